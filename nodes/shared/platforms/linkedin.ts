@@ -1,0 +1,237 @@
+/**
+ * LinkedIn Marketing API adapter (versioned `/rest` endpoints, Rest.li 2.0).
+ *
+ * - Every request: `Authorization: Bearer`, `LinkedIn-Version: YYYYMM` (pinned,
+ *   settable), `X-Restli-Protocol-Version: 2.0.0`.
+ * - Analytics: `GET /rest/adAnalytics?q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY
+ *   &dateRange=(start:(year:Y,month:M,day:D),end:(…))&accounts=List(urn%3Ali%3AsponsoredAccount%3A…)
+ *   &fields=…` — Rest.li 2.0 syntax: structure characters stay literal, the
+ *   URNs inside are percent-encoded, so the query string is built by hand.
+ * - Campaign names from `GET /rest/adAccounts/{id}/adCampaigns?q=search` (paged by `pageToken`).
+ * - LinkedIn reports analytics days in UTC; money fields are decimal strings
+ *   in the account currency (`costInLocalCurrency`, `conversionValueInLocalCurrency`).
+ */
+import type { CallContext } from '../resilience/executor';
+import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
+import { decimalField } from './money';
+import { parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
+
+export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
+export const LINKEDIN_DEFAULT_VERSION = '202510';
+export const LINKEDIN_ANALYTICS_FIELDS = [
+	'pivotValues',
+	'dateRange',
+	'costInLocalCurrency',
+	'impressions',
+	'clicks',
+	'externalWebsiteConversions',
+	'oneClickLeads',
+	'conversionValueInLocalCurrency',
+] as const;
+
+export interface LinkedInAdapterConfig extends HttpOptions {
+	accessToken: string;
+	/** `LinkedIn-Version` header, YYYYMM (default 202510). */
+	linkedInVersion?: string;
+	/** Campaigns per page when listing (default 100). */
+	pageSize?: number;
+}
+
+export interface LinkedInUrn {
+	type: string;
+	id: string;
+}
+
+/** `urn:li:sponsoredCampaign:123` → `{ type: 'sponsoredCampaign', id: '123' }`; undefined when not a URN. */
+export function parseLinkedInUrn(urn: unknown): LinkedInUrn | undefined {
+	if (typeof urn !== 'string') return undefined;
+	const m = /^urn:li:([A-Za-z]+):(.+)$/.exec(urn.trim());
+	return m ? { type: m[1], id: m[2] } : undefined;
+}
+
+/** `123`, or `urn:li:sponsoredAccount:123` → `123`. */
+export function linkedInAccountId(accountId: string): string {
+	const urn = parseLinkedInUrn(accountId);
+	return urn ? urn.id : accountId.trim();
+}
+
+function restliDate(day: string): string {
+	const [y, m, d] = day.split('-').map(Number);
+	return `(year:${y},month:${m},day:${d})`;
+}
+
+/** Rest.li 2.0 query string of the adAnalytics finder. */
+export function linkedInAnalyticsQuery(accountId: string, since: string, until: string, fields: readonly string[] = LINKEDIN_ANALYTICS_FIELDS): string {
+	const urn = encodeURIComponent(`urn:li:sponsoredAccount:${linkedInAccountId(accountId)}`);
+	return [
+		'q=analytics',
+		'pivot=CAMPAIGN',
+		'timeGranularity=DAILY',
+		`dateRange=(start:${restliDate(since)},end:${restliDate(until)})`,
+		`accounts=List(${urn})`,
+		`fields=${fields.join(',')}`,
+	].join('&');
+}
+
+function dateRangeStart(range: unknown): string {
+	const start = range && typeof range === 'object' ? (range as { start?: { year?: number; month?: number; day?: number } }).start : undefined;
+	if (!start || typeof start.year !== 'number' || typeof start.month !== 'number' || typeof start.day !== 'number') return '';
+	return `${String(start.year).padStart(4, '0')}-${String(start.month).padStart(2, '0')}-${String(start.day).padStart(2, '0')}`;
+}
+
+export function interpretLinkedInError(status: number, body: unknown, _headers: Record<string, unknown>, context: CallContext, version: string): InterpretedError {
+	const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+	const code = (b.code as string | undefined) ?? (b.serviceErrorCode as number | undefined);
+	const message = typeof b.message === 'string' ? b.message : undefined;
+	const out: InterpretedError = { code, subcode: b.serviceErrorCode as number | undefined, message };
+	const account = context.accountId ? `ad account ${linkedInAccountId(context.accountId)}` : 'the ad account';
+	if (status === 426 || code === 'NONEXISTENT_VERSION' || code === 'VERSION_MISSING' || (status === 400 && /version/i.test(message ?? ''))) {
+		return { ...out, kind: 'bad_request', retryable: false, hint: `LinkedIn-Version ${version} is not active: set a current YYYYMM version in the credential` };
+	}
+	if (status === 401) {
+		return { ...out, kind: 'auth', retryable: false, hint: 'the LinkedIn access token expired (they last 60 days) or was revoked: reconnect the LinkedIn credential' };
+	}
+	if (status === 403) {
+		return { ...out, kind: 'permission', retryable: false, hint: `the token cannot read ${account}: it needs the r_ads and r_ads_reporting scopes and the member needs a role on the ad account` };
+	}
+	if (status === 404) {
+		return { ...out, kind: 'not_found', retryable: false, hint: `${account} was not found: check the ad account id (the number in Campaign Manager) and the API base URL` };
+	}
+	return out;
+}
+
+interface LinkedInPage<T> {
+	elements?: T[];
+	paging?: { start?: number; count?: number; total?: number };
+	metadata?: { nextPageToken?: string };
+}
+
+export class LinkedInAdsAdapter implements PlatformAdapter {
+	readonly platform = 'linkedin' as const;
+	readonly http: HttpTransport;
+	readonly version: string;
+
+	constructor(private readonly config: LinkedInAdapterConfig) {
+		if (!config.accessToken) throw new TypeError('LinkedIn: accessToken is required');
+		this.version = config.linkedInVersion || LINKEDIN_DEFAULT_VERSION;
+		if (!/^\d{6}(\.\d{2})?$/.test(this.version)) throw new TypeError(`LinkedIn: version must be YYYYMM, got ${this.version}`);
+		this.http = new HttpTransport(
+			'linkedin',
+			{
+				...config,
+				defaultBaseUrl: LINKEDIN_DEFAULT_BASE_URL,
+				headers: {
+					Authorization: `Bearer ${config.accessToken}`,
+					'LinkedIn-Version': this.version,
+					'X-Restli-Protocol-Version': '2.0.0',
+				},
+			},
+			(status, body, headers, context) => interpretLinkedInError(status, body, headers, context, this.version),
+			() => [config.accessToken],
+		);
+	}
+
+	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
+		const id = linkedInAccountId(accountId);
+		const { data: raw } = await this.http.request<Record<string, unknown>>({ call: 'describeAccount', accountId: id, signal }, { method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}` });
+		return {
+			platform: 'linkedin',
+			accountId: id,
+			name: typeof raw.name === 'string' ? raw.name : null,
+			currency: typeof raw.currency === 'string' ? raw.currency : null,
+			timezone: 'UTC',
+			status: typeof raw.status === 'string' ? raw.status : null,
+			raw,
+		};
+	}
+
+	async listCampaigns(accountId: string, signal?: AbortSignal): Promise<CampaignList> {
+		const before = { ...this.http.executor.stats };
+		const id = linkedInAccountId(accountId);
+		const campaigns: CampaignInfo[] = [];
+		let pages = 0;
+		let pageToken: string | undefined;
+		do {
+			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
+				{ call: 'listCampaigns', accountId: id, signal },
+				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns`, params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
+			);
+			pages += 1;
+			for (const c of data.elements ?? []) {
+				const daily = c.dailyBudget as { amount?: unknown; currencyCode?: string } | undefined;
+				const total = c.totalBudget as { amount?: unknown; currencyCode?: string } | undefined;
+				campaigns.push({
+					platform: 'linkedin',
+					accountId: id,
+					campaignId: String(c.id ?? ''),
+					name: typeof c.name === 'string' ? c.name : null,
+					status: typeof c.status === 'string' ? c.status : null,
+					dailyBudget: daily ? decimalField(daily.amount) : null,
+					lifetimeBudget: total ? decimalField(total.amount) : null,
+					currency: daily?.currencyCode ?? total?.currencyCode ?? null,
+					raw: c,
+				});
+			}
+			const next = data.metadata?.nextPageToken;
+			pageToken = next && next !== pageToken ? next : undefined;
+		} while (pageToken);
+		return { campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+		parseDay(query.since);
+		parseDay(query.until);
+		const before = { ...this.http.executor.stats };
+		const account = await this.describeAccount(query.accountId, query.signal);
+		const { campaigns } = await this.listCampaigns(account.accountId, query.signal);
+		const names = new Map(campaigns.map((c) => [c.campaignId, c.name]));
+		const rows: DailyMetricRow[] = [];
+		const warnings: string[] = [];
+		let pages = 0;
+		const baseQuery = linkedInAnalyticsQuery(account.accountId, query.since, query.until);
+		let start = 0;
+		let pageToken: string | undefined;
+		for (;;) {
+			const extra = pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : start > 0 ? `&start=${start}` : '';
+			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
+				{ call: 'fetchDailyMetrics', accountId: account.accountId, signal: query.signal },
+				{ method: 'GET', url: `/rest/adAnalytics?${baseQuery}${extra}` },
+			);
+			pages += 1;
+			const elements = Array.isArray(data.elements) ? data.elements : [];
+			for (const e of elements) {
+				const pivot = Array.isArray(e.pivotValues) ? e.pivotValues[0] : e.pivotValue;
+				const urn = parseLinkedInUrn(pivot);
+				if (!urn) warnings.push(`analytics element without a campaign URN: ${JSON.stringify(pivot)}`);
+				const campaignId = urn?.id ?? '';
+				rows.push({
+					platform: 'linkedin',
+					accountId: account.accountId,
+					campaignId,
+					campaignName: names.get(campaignId) ?? null,
+					date: dateRangeStart(e.dateRange),
+					currency: account.currency,
+					spend: decimalField(e.costInLocalCurrency),
+					impressions: decimalField(e.impressions) ?? 0,
+					clicks: decimalField(e.clicks) ?? 0,
+					conversions: decimalField(e.externalWebsiteConversions) ?? 0,
+					revenue: decimalField(e.conversionValueInLocalCurrency) ?? 0,
+					leads: decimalField(e.oneClickLeads) ?? 0,
+					raw: e,
+				});
+			}
+			const next = data.metadata?.nextPageToken;
+			if (next && next !== pageToken) {
+				pageToken = next;
+				continue;
+			}
+			const p = data.paging;
+			if (!next && p && typeof p.total === 'number' && typeof p.count === 'number' && p.count > 0 && elements.length > 0 && (p.start ?? 0) + p.count < p.total) {
+				start = (p.start ?? 0) + p.count;
+				continue;
+			}
+			break;
+		}
+		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
+	}
+}

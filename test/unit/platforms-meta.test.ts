@@ -1,0 +1,175 @@
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { MetaAdsAdapter, pickActions, appSecretProof } from '../../nodes/shared/platforms/meta';
+import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+import { resetPlatformBreakers } from '../../nodes/shared/resilience/breaker';
+import { startServer, fixture, fakeClock, type FixtureServer, type Recorded, type Reply } from '../fixtures/platforms/server';
+
+const TOKEN = 'EAAsecret-token-123456';
+const APP_SECRET = 'app-secret-abcdef';
+
+let server: FixtureServer;
+let route: (req: Recorded, base: string) => Reply;
+
+before(async () => {
+	server = await startServer((req, base) => route(req, base));
+});
+after(() => server.close());
+beforeEach(() => {
+	server.requests.length = 0;
+	resetPlatformBreakers();
+});
+
+function adapter(extra: Partial<ConstructorParameters<typeof MetaAdsAdapter>[0]> = {}) {
+	return new MetaAdsAdapter({ accessToken: TOKEN, appSecret: APP_SECRET, baseUrl: server.base, clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...extra });
+}
+
+describe('Meta insights', () => {
+	test('follows paging.next across three pages and maps every row', async () => {
+		route = (req, base) => {
+			if (req.path === '/v23.0/act_1001') return { body: fixture('meta-account-usd.json') };
+			if (req.path === '/v23.0/act_1001/insights') {
+				const after = req.query.get('after');
+				return { body: fixture(after === 'MQZDZD' ? 'meta-insights-p2.json' : after === 'MwZDZD' ? 'meta-insights-p3.json' : 'meta-insights-p1.json', base) };
+			}
+			return { status: 404, body: { error: { message: 'unknown path', code: 803 } } };
+		};
+		const result = await adapter().fetchDailyMetrics({ accountId: 'act_1001', since: '2025-03-01', until: '2025-03-02' });
+		assert.equal(result.meta.pages, 3);
+		assert.equal(result.meta.requests, 4); // account + 3 pages
+		assert.equal(result.rows.length, 5);
+		assert.equal(result.account.timezone, 'America/Los_Angeles');
+
+		const first = server.requests.find((r) => r.path.endsWith('/insights'))!;
+		assert.equal(first.query.get('level'), 'campaign');
+		assert.equal(first.query.get('time_increment'), '1');
+		assert.deepEqual(JSON.parse(first.query.get('time_range')!), { since: '2025-03-01', until: '2025-03-02' });
+		assert.match(first.query.get('fields')!, /actions,action_values/);
+		assert.equal(first.query.get('limit'), '500');
+		// appsecret_proof = HMAC-SHA256(token, app secret); the token in paging.next is replaced by ours
+		const proof = createHmac('sha256', APP_SECRET).update(TOKEN).digest('hex');
+		for (const r of server.requests) {
+			assert.equal(r.query.get('access_token'), TOKEN);
+			assert.equal(r.query.get('appsecret_proof'), proof);
+			assert.equal(r.query.getAll('access_token').length, 1);
+		}
+
+		const [spring1, prospect1, spring2, prospect2, leadGen] = result.rows;
+		// omni_purchase wins over purchase / pixel purchase: no double counting
+		assert.deepEqual(
+			{ ...spring1, raw: undefined },
+			{ platform: 'meta', accountId: '1001', campaignId: '23850000001', campaignName: 'Spring Sale', date: '2025-03-01', currency: 'USD', spend: 123.45, impressions: 10234, clicks: 321, conversions: 8, revenue: 799.2, leads: 2, raw: undefined },
+		);
+		// no actions key at all → zero conversions, revenue and leads
+		assert.equal(prospect1.conversions, 0);
+		assert.equal(prospect1.revenue, 0);
+		assert.equal(prospect1.leads, 0);
+		assert.equal(prospect1.spend, 0.1);
+		// only purchase + pixel purchase present → purchase (priority), not their sum
+		assert.equal(spring2.conversions, 3);
+		assert.equal(spring2.revenue, 150.15);
+		assert.equal(spring2.spend, 0.2);
+		// a malformed spend survives unchanged into the row and raw, for quarantine
+		assert.equal(prospect2.spend, '12,50');
+		assert.equal((prospect2.raw as { spend: string }).spend, '12,50');
+		// lead falls back to onsite_conversion.lead_grouped
+		assert.equal(leadGen.leads, 4);
+		assert.equal(leadGen.campaignId, '23850000003');
+	});
+
+	test('zero-decimal currency: JPY spend and budgets in minor units', async () => {
+		route = (req) => {
+			if (req.path === '/v23.0/act_2002') return { body: fixture('meta-account-jpy.json') };
+			if (req.path === '/v23.0/act_2002/insights') return { body: fixture('meta-insights-jpy.json') };
+			if (req.path === '/v23.0/act_2002/campaigns') return { body: fixture('meta-campaigns-jpy.json') };
+			return { status: 404, body: {} };
+		};
+		const a = adapter();
+		const result = await a.fetchDailyMetrics({ accountId: '2002', since: '2025-03-01', until: '2025-03-01' });
+		assert.equal(result.rows[0].currency, 'JPY');
+		assert.equal(result.rows[0].spend, 15234);
+		assert.equal(result.rows[0].revenue, 180000);
+		const { campaigns } = await a.listCampaigns('2002');
+		assert.equal(campaigns[0].dailyBudget, 5000); // offset 1: ¥5000, not ¥50
+		assert.equal(campaigns[1].lifetimeBudget, 1200000);
+		assert.equal(campaigns[1].dailyBudget, null);
+	});
+
+	test('multi-currency: two accounts keep their own currencies; USD budget cents → dollars', async () => {
+		route = (req) => {
+			if (req.path === '/v23.0/act_1001') return { body: fixture('meta-account-usd.json') };
+			if (req.path === '/v23.0/act_1001/campaigns') return { body: fixture('meta-campaigns-usd.json') };
+			if (req.path === '/v23.0/act_2002') return { body: fixture('meta-account-jpy.json') };
+			if (req.path === '/v23.0/act_2002/campaigns') return { body: fixture('meta-campaigns-jpy.json') };
+			return { status: 404, body: {} };
+		};
+		const a = adapter();
+		const [usd, jpy] = await Promise.all([a.listCampaigns('1001'), a.listCampaigns('2002')]);
+		assert.equal(usd.campaigns[0].currency, 'USD');
+		assert.equal(usd.campaigns[0].dailyBudget, 25.5);
+		assert.equal(jpy.campaigns[0].currency, 'JPY');
+	});
+
+	test('describeAccount: expired token → auth error with hint, token scrubbed', async () => {
+		route = () => ({ status: 400, body: fixture('meta-error-190.json') });
+		await assert.rejects(adapter().describeAccount('1001'), (error: unknown) => {
+			assert.ok(error instanceof PlatformApiError);
+			assert.equal(error.kind, 'auth');
+			assert.equal(error.code, 190);
+			assert.equal(error.retryable, false);
+			assert.match(error.hint, /expired or was revoked: generate a new one/);
+			const text = JSON.stringify(error) + error.message + String(error.stack);
+			assert.ok(!text.includes(TOKEN), 'token leaked');
+			assert.ok(!text.includes(APP_SECRET), 'app secret leaked');
+			return true;
+		});
+		assert.equal(server.requests.length, 1, '4xx is not retried');
+	});
+
+	test('describeAccount: wrong account id → not_found; wrong base URL → hint names the base URL', async () => {
+		route = () => ({ status: 400, body: fixture('meta-error-100-33.json') });
+		await assert.rejects(adapter().describeAccount('999'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'not_found' && /check the ad account id/.test(e.hint));
+		route = () => ({ status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } });
+		await assert.rejects(adapter().describeAccount('1001'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'not_found' && e.hint.includes(server.base));
+	});
+
+	test('throttling code 80004 is retried after the usage header wait; usage >75 % slows the next call', async () => {
+		let calls = 0;
+		route = (): Reply => {
+			calls += 1;
+			if (calls === 1) {
+				return {
+					status: 400,
+					body: fixture('meta-error-80004.json'),
+					headers: { 'x-business-use-case-usage': JSON.stringify({ '1001': [{ type: 'ads_insights', call_count: 100, total_cputime: 40, total_time: 40, estimated_time_to_regain_access: 2 }] }) },
+				};
+			}
+			return { body: fixture('meta-account-usd.json'), headers: { 'x-app-usage': JSON.stringify({ call_count: 90, total_time: 10, total_cputime: 10 }) } };
+		};
+		const clock = fakeClock();
+		const a = adapter({ clock });
+		const account = await a.describeAccount('1001');
+		assert.equal(account.name, 'Acme US');
+		assert.equal(calls, 2);
+		// regain access in 2 minutes: the gate waits that long before the retry
+		assert.ok(clock.sleeps.includes(120_000), `sleeps ${clock.sleeps}`);
+		// 90 % app usage → (90-75)/25 × 60 s = 36 s before the next request
+		await a.describeAccount('1001');
+		assert.ok(clock.sleeps.includes(36_000), `sleeps ${clock.sleeps}`);
+		assert.equal(a.http.executor.stats.retryWaitMs, 120_000);
+		assert.equal(a.http.executor.stats.throttleWaitMs, 36_000);
+	});
+
+	test('pickActions: first-match vs sum, and malformed lists kept', () => {
+		const actions = [
+			{ action_type: 'offsite_conversion.custom.1', value: '2' },
+			{ action_type: 'offsite_conversion.custom.2', value: '3' },
+		];
+		assert.equal(pickActions(actions, ['offsite_conversion.custom.1', 'offsite_conversion.custom.2'], 'first'), 2);
+		assert.equal(pickActions(actions, ['offsite_conversion.custom.1', 'offsite_conversion.custom.2'], 'sum'), 5);
+		assert.equal(pickActions(undefined, ['purchase'], 'first'), 0);
+		assert.equal(pickActions('oops', ['purchase'], 'first'), 'oops');
+		assert.equal(appSecretProof('t', 's'), createHmac('sha256', 's').update('t').digest('hex'));
+	});
+});
