@@ -9,4 +9,10 @@ function credentialAssets() {
 	return src('credentials/**/*.{png,svg}', { encoding: false, allowEmpty: true }).pipe(dest('dist/credentials'));
 }
 
-exports['build:assets'] = parallel(nodeAssets, credentialAssets);
+// The embedded/postgres stores auto-migrate inside n8n, and the package ships only dist:
+// nodes/shared/store/migrations.ts finds these at dist/supabase/migrations.
+function supabaseMigrations() {
+	return src('supabase/migrations/*.sql').pipe(dest('dist/supabase/migrations'));
+}
+
+exports['build:assets'] = parallel(nodeAssets, credentialAssets, supabaseMigrations);

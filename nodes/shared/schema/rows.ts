@@ -1,0 +1,315 @@
+/**
+ * Zod schemas of the rows the Store writes, one per table.
+ *
+ * Each schema describes the *writable* columns of a table. Columns the
+ * database owns are not part of it and are rejected when given: `id`,
+ * `created_at`, `updated_at` and the derived metrics of
+ * `campaign_performance` (ctr, cpc, cpa, cpl, roas are GENERATED columns).
+ * Optional columns default to `null` (or the column's default) on output, so
+ * every parsed row of a table has the same set of keys.
+ *
+ * Conventions: dates are `YYYY-MM-DD` strings, timestamps ISO-8601 strings,
+ * money and counts JavaScript numbers, currencies ISO-4217 upper case.
+ */
+import { z } from 'zod';
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+function isValidIsoDate(value: string): boolean {
+	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+	if (!match) return false;
+	const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+	const date = new Date(Date.UTC(y, m - 1, d));
+	return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Calendar date `YYYY-MM-DD` (a real date, not 2025-02-30). */
+export const isoDate = z.string().refine(isValidIsoDate, { message: 'must be a date YYYY-MM-DD' });
+
+/** Timestamp with time zone: an ISO-8601 string with offset or `Z`, or a Date. */
+export const isoTimestamp = z.union([
+	z.string().datetime({ offset: true, message: 'must be an ISO-8601 timestamp with time zone' }),
+	z.date().transform((d) => d.toISOString()),
+]);
+
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD');
+export const uuid = z.string().uuid();
+
+const money = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** JSON value (what a jsonb column holds). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export const json: z.ZodType<Json> = z.lazy(() =>
+	z.union([
+		z.string(),
+		z.number().finite(),
+		z.boolean(),
+		z.null(),
+		z.array(json),
+		z.record(json),
+	]),
+);
+/** A JSON value for a NOT NULL jsonb column. */
+export const jsonValue = json.refine((v) => v !== null, { message: 'must not be null' });
+
+function nullable<T extends z.ZodTypeAny>(schema: T) {
+	return schema.nullable().default(null);
+}
+
+export const PLATFORMS = ['google_ads', 'meta', 'linkedin', 'klaviyo'] as const;
+export const platform = z.enum(PLATFORMS);
+export type Platform = z.infer<typeof platform>;
+
+export const campaignPerformanceRow = z
+	.object({
+		date: isoDate,
+		platform,
+		account_id: nonEmpty,
+		campaign_id: nonEmpty,
+		campaign_name: nullable(z.string()),
+		currency: currencyCode,
+		source_currency: nullable(currencyCode),
+		fx_rate: nullable(z.number().finite().positive()),
+		fx_rate_date: nullable(isoDate),
+		spend: money.default(0),
+		impressions: count.default(0),
+		clicks: count.default(0),
+		conversions: money.default(0),
+		revenue: nullable(money),
+		leads: nullable(money),
+		ingest_run_id: nullable(uuid),
+	})
+	.strict();
+
+export const fxRateRow = z
+	.object({
+		base: currencyCode,
+		quote: currencyCode,
+		rate_date: isoDate,
+		rate: z.number().finite().positive(),
+		source: nullable(z.string()),
+	})
+	.strict();
+
+export const creativeVariantRow = z
+	.object({
+		platform,
+		account_id: nullable(z.string()),
+		campaign_id: nonEmpty,
+		headline: nullable(z.string()),
+		primary_text: nullable(z.string()),
+		description: nullable(z.string()),
+		call_to_action: nullable(z.string()),
+		copy_angle: nullable(z.string()),
+		rationale: nullable(z.string()),
+		similarity_score: nullable(z.number().min(-1).max(1)),
+		nearest_variant_id: nullable(uuid),
+		content_hash: nonEmpty,
+		embedding: nullable(z.array(z.number().finite()).min(1)),
+		status: nonEmpty.default('draft'),
+	})
+	.strict();
+
+export const optimizationRuleRow = z
+	.object({
+		rule_name: nonEmpty,
+		platform: nullable(platform),
+		rule_type: nonEmpty,
+		conditions: json.default({}),
+		actions: json.default([]),
+		service_time_gating: nullable(json),
+		priority: z.number().int().default(100),
+		is_active: z.boolean().default(true),
+	})
+	.strict();
+
+export const optimizationActionRow = z
+	.object({
+		idempotency_key: nonEmpty,
+		platform,
+		account_id: nullable(z.string()),
+		campaign_id: nonEmpty,
+		rule_id: nullable(uuid),
+		action_type: nonEmpty,
+		decision: nullable(z.string()),
+		action_details: nullable(json),
+		performance_snapshot: nullable(json),
+		service_time_met: nullable(z.boolean()),
+		action_taken: z.boolean().default(false),
+	})
+	.strict();
+
+export const socialMediaItemRow = z
+	.object({
+		platform,
+		object_id: nonEmpty,
+		object_type: nonEmpty,
+		parent_id: nullable(z.string()),
+		post_id: nullable(z.string()),
+		ad_id: nullable(z.string()),
+		user_id: nullable(z.string()),
+		text: nullable(z.string()),
+		permalink: nullable(z.string()),
+		created_time: nullable(isoTimestamp),
+		raw_data: nullable(json),
+	})
+	.strict();
+
+export const itemClassificationRow = z
+	.object({
+		item_id: uuid,
+		model: nonEmpty,
+		intent: nullable(z.string()),
+		sentiment: nullable(z.string()),
+		language: nullable(z.string()),
+		categories: json.default([]),
+		confidence_score: nullable(z.number().min(0).max(1)),
+		reply_required: nullable(z.boolean()),
+	})
+	.strict();
+
+export const moderationActionRow = z
+	.object({
+		idempotency_key: nonEmpty,
+		item_id: uuid,
+		action_type: nonEmpty,
+		action_status: nonEmpty,
+		suggested_reply: nullable(z.string()),
+		notion_record_id: nullable(z.string()),
+		executed_at: nullable(isoTimestamp),
+	})
+	.strict();
+
+export const ingestRunRow = z
+	.object({
+		platform: nonEmpty,
+		account_id: nonEmpty,
+		window_start: isoDate,
+		window_end: isoDate,
+		started_at: isoTimestamp.default(() => new Date().toISOString()),
+		finished_at: nullable(isoTimestamp),
+		duration_ms: nullable(count),
+		rows_written: count.default(0),
+		rows_quarantined: count.default(0),
+		outcome: nullable(z.enum(['success', 'partial', 'failed'])),
+		error: nullable(z.string()),
+	})
+	.strict();
+
+export const quarantineRow = z
+	.object({
+		source: nonEmpty,
+		platform: nullable(z.string()),
+		account_id: nullable(z.string()),
+		ingest_run_id: nullable(uuid),
+		raw_payload: jsonValue,
+		reason: nonEmpty,
+	})
+	.strict();
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'executing', 'executed', 'failed'] as const;
+
+export const approvalRow = z
+	.object({
+		proposal_id: nonEmpty,
+		kind: nonEmpty,
+		status: z.enum(APPROVAL_STATUSES).default('pending'),
+		payload: jsonValue,
+		payload_hash: nonEmpty,
+		evidence: nullable(json),
+		expires_at: nullable(isoTimestamp),
+		notion_page_id: nullable(z.string()),
+		decided_by: nullable(z.string()),
+		decided_at: nullable(isoTimestamp),
+		result: nullable(json),
+		error: nullable(z.string()),
+	})
+	.strict();
+
+export const LEDGER_STATUSES = ['claimed', 'succeeded', 'failed'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+export const actionLedgerRow = z
+	.object({
+		idempotency_key: nonEmpty,
+		kind: nonEmpty,
+		target: nonEmpty,
+		intent: jsonValue,
+		status: z.enum(LEDGER_STATUSES).default('claimed'),
+		attempts: z.number().int().min(1).default(1),
+		response: nullable(json),
+		error: nullable(z.string()),
+		completed_at: nullable(isoTimestamp),
+	})
+	.strict();
+
+export const alertThreadRow = z
+	.object({
+		channel: nonEmpty,
+		thread_key: nonEmpty,
+		ts: nonEmpty,
+	})
+	.strict();
+
+export const appStateRow = z
+	.object({
+		key: nonEmpty,
+		value: jsonValue,
+	})
+	.strict();
+
+/** Write schema of every table, by table name. */
+export const rowSchemas = {
+	campaign_performance: campaignPerformanceRow,
+	fx_rates: fxRateRow,
+	creative_variants: creativeVariantRow,
+	optimization_rules: optimizationRuleRow,
+	optimization_actions: optimizationActionRow,
+	social_media_items: socialMediaItemRow,
+	item_classifications: itemClassificationRow,
+	moderation_actions: moderationActionRow,
+	ingest_runs: ingestRunRow,
+	quarantine: quarantineRow,
+	approvals: approvalRow,
+	action_ledger: actionLedgerRow,
+	alert_threads: alertThreadRow,
+	app_state: appStateRow,
+} as const;
+
+export type TableName = keyof typeof rowSchemas;
+export const TABLE_NAMES = Object.keys(rowSchemas) as TableName[];
+
+/** What a caller passes in (optional columns may be omitted). */
+export type RowInput<T extends TableName> = z.input<(typeof rowSchemas)[T]>;
+/** A validated row, every writable column present. */
+export type RowWrite<T extends TableName> = z.output<(typeof rowSchemas)[T]>;
+
+type Timestamps = { created_at: string; updated_at: string };
+type WithId = { id: string };
+
+/** Columns the database adds to the writable ones. */
+export interface SystemColumns {
+	campaign_performance: WithId &
+		Timestamps & { ctr: number | null; cpc: number | null; cpa: number | null; cpl: number | null; roas: number | null };
+	fx_rates: WithId & Timestamps;
+	creative_variants: WithId & Timestamps;
+	optimization_rules: WithId & Timestamps;
+	optimization_actions: WithId & Timestamps;
+	social_media_items: WithId & Timestamps;
+	item_classifications: WithId & Timestamps;
+	moderation_actions: WithId & Timestamps;
+	ingest_runs: WithId & Timestamps & { started_at: string };
+	quarantine: WithId & { created_at: string };
+	approvals: WithId & Timestamps;
+	action_ledger: WithId & Timestamps;
+	alert_threads: WithId & Timestamps;
+	app_state: { updated_at: string };
+}
+
+/** A row as read back from the store. */
+export type Row<T extends TableName> = Omit<RowWrite<T>, keyof SystemColumns[T]> & SystemColumns[T];
+
+export type CampaignPerformance = Row<'campaign_performance'>;
+export type ActionLedgerEntry = Row<'action_ledger'>;
+export type Approval = Row<'approvals'>;

@@ -1,0 +1,265 @@
+/**
+ * Store over SQL (PostgreSQL through `pg`, or PGlite). Rows travel as one
+ * JSON parameter per chunk (`jsonb_to_recordset`), so there is no parameter
+ * limit and no per-driver value serialisation; rows come back as `to_jsonb`,
+ * so both drivers (and PostgREST) yield the same JavaScript values.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
+import { actionLedgerRow } from '../schema/rows';
+import { StoreError, StoreValidationError, wrapDbError } from './errors';
+import { quoteIdent as q, type SqlExecutor } from './executor';
+import { fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
+import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, StoreKind, UpsertOptions, UpsertResult, Where } from './types';
+import {
+	checkChunkSize,
+	checkLimit,
+	checkOrder,
+	checkWhere,
+	chunk,
+	collapseByKey,
+	upsertableDef,
+	validatePatch,
+	validateRows,
+	writableColumns,
+} from './validate';
+
+function recordsetType(def: TableDef, columns: string[]): string {
+	return columns.map((c) => `${q(c)} ${def.columns[c]}`).join(', ');
+}
+
+function castParam(index: number, kind: ColumnKind): string {
+	return `$${index}::${kind}`;
+}
+
+function toParam(value: unknown): string {
+	return typeof value === 'string' ? value : String(value);
+}
+
+/** WHERE clause from a checked `where`; parameters are appended to `params`. */
+function whereSql(def: TableDef, where: Record<string, unknown> | undefined, params: unknown[], alias = 't'): string {
+	const parts: string[] = [];
+	for (const filter of checkWhere(def, where as never)) {
+		const col = `${alias}.${q(filter.column)}`;
+		switch (filter.op) {
+			case 'is_null':
+				parts.push(`${col} IS NULL`);
+				break;
+			case 'in': {
+				const list = (filter.value as unknown[]).map((v) => {
+					params.push(toParam(v));
+					return castParam(params.length, filter.kind);
+				});
+				parts.push(list.length > 0 ? `${col} IN (${list.join(', ')})` : 'FALSE');
+				break;
+			}
+			default: {
+				const sqlOp = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[filter.op];
+				params.push(toParam(filter.value));
+				parts.push(`${col} ${sqlOp} ${castParam(params.length, filter.kind)}`);
+			}
+		}
+	}
+	return parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '';
+}
+
+function parseJsonRow(value: unknown): Record<string, unknown> {
+	return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+}
+
+export class SqlStore implements Store {
+	constructor(
+		readonly kind: StoreKind,
+		private readonly exec: SqlExecutor,
+		private readonly onClose: () => Promise<void> = async () => undefined,
+	) {}
+
+	private inTx<R>(fn: (exec: SqlExecutor) => Promise<R>): Promise<R> {
+		return this.exec.inTransaction ? fn(this.exec) : this.exec.transaction(fn);
+	}
+
+	async upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts: UpsertOptions = {}): Promise<UpsertResult> {
+		const def = upsertableDef(table);
+		const size = checkChunkSize(opts.chunkSize);
+		const parsed = validateRows(table, rows);
+		const { rows: unique, collapsed } = collapseByKey(def, parsed);
+		if (unique.length === 0) return { written: 0, collapsed };
+
+		const columns = writableColumns(table);
+		const updatable = columns.filter((c) => !def.naturalKey.includes(c));
+		const conflict =
+			updatable.length === 0
+				? 'DO NOTHING'
+				: `DO UPDATE SET ${updatable.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}
+				   WHERE (${updatable.map((c) => `t.${q(c)}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${q(c)}`).join(', ')})`;
+		const sql = `INSERT INTO ${q(table)} AS t (${columns.map(q).join(', ')})
+			SELECT ${columns.map((c) => `x.${q(c)}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${recordsetType(def, columns)})
+			ON CONFLICT (${def.naturalKey.map(q).join(', ')}) ${conflict}`;
+
+		const chunks = chunk(unique, size);
+		await this.inTx(async (exec) => {
+			for (let i = 0; i < chunks.length; i++) {
+				try {
+					await exec.query(sql, [JSON.stringify(chunks[i])]);
+				} catch (error) {
+					throw wrapDbError(error, table, `upsert (chunk ${i + 1}/${chunks.length}, nothing written)`);
+				}
+			}
+		});
+		return { written: unique.length, collapsed };
+	}
+
+	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
+		const def = tableDef(table);
+		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
+		const parsed = validateRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		if (parsed.length === 0) return { ids: [] };
+		const columns = ['id', ...writableColumns(table)];
+		const sql = `INSERT INTO ${q(table)} (${columns.map(q).join(', ')})
+			SELECT ${columns.map((c) => `x.${q(c)}`).join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${recordsetType(def, columns)})`;
+		await this.inTx(async (exec) => {
+			for (const part of chunk(parsed, 500)) {
+				try {
+					await exec.query(sql, [JSON.stringify(part)]);
+				} catch (error) {
+					throw wrapDbError(error, table, 'insert (nothing written)');
+				}
+			}
+		});
+		return { ids: parsed.map((row) => row.id) };
+	}
+
+	async update<T extends TableName>(table: T, match: Where<T>, patch: Partial<RowInput<T>>): Promise<{ updated: number }> {
+		const def = tableDef(table);
+		const clean = validatePatch(table, patch);
+		if (checkWhere(def, match as never).length === 0) {
+			throw new StoreError(`${table}: update needs at least one match condition`, { table, code: 'VALIDATION' });
+		}
+		const columns = Object.keys(clean);
+		const params: unknown[] = [JSON.stringify(clean)];
+		const where = whereSql(def, match as Record<string, unknown>, params);
+		const sql = `UPDATE ${q(table)} AS t SET ${columns.map((c) => `${q(c)} = x.${q(c)}`).join(', ')}
+			FROM jsonb_to_record($1::jsonb) AS x(${recordsetType(def, columns)}) ${where}`;
+		try {
+			const result = await this.exec.query(sql, params);
+			return { updated: result.rowCount };
+		} catch (error) {
+			throw wrapDbError(error, table, 'update');
+		}
+	}
+
+	async select<T extends TableName>(table: T, query: SelectQuery<T> = {}): Promise<Array<Row<T>>> {
+		const def = tableDef(table);
+		const params: unknown[] = [];
+		const where = whereSql(def, query.where as Record<string, unknown> | undefined, params);
+		const order = checkOrder(def, query.order);
+		const limit = checkLimit(query.limit);
+		const sql = [
+			`SELECT to_jsonb(t.*) AS r FROM ${q(table)} AS t`,
+			where,
+			order.length > 0 ? `ORDER BY ${order.map((o) => `t.${q(o.column)} ${o.ascending ? 'ASC' : 'DESC'}`).join(', ')}` : '',
+			limit === undefined ? '' : `LIMIT ${limit}`,
+		].join(' ');
+		try {
+			const result = await this.exec.query(sql, params);
+			return result.rows.map((r) => fromDb(def, parseJsonRow(r.r)) as Row<T>);
+		} catch (error) {
+			throw wrapDbError(error, table, 'select');
+		}
+	}
+
+	private ledgerRow(rows: Array<Record<string, unknown>>): ActionLedgerEntry | undefined {
+		return rows.length > 0 ? (fromDb(tableDef('action_ledger'), parseJsonRow(rows[0].r)) as ActionLedgerEntry) : undefined;
+	}
+
+	async claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult> {
+		const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
+			idempotency_key: key,
+			kind: intent.kind,
+			target: intent.target,
+			intent: intent.intent,
+		});
+		if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+		const row = parsed.data;
+		try {
+			const inserted = await this.exec.query(
+				`INSERT INTO action_ledger AS t (idempotency_key, kind, target, intent) VALUES ($1, $2, $3, $4::jsonb)
+				 ON CONFLICT (idempotency_key) DO NOTHING RETURNING to_jsonb(t.*) AS r`,
+				[row.idempotency_key, row.kind, row.target, JSON.stringify(row.intent)],
+			);
+			const entry = this.ledgerRow(inserted.rows);
+			if (entry) return { claimed: true, entry };
+			if (intent.retryFailed) {
+				const retried = await this.exec.query(
+					`UPDATE action_ledger AS t SET status = 'claimed', attempts = t.attempts + 1, error = NULL, response = NULL, completed_at = NULL
+					 WHERE t.idempotency_key = $1 AND t.status = 'failed' RETURNING to_jsonb(t.*) AS r`,
+					[key],
+				);
+				const again = this.ledgerRow(retried.rows);
+				if (again) return { claimed: true, entry: again };
+			}
+			const existing = this.ledgerRow((await this.exec.query('SELECT to_jsonb(t.*) AS r FROM action_ledger AS t WHERE idempotency_key = $1', [key])).rows);
+			if (!existing) throw new StoreError(`action_ledger: entry ${key} vanished while claiming`, { table: 'action_ledger' });
+			return { claimed: false, entry: existing };
+		} catch (error) {
+			throw wrapDbError(error, 'action_ledger', 'claimAction');
+		}
+	}
+
+	async completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry> {
+		const response = outcome.response === undefined ? null : JSON.stringify(outcome.response);
+		const error = outcome.status === 'failed' ? outcome.error : null;
+		try {
+			const updated = await this.exec.query(
+				`UPDATE action_ledger AS t SET status = $2, response = $3::jsonb, error = $4, completed_at = now()
+				 WHERE t.idempotency_key = $1 AND t.status = 'claimed' RETURNING to_jsonb(t.*) AS r`,
+				[key, outcome.status, response, error],
+			);
+			const entry = this.ledgerRow(updated.rows);
+			if (entry) return entry;
+			const existing = this.ledgerRow((await this.exec.query('SELECT to_jsonb(t.*) AS r FROM action_ledger AS t WHERE idempotency_key = $1', [key])).rows);
+			return completionConflict(key, outcome, existing);
+		} catch (e) {
+			throw wrapDbError(e, 'action_ledger', 'completeAction');
+		}
+	}
+
+	async getState<V extends Json = Json>(key: string): Promise<V | undefined> {
+		const rows = await this.select('app_state', { where: { key } });
+		return rows.length > 0 ? (rows[0].value as V) : undefined;
+	}
+
+	async setState(key: string, value: Json): Promise<void> {
+		await this.upsert('app_state', [{ key, value }]);
+	}
+
+	transaction<R>(fn: (tx: Store) => Promise<R>): Promise<R> {
+		return this.exec.transaction((exec) => fn(new SqlStore(this.kind, exec, async () => {
+			throw new StoreError('close() is not available inside a transaction', { code: 'UNSUPPORTED' });
+		})));
+	}
+
+	async ping(): Promise<void> {
+		try {
+			await this.exec.query('SELECT 1');
+		} catch (error) {
+			throw wrapDbError(error, undefined, 'ping');
+		}
+	}
+
+	close(): Promise<void> {
+		return this.onClose();
+	}
+}
+
+/** Shared by adapters: completing an entry that is not in `claimed` state. */
+export function completionConflict(key: string, outcome: CompleteOutcome, existing: ActionLedgerEntry | undefined): ActionLedgerEntry {
+	if (!existing) {
+		throw new StoreError(`action_ledger: no entry for idempotency key "${key}"; claimAction() first`, { table: 'action_ledger', code: 'NOT_FOUND' });
+	}
+	if (existing.status === outcome.status) return existing; // completing twice with the same outcome is a no-op
+	throw new StoreError(
+		`action_ledger: entry "${key}" is already ${existing.status}; cannot mark it ${outcome.status}`,
+		{ table: 'action_ledger', code: 'CONFLICT' },
+	);
+}

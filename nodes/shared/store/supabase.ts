@@ -1,0 +1,281 @@
+/**
+ * Supabase adapter over PostgREST (`@supabase/supabase-js`) with the
+ * service-role key (bypasses RLS; server-side only).
+ *
+ * PostgREST cannot run DDL: apply migrations with `supabase db push`, or with
+ * `npm run migrate -- --database-url <direct connection string>`.
+ * Every request is its own transaction: a multi-chunk upsert commits chunk by
+ * chunk. When a chunk fails, the earlier chunks stay committed; upserts are
+ * idempotent, so retrying the whole batch is safe. `transaction()` is not
+ * supported (use the Postgres adapter on the direct connection string).
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
+import { actionLedgerRow } from '../schema/rows';
+import { StoreError, StoreRequestError, StoreValidationError } from './errors';
+import { completionConflict } from './sql-store';
+import { fromDb, tableDef, type TableDef } from './tables';
+import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
+import {
+	checkChunkSize,
+	checkLimit,
+	checkOrder,
+	checkWhere,
+	chunk,
+	collapseByKey,
+	upsertableDef,
+	validatePatch,
+	validateRows,
+} from './validate';
+
+export interface SupabaseOptions {
+	url: string;
+	serviceRoleKey: string;
+	schema?: string;
+	fetch?: typeof fetch;
+}
+
+/** PostgREST's default `max-rows` on Supabase; reads page at this size. */
+const PAGE_SIZE = 1000;
+
+interface RestError {
+	message?: string;
+	code?: string;
+	hint?: string | null;
+	details?: string | null;
+}
+
+/** Turns a PostgREST error into a StoreRequestError with a readable message. */
+export function restError(
+	table: string | undefined,
+	operation: string,
+	error: RestError,
+	status: number,
+	extra: { chunkIndex?: number; chunks?: number; chunkSize?: number } = {},
+): StoreRequestError {
+	const where = table ? `${table}: ` : '';
+	const chunkText = extra.chunkIndex !== undefined && extra.chunks !== undefined ? ` chunk ${extra.chunkIndex + 1}/${extra.chunks}` : '';
+	let head: string;
+	if (status === 0) {
+		head = `cannot reach Supabase (${error.message ?? 'network error'})`;
+	} else if (status === 401 || status === 403) {
+		head = `Supabase rejected the service role key (HTTP ${status}${error.code ? `, ${error.code}` : ''}: ${error.message ?? 'unauthorized'})`;
+	} else {
+		head = `HTTP ${status}${error.code ? `, ${pgCodeLabel(error.code)}` : ''}: ${error.message ?? 'request failed'}`;
+	}
+	const parts = [`${where}${operation}${chunkText} failed: ${head}`];
+	if (status !== 0 && error.details) parts.push(`Details: ${error.details}`);
+	if (error.hint) parts.push(`Hint: ${error.hint}`);
+	if (error.code === 'PGRST205' || error.code === '42P01') {
+		parts.push('The AdOps tables are missing: apply supabase/migrations with `supabase db push` (or `npm run migrate -- --database-url <direct connection string>`)');
+	}
+	if (extra.chunkIndex !== undefined && extra.chunkIndex > 0) {
+		parts.push(
+			`${extra.chunkIndex} earlier chunk(s)${extra.chunkSize ? ` (up to ${extra.chunkIndex * extra.chunkSize} rows)` : ''} were already committed; the upsert is idempotent, so retrying the whole batch is safe`,
+		);
+	}
+	return new StoreRequestError(parts.join('. '), {
+		status,
+		table,
+		code: error.code,
+		hint: error.hint ?? undefined,
+		details: status === 0 ? undefined : (error.details ?? undefined),
+		chunkIndex: extra.chunkIndex,
+		chunksCommitted: extra.chunkIndex,
+	});
+}
+
+function pgCodeLabel(code: string): string {
+	const labels: Record<string, string> = {
+		'23505': 'unique violation 23505',
+		'23503': 'foreign key violation 23503',
+		'23502': 'not-null violation 23502',
+		'23514': 'check violation 23514',
+		'22P02': 'invalid value 22P02',
+	};
+	return labels[code] ?? code;
+}
+
+type Filterable = {
+	eq(column: string, value: unknown): Filterable;
+	is(column: string, value: null): Filterable;
+	in(column: string, values: readonly unknown[]): Filterable;
+	gt(column: string, value: unknown): Filterable;
+	gte(column: string, value: unknown): Filterable;
+	lt(column: string, value: unknown): Filterable;
+	lte(column: string, value: unknown): Filterable;
+};
+
+function applyWhere<B>(builder: B, def: TableDef, where: unknown): B {
+	let b = builder as unknown as Filterable;
+	for (const f of checkWhere(def, where as never)) {
+		if (f.op === 'is_null') b = b.is(f.column, null);
+		else if (f.op === 'in') b = b.in(f.column, f.value as unknown[]);
+		else b = b[f.op](f.column, f.value);
+	}
+	return b as unknown as B;
+}
+
+export class SupabaseStore implements Store {
+	readonly kind = 'supabase' as const;
+	readonly client: SupabaseClient;
+
+	constructor(opts: SupabaseOptions) {
+		let parsed: URL;
+		try {
+			parsed = new URL(opts.url);
+		} catch {
+			throw new StoreError('The Supabase URL is not a valid URL (expected https://<project>.supabase.co)', { code: 'CONFIG' });
+		}
+		if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+			throw new StoreError('The Supabase URL must start with https://', { code: 'CONFIG' });
+		}
+		if (!opts.serviceRoleKey) throw new StoreError('The Supabase service role key is empty', { code: 'CONFIG' });
+		this.client = createClient(opts.url, opts.serviceRoleKey, {
+			auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+			db: { schema: opts.schema ?? 'public' },
+			global: { fetch: opts.fetch, headers: { 'X-Client-Info': 'n8n-nodes-adops' } },
+		}) as unknown as SupabaseClient;
+	}
+
+	private from(table: string) {
+		return this.client.from(table);
+	}
+
+	async upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts: UpsertOptions = {}): Promise<UpsertResult> {
+		const def = upsertableDef(table);
+		const size = checkChunkSize(opts.chunkSize);
+		const parsed = validateRows(table, rows);
+		const { rows: unique, collapsed } = collapseByKey(def, parsed);
+		const chunks = chunk(unique, size);
+		for (let i = 0; i < chunks.length; i++) {
+			const { error, status } = await this.from(table).upsert(chunks[i], {
+				onConflict: def.naturalKey.join(','),
+				ignoreDuplicates: false,
+			});
+			if (error) throw restError(table, 'upsert', error, status, { chunkIndex: i, chunks: chunks.length, chunkSize: size });
+		}
+		return { written: unique.length, collapsed };
+	}
+
+	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
+		const def = tableDef(table);
+		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
+		const parsed = validateRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		const chunks = chunk(parsed, 500);
+		for (let i = 0; i < chunks.length; i++) {
+			const { error, status } = await this.from(table).insert(chunks[i]);
+			if (error) throw restError(table, 'insert', error, status, { chunkIndex: i, chunks: chunks.length, chunkSize: 500 });
+		}
+		return { ids: parsed.map((row) => row.id) };
+	}
+
+	async update<T extends TableName>(table: T, match: Where<T>, patch: Partial<RowInput<T>>): Promise<{ updated: number }> {
+		const def = tableDef(table);
+		const clean = validatePatch(table, patch);
+		if (checkWhere(def, match as never).length === 0) {
+			throw new StoreError(`${table}: update needs at least one match condition`, { table, code: 'VALIDATION' });
+		}
+		const builder = applyWhere(this.from(table).update(clean, { count: 'exact' }), def, match);
+		const { error, status, count } = await builder;
+		if (error) throw restError(table, 'update', error, status);
+		return { updated: count ?? 0 };
+	}
+
+	async select<T extends TableName>(table: T, query: SelectQuery<T> = {}): Promise<Array<Row<T>>> {
+		const def = tableDef(table);
+		const order = checkOrder(def, query.order);
+		const limit = checkLimit(query.limit);
+		if (order.length === 0) order.push({ column: def.primaryKey, ascending: true }); // stable paging
+		const out: Array<Row<T>> = [];
+		for (let from = 0; ; from += PAGE_SIZE) {
+			const want = limit === undefined ? PAGE_SIZE : Math.min(PAGE_SIZE, limit - from);
+			if (want <= 0) break;
+			let builder = applyWhere(this.from(table).select('*'), def, query.where);
+			for (const o of order) builder = builder.order(o.column, { ascending: o.ascending });
+			const { data, error, status } = await builder.range(from, from + want - 1);
+			if (error) throw restError(table, 'select', error, status);
+			const rows = (data ?? []) as Array<Record<string, unknown>>;
+			for (const row of rows) out.push(fromDb(def, row) as Row<T>);
+			if (rows.length < want) break;
+		}
+		return out;
+	}
+
+	private async ledgerEntry(key: string): Promise<ActionLedgerEntry | undefined> {
+		const rows = await this.select('action_ledger', { where: { idempotency_key: key } });
+		return rows[0];
+	}
+
+	async claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult> {
+		const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
+			idempotency_key: key,
+			kind: intent.kind,
+			target: intent.target,
+			intent: intent.intent,
+		});
+		if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+		const def = tableDef('action_ledger');
+		const { data, error, status } = await this.from('action_ledger')
+			.upsert(parsed.data, { onConflict: 'idempotency_key', ignoreDuplicates: true })
+			.select('*');
+		if (error) throw restError('action_ledger', 'claimAction', error, status);
+		if (data && data.length > 0) return { claimed: true, entry: fromDb(def, data[0]) as ActionLedgerEntry };
+		const existing = await this.ledgerEntry(key);
+		if (!existing) throw new StoreError(`action_ledger: entry ${key} vanished while claiming`, { table: 'action_ledger' });
+		if (intent.retryFailed && existing.status === 'failed') {
+			// optimistic concurrency: only the caller that sees this exact attempt count wins
+			const retried = await this.from('action_ledger')
+				.update({ status: 'claimed', attempts: existing.attempts + 1, error: null, response: null, completed_at: null })
+				.eq('idempotency_key', key)
+				.eq('status', 'failed')
+				.eq('attempts', existing.attempts)
+				.select('*');
+			if (retried.error) throw restError('action_ledger', 'claimAction', retried.error, retried.status);
+			if (retried.data && retried.data.length > 0) return { claimed: true, entry: fromDb(def, retried.data[0]) as ActionLedgerEntry };
+			return { claimed: false, entry: (await this.ledgerEntry(key)) ?? existing };
+		}
+		return { claimed: false, entry: existing };
+	}
+
+	async completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry> {
+		const { data, error, status } = await this.from('action_ledger')
+			.update({
+				status: outcome.status,
+				response: outcome.response ?? null,
+				error: outcome.status === 'failed' ? outcome.error : null,
+				completed_at: new Date().toISOString(),
+			})
+			.eq('idempotency_key', key)
+			.eq('status', 'claimed')
+			.select('*');
+		if (error) throw restError('action_ledger', 'completeAction', error, status);
+		if (data && data.length > 0) return fromDb(tableDef('action_ledger'), data[0]) as ActionLedgerEntry;
+		return completionConflict(key, outcome, await this.ledgerEntry(key));
+	}
+
+	async getState<V extends Json = Json>(key: string): Promise<V | undefined> {
+		const rows = await this.select('app_state', { where: { key } });
+		return rows.length > 0 ? (rows[0].value as V) : undefined;
+	}
+
+	async setState(key: string, value: Json): Promise<void> {
+		await this.upsert('app_state', [{ key, value }]);
+	}
+
+	async transaction<R>(): Promise<R> {
+		throw new StoreError(
+			'Transactions are not supported by the Supabase (REST) store: PostgREST runs every request in its own transaction. Use the Postgres store with the Supabase direct connection string for transactional work.',
+			{ code: 'UNSUPPORTED' },
+		);
+	}
+
+	async ping(): Promise<void> {
+		const { error, status } = await this.from('app_state').select('key').limit(1);
+		if (error) throw restError('app_state', 'ping', error, status);
+	}
+
+	/** Nothing to release: the store never opens realtime channels, and HTTP is stateless. */
+	async close(): Promise<void> {}
+}

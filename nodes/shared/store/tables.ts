@@ -1,0 +1,259 @@
+/**
+ * Table registry: the one place that knows, per table, the SQL type of every
+ * column, the natural key, the primary key and which columns the database
+ * computes. Every SQL fragment the store builds uses identifiers from here
+ * only; caller-supplied strings are never spliced into SQL.
+ */
+import { rowSchemas, type TableName } from '../schema/rows';
+
+export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]';
+
+export interface TableDef {
+	name: TableName;
+	columns: Record<string, ColumnKind>;
+	/** Columns of the unique constraint upserts resolve on; empty = not upsertable. */
+	naturalKey: readonly string[];
+	primaryKey: string;
+	/** Columns the database computes (GENERATED / defaults); never written by the store. */
+	readOnly: readonly string[];
+}
+
+const ts = { created_at: 'timestamptz', updated_at: 'timestamptz' } as const;
+
+function def(
+	name: TableName,
+	naturalKey: readonly string[],
+	columns: Record<string, ColumnKind>,
+	extraReadOnly: readonly string[] = [],
+	primaryKey = 'id',
+): TableDef {
+	const writable = Object.keys(rowSchemas[name].shape);
+	for (const column of writable) {
+		if (!(column in columns)) throw new Error(`table registry: ${name}.${column} has no column type`);
+	}
+	const readOnly = Object.keys(columns).filter((c) => !writable.includes(c));
+	for (const column of extraReadOnly) if (!readOnly.includes(column)) readOnly.push(column);
+	return { name, columns, naturalKey, primaryKey, readOnly };
+}
+
+export const TABLES: { [T in TableName]: TableDef } = {
+	campaign_performance: def('campaign_performance', ['platform', 'account_id', 'campaign_id', 'date'], {
+		id: 'uuid',
+		date: 'date',
+		platform: 'text',
+		account_id: 'text',
+		campaign_id: 'text',
+		campaign_name: 'text',
+		currency: 'text',
+		source_currency: 'text',
+		fx_rate: 'numeric',
+		fx_rate_date: 'date',
+		spend: 'numeric',
+		impressions: 'bigint',
+		clicks: 'bigint',
+		conversions: 'numeric',
+		revenue: 'numeric',
+		leads: 'numeric',
+		ctr: 'numeric',
+		cpc: 'numeric',
+		cpa: 'numeric',
+		cpl: 'numeric',
+		roas: 'numeric',
+		ingest_run_id: 'uuid',
+		...ts,
+	}),
+	fx_rates: def('fx_rates', ['base', 'quote', 'rate_date'], {
+		id: 'uuid',
+		base: 'text',
+		quote: 'text',
+		rate_date: 'date',
+		rate: 'numeric',
+		source: 'text',
+		...ts,
+	}),
+	creative_variants: def('creative_variants', ['platform', 'campaign_id', 'content_hash'], {
+		id: 'uuid',
+		platform: 'text',
+		account_id: 'text',
+		campaign_id: 'text',
+		headline: 'text',
+		primary_text: 'text',
+		description: 'text',
+		call_to_action: 'text',
+		copy_angle: 'text',
+		rationale: 'text',
+		similarity_score: 'numeric',
+		nearest_variant_id: 'uuid',
+		content_hash: 'text',
+		embedding: 'real[]',
+		status: 'text',
+		...ts,
+	}),
+	optimization_rules: def('optimization_rules', ['rule_name'], {
+		id: 'uuid',
+		rule_name: 'text',
+		platform: 'text',
+		rule_type: 'text',
+		conditions: 'jsonb',
+		actions: 'jsonb',
+		service_time_gating: 'jsonb',
+		priority: 'integer',
+		is_active: 'boolean',
+		...ts,
+	}),
+	optimization_actions: def('optimization_actions', ['idempotency_key'], {
+		id: 'uuid',
+		idempotency_key: 'text',
+		platform: 'text',
+		account_id: 'text',
+		campaign_id: 'text',
+		rule_id: 'uuid',
+		action_type: 'text',
+		decision: 'text',
+		action_details: 'jsonb',
+		performance_snapshot: 'jsonb',
+		service_time_met: 'boolean',
+		action_taken: 'boolean',
+		...ts,
+	}),
+	social_media_items: def('social_media_items', ['platform', 'object_id'], {
+		id: 'uuid',
+		platform: 'text',
+		object_id: 'text',
+		object_type: 'text',
+		parent_id: 'text',
+		post_id: 'text',
+		ad_id: 'text',
+		user_id: 'text',
+		text: 'text',
+		permalink: 'text',
+		created_time: 'timestamptz',
+		raw_data: 'jsonb',
+		...ts,
+	}),
+	item_classifications: def('item_classifications', ['item_id', 'model'], {
+		id: 'uuid',
+		item_id: 'uuid',
+		model: 'text',
+		intent: 'text',
+		sentiment: 'text',
+		language: 'text',
+		categories: 'jsonb',
+		confidence_score: 'numeric',
+		reply_required: 'boolean',
+		...ts,
+	}),
+	moderation_actions: def('moderation_actions', ['idempotency_key'], {
+		id: 'uuid',
+		idempotency_key: 'text',
+		item_id: 'uuid',
+		action_type: 'text',
+		action_status: 'text',
+		suggested_reply: 'text',
+		notion_record_id: 'text',
+		executed_at: 'timestamptz',
+		...ts,
+	}),
+	ingest_runs: def('ingest_runs', [], {
+		id: 'uuid',
+		platform: 'text',
+		account_id: 'text',
+		window_start: 'date',
+		window_end: 'date',
+		started_at: 'timestamptz',
+		finished_at: 'timestamptz',
+		duration_ms: 'bigint',
+		rows_written: 'integer',
+		rows_quarantined: 'integer',
+		outcome: 'text',
+		error: 'text',
+		...ts,
+	}),
+	quarantine: def('quarantine', [], {
+		id: 'uuid',
+		source: 'text',
+		platform: 'text',
+		account_id: 'text',
+		ingest_run_id: 'uuid',
+		raw_payload: 'jsonb',
+		reason: 'text',
+		created_at: 'timestamptz',
+	}),
+	approvals: def('approvals', ['proposal_id'], {
+		id: 'uuid',
+		proposal_id: 'text',
+		kind: 'text',
+		status: 'text',
+		payload: 'jsonb',
+		payload_hash: 'text',
+		evidence: 'jsonb',
+		expires_at: 'timestamptz',
+		notion_page_id: 'text',
+		decided_by: 'text',
+		decided_at: 'timestamptz',
+		result: 'jsonb',
+		error: 'text',
+		...ts,
+	}),
+	action_ledger: def('action_ledger', ['idempotency_key'], {
+		id: 'uuid',
+		idempotency_key: 'text',
+		kind: 'text',
+		target: 'text',
+		intent: 'jsonb',
+		status: 'text',
+		attempts: 'integer',
+		response: 'jsonb',
+		error: 'text',
+		completed_at: 'timestamptz',
+		...ts,
+	}),
+	alert_threads: def('alert_threads', ['channel', 'thread_key'], {
+		id: 'uuid',
+		channel: 'text',
+		thread_key: 'text',
+		ts: 'text',
+		...ts,
+	}),
+	app_state: def('app_state', ['key'], { key: 'text', value: 'jsonb', updated_at: 'timestamptz' }, [], 'key'),
+};
+
+export function tableDef(table: string): TableDef {
+	if (!Object.prototype.hasOwnProperty.call(TABLES, table)) {
+		throw new Error(`Unknown table "${table}". Known tables: ${Object.keys(TABLES).join(', ')}`);
+	}
+	return TABLES[table as TableName];
+}
+
+/** Columns a filter may use: scalar columns (not jsonb / arrays). */
+export function isFilterable(kind: ColumnKind): boolean {
+	return kind !== 'jsonb' && kind !== 'real[]';
+}
+
+/** Normalises a value read from any adapter to the store's JS representation. */
+export function fromDb(table: TableDef, raw: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [column, value] of Object.entries(raw)) {
+		const kind = table.columns[column];
+		out[column] = kind ? convert(kind, value) : value;
+	}
+	return out;
+}
+
+function convert(kind: ColumnKind, value: unknown): unknown {
+	if (value === null || value === undefined) return null;
+	switch (kind) {
+		case 'numeric':
+		case 'bigint':
+		case 'integer':
+			return typeof value === 'number' ? value : Number(value);
+		case 'timestamptz':
+			return new Date(value as string).toISOString();
+		case 'date':
+			return typeof value === 'string' ? value.slice(0, 10) : value;
+		case 'real[]':
+			return Array.isArray(value) ? value.map(Number) : value;
+		default:
+			return value;
+	}
+}

@@ -1,0 +1,122 @@
+import type { Json, Row, RowInput, TableName, ActionLedgerEntry, LedgerStatus } from '../schema/rows';
+
+export type { Json, Row, RowInput, TableName, ActionLedgerEntry, LedgerStatus };
+
+export type SslMode = 'disable' | 'require' | 'verify-full';
+
+export type StoreConfig =
+	| { kind: 'embedded'; path: string; autoMigrate?: boolean }
+	| {
+			kind: 'postgres';
+			connectionString: string;
+			ssl: SslMode;
+			/** Schema holding the tables (default: the connection's search_path, normally `public`). */
+			schema?: string;
+			/** Apply pending migrations on open (default true). */
+			autoMigrate?: boolean;
+			/** Pool size (default 5). */
+			maxConnections?: number;
+	  }
+	| {
+			kind: 'supabase';
+			url: string;
+			serviceRoleKey: string;
+			/** Schema exposed by PostgREST (default `public`). */
+			schema?: string;
+			/** Custom fetch (tests, proxies). */
+			fetch?: typeof fetch;
+	  };
+
+export type Scalar = string | number | boolean | null;
+
+/** A condition on one column: a bare value means `eq` (`null` means IS NULL). */
+export type Condition =
+	| Scalar
+	| {
+			eq?: Scalar;
+			in?: readonly Scalar[];
+			gt?: string | number;
+			gte?: string | number;
+			lt?: string | number;
+			lte?: string | number;
+	  };
+
+export type Where<T extends TableName> = { [K in keyof Row<T> & string]?: Condition };
+
+export interface OrderBy<T extends TableName> {
+	column: keyof Row<T> & string;
+	ascending?: boolean;
+}
+
+export interface SelectQuery<T extends TableName> {
+	where?: Where<T>;
+	order?: OrderBy<T> | ReadonlyArray<OrderBy<T>>;
+	limit?: number;
+}
+
+export interface UpsertOptions {
+	/** Rows per statement / request (default 500). */
+	chunkSize?: number;
+}
+
+export interface UpsertResult {
+	/** Distinct rows sent to the database (after collapsing duplicates). */
+	written: number;
+	/** Input rows dropped because a later row in the batch had the same natural key. */
+	collapsed: number;
+}
+
+export interface ClaimResult {
+	/** True when this caller owns the action and must perform it. */
+	claimed: boolean;
+	entry: ActionLedgerEntry;
+}
+
+export interface ClaimIntent {
+	kind: string;
+	target: string;
+	intent: Json;
+	/** Re-claim an entry whose previous attempt ended `failed` (attempts + 1). Default false. */
+	retryFailed?: boolean;
+}
+
+export type CompleteOutcome =
+	| { status: 'succeeded'; response?: Json }
+	| { status: 'failed'; error: string; response?: Json };
+
+export type StoreKind = StoreConfig['kind'];
+
+export interface Store {
+	readonly kind: StoreKind;
+
+	/**
+	 * Validates every row, collapses duplicate natural keys (last wins), then
+	 * upserts in chunks. SQL adapters write the whole batch in one transaction;
+	 * Supabase commits chunk by chunk (see StoreRequestError).
+	 */
+	upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts?: UpsertOptions): Promise<UpsertResult>;
+
+	/** Plain insert (tables without natural key: ingest_runs, quarantine, …). Returns the new ids in input order. */
+	insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }>;
+
+	/** Updates rows matching `match` (at least one condition) with the validated partial `patch`. */
+	update<T extends TableName>(table: T, match: Where<T>, patch: Partial<RowInput<T>>): Promise<{ updated: number }>;
+
+	select<T extends TableName>(table: T, query?: SelectQuery<T>): Promise<Array<Row<T>>>;
+
+	/** Claims an external side effect at most once (unique idempotency key). */
+	claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult>;
+	completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry>;
+
+	getState<V extends Json = Json>(key: string): Promise<V | undefined>;
+	setState(key: string, value: Json): Promise<void>;
+
+	/**
+	 * Runs `fn` in one database transaction; use only the `tx` store inside.
+	 * Throws StoreError (code UNSUPPORTED) on Supabase.
+	 */
+	transaction<R>(fn: (tx: Store) => Promise<R>): Promise<R>;
+
+	ping(): Promise<void>;
+	close(): Promise<void>;
+}

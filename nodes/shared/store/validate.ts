@@ -1,0 +1,141 @@
+/** Validation, duplicate collapsing and filter checking shared by all adapters. */
+import type { z } from 'zod';
+import { rowSchemas, type TableName } from '../schema/rows';
+import { StoreError, StoreValidationError } from './errors';
+import { isFilterable, tableDef, type ColumnKind, type TableDef } from './tables';
+import type { Condition, OrderBy, Scalar, SelectQuery } from './types';
+
+export const DEFAULT_CHUNK_SIZE = 500;
+
+function describeIssue(issue: z.ZodIssue): string {
+	const path = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+	if (issue.code === 'unrecognized_keys') {
+		return `${path}unknown or read-only column(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+	}
+	return `${path}${issue.message}`;
+}
+
+/** Parses every row with the table's schema; the first invalid row rejects the batch. */
+export function validateRows(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown>> {
+	if (!Array.isArray(rows)) throw new StoreError(`${table}: rows must be an array`, { table, code: 'VALIDATION' });
+	const schema = rowSchemas[table];
+	return rows.map((row, rowIndex) => {
+		const result = schema.safeParse(row);
+		if (!result.success) {
+			throw new StoreValidationError(table, rowIndex, result.error.issues.map(describeIssue).join('; '));
+		}
+		return result.data as Record<string, unknown>;
+	});
+}
+
+/** Validates a partial row for `update`; drops undefined keys; rejects an empty patch. */
+export function validatePatch(table: TableName, patch: unknown): Record<string, unknown> {
+	const result = rowSchemas[table].partial().strict().safeParse(patch);
+	if (!result.success) {
+		throw new StoreValidationError(table, 0, result.error.issues.map(describeIssue).join('; '));
+	}
+	const clean = Object.fromEntries(Object.entries(result.data as Record<string, unknown>).filter(([, v]) => v !== undefined));
+	if (Object.keys(clean).length === 0) throw new StoreError(`${table}: update patch is empty`, { table, code: 'VALIDATION' });
+	return clean;
+}
+
+/** Keeps the last row for each natural key, in first-seen key order. */
+export function collapseByKey(
+	def: TableDef,
+	rows: Array<Record<string, unknown>>,
+): { rows: Array<Record<string, unknown>>; collapsed: number } {
+	const byKey = new Map<string, Record<string, unknown>>();
+	for (const row of rows) byKey.set(JSON.stringify(def.naturalKey.map((k) => row[k])), row);
+	return { rows: [...byKey.values()], collapsed: rows.length - byKey.size };
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+	return out;
+}
+
+export function checkChunkSize(size: number | undefined): number {
+	const value = size ?? DEFAULT_CHUNK_SIZE;
+	if (!Number.isInteger(value) || value < 1) throw new StoreError(`chunkSize must be a positive integer, got ${String(size)}`, { code: 'VALIDATION' });
+	return value;
+}
+
+export function writableColumns(table: TableName): string[] {
+	return Object.keys(rowSchemas[table].shape);
+}
+
+export function upsertableDef(table: TableName): TableDef {
+	const def = tableDef(table);
+	if (def.naturalKey.length === 0) {
+		throw new StoreError(`${table} has no natural key and cannot be upserted; use insert()`, { table, code: 'UNSUPPORTED' });
+	}
+	return def;
+}
+
+export type Op = 'eq' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'is_null';
+
+export interface CheckedFilter {
+	column: string;
+	kind: ColumnKind;
+	op: Op;
+	value: Scalar | readonly Scalar[];
+}
+
+const OPS = new Set(['eq', 'in', 'gt', 'gte', 'lt', 'lte']);
+
+function isScalar(value: unknown): value is Scalar {
+	return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** Turns a `where` object into a checked list of filters (columns must exist and be scalar). */
+export function checkWhere(def: TableDef, where: Record<string, Condition | undefined> | undefined): CheckedFilter[] {
+	const filters: CheckedFilter[] = [];
+	for (const [column, condition] of Object.entries(where ?? {})) {
+		if (condition === undefined) continue;
+		const kind = def.columns[column];
+		if (!kind) throw new StoreError(`${def.name}: unknown column "${column}" in filter`, { table: def.name, code: 'VALIDATION' });
+		if (!isFilterable(kind)) {
+			throw new StoreError(`${def.name}: column "${column}" (${kind}) cannot be filtered`, { table: def.name, code: 'VALIDATION' });
+		}
+		if (isScalar(condition)) {
+			filters.push({ column, kind, op: condition === null ? 'is_null' : 'eq', value: condition });
+			continue;
+		}
+		if (typeof condition !== 'object' || Array.isArray(condition)) {
+			throw new StoreError(`${def.name}: invalid condition for "${column}"`, { table: def.name, code: 'VALIDATION' });
+		}
+		for (const [op, value] of Object.entries(condition)) {
+			if (value === undefined) continue;
+			if (!OPS.has(op)) throw new StoreError(`${def.name}: unknown operator "${op}" on "${column}"`, { table: def.name, code: 'VALIDATION' });
+			if (op === 'in') {
+				if (!Array.isArray(value) || !value.every((v) => isScalar(v) && v !== null)) {
+					throw new StoreError(`${def.name}: "in" on "${column}" needs an array of non-null values`, { table: def.name, code: 'VALIDATION' });
+				}
+				filters.push({ column, kind, op: 'in', value });
+			} else {
+				if (!isScalar(value)) throw new StoreError(`${def.name}: "${op}" on "${column}" needs a scalar value`, { table: def.name, code: 'VALIDATION' });
+				if (value === null && op !== 'eq') {
+					throw new StoreError(`${def.name}: "${op}" on "${column}" cannot compare with null`, { table: def.name, code: 'VALIDATION' });
+				}
+				filters.push({ column, kind, op: value === null ? 'is_null' : (op as Op), value });
+			}
+		}
+	}
+	return filters;
+}
+
+export function checkOrder<T extends TableName>(def: TableDef, order: SelectQuery<T>['order']): Array<{ column: string; ascending: boolean }> {
+	if (!order) return [];
+	const list = (Array.isArray(order) ? order : [order]) as Array<OrderBy<T>>;
+	return list.map(({ column, ascending }) => {
+		if (!def.columns[column]) throw new StoreError(`${def.name}: unknown column "${column}" in order`, { table: def.name, code: 'VALIDATION' });
+		return { column, ascending: ascending !== false };
+	});
+}
+
+export function checkLimit(limit: number | undefined): number | undefined {
+	if (limit === undefined) return undefined;
+	if (!Number.isInteger(limit) || limit < 0) throw new StoreError(`limit must be a non-negative integer, got ${String(limit)}`, { code: 'VALIDATION' });
+	return limit;
+}

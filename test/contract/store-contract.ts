@@ -1,0 +1,415 @@
+/**
+ * The Store contract: one list of cases, run against every adapter that can
+ * be reached (see store.test.ts), and against deliberately broken adapters to
+ * show the cases can fail.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RowInput } from '../../nodes/shared/schema/rows';
+import { MigrationError, StoreError, StoreValidationError, loadMigrations, migrate, type Store } from '../../nodes/shared/store';
+import type { SqlExecutor } from '../../nodes/shared/store/executor';
+
+export interface ContractCase {
+	name: string;
+	run(store: Store): Promise<void>;
+}
+
+const uid = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
+
+function perfRow(account: string, campaign: string, date: string, extra: Partial<RowInput<'campaign_performance'>> = {}): RowInput<'campaign_performance'> {
+	return {
+		date,
+		platform: 'meta',
+		account_id: account,
+		campaign_id: campaign,
+		campaign_name: `Campaign ${campaign}`,
+		currency: 'EUR',
+		spend: 100.5,
+		impressions: 10_000,
+		clicks: 250,
+		conversions: 12,
+		revenue: 480.25,
+		leads: 8,
+		...extra,
+	};
+}
+
+function day(offset: number): string {
+	return new Date(Date.UTC(2025, 0, 1 + offset)).toISOString().slice(0, 10);
+}
+
+async function perfRows(store: Store, account: string) {
+	return store.select('campaign_performance', {
+		where: { account_id: account },
+		order: [{ column: 'campaign_id' }, { column: 'date' }],
+	});
+}
+
+export const storeCases: ContractCase[] = [
+	{
+		name: 'upsert twice leaves an identical table',
+		async run(store) {
+			const account = uid('acct');
+			const rows = [0, 1, 2].flatMap((d) => ['c1', 'c2'].map((c) => perfRow(account, c, day(d))));
+			const first = await store.upsert('campaign_performance', rows);
+			assert.deepEqual(first, { written: 6, collapsed: 0 });
+			const before = await perfRows(store, account);
+			assert.equal(before.length, 6);
+			const second = await store.upsert('campaign_performance', rows);
+			assert.deepEqual(second, { written: 6, collapsed: 0 });
+			assert.deepEqual(await perfRows(store, account), before);
+		},
+	},
+	{
+		name: 'a corrected value overwrites the stored row',
+		async run(store) {
+			const account = uid('acct');
+			await store.upsert('campaign_performance', [perfRow(account, 'c1', day(0), { spend: 10 })]);
+			const [original] = await perfRows(store, account);
+			await store.upsert('campaign_performance', [perfRow(account, 'c1', day(0), { spend: 12.75, campaign_name: 'Renamed' })]);
+			const after = await perfRows(store, account);
+			assert.equal(after.length, 1);
+			assert.equal(after[0].spend, 12.75);
+			assert.equal(after[0].campaign_name, 'Renamed');
+			assert.equal(after[0].id, original.id);
+			assert.ok(after[0].updated_at >= original.updated_at);
+		},
+	},
+	{
+		name: 'duplicate natural keys inside one batch collapse, last wins',
+		async run(store) {
+			const account = uid('acct');
+			const result = await store.upsert('campaign_performance', [
+				perfRow(account, 'c1', day(0), { spend: 1 }),
+				perfRow(account, 'c2', day(0), { spend: 2 }),
+				perfRow(account, 'c1', day(0), { spend: 3 }),
+				perfRow(account, 'c1', day(1), { spend: 4 }),
+			]);
+			assert.deepEqual(result, { written: 3, collapsed: 1 });
+			const rows = await perfRows(store, account);
+			assert.deepEqual(
+				rows.map((r) => [r.campaign_id, r.date, r.spend]),
+				[
+					['c1', day(0), 3],
+					['c1', day(1), 4],
+					['c2', day(0), 2],
+				],
+			);
+		},
+	},
+	{
+		name: 'batches larger than the chunk size are written completely',
+		async run(store) {
+			const account = uid('acct');
+			const rows = Array.from({ length: 1203 }, (_, i) => perfRow(account, `c${i % 41}`, day(Math.floor(i / 41)), { spend: i }));
+			const result = await store.upsert('campaign_performance', rows, { chunkSize: 100 });
+			assert.deepEqual(result, { written: 1203, collapsed: 0 });
+			const stored = await store.select('campaign_performance', { where: { account_id: account } });
+			assert.equal(stored.length, 1203);
+			assert.equal(stored.reduce((sum, r) => sum + r.spend, 0), (1202 * 1203) / 2);
+		},
+	},
+	{
+		name: 'an invalid row rejects the whole batch with its index, nothing written',
+		async run(store) {
+			const account = uid('acct');
+			const rows = [0, 1, 2, 3, 4].map((d) => perfRow(account, 'c1', day(d)));
+			(rows[3] as Record<string, unknown>).spend = -5;
+			await assert.rejects(store.upsert('campaign_performance', rows), (error: unknown) => {
+				assert.ok(error instanceof StoreValidationError, String(error));
+				assert.equal(error.rowIndex, 3);
+				assert.match(error.reason, /spend/);
+				return true;
+			});
+			const derived = [perfRow(account, 'c1', day(0)), { ...perfRow(account, 'c1', day(1)), ctr: 0.5 }];
+			await assert.rejects(store.upsert('campaign_performance', derived as never), (error: unknown) => {
+				assert.ok(error instanceof StoreValidationError);
+				assert.equal(error.rowIndex, 1);
+				assert.match(error.reason, /ctr/);
+				return true;
+			});
+			assert.equal((await perfRows(store, account)).length, 0);
+		},
+	},
+	{
+		name: 'a batch the database rejects in a later chunk writes nothing',
+		async run(store) {
+			const account = uid('acct');
+			const rows = Array.from({ length: 30 }, (_, i) => perfRow(account, `c${i}`, day(0)));
+			// valid for the schema, but no such ingest run: foreign key violation in the last chunk
+			rows[29] = perfRow(account, 'c29', day(0), { ingest_run_id: randomUUID() });
+			await assert.rejects(store.upsert('campaign_performance', rows, { chunkSize: 10 }), (error: unknown) => {
+				assert.ok(error instanceof StoreError);
+				assert.match(error.message, /campaign_performance/);
+				assert.equal(error.code, '23503');
+				return true;
+			});
+			assert.equal((await perfRows(store, account)).length, 0);
+		},
+	},
+	{
+		name: 'derived metrics are computed by the database, NULL for zero denominators',
+		async run(store) {
+			const account = uid('acct');
+			await store.upsert('campaign_performance', [
+				perfRow(account, 'zero', day(0), { spend: 5, impressions: 0, clicks: 0, conversions: 0, leads: 0, revenue: null }),
+				perfRow(account, 'full', day(0), { spend: 200, impressions: 8000, clicks: 160, conversions: 2.5, leads: 4, revenue: 500 }),
+				perfRow(account, 'nospend', day(0), { spend: 0, impressions: 10, clicks: 1, conversions: 0, leads: null, revenue: 30 }),
+			]);
+			const rows = await perfRows(store, account);
+			const by = Object.fromEntries(rows.map((r) => [r.campaign_id, r]));
+			assert.deepEqual([by.zero.ctr, by.zero.cpc, by.zero.cpa, by.zero.cpl, by.zero.roas], [null, null, null, null, null]);
+			assert.equal(by.full.ctr, 0.02);
+			assert.equal(by.full.cpc, 1.25);
+			assert.equal(by.full.cpa, 80);
+			assert.equal(by.full.cpl, 50);
+			assert.equal(by.full.roas, 2.5);
+			assert.equal(by.full.conversions, 2.5);
+			assert.equal(by.nospend.roas, null);
+			assert.equal(by.nospend.ctr, 0.1);
+			assert.equal(by.nospend.cpc, 0);
+		},
+	},
+	{
+		name: 'values come back with consistent JavaScript types',
+		async run(store) {
+			const account = uid('acct');
+			await store.upsert('campaign_performance', [perfRow(account, 'c1', day(0), { spend: 1234.56, impressions: 9_007_199_254_740, fx_rate: 1.0321, source_currency: 'USD', fx_rate_date: day(0) })]);
+			const [row] = await perfRows(store, account);
+			assert.equal(row.spend, 1234.56);
+			assert.equal(row.impressions, 9_007_199_254_740);
+			assert.equal(row.fx_rate, 1.0321);
+			assert.equal(row.date, day(0));
+			assert.equal(row.fx_rate_date, day(0));
+			assert.match(row.created_at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+			assert.match(row.id, /^[0-9a-f-]{36}$/);
+			await store.upsert('creative_variants', [
+				{ platform: 'meta', campaign_id: account, content_hash: 'h1', headline: 'Hi', embedding: [0.5, -0.25, 1] },
+			]);
+			const [variant] = await store.select('creative_variants', { where: { campaign_id: account } });
+			assert.deepEqual(variant.embedding, [0.5, -0.25, 1]);
+			assert.equal(variant.status, 'draft');
+		},
+	},
+	{
+		name: 'select filters: eq, in, gte/lte, gt/lt, null, order, limit',
+		async run(store) {
+			const account = uid('acct');
+			await store.upsert(
+				'campaign_performance',
+				[0, 1, 2, 3, 4].flatMap((d) => ['a', 'b', 'c'].map((c, i) => perfRow(account, c, day(d), { spend: d * 10 + i, campaign_name: c === 'c' ? null : c }))),
+			);
+			const base = { account_id: account };
+			assert.equal((await store.select('campaign_performance', { where: { ...base, campaign_id: 'a' } })).length, 5);
+			assert.equal((await store.select('campaign_performance', { where: { ...base, campaign_id: { in: ['a', 'c'] } } })).length, 10);
+			assert.equal((await store.select('campaign_performance', { where: { ...base, campaign_id: { in: [] } } })).length, 0);
+			const window = await store.select('campaign_performance', { where: { ...base, date: { gte: day(1), lte: day(3) } } });
+			assert.deepEqual([...new Set(window.map((r) => r.date))].sort(), [day(1), day(2), day(3)]);
+			const spend = await store.select('campaign_performance', { where: { ...base, spend: { gt: 20, lt: 31 } }, order: { column: 'spend' } });
+			assert.deepEqual(spend.map((r) => r.spend), [21, 22, 30]);
+			assert.equal((await store.select('campaign_performance', { where: { ...base, campaign_name: null } })).length, 5);
+			const top = await store.select('campaign_performance', { where: base, order: [{ column: 'spend', ascending: false }], limit: 2 });
+			assert.deepEqual(top.map((r) => r.spend), [42, 41]);
+			await assert.rejects(store.select('campaign_performance', { where: { nope: 1 } as never }), /unknown column "nope"/);
+			await assert.rejects(store.select('campaign_performance', { where: { spend: { like: '%' } } as never }), /unknown operator "like"/);
+		},
+	},
+	{
+		name: 'insert returns ids in order; update patches matching rows only',
+		async run(store) {
+			const account = uid('acct');
+			const { ids } = await store.insert('ingest_runs', [
+				{ platform: 'meta', account_id: account, window_start: day(0), window_end: day(1) },
+				{ platform: 'meta', account_id: account, window_start: day(2), window_end: day(3) },
+			]);
+			assert.equal(ids.length, 2);
+			const { updated } = await store.update('ingest_runs', { id: ids[1] }, { outcome: 'success', rows_written: 42, finished_at: new Date().toISOString() });
+			assert.equal(updated, 1);
+			const runs = await store.select('ingest_runs', { where: { account_id: account }, order: { column: 'window_start' } });
+			assert.deepEqual(runs.map((r) => r.id), ids);
+			assert.deepEqual(runs.map((r) => [r.outcome, r.rows_written]), [[null, 0], ['success', 42]]);
+			await assert.rejects(store.update('ingest_runs', {}, { outcome: 'failed' }), /at least one match condition/);
+			await assert.rejects(store.update('ingest_runs', { id: ids[0] }, { outcome: 'weird' } as never), StoreValidationError);
+			await store.insert('quarantine', [{ source: 'meta.insights', account_id: account, ingest_run_id: ids[0], raw_payload: { spend: 'abc' }, reason: 'spend: not a number' }]);
+			const [q] = await store.select('quarantine', { where: { ingest_run_id: ids[0] } });
+			assert.deepEqual(q.raw_payload, { spend: 'abc' });
+		},
+	},
+	{
+		name: 'action ledger: concurrent claims, exactly one wins; completion; retry of failed',
+		async run(store) {
+			const key = uid('budget');
+			const claims = await Promise.all(
+				Array.from({ length: 8 }, () => store.claimAction(key, { kind: 'set_budget', target: 'meta:123', intent: { from: 100, to: 120 } })),
+			);
+			assert.equal(claims.filter((c) => c.claimed).length, 1);
+			assert.equal(new Set(claims.map((c) => c.entry.id)).size, 1);
+			assert.equal(claims[0].entry.status, 'claimed');
+			assert.deepEqual(claims[0].entry.intent, { from: 100, to: 120 });
+			const done = await store.completeAction(key, { status: 'succeeded', response: { ok: true } });
+			assert.equal(done.status, 'succeeded');
+			assert.ok(done.completed_at);
+			const again = await store.claimAction(key, { kind: 'set_budget', target: 'meta:123', intent: {}, retryFailed: true });
+			assert.equal(again.claimed, false);
+			assert.equal(again.entry.status, 'succeeded');
+			await assert.rejects(store.completeAction(key, { status: 'failed', error: 'x' }), /already succeeded/);
+
+			const failing = uid('hide');
+			await store.claimAction(failing, { kind: 'hide_comment', target: 'c1', intent: { hide: true } });
+			await store.completeAction(failing, { status: 'failed', error: 'HTTP 500' });
+			assert.equal((await store.claimAction(failing, { kind: 'hide_comment', target: 'c1', intent: {} })).claimed, false);
+			const retried = await store.claimAction(failing, { kind: 'hide_comment', target: 'c1', intent: {}, retryFailed: true });
+			assert.equal(retried.claimed, true);
+			assert.equal(retried.entry.attempts, 2);
+			assert.equal(retried.entry.error, null);
+			await assert.rejects(store.completeAction(uid('missing'), { status: 'succeeded' }), /no entry/);
+		},
+	},
+	{
+		name: 'state: missing key, set, overwrite',
+		async run(store) {
+			const key = uid('cursor');
+			assert.equal(await store.getState(key), undefined);
+			await store.setState(key, { page: 'abc', at: day(3) });
+			assert.deepEqual(await store.getState(key), { page: 'abc', at: day(3) });
+			await store.setState(key, [1, 2, 3]);
+			assert.deepEqual(await store.getState(key), [1, 2, 3]);
+		},
+	},
+	{
+		name: 'transaction commits on success and rolls back on error',
+		async run(store) {
+			const account = uid('acct');
+			const key = uid('tx');
+			await assert.rejects(
+				store.transaction(async (tx) => {
+					await tx.upsert('campaign_performance', [perfRow(account, 'c1', day(0))]);
+					await tx.setState(key, 1);
+					throw new Error('boom');
+				}),
+				/boom/,
+			);
+			assert.equal((await perfRows(store, account)).length, 0);
+			assert.equal(await store.getState(key), undefined);
+			const value = await store.transaction(async (tx) => {
+				await tx.upsert('campaign_performance', [perfRow(account, 'c1', day(0))]);
+				await tx.setState(key, 2);
+				return 'done';
+			});
+			assert.equal(value, 'done');
+			assert.equal((await perfRows(store, account)).length, 1);
+			assert.equal(await store.getState(key), 2);
+		},
+	},
+];
+
+/** Registers the contract suite with node:test. */
+export function registerStoreContract(label: string, open: () => Promise<{ store: Store; cleanup?: () => Promise<void> }>): void {
+	describe(`Store contract: ${label}`, () => {
+		let store: Store;
+		let cleanup: (() => Promise<void>) | undefined;
+		before(async () => {
+			({ store, cleanup } = await open());
+		});
+		after(async () => {
+			await cleanup?.();
+		});
+		test('ping', () => store.ping());
+		for (const c of storeCases) test(c.name, () => c.run(store));
+	});
+}
+
+/** Runs every case and reports which failed (used to prove the suite catches broken adapters). */
+export async function runStoreCases(store: Store): Promise<Array<{ name: string; error?: unknown }>> {
+	const results = [];
+	for (const c of storeCases) {
+		try {
+			await c.run(store);
+			results.push({ name: c.name });
+		} catch (error) {
+			results.push({ name: c.name, error });
+		}
+	}
+	return results;
+}
+
+export interface MigrationEnv {
+	exec: SqlExecutor;
+	/** Returns a fresh schema name; the env drops it afterwards. */
+	schema(): string;
+	tableExists(schema: string, table: string): Promise<boolean>;
+	cleanup?: () => Promise<void>;
+}
+
+/** Migration runner contract over a raw SQL executor. */
+export function registerMigrationContract(label: string, open: () => Promise<MigrationEnv>): void {
+	describe(`Migration runner: ${label}`, () => {
+		let env: MigrationEnv;
+		before(async () => {
+			env = await open();
+		});
+		after(async () => {
+			await env.cleanup?.();
+		});
+
+		test('applies the package migrations once; re-running is a no-op', async () => {
+			const schema = env.schema();
+			const files = loadMigrations().map((m) => m.file);
+			const first = await migrate(env.exec, { schema });
+			assert.deepEqual(first, { applied: files, skipped: [] });
+			const second = await migrate(env.exec, { schema });
+			assert.deepEqual(second, { applied: [], skipped: files });
+			for (const table of ['campaign_performance', 'action_ledger', 'app_state', 'schema_migrations']) {
+				assert.ok(await env.tableExists(schema, table), table);
+			}
+		});
+
+		test('a failing migration leaves the schema as it was and names file and statement', async () => {
+			const schema = env.schema();
+			const dir = mkdtempSync(join(tmpdir(), 'adops-mig-'));
+			writeFileSync(join(dir, '001_first.sql'), 'CREATE TABLE first_table (id int PRIMARY KEY);\n');
+			writeFileSync(
+				join(dir, '002_broken.sql'),
+				[
+					'-- creates a table, then fails',
+					'CREATE TABLE second_table (id int PRIMARY KEY, body text);',
+					"INSERT INTO second_table VALUES (1, 'a;b');",
+					'INSERT INTO second_table (id, body)',
+					'  VALUES (2, no_such_function(1));',
+					'CREATE TABLE third_table (id int);',
+				].join('\n'),
+			);
+			await assert.rejects(migrate(env.exec, { dir, schema }), (error: unknown) => {
+				assert.ok(error instanceof MigrationError, String(error));
+				assert.equal(error.file, '002_broken.sql');
+				assert.match(error.message, /002_broken\.sql/);
+				assert.match(error.message, /statement 3/);
+				assert.match(error.message, /line 5, column 14/);
+				assert.match(error.message, /no_such_function/);
+				assert.match(error.statement ?? '', /^INSERT INTO second_table \(id, body\)\n {2}VALUES/);
+				return true;
+			});
+			assert.ok(await env.tableExists(schema, 'first_table'));
+			assert.equal(await env.tableExists(schema, 'second_table'), false);
+			assert.equal(await env.tableExists(schema, 'third_table'), false);
+			const recorded = await env.exec.transaction(async (tx) => {
+				await tx.query(`SET LOCAL search_path TO "${schema}"`);
+				return (await tx.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+			});
+			assert.deepEqual(recorded, ['001']);
+
+			// an applied migration whose file changed is refused
+			writeFileSync(join(dir, '001_first.sql'), 'CREATE TABLE first_table (id bigint PRIMARY KEY);\n');
+			await assert.rejects(migrate(env.exec, { dir, schema }), (error: unknown) => {
+				assert.ok(error instanceof MigrationError);
+				assert.equal(error.code, 'CHECKSUM_MISMATCH');
+				assert.match(error.message, /001_first\.sql .*changed/);
+				return true;
+			});
+		});
+	});
+}
