@@ -1,0 +1,22 @@
+/** Public surface of the sandbox for tests, the demo and later capabilities. */
+export { startSandbox, isLoopback, type Sandbox, type SandboxOptions, type SandboxUrls } from './server';
+export { registerResponder, globalResponders, embed, cosine, moderate, type Responder, type ResponderInput } from './openai-model';
+export { createGoogleAdsHooks, googleAdsRows, applyGoogleAdsMutation, parseGaql, quotaFailure, type GoogleAdsHooksOptions } from './google-ads';
+export {
+	SANDBOX_CREDENTIALS,
+	HISTORY_DAYS,
+	accountTotals,
+	findAccount,
+	findCampaign,
+	budgetOn,
+	statusOn,
+	type World,
+	type AdAccount,
+	type Campaign,
+	type DailyMetrics,
+	type KlaviyoAccount,
+	type MetaComment,
+	type NotionPage,
+	type SlackMessage,
+} from './world';
+export type { FaultSpec, FaultKind, RequestLogEntry } from './core';

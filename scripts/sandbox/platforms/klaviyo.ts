@@ -1,0 +1,204 @@
+/**
+ * Klaviyo API (JSON:API) under `/klaviyo/api/…`. Auth with
+ * `Authorization: Klaviyo-API-Key pk_…` and a `revision` header. Reporting
+ * endpoints aggregate the world's daily email results over the timeframe
+ * (dates compared in the account's timezone, taken as the date part of the
+ * timestamps).
+ */
+import { randomUUID } from 'node:crypto';
+import { header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { addDays, roundMoney } from '../rng';
+import type { KlaviyoDaily, KlaviyoMessageSource } from '../world';
+
+function kError(status: number, code: string, title: string, detail: string, pointer?: string): Reply {
+	return json(status, { errors: [{ id: randomUUID(), status, code, title, detail, source: pointer ? { pointer } : {}, links: {}, meta: {} }] });
+}
+
+const COUNT_STATS: Record<string, keyof Omit<KlaviyoDaily, 'date'>> = {
+	recipients: 'recipients',
+	delivered: 'delivered',
+	opens: 'opens',
+	opens_unique: 'opensUnique',
+	clicks: 'clicks',
+	clicks_unique: 'clicksUnique',
+	conversions: 'conversions',
+	conversion_uniques: 'conversionUniques',
+	conversion_value: 'conversionValue',
+	unsubscribes: 'unsubscribes',
+	bounced: 'bounced',
+};
+
+const RATE_STATS = new Set(['open_rate', 'click_rate', 'conversion_rate', 'revenue_per_recipient', 'average_order_value', 'delivery_rate', 'bounce_rate', 'unsubscribe_rate']);
+
+function stat(name: string, t: Omit<KlaviyoDaily, 'date'>): number {
+	const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1e6) / 1e6 : 0);
+	switch (name) {
+		case 'open_rate':
+			return ratio(t.opensUnique, t.delivered);
+		case 'click_rate':
+			return ratio(t.clicksUnique, t.delivered);
+		case 'conversion_rate':
+			return ratio(t.conversionUniques, t.delivered);
+		case 'revenue_per_recipient':
+			return ratio(t.conversionValue, t.delivered);
+		case 'average_order_value':
+			return ratio(t.conversionValue, t.conversions);
+		case 'delivery_rate':
+			return ratio(t.delivered, t.recipients);
+		case 'bounce_rate':
+			return ratio(t.bounced, t.recipients);
+		case 'unsubscribe_rate':
+			return ratio(t.unsubscribes, t.delivered);
+		default:
+			return t[COUNT_STATS[name]!];
+	}
+}
+
+function accounts(ctx: Ctx): Reply {
+	const k = ctx.state.world.klaviyo;
+	const self = `${ctx.origin}/klaviyo/api/accounts/`;
+	return json(200, {
+		data: [
+			{
+				type: 'account',
+				id: k.id,
+				attributes: {
+					test_account: false,
+					contact_information: {
+						default_sender_name: k.name,
+						default_sender_email: 'hello@northwind.example',
+						website_url: 'https://northwind.example',
+						organization_name: k.name,
+						street_address: { address1: '1 Harbor Way', address2: '', city: 'Portland', region: 'OR', country: 'US', zip: '97201' },
+					},
+					industry: 'Apparel & Accessories',
+					timezone: k.timezone,
+					preferred_currency: k.currency,
+					public_api_key: k.id,
+					locale: 'en-US',
+				},
+				links: { self: `${self}${k.id}/` },
+			},
+		],
+		links: { self, next: null, prev: null },
+	});
+}
+
+function metrics(ctx: Ctx): Reply {
+	const k = ctx.state.world.klaviyo;
+	const self = `${ctx.origin}/klaviyo/api/metrics/`;
+	return json(200, {
+		data: k.metrics.map((m) => ({
+			type: 'metric',
+			id: m.id,
+			attributes: {
+				name: m.name,
+				created: `${ctx.state.world.firstDate}T00:00:00+00:00`,
+				updated: `${ctx.state.world.firstDate}T00:00:00+00:00`,
+				integration: m.name === 'Placed Order' ? { object: 'integration', id: '0eMvjm', key: 'shopify', name: 'Shopify', category: 'eCommerce' } : { object: 'integration', id: '0rG4eQ', key: 'klaviyo', name: 'Klaviyo', category: 'Internal' },
+			},
+			relationships: {},
+			links: { self: `${self}${m.id}/` },
+		})),
+		links: { self, next: null, prev: null },
+	});
+}
+
+const TIMEFRAME_KEYS: Record<string, [number, number]> = { today: [0, 0], yesterday: [-1, -1], last_7_days: [-7, -1], last_30_days: [-30, -1], last_90_days: [-90, -1], last_365_days: [-365, -1] };
+
+function report(kind: 'campaign' | 'flow') {
+	return (ctx: Ctx): Reply => {
+		const type = `${kind}-values-report`;
+		const body = ctx.body as { data?: { type?: unknown; attributes?: Record<string, unknown> } } | undefined;
+		if (ctx.bodyError || !body?.data) return kError(400, 'invalid', 'Invalid input.', 'Request body must be a JSON:API document with a data object.', '/data');
+		if (body.data.type !== type) return kError(409, 'conflict', 'Conflict.', `The type "${String(body.data.type)}" does not match the expected type "${type}".`, '/data/type');
+		const attrs = body.data.attributes ?? {};
+		const statistics = attrs.statistics;
+		if (!Array.isArray(statistics) || statistics.length === 0) return kError(400, 'invalid', 'Invalid input.', 'statistics must be a non-empty list.', '/data/attributes/statistics');
+		for (const s of statistics) if (typeof s !== 'string' || (!(s in COUNT_STATS) && !RATE_STATS.has(s))) return kError(400, 'invalid', 'Invalid input.', `'${String(s)}' is not a valid statistic.`, '/data/attributes/statistics');
+		const k = ctx.state.world.klaviyo;
+		if (attrs.conversion_metric_id !== k.placedOrderMetricId && !k.metrics.some((m) => m.id === attrs.conversion_metric_id)) {
+			return kError(400, 'invalid', 'Invalid input.', `Metric '${String(attrs.conversion_metric_id)}' does not exist.`, '/data/attributes/conversion_metric_id');
+		}
+		const tf = attrs.timeframe as { key?: unknown; start?: unknown; end?: unknown } | undefined;
+		let since: string;
+		let until: string;
+		if (tf && typeof tf.key === 'string') {
+			const range = TIMEFRAME_KEYS[tf.key];
+			if (!range) return kError(400, 'invalid', 'Invalid input.', `'${tf.key}' is not a valid timeframe key.`, '/data/attributes/timeframe/key');
+			since = addDays(ctx.state.world.today, range[0]);
+			until = addDays(ctx.state.world.today, range[1]);
+		} else if (tf && typeof tf.start === 'string' && typeof tf.end === 'string') {
+			const s = Date.parse(tf.start);
+			const e = Date.parse(tf.end);
+			if (Number.isNaN(s) || Number.isNaN(e)) return kError(400, 'invalid', 'Invalid input.', 'timeframe.start and timeframe.end must be ISO 8601 datetimes.', '/data/attributes/timeframe');
+			if (e <= s) return kError(400, 'invalid', 'Invalid input.', 'timeframe.end must be after timeframe.start.', '/data/attributes/timeframe');
+			if (e - s > 366 * 86_400_000) return kError(400, 'invalid', 'Invalid input.', 'The timeframe cannot be longer than one year.', '/data/attributes/timeframe');
+			since = tf.start.slice(0, 10);
+			// The end is exclusive when it falls on midnight.
+			until = /T00:00(:00(\.0+)?)?(Z|[+-]00:00)?$/.test(tf.end) ? addDays(tf.end.slice(0, 10), -1) : tf.end.slice(0, 10);
+		} else return kError(400, 'invalid', 'Invalid input.', 'timeframe must be {"key": ...} or {"start": ..., "end": ...}.', '/data/attributes/timeframe');
+		const sources: KlaviyoMessageSource[] = kind === 'campaign' ? k.campaigns : k.flows;
+		const results = [];
+		for (const src of sources) {
+			const t: Omit<KlaviyoDaily, 'date'> = { recipients: 0, delivered: 0, opens: 0, opensUnique: 0, clicks: 0, clicksUnique: 0, conversions: 0, conversionUniques: 0, conversionValue: 0, unsubscribes: 0, bounced: 0 };
+			let any = false;
+			for (const d of src.daily) {
+				if (d.date < since || d.date > until) continue;
+				for (const key of Object.keys(t) as Array<keyof typeof t>) t[key] += d[key];
+				if (d.recipients || d.opens || d.conversions) any = true;
+			}
+			if (!any) continue;
+			t.conversionValue = roundMoney(t.conversionValue, k.currency);
+			results.push({
+				groupings: kind === 'campaign' ? { send_channel: 'email', campaign_id: src.id, campaign_message_id: src.messageId } : { flow_id: src.id, send_channel: 'email', flow_message_id: src.messageId },
+				statistics: Object.fromEntries((statistics as string[]).map((s) => [s, stat(s, t)])),
+			});
+		}
+		return json(200, {
+			data: {
+				type,
+				id: randomUUID(),
+				attributes: { results },
+				relationships: { [kind === 'campaign' ? 'campaigns' : 'flows']: { data: results.map((r) => ({ type: kind, id: (r.groupings as unknown as Record<string, string>)[`${kind}_id`] })), links: {} } },
+				links: { self: `${ctx.origin}/klaviyo/api/${kind}-values-reports/` },
+			},
+			links: { self: `${ctx.origin}/klaviyo/api/${kind}-values-reports/` },
+		});
+	};
+}
+
+function authenticate(ctx: Ctx): Reply | undefined {
+	const auth = header(ctx, 'authorization');
+	if (!auth) return kError(401, 'not_authenticated', 'Authentication credentials were not provided.', 'Missing or invalid authorization scheme. Please use Klaviyo-API-Key.');
+	const m = /^Klaviyo-API-Key\s+(\S+)$/.exec(auth.trim());
+	if (!m) return kError(401, 'not_authenticated', 'Authentication credentials were not provided.', 'Missing or invalid authorization scheme. Please use Klaviyo-API-Key.');
+	if (m[1] !== ctx.state.world.credentials.klaviyo.apiKey) return kError(401, 'not_authenticated', 'Incorrect authentication credentials.', 'Missing or invalid private key.');
+	const revision = header(ctx, 'revision');
+	if (!revision) return kError(400, 'invalid', 'Invalid input.', 'A revision header is required. Use a date like 2025-07-15.');
+	if (!/^\d{4}-\d{2}-\d{2}(\.pre)?$/.test(revision)) return kError(400, 'invalid', 'Invalid input.', `Invalid revision '${revision}'.`);
+	return undefined;
+}
+
+const routes: Route[] = [
+	{ name: 'klaviyo.accounts', method: 'GET', pattern: /^\/api\/accounts\/?$/, handler: accounts },
+	{ name: 'klaviyo.metrics', method: 'GET', pattern: /^\/api\/metrics\/?$/, handler: metrics },
+	{ name: 'klaviyo.campaignReport', method: 'POST', pattern: /^\/api\/campaign-values-reports\/?$/, handler: report('campaign') },
+	{ name: 'klaviyo.flowReport', method: 'POST', pattern: /^\/api\/flow-values-reports\/?$/, handler: report('flow') },
+];
+
+export const klaviyo: Platform = {
+	name: 'klaviyo',
+	prefix: '/klaviyo',
+	routes,
+	authenticate,
+	errorReply(status, kind, message, retryAfter) {
+		if (kind === 'rate_limit') return { ...kError(429, 'throttled', 'Request was throttled.', `Request was throttled. Expected available in ${retryAfter ?? 1} second. ${message}`.trim()), headers: { 'retry-after': String(retryAfter ?? 1) } };
+		if (kind === 'server') return kError(status, 'error', 'A server error occurred.', message || 'A server error occurred.');
+		if (kind === 'not_found') return kError(404, 'not_found', 'Not found.', message);
+		return kError(400, 'invalid', 'Invalid input.', message);
+	},
+	decorate(_ctx, reply) {
+		reply.headers = { 'content-type': 'application/vnd.api+json', ...reply.headers };
+	},
+};

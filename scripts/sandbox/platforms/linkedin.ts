@@ -1,0 +1,354 @@
+/**
+ * LinkedIn Marketing API (versioned `/rest/…`) under `/linkedin`. Requires
+ * `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`; query
+ * parameters use Rest.li 2.0 syntax (`List(...)`, `(key:value)`) with URNs
+ * URL-encoded inside, as LinkedIn demands. Analytics are reported in UTC.
+ */
+import { bearer, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { addDays, isIsoDate, moneyString } from '../rng';
+import { applyCampaignChange, type AdAccount, type Campaign, type CampaignStatus } from '../world';
+
+export type RestliValue = string | RestliValue[] | { [key: string]: RestliValue };
+
+/** Parses one Rest.li 2.0 encoded value (as it appears in a raw query string). */
+export function parseRestli(input: string): RestliValue {
+	let i = 0;
+	const fail = (msg: string): never => {
+		throw new Error(`${msg} at position ${i} in "${input}"`);
+	};
+	const primitive = (): string => {
+		let s = '';
+		while (i < input.length && !'(),:'.includes(input[i]!)) s += input[i++];
+		try {
+			return decodeURIComponent(s);
+		} catch {
+			return fail('bad percent-encoding');
+		}
+	};
+	const value = (): RestliValue => {
+		if (input.startsWith('List(', i)) {
+			i += 5;
+			const items: RestliValue[] = [];
+			if (input[i] === ')') {
+				i++;
+				return items;
+			}
+			for (;;) {
+				items.push(value());
+				if (input[i] === ',') i++;
+				else if (input[i] === ')') {
+					i++;
+					return items;
+				} else fail('expected , or ) in List');
+			}
+		}
+		if (input[i] === '(') {
+			i++;
+			const obj: Record<string, RestliValue> = {};
+			if (input[i] === ')') {
+				i++;
+				return obj;
+			}
+			for (;;) {
+				const key = primitive();
+				if (input[i] !== ':') fail(`expected : after key "${key}"`);
+				i++;
+				obj[key] = value();
+				if (input[i] === ',') i++;
+				else if (input[i] === ')') {
+					i++;
+					return obj;
+				} else fail('expected , or ) in object');
+			}
+		}
+		return primitive();
+	};
+	const result = value();
+	if (i !== input.length) fail('unexpected trailing characters (URNs inside Rest.li values must be URL-encoded)');
+	return result;
+}
+
+function rawParam(ctx: Ctx, name: string): string | undefined {
+	for (const part of ctx.rawQuery.split('&')) {
+		const eq = part.indexOf('=');
+		const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+		if (key === name) return eq < 0 ? '' : part.slice(eq + 1);
+	}
+	return undefined;
+}
+
+function liError(status: number, code: string, message: string, serviceErrorCode?: number): Reply {
+	return json(status, { status, code, message, ...(serviceErrorCode !== undefined ? { serviceErrorCode } : {}) });
+}
+
+function illegal(message: string): Reply {
+	return liError(400, 'ILLEGAL_ARGUMENT', message, 100);
+}
+
+function liAccount(ctx: Ctx, id: string): AdAccount | undefined {
+	return ctx.state.world.accounts.find((a) => a.platform === 'linkedin' && a.id === id);
+}
+
+function dateFrom(v: RestliValue | undefined): string | undefined {
+	if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+	const { year, month, day } = v as Record<string, RestliValue>;
+	if (typeof year !== 'string' || typeof month !== 'string' || typeof day !== 'string') return undefined;
+	const date = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+	return isIsoDate(date) ? date : undefined;
+}
+
+function liDate(date: string): { year: number; month: number; day: number } {
+	const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+	return { year: y, month: m, day: d };
+}
+
+const METRICS = new Set([
+	'impressions',
+	'clicks',
+	'landingPageClicks',
+	'costInLocalCurrency',
+	'costInUsd',
+	'externalWebsiteConversions',
+	'oneClickLeads',
+	'conversionValueInLocalCurrency',
+	'totalEngagements',
+	'dateRange',
+	'pivotValues',
+]);
+
+const USD_RATE: Record<string, number> = { USD: 1, GBP: 1.27, EUR: 1.08 };
+
+function analytics(ctx: Ctx): Reply {
+	if (ctx.query.get('q') !== 'analytics') return illegal('Only the analytics finder (q=analytics) is supported on adAnalytics by the sandbox');
+	const pivot = ctx.query.get('pivot');
+	if (pivot !== 'CAMPAIGN' && pivot !== 'ACCOUNT') return illegal('pivot must be CAMPAIGN or ACCOUNT');
+	const granularity = ctx.query.get('timeGranularity');
+	if (granularity !== 'DAILY' && granularity !== 'ALL') return illegal('timeGranularity must be DAILY or ALL');
+	let parsedRange: RestliValue;
+	let accountsValue: RestliValue | undefined;
+	let campaignsValue: RestliValue | undefined;
+	try {
+		const dr = rawParam(ctx, 'dateRange');
+		if (!dr) return illegal('dateRange is required, e.g. dateRange=(start:(year:2024,month:1,day:1))');
+		parsedRange = parseRestli(dr);
+		const acc = rawParam(ctx, 'accounts');
+		if (acc) accountsValue = parseRestli(acc);
+		const camp = rawParam(ctx, 'campaigns');
+		if (camp) campaignsValue = parseRestli(camp);
+	} catch (error) {
+		return illegal(`Invalid param. ${(error as Error).message}`);
+	}
+	if (typeof parsedRange !== 'object' || Array.isArray(parsedRange)) return illegal('dateRange must be a Rest.li object');
+	const start = dateFrom(parsedRange.start);
+	if (!start) return illegal('dateRange.start must be (year:Y,month:M,day:D)');
+	const yesterday = addDays(ctx.state.world.today, -1);
+	const end = parsedRange.end === undefined ? yesterday : dateFrom(parsedRange.end);
+	if (!end) return illegal('dateRange.end must be (year:Y,month:M,day:D)');
+	if (end < start) return illegal('dateRange.end must not be before dateRange.start');
+	if (!accountsValue && !campaignsValue) return illegal('One of accounts, campaigns, campaignGroups, shares or companies is required');
+	const urns = [...(Array.isArray(accountsValue) ? accountsValue : accountsValue ? [accountsValue] : []), ...(Array.isArray(campaignsValue) ? campaignsValue : campaignsValue ? [campaignsValue] : [])];
+	const selected: Array<{ account: AdAccount; campaign: Campaign }> = [];
+	for (const urn of urns) {
+		if (typeof urn !== 'string') return illegal('accounts/campaigns must be List(...) of URNs');
+		const am = /^urn:li:sponsoredAccount:(\d+)$/.exec(urn);
+		const cm = /^urn:li:sponsoredCampaign:(\d+)$/.exec(urn);
+		if (am) {
+			const account = liAccount(ctx, am[1]!);
+			if (!account) return liError(403, 'ACCESS_DENIED', `Not enough permissions to access: adAnalytics for ${urn}`, 100);
+			for (const campaign of account.campaigns) selected.push({ account, campaign });
+		} else if (cm) {
+			const account = ctx.state.world.accounts.find((a) => a.platform === 'linkedin' && a.campaigns.some((c) => c.id === cm[1]));
+			if (!account) return liError(403, 'ACCESS_DENIED', `Not enough permissions to access: adAnalytics for ${urn}`, 100);
+			selected.push({ account, campaign: account.campaigns.find((c) => c.id === cm[1])! });
+		} else return illegal(`Invalid URN ${urn}`);
+	}
+	const fieldsRaw = ctx.query.get('fields');
+	const fields = fieldsRaw ? fieldsRaw.split(',').map((f) => f.trim()) : ['impressions', 'clicks', 'dateRange', 'pivotValues'];
+	for (const f of fields) if (!METRICS.has(f)) return illegal(`Invalid field ${f} requested in projection`);
+	if (fields.filter((f) => f !== 'dateRange' && f !== 'pivotValues').length > 20) return illegal('Request exceeds the maximum of 20 metrics');
+	const groups = new Map<string, { account: AdAccount; campaigns: Campaign[] }>();
+	for (const s of selected) {
+		const key = pivot === 'CAMPAIGN' ? `urn:li:sponsoredCampaign:${s.campaign.id}` : `urn:li:sponsoredAccount:${s.account.id}`;
+		const g = groups.get(key) ?? { account: s.account, campaigns: [] };
+		if (!g.campaigns.includes(s.campaign)) g.campaigns.push(s.campaign);
+		groups.set(key, g);
+	}
+	const buckets: Array<[string, string]> = granularity === 'ALL' ? [[start, end]] : [];
+	if (granularity === 'DAILY') for (let d = start; d <= end; d = addDays(d, 1)) buckets.push([d, d]);
+	const elements: Array<Record<string, unknown>> = [];
+	for (const [since, until] of buckets) {
+		for (const [urn, g] of groups) {
+			let impressions = 0;
+			let clicks = 0;
+			let spend = 0;
+			let conversions = 0;
+			let leads = 0;
+			let value = 0;
+			for (const c of g.campaigns) for (const d of c.daily) {
+				if (d.date < since || d.date > until) continue;
+				impressions += d.impressions;
+				clicks += d.clicks;
+				spend += d.spend;
+				conversions += d.conversions;
+				leads += d.leads;
+				value += d.revenue;
+			}
+			if (impressions === 0) continue;
+			const all: Record<string, unknown> = {
+				impressions,
+				clicks,
+				landingPageClicks: Math.round(clicks * 0.9),
+				costInLocalCurrency: moneyString(spend, g.account.currency),
+				costInUsd: String(spend * (USD_RATE[g.account.currency] ?? 1)),
+				externalWebsiteConversions: conversions,
+				oneClickLeads: leads,
+				conversionValueInLocalCurrency: moneyString(value, g.account.currency),
+				totalEngagements: Math.round(clicks * 1.6),
+				dateRange: { start: liDate(since), end: liDate(until) },
+				pivotValues: [urn],
+			};
+			const el: Record<string, unknown> = {};
+			for (const f of fields) el[f] = all[f];
+			elements.push(el);
+		}
+	}
+	return json(200, { paging: { start: 0, count: 10, links: [] }, elements });
+}
+
+function accountJson(a: AdAccount): Record<string, unknown> {
+	return {
+		id: Number(a.id),
+		name: a.name,
+		currency: a.currency,
+		status: 'ACTIVE',
+		type: 'BUSINESS',
+		test: false,
+		reference: `urn:li:organization:${Number(a.id) % 100000}`,
+		servingStatuses: ['RUNNABLE'],
+		notifiedOnCampaignOptimization: false,
+		notifiedOnCreativeApproval: false,
+		notifiedOnCreativeRejection: true,
+		notifiedOnEndOfCampaign: false,
+		version: { versionTag: '4' },
+	};
+}
+
+function campaignJson(a: AdAccount, c: Campaign): Record<string, unknown> {
+	return {
+		id: Number(c.id),
+		name: c.name,
+		account: `urn:li:sponsoredAccount:${a.id}`,
+		campaignGroup: `urn:li:sponsoredCampaignGroup:${Number(a.id) % 1000000}`,
+		status: c.status,
+		type: 'SPONSORED_UPDATES',
+		costType: 'CPM',
+		objectiveType: c.objective,
+		dailyBudget: { amount: moneyString(c.dailyBudget, a.currency), currencyCode: a.currency },
+		unitCost: { amount: '30.00', currencyCode: a.currency },
+		locale: { country: a.currency === 'GBP' ? 'GB' : 'US', language: 'en' },
+		runSchedule: { start: Date.parse(`${c.createdDate}T00:00:00Z`) },
+		servingStatuses: c.status === 'ACTIVE' ? ['RUNNABLE'] : ['CAMPAIGN_STATUS_NOT_ACTIVE'],
+		version: { versionTag: String(c.statusHistory.length + c.budgetHistory.length) },
+	};
+}
+
+function getAccount(ctx: Ctx): Reply {
+	const a = liAccount(ctx, ctx.params[0]!);
+	if (!a) return liError(404, 'NOT_FOUND', `Ad account ${ctx.params[0]} does not exist`);
+	return json(200, accountJson(a));
+}
+
+function searchCampaigns(ctx: Ctx): Reply {
+	const a = liAccount(ctx, ctx.params[0]!);
+	if (!a) return liError(404, 'NOT_FOUND', `Ad account ${ctx.params[0]} does not exist`);
+	if (ctx.query.get('q') !== 'search') return illegal('q=search is required');
+	let campaigns = a.campaigns;
+	const search = rawParam(ctx, 'search');
+	if (search) {
+		let parsed: RestliValue;
+		try {
+			parsed = parseRestli(search);
+		} catch (error) {
+			return illegal(`Invalid param. ${(error as Error).message}`);
+		}
+		const status = typeof parsed === 'object' && !Array.isArray(parsed) ? parsed.status : undefined;
+		const values = status && typeof status === 'object' && !Array.isArray(status) ? status.values : undefined;
+		if (Array.isArray(values)) campaigns = campaigns.filter((c) => values.includes(c.status));
+	}
+	const pageSize = Number(ctx.query.get('pageSize') ?? '100');
+	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return illegal('pageSize must be between 1 and 1000');
+	const token = ctx.query.get('pageToken');
+	const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
+	if (!Number.isInteger(start) || start < 0) return illegal('Invalid pageToken');
+	const slice = campaigns.slice(start, start + pageSize);
+	const next = start + pageSize < campaigns.length ? Buffer.from(String(start + pageSize)).toString('base64') : undefined;
+	return json(200, { elements: slice.map((c) => campaignJson(a, c)), metadata: next ? { nextPageToken: next } : {} });
+}
+
+function getCampaign(ctx: Ctx): Reply {
+	const a = liAccount(ctx, ctx.params[0]!);
+	const c = a?.campaigns.find((x) => x.id === ctx.params[1]);
+	if (!a || !c) return liError(404, 'NOT_FOUND', `Campaign ${ctx.params[1]} does not exist in account ${ctx.params[0]}`);
+	return json(200, campaignJson(a, c));
+}
+
+function updateCampaign(ctx: Ctx): Reply {
+	const a = liAccount(ctx, ctx.params[0]!);
+	const c = a?.campaigns.find((x) => x.id === ctx.params[1]);
+	if (!a || !c) return liError(404, 'NOT_FOUND', `Campaign ${ctx.params[1]} does not exist in account ${ctx.params[0]}`);
+	if (header(ctx, 'x-restli-method')?.toUpperCase() !== 'PARTIAL_UPDATE') return illegal('POST on an entity requires X-RestLi-Method: PARTIAL_UPDATE');
+	const body = ctx.body as { patch?: { $set?: Record<string, unknown> } } | undefined;
+	const set = body?.patch?.$set;
+	if (!set || typeof set !== 'object') return liError(400, 'INVALID_PATCH', 'Body must be {"patch":{"$set":{...}}}');
+	const change: { status?: CampaignStatus; dailyBudget?: number } = {};
+	for (const [key, value] of Object.entries(set)) {
+		if (key === 'status') {
+			if (value !== 'ACTIVE' && value !== 'PAUSED') return liError(422, 'UNPROCESSABLE_ENTITY', `status must be ACTIVE or PAUSED in the sandbox, got ${String(value)}`);
+			change.status = value;
+		} else if (key === 'dailyBudget') {
+			const b = value as { amount?: unknown; currencyCode?: unknown };
+			const amount = Number(b?.amount);
+			if (typeof b?.amount !== 'string' || !Number.isFinite(amount) || amount <= 0) return liError(422, 'UNPROCESSABLE_ENTITY', 'dailyBudget.amount must be a positive decimal string');
+			if (b.currencyCode !== a.currency) return liError(422, 'UNPROCESSABLE_ENTITY', `dailyBudget.currencyCode must be the account currency ${a.currency}`);
+			if (amount < 10) return liError(422, 'UNPROCESSABLE_ENTITY', `Daily budget must be at least 10.00 ${a.currency}`, 5034);
+			change.dailyBudget = amount;
+		} else return liError(422, 'UNPROCESSABLE_ENTITY', `Field ${key} cannot be updated in the sandbox (status, dailyBudget)`);
+	}
+	applyCampaignChange(ctx.state.world, c, change);
+	return { status: 204 };
+}
+
+function authenticate(ctx: Ctx): Reply | undefined {
+	const token = bearer(ctx);
+	if (!token) return liError(401, 'REVOKED_ACCESS_TOKEN', 'Empty oauth2 access token', 65601);
+	if (token !== ctx.state.world.credentials.linkedin.accessToken) return liError(401, 'INVALID_ACCESS_TOKEN', 'Invalid access token', 65600);
+	const version = header(ctx, 'linkedin-version');
+	if (!version) return liError(400, 'VERSION_MISSING', 'A version must be present. Please specify a version by adding the LinkedIn-Version header.');
+	if (!/^\d{6}(\.\d{2})?$/.test(version)) return liError(400, 'INVALID_VERSION', `Invalid version format ${version}; expected YYYYMM`);
+	if (header(ctx, 'x-restli-protocol-version') !== '2.0.0') return illegal('X-Restli-Protocol-Version: 2.0.0 is required for Rest.li 2.0 query syntax');
+	return undefined;
+}
+
+const routes: Route[] = [
+	{ name: 'linkedin.analytics', method: 'GET', pattern: /^\/rest\/adAnalytics$/, handler: analytics },
+	{ name: 'linkedin.account', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)$/, handler: getAccount },
+	{ name: 'linkedin.campaigns', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns$/, handler: searchCampaigns },
+	{ name: 'linkedin.campaign', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: getCampaign },
+	{ name: 'linkedin.campaignUpdate', method: 'POST', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: updateCampaign },
+];
+
+export const linkedin: Platform = {
+	name: 'linkedin',
+	prefix: '/linkedin',
+	routes,
+	authenticate,
+	errorReply(status, kind, message, retryAfter) {
+		if (kind === 'rate_limit') return { ...liError(429, 'TOO_MANY_REQUESTS', `Resource level throttle limit for calls to this resource is reached. ${message}`.trim()), headers: { 'retry-after': String(retryAfter ?? 1) } };
+		if (kind === 'server') return liError(status, 'INTERNAL_SERVER_ERROR', `Internal Server Error. ${message}`.trim());
+		if (kind === 'not_found') return liError(404, 'RESOURCE_NOT_FOUND', message);
+		return illegal(message);
+	},
+	decorate(ctx, reply) {
+		reply.headers = { 'x-li-uuid': `sandbox-${ctx.state.nextSeq}`, 'x-restli-protocol-version': '2.0.0', ...reply.headers };
+	},
+};

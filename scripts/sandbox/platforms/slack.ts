@@ -1,0 +1,360 @@
+/**
+ * Slack Web API under `/slack/api/{method}`. Accepts form-encoded bodies (as
+ * @slack/web-api sends them, `blocks` as a JSON string) and JSON bodies; the
+ * token comes from `Authorization: Bearer` or a `token` field. Errors are
+ * HTTP 200 with `{ok:false,error}` like Slack, except rate limits (HTTP 429 +
+ * Retry-After). Block Kit limits are enforced as Slack documents them.
+ */
+import { bearer, bodyObject, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
+import type { SlackChannel, SlackMessage } from '../world';
+
+function fail(error: string, extra?: Record<string, unknown>): Reply {
+	return json(200, { ok: false, error, ...extra });
+}
+
+function arg(ctx: Ctx, name: string): unknown {
+	const body = bodyObject(ctx);
+	if (name in body) return body[name];
+	return ctx.query.get(name) ?? undefined;
+}
+
+function str(ctx: Ctx, name: string): string | undefined {
+	const v = arg(ctx, name);
+	return v === undefined || v === null ? undefined : String(v);
+}
+
+function findChannel(ctx: Ctx, idOrName: string | undefined): SlackChannel | undefined {
+	if (!idOrName) return undefined;
+	const key = idOrName.replace(/^#/, '');
+	return ctx.state.world.slack.channels.find((c) => c.id === key || c.name === key);
+}
+
+const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'context', 'actions', 'image', 'rich_text', 'markdown', 'input', 'video', 'file']);
+
+/** Validates blocks like Slack does; returns Slack's error strings. */
+export function validateBlocks(blocks: unknown): string[] {
+	const errors: string[] = [];
+	const err = (msg: string, pointer: string): void => {
+		errors.push(`${msg} [json-pointer:${pointer}]`);
+	};
+	if (!Array.isArray(blocks)) {
+		err('must provide an array', '/blocks');
+		return errors;
+	}
+	if (blocks.length > 50) err('no more than 50 items allowed', '/blocks');
+	const textObj = (t: unknown, pointer: string, max: number, plainOnly = false): void => {
+		if (!t || typeof t !== 'object') return err('must provide an object', pointer);
+		const o = t as Record<string, unknown>;
+		if (o.type !== 'plain_text' && o.type !== 'mrkdwn') return err('must be a valid enum value', `${pointer}/type`);
+		if (plainOnly && o.type !== 'plain_text') return err('must be a valid enum value', `${pointer}/type`);
+		if (typeof o.text !== 'string') return err('must provide a string', `${pointer}/text`);
+		if (o.text.length === 0) return err('must be more than 0 characters', `${pointer}/text`);
+		if (o.text.length > max) err(`must be less than ${max + 1} characters`, `${pointer}/text`);
+	};
+	const blockIds = new Set<string>();
+	blocks.forEach((b, i) => {
+		const p = `/blocks/${i}`;
+		if (!b || typeof b !== 'object') return err('must provide an object', p);
+		const block = b as Record<string, unknown>;
+		if (typeof block.type !== 'string' || !BLOCK_TYPES.has(block.type)) return err('must be a valid enum value', `${p}/type`);
+		if (block.block_id !== undefined) {
+			if (typeof block.block_id !== 'string' || block.block_id.length > 255) err('must be less than 256 characters', `${p}/block_id`);
+			else if (blockIds.has(block.block_id)) err('must be unique', `${p}/block_id`);
+			else blockIds.add(block.block_id);
+		}
+		switch (block.type) {
+			case 'section': {
+				if (block.text === undefined && block.fields === undefined) err('must provide either text or fields', p);
+				if (block.text !== undefined) textObj(block.text, `${p}/text`, 3000);
+				if (block.fields !== undefined) {
+					if (!Array.isArray(block.fields)) err('must provide an array', `${p}/fields`);
+					else {
+						if (block.fields.length > 10) err('no more than 10 items allowed', `${p}/fields`);
+						block.fields.forEach((f, j) => textObj(f, `${p}/fields/${j}`, 2000));
+					}
+				}
+				break;
+			}
+			case 'header':
+				textObj(block.text, `${p}/text`, 150, true);
+				break;
+			case 'context': {
+				const els = block.elements;
+				if (!Array.isArray(els) || els.length === 0) err('must provide a non-empty array', `${p}/elements`);
+				else {
+					if (els.length > 10) err('no more than 10 items allowed', `${p}/elements`);
+					els.forEach((el, j) => {
+						const e = el as Record<string, unknown>;
+						if (e?.type === 'image') return;
+						textObj(e, `${p}/elements/${j}`, 3000);
+					});
+				}
+				break;
+			}
+			case 'actions': {
+				const els = block.elements;
+				if (!Array.isArray(els) || els.length === 0) err('must provide a non-empty array', `${p}/elements`);
+				else {
+					if (els.length > 25) err('no more than 25 items allowed', `${p}/elements`);
+					els.forEach((el, j) => {
+						const e = (el ?? {}) as Record<string, unknown>;
+						if (e.type === 'button') {
+							textObj(e.text, `${p}/elements/${j}/text`, 75, true);
+							if (e.action_id !== undefined && String(e.action_id).length > 255) err('must be less than 256 characters', `${p}/elements/${j}/action_id`);
+							if (e.value !== undefined && String(e.value).length > 2000) err('must be less than 2001 characters', `${p}/elements/${j}/value`);
+							if (e.url !== undefined && String(e.url).length > 3000) err('must be less than 3001 characters', `${p}/elements/${j}/url`);
+							if (e.style !== undefined && e.style !== 'primary' && e.style !== 'danger') err('must be a valid enum value', `${p}/elements/${j}/style`);
+						}
+					});
+				}
+				break;
+			}
+			case 'image':
+				if (typeof block.image_url !== 'string' && !block.slack_file) err('must provide image_url or slack_file', p);
+				if (typeof block.alt_text !== 'string') err('must provide a string', `${p}/alt_text`);
+				break;
+			case 'markdown':
+				if (typeof block.text !== 'string') err('must provide a string', `${p}/text`);
+				else if (block.text.length > 12000) err('must be less than 12001 characters', `${p}/text`);
+				break;
+			default:
+				break;
+		}
+	});
+	return errors;
+}
+
+function parseBlocks(ctx: Ctx): { blocks?: unknown[]; error?: Reply } {
+	const raw = arg(ctx, 'blocks');
+	if (raw === undefined || raw === '') return {};
+	let blocks: unknown = raw;
+	if (typeof raw === 'string') {
+		try {
+			blocks = JSON.parse(raw);
+		} catch {
+			return { error: fail('invalid_blocks_format') };
+		}
+	}
+	const errors = validateBlocks(blocks);
+	if (errors.length) return { error: fail('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } }) };
+	return { blocks: blocks as unknown[] };
+}
+
+function nextTs(ctx: Ctx): string {
+	ctx.state.slackSeq++;
+	return `${Math.floor(now(ctx.state) / 1000)}.${String(ctx.state.slackSeq % 1_000_000).padStart(6, '0')}`;
+}
+
+function messageJson(ctx: Ctx, m: SlackMessage, channel: SlackChannel): Record<string, unknown> {
+	const slack = ctx.state.world.slack;
+	const replies = channel.messages.filter((r) => r.threadTs === m.ts && r.ts !== m.ts);
+	const out: Record<string, unknown> = {
+		type: 'message',
+		ts: m.ts,
+		text: m.text,
+		...(m.user ? { user: m.user } : {}),
+		...(m.botId ? { bot_id: m.botId, app_id: slack.appId, bot_profile: { id: m.botId, app_id: slack.appId, name: 'AdOps', team_id: slack.teamId } } : {}),
+		team: slack.teamId,
+		...(m.blocks ? { blocks: m.blocks } : {}),
+		...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+		...(m.threadTs && m.threadTs !== m.ts ? { parent_user_id: channel.messages.find((p) => p.ts === m.threadTs)?.user ?? slack.botUserId } : {}),
+		...(m.replyBroadcast ? { subtype: 'thread_broadcast' } : {}),
+		...(m.edited ? { edited: m.edited } : {}),
+	};
+	if (!m.threadTs || m.threadTs === m.ts) {
+		if (replies.length) {
+			out.thread_ts = m.ts;
+			out.reply_count = replies.length;
+			out.reply_users_count = new Set(replies.map((r) => r.user)).size;
+			out.latest_reply = replies[replies.length - 1]!.ts;
+			out.reply_users = [...new Set(replies.map((r) => r.user))];
+		}
+	}
+	return out;
+}
+
+function authTest(ctx: Ctx): Reply {
+	const s = ctx.state.world.slack;
+	return json(200, { ok: true, url: 'https://northwind-adops-sandbox.slack.com/', team: s.teamName, user: 'adops', team_id: s.teamId, user_id: s.botUserId, bot_id: s.botId, is_enterprise_install: false });
+}
+
+function writableChannel(ctx: Ctx): { channel?: SlackChannel; error?: Reply } {
+	const name = str(ctx, 'channel');
+	if (!name) return { error: fail('channel_not_found') };
+	const channel = findChannel(ctx, name);
+	if (!channel) return { error: fail('channel_not_found') };
+	if (!channel.isMember) return { error: fail('not_in_channel') };
+	return { channel };
+}
+
+function postMessage(ctx: Ctx): Reply {
+	const { channel, error } = writableChannel(ctx);
+	if (error) return error;
+	const text = str(ctx, 'text') ?? '';
+	const { blocks, error: blockError } = parseBlocks(ctx);
+	if (blockError) return blockError;
+	if (!text && !blocks?.length) return fail('no_text');
+	if (text.length > 40_000) return fail('msg_too_long');
+	const threadTs = str(ctx, 'thread_ts');
+	if (threadTs && !channel!.messages.some((m) => m.ts === threadTs)) return fail('thread_not_found');
+	const slack = ctx.state.world.slack;
+	const parent = threadTs ? channel!.messages.find((m) => m.ts === threadTs) : undefined;
+	const m: SlackMessage = {
+		ts: nextTs(ctx),
+		channel: channel!.id,
+		user: slack.botUserId,
+		botId: slack.botId,
+		text,
+		...(blocks ? { blocks } : {}),
+		...(parent ? { threadTs: parent.threadTs ?? parent.ts } : {}),
+		...(threadTs && String(arg(ctx, 'reply_broadcast')) === 'true' ? { replyBroadcast: true } : {}),
+		viaApi: true,
+	};
+	channel!.messages.push(m);
+	const warnings = !text && blocks ? ['missing_text_in_blocks'] : [];
+	return json(200, { ok: true, channel: channel!.id, ts: m.ts, message: messageJson(ctx, m, channel!), ...(warnings.length ? { warning: warnings.join(','), response_metadata: { warnings } } : {}) });
+}
+
+function update(ctx: Ctx): Reply {
+	const { channel, error } = writableChannel(ctx);
+	if (error) return error;
+	const ts = str(ctx, 'ts');
+	const m = channel!.messages.find((x) => x.ts === ts);
+	if (!m) return fail('message_not_found');
+	if (!m.viaApi) return fail('cant_update_message');
+	const text = str(ctx, 'text');
+	const { blocks, error: blockError } = parseBlocks(ctx);
+	if (blockError) return blockError;
+	if (text === undefined && blocks === undefined) return fail('no_text');
+	if (text !== undefined && text.length > 40_000) return fail('msg_too_long');
+	if (text !== undefined) m.text = text;
+	if (blocks !== undefined) m.blocks = blocks;
+	m.edited = { user: ctx.state.world.slack.botUserId, ts: nextTs(ctx) };
+	return json(200, { ok: true, channel: channel!.id, ts: m.ts, text: m.text, message: messageJson(ctx, m, channel!) });
+}
+
+function readable(ctx: Ctx): { channel?: SlackChannel; error?: Reply } {
+	const channel = findChannel(ctx, str(ctx, 'channel'));
+	if (!channel) return { error: fail('channel_not_found') };
+	if (!channel.isMember && !channel.isPrivate) return { channel };
+	if (!channel.isMember) return { error: fail('channel_not_found') };
+	return { channel };
+}
+
+function limitArg(ctx: Ctx, max: number): number | Reply {
+	const raw = str(ctx, 'limit');
+	if (raw === undefined) return 100;
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < 1) return fail('invalid_limit');
+	return Math.min(n, max);
+}
+
+function cursorArg(ctx: Ctx): number | Reply {
+	const c = str(ctx, 'cursor');
+	if (!c) return 0;
+	const decoded = Buffer.from(c, 'base64').toString('utf8');
+	const m = /^offset:(\d+)$/.exec(decoded);
+	return m ? Number(m[1]) : fail('invalid_cursor');
+}
+
+function history(ctx: Ctx): Reply {
+	const { channel, error } = readable(ctx);
+	if (error) return error;
+	const limit = limitArg(ctx, 999);
+	if (typeof limit !== 'number') return limit;
+	const start = cursorArg(ctx);
+	if (typeof start !== 'number') return start;
+	const oldest = str(ctx, 'oldest');
+	const latest = str(ctx, 'latest');
+	const inclusive = str(ctx, 'inclusive') === 'true' || str(ctx, 'inclusive') === '1';
+	const top = channel!.messages
+		.filter((m) => !m.threadTs || m.threadTs === m.ts || m.replyBroadcast)
+		.filter((m) => (oldest ? (inclusive ? Number(m.ts) >= Number(oldest) : Number(m.ts) > Number(oldest)) : true))
+		.filter((m) => (latest ? (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest)) : true))
+		.sort((a, b) => Number(b.ts) - Number(a.ts));
+	const slice = top.slice(start, start + limit);
+	const more = start + limit < top.length;
+	return json(200, {
+		ok: true,
+		messages: slice.map((m) => messageJson(ctx, m, channel!)),
+		has_more: more,
+		pin_count: 0,
+		channel_actions_ts: null,
+		channel_actions_count: 0,
+		response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+	});
+}
+
+function replies(ctx: Ctx): Reply {
+	const { channel, error } = readable(ctx);
+	if (error) return error;
+	const ts = str(ctx, 'ts');
+	if (!ts) return fail('invalid_arguments');
+	const parent = channel!.messages.find((m) => m.ts === ts);
+	if (!parent) return fail('thread_not_found');
+	const root = parent.threadTs ?? parent.ts;
+	const rootMsg = channel!.messages.find((m) => m.ts === root)!;
+	const limit = limitArg(ctx, 1000);
+	if (typeof limit !== 'number') return limit;
+	const start = cursorArg(ctx);
+	if (typeof start !== 'number') return start;
+	const all = [rootMsg, ...channel!.messages.filter((m) => m.threadTs === root && m.ts !== root).sort((a, b) => Number(a.ts) - Number(b.ts))];
+	const slice = all.slice(start, start + limit);
+	const more = start + limit < all.length;
+	return json(200, { ok: true, messages: slice.map((m) => messageJson(ctx, m, channel!)), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' } });
+}
+
+function info(ctx: Ctx): Reply {
+	const channel = findChannel(ctx, str(ctx, 'channel'));
+	if (!channel) return fail('channel_not_found');
+	return json(200, {
+		ok: true,
+		channel: {
+			id: channel.id,
+			name: channel.name,
+			is_channel: true,
+			is_group: false,
+			is_im: false,
+			is_private: channel.isPrivate,
+			is_archived: false,
+			is_general: channel.name === 'random',
+			is_member: channel.isMember,
+			created: channel.created,
+			creator: 'U0MAYA0001',
+			name_normalized: channel.name,
+			topic: { value: channel.topic, creator: 'U0MAYA0001', last_set: channel.created },
+			purpose: { value: '', creator: '', last_set: 0 },
+		},
+	});
+}
+
+function authenticate(ctx: Ctx): Reply | undefined {
+	const token = bearer(ctx) ?? (str(ctx, 'token') || undefined);
+	if (!token) return fail('not_authed');
+	if (token !== ctx.state.world.credentials.slack.botToken) return fail('invalid_auth');
+	return undefined;
+}
+
+const routes: Route[] = [
+	{ name: 'slack.authTest', method: 'POST', pattern: /^\/api\/auth\.test$/, handler: authTest },
+	{ name: 'slack.postMessage', method: 'POST', pattern: /^\/api\/chat\.postMessage$/, handler: postMessage },
+	{ name: 'slack.update', method: 'POST', pattern: /^\/api\/chat\.update$/, handler: update },
+	{ name: 'slack.history', method: 'POST', pattern: /^\/api\/conversations\.history$/, handler: history },
+	{ name: 'slack.replies', method: 'POST', pattern: /^\/api\/conversations\.replies$/, handler: replies },
+	{ name: 'slack.info', method: 'POST', pattern: /^\/api\/conversations\.info$/, handler: info },
+];
+// Slack accepts GET for read methods as well.
+for (const r of [...routes]) if (r.name !== 'slack.postMessage' && r.name !== 'slack.update') routes.push({ ...r, method: 'GET' });
+
+export const slack: Platform = {
+	name: 'slack',
+	prefix: '/slack',
+	routes,
+	authenticate,
+	errorReply(status, kind, message, retryAfter) {
+		if (kind === 'rate_limit') return { status: 429, headers: { 'retry-after': String(retryAfter ?? 1) }, body: { ok: false, error: 'ratelimited' } };
+		if (kind === 'server') return { status, headers: { 'content-type': 'text/html' }, body: `<html><body>Slack is having trouble (${status}). ${message}</body></html>`, raw: true };
+		if (kind === 'not_found') return fail('unknown_method');
+		return fail('invalid_arguments');
+	},
+};

@@ -1,0 +1,529 @@
+/**
+ * `startSandbox()`: the local HTTP server that stands in for Meta Graph,
+ * LinkedIn, Klaviyo, Notion, Slack, OpenAI (and the Google Ads hook seam)
+ * over a deterministic world, with fault injection and a request log.
+ * Loopback only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP, type Socket } from 'node:net';
+import {
+	json,
+	redact,
+	redactQuery,
+	sleep,
+	takeFault,
+	validateFaultSpec,
+	type Ctx,
+	type Fault,
+	type FaultSpec,
+	type Platform,
+	type Reply,
+	type RequestLogEntry,
+	type Route,
+	type SandboxState,
+} from './core';
+import { ResponderRegistry, globalResponders, type Responder } from './openai-model';
+import { googleads } from './platforms/googleads';
+import { klaviyo } from './platforms/klaviyo';
+import { linkedin } from './platforms/linkedin';
+import { meta } from './platforms/meta';
+import { editPage, findPage, notion, pageJson } from './platforms/notion';
+import { openai } from './platforms/openai';
+import { slack } from './platforms/slack';
+import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
+import { advanceWorld, createWorld, metaTime, type MetaComment, type SandboxCredentials, type World } from './world';
+
+export interface SandboxOptions {
+	/** World seed (default 1). */
+	seed?: number;
+	/** Loopback address to bind (default 127.0.0.1). */
+	host?: string;
+	/** Port; 0 (default) picks a free one. */
+	port?: number;
+	/** Pinned current date `YYYY-MM-DD` (default: real today, UTC). */
+	today?: string;
+}
+
+export interface SandboxUrls {
+	/** Graph API base: requests go to `${meta}/v21.0/act_…`. */
+	meta: string;
+	/** LinkedIn base: requests go to `${linkedin}/rest/…`. */
+	linkedin: string;
+	/** Klaviyo base: requests go to `${klaviyo}/api/…`. */
+	klaviyo: string;
+	/** `@notionhq/client` `baseUrl`. */
+	notion: string;
+	/** `@slack/web-api` `slackApiUrl`. */
+	slack: string;
+	/** `openai` `baseURL`. */
+	openai: string;
+	/** Root URL for `createGoogleAdsHooks({ url })`. */
+	googleAds: string;
+}
+
+export interface Sandbox {
+	url: string;
+	host: string;
+	port: number;
+	urls: SandboxUrls;
+	credentials: SandboxCredentials;
+	/** The live world (replaced by `reset`). */
+	readonly world: World;
+	/** Plug in deterministic structured-output behaviour for one schema name (this sandbox only). */
+	registerResponder(schemaName: string, fn: Responder): () => void;
+	injectFault(spec: FaultSpec): Fault;
+	clearFaults(): void;
+	requests(filter?: { route?: string; platform?: string }): RequestLogEntry[];
+	reset(options?: { seed?: number; today?: string }): void;
+	advance(days?: number): void;
+	close(): Promise<void>;
+}
+
+const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slack, openai, googleads];
+
+export function isLoopback(host: string): boolean {
+	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+	if (h === 'localhost') return true;
+	if (isIP(h) === 4) return h.startsWith('127.');
+	if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+	return false;
+}
+
+function clockOffset(today: string): number {
+	return dateToMs(today) - dateToMs(utcToday());
+}
+
+function newState(seed: number, today: string, responders: ResponderRegistry, prev?: SandboxState): SandboxState {
+	return {
+		world: createWorld(seed, today),
+		faults: [],
+		nextFaultId: 1,
+		log: [],
+		nextSeq: prev?.nextSeq ?? 1,
+		clockOffsetMs: clockOffset(today),
+		metaUsage: { perCallPct: prev?.metaUsage.perCallPct ?? 0.5, windowMs: prev?.metaUsage.windowMs ?? 60_000, calls: [] },
+		slackSeq: 0,
+		idSeq: 0,
+		responders,
+		held: prev?.held ?? new Set<Socket>(),
+	};
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		req.on('data', (c: Buffer) => {
+			size += c.length;
+			if (size > 20 * 1024 * 1024) {
+				reject(new Error('body too large'));
+				req.destroy();
+				return;
+			}
+			chunks.push(c);
+		});
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+function parseBody(raw: string, contentType: string | undefined): { body: unknown; error?: string } {
+	if (!raw) return { body: undefined };
+	const ct = (contentType ?? '').toLowerCase();
+	if (ct.includes('application/x-www-form-urlencoded')) return { body: Object.fromEntries(new URLSearchParams(raw)) };
+	if (ct.includes('json') || /^\s*[[{]/.test(raw)) {
+		try {
+			return { body: JSON.parse(raw) };
+		} catch (error) {
+			return { body: undefined, error: (error as Error).message };
+		}
+	}
+	return { body: undefined, error: `unsupported content-type ${ct}` };
+}
+
+function serialise(reply: Reply): string {
+	if (reply.body === undefined) return '';
+	return reply.raw ? String(reply.body) : JSON.stringify(reply.body);
+}
+
+function corrupt(text: string, mode: 'truncated' | 'invalid'): string {
+	if (mode === 'invalid') return `{"sandbox_malformed": tru, "data": [${text.slice(0, 40)}`;
+	const cut = Math.max(1, Math.floor(text.length / 2));
+	return text.slice(0, cut);
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+	const host = options.host ?? '127.0.0.1';
+	if (!isLoopback(host)) {
+		throw new Error(`The sandbox only binds loopback addresses (127.0.0.0/8, ::1, localhost); refusing to bind "${host}". It accepts any token-shaped secret it knows and must never be reachable from the network.`);
+	}
+	const seed = options.seed ?? 1;
+	if (!Number.isInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${String(options.seed)}`);
+	const today = options.today ?? utcToday();
+	if (!isIsoDate(today)) throw new Error(`today must be a YYYY-MM-DD date, got ${String(options.today)}`);
+	const port = options.port ?? 0;
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${String(options.port)}`);
+
+	const responders = new ResponderRegistry(globalResponders);
+	let state = newState(seed, today, responders);
+
+	const admin = adminPlatform(() => state, (next) => {
+		state = next;
+	}, responders);
+	const platforms = [...PLATFORMS, admin];
+
+	const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+		const started = Date.now();
+		const url = new URL(req.url ?? '/', 'http://sandbox.local');
+		const fullPath = url.pathname;
+		const method = (req.method ?? 'GET').toUpperCase();
+		let raw = '';
+		try {
+			raw = await readBody(req);
+		} catch {
+			res.statusCode = 413;
+			res.end();
+			return;
+		}
+		const platform = platforms.find((p) => fullPath === p.prefix || fullPath.startsWith(`${p.prefix}/`));
+		const subPath = platform ? fullPath.slice(platform.prefix.length) || '/' : fullPath;
+		let route: Route | undefined;
+		let params: string[] = [];
+		if (platform) {
+			for (const r of platform.routes) {
+				if (r.method !== method) continue;
+				const m = r.pattern.exec(subPath);
+				if (m) {
+					route = r;
+					params = m.slice(1).map((x) => x ?? '');
+					break;
+				}
+			}
+		}
+		const parsed = parseBody(raw, req.headers['content-type']);
+		const ctx: Ctx = {
+			req,
+			method,
+			path: subPath,
+			fullPath,
+			rawQuery: url.search.replace(/^\?/, ''),
+			query: url.searchParams,
+			headers: req.headers,
+			rawBody: raw,
+			body: parsed.body,
+			...(parsed.error ? { bodyError: parsed.error } : {}),
+			params,
+			origin: `http://${req.headers.host ?? `${host}:${port}`}`,
+			state,
+		};
+		const entry: RequestLogEntry = {
+			seq: state.nextSeq++,
+			at: new Date(Date.now() + state.clockOffsetMs).toISOString(),
+			platform: platform?.name ?? 'unknown',
+			route: route?.name ?? (platform ? `${platform.name}.unknown` : 'unknown'),
+			method,
+			path: fullPath,
+			query: redactQuery(url.searchParams),
+			...(parsed.body !== undefined && platform?.name !== 'admin' ? { body: redact(parsed.body) } : {}),
+			status: 0,
+			durationMs: 0,
+		};
+		if (platform?.name !== 'admin') state.log.push(entry);
+		if (state.log.length > 20_000) state.log.splice(0, state.log.length - 20_000);
+
+		let reply: Reply;
+		let malformed: 'truncated' | 'invalid' | undefined;
+		try {
+			const fault = platform && platform.name !== 'admin' ? takeFault(state, entry.route, method, fullPath) : undefined;
+			if (fault) {
+				entry.fault = fault.kind;
+				if (fault.spec.latencyMs) await sleep(fault.spec.latencyMs);
+			}
+			if (fault?.kind === 'timeout') {
+				// Hold the socket without answering until the client gives up or the sandbox closes.
+				state.held.add(req.socket);
+				req.socket.once('close', () => state.held.delete(req.socket));
+				entry.durationMs = Date.now() - started;
+				return;
+			}
+			if (!platform) reply = json(404, { error: `No simulated API at ${fullPath}. Prefixes: ${platforms.map((p) => p.prefix).join(', ')}` });
+			else if (fault?.kind === '429') reply = platform.errorReply(429, 'rate_limit', '', fault.spec.retryAfter ?? 1);
+			else if (fault?.kind === '5xx') reply = platform.errorReply(fault.spec.status ?? 500, 'server', '');
+			else {
+				const authError = platform.authenticate?.(ctx);
+				if (authError) reply = authError;
+				else if (!route) reply = platform.errorReply(404, 'not_found', `${method} ${subPath}`);
+				else reply = await route.handler(ctx);
+			}
+			if (fault?.spec.retryAfterMs !== undefined && (fault.kind === '429' || fault.kind === '5xx')) reply.headers = { ...reply.headers, 'retry-after-ms': String(fault.spec.retryAfterMs) };
+			if (fault?.kind === 'malformed') malformed = fault.spec.malformed ?? 'truncated';
+		} catch (error) {
+			reply = platform ? platform.errorReply(500, 'server', (error as Error).message) : json(500, { error: (error as Error).message });
+			process.stderr.write(`[sandbox] ${method} ${fullPath} failed: ${(error as Error).stack}\n`);
+		}
+		platform?.decorate?.(ctx, reply);
+		let text = serialise(reply);
+		if (malformed) text = corrupt(text || '{}', malformed);
+		const headers: Record<string, string> = { ...(reply.body !== undefined && !reply.raw ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...reply.headers };
+		entry.status = reply.status;
+		entry.durationMs = Date.now() - started;
+		res.writeHead(reply.status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+		res.end(text);
+	};
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			process.stderr.write(`[sandbox] unhandled: ${(error as Error).stack}\n`);
+			if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ error: 'sandbox internal error' }));
+		});
+	});
+	server.keepAliveTimeout = 5_000;
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host.replace(/^\[|\]$/g, ''), () => resolve());
+	});
+	const address = server.address();
+	if (!address || typeof address === 'string') throw new Error('sandbox failed to bind');
+	const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+	const base = `http://${hostForUrl}:${address.port}`;
+
+	const sandbox: Sandbox = {
+		url: base,
+		host: address.address,
+		port: address.port,
+		urls: {
+			meta: `${base}/meta`,
+			linkedin: `${base}/linkedin`,
+			klaviyo: `${base}/klaviyo`,
+			notion: `${base}/notion`,
+			slack: `${base}/slack/api/`,
+			openai: `${base}/openai/v1`,
+			googleAds: base,
+		},
+		credentials: state.world.credentials,
+		get world() {
+			return state.world;
+		},
+		registerResponder: (name, fn) => responders.register(name, fn),
+		injectFault(spec) {
+			const checked = validateFaultSpec(spec);
+			if (typeof checked === 'string') throw new Error(checked);
+			const fault: Fault = { id: state.nextFaultId++, route: checked.route, kind: checked.kind, remaining: checked.count ?? 1, spec: checked, hits: 0 };
+			state.faults.push(fault);
+			return fault;
+		},
+		clearFaults() {
+			state.faults = [];
+		},
+		requests(filter) {
+			return state.log.filter((e) => (!filter?.route || e.route === filter.route || (filter.route.endsWith('*') && e.route.startsWith(filter.route.slice(0, -1)))) && (!filter?.platform || e.platform === filter.platform));
+		},
+		reset(opts) {
+			releaseHeld(state);
+			state = newState(opts?.seed ?? state.world.seed, opts?.today ?? state.world.today, responders, state);
+		},
+		advance(days = 1) {
+			advanceWorld(state.world, days);
+			state.clockOffsetMs += days * 86_400_000;
+		},
+		close() {
+			releaseHeld(state);
+			return new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			});
+		},
+	};
+	return sandbox;
+}
+
+function releaseHeld(state: SandboxState): void {
+	for (const socket of state.held) socket.destroy();
+	state.held.clear();
+}
+
+function adminPlatform(get: () => SandboxState, set: (s: SandboxState) => void, responders: ResponderRegistry): Platform {
+	const bad = (message: string): Reply => json(400, { error: message });
+	const obj = (ctx: Ctx): Record<string, unknown> => (ctx.body && typeof ctx.body === 'object' && !Array.isArray(ctx.body) ? (ctx.body as Record<string, unknown>) : {});
+	const routes: Route[] = [
+		{ name: 'admin.health', method: 'GET', pattern: /^\/health$/, handler: (ctx) => json(200, { ok: true, seed: ctx.state.world.seed, today: ctx.state.world.today }) },
+		{ name: 'admin.world', method: 'GET', pattern: /^\/world$/, handler: (ctx) => json(200, ctx.state.world) },
+		{
+			name: 'admin.reset',
+			method: 'POST',
+			pattern: /^\/reset$/,
+			handler: (ctx) => {
+				const b = obj(ctx);
+				const seed = b.seed === undefined ? ctx.state.world.seed : Number(b.seed);
+				const today = b.today === undefined ? ctx.state.world.today : String(b.today);
+				if (!Number.isInteger(seed) || seed < 0) return bad('seed must be a non-negative integer');
+				if (!isIsoDate(today)) return bad('today must be YYYY-MM-DD');
+				releaseHeld(ctx.state);
+				set(newState(seed, today, responders, ctx.state));
+				return json(200, { ok: true, seed, today });
+			},
+		},
+		{
+			name: 'admin.advance',
+			method: 'POST',
+			pattern: /^\/advance$/,
+			handler: (ctx) => {
+				const days = obj(ctx).days === undefined ? 1 : Number(obj(ctx).days);
+				if (!Number.isInteger(days) || days < 1 || days > 366) return bad('days must be an integer 1-366');
+				advanceWorld(ctx.state.world, days);
+				ctx.state.clockOffsetMs += days * 86_400_000;
+				return json(200, { ok: true, today: ctx.state.world.today });
+			},
+		},
+		{ name: 'admin.faults', method: 'GET', pattern: /^\/faults$/, handler: (ctx) => json(200, { faults: ctx.state.faults }) },
+		{
+			name: 'admin.addFaults',
+			method: 'POST',
+			pattern: /^\/faults$/,
+			handler: (ctx) => {
+				const b = ctx.body;
+				const specs = Array.isArray(b) ? b : Array.isArray((b as { faults?: unknown })?.faults) ? (b as { faults: unknown[] }).faults : [b];
+				const checked: FaultSpec[] = [];
+				for (const s of specs) {
+					const c = validateFaultSpec(s);
+					if (typeof c === 'string') return bad(c);
+					checked.push(c);
+				}
+				const st = get();
+				const added = checked.map((c): Fault => ({ id: st.nextFaultId++, route: c.route, kind: c.kind, remaining: c.count ?? 1, spec: c, hits: 0 }));
+				st.faults.push(...added);
+				return json(200, { faults: added });
+			},
+		},
+		{
+			name: 'admin.clearFaults',
+			method: 'DELETE',
+			pattern: /^\/faults$/,
+			handler: (ctx) => {
+				const removed = ctx.state.faults.length;
+				ctx.state.faults = [];
+				releaseHeld(ctx.state);
+				return json(200, { ok: true, removed });
+			},
+		},
+		{
+			name: 'admin.requests',
+			method: 'GET',
+			pattern: /^\/requests$/,
+			handler: (ctx) => {
+				const route = ctx.query.get('route');
+				const platform = ctx.query.get('platform');
+				const since = Number(ctx.query.get('since') ?? '0');
+				const requests = ctx.state.log.filter((e) => e.seq > since && (!route || e.route === route || (route.endsWith('*') && e.route.startsWith(route.slice(0, -1)))) && (!platform || e.platform === platform));
+				return json(200, { requests });
+			},
+		},
+		{
+			name: 'admin.clearRequests',
+			method: 'DELETE',
+			pattern: /^\/requests$/,
+			handler: (ctx) => {
+				ctx.state.log = [];
+				return json(200, { ok: true });
+			},
+		},
+		{
+			name: 'admin.slackMessages',
+			method: 'GET',
+			pattern: /^\/slack\/messages$/,
+			handler: (ctx) => {
+				const wanted = ctx.query.get('channel')?.replace(/^#/, '');
+				const channels = ctx.state.world.slack.channels.filter((c) => !wanted || c.id === wanted || c.name === wanted);
+				if (wanted && channels.length === 0) return json(404, { error: `unknown channel ${wanted}` });
+				return json(200, { messages: channels.flatMap((c) => c.messages.map((m) => ({ ...m, channelName: c.name }))).sort((a, b) => Number(a.ts) - Number(b.ts)) });
+			},
+		},
+		{
+			name: 'admin.notionEdit',
+			method: 'POST',
+			pattern: /^\/notion\/pages\/([0-9a-fA-F-]{32,36})\/edit$/,
+			handler: (ctx) => {
+				const world = ctx.state.world;
+				const page = findPage(world, ctx.params[0]!);
+				if (!page) return json(404, { error: `no page ${ctx.params[0]}` });
+				const b = obj(ctx);
+				const who = String(b.user ?? '');
+				const user = world.notion.users.find((u) => u.id === who || u.name === who || u.email === who);
+				if (!user) return bad(`user must be a Notion user id, name or email: ${world.notion.users.map((u) => u.name).join(', ')}`);
+				const err = editPage(ctx, page, b.properties ?? {}, user.id);
+				if (err) return err;
+				return json(200, pageJson(world, page));
+			},
+		},
+		{
+			name: 'admin.notionPages',
+			method: 'GET',
+			pattern: /^\/notion\/pages$/,
+			handler: (ctx) => {
+				const ds = ctx.query.get('data_source_id');
+				const world = ctx.state.world;
+				const pages = world.notion.pages.filter((p) => !ds || (p.parent.type === 'data_source_id' && p.parent.dataSourceId === ds));
+				return json(200, { pages: pages.map((p) => ({ ...pageJson(world, p), history: p.history })) });
+			},
+		},
+		{
+			name: 'admin.metaComment',
+			method: 'POST',
+			pattern: /^\/meta\/comments$/,
+			handler: (ctx) => {
+				const world = ctx.state.world;
+				const b = obj(ctx);
+				const post = world.meta.posts.find((p) => p.id === b.post_id);
+				if (!post) return bad(`post_id must be one of ${world.meta.posts.map((p) => p.id).join(', ')}`);
+				if (typeof b.message !== 'string' || !b.message) return bad('message is required');
+				const parent = b.parent_id ? world.meta.comments.find((c) => c.id === b.parent_id) : undefined;
+				if (b.parent_id && !parent) return bad('parent_id does not exist');
+				const name = typeof b.from_name === 'string' ? b.from_name : 'Sandbox Visitor';
+				ctx.state.idSeq++;
+				const createdMs = typeof b.created_time === 'string' ? Date.parse(b.created_time) : Date.now() + ctx.state.clockOffsetMs;
+				if (Number.isNaN(createdMs)) return bad('created_time must be ISO 8601');
+				const comment: MetaComment = {
+					id: `${post.id.split('_')[1]}_${String(997000000000 + ctx.state.idSeq * 17 + world.meta.comments.length)}`,
+					postId: post.id,
+					...(parent ? { parentId: parent.id } : {}),
+					message: b.message,
+					from: { id: String(700000000000000 + fnv1a(name)), name },
+					createdTime: metaTime(createdMs),
+					isHidden: false,
+					deleted: false,
+					likeCount: 0,
+				};
+				world.meta.comments.push(comment);
+				return json(200, { comment });
+			},
+		},
+		{
+			name: 'admin.metaUsage',
+			method: 'POST',
+			pattern: /^\/meta\/usage$/,
+			handler: (ctx) => {
+				const b = obj(ctx);
+				const u = ctx.state.metaUsage;
+				if (b.perCallPct !== undefined) {
+					const v = Number(b.perCallPct);
+					if (!(v >= 0 && v <= 100)) return bad('perCallPct must be 0-100');
+					u.perCallPct = v;
+				}
+				if (b.windowMs !== undefined) {
+					const v = Number(b.windowMs);
+					if (!(v >= 100)) return bad('windowMs must be ≥ 100');
+					u.windowMs = v;
+				}
+				if (b.reset === true) u.calls = [];
+				return json(200, { perCallPct: u.perCallPct, windowMs: u.windowMs, callsInWindow: u.calls.length });
+			},
+		},
+	];
+	return {
+		name: 'admin',
+		prefix: '/_admin',
+		routes,
+		errorReply: (status, _kind, message) => json(status === 404 ? 404 : status, { error: message || 'admin error' }),
+	};
+}
