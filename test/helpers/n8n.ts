@@ -1,0 +1,43 @@
+// The one helper tests use to get a real n8n (2.40.7, installed from npm)
+// with this package installed the way n8n's community-package installer does.
+//
+//   const n8n = await startN8n({ env: { ... } });   // a fresh user folder + sqlite
+//   after(() => n8n.dispose());
+//
+// Per test process: n8n is installed once (cached across runs in
+// $ADOPS_CACHE), and this repository is built, packed and installed once
+// (`ADOPS_SKIP_BUILD=1` packs the existing dist/ without building, e.g. in CI
+// after its build step).
+import { createN8nHost, type N8nHost, type N8nHostOptions } from '../../scripts/n8n-host/host';
+import { ensureN8n, type N8nInstall } from '../../scripts/n8n-host/install';
+import { buildPackAndInstall, type InstalledPackage } from '../../scripts/n8n-host/package';
+
+export { N8nHostError, nodeOutput } from '../../scripts/n8n-host/host';
+export type { CredentialInput, ExecutionResult, N8nHost, WorkflowInput } from '../../scripts/n8n-host/host';
+
+let installPromise: Promise<N8nInstall> | undefined;
+let packagePromise: Promise<InstalledPackage> | undefined;
+
+/** The cached n8n install (installs it on first use: minutes cold, milliseconds warm). */
+export function n8nInstall(): Promise<N8nInstall> {
+	installPromise ??= ensureN8n();
+	return installPromise;
+}
+
+/** This package, built, packed and installed into a cached n8n nodes folder; once per process. */
+export function adopsPackage(): Promise<InstalledPackage> {
+	packagePromise ??= buildPackAndInstall({ build: process.env.ADOPS_SKIP_BUILD !== '1' });
+	return packagePromise;
+}
+
+export interface StartN8nOptions extends Omit<N8nHostOptions, 'install' | 'nodesDir'> {
+	/** Install this package into the host (default true). */
+	withPackage?: boolean;
+}
+
+/** A new n8n host (own user folder and sqlite database) with this package installed. */
+export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHost> {
+	const { withPackage = true, ...hostOptions } = options;
+	const [install, pkg] = await Promise.all([n8nInstall(), withPackage ? adopsPackage() : undefined]);
+	return createN8nHost({ ...hostOptions, install, nodesDir: pkg?.nodesDir });
+}
