@@ -1,0 +1,42 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { adOpsStoreConnectionTest } from '../common/store';
+import { router } from './actions/router';
+import * as post from './actions/post.operation';
+
+export class AdOpsAlert implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Alert',
+		name: 'adOpsAlert',
+		icon: { light: 'file:adOpsAlert.svg', dark: 'file:adOpsAlert.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["kind"] + ": " + $parameter["title"]}}',
+		description: 'Post ad-operations alerts to Slack as Block Kit messages, threaded by key',
+		defaults: { name: 'AdOps Alert' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'adOpsSlackApi', required: true },
+			{ name: 'adOpsStoreApi', required: false, testedBy: 'adOpsStoreConnectionTest' },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'post',
+				options: [{ name: 'Post Alert', value: 'post', action: 'Post an alert to slack', description: 'Post one Slack message per input item' }],
+			},
+			...post.description,
+		],
+	};
+
+	methods = { credentialTest: { adOpsStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

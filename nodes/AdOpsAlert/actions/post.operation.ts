@@ -1,0 +1,150 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/message';
+import { postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
+
+const show = { show: { operation: ['post'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Kind',
+		name: 'kind',
+		type: 'options',
+		default: 'info',
+		displayOptions: show,
+		options: ALERT_KINDS.map((k) => ({
+			name: k[0].toUpperCase() + k.slice(1),
+			value: k,
+			description: {
+				info: 'Something worth knowing',
+				action: 'A change was made (or would be, in dry-run)',
+				failure: 'Something failed and needs a person',
+				summary: 'A daily or per-run result',
+			}[k],
+		})),
+	},
+	{
+		displayName: 'Title',
+		name: 'title',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: show,
+	},
+	{
+		displayName: 'Message',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description: 'Body in Slack mrkdwn',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Field',
+		description: 'Label/value pairs shown as a grid',
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Field',
+				name: 'field',
+				values: [
+					{ displayName: 'Label', name: 'label', type: 'string', default: '' },
+					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Items',
+		name: 'items',
+		type: 'json',
+		default: '[]',
+		description: 'Bullet lines as a JSON array of strings, e.g. one per failed account',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Channel',
+		name: 'channel',
+		type: 'string',
+		default: '',
+		placeholder: '#ad-ops',
+		description: "Channel name or ID. Empty uses the credential's default channel.",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Thread Key',
+		name: 'threadKey',
+		type: 'string',
+		default: '',
+		description: 'Alerts with the same key are threaded under the first one (needs an AdOps Store credential to remember the thread)',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{ displayName: 'Footer', name: 'footer', type: 'string', default: '', description: 'Small print under the message' },
+			{ displayName: 'Link Text', name: 'linkText', type: 'string', default: 'Open' },
+			{ displayName: 'Link URL', name: 'linkUrl', type: 'string', default: '', description: 'Adds a button that opens this URL' },
+			{ displayName: 'Mention', name: 'mention', type: 'string', default: '', placeholder: '@here', description: '@here, @channel, a user ID (U…) or a user-group ID (S…)' },
+			{ displayName: 'Retries', name: 'retries', type: 'number', default: 5, description: 'How often the Slack client retries rate-limited or failed calls' },
+		],
+	},
+];
+
+function parseItems(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): string[] {
+	let value = raw;
+	if (typeof raw === 'string') {
+		const trimmed = raw.trim();
+		if (!trimmed) return [];
+		try {
+			value = JSON.parse(trimmed);
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), 'Items must be a JSON array of strings', { itemIndex });
+		}
+	}
+	if (value === undefined || value === null) return [];
+	if (!Array.isArray(value)) throw new NodeOperationError(ctx.getNode(), 'Items must be a JSON array of strings', { itemIndex });
+	return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, deps: { threads?: ThreadRegistry; slack: SlackPoster; defaultChannel: string }): Promise<INodeExecutionData> {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const fields = ((this.getNodeParameter('fields', itemIndex, {}) as IDataObject).field as IDataObject[] | undefined) ?? [];
+	const candidate = {
+		kind: this.getNodeParameter('kind', itemIndex),
+		title: this.getNodeParameter('title', itemIndex),
+		message: (this.getNodeParameter('message', itemIndex, '') as string) || undefined,
+		fields: fields.map((f) => ({ label: String(f.label ?? ''), value: String(f.value ?? '') })),
+		items: parseItems(this, this.getNodeParameter('items', itemIndex, '[]'), itemIndex),
+		link: options.linkUrl ? { url: String(options.linkUrl), text: String(options.linkText || 'Open') } : undefined,
+		footer: (options.footer as string) || undefined,
+		mention: (options.mention as string) || undefined,
+	};
+	const parsed = alertSchema.safeParse(candidate);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new NodeOperationError(this.getNode(), `Invalid alert: ${issue.path.join('.') || 'alert'}: ${issue.message}`, { itemIndex });
+	}
+	const alert: Alert = parsed.data;
+	const channel = (this.getNodeParameter('channel', itemIndex, '') as string) || deps.defaultChannel;
+	const posted = await postAlert(deps.slack, alert, {
+		channel,
+		threadKey: this.getNodeParameter('threadKey', itemIndex, '') as string,
+		threads: deps.threads,
+	});
+	return {
+		json: { ok: true, kind: alert.kind, title: alert.title, ...posted } as unknown as IDataObject,
+		pairedItem: { item: itemIndex },
+	};
+}
