@@ -1,0 +1,141 @@
+/**
+ * Platform rows → `campaign_performance` rows.
+ *
+ * Dates: kept exactly as the platform reports them, i.e. the calendar day in
+ * the ad account's own time zone (LinkedIn: UTC). Re-bucketing hourly data
+ * into one global zone is not possible from daily reports and would make our
+ * numbers disagree with every platform UI; cross-platform sums per date are
+ * therefore sums of account-local days (same as Fivetran's ad_reporting).
+ *
+ * Money: converted into the reporting currency (see fx.ts) and rounded once
+ * to the reporting currency's minor unit; the row records the source
+ * currency, the rate used and the rate's date (identity: rate 1, no date).
+ */
+import type { DailyMetricRow } from '../platforms/types';
+import type { Json, RowInput } from '../schema/rows';
+import { convertMoney, type FxTable } from './fx';
+import { describeRow, quarantinePayload } from './quarantine';
+import { metricRowSchema, validateMetricRow, type ValidationContext, type ValidMetricRow } from './validate';
+
+export type PerformanceRow = RowInput<'campaign_performance'> & {
+	spend: number;
+	impressions: number;
+	clicks: number;
+	conversions: number;
+	revenue: number | null;
+	leads: number | null;
+	campaign_name: string | null;
+	source_currency: string;
+	fx_rate: number;
+	fx_rate_date: string | null;
+	ingest_run_id: string | null;
+};
+
+export interface QuarantinedRow {
+	platform: string | null;
+	accountId: string | null;
+	payload: Json;
+	reason: string;
+}
+
+export interface PreparedBatch {
+	rows: PerformanceRow[];
+	quarantined: QuarantinedRow[];
+	/** Row-level warnings (conversions > clicks, collapsed duplicates). */
+	warnings: string[];
+	/** Rows kept with conversions > clicks. */
+	flagged: number;
+	/** Input rows dropped because a later row had the same natural key. */
+	duplicates: number;
+}
+
+export interface PrepareOptions extends ValidationContext {
+	reportingCurrency: string;
+	fx: FxTable;
+	ingestRunId?: string | null;
+}
+
+/** Converts one validated row; a missing or stale FX rate yields a reason instead. */
+export function normalizeRow(
+	row: ValidMetricRow,
+	opts: { reportingCurrency: string; fx: FxTable; ingestRunId?: string | null },
+): { ok: true; row: PerformanceRow } | { ok: false; reason: string } {
+	const found = opts.fx.lookup(row.currency, row.date);
+	if (!found.ok) return { ok: false, reason: found.reason };
+	const { fx } = found;
+	return {
+		ok: true,
+		row: {
+			date: row.date,
+			platform: row.platform,
+			account_id: row.accountId,
+			campaign_id: row.campaignId,
+			campaign_name: row.campaignName,
+			currency: opts.reportingCurrency,
+			source_currency: row.currency,
+			fx_rate: fx.rate,
+			fx_rate_date: fx.rateDate,
+			spend: convertMoney(row.spend, fx, opts.reportingCurrency),
+			impressions: row.impressions,
+			clicks: row.clicks,
+			conversions: row.conversions,
+			revenue: row.revenue === null ? null : convertMoney(row.revenue, fx, opts.reportingCurrency),
+			leads: row.leads,
+			ingest_run_id: opts.ingestRunId ?? null,
+		},
+	};
+}
+
+export function naturalKey(row: { platform: string; account_id: string; campaign_id: string; date: string }): string {
+	return `${row.platform}\u0000${row.account_id}\u0000${row.campaign_id}\u0000${row.date}`;
+}
+
+const MAX_WARNINGS = 50;
+
+/** Validates, converts and de-duplicates a batch; bad rows become quarantine records, the rest continues. */
+export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareOptions): PreparedBatch {
+	const schema = metricRowSchema(opts);
+	const byKey = new Map<string, PerformanceRow>();
+	const quarantined: QuarantinedRow[] = [];
+	const warnings: string[] = [];
+	let flagged = 0;
+	let duplicates = 0;
+	const warn = (text: string) => {
+		if (warnings.length < MAX_WARNINGS) warnings.push(text);
+	};
+	for (const raw of input) {
+		const bad = (reason: string) =>
+			quarantined.push({
+				platform: typeof raw?.platform === 'string' ? raw.platform : opts.platform,
+				accountId: typeof raw?.accountId === 'string' && raw.accountId.trim() !== '' ? raw.accountId : null,
+				payload: quarantinePayload(raw),
+				reason: `${describeRow(raw)}: ${reason}`,
+			});
+		if (raw === null || typeof raw !== 'object') {
+			quarantined.push({ platform: opts.platform, accountId: null, payload: quarantinePayload({ raw: raw as unknown } as unknown as DailyMetricRow), reason: 'not a row object' });
+			continue;
+		}
+		const checked = validateMetricRow(schema, raw, opts);
+		if (!checked.ok) {
+			bad(checked.reasons.join('; '));
+			continue;
+		}
+		const converted = normalizeRow(checked.row, opts);
+		if (!converted.ok) {
+			bad(converted.reason);
+			continue;
+		}
+		if (checked.warnings.length > 0) {
+			flagged++;
+			for (const w of checked.warnings) warn(`${describeRow(raw)}: ${w}`);
+		}
+		const key = naturalKey(converted.row);
+		if (byKey.has(key)) {
+			duplicates++;
+			byKey.delete(key); // last wins, in last-seen order
+			warn(`${describeRow(raw)}: reported more than once; the last row wins`);
+		}
+		byKey.set(key, converted.row);
+	}
+	return { rows: [...byKey.values()], quarantined, warnings, flagged, duplicates };
+}

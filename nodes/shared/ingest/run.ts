@@ -1,0 +1,416 @@
+/**
+ * One ingest run per platform account: window → fetch → validate + normalize
+ * → write changed rows → quarantine bad rows → one `ingest_runs` row.
+ *
+ * Window: from the day after the last successful (or partial) run's
+ * `window_end`, minus `lookbackDays` (late conversions change the past), to
+ * yesterday in the account's time zone; the first run backfills
+ * `initialBackfillDays`. Idempotent: rows whose values equal the stored ones
+ * are not written at all, so a rerun of the same window leaves
+ * `campaign_performance` byte-identical (values, `ingest_run_id` and
+ * `updated_at`); a corrected value overwrites and points `ingest_run_id` at the
+ * run that wrote it. Quarantine records are de-duplicated by content hash.
+ *
+ * Failure boundary: nothing throws out of `runIngest`. A PlatformApiError (or
+ * any other error) ends that account's run as `failed`, with the error's hint
+ * and retry delay, in the returned outcome and in `ingest_runs.error`.
+ */
+import type { PlatformAdapter, DailyMetricsResult, CallMeta } from '../platforms/types';
+import { isKnownCurrency } from '../platforms/currency';
+import { isPlatformApiError, type PlatformErrorKind } from '../resilience/errors';
+import { PLATFORMS, type Platform, type Row } from '../schema/rows';
+import type { Store } from '../store/types';
+import { computeWindow, dayIn, isValidTimeZone, type IngestWindow } from './dates';
+import { FxTable } from './fx';
+import { naturalKey, prepareRows, type PerformanceRow, type QuarantinedRow } from './normalize';
+import { quarantineHash } from './quarantine';
+
+export const QUARANTINE_SOURCE = 'ingest';
+
+export interface IngestDefaults {
+	/** Days already loaded that are fetched again (default 3). */
+	lookbackDays?: number;
+	/** Days fetched on the first run of an account (default 30). */
+	initialBackfillDays?: number;
+	/** Time zone for "yesterday" before the account's own zone is known (default UTC). */
+	timezone?: string;
+	/** Oldest FX rate accepted for a row, in days before the row's date (default 7). */
+	maxFxRateAgeDays?: number;
+	/** Rows per upsert statement (default: the store's, 500). */
+	chunkSize?: number;
+	signal?: AbortSignal;
+	/** Clock (tests): the current instant. */
+	now?: () => Date;
+}
+
+export interface RunIngestOptions extends IngestDefaults {
+	store: Store;
+	adapter: PlatformAdapter;
+	/** Defaults to `adapter.platform`. */
+	platform?: Platform;
+	accountId: string;
+	/** ISO 4217 code every money column is converted into. */
+	reportingCurrency: string;
+	/** Explicit window (manual backfill / re-ingest); overrides the computed one. */
+	window?: { start: string; end: string };
+}
+
+export type IngestStatus = 'success' | 'partial' | 'failed' | 'up_to_date';
+
+export interface IngestErrorInfo {
+	message: string;
+	kind: PlatformErrorKind | 'store' | 'internal';
+	hint: string | null;
+	retryable: boolean;
+	retryAfterMs: number | null;
+	httpStatus: number | null;
+}
+
+export interface IngestOutcome {
+	platform: Platform;
+	accountId: string;
+	status: IngestStatus;
+	/** `ingest_runs.id` (null when nothing was started). */
+	runId: string | null;
+	window: { start: string; end: string; mode: 'backfill' | 'incremental' | 'manual' } | null;
+	/** Account time zone the dates are in. */
+	timezone: string | null;
+	rowsFetched: number;
+	/** Rows inserted or changed. */
+	rowsWritten: number;
+	/** Valid rows equal to what was already stored (not written). */
+	rowsUnchanged: number;
+	/** Bad rows seen in this run (each is in `quarantine`, recorded once). */
+	rowsQuarantined: number;
+	/** Quarantine records added by this run (the others were recorded by an earlier run). */
+	quarantineRecordsAdded: number;
+	/** Kept rows with conversions > clicks. */
+	rowsFlagged: number;
+	duplicatesCollapsed: number;
+	/** The first quarantine reasons (at most 20). */
+	quarantineReasons: string[];
+	warnings: string[];
+	fetch: CallMeta | null;
+	durationMs: number;
+	error: IngestErrorInfo | null;
+}
+
+const DEFAULT_LOOKBACK = 3;
+const DEFAULT_BACKFILL = 30;
+const DEFAULT_FX_AGE = 7;
+
+export class IngestConfigError extends Error {
+	override readonly name = 'IngestConfigError';
+}
+
+function errorInfo(error: unknown): IngestErrorInfo {
+	if (isPlatformApiError(error)) {
+		return {
+			message: error.message,
+			kind: error.kind,
+			hint: error.hint,
+			retryable: error.retryable,
+			retryAfterMs: error.retryAfterMs ?? null,
+			httpStatus: error.httpStatus ?? null,
+		};
+	}
+	const e = error instanceof Error ? error : new Error(String(error));
+	const isStore = e.name.startsWith('Store');
+	const config = e instanceof IngestConfigError;
+	return {
+		message: e.message,
+		kind: config ? 'config' : isStore ? 'store' : 'internal',
+		hint: config ? e.message : null,
+		retryable: false,
+		retryAfterMs: null,
+		httpStatus: null,
+	};
+}
+
+/** The text stored in `ingest_runs.error`. */
+export function errorText(info: IngestErrorInfo): string {
+	const retry = info.retryAfterMs !== null ? ` (retry after ${Math.ceil(info.retryAfterMs / 1000)} s)` : '';
+	return `[${info.kind}] ${info.message}${retry}`;
+}
+
+function checkConfig(opts: RunIngestOptions, platform: string): void {
+	if (!(PLATFORMS as readonly string[]).includes(platform)) throw new IngestConfigError(`Unknown platform "${platform}"`);
+	if (typeof opts.accountId !== 'string' || opts.accountId.trim() === '') throw new IngestConfigError('The account id is empty');
+	if (!isKnownCurrency(opts.reportingCurrency)) throw new IngestConfigError(`Reporting currency "${opts.reportingCurrency}" is not an ISO 4217 code`);
+	if (opts.timezone !== undefined && !isValidTimeZone(opts.timezone)) throw new IngestConfigError(`Unknown time zone "${opts.timezone}"`);
+}
+
+/** `window_end` of the last run of this account that loaded data (success or partial). */
+export async function lastLoadedEnd(store: Store, platform: string, accountId: string): Promise<string | null> {
+	const runs = await store.select('ingest_runs', {
+		where: { platform, account_id: accountId, outcome: { in: ['success', 'partial'] } },
+		order: { column: 'window_end', ascending: false },
+		limit: 1,
+	});
+	return runs.length > 0 ? runs[0].window_end : null;
+}
+
+const COMPARED = ['campaign_name', 'currency', 'source_currency', 'fx_rate', 'fx_rate_date', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+
+function sameValues(stored: Row<'campaign_performance'>, row: PerformanceRow): boolean {
+	for (const column of COMPARED) {
+		if ((stored[column] ?? null) !== (row[column] ?? null)) return false;
+	}
+	return true;
+}
+
+/** Rows of `rows` that are new or differ from the stored ones. */
+async function changedRows(store: Store, platform: string, rows: PerformanceRow[]): Promise<PerformanceRow[]> {
+	if (rows.length === 0) return [];
+	let min = rows[0].date;
+	let max = rows[0].date;
+	const accounts = new Set<string>();
+	for (const r of rows) {
+		if (r.date < min) min = r.date;
+		if (r.date > max) max = r.date;
+		accounts.add(r.account_id);
+	}
+	const stored = await store.select('campaign_performance', {
+		where: { platform, account_id: { in: [...accounts] }, date: { gte: min, lte: max } },
+	});
+	if (stored.length === 0) return rows;
+	const byKey = new Map(stored.map((s) => [naturalKey(s), s]));
+	return rows.filter((r) => {
+		const s = byKey.get(naturalKey(r));
+		return !s || !sameValues(s, r);
+	});
+}
+
+/** Quarantine records not already recorded by this or an earlier run overlapping the window. */
+async function newQuarantineRecords(store: Store, platform: string, accountId: string, window: { start: string; end: string }, records: QuarantinedRow[]): Promise<Array<QuarantinedRow & { hash: string }>> {
+	if (records.length === 0) return [];
+	const runs = await store.select('ingest_runs', {
+		where: { platform, account_id: accountId, window_end: { gte: window.start }, window_start: { lte: window.end } },
+	});
+	const known = new Set<string>();
+	if (runs.length > 0) {
+		const existing = await store.select('quarantine', { where: { source: QUARANTINE_SOURCE, ingest_run_id: { in: runs.map((r) => r.id) } } });
+		for (const q of existing) known.add(quarantineHash(q.platform, q.account_id, q.raw_payload, q.reason));
+	}
+	const out: Array<QuarantinedRow & { hash: string }> = [];
+	for (const record of records) {
+		const hash = quarantineHash(record.platform, record.accountId, record.payload, record.reason);
+		if (known.has(hash)) continue;
+		known.add(hash);
+		out.push({ ...record, hash });
+	}
+	return out;
+}
+
+function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: string; end: string }): { from: string; to: string } {
+	let from = fallback.start;
+	let to = fallback.end;
+	for (const r of rows) {
+		if (typeof r.date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(r.date)) continue;
+		if (r.date < from) from = r.date;
+		if (r.date > to) to = r.date;
+	}
+	return { from, to };
+}
+
+export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> {
+	const now = opts.now ?? (() => new Date());
+	const startedAt = now();
+	const t0 = performance.now();
+	const platform = (opts.platform ?? opts.adapter?.platform) as Platform;
+	const outcome: IngestOutcome = {
+		platform,
+		accountId: opts.accountId,
+		status: 'failed',
+		runId: null,
+		window: null,
+		timezone: null,
+		rowsFetched: 0,
+		rowsWritten: 0,
+		rowsUnchanged: 0,
+		rowsQuarantined: 0,
+		quarantineRecordsAdded: 0,
+		rowsFlagged: 0,
+		duplicatesCollapsed: 0,
+		quarantineReasons: [],
+		warnings: [],
+		fetch: null,
+		durationMs: 0,
+		error: null,
+	};
+	const { store } = opts;
+	try {
+		checkConfig(opts, platform);
+		const lookbackDays = opts.lookbackDays ?? DEFAULT_LOOKBACK;
+		const initialBackfillDays = opts.initialBackfillDays ?? DEFAULT_BACKFILL;
+		let window: IngestWindow | { start: string; end: string; mode: 'manual' } | null;
+		if (opts.window) {
+			if (!(opts.window.start <= opts.window.end)) throw new IngestConfigError(`Window start ${opts.window.start} is after its end ${opts.window.end}`);
+			window = { ...opts.window, mode: 'manual' };
+		} else {
+			const today = dayIn(opts.timezone ?? 'UTC', startedAt);
+			const lastEnd = await lastLoadedEnd(store, platform, opts.accountId);
+			window = computeWindow({ lastEnd, lookbackDays, initialBackfillDays, today });
+		}
+		if (!window) {
+			outcome.status = 'up_to_date';
+			return outcome;
+		}
+		outcome.window = { start: window.start, end: window.end, mode: window.mode };
+
+		const { ids } = await store.insert('ingest_runs', [
+			{ platform, account_id: opts.accountId, window_start: window.start, window_end: window.end, started_at: startedAt.toISOString() },
+		]);
+		const runId = ids[0];
+		outcome.runId = runId;
+		try {
+			await loadWindow(opts, platform, runId, window, now, outcome);
+			outcome.status = outcome.rowsQuarantined > 0 ? 'partial' : 'success';
+		} catch (error) {
+			outcome.status = 'failed';
+			outcome.error = errorInfo(error);
+		}
+		outcome.durationMs = Math.round(performance.now() - t0);
+		try {
+			await store.update(
+				'ingest_runs',
+				{ id: runId },
+				{
+					finished_at: now().toISOString(),
+					duration_ms: outcome.durationMs,
+					rows_written: outcome.rowsWritten,
+					rows_quarantined: outcome.rowsQuarantined,
+					outcome: outcome.status as 'success' | 'partial' | 'failed',
+					error: outcome.error ? errorText(outcome.error) : null,
+				},
+			);
+		} catch (error) {
+			// the data is written; the bookkeeping failed: report it, keep the counts
+			outcome.status = 'failed';
+			const info = errorInfo(error);
+			outcome.error = outcome.error ?? { ...info, message: `recording the ingest run failed: ${info.message}` };
+		}
+		return outcome;
+	} catch (error) {
+		outcome.status = 'failed';
+		outcome.error = errorInfo(error);
+		return outcome;
+	} finally {
+		outcome.durationMs = Math.round(performance.now() - t0);
+	}
+}
+
+async function loadWindow(
+	opts: RunIngestOptions,
+	platform: Platform,
+	runId: string,
+	window: { start: string; end: string },
+	now: () => Date,
+	outcome: IngestOutcome,
+): Promise<void> {
+	const { store } = opts;
+	const fetched: DailyMetricsResult = await opts.adapter.fetchDailyMetrics({
+		accountId: opts.accountId,
+		since: window.start,
+		until: window.end,
+		signal: opts.signal,
+	});
+	outcome.fetch = fetched.meta ?? null;
+	outcome.rowsFetched = fetched.rows.length;
+	outcome.warnings.push(...(fetched.warnings ?? []));
+
+	const accountZone = fetched.account?.timezone ?? null;
+	let timezone = opts.timezone ?? 'UTC';
+	if (accountZone && isValidTimeZone(accountZone)) timezone = accountZone;
+	else if (accountZone) outcome.warnings.push(`Unknown account time zone "${accountZone}"; future dates are checked in ${timezone}`);
+	outcome.timezone = timezone;
+
+	const range = dayRange(fetched.rows, window);
+	const fx = await FxTable.load(store, opts.reportingCurrency, range.from, range.to, opts.maxFxRateAgeDays ?? DEFAULT_FX_AGE);
+	const batch = prepareRows(fetched.rows, {
+		platform,
+		today: dayIn(timezone, now()),
+		timezone,
+		accountCurrency: fetched.account?.currency ?? null,
+		reportingCurrency: opts.reportingCurrency,
+		fx,
+		ingestRunId: runId,
+	});
+	outcome.rowsQuarantined = batch.quarantined.length;
+	outcome.rowsFlagged = batch.flagged;
+	outcome.duplicatesCollapsed = batch.duplicates;
+	outcome.quarantineReasons = batch.quarantined.slice(0, 20).map((q) => q.reason);
+	outcome.warnings.push(...batch.warnings);
+
+	const changed = await changedRows(store, platform, batch.rows);
+	if (changed.length > 0) await store.upsert('campaign_performance', changed, { chunkSize: opts.chunkSize });
+	outcome.rowsWritten = changed.length;
+	outcome.rowsUnchanged = batch.rows.length - changed.length;
+
+	const fresh = await newQuarantineRecords(store, platform, opts.accountId, window, batch.quarantined);
+	if (fresh.length > 0) {
+		await store.insert(
+			'quarantine',
+			fresh.map((q) => ({ source: QUARANTINE_SOURCE, platform: q.platform, account_id: q.accountId, ingest_run_id: runId, raw_payload: q.payload, reason: q.reason })),
+		);
+	}
+	outcome.quarantineRecordsAdded = fresh.length;
+}
+
+export interface IngestAccount extends IngestDefaults {
+	adapter: PlatformAdapter;
+	accountId: string;
+	platform?: Platform;
+	window?: { start: string; end: string };
+}
+
+export interface RunIngestAllOptions extends IngestDefaults {
+	store: Store;
+	reportingCurrency: string;
+	/** Accounts run at the same time (default 1: one after the other). */
+	concurrency?: number;
+}
+
+/**
+ * Runs every account independently: one account failing (API error, bad
+ * configuration, even an unexpected exception) never loses the others.
+ * Outcomes are returned in input order.
+ */
+export async function runIngestAll(accounts: ReadonlyArray<IngestAccount>, shared: RunIngestAllOptions): Promise<IngestOutcome[]> {
+	const { concurrency = 1, ...defaults } = shared;
+	const outcomes: IngestOutcome[] = new Array<IngestOutcome>(accounts.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < accounts.length) {
+			const index = next++;
+			const account = accounts[index];
+			try {
+				outcomes[index] = await runIngest({ ...defaults, ...account });
+			} catch (error) {
+				outcomes[index] = {
+					platform: (account.platform ?? account.adapter?.platform) as Platform,
+					accountId: account.accountId,
+					status: 'failed',
+					runId: null,
+					window: null,
+					timezone: null,
+					rowsFetched: 0,
+					rowsWritten: 0,
+					rowsUnchanged: 0,
+					rowsQuarantined: 0,
+					quarantineRecordsAdded: 0,
+					rowsFlagged: 0,
+					duplicatesCollapsed: 0,
+					quarantineReasons: [],
+					warnings: [],
+					fetch: null,
+					durationMs: 0,
+					error: errorInfo(error),
+				};
+			}
+		}
+	};
+	const workers = Math.max(1, Math.min(Math.floor(concurrency) || 1, accounts.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+	return outcomes;
+}

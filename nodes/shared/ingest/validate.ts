@@ -1,0 +1,157 @@
+/**
+ * Validation of platform rows (zod). A row the platforms sent in a shape we
+ * cannot trust is rejected with every reason at once, worded so a person can
+ * act on it: `clicks (120) > impressions (100)`,
+ * `spend: not a number (got "1.234,56")`.
+ *
+ * Rules (quarantine): missing platform / account / campaign ids, a date that
+ * is not YYYY-MM-DD or lies after today in the account's time zone, a missing
+ * or non-ISO-4217 currency, non-numeric / non-finite / negative metrics,
+ * fractional impressions or clicks, clicks > impressions.
+ *
+ * Flag (stored, not quarantined): conversions > clicks. View-through and
+ * cross-device conversions (Meta's default 1-day-view window, Google Ads
+ * view-through, Klaviyo email conversions attributed to opens) legitimately
+ * exceed clicks, so the row is kept and the run reports a warning; the
+ * quality report counts such rows in its metric-relationship check.
+ *
+ * A metric the platform does not report (`null`) is 0 for spend,
+ * impressions, clicks and conversions (e.g. Klaviyo has no spend) and stays
+ * NULL for revenue and leads (NULL = "not reported", not zero).
+ */
+import { z } from 'zod';
+import type { DailyMetricRow } from '../platforms/types';
+import { isKnownCurrency } from '../platforms/currency';
+import { PLATFORMS, isoDate, type Platform } from '../schema/rows';
+
+export interface ValidationContext {
+	/** The platform of the run; a row of another platform is rejected. */
+	platform: Platform;
+	/** Today in the account's time zone (rows dated after it are rejected). */
+	today: string;
+	/** Time zone `today` is in (named in the reason). */
+	timezone: string;
+	/** Account currency, used when a row has none. */
+	accountCurrency: string | null;
+}
+
+/** A row that passed validation, in its source currency. */
+export interface ValidMetricRow {
+	platform: Platform;
+	accountId: string;
+	campaignId: string;
+	campaignName: string | null;
+	date: string;
+	currency: string;
+	spend: number;
+	impressions: number;
+	clicks: number;
+	conversions: number;
+	revenue: number | null;
+	leads: number | null;
+}
+
+export type ValidationResult = { ok: true; row: ValidMetricRow; warnings: string[] } | { ok: false; reasons: string[] };
+
+const notANumber = { invalid_type_error: 'not a number' };
+const amount = z.number(notANumber).finite('not a finite number').nonnegative('negative').nullable();
+const count = z
+	.number(notANumber)
+	.finite('not a finite number')
+	.int('not a whole number')
+	.nonnegative('negative')
+	.max(Number.MAX_SAFE_INTEGER, 'too large')
+	.nullable();
+const id = (label: string) =>
+	z.string({ required_error: `${label} is missing`, invalid_type_error: `${label} is missing` }).trim().min(1, `${label} is missing`);
+
+const baseSchema = z.object({
+	platform: z.enum(PLATFORMS, { errorMap: () => ({ message: 'unknown platform' }) }),
+	accountId: id('account id'),
+	campaignId: id('campaign id'),
+	campaignName: z.string().nullable().catch(null),
+	date: z.string({ invalid_type_error: 'date is missing', required_error: 'date is missing' }).pipe(isoDate),
+	currency: z.unknown(),
+	spend: amount,
+	impressions: count,
+	clicks: count,
+	conversions: amount,
+	revenue: amount,
+	leads: amount,
+});
+
+function show(value: unknown): string {
+	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+	try {
+		const text = JSON.stringify(value);
+		return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+	} catch {
+		return typeof value;
+	}
+}
+
+/** The currency a row is in (its own, else the account's), upper case; undefined when missing. */
+export function rowCurrency(row: Pick<DailyMetricRow, 'currency'>, accountCurrency: string | null): string | undefined {
+	const raw = row.currency ?? accountCurrency;
+	return typeof raw === 'string' && raw.trim() !== '' ? raw.trim().toUpperCase() : undefined;
+}
+
+/** Marks issues whose message is already complete (cross-field rules). */
+const OWN = { own: true };
+
+/** Builds the zod schema of one run (the context decides "future" and the expected platform). */
+export function metricRowSchema(ctx: ValidationContext) {
+	return baseSchema.superRefine((row, zctx) => {
+		if (typeof row.platform === 'string' && row.platform !== ctx.platform) {
+			zctx.addIssue({ code: 'custom', params: OWN, path: ['platform'], message: `"${row.platform}" is not the run's platform ${ctx.platform}` });
+		}
+		const currency = rowCurrency(row as Pick<DailyMetricRow, 'currency'>, ctx.accountCurrency);
+		if (currency === undefined) {
+			zctx.addIssue({ code: 'custom', params: OWN, path: ['currency'], message: 'currency is missing (neither the row nor the account has one)' });
+		} else if (!isKnownCurrency(currency)) {
+			zctx.addIssue({ code: 'custom', params: OWN, path: ['currency'], message: `"${currency}" is not an ISO 4217 currency code` });
+		}
+		if (typeof row.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(row.date) && row.date > ctx.today) {
+			zctx.addIssue({ code: 'custom', params: OWN, path: ['date'], message: `${row.date} is in the future (today in ${ctx.timezone} is ${ctx.today})` });
+		}
+		if (typeof row.clicks === 'number' && typeof row.impressions === 'number' && row.clicks > row.impressions) {
+			zctx.addIssue({ code: 'custom', params: OWN, path: ['clicks'], message: `clicks (${row.clicks}) > impressions (${row.impressions})` });
+		}
+	});
+}
+
+export type MetricRowSchema = ReturnType<typeof metricRowSchema>;
+
+function describe(issue: z.ZodIssue, input: Record<string, unknown>): string {
+	const field = String(issue.path[0] ?? '');
+	if ((issue.code === 'custom' && issue.params?.own === true) || field === 'accountId' || field === 'campaignId' || issue.message === 'date is missing') return issue.message;
+	return `${field}: ${issue.message} (got ${show(input[field])})`;
+}
+
+/** Validates one platform row; on success the row is in its source currency with nulls resolved. */
+export function validateMetricRow(schema: MetricRowSchema, row: DailyMetricRow, ctx: ValidationContext): ValidationResult {
+	const input = row as unknown as Record<string, unknown>;
+	const parsed = schema.safeParse(row);
+	if (!parsed.success) return { ok: false, reasons: parsed.error.issues.map((i) => describe(i, input)) };
+	const r = parsed.data;
+	const valid: ValidMetricRow = {
+		platform: r.platform,
+		accountId: r.accountId,
+		campaignId: r.campaignId,
+		campaignName: r.campaignName,
+		date: r.date,
+		currency: rowCurrency(row, ctx.accountCurrency) as string,
+		spend: r.spend ?? 0,
+		impressions: r.impressions ?? 0,
+		clicks: r.clicks ?? 0,
+		conversions: r.conversions ?? 0,
+		revenue: r.revenue,
+		leads: r.leads,
+	};
+	const warnings: string[] = [];
+	if (r.clicks !== null && valid.conversions > valid.clicks) {
+		warnings.push(`conversions (${valid.conversions}) > clicks (${valid.clicks}): kept (view-through or modelled conversions)`);
+	}
+	return { ok: true, row: valid, warnings };
+}
