@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ResponderRegistry } from './openai-model';
 import type { World } from './world';
 
-export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'notion' | 'slack' | 'openai' | 'googleads' | 'admin';
+export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'notion' | 'slack' | 'openai' | 'googleads' | 'googleoauth' | 'admin';
 
 export interface Reply {
 	status: number;
@@ -117,6 +117,8 @@ export interface SandboxState {
 	responders: ResponderRegistry;
 	/** Sockets held open by `timeout` faults; destroyed on close/reset. */
 	held: Set<import('node:net').Socket>;
+	/** Google Ads `search` page / `searchStream` batch size (Google: 10,000); small in tests to exercise paging. */
+	googleAdsPageSize?: number;
 }
 
 export function now(state: SandboxState): number {

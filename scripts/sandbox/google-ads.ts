@@ -1,107 +1,133 @@
 /**
- * Google Ads through `google-ads-api`'s documented seams.
+ * Google Ads as its REST API speaks it, over the sandbox world.
  *
- * The library hard-codes googleads.googleapis.com (REST for reports, gRPC for
- * mutations), so the sandbox cannot stand in by base URL. Instead:
+ * The package's Google Ads client is `google-ads-api`; its REST calls go to
+ * `{apiBaseUrl}/v{N}/customers/{id}/googleAds:search|searchStream` with an
+ * OAuth2 access token, exactly as they would to googleads.googleapis.com.
+ * This module is the world side of those routes (the HTTP side is
+ * `platforms/googleads.ts` and `platforms/googleoauth.ts`):
  *
- *   const customer = client.Customer(
- *     { customer_id, refresh_token, login_customer_id },
- *     createGoogleAdsHooks({ url: sandbox.url }),
- *   );
- *   await customer.query(gaql);            // → rows from the sandbox world
- *   await customer.report({...});          // → same
- *   await customer.campaigns.update([...]) // → applied to the sandbox world
- *
- * `onQueryStart` sends the GAQL to the sandbox (`POST /googleads/query`) and
- * `cancel(rows)` makes the library return those rows; `onMutationStart` does
- * the same for mutations (`POST /googleads/mutate`). Rows are in the library's
- * parsed shape (snake_case keys, INT64 as numbers, enums as numbers). Errors
- * come back as `errors.GoogleAdsFailure`, like the library throws them,
- * including `quota_error: RESOURCE_EXHAUSTED` with `retry_delay` when a `429`
- * fault is injected on route `googleads.query` / `googleads.mutate`.
- *
- * Limits: `reportStream`/`queryStream` cannot be served (the stream hook can
- * only cancel, not supply rows): use `query`/`report`. `mutateResources` does
- * not expose its `validate_only` option to hooks; pass `validateOnly: true` to
- * `createGoogleAdsHooks` for a validate-only customer.
- *
- * The enum numbers below are google-ads-api v25's (checked against the library
- * in the contract test); the library itself is loaded only by the hooks, so
- * the server starts without its protobuf bundle.
+ * - GAQL over `campaign`, `campaign_budget` and `customer` (the fields in
+ *   `FIELD_TYPES`), rows rendered as the REST API renders them: lowerCamelCase
+ *   keys, INT64 as strings, enums as names, `resourceName` of every selected
+ *   resource, rows with `segments.date` only for days with impressions.
+ * - `search` pages of a fixed size (10,000 in the real API since v17;
+ *   `googleAdsPageSize` makes it small for tests) with opaque page tokens;
+ *   `searchStream` batches of the same size; summary rows on request.
+ * - `campaigns:mutate` / `campaignBudgets:mutate` with `update` operations on
+ *   `status` / `amountMicros`, honouring `updateMask` and `validateOnly`.
+ * - Errors in Google's REST error shape: `{error: {code, message, status,
+ *   details: [GoogleAdsFailure]}}`, `errorCode` values as enum names.
  */
-import type { Hooks } from 'google-ads-api';
-import { addDays, isIsoDate, toMinor, fromMinor } from './rng';
+import { addDays, fnv1a, isIsoDate, toMinor, fromMinor } from './rng';
 import { applyCampaignChange, type AdAccount, type Campaign, type World } from './world';
 
-/** Enum numbers as `google-ads-api` (API v25) parses them. */
-export const GADS_ENUMS = {
-	CampaignStatus: { ENABLED: 2, PAUSED: 3, REMOVED: 4 } as Record<string, number>,
-	AdvertisingChannelType: { SEARCH: 2, SHOPPING: 4, PERFORMANCE_MAX: 10 } as Record<string, number>,
-	QueryError: { UNEXPECTED_END_OF_QUERY: 9, UNRECOGNIZED_FIELD: 32, BAD_RESOURCE_TYPE_IN_FROM_CLAUSE: 45, EXPECTED_FILTERS_ON_DATE_RANGE: 55 },
-	QuotaError: { RESOURCE_EXHAUSTED: 2 },
-	InternalError: { INTERNAL_ERROR: 2 },
-	MutateError: { RESOURCE_NOT_FOUND: 3 },
-	RangeError: { TOO_LOW: 2 },
-	AuthorizationError: { DEVELOPER_TOKEN_PROHIBITED: 4 },
-	RequestError: { INVALID_CUSTOMER_ID: 16 },
-	CampaignBudgetError: { NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT: 16 },
-} as const;
+/** Google Ads' fixed page size for `search` and batch size for `searchStream` (API v17+). */
+export const GOOGLE_ADS_PAGE_SIZE = 10_000;
 
-const enums = { CampaignStatus: GADS_ENUMS.CampaignStatus, AdvertisingChannelType: GADS_ENUMS.AdvertisingChannelType };
-const errors = {
-	QueryErrorEnum: { QueryError: GADS_ENUMS.QueryError },
-	QuotaErrorEnum: { QuotaError: GADS_ENUMS.QuotaError },
-	InternalErrorEnum: { InternalError: GADS_ENUMS.InternalError },
-	MutateErrorEnum: { MutateError: GADS_ENUMS.MutateError },
-	RangeErrorEnum: { RangeError: GADS_ENUMS.RangeError },
-	AuthorizationErrorEnum: { AuthorizationError: GADS_ENUMS.AuthorizationError },
-	RequestErrorEnum: { RequestError: GADS_ENUMS.RequestError },
-	CampaignBudgetErrorEnum: { CampaignBudgetError: GADS_ENUMS.CampaignBudgetError },
-};
+// ---- errors ----------------------------------------------------------------------
 
-export interface GoogleAdsFailureJson {
-	errors: Array<{
-		error_code: Record<string, number>;
-		message: string;
-		location?: unknown;
-		details?: Record<string, unknown>;
-	}>;
-	request_id?: string;
+/** One entry of a `GoogleAdsFailure`, REST form: `{ errorCode: { quotaError: 'RESOURCE_EXHAUSTED' }, message, details? }`. */
+export interface GoogleAdsErrorEntry {
+	errorCode: Record<string, string>;
+	message: string;
+	trigger?: Record<string, unknown>;
+	location?: Record<string, unknown>;
+	details?: Record<string, unknown>;
 }
 
-export class GaqlError extends Error {
+/** gRPC canonical status of each HTTP status Google Ads answers with, and its generic message. */
+const CANONICAL: Record<number, [string, string]> = {
+	400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+	401: ['UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.'],
+	403: ['PERMISSION_DENIED', 'The caller does not have permission'],
+	404: ['NOT_FOUND', 'Requested entity was not found.'],
+	429: ['RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'],
+	500: ['INTERNAL', 'Internal error encountered.'],
+	501: ['UNIMPLEMENTED', 'Operation is not implemented, or supported, or enabled.'],
+	503: ['UNAVAILABLE', 'The service is currently unavailable.'],
+	504: ['DEADLINE_EXCEEDED', 'The request deadline was exceeded.'],
+};
+
+let requestSeq = 0;
+
+/** A request id shaped like Google's (22 url-safe characters). */
+export function googleRequestId(): string {
+	requestSeq += 1;
+	let s = '';
+	for (let i = 0; s.length < 22; i++) s += fnv1a(`gads-${requestSeq}-${i}`).toString(36);
+	return s.slice(0, 22);
+}
+
+/** A Google Ads API error; `errors` become the `GoogleAdsFailure` detail (none: a bare transport-level error). */
+export class GoogleAdsApiError extends Error {
 	constructor(
-		readonly failure: GoogleAdsFailureJson,
-		readonly httpStatus = 400,
+		readonly httpStatus: number,
+		readonly errors: GoogleAdsErrorEntry[] | undefined,
+		message?: string,
 	) {
-		super(failure.errors[0]?.message ?? 'GoogleAdsFailure');
+		super(message ?? CANONICAL[httpStatus]?.[1] ?? 'Unknown error.');
+	}
+
+	/** Google's REST error body; `version` is the API version of the request (`v25`). */
+	body(version = 'v25'): { error: Record<string, unknown> } {
+		const [status, generic] = CANONICAL[this.httpStatus] ?? ['UNKNOWN', 'Unknown error.'];
+		return {
+			error: {
+				code: this.httpStatus,
+				message: this.errors ? generic : this.message,
+				status,
+				...(this.errors
+					? { details: [{ '@type': `type.googleapis.com/google.ads.googleads.${version}.errors.GoogleAdsFailure`, errors: this.errors, requestId: googleRequestId() }] }
+					: {}),
+			},
+		};
 	}
 }
 
-function failure(code: Record<string, number>, message: string, details?: Record<string, unknown>): GoogleAdsFailureJson {
-	return { errors: [{ error_code: code, message, ...(details ? { details } : {}) }], request_id: `sandbox-${Math.abs(hashCode(message)).toString(36)}` };
-}
+const gadsError = (httpStatus: number, category: string, name: string, message: string, details?: Record<string, unknown>): GoogleAdsApiError =>
+	new GoogleAdsApiError(httpStatus, [{ errorCode: { [category]: name }, message, ...(details ? { details } : {}) }]);
 
-function hashCode(s: string): number {
-	let h = 0;
-	for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-	return h;
-}
+const queryError = (name: string, message: string): GoogleAdsApiError => gadsError(400, 'queryError', name, message);
 
-const queryError = (name: keyof typeof errors.QueryErrorEnum.QueryError, message: string): GaqlError => new GaqlError(failure({ query_error: errors.QueryErrorEnum.QueryError[name] as number }, message));
-
-export function quotaFailure(retryDelaySeconds: number): GoogleAdsFailureJson {
-	return failure({ quota_error: errors.QuotaErrorEnum.QuotaError.RESOURCE_EXHAUSTED as number }, `Too many requests. Retry in ${retryDelaySeconds} seconds.`, {
-		quota_error_details: { rate_scope: 2, rate_name: 'Number of operations for basic access', retry_delay: { seconds: retryDelaySeconds } },
+export function quotaError(retryDelaySeconds: number): GoogleAdsApiError {
+	return gadsError(429, 'quotaError', 'RESOURCE_EXHAUSTED', `Too many requests. Retry in ${retryDelaySeconds} seconds.`, {
+		quotaErrorDetails: { rateScope: 'DEVELOPER', rateName: 'Number of operations for basic access', retryDelay: `${retryDelaySeconds}s` },
 	});
 }
 
-export function internalFailure(): GoogleAdsFailureJson {
-	return failure({ internal_error: errors.InternalErrorEnum.InternalError.INTERNAL_ERROR as number }, 'An internal error has occurred.');
+export function internalError(): GoogleAdsApiError {
+	return gadsError(500, 'internalError', 'INTERNAL_ERROR', 'An internal error has occurred.');
 }
 
-export function authFailure(): GoogleAdsFailureJson {
-	return failure({ authorization_error: errors.AuthorizationErrorEnum.AuthorizationError.DEVELOPER_TOKEN_PROHIBITED as number }, 'Developer token is not allowed with the project sent in the request.');
+/** Bare 401 (no GoogleAdsFailure), as Google's front end answers for a missing, invalid or expired access token. */
+export function unauthenticated(missing: boolean): GoogleAdsApiError {
+	return new GoogleAdsApiError(
+		401,
+		undefined,
+		missing
+			? 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.'
+			: undefined,
+	);
+}
+
+export function developerTokenError(missing: boolean): GoogleAdsApiError {
+	return missing
+		? gadsError(400, 'requestError', 'DEVELOPER_TOKEN_PARAMETER_MISSING', 'Developer token parameter is missing.')
+		: gadsError(401, 'authenticationError', 'DEVELOPER_TOKEN_INVALID', 'The developer token is not valid.');
+}
+
+export function permissionDenied(customerId: string): GoogleAdsApiError {
+	return gadsError(
+		403,
+		'authorizationError',
+		'USER_PERMISSION_DENIED',
+		`User doesn't have permission to access customer ${customerId}. Note: If you're accessing a client customer, the manager's customer id must be set in the 'login-customer-id' header. See https://developers.google.com/google-ads/api/docs/concepts/call-structure#cid`,
+	);
+}
+
+export function requestError(name: string, message: string): GoogleAdsApiError {
+	return gadsError(400, 'requestError', name, message);
 }
 
 // ---- GAQL ------------------------------------------------------------------------
@@ -237,32 +263,70 @@ export function parseGaql(query: string): ParsedGaql {
 	return { fields, resource, conditions, orderBy, ...(limit !== undefined ? { limit } : {}) };
 }
 
-const KNOWN_FIELDS = new Set([
-	'campaign.id',
-	'campaign.name',
-	'campaign.status',
-	'campaign.resource_name',
-	'campaign.campaign_budget',
-	'campaign.advertising_channel_type',
-	'campaign_budget.id',
-	'campaign_budget.amount_micros',
-	'campaign_budget.resource_name',
-	'customer.id',
-	'customer.descriptive_name',
-	'customer.currency_code',
-	'customer.time_zone',
-	'customer.resource_name',
-	'segments.date',
-	'metrics.cost_micros',
-	'metrics.impressions',
-	'metrics.clicks',
-	'metrics.conversions',
-	'metrics.conversions_value',
-	'metrics.ctr',
-	'metrics.average_cpc',
-]);
+type Scalar = string | number;
+type FieldType = 'int64' | 'double' | 'string' | 'enum';
+
+/** The fields the sandbox serves and their proto types (INT64 is a string in REST JSON). */
+export const FIELD_TYPES: Record<string, FieldType> = {
+	'campaign.resource_name': 'string',
+	'campaign.id': 'int64',
+	'campaign.name': 'string',
+	'campaign.status': 'enum',
+	'campaign.campaign_budget': 'string',
+	'campaign.advertising_channel_type': 'enum',
+	'campaign_budget.resource_name': 'string',
+	'campaign_budget.id': 'int64',
+	'campaign_budget.amount_micros': 'int64',
+	'campaign_budget.total_amount_micros': 'int64',
+	'customer.resource_name': 'string',
+	'customer.id': 'int64',
+	'customer.descriptive_name': 'string',
+	'customer.currency_code': 'string',
+	'customer.time_zone': 'string',
+	'customer.status': 'enum',
+	'segments.date': 'string',
+	'metrics.cost_micros': 'int64',
+	'metrics.impressions': 'int64',
+	'metrics.clicks': 'int64',
+	'metrics.conversions': 'double',
+	'metrics.conversions_value': 'double',
+	'metrics.ctr': 'double',
+	'metrics.average_cpc': 'double',
+};
 
 const CHANNEL: Record<string, string> = { SEARCH: 'SEARCH', PERFORMANCE_MAX: 'PERFORMANCE_MAX', SHOPPING: 'SHOPPING' };
+
+/** `cost_micros` → `costMicros`, `campaign_budget` → `campaignBudget`. */
+export function lowerCamel(snake: string): string {
+	return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** `costMicros` → `cost_micros`. */
+export function snakeCase(camel: string): string {
+	return camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Request bodies may use proto field names or lowerCamelCase (both are valid proto3 JSON): normalise keys to lowerCamelCase. */
+export function camelizeKeys(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(camelizeKeys);
+	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.startsWith('@') ? k : lowerCamel(k), camelizeKeys(v)]));
+	return value;
+}
+
+/** Rows inside the sandbox: proto field names, numbers as numbers, enums as names. */
+type InternalRow = Record<string, Record<string, Scalar>>;
+/** A row as the REST API sends it. */
+export type RestRow = Record<string, Record<string, string | number>>;
+
+function render(row: InternalRow): RestRow {
+	const out: RestRow = {};
+	for (const [res, fields] of Object.entries(row)) {
+		const o: Record<string, string | number> = {};
+		for (const [key, value] of Object.entries(fields)) o[lowerCamel(key)] = FIELD_TYPES[`${res}.${key}`] === 'int64' ? String(Math.round(Number(value))) : value;
+		out[lowerCamel(res)] = o;
+	}
+	return out;
+}
 
 function dateWindow(cond: Condition, today: string): [string, string] {
 	if (cond.op === 'BETWEEN') return [cond.values[0]!, cond.values[1]!];
@@ -276,7 +340,7 @@ function dateWindow(cond: Condition, today: string): [string, string] {
 			LAST_30_DAYS: [addDays(today, -30), y],
 		};
 		const w = map[cond.values[0]!];
-		if (!w) throw queryError('UNEXPECTED_END_OF_QUERY', `Unsupported DURING ${cond.values[0]}.`);
+		if (!w) throw queryError('INVALID_VALUE_WITH_DURING_OPERATOR', `Unsupported DURING ${cond.values[0]}.`);
 		return w;
 	}
 	const v = cond.values[0]!;
@@ -285,250 +349,314 @@ function dateWindow(cond: Condition, today: string): [string, string] {
 	if (cond.op === '>') return [addDays(v, 1), '9999-12-31'];
 	if (cond.op === '<=') return ['0000-01-01', v];
 	if (cond.op === '<') return ['0000-01-01', addDays(v, -1)];
-	throw queryError('UNEXPECTED_END_OF_QUERY', `Unsupported operator ${cond.op} on segments.date.`);
+	throw queryError('BAD_OPERATOR', `Unsupported operator ${cond.op} on segments.date.`);
 }
 
-type Row = Record<string, Record<string, unknown>>;
+export function googleAccount(world: World, customerId: string): AdAccount {
+	const account = world.accounts.find((a) => a.platform === 'google' && a.id === customerId);
+	if (!account) throw permissionDenied(customerId);
+	return account;
+}
+
+export interface GoogleAdsQueryResult {
+	/** Rows in the REST shape. */
+	rows: RestRow[];
+	/** `fieldMask` of the response: the selected fields, lowerCamelCase paths. */
+	fieldMask: string;
+	/** Totals over all rows (only the selected metrics), for `returnSummaryRow`. */
+	summaryRow?: RestRow;
+}
 
 /**
- * The rows a GAQL query over `campaign` (or `customer`) returns for one
- * customer, in `google-ads-api`'s parsed shape. Rows with metrics and
- * `segments.date` exist only for days with impressions, as in Google Ads.
+ * The rows a GAQL query over `campaign`, `campaign_budget` or `customer`
+ * returns for one customer. Rows with metrics and `segments.date` exist only
+ * for days with impressions, as in Google Ads.
  */
-export function googleAdsRows(world: World, customerId: string, query: string): Row[] {
-	const account = world.accounts.find((a) => a.platform === 'google' && a.id === customerId.replace(/-/g, ''));
-	if (!account) throw new GaqlError(failure({ request_error: errors.RequestErrorEnum.RequestError.INVALID_CUSTOMER_ID as number }, `Customer ${customerId} is not accessible with these credentials.`));
+export function googleAdsQuery(world: World, customerId: string, query: string): GoogleAdsQueryResult {
+	const account = googleAccount(world, customerId);
 	const q = parseGaql(query);
 	if (!['campaign', 'customer', 'campaign_budget'].includes(q.resource)) throw queryError('BAD_RESOURCE_TYPE_IN_FROM_CLAUSE', `The sandbox serves FROM campaign, campaign_budget and customer, not ${q.resource}.`);
-	for (const f of [...q.fields, ...q.conditions.map((c) => c.field)]) if (!KNOWN_FIELDS.has(f)) throw queryError('UNRECOGNIZED_FIELD', `Unrecognized field in the query: '${f}'.`);
+	for (const f of [...q.fields, ...q.conditions.map((c) => c.field)]) if (!(f in FIELD_TYPES)) throw queryError('UNRECOGNIZED_FIELD', `Unrecognized field in the query: '${f}'.`);
 	const hasMetrics = q.fields.some((f) => f.startsWith('metrics.'));
 	const byDate = q.fields.includes('segments.date');
 	const dateConds = q.conditions.filter((c) => c.field === 'segments.date');
-	if (byDate && dateConds.length === 0) throw new GaqlError(failure({ query_error: errors.QueryErrorEnum.QueryError.EXPECTED_FILTERS_ON_DATE_RANGE as number }, 'Filters on segments.date are required when segments.date is selected.'));
+	if (byDate && dateConds.length === 0) throw queryError('EXPECTED_FILTERS_ON_DATE_RANGE', 'Filters on segments.date are required when segments.date is selected.');
 	let since = '0000-01-01';
 	let until = '9999-12-31';
 	for (const c of dateConds) {
 		const [s, u] = dateWindow(c, world.today);
-		if (!isIsoDate(s) && s !== '0000-01-01') throw queryError('UNEXPECTED_END_OF_QUERY', `Invalid date ${s}.`);
+		for (const d of [s, u]) if (!isIsoDate(d) && d !== '0000-01-01' && d !== '9999-12-31') throw queryError('INVALID_DATE_FORMAT', `Invalid date '${d}'.`);
 		if (s > since) since = s;
 		if (u < until) until = u;
 	}
-	const customer = (): Record<string, unknown> => ({
+	const customer = (): Record<string, Scalar> => ({
 		resource_name: `customers/${account.id}`,
 		id: Number(account.id),
 		descriptive_name: account.name,
 		currency_code: account.currency,
 		time_zone: account.timezone,
+		status: 'ENABLED',
 	});
-	const pick = (row: Row): Row => {
-		const out: Row = {};
+	const pick = (row: InternalRow): InternalRow => {
+		const out: InternalRow = {};
 		for (const f of q.fields) {
 			const [res, key] = f.split('.') as [string, string];
 			const src = row[res];
 			if (!src || !(key in src)) continue;
-			(out[res] ??= {})[key] = src[key];
+			(out[res] ??= {})[key] = src[key]!;
 		}
-		// The API always includes resource names of the selected resources.
-		for (const res of Object.keys(out)) if (res !== 'segments' && res !== 'metrics' && row[res]?.resource_name) out[res]!.resource_name = row[res]!.resource_name;
+		// The API always includes the resource names of the selected resources.
+		for (const res of Object.keys(out)) if (res !== 'segments' && res !== 'metrics' && row[res]?.resource_name) out[res]!.resource_name = row[res]!.resource_name!;
 		return out;
 	};
-	if (q.resource === 'customer' && !q.fields.some((f) => f.startsWith('campaign'))) {
-		return [pick({ customer: customer() })];
-	}
-	const matches = (c: Campaign): boolean =>
-		q.conditions.every((cond) => {
-			if (cond.field === 'segments.date') return true;
-			const value = cond.field === 'campaign.id' ? c.id : cond.field === 'campaign.status' ? (c.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED') : cond.field === 'campaign.name' ? c.name : undefined;
-			if (value === undefined) return true;
-			switch (cond.op) {
-				case '=':
-					return value === cond.values[0];
-				case '!=':
-					return value !== cond.values[0];
-				case 'IN':
-					return cond.values.includes(value);
-				case 'NOT IN':
-					return !cond.values.includes(value);
-				default:
-					throw queryError('UNEXPECTED_END_OF_QUERY', `Unsupported operator ${cond.op} on ${cond.field}.`);
-			}
-		});
-	const rows: Row[] = [];
-	for (const c of account.campaigns.filter(matches)) {
-		const base = campaignResources(account, c);
-		const metricRow = (days: typeof c.daily): Record<string, unknown> => {
-			let cost = 0;
-			let impressions = 0;
-			let clicks = 0;
-			let conversions = 0;
-			let value = 0;
-			for (const d of days) {
-				cost += toMinor(d.spend, account.currency);
-				impressions += d.impressions;
-				clicks += d.clicks;
-				conversions += d.conversions;
-				value += d.revenue;
-			}
-			const costMicros = Math.round(fromMinor(cost, account.currency) * 1_000_000);
-			return {
-				cost_micros: costMicros,
-				impressions,
-				clicks,
-				conversions,
-				conversions_value: Math.round(value * 100) / 100,
-				ctr: impressions ? clicks / impressions : 0,
-				average_cpc: clicks ? costMicros / clicks : 0,
-			};
+	const metricRow = (days: Campaign['daily']): Record<string, number> => {
+		let cost = 0;
+		let impressions = 0;
+		let clicks = 0;
+		let conversions = 0;
+		let value = 0;
+		for (const d of days) {
+			cost += toMinor(d.spend, account.currency);
+			impressions += d.impressions;
+			clicks += d.clicks;
+			conversions += d.conversions;
+			value += d.revenue;
+		}
+		const costMicros = Math.round(fromMinor(cost, account.currency) * 1_000_000);
+		return {
+			cost_micros: costMicros,
+			impressions,
+			clicks,
+			conversions,
+			conversions_value: Math.round(value * 100) / 100,
+			ctr: impressions ? clicks / impressions : 0,
+			average_cpc: clicks ? costMicros / clicks : 0,
 		};
-		const days = c.daily.filter((d) => d.date >= since && d.date <= until);
-		if (byDate) {
-			for (const d of days) if (d.impressions > 0) rows.push(pick({ ...base, customer: customer(), segments: { date: d.date }, metrics: metricRow([d]) }));
-		} else if (hasMetrics) {
-			const m = metricRow(days);
-			if ((m.impressions as number) > 0) rows.push(pick({ ...base, customer: customer(), metrics: m }));
-		} else rows.push(pick({ ...base, customer: customer() }));
+	};
+	const rows: InternalRow[] = [];
+	const delivered: Campaign['daily'] = [];
+	if (q.resource === 'customer' && !q.fields.some((f) => f.startsWith('campaign'))) {
+		rows.push(pick({ customer: customer() }));
+	} else {
+		const matches = (c: Campaign): boolean =>
+			q.conditions.every((cond) => {
+				if (cond.field === 'segments.date') return true;
+				const value = cond.field === 'campaign.id' ? c.id : cond.field === 'campaign.status' ? (c.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED') : cond.field === 'campaign.name' ? c.name : undefined;
+				if (value === undefined) return true;
+				switch (cond.op) {
+					case '=':
+						return value === cond.values[0];
+					case '!=':
+						return value !== cond.values[0];
+					case 'IN':
+						return cond.values.includes(value);
+					case 'NOT IN':
+						return !cond.values.includes(value);
+					default:
+						throw queryError('BAD_OPERATOR', `Unsupported operator ${cond.op} on ${cond.field}.`);
+				}
+			});
+		for (const c of account.campaigns.filter(matches)) {
+			const base = campaignResources(account, c);
+			const days = c.daily.filter((d) => d.date >= since && d.date <= until && d.impressions > 0);
+			if (byDate) {
+				for (const d of days) rows.push(pick({ ...base, customer: customer(), segments: { date: d.date }, metrics: metricRow([d]) }));
+				delivered.push(...days);
+			} else if (hasMetrics) {
+				if (days.length > 0) {
+					rows.push(pick({ ...base, customer: customer(), metrics: metricRow(days) }));
+					delivered.push(...days);
+				}
+			} else rows.push(pick({ ...base, customer: customer() }));
+		}
 	}
 	for (const o of [...q.orderBy].reverse()) {
 		const [res, key] = o.field.split('.') as [string, string];
 		rows.sort((a, b) => {
-			const va = a[res]?.[key] as string | number;
-			const vb = b[res]?.[key] as string | number;
+			const va = a[res]?.[key] as Scalar;
+			const vb = b[res]?.[key] as Scalar;
 			const c = va < vb ? -1 : va > vb ? 1 : 0;
 			return o.desc ? -c : c;
 		});
 	}
-	return q.limit !== undefined ? rows.slice(0, q.limit) : rows;
+	const limited = q.limit !== undefined ? rows.slice(0, q.limit) : rows;
+	const fieldMask = q.fields.map((f) => f.split('.').map(lowerCamel).join('.')).join(',');
+	let summaryRow: RestRow | undefined;
+	if (hasMetrics) {
+		const totals = metricRow(delivered);
+		const metrics: Record<string, Scalar> = {};
+		for (const f of q.fields) if (f.startsWith('metrics.')) metrics[f.slice(8)] = totals[f.slice(8)]!;
+		summaryRow = render({ metrics });
+	}
+	return { rows: limited.map(render), fieldMask, ...(summaryRow ? { summaryRow } : {}) };
 }
 
-function campaignResources(account: AdAccount, c: Campaign): Row {
+function campaignResources(account: AdAccount, c: Campaign): InternalRow {
 	const budgetRn = `customers/${account.id}/campaignBudgets/${c.budgetId}`;
 	return {
 		campaign: {
 			resource_name: `customers/${account.id}/campaigns/${c.id}`,
 			id: Number(c.id),
 			name: c.name,
-			status: c.status === 'ACTIVE' ? enums.CampaignStatus.ENABLED : enums.CampaignStatus.PAUSED,
+			status: c.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED',
 			campaign_budget: budgetRn,
-			advertising_channel_type: enums.AdvertisingChannelType[CHANNEL[c.objective] ?? 'SEARCH'],
+			advertising_channel_type: CHANNEL[c.objective] ?? 'SEARCH',
 		},
 		campaign_budget: { resource_name: budgetRn, id: Number(c.budgetId), amount_micros: Math.round(c.dailyBudget * 1_000_000) },
 	};
 }
 
+// ---- search / searchStream ---------------------------------------------------------
+
+interface SearchBody {
+	query?: unknown;
+	pageToken?: unknown;
+	pageSize?: unknown;
+	validateOnly?: unknown;
+	searchSettings?: { returnSummaryRow?: unknown; returnTotalResultsCount?: unknown; omitResults?: unknown };
+	summaryRowSetting?: unknown;
+}
+
+function queryOf(body: SearchBody): string {
+	if (typeof body.query !== 'string' || body.query.trim() === '') throw requestError('REQUIRED_FIELD_MISSING', 'The query is required.');
+	return body.query;
+}
+
+function pageToken(customerId: string, query: string, offset: number): string {
+	return Buffer.from(JSON.stringify({ c: customerId, q: fnv1a(query), o: offset })).toString('base64url');
+}
+
+function pageOffset(token: string, customerId: string, query: string): number {
+	try {
+		const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { c?: unknown; q?: unknown; o?: unknown };
+		if (t.c === customerId && t.q === fnv1a(query) && typeof t.o === 'number' && Number.isInteger(t.o) && t.o > 0) return t.o;
+	} catch {
+		// fall through
+	}
+	throw requestError('INVALID_PAGE_TOKEN', 'Page token is invalid.');
+}
+
+/** `GoogleAdsService.Search`, REST body `{query, pageToken?, searchSettings?, validateOnly?}` → one page. */
+export function googleAdsSearch(world: World, customerId: string, rawBody: unknown, pageSize = GOOGLE_ADS_PAGE_SIZE): Record<string, unknown> {
+	const body = camelizeKeys(rawBody ?? {}) as SearchBody;
+	const query = queryOf(body);
+	if (body.pageSize !== undefined && body.pageSize !== null && body.pageSize !== 0) throw requestError('PAGE_SIZE_NOT_SUPPORTED', "Setting the page size is not supported. Search Responses will have fixed page size of '10000' rows.");
+	const settings = body.searchSettings ?? {};
+	const result = googleAdsQuery(world, customerId, query);
+	if (body.validateOnly === true) {
+		if (body.pageToken) throw requestError('VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN', 'Validate only requests cannot have a page token.');
+		return { fieldMask: result.fieldMask };
+	}
+	const offset = typeof body.pageToken === 'string' && body.pageToken !== '' ? pageOffset(body.pageToken, customerId, query) : 0;
+	if (offset > result.rows.length) throw requestError('INVALID_PAGE_TOKEN', 'Page token is invalid.');
+	const page = settings.omitResults === true ? [] : result.rows.slice(offset, offset + pageSize);
+	const next = offset + pageSize < result.rows.length && settings.omitResults !== true ? pageToken(customerId, query, offset + pageSize) : undefined;
+	if (settings.returnSummaryRow === true && !result.summaryRow) throw requestError('CANNOT_RETURN_SUMMARY_ROW_FOR_REQUEST_WITHOUT_METRICS', 'Summary row can only be returned for requests that select metrics.');
+	return {
+		...(page.length ? { results: page } : {}),
+		...(settings.returnTotalResultsCount === true ? { totalResultsCount: String(result.rows.length) } : {}),
+		fieldMask: result.fieldMask,
+		...(next ? { nextPageToken: next } : {}),
+		...(settings.returnSummaryRow === true && !next ? { summaryRow: result.summaryRow } : {}),
+		queryResourceConsumption: String(10 + result.rows.length),
+	};
+}
+
+/** `GoogleAdsService.SearchStream`, REST body `{query, summaryRowSetting?}` → the JSON array of response batches. */
+export function googleAdsSearchStream(world: World, customerId: string, rawBody: unknown, batchSize = GOOGLE_ADS_PAGE_SIZE): Array<Record<string, unknown>> {
+	const body = camelizeKeys(rawBody ?? {}) as SearchBody;
+	const query = queryOf(body);
+	const setting = body.summaryRowSetting === undefined ? 'NO_SUMMARY_ROW' : String(body.summaryRowSetting);
+	if (!['NO_SUMMARY_ROW', 'SUMMARY_ROW_WITH_RESULTS', 'SUMMARY_ROW_ONLY', '0', '1', '2', '3', '4'].includes(setting)) throw requestError('INVALID_ENUM_VALUE', `Invalid summary_row_setting ${setting}.`);
+	const result = googleAdsQuery(world, customerId, query);
+	const requestId = googleRequestId();
+	const withSummary = setting === 'SUMMARY_ROW_WITH_RESULTS' || setting === 'SUMMARY_ROW_ONLY' || setting === '3' || setting === '4';
+	if (withSummary && !result.summaryRow) throw requestError('CANNOT_RETURN_SUMMARY_ROW_FOR_REQUEST_WITHOUT_METRICS', 'Summary row can only be returned for requests that select metrics.');
+	const rows = setting === 'SUMMARY_ROW_ONLY' || setting === '4' ? [] : result.rows;
+	const batches: Array<Record<string, unknown>> = [];
+	for (let i = 0; i < rows.length; i += batchSize) batches.push({ results: rows.slice(i, i + batchSize), fieldMask: result.fieldMask, requestId, queryResourceConsumption: String(10 + result.rows.length) });
+	if (batches.length === 0) batches.push({ fieldMask: result.fieldMask, requestId, queryResourceConsumption: String(10 + result.rows.length) });
+	if (withSummary) batches.push({ summaryRow: result.summaryRow, fieldMask: result.fieldMask, requestId });
+	return batches;
+}
+
 // ---- mutations -----------------------------------------------------------------
 
+export type MutableCollection = 'campaigns' | 'campaignBudgets';
+
+const STATUS_NUMBERS: Record<string, string> = { '2': 'ENABLED', '3': 'PAUSED', '4': 'REMOVED' };
+
 interface Change {
-	kind: 'campaign' | 'campaign_budget';
+	campaign: Campaign;
 	resourceName: string;
-	status?: number;
+	status?: 'ENABLED' | 'PAUSED';
 	amountMicros?: number;
 }
 
-function findByResource(world: World, customerId: string, change: Change): { account: AdAccount; campaign: Campaign } {
-	const account = world.accounts.find((a) => a.platform === 'google' && a.id === customerId);
-	const m = change.kind === 'campaign' ? /^customers\/(\d+)\/campaigns\/(\d+)$/.exec(change.resourceName) : /^customers\/(\d+)\/campaignBudgets\/(\d+)$/.exec(change.resourceName);
-	const campaign = account && m && m[1] === customerId ? account.campaigns.find((c) => (change.kind === 'campaign' ? c.id === m[2] : c.budgetId === m[2])) : undefined;
-	if (!account || !campaign) throw new GaqlError(failure({ mutate_error: errors.MutateErrorEnum.MutateError.RESOURCE_NOT_FOUND as number }, `Resource was not found: ${change.resourceName}`));
-	return { account, campaign };
+function maskPaths(mask: unknown): string[] | undefined {
+	if (typeof mask === 'string') return mask.split(',').map((p) => p.trim().split('.').map(lowerCamel).join('.')).filter(Boolean);
+	if (mask && typeof mask === 'object' && Array.isArray((mask as { paths?: unknown }).paths)) return ((mask as { paths: unknown[] }).paths).map((p) => String(p).split('.').map(lowerCamel).join('.'));
+	return undefined;
 }
 
-/** Validates and (unless validateOnly) applies campaign status / budget updates. */
-export function applyGoogleAdsMutation(world: World, customerId: string, method: string, payload: { request?: Record<string, unknown>; mutations?: unknown[] }, validateOnly: boolean): Record<string, unknown> {
+/**
+ * `CampaignService.MutateCampaigns` / `CampaignBudgetService.MutateCampaignBudgets`
+ * in REST form: `{operations: [{update: {...}, updateMask: "status"}], validateOnly?}`.
+ * All operations are validated before any is applied (the API is atomic
+ * without `partialFailure`); `validateOnly` applies nothing and answers `{}`.
+ */
+export function applyGoogleAdsMutation(world: World, customerId: string, collection: MutableCollection, rawBody: unknown): Record<string, unknown> {
+	const account = googleAccount(world, customerId);
+	const body = camelizeKeys(rawBody ?? {}) as { operations?: unknown; validateOnly?: unknown; partialFailure?: unknown };
+	if (!Array.isArray(body.operations) || body.operations.length === 0) throw requestError('OPERATION_REQUIRED', 'At least one operation is required.');
+	if (body.operations.length > 10_000) throw requestError('TOO_MANY_MUTATE_OPERATIONS', 'Too many mutate operations.');
 	const changes: Change[] = [];
-	const fromUpdate = (kind: Change['kind'], r: Record<string, unknown>): void => {
-		if (typeof r.resource_name !== 'string') throw new GaqlError(failure({ field_error: 2 }, 'resource_name is required for update.'));
-		changes.push({
-			kind,
-			resourceName: r.resource_name,
-			...(r.status !== undefined ? { status: typeof r.status === 'string' ? enums.CampaignStatus[r.status] : Number(r.status) } : {}),
-			...(r.amount_micros !== undefined ? { amountMicros: Number(r.amount_micros) } : {}),
-		});
-	};
-	if (method === 'GoogleAdsService.mutate') {
-		for (const op of (payload.mutations ?? []) as Array<{ entity?: string; operation?: string; resource?: Record<string, unknown> }>) {
-			if ((op.entity !== 'campaign' && op.entity !== 'campaign_budget') || op.operation !== 'update' || !op.resource) throw new GaqlError(failure({ mutate_error: errors.MutateErrorEnum.MutateError.RESOURCE_NOT_FOUND as number }, `The sandbox supports update operations on campaign and campaign_budget, got ${op.entity}.${op.operation}.`));
-			fromUpdate(op.entity, op.resource);
+	for (const raw of body.operations as unknown[]) {
+		const op = (raw ?? {}) as { update?: Record<string, unknown>; create?: unknown; remove?: unknown; updateMask?: unknown };
+		if (!op.update) throw gadsError(400, 'mutateError', 'MUTATE_NOT_ALLOWED', `The sandbox simulates update operations on ${collection}, not ${op.create ? 'create' : op.remove ? 'remove' : 'empty'} operations.`);
+		const resourceName = op.update.resourceName;
+		if (typeof resourceName !== 'string') throw requestError('RESOURCE_NAME_MISSING', 'Resource name is missing.');
+		const paths = maskPaths(op.updateMask);
+		if (!paths) throw gadsError(400, 'fieldMaskError', 'FIELD_MASK_MISSING', 'The field mask is missing.');
+		const pattern = collection === 'campaigns' ? /^customers\/(\d+)\/campaigns\/(\d+)$/ : /^customers\/(\d+)\/campaignBudgets\/(\d+)$/;
+		const m = pattern.exec(resourceName);
+		if (!m) throw requestError('RESOURCE_NAME_MALFORMED', `Resource name '${resourceName}' is malformed.`);
+		if (m[1] !== customerId) throw requestError('INVALID_CUSTOMER_ID', `Resource ${resourceName} does not belong to customer ${customerId}.`);
+		const campaign = account.campaigns.find((c) => (collection === 'campaigns' ? c.id === m[2] : c.budgetId === m[2]));
+		if (!campaign) throw gadsError(404, 'mutateError', 'RESOURCE_NOT_FOUND', `Resource was not found: ${resourceName}`);
+		const change: Change = { campaign, resourceName };
+		const allowed = collection === 'campaigns' ? 'status' : 'amountMicros';
+		for (const path of paths) {
+			if (path === 'resourceName') continue; // identifies the resource; the library puts it in its masks
+			if (path !== allowed) throw gadsError(400, 'mutateError', 'MUTATE_NOT_ALLOWED', `The sandbox simulates updates of ${collection === 'campaigns' ? 'campaign.status' : 'campaign_budget.amount_micros'} only, not ${path}.`);
 		}
-	} else if (method === 'CampaignService.mutateCampaigns' || method === 'CampaignBudgetService.mutateCampaignBudgets') {
-		const kind = method.startsWith('CampaignService') ? 'campaign' : 'campaign_budget';
-		for (const op of ((payload.request?.operations ?? []) as Array<{ operation?: string; update?: Record<string, unknown> }>)) {
-			if (op.operation !== 'update' || !op.update) throw new GaqlError(failure({ mutate_error: errors.MutateErrorEnum.MutateError.RESOURCE_NOT_FOUND as number }, `The sandbox supports update operations only, got ${op.operation}.`));
-			fromUpdate(kind, op.update);
+		if (paths.includes('status')) {
+			const value = op.update.status;
+			const name = typeof value === 'number' ? STATUS_NUMBERS[String(value)] : typeof value === 'string' ? (STATUS_NUMBERS[value] ?? value) : undefined;
+			if (name !== 'ENABLED' && name !== 'PAUSED') {
+				if (name === 'REMOVED') throw gadsError(400, 'campaignError', 'INVALID_STATUS_CHANGE', 'The sandbox models ENABLED and PAUSED campaigns only.');
+				throw requestError('INVALID_ENUM_VALUE', `Invalid value for campaign.status: ${String(value)}.`);
+			}
+			change.status = name;
 		}
-	} else throw new GaqlError(failure({ request_error: 3 }, `The sandbox does not simulate ${method}.`));
-	const resolved = changes.map((ch) => {
-		const target = findByResource(world, customerId, ch);
-		if (ch.status !== undefined && ch.status !== enums.CampaignStatus.ENABLED && ch.status !== enums.CampaignStatus.PAUSED) throw new GaqlError(failure({ campaign_error: 3 }, 'The sandbox models ENABLED and PAUSED campaigns only.'));
-		if (ch.amountMicros !== undefined) {
-			const unit = target.account.currency === 'JPY' ? 1_000_000 : 10_000;
-			if (ch.amountMicros <= 0) throw new GaqlError(failure({ range_error: errors.RangeErrorEnum.RangeError.TOO_LOW as number }, 'Budget amount is too low.'));
-			if (ch.amountMicros % unit !== 0) throw new GaqlError(failure({ campaign_budget_error: errors.CampaignBudgetErrorEnum.CampaignBudgetError.NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT as number }, 'Budget amount must be a multiple of the minimum currency unit.'));
+		if (paths.includes('amountMicros')) {
+			const value = op.update.amountMicros;
+			const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+			if (!/^-?\d+$/.test(text)) throw gadsError(400, 'fieldError', 'REQUIRED', 'campaign_budget.amount_micros must be an integer.');
+			const micros = Number(text);
+			const unit = account.currency === 'JPY' ? 1_000_000 : 10_000;
+			if (micros <= 0) throw gadsError(400, 'rangeError', 'TOO_LOW', 'Too low.');
+			if (micros % unit !== 0) throw gadsError(400, 'campaignBudgetError', 'NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT', 'The budget amount must be a multiple of the minimum currency unit.');
+			change.amountMicros = micros;
 		}
-		return { ...target, ch };
-	});
-	if (validateOnly) return method === 'GoogleAdsService.mutate' ? { mutate_operation_responses: [], partial_failure_error: null } : { results: [], partial_failure_error: null };
-	for (const { campaign, ch } of resolved) {
-		applyCampaignChange(world, campaign, {
-			...(ch.status !== undefined ? { status: ch.status === enums.CampaignStatus.ENABLED ? 'ACTIVE' : 'PAUSED' } : {}),
+		changes.push(change);
+	}
+	if (body.validateOnly === true) return {};
+	for (const ch of changes) {
+		applyCampaignChange(world, ch.campaign, {
+			...(ch.status ? { status: ch.status === 'ENABLED' ? 'ACTIVE' : 'PAUSED' } : {}),
 			...(ch.amountMicros !== undefined ? { dailyBudget: ch.amountMicros / 1_000_000 } : {}),
 		});
 	}
-	if (method === 'GoogleAdsService.mutate') {
-		return { mutate_operation_responses: changes.map((c) => ({ [`${c.kind}_result`]: { resource_name: c.resourceName } })), partial_failure_error: null };
-	}
-	return { results: changes.map((c) => ({ resource_name: c.resourceName })), partial_failure_error: null };
-}
-
-// ---- hooks -------------------------------------------------------------------
-
-export interface GoogleAdsHooksOptions {
-	/** The sandbox's root URL (`sandbox.url`). */
-	url: string;
-	/** Sent as `developer-token`; defaults to the sandbox's accepted token. */
-	developerToken?: string;
-	/** Run every mutation as validate-only. */
-	validateOnly?: boolean;
-}
-
-async function call(options: GoogleAdsHooksOptions, path: string, body: unknown): Promise<unknown> {
-	const res = await fetch(`${options.url.replace(/\/$/, '')}/googleads/${path}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'developer-token': options.developerToken ?? 'sandbox-google-ads-developer-token' },
-		body: JSON.stringify(body),
-	});
-	const text = await res.text();
-	let data: { rows?: unknown; response?: unknown; failure?: GoogleAdsFailureJson };
-	try {
-		data = JSON.parse(text);
-	} catch {
-		throw new Error(`Google Ads sandbox returned an unparseable body (HTTP ${res.status}): ${text.slice(0, 120)}`);
-	}
-	if (data.failure) {
-		const lib = await import('google-ads-api');
-		throw new lib.errors.GoogleAdsFailure(data.failure as never);
-	}
-	if (!res.ok) throw new Error(`Google Ads sandbox HTTP ${res.status}`);
-	return path === 'query' ? data.rows : data.response;
-}
-
-/** Hooks that route `query`/`report` and mutations of a real `Customer` to the sandbox. */
-export function createGoogleAdsHooks(options: GoogleAdsHooksOptions): Hooks {
-	return {
-		onQueryStart: async ({ credentials, query, cancel }) => {
-			const rows = await call(options, 'query', { customer_id: credentials.customer_id, login_customer_id: credentials.login_customer_id, query });
-			cancel(rows);
-		},
-		onMutationStart: async (args) => {
-			const body: Record<string, unknown> = { customer_id: args.credentials.customer_id, method: args.method, validate_only: !!options.validateOnly };
-			if (args.isServiceCall) {
-				body.request = args.mutation;
-				if ((args.mutation as { validate_only?: boolean })?.validate_only) body.validate_only = true;
-			} else body.mutations = args.mutations;
-			const response = await call(options, 'mutate', body);
-			args.cancel(response);
-		},
-		onStreamStart: async () => {
-			throw new Error('The Google Ads sandbox serves query() and report(); reportStream/queryStream cannot be simulated through hooks.');
-		},
-	};
+	return { results: changes.map((c) => ({ resourceName: c.resourceName })) };
 }

@@ -1,7 +1,8 @@
 /** Public surface of the sandbox for tests, the demo and later capabilities. */
 export { startSandbox, isLoopback, type Sandbox, type SandboxOptions, type SandboxUrls } from './server';
 export { registerResponder, globalResponders, embed, cosine, moderate, type Responder, type ResponderInput } from './openai-model';
-export { createGoogleAdsHooks, googleAdsRows, applyGoogleAdsMutation, parseGaql, quotaFailure, type GoogleAdsHooksOptions } from './google-ads';
+export { googleAdsQuery, googleAdsSearch, googleAdsSearchStream, applyGoogleAdsMutation, parseGaql, quotaError, GOOGLE_ADS_PAGE_SIZE, type RestRow } from './google-ads';
+export { checkGoogleAccessToken, issueGoogleAccessToken } from './platforms/googleoauth';
 export {
 	SANDBOX_CREDENTIALS,
 	HISTORY_DAYS,

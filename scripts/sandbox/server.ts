@@ -1,6 +1,6 @@
 /**
  * `startSandbox()`: the local HTTP server that stands in for Meta Graph,
- * LinkedIn, Klaviyo, Notion, Slack, OpenAI (and the Google Ads hook seam)
+ * LinkedIn, Klaviyo, Notion, Slack, OpenAI, Google Ads (REST) and Google's OAuth token endpoint
  * over a deterministic world, with fault injection and a request log.
  * Loopback only.
  */
@@ -24,6 +24,7 @@ import {
 } from './core';
 import { ResponderRegistry, globalResponders, type Responder } from './openai-model';
 import { googleads } from './platforms/googleads';
+import { googleoauth } from './platforms/googleoauth';
 import { klaviyo } from './platforms/klaviyo';
 import { linkedin } from './platforms/linkedin';
 import { meta } from './platforms/meta';
@@ -42,6 +43,8 @@ export interface SandboxOptions {
 	port?: number;
 	/** Pinned current date `YYYY-MM-DD` (default: real today, UTC). */
 	today?: string;
+	/** Rows per Google Ads `search` page and `searchStream` batch (default 10,000, as Google). */
+	googleAdsPageSize?: number;
 }
 
 export interface SandboxUrls {
@@ -57,8 +60,10 @@ export interface SandboxUrls {
 	slack: string;
 	/** `openai` `baseURL`. */
 	openai: string;
-	/** Root URL for `createGoogleAdsHooks({ url })`. */
+	/** Google Ads API base URL (the credential's `apiBaseUrl`): requests go to `${googleAds}/v25/customers/…`. */
 	googleAds: string;
+	/** Google OAuth 2.0 token endpoint (the credential's `tokenUrl`). */
+	googleOAuthToken: string;
 }
 
 export interface Sandbox {
@@ -79,7 +84,7 @@ export interface Sandbox {
 	close(): Promise<void>;
 }
 
-const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slack, openai, googleads];
+const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slack, openai, googleads, googleoauth];
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -93,7 +98,7 @@ function clockOffset(today: string): number {
 	return dateToMs(today) - dateToMs(utcToday());
 }
 
-function newState(seed: number, today: string, responders: ResponderRegistry, prev?: SandboxState): SandboxState {
+function newState(seed: number, today: string, responders: ResponderRegistry, prev?: SandboxState, googleAdsPageSize?: number): SandboxState {
 	return {
 		world: createWorld(seed, today),
 		faults: [],
@@ -106,6 +111,7 @@ function newState(seed: number, today: string, responders: ResponderRegistry, pr
 		idSeq: 0,
 		responders,
 		held: prev?.held ?? new Set<Socket>(),
+		...((googleAdsPageSize ?? prev?.googleAdsPageSize) !== undefined ? { googleAdsPageSize: googleAdsPageSize ?? prev?.googleAdsPageSize } : {}),
 	};
 }
 
@@ -164,8 +170,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const port = options.port ?? 0;
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${String(options.port)}`);
 
+	const pageSize = options.googleAdsPageSize;
+	if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`googleAdsPageSize must be a positive integer, got ${String(pageSize)}`);
 	const responders = new ResponderRegistry(globalResponders);
-	let state = newState(seed, today, responders);
+	let state = newState(seed, today, responders, undefined, pageSize);
 
 	const admin = adminPlatform(() => state, (next) => {
 		state = next;
@@ -299,7 +307,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			notion: `${base}/notion`,
 			slack: `${base}/slack/api/`,
 			openai: `${base}/openai/v1`,
-			googleAds: base,
+			googleAds: `${base}/googleads`,
+			googleOAuthToken: `${base}/googleoauth/token`,
 		},
 		credentials: state.world.credentials,
 		get world() {

@@ -1,24 +1,42 @@
 /**
  * Google Ads adapter over `google-ads-api` (GAQL through the library's REST
- * searchStream path, `customer.query`).
+ * searchStream path, `customer.query`; mutations through its per-service
+ * methods).
  *
  * - `metrics.cost_micros` → spend exactly (money.microsToMajor), fractional
  *   `metrics.conversions` kept, `metrics.conversions_value` → revenue;
  *   `segments.date` is already in the account time zone (`customer.time_zone`).
  *   Leads are not a Google Ads metric: null.
- * - Hooks are injectable: the sandbox simulates Google Ads with
- *   `onQueryStart` + `cancel(rows)` (rows in the library's parsed shape:
- *   snake_case keys, INT64 as numbers) and can throw a `GoogleAdsFailure`
- *   from the hook to simulate errors. The real client runs either way.
+ * - Endpoints: with the defaults (`apiBaseUrl` https://googleads.googleapis.com,
+ *   `tokenUrl` https://oauth2.googleapis.com/token, the library's API version)
+ *   the library runs untouched. Any other value routes the same `Customer`
+ *   through the library's hooks to that base URL with tokens from that token
+ *   URL (./google-ads-rest.ts): same REST requests, the library's own parser.
+ * - Caller hooks (`hooks`) run first and may answer a query themselves with
+ *   `cancel(rows)` (rows in the library's parsed shape).
  * - Errors: `GoogleAdsFailure` → PlatformApiError; quota errors (`quota_error`
  *   RESOURCE_EXHAUSTED / RESOURCE_TEMPORARILY_EXHAUSTED) carry the
  *   `quota_error_details.retry_delay` as `retryAfterMs`, kind `quota`;
- *   RESOURCE_EXHAUSTED is not retried (the account stops cleanly).
+ *   RESOURCE_EXHAUSTED is not retried (the account stops cleanly). A refused
+ *   OAuth refresh token or an UNAUTHENTICATED answer → kind `auth` with a hint.
  */
-import { GoogleAdsApi, errors, type Customer, type Hooks } from 'google-ads-api';
+import { GoogleAdsApi, enums, errors, type Customer, type Hooks } from 'google-ads-api';
 import { CallExecutor, type ExecutorOptions } from '../resilience/executor';
 import { PlatformApiError, type PlatformErrorKind } from '../resilience/errors';
-import { decimalField, microsToMajor } from './money';
+import {
+	GOOGLE_ADS_API_BASE_URL,
+	GOOGLE_ADS_LIBRARY_API_VERSION,
+	GOOGLE_OAUTH_TOKEN_URL,
+	GoogleAdsHttpError,
+	GoogleAdsRestClient,
+	GoogleOAuthError,
+	OAuthTokenSource,
+	composeHooks,
+	libraryRestParser,
+	normalizeBaseUrl,
+	type RestParser,
+} from './google-ads-rest';
+import { decimalField, majorToMicros, microsToMajor } from './money';
 import { parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
 
 export interface GoogleAdsAdapterConfig extends ExecutorOptions {
@@ -29,9 +47,28 @@ export interface GoogleAdsAdapterConfig extends ExecutorOptions {
 	/** Manager (MCC) account id when the customer is reached through one; digits, dashes allowed. */
 	loginCustomerId?: string;
 	linkedCustomerId?: string;
-	/** Library hooks (the sandbox's onQueryStart, logging…). */
+	/** Google Ads API base URL (default https://googleads.googleapis.com: the library's own path). */
+	apiBaseUrl?: string;
+	/** OAuth 2.0 token endpoint for the refresh-token grant (default https://oauth2.googleapis.com/token). */
+	tokenUrl?: string;
+	/** API version in REST paths (default: the library's, `v25`); another version needs a non-default path. */
+	apiVersion?: string;
+	/**
+	 * `rest` (default): every call goes through this package's REST requests
+	 * behind the library's hooks, against `apiBaseUrl` with tokens from
+	 * `tokenUrl`: the path the tests exercise, and the one that keeps a quota
+	 * error's retry delay (the library's own REST parser drops it).
+	 * `library`: the library's own transport (REST reports, gRPC mutations,
+	 * its own token refresh), only with Google's default endpoints.
+	 */
+	transport?: 'rest' | 'library';
+	/** Timeout of one REST request on the custom-endpoint path (default 120 s). */
+	timeoutMs?: number;
+	/** Library hooks (logging, caching…); they run before the endpoint routing and may answer a query themselves. */
 	hooks?: Hooks;
 }
+
+export { GOOGLE_ADS_API_BASE_URL, GOOGLE_OAUTH_TOKEN_URL, GOOGLE_ADS_LIBRARY_API_VERSION } from './google-ads-rest';
 
 export const GOOGLE_ADS_ACCOUNT_QUERY = 'SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone, customer.status FROM customer LIMIT 1';
 export const GOOGLE_ADS_CAMPAIGNS_QUERY =
@@ -118,7 +155,10 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 			});
 		}
 		const table: Record<string, [PlatformErrorKind, boolean, string]> = {
-			authentication_error: ['auth', false, 'Google rejected the OAuth credentials: reconnect the Google Ads credential (the refresh token may be revoked or expired)'],
+			authentication_error:
+				name === 'DEVELOPER_TOKEN_INVALID'
+					? ['auth', false, 'Google does not know this developer token: copy it from the API Center of the Google Ads manager account into the credential']
+					: ['auth', false, 'Google rejected the OAuth credentials: reconnect the Google Ads credential (the refresh token may be revoked or expired)'],
 			authorization_error:
 				name === 'DEVELOPER_TOKEN_NOT_APPROVED' || name === 'DEVELOPER_TOKEN_PROHIBITED'
 					? ['permission', false, 'the developer token is not approved for production accounts: apply for Basic access in the API Center, or use a test account']
@@ -131,15 +171,62 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 		const [kind, retryable, hint] = table[category] ?? ['bad_request', false, 'Google Ads rejected the request'];
 		return new PlatformApiError({ ...common, kind, retryable, hint });
 	}
-	const e = error as { message?: string; code?: unknown; response?: { status?: number } };
+	if (error instanceof GoogleOAuthError) {
+		const status = error.httpStatus;
+		if (status === undefined) {
+			return new PlatformApiError({ ...base, kind: 'network', code: error.code, platformMessage: error.message, retryable: true, hint: 'could not reach the OAuth token endpoint: check the token URL of the Google Ads credential and the network' });
+		}
+		if (status === 429 || status >= 500) {
+			return new PlatformApiError({ ...base, kind: status === 429 ? 'rate_limited' : 'server', httpStatus: status, code: error.oauthError, platformMessage: error.message, retryable: true, hint: 'the OAuth token endpoint failed: retried automatically' });
+		}
+		const unknownEndpoint = status === 404 || error.oauthError === undefined;
+		return new PlatformApiError({
+			...base,
+			kind: unknownEndpoint ? 'config' : 'auth',
+			httpStatus: status,
+			code: error.oauthError,
+			platformMessage: error.message,
+			retryable: false,
+			hint: unknownEndpoint
+				? 'the token URL of the Google Ads credential did not answer like an OAuth 2.0 token endpoint: check it'
+				: error.oauthError === 'invalid_client' || error.oauthError === 'unauthorized_client'
+					? 'Google does not accept the OAuth client id/secret: check them in the Google Ads credential'
+					: 'Google refused the OAuth refresh token (revoked, expired or issued to another client): reconnect the Google Ads credential',
+		});
+	}
+	const e = error as { message?: string; code?: unknown; response?: { status?: number }; cause?: unknown };
 	const message = typeof e?.message === 'string' ? e.message : String(error);
+	// A Google error without GoogleAdsFailure details (the library keeps the status object as `cause`).
+	const cause = e?.cause as { code?: unknown; status?: unknown; message?: unknown } | undefined;
+	const rpcStatus = cause && typeof cause === 'object' && typeof cause.status === 'string' ? cause.status : undefined;
+	if (rpcStatus) {
+		const httpStatus = typeof cause?.code === 'number' ? cause.code : undefined;
+		const table: Record<string, [PlatformErrorKind, boolean, string]> = {
+			UNAUTHENTICATED: ['auth', false, 'Google Ads rejected the access token: reconnect the Google Ads credential, and check that its token URL issues tokens for this API'],
+			PERMISSION_DENIED: ['permission', false, 'Google Ads denied access: check the account access of the connected Google user and the login customer id'],
+			RESOURCE_EXHAUSTED: ['rate_limited', true, 'Google Ads is rate limiting: retried automatically'],
+			UNAVAILABLE: ['server', true, 'Google Ads is unavailable: retried automatically'],
+			INTERNAL: ['server', true, 'Google Ads had an internal error: retried automatically'],
+			DEADLINE_EXCEEDED: ['timeout', true, 'Google Ads did not answer in time: retried automatically'],
+			NOT_FOUND: ['not_found', false, 'Google Ads does not know this path: check the API base URL and version of the Google Ads credential'],
+		};
+		const [kind, retryable, hint] = table[rpcStatus] ?? ['bad_request', false, 'Google Ads rejected the request: see the message'];
+		return new PlatformApiError({ ...base, kind, retryable, httpStatus, code: rpcStatus, platformMessage: message, hint });
+	}
 	if (/invalid_grant|invalid_client|unauthorized_client/i.test(message)) {
 		return new PlatformApiError({ ...base, kind: 'auth', retryable: false, platformMessage: message, hint: 'Google refused the OAuth refresh token or client: reconnect the Google Ads credential' });
 	}
-	const status = e?.response?.status;
+	const status = error instanceof GoogleAdsHttpError ? error.httpStatus : e?.response?.status;
 	if (typeof status === 'number') {
-		const kind: PlatformErrorKind = status === 429 ? 'rate_limited' : status >= 500 ? 'server' : status === 401 ? 'auth' : status === 403 ? 'permission' : 'bad_request';
-		return new PlatformApiError({ ...base, kind, httpStatus: status, platformMessage: message, retryable: status === 429 || status >= 500, hint: 'Google Ads returned an HTTP error: see the message' });
+		const kind: PlatformErrorKind = status === 429 ? 'rate_limited' : status >= 500 ? 'server' : status === 401 ? 'auth' : status === 403 ? 'permission' : status === 404 ? 'not_found' : 'bad_request';
+		return new PlatformApiError({
+			...base,
+			kind,
+			httpStatus: status,
+			platformMessage: message,
+			retryable: status === 429 || status >= 500,
+			hint: status === 404 ? 'Google Ads does not know this path: check the API base URL and version of the Google Ads credential' : 'Google Ads returned an HTTP error: see the message',
+		});
 	}
 	const code = typeof e?.code === 'string' ? e.code : undefined;
 	const timeout = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
@@ -149,42 +236,92 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 		code,
 		platformMessage: message,
 		retryable: code !== undefined && code !== 'ENOTFOUND',
-		hint: timeout ? 'Google Ads did not answer in time: retried automatically' : 'could not reach Google Ads: check the network',
+		hint: timeout ? 'Google Ads did not answer in time: retried automatically' : 'could not reach Google Ads: check the network and the API base URL',
 	});
 }
 
 type Row = Record<string, Record<string, unknown> | undefined>;
 
+export type GoogleAdsCampaignStatus = 'ENABLED' | 'PAUSED';
+
+export interface GoogleAdsMutationResult {
+	/** Resource names the API reports as changed; empty when `validateOnly`. */
+	resourceNames: string[];
+	validateOnly: boolean;
+}
+
+/** True when the endpoints are exactly the library's own (then the library runs untouched). */
+export function usesLibraryEndpoints(config: Pick<GoogleAdsAdapterConfig, 'apiBaseUrl' | 'tokenUrl' | 'apiVersion'>): boolean {
+	return (
+		normalizeBaseUrl(config.apiBaseUrl || GOOGLE_ADS_API_BASE_URL) === GOOGLE_ADS_API_BASE_URL &&
+		normalizeBaseUrl(config.tokenUrl || GOOGLE_OAUTH_TOKEN_URL) === GOOGLE_OAUTH_TOKEN_URL &&
+		(config.apiVersion || GOOGLE_ADS_LIBRARY_API_VERSION) === GOOGLE_ADS_LIBRARY_API_VERSION
+	);
+}
+
 export class GoogleAdsAdapter implements PlatformAdapter {
 	readonly platform = 'google_ads' as const;
 	readonly client: GoogleAdsApi;
 	readonly executor: CallExecutor;
+	/** The REST transport (absent only with `transport: 'library'`). */
+	readonly rest?: GoogleAdsRestClient;
 	private readonly secrets: string[];
 
 	constructor(private readonly config: GoogleAdsAdapterConfig) {
 		for (const key of ['clientId', 'clientSecret', 'developerToken', 'refreshToken'] as const) {
 			if (!config[key]) throw new TypeError(`Google Ads: ${key} is required`);
 		}
+		const apiVersion = config.apiVersion || GOOGLE_ADS_LIBRARY_API_VERSION;
+		if (!/^v\d+$/.test(apiVersion)) throw new TypeError(`Google Ads: apiVersion must look like v${GOOGLE_ADS_LIBRARY_API_VERSION.slice(1)}, got ${apiVersion}`);
+		for (const key of ['apiBaseUrl', 'tokenUrl'] as const) {
+			const url = config[key];
+			if (url && !/^https?:\/\/[^/\s]+/i.test(url.trim())) throw new TypeError(`Google Ads: ${key} must be an http(s) URL, got ${url}`);
+		}
 		this.client = new GoogleAdsApi({ client_id: config.clientId, client_secret: config.clientSecret, developer_token: config.developerToken });
 		this.executor = new CallExecutor('google_ads', config);
 		this.secrets = [config.clientSecret, config.developerToken, config.refreshToken];
+		const transport = config.transport ?? 'rest';
+		if (transport === 'library' && !usesLibraryEndpoints(config)) {
+			throw new TypeError('Google Ads: the library transport only reaches Google\'s own endpoints; use the rest transport with a custom API base URL, token URL or API version');
+		}
+		if (transport === 'rest') {
+			const tokens = new OAuthTokenSource({
+				tokenUrl: normalizeBaseUrl(config.tokenUrl || GOOGLE_OAUTH_TOKEN_URL),
+				clientId: config.clientId,
+				clientSecret: config.clientSecret,
+				refreshToken: config.refreshToken,
+				...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+			});
+			this.rest = new GoogleAdsRestClient({ apiBaseUrl: config.apiBaseUrl || GOOGLE_ADS_API_BASE_URL, apiVersion, developerToken: config.developerToken, tokens, ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}) });
+		}
 	}
 
-	customer(accountId: string): Customer {
-		return this.client.Customer(
-			{
-				customer_id: googleCustomerId(accountId),
-				refresh_token: this.config.refreshToken,
-				login_customer_id: this.config.loginCustomerId ? googleCustomerId(this.config.loginCustomerId) : undefined,
-				linked_customer_id: this.config.linkedCustomerId ? googleCustomerId(this.config.linkedCustomerId) : undefined,
-			},
-			this.config.hooks,
-		);
+	/**
+	 * A `google-ads-api` Customer for the account. With custom endpoints its
+	 * queries and per-service mutations go there (see ./google-ads-rest.ts).
+	 */
+	customer(accountId: string, observer: { onPages?: (pages: number) => void; signal?: AbortSignal } = {}): Customer {
+		const options = {
+			customer_id: googleCustomerId(accountId),
+			refresh_token: this.config.refreshToken,
+			login_customer_id: this.config.loginCustomerId ? googleCustomerId(this.config.loginCustomerId) : undefined,
+			linked_customer_id: this.config.linkedCustomerId ? googleCustomerId(this.config.linkedCustomerId) : undefined,
+		};
+		if (!this.rest) return this.client.Customer(options, this.config.hooks);
+		let parser: RestParser | undefined;
+		const hooks: Hooks = {};
+		const customer = this.client.Customer(options, hooks);
+		Object.assign(hooks, composeHooks(this.config.hooks, this.rest.hooks(() => (parser ??= libraryRestParser(customer)), observer)));
+		return customer;
 	}
 
-	private async query(call: string, accountId: string, gaql: string, signal?: AbortSignal): Promise<Row[]> {
+	private errorSecrets(): string[] {
+		return this.rest ? [...this.secrets, ...this.rest.tokensSeen] : this.secrets;
+	}
+
+	private async query(call: string, accountId: string, gaql: string, signal?: AbortSignal, pages?: { count: number }): Promise<Row[]> {
 		const id = googleCustomerId(accountId);
-		const customer = this.customer(id);
+		const customer = this.customer(id, { signal, onPages: (n) => pages && (pages.count = n) });
 		return this.executor.run({ call, accountId: id, signal }, async () => {
 			try {
 				const rows: unknown = await customer.query(gaql);
@@ -193,9 +330,53 @@ export class GoogleAdsAdapter implements PlatformAdapter {
 				}
 				return rows as Row[];
 			} catch (error) {
-				throw toGoogleAdsError(error, { call, accountId: id }, this.secrets);
+				throw toGoogleAdsError(error, { call, accountId: id }, this.errorSecrets());
 			}
 		});
+	}
+
+	private async mutation(call: string, accountId: string, validateOnly: boolean, signal: AbortSignal | undefined, run: (customer: Customer, options: { validate_only: boolean }) => Promise<unknown>): Promise<GoogleAdsMutationResult> {
+		const id = googleCustomerId(accountId);
+		const customer = this.customer(id, { signal });
+		return this.executor.run({ call, accountId: id, signal }, async () => {
+			try {
+				const response = (await run(customer, { validate_only: validateOnly })) as { results?: Array<{ resource_name?: unknown }> } | undefined;
+				const resourceNames = (response?.results ?? []).map((r) => r?.resource_name).filter((r): r is string => typeof r === 'string' && r !== '');
+				return { resourceNames, validateOnly };
+			} catch (error) {
+				throw toGoogleAdsError(error, { call, accountId: id }, this.errorSecrets());
+			}
+		});
+	}
+
+	/** Set a campaign's status. `validateOnly: true` asks Google to check the change without making it. */
+	async setCampaignStatus(input: { accountId: string; campaignId: string; status: GoogleAdsCampaignStatus; validateOnly: boolean; signal?: AbortSignal }): Promise<GoogleAdsMutationResult> {
+		const id = googleCustomerId(input.accountId);
+		if (!/^\d+$/.test(input.campaignId)) throw new TypeError(`Google Ads: campaign id must be digits, got ${input.campaignId}`);
+		if (input.status !== 'ENABLED' && input.status !== 'PAUSED') throw new TypeError(`Google Ads: status must be ENABLED or PAUSED, got ${String(input.status)}`);
+		return this.mutation('setCampaignStatus', id, input.validateOnly, input.signal, (customer, options) =>
+			customer.campaigns.update([{ resource_name: `customers/${id}/campaigns/${input.campaignId}`, status: enums.CampaignStatus[input.status] }], options),
+		);
+	}
+
+	/**
+	 * Set the daily amount of a campaign's budget (major units of the account
+	 * currency, converted to micros exactly). Shared budgets change for every
+	 * campaign that uses them, as in Google Ads.
+	 */
+	async setCampaignDailyBudget(input: { accountId: string; campaignId: string; dailyBudget: number | string; validateOnly: boolean; signal?: AbortSignal }): Promise<GoogleAdsMutationResult & { budgetResourceName: string; amountMicros: string }> {
+		const id = googleCustomerId(input.accountId);
+		if (!/^\d+$/.test(input.campaignId)) throw new TypeError(`Google Ads: campaign id must be digits, got ${input.campaignId}`);
+		const micros = majorToMicros(input.dailyBudget);
+		if (micros <= 0n) throw new RangeError(`Google Ads: the daily budget must be positive, got ${input.dailyBudget}`);
+		if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`Google Ads: the daily budget ${input.dailyBudget} is too large`);
+		const [row] = await this.query('setCampaignDailyBudget', id, `SELECT campaign.id, campaign.campaign_budget FROM campaign WHERE campaign.id = ${input.campaignId}`, input.signal);
+		const budget = row?.campaign?.campaign_budget;
+		if (typeof budget !== 'string' || budget === '') {
+			throw new PlatformApiError({ platform: 'google_ads', accountId: id, call: 'setCampaignDailyBudget', kind: 'not_found', retryable: false, hint: `campaign ${input.campaignId} was not found in customer ${id}, or has no budget` });
+		}
+		const result = await this.mutation('setCampaignDailyBudget', id, input.validateOnly, input.signal, (customer, options) => customer.campaignBudgets.update([{ resource_name: budget, amount_micros: Number(micros) }], options));
+		return { ...result, budgetResourceName: budget, amountMicros: micros.toString() };
 	}
 
 	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
@@ -255,7 +436,8 @@ export class GoogleAdsAdapter implements PlatformAdapter {
 		const before = { ...this.executor.stats };
 		const gaql = googleAdsDailyQuery(query.since, query.until);
 		const account = await this.describeAccount(query.accountId, query.signal);
-		const rows = await this.query('fetchDailyMetrics', account.accountId, gaql, query.signal);
-		return { rows: rows.map((r) => this.mapRow(r, account)), account, meta: toCallMeta(before, this.executor.stats, 1), warnings: [] };
+		const pages = { count: 1 };
+		const rows = await this.query('fetchDailyMetrics', account.accountId, gaql, query.signal, pages);
+		return { rows: rows.map((r) => this.mapRow(r, account)), account, meta: toCallMeta(before, this.executor.stats, pages.count), warnings: [] };
 	}
 }

@@ -1,43 +1,75 @@
 /**
- * The sandbox side of the Google Ads seam (see ../google-ads.ts): hooks
- * installed on a real `google-ads-api` Customer post GAQL and mutations here.
- * Failures are `{failure}` bodies the hooks turn into `GoogleAdsFailure`.
+ * Google Ads' REST API (`{prefix}/v{N}/customers/{id}/…`), as
+ * `google-ads-api` calls it and as googleads.googleapis.com answers:
+ *
+ *   POST /v25/customers/{id}/googleAds:search          {query, pageToken?, searchSettings?}
+ *   POST /v25/customers/{id}/googleAds:searchStream    {query, summaryRowSetting?} → [batch, …]
+ *   POST /v25/customers/{id}/campaigns:mutate          {operations: [{update, updateMask}], validateOnly?}
+ *   POST /v25/customers/{id}/campaignBudgets:mutate    (same)
+ *
+ * Checked on every call: `Authorization: Bearer <token from /googleoauth/token>`,
+ * `developer-token`, and `login-customer-id` when sent (must be the manager
+ * of the customer, or the customer itself). Errors are Google's REST error
+ * bodies; searchStream wraps them in a JSON array, as Google does.
+ * Injected faults: `429` → RESOURCE_EXHAUSTED with the `retryAfter` as
+ * `quotaErrorDetails.retryDelay`; `5xx` → INTERNAL / UNAVAILABLE.
  */
-import { bodyObject, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
-import { GaqlError, applyGoogleAdsMutation, authFailure, googleAdsRows, internalFailure, quotaFailure } from '../google-ads';
+import { bearer, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import {
+	GOOGLE_ADS_PAGE_SIZE,
+	GoogleAdsApiError,
+	applyGoogleAdsMutation,
+	developerTokenError,
+	googleAdsSearch,
+	googleAdsSearchStream,
+	internalError,
+	permissionDenied,
+	quotaError,
+	requestError,
+	unauthenticated,
+	type MutableCollection,
+} from '../google-ads';
+import { checkGoogleAccessToken } from './googleoauth';
 
-function run(fn: () => Record<string, unknown>): Reply {
-	try {
-		return json(200, fn());
-	} catch (error) {
-		if (error instanceof GaqlError) return json(error.httpStatus, { failure: error.failure });
-		throw error;
-	}
+/** Oldest API version the sandbox answers (page size fixed at 10,000 from v17). */
+const MIN_VERSION = 17;
+
+function version(ctx: Ctx): string {
+	return /^\/(v\d+)\//.exec(ctx.path)?.[1] ?? 'v25';
 }
 
-function query(ctx: Ctx): Reply {
-	const body = bodyObject(ctx);
-	if (typeof body.customer_id !== 'string' || typeof body.query !== 'string') return json(400, { failure: { errors: [{ error_code: { request_error: 2 }, message: 'customer_id and query are required.' }] } });
-	return run(() => ({ rows: googleAdsRows(ctx.state.world, body.customer_id as string, body.query as string) }));
+function pageSize(ctx: Ctx): number {
+	return ctx.state.googleAdsPageSize ?? GOOGLE_ADS_PAGE_SIZE;
 }
 
-function mutate(ctx: Ctx): Reply {
-	const body = bodyObject(ctx);
-	if (typeof body.customer_id !== 'string' || typeof body.method !== 'string') return json(400, { failure: { errors: [{ error_code: { request_error: 2 }, message: 'customer_id and method are required.' }] } });
-	return run(() => ({
-		response: applyGoogleAdsMutation(
-			ctx.state.world,
-			body.customer_id as string,
-			body.method as string,
-			{ ...(body.request ? { request: body.request as Record<string, unknown> } : {}), ...(body.mutations ? { mutations: body.mutations as unknown[] } : {}) },
-			body.validate_only === true,
-		),
-	}));
+function errorReply(error: GoogleAdsApiError, ctx?: Ctx): Reply {
+	return json(error.httpStatus, error.body(ctx ? version(ctx) : 'v25'));
 }
+
+/** Runs a handler for `/v{N}/customers/{id}/…`: version and login-customer-id checks, errors as REST bodies. */
+function customerRoute(fn: (ctx: Ctx, customerId: string) => unknown): (ctx: Ctx) => Reply {
+	return (ctx) => {
+		try {
+			const [v, customerId] = ctx.params as [string, string];
+			if (Number(v) < MIN_VERSION) throw requestError('UNSUPPORTED_VERSION', `Version v${v} is deprecated. Requests to this version will be blocked.`);
+			const login = header(ctx, 'login-customer-id');
+			const manager = ctx.state.world.credentials.googleAds.loginCustomerId;
+			if (login !== undefined && login !== manager && login !== customerId) throw permissionDenied(customerId);
+			return json(200, fn(ctx, customerId));
+		} catch (error) {
+			if (error instanceof GoogleAdsApiError) return errorReply(error, ctx);
+			throw error;
+		}
+	};
+}
+
+const mutate = (collection: MutableCollection) => customerRoute((ctx, id) => applyGoogleAdsMutation(ctx.state.world, id, collection, ctx.body));
 
 const routes: Route[] = [
-	{ name: 'googleads.query', method: 'POST', pattern: /^\/query$/, handler: query },
-	{ name: 'googleads.mutate', method: 'POST', pattern: /^\/mutate$/, handler: mutate },
+	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx))) },
+	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx))) },
+	{ name: 'googleads.campaigns.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaigns:mutate$/, handler: mutate('campaigns') },
+	{ name: 'googleads.campaignBudgets.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaignBudgets:mutate$/, handler: mutate('campaignBudgets') },
 ];
 
 export const googleads: Platform = {
@@ -45,12 +77,27 @@ export const googleads: Platform = {
 	prefix: '/googleads',
 	routes,
 	authenticate(ctx) {
-		if (header(ctx, 'developer-token') !== ctx.state.world.credentials.googleAds.developerToken) return json(403, { failure: authFailure() });
+		const token = bearer(ctx);
+		if (!token) return errorReply(unauthenticated(true), ctx);
+		if (checkGoogleAccessToken(ctx.state, token) !== 'valid') return errorReply(unauthenticated(false), ctx);
+		const dev = header(ctx, 'developer-token');
+		if (dev !== ctx.state.world.credentials.googleAds.developerToken) return errorReply(developerTokenError(dev === undefined || dev === ''), ctx);
+		if (ctx.bodyError) return errorReply(new GoogleAdsApiError(400, undefined, `Invalid JSON payload received. ${ctx.bodyError}`), ctx);
 		return undefined;
 	},
 	errorReply(status, kind, message, retryAfter) {
-		if (kind === 'rate_limit') return { ...json(429, { failure: quotaFailure(retryAfter ?? 30) }), headers: { 'retry-after': String(retryAfter ?? 30) } };
-		if (kind === 'server') return json(status, { failure: internalFailure() });
-		return json(kind === 'not_found' ? 404 : 400, { failure: { errors: [{ error_code: { request_error: 1 }, message }] } });
+		if (kind === 'rate_limit') return errorReply(quotaError(retryAfter ?? 30));
+		if (kind === 'server') return status === 503 ? errorReply(new GoogleAdsApiError(503, undefined)) : errorReply(internalError());
+		if (kind === 'not_found') return json(404, { error: { code: 404, message: `The requested URL ${message} was not found on this server.`, status: 'NOT_FOUND' } });
+		return errorReply(new GoogleAdsApiError(400, undefined, message));
+	},
+	decorate(ctx, reply) {
+		const body = reply.body as { error?: { details?: Array<Record<string, unknown>> } } | undefined;
+		if (reply.status >= 400 && body?.error) {
+			// Faults are built without the request: name the request's API version in the failure type.
+			for (const d of body.error.details ?? []) if (typeof d['@type'] === 'string') d['@type'] = d['@type'].replace(/\.googleads\.v\d+\./, `.googleads.${version(ctx)}.`);
+			// searchStream answers errors as a JSON array of one element, like its batches.
+			if (/googleAds:searchStream$/.test(ctx.path)) reply.body = [body];
+		}
 	},
 };
