@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { derivedMetrics, qualityReport, runIngest, runIngestAll, type IngestOutcome } from '../../nodes/shared/ingest';
+import { derivedMetrics, qualityReport, quarantineHash, runIngest, runIngestAll, type IngestOutcome } from '../../nodes/shared/ingest';
 import type { DailyMetricRow, DailyMetricsQuery, PlatformAdapter, PlatformId } from '../../nodes/shared/platforms/types';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import type { RowInput } from '../../nodes/shared/schema/rows';
@@ -157,6 +157,9 @@ function registerIngestSuite(name: string, open: () => Promise<Store>) {
 			assert.equal(run.window_end, '2025-06-10');
 			assert.equal(run.rows_written, 10);
 			assert.equal(run.rows_quarantined, 2);
+			assert.equal(run.rows_unchanged, 0);
+			assert.equal(run.rows_flagged, 0);
+			assert.deepEqual(run.warnings, []);
 			assert.ok(run.duration_ms !== null && run.duration_ms >= 0);
 			assert.ok(run.finished_at);
 
@@ -169,6 +172,7 @@ function registerIngestSuite(name: string, open: () => Promise<Store>) {
 				],
 			);
 			assert.deepEqual(quarantine[0].raw_payload, { campaign_id: 'C', date_start: '2025-06-07', spend: '-4', impressions: '12000', clicks: '240' });
+			for (const q of quarantine) assert.equal(q.content_hash, quarantineHash(q.platform, q.account_id, q.raw_payload, q.reason));
 
 			// converted with the rate of the row's date, to the cent
 			const before = await snapshot(store, accountId);
@@ -186,6 +190,9 @@ function registerIngestSuite(name: string, open: () => Promise<Store>) {
 			assert.deepEqual(await snapshot(store, accountId), before);
 			const allQuarantine = await store.select('quarantine', { where: { account_id: accountId } });
 			assert.equal(allQuarantine.length, 2);
+			assert.ok(allQuarantine.every((q) => q.ingest_run_id === first.runId), 'the first sighting is kept');
+			const [run2] = await store.select('ingest_runs', { where: { id: second.runId } });
+			assert.deepEqual([run2.rows_written, run2.rows_unchanged, run2.rows_quarantined], [0, 10, 2]);
 
 			// next day: late conversions corrected a day inside the lookback, one new day
 			adapter.rows = adapter.rows.map((r) => (r.campaignId === 'A' && r.date === '2025-06-09' ? { ...r, conversions: 8, revenue: 700 } : r));
@@ -315,9 +322,74 @@ function registerIngestSuite(name: string, open: () => Promise<Store>) {
 			// (4·100 + 3·100 + 3·75 + 2·100 + 2·100) / 14 = 94.6
 			assert.equal(report.score, 94.6);
 			assert.equal(report.level, 'Excellent');
-			const stored = await store.getState<{ score: number }>('quality_report:2025-06-03');
-			assert.equal(stored?.score, 94.6);
-			assert.equal((await store.getState<{ reportDate: string }>('quality_report:latest'))?.reportDate, '2025-06-03');
+			assert.equal(report.scope, 'klaviyo');
+			assert.equal(report.stored, true);
+			const [run] = await store.select('ingest_runs', { where: { id: out.runId } });
+			assert.equal(run.rows_flagged, 1);
+			assert.equal((run.warnings as string[]).length, 1);
+			assert.match((run.warnings as string[])[0], /campaign B on 2025-06-03: conversions \(6\) > clicks \(2\): kept/);
+			const stored = await store.select('quality_reports', { where: { report_date: '2025-06-03', scope: 'klaviyo' } });
+			assert.equal(stored.length, 1);
+			assert.deepEqual([stored[0].score, stored[0].level, stored[0].generated_at], [94.6, 'Excellent', '2025-06-04T07:00:00.000Z']);
+			assert.deepEqual(stored[0].checks, JSON.parse(JSON.stringify(report.checks)));
+			// rerun for the same date and scope: replaced, not added
+			const later = await qualityReport({ store, platforms: [platform, platform], now: new Date('2025-06-04T09:00:00Z') });
+			assert.equal(later.scope, 'klaviyo');
+			const again = await store.select('quality_reports', { where: { report_date: '2025-06-03', scope: 'klaviyo' } });
+			assert.deepEqual([again.length, again[0].id, again[0].generated_at], [1, stored[0].id, '2025-06-04T09:00:00.000Z']);
+			assert.equal(await store.getState('quality_report:2025-06-03'), undefined);
+		});
+
+		test('account ids are canonical: ingest_runs and campaign_performance agree whatever form was typed', async () => {
+			const digits = String(Date.now()).slice(-9) + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+			// like the Meta adapter: any form in, digits on the account and on every row
+			const adapter = fakeAdapter('meta', [metaRow(digits, 'A', '2025-06-09'), metaRow(digits, 'A', '2025-06-10'), metaRow('999', 'X', '2025-06-10')], { currency: 'EUR', timezone: 'UTC' });
+			const describe = adapter.describeAccount;
+			adapter.describeAccount = (id) => describe(id.trim().replace(/^act_/, ''));
+			adapter.fetchDailyMetrics = async (query) => {
+				adapter.calls.push(query);
+				return {
+					rows: adapter.rows.filter((r) => r.date >= query.since && r.date <= query.until),
+					account: await adapter.describeAccount(query.accountId),
+					meta: { requests: 1, retries: 0, retryWaitMs: 0, throttleWaitMs: 0, rateLimitWaitMs: 0, pages: 1 },
+					warnings: [],
+				};
+			};
+			const first = await runIngest({ store, adapter, accountId: ` act_${digits} `, reportingCurrency: 'USD', initialBackfillDays: 2, now: at('2025-06-11T05:00:00Z') });
+			assert.equal(first.accountId, digits);
+			assert.equal(adapter.calls[0].accountId, digits);
+			assert.equal(first.rowsWritten, 2);
+			assert.deepEqual(first.quarantineReasons, [`meta account 999 campaign X on 2025-06-10: the row belongs to account 999, not to the run's account ${digits}`]);
+			const [run] = await store.select('ingest_runs', { where: { id: first.runId } });
+			assert.equal(run.account_id, digits);
+			const rows = await store.select('campaign_performance', { where: { ingest_run_id: first.runId } });
+			assert.deepEqual([...new Set(rows.map((r) => r.account_id))], [run.account_id]);
+			// typed without act_ the next day: the same account, so the cursor continues incrementally
+			adapter.rows.push(metaRow(digits, 'A', '2025-06-11'));
+			const second = await runIngest({ store, adapter, accountId: digits, reportingCurrency: 'USD', lookbackDays: 0, now: at('2025-06-12T05:00:00Z') });
+			assert.deepEqual(second.window, { start: '2025-06-11', end: '2025-06-11', mode: 'incremental' });
+			assert.equal(second.rowsWritten, 1);
+
+			// an adapter that answers for another account fails the run before anything is written
+			const other = fakeAdapter('meta', [metaRow('777', 'A', '2025-06-10')], { currency: 'EUR', timezone: 'UTC' });
+			other.describeAccount = async () => ({ platform: 'meta', accountId: '777', name: null, currency: 'EUR', timezone: 'UTC', status: null, raw: {} });
+			other.fetchDailyMetrics = async () => ({ rows: other.rows, account: await other.describeAccount(''), meta: { requests: 1, retries: 0, retryWaitMs: 0, throttleWaitMs: 0, rateLimitWaitMs: 0, pages: 1 }, warnings: [] });
+			const wrong = await runIngest({ store, adapter: other, accountId: `act_${digits}0`, reportingCurrency: 'USD', initialBackfillDays: 1, now: at('2025-06-11T05:00:00Z') });
+			assert.equal(wrong.status, 'failed');
+			assert.match(wrong.error?.message ?? '', new RegExp(`answered for account 777, not ${digits}0`));
+			assert.equal((await store.select('campaign_performance', { where: { account_id: '777' } })).length, 0);
+
+			// Klaviyo: an empty id is the API key's own account
+			const klaviyoId = `K${digits}`;
+			const klaviyo = fakeAdapter('klaviyo', [{ ...metaRow(klaviyoId, 'F1', '2025-06-10', { currency: 'USD' }), platform: 'klaviyo' }], { currency: 'USD', timezone: 'UTC' });
+			klaviyo.describeAccount = async () => ({ platform: 'klaviyo', accountId: klaviyoId, name: null, currency: 'USD', timezone: 'UTC', status: null, raw: {} });
+			const k = await runIngest({ store, adapter: klaviyo, accountId: '', reportingCurrency: 'USD', initialBackfillDays: 1, now: at('2025-06-11T05:00:00Z') });
+			assert.equal(k.status, 'success', JSON.stringify(k.error));
+			assert.equal(k.accountId, klaviyoId);
+			const [krun] = await store.select('ingest_runs', { where: { id: k.runId } });
+			assert.equal(krun.account_id, klaviyoId);
+			const empty = await runIngest({ store, adapter, accountId: '  ', reportingCurrency: 'USD', now: at('2025-06-11T05:00:00Z') });
+			assert.equal(empty.error?.message, 'The account id is empty');
 		});
 	});
 }

@@ -4,13 +4,13 @@
  * show the cases can fail.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RowInput } from '../../nodes/shared/schema/rows';
-import { MigrationError, StoreError, StoreValidationError, loadMigrations, migrate, type Store } from '../../nodes/shared/store';
+import { rowSchemas, type RowInput } from '../../nodes/shared/schema/rows';
+import { MigrationError, StoreError, StoreValidationError, isValidatedRow, loadMigrations, migrate, validateRow, validateRows, type Store } from '../../nodes/shared/store';
 import type { SqlExecutor } from '../../nodes/shared/store/executor';
 
 export interface ContractCase {
@@ -19,6 +19,7 @@ export interface ContractCase {
 }
 
 const uid = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
+const hex64 = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
 function perfRow(account: string, campaign: string, date: string, extra: Partial<RowInput<'campaign_performance'>> = {}): RowInput<'campaign_performance'> {
 	return {
@@ -56,11 +57,11 @@ export const storeCases: ContractCase[] = [
 			const account = uid('acct');
 			const rows = [0, 1, 2].flatMap((d) => ['c1', 'c2'].map((c) => perfRow(account, c, day(d))));
 			const first = await store.upsert('campaign_performance', rows);
-			assert.deepEqual(first, { written: 6, collapsed: 0 });
+			assert.deepEqual(first, { written: 6, collapsed: 0, ignored: 0 });
 			const before = await perfRows(store, account);
 			assert.equal(before.length, 6);
 			const second = await store.upsert('campaign_performance', rows);
-			assert.deepEqual(second, { written: 6, collapsed: 0 });
+			assert.deepEqual(second, { written: 6, collapsed: 0, ignored: 0 });
 			assert.deepEqual(await perfRows(store, account), before);
 		},
 	},
@@ -89,7 +90,7 @@ export const storeCases: ContractCase[] = [
 				perfRow(account, 'c1', day(0), { spend: 3 }),
 				perfRow(account, 'c1', day(1), { spend: 4 }),
 			]);
-			assert.deepEqual(result, { written: 3, collapsed: 1 });
+			assert.deepEqual(result, { written: 3, collapsed: 1, ignored: 0 });
 			const rows = await perfRows(store, account);
 			assert.deepEqual(
 				rows.map((r) => [r.campaign_id, r.date, r.spend]),
@@ -107,10 +108,131 @@ export const storeCases: ContractCase[] = [
 			const account = uid('acct');
 			const rows = Array.from({ length: 1203 }, (_, i) => perfRow(account, `c${i % 41}`, day(Math.floor(i / 41)), { spend: i }));
 			const result = await store.upsert('campaign_performance', rows, { chunkSize: 100 });
-			assert.deepEqual(result, { written: 1203, collapsed: 0 });
+			assert.deepEqual(result, { written: 1203, collapsed: 0, ignored: 0 });
 			const stored = await store.select('campaign_performance', { where: { account_id: account } });
 			assert.equal(stored.length, 1203);
 			assert.equal(stored.reduce((sum, r) => sum + r.spend, 0), (1202 * 1203) / 2);
+		},
+	},
+	{
+		name: "onConflict 'ignore' inserts only new keys, leaves stored rows untouched and counts them",
+		async run(store) {
+			const account = uid('acct');
+			await store.upsert('campaign_performance', [perfRow(account, 'c1', day(0), { spend: 10 }), perfRow(account, 'c2', day(0), { spend: 20 })]);
+			const before = await perfRows(store, account);
+			const result = await store.upsert(
+				'campaign_performance',
+				[
+					perfRow(account, 'c1', day(0), { spend: 99 }), // stored: ignored
+					perfRow(account, 'c3', day(0), { spend: 30 }), // new
+					perfRow(account, 'c3', day(0), { spend: 31 }), // same key in the batch: collapsed, last wins
+					perfRow(account, 'c4', day(0), { spend: 40 }), // new
+					perfRow(account, 'c2', day(0), { spend: 99 }), // stored: ignored
+				],
+				{ onConflict: 'ignore', chunkSize: 2 },
+			);
+			assert.deepEqual(result, { written: 2, collapsed: 1, ignored: 2 });
+			const after = await perfRows(store, account);
+			assert.deepEqual(after.map((r) => [r.campaign_id, r.spend]), [['c1', 10], ['c2', 20], ['c3', 31], ['c4', 40]]);
+			assert.deepEqual(after.slice(0, 2), before); // ids, values and updated_at unchanged
+			assert.deepEqual(await store.upsert('campaign_performance', [perfRow(account, 'c4', day(0))], { onConflict: 'ignore' }), { written: 0, collapsed: 0, ignored: 1 });
+			// the default still overwrites
+			assert.deepEqual(await store.upsert('campaign_performance', [perfRow(account, 'c1', day(0), { spend: 11 })], { onConflict: 'update' }), { written: 1, collapsed: 0, ignored: 0 });
+			assert.equal((await perfRows(store, account))[0].spend, 11);
+			await assert.rejects(store.upsert('campaign_performance', [perfRow(account, 'c9', day(0))], { onConflict: 'merge' as never }), /onConflict must be "update" or "ignore"/);
+		},
+	},
+	{
+		name: 'quarantine: one record per (source, content_hash); NULL hashes are plain inserts',
+		async run(store) {
+			const account = uid('acct');
+			const record = (reason: string, hash: string | null) => ({ source: 'contract', platform: 'meta', account_id: account, raw_payload: { spend: 'x', reason }, reason, content_hash: hash });
+			const [h1, h2] = [hex64(`${account}1`), hex64(`${account}2`)];
+			assert.deepEqual(await store.upsert('quarantine', [record('a', h1), record('b', h2)], { onConflict: 'ignore' }), { written: 2, collapsed: 0, ignored: 0 });
+			const first = await store.select('quarantine', { where: { account_id: account }, order: { column: 'reason' } });
+			// a second sighting of h1 (even with other content) keeps the first record
+			assert.deepEqual(await store.upsert('quarantine', [record('a again', h1), record('c', hex64(`${account}3`))], { onConflict: 'ignore' }), { written: 1, collapsed: 0, ignored: 1 });
+			const after = await store.select('quarantine', { where: { account_id: account }, order: { column: 'reason' } });
+			assert.deepEqual(after.map((q) => q.reason), ['a', 'b', 'c']);
+			assert.deepEqual(after.slice(0, 2), first);
+			// the database enforces the key, not only the store
+			await assert.rejects(store.insert('quarantine', [record('dup', h2)]), (e: unknown) => e instanceof StoreError && e.code === '23505');
+			// without a hash: plain inserts, never collapsed, but not upsertable
+			await store.insert('quarantine', [record('n1', null), record('n1', null)]);
+			assert.equal((await store.select('quarantine', { where: { account_id: account, content_hash: null } })).length, 2);
+			await assert.rejects(store.upsert('quarantine', [record('n2', null)], { onConflict: 'ignore' }), (e: unknown) => {
+				assert.ok(e instanceof StoreValidationError);
+				assert.match(e.reason, /content_hash: is null, but it is part of the natural key \(source, content_hash\)/);
+				return true;
+			});
+			await assert.rejects(store.insert('quarantine', [record('bad', 'ABC')]), /content_hash: must be a lower-case hex SHA-256 digest/);
+		},
+	},
+	{
+		name: 'quality_reports: one row per report date and scope, a rerun replaces it',
+		async run(store) {
+			const scope = uid('meta');
+			const report = (score: number, level: string) => ({ report_date: day(40), scope, score, level: level as 'Good', checks: [{ name: 'freshness', score }], generated_at: new Date().toISOString() });
+			await store.upsert('quality_reports', [report(80.5, 'Good')]);
+			const [first] = await store.select('quality_reports', { where: { scope } });
+			await store.upsert('quality_reports', [report(55, 'Poor')]);
+			const rows = await store.select('quality_reports', { where: { scope } });
+			assert.equal(rows.length, 1);
+			assert.deepEqual([rows[0].id, rows[0].score, rows[0].level, rows[0].checks, rows[0].report_date], [first.id, 55, 'Poor', [{ name: 'freshness', score: 55 }], day(40)]);
+			await assert.rejects(store.upsert('quality_reports', [report(101, 'Excellent')]), /score/);
+			await assert.rejects(store.upsert('quality_reports', [report(50, 'Meh')]), /level/);
+			// the default scope is 'all'
+			await store.upsert('quality_reports', [{ ...report(90, 'Excellent'), scope: undefined, report_date: day(41) }]);
+			assert.equal((await store.select('quality_reports', { where: { report_date: day(41), scope: 'all' } })).length, 1);
+		},
+	},
+	{
+		name: 'ingest_runs record unchanged and flagged rows and warnings',
+		async run(store) {
+			const account = uid('acct');
+			const { ids } = await store.insert('ingest_runs', [{ platform: 'meta', account_id: account, window_start: day(0), window_end: day(1) }]);
+			let [run] = await store.select('ingest_runs', { where: { id: ids[0] } });
+			assert.deepEqual([run.rows_unchanged, run.rows_flagged, run.warnings], [0, 0, null]);
+			await store.update('ingest_runs', { id: ids[0] }, { rows_unchanged: 7, rows_flagged: 2, warnings: ['conversions (3) > clicks (1)', 'ünïcode ✓'] });
+			[run] = await store.select('ingest_runs', { where: { id: ids[0] } });
+			assert.deepEqual([run.rows_unchanged, run.rows_flagged, run.warnings], [7, 2, ['conversions (3) > clicks (1)', 'ünïcode ✓']]);
+			await assert.rejects(store.update('ingest_runs', { id: ids[0] }, { rows_flagged: -1 }), StoreValidationError);
+		},
+	},
+	{
+		name: 'rows validated with the table schema are written without a second parse; anything else is parsed',
+		async run(store) {
+			const account = uid('acct');
+			const schema = rowSchemas.campaign_performance;
+			const [a, b] = validateRows('campaign_performance', [perfRow(account, 'a', day(0)), perfRow(account, ' b ', day(0))]);
+			assert.equal(b.campaign_id, 'b'); // the parse result, trimmed
+			assert.ok(isValidatedRow('campaign_performance', a));
+			assert.ok(!isValidatedRow('fx_rates', a));
+			assert.ok(Object.isFrozen(a));
+			assert.equal(Reflect.set(a, 'spend', -1), false);
+			assert.equal(a.spend, 100.5);
+			const bad = validateRow('campaign_performance', perfRow(account, 'x', day(0), { clicks: -1 }));
+			assert.ok(!bad.ok && /clicks/.test(bad.reason));
+
+			const original = schema.safeParse;
+			let parses = 0;
+			schema.safeParse = ((...args: Parameters<typeof original>) => {
+				parses++;
+				return original.apply(schema, args);
+			}) as typeof original;
+			try {
+				await store.upsert('campaign_performance', [a, b, perfRow(account, 'c', day(0))]);
+				assert.equal(parses, 1, 'only the plain row is parsed');
+				// a copy is a plain object again: parsed, and rejected when invalid
+				await assert.rejects(store.upsert('campaign_performance', [{ ...a, spend: -1 }]), StoreValidationError);
+				// a row validated for another table is parsed with this table's schema
+				const [rate] = validateRows('fx_rates', [{ base: 'EUR', quote: 'USD', rate_date: day(0), rate: 1.1 }]);
+				await assert.rejects(store.upsert('campaign_performance', [rate as never]), StoreValidationError);
+			} finally {
+				schema.safeParse = original;
+			}
+			const stored = await perfRows(store, account);
+			assert.deepEqual(stored.map((r) => [r.campaign_id, r.spend]), [['a', 100.5], ['b', 100.5], ['c', 100.5]]);
 		},
 	},
 	{
@@ -363,9 +485,40 @@ export function registerMigrationContract(label: string, open: () => Promise<Mig
 			assert.deepEqual(first, { applied: files, skipped: [] });
 			const second = await migrate(env.exec, { schema });
 			assert.deepEqual(second, { applied: [], skipped: files });
-			for (const table of ['campaign_performance', 'action_ledger', 'app_state', 'schema_migrations']) {
+			for (const table of ['campaign_performance', 'action_ledger', 'app_state', 'quality_reports', 'schema_migrations']) {
 				assert.ok(await env.tableExists(schema, table), table);
 			}
+		});
+
+		test('the follow-up migration brings stored ingest_runs account ids into canonical form', async () => {
+			const schema = env.schema();
+			const [core, ...rest] = loadMigrations();
+			await migrate(env.exec, { schema, migrations: [core] });
+			const inSchema = <R>(fn: (tx: SqlExecutor) => Promise<R>) =>
+				env.exec.transaction(async (tx) => {
+					await tx.query(`SET LOCAL search_path TO "${schema}"`);
+					return fn(tx);
+				});
+			const before: Array<[string, string, string]> = [
+				['meta', ' act_123 ', '123'],
+				['meta', '456', '456'],
+				['google_ads', '123-456-7890', '1234567890'],
+				['google_ads', '123 456 7890', '1234567890'],
+				['linkedin', 'urn:li:sponsoredAccount:987', '987'],
+				['linkedin', '555', '555'],
+				['klaviyo', 'act_XyZ-1', 'act_XyZ-1'],
+			];
+			await inSchema(async (tx) => {
+				for (const [platform, id] of before) {
+					await tx.query(`INSERT INTO ingest_runs (platform, account_id, window_start, window_end) VALUES ($1, $2, '2025-01-01', '2025-01-02')`, [platform, id]);
+				}
+			});
+			assert.deepEqual((await migrate(env.exec, { schema })).applied, rest.map((m) => m.file));
+			const after = await inSchema(async (tx) => (await tx.query('SELECT platform, account_id FROM ingest_runs ORDER BY created_at, platform, account_id')).rows);
+			assert.deepEqual(
+				after.map((r) => `${String(r.platform)}:${String(r.account_id)}`).sort(),
+				before.map(([p, , canonical]) => `${p}:${canonical}`).sort(),
+			);
 		});
 
 		test('a failing migration leaves the schema as it was and names file and statement', async () => {

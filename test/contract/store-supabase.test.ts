@@ -77,7 +77,7 @@ describe('Supabase adapter (PostgREST boundary)', () => {
 		const rows = Array.from({ length: 7 }, (_, i) => row(`c${i}`, i));
 		rows.push(row('c2', 99)); // duplicate key: collapsed, last wins
 		const result = await store.upsert('campaign_performance', rows, { chunkSize: 3 });
-		assert.deepEqual(result, { written: 7, collapsed: 1 });
+		assert.deepEqual(result, { written: 7, collapsed: 1, ignored: 0 });
 		assert.equal(recorded.length, 3);
 		for (const r of recorded) {
 			assert.equal(r.method, 'POST');
@@ -93,6 +93,45 @@ describe('Supabase adapter (PostgREST boundary)', () => {
 		// defaults filled, derived metrics never sent
 		assert.equal(sent[0].revenue, null);
 		assert.ok(!('ctr' in sent[0]));
+	});
+
+	test("upsert with onConflict 'ignore': ignore-duplicates + exact count; the count says how many were new", async () => {
+		// PostgREST answers an insert with count=exact with Content-Range */<rows affected>
+		const inserted = [2, 0, 1];
+		respond = (_r, i) => ({ status: 201, headers: { 'content-range': `*/${inserted[i]}` } });
+		const store = await open();
+		const rows = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => row(c));
+		rows.push(row('a', 5)); // collapsed
+		const result = await store.upsert('campaign_performance', rows, { onConflict: 'ignore', chunkSize: 2 });
+		assert.deepEqual(result, { written: 3, collapsed: 1, ignored: 3 });
+		assert.equal(recorded.length, 3);
+		for (const r of recorded) {
+			assert.equal(r.method, 'POST');
+			assert.equal(r.query.get('on_conflict'), 'platform,account_id,campaign_id,date');
+			const prefer = String(r.headers.prefer);
+			assert.match(prefer, /resolution=ignore-duplicates/);
+			assert.doesNotMatch(prefer, /merge-duplicates/);
+			assert.match(prefer, /count=exact/);
+		}
+		// the default mode neither ignores nor asks for a count
+		recorded.length = 0;
+		respond = () => ({ status: 201 });
+		await store.upsert('campaign_performance', [row('a')]);
+		assert.match(String(recorded[0].headers.prefer), /resolution=merge-duplicates/);
+		assert.doesNotMatch(String(recorded[0].headers.prefer), /count=/);
+		// quarantine resolves on (source, content_hash)
+		recorded.length = 0;
+		respond = () => ({ status: 201, headers: { 'content-range': '*/1' } });
+		const hash = 'a'.repeat(64);
+		assert.deepEqual(await store.upsert('quarantine', [{ source: 'ingest', raw_payload: {}, reason: 'r', content_hash: hash }], { onConflict: 'ignore' }), { written: 1, collapsed: 0, ignored: 0 });
+		assert.equal(recorded[0].query.get('on_conflict'), 'source,content_hash');
+		// a response without a count is an error, not a guess
+		respond = () => ({ status: 201 });
+		await assert.rejects(store.upsert('campaign_performance', [row('z')], { onConflict: 'ignore' }), (e: unknown) => {
+			assert.ok(e instanceof StoreRequestError);
+			assert.match(e.message, /no row count \(Content-Range\)/);
+			return true;
+		});
 	});
 
 	test('invalid rows are rejected before any request', async () => {

@@ -66,8 +66,11 @@ describe('embedded store', () => {
 		const ignoresNaturalKey: Store = Object.assign(Object.create(store) as Store, {
 			upsert: (async (table, rows) => {
 				const { ids } = await store.insert(table, rows);
-				return { written: ids.length, collapsed: 0 };
+				return { written: ids.length, collapsed: 0, ignored: 0 };
 			}) as Store['upsert'],
+		});
+		const alwaysUpdates: Store = Object.assign(Object.create(store) as Store, {
+			upsert: ((table, rows, opts) => store.upsert(table, rows, { ...opts, onConflict: 'update' })) as Store['upsert'],
 		});
 		const noRollback: Store = Object.assign(Object.create(store) as Store, {
 			transaction: ((fn) => fn(store)) as Store['transaction'],
@@ -80,6 +83,9 @@ describe('embedded store', () => {
 		const b = await failed(ignoresNaturalKey);
 		assert.ok(b.includes('upsert twice leaves an identical table'), b.join('\n'));
 		assert.ok(b.includes('a corrected value overwrites the stored row'), b.join('\n'));
+		const d = await failed(alwaysUpdates);
+		assert.ok(d.includes("onConflict 'ignore' inserts only new keys, leaves stored rows untouched and counts them"), d.join('\n'));
+		assert.ok(d.includes('quarantine: one record per (source, content_hash); NULL hashes are plain inserts'), d.join('\n'));
 		const c = await failed(noRollback);
 		assert.deepEqual(c, ['transaction commits on success and rolls back on error']);
 	});

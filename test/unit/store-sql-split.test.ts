@@ -53,11 +53,11 @@ test('the package migrations split into statements and have valid names', () => 
 	for (const m of migrations) {
 		assert.match(m.version, /^\d{14}$/);
 		const statements = splitStatements(m.sql);
-		assert.ok(statements.length > 10);
+		assert.ok(statements.length > (m === migrations[0] ? 10 : 0), m.file);
 		assert.ok(!/\bpublic\./i.test(m.sql), `${m.file} must not hard-code the public schema`);
 	}
 	const all = migrations.map((m) => m.sql).join('\n');
-	for (const table of ['campaign_performance', 'creative_variants', 'optimization_rules', 'optimization_actions', 'social_media_items', 'item_classifications', 'moderation_actions', 'ingest_runs', 'quarantine', 'approvals', 'action_ledger', 'fx_rates', 'alert_threads', 'app_state']) {
+	for (const table of ['campaign_performance', 'creative_variants', 'optimization_rules', 'optimization_actions', 'social_media_items', 'item_classifications', 'moderation_actions', 'ingest_runs', 'quarantine', 'approvals', 'action_ledger', 'fx_rates', 'alert_threads', 'app_state', 'quality_reports']) {
 		assert.match(all, new RegExp(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`), table);
 	}
 });

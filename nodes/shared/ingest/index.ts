@@ -4,6 +4,7 @@
  * report. Plain TypeScript over the Store interface; no n8n imports.
  * Design decisions: DECISIONS.md in this folder.
  */
+export { canonicalAccountId } from './accounts';
 export { derivedMetrics, type DerivedMetrics, type MetricInputs } from './metrics';
 export { computeWindow, dayIn, addDays, daysBetween, isValidTimeZone, type IngestWindow, type WindowInput } from './dates';
 export { FxTable, convertMoney, roundMoney, type FxChoice, type FxLookup, type FxQuote } from './fx';
@@ -13,6 +14,8 @@ export { toJsonSafe, canonicalJson, quarantineHash, quarantinePayload } from './
 export {
 	runIngest,
 	runIngestAll,
+	quarantineRows,
+	storedWarnings,
 	lastLoadedEnd,
 	errorText,
 	IngestConfigError,
@@ -29,6 +32,7 @@ export {
 	qualityReport,
 	qualityLevel,
 	overallScore,
+	reportScope,
 	SEVERITY_WEIGHT,
 	type QualityReport,
 	type QualityCheck,

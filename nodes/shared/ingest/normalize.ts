@@ -13,6 +13,7 @@
  */
 import type { DailyMetricRow } from '../platforms/types';
 import type { Json, RowInput } from '../schema/rows';
+import { canonicalAccountId } from './accounts';
 import { convertMoney, type FxTable } from './fx';
 import { describeRow, quarantinePayload } from './quarantine';
 import { metricRowSchema, validateMetricRow, type ValidationContext, type ValidMetricRow } from './validate';
@@ -53,6 +54,11 @@ export interface PrepareOptions extends ValidationContext {
 	reportingCurrency: string;
 	fx: FxTable;
 	ingestRunId?: string | null;
+	/**
+	 * The run's canonical account id. Row account ids are brought into the
+	 * same canonical form; a row of another account is quarantined.
+	 */
+	accountId?: string;
 }
 
 /** Converts one validated row; a missing or stale FX rate yields a reason instead. */
@@ -107,7 +113,7 @@ export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareO
 		const bad = (reason: string) =>
 			quarantined.push({
 				platform: typeof raw?.platform === 'string' ? raw.platform : opts.platform,
-				accountId: typeof raw?.accountId === 'string' && raw.accountId.trim() !== '' ? raw.accountId : null,
+				accountId: typeof raw?.accountId === 'string' && raw.accountId.trim() !== '' ? canonicalAccountId(opts.platform, raw.accountId) : null,
 				payload: quarantinePayload(raw),
 				reason: `${describeRow(raw)}: ${reason}`,
 			});
@@ -120,6 +126,12 @@ export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareO
 			bad(checked.reasons.join('; '));
 			continue;
 		}
+		const account = canonicalAccountId(opts.platform, checked.row.accountId);
+		if (opts.accountId !== undefined && account !== opts.accountId) {
+			bad(`the row belongs to account ${account}, not to the run's account ${opts.accountId}`);
+			continue;
+		}
+		checked.row.accountId = account;
 		const converted = normalizeRow(checked.row, opts);
 		if (!converted.ok) {
 			bad(converted.reason);

@@ -26,10 +26,11 @@
  *    [1/spendBand, spendBand] × its trailing daily mean (no history: passes);
  *    also reports each platform's share of total spend vs its trailing share.
  *
- * Each report is stored in `app_state` under `quality_report:<date>` (a
- * rerun for the same date replaces it) and `quality_report:latest`.
+ * Each report is stored in `quality_reports`, one row per report date and
+ * scope (`all`, or the sorted platforms it covers): a rerun for the same date
+ * and scope replaces it.
  */
-import type { Json, Row } from '../schema/rows';
+import { PLATFORMS, type Json, type Row } from '../schema/rows';
 import type { Store } from '../store/types';
 import { addDays, dayIn } from './dates';
 
@@ -57,8 +58,12 @@ export interface QualityReport {
 	level: QualityLevel;
 	checks: QualityCheck[];
 	rows: number;
+	/** Platforms with rows on the report date. */
 	platforms: string[];
-	stateKey: string | null;
+	/** `quality_reports.scope`: `all`, or the sorted, comma-separated platforms the report was limited to. */
+	scope: string;
+	/** Whether the report was stored in `quality_reports`. */
+	stored: boolean;
 }
 
 export interface QualityOptions {
@@ -74,8 +79,15 @@ export interface QualityOptions {
 	volumeTolerance?: number;
 	/** Allowed factor between spend and its trailing mean (default 2: from half to double). */
 	spendBand?: number;
-	/** Store the report in app_state (default true). */
+	/** Store the report in `quality_reports` (default true). */
 	persist?: boolean;
+}
+
+/** The `quality_reports.scope` of a platform filter: `all` for none (or every platform), else the sorted list. */
+export function reportScope(platforms: ReadonlyArray<string> | undefined): string {
+	const list = [...new Set((platforms ?? []).map((p) => p.trim()).filter((p) => p !== ''))].sort();
+	if (list.length === 0 || PLATFORMS.every((p) => list.includes(p))) return 'all';
+	return list.join(',');
 }
 
 export function qualityLevel(score: number): QualityLevel {
@@ -231,7 +243,8 @@ export async function qualityReport(opts: QualityOptions): Promise<QualityReport
 	const trailingDays = opts.trailingDays ?? 7;
 	const freshnessHours = opts.freshnessHours ?? 24;
 	const { store } = opts;
-	const platformFilter = opts.platforms && opts.platforms.length > 0 ? { in: opts.platforms } : undefined;
+	const scope = reportScope(opts.platforms);
+	const platformFilter = scope === 'all' ? undefined : { in: scope.split(',') };
 
 	const allRows = await store.select('campaign_performance', {
 		where: { platform: platformFilter, date: { gte: addDays(reportDate, -trailingDays), lte: reportDate } },
@@ -265,13 +278,14 @@ export async function qualityReport(opts: QualityOptions): Promise<QualityReport
 		checks,
 		rows: current.length,
 		platforms: [...new Set(current.map((r) => r.platform))].sort(),
-		stateKey: null,
+		scope,
+		stored: false,
 	};
 	if (opts.persist !== false) {
-		const key = `quality_report:${reportDate}`;
-		report.stateKey = key;
-		await store.setState(key, report as unknown as Json);
-		await store.setState('quality_report:latest', report as unknown as Json);
+		await store.upsert('quality_reports', [
+			{ report_date: reportDate, scope, score, level: report.level, checks: checks as unknown as Json, generated_at: report.generatedAt },
+		]);
+		report.stored = true;
 	}
 	return report;
 }

@@ -9,7 +9,11 @@
  * are not written at all, so a rerun of the same window leaves
  * `campaign_performance` byte-identical (values, `ingest_run_id` and
  * `updated_at`); a corrected value overwrites and points `ingest_run_id` at the
- * run that wrote it. Quarantine records are de-duplicated by content hash.
+ * run that wrote it. Changed rows are checked against the table's own
+ * schema before the upsert (a row the store would reject is quarantined, not
+ * the whole batch), and the store takes them without parsing them again.
+ * Quarantine records are de-duplicated by the database on (source,
+ * content_hash). Account ids are canonical (accounts.ts) everywhere.
  *
  * Failure boundary: nothing throws out of `runIngest`. A PlatformApiError (or
  * any other error) ends that account's run as `failed`, with the error's hint
@@ -19,11 +23,13 @@ import type { PlatformAdapter, DailyMetricsResult, CallMeta } from '../platforms
 import { isKnownCurrency } from '../platforms/currency';
 import { isPlatformApiError, type PlatformErrorKind } from '../resilience/errors';
 import { PLATFORMS, type Platform, type Row } from '../schema/rows';
-import type { Store } from '../store/types';
+import type { Json, RowInput, Store, ValidatedRow } from '../store/types';
+import { validateRow } from '../store/validate';
+import { canonicalAccountId } from './accounts';
 import { computeWindow, dayIn, isValidTimeZone, type IngestWindow } from './dates';
 import { FxTable } from './fx';
 import { naturalKey, prepareRows, type PerformanceRow, type QuarantinedRow } from './normalize';
-import { quarantineHash } from './quarantine';
+import { describeRow, quarantineHash, toJsonSafe } from './quarantine';
 
 export const QUARANTINE_SOURCE = 'ingest';
 
@@ -68,6 +74,7 @@ export interface IngestErrorInfo {
 
 export interface IngestOutcome {
 	platform: Platform;
+	/** Canonical account id (accounts.ts): the id in `ingest_runs` and on every stored row. */
 	accountId: string;
 	status: IngestStatus;
 	/** `ingest_runs.id` (null when nothing was started). */
@@ -135,9 +142,23 @@ export function errorText(info: IngestErrorInfo): string {
 
 function checkConfig(opts: RunIngestOptions, platform: string): void {
 	if (!(PLATFORMS as readonly string[]).includes(platform)) throw new IngestConfigError(`Unknown platform "${platform}"`);
-	if (typeof opts.accountId !== 'string' || opts.accountId.trim() === '') throw new IngestConfigError('The account id is empty');
+	if (typeof opts.accountId !== 'string') throw new IngestConfigError('The account id is empty');
 	if (!isKnownCurrency(opts.reportingCurrency)) throw new IngestConfigError(`Reporting currency "${opts.reportingCurrency}" is not an ISO 4217 code`);
 	if (opts.timezone !== undefined && !isValidTimeZone(opts.timezone)) throw new IngestConfigError(`Unknown time zone "${opts.timezone}"`);
+}
+
+/**
+ * The canonical id of the run's account. Klaviyo alone may be given no id: a
+ * private API key belongs to exactly one account, which the API names.
+ */
+async function resolveAccountId(opts: RunIngestOptions, platform: Platform): Promise<string> {
+	const id = canonicalAccountId(platform, opts.accountId);
+	if (id !== '') return id;
+	if (platform !== 'klaviyo') throw new IngestConfigError('The account id is empty');
+	const account = await opts.adapter.describeAccount('', opts.signal);
+	const resolved = canonicalAccountId(platform, account.accountId ?? '');
+	if (resolved === '') throw new IngestConfigError('The account id is empty and Klaviyo did not name the API key\'s account');
+	return resolved;
 }
 
 /** `window_end` of the last run of this account that loaded data (success or partial). */
@@ -181,27 +202,6 @@ async function changedRows(store: Store, platform: string, rows: PerformanceRow[
 	});
 }
 
-/** Quarantine records not already recorded by this or an earlier run overlapping the window. */
-async function newQuarantineRecords(store: Store, platform: string, accountId: string, window: { start: string; end: string }, records: QuarantinedRow[]): Promise<Array<QuarantinedRow & { hash: string }>> {
-	if (records.length === 0) return [];
-	const runs = await store.select('ingest_runs', {
-		where: { platform, account_id: accountId, window_end: { gte: window.start }, window_start: { lte: window.end } },
-	});
-	const known = new Set<string>();
-	if (runs.length > 0) {
-		const existing = await store.select('quarantine', { where: { source: QUARANTINE_SOURCE, ingest_run_id: { in: runs.map((r) => r.id) } } });
-		for (const q of existing) known.add(quarantineHash(q.platform, q.account_id, q.raw_payload, q.reason));
-	}
-	const out: Array<QuarantinedRow & { hash: string }> = [];
-	for (const record of records) {
-		const hash = quarantineHash(record.platform, record.accountId, record.payload, record.reason);
-		if (known.has(hash)) continue;
-		known.add(hash);
-		out.push({ ...record, hash });
-	}
-	return out;
-}
-
 function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: string; end: string }): { from: string; to: string } {
 	let from = fallback.start;
 	let to = fallback.end;
@@ -241,6 +241,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 	const { store } = opts;
 	try {
 		checkConfig(opts, platform);
+		const accountId = await resolveAccountId(opts, platform);
+		outcome.accountId = accountId;
 		const lookbackDays = opts.lookbackDays ?? DEFAULT_LOOKBACK;
 		const initialBackfillDays = opts.initialBackfillDays ?? DEFAULT_BACKFILL;
 		let window: IngestWindow | { start: string; end: string; mode: 'manual' } | null;
@@ -249,7 +251,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 			window = { ...opts.window, mode: 'manual' };
 		} else {
 			const today = dayIn(opts.timezone ?? 'UTC', startedAt);
-			const lastEnd = await lastLoadedEnd(store, platform, opts.accountId);
+			const lastEnd = await lastLoadedEnd(store, platform, accountId);
 			window = computeWindow({ lastEnd, lookbackDays, initialBackfillDays, today });
 		}
 		if (!window) {
@@ -259,12 +261,12 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 		outcome.window = { start: window.start, end: window.end, mode: window.mode };
 
 		const { ids } = await store.insert('ingest_runs', [
-			{ platform, account_id: opts.accountId, window_start: window.start, window_end: window.end, started_at: startedAt.toISOString() },
+			{ platform, account_id: accountId, window_start: window.start, window_end: window.end, started_at: startedAt.toISOString() },
 		]);
 		const runId = ids[0];
 		outcome.runId = runId;
 		try {
-			await loadWindow(opts, platform, runId, window, now, outcome);
+			await loadWindow(opts, platform, accountId, runId, window, now, outcome);
 			outcome.status = outcome.rowsQuarantined > 0 ? 'partial' : 'success';
 		} catch (error) {
 			outcome.status = 'failed';
@@ -280,6 +282,9 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 					duration_ms: outcome.durationMs,
 					rows_written: outcome.rowsWritten,
 					rows_quarantined: outcome.rowsQuarantined,
+					rows_unchanged: outcome.rowsUnchanged,
+					rows_flagged: outcome.rowsFlagged,
+					warnings: storedWarnings(outcome.warnings),
 					outcome: outcome.status as 'success' | 'partial' | 'failed',
 					error: outcome.error ? errorText(outcome.error) : null,
 				},
@@ -300,9 +305,20 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 	}
 }
 
+const MAX_STORED_WARNINGS = 100;
+const MAX_WARNING_LENGTH = 1000;
+
+/** `ingest_runs.warnings`: the run's warnings, at most 100, each at most 1000 characters. */
+export function storedWarnings(warnings: ReadonlyArray<string>): Json {
+	const out: Json[] = warnings.slice(0, MAX_STORED_WARNINGS).map((w) => (w.length > MAX_WARNING_LENGTH ? `${w.slice(0, MAX_WARNING_LENGTH - 1)}…` : w));
+	if (warnings.length > MAX_STORED_WARNINGS) out.push(`… and ${warnings.length - MAX_STORED_WARNINGS} more`);
+	return out;
+}
+
 async function loadWindow(
 	opts: RunIngestOptions,
 	platform: Platform,
+	accountId: string,
 	runId: string,
 	window: { start: string; end: string },
 	now: () => Date,
@@ -310,7 +326,7 @@ async function loadWindow(
 ): Promise<void> {
 	const { store } = opts;
 	const fetched: DailyMetricsResult = await opts.adapter.fetchDailyMetrics({
-		accountId: opts.accountId,
+		accountId,
 		since: window.start,
 		until: window.end,
 		signal: opts.signal,
@@ -318,6 +334,10 @@ async function loadWindow(
 	outcome.fetch = fetched.meta ?? null;
 	outcome.rowsFetched = fetched.rows.length;
 	outcome.warnings.push(...(fetched.warnings ?? []));
+	const reported = typeof fetched.account?.accountId === 'string' ? canonicalAccountId(platform, fetched.account.accountId) : '';
+	if (reported !== '' && reported !== accountId) {
+		throw new IngestConfigError(`The ${platform} API answered for account ${reported}, not ${accountId}: set the account id to ${reported}`);
+	}
 
 	const accountZone = fetched.account?.timezone ?? null;
 	let timezone = opts.timezone ?? 'UTC';
@@ -335,26 +355,47 @@ async function loadWindow(
 		reportingCurrency: opts.reportingCurrency,
 		fx,
 		ingestRunId: runId,
+		accountId,
 	});
-	outcome.rowsQuarantined = batch.quarantined.length;
 	outcome.rowsFlagged = batch.flagged;
 	outcome.duplicatesCollapsed = batch.duplicates;
-	outcome.quarantineReasons = batch.quarantined.slice(0, 20).map((q) => q.reason);
 	outcome.warnings.push(...batch.warnings);
 
 	const changed = await changedRows(store, platform, batch.rows);
-	if (changed.length > 0) await store.upsert('campaign_performance', changed, { chunkSize: opts.chunkSize });
-	outcome.rowsWritten = changed.length;
-	outcome.rowsUnchanged = batch.rows.length - changed.length;
-
-	const fresh = await newQuarantineRecords(store, platform, opts.accountId, window, batch.quarantined);
-	if (fresh.length > 0) {
-		await store.insert(
-			'quarantine',
-			fresh.map((q) => ({ source: QUARANTINE_SOURCE, platform: q.platform, account_id: q.accountId, ingest_run_id: runId, raw_payload: q.payload, reason: q.reason })),
-		);
+	// The table's own schema, once: a row it rejects is quarantined (not the
+	// batch), and the store takes the validated rows without parsing them again.
+	const valid: Array<ValidatedRow<'campaign_performance'>> = [];
+	for (const row of changed) {
+		const checked = validateRow('campaign_performance', row);
+		if (checked.ok) valid.push(checked.row);
+		else batch.quarantined.push({ platform: row.platform, accountId: row.account_id, payload: toJsonSafe(row), reason: `${describeRow({ platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, date: row.date })}: ${checked.reason}` });
 	}
-	outcome.quarantineRecordsAdded = fresh.length;
+	if (valid.length > 0) await store.upsert('campaign_performance', valid, { chunkSize: opts.chunkSize });
+	outcome.rowsWritten = valid.length;
+	outcome.rowsUnchanged = batch.rows.length - changed.length;
+	outcome.rowsQuarantined = batch.quarantined.length;
+	outcome.quarantineReasons = batch.quarantined.slice(0, 20).map((q) => q.reason);
+	outcome.quarantineRecordsAdded = await recordQuarantine(store, runId, batch.quarantined);
+}
+
+/** Quarantine rows of a run; the content hash makes the database keep the first sighting of each record. */
+export function quarantineRows(runId: string | null, records: ReadonlyArray<QuarantinedRow>): Array<RowInput<'quarantine'>> {
+	return records.map((q) => ({
+		source: QUARANTINE_SOURCE,
+		platform: q.platform,
+		account_id: q.accountId,
+		ingest_run_id: runId,
+		raw_payload: q.payload,
+		reason: q.reason,
+		content_hash: quarantineHash(q.platform, q.accountId, q.payload, q.reason),
+	}));
+}
+
+/** Writes the records the database does not hold yet (ON CONFLICT (source, content_hash) DO NOTHING); returns how many were new. */
+async function recordQuarantine(store: Store, runId: string, records: ReadonlyArray<QuarantinedRow>): Promise<number> {
+	if (records.length === 0) return 0;
+	const { written } = await store.upsert('quarantine', quarantineRows(runId, records), { onConflict: 'ignore' });
+	return written;
 }
 
 export interface IngestAccount extends IngestDefaults {

@@ -34,6 +34,8 @@ export const isoTimestamp = z.union([
 
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code like USD');
 export const uuid = z.string().uuid();
+/** Lower-case hex SHA-256 digest. */
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256 digest');
 
 const money = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -192,8 +194,11 @@ export const ingestRunRow = z
 		duration_ms: nullable(count),
 		rows_written: count.default(0),
 		rows_quarantined: count.default(0),
+		rows_unchanged: count.max(2_147_483_647).default(0),
+		rows_flagged: count.max(2_147_483_647).default(0),
 		outcome: nullable(z.enum(['success', 'partial', 'failed'])),
 		error: nullable(z.string()),
+		warnings: nullable(json),
 	})
 	.strict();
 
@@ -205,6 +210,22 @@ export const quarantineRow = z
 		ingest_run_id: nullable(uuid),
 		raw_payload: jsonValue,
 		reason: nonEmpty,
+		/** sha256 hex of the record's canonical content; unique per `source` (NULL: not de-duplicated). */
+		content_hash: nullable(sha256Hex),
+	})
+	.strict();
+
+export const QUALITY_LEVELS = ['Excellent', 'Good', 'Fair', 'Poor', 'Critical'] as const;
+
+export const qualityReportRow = z
+	.object({
+		report_date: isoDate,
+		/** `all`, or the sorted, comma-separated platforms the report covers. */
+		scope: nonEmpty.default('all'),
+		score: z.number().finite().min(0).max(100),
+		level: z.enum(QUALITY_LEVELS),
+		checks: jsonValue,
+		generated_at: isoTimestamp,
 	})
 	.strict();
 
@@ -271,6 +292,7 @@ export const rowSchemas = {
 	moderation_actions: moderationActionRow,
 	ingest_runs: ingestRunRow,
 	quarantine: quarantineRow,
+	quality_reports: qualityReportRow,
 	approvals: approvalRow,
 	action_ledger: actionLedgerRow,
 	alert_threads: alertThreadRow,
@@ -301,6 +323,7 @@ export interface SystemColumns {
 	moderation_actions: WithId & Timestamps;
 	ingest_runs: WithId & Timestamps & { started_at: string };
 	quarantine: WithId & { created_at: string };
+	quality_reports: WithId & Timestamps;
 	approvals: WithId & Timestamps;
 	action_ledger: WithId & Timestamps;
 	alert_threads: WithId & Timestamps;

@@ -22,6 +22,7 @@ export * from './types';
 export * from './errors';
 export { migrate, loadMigrations, defaultMigrationsDir, applySeed, type MigrateResult, type MigrationFile } from './migrations';
 export { TABLES, tableDef } from './tables';
+export { validateRow, validateRows, isValidatedRow } from './validate';
 export { SqlStore } from './sql-store';
 export { SupabaseStore } from './supabase';
 

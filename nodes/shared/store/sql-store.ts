@@ -14,13 +14,14 @@ import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, Sto
 import {
 	checkChunkSize,
 	checkLimit,
+	checkOnConflict,
 	checkOrder,
 	checkWhere,
 	chunk,
 	collapseByKey,
 	upsertableDef,
+	parseRows,
 	validatePatch,
-	validateRows,
 	writableColumns,
 } from './validate';
 
@@ -81,14 +82,15 @@ export class SqlStore implements Store {
 	async upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts: UpsertOptions = {}): Promise<UpsertResult> {
 		const def = upsertableDef(table);
 		const size = checkChunkSize(opts.chunkSize);
-		const parsed = validateRows(table, rows);
+		const mode = checkOnConflict(opts.onConflict);
+		const parsed = parseRows(table, rows);
 		const { rows: unique, collapsed } = collapseByKey(def, parsed);
-		if (unique.length === 0) return { written: 0, collapsed };
+		if (unique.length === 0) return { written: 0, collapsed, ignored: 0 };
 
 		const columns = writableColumns(table);
 		const updatable = columns.filter((c) => !def.naturalKey.includes(c));
 		const conflict =
-			updatable.length === 0
+			mode === 'ignore' || updatable.length === 0
 				? 'DO NOTHING'
 				: `DO UPDATE SET ${updatable.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}
 				   WHERE (${updatable.map((c) => `t.${q(c)}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${q(c)}`).join(', ')})`;
@@ -97,22 +99,25 @@ export class SqlStore implements Store {
 			ON CONFLICT (${def.naturalKey.map(q).join(', ')}) ${conflict}`;
 
 		const chunks = chunk(unique, size);
+		let inserted = 0;
 		await this.inTx(async (exec) => {
 			for (let i = 0; i < chunks.length; i++) {
 				try {
-					await exec.query(sql, [JSON.stringify(chunks[i])]);
+					inserted += (await exec.query(sql, [JSON.stringify(chunks[i])])).rowCount;
 				} catch (error) {
 					throw wrapDbError(error, table, `upsert (chunk ${i + 1}/${chunks.length}, nothing written)`);
 				}
 			}
 		});
-		return { written: unique.length, collapsed };
+		// DO NOTHING reports the inserted rows only
+		if (mode === 'ignore') return { written: inserted, collapsed, ignored: unique.length - inserted };
+		return { written: unique.length, collapsed, ignored: 0 };
 	}
 
 	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
 		const def = tableDef(table);
 		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
-		const parsed = validateRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		const parsed = parseRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
 		if (parsed.length === 0) return { ids: [] };
 		const columns = ['id', ...writableColumns(table)];
 		const sql = `INSERT INTO ${q(table)} (${columns.map(q).join(', ')})

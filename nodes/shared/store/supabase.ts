@@ -20,13 +20,14 @@ import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, Ups
 import {
 	checkChunkSize,
 	checkLimit,
+	checkOnConflict,
 	checkOrder,
 	checkWhere,
 	chunk,
 	collapseByKey,
 	upsertableDef,
+	parseRows,
 	validatePatch,
-	validateRows,
 } from './validate';
 
 export interface SupabaseOptions {
@@ -146,23 +147,40 @@ export class SupabaseStore implements Store {
 	async upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts: UpsertOptions = {}): Promise<UpsertResult> {
 		const def = upsertableDef(table);
 		const size = checkChunkSize(opts.chunkSize);
-		const parsed = validateRows(table, rows);
+		const ignore = checkOnConflict(opts.onConflict) === 'ignore';
+		const parsed = parseRows(table, rows);
 		const { rows: unique, collapsed } = collapseByKey(def, parsed);
 		const chunks = chunk(unique, size);
+		let inserted = 0;
 		for (let i = 0; i < chunks.length; i++) {
-			const { error, status } = await this.from(table).upsert(chunks[i], {
+			// ignore-duplicates is ON CONFLICT DO NOTHING: the exact count is the rows inserted
+			const { error, status, count } = await this.from(table).upsert(chunks[i], {
 				onConflict: def.naturalKey.join(','),
-				ignoreDuplicates: false,
+				ignoreDuplicates: ignore,
+				...(ignore ? { count: 'exact' as const } : {}),
 			});
 			if (error) throw restError(table, 'upsert', error, status, { chunkIndex: i, chunks: chunks.length, chunkSize: size });
+			if (ignore) {
+				if (typeof count !== 'number') {
+					throw restError(
+						table,
+						'upsert',
+						{ message: 'the response has no row count (Content-Range), so the new rows cannot be told from the ignored ones; this chunk was written' },
+						status,
+						{ chunkIndex: i, chunks: chunks.length, chunkSize: size },
+					);
+				}
+				inserted += count;
+			}
 		}
-		return { written: unique.length, collapsed };
+		if (ignore) return { written: inserted, collapsed, ignored: unique.length - inserted };
+		return { written: unique.length, collapsed, ignored: 0 };
 	}
 
 	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
 		const def = tableDef(table);
 		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
-		const parsed = validateRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		const parsed = parseRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
 		const chunks = chunk(parsed, 500);
 		for (let i = 0; i < chunks.length; i++) {
 			const { error, status } = await this.from(table).insert(chunks[i]);

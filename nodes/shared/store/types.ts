@@ -1,6 +1,20 @@
-import type { Json, Row, RowInput, TableName, ActionLedgerEntry, LedgerStatus } from '../schema/rows';
+import type { Json, Row, RowInput, RowWrite, TableName, ActionLedgerEntry, LedgerStatus } from '../schema/rows';
 
-export type { Json, Row, RowInput, TableName, ActionLedgerEntry, LedgerStatus };
+export type { Json, Row, RowInput, RowWrite, TableName, ActionLedgerEntry, LedgerStatus };
+
+declare const validatedFor: unique symbol;
+
+/**
+ * A row parsed by the table's own write schema (`validateRow` /
+ * `validateRows`), deep-frozen. Every adapter's upsert/insert takes it as it
+ * is instead of parsing it again; any other object is parsed as usual.
+ */
+export type ValidatedRow<T extends TableName> = Readonly<RowWrite<T>> & { readonly [validatedFor]: T };
+
+export type RowCheck<T extends TableName> = { ok: true; row: ValidatedRow<T> } | { ok: false; reason: string };
+
+/** `update`: a row whose natural key exists overwrites it; `ignore`: it is left as stored (ON CONFLICT DO NOTHING). */
+export type OnConflict = 'update' | 'ignore';
 
 export type SslMode = 'disable' | 'require' | 'verify-full';
 
@@ -57,13 +71,26 @@ export interface SelectQuery<T extends TableName> {
 export interface UpsertOptions {
 	/** Rows per statement / request (default 500). */
 	chunkSize?: number;
+	/**
+	 * What happens to a row whose natural key is already stored (default
+	 * `update`). `ignore` keeps the stored row untouched (SQL `ON CONFLICT …
+	 * DO NOTHING`, PostgREST `Prefer: resolution=ignore-duplicates`) and the
+	 * result tells how many rows were new.
+	 */
+	onConflict?: OnConflict;
 }
 
 export interface UpsertResult {
-	/** Distinct rows sent to the database (after collapsing duplicates). */
+	/**
+	 * `update`: distinct rows sent to the database (after collapsing
+	 * duplicates), each now stored with the sent values.
+	 * `ignore`: rows actually inserted (the new ones).
+	 */
 	written: number;
 	/** Input rows dropped because a later row in the batch had the same natural key. */
 	collapsed: number;
+	/** `ignore`: distinct rows left out because their natural key was already stored; always 0 for `update`. */
+	ignored: number;
 }
 
 export interface ClaimResult {
@@ -90,9 +117,11 @@ export interface Store {
 	readonly kind: StoreKind;
 
 	/**
-	 * Validates every row, collapses duplicate natural keys (last wins), then
-	 * upserts in chunks. SQL adapters write the whole batch in one transaction;
-	 * Supabase commits chunk by chunk (see StoreRequestError).
+	 * Validates every row (rows from `validateRow(s)` for this table are taken
+	 * as they are), rejects NULL natural-key columns, collapses duplicate
+	 * natural keys (last wins), then upserts in chunks. SQL adapters write the
+	 * whole batch in one transaction; Supabase commits chunk by chunk (see
+	 * StoreRequestError).
 	 */
 	upsert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>, opts?: UpsertOptions): Promise<UpsertResult>;
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { rowSchemas, type TableName } from '../schema/rows';
 import { StoreError, StoreValidationError } from './errors';
 import { isFilterable, tableDef, type ColumnKind, type TableDef } from './tables';
-import type { Condition, OrderBy, Scalar, SelectQuery } from './types';
+import type { Condition, OnConflict, OrderBy, Scalar, SelectQuery, ValidatedRow, RowCheck } from './types';
 
 export const DEFAULT_CHUNK_SIZE = 500;
 
@@ -15,17 +15,81 @@ function describeIssue(issue: z.ZodIssue): string {
 	return `${path}${issue.message}`;
 }
 
-/** Parses every row with the table's schema; the first invalid row rejects the batch. */
-export function validateRows(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown>> {
+/**
+ * Rows produced by `validateRow` / `validateRows`, by the table whose schema
+ * produced them. Only this module adds entries, and only for deep-frozen
+ * parse results, so a row found here is exactly what the table's schema
+ * returned and cannot have been changed since.
+ */
+const sealed = new WeakMap<object, TableName>();
+
+function deepFreeze(value: object): void {
+	Object.freeze(value);
+	for (const key in value) {
+		const v = (value as Record<string, unknown>)[key];
+		if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v);
+	}
+}
+
+function knownTable(table: TableName): void {
+	if (!Object.prototype.hasOwnProperty.call(rowSchemas, table)) tableDef(table); // throws "Unknown table"
+}
+
+/** True when `row` came out of `validateRow(table, …)` / `validateRows(table, …)` (same table). */
+export function isValidatedRow(table: TableName, row: unknown): boolean {
+	return typeof row === 'object' && row !== null && sealed.get(row) === table;
+}
+
+/**
+ * Parses one row with the table's own write schema. A valid row comes back
+ * deep-frozen and recognised by every adapter's upsert/insert, which then
+ * skip parsing it again; an invalid one gives the reason. Callers that must
+ * validate anyway (to quarantine bad rows one by one) use this so the store
+ * does not parse the same row twice.
+ */
+export function validateRow<T extends TableName>(table: T, row: unknown): RowCheck<T> {
+	knownTable(table);
+	if (isValidatedRow(table, row)) return { ok: true, row: row as ValidatedRow<T> };
+	const result = rowSchemas[table].safeParse(row);
+	if (!result.success) return { ok: false, reason: result.error.issues.map(describeIssue).join('; ') };
+	const data = result.data as object;
+	deepFreeze(data);
+	sealed.set(data, table);
+	return { ok: true, row: data as ValidatedRow<T> };
+}
+
+/** `validateRow` for a batch; the first invalid row throws StoreValidationError with its index. */
+export function validateRows<T extends TableName>(table: T, rows: ReadonlyArray<unknown>): Array<ValidatedRow<T>> {
+	if (!Array.isArray(rows)) throw new StoreError(`${table}: rows must be an array`, { table, code: 'VALIDATION' });
+	return rows.map((row, rowIndex) => {
+		const checked = validateRow(table, row);
+		if (!checked.ok) throw new StoreValidationError(table, rowIndex, checked.reason);
+		return checked.row;
+	});
+}
+
+/**
+ * Parses every row with the table's schema (rows already validated for this
+ * table by `validateRow(s)` are taken as they are); the first invalid row
+ * rejects the batch.
+ */
+export function parseRows(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown>> {
 	if (!Array.isArray(rows)) throw new StoreError(`${table}: rows must be an array`, { table, code: 'VALIDATION' });
 	const schema = rowSchemas[table];
 	return rows.map((row, rowIndex) => {
+		if (isValidatedRow(table, row)) return row as Record<string, unknown>;
 		const result = schema.safeParse(row);
 		if (!result.success) {
 			throw new StoreValidationError(table, rowIndex, result.error.issues.map(describeIssue).join('; '));
 		}
 		return result.data as Record<string, unknown>;
 	});
+}
+
+export function checkOnConflict(mode: unknown): OnConflict {
+	if (mode === undefined) return 'update';
+	if (mode === 'update' || mode === 'ignore') return mode;
+	throw new StoreError(`onConflict must be "update" or "ignore", got ${JSON.stringify(mode)}`, { code: 'VALIDATION' });
 }
 
 /** Validates a partial row for `update`; drops undefined keys; rejects an empty patch. */
@@ -39,13 +103,24 @@ export function validatePatch(table: TableName, patch: unknown): Record<string, 
 	return clean;
 }
 
-/** Keeps the last row for each natural key, in first-seen key order. */
+/**
+ * Keeps the last row for each natural key, in first-seen key order. A NULL
+ * natural-key column is rejected: PostgreSQL never matches NULLs in ON
+ * CONFLICT, so such a row could not be upserted idempotently.
+ */
 export function collapseByKey(
 	def: TableDef,
 	rows: Array<Record<string, unknown>>,
 ): { rows: Array<Record<string, unknown>>; collapsed: number } {
 	const byKey = new Map<string, Record<string, unknown>>();
-	for (const row of rows) byKey.set(JSON.stringify(def.naturalKey.map((k) => row[k])), row);
+	rows.forEach((row, rowIndex) => {
+		const key = def.naturalKey.map((k) => row[k]);
+		const missing = def.naturalKey.find((_, i) => key[i] === null || key[i] === undefined);
+		if (missing !== undefined) {
+			throw new StoreValidationError(def.name, rowIndex, `${missing}: is null, but it is part of the natural key (${def.naturalKey.join(', ')}) that upsert resolves on; use insert() for such rows`);
+		}
+		byKey.set(JSON.stringify(key), row);
+	});
 	return { rows: [...byKey.values()], collapsed: rows.length - byKey.size };
 }
 
