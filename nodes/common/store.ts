@@ -40,6 +40,16 @@ export interface OpenedStore extends Store {
 	release(): Promise<void>;
 }
 
+async function open(data: ICredentialDataDecryptedObject): Promise<OpenedStore> {
+	const store = await openStore(storeConfigFromCredentials(data));
+	return Object.assign(store, { release: () => store.close() });
+}
+
+/** Opens the store of the node's AdOps Store credential. */
+export async function openStoreFromNode(ctx: IExecuteFunctions): Promise<OpenedStore> {
+	return open(await ctx.getCredentials('adOpsStoreApi'));
+}
+
 /** Opens the store of the node's optional AdOps Store credential, if one is selected. */
 export async function openOptionalStore(ctx: IExecuteFunctions): Promise<OpenedStore | undefined> {
 	let data: ICredentialDataDecryptedObject;
@@ -48,8 +58,7 @@ export async function openOptionalStore(ctx: IExecuteFunctions): Promise<OpenedS
 	} catch {
 		return undefined; // no AdOps Store credential selected on this node
 	}
-	const store = await openStore(storeConfigFromCredentials(data));
-	return Object.assign(store, { release: () => store.close() });
+	return open(data);
 }
 
 export function threadRegistry(store: Store): ThreadRegistry {

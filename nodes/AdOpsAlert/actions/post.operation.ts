@@ -4,14 +4,38 @@ import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/messag
 import { postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
 
 const show = { show: { operation: ['post'] } };
+const fromFields = { show: { operation: ['post'], source: ['fields'] } };
 
 export const description: INodeProperties[] = [
+	{
+		displayName: 'Message Source',
+		name: 'source',
+		type: 'options',
+		default: 'fields',
+		displayOptions: show,
+		options: [
+			{ name: 'Fields Below', value: 'fields', description: 'Compose the alert from the fields of this node' },
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'Take a whole alert object ({kind, title, message, fields, items, link, footer, mention}) from an expression, e.g. the "alert" an AdOps node outputs',
+			},
+		],
+	},
+	{
+		displayName: 'Alert (JSON)',
+		name: 'alertJson',
+		type: 'json',
+		default: '={{ $json.alert }}',
+		description: 'An alert object; AdOps nodes that report results output one as "alert"',
+		displayOptions: { show: { operation: ['post'], source: ['json'] } },
+	},
 	{
 		displayName: 'Kind',
 		name: 'kind',
 		type: 'options',
 		default: 'info',
-		displayOptions: show,
+		displayOptions: fromFields,
 		options: ALERT_KINDS.map((k) => ({
 			name: k[0].toUpperCase() + k.slice(1),
 			value: k,
@@ -29,7 +53,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: show,
+		displayOptions: fromFields,
 	},
 	{
 		displayName: 'Message',
@@ -38,7 +62,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		description: 'Body in Slack mrkdwn',
-		displayOptions: show,
+		displayOptions: fromFields,
 	},
 	{
 		displayName: 'Fields',
@@ -48,7 +72,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Field',
 		description: 'Label/value pairs shown as a grid',
-		displayOptions: show,
+		displayOptions: fromFields,
 		options: [
 			{
 				displayName: 'Field',
@@ -66,7 +90,7 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		description: 'Bullet lines as a JSON array of strings, e.g. one per failed account',
-		displayOptions: show,
+		displayOptions: fromFields,
 	},
 	{
 		displayName: 'Channel',
@@ -120,17 +144,36 @@ function parseItems(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): st
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, deps: { threads?: ThreadRegistry; slack: SlackPoster; defaultChannel: string }): Promise<INodeExecutionData> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const fields = ((this.getNodeParameter('fields', itemIndex, {}) as IDataObject).field as IDataObject[] | undefined) ?? [];
-	const candidate = {
-		kind: this.getNodeParameter('kind', itemIndex),
-		title: this.getNodeParameter('title', itemIndex),
-		message: (this.getNodeParameter('message', itemIndex, '') as string) || undefined,
-		fields: fields.map((f) => ({ label: String(f.label ?? ''), value: String(f.value ?? '') })),
-		items: parseItems(this, this.getNodeParameter('items', itemIndex, '[]'), itemIndex),
-		link: options.linkUrl ? { url: String(options.linkUrl), text: String(options.linkText || 'Open') } : undefined,
-		footer: (options.footer as string) || undefined,
-		mention: (options.mention as string) || undefined,
+	const overrides = {
+		...(options.linkUrl ? { link: { url: String(options.linkUrl), text: String(options.linkText || 'Open') } } : {}),
+		...(options.footer ? { footer: String(options.footer) } : {}),
+		...(options.mention ? { mention: String(options.mention) } : {}),
 	};
+	let candidate: unknown;
+	if (this.getNodeParameter('source', itemIndex, 'fields') === 'json') {
+		let raw = this.getNodeParameter('alertJson', itemIndex, {}) as unknown;
+		if (typeof raw === 'string') {
+			try {
+				raw = JSON.parse(raw);
+			} catch {
+				throw new NodeOperationError(this.getNode(), 'Alert (JSON) is not valid JSON', { itemIndex });
+			}
+		}
+		if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+			throw new NodeOperationError(this.getNode(), 'Alert (JSON) must be an object with at least kind and title', { itemIndex });
+		}
+		candidate = { ...(raw as IDataObject), ...overrides };
+	} else {
+		const fields = ((this.getNodeParameter('fields', itemIndex, {}) as IDataObject).field as IDataObject[] | undefined) ?? [];
+		candidate = {
+			kind: this.getNodeParameter('kind', itemIndex),
+			title: this.getNodeParameter('title', itemIndex),
+			message: (this.getNodeParameter('message', itemIndex, '') as string) || undefined,
+			fields: fields.map((f) => ({ label: String(f.label ?? ''), value: String(f.value ?? '') })),
+			items: parseItems(this, this.getNodeParameter('items', itemIndex, '[]'), itemIndex),
+			...overrides,
+		};
+	}
 	const parsed = alertSchema.safeParse(candidate);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];

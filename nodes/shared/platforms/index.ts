@@ -6,3 +6,4 @@ export * from './meta';
 export * from './linkedin';
 export * from './klaviyo';
 export * from './google-ads';
+export * from './factory';

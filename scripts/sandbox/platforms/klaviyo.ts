@@ -104,6 +104,46 @@ function metrics(ctx: Ctx): Reply {
 	});
 }
 
+const PAGE_SIZE = 10;
+
+/**
+ * `GET /api/campaigns/` and `/api/flows/`: JSON:API lists paged by
+ * `page[cursor]` (Klaviyo pages campaigns 10 at a time). Campaigns need the
+ * `messages.channel` filter, as on the real API.
+ */
+function list(kind: 'campaign' | 'flow') {
+	return (ctx: Ctx): Reply => {
+		const k = ctx.state.world.klaviyo;
+		const path = `${ctx.origin}/klaviyo/api/${kind}s/`;
+		const filter = ctx.query.get('filter') ?? '';
+		if (kind === 'campaign') {
+			const channel = /^equals\(messages\.channel,'(email|sms|mobile_push)'\)$/.exec(filter)?.[1];
+			if (!channel) return kError(400, 'invalid', 'Invalid input.', "A channel filter is required: filter=equals(messages.channel,'email').", '/filter');
+			if (channel !== 'email') return json(200, { data: [], links: { self: path, next: null, prev: null } });
+		} else if (filter) {
+			return kError(400, 'invalid', 'Invalid input.', `Unsupported filter '${filter}'.`, '/filter');
+		}
+		const sources = kind === 'campaign' ? k.campaigns : k.flows;
+		const cursor = ctx.query.get('page[cursor]');
+		const start = cursor ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : 0;
+		if (!Number.isInteger(start) || start < 0 || start > sources.length) return kError(400, 'invalid', 'Invalid input.', 'Invalid page cursor.', '/page/cursor');
+		const page = sources.slice(start, start + PAGE_SIZE);
+		const next = start + PAGE_SIZE < sources.length ? `${path}?${new URLSearchParams({ ...(filter ? { filter } : {}), 'page[cursor]': Buffer.from(String(start + PAGE_SIZE)).toString('base64url') }).toString()}` : null;
+		return json(200, {
+			data: page.map((src) => ({
+				type: kind,
+				id: src.id,
+				attributes:
+					kind === 'campaign'
+						? { name: src.name, status: 'Sent', archived: false, send_time: src.sendDate ? `${src.sendDate}T09:00:00+00:00` : null, created_at: `${ctx.state.world.firstDate}T00:00:00+00:00` }
+						: { name: src.name, status: 'live', archived: false, trigger_type: 'Added to List', created: `${ctx.state.world.firstDate}T00:00:00+00:00` },
+				links: { self: `${path}${src.id}/` },
+			})),
+			links: { self: path, next, prev: null },
+		});
+	};
+}
+
 const TIMEFRAME_KEYS: Record<string, [number, number]> = { today: [0, 0], yesterday: [-1, -1], last_7_days: [-7, -1], last_30_days: [-30, -1], last_90_days: [-90, -1], last_365_days: [-365, -1] };
 
 function report(kind: 'campaign' | 'flow') {
@@ -183,6 +223,8 @@ function authenticate(ctx: Ctx): Reply | undefined {
 const routes: Route[] = [
 	{ name: 'klaviyo.accounts', method: 'GET', pattern: /^\/api\/accounts\/?$/, handler: accounts },
 	{ name: 'klaviyo.metrics', method: 'GET', pattern: /^\/api\/metrics\/?$/, handler: metrics },
+	{ name: 'klaviyo.campaigns', method: 'GET', pattern: /^\/api\/campaigns\/?$/, handler: list('campaign') },
+	{ name: 'klaviyo.flows', method: 'GET', pattern: /^\/api\/flows\/?$/, handler: list('flow') },
 	{ name: 'klaviyo.campaignReport', method: 'POST', pattern: /^\/api\/campaign-values-reports\/?$/, handler: report('campaign') },
 	{ name: 'klaviyo.flowReport', method: 'POST', pattern: /^\/api\/flow-values-reports\/?$/, handler: report('flow') },
 ];

@@ -1,0 +1,39 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/** Klaviyo private API key. Tested by the AdOps Ingest node (reads the account). */
+export class AdOpsKlaviyoApi implements ICredentialType {
+	name = 'adOpsKlaviyoApi';
+
+	displayName = 'AdOps Klaviyo API';
+
+	icon: Icon = { light: 'file:icons/adops.svg', dark: 'file:icons/adops.dark.svg' };
+
+	documentationUrl = 'https://developers.klaviyo.com/en/docs/authenticate_';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Private API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'pk_…',
+			description: 'Private key with read access to accounts, metrics, campaigns and flows',
+		},
+		{
+			displayName: 'API Revision',
+			name: 'revision',
+			type: 'string',
+			default: '2025-10-15',
+			description: 'The revision header, pinned so a Klaviyo release cannot change the payloads under you',
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://a.klaviyo.com',
+			description: 'Change only to point at a proxy or a local sandbox',
+		},
+	];
+}

@@ -1,0 +1,164 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { runIngestAll, type IngestAccount } from '../../shared/ingest';
+import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
+import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
+import type { Store } from '../../shared/store';
+import { platformSettingsFromNode } from '../../common/platforms';
+
+const show = { show: { operation: ['ingest'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Platform',
+		name: 'platform',
+		type: 'options',
+		noDataExpression: true,
+		default: 'meta',
+		displayOptions: show,
+		options: [
+			{ name: 'Google Ads', value: 'google_ads' },
+			{ name: 'Klaviyo', value: 'klaviyo' },
+			{ name: 'LinkedIn Ads', value: 'linkedin' },
+			{ name: 'Meta Ads', value: 'meta' },
+		],
+	},
+	{
+		displayName: 'Account IDs',
+		name: 'accounts',
+		type: 'string',
+		default: '',
+		placeholder: 'act_123, act_456',
+		description: "Comma-separated accounts to ingest. Empty uses the credential's list (Klaviyo: the key's own account).",
+		displayOptions: show,
+	},
+	{
+		displayName: 'Reporting Currency',
+		name: 'reportingCurrency',
+		type: 'string',
+		default: 'USD',
+		description: 'ISO 4217 code every money column is converted into, with rates from the fx_rates table',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Lookback Days',
+		name: 'lookbackDays',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 90 },
+		default: 3,
+		description: 'Days already loaded that are fetched again, because late conversions change the past',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Initial Backfill Days',
+		name: 'initialBackfillDays',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1095 },
+		default: 30,
+		description: 'Days fetched the first time an account is ingested',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Fail When an Account Fails',
+				name: 'failOnAccountError',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to stop the workflow (and trigger its error workflow) after all accounts ran, when any of them failed. Off: failures are output items with status "failed".',
+			},
+			{
+				displayName: 'Klaviyo Conversion Metric',
+				name: 'klaviyoConversionMetric',
+				type: 'string',
+				default: 'Placed Order',
+				description: 'Name (or ID) of the Klaviyo metric whose value is revenue',
+			},
+			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 4, description: 'Retries per API call on 429, 5xx and timeouts' },
+			{
+				displayName: 'Meta Lead Action Types',
+				name: 'metaLeadActionTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'lead, onsite_conversion.lead_grouped',
+				description: 'Priority list of Meta action types counted as leads (the first present is used)',
+			},
+			{
+				displayName: 'Meta Purchase Action Types',
+				name: 'metaPurchaseActionTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'omni_purchase, purchase',
+				description: 'Priority list of Meta action types counted as conversions and revenue (the first present is used)',
+			},
+			{ displayName: 'Window End', name: 'windowEnd', type: 'string', default: '', placeholder: 'YYYY-MM-DD', description: 'With Window Start: re-ingest exactly these dates (manual backfill)' },
+			{ displayName: 'Window Start', name: 'windowStart', type: 'string', default: '', placeholder: 'YYYY-MM-DD', description: 'With Window End: re-ingest exactly these dates (manual backfill)' },
+		],
+	},
+];
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, store: Store): Promise<INodeExecutionData[]> {
+	const platform = this.getNodeParameter('platform', itemIndex) as PlatformId;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const reportingCurrency = (this.getNodeParameter('reportingCurrency', itemIndex, 'USD') as string).trim().toUpperCase();
+	if (!/^[A-Z]{3}$/.test(reportingCurrency)) {
+		throw new NodeOperationError(this.getNode(), `Reporting currency "${reportingCurrency}" is not an ISO 4217 code such as USD or EUR`, { itemIndex });
+	}
+	let window: { start: string; end: string } | undefined;
+	if (options.windowStart || options.windowEnd) {
+		const start = String(options.windowStart ?? '').trim();
+		const end = String(options.windowEnd ?? '').trim();
+		if (!DAY.test(start) || !DAY.test(end) || start > end) {
+			throw new NodeOperationError(this.getNode(), `Window Start and Window End must both be dates (YYYY-MM-DD) with start ≤ end; got "${start}" and "${end}"`, { itemIndex });
+		}
+		window = { start, end };
+	}
+
+	const settings = await platformSettingsFromNode(this, platform);
+	if (settings.platform === 'meta') {
+		settings.purchaseActionTypes = parseIdList(options.metaPurchaseActionTypes as string);
+		settings.leadActionTypes = parseIdList(options.metaLeadActionTypes as string);
+	}
+	if (settings.platform === 'klaviyo' && options.klaviyoConversionMetric) {
+		const metric = String(options.klaviyoConversionMetric).trim();
+		if (/^[A-Za-z0-9]{6}$/.test(metric)) settings.conversionMetricId = metric;
+		else settings.conversionMetricName = metric;
+	}
+	let adapter;
+	try {
+		adapter = createPlatformAdapter(settings, { retry: { maxRetries: Number(options.maxRetries ?? 4) } });
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+	}
+
+	let accountIds = parseIdList(this.getNodeParameter('accounts', itemIndex, '') as string);
+	if (accountIds.length === 0) accountIds = settingsAccountIds(settings);
+	// A Klaviyo key belongs to one account: an empty id lets the core ask the API which.
+	if (settings.platform === 'klaviyo' && accountIds.length === 0) accountIds = [''];
+	if (accountIds.length === 0) {
+		throw new NodeOperationError(this.getNode(), `No ${PLATFORM_LABEL[platform]} accounts to ingest: list them in the node's Account IDs or in the credential`, { itemIndex });
+	}
+
+	const outcomes = await runIngestAll(
+		accountIds.map((accountId): IngestAccount => ({ adapter, accountId, window })),
+		{
+			store,
+			reportingCurrency,
+			lookbackDays: this.getNodeParameter('lookbackDays', itemIndex, 3) as number,
+			initialBackfillDays: this.getNodeParameter('initialBackfillDays', itemIndex, 30) as number,
+		},
+	);
+	const failed = outcomes.filter((o) => o.status === 'failed');
+	if (options.failOnAccountError && failed.length > 0) {
+		throw new NodeOperationError(this.getNode(), `${failed.length} of ${outcomes.length} ${PLATFORM_LABEL[platform]} account(s) failed: ${failed.map((f) => `${f.accountId}: ${f.error?.message ?? 'failed'}`).join('; ')}`, { itemIndex });
+	}
+	return outcomes.map((o) => ({ json: o as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+}

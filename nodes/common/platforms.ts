@@ -1,0 +1,101 @@
+// n8n glue for the platform credentials: credential values → core settings,
+// and the credential tests (a cheap read of each configured account).
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { createPlatformAdapter, parseIdList, type PlatformSettings } from '../shared/platforms/factory';
+import type { AccountInfo } from '../shared/platforms/types';
+import type { PlatformId } from '../shared/resilience/errors';
+
+export const PLATFORM_CREDENTIAL: Record<PlatformId, string> = {
+	google_ads: 'adOpsGoogleAdsOAuth2Api',
+	meta: 'adOpsMetaAdsApi',
+	linkedin: 'adOpsLinkedInAdsOAuth2Api',
+	klaviyo: 'adOpsKlaviyoApi',
+};
+
+function str(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
+}
+
+function oauthToken(data: ICredentialDataDecryptedObject, field: 'access_token' | 'refresh_token'): string {
+	const token = data.oauthTokenData as Record<string, unknown> | undefined;
+	return str(token?.[field]);
+}
+
+export function platformSettings(platform: PlatformId, data: ICredentialDataDecryptedObject): PlatformSettings {
+	switch (platform) {
+		case 'meta':
+			return {
+				platform,
+				accessToken: str(data.accessToken),
+				appSecret: str(data.appSecret),
+				apiVersion: str(data.apiVersion),
+				baseUrl: str(data.baseUrl),
+				accountIds: parseIdList(str(data.adAccountIds)),
+			};
+		case 'linkedin':
+			return {
+				platform,
+				accessToken: oauthToken(data, 'access_token'),
+				linkedInVersion: str(data.linkedInVersion),
+				baseUrl: str(data.baseUrl),
+				accountIds: parseIdList(str(data.adAccountIds)),
+			};
+		case 'klaviyo':
+			return { platform, apiKey: str(data.apiKey), revision: str(data.revision), baseUrl: str(data.baseUrl) };
+		case 'google_ads':
+			return {
+				platform,
+				clientId: str(data.clientId),
+				clientSecret: str(data.clientSecret),
+				developerToken: str(data.developerToken),
+				refreshToken: oauthToken(data, 'refresh_token'),
+				loginCustomerId: str(data.loginCustomerId) || undefined,
+				apiBaseUrl: str(data.apiBaseUrl) || undefined,
+				tokenUrl: str(data.accessTokenUrl) || undefined,
+				accountIds: parseIdList(str(data.customerIds)),
+			};
+	}
+}
+
+export async function platformSettingsFromNode(ctx: IExecuteFunctions, platform: PlatformId): Promise<PlatformSettings> {
+	return platformSettings(platform, await ctx.getCredentials(PLATFORM_CREDENTIAL[platform]));
+}
+
+function describe(info: AccountInfo): string {
+	return `${info.name ?? info.accountId} (${info.accountId}, ${info.currency ?? '?'}, ${info.timezone ?? '?'})`;
+}
+
+/** Reads every configured account (at most 5) and reports each one's name or what is wrong. */
+async function testPlatform(platform: PlatformId, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	try {
+		const settings = platformSettings(platform, credential.data ?? {});
+		const adapter = createPlatformAdapter(settings, { retry: { maxRetries: 1 }, breaker: false, timeoutMs: 20_000 });
+		const ids = settings.platform === 'klaviyo' ? [''] : settings.accountIds;
+		if (ids.length === 0) return { status: 'Error', message: 'Add at least one account ID to the credential, so the test can read it.' };
+		const seen: string[] = [];
+		for (const id of ids.slice(0, 5)) {
+			seen.push(describe(await adapter.describeAccount(id)));
+		}
+		const more = ids.length > 5 ? ` (and ${ids.length - 5} more not tested)` : '';
+		return { status: 'OK', message: `Connected: ${seen.join('; ')}${more}` };
+	} catch (error) {
+		// A PlatformApiError's message names the call and ends with its hint; secrets are scrubbed.
+		return { status: 'Error', message: error instanceof Error ? error.message : String(error) };
+	}
+}
+
+export async function adOpsMetaAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testPlatform('meta', credential);
+}
+
+export async function adOpsKlaviyoApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testPlatform('klaviyo', credential);
+}
+
+export async function adOpsLinkedInAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testPlatform('linkedin', credential);
+}
+
+export async function adOpsGoogleAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testPlatform('google_ads', credential);
+}

@@ -1,0 +1,93 @@
+/**
+ * Builds a platform adapter from plain settings (what a credential holds plus
+ * per-run options), so node files, scripts and tests construct adapters the
+ * same way. No n8n types here: the node layer maps credentials into these.
+ */
+import type { ExecutorOptions } from '../resilience/executor';
+import { GoogleAdsAdapter, type GoogleAdsAdapterConfig } from './google-ads';
+import { KlaviyoAdapter } from './klaviyo';
+import { LinkedInAdsAdapter } from './linkedin';
+import { MetaAdsAdapter } from './meta';
+import type { PlatformAdapter } from './types';
+
+export type PlatformSettings =
+	| {
+			platform: 'meta';
+			accessToken: string;
+			appSecret?: string;
+			apiVersion?: string;
+			baseUrl?: string;
+			accountIds: string[];
+			purchaseActionTypes?: string[];
+			leadActionTypes?: string[];
+	  }
+	| { platform: 'linkedin'; accessToken: string; linkedInVersion?: string; baseUrl?: string; accountIds: string[] }
+	| {
+			platform: 'klaviyo';
+			apiKey: string;
+			revision?: string;
+			baseUrl?: string;
+			conversionMetricId?: string;
+			conversionMetricName?: string;
+	  }
+	| ({ platform: 'google_ads'; accountIds: string[] } & Omit<GoogleAdsAdapterConfig, keyof ExecutorOptions>);
+
+/** Splits a comma/whitespace/newline separated id list, dropping blanks and duplicates. */
+export function parseIdList(text: string | readonly string[] | undefined | null): string[] {
+	const parts = Array.isArray(text) ? text : String(text ?? '').split(/[\s,;]+/);
+	return [...new Set(parts.map((p) => String(p).trim()).filter(Boolean))];
+}
+
+function blankToUndefined(value: string | undefined): string | undefined {
+	const v = value?.trim();
+	return v ? v : undefined;
+}
+
+export function createPlatformAdapter(settings: PlatformSettings, options: ExecutorOptions & { timeoutMs?: number } = {}): PlatformAdapter {
+	switch (settings.platform) {
+		case 'meta':
+			if (!settings.accessToken) throw new Error('The Meta access token is empty: fill in the AdOps Meta Ads credential');
+			return new MetaAdsAdapter({
+				...options,
+				accessToken: settings.accessToken,
+				appSecret: blankToUndefined(settings.appSecret),
+				apiVersion: blankToUndefined(settings.apiVersion),
+				baseUrl: blankToUndefined(settings.baseUrl),
+				purchaseActionTypes: settings.purchaseActionTypes?.length ? settings.purchaseActionTypes : undefined,
+				leadActionTypes: settings.leadActionTypes?.length ? settings.leadActionTypes : undefined,
+			});
+		case 'linkedin':
+			if (!settings.accessToken) throw new Error('The LinkedIn credential has no access token: connect it (OAuth2) in n8n');
+			return new LinkedInAdsAdapter({
+				...options,
+				accessToken: settings.accessToken,
+				linkedInVersion: blankToUndefined(settings.linkedInVersion),
+				baseUrl: blankToUndefined(settings.baseUrl),
+			});
+		case 'klaviyo':
+			if (!settings.apiKey) throw new Error('The Klaviyo private API key is empty: fill in the AdOps Klaviyo credential');
+			return new KlaviyoAdapter({
+				...options,
+				apiKey: settings.apiKey,
+				revision: blankToUndefined(settings.revision),
+				baseUrl: blankToUndefined(settings.baseUrl),
+				conversionMetricId: blankToUndefined(settings.conversionMetricId),
+				conversionMetricName: blankToUndefined(settings.conversionMetricName),
+			});
+		case 'google_ads': {
+			const { platform: _p, accountIds: _a, ...config } = settings;
+			for (const field of ['clientId', 'clientSecret', 'developerToken', 'refreshToken'] as const) {
+				if (!config[field]) throw new Error(`The Google Ads credential has no ${field}: ${field === 'refreshToken' ? 'connect it (OAuth2) in n8n' : 'fill it in'}`);
+			}
+			return new GoogleAdsAdapter({ ...options, ...config });
+		}
+		default:
+			throw new Error(`Unknown platform "${(settings as { platform: string }).platform}"`);
+	}
+}
+
+/** The accounts a setting names; Klaviyo has one account per key (resolved by describeAccount). */
+export function settingsAccountIds(settings: PlatformSettings): string[] {
+	return settings.platform === 'klaviyo' ? [] : settings.accountIds;
+}
+
