@@ -4,19 +4,36 @@
  * n8n 2.40.7 (installed into the cache on first use) runs the workflows from
  * `workflows/` with this package installed as a community package.
  *
- * Today it runs `workflows/alert-demo.json` and prints what the sandbox's
- * Slack channel received. Each later capability adds its workflow here.
+ * It runs `workflows/alert-demo.json` (an alert and a threaded follow-up),
+ * then `workflows/ingest.json` twice: every platform account is loaded into
+ * the store, the quality report scores it and Slack gets the summary; the
+ * second run re-reads the lookback days and writes nothing. Each later
+ * capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSandbox, type Sandbox } from './sandbox';
+import { startSandbox, sandboxN8nCredentials, type Sandbox } from './sandbox';
+import { openStore } from '../nodes/shared/store';
 import { ensureN8n } from './n8n-host/install';
 import { buildPackAndInstall } from './n8n-host/package';
 import { createN8nHost, type N8nHost, type WorkflowInput } from './n8n-host/host';
 
 const ROOT = resolve(__dirname, '..');
 const ALERT_CHANNEL = '#adops-alerts';
+/** Demo FX rates into the reporting currency (USD); a real setup loads published rates into fx_rates. */
+const DEMO_RATES: Record<string, number> = { EUR: 1.0825, GBP: 1.265, JPY: 0.006712 };
+
+interface Outcome {
+	platform: string;
+	accountId: string;
+	status: string;
+	window: { start: string; end: string } | null;
+	rowsWritten: number;
+	rowsUnchanged: number;
+	rowsQuarantined: number;
+	error: { message: string } | null;
+}
 
 function say(message: string): void {
 	process.stdout.write(`${message}\n`);
@@ -51,6 +68,10 @@ function blocksAsText(blocks: unknown[] | undefined, fallback: string): string[]
 	return lines;
 }
 
+function postedCount(sandbox: Sandbox): number {
+	return sandbox.world.slack.channels.find((c) => `#${c.name}` === ALERT_CHANNEL)?.messages.filter((m) => m.viaApi).length ?? 0;
+}
+
 function printChannel(sandbox: Sandbox, since: number): void {
 	const channel = sandbox.world.slack.channels.find((c) => `#${c.name}` === ALERT_CHANNEL);
 	if (!channel) throw new Error(`the sandbox has no ${ALERT_CHANNEL} channel`);
@@ -83,27 +104,47 @@ async function main(): Promise<void> {
 		const pkg = await buildPackAndInstall({ log: () => undefined });
 		done();
 
-		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
-		done = step('importing credentials and workflows into n8n');
-		await n8n.importCredentials([
-			{
-				id: 'adopsSlackCred01',
-				name: 'AdOps Slack',
-				type: 'adOpsSlackApi',
-				data: { botToken: sandbox.credentials.slack.botToken, defaultChannel: ALERT_CHANNEL, apiUrl: sandbox.urls.slack },
-			},
-			{ id: 'adopsStoreCred01', name: 'AdOps Store', type: 'adOpsStoreApi', data: { backend: 'embedded', embeddedPath: join(work, 'store') } },
-		]);
-		const alertDemo = await loadWorkflow('alert-demo.json');
-		await n8n.importWorkflows([alertDemo]);
+		const storeDir = join(work, 'store');
+		done = step('loading demo FX rates (EUR, GBP, JPY → USD) into the embedded store');
+		const store = await openStore({ kind: 'embedded', path: storeDir });
+		const rates = [];
+		for (let i = 0; i < 45; i++) {
+			const day = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
+			for (const [base, rate] of Object.entries(DEMO_RATES)) rates.push({ base, quote: 'USD', rate_date: day, rate, source: 'demo' });
+		}
+		await store.upsert('fx_rates', rates);
+		await store.close(); // PGlite: one process at a time, and n8n is next
 		done();
 
-		const before = sandbox.world.slack.channels.find((c) => `#${c.name}` === ALERT_CHANNEL)?.messages.filter((m) => m.viaApi).length ?? 0;
-		done = step(`running workflow "${alertDemo.name}" in n8n`);
-		const result = await n8n.execute(alertDemo.id as string);
+		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
+		done = step('importing credentials and workflows into n8n');
+		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
+		const [alertDemo, ingest, ingestError] = await Promise.all([loadWorkflow('alert-demo.json'), loadWorkflow('ingest.json'), loadWorkflow('ingest-error.json')]);
+		await n8n.importWorkflows([alertDemo, ingestError, ingest]);
 		done();
-		say(`  finished with status ${result.status} in ${(result.ms / 1000).toFixed(1)} s; nodes: ${Object.keys(result.runData).join(' → ')}`);
-		printChannel(sandbox, before);
+
+		let seen = postedCount(sandbox);
+		done = step(`running workflow "${alertDemo.name}" in n8n`);
+		const alertRun = await n8n.execute(alertDemo.id as string);
+		done();
+		say(`  ${alertRun.status} in ${(alertRun.ms / 1000).toFixed(1)} s; nodes: ${Object.keys(alertRun.runData).join(' → ')}`);
+		printChannel(sandbox, seen);
+
+		for (const label of ['first run: backfill', 'second run: same window again']) {
+			seen = postedCount(sandbox);
+			done = step(`running workflow "${ingest.name}" (${label})`);
+			const run = await n8n.execute(ingest.id as string);
+			done();
+			const outcomes = ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((node) => (run.runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as Outcome));
+			say(`\n  ${'platform'.padEnd(11)}${'account'.padEnd(16)}${'status'.padEnd(9)}${'window'.padEnd(24)}${'written'.padStart(8)}${'unchanged'.padStart(10)}${'quarantined'.padStart(12)}`);
+			for (const o of outcomes) {
+				const window = o.window ? `${o.window.start}…${o.window.end}` : '-';
+				say(`  ${o.platform.padEnd(11)}${o.accountId.padEnd(16)}${o.status.padEnd(9)}${window.padEnd(24)}${String(o.rowsWritten).padStart(8)}${String(o.rowsUnchanged).padStart(10)}${String(o.rowsQuarantined).padStart(12)}${o.error ? `  ${o.error.message}` : ''}`);
+			}
+			const quality = run.runData['Data Quality']?.at(-1)?.data?.main?.[0]?.[0]?.json as { score: number; level: string; reportDate: string } | undefined;
+			if (quality) say(`  data quality for ${quality.reportDate}: ${quality.score}/100 (${quality.level})`);
+			printChannel(sandbox, seen);
+		}
 		say(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 	} finally {
 		await n8n?.dispose().catch(() => undefined);

@@ -21,3 +21,4 @@ export {
 	type SlackMessage,
 } from './world';
 export type { FaultSpec, FaultKind, RequestLogEntry } from './core';
+export { sandboxN8nCredentials, WORKFLOW_CREDENTIAL_IDS, type N8nCredential } from './n8n-credentials';

@@ -61,6 +61,16 @@ describe('validation', () => {
 		assert.deepEqual(reasons(metaRow({ impressions: 100, clicks: 120, conversions: 3 })), ['clicks (120) > impressions (100)']);
 	});
 
+	test('for email (Klaviyo), clicks > impressions is kept with a warning: clicks arrive after the send day', () => {
+		const k: ValidationContext = { platform: 'klaviyo', today: '2025-06-03', timezone: 'America/New_York', accountCurrency: 'USD' };
+		const row = metaRow({ platform: 'klaviyo', accountId: 'Nw7Kq2', campaignId: '01K0CAMPAIGN', currency: 'USD', spend: 0, impressions: 0, clicks: 77, conversions: 2 });
+		const r = validateMetricRow(metricRowSchema(k), row, k);
+		assert.equal(r.ok, true, JSON.stringify(r));
+		if (r.ok) assert.match(r.warnings.join('\n'), /clicks \(77\) > impressions \(0\): kept/);
+		// The same numbers from an ad platform are impossible, and quarantined.
+		assert.match(reasons({ ...row, platform: 'meta' }).join('\n'), /clicks \(77\) > impressions \(0\)/);
+	});
+
 	test('conversions > clicks is kept with a warning (view-through)', () => {
 		const r = validateMetricRow(schema, metaRow({ clicks: 4, conversions: 9 }), ctx);
 		assert.ok(r.ok);

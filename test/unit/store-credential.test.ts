@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 import { adOpsStoreConnectionTest, storeConfigFromCredentials, defaultEmbeddedPath } from '../../nodes/common/store';
+import { openStore } from '../../nodes/shared/store';
 
 const dirs: string[] = [];
 after(async () => {
@@ -59,4 +60,15 @@ test('a database that does not exist on the real server is named', { skip: !proc
 	const result = await adOpsStoreConnectionTest.call(ctx, credential({ backend: 'postgres', connectionString: url.toString(), ssl: 'disable' }));
 	assert.equal(result.status, 'Error');
 	assert.match(result.message, /Database "adops_no_such_db" does not exist/);
+});
+
+test('opening an unreachable Postgres store fails with the same explanation, without the password', async () => {
+	await assert.rejects(
+		openStore({ kind: 'postgres', connectionString: 'postgres://adops:s3cret-pw@127.0.0.1:1/adops', ssl: 'disable' }),
+		(error: Error) => {
+			assert.match(error.message, /^AdOps Store: Cannot connect to 127\.0\.0\.1:1: connection refused\. Check host and port/);
+			assert.doesNotMatch(error.message, /s3cret-pw/);
+			return true;
+		},
+	);
 });

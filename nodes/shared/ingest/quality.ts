@@ -30,9 +30,10 @@
  * scope (`all`, or the sorted platforms it covers): a rerun for the same date
  * and scope replaces it.
  */
-import { PLATFORMS, type Json, type Row } from '../schema/rows';
+import { PLATFORMS, type Json, type Platform, type Row } from '../schema/rows';
 import type { Store } from '../store/types';
 import { addDays, dayIn } from './dates';
+import { LAGGED_ENGAGEMENT } from './validate';
 
 export type QualityLevel = 'Excellent' | 'Good' | 'Fair' | 'Poor' | 'Critical';
 export type Severity = 'critical' | 'high' | 'medium';
@@ -164,7 +165,8 @@ export function relationshipsCheck(rows: Perf[]): QualityCheck {
 	let clicksOverImpressions = 0;
 	let conversionsOverClicks = 0;
 	for (const r of rows) {
-		if (r.clicks > r.impressions) clicksOverImpressions++;
+		// Email clicks arrive after the send day (see validate.ts): not a broken relationship there.
+		if (r.clicks > r.impressions && !LAGGED_ENGAGEMENT.has(r.platform as Platform)) clicksOverImpressions++;
 		if (r.conversions > r.clicks) conversionsOverClicks++;
 	}
 	const penalty = clicksOverImpressions + 0.5 * conversionsOverClicks;

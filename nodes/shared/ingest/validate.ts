@@ -7,7 +7,11 @@
  * Rules (quarantine): missing platform / account / campaign ids, a date that
  * is not YYYY-MM-DD or lies after today in the account's time zone, a missing
  * or non-ISO-4217 currency, non-numeric / non-finite / negative metrics,
- * fractional impressions or clicks, clicks > impressions.
+ * fractional impressions or clicks, clicks > impressions on an ad platform.
+ *
+ * Email is different: a Klaviyo campaign is delivered (its "impressions")
+ * once, and its clicks keep coming on later days, when nothing is delivered.
+ * So for Klaviyo, clicks > impressions is a flag, not a quarantine.
  *
  * Flag (stored, not quarantined): conversions > clicks. View-through and
  * cross-device conversions (Meta's default 1-day-view window, Google Ads
@@ -23,6 +27,9 @@ import { z } from 'zod';
 import type { DailyMetricRow } from '../platforms/types';
 import { isKnownCurrency } from '../platforms/currency';
 import { PLATFORMS, isoDate, type Platform } from '../schema/rows';
+
+/** Platforms whose engagement lags delivery: a day's clicks can exceed that day's impressions. */
+export const LAGGED_ENGAGEMENT: ReadonlySet<Platform> = new Set<Platform>(['klaviyo']);
 
 export interface ValidationContext {
 	/** The platform of the run; a row of another platform is rejected. */
@@ -115,7 +122,7 @@ export function metricRowSchema(ctx: ValidationContext) {
 		if (typeof row.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(row.date) && row.date > ctx.today) {
 			zctx.addIssue({ code: 'custom', params: OWN, path: ['date'], message: `${row.date} is in the future (today in ${ctx.timezone} is ${ctx.today})` });
 		}
-		if (typeof row.clicks === 'number' && typeof row.impressions === 'number' && row.clicks > row.impressions) {
+		if (typeof row.clicks === 'number' && typeof row.impressions === 'number' && row.clicks > row.impressions && !LAGGED_ENGAGEMENT.has(ctx.platform)) {
 			zctx.addIssue({ code: 'custom', params: OWN, path: ['clicks'], message: `clicks (${row.clicks}) > impressions (${row.impressions})` });
 		}
 	});
@@ -150,6 +157,9 @@ export function validateMetricRow(schema: MetricRowSchema, row: DailyMetricRow, 
 		leads: r.leads,
 	};
 	const warnings: string[] = [];
+	if (valid.clicks > valid.impressions) {
+		warnings.push(`clicks (${valid.clicks}) > impressions (${valid.impressions}): kept (email clicks arrive after the send day)`);
+	}
 	if (r.clicks !== null && valid.conversions > valid.clicks) {
 		warnings.push(`conversions (${valid.conversions}) > clicks (${valid.clicks}): kept (view-through or modelled conversions)`);
 	}

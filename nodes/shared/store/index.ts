@@ -32,7 +32,13 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 			return openEmbeddedStore(config.path, config.autoMigrate !== false);
 		case 'postgres':
 			if (!config.connectionString) throw new StoreError('The Postgres connection string is empty', { code: 'CONFIG' });
-			return openPostgresStore(config);
+			try {
+				return await openPostgresStore(config);
+			} catch (error) {
+				if (error instanceof StoreError) throw error; // migration errors already say file and statement
+				// A connection failure says where and what to check, never the password.
+				throw new StoreError(`AdOps Store: ${scrub(describePostgresError(error, config.connectionString), config)}`, { code: 'CONNECTION' });
+			}
 		case 'supabase':
 			return new SupabaseStore(config);
 		default:

@@ -1,0 +1,67 @@
+/**
+ * The n8n credentials that point this package's nodes at a running sandbox,
+ * with the ids the exported workflows in `workflows/` reference. Used by the
+ * demo and the e2e tests; a real installation creates the same credentials in
+ * the n8n editor with real tokens and the default API URLs.
+ */
+import type { Sandbox } from './server';
+
+export interface N8nCredential {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+/** Credential ids the exported workflows use. */
+export const WORKFLOW_CREDENTIAL_IDS = {
+	slack: 'adopsSlackCred01',
+	store: 'adopsStoreCred01',
+	meta: 'adopsMetaCred0001',
+	linkedin: 'adopsLinkedInCred1',
+	googleAds: 'adopsGoogleCred01',
+	klaviyo: 'adopsKlaviyoCred01',
+} as const;
+
+/** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
+export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, unknown>): N8nCredential[] {
+	const c = sandbox.credentials;
+	const urls = sandbox.urls;
+	const ids = WORKFLOW_CREDENTIAL_IDS;
+	const metaAccounts = sandbox.world.accounts.filter((a) => a.platform === 'meta').map((a) => `act_${a.id}`);
+	const linkedinAccounts = sandbox.world.accounts.filter((a) => a.platform === 'linkedin').map((a) => a.id);
+	const googleAccounts = sandbox.world.accounts.filter((a) => a.platform === 'google').map((a) => a.id.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1-$2-$3'));
+	return [
+		{ id: ids.store, name: 'AdOps Store', type: 'adOpsStoreApi', data: store },
+		{ id: ids.slack, name: 'AdOps Slack', type: 'adOpsSlackApi', data: { botToken: c.slack.botToken, defaultChannel: '#adops-alerts', apiUrl: urls.slack } },
+		{
+			id: ids.meta,
+			name: 'AdOps Meta Ads',
+			type: 'adOpsMetaAdsApi',
+			data: { accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, adAccountIds: metaAccounts.join(', '), apiVersion: 'v21.0', baseUrl: urls.meta },
+		},
+		{
+			id: ids.linkedin,
+			name: 'AdOps LinkedIn Ads',
+			type: 'adOpsLinkedInAdsOAuth2Api',
+			// n8n keeps the OAuth2 tokens it obtained in oauthTokenData.
+			data: { clientId: 'sandbox-linkedin-client', clientSecret: 'sandbox', oauthTokenData: { access_token: c.linkedin.accessToken }, adAccountIds: linkedinAccounts.join(', '), baseUrl: urls.linkedin },
+		},
+		{
+			id: ids.googleAds,
+			name: 'AdOps Google Ads',
+			type: 'adOpsGoogleAdsOAuth2Api',
+			data: {
+				clientId: c.googleAds.clientId,
+				clientSecret: c.googleAds.clientSecret,
+				oauthTokenData: { refresh_token: c.googleAds.refreshToken },
+				developerToken: c.googleAds.developerToken,
+				loginCustomerId: c.googleAds.loginCustomerId,
+				customerIds: googleAccounts.join(', '),
+				apiBaseUrl: urls.googleAds,
+				accessTokenUrl: urls.googleOAuthToken,
+			},
+		},
+		{ id: ids.klaviyo, name: 'AdOps Klaviyo', type: 'adOpsKlaviyoApi', data: { apiKey: c.klaviyo.apiKey, baseUrl: urls.klaviyo } },
+	];
+}

@@ -1,0 +1,263 @@
+// workflows/ingest.json in real n8n 2.40.7 against the sandbox and the store
+// (PostgreSQL when DATABASE_URL is set, as in CI; PGlite otherwise).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
+import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import { startN8n, nodeOutput, type N8nHost, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
+
+const RATES: Record<string, string> = { EUR: '1.0825', GBP: '1.2650', JPY: '0.006712' };
+const ALERTS = 'C0ADOPSALR';
+
+/** amount × rate, rounded half away from zero to cents, in exact decimal arithmetic (independent of the code under test). */
+function toUsdCents(amount: number, rate: string): number {
+	const [ai, af = ''] = String(Math.abs(amount)).split('.');
+	const [ri, rf = ''] = rate.split('.');
+	const product = BigInt(ai + af) * BigInt(ri + rf); // scale 10^(af+rf)
+	const scale = af.length + rf.length;
+	const cents = scale >= 2 ? (product * 10n + 5n * 10n ** BigInt(scale - 2)) / (10n * 10n ** BigInt(scale - 2)) : product * 10n ** BigInt(2 - scale);
+	return (amount < 0 ? -1 : 1) * Number(cents) / 100;
+}
+
+function inUsd(amount: number, currency: string): number {
+	return currency === 'USD' ? amount : toUsdCents(amount, RATES[currency]!);
+}
+
+interface Outcome {
+	platform: string;
+	accountId: string;
+	status: string;
+	window: { start: string; end: string } | null;
+	rowsWritten: number;
+	rowsUnchanged: number;
+	rowsQuarantined: number;
+	error: { kind: string; message: string; retryAfterMs: number | null } | null;
+}
+
+describe('workflows/ingest.json in real n8n', () => {
+	let sandbox: Sandbox;
+	let n8n: N8nHost;
+	let storeConfig: StoreConfig;
+	let storeCredential: Record<string, unknown>;
+	let workflow: WorkflowInput;
+	let cleanup: () => Promise<void> = async () => undefined;
+
+	async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+		// PGlite is single-process: open it only between n8n executions.
+		const store = await openStore(storeConfig);
+		try {
+			return await fn(store);
+		} finally {
+			await store.close();
+		}
+	}
+
+	function outcomes(result: ExecutionResult): Outcome[] {
+		return ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((n) => nodeOutput(result, n).map((i) => i.json as unknown as Outcome));
+	}
+
+	function slackMessages() {
+		return sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
+	}
+
+	before(async () => {
+		sandbox = await startSandbox({ seed: 21 });
+		if (process.env.DATABASE_URL) {
+			const schema = `adops_e2e_${randomBytes(4).toString('hex')}`;
+			storeConfig = { kind: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
+			storeCredential = { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
+			cleanup = async () => {
+				const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+				await client.connect();
+				await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+				await client.end();
+			};
+		} else {
+			const dir = await mkdtemp(join(tmpdir(), 'adops-e2e-ingest-'));
+			storeConfig = { kind: 'embedded', path: dir };
+			storeCredential = { backend: 'embedded', embeddedPath: dir };
+			cleanup = () => rm(dir, { recursive: true, force: true });
+		}
+		// Reporting currency USD: rates for every day the runs can touch.
+		await withStore(async (store) => {
+			const rows = [];
+			for (let i = 0; i < 45; i++) {
+				const day = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
+				for (const [base, rate] of Object.entries(RATES)) rows.push({ base, quote: 'USD', rate_date: day, rate: Number(rate), source: 'e2e' });
+			}
+			await store.upsert('fx_rates', rows);
+		});
+
+		const credentials = sandboxN8nCredentials(sandbox, storeCredential);
+		// One LinkedIn account given as a URN: ids are normalized before they are stored.
+		const linkedin = credentials.find((c) => c.type === 'adOpsLinkedInAdsOAuth2Api')!;
+		linkedin.data.adAccountIds = '508123456, urn:li:sponsoredAccount:508765432';
+		n8n = await startN8n();
+		await n8n.importCredentials(credentials);
+		workflow = JSON.parse(await readFile(join(__dirname, '..', '..', 'workflows', 'ingest.json'), 'utf8')) as WorkflowInput;
+		const errorWorkflow = JSON.parse(await readFile(join(__dirname, '..', '..', 'workflows', 'ingest-error.json'), 'utf8')) as WorkflowInput;
+		await n8n.importWorkflows([errorWorkflow, workflow]);
+	});
+
+	after(async () => {
+		await n8n?.dispose();
+		await sandbox?.close();
+		await cleanup();
+	});
+
+	let snapshot: string;
+
+	test('first run: every account loaded, stored values equal the sandbox ground truth to the cent', async () => {
+		const result = await n8n.execute(workflow.id as string);
+		assert.equal(result.status, 'success', JSON.stringify(result.error));
+		const runs = outcomes(result);
+		assert.equal(runs.length, 7, 'two Google, two Meta, two LinkedIn accounts and the Klaviyo account');
+		for (const o of runs) assert.equal(o.status, 'success', `${o.platform} ${o.accountId}: ${o.error?.message}`);
+
+		const stored = await withStore((store) => store.select('campaign_performance', { order: [{ column: 'platform' }, { column: 'date' }] }));
+		const byKey = new Map(stored.map((r) => [`${r.platform}|${r.account_id}|${r.campaign_id}|${r.date}`, r]));
+		let expected = 0;
+		for (const account of sandbox.world.accounts) {
+			const platform = account.platform === 'google' ? 'google_ads' : account.platform;
+			const run = runs.find((o) => o.platform === platform && o.accountId === account.id);
+			assert.ok(run?.window, `${platform} ${account.id} ran with a window`);
+			for (const campaign of account.campaigns) {
+				for (const d of campaign.daily) {
+					if (d.date < run.window.start || d.date > run.window.end || d.impressions === 0) continue;
+					expected++;
+					const row = byKey.get(`${platform}|${account.id}|${campaign.id}|${d.date}`);
+					assert.ok(row, `${platform} ${account.id} ${campaign.id} ${d.date} stored`);
+					assert.equal(row.currency, 'USD');
+					assert.equal(row.source_currency, account.currency);
+					assert.equal(row.spend, inUsd(d.spend, account.currency), `spend ${platform} ${campaign.id} ${d.date}: ${d.spend} ${account.currency}`);
+					assert.equal(row.impressions, d.impressions);
+					assert.equal(row.clicks, d.clicks);
+					assert.equal(row.conversions, d.conversions);
+					if (d.revenue > 0) assert.equal(row.revenue, inUsd(d.revenue, account.currency), `revenue ${platform} ${campaign.id} ${d.date}`);
+					assert.equal(row.ctr, d.clicks / d.impressions === 0 ? 0 : row.ctr); // generated column present
+				}
+			}
+		}
+		const klaviyo = runs.find((o) => o.platform === 'klaviyo')!;
+		const klaviyoRows = stored.filter((r) => r.platform === 'klaviyo');
+		assert.ok(klaviyoRows.length > 0, 'email revenue joined into the same table');
+		for (const r of klaviyoRows) {
+			const src = [...sandbox.world.klaviyo.campaigns, ...sandbox.world.klaviyo.flows.map((f) => ({ ...f, id: `flow:${f.id}` }))].find((s) => s.id === r.campaign_id);
+			const day = src?.daily.find((x) => x.date === r.date);
+			assert.ok(day, `klaviyo ${r.campaign_id} ${r.date} exists in the sandbox`);
+			assert.equal(r.revenue, Math.round(day.conversionValue * 100) / 100);
+			assert.equal(r.spend, 0);
+		}
+		assert.equal(stored.length, expected + klaviyoRows.length, 'no row beyond the ground truth');
+		assert.equal(klaviyo.rowsWritten, klaviyoRows.length);
+
+		const quality = nodeOutput(result, 'Data Quality')[0].json as { score: number; level: string };
+		assert.ok(quality.score > 0 && quality.level);
+		const summary = slackMessages().at(-1)!;
+		assert.match(JSON.stringify(summary.blocks), /Daily ingest: 7 account\(s\) loaded/);
+		snapshot = JSON.stringify(stored);
+	});
+
+	test('second run: nothing changes (values, run ids and timestamps identical)', async () => {
+		const result = await n8n.execute(workflow.id as string);
+		assert.equal(result.status, 'success', JSON.stringify(result.error));
+		for (const o of outcomes(result)) {
+			assert.equal(o.status, 'success');
+			assert.equal(o.rowsWritten, 0, `${o.platform} ${o.accountId} wrote nothing`);
+			assert.ok(o.rowsUnchanged > 0, `${o.platform} ${o.accountId} re-read its lookback days`);
+		}
+		const stored = await withStore((store) => store.select('campaign_performance', { order: [{ column: 'platform' }, { column: 'date' }] }));
+		assert.equal(JSON.stringify(stored), snapshot);
+		const runs = await withStore((store) => store.select('ingest_runs'));
+		assert.equal(runs.length, 14, 'one ingest_runs row per account per run');
+	});
+
+	test('third run with 429s, 500s, a malformed body, bad rows and a quota stop: good rows stored, bad rows quarantined, Slack names the failures', async () => {
+		// Corrupt two Meta rows inside the lookback window: the platform now reports impossible values.
+		const meta = sandbox.world.accounts.find((a) => a.id === '1029384756001')!;
+		const last = meta.campaigns.map((c) => ({ c, d: c.daily.filter((x) => x.impressions > 0).at(-2)! }));
+		const [bad1, bad2] = last;
+		bad1.d.clicks = bad1.d.impressions + 5;
+		bad2.d.spend = -12.5;
+		// A corrected value (late conversions) on a Meta row must overwrite.
+		const corrected = last[2]!;
+		corrected.d.conversions += 3;
+
+		sandbox.injectFault({ route: 'meta.insights', kind: '429', retryAfter: 1, count: 1 });
+		sandbox.injectFault({ route: 'linkedin.*', kind: '5xx', status: 503, count: 2 });
+		sandbox.injectFault({ route: 'klaviyo.campaignReport', kind: 'malformed', count: 1 });
+		sandbox.injectFault({ route: 'POST /googleads/*/customers/9876543210/*', kind: '429', count: 1 });
+
+		const result = await n8n.execute(workflow.id as string);
+		assert.equal(result.status, 'success', JSON.stringify(result.error));
+		const runs = outcomes(result);
+		const japan = runs.find((o) => o.accountId === '9876543210')!;
+		assert.equal(japan.status, 'failed');
+		assert.equal(japan.error?.kind, 'quota');
+		assert.ok((japan.error?.retryAfterMs ?? 0) > 0, 'the quota stop reports the retry delay');
+		for (const o of runs.filter((x) => x.accountId !== '9876543210')) {
+			assert.ok(['success', 'partial'].includes(o.status), `${o.platform} ${o.accountId} survived the faults: ${o.error?.message}`);
+		}
+		const metaRun = runs.find((o) => o.accountId === '1029384756001')!;
+		assert.equal(metaRun.status, 'partial');
+		assert.equal(metaRun.rowsQuarantined, 2);
+		assert.equal(metaRun.rowsWritten, 1, 'the corrected row, and nothing else');
+
+		const [quarantine, stored] = await withStore(async (store) => [await store.select('quarantine'), await store.select('campaign_performance', { where: { platform: 'meta', account_id: '1029384756001' } })] as const);
+		const reasons = quarantine.map((q) => q.reason).join('\n');
+		assert.equal(quarantine.length, 2);
+		assert.match(reasons, new RegExp(`clicks.*impressions[\\s\\S]*|[\\s\\S]*clicks.*impressions`));
+		assert.match(reasons, /negative|spend/i);
+		for (const q of quarantine) assert.ok(q.raw_payload && typeof q.raw_payload === 'object', 'raw payload kept');
+		const fixed = stored.find((r) => r.campaign_id === corrected.c.id && r.date === corrected.d.date)!;
+		assert.equal(fixed.conversions, corrected.d.conversions, 'a corrected value overwrites');
+		const kept = stored.find((r) => r.campaign_id === bad1.c.id && r.date === bad1.d.date)!;
+		assert.ok(kept.clicks <= kept.impressions, 'a bad row never overwrites the good one');
+
+		const alert = JSON.stringify(slackMessages().at(-1)!.blocks);
+		assert.match(alert, /Failure: Daily ingest: 1 of 7 account\(s\) failed/);
+		assert.match(alert, /FAILED Google Ads 9876543210/);
+		assert.match(alert, /QUARANTINED Meta 1029384756001: 2 row/);
+		assert.ok(sandbox.requests({ route: 'meta.insights' }).some((r) => r.status === 429), 'the 429 happened and was retried');
+	});
+
+	test('a failing run triggers ingest-error.json, which alerts Slack', async () => {
+		// The same workflow, scheduled every few seconds and pointed at a store that cannot be reached.
+		const failing = structuredClone(workflow);
+		failing.id = 'AdOpsIngestFail1';
+		failing.name = 'AdOps: daily ingest (broken store)';
+		for (const node of failing.nodes as Array<{ type: string; parameters: Record<string, unknown>; credentials?: Record<string, { id: string; name: string }> }>) {
+			if (node.type === 'n8n-nodes-base.scheduleTrigger') node.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 5 }] } };
+			if (node.credentials?.adOpsStoreApi) node.credentials.adOpsStoreApi = { id: 'adopsStoreBroken1', name: 'AdOps Store (unreachable)' };
+		}
+		await n8n.importCredentials([{ id: 'adopsStoreBroken1', name: 'AdOps Store (unreachable)', type: 'adOpsStoreApi', data: { backend: 'postgres', connectionString: 'postgres://adops:secret@127.0.0.1:1/adops', ssl: 'disable' } }]);
+		await n8n.importWorkflow(failing);
+		await n8n.publishWorkflow(failing.id as string);
+		// n8n 2.x only calls a published error workflow.
+		await n8n.publishWorkflow('AdOpsIngestErr01');
+		const before = slackMessages().length;
+		await n8n.start();
+		let log = '';
+		try {
+			const deadline = Date.now() + 60_000;
+			while (Date.now() < deadline && !slackMessages().slice(before).some((m) => /Workflow failed/.test(JSON.stringify(m.blocks)))) {
+				await new Promise((r) => setTimeout(r, 500));
+			}
+		} finally {
+			log = n8n.serverLog();
+			await n8n.stop();
+		}
+		const failure = slackMessages().slice(before).find((m) => /Workflow failed/.test(JSON.stringify(m.blocks)));
+		assert.ok(failure, `the error workflow posted to Slack; n8n said:\n${log.split('\n').slice(-40).join('\n')}`);
+		const text = JSON.stringify(failure.blocks);
+		assert.match(text, /Failure: Workflow failed: AdOps: daily ingest \(broken store\)/);
+		assert.match(text, /AdOps Store: Cannot connect to 127\.0\.0\.1:1: connection refused/);
+		assert.match(text, /<!here>/);
+		assert.doesNotMatch(text, /secret/, 'no password in the alert');
+	});
+});
