@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from './sandbox';
 import { openStore } from '../nodes/shared/store';
+import type { IngestOutcome } from '../nodes/shared/ingest';
 import { ensureN8n } from './n8n-host/install';
 import { buildPackAndInstall } from './n8n-host/package';
 import { createN8nHost, type N8nHost, type WorkflowInput } from './n8n-host/host';
@@ -24,16 +25,7 @@ const ALERT_CHANNEL = '#adops-alerts';
 /** Demo FX rates into the reporting currency (USD); a real setup loads published rates into fx_rates. */
 const DEMO_RATES: Record<string, number> = { EUR: 1.0825, GBP: 1.265, JPY: 0.006712 };
 
-interface Outcome {
-	platform: string;
-	accountId: string;
-	status: string;
-	window: { start: string; end: string } | null;
-	rowsWritten: number;
-	rowsUnchanged: number;
-	rowsQuarantined: number;
-	error: { message: string } | null;
-}
+type Outcome = IngestOutcome;
 
 function say(message: string): void {
 	process.stdout.write(`${message}\n`);

@@ -5,6 +5,14 @@ import { createPlatformAdapter, parseIdList, type PlatformSettings } from '../sh
 import type { AccountInfo } from '../shared/platforms/types';
 import type { PlatformId } from '../shared/resilience/errors';
 
+/** The platform choices of node parameters, alphabetical as n8n's lint wants. */
+export const PLATFORM_OPTIONS: Array<{ name: string; value: PlatformId }> = [
+	{ name: 'Google Ads', value: 'google_ads' },
+	{ name: 'Klaviyo', value: 'klaviyo' },
+	{ name: 'LinkedIn Ads', value: 'linkedin' },
+	{ name: 'Meta Ads', value: 'meta' },
+];
+
 export const PLATFORM_CREDENTIAL: Record<PlatformId, string> = {
 	google_ads: 'adOpsGoogleAdsOAuth2Api',
 	meta: 'adOpsMetaAdsApi',

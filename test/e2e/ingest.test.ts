@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import type { IngestOutcome } from '../../nodes/shared/ingest';
 import { startN8n, nodeOutput, type N8nHost, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
 
 const RATES: Record<string, string> = { EUR: '1.0825', GBP: '1.2650', JPY: '0.006712' };
@@ -28,16 +29,7 @@ function inUsd(amount: number, currency: string): number {
 	return currency === 'USD' ? amount : toUsdCents(amount, RATES[currency]!);
 }
 
-interface Outcome {
-	platform: string;
-	accountId: string;
-	status: string;
-	window: { start: string; end: string } | null;
-	rowsWritten: number;
-	rowsUnchanged: number;
-	rowsQuarantined: number;
-	error: { kind: string; message: string; retryAfterMs: number | null } | null;
-}
+type Outcome = IngestOutcome;
 
 describe('workflows/ingest.json in real n8n', () => {
 	let sandbox: Sandbox;

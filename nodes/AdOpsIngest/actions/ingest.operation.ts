@@ -4,7 +4,7 @@ import { runIngestAll, type IngestAccount } from '../../shared/ingest';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
-import { platformSettingsFromNode } from '../../common/platforms';
+import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
 
 const show = { show: { operation: ['ingest'] } };
 
@@ -16,12 +16,7 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'meta',
 		displayOptions: show,
-		options: [
-			{ name: 'Google Ads', value: 'google_ads' },
-			{ name: 'Klaviyo', value: 'klaviyo' },
-			{ name: 'LinkedIn Ads', value: 'linkedin' },
-			{ name: 'Meta Ads', value: 'meta' },
-		],
+		options: PLATFORM_OPTIONS,
 	},
 	{
 		displayName: 'Account IDs',

@@ -4,6 +4,7 @@ import { qualityReport } from '../../shared/ingest';
 import { ingestSummaryAlert, isIngestOutcome } from '../../shared/alerts/ingest';
 import type { PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
+import { PLATFORM_OPTIONS } from '../../common/platforms';
 
 const show = { show: { operation: ['qualityReport'] } };
 
@@ -15,12 +16,7 @@ export const description: INodeProperties[] = [
 		default: [],
 		description: 'Platforms to score; none selected scores all of them',
 		displayOptions: show,
-		options: [
-			{ name: 'Google Ads', value: 'google_ads' },
-			{ name: 'Klaviyo', value: 'klaviyo' },
-			{ name: 'LinkedIn Ads', value: 'linkedin' },
-			{ name: 'Meta Ads', value: 'meta' },
-		],
+		options: PLATFORM_OPTIONS,
 	},
 	{
 		displayName: 'Report Date',

@@ -213,14 +213,11 @@ function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: str
 	return { from, to };
 }
 
-export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> {
-	const now = opts.now ?? (() => new Date());
-	const startedAt = now();
-	const t0 = performance.now();
-	const platform = (opts.platform ?? opts.adapter?.platform) as Platform;
-	const outcome: IngestOutcome = {
+/** An outcome before anything happened: failed, nothing counted (the run fills it in). */
+function failedOutcome(platform: Platform, accountId: string, error: IngestErrorInfo | null): IngestOutcome {
+	return {
 		platform,
-		accountId: opts.accountId,
+		accountId,
 		status: 'failed',
 		runId: null,
 		window: null,
@@ -236,8 +233,16 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 		warnings: [],
 		fetch: null,
 		durationMs: 0,
-		error: null,
+		error,
 	};
+}
+
+export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> {
+	const now = opts.now ?? (() => new Date());
+	const startedAt = now();
+	const t0 = performance.now();
+	const platform = (opts.platform ?? opts.adapter?.platform) as Platform;
+	const outcome = failedOutcome(platform, opts.accountId, null);
 	const { store } = opts;
 	try {
 		checkConfig(opts, platform);
@@ -428,26 +433,7 @@ export async function runIngestAll(accounts: ReadonlyArray<IngestAccount>, share
 			try {
 				outcomes[index] = await runIngest({ ...defaults, ...account });
 			} catch (error) {
-				outcomes[index] = {
-					platform: (account.platform ?? account.adapter?.platform) as Platform,
-					accountId: account.accountId,
-					status: 'failed',
-					runId: null,
-					window: null,
-					timezone: null,
-					rowsFetched: 0,
-					rowsWritten: 0,
-					rowsUnchanged: 0,
-					rowsQuarantined: 0,
-					quarantineRecordsAdded: 0,
-					rowsFlagged: 0,
-					duplicatesCollapsed: 0,
-					quarantineReasons: [],
-					warnings: [],
-					fetch: null,
-					durationMs: 0,
-					error: errorInfo(error),
-				};
+				outcomes[index] = failedOutcome((account.platform ?? account.adapter?.platform) as Platform, account.accountId, errorInfo(error));
 			}
 		}
 	};
