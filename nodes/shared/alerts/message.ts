@@ -16,7 +16,16 @@ export const SLACK_LIMITS = {
 	fallbackText: 4000,
 	buttonText: 75,
 	buttonUrl: 3000,
+	buttonValue: 2000,
+	actionId: 255,
+	actionsPerBlock: 25,
+	confirmTitle: 100,
+	confirmText: 300,
+	confirmButton: 30,
 } as const;
+
+/** The action id of the link button; alert buttons may not reuse it. */
+export const LINK_ACTION_ID = 'adops_link';
 
 export const ALERT_KINDS = ['info', 'action', 'failure', 'summary'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
@@ -27,6 +36,18 @@ const KIND_STYLE: Record<AlertKind, { emoji: string; label: string }> = {
 	failure: { emoji: ':rotating_light:', label: 'Failure' },
 	summary: { emoji: ':bar_chart:', label: 'Summary' },
 };
+
+export const alertButtonSchema = z.object({
+	text: z.string().trim().min(1, 'a button needs a text'),
+	/** Identifies the button in the interaction Slack sends back; unique within the message. */
+	actionId: z.string().min(1).max(SLACK_LIMITS.actionId),
+	/** Sent back with the click. Never cut, since a cut value would mean something else. */
+	value: z.string().min(1).max(SLACK_LIMITS.buttonValue),
+	style: z.enum(['primary', 'danger']).optional(),
+	/** When set, Slack asks this question (plain text) before sending the click. */
+	confirm: z.string().trim().min(1).optional(),
+});
+export type AlertButton = z.infer<typeof alertButtonSchema>;
 
 export const alertSchema = z.object({
 	kind: z.enum(ALERT_KINDS),
@@ -42,17 +63,40 @@ export const alertSchema = z.object({
 	footer: z.string().optional(),
 	/** `@here`, `@channel` or a user/group id (`U…`, `S…`) to notify. */
 	mention: z.string().optional(),
+	/** Replaces the kind's label at the start of the header ("Approval needed: …" instead of "Action: …"). */
+	label: z.string().trim().min(1).max(40).optional(),
+	/** Interactive buttons, shown in one row with the link button; a click is sent to the Slack app's interactivity URL. */
+	actions: z.array(alertButtonSchema).max(SLACK_LIMITS.actionsPerBlock).optional(),
+}).superRefine((alert, ctx) => {
+	const actions = alert.actions ?? [];
+	if (actions.length + (alert.link ? 1 : 0) > SLACK_LIMITS.actionsPerBlock) {
+		ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['actions'], message: `at most ${SLACK_LIMITS.actionsPerBlock} buttons, the link button included` });
+	}
+	const seen = new Set<string>(alert.link ? [LINK_ACTION_ID] : []);
+	actions.forEach((a, i) => {
+		if (seen.has(a.actionId)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['actions', i, 'actionId'], message: `button action id "${a.actionId}" is used twice` });
+		seen.add(a.actionId);
+	});
 });
 export type Alert = z.infer<typeof alertSchema>;
 
 // Minimal Block Kit types: just what this module produces.
-export type TextObject = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
+export type TextObject = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string; verbatim?: boolean };
+export interface ButtonElement {
+	type: 'button';
+	text: { type: 'plain_text'; text: string };
+	action_id: string;
+	url?: string;
+	value?: string;
+	style?: 'primary' | 'danger';
+	confirm?: { title: { type: 'plain_text'; text: string }; text: { type: 'plain_text'; text: string }; confirm: { type: 'plain_text'; text: string }; deny: { type: 'plain_text'; text: string }; style?: 'primary' | 'danger' };
+}
 export type Block =
 	| { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
 	| { type: 'section'; text?: TextObject; fields?: TextObject[] }
 	| { type: 'context'; elements: TextObject[] }
 	| { type: 'divider' }
-	| { type: 'actions'; elements: Array<{ type: 'button'; text: { type: 'plain_text'; text: string }; url: string; action_id: string }> };
+	| { type: 'actions'; elements: ButtonElement[] };
 
 export interface SlackMessage {
 	text: string;
@@ -92,15 +136,17 @@ export function renderAlert(input: Alert): SlackMessage {
 	};
 
 	const blocks: Block[] = [];
-	blocks.push({ type: 'header', text: { type: 'plain_text', text: cut(`${style.label}: ${alert.title}`, SLACK_LIMITS.headerText), emoji: true } });
+	const label = alert.label ?? style.label;
+	blocks.push({ type: 'header', text: { type: 'plain_text', text: cut(`${label}: ${alert.title}`, SLACK_LIMITS.headerText), emoji: true } });
 
 	const lead = mentionMarkup(alert.mention);
 	if (alert.message || lead) {
 		blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${lead}${alert.message ?? ''}`.trim(), SLACK_LIMITS.sectionText) } });
 	}
 
-	// Reserve room for the link, the footer and one "not shown" notice.
-	const reserved = (alert.link ? 1 : 0) + (alert.footer ? 1 : 0) + 1;
+	// Reserve room for the buttons, the footer and one "not shown" notice.
+	const buttons = alert.actions ?? [];
+	const reserved = (alert.link || buttons.length > 0 ? 1 : 0) + (alert.footer ? 1 : 0) + 1;
 	const budget = () => SLACK_LIMITS.blocksPerMessage - reserved - blocks.length;
 	const notShown: string[] = [];
 
@@ -115,6 +161,8 @@ export function renderAlert(input: Alert): SlackMessage {
 			fields: fields.slice(i, i + SLACK_LIMITS.fieldsPerSection).map((f) => ({
 				type: 'mrkdwn' as const,
 				text: cut(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, SLACK_LIMITS.fieldText),
+				// Data: no automatic linking of URLs, channel names or mentions.
+				verbatim: true,
 			})),
 		});
 	}
@@ -126,7 +174,7 @@ export function renderAlert(input: Alert): SlackMessage {
 	let chunk: string[] = [];
 	let chunkLength = 0;
 	const flush = () => {
-		blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+		blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n'), verbatim: true } });
 		shown += chunk.length;
 		chunk = [];
 		chunkLength = 0;
@@ -147,16 +195,34 @@ export function renderAlert(input: Alert): SlackMessage {
 		truncated = true;
 		blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${notShown.join(', ')} not shown (Slack allows ${SLACK_LIMITS.blocksPerMessage} blocks per message)` }] });
 	}
-	if (alert.link) {
-		blocks.push({
-			type: 'actions',
-			elements: [{ type: 'button', text: { type: 'plain_text', text: cut(alert.link.text, SLACK_LIMITS.buttonText) }, url: alert.link.url, action_id: 'adops_link' }],
-		});
+	if (alert.link || buttons.length > 0) {
+		const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: cut(text, max) });
+		const elements: ButtonElement[] = buttons.map((b) => ({
+			type: 'button',
+			text: plain(b.text, SLACK_LIMITS.buttonText),
+			action_id: b.actionId,
+			value: b.value,
+			...(b.style ? { style: b.style } : {}),
+			...(b.confirm
+				? {
+						confirm: {
+							title: plain(`${b.text}?`, SLACK_LIMITS.confirmTitle),
+							text: plain(b.confirm, SLACK_LIMITS.confirmText),
+							confirm: plain(b.text, SLACK_LIMITS.confirmButton),
+							deny: plain('Cancel', SLACK_LIMITS.confirmButton),
+							...(b.style ? { style: b.style } : {}),
+						},
+					}
+				: {}),
+		}));
+		if (alert.link) elements.push({ type: 'button', text: plain(alert.link.text, SLACK_LIMITS.buttonText), url: alert.link.url, action_id: LINK_ACTION_ID });
+		blocks.push({ type: 'actions', elements });
 	}
 	if (alert.footer) {
 		blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(alert.footer, SLACK_LIMITS.contextText) }] });
 	}
 
-	const fallback = [`${style.label}: ${alert.title}`, alert.message, ...items.slice(0, 20).map((i) => `• ${i}`)].filter(Boolean).join('\n');
+	// The fallback is mrkdwn too (notifications, screen readers): data in it is escaped like in the blocks.
+	const fallback = [`${label}: ${escapeMrkdwn(alert.title)}`, alert.message, ...items.slice(0, 20).map((i) => `• ${escapeMrkdwn(i)}`)].filter(Boolean).join('\n');
 	return { text: cut(fallback, SLACK_LIMITS.fallbackText), blocks, truncated };
 }
