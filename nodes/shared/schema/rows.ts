@@ -237,7 +237,7 @@ export const approvalRow = z
 		kind: nonEmpty,
 		status: z.enum(APPROVAL_STATUSES).default('pending'),
 		payload: jsonValue,
-		payload_hash: nonEmpty,
+		payload_hash: sha256Hex,
 		evidence: nullable(json),
 		expires_at: nullable(isoTimestamp),
 		notion_page_id: nullable(z.string()),
@@ -245,6 +245,19 @@ export const approvalRow = z
 		decided_at: nullable(isoTimestamp),
 		result: nullable(json),
 		error: nullable(z.string()),
+		title: nullable(z.string()),
+		platform: nullable(z.string()),
+		account_id: nullable(z.string()),
+		entity: nullable(z.string()),
+		proposed_change: nullable(z.string()),
+		impact: nullable(z.string()),
+		requested_at: isoTimestamp.default(() => new Date().toISOString()),
+		/** sha256 hex of the card's human-visible content as queued (approvals/card.ts). */
+		card_hash: nullable(sha256Hex),
+		/** Why the last decision was refused (`approver_not_allowed`, `edited_after_queue`, …). */
+		flag: nullable(z.string()),
+		flagged_at: nullable(isoTimestamp),
+		refusals: count.max(2_147_483_647).default(0),
 	})
 	.strict();
 

@@ -1,0 +1,729 @@
+/**
+ * The Notion approval queue: cards for proposals, decisions read back into
+ * the store, approved proposals executed exactly once through the action
+ * ledger, and expiry.
+ *
+ * The store is the source of truth. A card is what a person sees and clicks;
+ * what the click means is decided here:
+ * - only a pending proposal can be decided; a rejected, expired or executed
+ *   one never changes because its card changed later (the card is repaired);
+ * - an approval counts when the card still shows what was queued (card hash),
+ *   the stored payload still matches its hash, the approver is a person on the
+ *   allow-list (when one is set) and the proposal had not expired;
+ * - a rejection always counts (stopping is always safe);
+ * - execution claims the ledger key `approval:<proposal id>:<payload hash>`
+ *   first, so a retry, a second worker or a crash can never run it twice.
+ */
+import { Client, isFullPage, LogLevel, type RetryOptions } from '@notionhq/client';
+import type { Approval, Json } from '../schema/rows';
+import type { ActionLedgerEntry, Store } from '../store/types';
+import {
+	CARD_STATUS,
+	PROPS,
+	cardContent,
+	cardHash,
+	cardProperties,
+	changedFields,
+	readCardContent,
+	readPeople,
+	readSelect,
+	readText,
+	statusValue,
+	type CardPage,
+	type CardStatus,
+	type StatusProperty,
+} from './card';
+import type { ApprovalEvent, Decider, RefusalReason } from './events';
+import type { ExecutorRegistry } from './executors';
+import { createProposal, ledgerKey, payloadIntact, proposalFromRow, proposalToRow, type Proposal, type ProposalInput, type ProposalStatus } from './proposal';
+
+export interface NotionQueueConfig {
+	/** Notion integration token (ignored when `client` is given). */
+	token?: string;
+	/** API base URL (default Notion's); the sandbox's `urls.notion` in tests. */
+	baseUrl?: string;
+	/** The approval database's data source. */
+	dataSourceId: string;
+	/** Passed to `@notionhq/client`, which honours 429 Retry-After itself (default 5 retries, ≤ 60 s each). */
+	retry?: RetryOptions | false;
+	timeoutMs?: number;
+	/** A ready client (tests, custom fetch). */
+	client?: Client;
+}
+
+export interface ApprovalQueueOptions {
+	store: Store;
+	notion: NotionQueueConfig;
+	/** Notion user ids or emails whose approvals count; empty or unset: every person. */
+	approvers?: readonly string[];
+	/** Clock (tests). */
+	now?: () => Date;
+	/**
+	 * How far each decision poll reaches back before the previous poll's start
+	 * (default 5 minutes). Notion rounds `last_edited_time` down to the minute,
+	 * so windows must overlap; re-reading a card is a no-op.
+	 */
+	cursorOverlapMs?: number;
+	/** app_state key of the poll cursor (default `approvals.sync.<data source id>`). */
+	cursorKey?: string;
+}
+
+export interface SyncResult {
+	events: ApprovalEvent[];
+	/** Decided cards read in this pass. */
+	scanned: number;
+	/** Cards with no proposal in the store (other tools' cards, history). */
+	unknown: number;
+	/** Cards whose status was set back to what the store says. */
+	repaired: number;
+	/** Cursor stored for the next pass (`last_edited_time` on or after). */
+	cursor: string;
+	/** Cursor this pass used (undefined: first pass, every decided card). */
+	since?: string;
+}
+
+export interface ExecuteOptions {
+	/** Re-run proposals whose executor failed: `true` for all, or these proposal ids. Default: none. */
+	retryFailed?: boolean | readonly string[];
+	/** Only these proposals. */
+	proposalIds?: readonly string[];
+	/** At most this many proposals per call (default 100). */
+	limit?: number;
+}
+
+export class ApprovalError extends Error {
+	constructor(
+		message: string,
+		readonly proposalId?: string,
+	) {
+		super(message);
+		this.name = 'ApprovalError';
+	}
+}
+
+interface SchemaInfo {
+	titleProperty: string;
+	status: StatusProperty;
+}
+
+interface UserInfo {
+	id: string;
+	type?: string;
+	name?: string;
+	email?: string;
+}
+
+const MINUTE_MS = 60_000;
+const DEFAULT_OVERLAP_MS = 5 * MINUTE_MS;
+
+function compactId(id: string): string {
+	return id.replace(/-/g, '').toLowerCase();
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function describeDecider(d: Decider | undefined): string {
+	if (!d) return 'an unidentified editor';
+	return d.name ? `${d.name}${d.email ? ` <${d.email}>` : ''}` : `Notion user ${d.id}`;
+}
+
+export class ApprovalQueue {
+	readonly store: Store;
+	readonly dataSourceId: string;
+	readonly notion: Client;
+	readonly #approvers: { ids: Set<string>; emails: Set<string> } | undefined;
+	readonly #now: () => Date;
+	readonly #overlapMs: number;
+	readonly #cursorKey: string;
+	#schema: Promise<SchemaInfo> | undefined;
+	#botId: Promise<string | undefined> | undefined;
+	readonly #users = new Map<string, Promise<UserInfo>>();
+
+	constructor(options: ApprovalQueueOptions) {
+		this.store = options.store;
+		this.dataSourceId = options.notion.dataSourceId;
+		if (!this.dataSourceId) throw new ApprovalError('The approval data source id is required');
+		this.notion =
+			options.notion.client ??
+			new Client({
+				auth: options.notion.token,
+				baseUrl: options.notion.baseUrl,
+				notionVersion: '2025-09-03',
+				logLevel: LogLevel.ERROR,
+				timeoutMs: options.notion.timeoutMs,
+				retry: options.notion.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
+			});
+		const approvers = (options.approvers ?? []).map((a) => a.trim()).filter(Boolean);
+		this.#approvers = approvers.length
+			? { ids: new Set(approvers.filter((a) => !a.includes('@')).map(compactId)), emails: new Set(approvers.filter((a) => a.includes('@')).map((a) => a.toLowerCase())) }
+			: undefined;
+		this.#now = options.now ?? (() => new Date());
+		this.#overlapMs = options.cursorOverlapMs ?? DEFAULT_OVERLAP_MS;
+		if (!(this.#overlapMs >= MINUTE_MS)) throw new ApprovalError('cursorOverlapMs must be at least one minute (Notion rounds last_edited_time to the minute)');
+		this.#cursorKey = options.cursorKey ?? `approvals.sync.${compactId(this.dataSourceId)}`;
+	}
+
+	// ---- reading ------------------------------------------------------------
+
+	async get(proposalId: string): Promise<Proposal | undefined> {
+		const row = await this.#row(proposalId);
+		return row ? proposalFromRow(row) : undefined;
+	}
+
+	async #row(proposalId: string): Promise<Approval | undefined> {
+		const rows = await this.store.select('approvals', { where: { proposal_id: proposalId } });
+		return rows[0];
+	}
+
+	// ---- enqueue ------------------------------------------------------------
+
+	/**
+	 * Stores each proposal (first write wins) and makes sure it has exactly one
+	 * card: the store's page id, else a card found by Proposal ID, else a new
+	 * card. Re-running never duplicates a card. A proposal id that is already
+	 * stored with a different payload is an error, never an overwrite.
+	 */
+	async enqueue(inputs: ReadonlyArray<ProposalInput | Proposal>): Promise<ApprovalEvent[]> {
+		const now = this.#now();
+		const proposals = inputs.map((input) => ('payloadHash' in input && 'status' in input ? (input as Proposal) : createProposal(input as ProposalInput, now)));
+		const seen = new Set<string>();
+		for (const p of proposals) {
+			if (seen.has(p.id)) throw new ApprovalError(`Proposal ${p.id} appears twice in one enqueue call`, p.id);
+			seen.add(p.id);
+		}
+		const schema = await this.#loadSchema();
+		const events: ApprovalEvent[] = [];
+		for (const input of proposals) {
+			const fresh = { ...input, cardHash: cardHash(cardContent(input), input.payloadHash) };
+			await this.store.upsert('approvals', [proposalToRow({ ...fresh, status: 'pending', decidedBy: null, decidedAt: null, result: null, error: null, notionPageId: null, flag: null })], { onConflict: 'ignore' });
+			const row = (await this.#row(fresh.id))!;
+			const stored = proposalFromRow(row);
+			if (stored.payloadHash !== fresh.payloadHash || stored.kind !== fresh.kind) {
+				throw new ApprovalError(`Proposal ${fresh.id} is already queued with a different ${stored.kind !== fresh.kind ? 'kind' : 'payload'}; use a new proposal id for a new proposal`, fresh.id);
+			}
+			let pageId = stored.notionPageId;
+			let url: string | undefined;
+			let created = false;
+			if (!pageId) {
+				// The card is built from the stored row; its hash must describe exactly that card.
+				const hash = cardHash(cardContent(stored), stored.payloadHash);
+				if (stored.cardHash !== hash) {
+					await this.store.update('approvals', { proposal_id: stored.id }, { card_hash: hash });
+					stored.cardHash = hash;
+				}
+				const existing = await this.#findCards(stored.id);
+				if (existing.length > 0) {
+					pageId = existing[0]!.id;
+					url = existing[0]!.url;
+				} else {
+					const page = await this.notion.pages.create({
+						parent: { type: 'data_source_id', data_source_id: this.dataSourceId },
+						properties: cardProperties(stored, schema.titleProperty, schema.status) as never,
+					});
+					pageId = page.id;
+					url = isFullPage(page) ? page.url : undefined;
+					created = true;
+				}
+				await this.store.update('approvals', { proposal_id: stored.id }, { notion_page_id: pageId });
+			}
+			events.push(
+				this.#event('queued', { ...stored, notionPageId: pageId }, created ? `Queued "${stored.title}" for approval in Notion.` : `"${stored.title}" already has its approval card; nothing duplicated.`, {
+					created,
+					url,
+				}),
+			);
+		}
+		return events;
+	}
+
+	async #findCards(proposalId: string): Promise<CardPage[]> {
+		const res = await this.notion.dataSources.query({
+			data_source_id: this.dataSourceId,
+			filter: { property: PROPS.proposalId, rich_text: { equals: proposalId } } as never,
+			page_size: 10,
+		});
+		return res.results.filter((r) => isFullPage(r as never)).map((r) => r as unknown as CardPage).filter((p) => readText(p, PROPS.proposalId) === proposalId);
+	}
+
+	// ---- decisions ----------------------------------------------------------
+
+	/**
+	 * Reads decided cards (Status Approved or Rejected) edited since the stored
+	 * cursor minus the overlap, applies each decision once and stores the new
+	 * cursor only after the whole pass succeeded, so an error (after the
+	 * client's own 429/529 retries) never loses a decision: the next pass reads
+	 * the same cards again.
+	 */
+	async syncDecisions(): Promise<SyncResult> {
+		const startedAt = this.#now();
+		const schema = await this.#loadSchema();
+		const state = await this.store.getState<{ since?: string }>(this.#cursorKey);
+		const since = typeof state?.since === 'string' ? state.since : undefined;
+		const statusFilter = (name: CardStatus) => ({ property: PROPS.status, [schema.status.type]: { equals: name } });
+		const decided = { or: [statusFilter('Approved'), statusFilter('Rejected')] };
+		const filter = since ? { and: [decided, { timestamp: 'last_edited_time', last_edited_time: { on_or_after: since } }] } : decided;
+		const result: SyncResult = { events: [], scanned: 0, unknown: 0, repaired: 0, cursor: since ?? '', since };
+		let cursor: string | undefined;
+		do {
+			const res = await this.notion.dataSources.query({
+				data_source_id: this.dataSourceId,
+				filter: filter as never,
+				sorts: [{ timestamp: 'last_edited_time', direction: 'ascending' }],
+				page_size: 100,
+				...(cursor ? { start_cursor: cursor } : {}),
+			});
+			for (const r of res.results) {
+				if (!isFullPage(r as never)) continue;
+				result.scanned++;
+				await this.#processCard(r as unknown as CardPage, schema, result);
+			}
+			cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
+		} while (cursor);
+		const next = new Date(Math.floor(startedAt.getTime() / MINUTE_MS) * MINUTE_MS - this.#overlapMs).toISOString();
+		result.cursor = since && since > next ? since : next;
+		await this.store.setState(this.#cursorKey, { since: result.cursor, lastPollAt: startedAt.toISOString() });
+		return result;
+	}
+
+	async #processCard(page: CardPage, schema: SchemaInfo, result: SyncResult): Promise<void> {
+		const proposalId = readText(page, PROPS.proposalId).trim();
+		const cardStatus = readSelect(page, PROPS.status);
+		const row = proposalId ? await this.#row(proposalId) : undefined;
+		if (!row) {
+			result.unknown++;
+			return;
+		}
+		let p = proposalFromRow(row);
+		if (p.notionPageId && compactId(p.notionPageId) !== compactId(page.id)) {
+			// A copy of the card (Notion's Duplicate keeps Proposal ID): it never decides anything.
+			if (cardStatus === 'Approved') {
+				const cardError = await this.#setCard(page.id, schema, 'Rejected');
+				result.events.push(
+					this.#event('refused', p, `A card that is not the queued card for "${p.title}" was approved (a duplicated card?); it was marked Rejected and nothing was executed. The queued card is ${p.notionPageId}.`, {
+						reason: 'not_the_queued_card',
+						flagged: true,
+						pageId: page.id,
+						url: page.url,
+						cardError,
+					}),
+				);
+			}
+			return;
+		}
+		if (!p.notionPageId) {
+			await this.store.update('approvals', { proposal_id: p.id }, { notion_page_id: page.id });
+			p = { ...p, notionPageId: page.id };
+		}
+		const event = await this.#applyCard(p, page, cardStatus, schema);
+		if (event === 'repaired') result.repaired++;
+		else if (event) result.events.push(event);
+	}
+
+	/** Applies what a decided card says to its proposal; returns the event, `repaired`, or nothing. */
+	async #applyCard(p: Proposal, page: CardPage, cardStatus: string, schema: SchemaInfo): Promise<ApprovalEvent | 'repaired' | undefined> {
+		const extra = { url: page.url };
+		switch (p.status) {
+			case 'pending':
+				return cardStatus === 'Rejected' ? this.#recordRejection(p, page, schema) : this.#recordApproval(p, page, schema);
+			case 'approved': {
+				if (cardStatus !== 'Rejected') return undefined;
+				// Rejected before it ran: the approval is withdrawn.
+				const decider = await this.#decider(page);
+				const updated = await this.store.update('approvals', { proposal_id: p.id, status: 'approved' }, { status: 'rejected', decided_by: decider ? `notion:${decider.id}` : p.decidedBy, decided_at: this.#now().toISOString() });
+				if (updated.updated === 0) return undefined; // it started executing meanwhile
+				return this.#event('rejected', { ...p, status: 'rejected' }, `${describeDecider(decider)} rejected "${p.title}" after it had been approved, before it ran; it will not execute.`, { decidedBy: decider, ...extra });
+			}
+			case 'rejected':
+			case 'expired': {
+				if (cardStatus !== 'Approved') return undefined;
+				const decider = await this.#decider(page);
+				const cardError = await this.#setCard(page.id, schema, CARD_STATUS[p.status]);
+				await this.#flag(p, 'already_decided');
+				return this.#event('refused', p, `${describeDecider(decider)} approved "${p.title}", which was already ${p.status}; a ${p.status} proposal never executes. The card was set back to ${CARD_STATUS[p.status]}.`, {
+					reason: 'already_decided',
+					flagged: true,
+					decidedBy: decider,
+					cardError,
+					...extra,
+				});
+			}
+			default: {
+				// executing, executed, failed: the store is the truth; repair a card that says otherwise.
+				const want = CARD_STATUS[p.status];
+				if (cardStatus === want || !schema.status.options.has(want)) return undefined;
+				await this.#setCard(page.id, schema, want);
+				return 'repaired';
+			}
+		}
+	}
+
+	async #recordRejection(p: Proposal, page: CardPage, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+		const decider = await this.#decider(page);
+		const decidedAt = page.last_edited_time;
+		const updated = await this.store.update(
+			'approvals',
+			{ proposal_id: p.id, status: 'pending' },
+			{ status: 'rejected', decided_by: decider ? `notion:${decider.id}` : null, decided_at: decidedAt },
+		);
+		if (updated.updated === 0) return undefined;
+		const cardError = decider ? await this.#setCard(page.id, schema, undefined, decider.id, page) : undefined;
+		return this.#event('rejected', { ...p, status: 'rejected', decidedAt }, `${describeDecider(decider)} rejected "${p.title}"; it will not execute.`, { decidedBy: decider, url: page.url, cardError });
+	}
+
+	async #recordApproval(p: Proposal, page: CardPage, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+		const decider = await this.#decider(page);
+		const url = page.url;
+		// 1. The card must show what was queued.
+		const queued = cardContent(p);
+		const current = readCardContent(page, schema.titleProperty);
+		if (!p.cardHash || cardHash(current, p.payloadHash) !== p.cardHash) {
+			const fields = changedFields(queued, current);
+			return this.#refuseFinal(p, page, schema, 'rejected', 'edited_after_queue', decider, `"${p.title}" was approved by ${describeDecider(decider)}, but its card was edited after it was queued (${fields.join(', ') || 'content'} changed); the approval is refused, the proposal rejected and nothing executed. Queue a new proposal if the change is wanted.`, { changedFields: fields });
+		}
+		// 2. The stored payload must still be the one whose hash was queued.
+		if (!payloadIntact(p)) {
+			return this.#refuseFinal(p, page, schema, 'rejected', 'payload_tampered', decider, `"${p.title}" was approved, but its stored payload no longer matches the queued payload hash; refused and rejected, nothing executed.`);
+		}
+		// 3. Approvals after expiry do not count. last_edited_time is rounded down to the minute, so give it the full minute.
+		const now = this.#now();
+		const expiresMs = Date.parse(p.expiresAt);
+		const editedMs = Date.parse(page.last_edited_time);
+		if (now.getTime() > expiresMs && !(editedMs + MINUTE_MS <= expiresMs)) {
+			return this.#refuseFinal(p, page, schema, 'expired', 'approved_after_expiry', decider, `"${p.title}" was approved by ${describeDecider(decider)} after it expired at ${p.expiresAt}; it is expired and nothing executed.`);
+		}
+		// 4. A person must have approved, and one on the allow-list when there is one.
+		if (!decider) {
+			return this.#refusePending(p, page, schema, 'unknown_approver', undefined, `"${p.title}" was set to Approved by no identifiable person; the approval does not count. The card is Pending again.`);
+		}
+		if (decider.type === 'bot' && !this.#onAllowList(decider)) {
+			return this.#refusePending(p, page, schema, 'unknown_approver', decider, `"${p.title}" was set to Approved by the integration ${describeDecider(decider)}, not by a person; the approval does not count. The card is Pending again.`);
+		}
+		if (this.#approvers && !this.#onAllowList(decider)) {
+			return this.#refusePending(p, page, schema, 'approver_not_allowed', decider, `${describeDecider(decider)} approved "${p.title}" but is not on the approver allow-list; the approval is refused and nothing executed. The card is Pending again for an approver.`);
+		}
+		const decidedAt = page.last_edited_time;
+		const updated = await this.store.update('approvals', { proposal_id: p.id, status: 'pending' }, { status: 'approved', decided_by: `notion:${decider.id}`, decided_at: decidedAt });
+		if (updated.updated === 0) return undefined;
+		const cardError = await this.#setCard(page.id, schema, undefined, decider.id, page);
+		return this.#event('approved', { ...p, status: 'approved', decidedAt }, `${describeDecider(decider)} approved "${p.title}"; it will execute once.`, { decidedBy: this.#publicDecider(decider), url, cardError });
+	}
+
+	async #refuseFinal(
+		p: Proposal,
+		page: CardPage,
+		schema: SchemaInfo,
+		status: 'rejected' | 'expired',
+		reason: RefusalReason,
+		decider: (Decider & { type?: string }) | undefined,
+		message: string,
+		extra: Partial<ApprovalEvent> = {},
+	): Promise<ApprovalEvent | undefined> {
+		const now = this.#now().toISOString();
+		const updated = await this.store.update(
+			'approvals',
+			{ proposal_id: p.id, status: 'pending' },
+			{ status, flag: reason, flagged_at: now, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: decider ? `notion:${decider.id}` : null, decided_at: page.last_edited_time },
+		);
+		if (updated.updated === 0) return undefined;
+		const cardError = await this.#setCard(page.id, schema, CARD_STATUS[status]);
+		return this.#event('refused', { ...p, status }, message, { reason, flagged: true, decidedBy: this.#publicDecider(decider), url: page.url, cardError, ...extra });
+	}
+
+	async #refusePending(p: Proposal, page: CardPage, schema: SchemaInfo, reason: RefusalReason, decider: (Decider & { type?: string }) | undefined, message: string): Promise<ApprovalEvent> {
+		await this.#flag(p, reason);
+		const cardError = await this.#setCard(page.id, schema, 'Pending', null);
+		return this.#event('refused', p, message, { reason, flagged: true, decidedBy: this.#publicDecider(decider), url: page.url, cardError });
+	}
+
+	async #flag(p: Proposal, reason: RefusalReason): Promise<void> {
+		await this.store.update('approvals', { proposal_id: p.id }, { flag: reason, flagged_at: this.#now().toISOString(), refusals: (await this.#refusals(p.id)) + 1 });
+	}
+
+	async #refusals(proposalId: string): Promise<number> {
+		return (await this.#row(proposalId))?.refusals ?? 0;
+	}
+
+	#publicDecider(d: (Decider & { type?: string }) | undefined): Decider | undefined {
+		if (!d) return undefined;
+		const { type: _type, ...rest } = d;
+		return rest;
+	}
+
+	#onAllowList(d: Decider & { email?: string }): boolean {
+		if (!this.#approvers) return true;
+		return this.#approvers.ids.has(compactId(d.id)) || (!!d.email && this.#approvers.emails.has(d.email.toLowerCase()));
+	}
+
+	/**
+	 * Who decided: the card's `last_edited_by` (set by Notion, not forgeable
+	 * through the card), or — when the last edit was this integration's own —
+	 * the single person in Decided by.
+	 */
+	async #decider(page: CardPage): Promise<(Decider & { type?: string }) | undefined> {
+		const botId = await this.#bot();
+		const editor = page.last_edited_by?.id;
+		let id: string | undefined;
+		if (editor && (!botId || compactId(editor) !== compactId(botId))) id = editor;
+		else {
+			const people = readPeople(page, PROPS.decidedBy);
+			if (people.length === 1) id = people[0];
+		}
+		if (!id) return undefined;
+		const info = await this.#user(id);
+		return { source: 'notion', id, ...(info.name ? { name: info.name } : {}), ...(info.email ? { email: info.email } : {}), ...(info.type ? { type: info.type } : {}) };
+	}
+
+	#bot(): Promise<string | undefined> {
+		this.#botId ??= this.notion.users.me({}).then(
+			(me) => me.id,
+			() => undefined,
+		);
+		return this.#botId;
+	}
+
+	#user(id: string): Promise<UserInfo> {
+		let info = this.#users.get(id);
+		if (!info) {
+			info = this.notion.users.retrieve({ user_id: id }).then(
+				(u) => {
+					const full = u as { type?: string; name?: string | null; person?: { email?: string } };
+					return { id, type: full.type, name: full.name ?? undefined, email: full.person?.email };
+				},
+				// Without the user-information capability Notion refuses; the id still identifies the person.
+				() => ({ id }),
+			);
+			this.#users.set(id, info);
+		}
+		return info;
+	}
+
+	// ---- execution ------------------------------------------------------------
+
+	/**
+	 * Runs each approved proposal's executor at most once. The ledger claim
+	 * comes first; an entry already `succeeded` or `failed` only finishes the
+	 * write-back; an open `claimed` entry (a crash between side effect and
+	 * write-back, or another worker still running it) is reported as `stuck`
+	 * and never re-run. A failed execution runs again only when asked
+	 * (`retryFailed`).
+	 */
+	async executeApproved(registry: ExecutorRegistry, options: ExecuteOptions = {}): Promise<ApprovalEvent[]> {
+		const statuses: ProposalStatus[] = ['approved', 'executing'];
+		if (options.retryFailed) statuses.push('failed');
+		const rows = await this.store.select('approvals', {
+			where: { status: { in: statuses }, ...(options.proposalIds ? { proposal_id: { in: [...options.proposalIds] } } : {}) },
+			order: [{ column: 'decided_at' }, { column: 'requested_at' }],
+			limit: options.limit ?? 100,
+		});
+		const retryIds = Array.isArray(options.retryFailed) ? new Set(options.retryFailed as readonly string[]) : undefined;
+		const schema = await this.#loadSchema();
+		const events: ApprovalEvent[] = [];
+		for (const row of rows) {
+			const p = proposalFromRow(row);
+			if (p.status === 'failed' && retryIds && !retryIds.has(p.id)) continue;
+			const event = await this.#executeOne(p, registry, schema);
+			if (event) events.push(event);
+		}
+		return events;
+	}
+
+	async #executeOne(p: Proposal, registry: ExecutorRegistry, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+		const key = ledgerKey(p);
+		if (!payloadIntact(p)) {
+			const message = `"${p.title}" was approved, but its stored payload no longer matches the approved payload hash; it is rejected and nothing executed.`;
+			const updated = await this.store.update('approvals', { proposal_id: p.id, status: p.status }, { status: 'rejected', flag: 'payload_tampered', flagged_at: this.#now().toISOString(), error: message });
+			if (updated.updated === 0) return undefined;
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Rejected') : undefined;
+			return this.#event('refused', { ...p, status: 'rejected' }, message, { reason: 'payload_tampered', flagged: true, idempotencyKey: key, cardError });
+		}
+		const executor = registry.get(p.kind);
+		if (!executor) {
+			return this.#event('skipped', p, `No executor is registered for kind "${p.kind}"; "${p.title}" stays ${p.status} until one is.`, { idempotencyKey: key });
+		}
+		const claim = await this.store.claimAction(key, {
+			kind: `approval.${p.kind}`,
+			target: p.id,
+			intent: { proposalId: p.id, kind: p.kind, payloadHash: p.payloadHash },
+			retryFailed: p.status === 'failed',
+		});
+		if (!claim.claimed) return this.#finishFromLedger(p, claim.entry, schema);
+
+		const attempts = claim.entry.attempts;
+		await this.store.update('approvals', { proposal_id: p.id }, { status: 'executing', error: null });
+		if (p.notionPageId && schema.status.options.has('Executing')) await this.#setCard(p.notionPageId, schema, 'Executing');
+		let result: Json;
+		try {
+			result = ((await executor(p.payload, { proposal: Object.freeze({ ...p }), idempotencyKey: key, attempt: attempts })) ?? null) as Json;
+		} catch (error) {
+			const message = errorMessage(error);
+			await this.store.completeAction(key, { status: 'failed', error: message });
+			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error: message });
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed') : undefined;
+			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" failed (attempt ${attempts}): ${message}. Nothing else is retried automatically; retry it explicitly.`, {
+				error: message,
+				attempts,
+				idempotencyKey: key,
+				cardError,
+			});
+		}
+		await this.store.completeAction(key, { status: 'succeeded', response: result });
+		return this.#writeExecuted(p, result, attempts, key, schema, true);
+	}
+
+	async #writeExecuted(p: Proposal, result: Json, attempts: number, key: string, schema: SchemaInfo, executedNow: boolean): Promise<ApprovalEvent> {
+		await this.store.update('approvals', { proposal_id: p.id }, { status: 'executed', result, error: null });
+		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Executed') : undefined;
+		const message = executedNow
+			? `"${p.title}" executed${attempts > 1 ? ` on attempt ${attempts}` : ''}.`
+			: `"${p.title}" had already executed (the ledger says so); its result was written back without running it again.`;
+		return this.#event('executed', { ...p, status: 'executed' }, message, { result, attempts, idempotencyKey: key, executedNow, cardError });
+	}
+
+	async #finishFromLedger(p: Proposal, entry: ActionLedgerEntry, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+		const key = entry.idempotency_key;
+		if (entry.status === 'succeeded') return this.#writeExecuted(p, entry.response, entry.attempts, key, schema, false);
+		if (entry.status === 'failed') {
+			if (p.status === 'failed') return undefined; // reported when it failed
+			const error = entry.error ?? 'failed';
+			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error });
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed') : undefined;
+			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" had failed (attempt ${entry.attempts}): ${error}. Retry it explicitly.`, { error, attempts: entry.attempts, idempotencyKey: key, cardError });
+		}
+		const since = entry.updated_at ?? entry.created_at;
+		const ageMs = this.#now().getTime() - Date.parse(since);
+		return this.#event(
+			'stuck',
+			p,
+			`"${p.title}" was claimed for execution at ${since} (${Math.max(0, Math.round(ageMs / 1000))} s ago) and never recorded an outcome: another run may still be executing it, or a run crashed between the side effect and the write-back. It is not run again automatically; check the platform, then resolve it.`,
+			{ idempotencyKey: key, attempts: entry.attempts },
+		);
+	}
+
+	/**
+	 * Records the outcome of a `stuck` proposal after a person checked the
+	 * platform: `succeeded` marks it executed, `failed` marks it failed (then
+	 * retryable). Never runs the executor.
+	 */
+	async resolveStuck(proposalId: string, outcome: { status: 'succeeded'; result?: Json } | { status: 'failed'; error: string }): Promise<ApprovalEvent> {
+		const row = await this.#row(proposalId);
+		if (!row) throw new ApprovalError(`No proposal ${proposalId}`, proposalId);
+		const p = proposalFromRow(row);
+		const entry = await this.store.completeAction(
+			ledgerKey(p),
+			outcome.status === 'succeeded' ? { status: 'succeeded', response: outcome.result ?? null } : { status: 'failed', error: outcome.error },
+		);
+		const event = await this.#finishFromLedger(p, entry, await this.#loadSchema());
+		if (!event) throw new ApprovalError(`Proposal ${proposalId} was already recorded as ${entry.status}`, proposalId);
+		return event;
+	}
+
+	// ---- expiry ---------------------------------------------------------------
+
+	/**
+	 * Pending proposals past their expiry become Expired in the store and on
+	 * the card. A card already decided in Notion is applied first (an approval
+	 * made before the expiry still counts; one made after is refused).
+	 */
+	async expire(now: Date = this.#now()): Promise<ApprovalEvent[]> {
+		const rows = await this.store.select('approvals', { where: { status: 'pending', expires_at: { lt: now.toISOString() } }, order: { column: 'expires_at' } });
+		const schema = await this.#loadSchema();
+		const events: ApprovalEvent[] = [];
+		for (const row of rows) {
+			let p = proposalFromRow(row);
+			if (p.notionPageId) {
+				const page = await this.notion.pages.retrieve({ page_id: p.notionPageId }).catch(() => undefined);
+				if (page && isFullPage(page)) {
+					const card = page as unknown as CardPage;
+					const status = readSelect(card, PROPS.status);
+					if (status === 'Approved' || status === 'Rejected') {
+						const event = await this.#applyCard(p, card, status, schema);
+						if (event && event !== 'repaired') events.push(event);
+						const after = await this.#row(p.id);
+						if (!after || after.status !== 'pending') continue;
+						p = proposalFromRow(after);
+					}
+				}
+			}
+			const updated = await this.store.update('approvals', { proposal_id: p.id, status: 'pending' }, { status: 'expired', decided_at: now.toISOString() });
+			if (updated.updated === 0) continue;
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Expired') : undefined;
+			events.push(this.#event('expired', { ...p, status: 'expired' }, `"${p.title}" expired at ${p.expiresAt} without a decision; it will not execute.`, { cardError }));
+		}
+		return events;
+	}
+
+	// ---- Notion helpers -------------------------------------------------------
+
+	#loadSchema(): Promise<SchemaInfo> {
+		this.#schema ??= (async () => {
+			const ds = (await this.notion.dataSources.retrieve({ data_source_id: this.dataSourceId })) as { properties?: Record<string, { type: string; name?: string; select?: { options?: Array<{ name: string }> }; status?: { options?: Array<{ name: string }> } }> };
+			const props = ds.properties ?? {};
+			const titleProperty = Object.entries(props).find(([, v]) => v.type === 'title')?.[0];
+			const required: Array<[string, string[]]> = [
+				[PROPS.kind, ['select']],
+				[PROPS.status, ['status', 'select']],
+				[PROPS.platform, ['select']],
+				[PROPS.account, ['rich_text']],
+				[PROPS.entity, ['rich_text']],
+				[PROPS.proposedChange, ['rich_text']],
+				[PROPS.evidence, ['rich_text']],
+				[PROPS.impact, ['rich_text']],
+				[PROPS.requestedAt, ['date']],
+				[PROPS.expiresAt, ['date']],
+				[PROPS.decidedBy, ['people']],
+				[PROPS.proposalId, ['rich_text']],
+			];
+			const problems = required.filter(([name, types]) => !props[name] || !types.includes(props[name]!.type)).map(([name, types]) => `${name} (${types.join(' or ')})`);
+			if (!titleProperty) problems.unshift('a title property');
+			if (problems.length) throw new ApprovalError(`The approval data source ${this.dataSourceId} lacks ${problems.join(', ')}; create it with scripts/notion/provision.ts`);
+			const statusProp = props[PROPS.status]!;
+			const type = statusProp.type as 'status' | 'select';
+			const options = new Set((statusProp[type]?.options ?? []).map((o) => o.name));
+			const missing = ['Pending', 'Approved', 'Rejected', 'Expired', 'Executed', 'Failed'].filter((o) => !options.has(o));
+			if (missing.length) throw new ApprovalError(`The Status property of data source ${this.dataSourceId} lacks the option(s) ${missing.join(', ')}`);
+			return { titleProperty: titleProperty!, status: { type, options } };
+		})();
+		this.#schema.catch(() => (this.#schema = undefined));
+		return this.#schema;
+	}
+
+	/**
+	 * Sets a card's Status and/or Decided by; returns an error message instead
+	 * of throwing (the store already holds the truth and the next sync repairs
+	 * the card).
+	 */
+	async #setCard(pageId: string, schema: SchemaInfo, status: CardStatus | undefined, decidedBy?: string | null, page?: CardPage): Promise<string | undefined> {
+		const properties: Record<string, unknown> = {};
+		if (status) properties[PROPS.status] = statusValue(schema.status, status);
+		if (decidedBy === null) properties[PROPS.decidedBy] = { people: [] };
+		else if (decidedBy !== undefined) {
+			const current = page ? readPeople(page, PROPS.decidedBy).map(compactId) : [];
+			if (!(current.length === 1 && current[0] === compactId(decidedBy))) properties[PROPS.decidedBy] = { people: [{ id: decidedBy }] };
+		}
+		if (Object.keys(properties).length === 0) return undefined;
+		try {
+			await this.notion.pages.update({ page_id: pageId, properties: properties as never });
+			return undefined;
+		} catch (error) {
+			return `Notion card ${pageId} not updated: ${errorMessage(error)}`;
+		}
+	}
+
+	#event(type: ApprovalEvent['type'], p: Proposal, message: string, extra: Partial<ApprovalEvent> = {}): ApprovalEvent {
+		const event: ApprovalEvent = {
+			type,
+			proposalId: p.id,
+			kind: p.kind,
+			status: p.status,
+			message,
+			at: this.#now().toISOString(),
+			title: p.title,
+			...(p.notionPageId ? { pageId: p.notionPageId } : {}),
+		};
+		for (const [k, v] of Object.entries(extra)) if (v !== undefined) (event as unknown as Record<string, unknown>)[k] = v;
+		if (event.decidedBy) event.decidedBy = this.#publicDecider(event.decidedBy);
+		return event;
+	}
+}
