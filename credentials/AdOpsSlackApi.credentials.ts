@@ -1,5 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+/**
+ * Slack bot token. Tested by the AdOps Alert node (`testedBy: adOpsSlackApiTest`,
+ * nodes/common/slack.ts): `auth.test`, with an explanation for a rejected token
+ * and for an API URL that cannot be reached.
+ */
 export class AdOpsSlackApi implements ICredentialType {
 	name = 'adOpsSlackApi';
 
@@ -42,20 +47,5 @@ export class AdOpsSlackApi implements ICredentialType {
 		properties: {
 			headers: { Authorization: '=Bearer {{$credentials.botToken}}' },
 		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.apiUrl.replace(/\\/+$/, "")}}',
-			url: '/auth.test',
-			method: 'POST',
-		},
-		rules: [
-			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'invalid_auth', message: 'Slack rejected the bot token (invalid_auth): copy the Bot User OAuth Token (xoxb-…) from the Slack app again' } },
-			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'not_authed', message: 'No bot token was sent: fill in Bot Token' } },
-			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'token_revoked', message: 'The bot token was revoked: reinstall the Slack app and paste the new token' } },
-			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'account_inactive', message: 'The token belongs to a deactivated app or user: reinstall the Slack app' } },
-			{ type: 'responseSuccessBody', properties: { key: 'ok', value: false, message: 'Slack did not accept the token: check Bot Token and API URL' } },
-		],
 	};
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsStoreConnectionTest } from '../common/store';
+import { adOpsSlackApiTest } from '../common/slack';
 import { router } from './actions/router';
 import * as post from './actions/post.operation';
 
@@ -18,7 +19,7 @@ export class AdOpsAlert implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsSlackApi', required: true },
+			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest' },
 			{ name: 'adOpsStoreApi', required: false, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		properties: [
@@ -34,7 +35,7 @@ export class AdOpsAlert implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

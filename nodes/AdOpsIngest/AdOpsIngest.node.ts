@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsGoogleAdsApiTest, adOpsKlaviyoApiTest, adOpsLinkedInAdsApiTest, adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
 import * as ingest from './actions/ingest.operation';
@@ -24,8 +24,8 @@ export class AdOpsIngest implements INodeType {
 		credentials: [
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest', displayOptions: onPlatform('meta') },
-			{ name: 'adOpsLinkedInAdsOAuth2Api', required: true, testedBy: 'adOpsLinkedInAdsApiTest', displayOptions: onPlatform('linkedin') },
-			{ name: 'adOpsGoogleAdsOAuth2Api', required: true, testedBy: 'adOpsGoogleAdsApiTest', displayOptions: onPlatform('google_ads') },
+			{ name: 'adOpsLinkedInAdsOAuth2Api', required: true, displayOptions: onPlatform('linkedin') },
+			{ name: 'adOpsGoogleAdsOAuth2Api', required: true, displayOptions: onPlatform('google_ads') },
 			{ name: 'adOpsKlaviyoApi', required: true, testedBy: 'adOpsKlaviyoApiTest', displayOptions: onPlatform('klaviyo') },
 		],
 		properties: [
@@ -56,7 +56,7 @@ export class AdOpsIngest implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsLinkedInAdsApiTest, adOpsGoogleAdsApiTest },
+		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

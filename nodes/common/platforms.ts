@@ -73,7 +73,13 @@ function describe(info: AccountInfo): string {
 	return `${info.name ?? info.accountId} (${info.accountId}, ${info.currency ?? '?'}, ${info.timezone ?? '?'})`;
 }
 
-/** Reads every configured account (at most 5) and reports each one's name or what is wrong. */
+/**
+ * Reads every configured account (at most 5) and reports each one's name or
+ * what is wrong. For the API-key credentials (Meta, Klaviyo) only: n8n 2.x
+ * answers an OAuth2 credential's test from its stored token and never calls a
+ * node's test method for it; the OAuth connect flow is the check there, and
+ * the Ingest node explains a rejected token per account at run time.
+ */
 async function testPlatform(platform: PlatformId, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	try {
 		const settings = platformSettings(platform, credential.data ?? {});
@@ -98,12 +104,4 @@ export async function adOpsMetaAdsApiTest(this: ICredentialTestFunctions, creden
 
 export async function adOpsKlaviyoApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	return testPlatform('klaviyo', credential);
-}
-
-export async function adOpsLinkedInAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return testPlatform('linkedin', credential);
-}
-
-export async function adOpsGoogleAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return testPlatform('google_ads', credential);
 }

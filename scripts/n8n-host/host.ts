@@ -234,6 +234,56 @@ export function nodeOutput(result: ExecutionResult, nodeName: string, output = 0
 	return runs[runs.length - 1]?.data?.main?.[output] ?? [];
 }
 
+/** The owner account `N8nHost.rest()` sets up on a fresh instance and logs in with. */
+export const DEFAULT_OWNER = { email: 'owner@adops.test', firstName: 'AdOps', lastName: 'Owner', password: 'AdOps-Test-Owner-1' } as const;
+
+export interface RestResponse<T = unknown> {
+	status: number;
+	/** The parsed JSON body (n8n wraps results in `{ data }`), or the text when it is not JSON. */
+	body: T;
+}
+
+/**
+ * A logged-in client of n8n's internal REST API (`/rest/...`, what the editor
+ * calls): it keeps the `n8n-auth` cookie and sends the `browser-id` header the
+ * cookie is bound to, as the editor does.
+ */
+export class N8nRestClient {
+	constructor(
+		readonly baseUrl: string,
+		private readonly cookie: string,
+		private readonly browserId: string,
+	) {}
+
+	/** One request; never throws on an HTTP error status (see `status`). */
+	async request<T = unknown>(method: string, path: string, body?: unknown): Promise<RestResponse<T>> {
+		const response = await fetch(`${this.baseUrl}/rest${path}`, {
+			method,
+			headers: { cookie: this.cookie, 'browser-id': this.browserId, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		return { status: response.status, body: (await readBody(response)) as T };
+	}
+
+	/** `request` for a 2xx answer; returns n8n's `data`, throws with n8n's message otherwise. */
+	async data<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+		const { status, body: answer } = await this.request<{ data?: T; message?: string }>(method, path, body);
+		if (status < 200 || status > 299) {
+			throw new Error(`n8n ${method} /rest${path} answered HTTP ${status}: ${typeof answer === 'string' ? answer : (answer?.message ?? JSON.stringify(answer))}`);
+		}
+		return answer.data as T;
+	}
+}
+
+async function readBody(response: Response): Promise<unknown> {
+	const text = await response.text();
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
 export class N8nHost {
 	private server: ChildProcess | undefined;
 	private serverOutput = '';
@@ -477,6 +527,33 @@ export class N8nHost {
 		}
 		this.serverUrl = url;
 		return { url, ms: performance.now() - started };
+	}
+
+	/**
+	 * A logged-in client of the running server's REST API, as the editor uses
+	 * it: sets up the owner (`POST /rest/owner/setup`) on a fresh instance,
+	 * otherwise logs in (`POST /rest/login`) as `owner` (default `DEFAULT_OWNER`).
+	 */
+	async rest(owner: { email: string; password: string; firstName?: string; lastName?: string } = DEFAULT_OWNER): Promise<N8nRestClient> {
+		const browserId = randomBytes(12).toString('hex');
+		const post = (path: string, body: unknown) =>
+			fetch(`${this.url}/rest${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'browser-id': browserId }, body: JSON.stringify(body) });
+		let response = await post('/owner/setup', { firstName: 'AdOps', lastName: 'Owner', ...owner });
+		if (response.status === 400) {
+			// Already set up ("Instance owner already setup"): log in instead.
+			await response.body?.cancel();
+			response = await post('/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		}
+		const cookie = response.headers
+			.getSetCookie()
+			.map((c) => c.split(';')[0] ?? '')
+			.find((c) => c.startsWith('n8n-auth='));
+		if (!response.ok || !cookie) {
+			const answer = await readBody(response);
+			throw new N8nHostError(`n8n did not log in ${owner.email} (HTTP ${response.status}): ${JSON.stringify(answer)}`, this.serverLog(40));
+		}
+		await response.body?.cancel();
+		return new N8nRestClient(this.url, cookie, browserId);
 	}
 
 	/** The running (or last) server's log, readable, last `lines` lines. */

@@ -1,0 +1,63 @@
+// The AdOps Slack credential test: `auth.test` through the same client the
+// AdOps Alert node posts with, every failure explained in one sentence.
+//
+// A node method (`testedBy`) rather than a declarative `test` request: for a
+// declarative test n8n 2.x reports an unreachable API URL as the bare
+// transport code ("ECONNREFUSED") and a wrong path as "Not Found".
+import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { normalizeSlackApiUrl } from '../shared/alerts/post';
+
+const AUTH_ERRORS: Record<string, string> = {
+	invalid_auth: 'Slack rejected the bot token (invalid_auth): copy the Bot User OAuth Token (xoxb-…) from the Slack app again',
+	not_authed: 'No bot token was sent (not_authed): fill in Bot Token',
+	token_revoked: 'The bot token was revoked (token_revoked): reinstall the Slack app and paste the new token',
+	token_expired: 'The bot token expired (token_expired): reinstall the Slack app or turn off token rotation, and paste the new token',
+	account_inactive: 'The token belongs to a deactivated app or user (account_inactive): reinstall the Slack app',
+};
+
+/** The most specific reason in an error's cause chain: a system code (ECONNREFUSED, ENOTFOUND, …) or the first message. */
+function transportReason(error: unknown): string {
+	let message: string | undefined;
+	for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+		if (typeof e.message === 'string' && e.message && !message) message = e.message;
+	}
+	return message ?? 'no answer';
+}
+
+/** Calls `auth.test` with the credential's token and API URL; never throws, never echoes the token. */
+export async function slackAuthTest(botToken: string, apiUrl: string | undefined, timeoutMs = 15_000): Promise<INodeCredentialTestResult> {
+	const token = botToken.trim();
+	if (!token) return { status: 'Error', message: 'No bot token: fill in Bot Token (xoxb-…)' };
+	const base = normalizeSlackApiUrl(apiUrl);
+	const endpoint = `${base}auth.test`;
+	const scrub = (text: string) => text.split(token).join('***');
+	try {
+		const client = new WebClient(token, { slackApiUrl: base, retryConfig: { retries: 0 }, timeout: timeoutMs, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+		const answer = (await client.auth.test()) as { team?: string; user?: string; url?: string };
+		const who = answer.user ? ` as ${answer.user}` : '';
+		return { status: 'OK', message: scrub(`Connected to Slack workspace "${answer.team ?? answer.url ?? '?'}"${who}`) };
+	} catch (error) {
+		const e = error as { code?: string; data?: { error?: string }; original?: unknown; statusCode?: number; message?: string };
+		let message: string;
+		if (e?.code === ErrorCode.PlatformError && e.data?.error) {
+			message = AUTH_ERRORS[e.data.error] ?? `Slack did not accept the token (${e.data.error}): check Bot Token and API URL`;
+		} else if (e?.code === ErrorCode.RequestError) {
+			const reason = transportReason(e.original);
+			message = `Cannot reach the Slack API at ${endpoint} (${reason}): check API URL (default https://slack.com/api/) and the network`;
+		} else if (e?.code === ErrorCode.HTTPError) {
+			message = `${endpoint} answered HTTP ${e.statusCode ?? '?'}: API URL does not point at Slack's Web API (default https://slack.com/api/)`;
+		} else if (e?.code === ErrorCode.RateLimitedError) {
+			message = 'Slack rate-limited the test (HTTP 429): try again in a minute';
+		} else {
+			message = `Slack auth.test at ${endpoint} failed: ${(e?.message ?? String(error)).split('\n')[0]}`;
+		}
+		return { status: 'Error', message: scrub(message) };
+	}
+}
+
+export async function adOpsSlackApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	return slackAuthTest(String(data.botToken ?? ''), typeof data.apiUrl === 'string' ? data.apiUrl : undefined);
+}
