@@ -12,7 +12,8 @@
  *   node --import tsx test/bench/ingest.bench.ts            PGlite
  *   DATABASE_URL=postgres://… node --import tsx test/bench/ingest.bench.ts   + PostgreSQL
  *
- * Options (env): BENCH_ROWS (100000), BENCH_SAMPLE (2000), BENCH_CHUNK (500).
+ * Options (env): BENCH_ROWS (100000), BENCH_SAMPLE (2000), BENCH_CHUNK (500),
+ * BENCH_STORES (`pglite,postgres`: which stores to measure; profiling one is quicker).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +29,7 @@ import { createPool } from '../../nodes/shared/store/postgres';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 2_000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 500);
+const STORES = new Set((process.env.BENCH_STORES ?? 'pglite,postgres').split(',').map((s) => s.trim()));
 const DAYS = 100;
 const NOW = new Date('2025-06-11T06:00:00Z');
 const firstDay = '2025-03-03'; // DAYS days ending 2025-06-10 (yesterday)
@@ -167,6 +169,14 @@ async function bench(label: string, store: Store, exec: SqlExecutor): Promise<vo
 }
 
 async function main(): Promise<void> {
+	if (STORES.has('pglite')) await benchPglite();
+	else console.log('\nPGlite: skipped (BENCH_STORES)');
+	const url = process.env.DATABASE_URL;
+	if (url && STORES.has('postgres')) await benchPostgres(url);
+	else console.log(`\nPostgreSQL: skipped (${url ? 'BENCH_STORES' : 'set DATABASE_URL'})`);
+}
+
+async function benchPglite(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), 'adops-bench-'));
 	try {
 		const store = await openStore({ kind: 'embedded', path: dir });
@@ -178,20 +188,18 @@ async function main(): Promise<void> {
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
-	const url = process.env.DATABASE_URL;
-	if (url) {
-		const schema = `adops_bench_${randomBytes(4).toString('hex')}`;
-		const pool = createPool({ connectionString: url, ssl: 'disable', schema, maxConnections: 4 });
-		const exec = new PgPoolExecutor(pool);
-		try {
-			await migrate(exec, { schema });
-			await bench(`PostgreSQL (${new URL(url).host}, schema ${schema})`, new SqlStore('postgres', exec), exec);
-		} finally {
-			await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-			await pool.end();
-		}
-	} else {
-		console.log('\nPostgreSQL: skipped (set DATABASE_URL)');
+}
+
+async function benchPostgres(url: string): Promise<void> {
+	const schema = `adops_bench_${randomBytes(4).toString('hex')}`;
+	const pool = createPool({ connectionString: url, ssl: 'disable', schema, maxConnections: 4 });
+	const exec = new PgPoolExecutor(pool);
+	try {
+		await migrate(exec, { schema });
+		await bench(`PostgreSQL (${new URL(url).host}, schema ${schema})`, new SqlStore('postgres', exec), exec);
+	} finally {
+		await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+		await pool.end();
 	}
 }
 

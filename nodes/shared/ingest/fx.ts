@@ -43,6 +43,8 @@ export function roundMoney(amount: number, currency: string): number {
 export class FxTable {
 	/** `${base}>${quote}` → quotes sorted by date ascending. */
 	private readonly byPair = new Map<string, FxQuote[]>();
+	/** `lookup` results by source currency and date (the quotes never change after construction). */
+	private readonly looked = new Map<string, FxLookup>();
 
 	constructor(
 		readonly reportingCurrency: string,
@@ -85,8 +87,22 @@ export class FxTable {
 		return found;
 	}
 
-	/** The rate converting `source` into the reporting currency for a row dated `date`. */
+	/** The rate converting `source` into the reporting currency for a row dated `date` (frozen; the same object for the same arguments). */
 	lookup(source: string, date: string): FxLookup {
+		const key = `${source}\u0000${date}`;
+		let found = this.looked.get(key);
+		if (found === undefined) {
+			found = this.choose(source, date);
+			if (found.ok) {
+				Object.freeze(found.fx.stored);
+				Object.freeze(found.fx);
+			}
+			this.looked.set(key, Object.freeze(found));
+		}
+		return found;
+	}
+
+	private choose(source: string, date: string): FxLookup {
 		const target = this.reportingCurrency;
 		if (source === target) return { ok: true, fx: { rate: 1, rateDate: null, kind: 'identity', stored: { int: 1n, scale: 0 } } };
 		const direct = this.latest(source, target, date);

@@ -109,6 +109,13 @@ export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareO
 	const warn = (text: string) => {
 		if (warnings.length < MAX_WARNINGS) warnings.push(text);
 	};
+	// canonical form of each distinct account id (a batch has one or a few)
+	const canonical = new Map<string, string>();
+	const canonicalOf = (id: string): string => {
+		let c = canonical.get(id);
+		if (c === undefined) canonical.set(id, (c = canonicalAccountId(opts.platform, id)));
+		return c;
+	};
 	for (const raw of input) {
 		const bad = (reason: string) =>
 			quarantined.push({
@@ -126,7 +133,7 @@ export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareO
 			bad(checked.reasons.join('; '));
 			continue;
 		}
-		const account = canonicalAccountId(opts.platform, checked.row.accountId);
+		const account = canonicalOf(checked.row.accountId);
 		if (opts.accountId !== undefined && account !== opts.accountId) {
 			bad(`the row belongs to account ${account}, not to the run's account ${opts.accountId}`);
 			continue;

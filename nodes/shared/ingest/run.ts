@@ -24,7 +24,7 @@ import { isKnownCurrency } from '../platforms/currency';
 import { isPlatformApiError, type PlatformErrorKind } from '../resilience/errors';
 import { PLATFORMS, type Platform, type Row } from '../schema/rows';
 import type { Json, RowInput, Store, ValidatedRow } from '../store/types';
-import { validateRow } from '../store/validate';
+import { checkChunkSize, validateRow } from '../store/validate';
 import { canonicalAccountId } from './accounts';
 import { computeWindow, dayIn, isValidTimeZone, type IngestWindow } from './dates';
 import { FxTable } from './fx';
@@ -369,18 +369,84 @@ async function loadWindow(
 	const changed = await changedRows(store, platform, batch.rows);
 	// The table's own schema, once: a row it rejects is quarantined (not the
 	// batch), and the store takes the validated rows without parsing them again.
-	const valid: Array<ValidatedRow<'campaign_performance'>> = [];
-	for (const row of changed) {
-		const checked = validateRow('campaign_performance', row);
-		if (checked.ok) valid.push(checked.row);
-		else batch.quarantined.push({ platform: row.platform, accountId: row.account_id, payload: toJsonSafe(row), reason: `${describeRow({ platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, date: row.date })}: ${checked.reason}` });
-	}
-	if (valid.length > 0) await store.upsert('campaign_performance', valid, { chunkSize: opts.chunkSize });
-	outcome.rowsWritten = valid.length;
+	const written = await writeChanged(store, changed, opts.chunkSize, batch.quarantined);
+	outcome.rowsWritten = written;
 	outcome.rowsUnchanged = batch.rows.length - changed.length;
 	outcome.rowsQuarantined = batch.quarantined.length;
 	outcome.quarantineReasons = batch.quarantined.slice(0, 20).map((q) => q.reason);
 	outcome.quarantineRecordsAdded = await recordQuarantine(store, runId, batch.quarantined);
+}
+
+/** Checks rows against `campaign_performance`'s own schema; a rejected row becomes a quarantine record. */
+function validForTable(rows: ReadonlyArray<PerformanceRow>, quarantined: QuarantinedRow[]): Array<ValidatedRow<'campaign_performance'>> {
+	const valid: Array<ValidatedRow<'campaign_performance'>> = [];
+	for (const row of rows) {
+		const checked = validateRow('campaign_performance', row);
+		if (checked.ok) valid.push(checked.row);
+		else {
+			// The run id is not part of what was wrong: leaving it out keeps the content hash (and so the record) the same across reruns.
+			const { ingest_run_id: _run, ...payload } = row;
+			quarantined.push({ platform: row.platform, accountId: row.account_id, payload: toJsonSafe(payload), reason: `${describeRow({ platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, date: row.date })}: ${checked.reason}` });
+		}
+	}
+	return valid;
+}
+
+/** Stores that run a transaction over several statements (PostgREST does not). */
+const TRANSACTIONAL = new Set<string>(['postgres', 'embedded']);
+
+/**
+ * Validates the changed rows with the table's schema and upserts the valid
+ * ones; returns how many were written. On a SQL store every chunk is written
+ * in one transaction (all or nothing, as one `upsert` call is), and the next
+ * chunk is validated while the database writes the previous one, so the
+ * CPU work overlaps the I/O. Rows, their order, the quarantine records and
+ * their order are the same as validating everything first.
+ */
+async function writeChanged(
+	store: Store,
+	changed: ReadonlyArray<PerformanceRow>,
+	chunkSize: number | undefined,
+	quarantined: QuarantinedRow[],
+): Promise<number> {
+	let size: number | undefined;
+	try {
+		size = checkChunkSize(chunkSize);
+	} catch {
+		size = undefined; // the store reports it, as before
+	}
+	if (size === undefined || !TRANSACTIONAL.has(store.kind)) {
+		const valid = validForTable(changed, quarantined);
+		if (valid.length > 0) await store.upsert('campaign_performance', valid, { chunkSize });
+		return valid.length;
+	}
+	if (changed.length === 0) return 0;
+	const step = size;
+	const chunks = Math.ceil(changed.length / step);
+	const validChunk = (index: number) => validForTable(changed.slice(index * step, (index + 1) * step), quarantined);
+	let written = 0;
+	let next = validChunk(0);
+	if (chunks === 1 && next.length === 0) return 0;
+	await store.transaction(async (tx) => {
+		for (let index = 0; index < chunks; index++) {
+			const part = next;
+			const writing = part.length > 0 ? tx.upsert('campaign_performance', part, { chunkSize: step }) : undefined;
+			// handled below; this only keeps a failure from counting as unhandled while the next chunk is validated
+			writing?.catch(() => undefined);
+			if (index + 1 < chunks) next = validChunk(index + 1);
+			if (writing) {
+				try {
+					await writing;
+				} catch (error) {
+					// one statement per call here: name the chunk of the whole batch, as a single upsert call does
+					if (error instanceof Error) error.message = error.message.replace('(chunk 1/1,', `(chunk ${index + 1}/${chunks},`);
+					throw error;
+				}
+				written += part.length;
+			}
+		}
+	});
+	return written;
 }
 
 /** Quarantine rows of a run; the content hash makes the database keep the first sighting of each record. */

@@ -136,8 +136,95 @@ function describe(issue: z.ZodIssue, input: Record<string, unknown>): string {
 	return `${field}: ${issue.message} (got ${show(input[field])})`;
 }
 
+/** Same rule as the schema's `isoDate` (schema/rows.ts): `YYYY-MM-DD` and a real calendar day. */
+function isCalendarDay(value: string): boolean {
+	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+	if (!match) return false;
+	const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+	const date = new Date(Date.UTC(y, m - 1, d));
+	return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** Days already checked by `isCalendarDay` (a batch has few distinct dates). */
+const calendarDays = new Map<string, boolean>();
+function isCalendarDayCached(value: string): boolean {
+	let ok = calendarDays.get(value);
+	if (ok === undefined) {
+		ok = isCalendarDay(value);
+		if (calendarDays.size >= 10_000) calendarDays.clear();
+		calendarDays.set(value, ok);
+	}
+	return ok;
+}
+
+const PLATFORM_SET: ReadonlySet<unknown> = new Set<unknown>(PLATFORMS);
+
+const isAmount = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+const isCount = (v: unknown): v is number | null =>
+	v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER);
+
+/**
+ * The fast path of `validateMetricRow`: plain checks of exactly the rules of
+ * `metricRowSchema(ctx)` for a row that passes all of them, giving the same
+ * row zod gives. It only ever accepts: anything it does not accept (every
+ * bad row, and anything unusual) goes through the zod schema, which decides
+ * and words the reasons. A unit test compares both on generated rows.
+ */
+function acceptFast(row: unknown, ctx: ValidationContext): ValidMetricRow | undefined {
+	// plain objects only (zod treats arrays, dates, maps, sets and promises as other types)
+	if (typeof row !== 'object' || row === null) return undefined;
+	const proto: unknown = Object.getPrototypeOf(row);
+	if (proto !== Object.prototype && proto !== null) return undefined;
+	const r = row as Record<string, unknown>;
+	if (typeof r.then === 'function') return undefined;
+	const { platform, accountId, campaignId, date } = r;
+	if (!PLATFORM_SET.has(platform) || platform !== ctx.platform) return undefined;
+	if (typeof accountId !== 'string' || typeof campaignId !== 'string') return undefined;
+	const account = accountId.trim();
+	const campaign = campaignId.trim();
+	if (account.length === 0 || campaign.length === 0) return undefined;
+	if (typeof date !== 'string' || !isCalendarDayCached(date) || date > ctx.today) return undefined;
+	const currency = rowCurrency(r as Pick<DailyMetricRow, 'currency'>, ctx.accountCurrency);
+	if (currency === undefined || !isKnownCurrency(currency)) return undefined;
+	const { spend, impressions, clicks, conversions, revenue, leads } = r;
+	if (!isAmount(spend) || !isCount(impressions) || !isCount(clicks) || !isAmount(conversions) || !isAmount(revenue) || !isAmount(leads)) return undefined;
+	if (clicks !== null && impressions !== null && clicks > impressions && !LAGGED_ENGAGEMENT.has(ctx.platform)) return undefined;
+	return {
+		platform: platform as Platform,
+		accountId: account,
+		campaignId: campaign,
+		campaignName: typeof r.campaignName === 'string' ? r.campaignName : null,
+		date,
+		currency,
+		spend: spend ?? 0,
+		impressions: impressions ?? 0,
+		clicks: clicks ?? 0,
+		conversions: conversions ?? 0,
+		revenue,
+		leads,
+	};
+}
+
+function accepted(valid: ValidMetricRow, clicksReported: boolean): ValidationResult {
+	const warnings: string[] = [];
+	if (valid.clicks > valid.impressions) {
+		warnings.push(`clicks (${valid.clicks}) > impressions (${valid.impressions}): kept (email clicks arrive after the send day)`);
+	}
+	if (clicksReported && valid.conversions > valid.clicks) {
+		warnings.push(`conversions (${valid.conversions}) > clicks (${valid.clicks}): kept (view-through or modelled conversions)`);
+	}
+	return { ok: true, row: valid, warnings };
+}
+
 /** Validates one platform row; on success the row is in its source currency with nulls resolved. */
 export function validateMetricRow(schema: MetricRowSchema, row: DailyMetricRow, ctx: ValidationContext): ValidationResult {
+	const fast = acceptFast(row, ctx);
+	if (fast !== undefined) return accepted(fast, (row as unknown as Record<string, unknown>).clicks !== null);
+	return validateMetricRowWithSchema(schema, row, ctx);
+}
+
+/** `validateMetricRow` through the zod schema alone (no fast path); the reference the fast path is tested against. */
+export function validateMetricRowWithSchema(schema: MetricRowSchema, row: DailyMetricRow, ctx: ValidationContext): ValidationResult {
 	const input = row as unknown as Record<string, unknown>;
 	const parsed = schema.safeParse(row);
 	if (!parsed.success) return { ok: false, reasons: parsed.error.issues.map((i) => describe(i, input)) };
@@ -156,12 +243,5 @@ export function validateMetricRow(schema: MetricRowSchema, row: DailyMetricRow, 
 		revenue: r.revenue,
 		leads: r.leads,
 	};
-	const warnings: string[] = [];
-	if (valid.clicks > valid.impressions) {
-		warnings.push(`clicks (${valid.clicks}) > impressions (${valid.impressions}): kept (email clicks arrive after the send day)`);
-	}
-	if (r.clicks !== null && valid.conversions > valid.clicks) {
-		warnings.push(`conversions (${valid.conversions}) > clicks (${valid.clicks}): kept (view-through or modelled conversions)`);
-	}
-	return { ok: true, row: valid, warnings };
+	return accepted(valid, r.clicks !== null);
 }
