@@ -69,11 +69,18 @@ export const description: INodeProperties[] = [
 				description: 'Whether to stop the workflow (and trigger its error workflow) after all accounts ran, when any of them failed. Off: failures are output items with status "failed".',
 			},
 			{
-				displayName: 'Klaviyo Conversion Metric',
+				displayName: 'Klaviyo Conversion Metric ID',
+				name: 'klaviyoConversionMetricId',
+				type: 'string',
+				default: '',
+				description: 'ID of the Klaviyo metric whose value is revenue; wins over the name',
+			},
+			{
+				displayName: 'Klaviyo Conversion Metric Name',
 				name: 'klaviyoConversionMetric',
 				type: 'string',
 				default: 'Placed Order',
-				description: 'Name (or ID) of the Klaviyo metric whose value is revenue',
+				description: 'Name of the Klaviyo metric whose value is revenue (looked up once per run)',
 			},
 			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 4, description: 'Retries per API call on 429, 5xx and timeouts' },
 			{
@@ -122,10 +129,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 		settings.purchaseActionTypes = parseIdList(options.metaPurchaseActionTypes as string);
 		settings.leadActionTypes = parseIdList(options.metaLeadActionTypes as string);
 	}
-	if (settings.platform === 'klaviyo' && options.klaviyoConversionMetric) {
-		const metric = String(options.klaviyoConversionMetric).trim();
-		if (/^[A-Za-z0-9]{6}$/.test(metric)) settings.conversionMetricId = metric;
-		else settings.conversionMetricName = metric;
+	if (settings.platform === 'klaviyo') {
+		settings.conversionMetricId = String(options.klaviyoConversionMetricId ?? '').trim() || undefined;
+		settings.conversionMetricName = String(options.klaviyoConversionMetric ?? '').trim() || undefined;
 	}
 	let adapter;
 	try {
