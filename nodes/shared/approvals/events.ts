@@ -18,7 +18,9 @@ export type ApprovalEventType =
 	/** A ledger claim is open (a crash between side effect and write-back, or a run still in progress); never re-run automatically. */
 	| 'stuck'
 	/** Approved but not run now (no executor registered for the kind). */
-	| 'skipped';
+	| 'skipped'
+	/** A decision on a proposal that was no longer pending (a second click): nothing changed, nothing was written. */
+	| 'unchanged';
 
 export type RefusalReason =
 	/** The approver is not on the allow-list. The proposal stays pending; the card goes back to Pending. */
@@ -27,20 +29,23 @@ export type RefusalReason =
 	| 'unknown_approver'
 	/** The card's visible content changed after it was queued. Final: the proposal is rejected. */
 	| 'edited_after_queue'
+	/** The payload hash on the Slack button differs from the stored one: the approval covers another payload. Final: rejected. */
+	| 'hash_mismatch'
 	/** The stored payload no longer matches its hash. Final: rejected. */
 	| 'payload_tampered'
 	/** The approved card is not the card that was queued for this proposal id (a duplicated card). */
 	| 'not_the_queued_card'
 	/** Approved after the proposal expired. Final: expired. */
 	| 'approved_after_expiry'
-	/** Approved after it was rejected or had expired: nothing changes. */
+	/** Decided after it was already decided (rejected, expired, or — from Slack — approved or further): nothing changes. */
 	| 'already_decided';
 
 export interface Decider {
-	/** `notion` for a card click (`slack` later). */
+	/** `notion` for a card click, `slack` for a button click. */
 	source: 'notion' | 'slack';
-	/** The platform's user id. */
+	/** The platform's user id (a Notion user id, or a Slack user id `U…`/`W…`). */
 	id: string;
+	/** Notion: the person's name. Slack: the user's handle (display only; the id identifies). */
 	name?: string;
 	email?: string;
 }

@@ -1,9 +1,11 @@
 /**
  * The approval loop's core: proposals, executors by kind, and the Notion
- * queue (enqueue, sync decisions, execute approved once, expire).
+ * queue (enqueue, sync decisions, execute approved once, expire), and
+ * decisions from Slack buttons.
  */
 export * from './proposal';
 export * from './executors';
 export * from './events';
 export * from './card';
-export { ApprovalQueue, ApprovalError, type ApprovalQueueOptions, type NotionQueueConfig, type SyncResult, type ExecuteOptions } from './queue';
+export { ApprovalQueue, ApprovalError, type ApprovalErrorCode, type ApprovalQueueOptions, type NotionQueueConfig, type SyncResult, type ExecuteOptions, type SlackDecisionInput } from './queue';
+export * from './slack';

@@ -13,6 +13,11 @@
  * - a rejection always counts (stopping is always safe);
  * - execution claims the ledger key `approval:<proposal id>:<payload hash>`
  *   first, so a retry, a second worker or a crash can never run it twice.
+ *
+ * Decisions arrive from two places and take the same path: a card synced
+ * from Notion (`syncDecisions`) or a Slack button click (`decide`). Whichever
+ * moves the stored proposal out of `pending` first wins (a conditional
+ * update); the other is a no-op or, when it contradicts, a refusal.
  */
 import { Client, isFullPage, LogLevel, type RetryOptions } from '@notionhq/client';
 import type { Approval, Json } from '../schema/rows';
@@ -54,8 +59,20 @@ export interface NotionQueueConfig {
 export interface ApprovalQueueOptions {
 	store: Store;
 	notion: NotionQueueConfig;
-	/** Notion user ids or emails whose approvals count; empty or unset: every person. */
+	/**
+	 * Who may approve; empty or unset: every person. Entries are Notion user
+	 * ids, emails (matched against Notion users, and against Slack users
+	 * through `slackUsers`) and Slack user ids (`U0MAYA0001`, or
+	 * `slack:U0MAYA0001`). Rejections always count, from anyone.
+	 */
 	approvers?: readonly string[];
+	/**
+	 * Slack user id → that person's Notion user id or email. Used to show the
+	 * person in the card's Decided by after a Slack decision (unmapped: Decided
+	 * by is left empty and the event names the Slack user) and to match them
+	 * against Notion ids and emails on the allow-list.
+	 */
+	slackUsers?: Readonly<Record<string, string>>;
 	/** Clock (tests). */
 	now?: () => Date;
 	/**
@@ -91,10 +108,13 @@ export interface ExecuteOptions {
 	limit?: number;
 }
 
+export type ApprovalErrorCode = 'unknown_proposal' | 'invalid_decision';
+
 export class ApprovalError extends Error {
 	constructor(
 		message: string,
 		readonly proposalId?: string,
+		readonly code?: ApprovalErrorCode,
 	) {
 		super(message);
 		this.name = 'ApprovalError';
@@ -113,6 +133,23 @@ interface UserInfo {
 	email?: string;
 }
 
+/** A Slack decision: what `parseApprovalInteraction` read from a verified button click. */
+export interface SlackDecisionInput {
+	decision: 'approve' | 'reject';
+	source: 'slack';
+	/** The payload hash the clicked button carried. */
+	payloadHash: string;
+	actor: { slackUserId: string; slackUserName?: string };
+	/**
+	 * Longest wait for each Notion call made by this decision (reading the
+	 * card, writing it back). The store decides; a slow Notion never delays
+	 * or changes the decision, it only leaves the card to be updated later
+	 * (reported as `cardError`). Default: no limit besides the client's.
+	 */
+	notionBudgetMs?: number;
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
 const MINUTE_MS = 60_000;
 const DEFAULT_OVERLAP_MS = 5 * MINUTE_MS;
 
@@ -126,6 +163,7 @@ function errorMessage(error: unknown): string {
 
 function describeDecider(d: Decider | undefined): string {
 	if (!d) return 'an unidentified editor';
+	if (d.source === 'slack') return d.name ? `@${d.name} (Slack ${d.id})` : `Slack user ${d.id}`;
 	return d.name ? `${d.name}${d.email ? ` <${d.email}>` : ''}` : `Notion user ${d.id}`;
 }
 
@@ -133,7 +171,9 @@ export class ApprovalQueue {
 	readonly store: Store;
 	readonly dataSourceId: string;
 	readonly notion: Client;
-	readonly #approvers: { ids: Set<string>; emails: Set<string> } | undefined;
+	readonly #approvers: { ids: Set<string>; emails: Set<string>; slack: Set<string> } | undefined;
+	readonly #slackUsers: ReadonlyMap<string, string>;
+	#notionByEmail: Promise<Map<string, string>> | undefined;
 	readonly #now: () => Date;
 	readonly #overlapMs: number;
 	readonly #cursorKey: string;
@@ -156,9 +196,23 @@ export class ApprovalQueue {
 				retry: options.notion.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
 			});
 		const approvers = (options.approvers ?? []).map((a) => a.trim()).filter(Boolean);
+		const slackId = (a: string) => a.replace(/^slack:/, '');
+		const isSlack = (a: string) => SLACK_USER_ID.test(slackId(a));
 		this.#approvers = approvers.length
-			? { ids: new Set(approvers.filter((a) => !a.includes('@')).map(compactId)), emails: new Set(approvers.filter((a) => a.includes('@')).map((a) => a.toLowerCase())) }
+			? {
+					ids: new Set(approvers.filter((a) => !a.includes('@') && !isSlack(a)).map((a) => compactId(a.replace(/^notion:/, '')))),
+					emails: new Set(approvers.filter((a) => a.includes('@')).map((a) => a.toLowerCase())),
+					slack: new Set(approvers.filter(isSlack).map(slackId)),
+				}
 			: undefined;
+		this.#slackUsers = new Map(
+			Object.entries(options.slackUsers ?? {})
+				.map(([k, v]) => [k.trim(), String(v).trim()] as const)
+				.filter(([k, v]) => {
+					if (!SLACK_USER_ID.test(k)) throw new ApprovalError(`slackUsers: "${k}" is not a Slack user id (U… or W…)`);
+					return v.length > 0;
+				}),
+		);
 		this.#now = options.now ?? (() => new Date());
 		this.#overlapMs = options.cursorOverlapMs ?? DEFAULT_OVERLAP_MS;
 		if (!(this.#overlapMs >= MINUTE_MS)) throw new ApprovalError('cursorOverlapMs must be at least one minute (Notion rounds last_edited_time to the minute)');
@@ -499,6 +553,241 @@ export class ApprovalQueue {
 		return info;
 	}
 
+	// ---- Slack decisions ------------------------------------------------------
+
+	/**
+	 * Applies a click on Approve or Reject in a Slack alert (the request
+	 * already verified and parsed, see `handleSlackInteraction`). It takes the
+	 * card's decision path:
+	 * - a decision already made on the Notion card but not synced yet came
+	 *   first and is applied first (through the same code as `syncDecisions`);
+	 * - only a pending proposal can be decided; any click on one that is no
+	 *   longer pending is an `unchanged` event and writes nothing;
+	 * - a rejection always counts, from anyone;
+	 * - an approval counts when the button's payload hash is the stored one
+	 *   (else `hash_mismatch`: refused, rejected, flagged), the stored payload
+	 *   still matches it (`payload_tampered`), the proposal has not expired
+	 *   (`approved_after_expiry`) and the Slack user is on the allow-list when
+	 *   one is set (`approver_not_allowed`: refused, stays pending);
+	 * - the store is written first (`decided_by` = `slack:<user id>`), with a
+	 *   conditional update, so a racing card decision and a Slack click can
+	 *   never both win; then the card is set to the outcome with Decided by
+	 *   (the Notion person mapped through `slackUsers`, else empty). A later
+	 *   sync reads that card as already applied.
+	 *
+	 * Throws `ApprovalError` (code `unknown_proposal`) for a proposal id that
+	 * is not stored, and on store errors; Notion errors never throw here (the
+	 * event carries `cardError`).
+	 */
+	async decide(proposalId: string, input: SlackDecisionInput): Promise<ApprovalEvent[]> {
+		if (
+			!input ||
+			input.source !== 'slack' ||
+			(input.decision !== 'approve' && input.decision !== 'reject') ||
+			typeof input.payloadHash !== 'string' ||
+			typeof input.actor?.slackUserId !== 'string' ||
+			!SLACK_USER_ID.test(input.actor.slackUserId)
+		) {
+			throw new ApprovalError('decide() needs { decision: "approve" | "reject", source: "slack", payloadHash, actor: { slackUserId: "U…" } }', proposalId, 'invalid_decision');
+		}
+		const budget = input.notionBudgetMs;
+		const row = await this.#row(proposalId);
+		if (!row) throw new ApprovalError(`No proposal ${proposalId} is in the approval queue`, proposalId, 'unknown_proposal');
+		let p = proposalFromRow(row);
+		const decider: Decider = { source: 'slack', id: input.actor.slackUserId, ...(input.actor.slackUserName ? { name: input.actor.slackUserName } : {}) };
+		const events: ApprovalEvent[] = [];
+		const schema = await this.#within(this.#loadSchema(), budget).catch(() => undefined);
+
+		// A decision made on the card before this click, not synced yet, came first.
+		if (p.status === 'pending' && p.notionPageId && schema) {
+			const pageId = p.notionPageId;
+			const applied = await this.#within(
+				(async () => {
+					const page = await this.notion.pages.retrieve({ page_id: pageId });
+					if (!isFullPage(page)) return undefined;
+					const card = page as unknown as CardPage;
+					const status = readSelect(card, PROPS.status);
+					if (status !== 'Approved' && status !== 'Rejected') return undefined;
+					// The proposal is read after its card: a decision written by a concurrent click (store first, card second) is then seen as made, never mistaken for a card edit.
+					const current = await this.#row(proposalId);
+					if (!current || current.status !== 'pending') return undefined;
+					return this.#applyCard(proposalFromRow(current), card, status, schema);
+				})(),
+				budget,
+			).catch(() => undefined);
+			if (applied && applied !== 'repaired') events.push(applied);
+			p = proposalFromRow((await this.#row(p.id))!);
+		}
+		if (p.status !== 'pending') {
+			events.push(await this.#unchanged(p, decider, input.decision, budget));
+			return events;
+		}
+
+		const now = this.#now();
+		const decidedAt = now.toISOString();
+		const decidedBy = `slack:${decider.id}`;
+		if (input.decision === 'reject') {
+			const updated = await this.store.update('approvals', { proposal_id: p.id, status: 'pending' }, { status: 'rejected', decided_by: decidedBy, decided_at: decidedAt });
+			if (updated.updated === 0) return [...events, await this.#unchangedAfterRace(p.id, decider, input.decision, budget)];
+			const cardError = await this.#writeDecisionCard(p, schema, 'Rejected', decider, budget);
+			const note = input.payloadHash !== p.payloadHash ? ' (The button was posted for a different payload than the one stored; a rejection counts either way.)' : '';
+			events.push(this.#event('rejected', { ...p, status: 'rejected', decidedBy, decidedAt }, `${describeDecider(decider)} rejected "${p.title}" in Slack; it will not execute.${note}`, { decidedBy: decider, cardError }));
+			return events;
+		}
+
+		// 1. The button must be for the payload that is stored.
+		if (input.payloadHash !== p.payloadHash) {
+			const message = `${describeDecider(decider)} approved "${p.title}" in Slack, but the button was posted for payload ${input.payloadHash.slice(0, 12)}… while the stored payload is ${p.payloadHash.slice(0, 12)}…; the approval does not cover what would run. Refused and rejected, nothing executed; queue a new proposal if the change is wanted.`;
+			return [...events, await this.#refuseSlackFinal(p, schema, 'rejected', 'hash_mismatch', decider, message, budget)];
+		}
+		// 2. The stored payload must still be the one whose hash was queued.
+		if (!payloadIntact(p)) {
+			const message = `${describeDecider(decider)} approved "${p.title}" in Slack, but its stored payload no longer matches the queued payload hash; refused and rejected, nothing executed.`;
+			return [...events, await this.#refuseSlackFinal(p, schema, 'rejected', 'payload_tampered', decider, message, budget)];
+		}
+		// 3. Approvals after expiry do not count.
+		if (now.getTime() > Date.parse(p.expiresAt)) {
+			const message = `${describeDecider(decider)} approved "${p.title}" in Slack after it expired at ${p.expiresAt}; it is expired and nothing executed.`;
+			return [...events, await this.#refuseSlackFinal(p, schema, 'expired', 'approved_after_expiry', decider, message, budget)];
+		}
+		// 4. The approver must be on the allow-list when there is one.
+		if (!(await this.#slackApproverAllowed(decider.id, budget))) {
+			await this.#flag(p, 'approver_not_allowed');
+			events.push(
+				this.#event('refused', p, `${describeDecider(decider)} approved "${p.title}" in Slack but is not on the approver allow-list; the approval is refused and nothing executed. It is still pending for an approver.`, {
+					reason: 'approver_not_allowed',
+					flagged: true,
+					decidedBy: decider,
+				}),
+			);
+			return events;
+		}
+		const updated = await this.store.update('approvals', { proposal_id: p.id, status: 'pending' }, { status: 'approved', decided_by: decidedBy, decided_at: decidedAt });
+		if (updated.updated === 0) return [...events, await this.#unchangedAfterRace(p.id, decider, input.decision, budget)];
+		const cardError = await this.#writeDecisionCard(p, schema, 'Approved', decider, budget);
+		events.push(this.#event('approved', { ...p, status: 'approved', decidedBy, decidedAt }, `${describeDecider(decider)} approved "${p.title}" in Slack; it will execute once.`, { decidedBy: decider, cardError }));
+		return events;
+	}
+
+	async #refuseSlackFinal(p: Proposal, schema: SchemaInfo | undefined, status: 'rejected' | 'expired', reason: RefusalReason, decider: Decider, message: string, budget: number | undefined): Promise<ApprovalEvent> {
+		const now = this.#now().toISOString();
+		const updated = await this.store.update(
+			'approvals',
+			{ proposal_id: p.id, status: 'pending' },
+			{ status, flag: reason, flagged_at: now, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: `slack:${decider.id}`, decided_at: now },
+		);
+		if (updated.updated === 0) return this.#unchangedAfterRace(p.id, decider, 'approve', budget);
+		const cardError = await this.#writeDecisionCard(p, schema, CARD_STATUS[status], undefined, budget);
+		return this.#event('refused', { ...p, status }, message, { reason, flagged: true, decidedBy: decider, cardError });
+	}
+
+	/** Another decision moved the proposal out of pending between our read and our write. */
+	async #unchangedAfterRace(proposalId: string, decider: Decider, decision: 'approve' | 'reject', budget: number | undefined): Promise<ApprovalEvent> {
+		const row = await this.#row(proposalId);
+		return this.#unchanged(proposalFromRow(row!), decider, decision, budget);
+	}
+
+	async #unchanged(p: Proposal, decider: Decider, decision: 'approve' | 'reject', budget: number | undefined): Promise<ApprovalEvent> {
+		const by = p.decidedBy ? ` by ${await this.#describeStoredDecider(p.decidedBy, budget)}` : '';
+		const when = p.decidedAt ? ` at ${p.decidedAt}` : '';
+		const state: Record<ProposalStatus, string> = {
+			pending: 'pending',
+			approved: `already approved${by}${when} and waiting to execute`,
+			executing: `already approved${by}${when} and executing`,
+			executed: `already approved${by}${when} and executed`,
+			failed: `already approved${by}${when}; its execution failed`,
+			rejected: `already rejected${by}${when}; a rejected proposal never executes`,
+			expired: `already expired${when}; an expired proposal never executes`,
+		};
+		const hint = decision === 'reject' && p.status === 'approved' ? ' To stop it before it runs, set its Notion card to Rejected.' : '';
+		return this.#event('unchanged', p, `${describeDecider(decider)} clicked ${decision === 'approve' ? 'Approve' : 'Reject'} on "${p.title}", which was ${state[p.status]}; this click changed nothing.${hint}`, {
+			reason: 'already_decided',
+			decidedBy: decider,
+		});
+	}
+
+	async #describeStoredDecider(decidedBy: string, budget: number | undefined): Promise<string> {
+		if (decidedBy.startsWith('slack:')) return `Slack user ${decidedBy.slice(6)}`;
+		if (decidedBy.startsWith('notion:')) {
+			const id = decidedBy.slice(7);
+			const info = await this.#within(this.#user(id), budget).catch(() => undefined);
+			return info?.name ? `${info.name} (Notion)` : `Notion user ${id}`;
+		}
+		return decidedBy;
+	}
+
+	/**
+	 * Sets the card to a Slack decision's outcome (with Decided by when the
+	 * decider is given); returns an error message instead of throwing.
+	 */
+	async #writeDecisionCard(p: Proposal, schema: SchemaInfo | undefined, status: CardStatus, decider: Decider | undefined, budget: number | undefined): Promise<string | undefined> {
+		if (!p.notionPageId) return `No Notion card is recorded for "${p.title}"; the decision is in the store only.`;
+		if (!schema) return `Notion did not answer in time; the card of "${p.title}" was not updated (the decision is recorded in the store).`;
+		const pageId = p.notionPageId;
+		try {
+			return await this.#within(
+				(async () => {
+					const notionId = decider ? await this.#notionIdForSlack(decider.id).catch(() => undefined) : undefined;
+					return this.#setCard(pageId, schema, status, decider ? (notionId ?? null) : undefined);
+				})(),
+				budget,
+			);
+		} catch (error) {
+			return `Notion card ${pageId} not updated: ${errorMessage(error)}`;
+		}
+	}
+
+	async #slackApproverAllowed(slackUserId: string, budget: number | undefined): Promise<boolean> {
+		const list = this.#approvers;
+		if (!list) return true;
+		if (list.slack.has(slackUserId)) return true;
+		const mapped = this.#slackUsers.get(slackUserId);
+		if (!mapped) return false;
+		if (mapped.includes('@')) {
+			if (list.emails.has(mapped.toLowerCase())) return true;
+			const id = await this.#within(this.#notionIdByEmail(mapped), budget).catch(() => undefined);
+			return !!id && list.ids.has(compactId(id));
+		}
+		if (list.ids.has(compactId(mapped))) return true;
+		const info = await this.#within(this.#user(mapped), budget).catch(() => undefined);
+		return !!info?.email && list.emails.has(info.email.toLowerCase());
+	}
+
+	/** The Notion user a Slack user is mapped to (`slackUsers`), if any. */
+	async #notionIdForSlack(slackUserId: string): Promise<string | undefined> {
+		const mapped = this.#slackUsers.get(slackUserId);
+		if (!mapped) return undefined;
+		return mapped.includes('@') ? this.#notionIdByEmail(mapped) : mapped;
+	}
+
+	async #notionIdByEmail(email: string): Promise<string | undefined> {
+		this.#notionByEmail ??= (async () => {
+			const byEmail = new Map<string, string>();
+			let cursor: string | undefined;
+			do {
+				const res = await this.notion.users.list({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) });
+				for (const u of res.results as Array<{ id: string; type?: string; person?: { email?: string } }>) {
+					if (u.type === 'person' && u.person?.email) byEmail.set(u.person.email.toLowerCase(), u.id);
+				}
+				cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
+			} while (cursor);
+			return byEmail;
+		})();
+		this.#notionByEmail.catch(() => (this.#notionByEmail = undefined));
+		return (await this.#notionByEmail).get(email.toLowerCase());
+	}
+
+	/** `promise`, or a rejection after `ms` (the work goes on; its outcome is then ignored). */
+	#within<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
+		if (ms === undefined) return promise;
+		promise.catch(() => undefined);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`Notion did not answer within ${ms} ms`)), ms);
+		});
+		return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+	}
+
 	// ---- execution ------------------------------------------------------------
 
 	/**
@@ -638,6 +927,10 @@ export class ApprovalQueue {
 					const card = page as unknown as CardPage;
 					const status = readSelect(card, PROPS.status);
 					if (status === 'Approved' || status === 'Rejected') {
+						// Read after the card: a Slack decision made meanwhile (store first, card second) is not taken for a card edit.
+						const current = await this.#row(p.id);
+						if (!current || current.status !== 'pending') continue;
+						p = proposalFromRow(current);
 						const event = await this.#applyCard(p, card, status, schema);
 						if (event && event !== 'repaired') events.push(event);
 						const after = await this.#row(p.id);
