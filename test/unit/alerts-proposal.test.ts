@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { proposalAlert, proposalThreadKey, PROPOSAL_ALERT_TYPES, EVIDENCE_VALUE_MAX, type ProposalAlertEvent, type ProposalAlertInput } from '../../nodes/shared/alerts/proposal';
-import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type Block, type ButtonElement, type SlackMessage } from '../../nodes/shared/alerts/message';
+import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type ButtonElement, type SlackMessage } from '../../nodes/shared/alerts/message';
+import { textsOf } from '../helpers/blocks';
 import { parseApprovalInteraction, APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../nodes/shared/alerts/interaction';
 import { validateBlocks } from '../../scripts/sandbox/platforms/slack';
 import { blockActionsPayload, signedInteraction } from '../../scripts/sandbox/slack-interaction';
@@ -41,20 +42,6 @@ function events(p: ProposalAlertInput): ProposalAlertEvent[] {
 	];
 }
 
-function textsOf(block: Block): string[] {
-	switch (block.type) {
-		case 'header':
-			return [block.text.text];
-		case 'section':
-			return [...(block.text ? [block.text.text] : []), ...(block.fields ?? []).map((f) => f.text)];
-		case 'context':
-			return block.elements.map((e) => e.text);
-		case 'actions':
-			return block.elements.flatMap((e) => [e.text.text, ...(e.confirm ? [e.confirm.title.text, e.confirm.text.text] : [])]);
-		default:
-			return [];
-	}
-}
 
 function buttons(m: SlackMessage): ButtonElement[] {
 	return m.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));

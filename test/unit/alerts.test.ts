@@ -2,23 +2,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type Alert, type Block } from '../../nodes/shared/alerts/message';
+import { textsOf } from '../helpers/blocks';
 import { postAlert, describeSlackError, type SlackPoster, type ThreadRegistry } from '../../nodes/shared/alerts/post';
 import { truncateVisibly, graphemeLength } from '../../nodes/shared/text/graphemes';
 
-function textsOf(block: Block): string[] {
-	switch (block.type) {
-		case 'header':
-			return [block.text.text];
-		case 'section':
-			return [...(block.text ? [block.text.text] : []), ...(block.fields ?? []).map((f) => f.text)];
-		case 'context':
-			return block.elements.map((e) => e.text);
-		case 'actions':
-			return block.elements.map((e) => e.text.text);
-		default:
-			return [];
-	}
-}
 
 function assertWithinLimits(blocks: Block[], text: string) {
 	assert.ok(blocks.length <= SLACK_LIMITS.blocksPerMessage, `${blocks.length} blocks`);
