@@ -25,7 +25,6 @@ const ALERT_CHANNEL = '#adops-alerts';
 /** Demo FX rates into the reporting currency (USD); a real setup loads published rates into fx_rates. */
 const DEMO_RATES: Record<string, number> = { EUR: 1.0825, GBP: 1.265, JPY: 0.006712 };
 
-type Outcome = IngestOutcome;
 
 function say(message: string): void {
 	process.stdout.write(`${message}\n`);
@@ -127,7 +126,7 @@ async function main(): Promise<void> {
 			done = step(`running workflow "${ingest.name}" (${label})`);
 			const run = await n8n.execute(ingest.id as string);
 			done();
-			const outcomes = ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((node) => (run.runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as Outcome));
+			const outcomes = ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((node) => (run.runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as IngestOutcome));
 			say(`\n  ${'platform'.padEnd(11)}${'account'.padEnd(16)}${'status'.padEnd(9)}${'window'.padEnd(24)}${'written'.padStart(8)}${'unchanged'.padStart(10)}${'quarantined'.padStart(12)}`);
 			for (const o of outcomes) {
 				const window = o.window ? `${o.window.start}…${o.window.end}` : '-';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { startN8n, nodeOutput, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 
 const CHANNEL_ID = 'C0ADOPSALR';
@@ -32,13 +32,7 @@ describe('AdOps Alert in real n8n', () => {
 		storeDir = await mkdtemp(join(tmpdir(), 'adops-e2e-store-'));
 		n8n = await startN8n();
 		await n8n.importCredentials([
-			{
-				id: 'adopsSlackCred01',
-				name: 'AdOps Slack',
-				type: 'adOpsSlackApi',
-				data: { botToken: sandbox.credentials.slack.botToken, defaultChannel: '#adops-alerts', apiUrl: sandbox.urls.slack },
-			},
-			{ id: 'adopsStoreCred01', name: 'AdOps Store', type: 'adOpsStoreApi', data: { backend: 'embedded', embeddedPath: storeDir } },
+			...sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }),
 			{
 				id: 'adopsSlackBadTok',
 				name: 'AdOps Slack (revoked)',

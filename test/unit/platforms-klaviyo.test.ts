@@ -1,21 +1,11 @@
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { KlaviyoAdapter, groupValuesResults } from '../../nodes/shared/platforms/klaviyo';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
-import { resetPlatformBreakers } from '../../nodes/shared/resilience/breaker';
-import { startServer, fixture, fakeClock, type FixtureServer, type Recorded, type Reply } from '../fixtures/platforms/server';
+import { useFixtureServer, fixture, fakeClock, type Recorded, type Reply } from '../fixtures/platforms/server';
 
 const KEY = 'pk_live_secret_key_0123456789';
-let server: FixtureServer;
-let route: (req: Recorded, base: string) => Reply;
-before(async () => {
-	server = await startServer((req, base) => route(req, base));
-});
-after(() => server.close());
-beforeEach(() => {
-	server.requests.length = 0;
-	resetPlatformBreakers();
-});
+const server = useFixtureServer();
 
 const adapter = (extra = {}) => new KlaviyoAdapter({ apiKey: KEY, baseUrl: server.base, clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 2 }, ...extra });
 
@@ -36,7 +26,7 @@ function world(req: Recorded, base: string): Reply {
 
 describe('Klaviyo values reports', () => {
 	test('email campaigns and flows joined into daily rows, one request per day', async () => {
-		route = world;
+		server.route = world;
 		const result = await adapter().fetchDailyMetrics({ accountId: 'XyZ123', since: '2025-03-01', until: '2025-03-02' });
 		for (const r of server.requests) {
 			assert.equal(r.headers.authorization, `Klaviyo-API-Key ${KEY}`);
@@ -63,7 +53,7 @@ describe('Klaviyo values reports', () => {
 	});
 
 	test('configured metric id skips the lookup; sms channel can be included', async () => {
-		route = world;
+		server.route = world;
 		const result = await adapter({ conversionMetricId: 'ABC123', sendChannels: ['email', 'sms'], includeFlows: false }).fetchDailyMetrics({ accountId: 'XyZ123', since: '2025-03-01', until: '2025-03-01' });
 		assert.equal(server.requests.filter((r) => r.path === '/api/metrics/').length, 0);
 		assert.equal(result.rows.length, 1);
@@ -73,7 +63,7 @@ describe('Klaviyo values reports', () => {
 
 	test('429 with Retry-After is waited for, then succeeds', async () => {
 		let n = 0;
-		route = (req, base) => {
+		server.route = (req, base) => {
 			if (req.path === '/api/accounts/' && n++ === 0) return { status: 429, headers: { 'retry-after': '7' }, body: { errors: [{ id: '1', code: 'throttled', title: 'Request was throttled.', detail: 'Expected available in 7 seconds.' }] } };
 			return world(req, base);
 		};
@@ -84,7 +74,7 @@ describe('Klaviyo values reports', () => {
 	});
 
 	test('bad key → auth error with hint, key scrubbed', async () => {
-		route = () => ({ status: 401, body: fixture('klaviyo-error-401.json') });
+		server.route = () => ({ status: 401, body: fixture('klaviyo-error-401.json') });
 		await assert.rejects(adapter().describeAccount('XyZ123'), (e: unknown) => {
 			assert.ok(e instanceof PlatformApiError);
 			assert.equal(e.kind, 'auth');
@@ -95,7 +85,7 @@ describe('Klaviyo values reports', () => {
 	});
 
 	test('unknown conversion metric name → config error', async () => {
-		route = world;
+		server.route = world;
 		await assert.rejects(adapter({ conversionMetricName: 'Ordered Product X' }).fetchDailyMetrics({ accountId: 'XyZ123', since: '2025-03-01', until: '2025-03-01' }), (e: unknown) => e instanceof PlatformApiError && e.kind === 'config');
 	});
 

@@ -1,27 +1,17 @@
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinkedInAdsAdapter, parseLinkedInUrn, linkedInAnalyticsQuery } from '../../nodes/shared/platforms/linkedin';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
-import { resetPlatformBreakers } from '../../nodes/shared/resilience/breaker';
-import { startServer, fixture, fakeClock, type FixtureServer, type Recorded, type Reply } from '../fixtures/platforms/server';
+import { useFixtureServer, fixture, fakeClock } from '../fixtures/platforms/server';
 
 const TOKEN = 'AQVlinkedin-secret-token';
-let server: FixtureServer;
-let route: (req: Recorded) => Reply;
-before(async () => {
-	server = await startServer((req) => route(req));
-});
-after(() => server.close());
-beforeEach(() => {
-	server.requests.length = 0;
-	resetPlatformBreakers();
-});
+const server = useFixtureServer();
 
 const adapter = () => new LinkedInAdsAdapter({ accessToken: TOKEN, baseUrl: server.base, linkedInVersion: '202510', clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 2 } });
 
 describe('LinkedIn adAnalytics', () => {
 	test('Rest.li 2.0 query, headers, campaign names across pages, URN parsing and mapping', async () => {
-		route = (req) => {
+		server.route = (req) => {
 			if (req.path === '/rest/adAccounts/508000111') return { body: fixture('linkedin-account.json') };
 			if (req.path === '/rest/adAccounts/508000111/adCampaigns') return { body: fixture(req.query.get('pageToken') === 'tok-2' ? 'linkedin-campaigns-p2.json' : 'linkedin-campaigns-p1.json') };
 			if (req.path === '/rest/adAnalytics') return { body: fixture('linkedin-analytics.json') };
@@ -56,7 +46,7 @@ describe('LinkedIn adAnalytics', () => {
 	});
 
 	test('pages through paging.start/count when the response pages', async () => {
-		route = (req) => {
+		server.route = (req) => {
 			if (req.path === '/rest/adAccounts/1') return { body: { id: 1, name: 'x', currency: 'USD' } };
 			if (req.path === '/rest/adAccounts/1/adCampaigns') return { body: { elements: [] } };
 			const start = Number(req.query.get('start') ?? 0);
@@ -69,7 +59,7 @@ describe('LinkedIn adAnalytics', () => {
 	});
 
 	test('expired token → auth error naming the fix, token never in the error', async () => {
-		route = () => ({ status: 401, body: fixture('linkedin-error-401.json') });
+		server.route = () => ({ status: 401, body: fixture('linkedin-error-401.json') });
 		await assert.rejects(adapter().describeAccount('508000111'), (e: unknown) => {
 			assert.ok(e instanceof PlatformApiError);
 			assert.equal(e.kind, 'auth');
@@ -78,9 +68,9 @@ describe('LinkedIn adAnalytics', () => {
 			assert.ok(!JSON.stringify(e).includes(TOKEN) && !e.message.includes(TOKEN));
 			return true;
 		});
-		route = () => ({ status: 426, body: { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 202001 is not active' } });
+		server.route = () => ({ status: 426, body: { status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 202001 is not active' } });
 		await assert.rejects(adapter().describeAccount('1'), (e: unknown) => e instanceof PlatformApiError && /LinkedIn-Version 202510 is not active/.test(e.hint));
-		route = () => ({ status: 403, body: { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions' } });
+		server.route = () => ({ status: 403, body: { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions' } });
 		await assert.rejects(adapter().describeAccount('1'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'permission' && /r_ads_reporting/.test(e.hint));
 	});
 

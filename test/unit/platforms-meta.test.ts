@@ -1,25 +1,14 @@
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { MetaAdsAdapter, pickActions, appSecretProof } from '../../nodes/shared/platforms/meta';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
-import { resetPlatformBreakers } from '../../nodes/shared/resilience/breaker';
-import { startServer, fixture, fakeClock, type FixtureServer, type Recorded, type Reply } from '../fixtures/platforms/server';
+import { useFixtureServer, fixture, fakeClock, type Reply } from '../fixtures/platforms/server';
 
 const TOKEN = 'EAAsecret-token-123456';
 const APP_SECRET = 'app-secret-abcdef';
 
-let server: FixtureServer;
-let route: (req: Recorded, base: string) => Reply;
-
-before(async () => {
-	server = await startServer((req, base) => route(req, base));
-});
-after(() => server.close());
-beforeEach(() => {
-	server.requests.length = 0;
-	resetPlatformBreakers();
-});
+const server = useFixtureServer();
 
 function adapter(extra: Partial<ConstructorParameters<typeof MetaAdsAdapter>[0]> = {}) {
 	return new MetaAdsAdapter({ accessToken: TOKEN, appSecret: APP_SECRET, baseUrl: server.base, clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...extra });
@@ -27,7 +16,7 @@ function adapter(extra: Partial<ConstructorParameters<typeof MetaAdsAdapter>[0]>
 
 describe('Meta insights', () => {
 	test('follows paging.next across three pages and maps every row', async () => {
-		route = (req, base) => {
+		server.route = (req, base) => {
 			if (req.path === '/v23.0/act_1001') return { body: fixture('meta-account-usd.json') };
 			if (req.path === '/v23.0/act_1001/insights') {
 				const after = req.query.get('after');
@@ -79,7 +68,7 @@ describe('Meta insights', () => {
 	});
 
 	test('zero-decimal currency: JPY spend and budgets in minor units', async () => {
-		route = (req) => {
+		server.route = (req) => {
 			if (req.path === '/v23.0/act_2002') return { body: fixture('meta-account-jpy.json') };
 			if (req.path === '/v23.0/act_2002/insights') return { body: fixture('meta-insights-jpy.json') };
 			if (req.path === '/v23.0/act_2002/campaigns') return { body: fixture('meta-campaigns-jpy.json') };
@@ -97,7 +86,7 @@ describe('Meta insights', () => {
 	});
 
 	test('multi-currency: two accounts keep their own currencies; USD budget cents → dollars', async () => {
-		route = (req) => {
+		server.route = (req) => {
 			if (req.path === '/v23.0/act_1001') return { body: fixture('meta-account-usd.json') };
 			if (req.path === '/v23.0/act_1001/campaigns') return { body: fixture('meta-campaigns-usd.json') };
 			if (req.path === '/v23.0/act_2002') return { body: fixture('meta-account-jpy.json') };
@@ -112,7 +101,7 @@ describe('Meta insights', () => {
 	});
 
 	test('describeAccount: expired token → auth error with hint, token scrubbed', async () => {
-		route = () => ({ status: 400, body: fixture('meta-error-190.json') });
+		server.route = () => ({ status: 400, body: fixture('meta-error-190.json') });
 		await assert.rejects(adapter().describeAccount('1001'), (error: unknown) => {
 			assert.ok(error instanceof PlatformApiError);
 			assert.equal(error.kind, 'auth');
@@ -128,15 +117,15 @@ describe('Meta insights', () => {
 	});
 
 	test('describeAccount: wrong account id → not_found; wrong base URL → hint names the base URL', async () => {
-		route = () => ({ status: 400, body: fixture('meta-error-100-33.json') });
+		server.route = () => ({ status: 400, body: fixture('meta-error-100-33.json') });
 		await assert.rejects(adapter().describeAccount('999'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'not_found' && /check the ad account id/.test(e.hint));
-		route = () => ({ status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } });
+		server.route = () => ({ status: 404, body: '<html>Not Found</html>', headers: { 'content-type': 'text/html' } });
 		await assert.rejects(adapter().describeAccount('1001'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'not_found' && e.hint.includes(server.base));
 	});
 
 	test('throttling code 80004 is retried after the usage header wait; usage >75 % slows the next call', async () => {
 		let calls = 0;
-		route = (): Reply => {
+		server.route = (): Reply => {
 			calls += 1;
 			if (calls === 1) {
 				return {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { runIngestAll, type IngestAccount } from '../../shared/ingest';
+import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
@@ -111,7 +112,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 	const platform = this.getNodeParameter('platform', itemIndex) as PlatformId;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const reportingCurrency = (this.getNodeParameter('reportingCurrency', itemIndex, 'USD') as string).trim().toUpperCase();
-	if (!/^[A-Z]{3}$/.test(reportingCurrency)) {
+	if (!isKnownCurrency(reportingCurrency)) {
 		throw new NodeOperationError(this.getNode(), `Reporting currency "${reportingCurrency}" is not an ISO 4217 code such as USD or EUR`, { itemIndex });
 	}
 	let window: { start: string; end: string } | undefined;

@@ -13,11 +13,6 @@ export function graphemeLength(text: string): number {
 	return n;
 }
 
-/** Length as most APIs count it (Slack counts UTF-16 code units). */
-export function codeUnitLength(text: string): number {
-	return text.length;
-}
-
 export interface Truncation {
 	text: string;
 	truncated: boolean;
