@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ResponderRegistry } from './openai-model';
 import type { World } from './world';
 
-export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'notion' | 'slack' | 'openai' | 'googleads' | 'googleoauth' | 'admin';
+export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'notion' | 'slack' | 'openai' | 'googleads' | 'googleoauth' | 'effects' | 'admin';
 
 export interface Reply {
 	status: number;
@@ -102,6 +102,38 @@ export interface RequestLogEntry {
 	fault?: FaultKind;
 }
 
+/** One message an app POSTed to an interaction's `response_url` (and Slack accepted). */
+export interface SlackResponse {
+	seq: number;
+	/** Sandbox clock, ISO 8601. */
+	at: string;
+	/** Full path, `/slack/actions/{team}/{hook}/{token}`. */
+	path: string;
+	teamId: string;
+	hookId: string;
+	/** The JSON message as received. */
+	body: Record<string, unknown>;
+	/** `body.text`, or '' when the message only has blocks or attachments. */
+	text: string;
+	/** `ephemeral` (Slack's default: only the clicking user sees it) or `in_channel`. */
+	responseType: 'ephemeral' | 'in_channel';
+	replaceOriginal: boolean;
+	deleteOriginal: boolean;
+}
+
+/** One side effect the effects receiver was told about. Every POST is one receipt, duplicates included. */
+export interface EffectReceipt {
+	seq: number;
+	/** The `{name}` of `POST /effects/{name}`. */
+	name: string;
+	/** The parsed JSON body, `null` when empty. */
+	body: unknown;
+	/** The `Idempotency-Key` header, `null` when absent. */
+	idempotencyKey: string | null;
+	/** Sandbox clock, ISO 8601. */
+	receivedAt: string;
+}
+
 export interface SandboxState {
 	world: World;
 	faults: Fault[];
@@ -119,6 +151,16 @@ export interface SandboxState {
 	held: Set<import('node:net').Socket>;
 	/** Google Ads `search` page / `searchStream` batch size (Google: 10,000); small in tests to exercise paging. */
 	googleAdsPageSize?: number;
+	/** Messages POSTed to `response_url`s, oldest first. */
+	slackResponses: SlackResponse[];
+	/** Last `SlackResponse.seq` handed out (kept across resets). */
+	slackResponseSeq: number;
+	/** Receipts of the effects receiver, oldest first. */
+	effects: EffectReceipt[];
+	/** Last `EffectReceipt.seq` handed out (kept across resets). */
+	effectSeq: number;
+	/** The next `remaining` receipts are answered `ms` after they are recorded. */
+	effectHold: { ms: number; remaining: number };
 }
 
 export function now(state: SandboxState): number {

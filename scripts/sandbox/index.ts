@@ -20,5 +20,7 @@ export {
 	type NotionPage,
 	type SlackMessage,
 } from './world';
-export type { FaultSpec, FaultKind, RequestLogEntry } from './core';
+export type { FaultSpec, FaultKind, RequestLogEntry, SlackResponse, EffectReceipt } from './core';
+export { slackResponseUrl, RESPONSE_URL_MAX_USES } from './platforms/slack';
+export { MAX_EFFECT_HOLD_MS } from './platforms/effects';
 export { sandboxN8nCredentials, WORKFLOW_CREDENTIAL_IDS, type N8nCredential } from './n8n-credentials';

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 		'Credentials it accepts:',
 		...Object.entries(sandbox.credentials).map(([k, v]) => `  ${k.padEnd(10)} ${JSON.stringify(v)}`),
 		'',
-		`Admin: ${sandbox.url}/_admin/world · /_admin/requests · /_admin/faults · /_admin/slack/messages · /_admin/reset`,
+		`Admin: ${sandbox.url}/_admin/world · /_admin/requests · /_admin/faults · /_admin/slack/messages · /_admin/slack/responses · /_admin/effects · /_admin/reset`,
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
 	const stop = (): void => {

@@ -14,6 +14,7 @@ import {
 	takeFault,
 	validateFaultSpec,
 	type Ctx,
+	type EffectReceipt,
 	type Fault,
 	type FaultSpec,
 	type Platform,
@@ -21,8 +22,10 @@ import {
 	type RequestLogEntry,
 	type Route,
 	type SandboxState,
+	type SlackResponse,
 } from './core';
 import { ResponderRegistry, globalResponders, type Responder } from './openai-model';
+import { effects, listEffects, parseHold } from './platforms/effects';
 import { googleads } from './platforms/googleads';
 import { googleoauth } from './platforms/googleoauth';
 import { klaviyo } from './platforms/klaviyo';
@@ -30,7 +33,7 @@ import { linkedin } from './platforms/linkedin';
 import { meta } from './platforms/meta';
 import { editPage, findPage, notion, pageJson } from './platforms/notion';
 import { openai } from './platforms/openai';
-import { slack } from './platforms/slack';
+import { slack, slackHooks } from './platforms/slack';
 import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
 import { advanceWorld, createWorld, metaTime, type MetaComment, type SandboxCredentials, type World } from './world';
 
@@ -64,6 +67,10 @@ export interface SandboxUrls {
 	googleAds: string;
 	/** Google OAuth 2.0 token endpoint (the credential's `tokenUrl`). */
 	googleOAuthToken: string;
+	/** Base of interaction `response_url`s: `${slackActions}/{team}/{hook}/{token}` (see `signedInteraction`'s `responseUrlBase`). */
+	slackActions: string;
+	/** Effects receiver base: side effects are POSTed to `${effects}/{name}`. */
+	effects: string;
 }
 
 export interface Sandbox {
@@ -79,12 +86,21 @@ export interface Sandbox {
 	injectFault(spec: FaultSpec): Fault;
 	clearFaults(): void;
 	requests(filter?: { route?: string; platform?: string }): RequestLogEntry[];
+	/** Messages apps POSTed to `response_url`s, oldest first; `url` (full URL or path) keeps one interaction's. */
+	slackResponses(filter?: { url?: string }): SlackResponse[];
+	/** Effects receiver receipts, oldest first, duplicates included; `name` keeps one receiver's. */
+	effects(name?: string): EffectReceipt[];
+	/** The next `count` (default 1) effects are recorded, then answered `ms` later; `count` 0 disarms. */
+	holdEffects(ms: number, count?: number): void;
+	/** Forgets every receipt (and their idempotency keys) and disarms a hold. */
+	clearEffects(): void;
 	reset(options?: { seed?: number; today?: string }): void;
 	advance(days?: number): void;
 	close(): Promise<void>;
 }
 
-const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slack, openai, googleads, googleoauth];
+/** Matched in order by prefix: `slackHooks` (`/slack/actions`) before `slack`. */
+const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -111,6 +127,11 @@ function newState(seed: number, today: string, responders: ResponderRegistry, pr
 		idSeq: 0,
 		responders,
 		held: prev?.held ?? new Set<Socket>(),
+		slackResponses: [],
+		slackResponseSeq: prev?.slackResponseSeq ?? 0,
+		effects: [],
+		effectSeq: prev?.effectSeq ?? 0,
+		effectHold: { ms: 0, remaining: 0 },
 		...((googleAdsPageSize ?? prev?.googleAdsPageSize) !== undefined ? { googleAdsPageSize: googleAdsPageSize ?? prev?.googleAdsPageSize } : {}),
 	};
 }
@@ -309,6 +330,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			openai: `${base}/openai/v1`,
 			googleAds: `${base}/googleads`,
 			googleOAuthToken: `${base}/googleoauth/token`,
+			slackActions: `${base}/slack/actions`,
+			effects: `${base}/effects`,
 		},
 		credentials: state.world.credentials,
 		get world() {
@@ -328,6 +351,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		requests(filter) {
 			return state.log.filter((e) => (!filter?.route || e.route === filter.route || (filter.route.endsWith('*') && e.route.startsWith(filter.route.slice(0, -1)))) && (!filter?.platform || e.platform === filter.platform));
 		},
+		slackResponses(filter) {
+			return filterResponses(state, filter?.url);
+		},
+		effects(name) {
+			return listEffects(state, name);
+		},
+		holdEffects(ms, count = 1) {
+			const hold = parseHold({ ms, count });
+			if (typeof hold === 'string') throw new Error(hold);
+			state.effectHold = hold;
+		},
+		clearEffects() {
+			clearEffects(state);
+		},
 		reset(opts) {
 			releaseHeld(state);
 			state = newState(opts?.seed ?? state.world.seed, opts?.today ?? state.world.today, responders, state);
@@ -345,6 +382,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		},
 	};
 	return sandbox;
+}
+
+/** `response_url` messages, optionally only those POSTed to one URL (full URL or path). */
+function filterResponses(state: SandboxState, url?: string | null): SlackResponse[] {
+	const path = url ? new URL(url, 'http://sandbox.local').pathname : undefined;
+	return state.slackResponses.filter((r) => !path || r.path === path);
+}
+
+function clearEffects(state: SandboxState): number {
+	const removed = state.effects.length;
+	state.effects = [];
+	state.effectHold = { ms: 0, remaining: 0 };
+	return removed;
 }
 
 function releaseHeld(state: SandboxState): void {
@@ -446,6 +496,20 @@ function adminPlatform(get: () => SandboxState, set: (s: SandboxState) => void, 
 				const channels = ctx.state.world.slack.channels.filter((c) => !wanted || c.id === wanted || c.name === wanted);
 				if (wanted && channels.length === 0) return json(404, { error: `unknown channel ${wanted}` });
 				return json(200, { messages: channels.flatMap((c) => c.messages.map((m) => ({ ...m, channelName: c.name }))).sort((a, b) => Number(a.ts) - Number(b.ts)) });
+			},
+		},
+		{ name: 'admin.slackResponses', method: 'GET', pattern: /^\/slack\/responses$/, handler: (ctx) => json(200, { responses: filterResponses(ctx.state, ctx.query.get('url')) }) },
+		{ name: 'admin.effects', method: 'GET', pattern: /^\/effects$/, handler: (ctx) => json(200, { effects: listEffects(ctx.state, ctx.query.get('name')) }) },
+		{ name: 'admin.clearEffects', method: 'DELETE', pattern: /^\/effects$/, handler: (ctx) => json(200, { ok: true, removed: clearEffects(ctx.state) }) },
+		{
+			name: 'admin.holdEffects',
+			method: 'POST',
+			pattern: /^\/effects\/_hold$/,
+			handler: (ctx) => {
+				const hold = parseHold(ctx.body);
+				if (typeof hold === 'string') return bad(hold);
+				ctx.state.effectHold = hold;
+				return json(200, { ms: hold.ms, count: hold.remaining });
 			},
 		},
 		{

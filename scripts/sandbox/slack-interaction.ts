@@ -9,21 +9,58 @@
  * verifier against an independent implementation.
  */
 import { createHmac } from 'node:crypto';
+import { slackResponseUrl } from './platforms/slack';
+import { fnv1a } from './rng';
 import { SANDBOX_CREDENTIALS } from './world';
 
 export interface SignedInteraction {
 	headers: Record<string, string>;
 	/** The raw body exactly as signed; send it byte for byte. */
 	body: string;
+	/** The payload's `response_url` as signed, when it has one. */
+	responseUrl?: string;
 }
 
-/** Signs `payload` (an object, or JSON already serialized) the way Slack does. `timestamp` is in seconds and defaults to now. */
-export function signedInteraction(options: { signingSecret?: string; payload: unknown; timestamp?: number }): SignedInteraction {
+export interface SignOptions {
+	signingSecret?: string;
+	/** An object, or JSON already serialized (sent as is). */
+	payload: unknown;
+	/** Seconds since the epoch; defaults to now. */
+	timestamp?: number;
+	/**
+	 * The sandbox's `urls.slackActions`. When set, an object payload without a
+	 * `response_url`, or with `blockActionsPayload`'s placeholder, gets a fresh
+	 * sandbox `response_url` (one per call), so replies land in
+	 * `sandbox.slackResponses()`. An explicit `responseUrl` is kept.
+	 */
+	responseUrlBase?: string;
+}
+
+/** The `response_url` `blockActionsPayload` uses when none is given: Slack's shape, never reachable. */
+const PLACEHOLDER_RESPONSE_URL = /^https:\/\/hooks\.slack\.com\/actions\/[^/]+\/1234567890\/sandboxResponseToken$/;
+
+let hooksIssued = 0;
+
+/** `payload` with a fresh sandbox `response_url` when `base` is given and it has none of its own. */
+function withSandboxResponseUrl(payload: unknown, base: string | undefined, timestamp: string): unknown {
+	if (!base || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+	const p = payload as Record<string, unknown>;
+	if (p.response_url !== undefined && !(typeof p.response_url === 'string' && PLACEHOLDER_RESPONSE_URL.test(p.response_url))) return payload;
+	const team = (p.team as { id?: unknown } | null | undefined)?.id;
+	const teamId = typeof team === 'string' && /^[A-Z0-9]+$/.test(team) ? team : 'T0ADOPS001';
+	const hookId = String(fnv1a(`${JSON.stringify(p)}|${timestamp}|${++hooksIssued}`));
+	return { ...p, response_url: slackResponseUrl(base, teamId, hookId) };
+}
+
+/** Signs `payload` the way Slack does. */
+export function signedInteraction(options: SignOptions): SignedInteraction {
 	const signingSecret = options.signingSecret ?? SANDBOX_CREDENTIALS.slack.signingSecret;
 	const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-	const json = typeof options.payload === 'string' ? options.payload : JSON.stringify(options.payload);
+	const payload = withSandboxResponseUrl(options.payload, options.responseUrlBase, timestamp);
+	const json = typeof payload === 'string' ? payload : JSON.stringify(payload);
 	const body = new URLSearchParams({ payload: json }).toString();
 	const signature = 'v0=' + createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`, 'utf8').digest('hex');
+	const responseUrl = (payload as { response_url?: unknown } | null)?.response_url;
 	return {
 		headers: {
 			'content-type': 'application/x-www-form-urlencoded',
@@ -32,6 +69,7 @@ export function signedInteraction(options: { signingSecret?: string; payload: un
 			'x-slack-signature': signature,
 		},
 		body,
+		...(typeof responseUrl === 'string' ? { responseUrl } : {}),
 	};
 }
 
@@ -46,7 +84,7 @@ export interface ButtonClick {
 	channelName?: string;
 	/** The `ts` of the message the button is on. */
 	messageTs: string;
-	/** Where the app may answer (Slack's is `https://hooks.slack.com/actions/…`). */
+	/** Where the app may answer (Slack's is `https://hooks.slack.com/actions/…`). Default: a placeholder that `signedInteraction`'s `responseUrlBase` replaces. */
 	responseUrl?: string;
 	teamId?: string;
 	/** The blocks of the message the button is on, as Slack echoes them back. */

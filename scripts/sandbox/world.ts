@@ -703,6 +703,7 @@ export function approvalSchema(): Record<string, NotionPropertySchema> {
 		['Expires at', { id: 'expa', name: 'Expires at', type: 'date' }],
 		['Decided by', { id: 'dcdb', name: 'Decided by', type: 'people' }],
 		['Proposal ID', { id: 'prid', name: 'Proposal ID', type: 'rich_text' }],
+		['Result', { id: 'rslt', name: 'Result', type: 'rich_text' }],
 	];
 	return Object.fromEntries(props);
 }
@@ -760,6 +761,7 @@ function buildNotion(seed: number, today: string): NotionWorkspace {
 			'Expires at': { id: 'expa', type: 'date', date: { start: at.replace('T', 'T').slice(0, 10) + 'T23:00:00.000Z', end: null, time_zone: null } },
 			'Decided by': { id: 'dcdb', type: 'people', people: decider ? [userRef(decider)] : [] },
 			'Proposal ID': { id: 'prid', type: 'rich_text', rich_text: richText(`historic-${i + 1}`) },
+			Result: { id: 'rslt', type: 'rich_text', rich_text: [] },
 		};
 		pages.push({
 			id: uuidFrom('notion-page', 'historic', i),

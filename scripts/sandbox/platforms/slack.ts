@@ -1,12 +1,14 @@
 /**
- * Slack Web API under `/slack/api/{method}`. Accepts form-encoded bodies (as
+ * Slack Web API under `/slack/api/{method}`, and interaction `response_url`s
+ * under `/slack/actions/{team}/{hook}/{token}` (`slackHooks`). Accepts form-encoded bodies (as
  * @slack/web-api sends them, `blocks` as a JSON string) and JSON bodies; the
  * token comes from `Authorization: Bearer` or a `token` field. Errors are
  * HTTP 200 with `{ok:false,error}` like Slack, except rate limits (HTTP 429 +
  * Retry-After). Block Kit limits are enforced as Slack documents them.
  */
-import { bearer, bodyObject, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
-import type { SlackChannel, SlackMessage } from '../world';
+import { createHmac } from 'node:crypto';
+import { bearer, bodyObject, header, json, now, type Ctx, type Platform, type Reply, type Route, type SlackResponse } from '../core';
+import { SANDBOX_CREDENTIALS, type SlackChannel, type SlackMessage } from '../world';
 
 function fail(error: string, extra?: Record<string, unknown>): Reply {
 	return json(200, { ok: false, error, ...extra });
@@ -356,5 +358,99 @@ export const slack: Platform = {
 		if (kind === 'server') return { status, headers: { 'content-type': 'text/html' }, body: `<html><body>Slack is having trouble (${status}). ${message}</body></html>`, raw: true };
 		if (kind === 'not_found') return fail('unknown_method');
 		return fail('invalid_arguments');
+	},
+};
+
+/** Replies Slack accepts per `response_url` (within 30 minutes, which the sandbox does not model). */
+export const RESPONSE_URL_MAX_USES = 5;
+
+/** The token part of a sandbox `response_url`: only URLs the sandbox could have issued are accepted. */
+export function responseUrlToken(signingSecret: string, teamId: string, hookId: string): string {
+	return createHmac('sha256', signingSecret).update(`response_url:${teamId}/${hookId}`, 'utf8').digest('hex').slice(0, 24);
+}
+
+/** A `response_url` the sandbox accepts; `base` is the Sandbox's `urls.slackActions`. */
+export function slackResponseUrl(base: string, teamId: string, hookId: string): string {
+	return `${base.replace(/\/+$/, '')}/${teamId}/${hookId}/${responseUrlToken(SANDBOX_CREDENTIALS.slack.signingSecret, teamId, hookId)}`;
+}
+
+function hookReply(status: number, text: string, headers?: Record<string, string>): Reply {
+	return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: text, raw: true };
+}
+
+/** The JSON message of a `response_url` POST: a JSON body, or a form's `payload` field as incoming webhooks also accept. */
+function hookMessage(ctx: Ctx): Record<string, unknown> | undefined {
+	if (ctx.bodyError || ctx.body === undefined) return undefined;
+	let message: unknown = ctx.body;
+	if ((header(ctx, 'content-type') ?? '').toLowerCase().includes('application/x-www-form-urlencoded')) {
+		const payload = bodyObject(ctx).payload;
+		if (typeof payload !== 'string') return undefined;
+		try {
+			message = JSON.parse(payload);
+		} catch {
+			return undefined;
+		}
+	}
+	return message && typeof message === 'object' && !Array.isArray(message) ? (message as Record<string, unknown>) : undefined;
+}
+
+/** Slack's error code for a message it would refuse, or undefined. */
+function hookMessageError(message: Record<string, unknown>): string | undefined {
+	if (message.text !== undefined && typeof message.text !== 'string') return 'invalid_payload';
+	if (message.blocks !== undefined && validateBlocks(message.blocks).length) return 'invalid_blocks';
+	const hasBlocks = Array.isArray(message.blocks) && message.blocks.length > 0;
+	const hasAttachments = Array.isArray(message.attachments) && message.attachments.length > 0;
+	if (!message.text && !hasBlocks && !hasAttachments && message.delete_original !== true) return 'no_text';
+	if (typeof message.text === 'string' && message.text.length > 40_000) return 'msg_too_long';
+	return undefined;
+}
+
+function respond(ctx: Ctx): Reply {
+	const [teamId, hookId, token] = ctx.params as [string, string, string];
+	if (token !== responseUrlToken(ctx.state.world.credentials.slack.signingSecret, teamId, hookId)) return hookReply(404, 'no_service');
+	const message = hookMessage(ctx);
+	if (!message) return hookReply(400, 'invalid_payload');
+	const error = hookMessageError(message);
+	if (error) return hookReply(400, error);
+	const uses = ctx.state.slackResponses.filter((r) => r.path === ctx.fullPath).length;
+	if (uses >= RESPONSE_URL_MAX_USES) return hookReply(404, 'used_url');
+	const record: SlackResponse = {
+		seq: ++ctx.state.slackResponseSeq,
+		at: new Date(now(ctx.state)).toISOString(),
+		path: ctx.fullPath,
+		teamId,
+		hookId,
+		body: message,
+		text: typeof message.text === 'string' ? message.text : '',
+		responseType: message.response_type === 'in_channel' ? 'in_channel' : 'ephemeral',
+		replaceOriginal: message.replace_original === true,
+		deleteOriginal: message.delete_original === true,
+	};
+	ctx.state.slackResponses.push(record);
+	return hookReply(200, 'ok');
+}
+
+/**
+ * Interaction `response_url`s, `POST /slack/actions/{team}/{hook}/{token}`
+ * (Slack's are `https://hooks.slack.com/actions/T…/…/…`). An app POSTs a JSON
+ * message there (`{response_type, replace_original, text, blocks}`); Slack
+ * answers `200 ok` as text/plain and errors as text/plain codes: 400
+ * `invalid_payload` (not a JSON object), `no_text`, `invalid_blocks`; 404
+ * `no_service` for a URL Slack never issued; 404 `used_url` after five uses
+ * (Slack allows five replies per URL within 30 minutes; the 30 minutes are
+ * not modelled). Accepted messages are recorded in `state.slackResponses`;
+ * they are not applied to the channel history. No bot token is needed: the
+ * URL is the credential. Its own platform (prefix `/slack/actions`, text/plain
+ * errors) named `slack`, route `slack.responseUrl`, so `slack.*` faults reach it.
+ */
+export const slackHooks: Platform = {
+	name: 'slack',
+	prefix: '/slack/actions',
+	routes: [{ name: 'slack.responseUrl', method: 'POST', pattern: /^\/([A-Z0-9]+)\/(\d+)\/([A-Za-z0-9]+)$/, handler: respond }],
+	errorReply(status, kind, _message, retryAfter) {
+		if (kind === 'rate_limit') return hookReply(429, 'rate_limited', { 'retry-after': String(retryAfter ?? 1) });
+		if (kind === 'server') return hookReply(status, 'rollup_error');
+		if (kind === 'not_found') return hookReply(404, 'no_service');
+		return hookReply(400, 'invalid_payload');
 	},
 };

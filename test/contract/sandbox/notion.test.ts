@@ -89,6 +89,27 @@ describe('sandbox: Notion API with @notionhq/client v5', () => {
 		assert.equal(fetched.last_edited_by.id, maya.id);
 	});
 
+	it('the approval data source has a Result text property that pages.update can set', async () => {
+		const ds = await notion.dataSources.retrieve({ data_source_id: dsId });
+		assert.ok('properties' in ds);
+		assert.deepEqual(ds.properties.Result, { id: 'rslt', name: 'Result', type: 'rich_text', rich_text: {} });
+		const names = Object.keys(ds.properties);
+		assert.equal(names.indexOf('Result'), names.indexOf('Proposal ID') + 1, 'listed after Proposal ID');
+
+		const historic = (await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Proposal ID', rich_text: { starts_with: 'historic-' } } })).results as PageObjectResponse[];
+		assert.equal(historic.length, 3);
+		for (const p of historic) assert.deepEqual(p.properties.Result, { id: 'rslt', type: 'rich_text', rich_text: [] });
+
+		const page = await notion.pages.create(card('Raise budget on Spring Sale', 'optimization', 'Approved', 'p-result'));
+		assert.deepEqual((page as PageObjectResponse).properties.Result, { id: 'rslt', type: 'rich_text', rich_text: [] }, 'empty until set');
+		const updated = (await notion.pages.update({ page_id: page.id, properties: { Status: { status: { name: 'Executed' } }, Result: { rich_text: text('Budget 50.00 → 57.50 USD (receipt 1)') } } })) as PageObjectResponse;
+		const result = updated.properties.Result as { type: string; rich_text: Array<{ plain_text: string }> };
+		assert.equal(result.type, 'rich_text');
+		assert.equal(result.rich_text.map((t) => t.plain_text).join(''), 'Budget 50.00 → 57.50 USD (receipt 1)');
+		const executed = await notion.dataSources.query({ data_source_id: dsId, filter: { property: 'Result', rich_text: { contains: 'receipt 1' } } });
+		assert.deepEqual(executed.results.map((p) => p.id), [page.id]);
+	});
+
 	it('creates a database with an initial data source; rejects a bad token; honours 429 Retry-After', async () => {
 		const db = await notion.databases.create({
 			parent: { type: 'page_id', page_id: sb.world.notion.workspacePageId },
