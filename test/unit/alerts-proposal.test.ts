@@ -39,6 +39,7 @@ function events(p: ProposalAlertInput): ProposalAlertEvent[] {
 		{ type: 'refused', proposal: p, reason: 'rejected', decidedBy: 'Priya' },
 		{ type: 'expired', proposal: p },
 		{ type: 'failed', proposal: p, error: 'Meta API 400: (#100) Invalid parameter', attempt: 2, willRetry: true },
+		{ type: 'stuck', proposal: p, detail: 'claimed at 2025-06-01T10:00:00.000Z and never recorded an outcome', since: '2025-06-01T10:00:00.000Z' },
 	];
 }
 
@@ -131,6 +132,9 @@ describe('proposal alerts', () => {
 		assert.match(text({ type: 'expired', proposal }, ), /Expired: [\s\S]*never execute[\s\S]*2025-06-02 11:00 UTC/);
 		assert.match(text({ type: 'executed', proposal: { ...proposal, dryRun: true } }), /Executed \(dry run\): [\s\S]*nothing was changed/);
 		assert.match(text({ type: 'executed', proposal, result: { newBudget: 60 } }), /Executed: [\s\S]*applied once[\s\S]*Result · newBudget: 60/);
+		const stuck = proposalAlert({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome', since: '2025-06-01T10:00:00.000Z' }, { now: NOW });
+		assert.equal(stuck.kind, 'failure');
+		assert.match(text({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome' }), /Outcome unknown: [\s\S]*not run again[\s\S]*Resolve Stuck[\s\S]*claimed 40 s ago, no outcome/);
 	});
 
 	test('evidence, names and errors are data: escaped, never mentions or links, and not auto-linked', () => {

@@ -55,10 +55,12 @@ export type ProposalAlertEvent =
 	/** `reason` is one of PROPOSAL_REFUSAL_TEXT's keys, or another code that is shown as is. */
 	| { type: 'refused'; proposal: ProposalAlertInput; reason: ProposalRefusalReason | (string & {}); detail?: string; decidedBy?: string }
 	| { type: 'expired'; proposal: ProposalAlertInput }
-	| { type: 'failed'; proposal: ProposalAlertInput; error: string; attempt?: number; willRetry?: boolean };
+	| { type: 'failed'; proposal: ProposalAlertInput; error: string; attempt?: number; willRetry?: boolean }
+	/** Execution was claimed but no outcome was recorded (a crash, or a run still going): a person must check the platform. */
+	| { type: 'stuck'; proposal: ProposalAlertInput; detail: string; since?: string };
 
 export type ProposalAlertType = ProposalAlertEvent['type'];
-export const PROPOSAL_ALERT_TYPES: readonly ProposalAlertType[] = ['awaiting', 'decided', 'executed', 'refused', 'expired', 'failed'];
+export const PROPOSAL_ALERT_TYPES: readonly ProposalAlertType[] = ['awaiting', 'decided', 'executed', 'refused', 'expired', 'failed', 'stuck'];
 
 /** Longest shown evidence or result value; longer ones are cut visibly. */
 export const EVIDENCE_VALUE_MAX = 500;
@@ -226,6 +228,18 @@ export function proposalAlert(event: ProposalAlertEvent, options: { now?: Date }
 				fields: facts(p, [
 					{ label: 'Error', value: cut(event.error || 'unknown error', ERROR_TEXT_MAX) },
 					{ label: 'Attempt', value: event.attempt === undefined ? undefined : String(event.attempt) },
+				]),
+			};
+		case 'stuck':
+			return {
+				kind: 'failure',
+				label: 'Outcome unknown',
+				...base(p),
+				message:
+					'Execution started but its outcome was never recorded (a crash between the change and its write-back, or a run still going). It is not run again by itself: check the platform, then record the outcome with AdOps Approval → Resolve Stuck.',
+				fields: facts(p, [
+					{ label: 'Details', value: cut(event.detail, ERROR_TEXT_MAX) },
+					{ label: 'Claimed', value: formatTime(event.since, now) },
 				]),
 			};
 	}

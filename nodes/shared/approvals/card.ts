@@ -18,6 +18,8 @@ export const PROPS = {
 	expiresAt: 'Expires at',
 	decidedBy: 'Decided by',
 	proposalId: 'Proposal ID',
+	/** Optional: what execution returned, or why it failed. Older databases without it still work. */
+	result: 'Result',
 } as const;
 
 /** Default name of the title property (a data source may call it otherwise; the queue reads it from the schema). */
@@ -67,7 +69,21 @@ export function approvalDatabaseProperties(statusType: 'select' | 'status' = 'se
 		[PROPS.expiresAt]: { date: {} },
 		[PROPS.decidedBy]: { people: {} },
 		[PROPS.proposalId]: rich,
+		[PROPS.result]: rich,
 	};
+}
+
+/** A result or error as the card's Result text (at most one rich-text item). */
+export function resultText(outcome: { result?: unknown; error?: string | null }): string {
+	if (outcome.error) return cardText(`Error: ${outcome.error}`, ITEM_CHARS);
+	if (outcome.result === undefined || outcome.result === null) return cardText('Done (no result returned)', ITEM_CHARS);
+	let text: string;
+	try {
+		text = typeof outcome.result === 'string' ? outcome.result : canonicalJson(outcome.result);
+	} catch {
+		text = String(outcome.result);
+	}
+	return cardText(text, ITEM_CHARS);
 }
 
 /** Notion limits: 2,000 characters per rich-text item, 100 items. */

@@ -33,6 +33,8 @@ import {
 	readPeople,
 	readSelect,
 	readText,
+	resultText,
+	richText,
 	statusValue,
 	type CardPage,
 	type CardStatus,
@@ -124,6 +126,8 @@ export class ApprovalError extends Error {
 interface SchemaInfo {
 	titleProperty: string;
 	status: StatusProperty;
+	/** The optional Result property exists (rich text). */
+	hasResult: boolean;
 }
 
 interface UserInfo {
@@ -167,6 +171,90 @@ function describeDecider(d: Decider | undefined): string {
 	return d.name ? `${d.name}${d.email ? ` <${d.email}>` : ''}` : `Notion user ${d.id}`;
 }
 
+/** The Notion client the queue uses: API version 2025-09-03, 429/529 retried by the client itself honouring Retry-After. */
+export function notionClient(config: Omit<NotionQueueConfig, 'dataSourceId'>): Client {
+	return (
+		config.client ??
+		new Client({
+			auth: config.token,
+			baseUrl: config.baseUrl,
+			notionVersion: '2025-09-03',
+			logLevel: LogLevel.ERROR,
+			timeoutMs: config.timeoutMs,
+			retry: config.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
+		})
+	);
+}
+
+function notionStatus(error: unknown): number | undefined {
+	const status = (error as { status?: unknown } | undefined)?.status;
+	return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * The data source id of an approval database: `id` may be the data source's
+ * own id or its database's id (Notion shows the database id in the page URL;
+ * since API version 2025-09-03 rows live in the database's data source).
+ */
+export async function resolveApprovalDataSource(client: Client, id: string): Promise<string> {
+	const wanted = id.trim();
+	if (!wanted) throw new ApprovalError('The approval database or data source id is empty');
+	try {
+		const ds = (await client.dataSources.retrieve({ data_source_id: wanted })) as { id: string };
+		return ds.id;
+	} catch (error) {
+		if (notionStatus(error) !== 404 && notionStatus(error) !== 400) throw error;
+	}
+	let db: { data_sources?: Array<{ id: string; name?: string }> };
+	try {
+		db = (await client.databases.retrieve({ database_id: wanted })) as typeof db;
+	} catch (error) {
+		if (notionStatus(error) === 404) {
+			throw new ApprovalError(`Notion has no data source or database ${wanted} that this integration can see: check the id and share the database with the integration (database menu → Connections)`);
+		}
+		throw error;
+	}
+	const first = db.data_sources?.[0];
+	if (!first) throw new ApprovalError(`The Notion database ${wanted} has no data source`);
+	return first.id;
+}
+
+/** Reads the approval data source's schema and checks that every property the queue needs is there. */
+async function loadApprovalSchema(client: Client, dataSourceId: string): Promise<SchemaInfo> {
+	const ds = (await client.dataSources.retrieve({ data_source_id: dataSourceId })) as { properties?: Record<string, { type: string; name?: string; select?: { options?: Array<{ name: string }> }; status?: { options?: Array<{ name: string }> } }> };
+	const props = ds.properties ?? {};
+	const titleProperty = Object.entries(props).find(([, v]) => v.type === 'title')?.[0];
+	const required: Array<[string, string[]]> = [
+		[PROPS.kind, ['select']],
+		[PROPS.status, ['status', 'select']],
+		[PROPS.platform, ['select']],
+		[PROPS.account, ['rich_text']],
+		[PROPS.entity, ['rich_text']],
+		[PROPS.proposedChange, ['rich_text']],
+		[PROPS.evidence, ['rich_text']],
+		[PROPS.impact, ['rich_text']],
+		[PROPS.requestedAt, ['date']],
+		[PROPS.expiresAt, ['date']],
+		[PROPS.decidedBy, ['people']],
+		[PROPS.proposalId, ['rich_text']],
+	];
+	const problems = required.filter(([name, types]) => !props[name] || !types.includes(props[name]!.type)).map(([name, types]) => `${name} (${types.join(' or ')})`);
+	if (!titleProperty) problems.unshift('a title property');
+	if (problems.length) throw new ApprovalError(`The approval data source ${dataSourceId} lacks ${problems.join(', ')}; create it with scripts/notion/provision.ts`);
+	const statusProp = props[PROPS.status]!;
+	const type = statusProp.type as 'status' | 'select';
+	const options = new Set((statusProp[type]?.options ?? []).map((o) => o.name));
+	const missing = ['Pending', 'Approved', 'Rejected', 'Expired', 'Executed', 'Failed'].filter((o) => !options.has(o));
+	if (missing.length) throw new ApprovalError(`The Status property of data source ${dataSourceId} lacks the option(s) ${missing.join(', ')}`);
+	return { titleProperty: titleProperty!, status: { type, options }, hasResult: props[PROPS.result]?.type === 'rich_text' };
+}
+
+/** Checks that a data source has every approval property; throws an ApprovalError naming what is missing. */
+export async function verifyApprovalDataSource(client: Client, dataSourceId: string): Promise<{ titleProperty: string; statusType: 'status' | 'select'; hasResult: boolean }> {
+	const schema = await loadApprovalSchema(client, dataSourceId);
+	return { titleProperty: schema.titleProperty, statusType: schema.status.type, hasResult: schema.hasResult };
+}
+
 export class ApprovalQueue {
 	readonly store: Store;
 	readonly dataSourceId: string;
@@ -185,16 +273,7 @@ export class ApprovalQueue {
 		this.store = options.store;
 		this.dataSourceId = options.notion.dataSourceId;
 		if (!this.dataSourceId) throw new ApprovalError('The approval data source id is required');
-		this.notion =
-			options.notion.client ??
-			new Client({
-				auth: options.notion.token,
-				baseUrl: options.notion.baseUrl,
-				notionVersion: '2025-09-03',
-				logLevel: LogLevel.ERROR,
-				timeoutMs: options.notion.timeoutMs,
-				retry: options.notion.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
-			});
+		this.notion = notionClient(options.notion);
 		const approvers = (options.approvers ?? []).map((a) => a.trim()).filter(Boolean);
 		const slackId = (a: string) => a.replace(/^slack:/, '');
 		const isSlack = (a: string) => SLACK_USER_ID.test(slackId(a));
@@ -220,6 +299,7 @@ export class ApprovalQueue {
 	}
 
 	// ---- reading ------------------------------------------------------------
+
 
 	async get(proposalId: string): Promise<Proposal | undefined> {
 		const row = await this.#row(proposalId);
@@ -849,7 +929,7 @@ export class ApprovalQueue {
 			const message = errorMessage(error);
 			await this.store.completeAction(key, { status: 'failed', error: message });
 			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error: message });
-			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed') : undefined;
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error: `attempt ${attempts}: ${message}` })) : undefined;
 			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" failed (attempt ${attempts}): ${message}. Nothing else is retried automatically; retry it explicitly.`, {
 				error: message,
 				attempts,
@@ -863,7 +943,7 @@ export class ApprovalQueue {
 
 	async #writeExecuted(p: Proposal, result: Json, attempts: number, key: string, schema: SchemaInfo, executedNow: boolean): Promise<ApprovalEvent> {
 		await this.store.update('approvals', { proposal_id: p.id }, { status: 'executed', result, error: null });
-		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Executed') : undefined;
+		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Executed', undefined, undefined, resultText({ result })) : undefined;
 		const message = executedNow
 			? `"${p.title}" executed${attempts > 1 ? ` on attempt ${attempts}` : ''}.`
 			: `"${p.title}" had already executed (the ledger says so); its result was written back without running it again.`;
@@ -877,7 +957,7 @@ export class ApprovalQueue {
 			if (p.status === 'failed') return undefined; // reported when it failed
 			const error = entry.error ?? 'failed';
 			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error });
-			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed') : undefined;
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error })) : undefined;
 			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" had failed (attempt ${entry.attempts}): ${error}. Retry it explicitly.`, { error, attempts: entry.attempts, idempotencyKey: key, cardError });
 		}
 		const since = entry.updated_at ?? entry.created_at;
@@ -950,34 +1030,7 @@ export class ApprovalQueue {
 	// ---- Notion helpers -------------------------------------------------------
 
 	#loadSchema(): Promise<SchemaInfo> {
-		this.#schema ??= (async () => {
-			const ds = (await this.notion.dataSources.retrieve({ data_source_id: this.dataSourceId })) as { properties?: Record<string, { type: string; name?: string; select?: { options?: Array<{ name: string }> }; status?: { options?: Array<{ name: string }> } }> };
-			const props = ds.properties ?? {};
-			const titleProperty = Object.entries(props).find(([, v]) => v.type === 'title')?.[0];
-			const required: Array<[string, string[]]> = [
-				[PROPS.kind, ['select']],
-				[PROPS.status, ['status', 'select']],
-				[PROPS.platform, ['select']],
-				[PROPS.account, ['rich_text']],
-				[PROPS.entity, ['rich_text']],
-				[PROPS.proposedChange, ['rich_text']],
-				[PROPS.evidence, ['rich_text']],
-				[PROPS.impact, ['rich_text']],
-				[PROPS.requestedAt, ['date']],
-				[PROPS.expiresAt, ['date']],
-				[PROPS.decidedBy, ['people']],
-				[PROPS.proposalId, ['rich_text']],
-			];
-			const problems = required.filter(([name, types]) => !props[name] || !types.includes(props[name]!.type)).map(([name, types]) => `${name} (${types.join(' or ')})`);
-			if (!titleProperty) problems.unshift('a title property');
-			if (problems.length) throw new ApprovalError(`The approval data source ${this.dataSourceId} lacks ${problems.join(', ')}; create it with scripts/notion/provision.ts`);
-			const statusProp = props[PROPS.status]!;
-			const type = statusProp.type as 'status' | 'select';
-			const options = new Set((statusProp[type]?.options ?? []).map((o) => o.name));
-			const missing = ['Pending', 'Approved', 'Rejected', 'Expired', 'Executed', 'Failed'].filter((o) => !options.has(o));
-			if (missing.length) throw new ApprovalError(`The Status property of data source ${this.dataSourceId} lacks the option(s) ${missing.join(', ')}`);
-			return { titleProperty: titleProperty!, status: { type, options } };
-		})();
+		this.#schema ??= loadApprovalSchema(this.notion, this.dataSourceId);
 		this.#schema.catch(() => (this.#schema = undefined));
 		return this.#schema;
 	}
@@ -987,9 +1040,10 @@ export class ApprovalQueue {
 	 * of throwing (the store already holds the truth and the next sync repairs
 	 * the card).
 	 */
-	async #setCard(pageId: string, schema: SchemaInfo, status: CardStatus | undefined, decidedBy?: string | null, page?: CardPage): Promise<string | undefined> {
+	async #setCard(pageId: string, schema: SchemaInfo, status: CardStatus | undefined, decidedBy?: string | null, page?: CardPage, result?: string): Promise<string | undefined> {
 		const properties: Record<string, unknown> = {};
 		if (status) properties[PROPS.status] = statusValue(schema.status, status);
+		if (result !== undefined && schema.hasResult) properties[PROPS.result] = { rich_text: richText(result) };
 		if (decidedBy === null) properties[PROPS.decidedBy] = { people: [] };
 		else if (decidedBy !== undefined) {
 			const current = page ? readPeople(page, PROPS.decidedBy).map(compactId) : [];
