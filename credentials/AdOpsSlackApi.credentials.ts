@@ -34,6 +34,15 @@ export class AdOpsSlackApi implements ICredentialType {
 			description: 'Channel name or ID used when a node does not name one. Invite the bot to it.',
 		},
 		{
+			displayName: 'Signing Secret',
+			name: 'signingSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"The Slack app's Signing Secret (Basic Information → App Credentials). Needed only to receive Approve/Reject button clicks: AdOps Approval → Handle Slack Interaction verifies every request with it.",
+		},
+		{
 			displayName: 'API URL',
 			name: 'apiUrl',
 			type: 'string',

@@ -7,8 +7,14 @@
  * It runs `workflows/alert-demo.json` (an alert and a threaded follow-up),
  * then `workflows/ingest.json` twice: every platform account is loaded into
  * the store, the quality report scores it and Slack gets the summary; the
- * second run re-reads the lookback days and writes nothing. Each later
- * capability adds its workflow here.
+ * second run re-reads the lookback days and writes nothing. Then the
+ * approval loop: `workflows/approval-request.json` queues a proposal (a Notion
+ * card and a Slack message with Approve/Reject), the demo approves the card
+ * through the sandbox's Notion as a person would, `workflows/approvals.json`
+ * runs published in n8n, its AdOps Approval Trigger picks the decision up on
+ * its every-minute poll, the approved action runs exactly once (a webhook
+ * executor POSTs it to the sandbox's receiver) and Slack says so in the
+ * proposal's thread. Each later capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +81,47 @@ function printChannel(sandbox: Sandbox, since: number): void {
 	}
 }
 
+/** Queue → approve on the Notion card → the published trigger fires → executed once → Slack. */
+async function approvalLoop(n8n: N8nHost, sandbox: Sandbox, request: WorkflowInput): Promise<void> {
+	let seen = postedCount(sandbox);
+	let done = step(`running workflow "${request.name}"`);
+	const queued = await n8n.execute(request.id as string);
+	done();
+	const event = queued.runData['Queue Proposal']?.at(-1)?.data?.main?.[0]?.[0]?.json as { proposalId: string; pageId: string; message: string } | undefined;
+	if (!event?.pageId) throw new Error('the proposal was not queued');
+	say(`  ${event.message}`);
+	printChannel(sandbox, seen);
+
+	done = step('approving the card in Notion as Maya Lopez (through the sandbox)');
+	const res = await fetch(`${sandbox.url}/_admin/notion/pages/${event.pageId}/edit`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ user: 'Maya Lopez', properties: { Status: { status: { name: 'Approved' } } } }),
+	});
+	if (!res.ok) throw new Error(`the sandbox refused the card edit: ${await res.text()}`);
+	done();
+
+	seen = postedCount(sandbox);
+	done = step('starting n8n with "AdOps: approvals" published; waiting for its every-minute poll to execute the approval');
+	await n8n.start();
+	const deadline = Date.now() + 150_000;
+	const executedNotice = () =>
+		sandbox.world.slack.channels
+			.find((c) => `#${c.name}` === ALERT_CHANNEL)
+			?.messages.some((m) => m.viaApi && (m.blocks ?? []).some((b) => JSON.stringify(b).includes('Executed')));
+	while (!(sandbox.effects('announce').length > 0 && executedNotice())) {
+		if (Date.now() > deadline) throw new Error(`the approved proposal did not execute within 150 s\n${n8n.serverLog(30)}`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	await n8n.stop();
+	done();
+	const receipts = sandbox.effects('announce');
+	say(`  the receiver got ${receipts.length} request(s) for ${event.proposalId} (Idempotency-Key ${receipts[0]?.idempotencyKey ?? '-'})`);
+	const card = ((await (await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`)).json()) as { pages: Array<{ id: string; properties: Record<string, { status?: { name: string } }> }> }).pages.find((p) => p.id === event.pageId);
+	say(`  the Notion card now says: ${card?.properties.Status?.status?.name ?? '?'}`);
+	printChannel(sandbox, seen);
+}
+
 async function main(): Promise<void> {
 	const started = performance.now();
 	say('AdOps demo: sandbox + embedded store (PGlite) + real n8n\n');
@@ -110,8 +157,15 @@ async function main(): Promise<void> {
 		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
 		done = step('importing credentials and workflows into n8n');
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError] = await Promise.all([loadWorkflow('alert-demo.json'), loadWorkflow('ingest.json'), loadWorkflow('ingest-error.json')]);
-		await n8n.importWorkflows([alertDemo, ingestError, ingest]);
+		const [alertDemo, ingest, ingestError, request, approvals] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json'].map(loadWorkflow),
+		);
+		// The demo's "announce" proposals are executed by a webhook executor: the sandbox's receiver stands in for the service that acts.
+		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
+			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
+		}
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!]);
+		await n8n.publishWorkflow(approvals!.id as string);
 		done();
 
 		let seen = postedCount(sandbox);
@@ -136,6 +190,7 @@ async function main(): Promise<void> {
 			if (quality) say(`  data quality for ${quality.reportDate}: ${quality.score}/100 (${quality.level})`);
 			printChannel(sandbox, seen);
 		}
+		await approvalLoop(n8n, sandbox, request!);
 		say(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 	} finally {
 		await n8n?.dispose().catch(() => undefined);

@@ -45,13 +45,16 @@ async function open(data: ICredentialDataDecryptedObject): Promise<OpenedStore> 
 	return Object.assign(store, { release: () => store.close() });
 }
 
+/** What opening a store needs of an n8n context (execute, poll, webhook and trigger functions all have it). */
+type CredentialSource = Pick<IExecuteFunctions, 'getCredentials'>;
+
 /** Opens the store of the node's AdOps Store credential. */
-export async function openStoreFromNode(ctx: IExecuteFunctions): Promise<OpenedStore> {
+export async function openStoreFromNode(ctx: CredentialSource): Promise<OpenedStore> {
 	return open(await ctx.getCredentials('adOpsStoreApi'));
 }
 
 /** Opens the store of the node's optional AdOps Store credential, if one is selected. */
-export async function openOptionalStore(ctx: IExecuteFunctions): Promise<OpenedStore | undefined> {
+export async function openOptionalStore(ctx: CredentialSource): Promise<OpenedStore | undefined> {
 	let data: ICredentialDataDecryptedObject;
 	try {
 		data = await ctx.getCredentials('adOpsStoreApi');

@@ -578,6 +578,19 @@ export class N8nHost {
 		});
 	}
 
+	/** Kills the server at once (SIGKILL): a crash, nothing is flushed or shut down cleanly. */
+	async kill(): Promise<void> {
+		const child = this.server;
+		if (!child) return;
+		this.server = undefined;
+		this.serverUrl = undefined;
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		await new Promise<void>((resolveKill) => {
+			child.once('exit', () => resolveKill());
+			child.kill('SIGKILL');
+		});
+	}
+
 	/** Stops the server and removes the user folder if the host created it. */
 	async dispose(): Promise<void> {
 		await this.stop();

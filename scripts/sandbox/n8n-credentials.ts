@@ -21,6 +21,7 @@ export const WORKFLOW_CREDENTIAL_IDS = {
 	linkedin: 'adopsLinkedInCred1',
 	googleAds: 'adopsGoogleCred01',
 	klaviyo: 'adopsKlaviyoCred01',
+	notion: 'adopsNotionCred01',
 } as const;
 
 /** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
@@ -33,7 +34,9 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 	const googleAccounts = sandbox.world.accounts.filter((a) => a.platform === 'google').map((a) => a.id.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1-$2-$3'));
 	return [
 		{ id: ids.store, name: 'AdOps Store', type: 'adOpsStoreApi', data: store },
-		{ id: ids.slack, name: 'AdOps Slack', type: 'adOpsSlackApi', data: { botToken: c.slack.botToken, defaultChannel: '#adops-alerts', apiUrl: urls.slack } },
+		{ id: ids.slack, name: 'AdOps Slack', type: 'adOpsSlackApi', data: { botToken: c.slack.botToken, signingSecret: c.slack.signingSecret, defaultChannel: '#adops-alerts', apiUrl: urls.slack } },
+		// The database id, as a person copies it from the database's URL; the node resolves its data source.
+		{ id: ids.notion, name: 'AdOps Notion', type: 'adOpsNotionApi', data: { token: c.notion.token, dataSourceId: sandbox.world.notion.approvalDatabaseId, baseUrl: urls.notion } },
 		{
 			id: ids.meta,
 			name: 'AdOps Meta Ads',

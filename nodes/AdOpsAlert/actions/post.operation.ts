@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/message';
 import { postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
+import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
 
 const show = { show: { operation: ['post'] } };
 const fromFields = { show: { operation: ['post'], source: ['fields'] } };
@@ -20,7 +21,21 @@ export const description: INodeProperties[] = [
 				value: 'json',
 				description: 'Take a whole alert object ({kind, title, message, fields, items, link, footer, mention}) from an expression, e.g. the "alert" an AdOps node outputs',
 			},
+			{
+				name: 'Proposal Event',
+				value: 'proposal',
+				description:
+					'A step in a proposal\'s life from AdOps Approval or its trigger: awaiting approval (with Approve/Reject buttons and the Notion link), decided, executed, refused, expired, failed. Threaded per proposal.',
+			},
 		],
+	},
+	{
+		displayName: 'Proposal Event (JSON)',
+		name: 'proposalEvent',
+		type: 'json',
+		default: '={{ $json.proposalEvent }}',
+		description: 'The "proposalEvent" AdOps Approval and AdOps Approval Trigger output. Items without one (nothing worth a message) are passed through unposted.',
+		displayOptions: { show: { operation: ['post'], source: ['proposal'] } },
 	},
 	{
 		displayName: 'Alert (JSON)',
@@ -142,6 +157,31 @@ function parseItems(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): st
 	return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }
 
+/** The proposal event of an item, or undefined when the item carries none; a malformed one is an error. */
+function parseProposalEvent(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): ProposalAlertEvent | undefined {
+	let value = raw;
+	if (typeof raw === 'string') {
+		if (!raw.trim()) return undefined;
+		try {
+			value = JSON.parse(raw);
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), 'Proposal Event (JSON) is not valid JSON', { itemIndex });
+		}
+	}
+	if (value === undefined || value === null) return undefined;
+	const e = value as { type?: unknown; proposal?: { proposalId?: unknown; kind?: unknown; title?: unknown; payloadHash?: unknown } };
+	const problems = [
+		!PROPOSAL_ALERT_TYPES.includes(e.type as ProposalAlertEvent['type']) && `type must be one of ${PROPOSAL_ALERT_TYPES.join(', ')}`,
+		!e.proposal && 'proposal is missing',
+		e.proposal && typeof e.proposal.proposalId !== 'string' && 'proposal.proposalId must be a string',
+		e.proposal && typeof e.proposal.title !== 'string' && 'proposal.title must be a string',
+		e.proposal && typeof e.proposal.kind !== 'string' && 'proposal.kind must be a string',
+		e.proposal && typeof e.proposal.payloadHash !== 'string' && 'proposal.payloadHash must be a string',
+	].filter(Boolean);
+	if (problems.length) throw new NodeOperationError(ctx.getNode(), `Invalid proposal event: ${problems.join('; ')}`, { itemIndex });
+	return value as ProposalAlertEvent;
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number, deps: { threads?: ThreadRegistry; slack: SlackPoster; defaultChannel: string }): Promise<INodeExecutionData> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const overrides = {
@@ -150,7 +190,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		...(options.mention ? { mention: String(options.mention) } : {}),
 	};
 	let candidate: unknown;
-	if (this.getNodeParameter('source', itemIndex, 'fields') === 'json') {
+	let threadKey = this.getNodeParameter('threadKey', itemIndex, '') as string;
+	const source = this.getNodeParameter('source', itemIndex, 'fields') as string;
+	if (source === 'proposal') {
+		const event = parseProposalEvent(this, this.getNodeParameter('proposalEvent', itemIndex, null) as unknown, itemIndex);
+		if (!event) return { json: { ok: true, skipped: true, reason: 'no proposal event on this item' }, pairedItem: { item: itemIndex } };
+		try {
+			candidate = { ...proposalAlert(event), ...overrides };
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), `Invalid proposal event: ${error instanceof Error ? error.message : String(error)}`, { itemIndex });
+		}
+		threadKey ||= proposalThreadKey(event.proposal.proposalId);
+	} else if (source === 'json') {
 		let raw = this.getNodeParameter('alertJson', itemIndex, {}) as unknown;
 		if (typeof raw === 'string') {
 			try {
@@ -183,7 +234,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 	const channel = (this.getNodeParameter('channel', itemIndex, '') as string) || deps.defaultChannel;
 	const posted = await postAlert(deps.slack, alert, {
 		channel,
-		threadKey: this.getNodeParameter('threadKey', itemIndex, '') as string,
+		threadKey,
 		threads: deps.threads,
 	});
 	return {

@@ -1,0 +1,85 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { adOpsNotionApiTest } from '../common/notion';
+import { adOpsSlackApiTest } from '../common/slack';
+import { adOpsStoreConnectionTest } from '../common/store';
+import * as enqueue from './actions/enqueue.operation';
+import * as executeApproved from './actions/executeApproved.operation';
+import * as pollDecisions from './actions/pollDecisions.operation';
+import * as resolveStuck from './actions/resolveStuck.operation';
+import { router } from './actions/router';
+import * as slackInteraction from './actions/slackInteraction.operation';
+
+export class AdOpsApproval implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Approval',
+		name: 'adOpsApproval',
+		icon: { light: 'file:adOpsApproval.svg', dark: 'file:adOpsApproval.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Queue risky changes as Notion approval cards and execute approved ones exactly once',
+		defaults: { name: 'AdOps Approval' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'adOpsNotionApi', required: true, testedBy: 'adOpsNotionApiTest' },
+			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'enqueue',
+				options: [
+					{ name: 'Enqueue', value: 'enqueue', action: 'Queue proposals for approval', description: 'Create one Notion card per proposal (idempotent by proposal ID)' },
+					{ name: 'Execute Approved', value: 'executeApproved', action: 'Execute approved proposals', description: 'Run the executor of each approved proposal exactly once' },
+					{ name: 'Expire', value: 'expire', action: 'Expire overdue proposals', description: 'Mark pending proposals past their expiry as Expired' },
+					{ name: 'Handle Slack Interaction', value: 'slackInteraction', action: 'Handle a slack approve or reject click', description: 'Verify a Slack button click and record the decision' },
+					{ name: 'Poll Decisions', value: 'pollDecisions', action: 'Emit new decisions once', description: 'What the AdOps Approval Trigger does on each poll: one item per decision not yet emitted' },
+					{ name: 'Resolve Stuck', value: 'resolveStuck', action: 'Record the outcome of a stuck execution', description: 'After checking the platform, record whether a stuck execution happened' },
+					{ name: 'Sync Decisions', value: 'syncDecisions', action: 'Read decisions from notion', description: 'Record decided cards (who decided) in the store' },
+				],
+			},
+			...enqueue.description,
+			...executeApproved.description,
+			...pollDecisions.description,
+			...resolveStuck.description,
+			...slackInteraction.description,
+			{
+				displayName: 'Queue Options',
+				name: 'queueOptions',
+				type: 'collection',
+				default: {},
+				placeholder: 'Add Option',
+				options: [
+					{
+						displayName: 'Approvers',
+						name: 'approvers',
+						type: 'string',
+						default: '',
+						placeholder: 'maya@example.com, U0MAYA0001',
+						description: 'Who may approve: Notion user IDs, emails or Slack user IDs, comma-separated. Empty: every person. Rejections always count.',
+					},
+					{
+						displayName: 'Slack Users',
+						name: 'slackUsers',
+						type: 'json',
+						default: '{}',
+						description: 'Slack user ID → Notion user ID or email, so Slack approvers match the allow-list and show in Decided By',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

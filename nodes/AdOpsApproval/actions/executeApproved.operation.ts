@@ -1,0 +1,90 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { ExecutorRegistry, defaultRegistry, proposalKind, webhookExecutor, type ApprovalQueue } from '../../shared/approvals';
+import { eventItems } from '../../common/approvals';
+
+const show = { show: { operation: ['executeApproved'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Webhook Executors',
+		name: 'webhooks',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Webhook Executor',
+		displayOptions: show,
+		description:
+			'Kinds without a built-in executor are executed by POSTing the approved proposal to a URL (another workflow\'s Webhook, an internal service) with an Idempotency-Key header. The URL comes from here, never from the proposal.',
+		options: [
+			{
+				displayName: 'Executor',
+				name: 'executor',
+				values: [
+					{ displayName: 'Kind', name: 'kind', type: 'string', default: '', placeholder: 'e.g. announce', description: 'Proposal kind this URL executes' },
+					{ displayName: 'URL', name: 'url', type: 'string', default: '', placeholder: 'https://…' },
+					{ displayName: 'Header Name', name: 'headerName', type: 'string', default: '', placeholder: 'Authorization', description: 'Optional header sent with each request' },
+					{ displayName: 'Header Value', name: 'headerValue', type: 'string', typeOptions: { password: true }, default: '' },
+					{ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', default: 30, typeOptions: { minValue: 1 } },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'executeOptions',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Retry Failed',
+				name: 'retryFailed',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to run proposals whose executor failed again (still at most one successful side effect each)',
+			},
+			{ displayName: 'Only Proposal IDs', name: 'proposalIds', type: 'string', default: '', description: 'Comma-separated proposal IDs; empty: every approved proposal' },
+			{ displayName: 'Limit', name: 'limit', type: 'number', default: 100, typeOptions: { minValue: 1 }, description: 'Max number of results to return' },
+		],
+	},
+];
+
+/** Built-in executors plus this node's webhook executors. */
+export function registryFor(webhooks: IDataObject[]): ExecutorRegistry {
+	const registry = new ExecutorRegistry();
+	for (const kind of defaultRegistry.kinds()) registry.register(kind, defaultRegistry.get(kind)!);
+	for (const w of webhooks) {
+		const kind = String(w.kind ?? '').trim();
+		const parsed = proposalKind.safeParse(kind);
+		if (!parsed.success) throw new Error(`Webhook executor kind "${kind}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+		if (registry.has(kind)) throw new Error(`Kind "${kind}" already has ${defaultRegistry.has(kind) ? 'a built-in executor' : 'a webhook executor'}; give each kind one executor`);
+		const headerName = String(w.headerName ?? '').trim();
+		registry.register(
+			kind,
+			webhookExecutor({
+				url: String(w.url ?? ''),
+				headers: headerName ? { [headerName]: String(w.headerValue ?? '') } : undefined,
+				timeoutMs: Number(w.timeout ?? 30) * 1000,
+			}),
+		);
+	}
+	return registry;
+}
+
+export const once = true;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, queue: ApprovalQueue): Promise<INodeExecutionData[]> {
+	const webhooks = ((this.getNodeParameter('webhooks', itemIndex, {}) as IDataObject).executor as IDataObject[] | undefined) ?? [];
+	const options = this.getNodeParameter('executeOptions', itemIndex, {}) as IDataObject;
+	const ids = String(options.proposalIds ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+	const events = await queue.executeApproved(registryFor(webhooks), {
+		retryFailed: options.retryFailed === true,
+		...(ids.length ? { proposalIds: ids } : {}),
+		...(options.limit ? { limit: Number(options.limit) } : {}),
+	});
+	return eventItems(queue, events, itemIndex);
+}

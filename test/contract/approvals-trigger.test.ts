@@ -1,0 +1,237 @@
+/**
+ * What the AdOps Approval nodes add to the queue, against the sandbox's
+ * Notion and effects receiver and a real PGlite store: the trigger's poll
+ * (each decision once per consumer, from Notion or Slack, also under
+ * concurrent polls), the webhook executor, the Result written to the card,
+ * the Notion credential test, and the mapping of events to Slack alerts.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+	ApprovalQueue,
+	ExecutorRegistry,
+	alertEventFor,
+	createProposal,
+	pollDecisions,
+	resolveApprovalDataSource,
+	notionClient,
+	webhookExecutor,
+	type ApprovalEvent,
+	type ProposalInput,
+} from '../../nodes/shared/approvals';
+import { proposalAlert } from '../../nodes/shared/alerts/proposal';
+import { openStore, type Store } from '../../nodes/shared/store';
+import { notionApprovalTest } from '../../nodes/common/notion';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { provisionApprovalDatabase } from '../../scripts/notion/approval-database';
+
+const dir = mkdtempSync(join(tmpdir(), 'adops-trigger-'));
+
+describe('approval trigger, webhook executor and Notion credential test (sandbox + PGlite)', () => {
+	let sb: Sandbox;
+	let store: Store;
+	let queue: ApprovalQueue;
+	let dataSourceId: string;
+	let databaseId: string;
+	let seq = 0;
+
+	const userId = (name: string) => sb.world.notion.users.find((u) => u.name === name)!.id;
+	const proposal = (overrides: Partial<ProposalInput> = {}): ProposalInput => {
+		seq++;
+		return {
+			id: `trg-${randomBytes(3).toString('hex')}-${seq}`,
+			kind: 'test.effect',
+			title: `Pause ad set ${seq}`,
+			payload: { action: 'pause', adSetId: `as-${seq}` },
+			evidence: { cpa: 41.2 },
+			proposedChange: `Pause ad set as-${seq}`,
+			...overrides,
+		};
+	};
+
+	async function setStatus(pageId: string, user: string, status: string): Promise<void> {
+		const res = await fetch(`${sb.url}/_admin/notion/pages/${pageId}/edit`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ user, properties: { Status: { select: { name: status } } } }),
+		});
+		assert.equal(res.status, 200, await res.text());
+	}
+
+	async function queued(): Promise<{ id: string; pageId: string }> {
+		const [e] = await queue.enqueue([proposal()]);
+		return { id: e!.proposalId, pageId: e!.pageId! };
+	}
+
+	before(async () => {
+		sb = await startSandbox({ seed: 11 });
+		store = await openStore({ kind: 'embedded', path: dir });
+		const db = await provisionApprovalDatabase({ token: sb.credentials.notion.token, baseUrl: sb.urls.notion, parentPageId: sb.world.notion.workspacePageId, title: 'Trigger under test' });
+		dataSourceId = db.dataSourceId;
+		databaseId = db.databaseId;
+		queue = new ApprovalQueue({
+			store,
+			notion: { token: sb.credentials.notion.token, baseUrl: sb.urls.notion, dataSourceId, retry: { maxRetries: 3, initialRetryDelayMs: 10, maxRetryDelayMs: 2000 } },
+			approvers: [userId('Maya Lopez'), 'U0MAYA0001'],
+		});
+	});
+	after(async () => {
+		await store?.close();
+		await sb?.close();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	test('each decision is emitted once per consumer, from Notion and from Slack; refusals each time they happen', async () => {
+		const a = await queued();
+		const b = await queued();
+		const c = await queued();
+		const d = await queued();
+		await setStatus(a.pageId, 'Maya Lopez', 'Approved');
+		await setStatus(b.pageId, 'Sam Okafor', 'Rejected');
+		await setStatus(d.pageId, 'Casey Contractor', 'Approved');
+
+		const first = await pollDecisions(queue, { consumer: 'one' });
+		const seen = (r: typeof first) => r.decisions.map((x) => `${x.event.proposalId}:${x.event.type}${x.event.reason ? `:${x.event.reason}` : ''}`).sort();
+		assert.deepEqual(seen(first), [`${a.id}:approved`, `${b.id}:rejected`, `${d.id}:refused:approver_not_allowed`].sort());
+		assert.match(first.decisions.find((x) => x.event.proposalId === a.id)!.event.message, /Maya Lopez.*approved/);
+		assert.equal((await pollDecisions(queue, { consumer: 'one' })).decisions.length, 0, 'a second poll emits nothing');
+
+		// A Slack decision reaches the store without a card edit; the poll still emits it, once.
+		const [slack] = await queue.decide(c.id, { decision: 'approve', source: 'slack', payloadHash: (await queue.get(c.id))!.payloadHash, actor: { slackUserId: 'U0MAYA0001', slackUserName: 'maya' } });
+		assert.equal(slack!.type, 'approved');
+		const afterSlack = await pollDecisions(queue, { consumer: 'one' });
+		assert.deepEqual(seen(afterSlack), [`${c.id}:approved`]);
+		assert.match(afterSlack.decisions[0]!.event.message, /Slack user U0MAYA0001 approved .* in Slack/);
+		assert.equal(afterSlack.decisions[0]!.event.decidedBy?.source, 'slack');
+
+		// The contractor tries again: a second refusal is a new event.
+		await setStatus(d.pageId, 'Casey Contractor', 'Approved');
+		assert.deepEqual(seen(await pollDecisions(queue, { consumer: 'one' })), [`${d.id}:refused:approver_not_allowed`]);
+
+		// Another consumer has its own stream (first poll reaches back 24 h).
+		const other = await pollDecisions(queue, { consumer: 'two' });
+		assert.deepEqual(seen(other), [`${a.id}:approved`, `${b.id}:rejected`, `${c.id}:approved`, `${d.id}:refused:approver_not_allowed`].sort());
+	});
+
+	test('two pollers at once (queue mode, two mains) never emit a decision twice', async () => {
+		const ps = [await queued(), await queued(), await queued()];
+		for (const p of ps) await setStatus(p.pageId, 'Maya Lopez', 'Approved');
+		const results = await Promise.all([pollDecisions(queue, { consumer: 'shared' }), pollDecisions(queue, { consumer: 'shared' }), pollDecisions(queue, { consumer: 'shared' })]);
+		const emitted = results.flatMap((r) => r.decisions.map((x) => x.event.proposalId)).filter((id) => ps.some((p) => p.id === id));
+		assert.deepEqual(emitted.sort(), ps.map((p) => p.id).sort());
+	});
+
+	test('the cursor lives in the store: a new queue object (a restarted n8n) continues where the last one stopped', async () => {
+		const p = await queued();
+		await pollDecisions(queue, { consumer: 'restart' });
+		await setStatus(p.pageId, 'Maya Lopez', 'Approved');
+		const fresh = new ApprovalQueue({ store, notion: { token: sb.credentials.notion.token, baseUrl: sb.urls.notion, dataSourceId }, approvers: [userId('Maya Lopez')] });
+		const r = await pollDecisions(fresh, { consumer: 'restart' });
+		assert.deepEqual(r.decisions.map((x) => `${x.event.proposalId}:${x.event.type}`), [`${p.id}:approved`]);
+		const state = await store.getState<{ since: string }>('approvals.trigger.restart');
+		assert.equal(state?.since, r.cursor);
+	});
+
+	test('webhook executor: one POST with the Idempotency-Key; result and HTTP errors reach the store and the card', async () => {
+		const registry = new ExecutorRegistry();
+		registry.register('test.effect', webhookExecutor({ url: `${sb.urls.effects}/trigger-test`, timeoutMs: 5000 }));
+		const ok = await queued();
+		const bad = await queued();
+		await setStatus(ok.pageId, 'Maya Lopez', 'Approved');
+		await setStatus(bad.pageId, 'Maya Lopez', 'Approved');
+		await queue.syncDecisions();
+		sb.injectFault({ route: 'effects.receive', kind: '5xx', status: 502, count: 1 });
+		const events = await queue.executeApproved(registry, { proposalIds: [bad.id, ok.id] });
+		const byId = new Map(events.map((e) => [e.proposalId, e]));
+		const failed = [...byId.values()].find((e) => e.type === 'failed')!;
+		const executed = [...byId.values()].find((e) => e.type === 'executed')!;
+		assert.ok(failed && executed, JSON.stringify(events));
+		assert.match(failed.error!, /POST http:\/\/127\.0\.0\.1:\d+\/effects\/trigger-test answered HTTP 502/);
+		const receipts = sb.effects('trigger-test');
+		assert.equal(receipts.length, 1);
+		assert.equal(receipts[0]!.idempotencyKey, executed.idempotencyKey);
+		assert.equal((receipts[0]!.body as { proposalId: string }).proposalId, executed.proposalId);
+		assert.deepEqual((executed.result as { status: number; body: { ok: boolean } }).status, 200);
+
+		const pageResult = (pageId: string) => {
+			const page = sb.world.notion.pages.find((p) => p.id === pageId)!;
+			return ((page.properties.Result?.rich_text as Array<{ plain_text?: string; text?: { content: string } }>) ?? []).map((t) => t.plain_text ?? t.text?.content).join('');
+		};
+		const executedPage = executed.proposalId === ok.id ? ok.pageId : bad.pageId;
+		const failedPage = executedPage === ok.pageId ? bad.pageId : ok.pageId;
+		assert.match(pageResult(executedPage), /"status":200/);
+		assert.match(pageResult(failedPage), /^Error: attempt 1: POST .* answered HTTP 502/);
+	});
+
+	test('webhook executor: unreachable, slow and non-http receivers fail with a clear message', async () => {
+		const p = createProposal(proposal());
+		const ctx = { proposal: p, idempotencyKey: 'approval:x:y', attempt: 1 };
+		const closed = await new Promise<number>((resolve) => {
+			const server = createServer().listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+		await assert.rejects(webhookExecutor({ url: `http://127.0.0.1:${closed}/nowhere` })(p.payload, ctx), /failed before an answer \(ECONNREFUSED\)/);
+		sb.holdEffects(3000, 1);
+		await assert.rejects(webhookExecutor({ url: `${sb.urls.effects}/slow`, timeoutMs: 300 })(p.payload, ctx), /did not answer within 0 s; the receiver may or may not have acted/);
+		assert.throws(() => webhookExecutor({ url: 'file:///etc/passwd' }), /must be http\(s\)/);
+		assert.throws(() => webhookExecutor({ url: 'not a url' }), /is not a URL/);
+	});
+
+	test('the Notion credential test: the data source from a database id, a wrong token, a database without the properties', async () => {
+		const base = { token: sb.credentials.notion.token, baseUrl: sb.urls.notion };
+		const ok = await notionApprovalTest({ ...base, dataSourceId: databaseId });
+		assert.equal(ok.status, 'OK', ok.message);
+		assert.match(ok.message, new RegExp(dataSourceId));
+		assert.equal(await resolveApprovalDataSource(notionClient(base), dataSourceId), dataSourceId);
+		const wrong = await notionApprovalTest({ ...base, token: 'ntn_wrong_token', dataSourceId });
+		assert.equal(wrong.status, 'Error');
+		assert.match(wrong.message, /rejected the integration token/);
+		assert.doesNotMatch(wrong.message, /ntn_wrong_token/);
+		const missing = await notionApprovalTest({ ...base, dataSourceId: '00000000-0000-4000-8000-000000000000' });
+		assert.equal(missing.status, 'Error');
+		assert.match(missing.message, /no data source or database .* share the database with the integration/);
+		// The sandbox's own approval database has every property, a workspace page has none.
+		const notApproval = await provisionApprovalDatabase({ ...base, parentPageId: sb.world.notion.workspacePageId, title: 'Plain' });
+		await fetch(`${sb.urls.notion}/v1/data_sources/${notApproval.dataSourceId}`, {
+			method: 'PATCH',
+			headers: { authorization: `Bearer ${base.token}`, 'notion-version': '2025-09-03', 'content-type': 'application/json' },
+			body: JSON.stringify({ properties: { Evidence: null } }),
+		});
+		const lacking = await notionApprovalTest({ ...base, dataSourceId: notApproval.dataSourceId });
+		assert.equal(lacking.status, 'Error');
+		assert.match(lacking.message, /lacks Evidence \(rich_text\)/);
+		const unreachable = await notionApprovalTest({ ...base, baseUrl: 'http://127.0.0.1:9', dataSourceId });
+		assert.match(unreachable.message, /Cannot reach the Notion API at http:\/\/127\.0\.0\.1:9 /);
+	});
+
+	test('events map to the alerts a person needs; nothing for re-runs and skips', async () => {
+		const p = { ...createProposal(proposal({ platform: 'meta', entity: 'ad set 1' })), notionPageId: '1f2e3d4c-0000-4000-8000-000000000001', decidedBy: 'notion:abc' };
+		const ev = (type: ApprovalEvent['type'], extra: Partial<ApprovalEvent> = {}): ApprovalEvent => ({ type, proposalId: p.id, kind: p.kind, status: p.status, message: 'm', at: new Date().toISOString(), ...extra });
+		assert.equal(alertEventFor(ev('queued', { created: true }), p)?.type, 'awaiting');
+		assert.equal(alertEventFor(ev('queued', { created: false }), p), undefined);
+		assert.equal(alertEventFor(ev('skipped'), p), undefined);
+		assert.equal(alertEventFor(ev('unchanged'), p), undefined);
+		const decided = alertEventFor(ev('approved', { decidedBy: { source: 'notion', id: 'abc', name: 'Maya Lopez' } }), p);
+		assert.deepEqual(decided && decided.type === 'decided' && [decided.decision, decided.decidedBy, decided.via], ['approve', 'Maya Lopez', 'notion']);
+		const refused = alertEventFor(ev('refused', { reason: 'edited_after_queue', message: 'card edited' }), p);
+		assert.deepEqual(refused && refused.type === 'refused' && [refused.reason, refused.detail], ['edited_after_queue', 'card edited']);
+		const failed = alertEventFor(ev('failed', { error: 'HTTP 502', attempts: 2 }), p);
+		assert.deepEqual(failed && failed.type === 'failed' && [failed.error, failed.attempt], ['HTTP 502', 2]);
+		assert.equal(alertEventFor(ev('stuck'), p)?.type, 'stuck');
+		const awaiting = alertEventFor(ev('queued', { created: true }), p)!;
+		assert.equal(awaiting.proposal.notionUrl, 'https://www.notion.so/1f2e3d4c000040008000000000000001');
+		assert.equal(awaiting.proposal.payloadHash, p.payloadHash);
+		// Every mapped event renders.
+		for (const type of ['queued', 'approved', 'rejected', 'refused', 'expired', 'executed', 'failed', 'stuck'] as const) {
+			const e = alertEventFor(ev(type, { created: true, reason: 'approver_not_allowed' }), p);
+			assert.ok(e && proposalAlert(e).title, type);
+		}
+	});
+});
