@@ -1,0 +1,653 @@
+/**
+ * Novelty check of candidate ad copy against all past variants of an account
+ * and against the other candidates of the batch.
+ *
+ * Scores (see lexical.ts and semantic.ts):
+ * - lexical: Jaccard of pg_trgm-style character trigram sets of normalized text;
+ * - semantic: cosine of the two embeddings (unit vectors, so a dot product),
+ *   or null when either side has no vector.
+ *
+ * Verdict of one pair, for thresholds `L` (lexical) and `S` (semantic):
+ * - duplicate when lexical ≥ L.duplicate or semantic ≥ S.duplicate;
+ * - near_duplicate when lexical ≥ L.nearDuplicate or semantic ≥ S.nearDuplicate;
+ * - novel otherwise.
+ * A candidate's verdict is the worst over all past variants and all earlier
+ * candidates of the batch.
+ *
+ * The nearest past variant is the one with the worst verdict and, among
+ * those, the highest closeness `max(lexical / L.nearDuplicate, semantic /
+ * S.nearDuplicate)` (≥ 1 exactly when the pair is at least a near-duplicate);
+ * ties go to the variant added first. When nothing shares a trigram or a
+ * nonzero dimension with the candidate (closeness 0) there is no nearest.
+ *
+ * The fast path is exact, not approximate: it computes the same numbers as
+ * the brute force (`bruteForce`) for every past variant that can have a
+ * nonzero score, and proves the rest are 0.
+ * - Lexical: an inverted index trigram → variants (CSR arrays). For a
+ *   candidate, walking the postings of its trigrams counts |T(c) ∩ T(p)| for
+ *   every variant that shares one; all others have intersection 0.
+ * - Semantic, sparse vectors (the offline embedder, feature-hashed models;
+ *   chosen when under 35% of stored components are nonzero): an inverted
+ *   index dimension → (variant, value). Accumulating q[i]·p[i] over the
+ *   candidate's nonzero dimensions in ascending order gives bit-for-bit the
+ *   dot product the brute force computes, for every variant with a shared
+ *   dimension; all others are exactly 0.
+ * - Semantic, dense vectors (OpenAI embeddings): an exact scan over one
+ *   contiguous Float32Array, blocked so a block of past vectors stays in
+ *   cache while every candidate of the batch is scored against it. Linear in
+ *   variants × dimensions: ask OpenAI for 256–512 dimensions to keep it fast.
+ */
+import { TRIGRAM_KEY_SPACE, eachTrigramKey, normalizeText, trigrams, words } from './normalize';
+import { VectorFormatError, normalizeVector, type Embedder } from './semantic';
+
+export * from './normalize';
+export * from './lexical';
+export * from './semantic';
+
+export type Verdict = 'novel' | 'near_duplicate' | 'duplicate';
+
+export interface ThresholdPair {
+	/** At or above this score a pair is at least a near-duplicate. In (0, 1]. */
+	nearDuplicate: number;
+	/** At or above this score a pair is a duplicate. In [nearDuplicate, 1]. */
+	duplicate: number;
+}
+
+export interface NoveltyThresholds {
+	lexical: ThresholdPair;
+	semantic: ThresholdPair;
+}
+
+/** Partial thresholds as a user sets them; missing values come from the defaults. */
+export interface NoveltyThresholdsInput {
+	lexical?: Partial<ThresholdPair>;
+	semantic?: Partial<ThresholdPair>;
+}
+
+/**
+ * Defaults, tuned on the even half of test/fixtures/novelty/pairs.json with
+ * the offline embedder and checked on the odd half (see
+ * test/unit/novelty-labelled.test.ts for the numbers).
+ */
+export const DEFAULT_THRESHOLDS: Readonly<NoveltyThresholds> = Object.freeze({
+	lexical: Object.freeze({ nearDuplicate: 0.5, duplicate: 0.9 }),
+	semantic: Object.freeze({ nearDuplicate: 0.6, duplicate: 0.95 }),
+});
+
+/** Thrown for thresholds out of range or out of order. */
+export class NoveltyThresholdError extends RangeError {
+	override readonly name = 'NoveltyThresholdError';
+}
+
+/**
+ * Merges user thresholds over the defaults and validates them: every value a
+ * finite number, 0 < nearDuplicate ≤ duplicate ≤ 1.
+ */
+export function resolveThresholds(input: NoveltyThresholdsInput = {}): NoveltyThresholds {
+	const out: NoveltyThresholds = {
+		lexical: { ...DEFAULT_THRESHOLDS.lexical, ...stripUndefined(input.lexical) },
+		semantic: { ...DEFAULT_THRESHOLDS.semantic, ...stripUndefined(input.semantic) },
+	};
+	for (const kind of ['lexical', 'semantic'] as const) {
+		const { nearDuplicate, duplicate } = out[kind];
+		for (const [name, value] of [['nearDuplicate', nearDuplicate], ['duplicate', duplicate]] as const) {
+			if (typeof value !== 'number' || !Number.isFinite(value)) throw new NoveltyThresholdError(`${kind}.${name} must be a number, got ${String(value)}.`);
+			if (value <= 0 || value > 1) throw new NoveltyThresholdError(`${kind}.${name} must be greater than 0 and at most 1, got ${value}.`);
+		}
+		if (nearDuplicate > duplicate) throw new NoveltyThresholdError(`${kind}.nearDuplicate (${nearDuplicate}) must not exceed ${kind}.duplicate (${duplicate}).`);
+	}
+	return out;
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+	if (!o) return {};
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const LEVEL: Record<Verdict, number> = { novel: 0, near_duplicate: 1, duplicate: 2 };
+const VERDICTS: Verdict[] = ['novel', 'near_duplicate', 'duplicate'];
+
+/** Verdict level (0 novel, 1 near-duplicate, 2 duplicate) of one pair. */
+export function pairLevel(lexical: number, semantic: number | null, t: NoveltyThresholds): number {
+	if (lexical >= t.lexical.duplicate || (semantic !== null && semantic >= t.semantic.duplicate)) return 2;
+	if (lexical >= t.lexical.nearDuplicate || (semantic !== null && semantic >= t.semantic.nearDuplicate)) return 1;
+	return 0;
+}
+
+/** Verdict of one pair of scores. */
+export function pairVerdict(lexical: number, semantic: number | null, t: NoveltyThresholds = resolveThresholds()): Verdict {
+	return VERDICTS[pairLevel(lexical, semantic, t)]!;
+}
+
+/** max(lexical / L.near, semantic / S.near): ≥ 1 exactly when the pair is flagged. Never negative. */
+export function closeness(lexical: number, semantic: number | null, t: NoveltyThresholds): number {
+	const l = lexical / t.lexical.nearDuplicate;
+	return semantic === null ? l : Math.max(l, semantic / t.semantic.nearDuplicate);
+}
+
+/** A past variant of the account. */
+export interface PastVariant {
+	id: string;
+	text: string;
+	/** Its embedding, if known (any scale: it is normalized when added). */
+	vector?: Float32Array | null;
+}
+
+/** A candidate to check. */
+export interface CandidateVariant {
+	text: string;
+	vector?: Float32Array | null;
+}
+
+export interface PastMatch {
+	id: string;
+	text: string;
+	lexical: number;
+	/** Null when the candidate or the past variant has no vector. */
+	semantic: number | null;
+	verdict: Verdict;
+}
+
+export interface BatchMatch {
+	/** Index of the earlier candidate in the batch. */
+	index: number;
+	lexical: number;
+	semantic: number | null;
+	verdict: Verdict;
+}
+
+export interface NoveltyResult {
+	/** Position of the candidate in the batch. */
+	index: number;
+	/** Worst of the verdicts against past variants and against earlier candidates. */
+	verdict: Verdict;
+	/** Nearest past variant (see the top of this file), or null when none shares anything. */
+	nearest: PastMatch | null;
+	/** Nearest earlier candidate of the same batch, or null. */
+	batch: BatchMatch | null;
+	/** One line for a person: why this verdict. */
+	reason: string;
+}
+
+export interface NoveltyIndexOptions {
+	/**
+	 * Use the sparse inverted index for vectors when less than this fraction
+	 * of stored components is nonzero (default 0.35); otherwise scan densely.
+	 * 0 forces the dense scan, anything above 1 the sparse index.
+	 */
+	sparseBelow?: number;
+}
+
+/** Growable typed arrays. */
+class U32 {
+	a = new Uint32Array(1024);
+	n = 0;
+	push(x: number): void {
+		if (this.n === this.a.length) this.grow(this.n + 1);
+		this.a[this.n++] = x;
+	}
+	grow(min: number): void {
+		const b = new Uint32Array(Math.max(min, this.a.length * 2));
+		b.set(this.a.subarray(0, this.n));
+		this.a = b;
+	}
+	view(): Uint32Array {
+		return this.a.subarray(0, this.n);
+	}
+}
+
+class F32 {
+	a = new Float32Array(1024);
+	n = 0;
+	append(v: Float32Array): void {
+		if (this.n + v.length > this.a.length) {
+			const b = new Float32Array(Math.max(this.n + v.length, this.a.length * 2));
+			b.set(this.a.subarray(0, this.n));
+			this.a = b;
+		}
+		this.a.set(v, this.n);
+		this.n += v.length;
+	}
+}
+
+/** Prepared query: trigram ids and vector of one candidate. */
+interface Query {
+	/** Distinct trigrams in the candidate (known or not to the index). */
+	size: number;
+	/** Ids of those trigrams the index knows, ascending. */
+	known: Uint32Array;
+	/** Unit vector or null. */
+	vector: Float32Array | null;
+	/** Nonzero dimensions of `vector`, ascending. */
+	nz: Uint32Array;
+}
+
+/**
+ * An in-memory index of one account's past variants. Add variants (with
+ * their cached vectors), then `check` batches of candidates. Adding after a
+ * check rebuilds the postings on the next check.
+ */
+export class NoveltyIndex {
+	private readonly ids: string[] = [];
+	private readonly texts: string[] = [];
+	/** Trigram → id: packed ASCII trigrams in a table, others in a map (see `eachTrigramKey`). */
+	private readonly asciiIds = new Int32Array(TRIGRAM_KEY_SPACE).fill(-1);
+	private readonly otherIds = new Map<string, number>();
+	private trigramCount = 0;
+	/** Trigram ids of every variant, ascending per variant, concatenated. */
+	private readonly docTrig = new U32();
+	private readonly docOff = new U32();
+	private readonly emptyDocs: number[] = [];
+	/** Unit vectors of every variant (zero rows for variants without one). */
+	private readonly vecs = new F32();
+	private hasVec = new Uint8Array(1024);
+	private dims: number | null = null;
+	private nonzeros = 0;
+	private readonly sparseBelow: number;
+
+	// Built on demand.
+	private built = false;
+	private postOff = new Uint32Array(0);
+	private postDocs = new Uint32Array(0);
+	private sparse = false;
+	private dimOff = new Uint32Array(0);
+	private dimDocs = new Uint32Array(0);
+	private dimVals = new Float32Array(0);
+	private counts = new Uint32Array(0);
+	private acc = new Float64Array(0);
+	private isEmpty = new Uint8Array(0);
+
+	constructor(options: NoveltyIndexOptions = {}) {
+		this.sparseBelow = options.sparseBelow ?? 0.35;
+		this.docOff.push(0);
+	}
+
+	/** Number of past variants. */
+	get size(): number {
+		return this.ids.length;
+	}
+
+	/** Vector length, once a vector was added. */
+	get dimensions(): number | null {
+		return this.dims;
+	}
+
+	/** Which semantic strategy the next check uses. */
+	get semanticMode(): 'none' | 'sparse' | 'dense' {
+		this.ensureBuilt();
+		return this.dims === null ? 'none' : this.sparse ? 'sparse' : 'dense';
+	}
+
+	/** Adds past variants. Vectors must all have the same length. */
+	add(variants: Iterable<PastVariant>): this {
+		for (const v of variants) {
+			const doc = this.ids.length;
+			this.ids.push(v.id);
+			this.texts.push(v.text);
+			const { ids } = this.trigramIdsOf(v.text, true);
+			for (const id of ids) this.docTrig.push(id);
+			this.docOff.push(this.docTrig.n);
+			if (ids.length === 0) this.emptyDocs.push(doc);
+			if (this.hasVec.length <= doc) {
+				const h = new Uint8Array(this.hasVec.length * 2);
+				h.set(this.hasVec);
+				this.hasVec = h;
+			}
+			const unit = v.vector ? this.checkVector(v.vector) : null;
+			if (unit) {
+				this.hasVec[doc] = 1;
+				for (let i = 0; i < unit.length; i++) if (unit[i] !== 0) this.nonzeros++;
+				this.vecs.append(unit);
+			} else if (this.dims !== null) {
+				this.vecs.append(new Float32Array(this.dims));
+			}
+		}
+		this.built = false;
+		return this;
+	}
+
+	/**
+	 * Distinct trigram ids of a text, ascending. With `assign`, unknown
+	 * trigrams get new ids; without, they are left out and only counted.
+	 */
+	private trigramIdsOf(text: string, assign: boolean): { ids: number[]; size: number } {
+		const raw: number[] = [];
+		let unknown: Set<number | string> | null = null;
+		eachTrigramKey(words(text), (key) => {
+			let id = typeof key === 'number' ? this.asciiIds[key]! : (this.otherIds.get(key) ?? -1);
+			if (id < 0) {
+				if (!assign) {
+					(unknown ??= new Set()).add(key);
+					return;
+				}
+				id = this.trigramCount++;
+				if (typeof key === 'number') this.asciiIds[key] = id;
+				else this.otherIds.set(key, id);
+			}
+			raw.push(id);
+		});
+		const sorted = Uint32Array.from(raw).sort();
+		const ids: number[] = [];
+		for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) ids.push(sorted[i]!);
+		return { ids, size: ids.length + ((unknown as Set<number | string> | null)?.size ?? 0) };
+	}
+
+	private checkVector(v: Float32Array): Float32Array {
+		if (this.dims === null) {
+			if (v.length === 0) throw new VectorFormatError('A vector must have at least one dimension.');
+			this.dims = v.length;
+			// Earlier variants had no vector: give them zero rows.
+			if (this.ids.length > 1) this.vecs.append(new Float32Array((this.ids.length - 1) * v.length));
+		}
+		if (v.length !== this.dims) throw new VectorFormatError(`Vector has ${v.length} dimensions, the index holds ${this.dims}.`);
+		return normalizeVector(v);
+	}
+
+	private ensureBuilt(): void {
+		if (this.built) return;
+		const n = this.ids.length;
+		const docTrig = this.docTrig.view();
+		const docOff = this.docOff.view();
+		const T = this.trigramCount;
+		// Trigram postings (CSR) by counting sort.
+		const postOff = new Uint32Array(T + 1);
+		for (let i = 0; i < docTrig.length; i++) postOff[docTrig[i]! + 1]!++;
+		for (let t = 0; t < T; t++) postOff[t + 1]! += postOff[t]!;
+		const fill = postOff.slice(0, T);
+		const postDocs = new Uint32Array(docTrig.length);
+		for (let d = 0; d < n; d++) for (let k = docOff[d]!; k < docOff[d + 1]!; k++) postDocs[fill[docTrig[k]!]!++] = d;
+		this.postOff = postOff;
+		this.postDocs = postDocs;
+		// Vector postings when sparse.
+		const dims = this.dims ?? 0;
+		this.sparse = dims > 0 && this.nonzeros < this.sparseBelow * n * dims;
+		if (this.sparse) {
+			const vecs = this.vecs.a;
+			const dimOff = new Uint32Array(dims + 1);
+			for (let d = 0; d < n; d++) {
+				const base = d * dims;
+				for (let i = 0; i < dims; i++) if (vecs[base + i] !== 0) dimOff[i + 1]!++;
+			}
+			for (let i = 0; i < dims; i++) dimOff[i + 1]! += dimOff[i]!;
+			const at = dimOff.slice(0, dims);
+			const dimDocs = new Uint32Array(dimOff[dims]!);
+			const dimVals = new Float32Array(dimOff[dims]!);
+			for (let d = 0; d < n; d++) {
+				const base = d * dims;
+				for (let i = 0; i < dims; i++) {
+					const x = vecs[base + i]!;
+					if (x !== 0) {
+						dimDocs[at[i]!] = d;
+						dimVals[at[i]!++] = x;
+					}
+				}
+			}
+			this.dimOff = dimOff;
+			this.dimDocs = dimDocs;
+			this.dimVals = dimVals;
+		} else {
+			this.dimOff = new Uint32Array(0);
+			this.dimDocs = new Uint32Array(0);
+			this.dimVals = new Float32Array(0);
+		}
+		this.counts = new Uint32Array(n);
+		this.acc = new Float64Array(n);
+		this.isEmpty = new Uint8Array(n);
+		for (const d of this.emptyDocs) this.isEmpty[d] = 1;
+		this.built = true;
+	}
+
+	private prepare(c: CandidateVariant): Query {
+		const { ids: known, size } = this.trigramIdsOf(c.text, false);
+		let vector: Float32Array | null = null;
+		const nz: number[] = [];
+		if (c.vector && this.dims !== null) {
+			if (c.vector.length !== this.dims) throw new VectorFormatError(`Candidate vector has ${c.vector.length} dimensions, the index holds ${this.dims}.`);
+			vector = normalizeVector(c.vector);
+			for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) nz.push(i);
+		}
+		return { size, known: Uint32Array.from(known), vector, nz: Uint32Array.from(nz) };
+	}
+
+	/**
+	 * Checks candidates against every past variant and against the earlier
+	 * candidates of the same batch. Exact: same results as `bruteForce`.
+	 */
+	check(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}): NoveltyResult[] {
+		const t = resolveThresholds(thresholds);
+		this.ensureBuilt();
+		const queries = candidates.map((c) => this.prepare(c));
+		const dense = this.dims !== null && !this.sparse ? this.denseScores(queries) : null;
+		const pastBest = queries.map((q, i) => this.searchOne(q, t, dense?.[i] ?? null));
+		return this.finish(candidates, queries, pastBest, t);
+	}
+
+	/** Reference implementation: every candidate against every past variant, no index. */
+	bruteForce(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}): NoveltyResult[] {
+		const t = resolveThresholds(thresholds);
+		this.ensureBuilt();
+		const queries = candidates.map((c) => this.prepare(c));
+		const docTrig = this.docTrig.view();
+		const docOff = this.docOff.view();
+		const dims = this.dims ?? 0;
+		const vecs = this.vecs.a;
+		const pastBest = queries.map((q) => {
+			let best: Scored | null = null;
+			for (let d = 0; d < this.ids.length; d++) {
+				const inter = intersectSorted(q.known, docTrig, docOff[d]!, docOff[d + 1]!);
+				const lex = jaccardFromCounts(inter, q.size, docOff[d + 1]! - docOff[d]!);
+				let sem: number | null = null;
+				if (q.vector && this.hasVec[d]) {
+					let s = 0;
+					const base = d * dims;
+					for (let i = 0; i < dims; i++) s += q.vector[i]! * vecs[base + i]!;
+					sem = s;
+				}
+				best = better(best, d, lex, sem, t);
+			}
+			return best;
+		});
+		return this.finish(candidates, queries, pastBest, t);
+	}
+
+	/** Blocked exact dot products of every query with every stored vector (dense mode). */
+	private denseScores(queries: Query[]): Array<Float64Array | null> {
+		const n = this.ids.length;
+		const dims = this.dims!;
+		const vecs = this.vecs.a;
+		const out = queries.map((q) => (q.vector ? new Float64Array(n) : null));
+		const block = Math.max(1, Math.floor(65_536 / dims));
+		for (let start = 0; start < n; start += block) {
+			const end = Math.min(n, start + block);
+			for (let qi = 0; qi < queries.length; qi++) {
+				const q = queries[qi]!.vector;
+				if (!q) continue;
+				const o = out[qi]!;
+				for (let d = start; d < end; d++) {
+					const base = d * dims;
+					let s = 0;
+					for (let i = 0; i < dims; i++) s += q[i]! * vecs[base + i]!;
+					o[d] = s;
+				}
+			}
+		}
+		return out;
+	}
+
+	private searchOne(q: Query, t: NoveltyThresholds, dense: Float64Array | null): Scored | null {
+		const n = this.ids.length;
+		const { counts, acc, postOff, postDocs, hasVec, isEmpty } = this;
+		// Lexical: |T(q) ∩ T(p)| for every variant through the trigram postings.
+		counts.fill(0);
+		const known = q.known;
+		for (let k = 0; k < known.length; k++) {
+			const tri = known[k]!;
+			const end = postOff[tri + 1]!;
+			for (let p = postOff[tri]!; p < end; p++) counts[postDocs[p]!]!++;
+		}
+		// Semantic: q·p for every variant, through the dimension postings
+		// (ascending dimensions, as the brute force sums) or the dense scan.
+		let sem: Float64Array | null = dense;
+		if (q.vector && this.sparse) {
+			acc.fill(0);
+			const { dimOff, dimDocs, dimVals } = this;
+			for (let k = 0; k < q.nz.length; k++) {
+				const i = q.nz[k]!;
+				const qv = q.vector[i]!;
+				const end = dimOff[i + 1]!;
+				for (let p = dimOff[i]!; p < end; p++) acc[dimDocs[p]!]! += qv * dimVals[p]!;
+			}
+			sem = acc;
+		}
+		const qEmpty = q.size === 0;
+		const docOff = this.docOff.view();
+		let best: Scored | null = null;
+		for (let d = 0; d < n; d++) {
+			const c = counts[d]!;
+			const s = sem !== null && hasVec[d] ? sem[d]! : null;
+			// Shares no trigram and no positive semantic score: closeness 0, never the nearest.
+			if (c === 0 && (s === null || s <= 0) && !(qEmpty && isEmpty[d])) continue;
+			best = better(best, d, jaccardFromCounts(c, q.size, docOff[d + 1]! - docOff[d]!), s, t);
+		}
+		return best;
+	}
+
+	private finish(candidates: readonly CandidateVariant[], queries: Query[], pastBest: Array<Scored | null>, t: NoveltyThresholds): NoveltyResult[] {
+		const sets = candidates.map((c) => trigrams(c.text));
+		return candidates.map((c, i) => {
+			const pb = pastBest[i] ?? null;
+			const nearest: PastMatch | null = pb && pb.closeness > 0 ? { id: this.ids[pb.doc]!, text: this.texts[pb.doc]!, lexical: pb.lexical, semantic: pb.semantic, verdict: VERDICTS[pb.level]! } : null;
+			// Batch: brute force over earlier candidates (batches are small).
+			let bb: Scored | null = null;
+			for (let j = 0; j < i; j++) {
+				const lex = jaccardSets(sets[i]!, sets[j]!);
+				const qi = queries[i]!.vector;
+				const qj = queries[j]!.vector;
+				let sem: number | null = null;
+				if (qi && qj) {
+					let s = 0;
+					for (let k = 0; k < qi.length; k++) s += qi[k]! * qj[k]!;
+					sem = s;
+				}
+				bb = better(bb, j, lex, sem, t);
+			}
+			const batch: BatchMatch | null = bb && bb.closeness > 0 ? { index: bb.doc, lexical: bb.lexical, semantic: bb.semantic, verdict: VERDICTS[bb.level]! } : null;
+			const level = Math.max(nearest ? LEVEL[nearest.verdict] : 0, batch ? LEVEL[batch.verdict] : 0);
+			const verdict = VERDICTS[level]!;
+			return { index: i, verdict, nearest, batch, reason: explain(verdict, nearest, batch, t, c.text) };
+		});
+	}
+}
+
+interface Scored {
+	doc: number;
+	level: number;
+	closeness: number;
+	lexical: number;
+	semantic: number | null;
+}
+
+/** Keeps the better of the current best and variant `doc` (worse verdict, then higher closeness, then earlier). */
+function better(best: Scored | null, doc: number, lexical: number, semantic: number | null, t: NoveltyThresholds): Scored | null {
+	const level = pairLevel(lexical, semantic, t);
+	const c = closeness(lexical, semantic, t);
+	if (best && (best.level > level || (best.level === level && best.closeness >= c))) return best;
+	return { doc, level, closeness: c, lexical, semantic };
+}
+
+function jaccardFromCounts(inter: number, a: number, b: number): number {
+	if (a === 0 && b === 0) return 1;
+	return inter / (a + b - inter);
+}
+
+function jaccardSets(a: Set<string>, b: Set<string>): number {
+	let inter = 0;
+	for (const x of a) if (b.has(x)) inter++;
+	return jaccardFromCounts(inter, a.size, b.size);
+}
+
+/** |a ∩ b[from, to)| for ascending arrays. */
+function intersectSorted(a: Uint32Array, b: Uint32Array, from: number, to: number): number {
+	let i = 0;
+	let j = from;
+	let n = 0;
+	while (i < a.length && j < to) {
+		const x = a[i]!;
+		const y = b[j]!;
+		if (x === y) {
+			n++;
+			i++;
+			j++;
+		} else if (x < y) i++;
+		else j++;
+	}
+	return n;
+}
+
+const fmt = (x: number): string => x.toFixed(2);
+
+function explain(verdict: Verdict, nearest: PastMatch | null, batch: BatchMatch | null, t: NoveltyThresholds, text: string): string {
+	if (!normalizeText(text)) return 'Empty copy: nothing to compare.';
+	const scores = (m: { lexical: number; semantic: number | null }): string => `lexical ${fmt(m.lexical)}${m.semantic === null ? '' : `, semantic ${fmt(m.semantic)}`}`;
+	const limits = (v: Verdict): string => {
+		const k = v === 'duplicate' ? 'duplicate' : 'nearDuplicate';
+		return `thresholds lexical ${t.lexical[k]}, semantic ${t.semantic[k]}`;
+	};
+	const label = verdict === 'duplicate' ? 'Duplicate' : 'Near-duplicate';
+	if (verdict !== 'novel') {
+		if (nearest && nearest.verdict === verdict) return `${label} of past variant ${nearest.id} (${scores(nearest)}; ${limits(verdict)}).`;
+		if (batch) return `${label} of candidate #${batch.index + 1} in this batch (${scores(batch)}; ${limits(verdict)}).`;
+	}
+	if (!nearest) return 'Novel: shares nothing with any past variant.';
+	return `Novel: nearest past variant ${nearest.id} (${scores(nearest)}) is below the near-duplicate ${limits('near_duplicate')}.`;
+}
+
+export interface CheckNoveltyInput {
+	candidates: readonly string[];
+	/** Past variants with their cached vectors, if any (any model; see `vectorModel`). */
+	past: ReadonlyArray<{ id: string; text: string; vector?: Float32Array | null; vectorModel?: string | null }>;
+	/** Embedding model; without one only the lexical score is used. */
+	embedder?: Embedder | null;
+	thresholds?: NoveltyThresholdsInput;
+}
+
+export interface CheckNoveltyOutput {
+	results: NoveltyResult[];
+	/** Vectors computed for past variants during this call (missing or of another model): cache them. */
+	computed: Array<{ id: string; vector: Float32Array; vectorModel: string }>;
+	/** Candidate vectors, in order (null without an embedder), to store with the variants that are kept. */
+	candidateVectors: Array<Float32Array | null>;
+	model: string | null;
+}
+
+/**
+ * One call for a node: embeds what is not cached yet (past variants whose
+ * vector is missing or from another model, and the candidates), builds the
+ * index and checks. The caller stores `computed` so the next run embeds
+ * nothing it has seen.
+ */
+export async function checkNovelty(input: CheckNoveltyInput): Promise<CheckNoveltyOutput> {
+	const thresholds = resolveThresholds(input.thresholds);
+	const embedder = input.embedder ?? null;
+	const model = embedder?.model ?? null;
+	const past = input.past.map((p) => ({ id: p.id, text: p.text, vector: embedder && p.vector && p.vectorModel === model ? p.vector : null }));
+	const computed: CheckNoveltyOutput['computed'] = [];
+	let candidateVectors: Array<Float32Array | null> = input.candidates.map(() => null);
+	if (embedder) {
+		const missing = past.filter((p) => !p.vector);
+		const texts = [...missing.map((p) => p.text), ...input.candidates];
+		const vectors = texts.length ? await embedder.embed(texts) : [];
+		if (vectors.length !== texts.length) throw new VectorFormatError(`Embedder returned ${vectors.length} vectors for ${texts.length} texts.`);
+		missing.forEach((p, i) => {
+			p.vector = vectors[i]!;
+			computed.push({ id: p.id, vector: vectors[i]!, vectorModel: embedder.model });
+		});
+		candidateVectors = vectors.slice(missing.length);
+	}
+	const index = new NoveltyIndex().add(past);
+	const results = index.check(
+		input.candidates.map((text, i) => ({ text, vector: candidateVectors[i] })),
+		thresholds,
+	);
+	return { results, computed, candidateVectors, model };
+}
