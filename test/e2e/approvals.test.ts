@@ -8,15 +8,13 @@
 // proposal must leave exactly one receipt there and one ledger entry.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { blockActionsPayload, signedInteraction } from '../../scripts/sandbox/slack-interaction';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import type { Block } from '../../nodes/shared/alerts/message';
+import { testStore } from '../helpers/store';
 import { startN8n, nodeOutput, type N8nHost, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
 import { textsOf } from '../helpers/blocks';
 
@@ -178,23 +176,10 @@ describe('the approval loop in real n8n', () => {
 
 	before(async () => {
 		sandbox = await startSandbox({ seed: 31 });
-		let storeCredential: Record<string, unknown>;
-		if (process.env.DATABASE_URL) {
-			const schema = `adops_e2e_${randomBytes(4).toString('hex')}`;
-			storeConfig = { kind: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
-			storeCredential = { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
-			cleanup = async () => {
-				const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-				await client.connect();
-				await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-				await client.end();
-			};
-		} else {
-			const dir = await mkdtemp(join(tmpdir(), 'adops-e2e-approvals-'));
-			storeConfig = { kind: 'embedded', path: dir };
-			storeCredential = { backend: 'embedded', embeddedPath: dir };
-			cleanup = () => rm(dir, { recursive: true, force: true });
-		}
+		const ts = await testStore('adops-e2e-approvals');
+		storeConfig = ts.config;
+		const storeCredential = ts.credential;
+		cleanup = ts.cleanup;
 		const person = (name: string) => sandbox.world.notion.users.find((u) => u.name === name)!;
 		// Maya and Sam approve (Maya also from Slack); Casey Contractor may not.
 		approvers = [person('Maya Lopez').email, person('Sam Okafor').id, MAYA_SLACK].join(', ');

@@ -2,14 +2,12 @@
 // (PostgreSQL when DATABASE_URL is set, as in CI; PGlite otherwise).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import type { IngestOutcome } from '../../nodes/shared/ingest';
+import { testStore } from '../helpers/store';
 import { startN8n, nodeOutput, type N8nHost, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
 
 const RATES: Record<string, string> = { EUR: '1.0825', GBP: '1.2650', JPY: '0.006712' };
@@ -58,22 +56,10 @@ describe('workflows/ingest.json in real n8n', () => {
 
 	before(async () => {
 		sandbox = await startSandbox({ seed: 21 });
-		if (process.env.DATABASE_URL) {
-			const schema = `adops_e2e_${randomBytes(4).toString('hex')}`;
-			storeConfig = { kind: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
-			storeCredential = { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema };
-			cleanup = async () => {
-				const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-				await client.connect();
-				await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-				await client.end();
-			};
-		} else {
-			const dir = await mkdtemp(join(tmpdir(), 'adops-e2e-ingest-'));
-			storeConfig = { kind: 'embedded', path: dir };
-			storeCredential = { backend: 'embedded', embeddedPath: dir };
-			cleanup = () => rm(dir, { recursive: true, force: true });
-		}
+		const ts = await testStore('adops-e2e-ingest');
+		storeConfig = ts.config;
+		storeCredential = ts.credential;
+		cleanup = ts.cleanup;
 		// Reporting currency USD: rates for every day the runs can touch.
 		await withStore(async (store) => {
 			const rows = [];

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { openApprovalQueue } from '../../common/notion';
+import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
+import type { ApprovalQueue } from '../../shared/approvals';
 import * as enqueue from './enqueue.operation';
 import * as executeApproved from './executeApproved.operation';
 import * as expire from './expire.operation';
@@ -13,13 +15,11 @@ import * as syncDecisions from './syncDecisions.operation';
 const operations = { enqueue, syncDecisions, pollDecisions, executeApproved, expire, resolveStuck, slackInteraction } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 
 	const store = await openStoreFromNode(this);
-	const out: INodeExecutionData[] = [];
 	try {
 		const options = this.getNodeParameter('queueOptions', 0, {}) as IDataObject;
 		let queue;
@@ -29,20 +29,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the AdOps Notion credential (token, approval database id, API URL) and the Approvers / Slack Users options.' });
 		}
 		// Operations on the whole queue run once per execution, whatever the number of input items.
-		const count = 'once' in op && op.once ? Math.min(1, items.length) : items.length;
-		for (let i = 0; i < count; i++) {
-			try {
-				out.push(...(await op.execute.call(this, i, queue)));
-			} catch (error) {
-				if (this.continueOnFail()) {
-					out.push({ json: { error: error instanceof Error ? error.message : String(error) }, pairedItem: { item: i } });
-					continue;
-				}
-				throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-			}
-		}
+		return [await runOperation(this, op as Operation<ApprovalQueue>, queue)];
 	} finally {
 		await store.release();
 	}
-	return [out];
 }

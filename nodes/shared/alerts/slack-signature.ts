@@ -5,6 +5,7 @@
 // within five minutes of now (against replays). Pure: no I/O, no logging, and
 // it never throws on what a caller received.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { requestHeader, type RequestHeaders } from '../http/headers';
 
 /** How far the request timestamp may be from now, in either direction. */
 export const SLACK_SIGNATURE_WINDOW_SECONDS = 5 * 60;
@@ -89,24 +90,14 @@ function verify({ signingSecret, timestamp, signature, rawBody, now }: SlackSign
 }
 
 /** Header values by lower-cased name, as web frameworks and n8n webhooks hand them over. */
-export type RequestHeaders = Record<string, string | string[] | undefined>;
-
-function header(headers: RequestHeaders | undefined, name: string): string | undefined {
-	if (!headers || typeof headers !== 'object') return undefined;
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== name) continue;
-		if (Array.isArray(value)) return value.length === 1 && typeof value[0] === 'string' ? value[0] : undefined;
-		return typeof value === 'string' ? value : undefined;
-	}
-	return undefined;
-}
+export type { RequestHeaders };
 
 /** Same as `verifySlackSignature`, reading the two headers from a request's headers (any case). */
 export function verifySlackRequest(input: { signingSecret: string; headers: RequestHeaders | undefined; rawBody: string | Uint8Array; now?: Date | number }): SlackSignatureResult {
 	return verifySlackSignature({
 		signingSecret: input.signingSecret,
-		timestamp: header(input.headers, SLACK_TIMESTAMP_HEADER),
-		signature: header(input.headers, SLACK_SIGNATURE_HEADER),
+		timestamp: requestHeader(input.headers, SLACK_TIMESTAMP_HEADER),
+		signature: requestHeader(input.headers, SLACK_SIGNATURE_HEADER),
 		rawBody: input.rawBody,
 		now: input.now,
 	});

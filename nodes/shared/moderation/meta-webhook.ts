@@ -26,22 +26,13 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { RowInput } from '../schema/rows';
+import { requestHeader, type RequestHeaders } from '../http/headers';
 
 export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const META_SIGNATURE_PREFIX = 'sha256=';
 
 /** Header values by name, as web frameworks and n8n webhooks hand them over. */
-export type RequestHeaders = Record<string, string | string[] | undefined>;
-
-function header(headers: RequestHeaders | undefined, name: string): string | undefined {
-	if (!headers || typeof headers !== 'object') return undefined;
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() !== name) continue;
-		if (Array.isArray(value)) return value.length === 1 && typeof value[0] === 'string' ? value[0] : undefined;
-		return typeof value === 'string' ? value : undefined;
-	}
-	return undefined;
-}
+export type { RequestHeaders };
 
 function constantTimeEqual(a: string, b: string): boolean {
 	// Hash both sides to a fixed length: no early exit, and the length of the secret does not leak.
@@ -148,7 +139,7 @@ export function verifyMetaSignature(input: { appSecret: string; signature: strin
 
 /** Same as `verifyMetaSignature`, reading the header from a request's headers (any case). */
 export function verifyMetaRequest(input: { appSecret: string; headers: RequestHeaders | undefined; rawBody: string | Uint8Array | undefined | null }): MetaSignatureResult {
-	return verifyMetaSignature({ appSecret: input.appSecret, signature: header(input.headers, META_SIGNATURE_HEADER), rawBody: input.rawBody });
+	return verifyMetaSignature({ appSecret: input.appSecret, signature: requestHeader(input.headers, META_SIGNATURE_HEADER), rawBody: input.rawBody });
 }
 
 // ---- payload parsing --------------------------------------------------------------
