@@ -1,0 +1,1197 @@
+/**
+ * Pure, deterministic evaluation of a rule set over entities, their metric
+ * history and the recent action history, at one instant (`settings.now`).
+ *
+ * One call = one run. Everything it needs comes in as data read in one batch
+ * (see `historyRequirements` for how far back to read), nothing is read from
+ * a clock, a store or the network, and the same input gives the same output
+ * whatever the order of entities, rules, metric rows or actions.
+ *
+ * Per entity × rule in scope the result holds the condition tree with every
+ * leaf's value, the gate results, a decision and its reasons (no_match ones
+ * only with `settings.output: 'full'`; by default they are counted):
+ * - `no_match`: the conditions are not met (or undefined), or the action does
+ *   not apply to the entity's status (pause/scale/set act on active entities,
+ *   enable on paused ones, notify on both; other statuses are left alone);
+ * - `gated`: matched, but a gate failed or the rule lost a conflict;
+ * - `propose`: matched, gates passed, above the approval threshold: the
+ *   decision carries a `ProposalInput` (kind `optimization`);
+ * - `execute`: matched and every gate passed.
+ *
+ * Conflicts: per entity, at most one *change* (pause, enable, budget) is
+ * planned per run. Among the change rules whose conditions matched, the winner
+ * is the lowest `priority` number; ties go to the safer action (pause, then a
+ * budget decrease, then an increase, then enable), then to the smaller rule id.
+ * Losers are `gated` with a `conflict` gate naming the winner. The winner is
+ * chosen before its gates: if it is gated, no lower rule acts in its place
+ * (a blocked "pause" must not let a "scale up" through). Notify rules never
+ * conflict.
+ *
+ * Run order: the winners and notify rules are then gated in one global order —
+ * priority, action safety, rule id, entity key — and every change planned
+ * (executed or proposed) is added to the action history before the next one is
+ * gated, so it counts toward cooldowns, the rolling 24 h cap and the maximum
+ * actions per run of everything after it.
+ *
+ * Time: "today" and every window are calendar days in the entity's account
+ * time zone at `settings.now` (see model.ts for windows); schedules use the
+ * same local clock; entity age, cooldowns and the rolling 24 h are measured in
+ * absolute time.
+ */
+import { sha256Hex, type ProposalInput } from '../approvals/proposal';
+import { currencyExponent } from '../platforms/currency';
+import type { Json } from '../schema/rows';
+import { PLATFORMS } from '../schema/rows';
+import {
+	alreadyDoneGate,
+	approvalCheck,
+	budgetChangePct,
+	conflictGate,
+	cooldownGate,
+	dataVolumeGate,
+	entityAgeGate,
+	fmt,
+	fmtMoney,
+	fmtPct,
+	killSwitchGate,
+	maxActionsGate,
+	notEvaluated,
+	planBudget,
+	resolveGates,
+	scheduleGate,
+	type GateResult,
+	type GateValue,
+	type ResolvedGates,
+} from './gates';
+import { accountAverage, buildMetricIndex, entityKey, accountKey as makeAccountKey, metricValue, windowSums, MetricIndex, type MetricRowInput, type Series, type WindowSums } from './metrics';
+import {
+	BUDGET_ACTIONS,
+	CHANGE_ACTIONS,
+	MONEY_METRICS,
+	RulesInputError,
+	conditionLeaves,
+	isLeaf,
+	parseRules,
+	parseSettings,
+	type Action,
+	type ActionType,
+	type CompareTo,
+	type Condition,
+	type LeafCondition,
+	type Metric,
+	type Op,
+	type Rule,
+	type Settings,
+	type Window,
+} from './model';
+import { scopeMiss, type ScopeTarget } from './scope';
+import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
+
+// ---------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------
+
+/** A campaign as the platform reports it now (read in the same batch as the metrics). */
+export interface EntityInput {
+	platform: string;
+	accountId: string;
+	campaignId: string;
+	name?: string | null;
+	labels?: readonly string[] | null;
+	/** Platform status: ACTIVE/ENABLED → active, PAUSED → paused, anything else (ARCHIVED, REMOVED, …) is left alone. */
+	status: string;
+	/** When the campaign was created (learning period); null = unknown. */
+	createdAt?: string | Date | null;
+	/** Current daily budget in major units of `currency`; null = none at campaign level. */
+	dailyBudget?: number | null;
+	/** Budget (account) currency, ISO 4217. */
+	currency: string;
+	/** The account's IANA time zone. */
+	timezone: string;
+	/** Entity-specific bounds; they can only tighten the settings' floor/ceiling. */
+	budgetFloor?: number | null;
+	budgetCeiling?: number | null;
+}
+
+/**
+ * A change (or notification) done earlier, from the ledger / `optimization_actions`
+ * (`actionRecordFromRow`). Changes count toward cooldowns and the 24 h cap;
+ * a record with an idempotency key also stops the same key from running again.
+ */
+export interface ActionRecord {
+	platform: string;
+	accountId: string;
+	campaignId: string;
+	at: string | Date | number;
+	action: ActionType;
+	budgetBefore?: number | null;
+	budgetAfter?: number | null;
+	ruleId?: string | null;
+	idempotencyKey?: string | null;
+}
+
+export interface EvaluationInput {
+	/** Rules as JSON or parsed; validated here (RuleValidationError names the path). */
+	rules: readonly unknown[];
+	entities: readonly EntityInput[];
+	/** `campaign_performance` rows, or an index built once with `buildMetricIndex`. */
+	metrics: readonly MetricRowInput[] | MetricIndex;
+	actions?: readonly ActionRecord[];
+	/** `now` is required; see `Settings`. */
+	settings: unknown;
+}
+
+// ---------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------
+
+export type DecisionKind = 'execute' | 'propose' | 'gated' | 'no_match';
+
+export interface EntityRef {
+	key: string;
+	platform: string;
+	accountId: string;
+	campaignId: string;
+	name: string | null;
+}
+
+export interface WindowInfo {
+	kind: Window['kind'];
+	/** Length in days (null for lifetime). */
+	days: number | null;
+	/** First day (null for lifetime: from the first stored day). */
+	start: string | null;
+	end: string;
+	label: string;
+}
+
+export interface LeafResult {
+	type: 'leaf';
+	metric: Metric;
+	window: WindowInfo;
+	op: Op;
+	value: number | null;
+	min: number | null;
+	max: number | null;
+	compareTo: CompareTo | null;
+	/** The metric over the window (null = undefined, e.g. CPA without conversions). */
+	actual: number | null;
+	/** The previous window's value or the account average (with compareTo). */
+	baseline: number | null;
+	baselineWindow: WindowInfo | null;
+	/** What was compared with the threshold: `actual`, or the change % against `baseline`. */
+	compared: number | null;
+	/** true/false; null = undefined (unknown). */
+	result: boolean | null;
+	/** The value was undefined and `ifUndefined: 'match'` counted it as met. */
+	undefinedAsMatch: boolean;
+	/** One line: "cpa last 7 days (…) = 63.2 > 50". */
+	text: string;
+}
+
+export interface GroupResult {
+	type: 'all' | 'any';
+	result: boolean | null;
+	children: ConditionResult[];
+}
+
+export type ConditionResult = LeafResult | GroupResult;
+
+export interface PlannedAction {
+	type: ActionType;
+	/** What the rule asked for. */
+	requested: { percent: number | null; amount: number | null; message: string | null };
+	statusBefore: string;
+	statusAfter: string;
+	currency: string;
+	/** Budget before/after for budget actions (null for status actions and notifications). */
+	budgetBefore: number | null;
+	budgetAfter: number | null;
+	changeAmount: number | null;
+	changePct: number | null;
+	/** Gates that shrank the change (budget_bounds, max_change, daily_change). */
+	clampedBy: string[];
+	/** One line for people: "daily budget 100.00 USD → 120.00 USD (+20%)". */
+	summary: string;
+}
+
+export interface Decision {
+	ruleId: string;
+	ruleName: string;
+	priority: number;
+	entity: EntityRef;
+	decision: DecisionKind;
+	reasons: string[];
+	/** Result of the condition tree (null when not evaluated: out of scope or not applicable). */
+	matched: boolean | null;
+	conditions: ConditionResult | null;
+	gates: GateResult[];
+	action: PlannedAction | null;
+	/** sha256 of (rule, entity, action, evaluation window); the ledger's key. Null for no_match. */
+	idempotencyKey: string | null;
+	evaluation: { at: string; timezone: string; localDate: string; localTime: string; window: WindowInfo };
+	conflict: { winnerRuleId: string; winnerRuleName: string; winnerPriority: number } | null;
+	approval: { required: boolean; reasons: string[] } | null;
+	proposal: ProposalInput | null;
+}
+
+export interface EvaluationSummary {
+	execute: number;
+	propose: number;
+	gated: number;
+	no_match: number;
+	outOfScope: number;
+	/** Changes planned (execute + propose of change actions). */
+	actionsPlanned: number;
+	entities: number;
+	rules: number;
+	disabledRules: number;
+}
+
+export interface EvaluationResult {
+	at: string;
+	killSwitch: boolean;
+	/** Sorted by entity key, then rule (priority, id). */
+	decisions: Decision[];
+	summary: EvaluationSummary;
+	/** Entities left out, with the reason (unknown time zone, currency, …). */
+	skippedEntities: Array<{ entity: Partial<EntityRef>; reason: string }>;
+	/** Metric rows the index could not read (bad date, negative spend, …). */
+	rejectedRows: number;
+	/** Action records that could not be read (bad timestamp). */
+	rejectedActions: number;
+}
+
+// ---------------------------------------------------------------------------
+// Normalized inputs
+// ---------------------------------------------------------------------------
+
+export type EntityStatus = 'active' | 'paused' | 'other';
+
+/** An entity after validation; what the evaluation and the backtest work on. */
+export interface Entity {
+	key: string;
+	accountKey: string;
+	platform: string;
+	accountId: string;
+	campaignId: string;
+	name: string | null;
+	labels: string[];
+	status: EntityStatus;
+	rawStatus: string;
+	createdAtMs: number | null;
+	dailyBudget: number | null;
+	currency: string;
+	timezone: string;
+	budgetFloor: number | null;
+	budgetCeiling: number | null;
+}
+
+export function normalizeStatus(status: string): EntityStatus {
+	const s = String(status).trim().toUpperCase();
+	if (s === 'ACTIVE' || s === 'ENABLED') return 'active';
+	if (s === 'PAUSED') return 'paused';
+	return 'other';
+}
+
+function timeMs(value: unknown): number | null {
+	if (value === null || value === undefined) return null;
+	const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+	return Number.isFinite(ms) ? ms : Number.NaN;
+}
+
+const optionalMoney = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+/** Validates and sorts entities by key. Throws RulesInputError on a duplicate key. */
+export function normalizeEntities(inputs: readonly EntityInput[]): { entities: Entity[]; skipped: EvaluationResult['skippedEntities'] } {
+	const entities: Entity[] = [];
+	const skipped: EvaluationResult['skippedEntities'] = [];
+	const seen = new Set<string>();
+	for (const e of inputs) {
+		const ref = { platform: e?.platform, accountId: e?.accountId, campaignId: e?.campaignId, name: e?.name ?? null };
+		const bad = (reason: string) => skipped.push({ entity: ref, reason });
+		if (!e || typeof e !== 'object') {
+			skipped.push({ entity: {}, reason: 'not an object' });
+			continue;
+		}
+		if (!(PLATFORMS as readonly string[]).includes(e.platform)) {
+			bad(`unknown platform ${String(e.platform)}`);
+			continue;
+		}
+		if (typeof e.accountId !== 'string' || e.accountId === '' || typeof e.campaignId !== 'string' || e.campaignId === '') {
+			bad('accountId and campaignId must be non-empty strings');
+			continue;
+		}
+		if (currencyExponent(e.currency) === undefined) {
+			bad(`unknown currency ${String(e.currency)}`);
+			continue;
+		}
+		if (!isValidTimeZone(e.timezone)) {
+			bad(`unknown time zone ${String(e.timezone)}`);
+			continue;
+		}
+		const createdAtMs = timeMs(e.createdAt);
+		if (Number.isNaN(createdAtMs)) {
+			bad(`createdAt ${String(e.createdAt)} is not a timestamp`);
+			continue;
+		}
+		if (!optionalMoney(e.dailyBudget) || !optionalMoney(e.budgetFloor) || !optionalMoney(e.budgetCeiling)) {
+			bad('dailyBudget, budgetFloor and budgetCeiling must be numbers >= 0 or null');
+			continue;
+		}
+		const key = entityKey(e.platform, e.accountId, e.campaignId);
+		if (seen.has(key)) throw new RulesInputError(`entity ${key} is listed twice`);
+		seen.add(key);
+		entities.push({
+			key,
+			accountKey: makeAccountKey(e.platform, e.accountId),
+			platform: e.platform,
+			accountId: e.accountId,
+			campaignId: e.campaignId,
+			name: typeof e.name === 'string' ? e.name : null,
+			labels: Array.isArray(e.labels) ? [...new Set(e.labels.filter((l): l is string => typeof l === 'string'))].sort() : [],
+			status: normalizeStatus(e.status),
+			rawStatus: String(e.status),
+			createdAtMs,
+			dailyBudget: e.dailyBudget ?? null,
+			currency: e.currency,
+			timezone: e.timezone,
+			budgetFloor: e.budgetFloor ?? null,
+			budgetCeiling: e.budgetCeiling ?? null,
+		});
+	}
+	entities.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+	return { entities, skipped };
+}
+
+/** One change or notification in the history, in epoch ms. */
+export interface HistoryEntry {
+	atMs: number;
+	action: ActionType;
+	budgetBefore: number | null;
+	budgetAfter: number | null;
+	ruleId: string | null;
+	idempotencyKey: string | null;
+}
+
+/**
+ * The action history by entity: last change, rolling 24 h budget change, and
+ * idempotency keys already used. `add` appends a planned change of this run.
+ */
+export class ActionHistory {
+	readonly #byEntity = new Map<string, HistoryEntry[]>();
+	readonly #keys = new Map<string, number>();
+	readonly #parent: ActionHistory | null;
+	/** Records that could not be read (bad timestamp or ids). */
+	rejected = 0;
+
+	constructor(records: readonly ActionRecord[] = [], parent: ActionHistory | null = null) {
+		this.#parent = parent;
+		const sorted: Array<[string, HistoryEntry]> = [];
+		for (const r of records) {
+			const atMs = timeMs(r?.at);
+			if (atMs === null || Number.isNaN(atMs) || typeof r.platform !== 'string' || typeof r.accountId !== 'string' || typeof r.campaignId !== 'string') {
+				this.rejected++;
+				continue;
+			}
+			sorted.push([
+				entityKey(r.platform, r.accountId, r.campaignId),
+				{ atMs, action: r.action, budgetBefore: r.budgetBefore ?? null, budgetAfter: r.budgetAfter ?? null, ruleId: r.ruleId ?? null, idempotencyKey: r.idempotencyKey ?? null },
+			]);
+		}
+		sorted.sort((a, b) => a[1].atMs - b[1].atMs || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+		for (const [key, entry] of sorted) this.add(key, entry);
+	}
+
+	/** A history that reads this one and keeps its own additions apart (one run of the backtest). */
+	fork(): ActionHistory {
+		return new ActionHistory([], this);
+	}
+
+	add(key: string, entry: HistoryEntry): void {
+		let list = this.#byEntity.get(key);
+		if (!list) {
+			list = [];
+			this.#byEntity.set(key, list);
+		}
+		list.push(entry);
+		if (entry.idempotencyKey !== null && !this.#keys.has(entry.idempotencyKey)) this.#keys.set(entry.idempotencyKey, entry.atMs);
+	}
+
+	/** When this idempotency key was done, or null. */
+	doneAt(idempotencyKey: string): number | null {
+		return this.#parent?.doneAt(idempotencyKey) ?? this.#keys.get(idempotencyKey) ?? null;
+	}
+
+	/** Latest change (not notification) of the entity, or null. */
+	lastChange(key: string): number | null {
+		let last: number | null = this.#parent?.lastChange(key) ?? null;
+		for (const e of this.#byEntity.get(key) ?? []) if (CHANGE_ACTIONS.has(e.action) && (last === null || e.atMs > last)) last = e.atMs;
+		return last;
+	}
+
+	/** Sum of |budget change %| in (now − 24 h, now] (later entries count too: clock skew is not a way around the cap). */
+	dailyChangePct(key: string, nowMs: number): number {
+		let sum = this.#parent?.dailyChangePct(key, nowMs) ?? 0;
+		for (const e of this.#byEntity.get(key) ?? []) if (e.atMs > nowMs - DAY_MS) sum += budgetChangePct(e.budgetBefore, e.budgetAfter);
+		return sum;
+	}
+
+	/** The entity's entries, oldest first (parent's, then own). */
+	entries(key: string): HistoryEntry[] {
+		return [...(this.#parent?.entries(key) ?? []), ...(this.#byEntity.get(key) ?? [])];
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Windows
+// ---------------------------------------------------------------------------
+
+const LIFETIME_START = -100_000_000;
+
+interface ResolvedWindow {
+	info: WindowInfo;
+	start: number;
+	end: number;
+}
+
+function windowLength(w: Window): number {
+	return w.kind === 'last_n_days' ? w.days : w.kind === 'lifetime' ? Number.POSITIVE_INFINITY : 1;
+}
+
+function windowName(w: Window): string {
+	return w.kind === 'last_n_days' ? `last ${w.days} days` : w.kind;
+}
+
+function makeWindow(w: Window, start: number, end: number, name: string): ResolvedWindow {
+	const startDate = start === LIFETIME_START ? null : dayString(start);
+	const endDate = dayString(end);
+	const span = startDate === endDate ? endDate : `${startDate ?? ''}..${endDate}`;
+	return { info: { kind: w.kind, days: startDate === null ? null : end - start + 1, start: startDate, end: endDate, label: `${name} (${span})` }, start, end };
+}
+
+/** The days of a window for local day `today`. */
+export function resolveWindow(w: Window, today: number): { start: number; end: number; info: WindowInfo } {
+	switch (w.kind) {
+		case 'today':
+			return makeWindow(w, today, today, 'today');
+		case 'yesterday':
+			return makeWindow(w, today - 1, today - 1, 'yesterday');
+		case 'last_n_days':
+			return makeWindow(w, today - w.days, today - 1, windowName(w));
+		case 'lifetime':
+			return makeWindow(w, LIFETIME_START, today, 'lifetime');
+	}
+}
+
+/** The window of the same length just before (not defined for lifetime). */
+export function previousWindow(w: Window, today: number): { start: number; end: number; info: WindowInfo } {
+	const cur = resolveWindow(w, today);
+	if (w.kind === 'lifetime') throw new RangeError('a lifetime window has no previous window');
+	const len = cur.end - cur.start + 1;
+	return makeWindow(w, cur.start - len, cur.start - 1, `previous ${windowName(w)}`);
+}
+
+/** The widest window a condition tree uses (lifetime > last N > one day; first in tree order on ties). */
+export function widestWindow(c: Condition): Window {
+	let best: Window | null = null;
+	for (const leaf of conditionLeaves(c)) if (best === null || windowLength(leaf.window) > windowLength(best)) best = leaf.window;
+	return best as Window;
+}
+
+// ---------------------------------------------------------------------------
+// Conditions
+// ---------------------------------------------------------------------------
+
+function compare(op: Op, x: number, leaf: LeafCondition): boolean {
+	switch (op) {
+		case '>':
+			return x > (leaf.value as number);
+		case '>=':
+			return x >= (leaf.value as number);
+		case '<':
+			return x < (leaf.value as number);
+		case '<=':
+			return x <= (leaf.value as number);
+		case 'between':
+			return x >= (leaf.min as number) && x <= (leaf.max as number);
+	}
+}
+
+/** Percent change of `value` against `baseline`; undefined (null) when either is undefined or the baseline is 0. */
+export function changePct(value: number | null, baseline: number | null): number | null {
+	if (value === null || baseline === null || baseline === 0) return null;
+	return ((value - baseline) / Math.abs(baseline)) * 100;
+}
+
+/** Per-entity evaluation state: cached window sums. */
+interface EntityScope {
+	entity: Entity;
+	series: Series | undefined;
+	today: number;
+	cutoff: number;
+	sums: Map<number, WindowSums>;
+	index: MetricIndex;
+	windows: WindowCache;
+}
+
+/** Resolved windows by local day and window (parsed rules keep their window objects, so identity is a key). */
+class WindowCache {
+	readonly #current = new Map<number, Map<Window, ResolvedWindow>>();
+	readonly #previous = new Map<number, Map<Window, ResolvedWindow>>();
+	get(w: Window, today: number, previous: boolean): ResolvedWindow {
+		const byDay = previous ? this.#previous : this.#current;
+		let m = byDay.get(today);
+		if (!m) byDay.set(today, (m = new Map()));
+		let r = m.get(w);
+		if (!r) m.set(w, (r = previous ? previousWindow(w, today) : resolveWindow(w, today)));
+		return r;
+	}
+}
+
+function sumsFor(s: EntityScope, start: number, end: number): WindowSums {
+	const effEnd = Math.min(end, s.cutoff);
+	// numeric key: day numbers are far below 1e6 (year 4707), lifetime starts at -1e8
+	const id = start * 1_000_000 + effEnd;
+	let v = s.sums.get(id);
+	if (!v) {
+		v = windowSums(s.series, start, effEnd);
+		s.sums.set(id, v);
+	}
+	return v;
+}
+
+/** The verdict of a leaf alone (no result object): true, false or null (undefined). */
+function leafVerdict(leaf: LeafCondition, s: EntityScope): boolean | null {
+	const win = s.windows.get(leaf.window, s.today, false);
+	const actual = metricValue(sumsFor(s, win.start, win.end), leaf.metric);
+	let compared = actual;
+	if (leaf.compareTo === 'previous_window') {
+		const prev = s.windows.get(leaf.window, s.today, true);
+		compared = changePct(actual, metricValue(sumsFor(s, prev.start, prev.end), leaf.metric));
+	} else if (leaf.compareTo === 'account_average') {
+		const acct = s.index.accountWindow(s.entity.accountKey, win.start, Math.min(win.end, s.cutoff));
+		compared = changePct(actual, accountAverage(acct, leaf.metric, MONEY_METRICS.has(leaf.metric)));
+	}
+	if (compared === null) return leaf.ifUndefined === 'match' ? true : null;
+	return compare(leaf.op, compared, leaf);
+}
+
+/** The verdict of a condition tree without building results (most pairs do not match; only returned decisions need the tree). */
+function conditionVerdict(c: Condition, s: EntityScope): boolean | null {
+	if (isLeaf(c)) return leafVerdict(c, s);
+	const isAll = 'all' in c;
+	let unknown = false;
+	for (const child of isAll ? c.all : c.any) {
+		const r = conditionVerdict(child, s);
+		if (r === null) unknown = true;
+		else if (r !== isAll) return r;
+	}
+	return unknown ? null : isAll;
+}
+
+function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
+	const win = s.windows.get(leaf.window, s.today, false);
+	const actual = metricValue(sumsFor(s, win.start, win.end), leaf.metric);
+	let baseline: number | null = null;
+	let baselineWindow: WindowInfo | null = null;
+	let compared = actual;
+	if (leaf.compareTo === 'previous_window') {
+		const prev = s.windows.get(leaf.window, s.today, true);
+		baselineWindow = prev.info;
+		baseline = metricValue(sumsFor(s, prev.start, prev.end), leaf.metric);
+		compared = changePct(actual, baseline);
+	} else if (leaf.compareTo === 'account_average') {
+		baselineWindow = win.info;
+		const acct = s.index.accountWindow(s.entity.accountKey, win.start, Math.min(win.end, s.cutoff));
+		baseline = accountAverage(acct, leaf.metric, MONEY_METRICS.has(leaf.metric));
+		compared = changePct(actual, baseline);
+	}
+	let result: boolean | null = compared === null ? null : compare(leaf.op, compared, leaf);
+	const undefinedAsMatch = result === null && leaf.ifUndefined === 'match';
+	if (undefinedAsMatch) result = true;
+	return {
+		type: 'leaf',
+		metric: leaf.metric,
+		window: win.info,
+		op: leaf.op,
+		value: leaf.value ?? null,
+		min: leaf.min ?? null,
+		max: leaf.max ?? null,
+		compareTo: leaf.compareTo ?? null,
+		actual,
+		baseline,
+		baselineWindow,
+		compared,
+		result,
+		undefinedAsMatch,
+		text: '',
+	};
+}
+
+/** The one-line text of a leaf result: "cpa last 7 days (…) = 63.2 > 50 → met". */
+export function leafText(l: LeafResult): string {
+	const name = `${l.metric} ${l.window.label}`;
+	const pct = l.compareTo !== null;
+	const u = pct ? '%' : '';
+	const threshold = l.op === 'between' ? `between ${fmt(l.min)}${u} and ${fmt(l.max)}${u}` : `${l.op} ${fmt(l.value)}${u}`;
+	let text: string;
+	if (pct) {
+		const vs = l.compareTo === 'previous_window' ? 'previous window' : 'account average';
+		text = `${name} = ${fmt(l.actual)} vs ${vs} ${fmt(l.baseline)}: change ${fmtPct(l.compared)} ${threshold}`;
+	} else {
+		text = `${name} = ${fmt(l.actual)} ${threshold}`;
+	}
+	return text + (l.result === null ? ' → undefined' : l.result ? (l.undefinedAsMatch ? ' → undefined, counted as met' : ' → met') : ' → not met');
+}
+
+/** Fills the `text` of every leaf (only for results that are returned). */
+function annotate(r: ConditionResult): ConditionResult {
+	for (const l of resultLeaves(r)) l.text = leafText(l);
+	return r;
+}
+
+/** Three-valued AND/OR: AND is false if any child is false, else unknown if any is; OR dually. */
+function evaluateCondition(c: Condition, s: EntityScope): ConditionResult {
+	if (isLeaf(c)) return evaluateLeaf(c, s);
+	const isAll = 'all' in c;
+	const children = (isAll ? c.all : c.any).map((child) => evaluateCondition(child, s));
+	let unknown = false;
+	let decided: boolean | null = null;
+	for (const child of children) {
+		if (child.result === null) unknown = true;
+		else if (child.result === !isAll) decided = !isAll;
+	}
+	const result = decided !== null ? decided : unknown ? null : isAll;
+	return { type: isAll ? 'all' : 'any', result, children };
+}
+
+/** Leaves of a result tree in order. */
+export function resultLeaves(r: ConditionResult, out: LeafResult[] = []): LeafResult[] {
+	if (r.type === 'leaf') out.push(r);
+	else for (const c of r.children) resultLeaves(c, out);
+	return out;
+}
+
+// ---------------------------------------------------------------------------
+// Actions, keys, proposals
+// ---------------------------------------------------------------------------
+
+const SAFETY_RANK: Record<string, number> = { pause: 0, decrease: 1, increase: 2, enable: 3, notify: 4 };
+
+/** Tie-break rank of an action on an entity: pause 0, budget decrease 1, increase 2, enable 3, notify 4. */
+export function safetyRank(action: Action, entity: Pick<Entity, 'dailyBudget'>): number {
+	switch (action.type) {
+		case 'pause':
+		case 'enable':
+		case 'notify':
+			return SAFETY_RANK[action.type];
+		case 'scale_budget':
+			return action.percent < 0 ? SAFETY_RANK.decrease : SAFETY_RANK.increase;
+		case 'set_budget':
+			return entity.dailyBudget !== null && action.amount < entity.dailyBudget ? SAFETY_RANK.decrease : SAFETY_RANK.increase;
+	}
+}
+
+function actionSpec(action: Action): { type: ActionType; percent?: number; amount?: number; currency?: string } {
+	switch (action.type) {
+		case 'scale_budget':
+			return { type: action.type, percent: action.percent };
+		case 'set_budget':
+			return { type: action.type, amount: action.amount, ...(action.currency ? { currency: action.currency } : {}) };
+		default:
+			return { type: action.type };
+	}
+}
+
+/**
+ * The idempotency key of (rule, entity, action, evaluation window): `opt:` and
+ * the sha256 of their canonical JSON. The window is the rule's primary window
+ * for the entity's local day, so hourly reruns on one local day share a key and
+ * the ledger executes the change once.
+ */
+export function idempotencyKey(ruleId: string, entity: Pick<Entity, 'platform' | 'accountId' | 'campaignId'>, action: Action, localDate: string, window: WindowInfo): string {
+	// A JSON array of the parts: unambiguous (strings are quoted) and cheaper than canonical JSON of an object.
+	const a = actionSpec(action);
+	const parts = [1, ruleId, entity.platform, entity.accountId, entity.campaignId, a.type, a.percent ?? null, a.amount ?? null, a.currency ?? null, localDate, window.kind, window.start, window.end];
+	return `opt:${sha256Hex(JSON.stringify(parts))}`;
+}
+
+function statusAfter(type: ActionType, before: EntityStatus): EntityStatus {
+	return type === 'pause' ? 'paused' : type === 'enable' ? 'active' : before;
+}
+
+function entityLabel(e: Entity): string {
+	return `campaign ${e.campaignId}${e.name ? ` "${e.name}"` : ''}`;
+}
+
+function actionSummary(a: PlannedAction, e: Entity): string {
+	switch (a.type) {
+		case 'pause':
+			return `pause ${entityLabel(e)} (now ${a.statusBefore})`;
+		case 'enable':
+			return `enable ${entityLabel(e)} (now ${a.statusBefore})`;
+		case 'notify':
+			return `notify about ${entityLabel(e)}${a.requested.message ? `: ${a.requested.message}` : ''}`;
+		default:
+			if (a.budgetAfter === null) {
+				const want = a.type === 'scale_budget' ? `scale daily budget by ${fmtPct(a.requested.percent)}` : `set daily budget to ${fmtMoney(a.requested.amount, a.currency)}`;
+				return `${want} of ${entityLabel(e)} (now ${fmtMoney(a.budgetBefore, a.currency)})`;
+			}
+			return `daily budget of ${entityLabel(e)} ${fmtMoney(a.budgetBefore, a.currency)} → ${fmtMoney(a.budgetAfter, a.currency)} (${fmtPct(a.changePct)})`;
+	}
+}
+
+/** Replaces undefined and non-finite numbers so the value is JSON (for payloads and evidence). */
+export function toJson(value: unknown): Json {
+	if (value === null || value === undefined) return null;
+	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+	if (typeof value === 'string' || typeof value === 'boolean') return value;
+	if (Array.isArray(value)) return value.map(toJson);
+	if (typeof value === 'object') {
+		const out: Record<string, Json> = {};
+		for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== undefined) out[k] = toJson(v);
+		return out;
+	}
+	return null;
+}
+
+/** What the `optimization` executor receives (see OptimizationPayload in rows.ts). */
+function proposalPayload(d: Decision, e: Entity): Json {
+	const a = d.action as PlannedAction;
+	return toJson({
+		version: 1,
+		idempotencyKey: d.idempotencyKey,
+		ruleId: d.ruleId,
+		ruleName: d.ruleName,
+		platform: e.platform,
+		accountId: e.accountId,
+		campaignId: e.campaignId,
+		campaignName: e.name,
+		action: BUDGET_ACTIONS.has(a.type) ? 'set_budget' : a.type,
+		requested: { type: a.type, percent: a.requested.percent, amount: a.requested.amount },
+		statusBefore: a.statusBefore,
+		statusAfter: a.statusAfter,
+		budgetBefore: a.budgetBefore,
+		budgetAfter: a.budgetAfter,
+		changePct: a.changePct,
+		currency: a.currency,
+		evaluatedAt: d.evaluation.at,
+		window: { date: d.evaluation.localDate, start: d.evaluation.window.start, end: d.evaluation.window.end },
+	});
+}
+
+/**
+ * The evidence of a decision as JSON: rule, leaves with values, gates with
+ * numbers, planned action and window. Goes into proposals, the ledger's
+ * `performance_snapshot` and the Slack message.
+ */
+export function decisionEvidence(d: Decision): Json {
+	return toJson({
+		rule: { id: d.ruleId, name: d.ruleName, priority: d.priority },
+		entity: d.entity,
+		decision: d.decision,
+		evaluation: d.evaluation,
+		conditions: d.conditions
+			? resultLeaves(d.conditions).map((l) => ({
+					metric: l.metric,
+					window: l.window.label,
+					actual: l.actual,
+					compareTo: l.compareTo,
+					baseline: l.baseline,
+					compared: l.compared,
+					op: l.op,
+					value: l.value,
+					min: l.min,
+					max: l.max,
+					result: l.result,
+					text: l.text,
+				}))
+			: [],
+		gates: d.gates.map((g) => ({ gate: g.gate, status: g.status, detail: g.detail, values: g.values })),
+		action: d.action,
+		approval: d.approval,
+		reasons: d.reasons,
+	});
+}
+
+function truncate(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The ProposalInput (kind `optimization`) of a `propose` decision. */
+export function buildProposal(d: Decision, e: Entity): ProposalInput {
+	const a = d.action as PlannedAction;
+	const met = d.conditions ? resultLeaves(d.conditions).filter((l) => l.result === true).map((l) => l.text) : [];
+	return {
+		id: `opt-${(d.idempotencyKey as string).slice(4, 44)}`,
+		kind: 'optimization',
+		title: truncate(`${d.ruleName}: ${a.summary}`, 300),
+		payload: proposalPayload(d, e),
+		evidence: decisionEvidence(d),
+		platform: e.platform,
+		accountId: e.accountId,
+		entity: truncate(entityLabel(e), 500),
+		proposedChange: truncate(a.summary.charAt(0).toUpperCase() + a.summary.slice(1), 10_000),
+		impact: truncate(`Rule "${d.ruleName}" (priority ${d.priority}): ${met.join('; ')}. Needs approval: ${(d.approval?.reasons ?? []).join('; ')}.`, 2_000),
+		requestedAt: d.evaluation.at,
+	};
+}
+
+// ---------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------
+
+interface PreparedRule {
+	rule: Rule;
+	order: number;
+	primaryWindow: Window;
+	change: boolean;
+}
+
+function ruleOrder(a: Rule, b: Rule): number {
+	return a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Options the backtest uses; a live run never sets them. */
+export interface EvaluateOptions {
+	/** Ignore metric rows of the local today (the backtest's stored days are complete, so "today" would look ahead). */
+	hideToday?: boolean;
+}
+
+interface Candidate {
+	prep: PreparedRule;
+	entity: Entity;
+	scope: EntityScope;
+	clock: LocalClock;
+	conditions: ConditionResult;
+	rank: number;
+}
+
+/** The action as the rule asked for it, before gates (budgetAfter null). */
+function requestedAction(action: Action, e: Entity, withSummary: boolean): PlannedAction {
+	const a: PlannedAction = {
+		type: action.type,
+		requested: {
+			percent: action.type === 'scale_budget' ? action.percent : null,
+			amount: action.type === 'set_budget' ? action.amount : null,
+			message: action.type === 'notify' ? (action.message ?? null) : null,
+		},
+		statusBefore: e.status,
+		statusAfter: statusAfter(action.type, e.status),
+		currency: e.currency,
+		budgetBefore: BUDGET_ACTIONS.has(action.type) ? e.dailyBudget : null,
+		budgetAfter: null,
+		changeAmount: null,
+		changePct: null,
+		clampedBy: [],
+		summary: '',
+	};
+	if (withSummary) a.summary = actionSummary(a, e);
+	return a;
+}
+
+function applicable(action: Action, status: EntityStatus): string | null {
+	if (status === 'other') return 'entity status is neither active nor paused';
+	if (action.type === 'notify') return null;
+	if (action.type === 'enable') return status === 'paused' ? null : 'enable acts on paused entities only';
+	return status === 'active' ? null : `${action.type} acts on active entities only`;
+}
+
+/**
+ * Evaluates parsed rules over normalized entities. Mutates `history` by adding
+ * the changes planned in this run. Used by `evaluate` and the backtest.
+ */
+export function evaluateParsed(
+	rules: readonly Rule[],
+	entities: readonly Entity[],
+	index: MetricIndex,
+	history: ActionHistory,
+	settings: Settings,
+	options: EvaluateOptions = {},
+): Omit<EvaluationResult, 'skippedEntities' | 'rejectedActions'> {
+	const nowMs = settings.nowMs;
+	const at = new Date(nowMs).toISOString();
+	const active = [...rules].filter((r) => r.enabled).sort(ruleOrder);
+	const prepared: PreparedRule[] = active.map((rule, order) => ({ rule, order, primaryWindow: widestWindow(rule.conditions), change: CHANGE_ACTIONS.has(rule.action.type) }));
+	const summary: EvaluationSummary = { execute: 0, propose: 0, gated: 0, no_match: 0, outOfScope: 0, actionsPlanned: 0, entities: entities.length, rules: active.length, disabledRules: rules.length - active.length };
+	const full = settings.output === 'full';
+	const decisions: Decision[] = [];
+	const clocks = new Map<string, LocalClock>();
+	const windows = new WindowCache();
+	const refs = new Map<string, EntityRef>();
+	const evaluations = new Map<string, Array<Decision['evaluation']>>();
+
+	const record = (d: Decision) => {
+		summary[d.decision]++;
+		decisions.push(d);
+	};
+	/** A no_match: counted always, built only for `full` output. */
+	const noMatch = (make: () => Decision) => {
+		if (full) record(make());
+		else summary.no_match++;
+	};
+	// Objects shared by the decisions of one entity (ref) or one zone and window (evaluation): read-only output.
+	const refOf = (e: Entity): EntityRef => {
+		let r = refs.get(e.key);
+		if (!r) refs.set(e.key, (r = { key: e.key, platform: e.platform, accountId: e.accountId, campaignId: e.campaignId, name: e.name }));
+		return r;
+	};
+	const evaluationOf = (prep: PreparedRule, e: Entity, clock: LocalClock): Decision['evaluation'] => {
+		let byRule = evaluations.get(e.timezone);
+		if (!byRule) evaluations.set(e.timezone, (byRule = []));
+		let v = byRule[prep.order];
+		if (!v) byRule[prep.order] = v = { at, timezone: e.timezone, localDate: clock.date, localTime: formatMinute(clock.minute), window: windows.get(prep.primaryWindow, clock.day, false).info };
+		return v;
+	};
+
+	const base = (prep: PreparedRule, e: Entity, clock: LocalClock): Decision => ({
+		ruleId: prep.rule.id,
+		ruleName: prep.rule.name,
+		priority: prep.rule.priority,
+		entity: refOf(e),
+		decision: 'no_match',
+		reasons: [],
+		matched: null,
+		conditions: null,
+		gates: [],
+		action: null,
+		idempotencyKey: null,
+		evaluation: evaluationOf(prep, e, clock),
+		conflict: null,
+		approval: null,
+		proposal: null,
+	});
+
+	const killGate = killSwitchGate(settings.killSwitch);
+	const conflicts = new Map<PreparedRule, Map<number, GateResult>>();
+	const conflictFor = (winner: PreparedRule, loser: PreparedRule): GateResult => {
+		let m = conflicts.get(winner);
+		if (!m) conflicts.set(winner, (m = new Map()));
+		let g = m.get(loser.rule.priority);
+		if (!g) m.set(loser.rule.priority, (g = conflictGate(winner.rule, loser.rule)));
+		return g;
+	};
+
+	const candidates: Candidate[] = [];
+	for (const e of entities) {
+		let clock = clocks.get(e.timezone);
+		if (!clock) {
+			clock = localClock(e.timezone, nowMs);
+			clocks.set(e.timezone, clock);
+		}
+		const series = index.series.get(e.key);
+		const target: ScopeTarget = {
+			platform: e.platform,
+			accountId: e.accountId,
+			campaignId: e.campaignId,
+			name: e.name,
+			labels: e.labels,
+			metricCurrency: series ? series.currency : e.currency,
+		};
+		const s: EntityScope = { entity: e, series, today: clock.day, cutoff: options.hideToday ? clock.day - 1 : clock.day, sums: new Map(), index, windows };
+		const matchedChanges: Candidate[] = [];
+		for (const prep of prepared) {
+			const miss = scopeMiss(prep.rule.scope, target);
+			if (miss !== null) {
+				summary.outOfScope++;
+				if (settings.includeOutOfScope) noMatch(() => ({ ...base(prep, e, clock), reasons: [`out of scope: ${miss}`] }));
+				continue;
+			}
+			const na = applicable(prep.rule.action, e.status);
+			if (na !== null) {
+				noMatch(() => ({ ...base(prep, e, clock), reasons: [`not applicable: ${na} (status ${e.rawStatus})`] }));
+				continue;
+			}
+			if (series && series.currency === null) {
+				noMatch(() => ({ ...base(prep, e, clock), reasons: [`metric rows use several currencies (${series.currencies.join(', ')}): sums would mix them`] }));
+				continue;
+			}
+			if (!full && conditionVerdict(prep.rule.conditions, s) !== true) {
+				summary.no_match++;
+				continue;
+			}
+			const conditions = evaluateCondition(prep.rule.conditions, s);
+			if (conditions.result !== true) {
+				noMatch(() => {
+					annotate(conditions);
+					const open = resultLeaves(conditions).filter((l) => l.result !== true).map((l) => l.text);
+					return { ...base(prep, e, clock), matched: conditions.result, conditions, reasons: [`conditions ${conditions.result === null ? 'undefined' : 'not met'}: ${open.join('; ')}`] };
+				});
+				continue;
+			}
+			const c: Candidate = { prep, entity: e, scope: s, clock, conditions: annotate(conditions), rank: safetyRank(prep.rule.action, e) };
+			if (prep.change) matchedChanges.push(c);
+			else candidates.push(c);
+		}
+		if (matchedChanges.length > 0) {
+			matchedChanges.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || (a.prep.rule.id < b.prep.rule.id ? -1 : 1));
+			const [winner, ...losers] = matchedChanges;
+			candidates.push(winner);
+			const w = winner.prep.rule;
+			for (const l of losers) {
+				const g = conflictFor(winner.prep, l.prep);
+				record({
+						...base(l.prep, e, clock),
+						decision: 'gated',
+						matched: true,
+						conditions: l.conditions,
+						gates: [killGate, g],
+						action: requestedAction(l.prep.rule.action, e, true),
+						conflict: { winnerRuleId: w.id, winnerRuleName: w.name, winnerPriority: w.priority },
+						reasons: [killGate, g].filter((x) => x.status === 'fail').map((x) => `${x.gate}: ${x.detail}`),
+				});
+			}
+		}
+	}
+
+	// Gate the candidates in one global, deterministic order.
+	candidates.sort(
+		(a, b) =>
+			a.prep.rule.priority - b.prep.rule.priority ||
+			a.rank - b.rank ||
+			(a.prep.rule.id < b.prep.rule.id ? -1 : a.prep.rule.id > b.prep.rule.id ? 1 : 0) ||
+			(a.entity.key < b.entity.key ? -1 : a.entity.key > b.entity.key ? 1 : 0),
+	);
+	let used = 0;
+	// Gate results that depend only on rule and time zone are shared (read-only output).
+	const schedules = new Map<string, GateResult>();
+	const scheduleFor = (rule: Rule, list: ResolvedGates['schedules'], clock: LocalClock): GateResult => {
+		const id = `${rule.id}|${clock.timeZone}`;
+		let r = schedules.get(id);
+		if (!r) schedules.set(id, (r = scheduleGate(list, clock)));
+		return r;
+	};
+	const resolved = new Map<string, ResolvedGates>();
+	const gatesFor = (rule: Rule, e: Entity, dataWindow: Window): ResolvedGates => {
+		if (e.budgetFloor !== null || e.budgetCeiling !== null) return resolveGates(settings, rule, e, dataWindow);
+		const id = `${rule.id}|${e.currency}`;
+		let r = resolved.get(id);
+		if (!r) resolved.set(id, (r = resolveGates(settings, rule, e, dataWindow)));
+		return r;
+	};
+	for (const c of candidates) {
+		const { prep, entity: e, clock } = c;
+		const rule = prep.rule;
+		const d = base(prep, e, clock);
+		d.matched = true;
+		d.conditions = c.conditions;
+		const g = gatesFor(rule, e, prep.primaryWindow);
+		const dataWin = c.scope.windows.get(g.dataWindow, clock.day, false);
+		const gates: GateResult[] = [
+			killGate,
+			scheduleFor(rule, g.schedules, clock),
+			entityAgeGate(e.createdAtMs, nowMs, g.minEntityAgeDays),
+			dataVolumeGate(g.minData, sumsFor(c.scope, dataWin.start, dataWin.end), dataWin.info.label),
+		];
+		const key = idempotencyKey(rule.id, e, rule.action, clock.date, d.evaluation.window);
+		d.idempotencyKey = key;
+		gates.push(alreadyDoneGate(key, history.doneAt(key)));
+		const action = requestedAction(rule.action, e, false);
+		if (prep.change) {
+			gates.push(cooldownGate(history.lastChange(e.key), nowMs, g.cooldownHours));
+			if (rule.action.type === 'scale_budget' || rule.action.type === 'set_budget') {
+				const plan = planBudget({
+					current: e.dailyBudget,
+					currency: e.currency,
+					action: rule.action,
+					floor: g.budgetFloor,
+					ceiling: g.budgetCeiling,
+					maxChangePct: g.maxChangePct,
+					maxDailyChangePct: g.maxDailyChangePct,
+					dailyUsedPct: history.dailyChangePct(e.key, nowMs),
+					mode: g.changeMode,
+				});
+				gates.push(...plan.gates);
+				action.budgetAfter = plan.after;
+				action.changeAmount = plan.changeAmount;
+				action.changePct = plan.changePct;
+				action.clampedBy = plan.clampedBy;
+			}
+			if (gates.some((x) => x.status === 'fail')) gates.push(notEvaluated('max_actions', 'an earlier gate failed'));
+			else gates.push(maxActionsGate(used, settings.maxActionsPerRun));
+		}
+		action.summary = actionSummary(action, e);
+		d.action = action;
+		d.gates = gates;
+		const failed = gates.filter((x) => x.status === 'fail');
+		if (failed.length > 0) {
+			d.decision = 'gated';
+			d.reasons = failed.map((x) => `${x.gate}: ${x.detail}`);
+		} else {
+			const approval = prep.change
+				? approvalCheck({
+						type: rule.action.type,
+						changePct: action.changePct,
+						changeAmount: action.changeAmount,
+						currency: e.currency,
+						percent: g.approvalPercent,
+						amount: g.approvalAmount,
+						actions: g.approvalActions,
+						ruleRequires: rule.requireApproval,
+					})
+				: { required: false, reasons: [], values: {} as Record<string, GateValue> };
+			d.approval = { required: approval.required, reasons: approval.reasons };
+			d.decision = approval.required ? 'propose' : 'execute';
+			d.reasons = [`conditions met: ${resultLeaves(c.conditions).map((l) => l.text).join('; ')}`];
+			if (action.clampedBy.length > 0) d.reasons.push(`change clamped by ${action.clampedBy.join(', ')}`);
+			if (approval.required) d.reasons.push(`needs approval: ${approval.reasons.join('; ')}`);
+			if (prep.change) {
+				used++;
+				summary.actionsPlanned++;
+				history.add(e.key, { atMs: nowMs, action: rule.action.type, budgetBefore: action.budgetBefore, budgetAfter: action.budgetAfter, ruleId: rule.id, idempotencyKey: key });
+			}
+			if (d.decision === 'propose') d.proposal = buildProposal(d, e);
+		}
+		record(d);
+	}
+
+	const order = new Map(prepared.map((p) => [p.rule.id, p.order]));
+	decisions.sort((a, b) => (a.entity.key < b.entity.key ? -1 : a.entity.key > b.entity.key ? 1 : 0) || (order.get(a.ruleId) as number) - (order.get(b.ruleId) as number));
+	return { at, killSwitch: settings.killSwitch, decisions, summary, rejectedRows: index.rejected.length };
+}
+
+/**
+ * Evaluates a rule set at `settings.now`. Validates rules and settings
+ * (RuleValidationError with paths), skips unusable entities (listed in
+ * `skippedEntities`), and throws RulesInputError for duplicate entities or
+ * metric rows.
+ */
+export function evaluate(input: EvaluationInput): EvaluationResult {
+	const rules = parseRules(input.rules);
+	const settings = parseSettings(input.settings);
+	const index = input.metrics instanceof MetricIndex ? input.metrics : buildMetricIndex(input.metrics);
+	const { entities, skipped } = normalizeEntities(input.entities);
+	const history = new ActionHistory(input.actions ?? []);
+	const result = evaluateParsed(rules, entities, index, history, settings);
+	return { ...result, skippedEntities: skipped, rejectedActions: history.rejected };
+}
+
+/**
+ * How far back one batch read must go for a rule set at `now`: metric rows
+ * from `metricsFrom` (a date; null = all, when a rule uses a lifetime window),
+ * actions from `actionsFrom` (covers cooldowns and the rolling 24 h). Dates are
+ * widened by one day for time zones ahead of or behind UTC.
+ */
+export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string } {
+	const rules = parseRules(ruleInputs).filter((r) => r.enabled);
+	const settings = parseSettings(settingsInput);
+	let span = 1;
+	let lifetime = false;
+	const consider = (w: Window, previous: boolean) => {
+		if (w.kind === 'lifetime') lifetime = true;
+		else span = Math.max(span, (w.kind === 'last_n_days' ? w.days : 1) * (previous ? 2 : 1) + (w.kind === 'today' ? 0 : 1));
+	};
+	for (const r of rules) {
+		for (const leaf of conditionLeaves(r.conditions)) consider(leaf.window, leaf.compareTo === 'previous_window');
+		if (r.gates.minData?.window) consider(r.gates.minData.window, false);
+	}
+	if (settings.gates.minData.window) consider(settings.gates.minData.window, false);
+	let cooldown = settings.gates.cooldownHours;
+	for (const r of rules) cooldown = Math.max(cooldown, r.gates.cooldownHours ?? 0);
+	const todayUtc = Math.floor(settings.nowMs / DAY_MS);
+	return {
+		metricsFrom: lifetime ? null : dayString(todayUtc - span - 1),
+		actionsFrom: new Date(settings.nowMs - Math.max(cooldown * HOUR_MS, DAY_MS)).toISOString(),
+	};
+}

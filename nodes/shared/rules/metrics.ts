@@ -1,0 +1,352 @@
+/**
+ * Metric history pre-aggregated for window queries.
+ *
+ * `buildMetricIndex` takes the `campaign_performance` rows of one batch read
+ * (any order) and builds, per campaign, its days in order with prefix sums of
+ * every base metric, so the sums of any window are two binary searches and a
+ * subtraction, whatever the number of rules and windows.
+ *
+ * Exact sums: money and conversions are summed as integer micro-units
+ * (value × 10^6, rounded), counts as integers; every sum below 2^53 micro-units
+ * (9 billion major units per campaign lifetime) is exact, so a window's sum does
+ * not depend on the order of the rows.
+ *
+ * NULL handling (as the table's columns): spend, impressions, clicks and
+ * conversions read NULL as 0; revenue and leads stay "not reported" — a
+ * window's revenue is null when no row in it reports revenue, otherwise the sum
+ * of the reported values.
+ *
+ * Derived metrics of a window are ratios of its sums with the same rules as the
+ * GENERATED columns (`ingest/metrics.ts`): null when the denominator is 0 (or
+ * revenue/leads is not reported). The quotient is the IEEE double of the exact
+ * sums; the database's `numeric` division of a single row agrees to ~1e-15
+ * relative, which no threshold can observe (a unit test checks this).
+ */
+import { RulesInputError, type BaseMetric, type DerivedMetric, type Metric } from './model';
+import { dayNumber, dayString } from './time';
+
+/** A `campaign_performance` row as the store returns it (extra columns are ignored). */
+export interface MetricRowInput {
+	date: string;
+	platform: string;
+	account_id: string;
+	campaign_id: string;
+	currency: string;
+	spend: number | string | null;
+	impressions: number | string | null;
+	clicks: number | string | null;
+	conversions: number | string | null;
+	revenue?: number | string | null;
+	leads?: number | string | null;
+}
+
+/** Sums of a window. */
+export interface WindowSums {
+	spend: number;
+	impressions: number;
+	clicks: number;
+	conversions: number;
+	/** null: no row in the window reports revenue. */
+	revenue: number | null;
+	leads: number | null;
+	/** Rows (days with data) in the window. */
+	rows: number;
+}
+
+const MICRO = 1_000_000;
+/** Prefix arrays: spend µ, impressions, clicks, conversions µ, revenue µ, rows reporting revenue, leads µ, rows reporting leads. */
+const P_SPEND = 0;
+const P_IMPR = 1;
+const P_CLICKS = 2;
+const P_CONV = 3;
+const P_REV = 4;
+const P_REV_N = 5;
+const P_LEADS = 6;
+const P_LEADS_N = 7;
+const PREFIXES = 8;
+
+/** One campaign's history. */
+export interface Series {
+	key: string;
+	accountKey: string;
+	/** Day numbers, ascending, unique. */
+	days: Int32Array;
+	/**
+	 * PREFIXES prefix arrays of length days.length + 1, laid out one after the
+	 * other: prefix p at index i is `prefix[p * (days.length + 1) + i]`.
+	 */
+	prefix: Float64Array;
+	/** The rows' currency, or null when rows disagree (then `currencies` lists them). */
+	currency: string | null;
+	currencies: string[];
+}
+
+export interface RejectedRow {
+	index: number;
+	reason: string;
+}
+
+/** Campaign key: platform, account and campaign id. */
+export function entityKey(platform: string, accountId: string, campaignId: string): string {
+	return `${platform}|${accountId}|${campaignId}`;
+}
+
+export function accountKey(platform: string, accountId: string): string {
+	return `${platform}|${accountId}`;
+}
+
+/** Sums of an account over a window: what `account_average` compares with. */
+export interface AccountWindow {
+	sums: WindowSums;
+	/** Campaigns of the account with at least one row in the window. */
+	campaigns: number;
+	/** null when the account's rows in the window use several currencies. */
+	currency: string | null;
+}
+
+const FIELDS: ReadonlyArray<readonly [BaseMetric, number, number, boolean]> = [
+	['spend', P_SPEND, -1, true],
+	['impressions', P_IMPR, -1, false],
+	['clicks', P_CLICKS, -1, false],
+	['conversions', P_CONV, -1, true],
+	['revenue', P_REV, P_REV_N, true],
+	['leads', P_LEADS, P_LEADS_N, true],
+];
+
+export class MetricIndex {
+	readonly series = new Map<string, Series>();
+	readonly accounts = new Map<string, Series[]>();
+	readonly rejected: RejectedRow[] = [];
+	readonly rowCount: number;
+	readonly #accountCache = new Map<string, AccountWindow>();
+
+	constructor(rows: readonly MetricRowInput[]) {
+		const n = rows.length;
+		this.rowCount = n;
+		// Pass 1: validate, find each row's series (nested maps: no key string per row) and day.
+		const rowSeries = new Int32Array(n).fill(-1);
+		const rowDay = new Int32Array(n);
+		const ids = new Map<string, Map<string, Map<string, number>>>();
+		const meta: Array<{ platform: string; accountId: string; campaignId: string; count: number }> = [];
+		for (let i = 0; i < n; i++) {
+			const row = rows[i];
+			const reason = checkRow(row);
+			if (reason !== null) {
+				this.rejected.push({ index: i, reason });
+				continue;
+			}
+			let byAccount = ids.get(row.platform);
+			if (!byAccount) ids.set(row.platform, (byAccount = new Map()));
+			let byCampaign = byAccount.get(row.account_id);
+			if (!byCampaign) byAccount.set(row.account_id, (byCampaign = new Map()));
+			let id = byCampaign.get(row.campaign_id);
+			if (id === undefined) {
+				id = meta.length;
+				byCampaign.set(row.campaign_id, id);
+				meta.push({ platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, count: 0 });
+			}
+			rowSeries[i] = id;
+			rowDay[i] = dayNumber(row.date);
+			meta[id].count++;
+		}
+		// Pass 2: bucket row indices per series (counting sort).
+		const offsets = new Int32Array(meta.length + 1);
+		for (let s = 0; s < meta.length; s++) offsets[s + 1] = offsets[s] + meta[s].count;
+		const fill = offsets.slice(0, meta.length);
+		const order = new Int32Array(offsets[meta.length]);
+		for (let i = 0; i < n; i++) if (rowSeries[i] >= 0) order[fill[rowSeries[i]]++] = i;
+		// Pass 3: per series, sort by day and build the prefix sums.
+		const values = new Float64Array(PREFIXES);
+		for (let s = 0; s < meta.length; s++) {
+			const m = meta[s];
+			const bucket = order.subarray(offsets[s], offsets[s + 1]);
+			bucket.sort((a, b) => rowDay[a] - rowDay[b]);
+			const len = bucket.length;
+			const stride = len + 1;
+			const days = new Int32Array(len);
+			const prefix = new Float64Array(PREFIXES * stride);
+			const currencies: string[] = [];
+			const key = entityKey(m.platform, m.accountId, m.campaignId);
+			for (let j = 0; j < len; j++) {
+				const i = bucket[j];
+				const row = rows[i];
+				if (j > 0 && rowDay[i] === days[j - 1]) throw new RulesInputError(`two metric rows for ${key} on ${dayString(rowDay[i])} (the natural key platform, account, campaign, date must be unique)`);
+				days[j] = rowDay[i];
+				if (!currencies.includes(row.currency)) currencies.push(row.currency);
+				readValues(row, values);
+				for (let p = 0; p < PREFIXES; p++) prefix[p * stride + j + 1] = prefix[p * stride + j] + values[p];
+			}
+			currencies.sort();
+			const series: Series = { key, accountKey: accountKey(m.platform, m.accountId), days, prefix, currency: currencies.length === 1 ? currencies[0] : null, currencies };
+			this.series.set(key, series);
+			let list = this.accounts.get(series.accountKey);
+			if (!list) this.accounts.set(series.accountKey, (list = []));
+			list.push(series);
+		}
+		for (const list of this.accounts.values()) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+	}
+
+	/** The sums of an account over [start, end] (cached: the index is immutable). */
+	accountWindow(account: string, start: number, end: number): AccountWindow | null {
+		const cacheKey = `${account}|${start}|${end}`;
+		const cached = this.#accountCache.get(cacheKey);
+		if (cached) return cached;
+		const list = this.accounts.get(account);
+		if (!list) return null;
+		const total = new Float64Array(PREFIXES);
+		let campaigns = 0;
+		let rows = 0;
+		const currencies = new Set<string>();
+		for (const s of list) {
+			const [lo, hi] = bounds(s.days, start, end);
+			if (hi <= lo) continue;
+			campaigns++;
+			rows += hi - lo;
+			for (const c of s.currencies) currencies.add(c);
+			const stride = s.days.length + 1;
+			for (let p = 0; p < PREFIXES; p++) total[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
+		}
+		const result: AccountWindow = { sums: sumsOf(total, rows), campaigns, currency: currencies.size === 1 ? [...currencies][0] : null };
+		this.#accountCache.set(cacheKey, result);
+		return result;
+	}
+}
+
+/** Builds the index of one batch of `campaign_performance` rows. Throws RulesInputError on a duplicate natural key. */
+export function buildMetricIndex(rows: readonly MetricRowInput[]): MetricIndex {
+	return new MetricIndex(rows);
+}
+
+function toNumber(value: unknown): number | null | undefined {
+	if (value === null || value === undefined) return null;
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** Why a row cannot be used, or null. */
+function checkRow(row: MetricRowInput): string | null {
+	if (!row || typeof row !== 'object') return 'not an object';
+	if (typeof row.platform !== 'string' || row.platform.length === 0) return 'platform is missing';
+	if (typeof row.account_id !== 'string' || row.account_id.length === 0) return 'account_id is missing';
+	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return 'campaign_id is missing';
+	if (typeof row.date !== 'string' || !Number.isFinite(dayNumber(row.date))) return `date ${String(row.date)} is not YYYY-MM-DD`;
+	if (typeof row.currency !== 'string' || !/^[A-Z]{3}$/.test(row.currency)) return `currency ${String(row.currency)} is not an ISO 4217 code`;
+	for (const [name] of FIELDS) if (toNumber(row[name]) === undefined) return `${name} ${String(row[name])} is not a number >= 0`;
+	return null;
+}
+
+/** The prefix increments of a checked row: micro-units for money and conversions, counts for the rest. */
+function readValues(row: MetricRowInput, out: Float64Array): void {
+	out.fill(0);
+	for (const [name, slot, countSlot, micro] of FIELDS) {
+		const v = toNumber(row[name]) as number | null;
+		if (v === null) continue;
+		out[slot] = micro ? Math.round(v * MICRO) : Math.round(v);
+		if (countSlot >= 0) out[countSlot] = 1;
+	}
+}
+
+/** [lo, hi) indices of the days within [start, end]. */
+export function bounds(days: Int32Array, start: number, end: number): [number, number] {
+	return [lowerBound(days, start), lowerBound(days, end + 1)];
+}
+
+function lowerBound(days: Int32Array, value: number): number {
+	let lo = 0;
+	let hi = days.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (days[mid] < value) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+function sumsOf(total: ArrayLike<number>, rows: number): WindowSums {
+	return {
+		spend: total[P_SPEND] / MICRO,
+		impressions: total[P_IMPR],
+		clicks: total[P_CLICKS],
+		conversions: total[P_CONV] / MICRO,
+		revenue: total[P_REV_N] > 0 ? total[P_REV] / MICRO : null,
+		leads: total[P_LEADS_N] > 0 ? total[P_LEADS] / MICRO : null,
+		rows,
+	};
+}
+
+export const EMPTY_SUMS: Readonly<WindowSums> = Object.freeze({ spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0 });
+
+/** Sums of one series over [start, end] (day numbers, inclusive). */
+export function windowSums(series: Series | undefined, start: number, end: number): WindowSums {
+	if (!series || end < start) return EMPTY_SUMS;
+	const [lo, hi] = bounds(series.days, start, end);
+	if (hi <= lo) return EMPTY_SUMS;
+	const pre = series.prefix;
+	const st = series.days.length + 1;
+	const revN = pre[P_REV_N * st + hi] - pre[P_REV_N * st + lo];
+	const leadsN = pre[P_LEADS_N * st + hi] - pre[P_LEADS_N * st + lo];
+	return {
+		spend: (pre[P_SPEND * st + hi] - pre[P_SPEND * st + lo]) / MICRO,
+		impressions: pre[P_IMPR * st + hi] - pre[P_IMPR * st + lo],
+		clicks: pre[P_CLICKS * st + hi] - pre[P_CLICKS * st + lo],
+		conversions: (pre[P_CONV * st + hi] - pre[P_CONV * st + lo]) / MICRO,
+		revenue: revN > 0 ? (pre[P_REV * st + hi] - pre[P_REV * st + lo]) / MICRO : null,
+		leads: leadsN > 0 ? (pre[P_LEADS * st + hi] - pre[P_LEADS * st + lo]) / MICRO : null,
+		rows: hi - lo,
+	};
+}
+
+/** A derived metric of a window's sums; null when the denominator is 0 or not reported. */
+export function derivedValue(s: WindowSums, metric: DerivedMetric): number | null {
+	switch (metric) {
+		case 'ctr':
+			return s.impressions > 0 ? s.clicks / s.impressions : null;
+		case 'cpc':
+			return s.clicks > 0 ? s.spend / s.clicks : null;
+		case 'cpa':
+			return s.conversions > 0 ? s.spend / s.conversions : null;
+		case 'cpl':
+			return s.leads !== null && s.leads > 0 ? s.spend / s.leads : null;
+		case 'roas':
+			return s.spend > 0 && s.revenue !== null ? s.revenue / s.spend : null;
+	}
+}
+
+/** Any metric of a window's sums (base metrics: the sum; revenue/leads null when not reported). */
+export function metricValue(s: WindowSums, metric: Metric): number | null {
+	switch (metric) {
+		case 'spend':
+		case 'impressions':
+		case 'clicks':
+		case 'conversions':
+		case 'revenue':
+		case 'leads':
+			return s[metric];
+		default:
+			return derivedValue(s, metric);
+	}
+}
+
+/**
+ * The account's average of a metric over a window: additive metrics are the
+ * account total divided by the campaigns with data in the window; derived
+ * metrics are the account's ratio of sums. null without data or with mixed
+ * currencies for a money metric.
+ */
+export function accountAverage(a: AccountWindow | null, metric: Metric, money: boolean): number | null {
+	if (!a || a.campaigns === 0) return null;
+	if (money && a.currency === null) return null;
+	const v = metricValue(a.sums, metric);
+	if (v === null) return null;
+	switch (metric) {
+		case 'spend':
+		case 'impressions':
+		case 'clicks':
+		case 'conversions':
+		case 'revenue':
+		case 'leads':
+			return v / a.campaigns;
+		default:
+			return v;
+	}
+}

@@ -1,0 +1,743 @@
+/**
+ * The rule model: what a rule looks at (scope), when it fires (a nested
+ * AND/OR tree of metric conditions over windows), what it does (one action)
+ * and how the gates around it are configured.
+ *
+ * Rules arrive as JSON (the `optimization_rules` table, the node's JSON
+ * parameter) and are parsed here once; every error names its path
+ * (`rules[2].conditions.all[1].value: required for op ">"`), so a marketing
+ * ops person can fix the JSON without reading zod output.
+ *
+ * Units and meanings:
+ * - `ctr` is a fraction (clicks / impressions, 0.02 = 2 %), `roas` a ratio
+ *   (revenue / spend); money thresholds (spend, revenue, cpc, cpa, cpl) are
+ *   in the currency of the entity's metric rows (`campaign_performance.currency`).
+ *   Scope a rule with `scope.currencies` when accounts report in different currencies.
+ * - `percent` values are percent (20 = 20 %), never fractions.
+ * - Budget amounts (set_budget, floors, ceilings, approval amount) are major
+ *   units of the entity's budget currency (`EntityInput.currency`).
+ *
+ * Gate configuration comes from two places: the run's settings (the
+ * operator's limits) and the rule (`rule.gates`). A rule can only make a gate
+ * stricter, never looser: numbers merge by the stricter of the two and
+ * schedules intersect (see `resolveGates` in gates.ts).
+ */
+import { z } from 'zod';
+import { PLATFORMS, currencyCode } from '../schema/rows';
+
+// ---------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------
+
+/** Metrics stored per row of `campaign_performance`; additive over days. */
+export const BASE_METRICS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+/** Ratios computed from a window's sums (never an average of daily ratios). */
+export const DERIVED_METRICS = ['ctr', 'cpc', 'cpa', 'cpl', 'roas'] as const;
+export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS] as const;
+export type BaseMetric = (typeof BASE_METRICS)[number];
+export type DerivedMetric = (typeof DERIVED_METRICS)[number];
+export type Metric = (typeof METRICS)[number];
+/** Metrics expressed in money of the metric rows' currency. */
+export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);
+
+// ---------------------------------------------------------------------------
+// Windows
+// ---------------------------------------------------------------------------
+
+/** Longest `last_n_days` window. */
+export const MAX_WINDOW_DAYS = 365;
+
+/**
+ * A span of calendar days in the account's time zone, relative to the day of
+ * the evaluation ("today"):
+ * - `today`: today only (the partial day the store holds, if any);
+ * - `yesterday`: the day before today;
+ * - `last_n_days`: the `days` complete days ending yesterday (today excluded,
+ *   as in the platforms' own "last 7 days");
+ * - `lifetime`: every stored day up to and including today.
+ *
+ * JSON shorthand: `"today"`, `"yesterday"`, `"lifetime"`, `"last_7_days"`.
+ */
+export type Window = { kind: 'today' } | { kind: 'yesterday' } | { kind: 'last_n_days'; days: number } | { kind: 'lifetime' };
+export const WINDOW_KINDS = ['today', 'yesterday', 'last_n_days', 'lifetime'] as const;
+
+function windowShorthand(value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	const s = value.trim().toLowerCase();
+	const m = /^last_(\d{1,4})_days?$/.exec(s);
+	if (m) return { kind: 'last_n_days', days: Number(m[1]) };
+	// unknown strings become `{ kind }`, so the error lists the valid kinds
+	return { kind: s };
+}
+
+export const windowSchema: z.ZodType<Window, z.ZodTypeDef, unknown> = z.preprocess(
+	windowShorthand,
+	z.discriminatedUnion('kind', [
+		z.object({ kind: z.literal('today') }).strict(),
+		z.object({ kind: z.literal('yesterday') }).strict(),
+		z.object({ kind: z.literal('last_n_days'), days: z.number().int('must be a whole number of days').min(1).max(MAX_WINDOW_DAYS) }).strict(),
+		z.object({ kind: z.literal('lifetime') }).strict(),
+	]),
+);
+
+// ---------------------------------------------------------------------------
+// Conditions
+// ---------------------------------------------------------------------------
+
+export const OPS = ['>', '>=', '<', '<=', 'between'] as const;
+export type Op = (typeof OPS)[number];
+const OP_ALIASES: Readonly<Record<string, Op>> = { gt: '>', gte: '>=', '≥': '>=', '=>': '>=', lt: '<', lte: '<=', '≤': '<=', '=<': '<=' };
+
+/**
+ * What a leaf compares with its threshold:
+ * - absent: the metric's value over the window;
+ * - `previous_window`: the percent change of the value against the previous
+ *   window of the same length (last 7 days vs the 7 days before; today vs
+ *   yesterday; not allowed with `lifetime`);
+ * - `account_average`: the percent change against the account's average over
+ *   the same window (additive metrics: account total / campaigns with data in
+ *   the window; derived metrics: the account's pooled ratio of sums).
+ *
+ * With `compareTo`, `value`/`min`/`max` are percents: `{ metric: 'cpa',
+ * compareTo: 'previous_window', op: '>', value: 30 }` = CPA rose by more than 30 %.
+ */
+export const COMPARE_TO = ['previous_window', 'account_average'] as const;
+export type CompareTo = (typeof COMPARE_TO)[number];
+
+/**
+ * A leaf condition. A value that cannot be computed (CPA with 0 conversions,
+ * a change against a baseline of 0) is *undefined*: the leaf is unknown and
+ * the tree uses three-valued logic (AND: false wins, then unknown; OR: true
+ * wins, then unknown). A rule whose tree is unknown does not match.
+ * `ifUndefined: 'match'` makes an undefined value count as met instead — for
+ * "CPA above target, or no conversions at all".
+ */
+export interface LeafCondition {
+	metric: Metric;
+	window: Window;
+	op: Op;
+	/** Threshold for >, >=, <, <= (a percent with `compareTo`). */
+	value?: number;
+	/** Inclusive bounds for `between`. */
+	min?: number;
+	max?: number;
+	compareTo?: CompareTo;
+	ifUndefined: 'no_match' | 'match';
+}
+
+export interface AllCondition {
+	all: Condition[];
+}
+export interface AnyCondition {
+	any: Condition[];
+}
+export type Condition = LeafCondition | AllCondition | AnyCondition;
+
+export const MAX_CONDITION_DEPTH = 6;
+export const MAX_CONDITION_LEAVES = 50;
+
+const finite = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number');
+
+const leafSchema = z
+	.object({
+		metric: z.enum(METRICS),
+		window: windowSchema,
+		op: z.preprocess((v) => (typeof v === 'string' ? (OP_ALIASES[v.trim().toLowerCase()] ?? v.trim()) : v), z.enum(OPS)),
+		value: finite.optional(),
+		min: finite.optional(),
+		max: finite.optional(),
+		compareTo: z.enum(COMPARE_TO).optional(),
+		ifUndefined: z.enum(['no_match', 'match']).default('no_match'),
+	})
+	.strict()
+	.superRefine((leaf, ctx) => {
+		if (leaf.op === 'between') {
+			if (leaf.min === undefined) ctx.addIssue({ code: 'custom', path: ['min'], message: 'required for op "between"' });
+			if (leaf.max === undefined) ctx.addIssue({ code: 'custom', path: ['max'], message: 'required for op "between"' });
+			if (leaf.min !== undefined && leaf.max !== undefined && leaf.min > leaf.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `must not exceed max (${leaf.max})` });
+			if (leaf.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: 'not used with op "between" (give min and max)' });
+		} else {
+			if (leaf.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `required for op "${leaf.op}"` });
+			if (leaf.min !== undefined || leaf.max !== undefined) ctx.addIssue({ code: 'custom', path: [leaf.min !== undefined ? 'min' : 'max'], message: `only used with op "between"` });
+		}
+		if (leaf.compareTo === 'previous_window' && leaf.window.kind === 'lifetime') {
+			ctx.addIssue({ code: 'custom', path: ['compareTo'], message: 'a lifetime window has no previous window' });
+		}
+	});
+
+const groupAll: z.ZodType<AllCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
+	z.object({ all: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict(),
+);
+const groupAny: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
+	z.object({ any: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict(),
+);
+
+/**
+ * A condition: `{ all: [...] }`, `{ any: [...] }` or a leaf. The shape is
+ * chosen by its keys first, so an error points into the branch that was meant
+ * rather than reporting "invalid input" for a union.
+ */
+export const conditionSchema: z.ZodType<Condition, z.ZodTypeDef, unknown> = z.unknown().transform((value, ctx): Condition => {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		ctx.addIssue({ code: 'custom', message: 'must be a condition: { all: [...] }, { any: [...] } or { metric, window, op, value }' });
+		return z.NEVER;
+	}
+	const hasAll = 'all' in value;
+	const hasAny = 'any' in value;
+	if (hasAll && hasAny) {
+		ctx.addIssue({ code: 'custom', message: 'use either "all" or "any" in one condition, not both' });
+		return z.NEVER;
+	}
+	const schema: z.ZodType<Condition, z.ZodTypeDef, unknown> = hasAll ? groupAll : hasAny ? groupAny : (leafSchema as z.ZodType<LeafCondition, z.ZodTypeDef, unknown>);
+	const parsed = schema.safeParse(value);
+	if (parsed.success) return parsed.data;
+	for (const issue of parsed.error.issues) ctx.addIssue(issue as z.IssueData);
+	return z.NEVER;
+});
+
+export function isLeaf(c: Condition): c is LeafCondition {
+	return 'metric' in c;
+}
+
+function children(c: Condition): Condition[] {
+	const list = 'all' in c ? c.all : 'any' in c ? c.any : [];
+	return Array.isArray(list) ? list.filter((x) => x !== null && typeof x === 'object') : [];
+}
+
+/** Leaves in tree order (depth first, left to right). */
+export function conditionLeaves(c: Condition): LeafCondition[] {
+	const out: LeafCondition[] = [];
+	const walk = (n: Condition) => {
+		if (isLeaf(n)) out.push(n);
+		else for (const child of children(n)) walk(child);
+	};
+	walk(c);
+	return out;
+}
+
+// Also runs on partly invalid trees (zod refines a rule whose conditions had issues), so it only trusts objects.
+function conditionDepth(c: Condition): number {
+	if (isLeaf(c)) return 1;
+	return 1 + Math.max(0, ...children(c).map(conditionDepth));
+}
+
+// ---------------------------------------------------------------------------
+// Actions
+// ---------------------------------------------------------------------------
+
+export const ACTION_TYPES = ['pause', 'enable', 'scale_budget', 'set_budget', 'notify'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+/** Actions that change an entity (and so count toward cooldowns, caps and max actions per run). */
+export const CHANGE_ACTIONS: ReadonlySet<ActionType> = new Set<ActionType>(['pause', 'enable', 'scale_budget', 'set_budget']);
+export const BUDGET_ACTIONS: ReadonlySet<ActionType> = new Set<ActionType>(['scale_budget', 'set_budget']);
+
+/** Smallest and largest `scale_budget.percent`. */
+export const MIN_SCALE_PERCENT = -90;
+export const MAX_SCALE_PERCENT = 1000;
+
+export type Action =
+	| { type: 'pause' }
+	| { type: 'enable' }
+	| { type: 'scale_budget'; percent: number }
+	/** `amount` in the entity's budget currency; with `currency`, entities budgeting in another currency are gated. */
+	| { type: 'set_budget'; amount: number; currency?: string }
+	| { type: 'notify'; message?: string };
+
+export const actionSchema: z.ZodType<Action, z.ZodTypeDef, unknown> = z.discriminatedUnion('type', [
+	z.object({ type: z.literal('pause') }).strict(),
+	z.object({ type: z.literal('enable') }).strict(),
+	z
+		.object({
+			type: z.literal('scale_budget'),
+			percent: finite
+				.min(MIN_SCALE_PERCENT, `must be at least ${MIN_SCALE_PERCENT} (use pause to stop spend)`)
+				.max(MAX_SCALE_PERCENT)
+				.refine((p) => p !== 0, 'must not be 0'),
+		})
+		.strict(),
+	z.object({ type: z.literal('set_budget'), amount: finite.positive('must be greater than 0'), currency: currencyCode.optional() }).strict(),
+	z.object({ type: z.literal('notify'), message: z.string().trim().min(1).max(500).optional() }).strict(),
+]);
+
+// ---------------------------------------------------------------------------
+// Scope
+// ---------------------------------------------------------------------------
+
+/** Longest name pattern (glob or regex source). */
+export const MAX_PATTERN_LENGTH = 200;
+
+/**
+ * Why a regular expression is refused, or null when it is safe to run on
+ * untrusted campaign names. Safe means: at most 200 characters, valid with the
+ * `u` flag, no backreferences or lookaround, and no quantified group that
+ * itself holds a quantifier or an alternation (`(a+)+`, `(a|aa)*`) — the
+ * shapes behind catastrophic backtracking. Names are also cut to 1,024
+ * characters before matching, so the remaining (polynomial) cost is bounded.
+ */
+export function unsafeRegexReason(source: string): string | null {
+	if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
+	try {
+		new RegExp(source, 'u');
+	} catch (error) {
+		return `is not a valid regular expression (${(error as Error).message})`;
+	}
+	if (/\\[1-9]|\\k</.test(source)) return 'must not use backreferences';
+	if (/\(\?<?[=!]/.test(source)) return 'must not use lookahead or lookbehind';
+	// Scan groups: a group holding a quantifier or `|` must not be quantified.
+	const stack: Array<{ risky: boolean }> = [{ risky: false }];
+	let lastClosedRisky = false;
+	for (let i = 0; i < source.length; i++) {
+		const ch = source[i];
+		const quantifier = ch === '*' || ch === '+' || ch === '{';
+		if (quantifier && lastClosedRisky) return 'must not quantify a group that holds a quantifier or "|" (catastrophic backtracking)';
+		lastClosedRisky = false;
+		if (ch === '\\') {
+			i++;
+			continue;
+		}
+		if (ch === '[') {
+			// skip the character class
+			for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+			continue;
+		}
+		if (ch === '(') stack.push({ risky: false });
+		else if (ch === ')') {
+			const group = stack.pop() ?? { risky: false };
+			lastClosedRisky = group.risky;
+			if (group.risky) stack[stack.length - 1].risky = true;
+		} else if (ch === '?' && source[i - 1] === '(') {
+			// group modifier `(?:`, `(?<name>`: not a quantifier
+			continue;
+		} else if (quantifier || ch === '?' || ch === '|') {
+			stack[stack.length - 1].risky = true;
+		}
+	}
+	return null;
+}
+
+export type NamePattern = { glob: string; caseSensitive: boolean } | { regex: string; caseSensitive: boolean };
+
+const namePatternSchema: z.ZodType<NamePattern, z.ZodTypeDef, unknown> = z
+	.object({
+		glob: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH).optional(),
+		regex: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH).optional(),
+		caseSensitive: z.boolean().default(false),
+	})
+	.strict()
+	.superRefine((p, ctx) => {
+		if ((p.glob === undefined) === (p.regex === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of "glob" or "regex"' });
+		if (p.regex !== undefined) {
+			const reason = unsafeRegexReason(p.regex);
+			if (reason) ctx.addIssue({ code: 'custom', path: ['regex'], message: reason });
+		}
+	})
+	.transform((p): NamePattern => (p.glob !== undefined ? { glob: p.glob, caseSensitive: p.caseSensitive } : { regex: p.regex as string, caseSensitive: p.caseSensitive }));
+
+const idList = z.array(z.string().trim().min(1, 'must not be empty').max(200)).min(1, 'must not be empty (omit it to match all)').max(10_000);
+
+/**
+ * Which entities a rule looks at. Every given criterion must hold (AND);
+ * within a list any element may match (OR). Omitted = no restriction.
+ * `labels`: the entity has at least one of them; `excludeLabels`: none of them.
+ */
+export interface Scope {
+	platforms?: Array<(typeof PLATFORMS)[number]>;
+	accountIds?: string[];
+	campaignIds?: string[];
+	currencies?: string[];
+	name?: NamePattern;
+	labels?: string[];
+	excludeLabels?: string[];
+}
+
+export const scopeSchema: z.ZodType<Scope, z.ZodTypeDef, unknown> = z
+	.object({
+		platforms: z.array(z.enum(PLATFORMS)).min(1, 'must not be empty (omit it to match all)').optional(),
+		accountIds: idList.optional(),
+		campaignIds: idList.optional(),
+		currencies: z.array(currencyCode).min(1, 'must not be empty (omit it to match all)').optional(),
+		name: namePatternSchema.optional(),
+		labels: idList.optional(),
+		excludeLabels: idList.optional(),
+	})
+	.strict();
+
+// ---------------------------------------------------------------------------
+// Gate configuration
+// ---------------------------------------------------------------------------
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const hhmm = z
+	.string()
+	.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time HH:MM (00:00 to 24:00)')
+	.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3)));
+
+/**
+ * A time window in the account's time zone: `days` (default every day),
+ * from `from` (inclusive) to `to` (exclusive), as minutes after midnight.
+ * `from` > `to` wraps past midnight (22:00–06:00); the part after midnight
+ * belongs to the day the window started on (Fri 22:00–06:00 includes
+ * Saturday 02:00).
+ */
+export interface ScheduleWindow {
+	days: Weekday[];
+	fromMinute: number;
+	toMinute: number;
+}
+
+export const scheduleWindowSchema: z.ZodType<ScheduleWindow, z.ZodTypeDef, unknown> = z
+	.object({
+		days: z.array(z.enum(WEEKDAYS)).min(1, 'must not be empty (omit it for every day)').default([...WEEKDAYS]),
+		from: hhmm.default('00:00'),
+		to: hhmm.default('24:00'),
+	})
+	.strict()
+	.superRefine((w, ctx) => {
+		if (w.from === w.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must differ from "from"' });
+	})
+	.transform((w) => ({ days: [...new Set(w.days)].sort((a, b) => WEEKDAYS.indexOf(a) - WEEKDAYS.indexOf(b)), fromMinute: w.from, toMinute: w.to }));
+
+/**
+ * Minimum data volume over a window: every given minimum must be reached.
+ * `window` defaults to the widest window the rule's conditions use.
+ */
+export interface MinData {
+	spend?: number;
+	impressions?: number;
+	clicks?: number;
+	conversions?: number;
+	window?: Window;
+}
+
+const nonNegative = finite.min(0, 'must be at least 0');
+
+export const minDataSchema: z.ZodType<MinData, z.ZodTypeDef, unknown> = z
+	.object({
+		spend: nonNegative.optional(),
+		impressions: nonNegative.optional(),
+		clicks: nonNegative.optional(),
+		conversions: nonNegative.optional(),
+		window: windowSchema.optional(),
+	})
+	.strict();
+
+/** What `maxChangePct` and `maxDailyChangePct` do with a larger change. */
+export const CHANGE_MODES = ['clamp', 'fail'] as const;
+export type ChangeMode = (typeof CHANGE_MODES)[number];
+
+/**
+ * Approval threshold: above it, a change becomes a proposal for the approval
+ * queue instead of executing. `percent`: |budget change| in percent of the
+ * current budget; `amount`: |budget change| in the budget currency; `actions`:
+ * action types that always need approval (e.g. `pause`). Strictly above: a
+ * change of exactly `percent` executes.
+ */
+export interface ApprovalThreshold {
+	percent: number | null;
+	amount: number | null;
+	actions: ActionType[];
+}
+
+const approvalSchema: z.ZodType<ApprovalThreshold, z.ZodTypeDef, unknown> = z
+	.object({
+		percent: nonNegative.nullable().default(null),
+		amount: nonNegative.nullable().default(null),
+		actions: z.array(z.enum(ACTION_TYPES)).default([]),
+	})
+	.strict();
+
+/** The operator's gate configuration (settings.gates). */
+export interface GateConfig {
+	minData: MinData;
+	/** Learning period: minimum age of the entity (from `createdAt`) in days. */
+	minEntityAgeDays: number;
+	/** Allowed windows; empty = always. */
+	schedule: ScheduleWindow[];
+	/** Minimum hours between two changes of one entity (by any rule). */
+	cooldownHours: number;
+	/** Largest budget change of one action, percent of the current budget. */
+	maxChangePct: number;
+	/** Largest sum of |budget change %| of one entity over a rolling 24 h. */
+	maxDailyChangePct: number;
+	/** `clamp`: shrink a larger change to the cap (default); `fail`: gate the action. */
+	changeMode: ChangeMode;
+	/** Absolute budget bounds in the entity's budget currency (null = none). */
+	budgetFloor: number | null;
+	budgetCeiling: number | null;
+	approval: ApprovalThreshold;
+}
+
+/** Defaults of every gate (what an empty `settings.gates` means). */
+export const DEFAULT_GATES: Readonly<GateConfig> = Object.freeze({
+	minData: {},
+	minEntityAgeDays: 0,
+	schedule: [],
+	cooldownHours: 24,
+	maxChangePct: 25,
+	maxDailyChangePct: 50,
+	changeMode: 'clamp',
+	budgetFloor: null,
+	budgetCeiling: null,
+	approval: { percent: null, amount: null, actions: [] },
+});
+
+const pctCap = finite.gt(0, 'must be greater than 0').max(1000);
+
+export const gateConfigSchema: z.ZodType<GateConfig, z.ZodTypeDef, unknown> = z
+	.object({
+		minData: minDataSchema.default({}),
+		minEntityAgeDays: nonNegative.max(3650).default(DEFAULT_GATES.minEntityAgeDays),
+		schedule: z.array(scheduleWindowSchema).max(50).default([]),
+		cooldownHours: nonNegative.max(24 * 366).default(DEFAULT_GATES.cooldownHours),
+		maxChangePct: pctCap.default(DEFAULT_GATES.maxChangePct),
+		maxDailyChangePct: pctCap.default(DEFAULT_GATES.maxDailyChangePct),
+		changeMode: z.enum(CHANGE_MODES).default('clamp'),
+		budgetFloor: nonNegative.nullable().default(null),
+		budgetCeiling: finite.positive('must be greater than 0').nullable().default(null),
+		approval: approvalSchema.default({}),
+	})
+	.strict()
+	.superRefine((g, ctx) => {
+		if (g.budgetFloor !== null && g.budgetCeiling !== null && g.budgetFloor > g.budgetCeiling) {
+			ctx.addIssue({ code: 'custom', path: ['budgetFloor'], message: `must not exceed budgetCeiling (${g.budgetCeiling})` });
+		}
+	});
+
+/**
+ * A rule's own gate settings. They only tighten the operator's: minimums and
+ * cooldown by the larger value, caps and approval thresholds by the smaller,
+ * schedules intersect.
+ */
+export interface RuleGates {
+	minData?: MinData;
+	minEntityAgeDays?: number;
+	schedule?: ScheduleWindow[];
+	cooldownHours?: number;
+	maxChangePct?: number;
+	maxDailyChangePct?: number;
+	approvalPercent?: number;
+	approvalAmount?: number;
+}
+
+export const ruleGatesSchema: z.ZodType<RuleGates, z.ZodTypeDef, unknown> = z
+	.object({
+		minData: minDataSchema.optional(),
+		minEntityAgeDays: nonNegative.max(3650).optional(),
+		schedule: z.array(scheduleWindowSchema).min(1, 'must not be empty (omit it for always)').max(50).optional(),
+		cooldownHours: nonNegative.max(24 * 366).optional(),
+		maxChangePct: pctCap.optional(),
+		maxDailyChangePct: pctCap.optional(),
+		approvalPercent: nonNegative.optional(),
+		approvalAmount: nonNegative.optional(),
+	})
+	.strict();
+
+/** Per-currency replacements of the money gates (the base values are meaningless across JPY and USD). */
+export interface CurrencyGates {
+	budgetFloor?: number | null;
+	budgetCeiling?: number | null;
+	approvalAmount?: number | null;
+	minSpend?: number | null;
+}
+
+const currencyGatesSchema: z.ZodType<CurrencyGates, z.ZodTypeDef, unknown> = z
+	.object({
+		budgetFloor: nonNegative.nullable().optional(),
+		budgetCeiling: finite.positive('must be greater than 0').nullable().optional(),
+		approvalAmount: nonNegative.nullable().optional(),
+		minSpend: nonNegative.nullable().optional(),
+	})
+	.strict();
+
+// ---------------------------------------------------------------------------
+// Rule
+// ---------------------------------------------------------------------------
+
+/** Rule ids end up in idempotency keys, proposal evidence and ledger rows. */
+export const ruleIdSchema = z
+	.string()
+	.trim()
+	.min(1, 'must not be empty')
+	.max(100)
+	.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may hold letters, digits and . _ : - only');
+
+export interface Rule {
+	id: string;
+	name: string;
+	description: string | null;
+	/** Lower number = higher priority (as in `optimization_rules.priority`, default 100). */
+	priority: number;
+	enabled: boolean;
+	scope: Scope;
+	conditions: Condition;
+	action: Action;
+	gates: RuleGates;
+	/** Every change of this rule goes to the approval queue. */
+	requireApproval: boolean;
+}
+
+export const ruleSchema: z.ZodType<Rule, z.ZodTypeDef, unknown> = z
+	.object({
+		id: ruleIdSchema,
+		name: z.string().trim().min(1, 'must not be empty').max(200),
+		description: z.string().trim().max(2000).nullable().default(null),
+		priority: z.number().int('must be a whole number').min(0).max(1_000_000).default(100),
+		enabled: z.boolean().default(true),
+		scope: scopeSchema.default({}),
+		conditions: conditionSchema,
+		action: actionSchema,
+		gates: ruleGatesSchema.default({}),
+		requireApproval: z.boolean().default(false),
+	})
+	.strict()
+	.superRefine((rule, ctx) => {
+		if (!rule.conditions || typeof rule.conditions !== 'object') return;
+		const depth = conditionDepth(rule.conditions);
+		if (depth > MAX_CONDITION_DEPTH) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `nests ${depth} levels deep; at most ${MAX_CONDITION_DEPTH}` });
+		const leaves = conditionLeaves(rule.conditions).length;
+		if (leaves > MAX_CONDITION_LEAVES) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `has ${leaves} conditions; at most ${MAX_CONDITION_LEAVES}` });
+	});
+
+/** A rule as JSON (what `parseRule` accepts). */
+export type RuleInput = z.input<typeof ruleSchema> | Record<string, unknown>;
+
+// ---------------------------------------------------------------------------
+// Settings of one evaluation
+// ---------------------------------------------------------------------------
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export interface Settings {
+	/** Evaluation instant, epoch ms (required: the core never reads the clock). */
+	nowMs: number;
+	/** Global kill switch: every decision is gated, nothing executes or is proposed. */
+	killSwitch: boolean;
+	/** Changes (executed or proposed) one evaluation may plan. */
+	maxActionsPerRun: number;
+	gates: GateConfig;
+	/** Money gates per budget currency; a given key replaces the base value for that currency. */
+	currencies: Record<string, CurrencyGates>;
+	/**
+	 * `actionable` (default): execute, propose and gated decisions are listed,
+	 * no_match ones only counted; `full`: every in-scope entity × rule with its
+	 * condition values (for explaining why a rule did not fire; large).
+	 */
+	output: 'full' | 'actionable';
+	/** List out-of-scope entity × rule pairs as no_match too (large). */
+	includeOutOfScope: boolean;
+}
+
+export const settingsSchema: z.ZodType<Settings, z.ZodTypeDef, unknown> = z
+	.object({
+		now: z.unknown().transform((v, ctx): number => {
+			const ms = v instanceof Date ? v.getTime() : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : typeof v === 'string' && ISO_WITH_ZONE.test(v) ? Date.parse(v) : Number.NaN;
+			if (Number.isFinite(ms)) return ms;
+			ctx.addIssue({ code: 'custom', message: v === undefined ? 'is required' : 'must be an ISO-8601 timestamp with time zone (…Z or …+02:00), a Date or epoch milliseconds' });
+			return z.NEVER;
+		}),
+		killSwitch: z.boolean().default(false),
+		maxActionsPerRun: z.number().int('must be a whole number').min(0).max(1_000_000).default(100),
+		gates: gateConfigSchema.default({}),
+		currencies: z.record(currencyCode, currencyGatesSchema).default({}),
+		output: z.enum(['full', 'actionable']).default('actionable'),
+		includeOutOfScope: z.boolean().default(false),
+	})
+	.strict()
+	.transform(({ now, ...rest }) => ({ nowMs: now, ...rest }));
+
+export type SettingsInput = z.input<typeof settingsSchema>;
+
+// ---------------------------------------------------------------------------
+// Errors and parsing
+// ---------------------------------------------------------------------------
+
+export interface ValidationIssue {
+	/** `rules[2].conditions.all[1].value` */
+	path: string;
+	message: string;
+}
+
+export class RuleValidationError extends Error {
+	readonly issues: ValidationIssue[];
+	constructor(what: string, issues: ValidationIssue[]) {
+		const shown = issues.slice(0, 10).map((i) => `${i.path || what}: ${i.message}`);
+		if (issues.length > 10) shown.push(`… and ${issues.length - 10} more`);
+		super(`invalid ${what}: ${shown.join('; ')}`);
+		this.name = 'RuleValidationError';
+		this.issues = issues;
+	}
+}
+
+/** Thrown for unusable evaluation input (duplicate entities or metric rows). */
+export class RulesInputError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'RulesInputError';
+	}
+}
+
+/** `['conditions', 'all', 1, 'value']` with prefix `rules[2]` → `rules[2].conditions.all[1].value`. */
+export function formatPath(path: ReadonlyArray<string | number>, prefix = ''): string {
+	let out = prefix;
+	for (const part of path) {
+		if (typeof part === 'number') out += `[${part}]`;
+		else out += out === '' ? part : `.${part}`;
+	}
+	return out;
+}
+
+function issuesOf(error: z.ZodError, prefix: string): ValidationIssue[] {
+	return error.issues.map((i) => {
+		let message = i.message;
+		if (i.code === 'unrecognized_keys') message = `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+		else if (i.code === 'invalid_type' && i.received === 'undefined') message = 'is required';
+		return { path: formatPath(i.path, prefix), message };
+	});
+}
+
+/** Parses one rule; throws RuleValidationError naming every bad path. */
+export function parseRule(input: unknown, prefix = ''): Rule {
+	const parsed = ruleSchema.safeParse(input);
+	if (parsed.success) return parsed.data;
+	const id = input && typeof input === 'object' && typeof (input as { id?: unknown }).id === 'string' ? ` "${(input as { id: string }).id}"` : '';
+	throw new RuleValidationError(`rule${id}`, issuesOf(parsed.error, prefix));
+}
+
+/** Issues of a rule set (empty = valid): every rule's own issues, then duplicate ids. */
+export function validateRules(inputs: readonly unknown[]): ValidationIssue[] {
+	const issues: ValidationIssue[] = [];
+	const seen = new Map<string, number>();
+	inputs.forEach((input, i) => {
+		const parsed = ruleSchema.safeParse(input);
+		if (!parsed.success) {
+			issues.push(...issuesOf(parsed.error, `rules[${i}]`));
+			return;
+		}
+		const first = seen.get(parsed.data.id);
+		if (first !== undefined) issues.push({ path: `rules[${i}].id`, message: `"${parsed.data.id}" is also the id of rules[${first}]` });
+		else seen.set(parsed.data.id, i);
+	});
+	return issues;
+}
+
+/** Parses a rule set; throws RuleValidationError with paths like `rules[2].action.percent`. */
+export function parseRules(inputs: readonly unknown[]): Rule[] {
+	if (!Array.isArray(inputs)) throw new RuleValidationError('rules', [{ path: 'rules', message: 'must be an array of rules' }]);
+	const issues = validateRules(inputs);
+	if (issues.length > 0) throw new RuleValidationError('rules', issues);
+	return inputs.map((input) => ruleSchema.parse(input));
+}
+
+export function parseSettings(input: unknown): Settings {
+	const parsed = settingsSchema.safeParse(input);
+	if (parsed.success) return parsed.data;
+	throw new RuleValidationError('settings', issuesOf(parsed.error, 'settings'));
+}
+
+export function parseGateConfig(input: unknown): GateConfig {
+	const parsed = gateConfigSchema.safeParse(input);
+	if (parsed.success) return parsed.data;
+	throw new RuleValidationError('gates', issuesOf(parsed.error, 'gates'));
+}

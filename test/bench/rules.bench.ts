@@ -1,0 +1,341 @@
+/**
+ * Rule evaluation, pure core: 20 rules over 10,000 campaigns × 30 days of
+ * history (300,000 generated `campaign_performance` rows in 50 accounts and 5
+ * time zones), against naive baselines measured in the same run:
+ *
+ *   core        evaluate(): index build (prefix sums per campaign) + conditions
+ *               + conflicts + gates + decisions with evidence, output `full`
+ *               (every in-scope entity × rule) and `actionable`;
+ *   naive scan  per rule × campaign, scan the whole history for the
+ *               campaign's rows in each leaf's window and sum them (what a
+ *               query per campaign without pre-aggregation does); conditions
+ *               only, measured on a sample of pairs and extrapolated;
+ *   per-campaign re-sum  rows grouped per campaign once, then every leaf of
+ *               every rule re-sums its window from the campaign's rows (no
+ *               prefix sums, no window cache); conditions only, measured in full.
+ *
+ * The baselines compute only the condition results (no gates, no decisions),
+ * so they are lower bounds of a naive implementation. The run checks that they
+ * agree with the core on which rule × campaign pairs matched.
+ *
+ *   node --import tsx test/bench/rules.bench.ts
+ *
+ * Options (env): BENCH_CAMPAIGNS (10000), BENCH_DAYS (30), BENCH_SAMPLE (200 pairs).
+ */
+import { performance } from 'node:perf_hooks';
+import {
+	buildMetricIndex,
+	conditionLeaves,
+	evaluate,
+	isLeaf,
+	localClock,
+	parseRules,
+	SEED_RULES,
+	type Condition,
+	type EntityInput,
+	type LeafCondition,
+	type MetricRowInput,
+	type Rule,
+	type RuleInput,
+} from '../../nodes/shared/rules';
+
+const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 10_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 30);
+const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 200);
+const ACCOUNTS = 50;
+const NOW = '2025-06-11T13:00:00Z';
+const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'America/Los_Angeles'];
+const PLATFORMS = ['meta', 'google_ads', 'linkedin', 'klaviyo'] as const;
+const DAY_MS = 86_400_000;
+const firstDay = Date.parse('2025-06-11') - DAYS * DAY_MS; // DAYS days ending 2025-06-10, plus today's partial row
+const day = (i: number) => new Date(firstDay + i * DAY_MS).toISOString().slice(0, 10);
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function generate(): { rows: MetricRowInput[]; entities: EntityInput[] } {
+	const rand = rng(42);
+	const rows: MetricRowInput[] = [];
+	const entities: EntityInput[] = [];
+	for (let c = 0; c < CAMPAIGNS; c++) {
+		const account = c % ACCOUNTS;
+		const platform = PLATFORMS[account % PLATFORMS.length];
+		const accountId = `acct${account}`;
+		const campaignId = `cmp${String(c).padStart(6, '0')}`;
+		const quality = 0.3 + rand() * 2; // conversion strength
+		const scale = 20 + rand() * 400; // daily spend level
+		entities.push({
+			platform,
+			accountId,
+			campaignId,
+			name: `${c % 3 === 0 ? 'Brand' : c % 3 === 1 ? 'Prospecting' : 'Retargeting'} | ${['US', 'DE', 'JP'][c % 3]} | ${c}`,
+			labels: c % 4 === 0 ? ['evergreen'] : [],
+			status: rand() < 0.9 ? 'ACTIVE' : 'PAUSED',
+			createdAt: new Date(Date.parse(NOW) - (3 + rand() * 200) * DAY_MS).toISOString(),
+			dailyBudget: Math.round(scale * 110) / 100,
+			currency: 'USD',
+			timezone: ZONES[account % ZONES.length],
+		});
+		for (let d = 0; d <= DAYS; d++) {
+			const spend = Math.round(scale * (0.6 + rand() * 0.8) * 100) / 100;
+			const impressions = Math.floor(spend * (80 + rand() * 60));
+			const clicks = Math.floor(impressions * (0.005 + rand() * 0.03));
+			const conversions = Math.floor(clicks * 0.05 * quality * rand());
+			rows.push({
+				date: day(d),
+				platform,
+				account_id: accountId,
+				campaign_id: campaignId,
+				currency: 'USD',
+				spend,
+				impressions,
+				clicks,
+				conversions,
+				revenue: platform === 'linkedin' ? null : Math.round(conversions * (20 + rand() * 80) * 100) / 100,
+				leads: platform === 'linkedin' ? Math.floor(clicks * 0.08 * rand()) : null,
+			});
+		}
+	}
+	return { rows, entities };
+}
+
+/**
+ * 20 rules: the 4 seeds and 16 variants over every window kind, comparison and
+ * action type. `realistic`: thresholds near the 90th (or 10th) percentile of the
+ * generated data, so a rule matches a minority of the campaigns in its scope;
+ * `stress`: thresholds near the median, so about half of all pairs match and
+ * go through the gates.
+ */
+function ruleSet(selectivity: 'realistic' | 'stress'): RuleInput[] {
+	const rules: RuleInput[] = [...SEED_RULES];
+	const windows = ['yesterday', 'last_3_days', 'last_7_days', 'last_14_days'];
+	const metrics = ['cpa', 'roas', 'ctr', 'cpc'] as const;
+	const thresholds = {
+		realistic: { '>': { cpa: 60, roas: 9, ctr: 0.03, cpc: 0.9 }, '<': { cpa: 7, roas: 1, ctr: 0.012, cpc: 0.33 }, change: 60 },
+		stress: { '>': { cpa: 17, roas: 3.3, ctr: 0.02, cpc: 0.46 }, '<': { cpa: 17, roas: 3.3, ctr: 0.02, cpc: 0.46 }, change: 10 },
+	}[selectivity];
+	for (let i = 0; i < 16; i++) {
+		const metric = metrics[i % metrics.length];
+		const window = windows[i % windows.length];
+		const op = i % 2 === 0 ? '>' : '<';
+		const threshold = thresholds[op][metric];
+		const action = [{ type: 'scale_budget', percent: 15 }, { type: 'scale_budget', percent: -20 }, { type: 'pause' }, { type: 'notify' }, { type: 'set_budget', amount: 150 }][i % 5];
+		rules.push({
+			id: `variant-${i}`,
+			name: `Variant ${i}: ${metric} ${window}`,
+			priority: 20 + i,
+			scope: i % 3 === 0 ? { platforms: ['meta', 'google_ads'] } : i % 3 === 1 ? { name: { glob: '*prospecting*' } } : {},
+			conditions: {
+				any: [
+					{ metric, window, op, value: threshold },
+					{
+						all: [
+							{ metric: 'spend', window, op: '>=', value: 100 },
+							{ metric, window, compareTo: i % 2 === 0 ? 'previous_window' : 'account_average', op: '>', value: thresholds.change },
+						],
+					},
+				],
+			},
+			action,
+			gates: { minData: { spend: 50, clicks: 20 } },
+		});
+	}
+	return rules;
+}
+
+// --- baselines --------------------------------------------------------------
+
+interface Sum {
+	spend: number;
+	impressions: number;
+	clicks: number;
+	conversions: number;
+	revenue: number | null;
+	leads: number | null;
+	campaigns: Set<string>;
+}
+
+function windowDates(leaf: LeafCondition, today: number, previous: boolean): [string, string] {
+	const w = leaf.window;
+	let [s, e] = w.kind === 'today' ? [today, today] : w.kind === 'yesterday' ? [today - 1, today - 1] : w.kind === 'last_n_days' ? [today - w.days, today - 1] : [-1e8, today];
+	if (previous) [s, e] = [s - (e - s + 1), s - 1];
+	const iso = (d: number) => (d < -1e7 ? '0000-00-00' : new Date(d * DAY_MS).toISOString().slice(0, 10));
+	return [iso(s), iso(e)];
+}
+
+function add(sum: Sum, r: MetricRowInput): void {
+	sum.spend += Number(r.spend);
+	sum.impressions += Number(r.impressions);
+	sum.clicks += Number(r.clicks);
+	sum.conversions += Number(r.conversions);
+	if (r.revenue !== null && r.revenue !== undefined) sum.revenue = (sum.revenue ?? 0) + Number(r.revenue);
+	if (r.leads !== null && r.leads !== undefined) sum.leads = (sum.leads ?? 0) + Number(r.leads);
+	sum.campaigns.add(r.campaign_id);
+}
+
+const empty = (): Sum => ({ spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, campaigns: new Set() });
+
+function value(s: Sum, metric: string, perCampaign: boolean): number | null {
+	const n = perCampaign ? Math.max(1, s.campaigns.size) : 1;
+	switch (metric) {
+		case 'ctr':
+			return s.impressions > 0 ? s.clicks / s.impressions : null;
+		case 'cpc':
+			return s.clicks > 0 ? s.spend / s.clicks : null;
+		case 'cpa':
+			return s.conversions > 0 ? s.spend / s.conversions : null;
+		case 'cpl':
+			return s.leads !== null && s.leads > 0 ? s.spend / s.leads : null;
+		case 'roas':
+			return s.spend > 0 && s.revenue !== null ? s.revenue / s.spend : null;
+		default: {
+			const v = s[metric as 'spend'];
+			return v === null ? null : v / n;
+		}
+	}
+}
+
+/** Naive leaf: `rowsOf(start, end)` yields the rows to sum (full scan or the campaign's rows). */
+function naiveLeaf(leaf: LeafCondition, e: EntityInput, today: number, rowsOf: (account: boolean) => readonly MetricRowInput[]): boolean | null {
+	const sumOver = ([s, t]: [string, string], account: boolean) => {
+		const sum = empty();
+		for (const r of rowsOf(account)) {
+			if (r.date < s || r.date > t) continue;
+			if (account ? r.account_id === e.accountId && r.platform === e.platform : r.campaign_id === e.campaignId && r.account_id === e.accountId && r.platform === e.platform) add(sum, r);
+		}
+		return sum;
+	};
+	const cur = windowDates(leaf, today, false);
+	const v = value(sumOver(cur, false), leaf.metric, false);
+	let x = v;
+	if (leaf.compareTo) {
+		const b = leaf.compareTo === 'previous_window' ? value(sumOver(windowDates(leaf, today, true), false), leaf.metric, false) : value(sumOver(cur, true), leaf.metric, true);
+		x = v === null || b === null || b === 0 ? null : ((v - b) / Math.abs(b)) * 100;
+	}
+	let result: boolean | null = x === null ? null : leaf.op === '>' ? x > (leaf.value as number) : leaf.op === '>=' ? x >= (leaf.value as number) : leaf.op === '<' ? x < (leaf.value as number) : leaf.op === '<=' ? x <= (leaf.value as number) : x >= (leaf.min as number) && x <= (leaf.max as number);
+	if (result === null && leaf.ifUndefined === 'match') result = true;
+	return result;
+}
+
+function naiveCondition(c: Condition, leafFn: (l: LeafCondition) => boolean | null): boolean | null {
+	if (isLeaf(c)) return leafFn(c);
+	const all = 'all' in c;
+	let unknown = false;
+	for (const child of all ? c.all : c.any) {
+		const r = naiveCondition(child, leafFn);
+		if (r === null) unknown = true;
+		else if (r === !all) return !all;
+	}
+	return unknown ? null : all;
+}
+
+function inScope(rule: Rule, e: EntityInput): boolean {
+	const s = rule.scope;
+	if (s.platforms && !s.platforms.includes(e.platform as never)) return false;
+	if (s.currencies && !s.currencies.includes('USD')) return false;
+	if (s.name && 'glob' in s.name) {
+		const needle = s.name.glob.replaceAll('*', '').toLowerCase();
+		if (!(e.name ?? '').toLowerCase().includes(needle)) return false;
+	}
+	const status = e.status.toUpperCase();
+	if (rule.action.type === 'enable') return status === 'PAUSED';
+	if (rule.action.type === 'notify') return status === 'ACTIVE' || status === 'PAUSED';
+	return status === 'ACTIVE';
+}
+
+// --- run --------------------------------------------------------------------
+
+/** Wall time and CPU time (user + system of this process: steadier on a shared machine). */
+function time<T>(fn: () => T): { ms: number; cpu: number; value: T } {
+	const c0 = process.cpuUsage();
+	const t0 = performance.now();
+	const value = fn();
+	const c = process.cpuUsage(c0);
+	return { ms: performance.now() - t0, cpu: (c.user + c.system) / 1000, value };
+}
+
+const gen = time(generate);
+const { rows, entities } = gen.value;
+const ruleInputs = ruleSet('realistic');
+const rules = parseRules(ruleInputs);
+const settings = { now: NOW, gates: { cooldownHours: 24, maxChangePct: 25, approval: { percent: 20 } }, maxActionsPerRun: 5000 };
+console.log(`rules bench: ${rules.length} rules, ${entities.length} campaigns, ${rows.length} rows (${DAYS} days + today), generated in ${gen.ms.toFixed(0)} ms`);
+
+// warm-up (JIT, Intl formatters) on a slice
+evaluate({ rules: ruleInputs, entities: entities.slice(0, 500), metrics: rows.slice(0, 500 * (DAYS + 1)), settings });
+
+// One result alive at a time (each is large); the full one last, for the agreement checks.
+const idx = time(() => buildMetricIndex(rows));
+const prebuilt = time(() => evaluate({ rules: ruleInputs, entities, metrics: idx.value, settings }).summary);
+const actionable = time(() => evaluate({ rules: ruleInputs, entities, metrics: rows, settings }).summary);
+const stress = time(() => evaluate({ rules: ruleSet('stress'), entities, metrics: rows, settings }).summary);
+const full = time(() => evaluate({ rules: ruleInputs, entities, metrics: rows, settings: { ...settings, output: 'full' } }));
+const fmtT = (t: { ms: number; cpu: number }) => `${t.ms.toFixed(0).padStart(6)} ms (cpu ${t.cpu.toFixed(0)} ms)`;
+const counts = (x: { execute: number; propose: number; gated: number; no_match: number; outOfScope: number }) =>
+	`execute ${x.execute}, propose ${x.propose}, gated ${x.gated}, no_match ${x.no_match}, out of scope ${x.outOfScope}`;
+console.log(`core       evaluate (default output):      ${fmtT(actionable)}  ${counts(actionable.value)}`);
+console.log(`core       evaluate, output 'full':        ${fmtT(full)}  ${full.value.decisions.length} decisions listed`);
+console.log(`core       index build alone:              ${fmtT(idx)};  evaluate on a prebuilt index: ${fmtT(prebuilt)}`);
+console.log(`core       stress rule set (default out):  ${fmtT(stress)}  ${counts(stress.value)}`);
+
+const matchedCore = new Set(full.value.decisions.filter((d) => d.matched === true).map((d) => `${d.ruleId}#${d.entity.key}`));
+const todayOf = (e: EntityInput) => localClock(e.timezone, Date.parse(NOW)).day;
+const key = (r: Rule, e: EntityInput) => `${r.id}#${e.platform}|${e.accountId}|${e.campaignId}`;
+
+// per-campaign re-sum, measured in full
+const perCampaign = time(() => {
+	const byCampaign = new Map<string, MetricRowInput[]>();
+	const byAccount = new Map<string, MetricRowInput[]>();
+	for (const r of rows) {
+		const k = `${r.platform}|${r.account_id}|${r.campaign_id}`;
+		(byCampaign.get(k) ?? byCampaign.set(k, []).get(k)!).push(r);
+		const a = `${r.platform}|${r.account_id}`;
+		(byAccount.get(a) ?? byAccount.set(a, []).get(a)!).push(r);
+	}
+	const matched = new Set<string>();
+	for (const e of entities) {
+		const today = todayOf(e);
+		const own = byCampaign.get(`${e.platform}|${e.accountId}|${e.campaignId}`) ?? [];
+		const acct = byAccount.get(`${e.platform}|${e.accountId}`) ?? [];
+		for (const r of rules) {
+			if (!inScope(r, e)) continue;
+			if (naiveCondition(r.conditions, (l) => naiveLeaf(l, e, today, (account) => (account ? acct : own))) === true) matched.add(key(r, e));
+		}
+	}
+	return matched;
+});
+let disagree = 0;
+for (const k of perCampaign.value) if (!matchedCore.has(k)) disagree++;
+for (const k of matchedCore) if (!perCampaign.value.has(k)) disagree++;
+console.log(`baseline   per-campaign re-sum (conditions only): ${fmtT(perCampaign)}  (matched pairs ${perCampaign.value.size}, disagreeing with core: ${disagree})`);
+
+// full-history scan per rule × campaign, on a sample
+const step = Math.max(1, Math.floor(entities.length / Math.max(1, Math.ceil(SAMPLE / rules.length))));
+const sample: Array<[Rule, EntityInput]> = [];
+for (let i = 0; i < entities.length && sample.length < SAMPLE; i += step) for (const r of rules) if (sample.length < SAMPLE) sample.push([r, entities[i]]);
+let sampleDisagree = 0;
+const scan = time(() => {
+	for (const [r, e] of sample) {
+		if (!inScope(r, e)) continue;
+		const m = naiveCondition(r.conditions, (l) => naiveLeaf(l, e, todayOf(e), () => rows)) === true;
+		if (m !== matchedCore.has(key(r, e))) sampleDisagree++;
+	}
+});
+const pairs = rules.length * entities.length;
+const scanTotal = (scan.ms / sample.length) * pairs;
+const leaves = rules.reduce((n, r) => n + conditionLeaves(r.conditions).length, 0);
+console.log(`baseline   full-history scan per rule × campaign: ${scanTotal.toFixed(0).padStart(7)} ms  (extrapolated from ${sample.length} pairs in ${scan.ms.toFixed(0)} ms; ${leaves} leaves over ${rules.length} rules; disagreeing: ${sampleDisagree})`);
+console.log('');
+console.log(`ratio      full-history scan / core (default output):   ${(scanTotal / actionable.ms).toFixed(0)}×`);
+console.log(`ratio      per-campaign re-sum / core (default output): ${(perCampaign.ms / actionable.ms).toFixed(2)}× wall, ${(perCampaign.cpu / actionable.cpu).toFixed(2)}× cpu`);
+console.log(`ratio      per-campaign re-sum / core ('full' output):  ${(perCampaign.ms / full.ms).toFixed(2)}× wall, ${(perCampaign.cpu / full.cpu).toFixed(2)}× cpu`);
+console.log(`target     core (default output) under 2,000 ms wall, store reads not included: ${actionable.ms < 2000 ? 'met' : 'NOT met'} (${actionable.ms.toFixed(0)} ms)`);
