@@ -392,6 +392,72 @@ export const storeCases: ContractCase[] = [
 		},
 	},
 	{
+		name: 'selectColumns returns what select returns for the same filter, order and limit',
+		async run(store) {
+			const account = uid('acct');
+			const rows = [0, 1, 2, 3].flatMap((d) => ['c1', 'c2', 'c3'].map((c, i) => perfRow(account, c, day(d), { spend: 10.25 * (d + 1) + i, revenue: i === 1 ? null : 99.5, impressions: 2 ** 40 + d })));
+			await store.upsert('campaign_performance', rows);
+			const columns = ['campaign_id', 'date', 'spend', 'impressions', 'revenue', 'leads', 'cpa', 'created_at'] as const;
+			const pick = (r: Record<string, unknown>) => Object.fromEntries(columns.map((c) => [c, r[c]]));
+			const queries = [
+				{ where: { account_id: account } },
+				{ where: { account_id: account, date: { gte: day(1), lt: day(3) }, campaign_id: { in: ['c1', 'c3'] } }, order: [{ column: 'spend' as const, ascending: false }] },
+				{ where: { account_id: account, revenue: null }, order: [{ column: 'date' as const }], limit: 3 },
+			];
+			for (const query of queries) {
+				const expected = (await store.select('campaign_performance', query)).map(pick);
+				const got = await store.selectColumns('campaign_performance', columns, query);
+				if (!query.order) {
+					const key = (r: Record<string, unknown>) => `${String(r.campaign_id)}|${String(r.date)}`;
+					expected.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+					got.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+				}
+				assert.deepEqual(got, expected);
+			}
+			const all = await store.selectColumns('campaign_performance', columns, queries[0]);
+			assert.equal(all.length, 12);
+			// the columnar form of the same read: one array per column, rows in the same order
+			const columnar = await store.selectColumnar('campaign_performance', columns, queries[1]);
+			const ordered = await store.selectColumns('campaign_performance', columns, queries[1]);
+			assert.equal(columnar.length, ordered.length);
+			for (const c of columns) assert.deepEqual(columnar.columns[c], ordered.map((r) => r[c]), c);
+			assert.deepEqual(await store.selectColumnar('campaign_performance', ['spend', 'date'], { where: { account_id: uid('none') } }), { length: 0, columns: { spend: [], date: [] } });
+			assert.ok(all.every((r) => typeof r.spend === 'number' && typeof r.impressions === 'number' && /^\d{4}-\d{2}-\d{2}$/.test(r.date) && r.created_at.endsWith('Z')));
+			assert.deepEqual(await store.selectColumns('campaign_performance', ['spend'], { where: { account_id: uid('none') } }), []);
+			// jsonb and timestamps of another table
+			const proposal = uid('p');
+			await store.upsert('approvals', [{ proposal_id: proposal, kind: 'optimization', payload: { a: [1, 'x', null] }, payload_hash: hex64(proposal), requested_at: '2025-01-01T00:00:00Z', expires_at: '2025-01-02T03:04:05.5+02:00' }]);
+			const [approval] = await store.selectColumns('approvals', ['payload', 'expires_at', 'status', 'refusals'], { where: { proposal_id: proposal } });
+			assert.deepEqual(approval, { payload: { a: [1, 'x', null] }, expires_at: '2025-01-02T01:04:05.500Z', status: 'pending', refusals: 0 });
+			await assert.rejects(store.selectColumns('campaign_performance', [] as never[]), /at least one column/);
+			await assert.rejects(store.selectColumns('campaign_performance', ['spend', 'spend']), /listed twice/);
+			await assert.rejects(store.selectColumns('campaign_performance', ['nope' as 'spend']), /unknown column "nope"/);
+		},
+	},
+	{
+		name: 'optimization_actions: evidence, outcome and execution columns round-trip; the database refuses inconsistent rows',
+		async run(store) {
+			const key = uid('opt');
+			const base = { idempotency_key: key, platform: 'meta' as const, account_id: 'a1', campaign_id: 'c1', action_type: 'scale_budget', decision: 'execute' as const };
+			await store.upsert('optimization_actions', [{ ...base, rule_key: 'scale-winners', evaluated_at: '2025-06-11T10:00:00Z', gates: [{ gate: 'cooldown', status: 'pass', values: { hours: 30 } }], dry_run: false }]);
+			await store.update('optimization_actions', { idempotency_key: key }, { action_taken: true, outcome: 'executed', executed_at: '2025-06-11T10:00:02Z', platform_response: { success: true } });
+			const [row] = await store.select('optimization_actions', { where: { idempotency_key: key } });
+			assert.equal(row.rule_key, 'scale-winners');
+			assert.equal(row.evaluated_at, '2025-06-11T10:00:00.000Z');
+			assert.deepEqual(row.gates, [{ gate: 'cooldown', status: 'pass', values: { hours: 30 } }]);
+			assert.equal(row.outcome, 'executed');
+			assert.equal(row.executed_at, '2025-06-11T10:00:02.000Z');
+			assert.deepEqual(row.platform_response, { success: true });
+			const taken = await store.selectColumns('optimization_actions', ['idempotency_key'], { where: { action_taken: true, executed_at: { gte: '2025-06-11T00:00:00Z' }, idempotency_key: key } });
+			assert.deepEqual(taken, [{ idempotency_key: key }]);
+			// a change without its execution time, or a dry run that claims to have changed something
+			await assert.rejects(store.upsert('optimization_actions', [{ ...base, idempotency_key: uid('opt'), action_taken: true }]), /executed_at_check|check constraint/i);
+			await assert.rejects(store.upsert('optimization_actions', [{ ...base, idempotency_key: uid('opt'), action_taken: true, dry_run: true, executed_at: '2025-06-11T10:00:02Z' }]), /dry_run_check|check constraint/i);
+			const bad = validateRow('optimization_actions', { ...base, outcome: 'maybe' });
+			assert.ok(!bad.ok && /outcome/.test(bad.reason));
+		},
+	},
+	{
 		name: 'state: missing key, set, overwrite',
 		async run(store) {
 			const key = uid('cursor');

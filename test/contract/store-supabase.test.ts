@@ -199,6 +199,31 @@ describe('Supabase adapter (PostgREST boundary)', () => {
 		assert.deepEqual(recorded.map((r) => [r.query.get('offset'), r.query.get('limit')]), [['0', '1000'], ['1000', '1000']]);
 	});
 
+	test('selectColumns asks PostgREST for the columns only, with the same filters and paging', async () => {
+		respond = (r) => {
+			const from = Number(r.query.get('offset') ?? 0);
+			const size = from === 0 ? 1000 : 3;
+			return { status: 200, body: Array.from({ length: size }, (_, i) => ({ campaign_id: `c${from + i}`, spend: '7.25', date: '2025-01-05' })) };
+		};
+		const store = await open();
+		const rows = await store.selectColumns('campaign_performance', ['campaign_id', 'spend', 'date'], { where: { date: { gte: '2025-01-01' } } });
+		assert.equal(rows.length, 1003);
+		assert.deepEqual(rows[1002], { campaign_id: 'c1002', spend: 7.25, date: '2025-01-05' });
+		assert.equal(recorded.length, 2);
+		for (const r of recorded) {
+			assert.equal(r.query.get('select'), 'campaign_id,spend,date');
+			assert.equal(r.query.get('date'), 'gte.2025-01-01');
+			assert.equal(r.query.get('order'), 'id.asc');
+		}
+		respond = () => ({ status: 200, body: [{ campaign_id: 'c0', spend: '7.25' }, { campaign_id: 'c1', spend: 7.25 }] });
+		const columnar = await store.selectColumnar('campaign_performance', ['campaign_id', 'spend']);
+		assert.deepEqual(columnar, { length: 2, columns: { campaign_id: ['c0', 'c1'], spend: [7.25, 7.25] } });
+		assert.equal(recorded.at(-1)!.query.get('select'), 'campaign_id,spend');
+		recorded.length = 0;
+		await assert.rejects(store.selectColumns('campaign_performance', ['spend', 'nope' as 'spend']), /unknown column "nope"/);
+		assert.equal(recorded.length, 0, 'a bad column is refused before any request');
+	});
+
 	test('claimAction uses ignore-duplicates on the idempotency key; transaction is not supported', async () => {
 		respond = (r) => (r.method === 'POST' ? { status: 201, body: [] } : { status: 200, body: [{ idempotency_key: 'k', status: 'succeeded', attempts: 1, intent: {} }] });
 		const store = await open();

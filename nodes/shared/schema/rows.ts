@@ -94,6 +94,17 @@ export const fxRateRow = z
 	})
 	.strict();
 
+/**
+ * Statuses of `creative_variants`: `draft` (the column default, rows not
+ * written by a generation run), `pending_approval` (novel, queued),
+ * `rejected_duplicate` (near-duplicate or duplicate of past copy),
+ * `rejected_policy` (still broke a hard platform rule or a blocking policy
+ * finding after its attempts), `approved`, `rejected` (decided by a person).
+ */
+export const CREATIVE_VARIANT_STATUSES = ['draft', 'pending_approval', 'rejected_duplicate', 'rejected_policy', 'approved', 'rejected'] as const;
+export type CreativeVariantStatus = (typeof CREATIVE_VARIANT_STATUSES)[number];
+export const NOVELTY_VERDICTS = ['novel', 'near_duplicate', 'duplicate'] as const;
+
 export const creativeVariantRow = z
 	.object({
 		platform,
@@ -109,7 +120,62 @@ export const creativeVariantRow = z
 		nearest_variant_id: nullable(uuid),
 		content_hash: nonEmpty,
 		embedding: nullable(z.array(z.number().finite()).min(1)),
+		/** One of `CREATIVE_VARIANT_STATUSES` when the package writes it; free text for rows written before (no CHECK in the database either). */
 		status: nonEmpty.default('draft'),
+		/** Trigram Jaccard with the nearest past variant (or earlier candidate of the run). */
+		lexical_score: nullable(z.number().min(0).max(1)),
+		/** Embedding cosine with the nearest past variant; null without vectors. */
+		semantic_score: nullable(z.number().min(-1).max(1)),
+		verdict: nullable(z.enum(NOVELTY_VERDICTS)),
+		/** `Embedder.model` of `embedding` (`text-embedding-3-small@512`). */
+		embedding_model: nullable(nonEmpty),
+		run_id: nullable(uuid),
+		proposal_id: nullable(nonEmpty),
+		placement: nullable(z.string()),
+		tone: nullable(z.string()),
+		/** Chat model that wrote the copy. */
+		model: nullable(z.string()),
+		grounding: nullable(json),
+		evidence: nullable(json),
+		rejection_reason: nullable(z.string()),
+	})
+	.strict();
+
+export const CREATIVE_RUN_STATUSES = ['running', 'complete', 'incomplete', 'budget_exhausted', 'error'] as const;
+export type CreativeRunStatus = (typeof CREATIVE_RUN_STATUSES)[number];
+
+const smallCount = count.max(2_147_483_647);
+
+export const creativeRunRow = z
+	.object({
+		platform: nonEmpty,
+		account_id: nonEmpty,
+		campaign_id: nonEmpty,
+		placement: nullable(z.string()),
+		tone: nullable(z.string()),
+		brief_hash: sha256Hex,
+		metric: z.enum(['roas', 'cpa', 'ctr']),
+		chat_model: nonEmpty,
+		embedding_model: nonEmpty,
+		variants_requested: smallCount.min(1),
+		max_attempts: smallCount.min(1),
+		token_budget: nullable(count.min(1)),
+		prompt_tokens: count.default(0),
+		completion_tokens: count.default(0),
+		embedding_tokens: count.default(0),
+		chat_requests: smallCount.default(0),
+		embedding_requests: smallCount.default(0),
+		status: z.enum(CREATIVE_RUN_STATUSES).default('running'),
+		message: nullable(z.string()),
+		variants_queued: smallCount.default(0),
+		variants_duplicate: smallCount.default(0),
+		variants_policy: smallCount.default(0),
+		variants_existing: smallCount.default(0),
+		variants_missing: smallCount.default(0),
+		embeddings_cached: smallCount.default(0),
+		details: nullable(json),
+		started_at: isoTimestamp.default(() => new Date().toISOString()),
+		finished_at: nullable(isoTimestamp),
 	})
 	.strict();
 
@@ -126,6 +192,12 @@ export const optimizationRuleRow = z
 	})
 	.strict();
 
+/** What the rules core decided (`optimization_actions.decision`). */
+export const OPTIMIZATION_DECISIONS = ['execute', 'propose', 'gated'] as const;
+/** What became of a decision (`optimization_actions.outcome`; see the 20250605 migration). */
+export const OPTIMIZATION_OUTCOMES = ['executed', 'dry_run', 'proposed', 'gated', 'refused', 'failed', 'in_progress'] as const;
+export type OptimizationOutcome = (typeof OPTIMIZATION_OUTCOMES)[number];
+
 export const optimizationActionRow = z
 	.object({
 		idempotency_key: nonEmpty,
@@ -134,11 +206,24 @@ export const optimizationActionRow = z
 		campaign_id: nonEmpty,
 		rule_id: nullable(uuid),
 		action_type: nonEmpty,
-		decision: nullable(z.string()),
+		decision: nullable(z.enum(OPTIMIZATION_DECISIONS)),
 		action_details: nullable(json),
+		/** The decision's evidence: rule, conditions with values, gates with numbers, planned action. */
 		performance_snapshot: nullable(json),
 		service_time_met: nullable(z.boolean()),
 		action_taken: z.boolean().default(false),
+		/** The rule's id as the optimizer knew it (uuid of a stored rule, or a JSON rule's own id). */
+		rule_key: nullable(nonEmpty),
+		evaluated_at: nullable(isoTimestamp),
+		/** Gate results with their numbers. */
+		gates: nullable(z.array(json)),
+		dry_run: z.boolean().default(false),
+		outcome: nullable(z.enum(OPTIMIZATION_OUTCOMES)),
+		proposal_id: nullable(nonEmpty),
+		platform_response: nullable(json),
+		error: nullable(z.string()),
+		/** When the platform confirmed the change (the database requires it with `action_taken`, and refuses `dry_run` with it). */
+		executed_at: nullable(isoTimestamp),
 	})
 	.strict();
 
@@ -155,6 +240,15 @@ export const socialMediaItemRow = z
 		permalink: nullable(z.string()),
 		created_time: nullable(isoTimestamp),
 		raw_data: nullable(json),
+		/** Ad account (Meta without `act_`) and campaign of `ad_id`; null when no known ad uses the post. */
+		account_id: nullable(z.string()),
+		campaign_id: nullable(z.string()),
+		/** What the platform last said about the comment's visibility. */
+		is_hidden: nullable(z.boolean()),
+		/** When the platform reported the comment removed. */
+		removed_at: nullable(isoTimestamp),
+		/** When a moderation run finished with the comment; null = still to do. */
+		moderated_at: nullable(isoTimestamp),
 	})
 	.strict();
 
@@ -168,6 +262,11 @@ export const itemClassificationRow = z
 		categories: json.default([]),
 		confidence_score: nullable(z.number().min(0).max(1)),
 		reply_required: nullable(z.boolean()),
+		sentiment_score: nullable(z.number().min(-1).max(1)),
+		/** `llm` when the model's answer was used, `offline` for the rules (and per-comment fallbacks). */
+		source: nullable(z.enum(['llm', 'offline'])),
+		fallback_reason: nullable(z.string()),
+		reasons: json.default([]),
 	})
 	.strict();
 
@@ -180,6 +279,42 @@ export const moderationActionRow = z
 		suggested_reply: nullable(z.string()),
 		notion_record_id: nullable(z.string()),
 		executed_at: nullable(isoTimestamp),
+		platform: nullable(z.string()),
+		comment_id: nullable(z.string()),
+		mode: nullable(z.enum(['auto', 'approval'])),
+		rule_id: nullable(z.string()),
+		policy_version: nullable(z.string()),
+		reason: nullable(z.string()),
+		/** The model whose classification the decision was made on. */
+		model: nullable(z.string()),
+		proposal_id: nullable(z.string()),
+		result: nullable(json),
+		error: nullable(z.string()),
+	})
+	.strict();
+
+/** Per ad and local day: comments counted, negative and abusive ones (moderation/signal.ts). */
+export const adCommentSignalRow = z
+	.object({
+		platform: nonEmpty,
+		account_id: z.string(),
+		campaign_id: z.string().nullable(),
+		ad_id: nonEmpty,
+		date: isoDate,
+		comments: count.max(2_147_483_647),
+		negative_comments: count.max(2_147_483_647),
+		abusive_comments: count.max(2_147_483_647),
+		excluded_comments: count.max(2_147_483_647),
+		negative_share: z.number().min(0).max(1).nullable(),
+		abusive_share: z.number().min(0).max(1).nullable(),
+	})
+	.strict();
+
+/** A Meta webhook delivery or change seen within its TTL (moderation/store-replay.ts). */
+export const webhookReplayKeyRow = z
+	.object({
+		replay_key: nonEmpty,
+		expires_at: isoTimestamp,
 	})
 	.strict();
 
@@ -298,11 +433,14 @@ export const rowSchemas = {
 	campaign_performance: campaignPerformanceRow,
 	fx_rates: fxRateRow,
 	creative_variants: creativeVariantRow,
+	creative_runs: creativeRunRow,
 	optimization_rules: optimizationRuleRow,
 	optimization_actions: optimizationActionRow,
 	social_media_items: socialMediaItemRow,
 	item_classifications: itemClassificationRow,
 	moderation_actions: moderationActionRow,
+	ad_comment_signals: adCommentSignalRow,
+	webhook_replay_keys: webhookReplayKeyRow,
 	ingest_runs: ingestRunRow,
 	quarantine: quarantineRow,
 	quality_reports: qualityReportRow,
@@ -329,11 +467,14 @@ export interface SystemColumns {
 		Timestamps & { ctr: number | null; cpc: number | null; cpa: number | null; cpl: number | null; roas: number | null };
 	fx_rates: WithId & Timestamps;
 	creative_variants: WithId & Timestamps;
+	creative_runs: WithId & Timestamps & { started_at: string };
 	optimization_rules: WithId & Timestamps;
 	optimization_actions: WithId & Timestamps;
 	social_media_items: WithId & Timestamps;
 	item_classifications: WithId & Timestamps;
 	moderation_actions: WithId & Timestamps;
+	ad_comment_signals: WithId & Timestamps;
+	webhook_replay_keys: WithId & Timestamps;
 	ingest_runs: WithId & Timestamps & { started_at: string };
 	quarantine: WithId & { created_at: string };
 	quality_reports: WithId & Timestamps;
@@ -349,3 +490,5 @@ export type Row<T extends TableName> = Omit<RowWrite<T>, keyof SystemColumns[T]>
 export type CampaignPerformance = Row<'campaign_performance'>;
 export type ActionLedgerEntry = Row<'action_ledger'>;
 export type Approval = Row<'approvals'>;
+export type CreativeVariantRecord = Row<'creative_variants'>;
+export type CreativeRun = Row<'creative_runs'>;

@@ -9,10 +9,11 @@ import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schem
 import { actionLedgerRow } from '../schema/rows';
 import { StoreError, StoreValidationError, wrapDbError } from './errors';
 import { quoteIdent as q, type SqlExecutor } from './executor';
-import { fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
-import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, StoreKind, UpsertOptions, UpsertResult, Where } from './types';
+import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
+import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
 import {
 	checkChunkSize,
+	checkColumns,
 	checkLimit,
 	checkOnConflict,
 	checkOrder,
@@ -171,6 +172,49 @@ export class SqlStore implements Store {
 		} catch (error) {
 			throw wrapDbError(error, table, 'select');
 		}
+	}
+
+	async selectColumns<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<Array<Pick<Row<T>, K>>> {
+		return columnarToRows(await this.selectColumnar(table, columns, query));
+	}
+
+	async selectColumnar<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<ColumnarRows<T, K>> {
+		const def = tableDef(table);
+		const cols = checkColumns(def, columns);
+		const params: unknown[] = [];
+		const where = whereSql(def, query.where as Record<string, unknown> | undefined, params);
+		const order = checkOrder(def, query.order);
+		const limit = checkLimit(query.limit);
+		const dir = (o: { ascending: boolean }) => (o.ascending ? 'ASC' : 'DESC');
+		// The sub-select fixes the rows (filter, order, limit); every json_agg of one
+		// aggregate node reads them in the same sequence, so the columns line up.
+		const inner = [
+			`SELECT ${[...cols.map((c) => `t.${q(c)}`), ...order.map((o, i) => `t.${q(o.column)} AS __o${i}`)].join(', ')} FROM ${q(table)} AS t`,
+			where,
+			order.length > 0 ? `ORDER BY ${order.map((o) => `t.${q(o.column)} ${dir(o)}`).join(', ')}` : '',
+			limit === undefined ? '' : `LIMIT ${limit}`,
+		].join(' ');
+		const aggOrder = order.length > 0 ? ` ORDER BY ${order.map((o, i) => `x.__o${i} ${dir(o)}`).join(', ')}` : '';
+		const sql = `SELECT count(*)::int AS n, json_build_array(${cols.map((c) => `json_agg(x.${q(c)}${aggOrder})`).join(', ')})::text AS j FROM (${inner}) AS x`;
+		let n: number;
+		let data: unknown[][];
+		try {
+			const result = await this.exec.query(sql, params);
+			n = Number(result.rows[0]?.n ?? 0);
+			data = n > 0 ? (JSON.parse(result.rows[0]!.j as string) as unknown[][]) : [];
+		} catch (error) {
+			throw wrapDbError(error, table, 'selectColumns');
+		}
+		const out: Record<string, unknown[]> = {};
+		cols.forEach((c, i) => {
+			const kind = def.columns[c]!;
+			const list = data[i] ?? [];
+			const numeric = kind === 'numeric' || kind === 'bigint' || kind === 'integer';
+			// dates, text, uuids, booleans, jsonb and numbers arrive in their final form; the rest goes through fromDb's conversion
+			if (kind === 'date' || kind === 'text' || kind === 'uuid' || kind === 'boolean' || kind === 'jsonb' || (numeric && list.every((v) => v === null || typeof v === 'number'))) out[c] = list;
+			else out[c] = list.map((v) => convert(kind, v));
+		});
+		return { length: n, columns: out as ColumnarRows<T, K>['columns'] };
 	}
 
 	private ledgerRow(rows: Array<Record<string, unknown>>): ActionLedgerEntry | undefined {

@@ -16,9 +16,10 @@ import { actionLedgerRow } from '../schema/rows';
 import { StoreError, StoreRequestError, StoreValidationError } from './errors';
 import { completionConflict } from './sql-store';
 import { fromDb, tableDef, type TableDef } from './tables';
-import type { ClaimIntent, ClaimResult, CompleteOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
+import type { ClaimIntent, ClaimResult, ColumnarRows, CompleteOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
 import {
 	checkChunkSize,
+	checkColumns,
 	checkLimit,
 	checkOnConflict,
 	checkOrder,
@@ -202,20 +203,38 @@ export class SupabaseStore implements Store {
 	}
 
 	async select<T extends TableName>(table: T, query: SelectQuery<T> = {}): Promise<Array<Row<T>>> {
+		return this.page(table, '*', query) as Promise<Array<Row<T>>>;
+	}
+
+	/** PostgREST has no one-value form of a result: the columns are read page by page like `select`. */
+	async selectColumns<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<Array<Pick<Row<T>, K>>> {
+		const cols = checkColumns(tableDef(table), columns);
+		return this.page(table, cols.join(','), query) as Promise<Array<Pick<Row<T>, K>>>;
+	}
+
+	async selectColumnar<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<ColumnarRows<T, K>> {
+		const cols = checkColumns(tableDef(table), columns);
+		const rows = await this.page(table, cols.join(','), query);
+		const out: Record<string, unknown[]> = {};
+		for (const c of cols) out[c] = rows.map((r) => r[c]);
+		return { length: rows.length, columns: out as ColumnarRows<T, K>['columns'] };
+	}
+
+	private async page<T extends TableName>(table: T, columns: string, query: SelectQuery<T>): Promise<Array<Record<string, unknown>>> {
 		const def = tableDef(table);
 		const order = checkOrder(def, query.order);
 		const limit = checkLimit(query.limit);
 		if (order.length === 0) order.push({ column: def.primaryKey, ascending: true }); // stable paging
-		const out: Array<Row<T>> = [];
+		const out: Array<Record<string, unknown>> = [];
 		for (let from = 0; ; from += PAGE_SIZE) {
 			const want = limit === undefined ? PAGE_SIZE : Math.min(PAGE_SIZE, limit - from);
 			if (want <= 0) break;
-			let builder = applyWhere(this.from(table).select('*'), def, query.where);
+			let builder = applyWhere(this.from(table).select(columns), def, query.where);
 			for (const o of order) builder = builder.order(o.column, { ascending: o.ascending });
 			const { data, error, status } = await builder.range(from, from + want - 1);
-			if (error) throw restError(table, 'select', error, status);
-			const rows = (data ?? []) as Array<Record<string, unknown>>;
-			for (const row of rows) out.push(fromDb(def, row) as Row<T>);
+			if (error) throw restError(table, columns === '*' ? 'select' : 'selectColumns', error, status);
+			const rows = (data ?? []) as unknown as Array<Record<string, unknown>>;
+			for (const row of rows) out.push(fromDb(def, row));
 			if (rows.length < want) break;
 		}
 		return out;

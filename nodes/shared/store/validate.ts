@@ -209,6 +209,18 @@ export function checkOrder<T extends TableName>(def: TableDef, order: SelectQuer
 	});
 }
 
+/** The columns of a `selectColumns` call: known to the table, at least one, each once. */
+export function checkColumns(def: TableDef, columns: readonly string[]): string[] {
+	if (!Array.isArray(columns) || columns.length === 0) throw new StoreError(`${def.name}: selectColumns needs at least one column`, { table: def.name, code: 'VALIDATION' });
+	const seen = new Set<string>();
+	for (const column of columns) {
+		if (typeof column !== 'string' || !def.columns[column]) throw new StoreError(`${def.name}: unknown column "${String(column)}" in selectColumns`, { table: def.name, code: 'VALIDATION' });
+		if (seen.has(column)) throw new StoreError(`${def.name}: column "${column}" is listed twice in selectColumns`, { table: def.name, code: 'VALIDATION' });
+		seen.add(column);
+	}
+	return [...seen];
+}
+
 export function checkLimit(limit: number | undefined): number | undefined {
 	if (limit === undefined) return undefined;
 	if (!Number.isInteger(limit) || limit < 0) throw new StoreError(`limit must be a non-negative integer, got ${String(limit)}`, { code: 'VALIDATION' });
