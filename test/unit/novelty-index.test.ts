@@ -274,3 +274,18 @@ describe('checkNovelty', () => {
 		assert.equal(called, false);
 	});
 });
+
+describe('batch candidates without past vectors', () => {
+	test('two paraphrased candidates are compared semantically even when no past variant has a vector', () => {
+		const texts = ['Waterproof jacket that packs into its own pocket', 'A rain jacket that folds into its own pocket, fully waterproof'];
+		const vectors = texts.map((t) => offlineEmbed(t));
+		const empty = new NoveltyIndex();
+		const [, second] = empty.check(texts.map((text, i) => ({ text, vector: vectors[i]! })));
+		assert.ok(second!.batch, 'the second candidate has a batch neighbour');
+		assert.notEqual(second!.batch!.semantic, null, 'with a semantic score');
+		const withPast = new NoveltyIndex();
+		withPast.add([{ id: 'p1', text: 'Something else entirely about shoes', vector: offlineEmbed('Something else entirely about shoes') }]);
+		const [, again] = withPast.check(texts.map((text, i) => ({ text, vector: vectors[i]! })));
+		assert.equal(second!.batch!.semantic, again!.batch!.semantic, 'the same score whether or not the index holds vectors');
+	});
+});

@@ -71,7 +71,7 @@ export interface NoveltyThresholdsInput {
  */
 export const DEFAULT_THRESHOLDS: Readonly<NoveltyThresholds> = Object.freeze({
 	lexical: Object.freeze({ nearDuplicate: 0.5, duplicate: 0.9 }),
-	semantic: Object.freeze({ nearDuplicate: 0.6, duplicate: 0.95 }),
+	semantic: Object.freeze({ nearDuplicate: 0.8, duplicate: 0.95 }),
 });
 
 /** Thrown for thresholds out of range or out of order. */
@@ -401,12 +401,20 @@ export class NoveltyIndex {
 		const { ids: known, size } = this.trigramIdsOf(c.text, false);
 		let vector: Float32Array | null = null;
 		const nz: number[] = [];
-		if (c.vector && this.dims !== null) {
-			if (c.vector.length !== this.dims) throw new VectorFormatError(`Candidate vector has ${c.vector.length} dimensions, the index holds ${this.dims}.`);
+		// Candidate vectors are kept even when no past variant has one: the batch is compared with itself too.
+		if (c.vector) {
+			if (this.dims !== null && c.vector.length !== this.dims) throw new VectorFormatError(`Candidate vector has ${c.vector.length} dimensions, the index holds ${this.dims}.`);
 			vector = normalizeVector(c.vector);
 			for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) nz.push(i);
 		}
 		return { size, known: Uint32Array.from(known), vector, nz: Uint32Array.from(nz) };
+	}
+
+	private prepareAll(candidates: readonly CandidateVariant[]): Query[] {
+		const queries = candidates.map((c) => this.prepare(c));
+		const lengths = new Set(queries.flatMap((q) => (q.vector ? [q.vector.length] : [])));
+		if (lengths.size > 1) throw new VectorFormatError(`Candidate vectors have different dimensions (${[...lengths].join(', ')}).`);
+		return queries;
 	}
 
 	/**
@@ -416,7 +424,7 @@ export class NoveltyIndex {
 	check(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}): NoveltyResult[] {
 		const t = resolveThresholds(thresholds);
 		this.ensureBuilt();
-		const queries = candidates.map((c) => this.prepare(c));
+		const queries = this.prepareAll(candidates);
 		const dense = this.dims !== null && !this.sparse ? this.denseScores(queries) : null;
 		const pastBest = queries.map((q, i) => this.searchOne(q, t, dense?.[i] ?? null));
 		return this.finish(candidates, queries, pastBest, t);
@@ -426,7 +434,7 @@ export class NoveltyIndex {
 	bruteForce(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}): NoveltyResult[] {
 		const t = resolveThresholds(thresholds);
 		this.ensureBuilt();
-		const queries = candidates.map((c) => this.prepare(c));
+		const queries = this.prepareAll(candidates);
 		const docTrig = this.docTrig.view();
 		const docOff = this.docOff.view();
 		const dims = this.dims ?? 0;
