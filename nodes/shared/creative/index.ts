@@ -2,8 +2,13 @@
  * Creative generation core: the variant schema (OpenAI structured output),
  * platform rules counted in graphemes, the policy lint, grounding from past
  * performance, the bounded regeneration loop with an injected completion
- * function, and staging (row, content hash, approval proposal). Pure: no n8n,
- * no network. The novelty check lives in `nodes/shared/novelty`.
+ * function, and staging (row, content hash, approval proposal). Those are
+ * pure: no n8n, no network. The novelty check lives in `nodes/shared/novelty`.
+ *
+ * On top of them, still without n8n: `openai.ts` (the `openai` SDK as the
+ * completion function and the embedder), `run.ts` (`runCreative`,
+ * `checkNoveltyOfCopy`, `markCreativeDecision` over the store) and
+ * `executor.ts` (the approval loop's executor of kind `creative`).
  */
 export * from './variant';
 export * from './platform-rules';
@@ -11,3 +16,7 @@ export * from './policy';
 export * from './grounding';
 export * from './generate';
 export * from './stage';
+export * from './openai';
+export * from './run';
+export * from './executor';
+export * from './campaigns';

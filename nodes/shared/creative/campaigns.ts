@@ -1,0 +1,59 @@
+/**
+ * The campaigns a scheduled creative run writes for: those of the creative
+ * platforms with spend in the last days, from `campaign_performance` (one
+ * query), newest name first.
+ */
+import type { Store } from '../store';
+import { CREATIVE_PLATFORMS, type CreativePlatform } from './variant';
+
+export interface ActiveCampaign {
+	platform: CreativePlatform;
+	accountId: string;
+	campaignId: string;
+	campaignName: string | null;
+	/** Spend over the window, in the rows' currency. */
+	spend: number;
+	currency: string | null;
+	lastDate: string;
+}
+
+export interface ActiveCampaignOptions {
+	/** Days back from `now` (default 7). */
+	days?: number;
+	/** Default: every creative platform (Google Ads, Meta, LinkedIn). */
+	platforms?: readonly CreativePlatform[];
+	/** Only these accounts (default: all). */
+	accountIds?: readonly string[];
+	now?: Date;
+}
+
+export async function activeCampaigns(store: Store, options: ActiveCampaignOptions = {}): Promise<ActiveCampaign[]> {
+	const days = options.days ?? 7;
+	if (!(Number.isInteger(days) && days >= 1 && days <= 365)) throw new RangeError('days must be a whole number from 1 to 365');
+	const platforms = options.platforms?.length ? [...options.platforms] : [...CREATIVE_PLATFORMS];
+	for (const p of platforms) if (!(CREATIVE_PLATFORMS as readonly string[]).includes(p)) throw new RangeError(`"${p}" is not a creative platform (google_ads, meta, linkedin)`);
+	const since = new Date((options.now ?? new Date()).getTime() - days * 86_400_000).toISOString().slice(0, 10);
+	const rows = await store.select('campaign_performance', {
+		where: { platform: { in: platforms }, date: { gte: since }, ...(options.accountIds?.length ? { account_id: { in: [...options.accountIds] } } : {}) },
+		order: [{ column: 'date', ascending: false }],
+	});
+	const byCampaign = new Map<string, ActiveCampaign>();
+	for (const r of rows) {
+		const key = `${r.platform}|${r.account_id}|${r.campaign_id}`;
+		const seen = byCampaign.get(key);
+		if (seen) {
+			seen.spend += Number(r.spend ?? 0);
+			continue;
+		}
+		byCampaign.set(key, {
+			platform: r.platform as CreativePlatform,
+			accountId: r.account_id,
+			campaignId: r.campaign_id,
+			campaignName: r.campaign_name ?? null,
+			spend: Number(r.spend ?? 0),
+			currency: r.currency ?? null,
+			lastDate: r.date,
+		});
+	}
+	return [...byCampaign.values()].filter((c) => c.spend > 0).sort((a, b) => (a.platform + a.accountId + a.campaignId < b.platform + b.accountId + b.campaignId ? -1 : 1));
+}

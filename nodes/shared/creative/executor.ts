@@ -1,0 +1,81 @@
+/**
+ * The approval loop's executor for proposals of kind `creative`: an approved
+ * variant is marked `approved` in `creative_variants`. Publishing it to the
+ * platform is a later step; the result says so.
+ *
+ * The executor needs the store the variants live in, which is per
+ * credential and so per execution, while `defaultRegistry` is process-wide
+ * (and refuses a second registration of a kind). So there is no import-time
+ * registration: the node that runs `ApprovalQueue.executeApproved` builds its
+ * per-execution registry and adds this executor with the queue's store:
+ *
+ * ```ts
+ * const registry = registryFor(webhooks);            // copies defaultRegistry, adds webhook executors
+ * registerCreativeExecutor(registry, queue.store);   // kind 'creative'
+ * await queue.executeApproved(registry, options);
+ * ```
+ *
+ * The approval loop runs an executor at most once per proposal and payload
+ * (ledger claim); marking is idempotent anyway (`markCreativeDecision`).
+ */
+import { z } from 'zod';
+import type { ExecutionContext, Executor, ExecutorRegistry } from '../approvals/executors';
+import type { Json } from '../schema/rows';
+import type { Store } from '../store/types';
+import { markCreativeDecision } from './run';
+import { creativePlatform } from './variant';
+
+/** Proposal kind of creative variants. */
+export const CREATIVE_PROPOSAL_KIND = 'creative';
+
+/** The part of a creative proposal's payload (`creativeProposalInput`) the executor reads. */
+const creativePayload = z.object({
+	action: z.literal('approve_variant'),
+	platform: creativePlatform,
+	accountId: z.string().nullable(),
+	campaignId: z.string().min(1),
+	contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** Thrown when an approved creative proposal cannot be applied; the approval loop records it as the failure. */
+export class CreativeExecutionError extends Error {
+	override readonly name = 'CreativeExecutionError';
+}
+
+/** The executor of kind `creative` over `store` (see the module comment). */
+export function creativeExecutor(store: Store): Executor {
+	return async (payload: Json, ctx: ExecutionContext): Promise<Json> => {
+		const parsed = creativePayload.safeParse(payload);
+		if (!parsed.success) {
+			throw new CreativeExecutionError(`Proposal ${ctx.proposal.id} is not a creative variant proposal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
+		}
+		const p = parsed.data;
+		const result = await markCreativeDecision(store, ctx.proposal.id, 'approved');
+		const variant = result.variants.find((v) => v.contentHash === p.contentHash && v.campaignId === p.campaignId && v.platform === p.platform);
+		if (!variant) {
+			throw new CreativeExecutionError(
+				result.found === 0
+					? `No creative variant is linked to proposal ${ctx.proposal.id}; it may have been deleted from creative_variants. Nothing was marked.`
+					: `The variant linked to proposal ${ctx.proposal.id} holds other copy than the approved payload (content hash ${p.contentHash.slice(0, 12)}…); nothing was marked.`,
+			);
+		}
+		if (variant.status !== 'approved') {
+			throw new CreativeExecutionError(`Variant ${variant.id} of proposal ${ctx.proposal.id} is ${variant.status}, not pending approval; it was not marked approved.`);
+		}
+		return {
+			action: 'marked_approved',
+			variantId: variant.id,
+			platform: p.platform,
+			campaignId: p.campaignId,
+			contentHash: p.contentHash,
+			changed: result.updated > 0,
+			published: false,
+			note: 'The variant is approved in the store; publishing it to the platform is a later step.',
+		};
+	};
+}
+
+/** Registers `creativeExecutor(store)` for kind `creative` in `registry`; returns the unregister function. */
+export function registerCreativeExecutor(registry: ExecutorRegistry, store: Store): () => void {
+	return registry.register(CREATIVE_PROPOSAL_KIND, creativeExecutor(store));
+}
