@@ -263,8 +263,8 @@ export function parseGaql(query: string): ParsedGaql {
 	return { fields, resource, conditions, orderBy, ...(limit !== undefined ? { limit } : {}) };
 }
 
-type Scalar = string | number;
-type FieldType = 'int64' | 'double' | 'string' | 'enum';
+type Scalar = string | number | boolean;
+type FieldType = 'int64' | 'double' | 'string' | 'enum' | 'bool';
 
 /** The fields the sandbox serves and their proto types (INT64 is a string in REST JSON). */
 export const FIELD_TYPES: Record<string, FieldType> = {
@@ -274,10 +274,14 @@ export const FIELD_TYPES: Record<string, FieldType> = {
 	'campaign.status': 'enum',
 	'campaign.campaign_budget': 'string',
 	'campaign.advertising_channel_type': 'enum',
+	'campaign.start_date_time': 'string',
 	'campaign_budget.resource_name': 'string',
 	'campaign_budget.id': 'int64',
 	'campaign_budget.amount_micros': 'int64',
 	'campaign_budget.total_amount_micros': 'int64',
+	'campaign_budget.period': 'enum',
+	'campaign_budget.explicitly_shared': 'bool',
+	'campaign_budget.reference_count': 'int64',
 	'customer.resource_name': 'string',
 	'customer.id': 'int64',
 	'customer.descriptive_name': 'string',
@@ -316,12 +320,12 @@ export function camelizeKeys(value: unknown): unknown {
 /** Rows inside the sandbox: proto field names, numbers as numbers, enums as names. */
 type InternalRow = Record<string, Record<string, Scalar>>;
 /** A row as the REST API sends it. */
-export type RestRow = Record<string, Record<string, string | number>>;
+export type RestRow = Record<string, Record<string, string | number | boolean>>;
 
 function render(row: InternalRow): RestRow {
 	const out: RestRow = {};
 	for (const [res, fields] of Object.entries(row)) {
-		const o: Record<string, string | number> = {};
+		const o: Record<string, string | number | boolean> = {};
 		for (const [key, value] of Object.entries(fields)) o[lowerCamel(key)] = FIELD_TYPES[`${res}.${key}`] === 'int64' ? String(Math.round(Number(value))) : value;
 		out[lowerCamel(res)] = o;
 	}
@@ -501,8 +505,10 @@ function campaignResources(account: AdAccount, c: Campaign): InternalRow {
 			status: c.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED',
 			campaign_budget: budgetRn,
 			advertising_channel_type: CHANNEL[c.objective] ?? 'SEARCH',
+			// in the account's time zone, as Google Ads reports it
+			start_date_time: `${c.createdDate} 00:00:00`,
 		},
-		campaign_budget: { resource_name: budgetRn, id: Number(c.budgetId), amount_micros: Math.round(c.dailyBudget * 1_000_000) },
+		campaign_budget: { resource_name: budgetRn, id: Number(c.budgetId), amount_micros: Math.round(c.dailyBudget * 1_000_000), period: 'DAILY', explicitly_shared: false, reference_count: 1 },
 	};
 }
 

@@ -14,6 +14,13 @@
  *   URL (./google-ads-rest.ts): same REST requests, the library's own parser.
  * - Caller hooks (`hooks`) run first and may answer a query themselves with
  *   `cancel(rows)` (rows in the library's parsed shape).
+ * - Campaign control (`CampaignControl`): state from one GAQL query over
+ *   `campaign` with its `campaign_budget` (amount, period, sharing) and the
+ *   customer's currency and time zone; status through `customer.campaigns.update`,
+ *   budget through the campaign's `campaign_budget` resource
+ *   (`customer.campaignBudgets.update`), both with `validate_only` for a check
+ *   without a change. Shared budgets and non-daily periods are not editable
+ *   here (a change would move every campaign on the budget).
  * - Errors: `GoogleAdsFailure` → PlatformApiError; quota errors (`quota_error`
  *   RESOURCE_EXHAUSTED / RESOURCE_TEMPORARILY_EXHAUSTED) carry the
  *   `quota_error_details.retry_delay` as `retryAfterMs`, kind `quota`;
@@ -36,8 +43,24 @@ import {
 	normalizeBaseUrl,
 	type RestParser,
 } from './google-ads-rest';
+import { campaignStatus, checkBudgetInput, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
-import { parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
+import {
+	parseDay,
+	toCallMeta,
+	type AccountInfo,
+	type CampaignChangeResult,
+	type CampaignChangeTarget,
+	type CampaignControl,
+	type CampaignInfo,
+	type CampaignList,
+	type CampaignState,
+	type CampaignStates,
+	type DailyMetricRow,
+	type DailyMetricsQuery,
+	type DailyMetricsResult,
+	type PlatformAdapter,
+} from './types';
 
 export interface GoogleAdsAdapterConfig extends ExecutorOptions {
 	clientId: string;
@@ -73,6 +96,18 @@ export { GOOGLE_ADS_API_BASE_URL, GOOGLE_OAUTH_TOKEN_URL, GOOGLE_ADS_LIBRARY_API
 export const GOOGLE_ADS_ACCOUNT_QUERY = 'SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone, customer.status FROM customer LIMIT 1';
 export const GOOGLE_ADS_CAMPAIGNS_QUERY =
 	"SELECT campaign.id, campaign.name, campaign.status, campaign_budget.amount_micros, campaign_budget.total_amount_micros, customer.currency_code FROM campaign WHERE campaign.status != 'REMOVED'";
+
+/** Campaign state: status, start, budget (amount, period, sharing), customer currency and time zone. */
+export const GOOGLE_ADS_CAMPAIGN_STATE_QUERY =
+	'SELECT customer.id, customer.currency_code, customer.time_zone, campaign.id, campaign.name, campaign.status, campaign.start_date_time, campaign.campaign_budget, ' +
+	"campaign_budget.amount_micros, campaign_budget.period, campaign_budget.explicitly_shared, campaign_budget.reference_count FROM campaign WHERE campaign.status != 'REMOVED'";
+
+/** An enum value of the library's parsed rows (number) or of REST JSON (name) → its name. */
+function enumName(values: Record<string | number, string | number>, value: unknown): string | null {
+	if (value === undefined || value === null) return null;
+	if (typeof value === 'number') return typeof values[value] === 'string' ? (values[value] as string) : String(value);
+	return String(value);
+}
 
 export function googleAdsDailyQuery(since: string, until: string): string {
 	parseDay(since);
@@ -259,8 +294,9 @@ export function usesLibraryEndpoints(config: Pick<GoogleAdsAdapterConfig, 'apiBa
 	);
 }
 
-export class GoogleAdsAdapter implements PlatformAdapter {
+export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'google_ads' as const;
+	readonly canValidateOnly = true;
 	readonly client: GoogleAdsApi;
 	readonly executor: CallExecutor;
 	/** The REST transport (absent only with `transport: 'library'`). */
@@ -410,6 +446,100 @@ export class GoogleAdsAdapter implements PlatformAdapter {
 			raw: row,
 		}));
 		return { campaigns, meta: toCallMeta(before, this.executor.stats, 1) };
+	}
+
+	/** A row of GOOGLE_ADS_CAMPAIGN_STATE_QUERY → the campaign's state. */
+	campaignState(row: Row, accountId: string): CampaignState {
+		const c = row.campaign ?? {};
+		const b = row.campaign_budget ?? {};
+		const customer = row.customer ?? {};
+		const currency = typeof customer.currency_code === 'string' ? customer.currency_code : null;
+		const timezone = typeof customer.time_zone === 'string' ? customer.time_zone : null;
+		const rawStatus = enumName(enums.CampaignStatus as unknown as Record<string, string>, c.status);
+		const amount = microsToMajor(b.amount_micros);
+		const period = enumName(enums.BudgetPeriod as unknown as Record<string, string>, b.period);
+		const references = Number(b.reference_count ?? 0);
+		const dailyBudget = typeof amount === 'number' && Number.isFinite(amount) && amount > 0 && (period === null || period === 'DAILY') ? amount : null;
+		let note: string | null = null;
+		if (typeof c.campaign_budget !== 'string' || c.campaign_budget === '') note = 'the campaign has no campaign budget';
+		else if (period !== null && period !== 'DAILY') note = `the budget period is ${period}, not DAILY`;
+		else if (dailyBudget === null) note = `the budget amount ${String(b.amount_micros)} micros is not a positive amount`;
+		else if (b.explicitly_shared === true || references > 1) note = `shared budget used by ${references > 1 ? `${references} campaigns` : 'several campaigns'}: changing it would move all of them`;
+		return {
+			platform: 'google_ads',
+			accountId,
+			campaignId: c.id === undefined ? '' : String(c.id),
+			name: typeof c.name === 'string' ? c.name : null,
+			status: campaignStatus(rawStatus),
+			platformStatus: rawStatus,
+			dailyBudget,
+			budgetEditable: dailyBudget !== null && note === null,
+			budgetNote: note,
+			currency,
+			timezone,
+			createdAt: zonedTimeToIso(c.start_date_time, timezone),
+			raw: row,
+		};
+	}
+
+	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
+		const before = { ...this.executor.stats };
+		const id = googleCustomerId(accountId);
+		const account = await this.describeAccount(id, signal);
+		const pages = { count: 1 };
+		const rows = await this.query('listCampaignStates', id, GOOGLE_ADS_CAMPAIGN_STATE_QUERY, signal, pages);
+		return { account, campaigns: rows.map((row) => this.campaignState(row, id)), meta: toCallMeta(before, this.executor.stats, pages.count + 1) };
+	}
+
+	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
+		const id = googleCustomerId(accountId);
+		const campaign = String(campaignId ?? '').trim();
+		if (!/^\d+$/.test(campaign)) throw refusedChange('google_ads', id, 'getCampaignState', `campaign id must be digits, got "${campaign}"`, 'pass the campaign id shown in Google Ads');
+		const rows = await this.query(`getCampaignState campaign ${campaign}`, id, `${GOOGLE_ADS_CAMPAIGN_STATE_QUERY} AND campaign.id = ${campaign}`, signal);
+		return rows.length > 0 ? this.campaignState(rows[0], id) : null;
+	}
+
+	/** Pause or enable a campaign (`ACTIVE` is Google's `ENABLED`). */
+	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
+		const id = googleCustomerId(input.accountId);
+		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('google_ads', id, `setStatus campaign ${input.campaignId}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or enable only');
+		const campaign = String(input.campaignId ?? '').trim();
+		const call = `setStatus campaign ${campaign} → ${input.status}`;
+		if (!/^\d+$/.test(campaign)) throw refusedChange('google_ads', id, call, `campaign id must be digits, got "${campaign}"`, 'pass the campaign id shown in Google Ads');
+		const before = { ...this.executor.stats };
+		const validateOnly = input.validateOnly === true;
+		const status = enums.CampaignStatus[input.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED'];
+		const result = await this.mutation(call, id, validateOnly, input.signal, (customer, options) => customer.campaigns.update([{ resource_name: `customers/${id}/campaigns/${campaign}`, status }], options));
+		return { platform: 'google_ads', accountId: id, campaignId: campaign, call: 'setStatus', request: { status: input.status }, validateOnly, response: result, meta: toCallMeta(before, this.executor.stats, 1) };
+	}
+
+	/**
+	 * Set the campaign's daily budget through its `campaign_budget` resource.
+	 * Reads the campaign first (budget resource, period, sharing, currency) and
+	 * refuses a shared or non-daily budget, or a currency other than the account's.
+	 */
+	async setDailyBudget(input: CampaignChangeTarget & { dailyBudget: number; currency: string }): Promise<CampaignChangeResult> {
+		const id = googleCustomerId(input.accountId);
+		const call = `setDailyBudget campaign ${input.campaignId}`;
+		const before = { ...this.executor.stats };
+		const state = await this.getCampaignState(id, input.campaignId, input.signal);
+		if (!state) throw new PlatformApiError({ platform: 'google_ads', accountId: id, call, kind: 'not_found', retryable: false, hint: `campaign ${input.campaignId} was not found in customer ${id} (or is removed): check the campaign id` });
+		checkBudgetInput('google_ads', id, call, input.dailyBudget, input.currency, state.currency);
+		if (!state.budgetEditable) throw refusedChange('google_ads', id, call, state.budgetNote ?? 'the budget cannot be changed here', 'change it in Google Ads, or give the campaign its own daily budget');
+		const budget = (state.raw as Row).campaign?.campaign_budget as string;
+		const micros = majorToMicros(input.dailyBudget);
+		const validateOnly = input.validateOnly === true;
+		const result = await this.mutation(call, id, validateOnly, input.signal, (customer, options) => customer.campaignBudgets.update([{ resource_name: budget, amount_micros: Number(micros) }], options));
+		return {
+			platform: 'google_ads',
+			accountId: id,
+			campaignId: input.campaignId,
+			call: 'setDailyBudget',
+			request: { dailyBudget: input.dailyBudget, currency: input.currency, platformAmount: `${micros} micros` },
+			validateOnly,
+			response: { ...result, budgetResourceName: budget },
+			meta: toCallMeta(before, this.executor.stats, 2),
+		};
 	}
 
 	mapRow(row: Row, account: AccountInfo): DailyMetricRow {

@@ -10,11 +10,34 @@
  * - Campaign names from `GET /rest/adAccounts/{id}/adCampaigns?q=search` (paged by `pageToken`).
  * - LinkedIn reports analytics days in UTC; money fields are decimal strings
  *   in the account currency (`costInLocalCurrency`, `conversionValueInLocalCurrency`).
+ * - Campaign control (`CampaignControl`): state from the campaign search and
+ *   `GET /rest/adAccounts/{id}/adCampaigns/{campaign}` (`status`,
+ *   `dailyBudget`, `changeAuditStamps.created`); changes as a Rest.li
+ *   `PARTIAL_UPDATE` (`POST` with `X-RestLi-Method: PARTIAL_UPDATE` and
+ *   `{"patch":{"$set":{…}}}`, answered 204). LinkedIn has no validate-only mode.
  */
 import type { CallContext } from '../resilience/executor';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
-import { decimalField } from './money';
-import { parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
+import { PlatformApiError } from '../resilience/errors';
+import { campaignStatus, checkBudgetInput, instantToIso, refusedChange } from './campaign-state';
+import { currencyExponent } from './currency';
+import { decimalField, majorToScaled } from './money';
+import {
+	parseDay,
+	toCallMeta,
+	type AccountInfo,
+	type CampaignChangeResult,
+	type CampaignChangeTarget,
+	type CampaignControl,
+	type CampaignInfo,
+	type CampaignList,
+	type CampaignState,
+	type CampaignStates,
+	type DailyMetricRow,
+	type DailyMetricsQuery,
+	type DailyMetricsResult,
+	type PlatformAdapter,
+} from './types';
 
 export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
 export const LINKEDIN_DEFAULT_VERSION = '202510';
@@ -91,8 +114,14 @@ export function interpretLinkedInError(status: number, body: unknown, _headers: 
 	if (status === 401) {
 		return { ...out, kind: 'auth', retryable: false, hint: 'the LinkedIn access token expired (they last 60 days) or was revoked: reconnect the LinkedIn credential' };
 	}
+	const write = /^set/.test(context.call);
 	if (status === 403) {
-		return { ...out, kind: 'permission', retryable: false, hint: `the token cannot read ${account}: it needs the r_ads and r_ads_reporting scopes and the member needs a role on the ad account` };
+		return write
+			? { ...out, kind: 'permission', retryable: false, hint: `the token cannot change campaigns of ${account}: it needs the rw_ads scope and the member needs the CAMPAIGN_MANAGER or ACCOUNT_MANAGER role on the ad account` }
+			: { ...out, kind: 'permission', retryable: false, hint: `the token cannot read ${account}: it needs the r_ads and r_ads_reporting scopes and the member needs a role on the ad account` };
+	}
+	if (write && (status === 400 || status === 422)) {
+		return { ...out, kind: 'bad_request', retryable: false, hint: 'LinkedIn refused the new value: check it against the campaign in Campaign Manager (minimum daily budget, campaign status that allows the change)' };
 	}
 	if (status === 404) {
 		return { ...out, kind: 'not_found', retryable: false, hint: `${account} was not found: check the ad account id (the number in Campaign Manager) and the API base URL` };
@@ -106,10 +135,32 @@ interface LinkedInPage<T> {
 	metadata?: { nextPageToken?: string };
 }
 
-export class LinkedInAdsAdapter implements PlatformAdapter {
+/** A LinkedIn campaign id: digits (the number in Campaign Manager, or the id of `urn:li:sponsoredCampaign:…`). */
+function linkedInCampaignId(accountId: string, call: string, campaignId: string): string {
+	const urn = parseLinkedInUrn(campaignId);
+	const id = (urn ? urn.id : String(campaignId ?? '')).trim();
+	if (!/^\d+$/.test(id)) throw refusedChange('linkedin', accountId, call, `campaign id must be digits or urn:li:sponsoredCampaign:…, got "${campaignId}"`, 'pass the campaign id shown in Campaign Manager');
+	return id;
+}
+
+/** 204 No Content (partial updates) has no body: read it as `{}`; other bodies are parsed as JSON when they are JSON. */
+function parseMaybeEmpty(data: unknown): unknown {
+	if (data === undefined || data === null || data === '') return {};
+	if (typeof data !== 'string') return data;
+	try {
+		return JSON.parse(data) as unknown;
+	} catch {
+		return data;
+	}
+}
+
+export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'linkedin' as const;
+	readonly canValidateOnly = false;
 	readonly http: HttpTransport;
 	readonly version: string;
+	/** Account currency, read once per account (a re-read before a change needs only the campaign). */
+	private readonly accounts = new Map<string, Promise<AccountInfo>>();
 
 	constructor(private readonly config: LinkedInAdapterConfig) {
 		if (!config.accessToken) throw new TypeError('LinkedIn: accessToken is required');
@@ -176,6 +227,127 @@ export class LinkedInAdsAdapter implements PlatformAdapter {
 			pageToken = next && next !== pageToken ? next : undefined;
 		} while (pageToken);
 		return { campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	private accountInfo(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
+		const id = linkedInAccountId(accountId);
+		let info = this.accounts.get(id);
+		if (!info) {
+			info = this.describeAccount(id, signal);
+			this.accounts.set(id, info);
+			info.catch(() => this.accounts.delete(id));
+		}
+		return info;
+	}
+
+	/** A campaign entity → its state (budget in the account currency, creation from the audit stamp). */
+	campaignState(c: Record<string, unknown>, account: AccountInfo): CampaignState {
+		const daily = c.dailyBudget as { amount?: unknown; currencyCode?: unknown } | undefined;
+		const total = c.totalBudget as { amount?: unknown } | undefined;
+		const amount = daily ? decimalField(daily.amount) : null;
+		const currency = typeof daily?.currencyCode === 'string' ? daily.currencyCode : account.currency;
+		let dailyBudget: number | null = typeof amount === 'number' && Number.isFinite(amount) && amount > 0 ? amount : null;
+		let note: string | null = null;
+		if (daily && dailyBudget === null) note = `dailyBudget.amount ${JSON.stringify(daily.amount)} is not a positive amount`;
+		else if (dailyBudget !== null && account.currency && currency !== account.currency) {
+			note = `the daily budget is in ${String(currency)}, the account in ${account.currency}`;
+			dailyBudget = null;
+		} else if (dailyBudget === null) note = total ? 'the campaign has a total budget only, no daily budget' : 'the campaign has no daily budget';
+		const stamps = c.changeAuditStamps as { created?: { time?: unknown } } | undefined;
+		const rawStatus = typeof c.status === 'string' ? c.status : null;
+		return {
+			platform: 'linkedin',
+			accountId: account.accountId,
+			campaignId: String(c.id ?? ''),
+			name: typeof c.name === 'string' ? c.name : null,
+			status: campaignStatus(rawStatus),
+			platformStatus: rawStatus,
+			dailyBudget,
+			budgetEditable: dailyBudget !== null,
+			budgetNote: note,
+			currency: account.currency,
+			timezone: account.timezone,
+			createdAt: instantToIso(stamps?.created?.time),
+			raw: c,
+		};
+	}
+
+	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
+		const before = { ...this.http.executor.stats };
+		const id = linkedInAccountId(accountId);
+		const account = await this.describeAccount(id, signal);
+		this.accounts.set(id, Promise.resolve(account));
+		const campaigns: CampaignState[] = [];
+		let pages = 0;
+		let pageToken: string | undefined;
+		do {
+			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
+				{ call: 'listCampaignStates', accountId: id, signal },
+				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns`, params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
+			);
+			pages += 1;
+			for (const c of data.elements ?? []) campaigns.push(this.campaignState(c, account));
+			const next = data.metadata?.nextPageToken;
+			pageToken = next && next !== pageToken ? next : undefined;
+		} while (pageToken);
+		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
+		const id = linkedInAccountId(accountId);
+		const campaign = linkedInCampaignId(id, 'getCampaignState', campaignId);
+		const account = await this.accountInfo(id, signal);
+		try {
+			const { data } = await this.http.request<Record<string, unknown>>(
+				{ call: `getCampaignState campaign ${campaign}`, accountId: id, signal },
+				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns/${campaign}` },
+			);
+			return this.campaignState(data, account);
+		} catch (error) {
+			if (error instanceof PlatformApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+	}
+
+	private async change(call: CampaignChangeResult['call'], target: CampaignChangeTarget, campaign: string, set: Record<string, unknown>, request: CampaignChangeResult['request']): Promise<CampaignChangeResult> {
+		const id = linkedInAccountId(target.accountId);
+		const label = `${call} campaign ${campaign}`;
+		if (target.validateOnly) throw refusedChange('linkedin', id, label, 'LinkedIn has no validate-only mode', 'run without validateOnly (dry-run checks nothing on LinkedIn)');
+		const before = { ...this.http.executor.stats };
+		const { status, data } = await this.http.request<Record<string, unknown>>(
+			{ call: `${label} → ${request.status ?? `daily budget ${request.platformAmount} ${request.currency}`}`, accountId: id, signal: target.signal },
+			{
+				method: 'POST',
+				url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns/${campaign}`,
+				headers: { 'X-RestLi-Method': 'PARTIAL_UPDATE', 'content-type': 'application/json' },
+				data: { patch: { $set: set } },
+				transformResponse: [parseMaybeEmpty],
+			},
+		);
+		return { platform: 'linkedin', accountId: id, campaignId: campaign, call, request, validateOnly: false, response: { httpStatus: status, ...data }, meta: toCallMeta(before, this.http.executor.stats, 1) };
+	}
+
+	/** Pause or activate a campaign (`status`; a partial update). */
+	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
+		const id = linkedInAccountId(input.accountId);
+		const campaign = linkedInCampaignId(id, 'setStatus', input.campaignId);
+		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('linkedin', id, `setStatus campaign ${campaign}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or activate only');
+		return this.change('setStatus', input, campaign, { status: input.status }, { status: input.status });
+	}
+
+	/** Set `dailyBudget` (`{amount: "123.45", currencyCode}`), major units of the account currency. */
+	async setDailyBudget(input: CampaignChangeTarget & { dailyBudget: number; currency: string }): Promise<CampaignChangeResult> {
+		const id = linkedInAccountId(input.accountId);
+		const campaign = linkedInCampaignId(id, 'setDailyBudget', input.campaignId);
+		const call = `setDailyBudget campaign ${campaign}`;
+		const account = await this.accountInfo(id, input.signal);
+		checkBudgetInput('linkedin', id, call, input.dailyBudget, input.currency, account.currency);
+		const digits = currencyExponent(input.currency) as number;
+		// "123.45" / "100.00": every digit of the currency, as Campaign Manager shows it
+		const units = majorToScaled(input.dailyBudget, digits);
+		const scale = 10n ** BigInt(digits);
+		const amount = digits > 0 ? `${units / scale}.${(units % scale).toString().padStart(digits, '0')}` : String(units);
+		return this.change('setDailyBudget', input, campaign, { dailyBudget: { amount, currencyCode: input.currency } }, { dailyBudget: input.dailyBudget, currency: input.currency, platformAmount: amount });
 	}
 
 	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {

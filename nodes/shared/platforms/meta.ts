@@ -14,15 +14,36 @@
  * - `appsecret_proof` = HMAC-SHA256(access token, app secret) on every call
  *   when an app secret is set.
  * - Usage headers slow requests down before Meta throttles (resilience/meta-usage).
+ * - Campaign control (`CampaignControl`): state from `GET act_{id}/campaigns`
+ *   and `GET /{campaign-id}` (configured `status`, `daily_budget` in minor
+ *   units, `created_time`); changes as `POST /{campaign-id}` with a form body
+ *   (`status`, `daily_budget`), the token in the body, and
+ *   `execution_options=["validate_only"]` for a check without a change.
  */
 import { createHmac } from 'node:crypto';
 import { type UsageThrottleOptions, parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
 import type { CallContext } from '../resilience/executor';
 import { PlatformApiError } from '../resilience/errors';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
-import { decimalField, scaledToMajor, type NumericField } from './money';
+import { decimalField, majorToScaled, scaledToMajor, type NumericField } from './money';
 import { metaMinorUnitDigits } from './currency';
-import { parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
+import { campaignStatus, checkBudgetInput, instantToIso, refusedChange } from './campaign-state';
+import {
+	parseDay,
+	toCallMeta,
+	type AccountInfo,
+	type CampaignChangeResult,
+	type CampaignChangeTarget,
+	type CampaignControl,
+	type CampaignInfo,
+	type CampaignList,
+	type CampaignState,
+	type CampaignStates,
+	type DailyMetricRow,
+	type DailyMetricsQuery,
+	type DailyMetricsResult,
+	type PlatformAdapter,
+} from './types';
 
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
 export const META_DEFAULT_API_VERSION = 'v23.0';
@@ -149,8 +170,21 @@ export function interpretMetaError(status: number, body: unknown, headers: Recor
 	return status >= 500 ? { ...out, retryable: true } : out;
 }
 
-export class MetaAdsAdapter implements PlatformAdapter {
+/** Fields of a campaign read for its state. */
+export const META_CAMPAIGN_STATE_FIELDS = 'id,account_id,name,status,effective_status,daily_budget,lifetime_budget,created_time';
+
+/** A Meta campaign id: digits only (it goes into the URL path). */
+function checkCampaignId(accountId: string, call: string, campaignId: string): string {
+	const id = String(campaignId ?? '').trim();
+	if (!/^\d+$/.test(id)) throw refusedChange('meta', accountId, call, `campaign id must be digits, got "${id}"`, 'pass the campaign id shown in Ads Manager');
+	return id;
+}
+
+export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'meta' as const;
+	readonly canValidateOnly = true;
+	/** Account currency and time zone, read once per account (a re-read before a change needs only the campaign). */
+	private readonly accounts = new Map<string, Promise<AccountInfo>>();
 	readonly http: HttpTransport;
 	readonly apiVersion: string;
 	private readonly purchaseTypes: readonly string[];
@@ -251,6 +285,134 @@ export class MetaAdsAdapter implements PlatformAdapter {
 			}
 		}
 		return { campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	private accountInfo(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
+		const id = metaAccountDigits(accountId);
+		let info = this.accounts.get(id);
+		if (!info) {
+			info = this.describeAccount(id, signal);
+			this.accounts.set(id, info);
+			info.catch(() => this.accounts.delete(id));
+		}
+		return info;
+	}
+
+	/** A campaign object (Graph fields of META_CAMPAIGN_STATE_FIELDS) → its state. */
+	campaignState(c: Record<string, unknown>, account: AccountInfo): CampaignState {
+		const digits = account.currency ? metaMinorUnitDigits(account.currency) : undefined;
+		const minor = (v: unknown) => (v === undefined || v === null || v === '' || v === '0' || v === 0 ? null : digits === undefined ? undefined : scaledToMajor(v, digits));
+		const daily = minor(c.daily_budget);
+		const lifetime = minor(c.lifetime_budget);
+		const dailyBudget = typeof daily === 'number' && Number.isFinite(daily) && daily > 0 ? daily : null;
+		let note: string | null = null;
+		if (digits === undefined) note = `the account currency ${account.currency ?? '(none)'} is unknown: budgets cannot be read`;
+		else if (daily !== null && dailyBudget === null) note = `daily_budget ${String(c.daily_budget)} is not a budget in minor units`;
+		else if (dailyBudget === null && lifetime !== null) note = 'the campaign has a lifetime budget, not a daily one';
+		else if (dailyBudget === null) note = 'the budget is set on the ad sets (no campaign budget)';
+		const rawStatus = typeof c.status === 'string' ? c.status : null;
+		return {
+			platform: 'meta',
+			accountId: account.accountId,
+			campaignId: String(c.id ?? ''),
+			name: typeof c.name === 'string' ? c.name : null,
+			status: campaignStatus(rawStatus),
+			platformStatus: rawStatus,
+			dailyBudget,
+			budgetEditable: dailyBudget !== null,
+			budgetNote: note,
+			currency: account.currency,
+			timezone: account.timezone,
+			createdAt: instantToIso(c.created_time),
+			raw: c,
+		};
+	}
+
+	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
+		const before = { ...this.http.executor.stats };
+		const id = metaAccountDigits(accountId);
+		const account = await this.describeAccount(id, signal);
+		this.accounts.set(id, Promise.resolve(account));
+		const campaigns: CampaignState[] = [];
+		let pages = 0;
+		for await (const page of this.pages<Record<string, unknown>>({ call: 'listCampaignStates', accountId: id, signal }, `/${this.apiVersion}/act_${id}/campaigns`, {
+			fields: META_CAMPAIGN_STATE_FIELDS,
+			limit: this.config.pageSize ?? 500,
+		})) {
+			pages += 1;
+			for (const c of page.data ?? []) campaigns.push(this.campaignState(c, account));
+		}
+		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
+		const id = metaAccountDigits(accountId);
+		const campaign = checkCampaignId(id, 'getCampaignState', campaignId);
+		const account = await this.accountInfo(id, signal);
+		let c: Record<string, unknown>;
+		try {
+			c = await this.get<Record<string, unknown>>({ call: `getCampaignState campaign ${campaign}`, accountId: id, signal }, `/${this.apiVersion}/${campaign}`, { fields: META_CAMPAIGN_STATE_FIELDS });
+		} catch (error) {
+			if (error instanceof PlatformApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		// A campaign of another ad account is not this account's campaign.
+		if (c.account_id !== undefined && metaAccountDigits(String(c.account_id)) !== id) return null;
+		return this.campaignState(c, account);
+	}
+
+	private async change(call: CampaignChangeResult['call'], target: CampaignChangeTarget, campaignId: string, form: Record<string, string>, request: CampaignChangeResult['request']): Promise<CampaignChangeResult> {
+		const id = metaAccountDigits(target.accountId);
+		const before = { ...this.http.executor.stats };
+		const validateOnly = target.validateOnly === true;
+		const what = request.status ?? `daily budget ${request.platformAmount} (minor units)`;
+		const body = new URLSearchParams({ ...form, ...(validateOnly ? { execution_options: '["validate_only"]' } : {}), ...this.authParams() });
+		const { data, status } = await this.http.request<Record<string, unknown>>(
+			{ call: `${call} campaign ${campaignId} → ${what}${validateOnly ? ' (validate only)' : ''}`, accountId: id, signal: target.signal },
+			{ method: 'POST', url: `/${this.apiVersion}/${campaignId}`, data: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+		);
+		if (data.success !== true) {
+			throw new PlatformApiError({
+				platform: 'meta',
+				accountId: id,
+				call: `${call} campaign ${campaignId}`,
+				kind: 'malformed_response',
+				httpStatus: status,
+				retryable: false,
+				platformMessage: `expected {"success": true}, got ${JSON.stringify(data).slice(0, 120)}`,
+				hint: 'check the campaign in Ads Manager before trying again: the change may or may not have been made',
+			});
+		}
+		return { platform: 'meta', accountId: id, campaignId, call, request, validateOnly, response: data, meta: toCallMeta(before, this.http.executor.stats, 1) };
+	}
+
+	/** Pause or activate a campaign (`status` on the campaign; ad sets and ads keep theirs). */
+	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
+		const id = metaAccountDigits(input.accountId);
+		const campaign = checkCampaignId(id, 'setStatus', input.campaignId);
+		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('meta', id, `setStatus campaign ${campaign}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or activate only');
+		return this.change('setStatus', input, campaign, { status: input.status }, { status: input.status });
+	}
+
+	/**
+	 * Set the campaign's daily budget (campaign budget optimization). The
+	 * amount is major units of the account currency, sent in Meta's minor
+	 * units (offset table in currency.ts) exactly.
+	 */
+	async setDailyBudget(input: CampaignChangeTarget & { dailyBudget: number; currency: string }): Promise<CampaignChangeResult> {
+		const id = metaAccountDigits(input.accountId);
+		const campaign = checkCampaignId(id, 'setDailyBudget', input.campaignId);
+		const call = `setDailyBudget campaign ${campaign}`;
+		const account = await this.accountInfo(id, input.signal);
+		checkBudgetInput('meta', id, call, input.dailyBudget, input.currency, account.currency);
+		const digits = metaMinorUnitDigits(input.currency) as number;
+		let minor: bigint;
+		try {
+			minor = majorToScaled(input.dailyBudget, digits);
+		} catch {
+			throw refusedChange('meta', id, call, `${input.dailyBudget} ${input.currency} cannot be expressed in Meta's units (${digits} decimals for ${input.currency})`, `round the budget to ${digits} decimals: Meta stores ${input.currency} budgets ${digits === 0 ? 'in whole units' : 'in cents'}`);
+		}
+		return this.change('setDailyBudget', input, campaign, { daily_budget: minor.toString() }, { dailyBudget: input.dailyBudget, currency: input.currency, platformAmount: minor.toString() });
 	}
 
 	mapInsightsRow(row: MetaInsightsRow, account: AccountInfo): DailyMetricRow {

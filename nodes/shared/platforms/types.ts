@@ -92,6 +92,97 @@ export interface PlatformAdapter {
 	fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult>;
 }
 
+/**
+ * A campaign's current state as the optimizer reads it: what it evaluates
+ * (status, daily budget, age, account currency and time zone) and what it
+ * re-reads right before a change (never act on a stale budget).
+ */
+export interface CampaignState {
+	platform: PlatformId;
+	accountId: string;
+	campaignId: string;
+	name: string | null;
+	/**
+	 * `ACTIVE`, `PAUSED`, or the platform's own value for anything else
+	 * (`ARCHIVED`, `REMOVED`, `DRAFT`, …), which the optimizer leaves alone.
+	 * Google Ads' `ENABLED` is `ACTIVE`; Meta's is the configured `status`,
+	 * not `effective_status`.
+	 */
+	status: string;
+	/** The status value as the platform sent it. */
+	platformStatus: string | null;
+	/** Daily budget in force, major units of `currency`; null when the campaign has no daily budget of its own. */
+	dailyBudget: number | null;
+	/**
+	 * Whether `setDailyBudget` may change this budget: false for shared
+	 * budgets (Google Ads: a change would move every campaign on it), non-daily
+	 * periods, lifetime budgets and budgets set below the campaign (Meta ad sets).
+	 */
+	budgetEditable: boolean;
+	/** Why the budget is not editable (or absent); null when it is. */
+	budgetNote: string | null;
+	/** Account currency, ISO 4217. */
+	currency: string | null;
+	/** The account's IANA time zone (LinkedIn: UTC, the zone its reports use). */
+	timezone: string | null;
+	/** When the campaign was created, ISO-8601 UTC (Google Ads: its start time, the API has no creation time); null when unknown. */
+	createdAt: string | null;
+	raw: unknown;
+}
+
+export interface CampaignStates {
+	account: AccountInfo;
+	campaigns: CampaignState[];
+	meta: CallMeta;
+}
+
+/** Which campaign a change is for; `validateOnly` asks the platform to check it without making it (`canValidateOnly`). */
+export interface CampaignChangeTarget {
+	accountId: string;
+	campaignId: string;
+	validateOnly?: boolean;
+	signal?: AbortSignal;
+}
+
+export interface CampaignChangeResult {
+	platform: PlatformId;
+	accountId: string;
+	campaignId: string;
+	call: 'setStatus' | 'setDailyBudget';
+	/** What was asked: the status, or the budget in major units with its currency and the platform's own units. */
+	request: { status?: 'ACTIVE' | 'PAUSED'; dailyBudget?: number; currency?: string; platformAmount?: string };
+	/** True when the platform only validated the change. */
+	validateOnly: boolean;
+	/** The platform's answer (JSON, no secrets): `{ success: true }`, the HTTP status of a 204, resource names. */
+	response: unknown;
+	meta: CallMeta;
+}
+
+/**
+ * What optimization needs from an ad platform: read campaign state, pause or
+ * enable, set the daily budget. Meta, LinkedIn and Google Ads implement it;
+ * Klaviyo (email) does not. Errors are PlatformApiError naming the account,
+ * the call (with the campaign) and what to do.
+ */
+export interface CampaignControl {
+	readonly platform: PlatformId;
+	/** The platform can check a change without making it (Meta `execution_options`, Google Ads `validate_only`). */
+	readonly canValidateOnly: boolean;
+	/** Every campaign of the account (removed/deleted ones excepted where the API allows) with its state. */
+	listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates>;
+	/** One campaign's state now; null when the account has no such campaign. */
+	getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null>;
+	setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult>;
+	/** `dailyBudget` in major units of `currency`, which must be the account's currency. */
+	setDailyBudget(input: CampaignChangeTarget & { dailyBudget: number; currency: string }): Promise<CampaignChangeResult>;
+}
+
+/** True when the adapter can read and change campaigns (Meta, LinkedIn, Google Ads). */
+export function hasCampaignControl<T extends object>(adapter: T): adapter is T & CampaignControl {
+	const a = adapter as Partial<CampaignControl>;
+	return typeof a.listCampaignStates === 'function' && typeof a.getCampaignState === 'function' && typeof a.setStatus === 'function' && typeof a.setDailyBudget === 'function';
+}
+
 export function toCallMeta(before: CallStats, after: CallStats, pages: number): CallMeta {
 	return {
 		requests: after.requests - before.requests,

@@ -18,6 +18,7 @@ export {
 	accountKey,
 	EMPTY_SUMS,
 	type MetricRowInput,
+	type MetricColumns,
 	type WindowSums,
 	type AccountWindow,
 	type Series,
@@ -28,4 +29,4 @@ export * from './gates';
 export * from './evaluate';
 export * from './backtest';
 export { SEED_RULES, SEED_CURRENCIES } from './seeds';
-export { ruleToRow, ruleFromRow, actionDetails, decisionToActionRow, actionRecordFromRow, optimizationPayloadSchema, type OptimizationPayload } from './rows';
+export { ruleToRow, ruleFromRow, ruleInputFromRow, actionDetails, decisionToActionRow, actionRecordFromRow, optimizationPayloadSchema, type OptimizationPayload } from './rows';

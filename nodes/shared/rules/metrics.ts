@@ -40,6 +40,52 @@ export interface MetricRowInput {
 	leads?: number | string | null;
 }
 
+/**
+ * A batch of `campaign_performance` rows as parallel arrays (a columnar store
+ * read: `Store.selectColumnar`): row i is `{ date: date[i], platform: platform[i], … }`.
+ * Saves one object per row on large reads.
+ */
+export interface MetricColumns {
+	length: number;
+	columns: {
+		date: ReadonlyArray<string>;
+		platform: ReadonlyArray<string>;
+		account_id: ReadonlyArray<string>;
+		campaign_id: ReadonlyArray<string>;
+		currency: ReadonlyArray<string>;
+		spend: ReadonlyArray<number | string | null>;
+		impressions: ReadonlyArray<number | string | null>;
+		clicks: ReadonlyArray<number | string | null>;
+		conversions: ReadonlyArray<number | string | null>;
+		revenue?: ReadonlyArray<number | string | null>;
+		leads?: ReadonlyArray<number | string | null>;
+	};
+}
+
+/** Row i of rows or columns; columns are read through one reused object (valid until the next call). */
+function rowReader(input: readonly MetricRowInput[] | MetricColumns): { n: number; row: (i: number) => MetricRowInput } {
+	if (Array.isArray(input)) return { n: input.length, row: (i) => input[i] };
+	const { length, columns: c } = input as MetricColumns;
+	const view: MetricRowInput = { date: '', platform: '', account_id: '', campaign_id: '', currency: '', spend: null, impressions: null, clicks: null, conversions: null, revenue: null, leads: null };
+	return {
+		n: length,
+		row: (i) => {
+			view.date = c.date[i];
+			view.platform = c.platform[i];
+			view.account_id = c.account_id[i];
+			view.campaign_id = c.campaign_id[i];
+			view.currency = c.currency[i];
+			view.spend = c.spend[i];
+			view.impressions = c.impressions[i];
+			view.clicks = c.clicks[i];
+			view.conversions = c.conversions[i];
+			view.revenue = c.revenue ? c.revenue[i] : null;
+			view.leads = c.leads ? c.leads[i] : null;
+			return view;
+		},
+	};
+}
+
 /** Sums of a window. */
 export interface WindowSums {
 	spend: number;
@@ -120,8 +166,8 @@ export class MetricIndex {
 	readonly rowCount: number;
 	readonly #accountCache = new Map<string, AccountWindow>();
 
-	constructor(rows: readonly MetricRowInput[]) {
-		const n = rows.length;
+	constructor(input: readonly MetricRowInput[] | MetricColumns) {
+		const { n, row: rowAt } = rowReader(input);
 		this.rowCount = n;
 		// Pass 1: validate, find each row's series (nested maps: no key string per row) and day.
 		const rowSeries = new Int32Array(n).fill(-1);
@@ -129,7 +175,7 @@ export class MetricIndex {
 		const ids = new Map<string, Map<string, Map<string, number>>>();
 		const meta: Array<{ platform: string; accountId: string; campaignId: string; count: number }> = [];
 		for (let i = 0; i < n; i++) {
-			const row = rows[i];
+			const row = rowAt(i);
 			const reason = checkRow(row);
 			if (reason !== null) {
 				this.rejected.push({ index: i, reason });
@@ -169,7 +215,7 @@ export class MetricIndex {
 			const key = entityKey(m.platform, m.accountId, m.campaignId);
 			for (let j = 0; j < len; j++) {
 				const i = bucket[j];
-				const row = rows[i];
+				const row = rowAt(i);
 				if (j > 0 && rowDay[i] === days[j - 1]) throw new RulesInputError(`two metric rows for ${key} on ${dayString(rowDay[i])} (the natural key platform, account, campaign, date must be unique)`);
 				days[j] = rowDay[i];
 				if (!currencies.includes(row.currency)) currencies.push(row.currency);
@@ -213,7 +259,7 @@ export class MetricIndex {
 }
 
 /** Builds the index of one batch of `campaign_performance` rows. Throws RulesInputError on a duplicate natural key. */
-export function buildMetricIndex(rows: readonly MetricRowInput[]): MetricIndex {
+export function buildMetricIndex(rows: readonly MetricRowInput[] | MetricColumns): MetricIndex {
 	return new MetricIndex(rows);
 }
 

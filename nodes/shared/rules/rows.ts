@@ -15,7 +15,10 @@
  * gated row's key gets `:gated@<instant>` appended, so storing why something
  * did not happen never blocks the same action later that day (the column is
  * UNIQUE). `action_details` holds the budget before/after that cooldowns and
- * the 24 h cap read back through `actionRecordFromRow`.
+ * the 24 h cap read back through `actionRecordFromRow`; `rule_key`,
+ * `evaluated_at`, `gates`, `outcome` and `proposal_id` (migration 20250605)
+ * make the row queryable without opening the evidence. The run (run.ts) adds
+ * the execution: `action_taken`, `executed_at`, `platform_response`, `dry_run`.
  */
 import { z } from 'zod';
 import { PLATFORMS, type Json, type Row, type RowInput } from '../schema/rows';
@@ -45,25 +48,32 @@ function gatesJson(rule: Rule): unknown {
 	return { ...g, schedule: g.schedule?.map((w) => ({ days: w.days, from: hhmm(w.fromMinute), to: hhmm(w.toMinute) })) };
 }
 
-/** A rule from its `optimization_rules` row; the id is the row's uuid. Throws RuleValidationError. */
-export function ruleFromRow(row: Pick<Row<'optimization_rules'>, 'id' | 'rule_name' | 'conditions' | 'actions' | 'service_time_gating' | 'priority' | 'is_active'>): Rule {
+type RuleRow = Pick<Row<'optimization_rules'>, 'id' | 'rule_name' | 'conditions' | 'actions' | 'service_time_gating' | 'priority' | 'is_active'>;
+
+/**
+ * The rule JSON of an `optimization_rules` row (what `parseRule` and
+ * `evaluate` accept), not yet validated; the id is the row's uuid.
+ */
+export function ruleInputFromRow(row: RuleRow): Record<string, unknown> {
 	const c = (row.conditions && typeof row.conditions === 'object' && !Array.isArray(row.conditions) ? row.conditions : {}) as Record<string, Json>;
 	const actions = Array.isArray(row.actions) ? row.actions : [];
-	return parseRule(
-		{
-			id: row.id,
-			name: row.rule_name,
-			description: c.description ?? null,
-			priority: row.priority,
-			enabled: row.is_active,
-			scope: c.scope ?? {},
-			conditions: c.when,
-			action: actions.length === 1 ? actions[0] : actions,
-			gates: row.service_time_gating ?? {},
-			requireApproval: c.requireApproval ?? false,
-		},
-		`optimization_rules[${row.rule_name}]`,
-	);
+	return {
+		id: row.id,
+		name: row.rule_name,
+		description: c.description ?? null,
+		priority: row.priority,
+		enabled: row.is_active,
+		scope: c.scope ?? {},
+		conditions: c.when,
+		action: actions.length === 1 ? actions[0] : actions,
+		gates: row.service_time_gating ?? {},
+		requireApproval: c.requireApproval ?? false,
+	};
+}
+
+/** A rule from its `optimization_rules` row; the id is the row's uuid. Throws RuleValidationError. */
+export function ruleFromRow(row: RuleRow): Rule {
+	return parseRule(ruleInputFromRow(row), `optimization_rules[${row.rule_name}]`);
 }
 
 /** What `optimization_actions.action_details` holds for a decision. */
@@ -106,6 +116,11 @@ export function decisionToActionRow(d: Decision): RowInput<'optimization_actions
 		performance_snapshot: decisionEvidence(d),
 		service_time_met: d.gates.every((g) => g.status !== 'fail'),
 		action_taken: false,
+		rule_key: d.ruleId,
+		evaluated_at: d.evaluation.at,
+		gates: d.gates.map((g) => toJson({ gate: g.gate, status: g.status, detail: g.detail, values: g.values })),
+		outcome: d.decision === 'propose' ? 'proposed' : d.decision === 'gated' ? 'gated' : null,
+		proposal_id: d.proposal?.id ?? null,
 	};
 }
 
@@ -115,10 +130,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  * The action record of a stored `optimization_actions` row, for cooldowns,
  * the 24 h cap and idempotency; null for rows that changed nothing
  * (`action_taken` false) or of an unknown action type. The time is
- * `action_details.executedAt` when the executor recorded it, else `created_at`.
+ * `executed_at` (when the platform confirmed the change), else
+ * `action_details.executedAt`, else `created_at`.
  */
 export function actionRecordFromRow(
-	row: Pick<Row<'optimization_actions'>, 'idempotency_key' | 'platform' | 'account_id' | 'campaign_id' | 'action_type' | 'action_details' | 'action_taken' | 'created_at'>,
+	row: Pick<Row<'optimization_actions'>, 'idempotency_key' | 'platform' | 'account_id' | 'campaign_id' | 'action_type' | 'action_details' | 'action_taken' | 'created_at'> & {
+		executed_at?: string | null;
+	},
 ): ActionRecord | null {
 	if (!row.action_taken || !(ACTION_TYPES as readonly string[]).includes(row.action_type)) return null;
 	const details = (row.action_details && typeof row.action_details === 'object' && !Array.isArray(row.action_details) ? row.action_details : {}) as Record<string, Json>;
@@ -126,7 +144,7 @@ export function actionRecordFromRow(
 		platform: row.platform,
 		accountId: row.account_id ?? '',
 		campaignId: row.campaign_id,
-		at: typeof details.executedAt === 'string' ? details.executedAt : row.created_at,
+		at: row.executed_at ?? (typeof details.executedAt === 'string' ? details.executedAt : row.created_at),
 		action: row.action_type as ActionRecord['action'],
 		budgetBefore: num(details.budgetBefore),
 		budgetAfter: num(details.budgetAfter),
@@ -158,6 +176,8 @@ export const optimizationPayloadSchema = z
 		currency: z.string().regex(/^[A-Z]{3}$/),
 		evaluatedAt: z.string(),
 		window: z.object({ date: z.string(), start: z.string().nullable(), end: z.string() }),
+		/** Proposed by a dry run: approving it records what would happen and changes nothing (run.ts sets it). */
+		dryRun: z.boolean().default(false),
 	})
 	.strict()
 	.superRefine((p, ctx) => {

@@ -247,6 +247,10 @@ function campaignJson(a: AdAccount, c: Campaign): Record<string, unknown> {
 		unitCost: { amount: '30.00', currencyCode: a.currency },
 		locale: { country: a.currency === 'GBP' ? 'GB' : 'US', language: 'en' },
 		runSchedule: { start: Date.parse(`${c.createdDate}T00:00:00Z`) },
+		changeAuditStamps: {
+			created: { time: Date.parse(`${c.createdDate}T09:00:00Z`) },
+			lastModified: { time: Date.parse(`${[...c.statusHistory.map((h) => h.date), ...c.budgetHistory.map((h) => h.date)].sort().pop() ?? c.createdDate}T09:00:00Z`) },
+		},
 		servingStatuses: c.status === 'ACTIVE' ? ['RUNNABLE'] : ['CAMPAIGN_STATUS_NOT_ACTIVE'],
 		version: { versionTag: String(c.statusHistory.length + c.budgetHistory.length) },
 	};

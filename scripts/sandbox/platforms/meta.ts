@@ -509,6 +509,20 @@ function postObject(ctx: Ctx): Reply {
 			change.dailyBudget = fromMinor(minor, found.account.currency);
 		}
 		if (change.status === undefined && change.dailyBudget === undefined) return badParam(ctx, 'No fields to update (daily_budget, status)');
+		// execution_options=["validate_only"]: checked as above, nothing applied (as Graph does).
+		const options = param(ctx, 'execution_options');
+		if (options !== undefined) {
+			let list: unknown = options;
+			if (typeof options === 'string') {
+				try {
+					list = JSON.parse(options);
+				} catch {
+					return badParam(ctx, 'Param execution_options must be a JSON array');
+				}
+			}
+			if (!Array.isArray(list) || list.some((o) => o !== 'validate_only' && o !== 'include_recommendations')) return badParam(ctx, 'Param execution_options must be an array of validate_only, include_recommendations');
+			if (list.includes('validate_only')) return json(200, { success: true });
+		}
 		applyCampaignChange(world, found.campaign, change);
 		return json(200, { success: true });
 	}

@@ -1,0 +1,107 @@
+/**
+ * Helpers shared by the adapters' campaign-control side (`CampaignControl` in
+ * types.ts): platform timestamps to ISO instants, statuses in one vocabulary,
+ * and the checks every `setDailyBudget` makes before it calls a platform.
+ */
+import { PlatformApiError, type PlatformId } from '../resilience/errors';
+import { currencyExponent } from './currency';
+import { majorToScaled } from './money';
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+	let f = zoneFormatters.get(timeZone);
+	if (!f) {
+		f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+		zoneFormatters.set(timeZone, f);
+	}
+	return f;
+}
+
+/** Offset of `timeZone` from UTC at instant `ms` (positive east of Greenwich), in ms. */
+function zoneOffsetMs(timeZone: string, ms: number): number {
+	const p: Record<string, number> = {};
+	for (const part of zoneFormatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+	const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+	return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/**
+ * A wall-clock time in an IANA zone (`2025-03-01 08:30:00`, `2025-03-01T08:30`,
+ * `2025-03-01`) → ISO-8601 UTC; null when it cannot be read or the zone is
+ * unknown. A time that does not exist (skipped by a DST change) moves forward
+ * with the offset before the change, as most calendars do.
+ */
+export function zonedTimeToIso(local: unknown, timeZone: string | null | undefined): string | null {
+	if (typeof local !== 'string' || !timeZone) return null;
+	const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(local.trim());
+	if (!m) return null;
+	const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+	if (!Number.isFinite(wall)) return null;
+	try {
+		const o1 = zoneOffsetMs(timeZone, wall);
+		const t1 = wall - o1;
+		const o2 = zoneOffsetMs(timeZone, t1);
+		let t = t1;
+		if (o2 !== o1) {
+			const t2 = wall - o2;
+			// consistent with its own offset: the right instant; neither is: a skipped time, moved forward by the gap
+			t = zoneOffsetMs(timeZone, t2) === o2 ? t2 : Math.max(t1, t2);
+		}
+		return new Date(t).toISOString();
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * A platform timestamp → ISO-8601 UTC, or null: ISO strings with `Z` or an
+ * offset (Meta writes `+0000` without the colon), epoch milliseconds
+ * (LinkedIn's audit stamps).
+ */
+export function instantToIso(value: unknown): string | null {
+	if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? new Date(value).toISOString() : null;
+	if (typeof value !== 'string') return null;
+	const text = value.trim().replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+	if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;
+	const ms = Date.parse(text);
+	return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** `ENABLED` → `ACTIVE`; other values upper-cased as they are (`PAUSED`, `ARCHIVED`, `REMOVED`); null/empty → `UNKNOWN`. */
+export function campaignStatus(value: unknown): string {
+	const s = value === null || value === undefined ? '' : String(value).trim().toUpperCase();
+	if (s === '') return 'UNKNOWN';
+	return s === 'ENABLED' ? 'ACTIVE' : s;
+}
+
+/** An error raised before any request: the change cannot be expressed for this account (nothing was sent). */
+export function refusedChange(platform: PlatformId, accountId: string, call: string, message: string, hint: string): PlatformApiError {
+	return new PlatformApiError({ platform, accountId, call, kind: 'config', retryable: false, platformMessage: message, hint });
+}
+
+/**
+ * Checks a daily budget before it is sent: a positive finite amount in the
+ * account's currency with at most the currency's ISO 4217 digits. Throws a
+ * PlatformApiError naming account and call otherwise.
+ */
+export function checkBudgetInput(platform: PlatformId, accountId: string, call: string, amount: number, currency: string, accountCurrency: string | null): void {
+	if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
+		throw refusedChange(platform, accountId, call, `the daily budget must be a positive number, got ${String(amount)}`, 'pass the new daily budget in major units of the account currency (12.5 = 12.50)');
+	}
+	if (!accountCurrency) {
+		throw refusedChange(platform, accountId, call, 'the account does not report its currency', 'check the account in the platform; a budget is never written without knowing its currency');
+	}
+	if (currency !== accountCurrency) {
+		throw refusedChange(platform, accountId, call, `the budget is in ${currency}, the account budgets in ${accountCurrency}`, `plan the budget in ${accountCurrency}: a budget is never converted silently`);
+	}
+	const exponent = currencyExponent(accountCurrency);
+	if (exponent === undefined) {
+		throw refusedChange(platform, accountId, call, `unknown currency ${accountCurrency}`, 'check the account currency in the platform');
+	}
+	try {
+		majorToScaled(amount, exponent);
+	} catch {
+		throw refusedChange(platform, accountId, call, `${amount} ${accountCurrency} has more than ${exponent} decimals`, `round the budget to ${exponent} decimals`);
+	}
+}
