@@ -24,3 +24,4 @@ export type { FaultSpec, FaultKind, RequestLogEntry, SlackResponse, EffectReceip
 export { slackResponseUrl, RESPONSE_URL_MAX_USES } from './platforms/slack';
 export { MAX_EFFECT_HOLD_MS } from './platforms/effects';
 export { sandboxN8nCredentials, WORKFLOW_CREDENTIAL_IDS, type N8nCredential } from './n8n-credentials';
+export { metaCommentDelivery, metaJson, type SandboxDelivery } from './meta-webhook';

@@ -1,8 +1,11 @@
 /**
  * The sandbox's deterministic "model": JSON-schema-driven structured output,
- * a responder registry for smarter behaviour per schema name, feature-hashed
+ * a responder registry for smarter behaviour per schema name (with built-in
+ * responders, see `globalResponders`), feature-hashed
  * embeddings (similar wording → similar vectors) and a lexicon moderation.
  */
+import { CREATIVE_SCHEMA_NAME, creativeResponder } from './creative-responder';
+import { COMMENT_BATCH_SCHEMA_NAME, COMMENT_REPLY_SCHEMA_NAME, commentBatchResponder, commentReplyResponder } from './moderation-responder';
 import { Rng, fnv1a } from './rng';
 
 export type JsonSchema = Record<string, unknown>;
@@ -52,8 +55,20 @@ export class ResponderRegistry {
 	}
 }
 
-/** Process-wide responders; each sandbox's own registry falls back to these. */
-export const globalResponders = new ResponderRegistry();
+/**
+ * Built-in responders, under the global ones: a responder registered for the
+ * same schema name (per sandbox or global) takes precedence, and removing it
+ * brings the built-in back.
+ * - `creative_variants`: ad copy from the brief (`creative-responder.ts`).
+ * - `comment_batch`, `comment_reply`: comment classification and reply drafts (`moderation-responder.ts`).
+ */
+export const builtinResponders = new ResponderRegistry();
+builtinResponders.register(CREATIVE_SCHEMA_NAME, creativeResponder);
+builtinResponders.register(COMMENT_BATCH_SCHEMA_NAME, commentBatchResponder);
+builtinResponders.register(COMMENT_REPLY_SCHEMA_NAME, commentReplyResponder);
+
+/** Process-wide responders; each sandbox's own registry falls back to these, and these to the built-ins. */
+export const globalResponders = new ResponderRegistry(builtinResponders);
 
 export function registerResponder(schemaName: string, fn: Responder): () => void {
 	return globalResponders.register(schemaName, fn);

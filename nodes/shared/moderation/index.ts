@@ -12,3 +12,6 @@ export * from './reply';
 export * from './signal';
 export * from './evaluate';
 export { guessLanguage, type LanguageGuess } from './language';
+export * from './store-replay';
+export * from './executor';
+export * from './run';

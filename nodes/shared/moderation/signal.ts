@@ -14,24 +14,14 @@
  *   (`timeZone`, IANA, default UTC), like the platforms' daily reports.
  * - Shares are `null` on days without counted comments (no data ≠ 0 %).
  *
- * Storage: one row per (platform, account_id, ad_id, date), e.g. a table
- *
- *   CREATE TABLE ad_comment_signals (
- *     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
- *     platform text NOT NULL, account_id text NOT NULL DEFAULT '', campaign_id text,
- *     ad_id text NOT NULL, date date NOT NULL,
- *     comments integer NOT NULL, negative_comments integer NOT NULL,
- *     abusive_comments integer NOT NULL, excluded_comments integer NOT NULL,
- *     negative_share numeric, abusive_share numeric,
- *     created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
- *     CONSTRAINT ad_comment_signals_natural_key UNIQUE (platform, account_id, ad_id, date)
- *   );
- *
- * and `toMetricRecords` gives the same numbers in long form (metric name →
- * value) for a rule engine that reads metrics by name.
+ * Storage: one row per (platform, account_id, ad_id, date) in the
+ * `ad_comment_signals` table (migration 20250606000000_moderation.sql; the
+ * row schema is `adCommentSignalRow` of schema/rows.ts), written by
+ * `moderate` in run.ts. `toMetricRecords` gives the same numbers in long
+ * form (metric name → value) for a rule engine that reads metrics by name.
  */
-import { z } from 'zod';
-import { isoDate } from '../schema/rows';
+import type { z } from 'zod';
+import { adCommentSignalRow } from '../schema/rows';
 import type { Classification, Intent } from './classify';
 
 /** Metric names optimization rules use. */
@@ -62,21 +52,8 @@ export interface SignalOptions {
 	excludeIntents?: readonly Intent[];
 }
 
-export const adCommentSignalRow = z
-	.object({
-		platform: z.string().min(1),
-		account_id: z.string(),
-		campaign_id: z.string().nullable(),
-		ad_id: z.string().min(1),
-		date: isoDate,
-		comments: z.number().int().nonnegative(),
-		negative_comments: z.number().int().nonnegative(),
-		abusive_comments: z.number().int().nonnegative(),
-		excluded_comments: z.number().int().nonnegative(),
-		negative_share: z.number().min(0).max(1).nullable(),
-		abusive_share: z.number().min(0).max(1).nullable(),
-	})
-	.strict();
+/** The stored row of a signal: the table's write schema. */
+export { adCommentSignalRow };
 
 export type AdCommentSignal = z.infer<typeof adCommentSignalRow>;
 
