@@ -14,7 +14,10 @@
  * runs published in n8n, its AdOps Approval Trigger picks the decision up on
  * its every-minute poll, the approved action runs exactly once (a webhook
  * executor POSTs it to the sandbox's receiver) and Slack says so in the
- * proposal's thread. Each later capability adds its workflow here.
+ * proposal's thread. Before that, `workflows/creative.json` (Run Now) writes
+ * copy for the two campaigns with the most spend: rules, policy and novelty
+ * checked, novel variants queued as Notion cards with a Slack request each.
+ * Each later capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -157,14 +160,19 @@ async function main(): Promise<void> {
 		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
 		done = step('importing credentials and workflows into n8n');
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError, request, approvals] = await Promise.all(
-			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json'].map(loadWorkflow),
+		const [alertDemo, ingest, ingestError, request, approvals, creative] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json'].map(loadWorkflow),
 		);
+		// The demo writes three variants for each of the two campaigns with the most spend.
+		for (const node of creative!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
+			if (node.name === 'Active Campaigns') node.parameters.limit = 2;
+			if (node.name === 'Write Variants') node.parameters.count = 3;
+		}
 		// The demo's "announce" proposals are executed by a webhook executor: the sandbox's receiver stands in for the service that acts.
 		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
 		}
-		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!]);
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!]);
 		await n8n.publishWorkflow(approvals!.id as string);
 		done();
 
@@ -190,6 +198,14 @@ async function main(): Promise<void> {
 			if (quality) say(`  data quality for ${quality.reportDate}: ${quality.score}/100 (${quality.level})`);
 			printChannel(sandbox, seen);
 		}
+		seen = postedCount(sandbox);
+		done = step(`running workflow "${creative!.name}" (Run Now: the two campaigns with the most spend)`);
+		const creativeRun = await n8n.execute(creative!.id as string);
+		done();
+		const written = ['Write Variants'].flatMap((node) => [0, 1].flatMap((output) => (creativeRun.runData[node]?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { status: string; campaignId: string; verdict: string | null; reason: string })));
+		for (const v of written) say(`  ${v.campaignId.padEnd(14)} ${v.status.padEnd(18)} ${v.verdict ?? '-'}  ${v.reason.slice(0, 90)}`);
+		printChannel(sandbox, seen);
+
 		await approvalLoop(n8n, sandbox, request!);
 		say(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 	} finally {

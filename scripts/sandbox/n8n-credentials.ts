@@ -22,6 +22,7 @@ export const WORKFLOW_CREDENTIAL_IDS = {
 	googleAds: 'adopsGoogleCred01',
 	klaviyo: 'adopsKlaviyoCred01',
 	notion: 'adopsNotionCred01',
+	openai: 'adopsOpenAiCred01',
 } as const;
 
 /** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
@@ -65,6 +66,7 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 				accessTokenUrl: urls.googleOAuthToken,
 			},
 		},
+		{ id: ids.openai, name: 'AdOps OpenAI', type: 'adOpsOpenAiApi', data: { apiKey: c.openai.apiKey, baseUrl: urls.openai, chatModel: 'gpt-4o-mini', embeddingModel: 'text-embedding-3-small' } },
 		{ id: ids.klaviyo, name: 'AdOps Klaviyo', type: 'adOpsKlaviyoApi', data: { apiKey: c.klaviyo.apiKey, baseUrl: urls.klaviyo } },
 	];
 }

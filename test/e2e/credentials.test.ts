@@ -202,6 +202,48 @@ describe("credential tests in real n8n (the editor's save-and-test)", () => {
 		});
 	});
 
+	describe('AdOps Notion API (testedBy adOpsNotionApiTest on AdOps Approval)', () => {
+		const wrongToken = 'ntn_wrong_token_never_echoed_000';
+
+		test('the approval database id: its data source is found and has every property', async () => {
+			const answer = await saveAndTest('adOpsNotionApi', data('adOpsNotionApi'), [sandbox.credentials.notion.token]);
+			assert.equal(answer.status, 'OK', answer.message);
+			assert.match(answer.message, new RegExp(`^Approval data source ${sandbox.world.notion.approvalDataSourceId} has every property the queue needs$`));
+		});
+
+		test('wrong token: rejected, explained, not echoed', async () => {
+			const answer = await saveAndTest('adOpsNotionApi', data('adOpsNotionApi', { token: wrongToken }), [wrongToken]);
+			assert.deepEqual(answer, { status: 'Error', message: 'Notion rejected the integration token (401): copy the Internal Integration Secret again' });
+		});
+
+		test('an id Notion does not know: says to check it and share the database', async () => {
+			const answer = await saveAndTest('adOpsNotionApi', data('adOpsNotionApi', { dataSourceId: '00000000-0000-4000-8000-0000000000aa' }));
+			assert.equal(answer.status, 'Error');
+			assert.match(answer.message, /no data source or database 00000000-0000-4000-8000-0000000000aa .*share the database with the integration/);
+		});
+
+		test('API URL with nothing listening: cannot reach it', async () => {
+			const answer = await saveAndTest('adOpsNotionApi', data('adOpsNotionApi', { baseUrl: closedUrl }), [sandbox.credentials.notion.token]);
+			assert.equal(answer.status, 'Error');
+			assert.ok(answer.message.startsWith(`Cannot reach the Notion API at ${closedUrl}`), answer.message);
+		});
+	});
+
+	describe('AdOps OpenAI API (testedBy adOpsOpenAiApiTest on AdOps Creative)', () => {
+		test('a working key with both models', async () => {
+			const answer = await saveAndTest('adOpsOpenAiApi', data('adOpsOpenAiApi'), [sandbox.credentials.openai.apiKey]);
+			assert.deepEqual(answer, { status: 'OK', message: 'Connected; gpt-4o-mini and text-embedding-3-small are available' });
+		});
+
+		test('wrong key, and a model the key cannot use: each explained, the key never echoed', async () => {
+			const wrong = await saveAndTest('adOpsOpenAiApi', data('adOpsOpenAiApi', { apiKey: 'sk-wrong-never-echoed' }), ['sk-wrong-never-echoed']);
+			assert.deepEqual(wrong, { status: 'Error', message: 'OpenAI rejected the API key (401): create a new key and paste it again' });
+			const model = await saveAndTest('adOpsOpenAiApi', data('adOpsOpenAiApi', { chatModel: 'gpt-imaginary' }), [sandbox.credentials.openai.apiKey]);
+			assert.equal(model.status, 'Error');
+			assert.match(model.message, /cannot use gpt-imaginary/);
+		});
+	});
+
 	describe('OAuth2 types: n8n answers from the OAuth token, not the node method', () => {
 		test('LinkedIn with a wrong access token and an unreachable URL still answers OK', async () => {
 			const answer = await saveAndTest(

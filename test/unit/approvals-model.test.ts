@@ -144,7 +144,7 @@ describe('approvals: card content and hash', () => {
 
 	test('database schema has every card property and all seven statuses', () => {
 		const schema = approvalDatabaseProperties('status') as Record<string, Record<string, { options?: Array<{ name: string }> }>>;
-		assert.deepEqual(Object.keys(schema).sort(), ['Account', 'Decided by', 'Entity', 'Evidence', 'Expires at', 'Impact', 'Kind', 'Name', 'Platform', 'Proposal ID', 'Proposed change', 'Requested at', 'Status'].sort());
+		assert.deepEqual(Object.keys(schema).sort(), ['Account', 'Decided by', 'Entity', 'Evidence', 'Expires at', 'Impact', 'Kind', 'Name', 'Platform', 'Proposal ID', 'Proposed change', 'Requested at', 'Result', 'Status'].sort());
 		assert.deepEqual(schema.Status!.status!.options!.map((o) => o.name), ['Pending', 'Approved', 'Rejected', 'Expired', 'Executing', 'Executed', 'Failed']);
 	});
 });

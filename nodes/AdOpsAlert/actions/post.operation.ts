@@ -42,7 +42,7 @@ export const description: INodeProperties[] = [
 		name: 'alertJson',
 		type: 'json',
 		default: '={{ $json.alert }}',
-		description: 'An alert object; AdOps nodes that report results output one as "alert"',
+		description: 'An alert object; AdOps nodes that report results output one as "alert". Items whose alert is empty (null) pass through unposted.',
 		displayOptions: { show: { operation: ['post'], source: ['json'] } },
 	},
 	{
@@ -203,6 +203,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		threadKey ||= proposalThreadKey(event.proposal.proposalId);
 	} else if (source === 'json') {
 		let raw = this.getNodeParameter('alertJson', itemIndex, {}) as unknown;
+		if (raw === null || raw === undefined || (typeof raw === 'string' && !raw.trim())) {
+			return { json: { ok: true, skipped: true, reason: 'no alert on this item' }, pairedItem: { item: itemIndex } };
+		}
 		if (typeof raw === 'string') {
 			try {
 				raw = JSON.parse(raw);

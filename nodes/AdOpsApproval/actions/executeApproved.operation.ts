@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { ExecutorRegistry, defaultRegistry, proposalKind, webhookExecutor, type ApprovalQueue } from '../../shared/approvals';
 import { eventItems } from '../../common/approvals';
+import { registerCreativeExecutor } from '../../shared/creative/executor';
 
 const show = { show: { operation: ['executeApproved'] } };
 
@@ -50,15 +51,17 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Built-in executors plus this node's webhook executors. */
-export function registryFor(webhooks: IDataObject[]): ExecutorRegistry {
+/** Built-in executors (those that need the store get the queue's) plus this node's webhook executors. */
+export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue): ExecutorRegistry {
 	const registry = new ExecutorRegistry();
 	for (const kind of defaultRegistry.kinds()) registry.register(kind, defaultRegistry.get(kind)!);
+	registerCreativeExecutor(registry, queue.store);
+	const builtIn = new Set(registry.kinds());
 	for (const w of webhooks) {
 		const kind = String(w.kind ?? '').trim();
 		const parsed = proposalKind.safeParse(kind);
 		if (!parsed.success) throw new Error(`Webhook executor kind "${kind}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-		if (registry.has(kind)) throw new Error(`Kind "${kind}" already has ${defaultRegistry.has(kind) ? 'a built-in executor' : 'a webhook executor'}; give each kind one executor`);
+		if (registry.has(kind)) throw new Error(`Kind "${kind}" already has ${builtIn.has(kind) ? 'a built-in executor' : 'a webhook executor'}; give each kind one executor`);
 		const headerName = String(w.headerName ?? '').trim();
 		registry.register(
 			kind,
@@ -81,7 +84,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean);
-	const events = await queue.executeApproved(registryFor(webhooks), {
+	const events = await queue.executeApproved(registryFor(webhooks, queue), {
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
 		...(options.limit ? { limit: Number(options.limit) } : {}),

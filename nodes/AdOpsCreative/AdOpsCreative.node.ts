@@ -1,0 +1,52 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { adOpsOpenAiApiTest } from '../common/openai';
+import { adOpsStoreConnectionTest } from '../common/store';
+import * as checkNovelty from './actions/checkNovelty.operation';
+import * as generate from './actions/generate.operation';
+import * as listCampaigns from './actions/listCampaigns.operation';
+import { router } from './actions/router';
+
+export class AdOpsCreative implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Creative',
+		name: 'adOpsCreative',
+		icon: { light: 'file:adOpsCreative.svg', dark: 'file:adOpsCreative.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"]}}',
+		description: 'Write ad copy with OpenAI that fits each platform, passes policy and never repeats past copy',
+		defaults: { name: 'AdOps Creative' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Queued', 'Held Back'],
+		credentials: [
+			{ name: 'adOpsOpenAiApi', required: true, testedBy: 'adOpsOpenAiApiTest' },
+			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'generate',
+				options: [
+					{ name: 'Generate Variants', value: 'generate', action: 'Generate ad copy variants', description: 'Write variants, check rules, policy and novelty; novel ones come out with a proposal for AdOps Approval' },
+					{ name: 'List Active Campaigns', value: 'listCampaigns', action: 'List campaigns with recent spend', description: 'One item per campaign with spend in the last days (from the store), with a brief, for a scheduled run' },
+					{ name: 'Check Novelty', value: 'checkNovelty', action: 'Check copy against past variants', description: 'Compare hand-written copy with every past variant of the account' },
+				],
+			},
+			...generate.description,
+			...checkNovelty.description,
+			...listCampaigns.description,
+		],
+	};
+
+	methods = { credentialTest: { adOpsOpenAiApiTest, adOpsStoreConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

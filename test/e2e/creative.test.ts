@@ -1,0 +1,188 @@
+// workflows/creative.json in real n8n 2.40.7 against the sandbox (OpenAI,
+// Notion, Slack) and the store (PostgreSQL when DATABASE_URL is set, PGlite
+// otherwise). `n8n execute` cannot start at a Webhook, so the brief comes
+// from a Manual Trigger and a Code node in the request's shape ({ body });
+// every other node runs as shipped.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
+import { sandboxCreativeCopy } from '../../scripts/sandbox/creative-responder';
+import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import { startN8n, nodeOutput, type N8nHost, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
+import { testStore } from '../helpers/store';
+
+const ROOT = join(__dirname, '..', '..');
+const ACCOUNT = 'act-e2e-creative';
+const CAMPAIGN = 'cmp-spring-rain';
+const BRIEF = 'Northwind rain jackets: fully waterproof, breathable, packs into its own pocket. Audience: city commuters who cycle. Offer: free returns for 60 days.';
+
+type WfNode = { name: string; type: string; parameters: Record<string, unknown>; [k: string]: unknown };
+
+describe('workflows/creative.json in real n8n', () => {
+	let sandbox: Sandbox;
+	let n8n: N8nHost;
+	let storeConfig: StoreConfig;
+	let cleanup: () => Promise<void> = async () => undefined;
+	let plantedId = '';
+	const ids: Record<string, string> = {};
+
+	async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+		const store = await openStore(storeConfig);
+		try {
+			return await fn(store);
+		} finally {
+			await store.close();
+		}
+	}
+
+	const out = (r: ExecutionResult, node: string, output = 0) => nodeOutput(r, node, output).map((i) => i.json as Record<string, unknown>);
+
+	async function cards(): Promise<Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null; status?: { name: string } | null }> }>> {
+		const res = await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`);
+		const pages = ((await res.json()) as { pages: Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null }> }> }).pages;
+		// The sandbox's workspace holds older creative cards of its own ('historic-…').
+		return pages.filter((p) => p.properties.Kind?.select?.name === 'creative' && !(p.properties['Proposal ID']?.rich_text ?? []).map((t) => t.plain_text).join('').startsWith('historic-'));
+	}
+
+	before(async () => {
+		sandbox = await startSandbox({ seed: 41 });
+		const ts = await testStore('adops-e2e-creative');
+		storeConfig = ts.config;
+		cleanup = ts.cleanup;
+		// Performance to ground on, and one past variant planted as a near-copy of what the model will write first.
+		const { fixed } = sandboxCreativeCopy({ brief: BRIEF, platform: 'meta' }, 0);
+		const planted = (fixed.primaryText ?? '').replace(/\b(\w{4,})\b/, 'Honestly');
+		assert.notEqual(planted, fixed.primaryText, 'the planted copy differs by one word');
+		plantedId = await withStore(async (store) => {
+			const days = Array.from({ length: 14 }, (_, i) => new Date(Date.now() - (i + 1) * 86_400_000).toISOString().slice(0, 10));
+			await store.upsert(
+				'campaign_performance',
+				days.flatMap((date, i) => [
+					{ platform: 'meta', account_id: ACCOUNT, campaign_id: CAMPAIGN, campaign_name: 'Spring rain', date, currency: 'USD', spend: 120 + i, impressions: 20_000, clicks: 400, conversions: 12, revenue: 900 },
+					{ platform: 'meta', account_id: ACCOUNT, campaign_id: 'cmp-winter-sale', campaign_name: 'Winter sale', date, currency: 'USD', spend: 80, impressions: 15_000, clicks: 150, conversions: 2, revenue: 60 },
+				]),
+			);
+			await store.upsert('creative_variants', [
+				{ platform: 'meta', account_id: ACCOUNT, campaign_id: 'cmp-winter-sale', content_hash: 'planted-near-copy', headline: fixed.headlines.join('\n'), primary_text: planted, description: fixed.descriptions.join('\n') || null, status: 'approved' },
+			]);
+			const [row] = await store.select('creative_variants', { where: { content_hash: 'planted-near-copy' } });
+			return row!.id as string;
+		});
+
+		const workflow = JSON.parse(await readFile(join(ROOT, 'workflows', 'creative.json'), 'utf8')) as WorkflowInput;
+		const nodes = workflow.nodes as unknown as WfNode[];
+		const cli = {
+			...workflow,
+			id: 'AdOpsCreativeCli',
+			nodes: [
+				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 240] },
+				{
+					parameters: { jsCode: `return [{ json: { body: ${JSON.stringify({ brief: BRIEF, accountId: ACCOUNT, campaignId: CAMPAIGN, platform: 'meta', count: 4, tone: 'calm, practical' })} } }];` },
+					name: 'Brief Webhook',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [200, 240],
+				},
+				...nodes.filter((n) => !['Brief Webhook', 'Every Monday 09:00', 'Run Now', 'Active Campaigns'].includes(n.name)),
+			],
+			connections: {
+				Start: { main: [[{ node: 'Brief Webhook', type: 'main', index: 0 }]] },
+				...Object.fromEntries(Object.entries(workflow.connections as Record<string, unknown>).filter(([k]) => !['Every Monday 09:00', 'Run Now', 'Active Campaigns'].includes(k))),
+			},
+		} as unknown as WorkflowInput;
+		const listing = {
+			id: 'AdOpsCreativeList',
+			name: 'e2e active campaigns',
+			nodes: [{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] }, { ...nodes.find((n) => n.name === 'Active Campaigns')!, position: [200, 0] }],
+			connections: { Start: { main: [[{ node: 'Active Campaigns', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as unknown as WorkflowInput;
+		const approvals = {
+			id: 'AdOpsCreativeApprv',
+			name: 'e2e creative approvals',
+			nodes: [
+				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+				{ parameters: { operation: 'pollDecisions', consumer: 'creative-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 1, position: [200, 0], credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
+				{ parameters: { operation: 'executeApproved', webhooks: {}, executeOptions: {}, queueOptions: {} }, name: 'Execute', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 1, position: [400, 0], executeOnce: true, credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
+			],
+			connections: { Start: { main: [[{ node: 'Decisions', type: 'main', index: 0 }]] }, Decisions: { main: [[{ node: 'Execute', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as unknown as WorkflowInput;
+
+		n8n = await startN8n();
+		await n8n.importCredentials(sandboxN8nCredentials(sandbox, ts.credential));
+		await n8n.importWorkflows([workflow, cli, listing, approvals]);
+		Object.assign(ids, { cli: cli.id, listing: listing.id, approvals: approvals.id });
+	});
+
+	after(async () => {
+		await n8n?.dispose();
+		await sandbox?.close();
+		await cleanup();
+	});
+
+	test('the scheduled branch finds the campaigns with recent spend', async () => {
+		const r = await n8n.execute(ids.listing!);
+		const found = out(r, 'Active Campaigns').map((c) => `${c.platform}/${c.accountId}/${c.campaignId}`);
+		assert.deepEqual(found.sort(), [`meta/${ACCOUNT}/${CAMPAIGN}`, `meta/${ACCOUNT}/cmp-winter-sale`]);
+		assert.match(String(out(r, 'Active Campaigns')[0]!.brief), /Fresh variants for the campaign "(Spring rain|Winter sale)"/);
+	});
+
+	test('a brief: novel variants become Notion cards and Slack requests; the planted near-duplicate is refused naming its neighbour', async () => {
+		const r = await n8n.execute(ids.cli!);
+		const queued = out(r, 'Write Variants', 0);
+		const heldBack = out(r, 'Write Variants', 1);
+		assert.equal(queued.length + heldBack.length, 4, 'one item per requested variant');
+		const duplicate = heldBack.find((i) => i.status === 'rejected_duplicate');
+		assert.ok(duplicate, `a near-duplicate was held back: ${JSON.stringify(heldBack.map((h) => [h.status, h.reason]))}`);
+		assert.equal((duplicate.nearest as { id: string }).id, plantedId, 'its nearest neighbour is the planted past variant');
+		assert.ok(queued.length >= 1, 'at least one novel variant');
+		for (const q of queued) {
+			assert.equal(q.status, 'pending_approval');
+			assert.equal(q.verdict, 'novel');
+		}
+		const enqueued = out(r, 'Queue for Approval');
+		assert.equal(enqueued.length, queued.length);
+		assert.ok(enqueued.every((e) => e.type === 'queued' && e.created === true));
+		assert.equal((await cards()).length, queued.length);
+		const slack = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.filter((m) => m.viaApi);
+		assert.equal(slack.filter((m) => JSON.stringify(m.blocks).includes('Approval needed')).length, queued.length);
+		assert.ok(slack.some((m) => JSON.stringify(m.blocks).includes(`uplicate of past variant ${plantedId}`)), 'Slack names the neighbour');
+
+		const stored = await withStore((store) => store.select('creative_variants', { where: { account_id: ACCOUNT } }));
+		assert.equal(stored.filter((v) => v.status === 'pending_approval').length, queued.length);
+		assert.equal(stored.filter((v) => v.status === 'rejected_duplicate').length, heldBack.filter((h) => h.status === 'rejected_duplicate').length);
+		const runs = await withStore((store) => store.select('creative_runs', {}));
+		assert.equal(runs.length, 1);
+		assert.ok(Number(runs[0]!.prompt_tokens) > 0, 'token usage recorded');
+	});
+
+	test('a second run with the same brief queues nothing again, and says nothing in Slack', async () => {
+		const before = (await cards()).length;
+		const slackBefore = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.length;
+		const r = await n8n.execute(ids.cli!);
+		assert.equal(out(r, 'Write Variants', 0).length, 0, 'nothing queued');
+		const again = out(r, 'Write Variants', 1);
+		assert.ok(again.some((i) => i.status === 'already_stored'), JSON.stringify(again.map((i) => i.status)));
+		assert.ok(again.every((i) => i.status === 'already_stored' || i.status === 'rejected_duplicate'), JSON.stringify(again.map((i) => [i.status, i.reason])));
+		assert.equal((await cards()).length, before, 'no new card');
+		const stored = await withStore((store) => store.select('creative_variants', { where: { account_id: ACCOUNT, status: 'pending_approval' } }));
+		assert.equal(stored.length, before, 'no second pending row for the same copy');
+		const posted = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.slice(slackBefore);
+		assert.ok(posted.every((m) => !JSON.stringify(m.blocks).includes('already stored')), 'copy seen before is not announced again');
+	});
+
+	test('an approved creative card marks the variant approved (publishing is a later step)', async () => {
+		const [card] = await cards();
+		const res = await fetch(`${sandbox.url}/_admin/notion/pages/${card!.id}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'Maya Lopez', properties: { Status: { status: { name: 'Approved' } } } }) });
+		assert.equal(res.status, 200);
+		const r = await n8n.execute(ids.approvals!);
+		const executed = out(r, 'Execute');
+		assert.deepEqual(executed.map((e) => e.type), ['executed']);
+		const proposalId = executed[0]!.proposalId as string;
+		const approved = await withStore((store) => store.select('creative_variants', { where: { proposal_id: proposalId } }));
+		assert.equal(approved[0]?.status, 'approved');
+	});
+});
