@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsNotionApiTest } from '../common/notion';
+import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsSlackApiTest } from '../common/slack';
 import { adOpsStoreConnectionTest } from '../common/store';
 import * as enqueue from './actions/enqueue.operation';
@@ -27,6 +28,7 @@ export class AdOpsApproval implements INodeType {
 			{ name: 'adOpsNotionApi', required: true, testedBy: 'adOpsNotionApiTest' },
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
+			{ name: 'adOpsMetaAdsApi', required: false, testedBy: 'adOpsMetaAdsApiTest', displayOptions: { show: { operation: ['executeApproved'] } } },
 		],
 		properties: [
 			{
@@ -77,7 +79,7 @@ export class AdOpsApproval implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest } };
+	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

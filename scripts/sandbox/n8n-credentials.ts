@@ -13,6 +13,9 @@ export interface N8nCredential {
 	data: Record<string, unknown>;
 }
 
+/** The verify token the sandbox's Meta credential carries for the moderation webhook. */
+export const SANDBOX_META_VERIFY_TOKEN = 'adops-sandbox-verify-token';
+
 /** Credential ids the exported workflows use. */
 export const WORKFLOW_CREDENTIAL_IDS = {
 	slack: 'adopsSlackCred01',
@@ -42,7 +45,7 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			id: ids.meta,
 			name: 'AdOps Meta Ads',
 			type: 'adOpsMetaAdsApi',
-			data: { accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, adAccountIds: metaAccounts.join(', '), apiVersion: 'v21.0', baseUrl: urls.meta },
+			data: { accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, webhookVerifyToken: SANDBOX_META_VERIFY_TOKEN, adAccountIds: metaAccounts.join(', '), apiVersion: 'v21.0', baseUrl: urls.meta },
 		},
 		{
 			id: ids.linkedin,

@@ -2,6 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { ExecutorRegistry, defaultRegistry, proposalKind, webhookExecutor, type ApprovalQueue } from '../../shared/approvals';
 import { eventItems } from '../../common/approvals';
 import { registerCreativeExecutor } from '../../shared/creative/executor';
+import { registerModerationExecutor } from '../../shared/moderation/executor';
+import type { MetaCommentsClient } from '../../shared/platforms/meta-comments';
+import { metaCommentSettings } from '../../common/meta';
 
 const show = { show: { operation: ['executeApproved'] } };
 
@@ -52,10 +55,12 @@ export const description: INodeProperties[] = [
 ];
 
 /** Built-in executors (those that need the store get the queue's) plus this node's webhook executors. */
-export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue): ExecutorRegistry {
+export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platforms: { metaComments?: MetaCommentsClient } = {}): ExecutorRegistry {
 	const registry = new ExecutorRegistry();
 	for (const kind of defaultRegistry.kinds()) registry.register(kind, defaultRegistry.get(kind)!);
 	registerCreativeExecutor(registry, queue.store);
+	// Moderation proposals act on Meta comments: their executor needs the node's AdOps Meta Ads credential.
+	if (platforms.metaComments) registerModerationExecutor(registry, { store: queue.store, metaComments: platforms.metaComments });
 	const builtIn = new Set(registry.kinds());
 	for (const w of webhooks) {
 		const kind = String(w.kind ?? '').trim();
@@ -84,7 +89,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean);
-	const events = await queue.executeApproved(registryFor(webhooks, queue), {
+	let metaComments: MetaCommentsClient | undefined;
+	try {
+		metaComments = metaCommentSettings(await this.getCredentials('adOpsMetaAdsApi')).client;
+	} catch {
+		metaComments = undefined; // no AdOps Meta Ads credential on this node: moderation proposals stay approved (skipped) until one is set
+	}
+	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments }), {
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
 		...(options.limit ? { limit: Number(options.limit) } : {}),

@@ -1,0 +1,104 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
+import { alertEventFor } from '../../shared/approvals';
+import { moderate, type ModeratedComment } from '../../shared/moderation';
+import type { ModerationContext } from './router';
+
+const show = { show: { operation: ['moderate'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Live Mode',
+		name: 'live',
+		type: 'boolean',
+		default: false,
+		displayOptions: show,
+		description: 'Whether automatic actions (hiding spam, scams and abuse) are carried out on Facebook/Instagram. Off: they are only recorded (dry run). Replies and escalations always wait for approval.',
+	},
+	{
+		displayName: 'Brand Voice',
+		name: 'brandVoice',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: 'Friendly, brief and helpful. No promises we cannot keep; point to support for orders.',
+		displayOptions: show,
+		description: 'How suggested replies sound. The comment itself is quoted to the model as data only.',
+	},
+	{
+		displayName: 'Options',
+		name: 'moderateOptions',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{ displayName: 'Facts for Replies', name: 'facts', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Shipping times, return policy, links: what a reply may state' },
+			{ displayName: 'Limit', name: 'limit', type: 'number', default: 500, typeOptions: { minValue: 1 }, description: 'Max number of results to return' },
+			{ displayName: 'Policy (JSON)', name: 'policy', type: 'json', default: '{}', description: 'Overrides of the moderation policy (thresholds per intent, delete enabled, …); see the README' },
+			{ displayName: 'Retry Failed Actions', name: 'retryFailed', type: 'boolean', default: false, description: 'Whether to try automatic actions that failed in earlier runs once more (live mode)' },
+			{ displayName: 'Time Zone', name: 'timeZone', type: 'string', default: 'UTC', description: 'IANA time zone of the days of the comment signal' },
+		],
+	},
+];
+
+export const once = true;
+
+function commentAlert(c: ModeratedComment): IDataObject | null {
+	const notable = c.actions.filter((a) => a.status === 'executed' || a.status === 'failed' || a.status === 'stuck' || a.type === 'escalate' || a.type === 'human_review');
+	if (notable.length === 0) return null;
+	const failed = notable.some((a) => a.status === 'failed' || a.status === 'stuck');
+	const labels = notable.map((a) => `${a.type.replace(/_/g, ' ')}: ${a.status.replace(/_/g, ' ')}${a.error ? ` (${a.error})` : ''}`);
+	return {
+		kind: failed ? 'failure' : c.classification.intent === 'complaint' || c.classification.intent === 'hate' ? 'action' : 'info',
+		title: `Comment ${c.classification.intent.replace(/_/g, ' ')} on ad ${c.adId ?? c.postId ?? '?'}`,
+		message: labels.join('\n'),
+		fields: [
+			{ label: 'Comment', value: c.text.slice(0, 500) },
+			{ label: 'Confidence', value: c.classification.confidence.toFixed(2) },
+			{ label: 'Classifier', value: c.source === 'llm' ? 'LLM' : 'offline' },
+			{ label: 'Account', value: c.accountId ?? '-' },
+		],
+	} as IDataObject;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: ModerationContext): Promise<INodeExecutionData[]> {
+	const o = this.getNodeParameter('moderateOptions', itemIndex, {}) as IDataObject;
+	let policy: unknown = o.policy ?? {};
+	if (typeof policy === 'string') {
+		try {
+			policy = policy.trim() ? JSON.parse(policy) : {};
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'Policy (JSON) is not valid JSON', { itemIndex });
+		}
+	}
+	// Items from the trigger or the poll name the comments to moderate; otherwise every comment not moderated yet.
+	const itemIds = this.getInputData()
+		.map((i) => i.json.itemId)
+		.filter((id): id is string => typeof id === 'string' && id.length > 0);
+	const live = this.getNodeParameter('live', itemIndex, false) as boolean;
+	const result = await moderate(
+		{
+			...(itemIds.length ? { itemIds } : {}),
+			live,
+			policy: policy as never,
+			limit: Number(o.limit ?? 500),
+			retryFailed: o.retryFailed === true,
+			timeZone: String(o.timeZone ?? 'UTC'),
+			reply: { brandVoice: String(this.getNodeParameter('brandVoice', itemIndex, '')), ...(o.facts ? { facts: String(o.facts) } : {}) },
+			...(ctx.chatModel ? { llm: { model: ctx.chatModel } } : {}),
+		},
+		{ store: ctx.store, metaComments: ctx.meta.client, ...(ctx.llm ? { llm: ctx.llm } : {}), ...(ctx.queue ? { approvals: ctx.queue } : {}) },
+	);
+	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: commentAlert(c) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	for (const event of result.enqueued) {
+		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
+		const alertEvent = row ? alertEventFor(event, row) : undefined;
+		out.push({
+			json: { ...event, alert: alertEvent ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
+			pairedItem: { item: itemIndex },
+		});
+	}
+	if (!ctx.queue) for (const p of result.proposals) out.push({ json: { proposal: p, alert: null } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+	return out;
+}

@@ -1,0 +1,56 @@
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { metaCommentSettings, type MetaCommentSettings } from '../../common/meta';
+import { openApprovalQueue } from '../../common/notion';
+import { openAiClient, openAiSettings } from '../../common/openai';
+import { runOperation, type Operation } from '../../common/router';
+import { openStoreFromNode } from '../../common/store';
+import type { ApprovalQueue } from '../../shared/approvals';
+import { openAIModerationDeps, type OpenAIModerationDeps } from '../../shared/moderation/openai';
+import type { Store } from '../../shared/store';
+import * as moderate from './moderate.operation';
+import * as poll from './poll.operation';
+
+export interface ModerationContext {
+	store: Store;
+	meta: MetaCommentSettings;
+	/** The LLM path when an AdOps OpenAI credential is selected; offline otherwise. */
+	llm?: OpenAIModerationDeps;
+	chatModel?: string;
+	/** Proposals go straight to the approval queue when an AdOps Notion credential is selected. */
+	queue?: ApprovalQueue;
+}
+
+async function optional(ctx: IExecuteFunctions, type: string): Promise<ICredentialDataDecryptedObject | undefined> {
+	try {
+		return (await ctx.getCredentials(type)) as ICredentialDataDecryptedObject;
+	} catch {
+		return undefined; // not selected on this node
+	}
+}
+
+const operations = { pollComments: poll, moderate } as const;
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
+	const op = operations[operation];
+	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+	const meta = metaCommentSettings(await this.getCredentials('adOpsMetaAdsApi'));
+	const store = await openStoreFromNode(this);
+	try {
+		const ctx: ModerationContext = { store, meta };
+		if (operation === 'moderate') {
+			const openai = await optional(this, 'adOpsOpenAiApi');
+			if (openai) {
+				const settings = openAiSettings(openai);
+				ctx.llm = openAIModerationDeps(openAiClient(settings, { maxRetries: 3 }));
+				ctx.chatModel = settings.chatModel;
+			}
+			const notion = await optional(this, 'adOpsNotionApi');
+			if (notion) ctx.queue = await openApprovalQueue(notion, store);
+		}
+		return [await runOperation(this, op as Operation<ModerationContext>, ctx)];
+	} finally {
+		await store.release();
+	}
+}

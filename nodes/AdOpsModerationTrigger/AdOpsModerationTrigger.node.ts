@@ -1,0 +1,76 @@
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { metaCommentSettings } from '../common/meta';
+import { adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsStoreConnectionTest, openStoreFromNode } from '../common/store';
+import { handleMetaWebhook } from '../shared/moderation';
+
+interface RawRequest {
+	method: string;
+	query: Record<string, unknown>;
+	headers: Record<string, string | string[] | undefined>;
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+}
+
+// Meta's Page webhooks are set up once per app in the Meta dashboard (callback URL and verify token), not per
+// workflow through an API this node could call with the credential's token, so there is nothing to register here.
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
+export class AdOpsModerationTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Moderation Trigger',
+		name: 'adOpsModerationTrigger',
+		icon: { light: 'file:adOpsModerationTrigger.svg', dark: 'file:adOpsModerationTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		description: "Starts the workflow for new comments on your Facebook and Instagram ads, from Meta's webhooks",
+		subtitle: 'On new ad comment',
+		defaults: { name: 'AdOps Moderation Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest' },
+			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+		],
+		webhooks: [
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'adops-meta-comments', isFullPath: true },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'adops-meta-comments', isFullPath: true },
+		],
+		properties: [
+			{
+				displayName:
+					"Use this node's production URL as the callback URL of the Meta app's Page webhook (field feed; Instagram: comments), with the Verify Token from the AdOps Meta Ads credential. Every delivery is checked against X-Hub-Signature-256 with the credential's App Secret; a missing or wrong signature gets 401 and starts nothing, a replayed delivery starts nothing.",
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	methods = { credentialTest: { adOpsMetaAdsApiTest, adOpsStoreConnectionTest } };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject() as unknown as RawRequest;
+		const res = this.getResponseObject();
+		const meta = metaCommentSettings(await this.getCredentials('adOpsMetaAdsApi'));
+		if (req.method.toUpperCase() === 'POST' && !req.rawBody && req.readRawBody) await req.readRawBody();
+		const store = await openStoreFromNode(this);
+		try {
+			const outcome = await handleMetaWebhook(
+				{ method: req.method, query: req.query as never, headers: req.headers, rawBody: req.rawBody ?? null },
+				{ appSecret: meta.appSecret, verifyToken: meta.verifyToken },
+				{ store },
+			);
+			res.status(outcome.status).type(outcome.contentType).send(outcome.body);
+			const inserted = outcome.kind === 'delivery' ? (outcome.ingest?.inserted ?? []) : [];
+			if (inserted.length === 0) return { noWebhookResponse: true };
+			return { noWebhookResponse: true, workflowData: [inserted.map((row) => ({ json: { itemId: row.id, ...row } as unknown as IDataObject }))] };
+		} catch (error) {
+			// Replay claims were released: Meta's retry of this delivery will be accepted.
+			res.status(500).type('text/plain').send('could not store the delivery; Meta will retry');
+			throw new NodeOperationError(this.getNode(), error as Error, { description: 'The delivery was not stored (store unreachable?); Meta retries it and the retry is accepted.' });
+		} finally {
+			await store.release();
+		}
+	}
+}
