@@ -17,6 +17,8 @@
  * proposal's thread. Before that, `workflows/creative.json` (Run Now) writes
  * copy for the two campaigns with the most spend: rules, policy and novelty
  * checked, novel variants queued as Notion cards with a Slack request each.
+ * `workflows/moderation.json` (Run Now, dry run) polls the comments under the
+ * ads' posts, classifies them and shows what the policy would do.
  * Each later capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -160,8 +162,8 @@ async function main(): Promise<void> {
 		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
 		done = step('importing credentials and workflows into n8n');
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError, request, approvals, creative] = await Promise.all(
-			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json'].map(loadWorkflow),
+		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json'].map(loadWorkflow),
 		);
 		// The demo writes three variants for each of the two campaigns with the most spend.
 		for (const node of creative!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
 		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
 		}
-		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!]);
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!]);
 		await n8n.publishWorkflow(approvals!.id as string);
 		done();
 
@@ -204,6 +206,17 @@ async function main(): Promise<void> {
 		done();
 		const written = ['Write Variants'].flatMap((node) => [0, 1].flatMap((output) => (creativeRun.runData[node]?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { status: string; campaignId: string; verdict: string | null; reason: string })));
 		for (const v of written) say(`  ${v.campaignId.padEnd(14)} ${v.status.padEnd(18)} ${v.verdict ?? '-'}  ${v.reason.slice(0, 90)}`);
+		printChannel(sandbox, seen);
+
+		seen = postedCount(sandbox);
+		done = step(`running workflow "${moderation!.name}" (Run Now, dry run: nothing is hidden or posted)`);
+		const moderationRun = await n8n.execute(moderation!.id as string);
+		done();
+		const comments = (moderationRun.runData['Moderate']?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as { text?: string; classification?: { intent: string; confidence: number }; actions?: Array<{ type: string; status: string }> }).filter((c) => c.classification);
+		const byIntent = new Map<string, number>();
+		for (const c of comments) byIntent.set(c.classification!.intent, (byIntent.get(c.classification!.intent) ?? 0) + 1);
+		say(`  ${comments.length} comments classified: ${[...byIntent].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+		for (const c of comments.filter((x) => x.actions?.length).slice(0, 6)) say(`  "${(c.text ?? '').slice(0, 60)}" → ${c.actions!.map((a) => `${a.type} (${a.status})`).join(', ')}`);
 		printChannel(sandbox, seen);
 
 		await approvalLoop(n8n, sandbox, request!);
