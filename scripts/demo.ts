@@ -204,8 +204,9 @@ async function main(): Promise<void> {
 		done = step(`running workflow "${creative!.name}" (Run Now: the two campaigns with the most spend)`);
 		const creativeRun = await n8n.execute(creative!.id as string);
 		done();
-		const written = ['Write Variants'].flatMap((node) => [0, 1].flatMap((output) => (creativeRun.runData[node]?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { status: string; campaignId: string; verdict: string | null; reason: string })));
-		for (const v of written) say(`  ${v.campaignId.padEnd(14)} ${v.status.padEnd(18)} ${v.verdict ?? '-'}  ${v.reason.slice(0, 90)}`);
+		const written = [0, 1].flatMap((output) => (creativeRun.runData['Write Variants']?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { status?: string; slot?: number; verdict?: string | null; reason?: string; runMessage?: string; error?: string }));
+		if (written[0]?.runMessage) say(`  ${written[0].runMessage}`);
+		for (const v of written) say(`  variant ${String(v.slot ?? '-').padEnd(3)} ${String(v.status ?? 'error').padEnd(18)} ${v.verdict ?? '-'}  ${String(v.reason ?? v.error ?? '').slice(0, 100)}`);
 		printChannel(sandbox, seen);
 
 		seen = postedCount(sandbox);
