@@ -27,7 +27,8 @@ export class AdOpsMetaAdsApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description: 'When set, every call carries appsecret_proof (required if the app enforces it)',
-		},		{
+		},
+		{
 			displayName: 'Webhook Verify Token',
 			name: 'webhookVerifyToken',
 			type: 'string',
@@ -36,7 +37,6 @@ export class AdOpsMetaAdsApi implements ICredentialType {
 			description:
 				'Only for AdOps Moderation Trigger: the Verify Token you type into the Meta app\'s Webhooks settings. Deliveries are checked with the App Secret (X-Hub-Signature-256), so set that too.',
 		},
-
 		{
 			displayName: 'Ad Account IDs',
 			name: 'adAccountIds',

@@ -7,18 +7,20 @@
  * It runs `workflows/alert-demo.json` (an alert and a threaded follow-up),
  * then `workflows/ingest.json` twice: every platform account is loaded into
  * the store, the quality report scores it and Slack gets the summary; the
- * second run re-reads the lookback days and writes nothing. Then the
- * approval loop: `workflows/approval-request.json` queues a proposal (a Notion
- * card and a Slack message with Approve/Reject), the demo approves the card
- * through the sandbox's Notion as a person would, `workflows/approvals.json`
- * runs published in n8n, its AdOps Approval Trigger picks the decision up on
- * its every-minute poll, the approved action runs exactly once (a webhook
- * executor POSTs it to the sandbox's receiver) and Slack says so in the
- * proposal's thread. Before that, `workflows/creative.json` (Run Now) writes
- * copy for the two campaigns with the most spend: rules, policy and novelty
- * checked, novel variants queued as Notion cards with a Slack request each.
- * `workflows/moderation.json` (Run Now, dry run) polls the comments under the
- * ads' posts, classifies them and shows what the policy would do.
+ * second run re-reads the lookback days and writes nothing. Then
+ * `workflows/creative.json` (Run Now) writes copy for the two campaigns with
+ * the most spend: rules, policy and novelty checked, novel variants queued as
+ * Notion cards with a Slack request each. `workflows/moderation.json` (Run
+ * Now, dry run) polls the comments under the ads' posts, classifies them and
+ * shows what the policy would do. Last, the approval loop:
+ * `workflows/approval-request.json` queues a proposal (a Notion card and a
+ * Slack message with Approve/Reject), the demo approves the card through the
+ * sandbox's Notion as a person would, `workflows/approvals.json` runs
+ * published in n8n, its AdOps Approval Trigger picks the decision up on its
+ * every-minute poll, the approved action runs exactly once (a webhook
+ * executor POSTs it to the sandbox's receiver; the demo fails if the receiver
+ * counts anything but one request) and Slack says so in the proposal's
+ * thread.
  * Each later capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -122,6 +124,7 @@ async function approvalLoop(n8n: N8nHost, sandbox: Sandbox, request: WorkflowInp
 	done();
 	const receipts = sandbox.effects('announce');
 	say(`  the receiver got ${receipts.length} request(s) for ${event.proposalId} (Idempotency-Key ${receipts[0]?.idempotencyKey ?? '-'})`);
+	if (receipts.length !== 1) throw new Error(`the approved action ran ${receipts.length} times; it must run exactly once`);
 	const card = ((await (await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`)).json()) as { pages: Array<{ id: string; properties: Record<string, { status?: { name: string } }> }> }).pages.find((p) => p.id === event.pageId);
 	say(`  the Notion card now says: ${card?.properties.Status?.status?.name ?? '?'}`);
 	printChannel(sandbox, seen);

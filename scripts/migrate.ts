@@ -7,6 +7,7 @@
  * DATABASE_URL is used when neither option is given. For a hosted Supabase
  * project use `supabase db push`, or this script with the direct connection string.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteExecutor, PgPoolExecutor, type SqlExecutor } from '../nodes/shared/store/executor';
@@ -15,8 +16,10 @@ import { createPool } from '../nodes/shared/store/postgres';
 import { describePostgresError, StoreError } from '../nodes/shared/store';
 import type { SslMode } from '../nodes/shared/store/types';
 
-async function main(): Promise<number> {
-	const { values } = parseArgs({
+const USAGE = 'Usage: migrate (--database-url <url> [--ssl disable|require|verify-full] [--schema s] | --embedded <dir>) [--dir <migrations>] [--seed]\n';
+
+function args() {
+	return parseArgs({
 		options: {
 			'database-url': { type: 'string' },
 			embedded: { type: 'string' },
@@ -26,10 +29,24 @@ async function main(): Promise<number> {
 			seed: { type: 'boolean', default: false },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
-	});
+	}).values;
+}
+
+async function main(): Promise<number> {
+	let values: ReturnType<typeof args>;
+	try {
+		values = args();
+	} catch (error) {
+		process.stderr.write(`migrate: ${(error as Error).message}\n${USAGE}`);
+		return 2;
+	}
 	if (values.help) {
-		process.stdout.write('Usage: migrate (--database-url <url> [--ssl disable|require|verify-full] [--schema s] | --embedded <dir>) [--dir <migrations>] [--seed]\n');
+		process.stdout.write(USAGE);
 		return 0;
+	}
+	if (values['database-url'] && values.embedded) {
+		process.stderr.write('Give either --database-url or --embedded, not both.\n');
+		return 2;
 	}
 	const url = values['database-url'] ?? (values.embedded ? undefined : process.env.DATABASE_URL);
 	if (!url && !values.embedded) {
@@ -44,7 +61,17 @@ async function main(): Promise<number> {
 	let exec: SqlExecutor;
 	let close: () => Promise<void>;
 	if (values.embedded) {
-		const db = await PGlite.create(values.embedded);
+		if (statSync(values.embedded, { throwIfNoEntry: false })?.isDirectory() === false) {
+			process.stderr.write(`migrate: ${values.embedded} exists and is not a directory; --embedded takes a folder (created if missing).\n`);
+			return 2;
+		}
+		let db: PGlite;
+		try {
+			db = await PGlite.create(values.embedded);
+		} catch (error) {
+			process.stderr.write(`migrate: cannot open the embedded database at ${values.embedded}: ${error instanceof Error ? error.message : String(error)}\n`);
+			return 1;
+		}
 		exec = new PgliteExecutor(db);
 		close = () => db.close();
 	} else {

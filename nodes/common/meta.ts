@@ -1,7 +1,8 @@
 // n8n glue for Meta comments: the AdOps Meta Ads credential → the comments client.
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { PlatformSettings } from '../shared/platforms/factory';
 import { MetaCommentsClient } from '../shared/platforms/meta-comments';
-import { parseIdList } from '../shared/platforms/factory';
+import { platformSettings } from './platforms';
 
 export interface MetaCommentSettings {
 	client: MetaCommentsClient;
@@ -11,11 +12,12 @@ export interface MetaCommentSettings {
 }
 
 export function metaCommentSettings(data: ICredentialDataDecryptedObject): MetaCommentSettings {
-	const str = (v: unknown) => String(v ?? '').trim();
+	// The same reading of the credential as AdOps Ingest's.
+	const meta = platformSettings('meta', data) as Extract<PlatformSettings, { platform: 'meta' }>;
 	return {
-		client: new MetaCommentsClient({ accessToken: str(data.accessToken), appSecret: str(data.appSecret) || undefined, apiVersion: str(data.apiVersion) || undefined, baseUrl: str(data.baseUrl) || undefined }),
-		accountIds: parseIdList(str(data.adAccountIds)),
-		appSecret: str(data.appSecret),
-		verifyToken: str(data.webhookVerifyToken),
+		client: new MetaCommentsClient({ accessToken: meta.accessToken, appSecret: meta.appSecret || undefined, apiVersion: meta.apiVersion || undefined, baseUrl: meta.baseUrl || undefined }),
+		accountIds: meta.accountIds,
+		appSecret: meta.appSecret ?? '',
+		verifyToken: String(data.webhookVerifyToken ?? '').trim(),
 	};
 }

@@ -1,29 +1,64 @@
 // The per-item loop every AdOps node shares: run an operation for each input
 // item (or once, for operations on a whole queue or store), honour "Continue
 // On Fail", and give every error its item index.
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-export interface Operation<C> {
-	execute(this: IExecuteFunctions, itemIndex: number, context: C): Promise<INodeExecutionData[]>;
+/** An operation's `execute`; `R` is its items (one output) or one array of items per output. */
+export interface Operation<C, R = INodeExecutionData[]> {
+	execute(this: IExecuteFunctions, itemIndex: number, context: C): Promise<R>;
 	/** Runs once per execution, whatever the number of input items. */
 	once?: boolean;
 }
 
-export async function runOperation<C>(ctx: IExecuteFunctions, op: Operation<C>, context: C): Promise<INodeExecutionData[]> {
+export interface LoopOptions {
+	/** The json of the item an error becomes under "Continue On Fail" (default `{ error }`). */
+	errorJson?: (message: string) => IDataObject;
+	/** A description for the node error, e.g. the API's own error code. */
+	describe?: (error: unknown) => string | undefined;
+}
+
+async function eachItem<C, R>(ctx: IExecuteFunctions, op: Operation<C, R>, context: C, onResult: (result: R) => void, onError: (item: INodeExecutionData) => void, options: LoopOptions = {}): Promise<void> {
 	const items = ctx.getInputData();
 	const count = op.once ? Math.min(1, items.length) : items.length;
-	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < count; i++) {
 		try {
-			out.push(...(await op.execute.call(ctx, i, context)));
+			onResult(await op.execute.call(ctx, i, context));
 		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
 			if (ctx.continueOnFail()) {
-				out.push({ json: { error: error instanceof Error ? error.message : String(error) }, pairedItem: { item: i } });
+				onError({ json: options.errorJson ? options.errorJson(message) : { error: message }, pairedItem: { item: i } });
 				continue;
 			}
-			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+			// An existing NodeOperationError passes through unchanged.
+			const description = options.describe?.(error);
+			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex: i, ...(description ? { description } : {}) });
 		}
 	}
+}
+
+/** One output: the items of every call, in input order; errors as items under "Continue On Fail". */
+export async function runOperation<C>(ctx: IExecuteFunctions, op: Operation<C>, context: C, options?: LoopOptions): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	await eachItem(ctx, op, context, (items) => out.push(...items), (item) => out.push(item), options);
+	return out;
+}
+
+/** Several outputs: each call returns one array per output; errors under "Continue On Fail" go to `errorOutput` (default: the last). */
+export async function runOperationOutputs<C>(
+	ctx: IExecuteFunctions,
+	op: Operation<C, INodeExecutionData[][]>,
+	context: C,
+	outputs: number,
+	errorOutput = outputs - 1,
+): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
+	await eachItem(
+		ctx,
+		op,
+		context,
+		(result) => result.forEach((items, o) => out[o]!.push(...items)),
+		(item) => out[errorOutput]!.push(item),
+	);
 	return out;
 }

@@ -1,10 +1,11 @@
 // n8n glue for the AdOps Store credential: credential values → store config,
 // the credential test, and the thread registry the Alert node uses.
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { openStore, testStoreConnection, type Store, type StoreConfig } from '../shared/store';
 import type { ThreadRegistry } from '../shared/alerts/post';
+import { optionalCredentials, type CredentialSource } from './credentials';
 
 /** Default folder of the embedded database: inside the n8n user folder. */
 export function defaultEmbeddedPath(): string {
@@ -45,23 +46,15 @@ async function open(data: ICredentialDataDecryptedObject): Promise<OpenedStore> 
 	return Object.assign(store, { release: () => store.close() });
 }
 
-/** What opening a store needs of an n8n context (execute, poll, webhook and trigger functions all have it). */
-type CredentialSource = Pick<IExecuteFunctions, 'getCredentials'>;
-
 /** Opens the store of the node's AdOps Store credential. */
-export async function openStoreFromNode(ctx: CredentialSource): Promise<OpenedStore> {
+export async function openStoreFromNode(ctx: Pick<CredentialSource, 'getCredentials'>): Promise<OpenedStore> {
 	return open(await ctx.getCredentials('adOpsStoreApi'));
 }
 
 /** Opens the store of the node's optional AdOps Store credential, if one is selected. */
 export async function openOptionalStore(ctx: CredentialSource): Promise<OpenedStore | undefined> {
-	let data: ICredentialDataDecryptedObject;
-	try {
-		data = await ctx.getCredentials('adOpsStoreApi');
-	} catch {
-		return undefined; // no AdOps Store credential selected on this node
-	}
-	return open(data);
+	const data = await optionalCredentials(ctx, 'adOpsStoreApi');
+	return data ? open(data) : undefined;
 }
 
 export function threadRegistry(store: Store): ThreadRegistry {

@@ -20,7 +20,7 @@
  *   details: [GoogleAdsFailure]}}`, `errorCode` values as enum names.
  */
 import { addDays, fnv1a, isIsoDate, toMinor, fromMinor } from './rng';
-import { applyCampaignChange, type AdAccount, type Campaign, type World } from './world';
+import { applyCampaignChange, findAccount, type AdAccount, type Campaign, type World } from './world';
 
 /** Google Ads' fixed page size for `search` and batch size for `searchStream` (API v17+). */
 export const GOOGLE_ADS_PAGE_SIZE = 10_000;
@@ -305,11 +305,6 @@ export function lowerCamel(snake: string): string {
 	return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
-/** `costMicros` → `cost_micros`. */
-export function snakeCase(camel: string): string {
-	return camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
 /** Request bodies may use proto field names or lowerCamelCase (both are valid proto3 JSON): normalise keys to lowerCamelCase. */
 export function camelizeKeys(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(camelizeKeys);
@@ -357,7 +352,7 @@ function dateWindow(cond: Condition, today: string): [string, string] {
 }
 
 export function googleAccount(world: World, customerId: string): AdAccount {
-	const account = world.accounts.find((a) => a.platform === 'google' && a.id === customerId);
+	const account = findAccount(world, 'google', customerId);
 	if (!account) throw permissionDenied(customerId);
 	return account;
 }
@@ -380,7 +375,7 @@ export function googleAdsQuery(world: World, customerId: string, query: string):
 	const account = googleAccount(world, customerId);
 	const q = parseGaql(query);
 	if (!['campaign', 'customer', 'campaign_budget'].includes(q.resource)) throw queryError('BAD_RESOURCE_TYPE_IN_FROM_CLAUSE', `The sandbox serves FROM campaign, campaign_budget and customer, not ${q.resource}.`);
-	for (const f of [...q.fields, ...q.conditions.map((c) => c.field)]) if (!(f in FIELD_TYPES)) throw queryError('UNRECOGNIZED_FIELD', `Unrecognized field in the query: '${f}'.`);
+	for (const f of [...q.fields, ...q.conditions.map((c) => c.field)]) if (!Object.hasOwn(FIELD_TYPES, f)) throw queryError('UNRECOGNIZED_FIELD', `Unrecognized field in the query: '${f}'.`);
 	const hasMetrics = q.fields.some((f) => f.startsWith('metrics.'));
 	const byDate = q.fields.includes('segments.date');
 	const dateConds = q.conditions.filter((c) => c.field === 'segments.date');

@@ -430,22 +430,28 @@ const PLATFORM_PROFILES: Record<AdPlatform, PlatformProfileRange> = {
 	google: { cpm: [15, 40], ctr: [0.015, 0.03], cvr: [0.03, 0.08], aov: [50, 150], leadRate: [0, 0], weekend: 0.85 },
 };
 
+/** A daily budget as a whole amount: JPY budgets in hundreds, others in whole units. */
+function roundBudget(amount: number, currency: string): number {
+	return currency === 'JPY' ? Math.round(amount / 100) * 100 : Math.round(amount);
+}
+
 function budgetInCurrency(usd: number, currency: string): number {
-	const raw = usd / (USD_PER_UNIT[currency] ?? 1);
-	if (currency === 'JPY') return Math.round(raw / 100) * 100;
-	return Math.round(raw);
+	return roundBudget(usd / (USD_PER_UNIT[currency] ?? 1), currency);
+}
+
+/** The last history entry dated on or before `date` (the first entry before any of them). */
+function inForceOn<T extends { date: string }>(history: T[], date: string): T | undefined {
+	let found = history[0];
+	for (const entry of history) if (entry.date <= date) found = entry;
+	return found;
 }
 
 export function statusOn(campaign: Campaign, date: string): CampaignStatus {
-	let status: CampaignStatus = campaign.statusHistory[0]?.status ?? campaign.status;
-	for (const entry of campaign.statusHistory) if (entry.date <= date) status = entry.status;
-	return status;
+	return inForceOn(campaign.statusHistory, date)?.status ?? campaign.status;
 }
 
 export function budgetOn(campaign: Campaign, date: string): number {
-	let budget = campaign.budgetHistory[0]?.dailyBudget ?? campaign.dailyBudget;
-	for (const entry of campaign.budgetHistory) if (entry.date <= date) budget = entry.dailyBudget;
-	return budget;
+	return inForceOn(campaign.budgetHistory, date)?.dailyBudget ?? campaign.dailyBudget;
 }
 
 /**
@@ -507,7 +513,7 @@ function buildAccounts(seed: number, today: string): AdAccount[] {
 			}
 			if (crng.chance(0.5)) {
 				const factor = crng.pick([0.8, 0.9, 1.15, 1.2]);
-				budgetHistory.push({ date: addDays(today, -crng.int(10, 40)), dailyBudget: spec.currency === 'JPY' ? Math.round((initialBudget * factor) / 100) * 100 : Math.round(initialBudget * factor) });
+				budgetHistory.push({ date: addDays(today, -crng.int(10, 40)), dailyBudget: roundBudget(initialBudget * factor, spec.currency) });
 			}
 			const campaign: Campaign = {
 				id: c.id,
@@ -895,7 +901,7 @@ export function advanceWorld(world: World, days: number): void {
 	}
 }
 
-/** Ground-truth helpers for tests. */
+/** Lookups in the world, for the sandbox's APIs and for tests' ground truth. */
 export function findAccount(world: World, platform: AdPlatform, id: string): AdAccount | undefined {
 	return world.accounts.find((a) => a.platform === platform && a.id === id);
 }

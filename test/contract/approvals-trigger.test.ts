@@ -137,6 +137,37 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 		assert.equal(state?.since, r.cursor);
 	});
 
+	async function pollAllPaged(consumer: string, ids: readonly string[]): Promise<void> {
+		const emitted: string[] = [];
+		let polls = 0;
+		for (; polls < 40; polls++) {
+			const r = await pollDecisions(queue, { consumer, limit: 2, skipSync: true });
+			emitted.push(...r.decisions.map((x) => x.event.proposalId));
+			if (r.scanned < 2) break;
+		}
+		assert.ok(polls < 40, 'the polls reach the end of the rows instead of re-reading the same full page');
+		assert.deepEqual(emitted.filter((id) => ids.includes(id)).sort(), [...ids].sort());
+		assert.equal(new Set(emitted).size, emitted.length, 'nothing emitted twice');
+	}
+
+	test('a full page (limit) moves the cursor on: more decisions than the limit within the overlap all come out over later polls', async () => {
+		const ps = [await queued(), await queued(), await queued(), await queued(), await queued()];
+		for (const p of ps) {
+			await queue.decide(p.id, { decision: 'reject', source: 'slack', payloadHash: (await queue.get(p.id))!.payloadHash, actor: { slackUserId: 'U0MAYA0001' } });
+		}
+		await pollAllPaged('paged', ps.map((p) => p.id));
+	});
+
+	test('a full page moves on even when more rows than the limit share one updated_at (one bulk update)', async () => {
+		const ps = [await queued(), await queued(), await queued(), await queued(), await queued()];
+		const ids = ps.map((p) => p.id);
+		const { updated } = await store.update('approvals', { proposal_id: { in: ids } }, { status: 'rejected', decided_by: 'slack:U0MAYA0001', decided_at: new Date().toISOString() });
+		assert.equal(updated, 5);
+		const stamps = await store.select('approvals', { where: { proposal_id: { in: ids } } });
+		assert.equal(new Set(stamps.map((r) => r.updated_at)).size, 1, 'one statement, one updated_at');
+		await pollAllPaged('bulk', ids);
+	});
+
 	test('webhook executor: one POST with the Idempotency-Key; result and HTTP errors reach the store and the card', async () => {
 		const registry = new ExecutorRegistry();
 		registry.register('test.effect', webhookExecutor({ url: `${sb.urls.effects}/trigger-test`, timeoutMs: 5000 }));
@@ -179,7 +210,7 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 		});
 		await assert.rejects(webhookExecutor({ url: `http://127.0.0.1:${closed}/nowhere` })(p.payload, ctx), /failed before an answer \(ECONNREFUSED\)/);
 		sb.holdEffects(3000, 1);
-		await assert.rejects(webhookExecutor({ url: `${sb.urls.effects}/slow`, timeoutMs: 300 })(p.payload, ctx), /did not answer within 0 s; the receiver may or may not have acted/);
+		await assert.rejects(webhookExecutor({ url: `${sb.urls.effects}/slow`, timeoutMs: 300 })(p.payload, ctx), /did not answer within 300 ms; the receiver may or may not have acted/);
 		assert.throws(() => webhookExecutor({ url: 'file:///etc/passwd' }), /must be http\(s\)/);
 		assert.throws(() => webhookExecutor({ url: 'not a url' }), /is not a URL/);
 	});

@@ -116,7 +116,9 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			]);
 			const brief = briefClean(BRIEFS.fleece, 'meta', 3);
 			const mark = lastSeq();
-			const res = await run({ brief, accountId: acct, campaignId: 'c-fleece', placement: 'feed', tone: 'warm, concrete', expiresInHours: 48 });
+			// A clock that moves 1 ms on every reading: the expiry is counted from the proposal's own request time, however slow the run.
+			let tick = Date.now();
+			const res = await run({ brief, accountId: acct, campaignId: 'c-fleece', placement: 'feed', tone: 'warm, concrete', expiresInHours: 48 }, { now: () => new Date(++tick) });
 
 			assert.equal(res.status, 'complete', res.message);
 			assert.deepEqual(statuses(res), ['pending_approval', 'pending_approval', 'pending_approval'], res.items.map((i) => i.reason).join('\n'));

@@ -170,6 +170,8 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 						paging: { cursors: { after: 'p2' }, next: `https://graph.facebook.com/v23.0/17890000000000001/comments?access_token=SECRET&after=p2` },
 					});
 				}
+				// A proxy or the wrong host: a JSON object whose data is not a list.
+				if (p === '/v23.0/17890000000000002/comments') return send(200, { data: { message: 'maintenance' } });
 				if (req.method === 'POST' && p === '/v23.0/17990000000000003/replies') {
 					replies.push({ id: '17990000000000009', text: body.get('message') ?? '', timestamp: new Date().toISOString(), username: 'brand' });
 					if (failNextReply) {
@@ -217,5 +219,16 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 
 		assert.deepEqual(await client.deleteComment({ commentId: '17990000000000001', source: 'instagram' }), { success: true, alreadyGone: false });
 		await assert.rejects(client.likeComment({ commentId: '17990000000000001', source: 'instagram' }), /cannot like comments/);
+	});
+
+	test('a listing whose data is not a list is a malformed answer naming the call, not an empty page', async () => {
+		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, retry: { maxRetries: 0 } });
+		await assert.rejects(client.listComments({ source: 'instagram', objectId: '17890000000000002' }), (e: unknown) => {
+			assert.ok(e instanceof PlatformApiError);
+			assert.equal(e.kind, 'malformed_response');
+			assert.match(e.message, /listComments on media 17890000000000002/);
+			assert.match(e.message, /"data" is object, not a list/);
+			return true;
+		});
 	});
 });

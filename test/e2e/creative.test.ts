@@ -159,7 +159,7 @@ describe('workflows/creative.json in real n8n', () => {
 		assert.ok(Number(runs[0]!.prompt_tokens) > 0, 'token usage recorded');
 	});
 
-	test('a second run with the same brief queues nothing again, and says nothing in Slack', async () => {
+	test('a second run with the same brief queues nothing again, and Slack gets no approval request and no notice for copy stored before', async () => {
 		const before = (await cards()).length;
 		const slackBefore = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.length;
 		const r = await n8n.execute(ids.cli!);
@@ -172,6 +172,7 @@ describe('workflows/creative.json in real n8n', () => {
 		assert.equal(stored.length, before, 'no second pending row for the same copy');
 		const posted = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.slice(slackBefore);
 		assert.ok(posted.every((m) => !JSON.stringify(m.blocks).includes('already stored')), 'copy seen before is not announced again');
+		assert.ok(posted.every((m) => !JSON.stringify(m.blocks).includes('Approval needed')), 'no second approval request');
 	});
 
 	test('an approved creative card marks the variant approved (publishing is a later step)', async () => {

@@ -147,7 +147,7 @@ describe('workflows/moderation.json in real n8n', () => {
 		await n8n.execute(ids.approvals!);
 		const replies = sandbox.world.meta.comments.filter((c) => c.parentId === questionId);
 		assert.equal(replies.length, 1);
-		// Without reply facts in the node, the drafted reply promises nothing: it says the team will follow up.
+		// Without reply facts in the node, the drafted reply must not promise anything; it is posted as the Page.
 		assert.ok(replies[0]!.message.length > 10, replies[0]!.message);
 		assert.equal(replies[0]!.byPage, true, 'posted by the Page');
 		assert.equal(sandbox.requests({ route: 'meta.reply' }).length, 1);

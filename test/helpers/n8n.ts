@@ -13,16 +13,10 @@ import { ensureN8n, type N8nInstall } from '../../scripts/n8n-host/install';
 import { buildPackAndInstall, type InstalledPackage } from '../../scripts/n8n-host/package';
 
 export { N8nHostError, nodeOutput } from '../../scripts/n8n-host/host';
-export type { CredentialInput, ExecutionResult, N8nHost, WorkflowInput } from '../../scripts/n8n-host/host';
+export type { ExecutionResult, N8nHost, WorkflowInput } from '../../scripts/n8n-host/host';
 
 let installPromise: Promise<N8nInstall> | undefined;
 let packagePromise: Promise<InstalledPackage> | undefined;
-
-/** The cached n8n install (installs it on first use: minutes cold, milliseconds warm). */
-export function n8nInstall(): Promise<N8nInstall> {
-	installPromise ??= ensureN8n();
-	return installPromise;
-}
 
 /** This package, built, packed and installed into a cached n8n nodes folder; once per process. */
 export function adopsPackage(): Promise<InstalledPackage> {
@@ -30,14 +24,10 @@ export function adopsPackage(): Promise<InstalledPackage> {
 	return packagePromise;
 }
 
-export interface StartN8nOptions extends Omit<N8nHostOptions, 'install' | 'nodesDir'> {
-	/** Install this package into the host (default true). */
-	withPackage?: boolean;
-}
-
 /** A new n8n host (own user folder and sqlite database) with this package installed. */
-export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHost> {
-	const { withPackage = true, ...hostOptions } = options;
-	const [install, pkg] = await Promise.all([n8nInstall(), withPackage ? adopsPackage() : undefined]);
-	return createN8nHost({ ...hostOptions, install, nodesDir: pkg?.nodesDir });
+export async function startN8n(options: Omit<N8nHostOptions, 'install' | 'nodesDir'> = {}): Promise<N8nHost> {
+	// The cached n8n install: minutes cold, milliseconds warm.
+	installPromise ??= ensureN8n();
+	const [install, pkg] = await Promise.all([installPromise, adopsPackage()]);
+	return createN8nHost({ ...options, install, nodesDir: pkg.nodesDir });
 }

@@ -5,6 +5,7 @@ import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type Alert, type Block } from 
 import { textsOf } from '../helpers/blocks';
 import { postAlert, describeSlackError, type SlackPoster, type ThreadRegistry } from '../../nodes/shared/alerts/post';
 import { truncateVisibly, graphemeLength } from '../../nodes/shared/text/graphemes';
+import { ingestSummaryAlert, isIngestOutcome } from '../../nodes/shared/alerts/ingest';
 
 
 function assertWithinLimits(blocks: Block[], text: string) {
@@ -193,5 +194,43 @@ describe('postAlert', () => {
 		assert.match(e.message, /#nope.*channel_not_found.*invite the bot/);
 		const r = describeSlackError({ code: 'slack_webapi_request_error', original: new Error('connect ECONNREFUSED 127.0.0.1:9') }, 'chat.postMessage', '#x');
 		assert.match(r.message, /could not reach.*ECONNREFUSED.*API URL/);
+	});
+});
+
+describe('ingest summary', () => {
+	const outcome = {
+		platform: 'meta',
+		accountId: 'act_1',
+		status: 'partial',
+		runId: null,
+		window: { start: '2025-06-01', end: '2025-06-02', mode: 'incremental' },
+		timezone: 'UTC',
+		rowsFetched: 12,
+		rowsWritten: 10,
+		rowsUnchanged: 1,
+		rowsQuarantined: 1,
+		quarantineRecordsAdded: 1,
+		rowsFlagged: 0,
+		duplicatesCollapsed: 0,
+		quarantineReasons: ['spend: must be a number'],
+		warnings: [],
+		fetch: null,
+	};
+
+	test('isIngestOutcome takes an outcome, and lets other items and outcomes missing what the summary reads pass by', () => {
+		assert.equal(isIngestOutcome(outcome), true);
+		assert.equal(isIngestOutcome({ hello: 'world' }), false);
+		assert.equal(isIngestOutcome({ ...outcome, platform: 'myspace' }), false, 'unknown platform');
+		const { rowsWritten: _w, ...noCounts } = outcome;
+		assert.equal(isIngestOutcome(noCounts), false, 'no rowsWritten');
+		assert.equal(isIngestOutcome({ ...outcome, quarantineReasons: undefined }), false, 'no quarantineReasons');
+	});
+
+	test('the summary of accepted outcomes has real numbers and platform names', () => {
+		const alert = ingestSummaryAlert(([outcome] as unknown[]).filter(isIngestOutcome));
+		const text = JSON.stringify(alert);
+		assert.doesNotMatch(text, /NaN|undefined/);
+		assert.match(alert.message ?? '', /\*10\* rows written, \*1\* unchanged, \*1\* quarantined across 1 account/);
+		assert.ok(alert.items?.some((i) => /^QUARANTINED Meta act_1: 1 row\(s\), e\.g\. spend: must be a number/.test(String(i))));
 	});
 });

@@ -13,6 +13,8 @@ import {
 	createProposal,
 	ledgerKey,
 	payloadHash,
+	parseApprovers,
+	parseSlackUsers,
 	payloadIntact,
 	proposalFromRow,
 	proposalToRow,
@@ -158,5 +160,22 @@ describe('approvals: executor registry', () => {
 		assert.deepEqual(await registry.get('test.echo')!({ a: 1 }, { proposal: createProposal(base), idempotencyKey: 'k', attempt: 1 }), { echoed: { a: 1 } });
 		off();
 		assert.equal(registry.has('test.echo'), false);
+	});
+});
+
+describe('approvals: queue settings from node options', () => {
+	test('approvers split on commas, semicolons and whitespace; Slack Users is a JSON object of strings', () => {
+		assert.deepEqual(parseApprovers(' maya@example.com, U0MAYA0001;1f2e\nsam@example.com '), ['maya@example.com', 'U0MAYA0001', '1f2e', 'sam@example.com']);
+		assert.deepEqual(parseApprovers(undefined), []);
+		assert.deepEqual(parseSlackUsers('{"U0MAYA0001": "maya@example.com"}'), { U0MAYA0001: 'maya@example.com' });
+		assert.deepEqual(parseSlackUsers({ U0SAM00001: '1f2e' }), { U0SAM00001: '1f2e' });
+		assert.deepEqual(parseSlackUsers(''), {});
+	});
+
+	test('Slack Users that is not an object of strings is refused with the entry named, never turned into "null" or "[object Object]"', () => {
+		assert.throws(() => parseSlackUsers('{"U0MAYA0001": '), /must be a JSON object/);
+		assert.throws(() => parseSlackUsers('["U0MAYA0001"]'), /must be a JSON object/);
+		assert.throws(() => parseSlackUsers('{"U0MAYA0001": null}'), /value of "U0MAYA0001" must be a Notion user id or email.*not null/);
+		assert.throws(() => parseSlackUsers({ U0MAYA0001: { email: 'maya@example.com' } }), /value of "U0MAYA0001".*not object/);
 	});
 });

@@ -15,7 +15,10 @@ import {
 	verifyMetaSignature,
 	verifyMetaSubscription,
 } from '../../nodes/shared/moderation/meta-webhook';
+import { handleMetaWebhook } from '../../nodes/shared/moderation/run';
+import { graphTime } from '../../nodes/shared/platforms/meta-comments';
 import { socialMediaItemRow } from '../../nodes/shared/schema/rows';
+import type { Store } from '../../nodes/shared/store/types';
 
 const SECRET = 'app-secret-0123456789abcdef';
 
@@ -184,6 +187,20 @@ describe('Meta webhook: payload parsing', () => {
 		fc.assert(fc.property(fc.jsonValue(), (v) => Array.isArray(parseMetaDelivery(v).events)), { numRuns: 200 });
 	});
 
+	test('a signed delivery reports what it could not use (a comment change without its id, a body that is not JSON) instead of dropping it silently', async () => {
+		const noId = { ...addComment, comment_id: undefined };
+		const like = { item: 'like', verb: 'add', post_id: '1055_2001', user_id: '7' };
+		// No comment event reaches the store, so none is needed.
+		const store = {} as Store;
+		const post = (rawBody: string) => handleMetaWebhook({ method: 'POST', headers: { 'x-hub-signature-256': computeMetaSignature(SECRET, rawBody) }, rawBody }, { appSecret: SECRET, verifyToken: 'v' }, { store, replayGuard: new InMemoryReplayGuard() });
+		const out = await post(feedDelivery([noId, like]));
+		assert.deepEqual([out.status, out.kind, out.events.length, out.ingest?.received], [200, 'delivery', 0, 0]);
+		assert.deepEqual(out.skipped, [{ reason: 'invalid_change', field: 'feed', item: 'comment' }, { reason: 'not_a_comment', field: 'feed', item: 'like' }]);
+		assert.deepEqual((await post('{"object": "page", "entry": [')).skipped, [{ reason: 'not_json' }]);
+		const unsigned = await handleMetaWebhook({ method: 'POST', headers: {}, rawBody: '{}' }, { appSecret: SECRET, verifyToken: 'v' }, { store });
+		assert.deepEqual([unsigned.status, unsigned.skipped], [401, []], 'nothing of an unsigned body is read');
+	});
+
 	test('times: unix seconds, milliseconds, Graph and ISO strings', () => {
 		assert.equal(toIsoTime(1760000000), '2025-10-09T08:53:20.000Z');
 		assert.equal(toIsoTime(1760000000000), '2025-10-09T08:53:20.000Z');
@@ -192,6 +209,12 @@ describe('Meta webhook: payload parsing', () => {
 		assert.equal(toIsoTime('2025-06-01T12:00:00+02:00'), '2025-06-01T10:00:00.000Z');
 		assert.equal(toIsoTime('yesterday'), null);
 		assert.equal(toIsoTime(null), null);
+		// Out of the Date range: null, not a RangeError (the Graph client reads comment times with the same function).
+		for (const v of [1e16, -1e16, Number.NaN, Infinity]) {
+			assert.equal(toIsoTime(v), null, String(v));
+			assert.equal(graphTime(v), null, String(v));
+		}
+		assert.equal(graphTime('1760000000'), '2025-10-09T08:53:20.000Z');
 	});
 
 	test('a comment becomes a valid social_media_items row (platform meta, unique per comment id)', () => {

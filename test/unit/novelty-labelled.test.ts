@@ -86,6 +86,9 @@ function report(label: string, rows: Scored[], listMisses = true): { tune: Metri
 	console.log(line('held out (odd)', heldOut));
 	console.log(line('all', all));
 	console.log(`  flagged not-novel per category: ${byCategory}`);
+	const t = resolveThresholds();
+	const bySemantic = rows.filter((r) => r.flagged && pairVerdict(r.lexical, null, t) === 'novel').map((r) => r.pair.id);
+	if (rows.some((r) => r.semantic !== null)) console.log(`  flagged by the semantic score alone: ${bySemantic.length}${bySemantic.length ? ` (${bySemantic.join(', ')})` : ''}`);
 	const misses = listMisses ? rows.filter((r) => r.flagged !== (r.pair.label === 'not_novel')) : [];
 	for (const r of misses) console.log(`  miss ${r.pair.id} ${r.pair.category} lexical ${pct(r.lexical)} semantic ${r.semantic === null ? '-' : pct(r.semantic)}: "${r.pair.candidate}"`);
 	return { tune, heldOut, all };

@@ -32,6 +32,10 @@ test('npm pack ships compiled code, icons, codex files and migrations only', { s
 	const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|json|svg|sql))$/.test(f));
 	assert.deepEqual(unexpected, [], 'only what n8n needs');
 	for (const entry of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) assert.ok(files.includes(entry), `${entry} is packed`);
+	for (const node of pkg.n8n.nodes as string[]) {
+		assert.ok(files.includes(node.replace(/\.js$/, '.json')), `${node}: its codex file is packed`);
+		assert.ok(files.some((f) => f.startsWith(node.slice(0, node.lastIndexOf('/') + 1)) && f.endsWith('.svg')), `${node}: its icon is packed`);
+	}
 	assert.ok(files.some((f) => /^dist\/supabase\/migrations\/\d+_.+\.sql$/.test(f)), 'migrations ship for auto-migration');
 	assert.ok(files.includes('dist/credentials/icons/adops.svg'));
 });

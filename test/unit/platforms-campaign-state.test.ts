@@ -3,7 +3,7 @@
 // may not), statuses in one vocabulary, creation times as UTC instants.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { enums } from 'google-ads-api';
+import { enums, type Hooks } from 'google-ads-api';
 import { campaignStatus, checkBudgetInput, instantToIso, zonedTimeToIso } from '../../nodes/shared/platforms/campaign-state';
 import { GoogleAdsAdapter } from '../../nodes/shared/platforms/google-ads';
 import { LinkedInAdsAdapter } from '../../nodes/shared/platforms/linkedin';
@@ -83,6 +83,23 @@ describe('campaign state per platform', () => {
 			raw: null,
 		});
 		assert.equal(google.campaignState(googleRow({}, { status: enums.CampaignStatus.PAUSED }), '42').status, 'PAUSED');
+	});
+
+	test('google ads: a budget beyond 2^53 micros is refused before any mutation (it could not be sent exactly)', async () => {
+		const mutations: string[] = [];
+		const hooks: Hooks = {
+			onQueryStart: ({ cancel }) => cancel([{ ...googleRow({}), customer: { currency_code: 'USD', time_zone: 'America/New_York' } }]),
+			onMutationStart: ({ method, cancel }) => {
+				mutations.push(method);
+				cancel({ results: [] });
+			},
+		};
+		const adapter = new GoogleAdsAdapter({ clientId: 'id', clientSecret: 'secret', developerToken: 'dev', refreshToken: 'refresh', apiBaseUrl: 'http://127.0.0.1:9', hooks });
+		await assert.rejects(adapter.setDailyBudget({ accountId: '42', campaignId: '7', dailyBudget: 10_000_000_000, currency: 'USD' }), (e: unknown) => e instanceof PlatformApiError && e.kind === 'config' && /too large/.test(e.message));
+		assert.deepEqual(mutations, []);
+		const ok = await adapter.setDailyBudget({ accountId: '42', campaignId: '7', dailyBudget: 9_000_000_000, currency: 'USD' });
+		assert.equal(ok.request.platformAmount, '9000000000000000 micros');
+		assert.equal(mutations.length, 1);
 	});
 
 	test('google ads: a shared or non-daily budget is not editable, with the reason', () => {

@@ -14,6 +14,11 @@ describe('money conversion', () => {
 		assert.equal(microsToMajor(null), null);
 		// beyond 2^53: the string is converted with integer arithmetic, not through a lossy double
 		assert.equal(scaledIntegerToDecimalString(9007199254740993n, 6), '9007199254.740993');
+		// trailing zeros dropped by default, kept on request (LinkedIn budgets, PostgreSQL numeric scale)
+		assert.equal(scaledIntegerToDecimalString(10000n, 2), '100');
+		assert.equal(scaledIntegerToDecimalString(10000n, 2, true), '100.00');
+		assert.equal(scaledIntegerToDecimalString(-50n, 3, true), '-0.050');
+		assert.equal(scaledIntegerToDecimalString(7n, 0, true), '7');
 	});
 	test('invalid values survive unchanged for the validator', () => {
 		assert.equal(microsToMajor('12.5'), '12.5');

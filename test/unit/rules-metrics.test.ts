@@ -181,6 +181,17 @@ describe('rules metrics: input handling', () => {
 		assert.equal(s.rows, 1);
 	});
 
+	test('a value too large to sum exactly is rejected instead of turning every later window into Infinity/NaN', () => {
+		const idx = buildMetricIndex([row('2025-06-01', 'a', { spend: 1e303 }), row('2025-06-02', 'a', { spend: 5 }), row('2025-06-03', 'a', { impressions: 2 ** 53 })]);
+		assert.deepEqual(idx.rejected, [
+			{ index: 0, reason: 'spend 1e+303 is too large (at most 9007199254.740991)' },
+			{ index: 2, reason: `impressions ${2 ** 53} is too large (at most 9007199254740991)` },
+		]);
+		const s = windowSums(idx.series.get('meta|A|a'), 0, D('2030-01-01'));
+		assert.equal(s.spend, 5);
+		assert.equal(s.rows, 1);
+	});
+
 	test('two rows with the same natural key are refused', () => {
 		assert.throws(() => buildMetricIndex([row('2025-06-01', 'a'), row('2025-06-02', 'a'), row('2025-06-01', 'a')]), (e: unknown) => e instanceof RulesInputError && /two metric rows for meta\|A\|a on 2025-06-01/.test(e.message));
 	});

@@ -98,6 +98,9 @@ describe('rules model: validation errors name the path', () => {
 		let deep: unknown = { metric: 'spend', window: 'today', op: '>', value: 1 };
 		for (let i = 0; i < 6; i++) deep = { all: [deep] };
 		assert.deepEqual(issues([{ ...minimal, conditions: deep }]), ['rules[0].conditions: nests 7 levels deep; at most 6']);
+		// JSON nested far past the limit is refused before the recursive schema runs (no stack overflow)
+		for (let i = 0; i < 20_000 - 7; i++) deep = { any: [deep] };
+		assert.deepEqual(issues([{ ...minimal, conditions: deep }]), ['rules[0].conditions: nests 20000 levels deep; at most 6']);
 		const wide = { any: Array.from({ length: 51 }, () => ({ metric: 'spend', window: 'today', op: '>', value: 1 })) };
 		assert.deepEqual(issues([{ ...minimal, conditions: wide }]), ['rules[0].conditions: has 51 conditions; at most 50']);
 		assert.deepEqual(issues([{ ...minimal, gates: { maxChangePct: 0 } }]), ['rules[0].gates.maxChangePct: must be greater than 0']);

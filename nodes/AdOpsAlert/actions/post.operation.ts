@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/message';
 import { postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
+import { jsonParam } from '../../common/params';
 import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
 
 const show = { show: { operation: ['post'] } };
@@ -159,15 +160,7 @@ function parseItems(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): st
 
 /** The proposal event of an item, or undefined when the item carries none; a malformed one is an error. */
 function parseProposalEvent(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): ProposalAlertEvent | undefined {
-	let value = raw;
-	if (typeof raw === 'string') {
-		if (!raw.trim()) return undefined;
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			throw new NodeOperationError(ctx.getNode(), 'Proposal Event (JSON) is not valid JSON', { itemIndex });
-		}
-	}
+	const value = jsonParam(raw, 'Proposal Event (JSON)');
 	if (value === undefined || value === null) return undefined;
 	const e = value as { type?: unknown; proposal?: { proposalId?: unknown; kind?: unknown; title?: unknown; payloadHash?: unknown } };
 	const problems = [
@@ -182,7 +175,14 @@ function parseProposalEvent(ctx: IExecuteFunctions, raw: unknown, itemIndex: num
 	return value as ProposalAlertEvent;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, deps: { threads?: ThreadRegistry; slack: SlackPoster; defaultChannel: string }): Promise<INodeExecutionData> {
+export interface PostDeps {
+	threads?: ThreadRegistry;
+	slack: SlackPoster;
+	defaultChannel: string;
+}
+
+/** One message per item; an item without an alert (or proposal event) passes through unposted. */
+export async function execute(this: IExecuteFunctions, itemIndex: number, deps: PostDeps): Promise<INodeExecutionData[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const overrides = {
 		...(options.linkUrl ? { link: { url: String(options.linkUrl), text: String(options.linkText || 'Open') } } : {}),
@@ -194,7 +194,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 	const source = this.getNodeParameter('source', itemIndex, 'fields') as string;
 	if (source === 'proposal') {
 		const event = parseProposalEvent(this, this.getNodeParameter('proposalEvent', itemIndex, null) as unknown, itemIndex);
-		if (!event) return { json: { ok: true, skipped: true, reason: 'no proposal event on this item' }, pairedItem: { item: itemIndex } };
+		if (!event) return [{ json: { ok: true, skipped: true, reason: 'no proposal event on this item' }, pairedItem: { item: itemIndex } }];
 		try {
 			candidate = { ...proposalAlert(event), ...overrides };
 		} catch (error) {
@@ -202,16 +202,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		}
 		threadKey ||= proposalThreadKey(event.proposal.proposalId);
 	} else if (source === 'json') {
-		let raw = this.getNodeParameter('alertJson', itemIndex, {}) as unknown;
-		if (raw === null || raw === undefined || (typeof raw === 'string' && !raw.trim())) {
-			return { json: { ok: true, skipped: true, reason: 'no alert on this item' }, pairedItem: { item: itemIndex } };
-		}
-		if (typeof raw === 'string') {
-			try {
-				raw = JSON.parse(raw);
-			} catch {
-				throw new NodeOperationError(this.getNode(), 'Alert (JSON) is not valid JSON', { itemIndex });
-			}
+		const raw = jsonParam(this.getNodeParameter('alertJson', itemIndex, {}), 'Alert (JSON)');
+		if (raw === null || raw === undefined) {
+			return [{ json: { ok: true, skipped: true, reason: 'no alert on this item' }, pairedItem: { item: itemIndex } }];
 		}
 		if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
 			throw new NodeOperationError(this.getNode(), 'Alert (JSON) must be an object with at least kind and title', { itemIndex });
@@ -240,8 +233,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		threadKey,
 		threads: deps.threads,
 	});
-	return {
-		json: { ok: true, kind: alert.kind, title: alert.title, ...posted } as unknown as IDataObject,
-		pairedItem: { item: itemIndex },
-	};
+	return [{ json: { ok: true, kind: alert.kind, title: alert.title, ...posted } as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

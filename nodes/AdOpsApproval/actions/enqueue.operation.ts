@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 import type { ApprovalQueue, ProposalInput } from '../../shared/approvals';
 import { eventItems } from '../../common/approvals';
+import { jsonParam } from '../../common/params';
 
 export const description: INodeProperties[] = [
 	{
@@ -17,14 +18,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, queue: ApprovalQueue): Promise<INodeExecutionData[]> {
-	let raw = this.getNodeParameter('proposal', itemIndex) as unknown;
-	if (typeof raw === 'string') {
-		try {
-			raw = JSON.parse(raw);
-		} catch {
-			throw new NodeOperationError(this.getNode(), 'Proposal (JSON) is not valid JSON', { itemIndex });
-		}
-	}
+	const raw = jsonParam(this.getNodeParameter('proposal', itemIndex), 'Proposal (JSON)');
 	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new NodeOperationError(this.getNode(), 'Proposal (JSON) must be an object', { itemIndex });
 	const events = await queue.enqueue([raw as ProposalInput]);
 	return eventItems(queue, events, itemIndex);

@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { ExecutorRegistry, defaultRegistry, proposalKind, webhookExecutor, type ApprovalQueue } from '../../shared/approvals';
+import { ExecutorRegistry, proposalKind, webhookExecutor, type ApprovalQueue } from '../../shared/approvals';
 import { eventItems } from '../../common/approvals';
 import { registerCreativeExecutor } from '../../shared/creative/executor';
 import { registerModerationExecutor } from '../../shared/moderation/executor';
 import type { MetaCommentsClient } from '../../shared/platforms/meta-comments';
 import { metaCommentSettings } from '../../common/meta';
+import { optionalCredentials } from '../../common/credentials';
+import { numberParam } from '../../common/params';
 
 const show = { show: { operation: ['executeApproved'] } };
 
@@ -57,7 +59,6 @@ export const description: INodeProperties[] = [
 /** Built-in executors (those that need the store get the queue's) plus this node's webhook executors. */
 export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platforms: { metaComments?: MetaCommentsClient } = {}): ExecutorRegistry {
 	const registry = new ExecutorRegistry();
-	for (const kind of defaultRegistry.kinds()) registry.register(kind, defaultRegistry.get(kind)!);
 	registerCreativeExecutor(registry, queue.store);
 	// Moderation proposals act on Meta comments: their executor needs the node's AdOps Meta Ads credential.
 	if (platforms.metaComments) registerModerationExecutor(registry, { store: queue.store, metaComments: platforms.metaComments });
@@ -73,7 +74,7 @@ export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platf
 			webhookExecutor({
 				url: String(w.url ?? ''),
 				headers: headerName ? { [headerName]: String(w.headerValue ?? '') } : undefined,
-				timeoutMs: Number(w.timeout ?? 30) * 1000,
+				timeoutMs: numberParam(w.timeout, `Timeout (Seconds) of the webhook executor for "${kind}"`, 30, { min: 1 }) * 1000,
 			}),
 		);
 	}
@@ -89,16 +90,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean);
-	let metaComments: MetaCommentsClient | undefined;
-	try {
-		metaComments = metaCommentSettings(await this.getCredentials('adOpsMetaAdsApi')).client;
-	} catch {
-		metaComments = undefined; // no AdOps Meta Ads credential on this node: moderation proposals stay approved (skipped) until one is set
-	}
+	// Without an AdOps Meta Ads credential on this node, moderation proposals stay approved (skipped) until one is set.
+	const meta = await optionalCredentials(this, 'adOpsMetaAdsApi');
+	const metaComments = meta ? metaCommentSettings(meta).client : undefined;
 	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments }), {
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
-		...(options.limit ? { limit: Number(options.limit) } : {}),
+		...(options.limit ? { limit: numberParam(options.limit, 'Limit', undefined, { min: 1, integer: true }) } : {}),
 	});
 	return eventItems(queue, events, itemIndex);
 }

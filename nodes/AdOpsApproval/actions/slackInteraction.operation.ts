@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { handleSlackInteraction, type ApprovalQueue } from '../../shared/approvals';
 import { eventItems } from '../../common/approvals';
+import { jsonParam } from '../../common/params';
 
 const show = { show: { operation: ['slackInteraction'] } };
 
@@ -50,14 +51,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		});
 	}
 	const rawBody = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-	let headers = this.getNodeParameter('headers', itemIndex, {}) as unknown;
-	if (typeof headers === 'string') {
-		try {
-			headers = JSON.parse(headers);
-		} catch {
-			headers = {};
-		}
-	}
+	const headers = jsonParam(this.getNodeParameter('headers', itemIndex, {}), 'Headers');
 	const answer = await handleSlackInteraction({ queue, signingSecret, headers: (headers ?? {}) as Record<string, string>, rawBody });
 	const events = answer.events.length ? await eventItems(queue, answer.events, itemIndex) : [];
 	return [

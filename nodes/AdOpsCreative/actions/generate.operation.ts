@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { numberParam } from '../../common/params';
+import { heldBackAlert } from '../../shared/alerts/creative';
 import { proposalThreadKey } from '../../shared/alerts/proposal';
-import { CREATIVE_PLATFORMS, runCreative, type CreativePlatform, type CreativeRunItem, type CreativeRunResult } from '../../shared/creative';
+import { CREATIVE_PLATFORMS, MAX_ATTEMPTS, MAX_COUNT, runCreative, type CreativePlatform, type CreativeRunResult } from '../../shared/creative';
 import type { CreativeContext } from './router';
 
 const show = { show: { operation: ['generate'] } };
@@ -36,7 +38,7 @@ export const description: INodeProperties[] = [
 		name: 'count',
 		type: 'number',
 		default: 5,
-		typeOptions: { minValue: 1, maxValue: 50 },
+		typeOptions: { minValue: 1, maxValue: MAX_COUNT },
 		displayOptions: show,
 		description: 'How many variants to write',
 	},
@@ -67,7 +69,7 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Duplicate Threshold (Lexical)', name: 'lexicalDuplicate', type: 'number', default: 0.9, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
 			{ displayName: 'Duplicate Threshold (Semantic)', name: 'semanticDuplicate', type: 'number', default: 0.95, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
 			{ displayName: 'Expires In (Hours)', name: 'expiresInHours', type: 'number', default: 72, description: 'How long an approval card waits for a decision' },
-			{ displayName: 'Max Attempts per Variant', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1, maxValue: 10 }, description: 'A variant that breaks a hard rule is regenerated with the reasons, at most this often, then reported' },
+			{ displayName: 'Max Attempts per Variant', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1, maxValue: MAX_ATTEMPTS }, description: 'A variant that breaks a hard rule is regenerated with the reasons, at most this often, then reported' },
 			{ displayName: 'Max Tokens (Run Budget)', name: 'maxTokens', type: 'number', default: 0, description: 'Stop generating cleanly when the run has used this many chat tokens; 0 for no budget' },
 			{ displayName: 'Near-Duplicate Threshold (Lexical)', name: 'lexicalNear', type: 'number', default: 0.5, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
 			{ displayName: 'Near-Duplicate Threshold (Semantic)', name: 'semanticNear', type: 'number', default: 0.8, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
@@ -95,13 +97,6 @@ function claims(raw: unknown): Array<{ claim: string; reason?: string }> {
 		});
 }
 
-function held(item: CreativeRunItem): string {
-	if (item.status === 'rejected_duplicate' && item.nearest) {
-		return `${item.verdict === 'duplicate' ? 'Duplicate' : 'Near-duplicate'} of ${item.nearest.source === 'past' ? `past variant ${item.nearest.id}` : `variant ${item.nearest.slot} of this run`}: "${item.nearest.text.slice(0, 200)}"`;
-	}
-	return item.reason;
-}
-
 /** One item per variant: queued ones (with `proposal`) on output 0, held-back ones on output 1. */
 export function toItems(result: CreativeRunResult, itemIndex: number): [INodeExecutionData[], INodeExecutionData[]] {
 	const run = { runId: result.runId, runStatus: result.status, runMessage: result.message, usage: result.usage, budget: result.budget };
@@ -110,28 +105,8 @@ export function toItems(result: CreativeRunResult, itemIndex: number): [INodeExe
 	for (const item of result.items) {
 		const json = { ...item, ...run } as unknown as IDataObject;
 		if (item.proposal) queued.push({ json: { ...json, threadKey: proposalThreadKey(item.proposal.id) }, pairedItem: { item: itemIndex } });
-		else if (item.status === 'already_stored') {
-			// Copy this campaign already has (a rerun): reported, never announced again.
-			heldBack.push({ json: { ...json, alert: null }, pairedItem: { item: itemIndex } });
-		} else {
-			heldBack.push({
-				json: {
-					...json,
-					alert: {
-						kind: item.status === 'missing' ? 'failure' : 'info',
-						title: `Creative held back: ${item.status.replace(/_/g, ' ')}`,
-						message: held(item),
-						fields: [
-							{ label: 'Platform', value: result.platform },
-							{ label: 'Campaign', value: result.campaignId },
-							...(item.nearest ? [{ label: 'Similarity', value: `lexical ${item.nearest.lexical.toFixed(2)}${item.nearest.semantic === null ? '' : `, semantic ${item.nearest.semantic.toFixed(2)}`}` }] : []),
-						],
-						items: [...item.violations.map((v) => v.message), ...item.findings.map((f) => f.message)].slice(0, 20),
-					},
-				} as unknown as IDataObject,
-				pairedItem: { item: itemIndex },
-			});
-		}
+		// Copy this campaign already has (a rerun) gets a null alert: reported, never announced again.
+		else heldBack.push({ json: { ...json, alert: heldBackAlert(item, result) as unknown as IDataObject | null }, pairedItem: { item: itemIndex } });
 	}
 	for (const r of result.requeued) queued.push({ json: { status: 'requeued', variantId: r.variantId, proposal: r.proposal, reason: r.reason, ...run } as unknown as IDataObject, pairedItem: { item: itemIndex } });
 	return [queued, heldBack];
@@ -142,10 +117,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: C
 	const platform = this.getNodeParameter('platform', itemIndex) as CreativePlatform;
 	if (!CREATIVE_PLATFORMS.includes(platform)) throw new NodeOperationError(this.getNode(), `Unknown platform "${platform}"`, { itemIndex });
 	const text = (name: string) => String(this.getNodeParameter(name, itemIndex, '') ?? '').trim();
-	const maxTokens = Number(o.maxTokens ?? 0);
+	const maxTokens = numberParam(o.maxTokens, 'Max Tokens (Run Budget)', 0, { min: 0, integer: true });
+	const threshold = (value: unknown, label: string) => numberParam(value, label, undefined, { min: 0, max: 1 });
+	// Empty thresholds take the core's defaults.
 	const thresholds = {
-		lexical: { nearDuplicate: Number(o.lexicalNear ?? 0.5), duplicate: Number(o.lexicalDuplicate ?? 0.9) },
-		semantic: { nearDuplicate: Number(o.semanticNear ?? 0.8), duplicate: Number(o.semanticDuplicate ?? 0.95) },
+		lexical: { nearDuplicate: threshold(o.lexicalNear, 'Near-Duplicate Threshold (Lexical)'), duplicate: threshold(o.lexicalDuplicate, 'Duplicate Threshold (Lexical)') },
+		semantic: { nearDuplicate: threshold(o.semanticNear, 'Near-Duplicate Threshold (Semantic)'), duplicate: threshold(o.semanticDuplicate, 'Duplicate Threshold (Semantic)') },
 	};
 	const result = await runCreative(
 		{
@@ -159,11 +136,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: C
 			bannedWords: words(o.bannedWords),
 			bannedClaims: claims(o.bannedClaims),
 			metric: this.getNodeParameter('metric', itemIndex) as 'roas' | 'cpa' | 'ctr',
-			count: Number(this.getNodeParameter('count', itemIndex, 5)),
-			maxAttempts: Number(o.maxAttempts ?? 3),
+			count: numberParam(this.getNodeParameter('count', itemIndex, 5), 'Variants', 5, { min: 1, max: MAX_COUNT, integer: true }),
+			maxAttempts: numberParam(o.maxAttempts, 'Max Attempts per Variant', undefined, { min: 1, max: MAX_ATTEMPTS, integer: true }),
 			maxTokens: maxTokens > 0 ? maxTokens : null,
 			thresholds,
-			expiresInHours: o.expiresInHours === undefined ? 72 : Number(o.expiresInHours),
+			expiresInHours: numberParam(o.expiresInHours, 'Expires In (Hours)', 72, { min: 0 }),
 		},
 		{ store: ctx.store, openai: ctx.openai, chatModel: ctx.settings.chatModel, embeddingModel: ctx.settings.embeddingModel },
 	);

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { numberParam } from '../../common/params';
 import { activeCampaigns, type CreativePlatform } from '../../shared/creative';
 import type { CreativeContext } from './router';
 
@@ -51,10 +52,10 @@ export const once = true;
 /** One item per active campaign (the `limit` with the most spend): {platform, accountId, campaignId, campaignName, brief}, ready for Generate Variants. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: CreativeContext): Promise<[INodeExecutionData[], INodeExecutionData[]]> {
 	const campaigns = await activeCampaigns(ctx.store, {
-		days: Number(this.getNodeParameter('days', itemIndex, 7)),
+		days: numberParam(this.getNodeParameter('days', itemIndex, 7), 'Active in the Last (Days)', 7, { min: 1, max: 365, integer: true }),
 		platforms: this.getNodeParameter('platforms', itemIndex, []) as CreativePlatform[],
 	});
-	const limit = Number(this.getNodeParameter('limit', itemIndex, 10));
+	const limit = numberParam(this.getNodeParameter('limit', itemIndex, 10), 'Limit', 10, { min: 1, integer: true });
 	const top = [...campaigns].sort((a, b) => b.spend - a.spend).slice(0, limit);
 	const brief = String(this.getNodeParameter('defaultBrief', itemIndex, ''));
 	return [top.map((c) => ({ json: { ...c, brief: brief.split('{campaign}').join(c.campaignName ?? c.campaignId) } as unknown as IDataObject, pairedItem: { item: itemIndex } })), []];

@@ -5,6 +5,7 @@ import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
+import { numberParam } from '../../common/params';
 import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
 
 const show = { show: { operation: ['ingest'] } };
@@ -136,7 +137,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 	}
 	let adapter;
 	try {
-		adapter = createPlatformAdapter(settings, { retry: { maxRetries: Number(options.maxRetries ?? 4) } });
+		adapter = createPlatformAdapter(settings, { retry: { maxRetries: numberParam(options.maxRetries, 'Max Retries', 4, { min: 0, integer: true }) } });
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
@@ -154,8 +155,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 		{
 			store,
 			reportingCurrency,
-			lookbackDays: this.getNodeParameter('lookbackDays', itemIndex, 3) as number,
-			initialBackfillDays: this.getNodeParameter('initialBackfillDays', itemIndex, 30) as number,
+			lookbackDays: numberParam(this.getNodeParameter('lookbackDays', itemIndex, 3), 'Lookback Days', 3, { min: 0, max: 90, integer: true }),
+			initialBackfillDays: numberParam(this.getNodeParameter('initialBackfillDays', itemIndex, 30), 'Initial Backfill Days', 30, { min: 1, max: 1095, integer: true }),
 		},
 	);
 	const failed = outcomes.filter((o) => o.status === 'failed');

@@ -4,6 +4,7 @@ import { qualityReport } from '../../shared/ingest';
 import { ingestSummaryAlert, isIngestOutcome } from '../../shared/alerts/ingest';
 import type { PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
+import { numberParam } from '../../common/params';
 import { PLATFORM_OPTIONS } from '../../common/platforms';
 
 const show = { show: { operation: ['qualityReport'] } };
@@ -54,8 +55,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 		store,
 		platforms: this.getNodeParameter('platforms', itemIndex, []) as PlatformId[],
 		reportDate: reportDate || undefined,
-		freshnessHours: options.freshnessHours as number | undefined,
-		trailingDays: options.trailingDays as number | undefined,
+		freshnessHours: numberParam(options.freshnessHours, 'Freshness Hours', undefined, { min: 0 }),
+		trailingDays: numberParam(options.trailingDays, 'Trailing Days', undefined, { min: 1, integer: true }),
 	});
 	// Ingest outcomes arriving as input are summarized with the report, ready for AdOps Alert (Message Source: JSON).
 	const items = this.getInputData();

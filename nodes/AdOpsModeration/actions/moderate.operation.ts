@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { jsonParam, numberParam } from '../../common/params';
+import { moderatedCommentAlert } from '../../shared/alerts/moderation';
 import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
 import { alertEventFor } from '../../shared/approvals';
-import { moderate, type ModeratedComment } from '../../shared/moderation';
+import { moderate } from '../../shared/moderation';
 import type { ModerationContext } from './router';
 
 const show = { show: { operation: ['moderate'] } };
@@ -44,34 +45,9 @@ export const description: INodeProperties[] = [
 
 export const once = true;
 
-function commentAlert(c: ModeratedComment): IDataObject | null {
-	const notable = c.actions.filter((a) => a.status === 'executed' || a.status === 'failed' || a.status === 'stuck' || a.type === 'escalate' || a.type === 'human_review');
-	if (notable.length === 0) return null;
-	const failed = notable.some((a) => a.status === 'failed' || a.status === 'stuck');
-	const labels = notable.map((a) => `${a.type.replace(/_/g, ' ')}: ${a.status.replace(/_/g, ' ')}${a.error ? ` (${a.error})` : ''}`);
-	return {
-		kind: failed ? 'failure' : c.classification.intent === 'complaint' || c.classification.intent === 'hate' ? 'action' : 'info',
-		title: `Comment ${c.classification.intent.replace(/_/g, ' ')} on ad ${c.adId ?? c.postId ?? '?'}`,
-		message: labels.join('\n'),
-		fields: [
-			{ label: 'Comment', value: c.text.slice(0, 500) },
-			{ label: 'Confidence', value: c.classification.confidence.toFixed(2) },
-			{ label: 'Classifier', value: c.source === 'llm' ? 'LLM' : 'offline' },
-			{ label: 'Account', value: c.accountId ?? '-' },
-		],
-	} as IDataObject;
-}
-
 export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: ModerationContext): Promise<INodeExecutionData[]> {
 	const o = this.getNodeParameter('moderateOptions', itemIndex, {}) as IDataObject;
-	let policy: unknown = o.policy ?? {};
-	if (typeof policy === 'string') {
-		try {
-			policy = policy.trim() ? JSON.parse(policy) : {};
-		} catch {
-			throw new NodeOperationError(this.getNode(), 'Policy (JSON) is not valid JSON', { itemIndex });
-		}
-	}
+	const policy = jsonParam(o.policy, 'Policy (JSON)') ?? {};
 	// Items from the trigger or the poll name the comments to moderate; otherwise every comment not moderated yet.
 	const itemIds = this.getInputData()
 		.map((i) => i.json.itemId)
@@ -82,7 +58,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 			...(itemIds.length ? { itemIds } : {}),
 			live,
 			policy: policy as never,
-			limit: Number(o.limit ?? 500),
+			limit: numberParam(o.limit, 'Limit', 500, { min: 1, integer: true }),
 			retryFailed: o.retryFailed === true,
 			timeZone: String(o.timeZone ?? 'UTC'),
 			reply: { brandVoice: String(this.getNodeParameter('brandVoice', itemIndex, '')), ...(o.facts ? { facts: String(o.facts) } : {}) },
@@ -90,7 +66,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 		},
 		{ store: ctx.store, metaComments: ctx.meta.client, ...(ctx.llm ? { llm: ctx.llm } : {}), ...(ctx.queue ? { approvals: ctx.queue } : {}) },
 	);
-	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: commentAlert(c) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;

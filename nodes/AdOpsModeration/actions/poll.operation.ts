@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { commentPollAlert } from '../../shared/alerts/moderation';
 import { pollMetaComments } from '../../shared/moderation';
 import type { ModerationContext } from './router';
 
@@ -10,19 +11,7 @@ export const once = true;
 export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: ModerationContext): Promise<INodeExecutionData[]> {
 	const result = await pollMetaComments({ accountIds: ctx.meta.accountIds }, { store: ctx.store, metaComments: ctx.meta.client });
 	const items: INodeExecutionData[] = result.inserted.map((row) => ({ json: { itemId: row.id, ...row } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
-	if (result.errors.length) {
-		items.push({
-			json: {
-				pollErrors: result.errors,
-				alert: {
-					kind: 'failure',
-					title: 'Comment polling failed for part of the accounts',
-					message: 'The other accounts and posts were polled; the failed ones are read again from the same point next time.',
-					items: result.errors.map((e) => `${e.accountId}${e.objectId ? ` / ${e.objectId}` : ''}: ${e.message}`),
-				},
-			} as unknown as IDataObject,
-			pairedItem: { item: itemIndex },
-		});
-	}
+	const alert = commentPollAlert(result.errors);
+	if (alert) items.push({ json: { pollErrors: result.errors, alert } as unknown as IDataObject, pairedItem: { item: itemIndex } });
 	return items;
 }

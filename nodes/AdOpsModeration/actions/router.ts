@@ -1,5 +1,6 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { optionalCredentials } from '../../common/credentials';
 import { metaCommentSettings, type MetaCommentSettings } from '../../common/meta';
 import { openApprovalQueue } from '../../common/notion';
 import { openAiClient, openAiSettings } from '../../common/openai';
@@ -21,14 +22,6 @@ export interface ModerationContext {
 	queue?: ApprovalQueue;
 }
 
-async function optional(ctx: IExecuteFunctions, type: string): Promise<ICredentialDataDecryptedObject | undefined> {
-	try {
-		return (await ctx.getCredentials(type)) as ICredentialDataDecryptedObject;
-	} catch {
-		return undefined; // not selected on this node
-	}
-}
-
 const operations = { pollComments: poll, moderate } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -40,13 +33,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		const ctx: ModerationContext = { store, meta };
 		if (operation === 'moderate') {
-			const openai = await optional(this, 'adOpsOpenAiApi');
+			const openai = await optionalCredentials(this, 'adOpsOpenAiApi');
 			if (openai) {
 				const settings = openAiSettings(openai);
 				ctx.llm = openAIModerationDeps(openAiClient(settings, { maxRetries: 3 }));
 				ctx.chatModel = settings.chatModel;
 			}
-			const notion = await optional(this, 'adOpsNotionApi');
+			const notion = await optionalCredentials(this, 'adOpsNotionApi');
 			if (notion) ctx.queue = await openApprovalQueue(notion, store);
 		}
 		return [await runOperation(this, op as Operation<ModerationContext>, ctx)];

@@ -4,16 +4,25 @@ import type { IngestOutcome, QualityReport } from '../ingest';
 import { PLATFORM_LABEL } from '../resilience/errors';
 import type { Alert } from './message';
 
-/** True when `value` has the shape of an ingest outcome (so other items can pass through a workflow). */
+/**
+ * True when `value` has the shape of an ingest outcome, with every field the
+ * summary reads (so other items can pass through a workflow, and an outcome
+ * whose counts were dropped on the way is not summed as NaN).
+ */
 export function isIngestOutcome(value: unknown): value is IngestOutcome {
 	const v = value as Partial<IngestOutcome> | null;
 	return (
 		!!v &&
 		typeof v === 'object' &&
 		typeof v.platform === 'string' &&
+		Object.prototype.hasOwnProperty.call(PLATFORM_LABEL, v.platform) &&
 		typeof v.accountId === 'string' &&
 		typeof v.status === 'string' &&
-		['success', 'partial', 'failed', 'up_to_date'].includes(v.status)
+		['success', 'partial', 'failed', 'up_to_date'].includes(v.status) &&
+		Number.isFinite(v.rowsWritten) &&
+		Number.isFinite(v.rowsUnchanged) &&
+		Number.isFinite(v.rowsQuarantined) &&
+		Array.isArray(v.quarantineReasons)
 	);
 }
 

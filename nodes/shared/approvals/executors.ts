@@ -42,9 +42,3 @@ export class ExecutorRegistry {
 	}
 }
 
-/** The process-wide registry node files use; tests make their own. */
-export const defaultRegistry = new ExecutorRegistry();
-
-export function registerExecutor(kind: string, fn: Executor, registry: ExecutorRegistry = defaultRegistry): () => void {
-	return registry.register(kind, fn);
-}

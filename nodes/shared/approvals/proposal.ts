@@ -18,9 +18,6 @@ export type ProposalKind = (typeof PROPOSAL_KINDS)[number] | (string & {});
 export const PROPOSAL_STATUSES = APPROVAL_STATUSES;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
-/** Statuses after which nothing about the proposal changes again by itself. */
-export const FINAL_STATUSES: ReadonlySet<ProposalStatus> = new Set(['rejected', 'expired', 'executed']);
-
 /** Default time a proposal waits for a decision. */
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
 

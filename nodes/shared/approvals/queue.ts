@@ -300,7 +300,6 @@ export class ApprovalQueue {
 
 	// ---- reading ------------------------------------------------------------
 
-
 	async get(proposalId: string): Promise<Proposal | undefined> {
 		const row = await this.#row(proposalId);
 		return row ? proposalFromRow(row) : undefined;
@@ -554,15 +553,19 @@ export class ApprovalQueue {
 		message: string,
 		extra: Partial<ApprovalEvent> = {},
 	): Promise<ApprovalEvent | undefined> {
-		const now = this.#now().toISOString();
+		if (!(await this.#storeFinalRefusal(p, status, reason, message, decider ? `notion:${decider.id}` : null, page.last_edited_time, this.#now().toISOString()))) return undefined;
+		const cardError = await this.#setCard(page.id, schema, CARD_STATUS[status]);
+		return this.#event('refused', { ...p, status }, message, { reason, flagged: true, decidedBy: this.#publicDecider(decider), url: page.url, cardError, ...extra });
+	}
+
+	/** Moves a still pending proposal to `status` with the refusal recorded; false when another decision moved it first. */
+	async #storeFinalRefusal(p: Proposal, status: 'rejected' | 'expired', reason: RefusalReason, message: string, decidedBy: string | null, decidedAt: string, flaggedAt: string): Promise<boolean> {
 		const updated = await this.store.update(
 			'approvals',
 			{ proposal_id: p.id, status: 'pending' },
-			{ status, flag: reason, flagged_at: now, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: decider ? `notion:${decider.id}` : null, decided_at: page.last_edited_time },
+			{ status, flag: reason, flagged_at: flaggedAt, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: decidedBy, decided_at: decidedAt },
 		);
-		if (updated.updated === 0) return undefined;
-		const cardError = await this.#setCard(page.id, schema, CARD_STATUS[status]);
-		return this.#event('refused', { ...p, status }, message, { reason, flagged: true, decidedBy: this.#publicDecider(decider), url: page.url, cardError, ...extra });
+		return updated.updated > 0;
 	}
 
 	async #refusePending(p: Proposal, page: CardPage, schema: SchemaInfo, reason: RefusalReason, decider: (Decider & { type?: string }) | undefined, message: string): Promise<ApprovalEvent> {
@@ -751,12 +754,7 @@ export class ApprovalQueue {
 
 	async #refuseSlackFinal(p: Proposal, schema: SchemaInfo | undefined, status: 'rejected' | 'expired', reason: RefusalReason, decider: Decider, message: string, budget: number | undefined): Promise<ApprovalEvent> {
 		const now = this.#now().toISOString();
-		const updated = await this.store.update(
-			'approvals',
-			{ proposal_id: p.id, status: 'pending' },
-			{ status, flag: reason, flagged_at: now, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: `slack:${decider.id}`, decided_at: now },
-		);
-		if (updated.updated === 0) return this.#unchangedAfterRace(p.id, decider, 'approve', budget);
+		if (!(await this.#storeFinalRefusal(p, status, reason, message, `slack:${decider.id}`, now, now))) return this.#unchangedAfterRace(p.id, decider, 'approve', budget);
 		const cardError = await this.#writeDecisionCard(p, schema, CARD_STATUS[status], undefined, budget);
 		return this.#event('refused', { ...p, status }, message, { reason, flagged: true, decidedBy: decider, cardError });
 	}

@@ -24,5 +24,10 @@ export function parseSlackUsers(raw: string | object | undefined): Record<string
 		}
 	}
 	if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ApprovalError('Slack Users must be a JSON object mapping Slack user ids to Notion user ids or emails');
-	return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+	return Object.fromEntries(
+		Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+			if (typeof v !== 'string') throw new ApprovalError(`Slack Users: the value of "${k}" must be a Notion user id or email in quotes, not ${v === null ? 'null' : typeof v}`);
+			return [k, v];
+		}),
+	);
 }

@@ -107,6 +107,38 @@ function synthesized(type: ApprovalEvent['type'], p: Proposal, reason: RefusalRe
 	};
 }
 
+/** A consumer's cursor in app_state. */
+type TriggerCursor = {
+	/** Rows updated on or after this (minus the overlap, unless `fullPage`) are read next. */
+	since: string;
+	/** The previous poll stopped at its limit: continue exactly at `since` (the database's own clock, so no overlap). */
+	fullPage?: boolean;
+	/** With `fullPage`: the rows of `since`'s millisecond up to this proposal id were read. */
+	afterId?: string;
+};
+
+const BY_UPDATE: Array<{ column: 'updated_at' | 'proposal_id' }> = [{ column: 'updated_at' }, { column: 'proposal_id' }];
+
+/**
+ * The page after a full one. The store returns updated_at to the millisecond
+ * while rows are ordered by the database's microseconds, so the last row's
+ * millisecond is read again, this time ordered by proposal id; `afterId`
+ * continues inside that millisecond when it alone filled a page. Every poll
+ * thus moves on, even when more rows than the limit share one timestamp
+ * (a bulk update); rows read twice are not emitted twice (the claims).
+ */
+async function readAfterFullPage(store: ApprovalQueue['store'], since: string, afterId: string | undefined, limit: number): Promise<{ rows: Approval[]; byId: boolean }> {
+	const nextMs = new Date(Date.parse(since) + 1).toISOString();
+	const same = await store.select('approvals', {
+		where: { updated_at: { gte: since, lt: nextMs }, ...(afterId !== undefined ? { proposal_id: { gt: afterId } } : {}) },
+		order: { column: 'proposal_id' },
+		limit,
+	});
+	if (same.length >= limit) return { rows: same, byId: true };
+	const later = await store.select('approvals', { where: { updated_at: { gte: nextMs } }, order: BY_UPDATE, limit: limit - same.length });
+	return { rows: [...same, ...later], byId: false };
+}
+
 /** One poll: sync Notion, then emit each decision and refusal the consumer has not seen. */
 export async function pollDecisions(queue: ApprovalQueue, options: PollOptions): Promise<PollResult> {
 	const consumer = options.consumer.trim();
@@ -116,11 +148,17 @@ export async function pollDecisions(queue: ApprovalQueue, options: PollOptions):
 	const store = queue.store;
 	const sync = options.skipSync ? undefined : await queue.syncDecisions();
 
+	const limit = options.limit ?? 500;
 	const stateKey = triggerCursorKey(consumer);
-	const state = await store.getState<{ since?: string }>(stateKey);
+	const state = await store.getState<TriggerCursor>(stateKey);
 	const since = typeof state?.since === 'string' ? state.since : undefined;
-	const from = since ? new Date(Date.parse(since) - overlapMs) : new Date(startedAt.getTime() - (options.firstLookbackMs ?? 24 * 60 * MINUTE_MS));
-	const rows = await store.select('approvals', { where: { updated_at: { gte: from.toISOString() } }, order: [{ column: 'updated_at' }, { column: 'proposal_id' }], limit: options.limit ?? 500 });
+	let page: { rows: Approval[]; byId: boolean };
+	if (since && state?.fullPage === true) page = await readAfterFullPage(store, since, typeof state.afterId === 'string' ? state.afterId : undefined, limit);
+	else {
+		const from = since ? new Date(Date.parse(since) - overlapMs) : new Date(startedAt.getTime() - (options.firstLookbackMs ?? 24 * 60 * MINUTE_MS));
+		page = { rows: await store.select('approvals', { where: { updated_at: { gte: from.toISOString() } }, order: BY_UPDATE, limit }), byId: false };
+	}
+	const rows = page.rows;
 
 	const fromSync = new Map<string, ApprovalEvent[]>();
 	for (const e of sync?.events ?? []) fromSync.set(e.proposalId, [...(fromSync.get(e.proposalId) ?? []), e]);
@@ -138,10 +176,10 @@ export async function pollDecisions(queue: ApprovalQueue, options: PollOptions):
 			decisions.push({ event, proposal: p });
 		}
 	}
-	// Never move the cursor past what this poll has read: with a full page, the next poll starts at the last row read.
-	const full = rows.length >= (options.limit ?? 500);
-	const last = rows[rows.length - 1];
-	const cursor = full && last ? new Date(last.updated_at).toISOString() : startedAt.toISOString();
-	await store.setState(stateKey, { since: cursor, lastPollAt: startedAt.toISOString() });
+	// Never move the cursor past what this poll has read: after a full page the next poll continues at the last row read (see readAfterFullPage).
+	const last = rows.length >= limit ? rows[rows.length - 1] : undefined;
+	const cursor = last ? new Date(last.updated_at).toISOString() : startedAt.toISOString();
+	const next: TriggerCursor = last ? { since: cursor, fullPage: true, ...(page.byId ? { afterId: last.proposal_id } : {}) } : { since: cursor };
+	await store.setState(stateKey, { ...next, lastPollAt: startedAt.toISOString() });
 	return { decisions, ...(sync ? { sync } : {}), cursor, scanned: rows.length };
 }

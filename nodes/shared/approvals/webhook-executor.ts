@@ -85,7 +85,7 @@ export function webhookExecutor(config: WebhookExecutorConfig): Executor {
 			const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 			throw new Error(
 				timedOut
-					? `POST ${shown} did not answer within ${Math.round(timeoutMs / 1000)} s; the receiver may or may not have acted (check it before retrying)`
+					? `POST ${shown} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; the receiver may or may not have acted (check it before retrying)`
 					: `POST ${shown} failed before an answer (${causeCode(error) ?? String(error)}); check the URL and that the receiver is up`,
 			);
 		}

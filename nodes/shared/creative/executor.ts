@@ -4,13 +4,12 @@
  * platform is a later step; the result says so.
  *
  * The executor needs the store the variants live in, which is per
- * credential and so per execution, while `defaultRegistry` is process-wide
- * (and refuses a second registration of a kind). So there is no import-time
- * registration: the node that runs `ApprovalQueue.executeApproved` builds its
- * per-execution registry and adds this executor with the queue's store:
+ * credential and so per execution. So there is no import-time registration:
+ * the node that runs `ApprovalQueue.executeApproved` builds a registry per
+ * execution and adds this executor with the queue's store:
  *
  * ```ts
- * const registry = registryFor(webhooks);            // copies defaultRegistry, adds webhook executors
+ * const registry = new ExecutorRegistry();
  * registerCreativeExecutor(registry, queue.store);   // kind 'creative'
  * await queue.executeApproved(registry, options);
  * ```

@@ -71,7 +71,9 @@ import {
 	resolveThresholds,
 	toVector,
 	type Embedder,
+	type CheckNoveltyOutput,
 	type NoveltyResult,
+	type NoveltyThresholds,
 	type NoveltyThresholdsInput,
 	type Verdict,
 } from '../novelty';
@@ -304,6 +306,20 @@ function checkText(name: string, value: unknown): string {
 	return value.trim();
 }
 
+function checkPlatform(platform: unknown): void {
+	if (!(CREATIVE_PLATFORMS as readonly unknown[]).includes(platform)) throw new CreativeConfigError(`platform must be google_ads, meta or linkedin, got "${String(platform)}"`);
+}
+
+/** `resolveThresholds` with its error as a `CreativeConfigError`. */
+function checkThresholds(input: NoveltyThresholdsInput | undefined): NoveltyThresholds {
+	try {
+		return resolveThresholds(input);
+	} catch (error) {
+		if (error instanceof NoveltyThresholdError) throw new CreativeConfigError(`novelty thresholds: ${error.message}`);
+		throw error;
+	}
+}
+
 interface Resolved {
 	accountId: string;
 	campaignId: string;
@@ -312,6 +328,7 @@ interface Resolved {
 	groundingDays: number;
 	expiresInHours: number | null;
 	bannedWords: BannedWordInput[];
+	thresholds: NoveltyThresholds;
 }
 
 function resolveInput(input: CreativeRunInput): Resolved {
@@ -319,7 +336,7 @@ function resolveInput(input: CreativeRunInput): Resolved {
 	const campaignId = checkText('campaignId', input.campaignId);
 	checkText('brief', input.brief);
 	if (input.brief.length > MAX_BRIEF_LENGTH) throw new CreativeConfigError(`brief is ${input.brief.length} characters; at most ${MAX_BRIEF_LENGTH}`);
-	if (!(CREATIVE_PLATFORMS as readonly string[]).includes(input.platform)) throw new CreativeConfigError(`platform must be google_ads, meta or linkedin, got "${String(input.platform)}"`);
+	checkPlatform(input.platform);
 	if (!(GROUNDING_METRICS as readonly string[]).includes(input.metric)) throw new CreativeConfigError(`metric must be roas, cpa or ctr, got "${String(input.metric)}"`);
 	if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > MAX_COUNT) throw new CreativeConfigError(`count must be a whole number from 1 to ${MAX_COUNT}`);
 	const maxAttempts = input.maxAttempts ?? DEFAULT_ATTEMPTS;
@@ -330,19 +347,14 @@ function resolveInput(input: CreativeRunInput): Resolved {
 	if (!Number.isSafeInteger(groundingDays) || groundingDays < 1 || groundingDays > 3660) throw new CreativeConfigError('groundingDays must be a whole number from 1 to 3660');
 	const expiresInHours = input.expiresInHours ?? null;
 	if (expiresInHours !== null && (!Number.isFinite(expiresInHours) || expiresInHours <= 0 || expiresInHours > 24 * 366)) throw new CreativeConfigError('expiresInHours must be a number of hours above 0 (at most a year)');
-	try {
-		resolveThresholds(input.thresholds);
-	} catch (error) {
-		if (error instanceof NoveltyThresholdError) throw new CreativeConfigError(`novelty thresholds: ${error.message}`);
-		throw error;
-	}
+	const thresholds = checkThresholds(input.thresholds);
 	platformRules(input.platform, input.rules); // throws CreativeConfigError for bad overrides
 	const claims: BannedWord[] = (input.bannedClaims ?? []).map((c) => {
 		const claim = typeof c === 'string' ? c : c.claim;
 		if (typeof claim !== 'string' || claim.trim() === '') throw new CreativeConfigError('a banned claim must not be empty');
 		return { term: claim.trim(), reason: (typeof c === 'string' ? undefined : c.reason) ?? 'This account does not make this claim.', severity: 'block' };
 	});
-	return { accountId, campaignId, maxAttempts, maxTokens, groundingDays, expiresInHours, bannedWords: [...(input.bannedWords ?? []), ...claims] };
+	return { accountId, campaignId, maxAttempts, maxTokens, groundingDays, expiresInHours, bannedWords: [...(input.bannedWords ?? []), ...claims], thresholds };
 }
 
 function makeEmbedder(deps: Pick<CreativeRunDeps, 'openai' | 'embeddingModel' | 'embeddingDimensions'>): { embedder: Embedder; usage: EmbeddingUsage } {
@@ -413,6 +425,31 @@ async function cacheVectors(store: Store, computed: ReadonlyArray<{ id: string; 
 		n += res.updated;
 	}
 	return n;
+}
+
+/**
+ * `checkNovelty` of `texts` against `past`: vectors cached in the store are
+ * reused (also for a text that repeats past copy word for word), the rest is
+ * embedded once per text, and the vectors computed for past rows are written
+ * back (`cacheVectors`).
+ */
+async function checkAgainstPast(
+	store: Store,
+	past: readonly PastRow[],
+	embedder: Embedder,
+	texts: readonly string[],
+	thresholds: NoveltyThresholds,
+): Promise<CheckNoveltyOutput & { pastById: Map<string, PastRow>; embeddingsCached: number }> {
+	const pastById = new Map(past.map((p) => [p.row.id, p]));
+	const known = new Map<string, Float32Array>();
+	for (const p of past) if (p.vector && !known.has(p.text)) known.set(p.text, p.vector);
+	const out = await checkNovelty({
+		candidates: texts,
+		past: past.map((p) => ({ id: p.row.id, text: p.text, vector: p.vector, vectorModel: p.vector ? embedder.model : null })),
+		embedder: memoEmbedder(embedder, known),
+		thresholds,
+	});
+	return { ...out, pastById, embeddingsCached: await cacheVectors(store, out.computed, pastById) };
 }
 
 function groundingEvidence(g: Grounding, days: number): CreativeGroundingEvidence {
@@ -518,7 +555,7 @@ interface Candidate {
 	batchIndex: number;
 }
 
-function noveltyReason(verdict: Verdict, nearest: NearestVariant | null, thresholds: ReturnType<typeof resolveThresholds>): string {
+function noveltyReason(verdict: Verdict, nearest: NearestVariant | null, thresholds: NoveltyThresholds): string {
 	const scores = (m: NearestVariant) => `lexical ${m.lexical.toFixed(2)}${m.semantic === null ? '' : `, semantic ${m.semantic.toFixed(2)}`}`;
 	const limit = verdict === 'duplicate' ? 'duplicate' : 'nearDuplicate';
 	const limits = `thresholds lexical ${thresholds.lexical[limit]}, semantic ${thresholds.semantic[limit]}`;
@@ -533,7 +570,7 @@ function noveltyReason(verdict: Verdict, nearest: NearestVariant | null, thresho
 }
 
 /** The neighbour that decided the verdict: the past match when it is as bad as the verdict, else the batch match. */
-function decidingNeighbour(r: NoveltyResult, pastById: Map<string, PastRow>, candidates: Candidate[]): NearestVariant | null {
+function decidingNeighbour(r: NoveltyResult, pastById: ReadonlyMap<string, PastRow>, batchTexts: ReadonlyArray<{ text: string; slot: number }>): NearestVariant | null {
 	const past: NearestVariant | null = r.nearest
 		? {
 				id: r.nearest.id,
@@ -547,10 +584,10 @@ function decidingNeighbour(r: NoveltyResult, pastById: Map<string, PastRow>, can
 				status: pastById.get(r.nearest.id)?.row.status ?? null,
 			}
 		: null;
-	const other = r.batch ? candidates[r.batch.index] : undefined;
+	const other = r.batch ? batchTexts[r.batch.index] : undefined;
 	const batch: NearestVariant | null =
 		r.batch && other
-			? { id: null, text: other.text, lexical: r.batch.lexical, semantic: r.batch.semantic, verdict: r.batch.verdict, source: 'batch', slot: other.outcome.slot, campaignId: null, status: null }
+			? { id: null, text: other.text, lexical: r.batch.lexical, semantic: r.batch.semantic, verdict: r.batch.verdict, source: 'batch', slot: other.slot, campaignId: null, status: null }
 			: null;
 	if (r.verdict !== 'novel') return past && past.verdict === r.verdict ? past : (batch ?? past);
 	if (past && batch) {
@@ -589,7 +626,6 @@ export async function runCreative(input: CreativeRunInput, deps: CreativeRunDeps
 	if (typeof deps.chatModel !== 'string' || deps.chatModel.trim() === '') throw new CreativeConfigError('the chat model name is empty');
 	const { store } = deps;
 	const { embedder: baseEmbedder, usage: embeddingUsage } = makeEmbedder(deps);
-	const thresholds = resolveThresholds(input.thresholds);
 	const startedAt = now().toISOString();
 
 	const { ids } = await store.insert('creative_runs', [
@@ -613,7 +649,7 @@ export async function runCreative(input: CreativeRunInput, deps: CreativeRunDeps
 	const runId = ids[0]!;
 
 	try {
-		return await execute(input, deps, r, { runId, startedAt, now, baseEmbedder, embeddingUsage, thresholds });
+		return await execute(input, deps, r, { runId, startedAt, now, baseEmbedder, embeddingUsage });
 	} catch (error) {
 		await store
 			.update('creative_runs', { id: runId }, { status: 'error', message: `the run failed: ${errorText(error)}`, finished_at: now().toISOString() })
@@ -628,12 +664,12 @@ interface RunContext {
 	now: () => Date;
 	baseEmbedder: Embedder;
 	embeddingUsage: EmbeddingUsage;
-	thresholds: ReturnType<typeof resolveThresholds>;
 }
 
 async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolved, ctx: RunContext): Promise<CreativeRunResult> {
 	const { store } = deps;
-	const { runId, thresholds } = ctx;
+	const { runId } = ctx;
+	const { thresholds } = r;
 	const platform = input.platform;
 	const warnings: string[] = [];
 
@@ -670,8 +706,10 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 	});
 	const stoppedEarly = generation.status === 'budget_exhausted' ? 'the token budget ran out before it could be regenerated' : generation.status === 'error' ? 'generation stopped by an error before it could be regenerated' : null;
 
-	const expiresAt = r.expiresInHours !== null ? new Date(ctx.now().getTime() + r.expiresInHours * 3_600_000).toISOString() : undefined;
-	const requestedAt = ctx.now().toISOString();
+	// One reading of the clock: the expiry is exactly `expiresInHours` after the request time.
+	const requestedMs = ctx.now().getTime();
+	const requestedAt = new Date(requestedMs).toISOString();
+	const expiresAt = r.expiresInHours !== null ? new Date(requestedMs + r.expiresInHours * 3_600_000).toISOString() : undefined;
 	const proposalFor = (variant: CreativeVariant, evidence: { novelty: Json; violations: readonly RuleViolation[]; findings: readonly PolicyFinding[]; grounding: Json }): ProposalInput =>
 		creativeProposalInput(variant, {
 			platform,
@@ -753,19 +791,9 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 	let pastById = new Map<string, PastRow>();
 	if (candidates.length > 0) {
 		const past = await loadPast(store, r.accountId, platform, ctx.baseEmbedder.model);
-		pastById = new Map(past.map((p) => [p.row.id, p]));
-		const known = new Map<string, Float32Array>();
-		for (const p of past) if (p.vector && !known.has(p.text)) known.set(p.text, p.vector);
 		try {
-			const out = await checkNovelty({
-				candidates: candidates.map((c) => c.text),
-				past: past.map((p) => ({ id: p.row.id, text: p.text, vector: p.vector, vectorModel: p.vector ? ctx.baseEmbedder.model : null })),
-				embedder: memoEmbedder(ctx.baseEmbedder, known),
-				thresholds,
-			});
-			results = out.results;
-			candidateVectors = out.candidateVectors;
-			embeddingsCached = await cacheVectors(store, out.computed, pastById);
+			const out = await checkAgainstPast(store, past, ctx.baseEmbedder, candidates.map((c) => c.text), thresholds);
+			({ results, candidateVectors, pastById, embeddingsCached } = out);
 		} catch (error) {
 			noveltyError = errorText(error);
 		}
@@ -776,6 +804,7 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 	/** content hash → slot of each row written by this run. */
 	const rowSlot = new Map<string, number>();
 	const groundingJson = (g.evidence ?? null) as Json;
+	const batchTexts = candidates.map((c) => ({ text: c.text, slot: c.outcome.slot }));
 	for (const c of candidates) {
 		const item = items[c.outcome.slot]!;
 		if (noveltyError !== null) {
@@ -784,7 +813,7 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 			continue;
 		}
 		const res = results[c.batchIndex]!;
-		const nearest = decidingNeighbour(res, pastById, candidates);
+		const nearest = decidingNeighbour(res, pastById, batchTexts);
 		const reason = noveltyReason(res.verdict, nearest, thresholds);
 		const novelty = noveltyEvidence(res.verdict, nearest, reason, ctx.baseEmbedder.model);
 		const vector = candidateVectors[c.batchIndex];
@@ -996,30 +1025,15 @@ export async function checkNoveltyOfCopy(input: CopyNoveltyInput, deps: CopyNove
 	const accountId = checkText('accountId', input.accountId);
 	if (!Array.isArray(input.texts) || input.texts.length === 0 || input.texts.length > MAX_NOVELTY_TEXTS) throw new CreativeConfigError(`texts must hold 1 to ${MAX_NOVELTY_TEXTS} copy texts`);
 	if (input.texts.some((t) => typeof t !== 'string')) throw new CreativeConfigError('every copy text must be a string');
-	if (input.platform && !(CREATIVE_PLATFORMS as readonly string[]).includes(input.platform)) throw new CreativeConfigError(`platform must be google_ads, meta or linkedin, got "${String(input.platform)}"`);
-	let thresholds: ReturnType<typeof resolveThresholds>;
-	try {
-		thresholds = resolveThresholds(input.thresholds);
-	} catch (error) {
-		if (error instanceof NoveltyThresholdError) throw new CreativeConfigError(`novelty thresholds: ${error.message}`);
-		throw error;
-	}
+	if (input.platform) checkPlatform(input.platform);
+	const thresholds = checkThresholds(input.thresholds);
 	if (deps.embeddingModel && !deps.openai) throw new CreativeConfigError('an OpenAI client is needed for the embedding model; pass embeddingModel: null for the offline embedder');
 	const { embedder, usage } = makeEmbedder({ openai: deps.openai as CreativeOpenAIClient, embeddingModel: deps.embeddingModel, embeddingDimensions: deps.embeddingDimensions });
 	const past = await loadPast(deps.store, accountId, input.platform ?? null, embedder.model);
-	const pastById = new Map(past.map((p) => [p.row.id, p]));
-	const known = new Map<string, Float32Array>();
-	for (const p of past) if (p.vector && !known.has(p.text)) known.set(p.text, p.vector);
-	const out = await checkNovelty({
-		candidates: [...input.texts],
-		past: past.map((p) => ({ id: p.row.id, text: p.text, vector: p.vector, vectorModel: p.vector ? embedder.model : null })),
-		embedder: memoEmbedder(embedder, known),
-		thresholds,
-	});
-	const embeddingsCached = await cacheVectors(deps.store, out.computed, pastById);
-	const pseudo: Candidate[] = input.texts.map((text, i) => ({ outcome: { slot: i } as VariantOutcome, variant: null as unknown as CreativeVariant, hash: '', text, batchIndex: i }));
-	const items = out.results.map((res, i): CopyNoveltyItem => {
-		const nearest = decidingNeighbour(res, pastById, pseudo);
+	const { results, pastById, embeddingsCached } = await checkAgainstPast(deps.store, past, embedder, input.texts, thresholds);
+	const batchTexts = input.texts.map((text, slot) => ({ text, slot }));
+	const items = results.map((res, i): CopyNoveltyItem => {
+		const nearest = decidingNeighbour(res, pastById, batchTexts);
 		let reason = noveltyReason(res.verdict, nearest, thresholds).replace(/variant #(\d+) of this run/g, 'text #$1 of this check').replace(/variant of this run \(#(\d+)\)/g, 'text #$1 of this check');
 		if (input.texts[i]!.trim() === '') reason = 'Empty copy: nothing to compare.';
 		return { index: i, text: input.texts[i]!, verdict: res.verdict, nearest, reason };

@@ -10,6 +10,8 @@
  * reads the same text, so both sides start from the same decimal.
  */
 
+import { scaledIntegerToDecimalString } from '../platforms/money';
+
 /** `int × 10^-scale`; `scale >= 0` (PostgreSQL's display scale, dscale). */
 export interface Decimal {
 	int: bigint;
@@ -45,12 +47,9 @@ export function parseDecimal(text: string): Decimal {
 	return { int: sign === '-' ? -int : int, scale };
 }
 
+/** The decimal's text with every digit of its scale (`-0.050` for int -50, scale 3). */
 export function toPlainString(d: Decimal): string {
-	const negative = d.int < 0n;
-	const abs = (negative ? -d.int : d.int).toString();
-	if (d.scale === 0) return `${negative ? '-' : ''}${abs}`;
-	const padded = abs.padStart(d.scale + 1, '0');
-	return `${negative ? '-' : ''}${padded.slice(0, -d.scale)}.${padded.slice(-d.scale)}`;
+	return scaledIntegerToDecimalString(d.int, d.scale, true);
 }
 
 /** The double nearest to the exact decimal (what reading the numeric back yields). */

@@ -136,12 +136,10 @@ export async function performCommentAction(
 }
 
 /** What a moderation executor's result records about the comment's state in the store. */
-async function recordOnItem(store: Store, platform: string, commentId: string, type: CommentActionType, at: string): Promise<Row<'social_media_items'> | undefined> {
-	const [item] = await store.select('social_media_items', { where: { platform: platform as 'meta', object_id: commentId }, limit: 1 });
-	if (!item) return undefined;
+async function recordOnItem(store: Store, item: Row<'social_media_items'> | undefined, type: CommentActionType, at: string): Promise<void> {
+	if (!item) return;
 	if (type === 'hide' || type === 'unhide') await store.update('social_media_items', { id: item.id }, { is_hidden: type === 'hide' });
 	if (type === 'delete') await store.update('social_media_items', { id: item.id }, { removed_at: at });
-	return item;
 }
 
 export interface ModerationExecutorDeps {
@@ -189,7 +187,7 @@ export function moderationExecutor(deps: ModerationExecutorDeps): Executor {
 			await mark({ action_status: outcome.status, error: outcome.error ?? null, result: outcome.result });
 			throw new ModerationExecutionError(`${p.type} of comment ${p.commentId} (proposal ${ctx.proposal.id}) ${outcome.status === 'stuck' ? 'is stuck' : 'failed'}: ${outcome.error}`);
 		}
-		await recordOnItem(deps.store, p.platform, p.commentId, p.type, at);
+		await recordOnItem(deps.store, item, p.type, at);
 		await mark({ action_status: outcome.status, executed_at: at, result: outcome.result, error: null });
 		return { type: p.type, platform: p.platform, commentId: p.commentId, status: outcome.status, ledgerKey: outcome.ledgerKey, result: outcome.result };
 	};

@@ -27,6 +27,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { RowInput } from '../schema/rows';
 import { requestHeader, type RequestHeaders } from '../http/headers';
+import { graphTime } from '../platforms/meta-comments';
 
 export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const META_SIGNATURE_PREFIX = 'sha256=';
@@ -209,18 +210,8 @@ const change = z.object({ field: z.string(), value: z.unknown() }).passthrough()
 const entry = z.object({ id: idString, time: timeValue, changes: z.array(z.unknown()).max(10_000).optional() }).passthrough();
 const delivery = z.object({ object: z.string(), entry: z.array(z.unknown()).max(10_000) }).passthrough();
 
-/** Unix seconds, unix milliseconds or an ISO/Graph timestamp (`2025-06-01T10:00:00+0000`) → ISO UTC, or null. */
-export function toIsoTime(value: unknown): string | null {
-	if (value === null || value === undefined || value === '') return null;
-	let ms: number;
-	if (typeof value === 'number') ms = value > 1e12 ? value : value * 1000;
-	else if (typeof value === 'string' && /^\d{9,13}$/u.test(value)) ms = Number(value) > 1e12 ? Number(value) : Number(value) * 1000;
-	else if (typeof value === 'string') ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/u, '$1:$2'));
-	else return null;
-	if (!Number.isFinite(ms)) return null;
-	const d = new Date(ms);
-	return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
+/** Unix seconds, unix milliseconds or an ISO/Graph timestamp (`2025-06-01T10:00:00+0000`) → ISO UTC, or null (the Graph client's `graphTime`). */
+export const toIsoTime: (value: unknown) => string | null = graphTime;
 
 /**
  * Parses a webhook delivery (raw body or already-parsed JSON) into comment

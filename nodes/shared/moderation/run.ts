@@ -58,6 +58,7 @@ import {
 	verifyMetaRequest,
 	verifyMetaSubscription,
 	type CommentEvent,
+	type ParsedDelivery,
 	type QueryParams,
 	type ReplayGuard,
 	type RequestHeaders,
@@ -267,6 +268,13 @@ export interface MetaWebhookOutcome {
 	events: CommentEvent[];
 	/** Changes dropped as replays of earlier deliveries. */
 	replayed: number;
+	/**
+	 * What a signed delivery held besides comment changes, with the reason
+	 * (`parseMetaDelivery`): likes and other feed items, but also a body that
+	 * is not JSON or a comment change without the fields it needs
+	 * (`not_json`, `invalid_entry`, `invalid_change`), which are otherwise lost.
+	 */
+	skipped: ParsedDelivery['skipped'];
 	/** What was stored. */
 	ingest?: IngestResult;
 }
@@ -281,11 +289,11 @@ export interface MetaWebhookOutcome {
  */
 export async function handleMetaWebhook(request: MetaWebhookRequest, config: MetaWebhookConfig, deps: { store: Store; replayGuard?: ReplayGuard; now?: () => Date }): Promise<MetaWebhookOutcome> {
 	const method = String(request.method ?? '').toUpperCase();
-	const reject = (status: 401 | 403 | 405, reason: string, body: string): MetaWebhookOutcome => ({ status, body, contentType: 'text/plain', kind: 'rejected', reason, events: [], replayed: 0 });
+	const reject = (status: 401 | 403 | 405, reason: string, body: string): MetaWebhookOutcome => ({ status, body, contentType: 'text/plain', kind: 'rejected', reason, events: [], replayed: 0, skipped: [] });
 	if (method === 'GET') {
 		const check = verifyMetaSubscription({ verifyToken: config.verifyToken, query: request.query });
 		if (!check.ok) return reject(403, check.reason, check.message);
-		return { status: 200, body: check.challenge, contentType: 'text/plain', kind: 'verification', events: [], replayed: 0 };
+		return { status: 200, body: check.challenge, contentType: 'text/plain', kind: 'verification', events: [], replayed: 0, skipped: [] };
 	}
 	if (method !== 'POST') return reject(405, 'method_not_allowed', 'Meta webhooks use GET (subscription check) and POST (deliveries)');
 	const signature = verifyMetaRequest({ appSecret: config.appSecret, headers: request.headers, rawBody: request.rawBody });
@@ -294,10 +302,10 @@ export async function handleMetaWebhook(request: MetaWebhookRequest, config: Met
 	const parsed = parseMetaDelivery(rawBody);
 	const guard = deps.replayGuard ?? new StoreReplayGuard(deps.store);
 	const filtered = await filterReplays(guard, rawBody, parsed.events, config.replayTtlMs ?? DEFAULT_REPLAY_TTL_MS);
-	if (filtered.duplicateDelivery) return { status: 200, body: '{"ok":true,"duplicate":true}', contentType: 'application/json', kind: 'duplicate', events: [], replayed: filtered.replayed.length };
+	if (filtered.duplicateDelivery) return { status: 200, body: '{"ok":true,"duplicate":true}', contentType: 'application/json', kind: 'duplicate', events: [], replayed: filtered.replayed.length, skipped: [] };
 	try {
 		const ingest = await ingestWebhookEvents(deps.store, filtered.fresh, { adPostsOnly: config.adPostsOnly, now: deps.now });
-		return { status: 200, body: '{"ok":true}', contentType: 'application/json', kind: 'delivery', events: filtered.fresh, replayed: filtered.replayed.length, ingest };
+		return { status: 200, body: '{"ok":true}', contentType: 'application/json', kind: 'delivery', events: filtered.fresh, replayed: filtered.replayed.length, skipped: parsed.skipped, ingest };
 	} catch (error) {
 		await releaseClaims(guard, filtered.claimed).catch(() => undefined);
 		throw error;

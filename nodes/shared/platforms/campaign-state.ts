@@ -6,6 +6,7 @@
 import { PlatformApiError, type PlatformId } from '../resilience/errors';
 import { currencyExponent } from './currency';
 import { majorToScaled } from './money';
+import type { AccountInfo } from './types';
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -78,6 +79,33 @@ export function campaignStatus(value: unknown): string {
 /** An error raised before any request: the change cannot be expressed for this account (nothing was sent). */
 export function refusedChange(platform: PlatformId, accountId: string, call: string, message: string, hint: string): PlatformApiError {
 	return new PlatformApiError({ platform, accountId, call, kind: 'config', retryable: false, platformMessage: message, hint });
+}
+
+/**
+ * The account's info from `cache`, read with `read` on first use (currency
+ * and time zone do not change between a listing and a change); a failed read
+ * is forgotten, so the next call asks again.
+ */
+export function cachedAccountInfo(cache: Map<string, Promise<AccountInfo>>, accountId: string, read: () => Promise<AccountInfo>): Promise<AccountInfo> {
+	let info = cache.get(accountId);
+	if (!info) {
+		info = read();
+		cache.set(accountId, info);
+		info.catch(() => cache.delete(accountId));
+	}
+	return info;
+}
+
+/** A campaign id made of digits only (it goes into a URL path or a query); throws a PlatformApiError naming where to find it otherwise. */
+export function digitsCampaignId(platform: PlatformId, accountId: string, call: string, campaignId: unknown, where: string): string {
+	const id = String(campaignId ?? '').trim();
+	if (!/^\d+$/.test(id)) throw refusedChange(platform, accountId, call, `campaign id must be digits, got "${id}"`, `pass the campaign id shown in ${where}`);
+	return id;
+}
+
+/** Checks a requested status: only `ACTIVE` (Google Ads: enabled) and `PAUSED` are ever sent. */
+export function checkStatusInput(platform: PlatformId, accountId: string, call: string, status: unknown, hint: string): void {
+	if (status !== 'ACTIVE' && status !== 'PAUSED') throw refusedChange(platform, accountId, call, `status must be ACTIVE or PAUSED, got ${String(status)}`, hint);
 }
 
 /**

@@ -43,7 +43,7 @@ import {
 	normalizeBaseUrl,
 	type RestParser,
 } from './google-ads-rest';
-import { campaignStatus, checkBudgetInput, refusedChange, zonedTimeToIso } from './campaign-state';
+import { campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
 import {
 	parseDay,
@@ -493,8 +493,7 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 
 	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
 		const id = googleCustomerId(accountId);
-		const campaign = String(campaignId ?? '').trim();
-		if (!/^\d+$/.test(campaign)) throw refusedChange('google_ads', id, 'getCampaignState', `campaign id must be digits, got "${campaign}"`, 'pass the campaign id shown in Google Ads');
+		const campaign = digitsCampaignId('google_ads', id, 'getCampaignState', campaignId, 'Google Ads');
 		const rows = await this.query(`getCampaignState campaign ${campaign}`, id, `${GOOGLE_ADS_CAMPAIGN_STATE_QUERY} AND campaign.id = ${campaign}`, signal);
 		return rows.length > 0 ? this.campaignState(rows[0], id) : null;
 	}
@@ -502,10 +501,9 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 	/** Pause or enable a campaign (`ACTIVE` is Google's `ENABLED`). */
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = googleCustomerId(input.accountId);
-		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('google_ads', id, `setStatus campaign ${input.campaignId}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or enable only');
-		const campaign = String(input.campaignId ?? '').trim();
-		const call = `setStatus campaign ${campaign} → ${input.status}`;
-		if (!/^\d+$/.test(campaign)) throw refusedChange('google_ads', id, call, `campaign id must be digits, got "${campaign}"`, 'pass the campaign id shown in Google Ads');
+		checkStatusInput('google_ads', id, `setStatus campaign ${input.campaignId}`, input.status, 'pause or enable only');
+		const call = `setStatus campaign ${String(input.campaignId ?? '').trim()} → ${input.status}`;
+		const campaign = digitsCampaignId('google_ads', id, call, input.campaignId, 'Google Ads');
 		const before = { ...this.executor.stats };
 		const validateOnly = input.validateOnly === true;
 		const status = enums.CampaignStatus[input.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED'];
@@ -528,6 +526,8 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		if (!state.budgetEditable) throw refusedChange('google_ads', id, call, state.budgetNote ?? 'the budget cannot be changed here', 'change it in Google Ads, or give the campaign its own daily budget');
 		const budget = (state.raw as Row).campaign?.campaign_budget as string;
 		const micros = majorToMicros(input.dailyBudget);
+		// amount_micros travels as a JS number: beyond 2^53 it would no longer be the amount asked for
+		if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw refusedChange('google_ads', id, call, `${input.dailyBudget} ${input.currency} is too large for a daily budget in micros`, 'check the planned budget (at most 9,007,199,254 in major units)');
 		const validateOnly = input.validateOnly === true;
 		const result = await this.mutation(call, id, validateOnly, input.signal, (customer, options) => customer.campaignBudgets.update([{ resource_name: budget, amount_micros: Number(micros) }], options));
 		return {

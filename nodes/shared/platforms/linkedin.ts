@@ -19,9 +19,9 @@
 import type { CallContext } from '../resilience/executor';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
-import { campaignStatus, checkBudgetInput, instantToIso, refusedChange } from './campaign-state';
+import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, instantToIso, refusedChange } from './campaign-state';
 import { currencyExponent } from './currency';
-import { decimalField, majorToScaled } from './money';
+import { decimalField, majorToScaled, scaledIntegerToDecimalString } from './money';
 import {
 	parseDay,
 	toCallMeta,
@@ -231,13 +231,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 
 	private accountInfo(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
 		const id = linkedInAccountId(accountId);
-		let info = this.accounts.get(id);
-		if (!info) {
-			info = this.describeAccount(id, signal);
-			this.accounts.set(id, info);
-			info.catch(() => this.accounts.delete(id));
-		}
-		return info;
+		return cachedAccountInfo(this.accounts, id, () => this.describeAccount(id, signal));
 	}
 
 	/** A campaign entity → its state (budget in the account currency, creation from the audit stamp). */
@@ -331,7 +325,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = linkedInAccountId(input.accountId);
 		const campaign = linkedInCampaignId(id, 'setStatus', input.campaignId);
-		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('linkedin', id, `setStatus campaign ${campaign}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or activate only');
+		checkStatusInput('linkedin', id, `setStatus campaign ${campaign}`, input.status, 'pause or activate only');
 		return this.change('setStatus', input, campaign, { status: input.status }, { status: input.status });
 	}
 
@@ -344,9 +338,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		checkBudgetInput('linkedin', id, call, input.dailyBudget, input.currency, account.currency);
 		const digits = currencyExponent(input.currency) as number;
 		// "123.45" / "100.00": every digit of the currency, as Campaign Manager shows it
-		const units = majorToScaled(input.dailyBudget, digits);
-		const scale = 10n ** BigInt(digits);
-		const amount = digits > 0 ? `${units / scale}.${(units % scale).toString().padStart(digits, '0')}` : String(units);
+		const amount = scaledIntegerToDecimalString(majorToScaled(input.dailyBudget, digits), digits, true);
 		return this.change('setDailyBudget', input, campaign, { dailyBudget: { amount, currencyCode: input.currency } }, { dailyBudget: input.dailyBudget, currency: input.currency, platformAmount: amount });
 	}
 

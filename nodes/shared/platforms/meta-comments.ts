@@ -176,12 +176,19 @@ export const AD_POST_FIELDS = 'id,name,campaign_id,effective_status,creative{id,
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null);
 
-/** A Graph time (`2025-06-01T10:00:00+0000`, ISO, unix seconds) as ISO-8601 UTC, or null. */
+/**
+ * A Graph or webhook time (`2025-06-01T10:00:00+0000`, ISO, unix seconds or
+ * milliseconds, as a number or a digit string) as ISO-8601 UTC, or null for
+ * anything else (including instants outside the Date range).
+ */
 export function graphTime(value: unknown): string | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return new Date(value > 1e12 ? value : value * 1000).toISOString();
-	if (typeof value !== 'string' || !value) return null;
-	const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/u, '$1:$2'));
-	return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+	let ms: number;
+	if (typeof value === 'number') ms = value > 1e12 ? value : value * 1000;
+	else if (typeof value === 'string' && /^\d{9,13}$/u.test(value)) ms = Number(value) > 1e12 ? Number(value) : Number(value) * 1000;
+	else if (typeof value === 'string' && value) ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/u, '$1:$2'));
+	else return null;
+	const d = new Date(ms);
+	return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 function sinceMs(since: string | Date | null | undefined): number | undefined {
@@ -278,9 +285,18 @@ export class MetaCommentsClient {
 		return (await http.request<T>(context, { method: 'POST', url: path, data: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).data;
 	}
 
+	/** One page of a listing; a `data` that is there but not a list is a broken answer, not an empty page. */
+	private async page<T>(context: CallContext, path: string, params: Record<string, string | number>): Promise<GraphPage<T>> {
+		const page = await this.get<GraphPage<T>>(context, path, params);
+		if (page.data !== undefined && !Array.isArray(page.data)) {
+			throw new PlatformApiError({ platform: 'meta', accountId: context.accountId, call: context.call, kind: 'malformed_response', retryable: false, platformMessage: `"data" is ${page.data === null ? 'null' : typeof page.data}, not a list`, hint: 'check that the API base URL points at the Graph API (a proxy or the wrong host answered); nothing was read from this listing' });
+		}
+		return page;
+	}
+
 	/** Follows `paging.next` on the configured host (our token replaces the one in the link). */
 	private async *pages<T>(context: CallContext, path: string, params: Record<string, string | number>, maxPages: number): AsyncGenerator<GraphPage<T>> {
-		let page = await this.get<GraphPage<T>>(context, path, params);
+		let page = await this.page<T>(context, path, params);
 		yield page;
 		const seen = new Set<string>();
 		for (let n = 1; page.paging?.next && n < maxPages; n++) {
@@ -297,7 +313,7 @@ export class MetaCommentsClient {
 			// The link is absolute on Meta's host; keep its path (and version) on the configured base URL.
 			const basePath = new URL(this.http.baseUrl).pathname.replace(/\/+$/u, '');
 			const path2 = basePath && next.pathname.startsWith(basePath) ? next.pathname.slice(basePath.length) : next.pathname;
-			page = await this.get<GraphPage<T>>(context, path2, nextParams);
+			page = await this.page<T>(context, path2, nextParams);
 			yield page;
 		}
 	}
@@ -318,7 +334,7 @@ export class MetaCommentsClient {
 		let pages = 0;
 		for await (const page of this.pages<GraphAd>(context, `/${this.apiVersion}/act_${id}/ads`, params, options.maxPages ?? 100)) {
 			pages++;
-			for (const raw of Array.isArray(page.data) ? page.data : []) {
+			for (const raw of page.data ?? []) {
 				const adId = str(raw?.id);
 				if (!adId) continue;
 				ads.push({
@@ -369,7 +385,7 @@ export class MetaCommentsClient {
 			if (from !== undefined) params.since = Math.floor(from / 1000);
 			for await (const page of this.pages<GraphComment>(context, `/${this.apiVersion}/${objectId}/comments`, params, maxPages)) {
 				pages++;
-				for (const raw of Array.isArray(page.data) ? page.data : []) {
+				for (const raw of page.data ?? []) {
 					const c = this.record('facebook', raw, objectId, pageOwner);
 					if (c && (from === undefined || !c.createdTime || Date.parse(c.createdTime) >= from)) comments.push(c);
 				}
@@ -378,7 +394,7 @@ export class MetaCommentsClient {
 		} else {
 			for await (const page of this.pages<GraphComment>(context, `/${this.apiVersion}/${objectId}/comments`, { fields: INSTAGRAM_COMMENT_FIELDS, limit: this.pageSize }, maxPages)) {
 				pages++;
-				for (const raw of Array.isArray(page.data) ? page.data : []) {
+				for (const raw of page.data ?? []) {
 					const top = this.record('instagram', raw, objectId, undefined);
 					if (!top) continue;
 					const replies = Array.isArray(raw.replies?.data) ? raw.replies.data : [];
@@ -466,7 +482,7 @@ export class MetaCommentsClient {
 		const fields = source === 'instagram' ? 'id,text,timestamp,username,from,hidden' : FACEBOOK_COMMENT_FIELDS;
 		const out: MetaCommentRecord[] = [];
 		for await (const page of this.pages<GraphComment>(this.context('readReplies', ref), `/${this.apiVersion}/${id}/${edge}`, { fields, limit: this.pageSize, ...(source === 'facebook' ? { order: 'reverse_chronological' } : {}) }, 5)) {
-			for (const raw of Array.isArray(page.data) ? page.data : []) {
+			for (const raw of page.data ?? []) {
 				const r = this.record(source, { ...raw, parent_id: raw.parent_id ?? id }, ref.postId ?? '', ref.postId?.split('_')[0]);
 				if (r) out.push(r);
 			}

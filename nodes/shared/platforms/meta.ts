@@ -27,7 +27,7 @@ import { PlatformApiError } from '../resilience/errors';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { decimalField, majorToScaled, scaledToMajor, type NumericField } from './money';
 import { metaMinorUnitDigits } from './currency';
-import { campaignStatus, checkBudgetInput, instantToIso, refusedChange } from './campaign-state';
+import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, instantToIso, refusedChange } from './campaign-state';
 import {
 	parseDay,
 	toCallMeta,
@@ -175,9 +175,7 @@ export const META_CAMPAIGN_STATE_FIELDS = 'id,account_id,name,status,effective_s
 
 /** A Meta campaign id: digits only (it goes into the URL path). */
 function checkCampaignId(accountId: string, call: string, campaignId: string): string {
-	const id = String(campaignId ?? '').trim();
-	if (!/^\d+$/.test(id)) throw refusedChange('meta', accountId, call, `campaign id must be digits, got "${id}"`, 'pass the campaign id shown in Ads Manager');
-	return id;
+	return digitsCampaignId('meta', accountId, call, campaignId, 'Ads Manager');
 }
 
 export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
@@ -289,13 +287,7 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 
 	private accountInfo(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
 		const id = metaAccountDigits(accountId);
-		let info = this.accounts.get(id);
-		if (!info) {
-			info = this.describeAccount(id, signal);
-			this.accounts.set(id, info);
-			info.catch(() => this.accounts.delete(id));
-		}
-		return info;
+		return cachedAccountInfo(this.accounts, id, () => this.describeAccount(id, signal));
 	}
 
 	/** A campaign object (Graph fields of META_CAMPAIGN_STATE_FIELDS) → its state. */
@@ -390,7 +382,7 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = metaAccountDigits(input.accountId);
 		const campaign = checkCampaignId(id, 'setStatus', input.campaignId);
-		if (input.status !== 'ACTIVE' && input.status !== 'PAUSED') throw refusedChange('meta', id, `setStatus campaign ${campaign}`, `status must be ACTIVE or PAUSED, got ${String(input.status)}`, 'pause or activate only');
+		checkStatusInput('meta', id, `setStatus campaign ${campaign}`, input.status, 'pause or activate only');
 		return this.change('setStatus', input, campaign, { status: input.status }, { status: input.status });
 	}
 

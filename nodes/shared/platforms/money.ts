@@ -25,14 +25,18 @@ function toBigInt(value: unknown): bigint | undefined {
 	return undefined;
 }
 
-/** Integer `units` scaled down by 10^digits, as an exact decimal string ("-0.05", "1234.5678"). */
-export function scaledIntegerToDecimalString(units: bigint, digits: number): string {
+/**
+ * Integer `units` scaled down by 10^digits, as an exact decimal string
+ * ("-0.05", "1234.5678"); with `keepTrailingZeros` every digit is written
+ * ("100.00", as a budget field shows it).
+ */
+export function scaledIntegerToDecimalString(units: bigint, digits: number, keepTrailingZeros = false): string {
 	const negative = units < 0n;
 	const abs = negative ? -units : units;
 	if (digits === 0) return `${negative ? '-' : ''}${abs}`;
 	const text = abs.toString().padStart(digits + 1, '0');
 	const whole = text.slice(0, -digits);
-	const fraction = text.slice(-digits).replace(/0+$/, '');
+	const fraction = keepTrailingZeros ? text.slice(-digits) : text.slice(-digits).replace(/0+$/, '');
 	return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 

@@ -154,7 +154,7 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
  * Registers the `optimization` executor in `registry` (as the creative and
  * moderation executors register theirs); returns the unregister function.
  * A registry holds one executor per kind: register into the per-execution
- * registry the Approval node builds, not twice into `defaultRegistry`.
+ * registry the Approval node builds per execution (one executor per kind).
  */
 export function registerOptimizationExecutor(registry: ExecutorRegistry, deps: OptimizationExecutorDeps): () => void {
 	return registry.register(OPTIMIZATION_KIND, optimizationExecutor(deps));

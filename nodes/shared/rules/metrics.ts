@@ -277,7 +277,12 @@ function checkRow(row: MetricRowInput): string | null {
 	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return 'campaign_id is missing';
 	if (typeof row.date !== 'string' || !Number.isFinite(dayNumber(row.date))) return `date ${String(row.date)} is not YYYY-MM-DD`;
 	if (typeof row.currency !== 'string' || !/^[A-Z]{3}$/.test(row.currency)) return `currency ${String(row.currency)} is not an ISO 4217 code`;
-	for (const [name] of FIELDS) if (toNumber(row[name]) === undefined) return `${name} ${String(row[name])} is not a number >= 0`;
+	for (const [name, , , micro] of FIELDS) {
+		const v = toNumber(row[name]);
+		if (v === undefined) return `${name} ${String(row[name])} is not a number >= 0`;
+		// beyond 2^53 units a prefix sum is no longer exact (and 1e303 × 10^6 is Infinity, which would poison every later window)
+		if (v !== null && (micro ? v * MICRO : v) > Number.MAX_SAFE_INTEGER) return `${name} ${String(row[name])} is too large (at most ${micro ? '9007199254.740991' : '9007199254740991'})`;
+	}
 	return null;
 }
 

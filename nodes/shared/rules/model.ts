@@ -172,6 +172,25 @@ const groupAny: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
 	z.object({ any: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict(),
 );
 
+/** Nesting the schema parses before the rule's depth limit is applied; deeper input is refused unparsed. */
+const CONDITION_PARSE_DEPTH = 32;
+
+/** Depth of an unparsed condition tree (`all`/`any` arrays of objects), without recursion. */
+function rawConditionDepth(value: unknown): number {
+	let max = 0;
+	const stack: Array<[unknown, number]> = [[value, 1]];
+	while (stack.length > 0) {
+		const [node, depth] = stack.pop() as [unknown, number];
+		if (depth > max) max = depth;
+		if (node === null || typeof node !== 'object') continue;
+		for (const key of ['all', 'any'] as const) {
+			const list = (node as Record<string, unknown>)[key];
+			if (Array.isArray(list)) for (const child of list) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+		}
+	}
+	return max;
+}
+
 /**
  * A condition: `{ all: [...] }`, `{ any: [...] }` or a leaf. The shape is
  * chosen by its keys first, so an error points into the branch that was meant
@@ -180,6 +199,12 @@ const groupAny: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
 export const conditionSchema: z.ZodType<Condition, z.ZodTypeDef, unknown> = z.unknown().transform((value, ctx): Condition => {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
 		ctx.addIssue({ code: 'custom', message: 'must be a condition: { all: [...] }, { any: [...] } or { metric, window, op, value }' });
+		return z.NEVER;
+	}
+	const depth = rawConditionDepth(value);
+	if (depth > CONDITION_PARSE_DEPTH) {
+		// checked before parsing: the schema recurses per level, and JSON nested thousands deep would overflow the stack
+		ctx.addIssue({ code: 'custom', message: `nests ${depth} levels deep; at most ${MAX_CONDITION_DEPTH}` });
 		return z.NEVER;
 	}
 	const hasAll = 'all' in value;

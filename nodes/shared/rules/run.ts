@@ -1,7 +1,7 @@
 /**
  * One optimizer run: read everything in one batch, evaluate the rules, act on
- * the decisions safely, record every decision with its evidence. What the
- * `AdOps Optimizer` node calls; no n8n here. Not pure (store, platforms):
+ * the decisions safely, record every decision with its evidence. What an
+ * `AdOps Optimizer` node is to call (none exists yet); no n8n here. Not pure (store, platforms):
  * the pure part is `evaluate` (evaluate.ts).
  *
  * Reads (one query per table, never one per campaign):
@@ -9,7 +9,7 @@
  * - the platforms: every campaign of each account with its state (status,
  *   daily budget, currency, time zone, creation), one listing per account;
  * - `campaign_performance`: the rows of those accounts since
- *   `historyRequirements(...).metricsFrom`, columns only (`selectColumns`);
+ *   `historyRequirements(...).metricsFrom`, as columns (`selectColumnar`);
  * - `optimization_actions`: the changes confirmed since `actionsFrom`
  *   (cooldowns, the rolling 24 h cap, idempotency);
  * - `approvals`: whether this run's proposals are already queued.
@@ -385,7 +385,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: buildMetricIndex(metrics), actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
-	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date, currency or negative numbers) and were left out`);
+	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
 
 	// --- proposals already queued (one read) --------------------------------------------------
 	const proposalOf = (d: Decision): ProposalInput | null => (d.proposal ? (dryRun ? dryRunProposal(d.proposal) : d.proposal) : null);

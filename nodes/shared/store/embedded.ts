@@ -64,11 +64,6 @@ export async function openEmbeddedStore(path: string, autoMigrate = true): Promi
 	}
 }
 
-/** Directories with an open embedded instance in this process (diagnostics, tests). */
-export function openEmbeddedPaths(): string[] {
-	return [...instances.keys()];
-}
-
 /** The SQL executor of an open embedded instance (migration tooling and tests). */
 export async function embeddedExecutor(path: string): Promise<PgliteExecutor | undefined> {
 	const shared = instances.get(resolve(path));

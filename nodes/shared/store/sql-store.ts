@@ -4,10 +4,8 @@
  * limit and no per-driver value serialisation; rows come back as `to_jsonb`,
  * so both drivers (and PostgREST) yield the same JavaScript values.
  */
-import { randomUUID } from 'node:crypto';
 import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
-import { actionLedgerRow } from '../schema/rows';
-import { StoreError, StoreValidationError, wrapDbError } from './errors';
+import { StoreError, wrapDbError } from './errors';
 import { quoteIdent as q, type SqlExecutor } from './executor';
 import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
 import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
@@ -17,11 +15,14 @@ import {
 	checkLimit,
 	checkOnConflict,
 	checkOrder,
+	checkUpdateMatch,
 	checkWhere,
 	chunk,
+	claimRow,
 	collapseByKey,
 	upsertableDef,
 	parseRows,
+	rowsForInsert,
 	validatePatch,
 	writableColumns,
 } from './validate';
@@ -117,8 +118,7 @@ export class SqlStore implements Store {
 
 	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
 		const def = tableDef(table);
-		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
-		const parsed = parseRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		const parsed = rowsForInsert(table, rows);
 		if (parsed.length === 0) return { ids: [] };
 		const columns = ['id', ...writableColumns(table)];
 		const sql = `INSERT INTO ${q(table)} (${columns.map(q).join(', ')})
@@ -138,9 +138,7 @@ export class SqlStore implements Store {
 	async update<T extends TableName>(table: T, match: Where<T>, patch: Partial<RowInput<T>>): Promise<{ updated: number }> {
 		const def = tableDef(table);
 		const clean = validatePatch(table, patch);
-		if (checkWhere(def, match as never).length === 0) {
-			throw new StoreError(`${table}: update needs at least one match condition`, { table, code: 'VALIDATION' });
-		}
+		checkUpdateMatch(def, match);
 		const columns = Object.keys(clean);
 		const params: unknown[] = [JSON.stringify(clean)];
 		const where = whereSql(def, match as Record<string, unknown>, params);
@@ -222,14 +220,7 @@ export class SqlStore implements Store {
 	}
 
 	async claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult> {
-		const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
-			idempotency_key: key,
-			kind: intent.kind,
-			target: intent.target,
-			intent: intent.intent,
-		});
-		if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-		const row = parsed.data;
+		const row = claimRow(key, intent);
 		try {
 			const inserted = await this.exec.query(
 				`INSERT INTO action_ledger AS t (idempotency_key, kind, target, intent) VALUES ($1, $2, $3, $4::jsonb)

@@ -9,11 +9,9 @@
  * idempotent, so retrying the whole batch is safe. `transaction()` is not
  * supported (use the Postgres adapter on the direct connection string).
  */
-import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
-import { actionLedgerRow } from '../schema/rows';
-import { StoreError, StoreRequestError, StoreValidationError } from './errors';
+import { StoreError, StoreRequestError } from './errors';
 import { completionConflict } from './sql-store';
 import { fromDb, tableDef, type TableDef } from './tables';
 import type { ClaimIntent, ClaimResult, ColumnarRows, CompleteOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
@@ -23,11 +21,14 @@ import {
 	checkLimit,
 	checkOnConflict,
 	checkOrder,
+	checkUpdateMatch,
 	checkWhere,
 	chunk,
+	claimRow,
 	collapseByKey,
 	upsertableDef,
 	parseRows,
+	rowsForInsert,
 	validatePatch,
 } from './validate';
 
@@ -179,9 +180,7 @@ export class SupabaseStore implements Store {
 	}
 
 	async insert<T extends TableName>(table: T, rows: ReadonlyArray<RowInput<T>>): Promise<{ ids: string[] }> {
-		const def = tableDef(table);
-		if (def.primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
-		const parsed = parseRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+		const parsed = rowsForInsert(table, rows);
 		const chunks = chunk(parsed, 500);
 		for (let i = 0; i < chunks.length; i++) {
 			const { error, status } = await this.from(table).insert(chunks[i]);
@@ -193,9 +192,7 @@ export class SupabaseStore implements Store {
 	async update<T extends TableName>(table: T, match: Where<T>, patch: Partial<RowInput<T>>): Promise<{ updated: number }> {
 		const def = tableDef(table);
 		const clean = validatePatch(table, patch);
-		if (checkWhere(def, match as never).length === 0) {
-			throw new StoreError(`${table}: update needs at least one match condition`, { table, code: 'VALIDATION' });
-		}
+		checkUpdateMatch(def, match);
 		const builder = applyWhere(this.from(table).update(clean, { count: 'exact' }), def, match);
 		const { error, status, count } = await builder;
 		if (error) throw restError(table, 'update', error, status);
@@ -246,16 +243,10 @@ export class SupabaseStore implements Store {
 	}
 
 	async claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult> {
-		const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
-			idempotency_key: key,
-			kind: intent.kind,
-			target: intent.target,
-			intent: intent.intent,
-		});
-		if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+		const row = claimRow(key, intent);
 		const def = tableDef('action_ledger');
 		const { data, error, status } = await this.from('action_ledger')
-			.upsert(parsed.data, { onConflict: 'idempotency_key', ignoreDuplicates: true })
+			.upsert(row, { onConflict: 'idempotency_key', ignoreDuplicates: true })
 			.select('*');
 		if (error) throw restError('action_ledger', 'claimAction', error, status);
 		if (data && data.length > 0) return { claimed: true, entry: fromDb(def, data[0]) as ActionLedgerEntry };

@@ -1,9 +1,10 @@
 /** Validation, duplicate collapsing and filter checking shared by all adapters. */
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { rowSchemas, type TableName } from '../schema/rows';
+import { actionLedgerRow, rowSchemas, type TableName } from '../schema/rows';
 import { StoreError, StoreValidationError } from './errors';
 import { isFilterable, tableDef, type ColumnKind, type TableDef } from './tables';
-import type { Condition, OnConflict, OrderBy, Scalar, SelectQuery, ValidatedRow, RowCheck } from './types';
+import type { ClaimIntent, Condition, OnConflict, OrderBy, Scalar, SelectQuery, ValidatedRow, RowCheck, Where } from './types';
 
 export const DEFAULT_CHUNK_SIZE = 500;
 
@@ -84,6 +85,31 @@ export function parseRows(table: TableName, rows: ReadonlyArray<unknown>): Array
 		}
 		return result.data as Record<string, unknown>;
 	});
+}
+
+/** `insert`'s rows: parsed by `parseRows`, each with a new id; a table without an id column is refused. */
+export function rowsForInsert(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown> & { id: string }> {
+	if (tableDef(table).primaryKey !== 'id') throw new StoreError(`${table}: insert() needs a table with an id column; use upsert()`, { table, code: 'UNSUPPORTED' });
+	return parseRows(table, rows).map((row) => ({ ...row, id: randomUUID() }));
+}
+
+/** `update`'s match: checked like a `where`, and at least one condition (an update never hits every row by accident). */
+export function checkUpdateMatch(def: TableDef, match: Where<TableName> | Record<string, unknown>): void {
+	if (checkWhere(def, match as never).length === 0) {
+		throw new StoreError(`${def.name}: update needs at least one match condition`, { table: def.name, code: 'VALIDATION' });
+	}
+}
+
+/** The action_ledger row `claimAction` inserts, validated. */
+export function claimRow(key: string, intent: ClaimIntent) {
+	const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
+		idempotency_key: key,
+		kind: intent.kind,
+		target: intent.target,
+		intent: intent.intent,
+	});
+	if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+	return parsed.data;
 }
 
 export function checkOnConflict(mode: unknown): OnConflict {

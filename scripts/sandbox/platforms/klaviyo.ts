@@ -14,7 +14,9 @@ function kError(status: number, code: string, title: string, detail: string, poi
 	return json(status, { errors: [{ id: randomUUID(), status, code, title, detail, source: pointer ? { pointer } : {}, links: {}, meta: {} }] });
 }
 
-const COUNT_STATS: Record<string, keyof Omit<KlaviyoDaily, 'date'>> = {
+type KlaviyoCounts = Omit<KlaviyoDaily, 'date'>;
+
+const COUNT_STATS: Record<string, keyof KlaviyoCounts> = {
 	recipients: 'recipients',
 	delivered: 'delivered',
 	opens: 'opens',
@@ -28,30 +30,22 @@ const COUNT_STATS: Record<string, keyof Omit<KlaviyoDaily, 'date'>> = {
 	bounced: 'bounced',
 };
 
-const RATE_STATS = new Set(['open_rate', 'click_rate', 'conversion_rate', 'revenue_per_recipient', 'average_order_value', 'delivery_rate', 'bounce_rate', 'unsubscribe_rate']);
+/** Rate statistics: numerator / denominator of the counts, 6 decimals, 0 when the denominator is 0. */
+const RATE_STATS: Record<string, [keyof KlaviyoCounts, keyof KlaviyoCounts]> = {
+	open_rate: ['opensUnique', 'delivered'],
+	click_rate: ['clicksUnique', 'delivered'],
+	conversion_rate: ['conversionUniques', 'delivered'],
+	revenue_per_recipient: ['conversionValue', 'delivered'],
+	average_order_value: ['conversionValue', 'conversions'],
+	delivery_rate: ['delivered', 'recipients'],
+	bounce_rate: ['bounced', 'recipients'],
+	unsubscribe_rate: ['unsubscribes', 'delivered'],
+};
 
-function stat(name: string, t: Omit<KlaviyoDaily, 'date'>): number {
-	const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1e6) / 1e6 : 0);
-	switch (name) {
-		case 'open_rate':
-			return ratio(t.opensUnique, t.delivered);
-		case 'click_rate':
-			return ratio(t.clicksUnique, t.delivered);
-		case 'conversion_rate':
-			return ratio(t.conversionUniques, t.delivered);
-		case 'revenue_per_recipient':
-			return ratio(t.conversionValue, t.delivered);
-		case 'average_order_value':
-			return ratio(t.conversionValue, t.conversions);
-		case 'delivery_rate':
-			return ratio(t.delivered, t.recipients);
-		case 'bounce_rate':
-			return ratio(t.bounced, t.recipients);
-		case 'unsubscribe_rate':
-			return ratio(t.unsubscribes, t.delivered);
-		default:
-			return t[COUNT_STATS[name]!];
-	}
+function stat(name: string, t: KlaviyoCounts): number {
+	if (!Object.hasOwn(RATE_STATS, name)) return t[COUNT_STATS[name]!];
+	const [a, b] = RATE_STATS[name]!.map((key) => t[key]) as [number, number];
+	return b > 0 ? Math.round((a / b) * 1e6) / 1e6 : 0;
 }
 
 function accounts(ctx: Ctx): Reply {
@@ -155,7 +149,7 @@ function report(kind: 'campaign' | 'flow') {
 		const attrs = body.data.attributes ?? {};
 		const statistics = attrs.statistics;
 		if (!Array.isArray(statistics) || statistics.length === 0) return kError(400, 'invalid', 'Invalid input.', 'statistics must be a non-empty list.', '/data/attributes/statistics');
-		for (const s of statistics) if (typeof s !== 'string' || (!(s in COUNT_STATS) && !RATE_STATS.has(s))) return kError(400, 'invalid', 'Invalid input.', `'${String(s)}' is not a valid statistic.`, '/data/attributes/statistics');
+		for (const s of statistics) if (typeof s !== 'string' || (!Object.hasOwn(COUNT_STATS, s) && !Object.hasOwn(RATE_STATS, s))) return kError(400, 'invalid', 'Invalid input.', `'${String(s)}' is not a valid statistic.`, '/data/attributes/statistics');
 		const k = ctx.state.world.klaviyo;
 		if (attrs.conversion_metric_id !== k.placedOrderMetricId && !k.metrics.some((m) => m.id === attrs.conversion_metric_id)) {
 			return kError(400, 'invalid', 'Invalid input.', `Metric '${String(attrs.conversion_metric_id)}' does not exist.`, '/data/attributes/conversion_metric_id');
@@ -164,7 +158,7 @@ function report(kind: 'campaign' | 'flow') {
 		let since: string;
 		let until: string;
 		if (tf && typeof tf.key === 'string') {
-			const range = TIMEFRAME_KEYS[tf.key];
+			const range = Object.hasOwn(TIMEFRAME_KEYS, tf.key) ? TIMEFRAME_KEYS[tf.key] : undefined;
 			if (!range) return kError(400, 'invalid', 'Invalid input.', `'${tf.key}' is not a valid timeframe key.`, '/data/attributes/timeframe/key');
 			since = addDays(ctx.state.world.today, range[0]);
 			until = addDays(ctx.state.world.today, range[1]);

@@ -6,7 +6,7 @@
  */
 import { bearer, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, isIsoDate, moneyString } from '../rng';
-import { applyCampaignChange, type AdAccount, type Campaign, type CampaignStatus } from '../world';
+import { applyCampaignChange, findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus } from '../world';
 
 export type RestliValue = string | RestliValue[] | { [key: string]: RestliValue };
 
@@ -85,10 +85,6 @@ function illegal(message: string): Reply {
 	return liError(400, 'ILLEGAL_ARGUMENT', message, 100);
 }
 
-function liAccount(ctx: Ctx, id: string): AdAccount | undefined {
-	return ctx.state.world.accounts.find((a) => a.platform === 'linkedin' && a.id === id);
-}
-
 function dateFrom(v: RestliValue | undefined): string | undefined {
 	if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
 	const { year, month, day } = v as Record<string, RestliValue>;
@@ -153,13 +149,13 @@ function analytics(ctx: Ctx): Reply {
 		const am = /^urn:li:sponsoredAccount:(\d+)$/.exec(urn);
 		const cm = /^urn:li:sponsoredCampaign:(\d+)$/.exec(urn);
 		if (am) {
-			const account = liAccount(ctx, am[1]!);
+			const account = findAccount(ctx.state.world, 'linkedin', am[1]!);
 			if (!account) return liError(403, 'ACCESS_DENIED', `Not enough permissions to access: adAnalytics for ${urn}`, 100);
 			for (const campaign of account.campaigns) selected.push({ account, campaign });
 		} else if (cm) {
-			const account = ctx.state.world.accounts.find((a) => a.platform === 'linkedin' && a.campaigns.some((c) => c.id === cm[1]));
-			if (!account) return liError(403, 'ACCESS_DENIED', `Not enough permissions to access: adAnalytics for ${urn}`, 100);
-			selected.push({ account, campaign: account.campaigns.find((c) => c.id === cm[1])! });
+			const found = findCampaign(ctx.state.world, 'linkedin', cm[1]!);
+			if (!found) return liError(403, 'ACCESS_DENIED', `Not enough permissions to access: adAnalytics for ${urn}`, 100);
+			selected.push(found);
 		} else return illegal(`Invalid URN ${urn}`);
 	}
 	const fieldsRaw = ctx.query.get('fields');
@@ -257,13 +253,13 @@ function campaignJson(a: AdAccount, c: Campaign): Record<string, unknown> {
 }
 
 function getAccount(ctx: Ctx): Reply {
-	const a = liAccount(ctx, ctx.params[0]!);
+	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	if (!a) return liError(404, 'NOT_FOUND', `Ad account ${ctx.params[0]} does not exist`);
 	return json(200, accountJson(a));
 }
 
 function searchCampaigns(ctx: Ctx): Reply {
-	const a = liAccount(ctx, ctx.params[0]!);
+	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	if (!a) return liError(404, 'NOT_FOUND', `Ad account ${ctx.params[0]} does not exist`);
 	if (ctx.query.get('q') !== 'search') return illegal('q=search is required');
 	let campaigns = a.campaigns;
@@ -290,14 +286,14 @@ function searchCampaigns(ctx: Ctx): Reply {
 }
 
 function getCampaign(ctx: Ctx): Reply {
-	const a = liAccount(ctx, ctx.params[0]!);
+	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	const c = a?.campaigns.find((x) => x.id === ctx.params[1]);
 	if (!a || !c) return liError(404, 'NOT_FOUND', `Campaign ${ctx.params[1]} does not exist in account ${ctx.params[0]}`);
 	return json(200, campaignJson(a, c));
 }
 
 function updateCampaign(ctx: Ctx): Reply {
-	const a = liAccount(ctx, ctx.params[0]!);
+	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	const c = a?.campaigns.find((x) => x.id === ctx.params[1]);
 	if (!a || !c) return liError(404, 'NOT_FOUND', `Campaign ${ctx.params[1]} does not exist in account ${ctx.params[0]}`);
 	if (header(ctx, 'x-restli-method')?.toUpperCase() !== 'PARTIAL_UPDATE') return illegal('POST on an entity requires X-RestLi-Method: PARTIAL_UPDATE');

@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { bodyObject, bearer, json, now, param, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, fnv1a, isIsoDate, moneyString, toMinor, fromMinor } from '../rng';
-import { applyCampaignChange, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
+import { applyCampaignChange, findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
 
 const V = '/v\\d+(?:\\.\\d+)?';
 
@@ -35,19 +35,6 @@ function badParam(ctx: Ctx, message: string, subcode?: number): Reply {
 
 function notFound(ctx: Ctx, id: string): Reply {
 	return graphError(ctx, 400, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 'GraphMethodException', 100, 33);
-}
-
-function metaAccount(world: World, id: string): AdAccount | undefined {
-	return world.accounts.find((a) => a.platform === 'meta' && a.id === id);
-}
-
-function metaCampaign(world: World, id: string): { account: AdAccount; campaign: Campaign } | undefined {
-	for (const account of world.accounts) {
-		if (account.platform !== 'meta') continue;
-		const campaign = account.campaigns.find((c) => c.id === id);
-		if (campaign) return { account, campaign };
-	}
-	return undefined;
 }
 
 /** Parses `id,name,creative{id,effective_object_story_id}` into a tree. */
@@ -246,7 +233,7 @@ function resolveRange(ctx: Ctx, world: World): { since: string; until: string } 
 
 function insights(ctx: Ctx): Reply {
 	const world = ctx.state.world;
-	const account = metaAccount(world, ctx.params[0]!);
+	const account = findAccount(world, 'meta', ctx.params[0]!);
 	if (!account) return notFound(ctx, `act_${ctx.params[0]}`);
 	const level = ctx.query.get('level') ?? 'account';
 	if (level !== 'account' && level !== 'campaign') return badParam(ctx, 'level must be one of account, campaign (the sandbox does not model ad sets and ads insights)');
@@ -336,7 +323,7 @@ function fieldsOf(ctx: Ctx, fallback: string): Map<string, unknown> {
 }
 
 function listCampaigns(ctx: Ctx): Reply {
-	const account = metaAccount(ctx.state.world, ctx.params[0]!);
+	const account = findAccount(ctx.state.world, 'meta', ctx.params[0]!);
 	if (!account) return notFound(ctx, `act_${ctx.params[0]}`);
 	const fields = fieldsOf(ctx, 'id');
 	let campaigns = account.campaigns;
@@ -355,7 +342,7 @@ function listCampaigns(ctx: Ctx): Reply {
 
 function listAds(ctx: Ctx): Reply {
 	const world = ctx.state.world;
-	const account = metaAccount(world, ctx.params[0]!);
+	const account = findAccount(world, 'meta', ctx.params[0]!);
 	if (!account) return notFound(ctx, `act_${ctx.params[0]}`);
 	const fields = fieldsOf(ctx, 'id');
 	const ads = world.meta.ads
@@ -449,7 +436,7 @@ function listComments(ctx: Ctx): Reply {
 function getObject(ctx: Ctx): Reply {
 	const world = ctx.state.world;
 	const id = ctx.params[0]!;
-	const account = id.startsWith('act_') ? metaAccount(world, id.slice(4)) : undefined;
+	const account = id.startsWith('act_') ? findAccount(world, 'meta', id.slice(4)) : undefined;
 	if (account) {
 		const fields = fieldsOf(ctx, 'id');
 		const all: Record<string, unknown> = {
@@ -466,7 +453,7 @@ function getObject(ctx: Ctx): Reply {
 		for (const f of fields.keys()) if (f in all) out[f] = all[f];
 		return json(200, out);
 	}
-	const found = metaCampaign(world, id);
+	const found = findCampaign(world, 'meta', id);
 	if (found) return json(200, campaignJson(found.account, found.campaign, fieldsOf(ctx, 'id,name')));
 	const comment = world.meta.comments.find((c) => c.id === id && !c.deleted);
 	if (comment) return json(200, commentJson(world, comment, fieldsOf(ctx, 'created_time,from,message,id')));
@@ -490,7 +477,7 @@ function asBool(value: unknown): boolean | undefined {
 function postObject(ctx: Ctx): Reply {
 	const world = ctx.state.world;
 	const id = ctx.params[0]!;
-	const found = metaCampaign(world, id);
+	const found = findCampaign(world, 'meta', id);
 	if (found) {
 		const change: { status?: CampaignStatus; dailyBudget?: number } = {};
 		const status = param(ctx, 'status');
@@ -607,7 +594,7 @@ function accountIdFor(ctx: Ctx): string | undefined {
 	if (m) return m[1];
 	const id = /^\/v[\d.]+\/([^/]+)/.exec(ctx.path)?.[1];
 	if (!id) return undefined;
-	const c = metaCampaign(ctx.state.world, id);
+	const c = findCampaign(ctx.state.world, 'meta', id);
 	if (c) return c.account.id;
 	const post = ctx.state.world.meta.posts.find((p) => p.id === id || p.id === ctx.state.world.meta.comments.find((x) => x.id === id)?.postId);
 	return post ? ctx.state.world.meta.pages.find((p) => p.id === post.pageId)?.accountId : undefined;

@@ -166,6 +166,13 @@ describe('sandbox: Meta Graph, LinkedIn, Klaviyo over axios', () => {
 		assert.equal(campaigns.data.data.attributes.results[0].groupings.send_channel, 'email');
 		const wrongType = await kl.post('/flow-values-reports/', body('campaign-values-report'));
 		assert.equal(wrongType.status, 409);
+		// Names inherited from Object.prototype are not statistics or timeframe keys.
+		const inherited = await kl.post('/flow-values-reports/', { data: { type: 'flow-values-report', attributes: { ...body('flow-values-report').data.attributes, statistics: ['toString'] } } });
+		assert.equal(inherited.status, 400);
+		assert.equal(inherited.data.errors[0].detail, "'toString' is not a valid statistic.");
+		const inheritedKey = await kl.post('/flow-values-reports/', { data: { type: 'flow-values-report', attributes: { ...body('flow-values-report').data.attributes, timeframe: { key: 'constructor' } } } });
+		assert.equal(inheritedKey.status, 400);
+		assert.equal(inheritedKey.data.errors[0].detail, "'constructor' is not a valid timeframe key.");
 		const badKey = await axios.get(`${sb.urls.klaviyo}/api/accounts/`, { headers: { Authorization: 'Klaviyo-API-Key pk_bad', revision: '2025-07-15' }, validateStatus: () => true });
 		assert.equal(badKey.status, 401);
 		assert.equal(badKey.data.errors[0].code, 'not_authenticated');

@@ -116,6 +116,9 @@ describe('sandbox: Google Ads REST API and OAuth token endpoint', () => {
 		assert.equal(envelope.status, 'INVALID_ARGUMENT');
 		assert.equal(envelope.details[0]!['@type'], 'type.googleapis.com/google.ads.googleads.v25.errors.GoogleAdsFailure');
 		assert.deepEqual(failureOf(envelope && { error: envelope }).errorCode, { queryError: 'UNRECOGNIZED_FIELD' });
+		const inherited = await post(api('1234567890/googleAds:searchStream'), { query: 'SELECT constructor FROM campaign' });
+		assert.equal(inherited.status, 400, 'a name inherited from Object.prototype is not a field');
+		assert.deepEqual(failureOf({ error: (inherited.body as Array<{ error: unknown }>)[0]!.error }).errorCode, { queryError: 'UNRECOGNIZED_FIELD' });
 	});
 
 	it('checks Authorization, developer-token and login-customer-id as Google does; every error code is one the library knows', async () => {

@@ -1,0 +1,36 @@
+// The Slack alert of a creative variant that was held back (duplicate, policy,
+// missing, not checked): why, how close the nearest copy is, and the findings.
+import type { CreativeRunItem } from '../creative';
+import { escapeMrkdwn, type Alert } from './message';
+
+/** Why a variant was held back, in one sentence (for a duplicate: the copy it repeats). */
+export function heldBackReason(item: CreativeRunItem): string {
+	if (item.status === 'rejected_duplicate' && item.nearest) {
+		const what = item.verdict === 'duplicate' ? 'Duplicate' : 'Near-duplicate';
+		const of = item.nearest.source === 'past' ? `past variant ${item.nearest.id}` : `variant ${item.nearest.slot} of this run`;
+		return `${what} of ${of}: "${item.nearest.text.slice(0, 200)}"`;
+	}
+	return item.reason;
+}
+
+/**
+ * The alert for a held-back variant, or null when there is nothing to
+ * announce: copy the campaign already has (`already_stored`, a rerun) is
+ * reported by the node but never announced again. Copy is data: the message
+ * is escaped so generated text can never become a mention or a link.
+ */
+export function heldBackAlert(item: CreativeRunItem, run: { platform: string; campaignId: string }): Alert | null {
+	if (item.status === 'already_stored') return null;
+	const nearest = item.nearest;
+	return {
+		kind: item.status === 'missing' ? 'failure' : 'info',
+		title: `Creative held back: ${item.status.replace(/_/g, ' ')}`,
+		message: escapeMrkdwn(heldBackReason(item)),
+		fields: [
+			{ label: 'Platform', value: run.platform },
+			{ label: 'Campaign', value: run.campaignId },
+			...(nearest ? [{ label: 'Similarity', value: `lexical ${nearest.lexical.toFixed(2)}${nearest.semantic === null ? '' : `, semantic ${nearest.semantic.toFixed(2)}`}` }] : []),
+		],
+		items: [...item.violations.map((v) => v.message), ...item.findings.map((f) => f.message)].slice(0, 20),
+	};
+}
