@@ -368,17 +368,44 @@ describe('Google Ads with a custom API base URL and token URL', () => {
 
 	test('mutations: the library\'s gRPC request as REST :mutate (validate_only honoured); response in the gRPC shape', async () => {
 		const google = await serve((req) => {
-			if (req.path.endsWith('googleAds:searchStream')) return { body: [{ results: [{ campaign: { resourceName: 'customers/1234567890/campaigns/111', id: '111', campaignBudget: 'customers/1234567890/campaignBudgets/999' } }], fieldMask: 'campaign.id,campaign.campaignBudget' }] };
+			if (req.path.endsWith('googleAds:searchStream')) {
+				return {
+					body: [
+						{
+							results: [
+								{
+									customer: { resourceName: 'customers/1234567890', id: '1234567890', currencyCode: 'GBP', timeZone: 'Europe/London' },
+									campaign: { resourceName: 'customers/1234567890/campaigns/111', id: '111', name: 'Brand', status: 'ENABLED', startDateTime: '2025-01-01 00:00:00', campaignBudget: 'customers/1234567890/campaignBudgets/999' },
+									campaignBudget: { resourceName: 'customers/1234567890/campaignBudgets/999', amountMicros: '30000000', period: 'DAILY', explicitlyShared: false, referenceCount: '1' },
+								},
+							],
+							fieldMask:
+								'customer.id,customer.currencyCode,customer.timeZone,campaign.id,campaign.name,campaign.status,campaign.startDateTime,campaign.campaignBudget,campaignBudget.amountMicros,campaignBudget.period,campaignBudget.explicitlyShared,campaignBudget.referenceCount',
+						},
+					],
+				};
+			}
 			const body = JSON.parse(req.body) as { validateOnly?: boolean; operations: Array<{ update: { resourceName: string } }> };
 			if (req.path.endsWith(':mutate')) return { body: body.validateOnly ? {} : { results: body.operations.map((o) => ({ resourceName: o.update.resourceName })) } };
 			return undefined;
 		});
 		const adapter = adapterFor(google);
-		const dry = await adapter.setCampaignStatus({ accountId: '123-456-7890', campaignId: '111', status: 'PAUSED', validateOnly: true });
-		assert.deepEqual(dry, { resourceNames: [], validateOnly: true });
-		const live = await adapter.setCampaignDailyBudget({ accountId: '1234567890', campaignId: '111', dailyBudget: '42.10', validateOnly: false });
-		assert.deepEqual(live, { resourceNames: ['customers/1234567890/campaignBudgets/999'], validateOnly: false, budgetResourceName: 'customers/1234567890/campaignBudgets/999', amountMicros: '42100000' });
-		const [statusCall, , budgetCall] = google.apiCalls();
+		const dry = await adapter.setStatus({ accountId: '123-456-7890', campaignId: '111', status: 'PAUSED', validateOnly: true });
+		assert.deepEqual({ ...dry, meta: null }, { platform: 'google_ads', accountId: '1234567890', campaignId: '111', call: 'setStatus', request: { status: 'PAUSED' }, validateOnly: true, response: { resourceNames: [], validateOnly: true }, meta: null });
+		const live = await adapter.setDailyBudget({ accountId: '1234567890', campaignId: '111', dailyBudget: 42.1, currency: 'GBP', validateOnly: false });
+		assert.deepEqual({ ...live, meta: null }, {
+			platform: 'google_ads',
+			accountId: '1234567890',
+			campaignId: '111',
+			call: 'setDailyBudget',
+			request: { dailyBudget: 42.1, currency: 'GBP', platformAmount: '42100000 micros' },
+			validateOnly: false,
+			response: { resourceNames: ['customers/1234567890/campaignBudgets/999'], validateOnly: false, budgetResourceName: 'customers/1234567890/campaignBudgets/999' },
+			meta: null,
+		});
+		assert.equal(live.meta.requests, 2, 'the state read, then the mutation');
+		const [statusCall, stateCall, budgetCall] = google.apiCalls();
+		assert.match(JSON.parse(stateCall!.body).query, /campaign_budget\.period.*AND campaign\.id = 111$/);
 		assert.equal(statusCall!.path, '/ads/v25/customers/1234567890/campaigns:mutate');
 		assert.deepEqual(JSON.parse(statusCall!.body), { operations: [{ update: { resourceName: 'customers/1234567890/campaigns/111', status: 'PAUSED' }, updateMask: 'resourceName,status' }], validateOnly: true });
 		assert.equal(budgetCall!.path, '/ads/v25/customers/1234567890/campaignBudgets:mutate');

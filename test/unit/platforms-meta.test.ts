@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { MetaAdsAdapter, pickActions, appSecretProof } from '../../nodes/shared/platforms/meta';
+import { MetaAdsAdapter, pickActions, appSecretProof, metaPages, type MetaPage } from '../../nodes/shared/platforms/meta';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { useFixtureServer, fixture, fakeClock, type Reply } from '../fixtures/platforms/server';
 
@@ -65,6 +65,40 @@ describe('Meta insights', () => {
 		// lead falls back to onsite_conversion.lead_grouped
 		assert.equal(leadGen.leads, 4);
 		assert.equal(leadGen.campaignId, '23850000003');
+	});
+
+	test('metaPages: next links on the configured base path without their token; maxPages; a repeated link is malformed_response', async () => {
+		const fetched: Array<[string, Record<string, string | number>]> = [];
+		const links: Record<string, string | undefined> = {
+			'': 'https://graph.facebook.com/proxy/v23.0/act_1/ads?after=A&access_token=THEIRS&appsecret_proof=P',
+			A: 'https://graph.facebook.com/v23.0/act_1/ads?after=B',
+			B: undefined,
+		};
+		const fetchPage = async (path: string, params: Record<string, string | number>): Promise<MetaPage<number>> => {
+			fetched.push([path, params]);
+			return { data: [fetched.length], paging: { next: links[String(params.after ?? '')] } };
+		};
+		const context = { call: 'listThings act_1', accountId: '1' };
+		const options = { baseUrl: 'https://proxy.example/proxy', loopHint: 'run again' };
+		const all: number[] = [];
+		for await (const page of metaPages(fetchPage, context, '/v23.0/act_1/ads', { limit: 2 }, options)) all.push(...(page.data ?? []));
+		assert.deepEqual(all, [1, 2, 3]);
+		assert.deepEqual(fetched, [
+			['/v23.0/act_1/ads', { limit: 2 }],
+			['/v23.0/act_1/ads', { after: 'A' }],
+			['/v23.0/act_1/ads', { after: 'B' }],
+		]);
+		fetched.length = 0;
+		const capped: number[] = [];
+		for await (const page of metaPages(fetchPage, context, '/v23.0/act_1/ads', {}, { ...options, maxPages: 2 })) capped.push(...(page.data ?? []));
+		assert.deepEqual(capped, [1, 2]);
+		links.B = links[''];
+		await assert.rejects(
+			async () => {
+				for await (const _page of metaPages(fetchPage, context, '/v23.0/act_1/ads', {}, options));
+			},
+			(e: unknown) => e instanceof PlatformApiError && e.kind === 'malformed_response' && e.call === 'listThings act_1' && e.hint === 'run again' && /came back twice/.test(e.message) && !e.message.includes('THEIRS'),
+		);
 	});
 
 	test('zero-decimal currency: JPY spend and budgets in minor units', async () => {

@@ -1,8 +1,8 @@
 /**
  * The `openai` SDK (v7) behind the creative core: the `CompleteFn` that
- * `generateVariants` calls, an embedder for the novelty check that counts
- * its usage, and one error type that says which call on which model failed
- * and why.
+ * `generateVariants` calls and an embedder for the novelty check that counts
+ * its usage. Failed calls are described by ../resilience/openai-errors.ts
+ * (which call on which model failed, and why).
  *
  * Decisions:
  * - Structured outputs: the request carries
@@ -26,8 +26,8 @@
  *   characters per token, so a budget still holds; `onCall` says so.
  * - Errors left after the SDK's own retries (`maxRetries` on the client:
  *   429 honouring Retry-After, 408/409, 5xx, connection errors) are thrown
- *   as `OpenAICallError` naming the call, the model, the HTTP status and
- *   what to do. `generateVariants` turns a thrown error into the request's
+ *   as `OpenAICallError` (../resilience/openai-errors.ts) naming the call,
+ *   the model, the HTTP status and what to do. `generateVariants` turns a thrown error into the request's
  *   outcome and stops the run with status `error`; nothing is retried here
  *   on top of the SDK. Messages never hold the API key (OpenAI's own error
  *   texts mask it; the first line only is kept).
@@ -35,6 +35,7 @@
 import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { openAIEmbedder, type Embedder } from '../novelty';
+import { describeOpenAIError, firstLine } from '../resilience/openai-errors';
 import type { CompleteFn, CompletionResponse, TokenUsage } from './generate';
 import { CREATIVE_RESPONSE_FORMAT_NAME, creativeVariantBatch } from './variant';
 
@@ -42,79 +43,6 @@ import { CREATIVE_RESPONSE_FORMAT_NAME, creativeVariantBatch } from './variant';
 export type OpenAIChatClient = Pick<OpenAI, 'chat'>;
 /** The part of an `OpenAI` client the embedder uses. */
 export type OpenAIEmbeddingClient = Pick<OpenAI, 'embeddings'>;
-
-export type OpenAICallName = 'chat.completions' | 'embeddings';
-
-export type OpenAIFailureKind =
-	| 'rate_limited'
-	| 'quota_exceeded'
-	| 'server_error'
-	| 'timeout'
-	| 'connection'
-	| 'authentication'
-	| 'permission'
-	| 'model_not_found'
-	| 'bad_request'
-	| 'malformed_response'
-	| 'other';
-
-/** A failed OpenAI call, after the SDK's own retries. */
-export class OpenAICallError extends Error {
-	override readonly name = 'OpenAICallError';
-	readonly call: OpenAICallName;
-	readonly model: string;
-	readonly kind: OpenAIFailureKind;
-	/** HTTP status, or null for connection problems. */
-	readonly status: number | null;
-	/** OpenAI's `x-request-id`, for support tickets. */
-	readonly requestId: string | null;
-
-	constructor(init: { call: OpenAICallName; model: string; kind: OpenAIFailureKind; status: number | null; requestId: string | null; message: string; cause?: unknown }) {
-		super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-		this.call = init.call;
-		this.model = init.model;
-		this.kind = init.kind;
-		this.status = init.status;
-		this.requestId = init.requestId;
-	}
-}
-
-const CALL_WORDS: Record<OpenAICallName, string> = { 'chat.completions': 'chat completion', embeddings: 'embeddings request' };
-
-function firstLine(text: string, max = 300): string {
-	const line = text.split('\n')[0] ?? '';
-	return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** Classifies any error thrown by an SDK call into an `OpenAICallError` (returned, not thrown). */
-export function describeOpenAIError(error: unknown, call: OpenAICallName, model: string): OpenAICallError {
-	if (error instanceof OpenAICallError) return error;
-	const e = (error ?? {}) as { status?: unknown; code?: unknown; requestID?: unknown; error?: { message?: unknown } | null; message?: unknown; name?: unknown; constructor?: { name?: string } };
-	const status = typeof e.status === 'number' ? e.status : null;
-	const requestId = typeof e.requestID === 'string' ? e.requestID : null;
-	const code = typeof e.code === 'string' ? e.code : null;
-	const apiMessage = typeof e.error?.message === 'string' ? e.error.message : typeof e.message === 'string' ? e.message.replace(/^\d{3}\s+/, '') : String(error);
-	const detail = firstLine(apiMessage);
-	const className = e.constructor?.name ?? (typeof e.name === 'string' ? e.name : '');
-	const what = `OpenAI ${CALL_WORDS[call]} with model "${model}"`;
-	const make = (kind: OpenAIFailureKind, message: string) => new OpenAICallError({ call, model, kind, status, requestId, message, cause: error });
-
-	if (status === 429 && (code === 'insufficient_quota' || /quota/i.test(detail))) {
-		return make('quota_exceeded', `${what} failed: the organization's quota is used up (HTTP 429 ${code ?? 'insufficient_quota'}): ${detail}. Check billing and limits at platform.openai.com.`);
-	}
-	if (status === 429) return make('rate_limited', `${what} was rate-limited (HTTP 429) and still was after the client's retries: ${detail}. Try again later, generate fewer variants per run, or raise the organization's rate limits.`);
-	if (status !== null && status >= 500) return make('server_error', `${what} failed on OpenAI's side (HTTP ${status}) after the client's retries: ${detail}. Try again later.`);
-	if (status === 401) return make('authentication', `${what} failed: OpenAI rejected the API key (HTTP 401). Check the AdOps OpenAI credential.`);
-	if (status === 403) return make('permission', `${what} was refused (HTTP 403): ${detail}. Check the key's permissions, project and organization.`);
-	if (status === 404) return make('model_not_found', `${what} failed: the model does not exist or this key cannot use it (HTTP 404): ${detail}`);
-	if (status !== null && status >= 400) return make('bad_request', `${what} was rejected (HTTP ${status}${code ? ` ${code}` : ''}): ${detail}`);
-	if (className === 'APIConnectionTimeoutError' || /timed? ?out/i.test(detail)) return make('timeout', `${what} got no answer within the client's timeout, after its retries. Try again, or raise the timeout.`);
-	if (className === 'APIConnectionError' || /connection error|ECONNREFUSED|ENOTFOUND|fetch failed/i.test(detail)) {
-		return make('connection', `${what} could not reach the OpenAI API (after the client's retries): ${detail}. Check the Base URL and the network.`);
-	}
-	if (error instanceof SyntaxError || /JSON/.test(detail)) return make('malformed_response', `${what} got an answer that is not valid JSON: ${detail}`);
-	return make('other', `${what} failed: ${detail}`);
-}
 
 // ---------------------------------------------------------------------------
 // Chat completions

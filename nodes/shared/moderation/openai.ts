@@ -12,8 +12,8 @@
  *   fallback for each comment the model got wrong.
  * - Retries are the SDK's (`maxRetries` on the client: 429 honouring
  *   Retry-After, 5xx, connection errors). What is left is thrown as an
- *   `OpenAICallError` (chat) or a moderation error naming the model and what
- *   to do; llm.ts turns a thrown chat error into offline fallbacks for that
+ *   `OpenAICallError` (../resilience/openai-errors.ts, call `chat.completions`
+ *   or `moderations`) naming the model and what to do; llm.ts turns a thrown chat error into offline fallbacks for that
  *   batch, and `errors` keeps the messages so the run can say why.
  * - `finish_reason: content_filter` is mapped to a refusal; a response
  *   without usage is estimated at 4 characters per token so token counts
@@ -22,7 +22,7 @@
  *   first line is kept).
  */
 import type OpenAI from 'openai';
-import { describeOpenAIError } from '../creative/openai';
+import { OpenAICallError, describeOpenAIError } from '../resilience/openai-errors';
 import type { ChatFn, ChatResponse, LlmDeps, ModerateFn, ModerationResult } from './llm';
 
 /** The part of an `OpenAI` client the moderation core uses. */
@@ -44,23 +44,12 @@ export interface OpenAIModerationDeps extends LlmDeps {
 
 const estimate = (text: string): number => Math.ceil(text.length / 4);
 
-function firstLine(text: string, max = 300): string {
-	const line = text.split('\n')[0] ?? '';
-	return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** A failed moderation-endpoint call, after the SDK's retries, in words. */
-export function describeModerationError(error: unknown, model: string): Error {
-	const e = (error ?? {}) as { status?: unknown; message?: unknown; error?: { message?: unknown } | null };
-	const status = typeof e.status === 'number' ? e.status : null;
-	const detail = firstLine(typeof e.error?.message === 'string' ? e.error.message : typeof e.message === 'string' ? e.message.replace(/^\d{3}\s+/u, '') : String(error));
-	const advice =
-		status === 401 ? 'check the AdOps OpenAI credential'
-		: status === 404 ? 'pick a moderation model this key can use (omni-moderation-latest)'
-		: status === 429 ? 'try again later or moderate fewer comments per run'
-		: status !== null && status >= 500 ? 'try again later'
-		: 'check the Base URL and the network';
-	return new Error(`OpenAI moderation request with model "${model}" failed${status ? ` (HTTP ${status})` : ''}: ${detail}. Classification goes on without toxicity categories; ${advice}.`, { cause: error });
+/** A failed moderation-endpoint call, after the SDK's retries, in words (call `moderations`). */
+export function describeModerationError(error: unknown, model: string): OpenAICallError {
+	const failure = describeOpenAIError(error, 'moderations', model);
+	const advice = failure.kind === 'model_not_found' ? ` Pick a moderation model this key can use (${DEFAULT_MODERATION_MODEL}).` : '';
+	const message = `${failure.message.replace(/\.?$/u, '.')}${advice} Classification goes on without toxicity categories.`;
+	return new OpenAICallError({ call: failure.call, model: failure.model, kind: failure.kind, status: failure.status, requestId: failure.requestId, message, cause: error });
 }
 
 /** `ChatFn` over `client.chat.completions.create`. */

@@ -277,8 +277,6 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 
 type Row = Record<string, Record<string, unknown> | undefined>;
 
-export type GoogleAdsCampaignStatus = 'ENABLED' | 'PAUSED';
-
 export interface GoogleAdsMutationResult {
 	/** Resource names the API reports as changed; empty when `validateOnly`. */
 	resourceNames: string[];
@@ -383,36 +381,6 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 				throw toGoogleAdsError(error, { call, accountId: id }, this.errorSecrets());
 			}
 		});
-	}
-
-	/** Set a campaign's status. `validateOnly: true` asks Google to check the change without making it. */
-	async setCampaignStatus(input: { accountId: string; campaignId: string; status: GoogleAdsCampaignStatus; validateOnly: boolean; signal?: AbortSignal }): Promise<GoogleAdsMutationResult> {
-		const id = googleCustomerId(input.accountId);
-		if (!/^\d+$/.test(input.campaignId)) throw new TypeError(`Google Ads: campaign id must be digits, got ${input.campaignId}`);
-		if (input.status !== 'ENABLED' && input.status !== 'PAUSED') throw new TypeError(`Google Ads: status must be ENABLED or PAUSED, got ${String(input.status)}`);
-		return this.mutation('setCampaignStatus', id, input.validateOnly, input.signal, (customer, options) =>
-			customer.campaigns.update([{ resource_name: `customers/${id}/campaigns/${input.campaignId}`, status: enums.CampaignStatus[input.status] }], options),
-		);
-	}
-
-	/**
-	 * Set the daily amount of a campaign's budget (major units of the account
-	 * currency, converted to micros exactly). Shared budgets change for every
-	 * campaign that uses them, as in Google Ads.
-	 */
-	async setCampaignDailyBudget(input: { accountId: string; campaignId: string; dailyBudget: number | string; validateOnly: boolean; signal?: AbortSignal }): Promise<GoogleAdsMutationResult & { budgetResourceName: string; amountMicros: string }> {
-		const id = googleCustomerId(input.accountId);
-		if (!/^\d+$/.test(input.campaignId)) throw new TypeError(`Google Ads: campaign id must be digits, got ${input.campaignId}`);
-		const micros = majorToMicros(input.dailyBudget);
-		if (micros <= 0n) throw new RangeError(`Google Ads: the daily budget must be positive, got ${input.dailyBudget}`);
-		if (micros > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`Google Ads: the daily budget ${input.dailyBudget} is too large`);
-		const [row] = await this.query('setCampaignDailyBudget', id, `SELECT campaign.id, campaign.campaign_budget FROM campaign WHERE campaign.id = ${input.campaignId}`, input.signal);
-		const budget = row?.campaign?.campaign_budget;
-		if (typeof budget !== 'string' || budget === '') {
-			throw new PlatformApiError({ platform: 'google_ads', accountId: id, call: 'setCampaignDailyBudget', kind: 'not_found', retryable: false, hint: `campaign ${input.campaignId} was not found in customer ${id}, or has no budget` });
-		}
-		const result = await this.mutation('setCampaignDailyBudget', id, input.validateOnly, input.signal, (customer, options) => customer.campaignBudgets.update([{ resource_name: budget, amount_micros: Number(micros) }], options));
-		return { ...result, budgetResourceName: budget, amountMicros: micros.toString() };
 	}
 
 	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {

@@ -201,12 +201,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		const id = linkedInAccountId(accountId);
 		const campaigns: CampaignInfo[] = [];
 		let pages = 0;
-		let pageToken: string | undefined;
-		do {
-			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
-				{ call: 'listCampaigns', accountId: id, signal },
-				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns`, params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
-			);
+		for await (const data of this.campaignPages({ call: 'listCampaigns', accountId: id, signal }, id)) {
 			pages += 1;
 			for (const c of data.elements ?? []) {
 				const daily = c.dailyBudget as { amount?: unknown; currencyCode?: string } | undefined;
@@ -223,10 +218,23 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 					raw: c,
 				});
 			}
+		}
+		return { campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	/** Pages of the account's campaigns (`q=search`), following `metadata.nextPageToken` until it is absent or repeats. */
+	private async *campaignPages(context: CallContext, id: string): AsyncGenerator<LinkedInPage<Record<string, unknown>>> {
+		let pageToken: string | undefined;
+		do {
+			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(context, {
+				method: 'GET',
+				url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns`,
+				params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) },
+			});
+			yield data;
 			const next = data.metadata?.nextPageToken;
 			pageToken = next && next !== pageToken ? next : undefined;
 		} while (pageToken);
-		return { campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
 	}
 
 	private accountInfo(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
@@ -273,17 +281,10 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		this.accounts.set(id, Promise.resolve(account));
 		const campaigns: CampaignState[] = [];
 		let pages = 0;
-		let pageToken: string | undefined;
-		do {
-			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
-				{ call: 'listCampaignStates', accountId: id, signal },
-				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns`, params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
-			);
+		for await (const data of this.campaignPages({ call: 'listCampaignStates', accountId: id, signal }, id)) {
 			pages += 1;
 			for (const c of data.elements ?? []) campaigns.push(this.campaignState(c, account));
-			const next = data.metadata?.nextPageToken;
-			pageToken = next && next !== pageToken ? next : undefined;
-		} while (pageToken);
+		}
 		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
 	}
 

@@ -37,7 +37,7 @@ import { parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
 import type { CallContext } from '../resilience/executor';
 import { PlatformApiError } from '../resilience/errors';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
-import { META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, appSecretProof, interpretMetaError, metaAccountDigits } from './meta';
+import { META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, appSecretProof, interpretMetaError, metaAccountDigits, metaPages, type MetaPage } from './meta';
 
 export type MetaCommentSource = 'facebook' | 'instagram';
 
@@ -141,11 +141,6 @@ export interface ReplyResult {
 	recovered: boolean;
 }
 
-interface GraphPage<T> {
-	data?: T[];
-	paging?: { next?: string };
-}
-
 interface GraphAd {
 	id?: unknown;
 	name?: unknown;
@@ -167,7 +162,7 @@ interface GraphComment {
 	parent?: { id?: unknown } | null;
 	parent_id?: unknown;
 	permalink_url?: unknown;
-	replies?: GraphPage<GraphComment> | null;
+	replies?: MetaPage<GraphComment> | null;
 }
 
 export const FACEBOOK_COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id},permalink_url';
@@ -286,36 +281,17 @@ export class MetaCommentsClient {
 	}
 
 	/** One page of a listing; a `data` that is there but not a list is a broken answer, not an empty page. */
-	private async page<T>(context: CallContext, path: string, params: Record<string, string | number>): Promise<GraphPage<T>> {
-		const page = await this.get<GraphPage<T>>(context, path, params);
+	private async page<T>(context: CallContext, path: string, params: Record<string, string | number>): Promise<MetaPage<T>> {
+		const page = await this.get<MetaPage<T>>(context, path, params);
 		if (page.data !== undefined && !Array.isArray(page.data)) {
 			throw new PlatformApiError({ platform: 'meta', accountId: context.accountId, call: context.call, kind: 'malformed_response', retryable: false, platformMessage: `"data" is ${page.data === null ? 'null' : typeof page.data}, not a list`, hint: 'check that the API base URL points at the Graph API (a proxy or the wrong host answered); nothing was read from this listing' });
 		}
 		return page;
 	}
 
-	/** Follows `paging.next` on the configured host (our token replaces the one in the link). */
-	private async *pages<T>(context: CallContext, path: string, params: Record<string, string | number>, maxPages: number): AsyncGenerator<GraphPage<T>> {
-		let page = await this.page<T>(context, path, params);
-		yield page;
-		const seen = new Set<string>();
-		for (let n = 1; page.paging?.next && n < maxPages; n++) {
-			const next = new URL(page.paging.next);
-			next.searchParams.delete('access_token');
-			next.searchParams.delete('appsecret_proof');
-			const key = next.pathname + next.search;
-			if (seen.has(key)) {
-				throw new PlatformApiError({ platform: 'meta', accountId: context.accountId, call: context.call, kind: 'malformed_response', retryable: false, platformMessage: 'the same paging.next link came back twice', hint: 'Meta paging looped: run again; if it persists, poll with a later since' });
-			}
-			seen.add(key);
-			const nextParams: Record<string, string> = {};
-			next.searchParams.forEach((v, k) => (nextParams[k] = v));
-			// The link is absolute on Meta's host; keep its path (and version) on the configured base URL.
-			const basePath = new URL(this.http.baseUrl).pathname.replace(/\/+$/u, '');
-			const path2 = basePath && next.pathname.startsWith(basePath) ? next.pathname.slice(basePath.length) : next.pathname;
-			page = await this.page<T>(context, path2, nextParams);
-			yield page;
-		}
+	/** Pages of a listing (`metaPages`), each checked by `page`, at most `maxPages`. */
+	private pages<T>(context: CallContext, path: string, params: Record<string, string | number>, maxPages: number): AsyncGenerator<MetaPage<T>> {
+		return metaPages((p, q) => this.page<T>(context, p, q), context, path, params, { baseUrl: this.http.baseUrl, maxPages, loopHint: 'Meta paging looped: run again; if it persists, poll with a later since' });
 	}
 
 	/**

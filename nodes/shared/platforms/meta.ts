@@ -101,9 +101,54 @@ export interface MetaInsightsRow {
 	[key: string]: unknown;
 }
 
-interface MetaPage<T> {
+/** One page of a Graph API listing. */
+export interface MetaPage<T> {
 	data?: T[];
 	paging?: { next?: string; cursors?: { before?: string; after?: string } };
+}
+
+export interface MetaPagesOptions {
+	/** The transport's base URL: a `paging.next` link's path is kept on it (its own base path taken off). */
+	baseUrl: string;
+	/** Hint of the error when Meta hands back a `paging.next` link it already gave. */
+	loopHint: string;
+	/** Stop after this many pages (default: until `paging.next` is absent). */
+	maxPages?: number;
+}
+
+/**
+ * Pages of a Graph API listing: `fetchPage(path, params)` for the first,
+ * then `paging.next` until it is absent (or `maxPages`). The link is absolute
+ * on Meta's host: its path and query are fetched on the configured base URL,
+ * without the link's `access_token` / `appsecret_proof` (`fetchPage` adds
+ * ours). A link that comes back twice is a `malformed_response`, not a loop.
+ */
+export async function* metaPages<P extends { paging?: { next?: string } }>(
+	fetchPage: (path: string, params: Record<string, string | number>) => Promise<P>,
+	context: CallContext,
+	path: string,
+	params: Record<string, string | number>,
+	options: MetaPagesOptions,
+): AsyncGenerator<P> {
+	const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY;
+	let page = await fetchPage(path, params);
+	yield page;
+	const seen = new Set<string>();
+	for (let n = 1; page.paging?.next && n < maxPages; n++) {
+		const next = new URL(page.paging.next);
+		next.searchParams.delete('access_token');
+		next.searchParams.delete('appsecret_proof');
+		const key = next.pathname + next.search;
+		if (seen.has(key)) {
+			throw new PlatformApiError({ platform: 'meta', accountId: context.accountId, call: context.call, kind: 'malformed_response', retryable: false, platformMessage: 'the same paging.next link came back twice', hint: options.loopHint });
+		}
+		seen.add(key);
+		const nextParams: Record<string, string> = {};
+		next.searchParams.forEach((v, k) => (nextParams[k] = v));
+		const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/u, '');
+		page = await fetchPage(basePath && next.pathname.startsWith(basePath) ? next.pathname.slice(basePath.length) : next.pathname, nextParams);
+		yield page;
+	}
 }
 
 /** `act_123` or `123` → `123`. */
@@ -218,25 +263,9 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		return data;
 	}
 
-	/** Follow `paging.next` (kept on the configured base URL; our token replaces the one in the link). */
-	private async *pages<T>(context: CallContext, path: string, params: Record<string, string | number>): AsyncGenerator<MetaPage<T>> {
-		let page = await this.get<MetaPage<T>>(context, path, params);
-		yield page;
-		const seen = new Set<string>();
-		while (page.paging?.next) {
-			const next = new URL(page.paging.next);
-			next.searchParams.delete('access_token');
-			next.searchParams.delete('appsecret_proof');
-			const key = next.pathname + next.search;
-			if (seen.has(key)) {
-				throw new PlatformApiError({ platform: 'meta', accountId: context.accountId, call: context.call, kind: 'malformed_response', retryable: false, platformMessage: 'the same paging.next link came back twice', hint: 'Meta paging looped: run again; if it persists, fetch a shorter window' });
-			}
-			seen.add(key);
-			const nextParams: Record<string, string> = {};
-			next.searchParams.forEach((v, k) => (nextParams[k] = v));
-			page = await this.get<MetaPage<T>>(context, next.pathname, nextParams);
-			yield page;
-		}
+	/** Pages of a listing (`metaPages`), unbounded: an ingest reads the whole window. */
+	private pages<T>(context: CallContext, path: string, params: Record<string, string | number>): AsyncGenerator<MetaPage<T>> {
+		return metaPages((p, q) => this.get<MetaPage<T>>(context, p, q), context, path, params, { baseUrl: this.http.baseUrl, loopHint: 'Meta paging looped: run again; if it persists, fetch a shorter window' });
 	}
 
 	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {

@@ -5,3 +5,4 @@ export * from './meta-usage';
 export * from './rate-limiter';
 export * from './breaker';
 export * from './executor';
+export * from './openai-errors';

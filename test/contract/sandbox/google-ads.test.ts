@@ -242,35 +242,53 @@ describe('sandbox: the Google Ads adapter pointed at it by apiBaseUrl and tokenU
 		assert.deepEqual(sb.requests({ route: 'googleads.searchStream' }).map((r) => r.status), [429, 500, 500, 200, 200]);
 	});
 
-	it('mutations: validate_only changes nothing; without it status and budget change in the world and in later reads', async () => {
+	it('campaign control: validate_only changes nothing; without it status and budget change in the world and in later reads; mutation errors mapped', async () => {
 		const adapter = new GoogleAdsAdapter(config());
 		const account = findAccount(sb.world, 'google', '1234567890')!;
 		const c = account.campaigns.find((x) => x.status === 'ACTIVE')!;
 		const budget = c.dailyBudget;
-		const dryStatus = await adapter.setCampaignStatus({ accountId: '123-456-7890', campaignId: c.id, status: 'PAUSED', validateOnly: true });
-		const dryBudget = await adapter.setCampaignDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 123.45, validateOnly: true });
-		assert.deepEqual(dryStatus.resourceNames, []);
-		assert.deepEqual(dryBudget.resourceNames, []);
+		const currency = account.currency;
+		const dryStatus = await adapter.setStatus({ accountId: '123-456-7890', campaignId: c.id, status: 'PAUSED', validateOnly: true });
+		const dryBudget = await adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 123.45, currency, validateOnly: true });
+		assert.equal(dryStatus.validateOnly, true);
+		assert.deepEqual(dryStatus.response, { resourceNames: [], validateOnly: true });
+		assert.deepEqual(dryBudget.response, { resourceNames: [], validateOnly: true, budgetResourceName: `customers/1234567890/campaignBudgets/${c.budgetId}` });
 		assert.equal(c.status, 'ACTIVE');
 		assert.equal(c.dailyBudget, budget);
-		const paused = await adapter.setCampaignStatus({ accountId: '1234567890', campaignId: c.id, status: 'PAUSED', validateOnly: false });
-		assert.deepEqual(paused.resourceNames, [`customers/1234567890/campaigns/${c.id}`]);
+		const paused = await adapter.setStatus({ accountId: '1234567890', campaignId: c.id, status: 'PAUSED' });
+		assert.deepEqual(paused.response, { resourceNames: [`customers/1234567890/campaigns/${c.id}`], validateOnly: false });
 		assert.equal(c.status, 'PAUSED');
-		const raised = await adapter.setCampaignDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: '123.45', validateOnly: false });
-		assert.deepEqual(raised.resourceNames, [`customers/1234567890/campaignBudgets/${c.budgetId}`]);
+		const raised = await adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 123.45, currency });
+		assert.deepEqual(raised.response, { resourceNames: [`customers/1234567890/campaignBudgets/${c.budgetId}`], validateOnly: false, budgetResourceName: `customers/1234567890/campaignBudgets/${c.budgetId}` });
+		assert.equal(raised.request.platformAmount, '123450000 micros');
 		assert.equal(c.dailyBudget, 123.45);
 		const listed = (await adapter.listCampaigns('1234567890')).campaigns.find((x) => x.campaignId === c.id)!;
 		assert.equal(listed.dailyBudget, 123.45);
 		assert.equal(listed.status, '3'); // CampaignStatus.PAUSED, as the library parses enums
-		await assert.rejects(adapter.setCampaignDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: '10.001', validateOnly: true }), (e: unknown) => e instanceof PlatformApiError && e.code === 'campaign_budget_error.NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT');
+		const state = (await adapter.getCampaignState('1234567890', c.id))!;
+		assert.deepEqual([state.status, state.platformStatus, state.dailyBudget], ['PAUSED', 'PAUSED', 123.45]);
+		// an amount the currency cannot hold is refused before any request
+		const sent = sb.requests({ platform: 'googleads' }).length;
+		await assert.rejects(adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 10.001, currency, validateOnly: true }), (e: unknown) => e instanceof PlatformApiError && e.kind === 'config' && /more than 2 decimals/.test(e.message));
+		assert.equal(sb.requests({ platform: 'googleads' }).length, sent + 1, 'only the state read');
+		// a mutation's GoogleAdsFailure is mapped like a query's: RESOURCE_EXHAUSTED stops the account, not retried
+		sb.injectFault({ route: 'googleads.campaignBudgets.mutate', kind: '429', retryAfter: 60 });
+		await assert.rejects(adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 150, currency }), (e: unknown) => {
+			assert.ok(e instanceof PlatformApiError);
+			assert.equal(e.kind, 'quota');
+			assert.equal(e.code, 'quota_error.RESOURCE_EXHAUSTED');
+			assert.equal(e.retryAfterMs, 60_000);
+			assert.match(e.message, new RegExp(`setDailyBudget campaign ${c.id}`));
+			return true;
+		});
 		assert.equal(c.dailyBudget, 123.45);
 		const mutations = sb.requests({ route: 'googleads.*' }).filter((r) => r.route.endsWith('.mutate'));
-		assert.deepEqual(mutations.map((r) => [r.route, (r.body as { validateOnly?: boolean }).validateOnly]), [
-			['googleads.campaigns.mutate', true],
-			['googleads.campaignBudgets.mutate', true],
-			['googleads.campaigns.mutate', false],
-			['googleads.campaignBudgets.mutate', false],
-			['googleads.campaignBudgets.mutate', true],
+		assert.deepEqual(mutations.map((r) => [r.route, (r.body as { validateOnly?: boolean }).validateOnly, r.status]), [
+			['googleads.campaigns.mutate', true, 200],
+			['googleads.campaignBudgets.mutate', true, 200],
+			['googleads.campaigns.mutate', false, 200],
+			['googleads.campaignBudgets.mutate', false, 200],
+			['googleads.campaignBudgets.mutate', false, 429],
 		]);
 	});
 });

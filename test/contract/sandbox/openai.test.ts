@@ -4,6 +4,8 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { cosine, startSandbox, type Sandbox } from '../../../scripts/sandbox';
+import { chatWithOpenAI, moderateWithOpenAI } from '../../../nodes/shared/moderation/openai';
+import { OpenAICallError } from '../../../nodes/shared/resilience/openai-errors';
 
 const AdCopy = z.object({
 	headline: z.string(),
@@ -94,6 +96,25 @@ describe('sandbox: OpenAI API with the openai SDK', () => {
 		assert.equal(hate!.categories.hate, true);
 		assert.equal(question!.flagged, false);
 		assert.ok(question!.category_scores.harassment < 0.1);
+	});
+
+	it('moderation core: a failed moderation-endpoint call is described as one, a failed chat call as a chat completion', async () => {
+		const once = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 0 });
+		const seen: string[] = [];
+		sb.injectFault({ route: 'openai.moderations', kind: '5xx', status: 500, count: 1 });
+		await assert.rejects(moderateWithOpenAI(once, 'omni-moderation-latest', { onError: (m) => seen.push(m) })(['Do you ship to Canada?']), (e: unknown) => {
+			assert.ok(e instanceof OpenAICallError);
+			assert.deepEqual([e.call, e.kind, e.status, e.model], ['moderations', 'server_error', 500, 'omni-moderation-latest']);
+			assert.match(e.message, /^OpenAI moderation request with model "omni-moderation-latest" failed on OpenAI's side \(HTTP 500\).*Classification goes on without toxicity categories\.$/);
+			return true;
+		});
+		const wrongKey = new OpenAI({ apiKey: 'sk-wrong-key-123456', baseURL: sb.urls.openai, maxRetries: 0 });
+		await assert.rejects(moderateWithOpenAI(wrongKey, 'omni-moderation-latest', { onError: (m) => seen.push(m) })(['hi']), (e: unknown) => e instanceof OpenAICallError && e.kind === 'authentication' && /AdOps OpenAI credential/.test(e.message) && !e.message.includes('sk-wrong'));
+		sb.injectFault({ route: 'openai.chat', kind: '429', count: 1, retryAfterMs: 10 });
+		await assert.rejects(chatWithOpenAI(once, (m) => seen.push(m))({ model: 'gpt-4o-mini', messages: brief, response_format: { type: 'json_schema', json_schema: { name: 'x', strict: true, schema: { type: 'object', properties: {}, required: [], additionalProperties: false } } }, temperature: 0 }), (e: unknown) => e instanceof OpenAICallError && e.call === 'chat.completions' && e.kind === 'rate_limited');
+		assert.equal(seen.length, 3);
+		assert.match(seen[2]!, /^OpenAI chat completion with model "gpt-4o-mini" was rate-limited \(HTTP 429\)/);
+		sb.clearFaults();
 	});
 
 	it('errors have OpenAI shapes; 429 and 500 are retried by the SDK; malformed body is an error', async () => {
