@@ -29,6 +29,8 @@ export class AdOpsApproval implements INodeType {
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
 			{ name: 'adOpsMetaAdsApi', required: false, testedBy: 'adOpsMetaAdsApiTest', displayOptions: { show: { operation: ['executeApproved'] } } },
+			{ name: 'adOpsLinkedInAdsOAuth2Api', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
+			{ name: 'adOpsGoogleAdsOAuth2Api', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
 		],
 		properties: [
 			{

@@ -1,8 +1,9 @@
 // n8n glue for the platform credentials: credential values → core settings,
 // and the credential tests (a cheap read of each configured account).
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { createPlatformAdapter, parseIdList, type PlatformSettings } from '../shared/platforms/factory';
-import type { AccountInfo } from '../shared/platforms/types';
+import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSettings } from '../shared/platforms/factory';
+import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
+import { optionalCredentials, type CredentialSource } from './credentials';
 import type { PlatformId } from '../shared/resilience/errors';
 
 /** The platform choices of node parameters, alphabetical as n8n's lint wants. */
@@ -104,4 +105,34 @@ export async function adOpsMetaAdsApiTest(this: ICredentialTestFunctions, creden
 
 export async function adOpsKlaviyoApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	return testPlatform('klaviyo', credential);
+}
+
+/** The platforms the optimizer can change, with their credential types. */
+export const CONTROLLED_CREDENTIALS = [
+	{ platform: 'meta', credential: 'adOpsMetaAdsApi', label: 'AdOps Meta Ads' },
+	{ platform: 'linkedin', credential: 'adOpsLinkedInAdsOAuth2Api', label: 'AdOps LinkedIn Ads' },
+	{ platform: 'google_ads', credential: 'adOpsGoogleAdsOAuth2Api', label: 'AdOps Google Ads' },
+] as const;
+
+export type ControlledPlatformId = (typeof CONTROLLED_CREDENTIALS)[number]['platform'];
+
+/**
+ * Adapters (with campaign control) for every platform whose credential is
+ * selected on the node, and the account ids each credential lists. Platforms
+ * without a selected credential are left out.
+ */
+export async function controlledAdaptersFromNode(
+	ctx: CredentialSource,
+	options: { maxRetries?: number } = {},
+): Promise<{ adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>>; accounts: Partial<Record<ControlledPlatformId, string[]>> }> {
+	const adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>> = {};
+	const accounts: Partial<Record<ControlledPlatformId, string[]>> = {};
+	for (const { platform, credential } of CONTROLLED_CREDENTIALS) {
+		const data = await optionalCredentials(ctx, credential);
+		if (!data) continue;
+		const settings = platformSettings(platform, data);
+		adapters[platform] = createPlatformAdapter(settings, { retry: { maxRetries: options.maxRetries ?? 3 } });
+		accounts[platform] = settingsAccountIds(settings);
+	}
+	return { adapters, accounts };
 }

@@ -4,7 +4,10 @@ import { eventItems } from '../../common/approvals';
 import { registerCreativeExecutor } from '../../shared/creative/executor';
 import { registerModerationExecutor } from '../../shared/moderation/executor';
 import type { MetaCommentsClient } from '../../shared/platforms/meta-comments';
+import type { OptimizerAdapters } from '../../shared/rules/apply';
+import { registerOptimizationExecutor } from '../../shared/rules/executor';
 import { metaCommentSettings } from '../../common/meta';
+import { controlledAdaptersFromNode } from '../../common/platforms';
 import { optionalCredentials } from '../../common/credentials';
 import { numberParam } from '../../common/params';
 
@@ -57,11 +60,13 @@ export const description: INodeProperties[] = [
 ];
 
 /** Built-in executors (those that need the store get the queue's) plus this node's webhook executors. */
-export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platforms: { metaComments?: MetaCommentsClient } = {}): ExecutorRegistry {
+export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platforms: { metaComments?: MetaCommentsClient; optimizer?: OptimizerAdapters } = {}): ExecutorRegistry {
 	const registry = new ExecutorRegistry();
 	registerCreativeExecutor(registry, queue.store);
 	// Moderation proposals act on Meta comments: their executor needs the node's AdOps Meta Ads credential.
 	if (platforms.metaComments) registerModerationExecutor(registry, { store: queue.store, metaComments: platforms.metaComments });
+	// Optimization proposals change campaigns: their executor needs the credential of each platform they act on.
+	if (platforms.optimizer && Object.keys(platforms.optimizer).length > 0) registerOptimizationExecutor(registry, { store: queue.store, adapters: platforms.optimizer });
 	const builtIn = new Set(registry.kinds());
 	for (const w of webhooks) {
 		const kind = String(w.kind ?? '').trim();
@@ -90,10 +95,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		.split(',')
 		.map((s) => s.trim())
 		.filter(Boolean);
-	// Without an AdOps Meta Ads credential on this node, moderation proposals stay approved (skipped) until one is set.
+	// Without an AdOps Meta Ads credential on this node, moderation proposals stay approved (skipped) until one is set;
+	// without any platform credential, so do optimization proposals.
 	const meta = await optionalCredentials(this, 'adOpsMetaAdsApi');
 	const metaComments = meta ? metaCommentSettings(meta).client : undefined;
-	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments }), {
+	const { adapters: optimizer } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
+	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments, optimizer }), {
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
 		...(options.limit ? { limit: numberParam(options.limit, 'Limit', undefined, { min: 1, integer: true }) } : {}),

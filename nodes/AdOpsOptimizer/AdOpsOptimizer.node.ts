@@ -1,0 +1,53 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsStoreConnectionTest } from '../common/store';
+import { router } from './actions/router';
+import * as run from './actions/run.operation';
+
+export class AdOpsOptimizer implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Optimizer',
+		name: 'adOpsOptimizer',
+		icon: { light: 'file:adOpsOptimizer.svg', dark: 'file:adOpsOptimizer.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"]}}',
+		description: 'Rules propose pauses and budget changes across Google Ads, Meta and LinkedIn; gates decide; every change happens at most once',
+		defaults: { name: 'AdOps Optimizer' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Executed', 'Proposals', 'Gated'],
+		credentials: [
+			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsMetaAdsApi', required: false, testedBy: 'adOpsMetaAdsApiTest' },
+			{ name: 'adOpsLinkedInAdsOAuth2Api', required: false },
+			{ name: 'adOpsGoogleAdsOAuth2Api', required: false },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'run',
+				options: [
+					{
+						name: 'Run Rules',
+						value: 'run',
+						action: 'Run the optimization rules',
+						description: 'Evaluate the rules over stored performance and current campaign state; execute, propose or gate each decision with its evidence',
+					},
+				],
+			},
+			...run.description,
+		],
+	};
+
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

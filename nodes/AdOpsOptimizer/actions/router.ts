@@ -1,0 +1,35 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { controlledAdaptersFromNode, CONTROLLED_CREDENTIALS, type ControlledPlatformId } from '../../common/platforms';
+import { runOperationOutputs, type Operation } from '../../common/router';
+import { openStoreFromNode } from '../../common/store';
+import type { PlatformAdapter } from '../../shared/platforms/types';
+import type { Store } from '../../shared/store';
+import * as run from './run.operation';
+
+export interface OptimizerContext {
+	store: Store;
+	adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>>;
+	/** Account ids listed in each selected credential. */
+	credentialAccounts: Partial<Record<ControlledPlatformId, string[]>>;
+}
+
+const operations = { run } as const;
+
+/** Three outputs: executed (and failed) with their alerts, proposals for AdOps Approval, gated and everything stored only. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
+	const op = operations[operation];
+	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+	const { adapters, accounts } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
+	if (Object.keys(adapters).length === 0) {
+		throw new NodeOperationError(this.getNode(), `Select at least one platform credential (${CONTROLLED_CREDENTIALS.map((c) => c.label).join(', ')}): the optimizer reads each campaign's current state from its platform before it evaluates or changes anything`);
+	}
+	const store = await openStoreFromNode(this);
+	try {
+		// Errors under "Continue On Fail" go to the first output, where alerts are.
+		return await runOperationOutputs(this, op as Operation<OptimizerContext, INodeExecutionData[][]>, { store, adapters, credentialAccounts: accounts }, 3, 0);
+	} finally {
+		await store.release();
+	}
+}

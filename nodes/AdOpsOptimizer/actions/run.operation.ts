@@ -1,0 +1,211 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { jsonParam, numberParam, ParameterError } from '../../common/params';
+import { optimizerAlert } from '../../shared/alerts/optimization';
+import { parseIdList } from '../../shared/platforms/factory';
+import { runOptimizer, type OptimizerInput, type OptimizerResult, type OptimizerSettings } from '../../shared/rules/run';
+import type { OptimizerContext } from './router';
+
+const show = { show: { operation: ['run'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		default: 'dryRun',
+		displayOptions: show,
+		options: [
+			{ name: 'Dry Run', value: 'dryRun', description: 'Evaluate, re-read each campaign and record the same evidence; change nothing on any platform' },
+			{ name: 'Live', value: 'live', description: 'Apply the executed decisions on the platforms, each at most once (action ledger)' },
+		],
+	},
+	{
+		displayName: 'Kill Switch',
+		name: 'killSwitch',
+		type: 'boolean',
+		default: false,
+		displayOptions: show,
+		description: 'Whether every decision is gated: nothing executes, nothing is proposed, every decision is stored with the reason',
+	},
+	{
+		displayName: 'Use Stored Rules',
+		name: 'useStoredRules',
+		type: 'boolean',
+		default: true,
+		displayOptions: show,
+		description: 'Whether to evaluate the enabled rules of the optimization_rules table (supabase/seed.sql has examples)',
+	},
+	{
+		displayName: 'Rules (JSON)',
+		name: 'rules',
+		type: 'json',
+		default: '[]',
+		displayOptions: show,
+		description:
+			'More rules, evaluated together with the stored ones: [{id, name, priority, scope, conditions, action, gates?}] (see the README). Invalid rules stop the run with the path of each problem.',
+	},
+	{
+		displayName: 'Options',
+		name: 'runOptions',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{ displayName: 'Approval Above (%)', name: 'approvalPercent', type: 'number', default: 20, typeOptions: { minValue: 0 }, description: 'A budget change larger than this percent becomes a proposal for the approval queue instead of executing' },
+			{ displayName: 'Approval Above (Amount)', name: 'approvalAmount', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'A budget change larger than this amount (budget currency) becomes a proposal' },
+			{
+				displayName: 'Always Ask Approval For',
+				name: 'approvalActions',
+				type: 'multiOptions',
+				default: [],
+				options: [
+					{ name: 'Enable', value: 'enable' },
+					{ name: 'Pause', value: 'pause' },
+					{ name: 'Scale Budget', value: 'scale_budget' },
+					{ name: 'Set Budget', value: 'set_budget' },
+				],
+				description: 'Actions that always become proposals',
+			},
+			{ displayName: 'Budget Ceiling', name: 'budgetCeiling', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is raised above this (budget currency); 0 for none' },
+			{ displayName: 'Budget Floor', name: 'budgetFloor', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is lowered below this (budget currency)' },
+			{ displayName: 'Cooldown (Hours)', name: 'cooldownHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'Minimum time between two changes of one campaign, by any rule' },
+			{ displayName: 'Currency Gates (JSON)', name: 'currencies', type: 'json', default: '{}', description: 'Money gates per budget currency, e.g. {"JPY": {"budgetFloor": 1000, "approvalAmount": 20000, "minSpend": 5000}}' },
+			{ displayName: 'Gates (JSON)', name: 'gates', type: 'json', default: '{}', description: 'The whole gate configuration (minData, minEntityAgeDays, schedule, changeMode, …); the fields of these options override it' },
+			{
+				displayName: 'Google Ads Customer IDs',
+				name: 'googleAdsAccounts',
+				type: 'string',
+				default: '',
+				description: 'Comma-separated; empty: the ones in the AdOps Google Ads credential',
+			},
+			{ displayName: 'LinkedIn Account IDs', name: 'linkedinAccounts', type: 'string', default: '', description: 'Comma-separated; empty: the ones in the AdOps LinkedIn Ads credential' },
+			{ displayName: 'Max Actions per Run', name: 'maxActionsPerRun', type: 'number', default: 100, typeOptions: { minValue: 0 }, description: 'Changes (executed or proposed) one run may plan; the rest are gated' },
+			{ displayName: 'Max Attempts per Change', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Runs that may try one change before it is given up for the day' },
+			{ displayName: 'Max Change per Action (%)', name: 'maxChangePct', type: 'number', default: 25, typeOptions: { minValue: 0 } },
+			{ displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Largest sum of budget changes of one campaign over a rolling 24 hours' },
+			{ displayName: 'Meta Ad Account IDs', name: 'metaAccounts', type: 'string', default: '', description: 'Comma-separated; empty: the ones in the AdOps Meta Ads credential' },
+			{ displayName: 'Min Entity Age (Days)', name: 'minEntityAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Learning period: campaigns younger than this are not changed' },
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				default: 'actionable',
+				options: [
+					{ name: 'Actionable', value: 'actionable', description: 'Executed, proposed and gated decisions' },
+					{ name: 'Full', value: 'full', description: 'Also every rule that did not match, with its condition values' },
+				],
+			},
+			{ displayName: 'Validate on Dry Run', name: 'validateOnDryRun', type: 'boolean', default: false, description: 'Whether a dry run asks Meta and Google Ads to validate each change without making it' },
+		],
+	},
+];
+
+/** Gate options that are plain numbers, with their labels for errors. */
+const NUMBER_GATES = {
+	cooldownHours: 'Cooldown (Hours)',
+	maxChangePct: 'Max Change per Action (%)',
+	maxDailyChangePct: 'Max Change per 24 h (%)',
+	minEntityAgeDays: 'Min Entity Age (Days)',
+	budgetFloor: 'Budget Floor',
+} as const;
+
+function objectParam(value: unknown, label: string): Record<string, unknown> {
+	const parsed = jsonParam(value, label);
+	if (parsed === undefined || parsed === null) return {};
+	if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ParameterError(`${label} must be a JSON object`);
+	return parsed as Record<string, unknown>;
+}
+
+/** The node's options as the run's settings: the Gates JSON, overridden by the fields that are set. */
+export function settingsFromOptions(o: IDataObject, dryRun: boolean, killSwitch: boolean): OptimizerSettings {
+	const gates = objectParam(o.gates, 'Gates (JSON)');
+	for (const [name, label] of Object.entries(NUMBER_GATES)) if (o[name] !== undefined) gates[name] = numberParam(o[name], label, undefined, { min: 0 });
+	if (o.budgetCeiling !== undefined) {
+		const ceiling = numberParam(o.budgetCeiling, 'Budget Ceiling', undefined, { min: 0 });
+		gates.budgetCeiling = ceiling === 0 ? null : ceiling;
+	}
+	if (o.approvalPercent !== undefined || o.approvalAmount !== undefined || o.approvalActions !== undefined) {
+		const approval = { ...((gates.approval as Record<string, unknown> | undefined) ?? {}) };
+		if (o.approvalPercent !== undefined) approval.percent = numberParam(o.approvalPercent, 'Approval Above (%)', undefined, { min: 0 });
+		if (o.approvalAmount !== undefined) {
+			const amount = numberParam(o.approvalAmount, 'Approval Above (Amount)', undefined, { min: 0 });
+			approval.amount = amount === 0 ? null : amount;
+		}
+		if (o.approvalActions !== undefined) approval.actions = o.approvalActions;
+		gates.approval = approval;
+	}
+	const settings: OptimizerSettings = { dryRun, killSwitch, gates };
+	const currencies = objectParam(o.currencies, 'Currency Gates (JSON)');
+	if (Object.keys(currencies).length > 0) settings.currencies = currencies;
+	if (o.maxActionsPerRun !== undefined) settings.maxActionsPerRun = numberParam(o.maxActionsPerRun, 'Max Actions per Run', undefined, { min: 0, integer: true });
+	if (o.maxAttempts !== undefined) settings.maxAttempts = numberParam(o.maxAttempts, 'Max Attempts per Change', undefined, { min: 1, integer: true });
+	if (o.output === 'full') settings.output = 'full';
+	if (o.validateOnDryRun === true) settings.validateOnDryRun = true;
+	return settings;
+}
+
+/** Accounts per platform: the node's lists where given, else the credential's. */
+export function accountsFor(o: IDataObject, ctx: OptimizerContext): OptimizerInput['accounts'] {
+	const own = { meta: o.metaAccounts, linkedin: o.linkedinAccounts, google_ads: o.googleAdsAccounts } as const;
+	const accounts: OptimizerInput['accounts'] = {};
+	for (const platform of Object.keys(ctx.adapters) as Array<keyof typeof own>) {
+		const listed = parseIdList(String(own[platform] ?? ''));
+		accounts[platform] = listed.length > 0 ? listed : (ctx.credentialAccounts[platform] ?? []);
+	}
+	for (const platform of Object.keys(own) as Array<keyof typeof own>) {
+		if (!ctx.adapters[platform] && parseIdList(String(own[platform] ?? '')).length > 0) {
+			throw new ParameterError(`Account IDs are given for ${platform} but no credential for it is selected on this node`);
+		}
+	}
+	return accounts;
+}
+
+/** The run's result as the node's three outputs. */
+export function outputsOf(result: OptimizerResult, itemIndex: number): INodeExecutionData[][] {
+	const executed: INodeExecutionData[] = [];
+	const proposals: INodeExecutionData[] = [];
+	const stored: INodeExecutionData[] = [];
+	const newProposals = new Set(result.proposals.map((p) => p.id));
+	for (const item of result.items) {
+		const json = { ...item, alert: optimizerAlert(item) } as unknown as IDataObject;
+		const out = { json, pairedItem: { item: itemIndex } };
+		if (item.route === 'alert') executed.push(out);
+		else if (item.route === 'approval' && item.proposal && newProposals.has(item.proposal.id)) proposals.push(out);
+		else stored.push(out);
+	}
+	for (const a of result.accounts) {
+		if (!a.error) continue;
+		executed.push({
+			json: {
+				outcome: 'account_error',
+				platform: a.platform,
+				accountId: a.accountId,
+				error: a.error as unknown as IDataObject,
+				alert: { kind: 'failure', title: `Optimizer could not read ${a.platform} account ${a.accountId}`, message: a.error.message, items: ['Its campaigns were not evaluated in this run.'] },
+			},
+			pairedItem: { item: itemIndex },
+		});
+	}
+	stored.push({ json: { outcome: 'summary', at: result.at, dryRun: result.dryRun, killSwitch: result.killSwitch, summary: result.summary, accounts: result.accounts, warnings: result.warnings, stats: result.stats } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+	return [executed, proposals, stored];
+}
+
+export const once = true;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: OptimizerContext): Promise<INodeExecutionData[][]> {
+	const options = this.getNodeParameter('runOptions', itemIndex, {}) as IDataObject;
+	const rules = jsonParam(this.getNodeParameter('rules', itemIndex, '[]'), 'Rules (JSON)') ?? [];
+	if (!Array.isArray(rules)) throw new ParameterError('Rules (JSON) must be a JSON array of rules');
+	const dryRun = this.getNodeParameter('mode', itemIndex, 'dryRun') !== 'live';
+	const result = await runOptimizer(
+		{
+			rules,
+			useStoredRules: this.getNodeParameter('useStoredRules', itemIndex, true) as boolean,
+			settings: settingsFromOptions(options, dryRun, this.getNodeParameter('killSwitch', itemIndex, false) as boolean),
+			accounts: accountsFor(options, ctx),
+		},
+		{ store: ctx.store, adapters: ctx.adapters },
+	);
+	return outputsOf(result, itemIndex);
+}

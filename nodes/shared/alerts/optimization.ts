@@ -1,0 +1,66 @@
+// The Slack alert of one optimizer decision (executed, dry run, refused,
+// failed, held by another run): the change, the rule, every condition that
+// matched with its value, every gate with its numbers, and what the platform
+// answered. Proposals are announced by the approval loop (Proposal Event), and
+// gated decisions are stored only, so neither gets an alert here.
+import type { OptimizerItem } from '../rules/run';
+import { escapeMrkdwn, type Alert } from './message';
+
+const TITLE: Partial<Record<OptimizerItem['outcome'], { kind: Alert['kind']; label: string }>> = {
+	executed: { kind: 'action', label: 'Executed' },
+	dry_run: { kind: 'info', label: 'Dry run' },
+	refused: { kind: 'failure', label: 'Refused' },
+	failed: { kind: 'failure', label: 'Failed' },
+	in_progress: { kind: 'failure', label: 'Stuck' },
+};
+
+const GATE_MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
+
+/** Short JSON of the platform's answer (no secrets: adapters never return tokens). */
+function brief(value: unknown, max = 300): string {
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function campaignLabel(item: OptimizerItem): string {
+	const e = item.entity;
+	return `${e.name ? `${e.name} ` : ''}(${e.platform} ${e.campaignId}, account ${e.accountId})`;
+}
+
+/**
+ * The alert for an optimizer item, or null when the item is not announced
+ * (proposed: the approval card and its Slack request carry the evidence;
+ * gated, already executed, no match: stored only). Names and reasons come
+ * from the platforms and rules: the message and footer are escaped here,
+ * fields and items by renderAlert, so none of it is ever mrkdwn.
+ */
+export function optimizerAlert(item: OptimizerItem): Alert | null {
+	const style = TITLE[item.outcome];
+	if (!style) return null;
+	const a = item.action;
+	const fields: Alert['fields'] = [
+		{ label: 'Campaign', value: campaignLabel(item) },
+		{ label: 'Rule', value: `${item.rule.name} (priority ${item.rule.priority})` },
+	];
+	if (a) fields.push({ label: 'Change', value: a.summary });
+	if (a && a.clampedBy.length > 0) fields.push({ label: 'Clamped by', value: a.clampedBy.join(', ') });
+	if (item.current) {
+		const c = item.current;
+		fields.push({ label: 'Re-read before acting', value: `status ${c.status}${c.dailyBudget === null ? '' : `, daily budget ${c.dailyBudget} ${c.currency ?? ''}`.trimEnd()}` });
+	}
+	if (item.execution) fields.push({ label: 'Platform answered', value: brief(item.execution.response ?? 'ok') });
+	if (item.validation) fields.push({ label: 'Validation', value: brief(item.validation) });
+	if (item.error) fields.push({ label: 'Error', value: item.error.message.slice(0, 1000) });
+	const met = item.conditions.filter((c) => c.result === true).map((c) => `Condition: ${c.text}`);
+	const gates = item.gates.filter((g) => g.status !== 'skip').map((g) => `${GATE_MARK[g.status]} ${g.gate}: ${g.detail}`);
+	const last = item.outcome === 'executed' || item.outcome === 'dry_run' ? [] : item.reasons.slice(-1);
+	return {
+		kind: style.kind,
+		label: style.label,
+		title: a?.summary ? `${a.summary.slice(0, 120)}` : `${item.entity.platform} campaign ${item.entity.campaignId}`,
+		message: escapeMrkdwn(item.text),
+		fields,
+		items: [...met, ...gates, ...last].slice(0, 30),
+		footer: escapeMrkdwn(`${item.dryRun ? 'Dry run: nothing was changed on the platform. ' : ''}Evaluated ${item.evaluatedAt}${item.idempotencyKey ? ` · key ${item.idempotencyKey.slice(0, 20)}…` : ''}`),
+	};
+}
