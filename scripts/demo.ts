@@ -12,7 +12,11 @@
  * the most spend: rules, policy and novelty checked, novel variants queued as
  * Notion cards with a Slack request each. `workflows/moderation.json` (Run
  * Now, dry run) polls the comments under the ads' posts, classifies them and
- * shows what the policy would do. Last, the approval loop:
+ * shows what the policy would do. `workflows/optimize.json` (Run Now, dry run)
+ * evaluates the seed rules of supabase/seed.sql over the ingested performance
+ * and each campaign's state read from its platform, and shows what would
+ * execute, what would need approval and what the gates held back, with Slack
+ * getting the evidence. Last, the approval loop:
  * `workflows/approval-request.json` queues a proposal (a Notion card and a
  * Slack message with Approve/Reject), the demo approves the card through the
  * sandbox's Notion as a person would, `workflows/approvals.json` runs
@@ -27,7 +31,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from './sandbox';
-import { openStore } from '../nodes/shared/store';
+import { applySeed, openStore } from '../nodes/shared/store';
+import { defaultSeedFile } from '../nodes/shared/store/migrations';
+import { embeddedExecutor } from '../nodes/shared/store/embedded';
 import type { IngestOutcome } from '../nodes/shared/ingest';
 import { ensureN8n } from './n8n-host/install';
 import { buildPackAndInstall } from './n8n-host/package';
@@ -151,8 +157,9 @@ async function main(): Promise<void> {
 		done();
 
 		const storeDir = join(work, 'store');
-		done = step('loading demo FX rates (EUR, GBP, JPY → USD) into the embedded store');
+		done = step('loading demo FX rates (EUR, GBP, JPY → USD) and supabase/seed.sql (seed optimization rules) into the embedded store');
 		const store = await openStore({ kind: 'embedded', path: storeDir });
+		await applySeed((await embeddedExecutor(storeDir))!, defaultSeedFile());
 		const rates = [];
 		for (let i = 0; i < 45; i++) {
 			const day = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
@@ -165,8 +172,8 @@ async function main(): Promise<void> {
 		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
 		done = step('importing credentials and workflows into n8n');
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation] = await Promise.all(
-			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json'].map(loadWorkflow),
+		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json'].map(loadWorkflow),
 		);
 		// The demo writes three variants for each of the two campaigns with the most spend.
 		for (const node of creative!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
@@ -177,7 +184,7 @@ async function main(): Promise<void> {
 		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
 		}
-		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!]);
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!, optimize!]);
 		await n8n.publishWorkflow(approvals!.id as string);
 		done();
 
@@ -221,6 +228,17 @@ async function main(): Promise<void> {
 		for (const c of comments) byIntent.set(c.classification!.intent, (byIntent.get(c.classification!.intent) ?? 0) + 1);
 		say(`  ${comments.length} comments classified: ${[...byIntent].map(([k, v]) => `${k} ${v}`).join(', ')}`);
 		for (const c of comments.filter((x) => x.actions?.length).slice(0, 6)) say(`  "${(c.text ?? '').slice(0, 60)}" → ${c.actions!.map((a) => `${a.type} (${a.status})`).join(', ')}`);
+		printChannel(sandbox, seen);
+
+		seen = postedCount(sandbox);
+		done = step(`running workflow "${optimize!.name}" (Run Now, dry run: the seed rules over the ingested performance; nothing changes)`);
+		const optimizeRun = await n8n.execute(optimize!.id as string);
+		done();
+		const decisions = [0, 1, 2].flatMap((output) => (optimizeRun.runData['Optimizer']?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { outcome: string; text?: string; summary?: Record<string, number>; warnings?: string[] }));
+		const summary = decisions.find((d) => d.outcome === 'summary');
+		if (summary?.summary) say(`  ${Object.entries(summary.summary).filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+		for (const w of summary?.warnings?.slice(0, 3) ?? []) say(`  warning: ${w}`);
+		for (const d of decisions.filter((x) => x.text).slice(0, 8)) say(`  ${d.text!.slice(0, 180)}`);
 		printChannel(sandbox, seen);
 
 		await approvalLoop(n8n, sandbox, request!);
