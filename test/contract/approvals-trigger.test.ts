@@ -118,6 +118,43 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 		assert.deepEqual(seen(other), [`${a.id}:approved`, `${b.id}:rejected`, `${c.id}:approved`, `${d.id}:refused:approver_not_allowed`].sort());
 	});
 
+	test('a payload altered after its approval: Execute Approved refuses it and the trigger emits that refusal once, after the approval', async () => {
+		const t = await queued();
+		await setStatus(t.pageId, 'Maya Lopez', 'Approved');
+		const seen = (r: Awaited<ReturnType<typeof pollDecisions>>) => r.decisions.filter((x) => x.event.proposalId === t.id).map((x) => `${x.event.type}${x.event.reason ? `:${x.event.reason}` : ''}`);
+		assert.deepEqual(seen(await pollDecisions(queue, { consumer: 'tamper' })), ['approved']);
+		// someone edits the stored payload behind the queue's back
+		await store.update('approvals', { proposal_id: t.id }, { payload: { action: 'delete', adSetId: 'everything' } });
+		const registry = new ExecutorRegistry();
+		let ran = 0;
+		registry.register('test.effect', async () => {
+			ran++;
+			return { ok: true };
+		});
+		const events = await queue.executeApproved(registry, { proposalIds: [t.id] });
+		assert.deepEqual(events.map((e) => `${e.type}:${e.reason}`), ['refused:payload_tampered']);
+		assert.equal(ran, 0, 'nothing executed');
+		const row = (await store.select('approvals', { where: { proposal_id: t.id } }))[0]!;
+		assert.equal(row.status, 'rejected');
+		assert.equal(row.refusals, 1);
+		const after = await pollDecisions(queue, { consumer: 'tamper' });
+		assert.deepEqual(seen(after), ['refused:payload_tampered']);
+		assert.match(after.decisions.find((x) => x.event.proposalId === t.id)!.event.message, /no longer matches the approved payload hash/);
+		assert.deepEqual(seen(await pollDecisions(queue, { consumer: 'tamper' })), [], 'once');
+		assert.deepEqual(await queue.executeApproved(registry, { proposalIds: [t.id] }), [], 'a rejected proposal is not looked at again');
+	});
+
+	test('refusals at the same moment are each counted (no lost increment), so each is emitted', async () => {
+		const r = await queued();
+		const p = (await queue.get(r.id))!;
+		const slackTry = () => queue.decide(r.id, { decision: 'approve', source: 'slack', payloadHash: p.payloadHash, actor: { slackUserId: 'U0CASEY001', slackUserName: 'casey' } });
+		const results = await Promise.all([slackTry(), slackTry(), slackTry()]);
+		assert.ok(results.every((events) => events.some((e) => e.type === 'refused' && e.reason === 'approver_not_allowed')));
+		const row = (await store.select('approvals', { where: { proposal_id: r.id } }))[0]!;
+		assert.equal(row.refusals, 3);
+		assert.equal(row.status, 'pending');
+	});
+
 	test('two pollers at once (queue mode, two mains) never emit a decision twice', async () => {
 		const ps = [await queued(), await queued(), await queued()];
 		for (const p of ps) await setStatus(p.pageId, 'Maya Lopez', 'Approved');

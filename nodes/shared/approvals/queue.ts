@@ -20,8 +20,8 @@
  * update); the other is a no-op or, when it contradicts, a refusal.
  */
 import { Client, isFullPage, LogLevel, type RetryOptions } from '@notionhq/client';
-import type { Approval, Json } from '../schema/rows';
-import type { ActionLedgerEntry, Store } from '../store/types';
+import type { Approval, Json, RowInput } from '../schema/rows';
+import type { ActionLedgerEntry, Store, Where } from '../store/types';
 import {
 	CARD_STATUS,
 	PROPS,
@@ -560,12 +560,7 @@ export class ApprovalQueue {
 
 	/** Moves a still pending proposal to `status` with the refusal recorded; false when another decision moved it first. */
 	async #storeFinalRefusal(p: Proposal, status: 'rejected' | 'expired', reason: RefusalReason, message: string, decidedBy: string | null, decidedAt: string, flaggedAt: string): Promise<boolean> {
-		const updated = await this.store.update(
-			'approvals',
-			{ proposal_id: p.id, status: 'pending' },
-			{ status, flag: reason, flagged_at: flaggedAt, refusals: (await this.#refusals(p.id)) + 1, error: message, decided_by: decidedBy, decided_at: decidedAt },
-		);
-		return updated.updated > 0;
+		return this.#countRefusal(p.id, { status: 'pending' }, { status, flag: reason, flagged_at: flaggedAt, error: message, decided_by: decidedBy, decided_at: decidedAt });
 	}
 
 	async #refusePending(p: Proposal, page: CardPage, schema: SchemaInfo, reason: RefusalReason, decider: (Decider & { type?: string }) | undefined, message: string): Promise<ApprovalEvent> {
@@ -575,11 +570,28 @@ export class ApprovalQueue {
 	}
 
 	async #flag(p: Proposal, reason: RefusalReason): Promise<void> {
-		await this.store.update('approvals', { proposal_id: p.id }, { flag: reason, flagged_at: this.#now().toISOString(), refusals: (await this.#refusals(p.id)) + 1 });
+		await this.#countRefusal(p.id, {}, { flag: reason, flagged_at: this.#now().toISOString() });
 	}
 
-	async #refusals(proposalId: string): Promise<number> {
-		return (await this.#row(proposalId))?.refusals ?? 0;
+	/**
+	 * Writes `patch` with the refusal counter one higher, when the row still
+	 * matches `match`; false when it no longer does. The counter is compared
+	 * and set in one conditional update, retried when another writer counted
+	 * first, so concurrent refusals (two mains, a Slack click during a sync)
+	 * never lose an increment: the trigger emits one refusal per count.
+	 */
+	async #countRefusal(proposalId: string, match: Where<'approvals'>, patch: Partial<RowInput<'approvals'>>): Promise<boolean> {
+		for (let attempt = 0; attempt < 20; attempt++) {
+			const row = await this.#row(proposalId);
+			if (!row) return false;
+			const refusals = row.refusals ?? 0;
+			const { updated } = await this.store.update('approvals', { ...match, proposal_id: proposalId, refusals }, { ...patch, refusals: refusals + 1 });
+			if (updated > 0) return true;
+			// either the row no longer matches (another decision moved it) or another refusal was counted first: read again
+			const again = await this.#row(proposalId);
+			if (!again || !Object.entries(match).every(([k, v]) => (again as Record<string, unknown>)[k] === v)) return false;
+		}
+		throw new ApprovalError(`could not record a refusal of proposal ${proposalId}: its row kept changing (20 attempts)`);
 	}
 
 	#publicDecider(d: (Decider & { type?: string }) | undefined): Decider | undefined {
@@ -900,8 +912,9 @@ export class ApprovalQueue {
 		const key = ledgerKey(p);
 		if (!payloadIntact(p)) {
 			const message = `"${p.title}" was approved, but its stored payload no longer matches the approved payload hash; it is rejected and nothing executed.`;
-			const updated = await this.store.update('approvals', { proposal_id: p.id, status: p.status }, { status: 'rejected', flag: 'payload_tampered', flagged_at: this.#now().toISOString(), error: message });
-			if (updated.updated === 0) return undefined;
+			// a new decision (the system's rejection, at this time): the trigger emits it as a refusal, apart from the approval it emitted before
+			const at = this.#now().toISOString();
+			if (!(await this.#countRefusal(p.id, { status: p.status }, { status: 'rejected', flag: 'payload_tampered', flagged_at: at, decided_at: at, error: message }))) return undefined;
 			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Rejected') : undefined;
 			return this.#event('refused', { ...p, status: 'rejected' }, message, { reason: 'payload_tampered', flagged: true, idempotencyKey: key, cardError });
 		}
