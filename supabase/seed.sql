@@ -17,9 +17,12 @@ ON CONFLICT (base, quote, rate_date) DO NOTHING;
 -- thresholds are in the metric rows' currency, so every seed is scoped to
 -- currencies worth about one US dollar; copy a rule with other thresholds for
 -- JPY, INR and the like. The optimizer starts in dry run: these rules change
--- nothing until the AdOps Optimizer node is switched to live. Existing rules
--- of the same name are left as they are. test/contract/optimizer-run.test.ts
--- checks that these rows read back as SEED_RULES.
+-- nothing until the AdOps Optimizer node is switched to live. The rule on
+-- abusive comments reads the moderation signal (ad_comment_signals) and is
+-- seeded inactive: enable it where AdOps Moderation runs; its pause always
+-- waits for approval. Existing rules of the same name are left as they are.
+-- test/contract/optimizer-run.test.ts checks that these rows read back as
+-- SEED_RULES.
 INSERT INTO optimization_rules (rule_name, platform, rule_type, conditions, actions, service_time_gating, priority, is_active) VALUES
 	('Stop-loss: spend today without a conversion',
 		NULL,
@@ -37,6 +40,14 @@ INSERT INTO optimization_rules (rule_name, platform, rule_type, conditions, acti
 		'{"minData":{"spend":150,"clicks":100,"window":{"kind":"last_n_days","days":7}},"minEntityAgeDays":7}'::jsonb,
 		10,
 		true),
+	('Pause when abusive comments pass 20% (approval)',
+		'meta',
+		'pause',
+		'{"key":"pause-abusive-comments","description":"Propose pausing a Meta campaign when more than 20% of the comments under its ads over the last 7 days were abusive (harassment or hate), once those days had at least 30 comments (spam and scams not counted). Needs the AdOps Moderation node with the ad account time zone; disabled until you enable it.","scope":{"platforms":["meta"]},"when":{"all":[{"metric":"abusive_comment_share","window":{"kind":"last_n_days","days":7},"op":">","value":0.2,"ifUndefined":"no_match"},{"metric":"comments","window":{"kind":"last_n_days","days":7},"op":">=","value":30,"ifUndefined":"no_match"}]},"requireApproval":true}'::jsonb,
+		'[{"type":"pause"}]'::jsonb,
+		'{}'::jsonb,
+		20,
+		false),
 	('Scale winners by up to 20%',
 		NULL,
 		'scale_budget',

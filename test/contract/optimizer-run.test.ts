@@ -421,8 +421,9 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 		test('supabase/seed.sql rules read back as SEED_RULES and run (dry) from the store', async () => {
 			await seed(defaultSeedFile());
 			await seed(defaultSeedFile()); // re-applying the seed changes nothing
-			const stored = await store.select('optimization_rules', { where: { is_active: true } });
+			const stored = await store.select('optimization_rules', {});
 			assert.equal(stored.length, SEED_RULES.length);
+			assert.deepEqual(stored.filter((r) => !r.is_active).map((r) => (r.conditions as { key?: string }).key), ['pause-abusive-comments'], 'the comment rule is seeded inactive');
 			for (const s of SEED_RULES) {
 				const row = stored.find((r) => (r.conditions as { key?: string }).key === (s as { id: string }).id)!;
 				assert.ok(row, `${String((s as { id: string }).id)} is seeded`);
@@ -430,7 +431,8 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			}
 			const before = writes().length;
 			const seeded = await runOptimizer({ useStoredRules: true, settings: DEFAULTS, accounts: accounts() }, { store, adapters, now: () => at(10) });
-			assert.equal(seeded.stats.ruleRows, SEED_RULES.length);
+			assert.equal(seeded.stats.ruleRows, SEED_RULES.filter((s) => (s as { enabled?: boolean }).enabled !== false).length);
+			assert.equal(seeded.stats.signalRows, null, 'no enabled rule uses a comment metric: ad_comment_signals is not read');
 			assert.deepEqual(seeded.warnings.filter((w) => /left out/.test(w)), []);
 			assert.ok(seeded.items.every((i) => stored.some((r) => r.id === i.rule.id)), 'stored rules carry their row ids');
 			assert.equal(writes().length, before);

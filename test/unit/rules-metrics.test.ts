@@ -44,7 +44,7 @@ describe('rules metrics: window sums', () => {
 			row('2025-06-03', 'c', { spend: 999, conversions: 0 }),
 		]);
 		const s = windowSums(idx.series.get('meta|A|c'), D('2025-06-01'), D('2025-06-02'));
-		assert.deepEqual(s, { spend: 110, impressions: 2000, clicks: 60, conversions: 10, revenue: 300, leads: null, rows: 2 });
+		assert.deepEqual(s, { spend: 110, impressions: 2000, clicks: 60, conversions: 10, revenue: 300, leads: null, rows: 2, comments: 0, negative_comments: 0, abusive_comments: 0 });
 		// CPA = 110 / 10 = 11 (the average of the daily CPAs 100 and 1.11 would be 50.56)
 		assert.equal(metricValue(s, 'cpa'), 11);
 		// CTR = 60 / 2000 = 0.03; CPC = 110 / 60; ROAS = 300 / 110 (revenue reported on one day only)
@@ -64,7 +64,7 @@ describe('rules metrics: window sums', () => {
 			[['ctr', null], ['cpc', null], ['cpa', null], ['cpl', null], ['roas', 0]],
 		);
 		const empty = windowSums(idx.series.get('meta|A|z'), D('2025-06-02'), D('2025-06-09'));
-		assert.deepEqual(empty, { spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0 });
+		assert.deepEqual(empty, { spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0, comments: 0, negative_comments: 0, abusive_comments: 0 });
 		assert.equal(metricValue(empty, 'roas'), null);
 		assert.equal(windowSums(undefined, 0, 100).rows, 0);
 	});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+	MONEY_METRICS,
 	RuleValidationError,
 	SEED_RULES,
 	conditionLeaves,
@@ -51,12 +52,18 @@ describe('rules model: parsing and defaults', () => {
 
 	test('every seed rule is valid, ids are unique, and seeds cover the three practices', () => {
 		const rules = parseRules([...SEED_RULES]);
-		assert.deepEqual(rules.map((r) => r.id), ['stop-loss-today', 'pause-high-cpa', 'scale-winners', 'notify-cpa-spike']);
+		assert.deepEqual(rules.map((r) => r.id), ['stop-loss-today', 'pause-high-cpa', 'pause-abusive-comments', 'scale-winners', 'notify-cpa-spike']);
 		const scale = rules.find((r) => r.id === 'scale-winners') as Rule;
 		assert.equal(scale.action.type, 'scale_budget');
 		assert.ok(scale.action.type === 'scale_budget' && scale.action.percent <= 20);
 		assert.equal(scale.gates.maxChangePct, 20);
-		for (const r of rules) assert.ok(r.scope.currencies && r.scope.currencies.includes('USD'), `${r.id} is scoped to currencies`);
+		// money thresholds only mean something in one currency's magnitude
+		const money = (r: Rule) => conditionLeaves(r.conditions).some((l) => MONEY_METRICS.has(l.metric)) || r.gates.minData?.spend !== undefined;
+		for (const r of rules.filter(money)) assert.ok(r.scope.currencies && r.scope.currencies.includes('USD'), `${r.id} is scoped to currencies`);
+		// the comment rule: disabled, Meta only, every pause through a person
+		const abuse = rules.find((r) => r.id === 'pause-abusive-comments') as Rule;
+		assert.deepEqual([abuse.enabled, abuse.requireApproval, abuse.scope.platforms, money(abuse)], [false, true, ['meta'], false]);
+		assert.deepEqual(rules.filter((r) => !r.enabled).map((r) => r.id), ['pause-abusive-comments']);
 	});
 });
 
@@ -179,7 +186,7 @@ describe('rules model: store rows', () => {
 		for (const seed of parseRules([...SEED_RULES, { ...minimal, id: 'meta-only', name: 'Meta only', scope: { platforms: ['meta'], name: { regex: '^Brand' } }, requireApproval: true }])) {
 			const row = optimizationRuleRow.parse(ruleToRow(seed));
 			assert.equal(row.rule_type, seed.action.type);
-			assert.equal(row.platform, seed.id === 'meta-only' ? 'meta' : null);
+			assert.equal(row.platform, seed.id === 'meta-only' || seed.id === 'pause-abusive-comments' ? 'meta' : null);
 			const stored = { ...row, id: '6b1f0c8e-2f5d-4a8e-9a51-1f7f5e6c9d10', created_at: '2025-06-01T00:00:00Z', updated_at: '2025-06-01T00:00:00Z' } as Row<'optimization_rules'>;
 			const back = ruleFromRow(stored);
 			assert.deepEqual({ ...back, id: seed.id }, seed);
@@ -198,8 +205,12 @@ describe('rules model: store rows', () => {
 			{ ...minimal, id: 'r2', conditions: { metric: 'spend', window: 'last_10_days', op: '>', value: 1 } },
 		];
 		// span: 7 days × 2 (previous window) + 1 (yesterday back to today) = 15; minus one more for time zones
-		assert.deepEqual(historyRequirements(rules, { now: '2025-06-20T12:00:00Z' }), { metricsFrom: '2025-06-04', actionsFrom: '2025-06-17T12:00:00.000Z' });
+		assert.deepEqual(historyRequirements(rules, { now: '2025-06-20T12:00:00Z' }), { metricsFrom: '2025-06-04', actionsFrom: '2025-06-17T12:00:00.000Z', commentSignals: false });
 		assert.equal(historyRequirements([{ ...minimal, conditions: { metric: 'spend', window: 'lifetime', op: '>', value: 1 } }], { now: '2025-06-20T12:00:00Z' }).metricsFrom, null);
+		// a comment metric asks for ad_comment_signals too (same days); a disabled rule does not
+		const abuse = { ...minimal, id: 'r3', conditions: { metric: 'abusive_comment_share', window: 'last_7_days', op: '>', value: 0.2 } };
+		assert.equal(historyRequirements([...rules, abuse], { now: '2025-06-20T12:00:00Z' }).commentSignals, true);
+		assert.equal(historyRequirements([...rules, { ...abuse, enabled: false }], { now: '2025-06-20T12:00:00Z' }).commentSignals, false);
 	});
 
 	test('optimizationPayloadSchema refuses a set_budget without its budgets', () => {

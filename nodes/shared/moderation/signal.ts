@@ -15,22 +15,24 @@
  * - Shares are `null` on days without counted comments (no data ≠ 0 %).
  *
  * Storage: one row per (platform, account_id, ad_id, date) in the
- * `ad_comment_signals` table (migration 20250606000000_moderation.sql; the
- * row schema is `adCommentSignalRow` of schema/rows.ts), written by
- * `moderate` in run.ts. `toMetricRecords` gives the same numbers in long
- * form (metric name → value) for a rule engine that reads metrics by name.
+ * `ad_comment_signals` table (migrations 20250606000000_moderation.sql and
+ * 20250607000000_comment_signals.sql; the row schema is `adCommentSignalRow`
+ * of schema/rows.ts), written by `moderate` and `refreshCommentSignals` in
+ * run.ts. The optimization rules read the counts as campaign metrics of the
+ * same names as `COMMENT_METRICS` (rules/metrics.ts sums a campaign's ads per
+ * day); `toMetricRecords` gives one ad's numbers in that long form.
  */
 import type { z } from 'zod';
 import { adCommentSignalRow } from '../schema/rows';
 import type { Classification, Intent } from './classify';
 
-/** Metric names optimization rules use. */
+/** Metric names of the optimization rules (rules/model.ts `COMMENT_COUNT_METRICS`, `COMMENT_SHARE_METRICS`). */
 export const COMMENT_METRICS = {
-	comments: 'comment_count',
+	comments: 'comments',
 	negativeShare: 'negative_comment_share',
 	abusiveShare: 'abusive_comment_share',
-	negativeComments: 'negative_comment_count',
-	abusiveComments: 'abusive_comment_count',
+	negativeComments: 'negative_comments',
+	abusiveComments: 'abusive_comments',
 } as const;
 
 export interface SignalInput {

@@ -13,13 +13,14 @@
  *   appended to the action history, so later steps see them in cooldowns, the
  *   rolling 24 h cap and idempotency. Proposals are not applied unless
  *   `approveProposals` (then they apply at the step that proposed them).
- * - Metrics are replayed as stored: the backtest does not model what a paused
- *   campaign or a larger budget would have spent instead.
+ * - Metrics and comment signals are replayed as stored: the backtest does
+ *   not model what a paused campaign or a larger budget would have spent
+ *   (or drawn in comments) instead.
  * - Entities created after a step (`createdAt`) are not evaluated at that step.
  */
 import { HOUR_MS } from './time';
-import { ActionHistory, evaluateParsed, normalizeEntities, type ActionRecord, type Decision, type DecisionKind, type Entity, type EntityInput, type EntityStatus } from './evaluate';
-import { buildMetricIndex, MetricIndex, type MetricRowInput } from './metrics';
+import { ActionHistory, evaluateParsed, metricIndexOf, normalizeEntities, type ActionRecord, type Decision, type DecisionKind, type Entity, type EntityInput, type EntityStatus } from './evaluate';
+import type { CommentSignalColumns, CommentSignalRowInput, MetricIndex, MetricRowInput } from './metrics';
 import { CHANGE_ACTIONS, RuleValidationError, parseRules, parseSettings, type ActionType } from './model';
 
 export interface BacktestInput {
@@ -27,6 +28,8 @@ export interface BacktestInput {
 	/** Entities as they were at the start of the backtest. */
 	entities: readonly EntityInput[];
 	metrics: readonly MetricRowInput[] | MetricIndex;
+	/** `ad_comment_signals` rows (comment metrics), as for `evaluate`; a step sees the same days of them as of the metrics. */
+	commentSignals?: readonly CommentSignalRowInput[] | CommentSignalColumns;
 	/** Actions before the start (cooldowns, 24 h cap, idempotency). */
 	actions?: readonly ActionRecord[];
 	/** As for `evaluate`, without `now` (each step sets it). */
@@ -127,7 +130,7 @@ export function backtest(input: BacktestInput): BacktestReport {
 	const rules = parseRules(input.rules);
 	const instants = stepInstants(input);
 	const base = parseSettings({ ...(input.settings ?? {}), now: new Date(instants[0]).toISOString() });
-	const index = input.metrics instanceof MetricIndex ? input.metrics : buildMetricIndex(input.metrics);
+	const index = metricIndexOf(input.metrics, input.commentSignals);
 	const { entities, skipped } = normalizeEntities(input.entities);
 	const state = new Map<string, Entity>(entities.map((e) => [e.key, { ...e }]));
 	const history = new ActionHistory(input.actions ?? []);

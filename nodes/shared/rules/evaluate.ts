@@ -63,10 +63,25 @@ import {
 	type GateValue,
 	type ResolvedGates,
 } from './gates';
-import { accountAverage, buildMetricIndex, entityKey, accountKey as makeAccountKey, metricValue, windowSums, MetricIndex, type MetricRowInput, type Series, type WindowSums } from './metrics';
+import {
+	accountAverage,
+	buildMetricIndex,
+	entityKey,
+	accountKey as makeAccountKey,
+	metricValue,
+	windowSums,
+	MetricIndex,
+	type CommentSeries,
+	type CommentSignalColumns,
+	type CommentSignalRowInput,
+	type MetricRowInput,
+	type Series,
+	type WindowSums,
+} from './metrics';
 import {
 	BUDGET_ACTIONS,
 	CHANGE_ACTIONS,
+	COMMENT_SIGNAL_METRICS,
 	MONEY_METRICS,
 	RulesInputError,
 	conditionLeaves,
@@ -134,8 +149,14 @@ export interface EvaluationInput {
 	/** Rules as JSON or parsed; validated here (RuleValidationError names the path). */
 	rules: readonly unknown[];
 	entities: readonly EntityInput[];
-	/** `campaign_performance` rows, or an index built once with `buildMetricIndex`. */
+	/** `campaign_performance` rows, or an index built once with `buildMetricIndex` (then with its signal rows). */
 	metrics: readonly MetricRowInput[] | MetricIndex;
+	/**
+	 * `ad_comment_signals` rows of the same accounts and days (the comment
+	 * metrics); none = 0 comments everywhere. Only with metric rows: an index
+	 * brings its own (`buildMetricIndex(rows, signals)`).
+	 */
+	commentSignals?: readonly CommentSignalRowInput[] | CommentSignalColumns;
 	actions?: readonly ActionRecord[];
 	/** `now` is required; see `Settings`. */
 	settings: unknown;
@@ -258,6 +279,8 @@ export interface EvaluationResult {
 	skippedEntities: Array<{ entity: Partial<EntityRef>; reason: string }>;
 	/** Metric rows the index could not read (bad date, negative spend, …). */
 	rejectedRows: number;
+	/** Comment signal rows the index could not use (no campaign, impossible counts, …). */
+	rejectedSignalRows: number;
 	/** Action records that could not be read (bad timestamp). */
 	rejectedActions: number;
 }
@@ -528,6 +551,7 @@ export function changePct(value: number | null, baseline: number | null): number
 interface EntityScope {
 	entity: Entity;
 	series: Series | undefined;
+	comments: CommentSeries | undefined;
 	today: number;
 	cutoff: number;
 	sums: Map<number, WindowSums>;
@@ -555,7 +579,7 @@ function sumsFor(s: EntityScope, start: number, end: number): WindowSums {
 	const id = start * 1_000_000 + effEnd;
 	let v = s.sums.get(id);
 	if (!v) {
-		v = windowSums(s.series, start, effEnd);
+		v = windowSums(s.series, start, effEnd, s.comments);
 		s.sums.set(id, v);
 	}
 	return v;
@@ -989,7 +1013,7 @@ export function evaluateParsed(
 			labels: e.labels,
 			metricCurrency: series ? series.currency : e.currency,
 		};
-		const s: EntityScope = { entity: e, series, today: clock.day, cutoff: options.hideToday ? clock.day - 1 : clock.day, sums: new Map(), index, windows };
+		const s: EntityScope = { entity: e, series, comments: index.comments.get(e.key), today: clock.day, cutoff: options.hideToday ? clock.day - 1 : clock.day, sums: new Map(), index, windows };
 		const matchedChanges: Candidate[] = [];
 		for (const prep of prepared) {
 			const miss = scopeMiss(prep.rule.scope, target);
@@ -1148,7 +1172,16 @@ export function evaluateParsed(
 
 	const order = new Map(prepared.map((p) => [p.rule.id, p.order]));
 	decisions.sort((a, b) => (a.entity.key < b.entity.key ? -1 : a.entity.key > b.entity.key ? 1 : 0) || (order.get(a.ruleId) as number) - (order.get(b.ruleId) as number));
-	return { at, killSwitch: settings.killSwitch, decisions, summary, rejectedRows: index.rejected.length };
+	return { at, killSwitch: settings.killSwitch, decisions, summary, rejectedRows: index.rejected.length, rejectedSignalRows: index.rejectedSignals.length };
+}
+
+const COMMENT_SIGNAL_SET: ReadonlySet<Metric> = new Set<Metric>(COMMENT_SIGNAL_METRICS);
+
+/** The index of an input's metrics and comment signal (an index passed in already holds its signal). */
+export function metricIndexOf(metrics: readonly MetricRowInput[] | MetricIndex, commentSignals?: readonly CommentSignalRowInput[] | CommentSignalColumns): MetricIndex {
+	if (!(metrics instanceof MetricIndex)) return buildMetricIndex(metrics, commentSignals);
+	if (commentSignals !== undefined) throw new RulesInputError('commentSignals are given with a prebuilt MetricIndex: build the index with them (buildMetricIndex(rows, signals))');
+	return metrics;
 }
 
 /**
@@ -1160,7 +1193,7 @@ export function evaluateParsed(
 export function evaluate(input: EvaluationInput): EvaluationResult {
 	const rules = parseRules(input.rules);
 	const settings = parseSettings(input.settings);
-	const index = input.metrics instanceof MetricIndex ? input.metrics : buildMetricIndex(input.metrics);
+	const index = metricIndexOf(input.metrics, input.commentSignals);
 	const { entities, skipped } = normalizeEntities(input.entities);
 	const history = new ActionHistory(input.actions ?? []);
 	const result = evaluateParsed(rules, entities, index, history, settings);
@@ -1169,21 +1202,27 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
 
 /**
  * How far back one batch read must go for a rule set at `now`: metric rows
- * from `metricsFrom` (a date; null = all, when a rule uses a lifetime window),
- * actions from `actionsFrom` (covers cooldowns and the rolling 24 h). Dates are
- * widened by one day for time zones ahead of or behind UTC.
+ * (and comment signal rows) from `metricsFrom` (a date; null = all, when a
+ * rule uses a lifetime window), actions from `actionsFrom` (covers cooldowns
+ * and the rolling 24 h). Dates are widened by one day for time zones ahead of
+ * or behind UTC. `commentSignals`: an enabled rule uses a comment metric, so
+ * `ad_comment_signals` must be read too.
  */
-export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string } {
+export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string; commentSignals: boolean } {
 	const rules = parseRules(ruleInputs).filter((r) => r.enabled);
 	const settings = parseSettings(settingsInput);
 	let span = 1;
 	let lifetime = false;
+	let commentSignals = false;
 	const consider = (w: Window, previous: boolean) => {
 		if (w.kind === 'lifetime') lifetime = true;
 		else span = Math.max(span, (w.kind === 'last_n_days' ? w.days : 1) * (previous ? 2 : 1) + (w.kind === 'today' ? 0 : 1));
 	};
 	for (const r of rules) {
-		for (const leaf of conditionLeaves(r.conditions)) consider(leaf.window, leaf.compareTo === 'previous_window');
+		for (const leaf of conditionLeaves(r.conditions)) {
+			consider(leaf.window, leaf.compareTo === 'previous_window');
+			if (COMMENT_SIGNAL_SET.has(leaf.metric)) commentSignals = true;
+		}
 		if (r.gates.minData?.window) consider(r.gates.minData.window, false);
 	}
 	if (settings.gates.minData.window) consider(settings.gates.minData.window, false);
@@ -1193,5 +1232,6 @@ export function historyRequirements(ruleInputs: readonly unknown[], settingsInpu
 	return {
 		metricsFrom: lifetime ? null : dayString(todayUtc - span - 1),
 		actionsFrom: new Date(settings.nowMs - Math.max(cooldown * HOUR_MS, DAY_MS)).toISOString(),
+		commentSignals,
 	};
 }

@@ -30,7 +30,7 @@
  */
 import { currencyExponent } from '../platforms/currency';
 import type { ActionType, ChangeMode, GateConfig, MinData, Rule, ScheduleWindow, Settings, Window } from './model';
-import type { WindowSums } from './metrics';
+import type { MetricSums } from './metrics';
 import { DAY_MS, HOUR_MS, formatMinute, previousWeekday, type LocalClock } from './time';
 
 export const GATE_NAMES = [
@@ -226,7 +226,7 @@ export function entityAgeGate(createdAtMs: number | null, nowMs: number, minDays
 }
 
 /** Minimum data volume over the data window: every configured minimum must be reached. */
-export function dataVolumeGate(min: ResolvedGates['minData'], sums: WindowSums, windowLabel: string): GateResult {
+export function dataVolumeGate(min: ResolvedGates['minData'], sums: MetricSums, windowLabel: string): GateResult {
 	const values: Record<string, GateValue> = { window: windowLabel };
 	const short: string[] = [];
 	const met: string[] = [];

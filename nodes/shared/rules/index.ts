@@ -1,6 +1,6 @@
 /**
  * Rule-gated optimization core: the rule model, metric windows over one batch
- * of `campaign_performance` rows, gates, deterministic evaluation with
+ * of `campaign_performance` rows (and `ad_comment_signals` rows), gates, deterministic evaluation with
  * conflict resolution, proposals for the approval queue, the backtest, seed
  * rules and the store row mappings. Pure: data in, decisions (with reasons)
  * out; no n8n, no store, no network, no clock. Decisions: README.md here.
@@ -13,12 +13,17 @@ export {
 	windowSums,
 	metricValue,
 	derivedValue,
+	commentShare,
 	accountAverage,
 	entityKey,
 	accountKey,
 	EMPTY_SUMS,
 	type MetricRowInput,
 	type MetricColumns,
+	type CommentSignalRowInput,
+	type CommentSignalColumns,
+	type CommentSeries,
+	type MetricSums,
 	type WindowSums,
 	type AccountWindow,
 	type Series,

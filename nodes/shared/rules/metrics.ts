@@ -21,8 +21,16 @@
  * revenue/leads is not reported). The quotient is the IEEE double of the exact
  * sums; the database's `numeric` division of a single row agrees to ~1e-15
  * relative, which no threshold can observe (a unit test checks this).
+ *
+ * Comment signal (`ad_comment_signals` rows, optional second input): per
+ * campaign, the comments, negative and abusive comments of its ads are summed
+ * per day into a series of their own (same key, own days), with prefix sums
+ * like the metrics. A day without a signal row has 0 comments; the shares of a
+ * window are ratios of its sums, null when it has no comment. Rows without a
+ * campaign (the comment's campaign was not known) or with impossible counts
+ * are rejected with their reason (`rejectedSignals`).
  */
-import { RulesInputError, type BaseMetric, type DerivedMetric, type Metric } from './model';
+import { RulesInputError, type BaseMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './model';
 import { dayNumber, dayString } from './time';
 
 /** A `campaign_performance` row as the store returns it (extra columns are ignored). */
@@ -62,6 +70,38 @@ export interface MetricColumns {
 	};
 }
 
+/**
+ * An `ad_comment_signals` row as the store returns it (extra columns are
+ * ignored): one ad's counts of one day (the account's calendar day).
+ */
+export interface CommentSignalRowInput {
+	date: string;
+	platform: string;
+	account_id: string;
+	/** The ad's campaign; rows without one cannot be attributed and are rejected. */
+	campaign_id: string | null;
+	/** The ad; given, two rows of one ad and day are refused (the table's natural key). */
+	ad_id?: string | null;
+	comments: number | string | null;
+	negative_comments: number | string | null;
+	abusive_comments: number | string | null;
+}
+
+/** `ad_comment_signals` rows as parallel arrays (`Store.selectColumnar`). */
+export interface CommentSignalColumns {
+	length: number;
+	columns: {
+		date: ReadonlyArray<string>;
+		platform: ReadonlyArray<string>;
+		account_id: ReadonlyArray<string>;
+		campaign_id: ReadonlyArray<string | null>;
+		ad_id?: ReadonlyArray<string | null>;
+		comments: ReadonlyArray<number | string | null>;
+		negative_comments: ReadonlyArray<number | string | null>;
+		abusive_comments: ReadonlyArray<number | string | null>;
+	};
+}
+
 /** Row i of rows or columns; columns are read through one reused object (valid until the next call). */
 function rowReader(input: readonly MetricRowInput[] | MetricColumns): { n: number; row: (i: number) => MetricRowInput } {
 	if (Array.isArray(input)) return { n: input.length, row: (i) => input[i] };
@@ -86,8 +126,8 @@ function rowReader(input: readonly MetricRowInput[] | MetricColumns): { n: numbe
 	};
 }
 
-/** Sums of a window. */
-export interface WindowSums {
+/** Sums of a window's `campaign_performance` rows. */
+export interface MetricSums {
 	spend: number;
 	impressions: number;
 	clicks: number;
@@ -95,8 +135,15 @@ export interface WindowSums {
 	/** null: no row in the window reports revenue. */
 	revenue: number | null;
 	leads: number | null;
-	/** Rows (days with data) in the window. */
+	/** Rows (days with data) of `campaign_performance` in the window. */
 	rows: number;
+}
+
+/** Sums of a window: the metrics and the comment signal (0 without signal rows). */
+export interface WindowSums extends MetricSums {
+	comments: number;
+	negative_comments: number;
+	abusive_comments: number;
 }
 
 const MICRO = 1_000_000;
@@ -132,6 +179,22 @@ export interface RejectedRow {
 	reason: string;
 }
 
+/** Comment signal prefix arrays: comments, negative, abusive. */
+const C_COMMENTS = 0;
+const C_NEGATIVE = 1;
+const C_ABUSIVE = 2;
+const C_PREFIXES = 3;
+
+/** One campaign's comment signal: its ads' counts summed per day. */
+export interface CommentSeries {
+	key: string;
+	accountKey: string;
+	/** Day numbers with a signal row, ascending, unique. */
+	days: Int32Array;
+	/** C_PREFIXES prefix arrays of length days.length + 1, one after the other (as `Series.prefix`). */
+	prefix: Float64Array;
+}
+
 /** Campaign key: platform, account and campaign id. */
 export function entityKey(platform: string, accountId: string, campaignId: string): string {
 	return `${platform}|${accountId}|${campaignId}`;
@@ -144,8 +207,10 @@ export function accountKey(platform: string, accountId: string): string {
 /** Sums of an account over a window: what `account_average` compares with. */
 export interface AccountWindow {
 	sums: WindowSums;
-	/** Campaigns of the account with at least one row in the window. */
+	/** Campaigns of the account with at least one `campaign_performance` row in the window. */
 	campaigns: number;
+	/** Campaigns with a performance row or a comment signal row in the window (the divisor of comment counts). */
+	campaignsWithAnyData: number;
 	/** null when the account's rows in the window use several currencies. */
 	currency: string | null;
 }
@@ -164,9 +229,15 @@ export class MetricIndex {
 	readonly accounts = new Map<string, Series[]>();
 	readonly rejected: RejectedRow[] = [];
 	readonly rowCount: number;
+	/** Comment signal per campaign key, and per account key. */
+	readonly comments = new Map<string, CommentSeries>();
+	readonly commentAccounts = new Map<string, CommentSeries[]>();
+	/** Signal rows that could not be used (index into the signal input). */
+	readonly rejectedSignals: RejectedRow[] = [];
+	readonly signalRowCount: number;
 	readonly #accountCache = new Map<string, AccountWindow>();
 
-	constructor(input: readonly MetricRowInput[] | MetricColumns) {
+	constructor(input: readonly MetricRowInput[] | MetricColumns, signals: readonly CommentSignalRowInput[] | CommentSignalColumns = []) {
 		const { n, row: rowAt } = rowReader(input);
 		this.rowCount = n;
 		// Pass 1: validate, find each row's series (nested maps: no key string per row) and day.
@@ -230,6 +301,50 @@ export class MetricIndex {
 			list.push(series);
 		}
 		for (const list of this.accounts.values()) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+		this.signalRowCount = this.#indexSignals(signals);
+	}
+
+	/** Sums the signal rows per campaign and day and builds their prefix sums; returns the number of rows read. */
+	#indexSignals(input: readonly CommentSignalRowInput[] | CommentSignalColumns): number {
+		const { n, row: rowAt } = signalReader(input);
+		const perCampaign = new Map<string, { accountKey: string; byDay: Map<number, [number, number, number]> }>();
+		const seen = new Set<string>();
+		for (let i = 0; i < n; i++) {
+			const row = rowAt(i);
+			const checked = checkSignalRow(row);
+			if (typeof checked === 'string') {
+				this.rejectedSignals.push({ index: i, reason: checked });
+				continue;
+			}
+			if (row.ad_id !== undefined && row.ad_id !== null && row.ad_id !== '') {
+				const id = `${row.platform}\u0000${row.account_id}\u0000${row.ad_id}\u0000${row.date}`;
+				if (seen.has(id)) throw new RulesInputError(`two comment signal rows for ad ${row.ad_id} of ${accountKey(row.platform, row.account_id)} on ${row.date} (the natural key platform, account, ad, date must be unique)`);
+				seen.add(id);
+			}
+			const key = entityKey(row.platform, row.account_id, row.campaign_id as string);
+			let c = perCampaign.get(key);
+			if (!c) perCampaign.set(key, (c = { accountKey: accountKey(row.platform, row.account_id), byDay: new Map() }));
+			const day = dayNumber(row.date);
+			const sums = c.byDay.get(day);
+			if (sums) for (let k = 0; k < C_PREFIXES; k++) sums[k] += checked[k];
+			else c.byDay.set(day, [...checked]);
+		}
+		for (const [key, c] of perCampaign) {
+			const days = Int32Array.from([...c.byDay.keys()].sort((a, b) => a - b));
+			const stride = days.length + 1;
+			const prefix = new Float64Array(C_PREFIXES * stride);
+			for (let j = 0; j < days.length; j++) {
+				const v = c.byDay.get(days[j]) as [number, number, number];
+				for (let p = 0; p < C_PREFIXES; p++) prefix[p * stride + j + 1] = prefix[p * stride + j] + v[p];
+			}
+			const series: CommentSeries = { key, accountKey: c.accountKey, days, prefix };
+			this.comments.set(key, series);
+			let list = this.commentAccounts.get(c.accountKey);
+			if (!list) this.commentAccounts.set(c.accountKey, (list = []));
+			list.push(series);
+		}
+		for (const list of this.commentAccounts.values()) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+		return n;
 	}
 
 	/** The sums of an account over [start, end] (cached: the index is immutable). */
@@ -238,29 +353,84 @@ export class MetricIndex {
 		const cached = this.#accountCache.get(cacheKey);
 		if (cached) return cached;
 		const list = this.accounts.get(account);
-		if (!list) return null;
+		const commentList = this.commentAccounts.get(account);
+		if (!list && !commentList) return null;
 		const total = new Float64Array(PREFIXES);
 		let campaigns = 0;
 		let rows = 0;
 		const currencies = new Set<string>();
-		for (const s of list) {
+		const withData = new Set<string>();
+		for (const s of list ?? []) {
 			const [lo, hi] = bounds(s.days, start, end);
 			if (hi <= lo) continue;
 			campaigns++;
+			withData.add(s.key);
 			rows += hi - lo;
 			for (const c of s.currencies) currencies.add(c);
 			const stride = s.days.length + 1;
 			for (let p = 0; p < PREFIXES; p++) total[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
 		}
-		const result: AccountWindow = { sums: sumsOf(total, rows), campaigns, currency: currencies.size === 1 ? [...currencies][0] : null };
+		const commentTotal = [0, 0, 0];
+		for (const s of commentList ?? []) {
+			const [lo, hi] = bounds(s.days, start, end);
+			if (hi <= lo) continue;
+			withData.add(s.key);
+			const stride = s.days.length + 1;
+			for (let p = 0; p < C_PREFIXES; p++) commentTotal[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
+		}
+		const sums: WindowSums = { ...sumsOf(total, rows), comments: commentTotal[C_COMMENTS], negative_comments: commentTotal[C_NEGATIVE], abusive_comments: commentTotal[C_ABUSIVE] };
+		const result: AccountWindow = { sums, campaigns, campaignsWithAnyData: withData.size, currency: currencies.size === 1 ? [...currencies][0] : null };
 		this.#accountCache.set(cacheKey, result);
 		return result;
 	}
 }
 
-/** Builds the index of one batch of `campaign_performance` rows. Throws RulesInputError on a duplicate natural key. */
-export function buildMetricIndex(rows: readonly MetricRowInput[] | MetricColumns): MetricIndex {
-	return new MetricIndex(rows);
+/**
+ * Builds the index of one batch of `campaign_performance` rows and,
+ * optionally, the `ad_comment_signals` rows of the same accounts and days.
+ * Throws RulesInputError on a duplicate natural key.
+ */
+export function buildMetricIndex(rows: readonly MetricRowInput[] | MetricColumns, signals?: readonly CommentSignalRowInput[] | CommentSignalColumns): MetricIndex {
+	return new MetricIndex(rows, signals);
+}
+
+/** Row i of signal rows or columns (one reused object, as `rowReader`). */
+function signalReader(input: readonly CommentSignalRowInput[] | CommentSignalColumns): { n: number; row: (i: number) => CommentSignalRowInput } {
+	if (Array.isArray(input)) return { n: input.length, row: (i) => input[i] };
+	const { length, columns: c } = input as CommentSignalColumns;
+	const view: CommentSignalRowInput = { date: '', platform: '', account_id: '', campaign_id: null, ad_id: null, comments: null, negative_comments: null, abusive_comments: null };
+	return {
+		n: length,
+		row: (i) => {
+			view.date = c.date[i];
+			view.platform = c.platform[i];
+			view.account_id = c.account_id[i];
+			view.campaign_id = c.campaign_id[i];
+			view.ad_id = c.ad_id ? c.ad_id[i] : null;
+			view.comments = c.comments[i];
+			view.negative_comments = c.negative_comments[i];
+			view.abusive_comments = c.abusive_comments[i];
+			return view;
+		},
+	};
+}
+
+/** The counts of a usable signal row (comments, negative, abusive), or why it cannot be used. */
+function checkSignalRow(row: CommentSignalRowInput): [number, number, number] | string {
+	if (!row || typeof row !== 'object') return 'not an object';
+	if (typeof row.platform !== 'string' || row.platform.length === 0) return 'platform is missing';
+	if (typeof row.account_id !== 'string' || row.account_id.length === 0) return 'account_id is missing';
+	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return 'campaign_id is missing (the comments\' campaign was not known)';
+	if (typeof row.date !== 'string' || !Number.isFinite(dayNumber(row.date))) return `date ${String(row.date)} is not YYYY-MM-DD`;
+	const out: [number, number, number] = [0, 0, 0];
+	const names = ['comments', 'negative_comments', 'abusive_comments'] as const;
+	for (let k = 0; k < names.length; k++) {
+		const v = toNumber(row[names[k]]);
+		if (v === undefined || (v !== null && (!Number.isInteger(v) || v > 2_147_483_647))) return `${names[k]} ${String(row[names[k]])} is not a whole number from 0 to 2147483647`;
+		out[k] = v ?? 0;
+	}
+	if (out[C_NEGATIVE] > out[C_COMMENTS] || out[C_ABUSIVE] > out[C_COMMENTS]) return `negative_comments ${out[C_NEGATIVE]} or abusive_comments ${out[C_ABUSIVE]} exceeds comments ${out[C_COMMENTS]}`;
+	return out;
 }
 
 function toNumber(value: unknown): number | null | undefined {
@@ -322,13 +492,34 @@ function sumsOf(total: ArrayLike<number>, rows: number): WindowSums {
 		revenue: total[P_REV_N] > 0 ? total[P_REV] / MICRO : null,
 		leads: total[P_LEADS_N] > 0 ? total[P_LEADS] / MICRO : null,
 		rows,
+		comments: 0,
+		negative_comments: 0,
+		abusive_comments: 0,
 	};
 }
 
-export const EMPTY_SUMS: Readonly<WindowSums> = Object.freeze({ spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0 });
+export const EMPTY_SUMS: Readonly<WindowSums> = Object.freeze({ spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0, comments: 0, negative_comments: 0, abusive_comments: 0 });
 
-/** Sums of one series over [start, end] (day numbers, inclusive). */
-export function windowSums(series: Series | undefined, start: number, end: number): WindowSums {
+/**
+ * Sums of one campaign over [start, end] (day numbers, inclusive): its
+ * metric series and, when given, its comment signal.
+ */
+export function windowSums(series: Series | undefined, start: number, end: number, comments?: CommentSeries): WindowSums {
+	const sums = metricSums(series, start, end);
+	if (!comments || end < start) return sums;
+	const [lo, hi] = bounds(comments.days, start, end);
+	if (hi <= lo) return sums;
+	const pre = comments.prefix;
+	const st = comments.days.length + 1;
+	return {
+		...sums,
+		comments: pre[C_COMMENTS * st + hi] - pre[C_COMMENTS * st + lo],
+		negative_comments: pre[C_NEGATIVE * st + hi] - pre[C_NEGATIVE * st + lo],
+		abusive_comments: pre[C_ABUSIVE * st + hi] - pre[C_ABUSIVE * st + lo],
+	};
+}
+
+function metricSums(series: Series | undefined, start: number, end: number): WindowSums {
 	if (!series || end < start) return EMPTY_SUMS;
 	const [lo, hi] = bounds(series.days, start, end);
 	if (hi <= lo) return EMPTY_SUMS;
@@ -344,6 +535,9 @@ export function windowSums(series: Series | undefined, start: number, end: numbe
 		revenue: revN > 0 ? (pre[P_REV * st + hi] - pre[P_REV * st + lo]) / MICRO : null,
 		leads: leadsN > 0 ? (pre[P_LEADS * st + hi] - pre[P_LEADS * st + lo]) / MICRO : null,
 		rows: hi - lo,
+		comments: 0,
+		negative_comments: 0,
+		abusive_comments: 0,
 	};
 }
 
@@ -363,7 +557,13 @@ export function derivedValue(s: WindowSums, metric: DerivedMetric): number | nul
 	}
 }
 
-/** Any metric of a window's sums (base metrics: the sum; revenue/leads null when not reported). */
+/** A comment share of a window's sums (fraction of its comments); null when the window has no comment. */
+export function commentShare(s: WindowSums, metric: CommentShareMetric): number | null {
+	if (s.comments <= 0) return null;
+	return (metric === 'negative_comment_share' ? s.negative_comments : s.abusive_comments) / s.comments;
+}
+
+/** Any metric of a window's sums (base metrics and comment counts: the sum; revenue/leads null when not reported). */
 export function metricValue(s: WindowSums, metric: Metric): number | null {
 	switch (metric) {
 		case 'spend':
@@ -372,7 +572,13 @@ export function metricValue(s: WindowSums, metric: Metric): number | null {
 		case 'conversions':
 		case 'revenue':
 		case 'leads':
+		case 'comments':
+		case 'negative_comments':
+		case 'abusive_comments':
 			return s[metric];
+		case 'negative_comment_share':
+		case 'abusive_comment_share':
+			return commentShare(s, metric);
 		default:
 			return derivedValue(s, metric);
 	}
@@ -380,13 +586,27 @@ export function metricValue(s: WindowSums, metric: Metric): number | null {
 
 /**
  * The account's average of a metric over a window: additive metrics are the
- * account total divided by the campaigns with data in the window; derived
- * metrics are the account's ratio of sums. null without data or with mixed
+ * account total divided by the campaigns with data in the window (comment
+ * counts: campaigns with a performance or a signal row, since a campaign
+ * without a signal row had 0 comments); derived metrics and comment shares
+ * are the account's ratio of sums. null without data or with mixed
  * currencies for a money metric.
  */
 export function accountAverage(a: AccountWindow | null, metric: Metric, money: boolean): number | null {
-	if (!a || a.campaigns === 0) return null;
+	if (!a) return null;
 	if (money && a.currency === null) return null;
+	switch (metric) {
+		case 'comments':
+		case 'negative_comments':
+		case 'abusive_comments':
+			return a.campaignsWithAnyData > 0 ? a.sums[metric] / a.campaignsWithAnyData : null;
+		case 'negative_comment_share':
+		case 'abusive_comment_share':
+			return commentShare(a.sums, metric);
+		default:
+			break;
+	}
+	if (a.campaigns === 0) return null;
 	const v = metricValue(a.sums, metric);
 	if (v === null) return null;
 	switch (metric) {

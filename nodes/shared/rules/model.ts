@@ -10,7 +10,9 @@
  *
  * Units and meanings:
  * - `ctr` is a fraction (clicks / impressions, 0.02 = 2 %), `roas` a ratio
- *   (revenue / spend); money thresholds (spend, revenue, cpc, cpa, cpl) are
+ *   (revenue / spend), and so are the comment shares
+ *   (`abusive_comment_share` 0.2 = 20 % of the window's comments); comment
+ *   counts are numbers of comments; money thresholds (spend, revenue, cpc, cpa, cpl) are
  *   in the currency of the entity's metric rows (`campaign_performance.currency`).
  *   Scope a rule with `scope.currencies` when accounts report in different currencies.
  * - `percent` values are percent (20 = 20 %), never fractions.
@@ -33,9 +35,24 @@ import { PLATFORMS, currencyCode } from '../schema/rows';
 export const BASE_METRICS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
 /** Ratios computed from a window's sums (never an average of daily ratios). */
 export const DERIVED_METRICS = ['ctr', 'cpc', 'cpa', 'cpl', 'roas'] as const;
-export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS] as const;
+/**
+ * Comment counts of `ad_comment_signals` (the moderation run's per-ad daily
+ * signal), summed over the campaign's ads per day; additive over days, 0 on
+ * days without a signal row. `comments` leaves out spam and scams;
+ * `negative_comments` have a negative sentiment; `abusive_comments` were
+ * classified harassment/abuse or hate.
+ */
+export const COMMENT_COUNT_METRICS = ['comments', 'negative_comments', 'abusive_comments'] as const;
+/** Shares of a window's comment sums (fractions: 0.2 = 20 %); undefined when the window has no comment. */
+export const COMMENT_SHARE_METRICS = ['negative_comment_share', 'abusive_comment_share'] as const;
+/** Every metric read from the comment signal. */
+export const COMMENT_SIGNAL_METRICS = [...COMMENT_COUNT_METRICS, ...COMMENT_SHARE_METRICS] as const;
+export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 export type DerivedMetric = (typeof DERIVED_METRICS)[number];
+export type CommentCountMetric = (typeof COMMENT_COUNT_METRICS)[number];
+export type CommentShareMetric = (typeof COMMENT_SHARE_METRICS)[number];
+export type CommentSignalMetric = (typeof COMMENT_SIGNAL_METRICS)[number];
 export type Metric = (typeof METRICS)[number];
 /** Metrics expressed in money of the metric rows' currency. */
 export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);

@@ -10,6 +10,9 @@
  *   daily budget, currency, time zone, creation), one listing per account;
  * - `campaign_performance`: the rows of those accounts since
  *   `historyRequirements(...).metricsFrom`, as columns (`selectColumnar`);
+ * - `ad_comment_signals`: the per-ad daily comment counts of those accounts
+ *   since the same date, as columns, when an enabled rule uses a comment
+ *   metric (`comments`, `abusive_comment_share`, …);
  * - `optimization_actions`: the changes confirmed since `actionsFrom`
  *   (cooldowns, the rolling 24 h cap, idempotency);
  * - `approvals`: whether this run's proposals are already queued.
@@ -40,7 +43,7 @@ import type { Store, Where } from '../store/types';
 import { applyPlannedChange, controlFor, CONTROLLED_PLATFORMS, errorInfo, type ApplyResult, type ControlledPlatform, type CurrentState, type ErrorInfo, type OptimizerAdapters, type PlannedChange } from './apply';
 import { evaluate, historyRequirements, resultLeaves, toJson, type ActionRecord, type Decision, type EntityInput, type EvaluationSummary, type PlannedAction } from './evaluate';
 import type { GateResult } from './gates';
-import { buildMetricIndex, entityKey, type MetricColumns } from './metrics';
+import { buildMetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
 
@@ -166,10 +169,12 @@ export interface OptimizerResult {
 	accounts: Array<{ platform: string; accountId: string; campaigns: number; error: ErrorInfo | null }>;
 	/** Stored rules that could not be read, campaigns left out, unreadable metric rows. */
 	warnings: string[];
-	stats: { ruleRows: number; metricRows: number; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
+	/** `signalRows`: `ad_comment_signals` rows read (null: no rule uses a comment metric, the table was not read). */
+	stats: { ruleRows: number; metricRows: number; signalRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
 }
 
 const METRIC_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+const SIGNAL_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'ad_id', 'comments', 'negative_comments', 'abusive_comments'] as const;
 const ACTION_COLUMNS = ['idempotency_key', 'platform', 'account_id', 'campaign_id', 'action_type', 'action_details', 'action_taken', 'created_at', 'executed_at'] as const;
 const RULE_COLUMNS = ['id', 'rule_name', 'conditions', 'actions', 'service_time_gating', 'priority', 'is_active'] as const;
 
@@ -365,12 +370,18 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 
 	// --- history: one read per table ------------------------------------------------------
 	let metrics: MetricColumns = { length: 0, columns: { date: [], platform: [], account_id: [], campaign_id: [], currency: [], spend: [], impressions: [], clicks: [], conversions: [], revenue: [], leads: [] } };
+	let signals: CommentSignalColumns | undefined;
 	let actionRows = 0;
 	const history: ActionRecord[] = [];
 	if (accountIds.size > 0) {
 		const where: Where<'campaign_performance'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
 		if (req.metricsFrom) where.date = { gte: req.metricsFrom };
 		metrics = await store.selectColumnar('campaign_performance', METRIC_COLUMNS, { where });
+		if (req.commentSignals) {
+			const signalWhere: Where<'ad_comment_signals'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
+			if (req.metricsFrom) signalWhere.date = { gte: req.metricsFrom };
+			signals = await store.selectColumnar('ad_comment_signals', SIGNAL_COLUMNS, { where: signalWhere });
+		}
 		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom }, platform: { in: platforms } } });
 		actionRows = rows.length;
 		for (const row of rows) {
@@ -382,10 +393,11 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 
 	// --- evaluate -----------------------------------------------------------------------------
 	const t1 = performance.now();
-	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: buildMetricIndex(metrics), actions: history, settings });
+	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: buildMetricIndex(metrics, signals), actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
+	if (result.rejectedSignalRows > 0) warnings.push(`${result.rejectedSignalRows} ad_comment_signals rows could not be used (no campaign known for the ad, or impossible counts) and were left out of the comment metrics`);
 
 	// --- proposals already queued (one read) --------------------------------------------------
 	const proposalOf = (d: Decision): ProposalInput | null => (d.proposal ? (dryRun ? dryRunProposal(d.proposal) : d.proposal) : null);
@@ -561,7 +573,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		summary,
 		accounts,
 		warnings,
-		stats: { ruleRows: stored.rows, metricRows: metrics.length, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
+		stats: { ruleRows: stored.rows, metricRows: metrics.length, signalRows: signals ? signals.length : null, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
 	};
 }
 

@@ -5,7 +5,13 @@
  * magnitude; copy a seed with other thresholds for JPY, INR and the like.
  *
  * Priorities: lower wins. The stop-loss (5) beats the CPA pause (10), both
- * beat scaling (50); notifications (90) never conflict with changes.
+ * beat the pause on abusive comments (20) and scaling (50); notifications
+ * (90) never conflict with changes.
+ *
+ * The comment rule reads the moderation run's signal (`ad_comment_signals`)
+ * and is seeded disabled: it only means something where the AdOps
+ * Moderation node runs, and since anyone can write comments, its pause
+ * always waits for a person (a pile-on must not pause a campaign by itself).
  */
 import type { RuleInput } from './model';
 
@@ -39,6 +45,23 @@ export const SEED_RULES: readonly RuleInput[] = Object.freeze([
 		conditions: { all: [{ metric: 'cpa', window: 'last_7_days', op: '>', value: 50, ifUndefined: 'match' }] },
 		action: { type: 'pause' },
 		gates: { minData: { spend: 150, clicks: 100, window: 'last_7_days' }, minEntityAgeDays: 7 },
+	},
+	{
+		id: 'pause-abusive-comments',
+		name: 'Pause when abusive comments pass 20% (approval)',
+		description:
+			'Propose pausing a Meta campaign when more than 20% of the comments under its ads over the last 7 days were abusive (harassment or hate), once those days had at least 30 comments (spam and scams not counted). Needs the AdOps Moderation node with the ad account time zone; disabled until you enable it.',
+		priority: 20,
+		enabled: false,
+		scope: { platforms: ['meta'] },
+		conditions: {
+			all: [
+				{ metric: 'abusive_comment_share', window: 'last_7_days', op: '>', value: 0.2 },
+				{ metric: 'comments', window: 'last_7_days', op: '>=', value: 30 },
+			],
+		},
+		action: { type: 'pause' },
+		requireApproval: true,
 	},
 	{
 		id: 'scale-winners',
