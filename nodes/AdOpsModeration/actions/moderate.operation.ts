@@ -4,6 +4,7 @@ import { moderatedCommentAlert } from '../../shared/alerts/moderation';
 import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
 import { alertEventFor } from '../../shared/approvals';
 import { moderate } from '../../shared/moderation';
+import { metaAccountTimeZones } from '../../common/meta';
 import type { ModerationContext } from './router';
 
 const show = { show: { operation: ['moderate'] } };
@@ -38,7 +39,14 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Limit', name: 'limit', type: 'number', default: 500, typeOptions: { minValue: 1 }, description: 'Max number of results to return' },
 			{ displayName: 'Policy (JSON)', name: 'policy', type: 'json', default: '{}', description: 'Overrides of the moderation policy (thresholds per intent, delete enabled, …); see the README' },
 			{ displayName: 'Retry Failed Actions', name: 'retryFailed', type: 'boolean', default: false, description: 'Whether to try automatic actions that failed in earlier runs once more (live mode)' },
-			{ displayName: 'Time Zone', name: 'timeZone', type: 'string', default: 'UTC', description: 'IANA time zone of the days of the comment signal' },
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. America/New_York',
+				description: "IANA time zone of the days of the comment signal (ad_comment_signals). Empty: each ad account's own zone as Meta reports it, the days its performance is stored in, so optimization rules compare like with like.",
+			},
 		],
 	},
 ];
@@ -53,6 +61,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 		.map((i) => i.json.itemId)
 		.filter((id): id is string => typeof id === 'string' && id.length > 0);
 	const live = this.getNodeParameter('live', itemIndex, false) as boolean;
+	const zone = String(o.timeZone ?? '').trim();
+	const accountZones = zone ? undefined : await metaAccountTimeZones(ctx.metaCredential, ctx.store);
 	const result = await moderate(
 		{
 			...(itemIds.length ? { itemIds } : {}),
@@ -60,13 +70,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 			policy: policy as never,
 			limit: numberParam(o.limit, 'Limit', 500, { min: 1, integer: true }),
 			retryFailed: o.retryFailed === true,
-			timeZone: String(o.timeZone ?? 'UTC'),
+			...(zone ? { timeZone: zone } : { timeZone: 'UTC', timeZones: accountZones!.zones }),
 			reply: { brandVoice: String(this.getNodeParameter('brandVoice', itemIndex, '')), ...(o.facts ? { facts: String(o.facts) } : {}) },
 			...(ctx.chatModel ? { llm: { model: ctx.chatModel } } : {}),
 		},
 		{ store: ctx.store, metaComments: ctx.meta.client, ...(ctx.llm ? { llm: ctx.llm } : {}), ...(ctx.queue ? { approvals: ctx.queue } : {}) },
 	);
-	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	const warnings = accountZones?.warnings ?? [];
+	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { optionalCredentials } from '../../common/credentials';
 import { metaCommentSettings, type MetaCommentSettings } from '../../common/meta';
@@ -15,6 +15,8 @@ import * as poll from './poll.operation';
 export interface ModerationContext {
 	store: Store;
 	meta: MetaCommentSettings;
+	/** The AdOps Meta Ads credential's values (account time zones). */
+	metaCredential: ICredentialDataDecryptedObject;
 	/** The LLM path when an AdOps OpenAI credential is selected; offline otherwise. */
 	llm?: OpenAIModerationDeps;
 	chatModel?: string;
@@ -28,10 +30,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
-	const meta = metaCommentSettings(await this.getCredentials('adOpsMetaAdsApi'));
+	const metaCredential = await this.getCredentials('adOpsMetaAdsApi');
+	const meta = metaCommentSettings(metaCredential);
 	const store = await openStoreFromNode(this);
 	try {
-		const ctx: ModerationContext = { store, meta };
+		const ctx: ModerationContext = { store, meta, metaCredential };
 		if (operation === 'moderate') {
 			const openai = await optionalCredentials(this, 'adOpsOpenAiApi');
 			if (openai) {
