@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
+import * as backtest from './actions/backtest.operation';
 import * as run from './actions/run.operation';
 
 export class AdOpsOptimizer implements INodeType {
@@ -34,6 +35,12 @@ export class AdOpsOptimizer implements INodeType {
 				default: 'run',
 				options: [
 					{
+						name: 'Backtest',
+						value: 'backtest',
+						action: 'Backtest the rules over stored history',
+						description: 'Replay the rules day by day over the stored performance: what would have executed, been proposed or gated, and the budget path; changes nothing',
+					},
+					{
 						name: 'Run Rules',
 						value: 'run',
 						action: 'Run the optimization rules',
@@ -42,6 +49,7 @@ export class AdOpsOptimizer implements INodeType {
 				],
 			},
 			...run.description,
+			...backtest.description,
 		],
 	};
 

@@ -23,6 +23,7 @@ import { parseRule, ruleFromRow, SEED_RULES, type RuleInput } from '../../nodes/
 import type { OptimizerAdapters } from '../../nodes/shared/rules/apply';
 import { registerOptimizationExecutor } from '../../nodes/shared/rules/executor';
 import { runOptimizer, type OptimizerItem, type OptimizerResult, type OptimizerSettings } from '../../nodes/shared/rules/run';
+import { runBacktest } from '../../nodes/shared/rules/backtest-run';
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import { applySeed, openStore, type Store } from '../../nodes/shared/store';
 import { defaultSeedFile } from '../../nodes/shared/store/migrations';
@@ -436,6 +437,33 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			assert.deepEqual(seeded.warnings.filter((w) => /left out/.test(w)), []);
 			assert.ok(seeded.items.every((i) => stored.some((r) => r.id === i.rule.id)), 'stored rules carry their row ids');
 			assert.equal(writes().length, before);
+		});
+
+		test('backtest over the store (the Backtest operation): day by day from the campaigns as they are now; no platform write, nothing stored', async () => {
+			const C = campaign('google', 'ACTIVE');
+			const D = campaign('linkedin', 'ACTIVE');
+			const start = D.dailyBudget;
+			const rules = [rule('bt-pause', C, { type: 'pause' }), rule('bt-scale', D, { type: 'scale_budget', percent: 10 })];
+			const before = writes().length;
+			const rowsBefore = (await store.select('optimization_actions')).length;
+			const result = await runBacktest(
+				{ rules, useStoredRules: false, settings: { gates: { cooldownHours: 20, maxChangePct: 50, maxDailyChangePct: 100 } }, accounts: accounts(), from: addDays(TODAY, -5), to: addDays(TODAY, -1), at: '18:00' },
+				{ store, adapters },
+			);
+			const events = (id: string) => result.report.events.filter((e) => e.ruleId === id);
+			assert.deepEqual(events('bt-pause').map((e) => [e.at.slice(0, 10), e.decision, e.applied]), [[addDays(TODAY, -5), 'execute', true]], 'paused once, on the first day; nothing left to pause afterwards');
+			assert.deepEqual(events('bt-scale').map((e) => [e.at.slice(0, 10), e.decision]), [-5, -4, -3, -2, -1].map((d) => [addDays(TODAY, d), 'execute']), 'once a day: the 20 h cooldown has passed each time');
+			const path = Object.entries(result.report.budgetPaths).find(([key]) => key.endsWith(`|${D.id}`))![1];
+			assert.equal(path[0]!.budget, start, 'starts from the budget as it is now');
+			assert.equal(path.length, 6);
+			for (let i = 1; i < path.length; i++) assert.ok(Math.abs(path[i]!.budget! - path[i - 1]!.budget! * 1.1) <= 0.01 + 1e-9, `step ${i}: ${path[i - 1]!.budget} → ${path[i]!.budget}`);
+			assert.equal(C.status, 'ACTIVE', 'the platforms are untouched');
+			assert.equal(D.dailyBudget, start);
+			assert.equal(writes().length, before);
+			assert.equal((await store.select('optimization_actions')).length, rowsBefore, 'nothing stored');
+			assert.ok(result.stats.metricRows > 0 && result.stats.signalRows === null);
+			assert.ok(result.accounts.every((a) => a.error === null));
+			await assert.rejects(runBacktest({ rules, useStoredRules: false, accounts: accounts(), from: 'yesterday', to: TODAY }, { store, adapters }), /from: must be a date YYYY-MM-DD/);
 		});
 	});
 }

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { accountsFor, outputsOf, settingsFromOptions } from '../../nodes/AdOpsOptimizer/actions/run.operation';
+import { backtestOutputs } from '../../nodes/AdOpsOptimizer/actions/backtest.operation';
+import type { BacktestRunResult } from '../../nodes/shared/rules/backtest-run';
 import type { OptimizerContext } from '../../nodes/AdOpsOptimizer/actions/router';
 import { optimizerAlert } from '../../nodes/shared/alerts/optimization';
 import { alertSchema, renderAlert } from '../../nodes/shared/alerts/message';
@@ -150,5 +152,23 @@ describe('outputsOf', () => {
 		assert.match(JSON.stringify(executed![1]!.json.alert), /could not read linkedin account 501.*token expired/);
 		assert.deepEqual(proposals!.map((i) => (i.json.proposal as { id: string }).id), ['opt-abc']);
 		assert.deepEqual(stored!.map((i) => i.json.outcome), ['proposed', 'gated', 'summary']);
+	});
+});
+
+describe('backtestOutputs', () => {
+	test('would-execute, would-propose and gated events to their outputs; the report (without the events) last', () => {
+		const event = (decision: 'execute' | 'propose' | 'gated', ruleId: string) => ({ at: '2026-03-01T06:00:00.000Z', ruleId, ruleName: ruleId, entityKey: 'meta|1|2', decision, action: 'pause', budgetBefore: null, budgetAfter: null, changePct: null, statusBefore: 'active', statusAfter: 'paused', applied: decision === 'execute', failedGates: [], reasons: [], idempotencyKey: null });
+		const result = {
+			report: { from: '2026-03-01', to: '2026-03-02', steps: [], events: [event('execute', 'a'), event('gated', 'b'), event('propose', 'c'), event('execute', 'd')], budgetPaths: {}, byRule: {}, applied: [], finalState: [], skippedEntities: [] },
+			accounts: [],
+			warnings: ['w'],
+			stats: { ruleRows: 0, metricRows: 10, signalRows: null, actionRows: 0, metricsFrom: null, readMs: 1, backtestMs: 1 },
+		} as unknown as BacktestRunResult;
+		const [executed, proposed, gated] = backtestOutputs(result, 0);
+		assert.deepEqual(executed!.map((i) => i.json.ruleId), ['a', 'd']);
+		assert.deepEqual(proposed!.map((i) => i.json.ruleId), ['c']);
+		assert.deepEqual(gated!.map((i) => i.json.outcome), ['backtest_gated', 'backtest_report']);
+		assert.equal(gated![1]!.json.events, 4);
+		assert.deepEqual(gated![1]!.json.warnings, ['w']);
 	});
 });

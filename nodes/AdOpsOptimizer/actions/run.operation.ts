@@ -6,6 +6,8 @@ import { runOptimizer, type OptimizerInput, type OptimizerResult, type Optimizer
 import type { OptimizerContext } from './router';
 
 const show = { show: { operation: ['run'] } };
+/** Rules and gates are the same for a run and a backtest. */
+const both = { show: { operation: ['run', 'backtest'] } };
 
 export const description: INodeProperties[] = [
 	{
@@ -32,7 +34,7 @@ export const description: INodeProperties[] = [
 		name: 'useStoredRules',
 		type: 'boolean',
 		default: true,
-		displayOptions: show,
+		displayOptions: both,
 		description: 'Whether to evaluate the enabled rules of the optimization_rules table (supabase/seed.sql has examples)',
 	},
 	{
@@ -40,7 +42,7 @@ export const description: INodeProperties[] = [
 		name: 'rules',
 		type: 'json',
 		default: '[]',
-		displayOptions: show,
+		displayOptions: both,
 		description:
 			'More rules, evaluated together with the stored ones: [{id, name, priority, scope, conditions, action, gates?}] (see the README). Invalid rules stop the run with the path of each problem.',
 	},
@@ -50,7 +52,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		default: {},
 		placeholder: 'Add Option',
-		displayOptions: show,
+		displayOptions: both,
 		options: [
 			{ displayName: 'Approval Above (%)', name: 'approvalPercent', type: 'number', default: 20, typeOptions: { minValue: 0 }, description: 'A budget change larger than this percent becomes a proposal for the approval queue instead of executing' },
 			{ displayName: 'Approval Above (Amount)', name: 'approvalAmount', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'A budget change larger than this amount (budget currency) becomes a proposal' },

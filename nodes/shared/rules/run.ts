@@ -179,7 +179,7 @@ const ACTION_COLUMNS = ['idempotency_key', 'platform', 'account_id', 'campaign_i
 const RULE_COLUMNS = ['id', 'rule_name', 'conditions', 'actions', 'service_time_gating', 'priority', 'is_active'] as const;
 
 /** The run's settings split into the evaluation's and the run's own, with defaults. */
-function splitSettings(s: OptimizerSettings = {}): { evaluation: Record<string, unknown>; dryRun: boolean; validateOnDryRun: boolean; maxAttempts: number } {
+export function splitSettings(s: OptimizerSettings = {}): { evaluation: Record<string, unknown>; dryRun: boolean; validateOnDryRun: boolean; maxAttempts: number } {
 	const { dryRun, validateOnDryRun, maxAttempts, ...rest } = s;
 	const evaluation: Record<string, unknown> = {};
 	for (const [k, v] of Object.entries(rest)) if (v !== undefined) evaluation[k] = v;
@@ -261,7 +261,7 @@ async function storedRules(store: Store, warnings: string[]): Promise<{ inputs: 
 }
 
 /** A campaign's state as the evaluation reads it. */
-function entityOf(s: CampaignState): EntityInput {
+export function entityOf(s: CampaignState): EntityInput {
 	return {
 		platform: s.platform,
 		accountId: s.accountId,
@@ -304,21 +304,36 @@ function dryRunProposal(p: ProposalInput): ProposalInput {
 	};
 }
 
-/**
- * Runs the optimizer once; see the module doc. Throws RuleValidationError for
- * invalid JSON rules or settings, and Error when a platform named in
- * `accounts` has no adapter; one account failing to list is reported in
- * `accounts[].error` and its campaigns are not evaluated.
- */
-export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): Promise<OptimizerResult> {
-	const clock = deps.now ?? (() => new Date());
-	const { store } = deps;
-	const startedAt = clock();
-	const at = startedAt.toISOString();
-	const { evaluation: evalSettings, dryRun, validateOnDryRun, maxAttempts } = splitSettings(input.settings);
-	const settings = { ...evalSettings, now: at };
-	const warnings: string[] = [];
+/** What a run (or a backtest) reads before it evaluates: rules, campaign state from the platforms, history from the store. */
+export interface RunInputs {
+	ruleInputs: unknown[];
+	stored: { inputs: Array<Record<string, unknown>>; ids: Set<string>; rows: number };
+	req: ReturnType<typeof historyRequirements>;
+	states: Map<string, CampaignState>;
+	accounts: Array<{ platform: string; accountId: string; campaigns: number; error: ErrorInfo | null }>;
+	metrics: MetricColumns;
+	signals: CommentSignalColumns | undefined;
+	history: ActionRecord[];
+	actionRows: number;
+}
 
+/**
+ * The reads of a run, one per table and one listing per account: the rules
+ * (stored and JSON, validated together), every campaign's state from its
+ * platform, `campaign_performance` (and `ad_comment_signals` when a rule uses
+ * a comment metric) since the first day the rules look at, and the changes
+ * confirmed since `actionsFrom` (before `actionsBefore`, for a backtest).
+ * Accounts that cannot be listed are reported in `accounts[].error` and as
+ * warnings; their campaigns are left out.
+ */
+export async function readRunInputs(
+	input: Pick<OptimizerInput, 'rules' | 'useStoredRules' | 'accounts'>,
+	settings: Record<string, unknown>,
+	deps: Pick<OptimizerDeps, 'store' | 'adapters' | 'signal'>,
+	warnings: string[],
+	options: { actionsBefore?: string } = {},
+): Promise<RunInputs> {
+	const { store } = deps;
 	// --- which accounts, which adapters ---------------------------------------------
 	const wanted: Array<{ platform: ControlledPlatform; accountId: string }> = [];
 	for (const [platform, ids] of Object.entries(input.accounts ?? {}) as Array<[string, readonly string[] | undefined]>) {
@@ -329,7 +344,6 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	if (wanted.length === 0) throw new Error(`No ad accounts to optimize: give account ids for at least one of ${CONTROLLED_PLATFORMS.join(', ')}`);
 
 	// --- rules ------------------------------------------------------------------------
-	const t0 = performance.now();
 	const jsonRules = [...(input.rules ?? [])];
 	const jsonIssues = validateRules(jsonRules);
 	if (jsonIssues.length > 0) throw new RuleValidationError('rules', jsonIssues);
@@ -342,7 +356,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 
 	// --- entity state from the platforms (one listing per account) ---------------------
 	const states = new Map<string, CampaignState>();
-	const accounts: OptimizerResult['accounts'] = [];
+	const accounts: RunInputs['accounts'] = [];
 	const listed = await Promise.all(
 		wanted.map(async (w) => {
 			const control = controlFor(deps.adapters, w.platform);
@@ -382,13 +396,34 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			if (req.metricsFrom) signalWhere.date = { gte: req.metricsFrom };
 			signals = await store.selectColumnar('ad_comment_signals', SIGNAL_COLUMNS, { where: signalWhere });
 		}
-		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom }, platform: { in: platforms } } });
+		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom, ...(options.actionsBefore ? { lt: options.actionsBefore } : {}) }, platform: { in: platforms } } });
 		actionRows = rows.length;
 		for (const row of rows) {
 			const record = actionRecordFromRow(row);
 			if (record) history.push(record);
 		}
 	}
+
+	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows };
+}
+
+/**
+ * Runs the optimizer once; see the module doc. Throws RuleValidationError for
+ * invalid JSON rules or settings, and Error when a platform named in
+ * `accounts` has no adapter; one account failing to list is reported in
+ * `accounts[].error` and its campaigns are not evaluated.
+ */
+export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): Promise<OptimizerResult> {
+	const clock = deps.now ?? (() => new Date());
+	const { store } = deps;
+	const startedAt = clock();
+	const at = startedAt.toISOString();
+	const { evaluation: evalSettings, dryRun, validateOnDryRun, maxAttempts } = splitSettings(input.settings);
+	const settings = { ...evalSettings, now: at };
+	const warnings: string[] = [];
+
+	const t0 = performance.now();
+	const { ruleInputs, stored, states, accounts, metrics, signals, history, actionRows, req } = await readRunInputs(input, settings, deps, warnings);
 	const readMs = performance.now() - t0;
 
 	// --- evaluate -----------------------------------------------------------------------------
