@@ -35,6 +35,7 @@ describe('workflows/optimize.json in real n8n', () => {
 	let cleanup: () => Promise<void> = async () => undefined;
 	let workflow: WorkflowInput;
 	let approvals: WorkflowInput;
+	let backtest: WorkflowInput;
 	const used = new Set<string>();
 	let M1: Picked; // pause → executes
 	let L1: Picked; // +10 % → executes
@@ -125,15 +126,45 @@ describe('workflows/optimize.json in real n8n', () => {
 			},
 			settings: { executionOrder: 'v1' },
 		} as unknown as WorkflowInput;
+		const optimizer = (workflow.nodes as unknown as WfNode[]).find((n) => n.name === 'Optimizer')!;
+		backtest = {
+			id: 'AdOpsOptBacktest',
+			name: 'e2e optimizer backtest',
+			nodes: [
+				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+				// the node as a user adds it: operation Backtest with its default dates (the last 30 days), the workflow's gates
+				{ ...structuredClone(optimizer), name: 'Backtest', parameters: { operation: 'backtest', runOptions: optimizer.parameters.runOptions } },
+			],
+			connections: { Start: { main: [[{ node: 'Backtest', type: 'main', index: 0 }]] } },
+			// $today in the default dates is the workflow's day: UTC here, as the test's own clock
+			settings: { executionOrder: 'v1', timezone: 'UTC' },
+		} as unknown as WorkflowInput;
 		n8n = await startN8n();
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, ts.credential));
-		await n8n.importWorkflows([workflow, approvals]);
+		await n8n.importWorkflows([workflow, approvals, backtest]);
 	});
 
 	after(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();
+	});
+
+	test('Backtest (before any live run): the last 30 days replayed from the stored rules, nothing changed or stored', async () => {
+		const writesBefore = writes().length;
+		const run = await n8n.execute(backtest.id as string);
+		const report = out(run, 'Backtest', 2).find((i) => i.outcome === 'backtest_report')!;
+		assert.ok(report, 'a report');
+		const day = (offset: number) => addDays(new Date().toISOString().slice(0, 10), offset);
+		assert.deepEqual([report.from, report.to], [day(-30), day(-1)], 'the default dates');
+		const wouldExecute = out(run, 'Backtest', 0);
+		const byRule = (name: string) => wouldExecute.filter((e) => e.ruleName === `E2E ${name}`);
+		assert.equal(byRule('pause-m1').length, 1, 'paused once; nothing left to pause afterwards');
+		assert.ok(byRule('scale-l1').length >= 10, `scaled again after each cooldown (${byRule('scale-l1').length})`);
+		assert.ok(out(run, 'Backtest', 1).some((e) => e.ruleName === 'E2E raise-m2'), 'the large change would have been proposed');
+		assert.equal(writes().length, writesBefore, 'no platform write');
+		assert.equal(M1.status, 'ACTIVE');
+		await withStore(async (store) => assert.equal((await store.select('optimization_actions')).length, 0, 'nothing stored'));
 	});
 
 	test('one hourly run executes the expected changes once, proposes the large one, and Slack shows the evidence', async () => {
