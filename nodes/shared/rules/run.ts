@@ -1,7 +1,7 @@
 /**
  * One optimizer run: read everything in one batch, evaluate the rules, act on
  * the decisions safely, record every decision with its evidence. What an
- * `AdOps Optimizer` node is to call (none exists yet); no n8n here. Not pure (store, platforms):
+ * `AdOps Optimizer` node calls (Run Rules); no n8n here. Not pure (store, platforms):
  * the pure part is `evaluate` (evaluate.ts).
  *
  * Reads (one query per table, never one per campaign):
