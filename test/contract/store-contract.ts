@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { rowSchemas, type RowInput } from '../../nodes/shared/schema/rows';
+import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, type RowInput } from '../../nodes/shared/schema/rows';
 import { MigrationError, StoreError, StoreValidationError, isValidatedRow, loadMigrations, migrate, validateRow, validateRows, type Store } from '../../nodes/shared/store';
 import type { SqlExecutor } from '../../nodes/shared/store/executor';
 
@@ -458,6 +458,29 @@ export const storeCases: ContractCase[] = [
 		},
 	},
 	{
+		name: 'creative_variants.status and moderation_actions.action_status: every listed value is stored; the store refuses any other',
+		async run(store) {
+			const campaign = uid('camp');
+			await store.upsert('creative_variants', CREATIVE_VARIANT_STATUSES.map((status) => ({ platform: 'meta' as const, campaign_id: campaign, content_hash: `h-${status}`, status })));
+			const variants = await store.select('creative_variants', { where: { campaign_id: campaign } });
+			assert.deepEqual(variants.map((v) => v.status).sort(), [...CREATIVE_VARIANT_STATUSES].sort());
+			const object = uid('comment');
+			await store.upsert('social_media_items', [{ platform: 'meta', object_id: object, object_type: 'comment' }]);
+			const [item] = await store.select('social_media_items', { where: { object_id: object } });
+			await store.upsert('moderation_actions', MODERATION_ACTION_STATUSES.map((status) => ({ idempotency_key: `${object}:${status}`, item_id: item.id, action_type: 'hide', action_status: status })));
+			const actions = await store.select('moderation_actions', { where: { item_id: item.id } });
+			assert.deepEqual(actions.map((a) => a.action_status).sort(), [...MODERATION_ACTION_STATUSES].sort());
+
+			const refused = (reason: RegExp) => (e: unknown) => e instanceof StoreValidationError && reason.test(e.reason);
+			await assert.rejects(store.upsert('creative_variants', [{ platform: 'meta', campaign_id: campaign, content_hash: 'h-live', status: 'live' }]), refused(/^status: must be one of draft, /));
+			await assert.rejects(store.update('creative_variants', { campaign_id: campaign, content_hash: 'h-draft' }, { status: 'published' }), refused(/^status: must be one of /));
+			await assert.rejects(store.upsert('moderation_actions', [{ idempotency_key: `${object}:x`, item_id: item.id, action_type: 'hide', action_status: 'planned' }]), refused(/^action_status: must be one of dry_run, /));
+			await assert.rejects(store.update('moderation_actions', { idempotency_key: `${object}:proposed` }, { action_status: 'rejected' }), refused(/^action_status: must be one of /));
+			assert.equal((await store.select('creative_variants', { where: { campaign_id: campaign, content_hash: 'h-draft' } }))[0].status, 'draft');
+			assert.equal((await store.select('moderation_actions', { where: { idempotency_key: `${object}:proposed` } }))[0].action_status, 'proposed');
+		},
+	},
+	{
 		name: 'state: missing key, set, overwrite',
 		async run(store) {
 			const key = uid('cursor');
@@ -585,6 +608,65 @@ export function registerMigrationContract(label: string, open: () => Promise<Mig
 				after.map((r) => `${String(r.platform)}:${String(r.account_id)}`).sort(),
 				before.map(([p, , canonical]) => `${p}:${canonical}`).sort(),
 			);
+		});
+
+		test('status CHECKs: the database refuses statuses the package never writes; rows of other writers leave them NOT VALID instead of failing', async () => {
+			const inSchema = <R>(schema: string, fn: (tx: SqlExecutor) => Promise<R>) =>
+				env.exec.transaction(async (tx) => {
+					await tx.query(`SET LOCAL search_path TO "${schema}"`);
+					return fn(tx);
+				});
+			const validated = (schema: string) =>
+				inSchema(schema, async (tx) =>
+					Object.fromEntries(
+						(await tx.query(`SELECT conname, convalidated FROM pg_constraint WHERE conname IN ('creative_variants_status_check', 'moderation_actions_action_status_check') AND connamespace = $1::regnamespace ORDER BY conname`, [schema])).rows.map((r) => [
+							String(r.conname),
+							r.convalidated,
+						]),
+					),
+				);
+			const addItem = (tx: SqlExecutor) => tx.query(`INSERT INTO social_media_items (platform, object_id, object_type) VALUES ('meta', $1, 'comment') RETURNING id`, [uid('c')]).then((r) => String(r.rows[0].id));
+			const variant = (tx: SqlExecutor, status: string) => tx.query(`INSERT INTO creative_variants (platform, campaign_id, content_hash, status) VALUES ('meta', 'c1', $1, $2)`, [uid('h'), status]);
+			const action = (tx: SqlExecutor, itemId: string, status: string) =>
+				tx.query(`INSERT INTO moderation_actions (idempotency_key, item_id, action_type, action_status) VALUES ($1, $2, 'hide', $3)`, [uid('k'), itemId, status]);
+			const refusedBy = (name: string) => (e: unknown) => new RegExp(`violates check constraint "${name}"`).test(String((e as Error).message));
+
+			// a database only the package wrote: both constraints are validated
+			const fresh = env.schema();
+			await migrate(env.exec, { schema: fresh });
+			assert.deepEqual(await validated(fresh), { creative_variants_status_check: true, moderation_actions_action_status_check: true });
+			await inSchema(fresh, async (tx) => {
+				for (const status of CREATIVE_VARIANT_STATUSES) await variant(tx, status);
+				const itemId = await addItem(tx);
+				for (const status of MODERATION_ACTION_STATUSES) await action(tx, itemId, status);
+			});
+			await assert.rejects(inSchema(fresh, (tx) => variant(tx, 'live')), refusedBy('creative_variants_status_check'));
+			await assert.rejects(inSchema(fresh, async (tx) => action(tx, await addItem(tx), 'planned')), refusedBy('moderation_actions_action_status_check'));
+
+			// rows another writer stored before: the migration applies, the constraints stay NOT VALID and still check what is written
+			const legacy = env.schema();
+			const all = loadMigrations();
+			const statusChecks = all.findIndex((m) => m.file === '20250608000000_status_checks.sql');
+			assert.ok(statusChecks > 0);
+			await migrate(env.exec, { schema: legacy, migrations: all.slice(0, statusChecks) });
+			await inSchema(legacy, async (tx) => {
+				await variant(tx, 'live');
+				await action(tx, await addItem(tx), 'planned');
+			});
+			assert.deepEqual((await migrate(env.exec, { schema: legacy })).applied, all.slice(statusChecks).map((m) => m.file));
+			assert.deepEqual(await validated(legacy), { creative_variants_status_check: false, moderation_actions_action_status_check: false });
+			assert.deepEqual(await inSchema(legacy, async (tx) => (await tx.query('SELECT status FROM creative_variants')).rows.map((r) => r.status)), ['live']);
+			await assert.rejects(inSchema(legacy, (tx) => variant(tx, 'published')), refusedBy('creative_variants_status_check'));
+			await assert.rejects(inSchema(legacy, async (tx) => action(tx, await addItem(tx), 'skipped')), refusedBy('moderation_actions_action_status_check'));
+			// an update of a legacy row must bring a listed status along; once all rows conform, the constraint validates
+			await assert.rejects(inSchema(legacy, (tx) => tx.query(`UPDATE creative_variants SET rationale = 'x'`)), refusedBy('creative_variants_status_check'));
+			await inSchema(legacy, async (tx) => {
+				await tx.query(`UPDATE creative_variants SET status = 'draft' WHERE status = 'live'`);
+				await tx.query(`UPDATE moderation_actions SET action_status = 'proposed' WHERE action_status = 'planned'`);
+				await tx.query('ALTER TABLE creative_variants VALIDATE CONSTRAINT creative_variants_status_check');
+				await tx.query('ALTER TABLE moderation_actions VALIDATE CONSTRAINT moderation_actions_action_status_check');
+			});
+			assert.deepEqual(await validated(legacy), { creative_variants_status_check: true, moderation_actions_action_status_check: true });
 		});
 
 		test('a failing migration leaves the schema as it was and names file and statement', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';
 import { StoreValidationError } from '../../nodes/shared/store/errors';
 import { TABLES } from '../../nodes/shared/store/tables';
 import { checkWhere, collapseByKey, validatePatch, validateRows } from '../../nodes/shared/store/validate';
@@ -59,4 +61,33 @@ test('patches and filters are checked against the registry', () => {
 	assert.throws(() => checkWhere(TABLES.approvals, { 'status; DROP TABLE x': 'a' } as never), /unknown column/);
 	assert.throws(() => checkWhere(TABLES.approvals, { status: { in: ['a', null] } }), /non-null/);
 	assert.deepEqual(checkWhere(TABLES.approvals, { status: { in: ['pending'] }, expires_at: { lt: '2025-01-01T00:00:00Z' }, decided_at: null }).map((f) => f.op), ['in', 'lt', 'is_null']);
+});
+
+test('status columns: the row schemas and the migration CHECKs list the same values; anything else is refused before SQL', () => {
+	const sql = readFileSync(join(__dirname, '..', '..', 'supabase', 'migrations', '20250608000000_status_checks.sql'), 'utf8');
+	const listed = (constraint: string, column: string) => {
+		const m = new RegExp(`ADD CONSTRAINT ${constraint}\\s+CHECK \\(${column} IN \\(([^)]*)\\)\\) NOT VALID;`).exec(sql);
+		assert.ok(m, constraint);
+		return m[1].split(',').map((v) => v.trim().replace(/^'|'$/g, ''));
+	};
+	assert.deepEqual(listed('creative_variants_status_check', 'status').sort(), [...CREATIVE_VARIANT_STATUSES].sort());
+	assert.deepEqual(listed('moderation_actions_action_status_check', 'action_status').sort(), [...MODERATION_ACTION_STATUSES].sort());
+	assert.match(sql, /VALIDATE CONSTRAINT creative_variants_status_check;/);
+	assert.match(sql, /VALIDATE CONSTRAINT moderation_actions_action_status_check;/);
+
+	const variant = { platform: 'meta', campaign_id: 'c', content_hash: 'h' };
+	assert.equal(validateRows('creative_variants', [variant])[0].status, 'draft');
+	for (const status of CREATIVE_VARIANT_STATUSES) assert.equal(validateRows('creative_variants', [{ ...variant, status }])[0].status, status);
+	const action = { idempotency_key: 'k', item_id: '00000000-0000-4000-8000-000000000001', action_type: 'hide' };
+	for (const status of MODERATION_ACTION_STATUSES) assert.equal(validateRows('moderation_actions', [{ ...action, action_status: status }])[0].action_status, status);
+	for (const [table, row, reason] of [
+		['creative_variants', { ...variant, status: 'live' }, /^status: must be one of draft, pending_approval, .* \(got "live"\)$/],
+		['creative_variants', { ...variant, status: '' }, /^status: must be one of /],
+		['moderation_actions', { ...action, action_status: 'planned' }, /^action_status: must be one of dry_run, .* \(got "planned"\)$/],
+		['moderation_actions', action, /^action_status: Required$/],
+	] as const) {
+		assert.throws(() => validateRows(table, [row]), (e: unknown) => e instanceof StoreValidationError && reason.test(e.reason), JSON.stringify(row));
+	}
+	assert.throws(() => validatePatch('creative_variants', { status: 'published' }), /status: must be one of/);
+	assert.throws(() => validatePatch('moderation_actions', { action_status: 'rejected' }), /action_status: must be one of/);
 });

@@ -12,19 +12,12 @@
  * money and counts JavaScript numbers, currencies ISO-4217 upper case.
  */
 import { z } from 'zod';
+import { isCalendarDate } from '../text/dates';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-function isValidIsoDate(value: string): boolean {
-	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-	if (!match) return false;
-	const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-	const date = new Date(Date.UTC(y, m - 1, d));
-	return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-/** Calendar date `YYYY-MM-DD` (a real date, not 2025-02-30). */
-export const isoDate = z.string().refine(isValidIsoDate, { message: 'must be a date YYYY-MM-DD' });
+/** Calendar date `YYYY-MM-DD` (a real date, not 2025-02-30; text/dates.ts `calendarDayMs`). */
+export const isoDate = z.string().refine(isCalendarDate, { message: 'must be a date YYYY-MM-DD' });
 
 /** Timestamp with time zone: an ISO-8601 string with offset or `Z`, or a Date. */
 export const isoTimestamp = z.union([
@@ -54,6 +47,16 @@ export const json: z.ZodType<Json> = z.lazy(() =>
 );
 /** A JSON value for a NOT NULL jsonb column. */
 export const jsonValue = json.refine((v) => v !== null, { message: 'must not be null' });
+
+/**
+ * A text column whose CHECK lists its values: validated like `z.enum`, typed
+ * `string`. Rows another writer stored before the CHECK (left NOT VALID on
+ * such a database) are read back as they are, so readers keep the wide type.
+ */
+function oneOf(values: readonly string[]) {
+	const allowed: ReadonlySet<string> = new Set(values);
+	return z.string().refine((v) => allowed.has(v), (v) => ({ message: `must be one of ${values.join(', ')} (got ${JSON.stringify(v.slice(0, 50))})` }));
+}
 
 function nullable<T extends z.ZodTypeAny>(schema: T) {
 	return schema.nullable().default(null);
@@ -120,8 +123,8 @@ export const creativeVariantRow = z
 		nearest_variant_id: nullable(uuid),
 		content_hash: nonEmpty,
 		embedding: nullable(z.array(z.number().finite()).min(1)),
-		/** One of `CREATIVE_VARIANT_STATUSES` when the package writes it; free text for rows written before (no CHECK in the database either). */
-		status: nonEmpty.default('draft'),
+		/** One of `CREATIVE_VARIANT_STATUSES`, as the database's CHECK requires (20250608000000_status_checks.sql). */
+		status: oneOf(CREATIVE_VARIANT_STATUSES).default('draft'),
 		/** Trigram Jaccard with the nearest past variant (or earlier candidate of the run). */
 		lexical_score: nullable(z.number().min(0).max(1)),
 		/** Embedding cosine with the nearest past variant; null without vectors. */
@@ -270,12 +273,23 @@ export const itemClassificationRow = z
 	})
 	.strict();
 
+/**
+ * Statuses of `moderation_actions`: `dry_run` (an automatic action of a run
+ * that is not live), `proposed` (waits for a person in the approval queue),
+ * `executed`, `already_done` (the platform had it done before), `failed`,
+ * `stuck` (claimed, outcome never recorded), `acknowledged` (a person handled
+ * the comment; no platform side effect).
+ */
+export const MODERATION_ACTION_STATUSES = ['dry_run', 'proposed', 'executed', 'already_done', 'failed', 'stuck', 'acknowledged'] as const;
+export type ModerationActionStatus = (typeof MODERATION_ACTION_STATUSES)[number];
+
 export const moderationActionRow = z
 	.object({
 		idempotency_key: nonEmpty,
 		item_id: uuid,
 		action_type: nonEmpty,
-		action_status: nonEmpty,
+		/** One of `MODERATION_ACTION_STATUSES`, as the database's CHECK requires (20250608000000_status_checks.sql). */
+		action_status: oneOf(MODERATION_ACTION_STATUSES),
 		suggested_reply: nullable(z.string()),
 		notion_record_id: nullable(z.string()),
 		executed_at: nullable(isoTimestamp),
