@@ -1,36 +1,22 @@
 /** Calendar days (`YYYY-MM-DD`) in a time zone, and the ingest window. */
 import { parseDay } from '../platforms/types';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { DAY_MS, dateInZone, utcDate } from '../text/dates';
 
 /** True when `timeZone` is an IANA zone this runtime knows. */
-export function isValidTimeZone(timeZone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en-CA', { timeZone });
-		return true;
-	} catch {
-		return false;
-	}
-}
+export { isValidTimeZone } from '../text/dates';
 
 /** The calendar date of instant `now` in `timeZone` (throws RangeError for an unknown zone). */
 export function dayIn(timeZone: string, now: Date): string {
-	let f = formatters.get(timeZone);
-	if (!f) {
-		f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-		formatters.set(timeZone, f);
-	}
-	const parts = Object.fromEntries(f.formatToParts(now).map((p) => [p.type, p.value]));
-	return `${parts.year}-${parts.month}-${parts.day}`;
+	return dateInZone(timeZone, now);
 }
 
 export function addDays(day: string, days: number): string {
-	return new Date(parseDay(day) + days * 86_400_000).toISOString().slice(0, 10);
+	return utcDate(parseDay(day) + days * DAY_MS);
 }
 
 /** Whole days from `a` to `b` (b - a). */
 export function daysBetween(a: string, b: string): number {
-	return Math.round((parseDay(b) - parseDay(a)) / 86_400_000);
+	return Math.round((parseDay(b) - parseDay(a)) / DAY_MS);
 }
 
 export interface IngestWindow {

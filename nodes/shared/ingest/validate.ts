@@ -27,6 +27,7 @@ import { z } from 'zod';
 import type { DailyMetricRow } from '../platforms/types';
 import { isKnownCurrency } from '../platforms/currency';
 import { PLATFORMS, isoDate, type Platform } from '../schema/rows';
+import { isCalendarDate } from '../text/dates';
 
 /** Platforms whose engagement lags delivery: a day's clicks can exceed that day's impressions. */
 export const LAGGED_ENGAGEMENT: ReadonlySet<Platform> = new Set<Platform>(['klaviyo']);
@@ -136,27 +137,6 @@ function describe(issue: z.ZodIssue, input: Record<string, unknown>): string {
 	return `${field}: ${issue.message} (got ${show(input[field])})`;
 }
 
-/** Same rule as the schema's `isoDate` (schema/rows.ts): `YYYY-MM-DD` and a real calendar day. */
-function isCalendarDay(value: string): boolean {
-	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-	if (!match) return false;
-	const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-	const date = new Date(Date.UTC(y, m - 1, d));
-	return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-/** Days already checked by `isCalendarDay` (a batch has few distinct dates). */
-const calendarDays = new Map<string, boolean>();
-function isCalendarDayCached(value: string): boolean {
-	let ok = calendarDays.get(value);
-	if (ok === undefined) {
-		ok = isCalendarDay(value);
-		if (calendarDays.size >= 10_000) calendarDays.clear();
-		calendarDays.set(value, ok);
-	}
-	return ok;
-}
-
 const PLATFORM_SET: ReadonlySet<unknown> = new Set<unknown>(PLATFORMS);
 
 const isAmount = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
@@ -183,7 +163,7 @@ function acceptFast(row: unknown, ctx: ValidationContext): ValidMetricRow | unde
 	const account = accountId.trim();
 	const campaign = campaignId.trim();
 	if (account.length === 0 || campaign.length === 0) return undefined;
-	if (typeof date !== 'string' || !isCalendarDayCached(date) || date > ctx.today) return undefined;
+	if (!isCalendarDate(date) || date > ctx.today) return undefined; // the schema's `isoDate` rule (text/dates.ts, cached there)
 	const currency = rowCurrency(r as Pick<DailyMetricRow, 'currency'>, ctx.accountCurrency);
 	if (currency === undefined || !isKnownCurrency(currency)) return undefined;
 	const { spend, impressions, clicks, conversions, revenue, leads } = r;

@@ -24,6 +24,7 @@
  */
 import type { z } from 'zod';
 import { adCommentSignalRow } from '../schema/rows';
+import { dateInZone } from '../text/dates';
 import type { Classification, Intent } from './classify';
 
 /** Metric names of the optimization rules (rules/model.ts `COMMENT_COUNT_METRICS`, `COMMENT_SHARE_METRICS`). */
@@ -67,19 +68,11 @@ export interface SignalResult {
 
 const ABUSIVE: ReadonlySet<Intent> = new Set(['harassment_abuse', 'hate']);
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** `YYYY-MM-DD` of an instant in a time zone. Throws RangeError for an unknown time zone. */
 export function localDate(iso: string, timeZone = 'UTC'): string | null {
 	const ms = Date.parse(iso);
 	if (!Number.isFinite(ms)) return null;
-	let f = formatters.get(timeZone);
-	if (!f) {
-		f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-		formatters.set(timeZone, f);
-	}
-	const parts = Object.fromEntries(f.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-	return `${parts.year}-${parts.month}-${parts.day}`;
+	return dateInZone(timeZone, ms);
 }
 
 function share(part: number, whole: number): number | null {

@@ -6,23 +6,12 @@
 import { PlatformApiError, type PlatformId } from '../resilience/errors';
 import { currencyExponent } from './currency';
 import { majorToScaled } from './money';
+import { wallClock } from '../text/dates';
 import type { AccountInfo } from './types';
-
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
-	let f = zoneFormatters.get(timeZone);
-	if (!f) {
-		f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-		zoneFormatters.set(timeZone, f);
-	}
-	return f;
-}
 
 /** Offset of `timeZone` from UTC at instant `ms` (positive east of Greenwich), in ms. */
 function zoneOffsetMs(timeZone: string, ms: number): number {
-	const p: Record<string, number> = {};
-	for (const part of zoneFormatter(timeZone).formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+	const p = wallClock(timeZone, ms);
 	const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
 	return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }

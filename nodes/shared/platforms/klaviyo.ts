@@ -24,6 +24,7 @@ import type { CallContext } from '../resilience/executor';
 import { HttpTransport, type HttpOptions, type HttpResponse, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
 import { decimalField, sumFields, type NumericField } from './money';
+import { DAY_MS, utcDate } from '../text/dates';
 import { eachDay, parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
 
 export const KLAVIYO_DEFAULT_BASE_URL = 'https://a.klaviyo.com';
@@ -82,7 +83,7 @@ export function interpretKlaviyoError(status: number, body: unknown, _headers: R
 }
 
 function nextDay(day: string): string {
-	return new Date(parseDay(day) + 86_400_000).toISOString().slice(0, 10);
+	return utcDate(parseDay(day) + DAY_MS);
 }
 
 /** Sum values-report results per campaign/flow id, keeping the raw results of each group. */

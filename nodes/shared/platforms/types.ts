@@ -7,6 +7,7 @@
 import type { PlatformId } from '../resilience/errors';
 import type { CallStats } from '../resilience/executor';
 import type { NumericField } from './money';
+import { DAY_MS, calendarDayMs, utcDate } from '../text/dates';
 
 export type { PlatformId } from '../resilience/errors';
 export type { NumericField, InvalidNumber } from './money';
@@ -200,13 +201,13 @@ export function eachDay(since: string, until: string): string[] {
 	const end = parseDay(until);
 	if (end < start) throw new RangeError(`until (${until}) is before since (${since})`);
 	const days: string[] = [];
-	for (let t = start; t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+	for (let t = start; t <= end; t += DAY_MS) days.push(utcDate(t));
 	return days;
 }
 
+/** UTC midnight (epoch ms) of a calendar date `YYYY-MM-DD`; RangeError for anything else (text/dates.ts `calendarDayMs`). */
 export function parseDay(day: string): number {
-	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-	const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-	if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day) throw new RangeError(`not a date YYYY-MM-DD: ${day}`);
+	const t = calendarDayMs(day);
+	if (Number.isNaN(t)) throw new RangeError(`not a date YYYY-MM-DD: ${day}`);
 	return t;
 }
