@@ -4,6 +4,7 @@ import { metaCommentSettings } from '../common/meta';
 import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest, openStoreFromNode } from '../common/store';
 import { handleMetaWebhook } from '../shared/moderation';
+import { outcomeLog, skippedEntries } from './skipped';
 
 interface RawRequest {
 	method: string;
@@ -27,7 +28,8 @@ export class AdOpsModerationTrigger implements INodeType {
 		subtitle: 'On new ad comment',
 		defaults: { name: 'AdOps Moderation Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// Comments; with Options › Output Skipped Entries also Skipped (what a delivery held that was not stored, and why).
+		outputs: `={{ $parameter.options?.outputSkipped === true ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Comments" }, { type: "${NodeConnectionTypes.Main}", displayName: "Skipped" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [
 			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest' },
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
@@ -43,6 +45,23 @@ export class AdOpsModerationTrigger implements INodeType {
 				name: 'notice',
 				type: 'notice',
 				default: '',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				default: {},
+				placeholder: 'Add Option',
+				options: [
+					{
+						displayName: 'Output Skipped Entries',
+						name: 'outputSkipped',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to add a second output, Skipped, with one item per entry of a signed delivery that did not become a stored comment (likes and other feed changes, comments under posts no ad uses, comments without text, malformed changes) and the reason. Each such delivery then starts the workflow, so this is meant for setting up and checking the webhook. Skipped entries are always written to the n8n log.',
+					},
+				],
 			},
 		],
 	};
@@ -62,9 +81,16 @@ export class AdOpsModerationTrigger implements INodeType {
 				{ store },
 			);
 			res.status(outcome.status).type(outcome.contentType).send(outcome.body);
+			// What was skipped and why goes to the log always, and to the Skipped output when asked for.
+			const skipped = skippedEntries(outcome);
+			const log = outcomeLog(outcome, skipped);
+			if (log) this.logger[log.level](log.message, log.meta);
 			const inserted = outcome.kind === 'delivery' ? (outcome.ingest?.inserted ?? []) : [];
-			if (inserted.length === 0) return { noWebhookResponse: true };
-			return { noWebhookResponse: true, workflowData: [inserted.map((row) => ({ json: { itemId: row.id, ...row } as unknown as IDataObject }))] };
+			const comments = inserted.map((row) => ({ json: { itemId: row.id, ...row } as unknown as IDataObject }));
+			const outputSkipped = (this.getNodeParameter('options', {}) as IDataObject).outputSkipped === true;
+			const skippedItems = outputSkipped ? skipped.map((entry) => ({ json: { ...entry } as IDataObject })) : [];
+			if (comments.length === 0 && skippedItems.length === 0) return { noWebhookResponse: true };
+			return { noWebhookResponse: true, workflowData: outputSkipped ? [comments, skippedItems] : [comments] };
 		} catch (error) {
 			// Replay claims were released: Meta's retry of this delivery will be accepted.
 			res.status(500).type('text/plain').send('could not store the delivery; Meta will retry');

@@ -50,6 +50,17 @@ describe('workflows/moderation.json in real n8n', () => {
 		cleanup = ts.cleanup;
 		workflow = JSON.parse(await readFile(join(ROOT, 'workflows', 'moderation.json'), 'utf8')) as WorkflowInput;
 		for (const n of workflow.nodes as unknown as WfNode[]) if (n.name === 'Moderate') n.parameters.live = true;
+		// What a delivery held that was not stored goes to the trigger's Skipped output, and from there to the sandbox.
+		for (const n of workflow.nodes as unknown as WfNode[]) if (n.name === 'Meta Comments') n.parameters.options = { outputSkipped: true };
+		(workflow.nodes as unknown as WfNode[]).push({
+			parameters: { method: 'POST', url: `${sandbox.urls.effects}/skipped`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: { timeout: 10000 } },
+			name: 'Report Skipped',
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			position: [260, 420],
+		});
+		(workflow.connections as Record<string, { main: unknown[][] }>)['Meta Comments']!.main[1] = [{ node: 'Report Skipped', type: 'main', index: 0 }];
+		// AdOps Approval at typeVersion 1, as workflows saved before it had resources: `operation` alone still runs.
 		const approvals = {
 			id: 'AdOpsModApprovals',
 			name: 'e2e moderation approvals',
@@ -137,6 +148,56 @@ describe('workflows/moderation.json in real n8n', () => {
 		assert.equal(sandbox.world.meta.comments.filter((c) => c.parentId === questionId).length, 0, 'no reply before approval');
 		const edit = await fetch(`${sandbox.url}/_admin/notion/pages/${card.id}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'Maya Lopez', properties: { Status: { status: { name: 'Approved' } } } }) });
 		assert.equal(edit.status, 200);
+		await n8n.stop();
+	});
+
+	test('published: what a signed delivery held besides new comments is logged with the reason and, with Output Skipped Entries, sent to the Skipped output only', { timeout: 180_000 }, async () => {
+		await n8n.start();
+		const url = `${n8n.url}/webhook/adops-meta-comments`;
+		const page = sandbox.world.meta.pages[0]!.id;
+		const post = `${page}_424242`;
+		const change = (value: Record<string, unknown>) => ({ field: 'feed', value: { post_id: post, parent_id: post, created_time: Math.floor(Date.now() / 1000), ...value } });
+		const rawBody = JSON.stringify({
+			object: 'page',
+			entry: [
+				{
+					id: page,
+					time: Math.floor(Date.now() / 1000),
+					changes: [
+						change({ item: 'reaction', verb: 'add', reaction_type: 'like', from: { id: '901', name: 'Fan' } }),
+						change({ item: 'comment', verb: 'add', from: { id: '902', name: 'Visitor' } }),
+						change({ item: 'comment', verb: 'add', comment_id: `${post}_own`, from: { id: page, name: 'The Page' }, message: 'Thanks for asking!' }),
+						change({ item: 'comment', verb: 'add', comment_id: `${post}_sticker`, from: { id: '903', name: 'Visitor' } }),
+					],
+				},
+			],
+		});
+		const before = sideEffects();
+		const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': computeMetaSignature(sandbox.world.credentials.meta.appSecret, rawBody) }, body: rawBody });
+		assert.equal(answer.status, 200, await answer.text());
+		const reported = await waitFor('four skipped entries at the Skipped output', () => {
+			const got = sandbox.effects('skipped');
+			return got.length >= 4 && got;
+		});
+		const byReason = (a: unknown, b: unknown) => String((a as { reason: string }).reason).localeCompare(String((b as { reason: string }).reason));
+		assert.deepEqual(
+			reported.map((r) => r.body).sort(byReason),
+			[
+				{ stage: 'delivery', reason: 'not_a_comment', field: 'feed', item: 'reaction' },
+				{ stage: 'delivery', reason: 'invalid_change', field: 'feed', item: 'comment' },
+				{ stage: 'store', reason: 'own_comment', commentId: `${post}_own` },
+				{ stage: 'store', reason: 'no_text', commentId: `${post}_sticker` },
+			].sort(byReason),
+		);
+		await waitFor('the warning in the n8n log', () => n8n.serverLog(400).includes('AdOps Moderation Trigger: 0 new comments stored, 4 entries skipped (not_a_comment ×1, invalid_change ×1, own_comment ×1, no_text ×1)'));
+		// A replay of the same delivery starts nothing and reports nothing again.
+		assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': computeMetaSignature(sandbox.world.credentials.meta.appSecret, rawBody) }, body: rawBody })).status, 200);
+		const forged = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': computeMetaSignature('not-the-app-secret', rawBody) }, body: rawBody });
+		assert.equal(forged.status, 401);
+		await waitFor('the refusal in the n8n log', () => n8n.serverLog(400).includes('AdOps Moderation Trigger: refused a request (HTTP 401, bad_signature); no workflow was started'));
+		await new Promise((r) => setTimeout(r, 2000));
+		assert.equal(sandbox.effects('skipped').length, 4);
+		assert.deepEqual(sideEffects(), before, 'nothing was moderated: no comment reached the Comments output');
 		await n8n.stop();
 	});
 
