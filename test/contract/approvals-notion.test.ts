@@ -15,7 +15,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
-import { ApprovalQueue, ExecutorRegistry, type ApprovalEvent, type ProposalInput } from '../../nodes/shared/approvals';
+import { renderAlert } from '../../nodes/shared/alerts/message';
+import { proposalAlert } from '../../nodes/shared/alerts/proposal';
+import { alertEventFor, ApprovalQueue, ExecutorRegistry, type ApprovalEvent, type ProposalInput } from '../../nodes/shared/approvals';
+import { textsOf } from '../helpers/blocks';
 import type { Json } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -190,6 +193,32 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.equal(entries.length, 1);
 			assert.equal(entries[0]!.idempotency_key, `approval:${id}:${p.payloadHash}`);
 			assert.deepEqual([entries[0]!.status, entries[0]!.attempts], ['succeeded', 1]);
+		});
+
+		test('the executed event and its Slack alert name the approver with name and email; the stored id when Notion does not know the person', async () => {
+			const named = await queued();
+			await setStatus(named.pageId, 'Maya Lopez', 'Approved');
+			await queue.syncDecisions();
+			const unknown = await queued();
+			await setStatus(unknown.pageId, 'Maya Lopez', 'Approved');
+			await queue.syncDecisions();
+			const ghost = '0f3c9d1e-5b7a-4c2e-9a8b-1d2e3f4a5b6c';
+			await store.update('approvals', { proposal_id: unknown.id }, { decided_by: `notion:${ghost}` });
+
+			const events = await queue.executeApproved(registry, { proposalIds: [named.id, unknown.id] });
+			const [executed] = mine(events, named.id);
+			assert.equal(executed!.type, 'executed');
+			assert.deepEqual(executed!.decidedBy, { source: 'notion', id: userId('Maya Lopez'), name: 'Maya Lopez', email: userEmail('Maya Lopez') });
+			const alert = alertEventFor(executed!, (await queue.get(named.id))!);
+			assert.equal(alert?.type === 'executed' && alert.decidedBy, `Maya Lopez <${userEmail('Maya Lopez')}>`);
+			const shown = renderAlert(proposalAlert(alert!)).blocks.flatMap(textsOf).join('\n');
+			assert.match(shown, new RegExp(`Approved by\\*\\nMaya Lopez &lt;${userEmail('Maya Lopez').replace(/\./g, '\\.')}&gt;`));
+			assert.doesNotMatch(shown, new RegExp(userId('Maya Lopez')));
+
+			const [fallback] = mine(events, unknown.id);
+			assert.deepEqual(fallback!.decidedBy, { source: 'notion', id: ghost });
+			const fallbackAlert = alertEventFor(fallback!, (await queue.get(unknown.id))!);
+			assert.equal(fallbackAlert?.type === 'executed' && fallbackAlert.decidedBy, `Notion user ${ghost}`);
 		});
 
 		test('an executor that fails is not retried by itself; an explicit retry runs it once more', async () => {

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { Pool } from 'pg';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../nodes/shared/alerts/interaction';
 import { proposalAlert } from '../../nodes/shared/alerts/proposal';
-import { ApprovalQueue, ExecutorRegistry, handleSlackInteraction, payloadHash, type ApprovalEvent, type ProposalInput, type SlackInteractionAnswer } from '../../nodes/shared/approvals';
+import { alertEventFor, ApprovalQueue, ExecutorRegistry, handleSlackInteraction, payloadHash, type ApprovalEvent, type ProposalInput, type SlackInteractionAnswer } from '../../nodes/shared/approvals';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { blockActionsPayload, signedInteraction } from '../../scripts/sandbox/slack-interaction';
@@ -190,6 +190,22 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.deepEqual(mine((await fullSync()).events, q.id), []);
 			assert.equal(calls.get(q.id), 1);
 			assert.equal((await queue.get(q.id))!.status, 'executed');
+		});
+
+		test('a stored Slack decider is shown with the email of the person it maps to (slackUsers); the Slack id alone without a mapping', async () => {
+			assert.deepEqual(await queue.storedDecider(`slack:${SLACK.sam.id}`), { source: 'slack', id: SLACK.sam.id, email: userEmail('Sam Okafor') }, 'mapped to an email');
+			assert.deepEqual(await queue.storedDecider(`slack:${SLACK.maya.id}`), { source: 'slack', id: SLACK.maya.id, email: userEmail('Maya Lopez') }, 'mapped to a Notion user: that user\'s email');
+			assert.deepEqual(await queue.storedDecider(`slack:${SLACK.lee.id}`), { source: 'slack', id: SLACK.lee.id });
+			assert.deepEqual(await queue.storedDecider(`notion:${userId('Sam Okafor')}`), { source: 'notion', id: userId('Sam Okafor'), name: 'Sam Okafor', email: userEmail('Sam Okafor') });
+			assert.equal(await queue.storedDecider(null), undefined);
+			assert.equal(await queue.storedDecider('a person'), undefined);
+
+			const q = await queued();
+			await send(click(q, 'sam', 'approve'));
+			const [executed] = (await queue.executeApproved(registry, { proposalIds: [q.id] })).filter((e) => e.proposalId === q.id);
+			assert.deepEqual(executed!.decidedBy, { source: 'slack', id: SLACK.sam.id, email: userEmail('Sam Okafor') });
+			const alert = alertEventFor(executed!, (await queue.get(q.id))!);
+			assert.equal(alert?.type === 'executed' && alert.decidedBy, `${userEmail('Sam Okafor')} (Slack)`);
 		});
 
 		test('a signed Reject click (anyone may stop a proposal): rejected, shown on the card, never executes; approving later changes nothing', async () => {

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { proposalAlert, proposalThreadKey, PROPOSAL_ALERT_TYPES, EVIDENCE_VALUE_MAX, type ProposalAlertEvent, type ProposalAlertInput } from '../../nodes/shared/alerts/proposal';
+import { deciderText, proposalAlert, proposalThreadKey, PROPOSAL_ALERT_TYPES, EVIDENCE_VALUE_MAX, type DeciderShown, type ProposalAlertEvent, type ProposalAlertInput } from '../../nodes/shared/alerts/proposal';
 import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type ButtonElement, type SlackMessage } from '../../nodes/shared/alerts/message';
 import { textsOf } from '../helpers/blocks';
 import { parseApprovalInteraction, APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../nodes/shared/alerts/interaction';
@@ -135,6 +135,25 @@ describe('proposal alerts', () => {
 		const stuck = proposalAlert({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome', since: '2025-06-01T10:00:00.000Z' }, { now: NOW });
 		assert.equal(stuck.kind, 'failure');
 		assert.match(text({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome' }), /Outcome unknown: [\s\S]*not run again[\s\S]*Resolve Stuck[\s\S]*claimed 40 s ago, no outcome/);
+	});
+
+	test('the approver of an executed change is named, with their email when known; the platform id only when nothing else is', () => {
+		const text = (e: ProposalAlertEvent) => renderAlert(proposalAlert(e, { now: NOW })).blocks.flatMap(textsOf).join('\n');
+		const id = '0f3c9d1e-5b7a-4c2e-9a8b-1d2e3f4a5b6c';
+		const approvedBy = (decidedBy: DeciderShown) => /Approved by\*\n(.*)/.exec(text({ type: 'executed', proposal, result: { newBudget: 60 }, decidedBy }))?.[1];
+		assert.equal(approvedBy({ source: 'notion', id, name: 'Maya Lopez', email: 'maya@example.com' }), 'Maya Lopez &lt;maya@example.com&gt;');
+		assert.equal(approvedBy({ source: 'notion', id, name: 'Maya Lopez' }), 'Maya Lopez');
+		assert.equal(approvedBy({ source: 'notion', id, email: 'maya@example.com' }), 'maya@example.com');
+		assert.equal(approvedBy({ source: 'notion', id }), `Notion user ${id}`);
+		assert.equal(approvedBy({ source: 'slack', id: 'U0MAYA0001', name: 'maya' }), '@maya (Slack)');
+		assert.equal(approvedBy({ source: 'slack', id: 'U0SAM00002', email: 'sam@example.com' }), 'sam@example.com (Slack)');
+		assert.equal(approvedBy({ source: 'slack', id: 'U0LEE00004' }), 'Slack user U0LEE00004');
+		assert.equal(approvedBy({ id: 'someone-else' }), 'someone-else');
+		assert.equal(approvedBy('Maya Lopez'), 'Maya Lopez', 'text is shown as it is');
+		assert.doesNotMatch(text({ type: 'executed', proposal, decidedBy: { source: 'notion', id: ' ' } }), /Approved by/);
+		assert.match(text({ type: 'decided', proposal, decision: 'approve', via: 'notion', decidedBy: { source: 'notion', id, name: 'Maya Lopez', email: 'maya@example.com' } }), /Decided by\*\nMaya Lopez &lt;maya@example\.com&gt;/);
+		assert.equal(deciderText(undefined), undefined);
+		assert.equal(deciderText({ source: 'notion', id, name: '  ', email: '' }), `Notion user ${id}`);
 	});
 
 	test('evidence, names and errors are data: escaped, never mentions or links, and not auto-linked', () => {

@@ -48,12 +48,27 @@ export type ProposalRefusalReason = keyof typeof PROPOSAL_REFUSAL_TEXT;
 /** Refusals that point at tampering or an unauthorised approver: shown as failures, not as information. */
 const SERIOUS_REFUSALS: ReadonlySet<string> = new Set(['hash_mismatch', 'edited_after_queue', 'approver_not_allowed', 'unknown_approver', 'payload_tampered', 'not_the_queued_card']);
 
+/**
+ * Who decided, as the approval loop knows them: the platform's user id, and
+ * the person's name and email when known (Notion users are looked up; a
+ * Slack `name` is the user's handle).
+ */
+export interface ProposalDecider {
+	source?: 'notion' | 'slack';
+	id: string;
+	name?: string;
+	email?: string;
+}
+
+/** A decider as alerts show it: given as text, it is shown as is. */
+export type DeciderShown = string | ProposalDecider;
+
 export type ProposalAlertEvent =
 	| { type: 'awaiting'; proposal: ProposalAlertInput }
-	| { type: 'decided'; proposal: ProposalAlertInput; decision: 'approve' | 'reject'; decidedBy: string; via: 'slack' | 'notion' }
-	| { type: 'executed'; proposal: ProposalAlertInput; result?: unknown; decidedBy?: string }
+	| { type: 'decided'; proposal: ProposalAlertInput; decision: 'approve' | 'reject'; decidedBy: DeciderShown; via: 'slack' | 'notion' }
+	| { type: 'executed'; proposal: ProposalAlertInput; result?: unknown; decidedBy?: DeciderShown }
 	/** `reason` is one of PROPOSAL_REFUSAL_TEXT's keys, or another code that is shown as is. */
-	| { type: 'refused'; proposal: ProposalAlertInput; reason: ProposalRefusalReason | (string & {}); detail?: string; decidedBy?: string }
+	| { type: 'refused'; proposal: ProposalAlertInput; reason: ProposalRefusalReason | (string & {}); detail?: string; decidedBy?: DeciderShown }
 	| { type: 'expired'; proposal: ProposalAlertInput }
 	| { type: 'failed'; proposal: ProposalAlertInput; error: string; attempt?: number; willRetry?: boolean }
 	/** Execution was claimed but no outcome was recorded (a crash, or a run still going): a person must check the platform. */
@@ -83,6 +98,29 @@ function stringify(value: unknown): string {
 	} catch {
 		return String(value);
 	}
+}
+
+/**
+ * How a decider is shown: the person's name with their email when known
+ * (`Maya Lopez <maya@example.com>`), a Slack handle as `@maya (Slack)`, else
+ * the platform id (`Notion user 1a2b…`, `Slack user U0…`). Text is shown as is.
+ */
+export function deciderText(d: DeciderShown | null | undefined): string | undefined {
+	if (d === null || d === undefined) return undefined;
+	if (typeof d === 'string') return d.trim() ? d : undefined;
+	if (typeof d !== 'object') return undefined;
+	const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+	const [id, name, email] = [text(d.id), text(d.name), text(d.email)];
+	const mail = email ? `<${email}>` : undefined;
+	if (d.source === 'slack') {
+		const who = name ? `@${name.replace(/^@/, '')}` : email;
+		if (!who) return id ? `Slack user ${id}` : undefined;
+		return name && mail ? `${who} ${mail} (Slack)` : `${who} (Slack)`;
+	}
+	if (name) return mail ? `${name} ${mail}` : name;
+	if (email) return email;
+	if (!id) return undefined;
+	return d.source === 'notion' ? `Notion user ${id}` : id;
 }
 
 function cut(text: string, max: number): string {
@@ -182,7 +220,7 @@ export function proposalAlert(event: ProposalAlertEvent, options: { now?: Date }
 				...base(p),
 				message: approved ? 'The decision was recorded; the change runs with the next execution.' : 'The decision was recorded; the change will not run.',
 				fields: facts(p, [
-					{ label: 'Decided by', value: event.decidedBy },
+					{ label: 'Decided by', value: deciderText(event.decidedBy) },
 					{ label: 'Via', value: event.via === 'slack' ? 'Slack' : 'Notion' },
 				]),
 			};
@@ -193,7 +231,7 @@ export function proposalAlert(event: ProposalAlertEvent, options: { now?: Date }
 				label: p.dryRun ? 'Executed (dry run)' : 'Executed',
 				...base(p),
 				message: p.dryRun ? 'Dry run: the change was computed and recorded, nothing was changed on the platform.' : 'The approved change was applied once.',
-				fields: facts(p, [{ label: 'Approved by', value: event.decidedBy }]),
+				fields: facts(p, [{ label: 'Approved by', value: deciderText(event.decidedBy) }]),
 				items: lines(event.result).map((l) => `Result · ${l}`),
 			};
 		case 'refused': {
@@ -207,7 +245,7 @@ export function proposalAlert(event: ProposalAlertEvent, options: { now?: Date }
 				fields: facts(p, [
 					{ label: 'Reason', value: known ?? `refused (${event.reason})` },
 					{ label: 'Details', value: event.detail ? cut(event.detail, ERROR_TEXT_MAX) : undefined },
-					{ label: 'Decided by', value: event.decidedBy },
+					{ label: 'Decided by', value: deciderText(event.decidedBy) },
 				]),
 			};
 		}

@@ -3,7 +3,7 @@
  * message, and the proposal facts the message shows. The AdOps Alert node
  * renders what `alertEventFor` returns with `proposalAlert`.
  */
-import type { ProposalAlertEvent, ProposalAlertInput } from '../alerts/proposal';
+import { deciderText, type ProposalAlertEvent, type ProposalAlertInput } from '../alerts/proposal';
 import type { ApprovalEvent, Decider } from './events';
 import type { Proposal } from './proposal';
 
@@ -34,11 +34,9 @@ export function proposalAlertInput(p: Proposal, options: { notionUrl?: string; d
 	};
 }
 
-/** How a decider is shown: name (and Slack handle), else the platform id. */
+/** How a decider is shown: name and email when known (a Slack handle as `@handle (Slack)`), else the platform id (`deciderText`). */
 export function deciderLabel(d: Decider | undefined): string | undefined {
-	if (!d) return undefined;
-	if (d.source === 'slack') return d.name ? `@${d.name} (Slack)` : `Slack user ${d.id}`;
-	return d.name ? d.name : `Notion user ${d.id}`;
+	return deciderText(d);
 }
 
 /** A stored `decided_by` (`notion:<id>`, `slack:<id>`) as a decider, when it names one. */

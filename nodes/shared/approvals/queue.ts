@@ -40,6 +40,7 @@ import {
 	type CardStatus,
 	type StatusProperty,
 } from './card';
+import { deciderFromStored } from './alerting';
 import type { ApprovalEvent, Decider, RefusalReason } from './events';
 import type { ExecutorRegistry } from './executors';
 import { createProposal, ledgerKey, payloadIntact, proposalFromRow, proposalToRow, type Proposal, type ProposalInput, type ProposalStatus } from './proposal';
@@ -796,6 +797,34 @@ export class ApprovalQueue {
 		});
 	}
 
+	/**
+	 * The person behind a stored `decided_by` (`notion:<id>`, `slack:<id>`),
+	 * which holds the platform id only: a Notion user's name and email from
+	 * Notion; a Slack user's email through `slackUsers` (the mapped email, or
+	 * the mapped Notion user's). What Notion does not say (no user-information
+	 * capability, an unknown user, no answer within `budget` ms) is left out:
+	 * the id is always there. Undefined when nothing identifies a person.
+	 */
+	async storedDecider(decidedBy: string | null | undefined, budget?: number): Promise<Decider | undefined> {
+		const stored = deciderFromStored(decidedBy);
+		if (!stored) return undefined;
+		const lookup = async (notionId: string): Promise<UserInfo | undefined> => {
+			try {
+				return await this.#within(this.#user(notionId), budget);
+			} catch {
+				return undefined; // the id still identifies the person
+			}
+		};
+		if (stored.source === 'notion') {
+			const info = await lookup(stored.id);
+			return { ...stored, ...(info?.name ? { name: info.name } : {}), ...(info?.email ? { email: info.email } : {}) };
+		}
+		const mapped = this.#slackUsers.get(stored.id);
+		if (!mapped) return stored;
+		const email = mapped.includes('@') ? mapped : (await lookup(mapped))?.email;
+		return email ? { ...stored, email } : stored;
+	}
+
 	async #describeStoredDecider(decidedBy: string, budget: number | undefined): Promise<string> {
 		if (decidedBy.startsWith('slack:')) return `Slack user ${decidedBy.slice(6)}`;
 		if (decidedBy.startsWith('notion:')) {
@@ -958,7 +987,8 @@ export class ApprovalQueue {
 		const message = executedNow
 			? `"${p.title}" executed${attempts > 1 ? ` on attempt ${attempts}` : ''}.`
 			: `"${p.title}" had already executed (the ledger says so); its result was written back without running it again.`;
-		return this.#event('executed', { ...p, status: 'executed' }, message, { result, attempts, idempotencyKey: key, executedNow, cardError });
+		const decidedBy = await this.storedDecider(p.decidedBy);
+		return this.#event('executed', { ...p, status: 'executed' }, message, { result, attempts, idempotencyKey: key, executedNow, cardError, decidedBy });
 	}
 
 	async #finishFromLedger(p: Proposal, entry: ActionLedgerEntry, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
