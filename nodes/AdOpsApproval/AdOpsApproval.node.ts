@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsNotionApiTest } from '../common/notion';
 import { adOpsMetaAdsApiTest } from '../common/platforms';
@@ -11,13 +11,32 @@ import * as resolveStuck from './actions/resolveStuck.operation';
 import { router } from './actions/router';
 import * as slackInteraction from './actions/slackInteraction.operation';
 
+const OPERATIONS = {
+	enqueue: { name: 'Enqueue', value: 'enqueue', action: 'Queue proposals for approval', description: 'Create one Notion card per proposal (idempotent by proposal ID)' },
+	executeApproved: { name: 'Execute Approved', value: 'executeApproved', action: 'Execute approved proposals', description: 'Run the executor of each approved proposal exactly once' },
+	expire: { name: 'Expire', value: 'expire', action: 'Expire overdue proposals', description: 'Mark pending proposals past their expiry as Expired' },
+	slackInteraction: { name: 'Handle Slack Interaction', value: 'slackInteraction', action: 'Handle a slack approve or reject click', description: 'Verify a Slack button click and record the decision' },
+	pollDecisions: { name: 'Poll Decisions', value: 'pollDecisions', action: 'Emit new decisions once', description: 'What the AdOps Approval Trigger does on each poll: one item per decision not yet emitted' },
+	resolveStuck: { name: 'Resolve Stuck', value: 'resolveStuck', action: 'Record the outcome of a stuck execution', description: 'After checking the platform, record whether a stuck execution happened' },
+	syncDecisions: { name: 'Sync Decisions', value: 'syncDecisions', action: 'Read decisions from notion', description: 'Record decided cards (who decided) in the store' },
+} satisfies Record<string, INodePropertyOptions>;
+
+/**
+ * Version 2 groups the operations by resource (Proposal, Decision). Version 1
+ * keeps its single Operation list: workflows saved with it store `operation`
+ * without `resource`, and a resource default could cover only one group, so
+ * they stay on version 1 unchanged. Every operation value, and every
+ * parameter shown for it, is the same in both versions; the router reads
+ * `operation` only.
+ */
 export class AdOpsApproval implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'AdOps Approval',
 		name: 'adOpsApproval',
 		icon: { light: 'file:adOpsApproval.svg', dark: 'file:adOpsApproval.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Queue risky changes as Notion approval cards and execute approved ones exactly once',
 		defaults: { name: 'AdOps Approval' },
@@ -34,19 +53,50 @@ export class AdOpsApproval implements INodeType {
 		],
 		properties: [
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [2] } },
+				default: 'proposal',
+				options: [
+					{ name: 'Decision', value: 'decision', description: 'Decisions people made on a card or with a Slack button' },
+					{ name: 'Proposal', value: 'proposal', description: 'Approval cards: queue them, execute approved ones, expire overdue ones' },
+				],
+			},
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { '@version': [2], resource: ['proposal'] } },
+				default: 'enqueue',
+				options: [OPERATIONS.enqueue, OPERATIONS.executeApproved, OPERATIONS.expire, OPERATIONS.resolveStuck],
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [2], resource: ['decision'] } },
+				default: 'syncDecisions',
+				options: [OPERATIONS.slackInteraction, OPERATIONS.pollDecisions, OPERATIONS.syncDecisions],
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [1] } },
 				default: 'enqueue',
 				options: [
-					{ name: 'Enqueue', value: 'enqueue', action: 'Queue proposals for approval', description: 'Create one Notion card per proposal (idempotent by proposal ID)' },
-					{ name: 'Execute Approved', value: 'executeApproved', action: 'Execute approved proposals', description: 'Run the executor of each approved proposal exactly once' },
-					{ name: 'Expire', value: 'expire', action: 'Expire overdue proposals', description: 'Mark pending proposals past their expiry as Expired' },
-					{ name: 'Handle Slack Interaction', value: 'slackInteraction', action: 'Handle a slack approve or reject click', description: 'Verify a Slack button click and record the decision' },
-					{ name: 'Poll Decisions', value: 'pollDecisions', action: 'Emit new decisions once', description: 'What the AdOps Approval Trigger does on each poll: one item per decision not yet emitted' },
-					{ name: 'Resolve Stuck', value: 'resolveStuck', action: 'Record the outcome of a stuck execution', description: 'After checking the platform, record whether a stuck execution happened' },
-					{ name: 'Sync Decisions', value: 'syncDecisions', action: 'Read decisions from notion', description: 'Record decided cards (who decided) in the store' },
+					OPERATIONS.enqueue,
+					OPERATIONS.executeApproved,
+					OPERATIONS.expire,
+					OPERATIONS.slackInteraction,
+					OPERATIONS.pollDecisions,
+					OPERATIONS.resolveStuck,
+					OPERATIONS.syncDecisions,
 				],
 			},
 			...enqueue.description,

@@ -94,11 +94,12 @@ describe('the approval loop in real n8n', () => {
 
 	/** Manual Trigger → (Code emitting `items`) → AdOps Approval (`parameters`) → AdOps Alert. */
 	function runner(id: string, parameters: Record<string, unknown>, items?: unknown[]): WorkflowInput {
+		const resource = ['enqueue', 'executeApproved', 'expire', 'resolveStuck'].includes(String(parameters.operation)) ? 'proposal' : 'decision';
 		const approval: WfNode = {
-			parameters: { queueOptions: { approvers }, ...parameters },
+			parameters: { resource, queueOptions: { approvers }, ...parameters },
 			name: 'Approval',
 			type: 'n8n-nodes-adops.adOpsApproval',
-			typeVersion: 1,
+			typeVersion: 2,
 			position: [400, 0],
 			credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } },
 		};
@@ -203,7 +204,7 @@ describe('the approval loop in real n8n', () => {
 			name: 'approvals (one poll)',
 			nodes: [
 				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-200, 0] },
-				{ ...trigger, type: 'n8n-nodes-adops.adOpsApproval', parameters: { operation: 'pollDecisions', consumer: 'approvals', queueOptions } },
+				{ ...trigger, type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, parameters: { resource: 'decision', operation: 'pollDecisions', consumer: 'approvals', queueOptions } },
 				...kept.filter((n) => n !== trigger),
 			],
 			connections: {

@@ -104,8 +104,8 @@ describe('workflows/creative.json in real n8n', () => {
 			name: 'e2e creative approvals',
 			nodes: [
 				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-				{ parameters: { operation: 'pollDecisions', consumer: 'creative-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 1, position: [200, 0], credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
-				{ parameters: { operation: 'executeApproved', webhooks: {}, executeOptions: {}, queueOptions: {} }, name: 'Execute', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 1, position: [400, 0], executeOnce: true, credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
+				{ parameters: { resource: 'decision', operation: 'pollDecisions', consumer: 'creative-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, position: [200, 0], credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
+				{ parameters: { resource: 'proposal', operation: 'executeApproved', webhooks: {}, executeOptions: {}, queueOptions: {} }, name: 'Execute', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, position: [400, 0], executeOnce: true, credentials: { adOpsNotionApi: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, adOpsStoreApi: { id: 'adopsStoreCred01', name: 'AdOps Store' } } },
 			],
 			connections: { Start: { main: [[{ node: 'Decisions', type: 'main', index: 0 }]] }, Decisions: { main: [[{ node: 'Execute', type: 'main', index: 0 }]] } },
 			settings: { executionOrder: 'v1' },

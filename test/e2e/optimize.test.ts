@@ -115,7 +115,7 @@ describe('workflows/optimize.json in real n8n', () => {
 			name: 'e2e optimize approvals',
 			nodes: [
 				{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-				{ parameters: { operation: 'pollDecisions', consumer: 'optimize-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 1, position: [200, 0], credentials: node('Execute Approved').credentials },
+				{ parameters: { resource: 'decision', operation: 'pollDecisions', consumer: 'optimize-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, position: [200, 0], credentials: node('Execute Approved').credentials },
 				{ ...node('Execute Approved'), executeOnce: true },
 				node('Execution Alert'),
 			],
@@ -206,6 +206,9 @@ describe('workflows/optimize.json in real n8n', () => {
 		assert.match(text(card, 'Evidence') + text(card, 'Proposed change'), /E2E raise-m2|25%/);
 		const ask = posted.find((m) => m.includes('adops_approve'));
 		assert.ok(ask, 'Slack asks for approval with buttons');
+		assert.match(ask, /E2E raise-m2/, 'the request names the rule');
+		assert.match(ask, /impressions last 7 days \([^)]*\) = \d+ &gt;= 0 → met/, 'and the condition with its value');
+		assert.match(ask, /Needs approval: change 25% &gt; approval threshold 20%/, 'and why it needs approval');
 
 		// the store: the executed rows with their evidence, the proposal's row
 		await withStore(async (store) => {
