@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { TRIGRAM_KEY_SPACE, contentTokens, eachTrigramKey, isStopword, normalizeText, stem, trigrams, words, wordTrigrams } from '../../nodes/shared/novelty/normalize';
+import { ASCII_KEYS_PER_CHAR, TRIGRAM_KEY_SPACE, asciiTrigramKeys, contentTokens, eachTrigramKey, isStopword, normalizeText, stem, trigrams, words, wordTrigrams } from '../../nodes/shared/novelty/normalize';
 
 describe('normalizeText', () => {
 	test('case, punctuation and whitespace', () => {
@@ -107,6 +107,46 @@ describe('trigrams (pg_trgm style)', () => {
 		assert.deepEqual([...trigrams('free shipping on all orders')].sort(), [...trigrams('On all orders: FREE shipping!')].sort());
 		assert.equal(trigrams('').size, 0);
 		assert.equal(trigrams('🔥').size, 2);
+	});
+
+	test('asciiTrigramKeys: the keys of eachTrigramKey(words(text)) in the same order, for ASCII text (property)', () => {
+		const general = (text: string): number[] => {
+			const keys: number[] = [];
+			eachTrigramKey(words(text), (k) => {
+				assert.equal(typeof k, 'number', 'ASCII text gives numeric keys only');
+				keys.push(k as number);
+			});
+			return keys;
+		};
+		const fast = (text: string): number[] => {
+			const out = new Uint32Array(ASCII_KEYS_PER_CHAR * text.length + 1);
+			const n = asciiTrigramKeys(text, out);
+			assert.ok(n >= 0, 'ASCII text takes the fast path');
+			return Array.from(out.subarray(0, n));
+		};
+		// Every ASCII code, with the characters normalization treats specially drawn more often.
+		const tricky = [..."aZq09'`'`&%+ \t\n\r\v\f-_.,!?#*$@~^|\\/\"<>()[]{}:;="];
+		const all = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+		fc.assert(
+			fc.property(fc.string({ unit: fc.oneof(fc.constantFrom(...tricky), fc.constantFrom(...all)), maxLength: 40 }), (text) => {
+				assert.deepEqual(fast(text), general(text));
+			}),
+			{ numRuns: 3000 },
+		);
+		for (const text of [
+			'',
+			"Don't miss our CAFE-sale!",
+			"rock'n'roll, customers' choice, 'quoted', it''s, a'`b, x'-y, 9'9, ''lead, trail''",
+			'R&D + 50% off & more: 100%+ & %',
+			'&&%%++',
+			"a'&b a'%b a'+b",
+			'\t\n\v\f\r  Free   SHIPPING,\ton ALL orders!!!\n',
+			'\u0000\u001f\u007f control',
+		]) {
+			assert.deepEqual(fast(text), general(text), JSON.stringify(text));
+		}
+		assert.equal(asciiTrigramKeys('Café', new Uint32Array(64)), -1, 'non-ASCII text: -1');
+		assert.equal(asciiTrigramKeys('sale 🔥', new Uint32Array(64)), -1);
 	});
 
 	test('eachTrigramKey gives one key per distinct trigram, the same key for the same trigram (property)', () => {

@@ -20,3 +20,4 @@ export * from './openai';
 export * from './run';
 export * from './executor';
 export * from './campaigns';
+export { NoveltyIndexCache, defaultNoveltyCache, noveltyCacheEnabled, type NoveltyCacheOptions, type NoveltyCacheStats } from './novelty-cache';

@@ -24,6 +24,12 @@
  *   runs), it gets no new proposal and costs no embedding. That is how a
  *   second run with the same copy queues nothing. The same copy twice in one
  *   run is stored once; the second is reported as a duplicate of the first.
+ * - The index of past copy is kept between runs of one process
+ *   (`novelty-cache.ts`): a run reads the account's variant ids and what
+ *   changed, and adds only the new variants; the results are those of a
+ *   fresh build (membership, order and changed rows are checked against the
+ *   store, anything else rebuilds). `deps.noveltyCache` null or
+ *   `ADOPS_NOVELTY_CACHE=0` turns it off.
  * - Embeddings are computed once per text and model and cached in the store
  *   (`embedding`, `embedding_model`): for past rows that had none (or one of
  *   another model) and for every stored candidate. Within a run a text
@@ -64,19 +70,7 @@
  */
 import type OpenAI from 'openai';
 import { sha256Hex, type ProposalInput } from '../approvals/proposal';
-import {
-	NoveltyThresholdError,
-	checkNovelty,
-	offlineEmbedder,
-	resolveThresholds,
-	toVector,
-	type Embedder,
-	type CheckNoveltyOutput,
-	type NoveltyResult,
-	type NoveltyThresholds,
-	type NoveltyThresholdsInput,
-	type Verdict,
-} from '../novelty';
+import { NoveltyThresholdError, offlineEmbedder, resolveThresholds, type Embedder, type NoveltyResult, type NoveltyThresholds, type NoveltyThresholdsInput, type Verdict } from '../novelty';
 import { type CreativeRunStatus, type CreativeVariantRecord, type CreativeVariantStatus, type Json, type RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
 import { truncateVisibly } from '../text/graphemes';
@@ -87,6 +81,9 @@ import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type Ru
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
 import { creativeProposalInput, splitLines, variantContentHash, variantToRow } from './stage';
 import { CREATIVE_PLATFORMS, type CreativePlatform, type CreativeVariant } from './variant';
+import { checkStoredPast, defaultNoveltyCache, openStoredPast, rowNoveltyText, type NoveltyIndexCache, type StoredPastOutput } from './novelty-cache';
+
+export { rowNoveltyText };
 
 // ---------------------------------------------------------------------------
 // Types
@@ -145,6 +142,12 @@ export interface CreativeRunDeps {
 	/** Sampling options for the chat model. */
 	chat?: { temperature?: number; seed?: number };
 	now?: () => Date;
+	/**
+	 * Built novelty indexes kept between runs (novelty-cache.ts); default the
+	 * process's (`defaultNoveltyCache`, off with `ADOPS_NOVELTY_CACHE=0`),
+	 * null for none. Results are the same either way.
+	 */
+	noveltyCache?: NoveltyIndexCache | null;
 }
 
 /** The nearest past (or earlier in-run) variant of a candidate. */
@@ -260,20 +263,13 @@ export interface GroundingEvidenceEntry {
 // Helpers
 // ---------------------------------------------------------------------------
 
-const PAST_EXCLUDED: ReadonlySet<string> = new Set(['rejected_policy']);
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_GROUNDING_DAYS = 90;
 const IN_CHUNK = 200;
-const OFFLINE_MODEL_PREFIX = 'adops-offline-';
 
 /** The text the novelty check compares for a variant: headlines, primary text, descriptions. */
 export function variantNoveltyText(v: Pick<CreativeVariant, 'headlines' | 'primaryText' | 'descriptions'>): string {
 	return [v.headlines.join('\n'), v.primaryText ?? '', v.descriptions.join('\n')].filter((s) => s.trim() !== '').join('\n');
-}
-
-/** The same text for a stored row (headline and description columns are newline-joined lists). */
-export function rowNoveltyText(row: Pick<CreativeVariantRecord, 'headline' | 'primary_text' | 'description'>): string {
-	return [row.headline ?? '', row.primary_text ?? '', row.description ?? ''].filter((s) => s.trim() !== '').join('\n');
 }
 
 /** The variant stored in a row (the inverse of `variantToRow` for the copy). */
@@ -357,6 +353,11 @@ function resolveInput(input: CreativeRunInput): Resolved {
 	return { accountId, campaignId, maxAttempts, maxTokens, groundingDays, expiresInHours, bannedWords: [...(input.bannedWords ?? []), ...claims], thresholds };
 }
 
+/** `deps.noveltyCache`, or the process's when it is not given. */
+function noveltyCacheOf(deps: Pick<CreativeRunDeps, 'noveltyCache'>): NoveltyIndexCache | null {
+	return deps.noveltyCache === undefined ? defaultNoveltyCache() : deps.noveltyCache;
+}
+
 function makeEmbedder(deps: Pick<CreativeRunDeps, 'openai' | 'embeddingModel' | 'embeddingDimensions'>): { embedder: Embedder; usage: EmbeddingUsage } {
 	if (typeof deps.embeddingModel === 'string' && deps.embeddingModel.trim() === '') throw new CreativeConfigError('the embedding model name is empty; pass null for the offline embedder');
 	if (deps.embeddingModel === null || deps.embeddingModel === undefined) {
@@ -365,91 +366,6 @@ function makeEmbedder(deps: Pick<CreativeRunDeps, 'openai' | 'embeddingModel' | 
 	const dimensions = deps.embeddingDimensions === undefined ? defaultEmbeddingDimensions(deps.embeddingModel) : deps.embeddingDimensions;
 	const e = embedderWithOpenAI(deps.openai, deps.embeddingModel, { dimensions });
 	return { embedder: e, usage: e.usage };
-}
-
-/**
- * An embedder that answers texts it has already seen (cached vectors of
- * past rows, earlier calls) from memory and sends the rest, each distinct
- * text once.
- */
-function memoEmbedder(inner: Embedder, known: Map<string, Float32Array>): Embedder {
-	return {
-		model: inner.model,
-		embed: async (texts) => {
-			const todo = [...new Set(texts.filter((t) => !known.has(t)))];
-			if (todo.length > 0) {
-				const vectors = await inner.embed(todo);
-				todo.forEach((t, i) => known.set(t, vectors[i]!));
-			}
-			return texts.map((t) => known.get(t)!);
-		},
-	};
-}
-
-interface PastRow {
-	row: CreativeVariantRecord;
-	text: string;
-	vector: Float32Array | null;
-}
-
-/** Past variants of the account on the platform (see the module comment), with cached vectors of `model`. */
-async function loadPast(store: Store, accountId: string, platform: CreativePlatform | null, model: string): Promise<PastRow[]> {
-	const rows = await store.select('creative_variants', { where: { account_id: accountId, ...(platform ? { platform } : {}) }, order: [{ column: 'created_at' }, { column: 'id' }] });
-	const out: PastRow[] = [];
-	for (const row of rows) {
-		if (PAST_EXCLUDED.has(row.status)) continue;
-		let vector: Float32Array | null = null;
-		if (row.embedding && row.embedding_model === model) {
-			try {
-				vector = toVector(row.embedding);
-			} catch {
-				vector = null; // unreadable: recomputed and re-cached
-			}
-		}
-		out.push({ row, text: rowNoveltyText(row), vector });
-	}
-	return out;
-}
-
-/**
- * Writes vectors computed for past rows back to the store; returns how many.
- * Offline vectors only fill rows without one: they never replace a stored
- * vector of another model (an OpenAI vector costs money to compute again).
- */
-async function cacheVectors(store: Store, computed: ReadonlyArray<{ id: string; vector: Float32Array; vectorModel: string }>, pastById: ReadonlyMap<string, PastRow>): Promise<number> {
-	let n = 0;
-	for (const c of computed) {
-		const stored = pastById.get(c.id)?.row;
-		if (c.vectorModel.startsWith(OFFLINE_MODEL_PREFIX) && stored?.embedding) continue;
-		const res = await store.update('creative_variants', { id: c.id }, { embedding: Array.from(c.vector), embedding_model: c.vectorModel });
-		n += res.updated;
-	}
-	return n;
-}
-
-/**
- * `checkNovelty` of `texts` against `past`: vectors cached in the store are
- * reused (also for a text that repeats past copy word for word), the rest is
- * embedded once per text, and the vectors computed for past rows are written
- * back (`cacheVectors`).
- */
-async function checkAgainstPast(
-	store: Store,
-	past: readonly PastRow[],
-	embedder: Embedder,
-	texts: readonly string[],
-	thresholds: NoveltyThresholds,
-): Promise<CheckNoveltyOutput & { pastById: Map<string, PastRow>; embeddingsCached: number }> {
-	const pastById = new Map(past.map((p) => [p.row.id, p]));
-	const known = new Map<string, Float32Array>();
-	for (const p of past) if (p.vector && !known.has(p.text)) known.set(p.text, p.vector);
-	const out = await checkNovelty({
-		candidates: texts,
-		past: past.map((p) => ({ id: p.row.id, text: p.text, vector: p.vector, vectorModel: p.vector ? embedder.model : null })),
-		embedder: memoEmbedder(embedder, known),
-		thresholds,
-	});
-	return { ...out, pastById, embeddingsCached: await cacheVectors(store, out.computed, pastById) };
 }
 
 function groundingEvidence(g: Grounding, days: number): CreativeGroundingEvidence {
@@ -570,7 +486,7 @@ function noveltyReason(verdict: Verdict, nearest: NearestVariant | null, thresho
 }
 
 /** The neighbour that decided the verdict: the past match when it is as bad as the verdict, else the batch match. */
-function decidingNeighbour(r: NoveltyResult, pastById: ReadonlyMap<string, PastRow>, batchTexts: ReadonlyArray<{ text: string; slot: number }>): NearestVariant | null {
+function decidingNeighbour(r: NoveltyResult, rowOf: StoredPastOutput['rowOf'], batchTexts: ReadonlyArray<{ text: string; slot: number }>): NearestVariant | null {
 	const past: NearestVariant | null = r.nearest
 		? {
 				id: r.nearest.id,
@@ -580,8 +496,8 @@ function decidingNeighbour(r: NoveltyResult, pastById: ReadonlyMap<string, PastR
 				verdict: r.nearest.verdict,
 				source: 'past',
 				slot: null,
-				campaignId: pastById.get(r.nearest.id)?.row.campaign_id ?? null,
-				status: pastById.get(r.nearest.id)?.row.status ?? null,
+				campaignId: rowOf.get(r.nearest.id)?.campaign_id ?? null,
+				status: rowOf.get(r.nearest.id)?.status ?? null,
 			}
 		: null;
 	const other = r.batch ? batchTexts[r.batch.index] : undefined;
@@ -788,12 +704,12 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 	let noveltyError: string | null = null;
 	let results: NoveltyResult[] = [];
 	let candidateVectors: Array<Float32Array | null> = [];
-	let pastById = new Map<string, PastRow>();
+	let pastById: StoredPastOutput['rowOf'] = new Map();
 	if (candidates.length > 0) {
-		const past = await loadPast(store, r.accountId, platform, ctx.baseEmbedder.model);
+		const past = await openStoredPast({ store, accountId: r.accountId, platform, embedder: ctx.baseEmbedder, texts: candidates.map((c) => c.text), cache: noveltyCacheOf(deps) });
 		try {
-			const out = await checkAgainstPast(store, past, ctx.baseEmbedder, candidates.map((c) => c.text), thresholds);
-			({ results, candidateVectors, pastById, embeddingsCached } = out);
+			const out = await checkStoredPast(past, thresholds);
+			({ results, candidateVectors, rowOf: pastById, embeddingsCached } = out);
 		} catch (error) {
 			noveltyError = errorText(error);
 		}
@@ -994,7 +910,7 @@ export interface CopyNoveltyInput {
 	thresholds?: NoveltyThresholdsInput;
 }
 
-export type CopyNoveltyDeps = Pick<CreativeRunDeps, 'store' | 'embeddingModel' | 'embeddingDimensions'> & { openai?: CreativeOpenAIClient | null };
+export type CopyNoveltyDeps = Pick<CreativeRunDeps, 'store' | 'embeddingModel' | 'embeddingDimensions' | 'noveltyCache'> & { openai?: CreativeOpenAIClient | null };
 
 export interface CopyNoveltyItem {
 	index: number;
@@ -1029,8 +945,8 @@ export async function checkNoveltyOfCopy(input: CopyNoveltyInput, deps: CopyNove
 	const thresholds = checkThresholds(input.thresholds);
 	if (deps.embeddingModel && !deps.openai) throw new CreativeConfigError('an OpenAI client is needed for the embedding model; pass embeddingModel: null for the offline embedder');
 	const { embedder, usage } = makeEmbedder({ openai: deps.openai as CreativeOpenAIClient, embeddingModel: deps.embeddingModel, embeddingDimensions: deps.embeddingDimensions });
-	const past = await loadPast(deps.store, accountId, input.platform ?? null, embedder.model);
-	const { results, pastById, embeddingsCached } = await checkAgainstPast(deps.store, past, embedder, input.texts, thresholds);
+	const past = await openStoredPast({ store: deps.store, accountId, platform: input.platform ?? null, embedder, texts: input.texts, cache: noveltyCacheOf(deps) });
+	const { results, rowOf: pastById, embeddingsCached, pastCount } = await checkStoredPast(past, thresholds);
 	const batchTexts = input.texts.map((text, slot) => ({ text, slot }));
 	const items = results.map((res, i): CopyNoveltyItem => {
 		const nearest = decidingNeighbour(res, pastById, batchTexts);
@@ -1038,7 +954,7 @@ export async function checkNoveltyOfCopy(input: CopyNoveltyInput, deps: CopyNove
 		if (input.texts[i]!.trim() === '') reason = 'Empty copy: nothing to compare.';
 		return { index: i, text: input.texts[i]!, verdict: res.verdict, nearest, reason };
 	});
-	return { items, embeddingModel: embedder.model, embeddingsCached, usage: { embeddingTokens: usage.promptTokens, embeddingRequests: usage.requests }, pastVariants: past.length };
+	return { items, embeddingModel: embedder.model, embeddingsCached, usage: { embeddingTokens: usage.promptTokens, embeddingRequests: usage.requests }, pastVariants: pastCount };
 }
 
 // ---------------------------------------------------------------------------

@@ -198,3 +198,86 @@ export function eachTrigramKey(wordList: readonly string[], emit: (key: number |
 		}
 	}
 }
+
+/** `asciiTrigramKeys` writes at most this many keys per character of its input (`%` → " percent ": 8). */
+export const ASCII_KEYS_PER_CHAR = 8;
+
+/** Base-37 digits of the words `&`, `%` and `+` stand for ("and", "percent", "plus"). */
+const SYMBOL_WORDS: Readonly<Record<number, readonly number[]>> = {
+	38: [...'and'].map((c) => digit37(c.charCodeAt(0))),
+	37: [...'percent'].map((c) => digit37(c.charCodeAt(0))),
+	43: [...'plus'].map((c) => digit37(c.charCodeAt(0))),
+};
+
+/**
+ * `eachTrigramKey(words(text), …)` for ASCII text, in one pass over its
+ * character codes: the same keys in the same order, written into `out`
+ * from index 0, without building the normalized string, the word list or a
+ * closure call per key. Returns how many keys it wrote, or -1 (after writing
+ * some) when `text` has a character above U+007F: the caller takes the
+ * general path then. `out` must hold `ASCII_KEYS_PER_CHAR × text.length + 1`
+ * keys.
+ *
+ * For ASCII, `normalizeText` is: lower case; an apostrophe run (`'`, `` ` ``)
+ * between a letter or digit and a letter or digit disappears (it joins the
+ * word: "don't" → "dont"); `&`, `%`, `+` become the words "and", "percent",
+ * "plus"; every other character that is not a letter or digit separates
+ * words (ASCII has no pictographs, and apostrophes elsewhere, removed or
+ * not, only separate). Every resulting word is made of a–z and 0–9, so
+ * every key is a number. test/unit/novelty-normalize.test.ts checks the
+ * equivalence on random text.
+ */
+export function asciiTrigramKeys(text: string, out: Uint32Array): number {
+	const len = text.length;
+	let n = 0;
+	let a = 0;
+	let b = 0;
+	let inWord = false;
+	for (let i = 0; i < len; i++) {
+		let c = text.charCodeAt(i);
+		if (c > 0x7f) return -1;
+		if (c >= 65 && c <= 90) c += 32;
+		const d = c >= 97 && c <= 122 ? c - 86 : c >= 48 && c <= 57 ? c - 47 : -1;
+		if (d > 0) {
+			if (!inWord) {
+				inWord = true;
+				a = 0;
+				b = 0;
+			}
+			out[n++] = a * 1369 + b * 37 + d;
+			a = b;
+			b = d;
+			continue;
+		}
+		if (c === 39 || c === 96) {
+			// An apostrophe run: skipped inside a word when a letter or digit follows.
+			let j = i + 1;
+			while (j < len && (text.charCodeAt(j) === 39 || text.charCodeAt(j) === 96)) j++;
+			if (inWord && j < len) {
+				const next = text.charCodeAt(j);
+				if ((next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122)) {
+					i = j - 1;
+					continue;
+				}
+			}
+			i = j - 1;
+		}
+		if (inWord) {
+			out[n++] = a * 1369 + b * 37;
+			inWord = false;
+		}
+		const word = SYMBOL_WORDS[c];
+		if (word !== undefined) {
+			a = 0;
+			b = 0;
+			for (let k = 0; k < word.length; k++) {
+				out[n++] = a * 1369 + b * 37 + word[k]!;
+				a = b;
+				b = word[k]!;
+			}
+			out[n++] = a * 1369 + b * 37;
+		}
+	}
+	if (inWord) out[n++] = a * 1369 + b * 37;
+	return n;
+}
