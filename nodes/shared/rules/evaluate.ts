@@ -38,7 +38,8 @@
  * same local clock; entity age, cooldowns and the rolling 24 h are measured in
  * absolute time.
  */
-import { sha256Hex, type ProposalInput } from '../approvals/proposal';
+import { hash } from 'node:crypto';
+import type { ProposalInput } from '../approvals/proposal';
 import { currencyExponent } from '../platforms/currency';
 import type { Json } from '../schema/rows';
 import { PLATFORMS } from '../schema/rows';
@@ -69,8 +70,10 @@ import {
 	entityKey,
 	accountKey as makeAccountKey,
 	metricValue,
-	windowSums,
+	emptySums,
+	windowSumsInto,
 	MetricIndex,
+	type AccountWindow,
 	type CommentSeries,
 	type CommentSignalColumns,
 	type CommentSignalRowInput,
@@ -99,7 +102,7 @@ import {
 	type Settings,
 	type Window,
 } from './model';
-import { scopeMiss, type ScopeTarget } from './scope';
+import { compileScope, scopeMiss, type ScopeTarget } from './scope';
 import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
 
 // ---------------------------------------------------------------------------
@@ -325,11 +328,21 @@ function timeMs(value: unknown): number | null {
 
 const optionalMoney = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 
+/** Distinct string labels, sorted. */
+function normalizeLabels(labels: readonly unknown[]): string[] {
+	if (labels.length === 0) return [];
+	if (labels.length === 1) return typeof labels[0] === 'string' ? [labels[0]] : [];
+	return [...new Set(labels.filter((l): l is string => typeof l === 'string'))].sort();
+}
+
 /** Validates and sorts entities by key. Throws RulesInputError on a duplicate key. */
 export function normalizeEntities(inputs: readonly EntityInput[]): { entities: Entity[]; skipped: EvaluationResult['skippedEntities'] } {
 	const entities: Entity[] = [];
 	const skipped: EvaluationResult['skippedEntities'] = [];
 	const seen = new Set<string>();
+	// a run has few distinct zones and currencies: check each once
+	const zones = new Map<unknown, boolean>();
+	const currencies = new Map<unknown, boolean>();
 	for (const e of inputs) {
 		const ref = { platform: e?.platform, accountId: e?.accountId, campaignId: e?.campaignId, name: e?.name ?? null };
 		const bad = (reason: string) => skipped.push({ entity: ref, reason });
@@ -345,11 +358,15 @@ export function normalizeEntities(inputs: readonly EntityInput[]): { entities: E
 			bad('accountId and campaignId must be non-empty strings');
 			continue;
 		}
-		if (currencyExponent(e.currency) === undefined) {
+		let knownCurrency = currencies.get(e.currency);
+		if (knownCurrency === undefined) currencies.set(e.currency, (knownCurrency = currencyExponent(e.currency) !== undefined));
+		if (!knownCurrency) {
 			bad(`unknown currency ${String(e.currency)}`);
 			continue;
 		}
-		if (!isValidTimeZone(e.timezone)) {
+		let knownZone = zones.get(e.timezone);
+		if (knownZone === undefined) zones.set(e.timezone, (knownZone = isValidTimeZone(e.timezone)));
+		if (!knownZone) {
 			bad(`unknown time zone ${String(e.timezone)}`);
 			continue;
 		}
@@ -372,7 +389,7 @@ export function normalizeEntities(inputs: readonly EntityInput[]): { entities: E
 			accountId: e.accountId,
 			campaignId: e.campaignId,
 			name: typeof e.name === 'string' ? e.name : null,
-			labels: Array.isArray(e.labels) ? [...new Set(e.labels.filter((l): l is string => typeof l === 'string'))].sort() : [],
+			labels: Array.isArray(e.labels) ? normalizeLabels(e.labels) : [],
 			status: normalizeStatus(e.status),
 			rawStatus: String(e.status),
 			createdAtMs,
@@ -554,81 +571,188 @@ interface EntityScope {
 	comments: CommentSeries | undefined;
 	today: number;
 	cutoff: number;
-	sums: Map<number, WindowSums>;
 	index: MetricIndex;
-	windows: WindowCache;
+	windows: WindowSlots;
+	/** The resolved windows of the entity's local day, by slot (shared by the entities of that day). */
+	slots: Array<ResolvedWindow | undefined>;
+	/** Window sums by slot, of the entity that computed them last (`id`). */
+	pool: SumsPool;
+	/** Unique in the run (> 0). */
+	id: number;
+	/** Position of the entity in key order (output and gate order). */
+	rank: number;
+	/** The entity's ref, shared by its decisions (made on first use). */
+	ref: EntityRef | null;
 }
 
-/** Resolved windows by local day and window (parsed rules keep their window objects, so identity is a key). */
-class WindowCache {
-	readonly #current = new Map<number, Map<Window, ResolvedWindow>>();
-	readonly #previous = new Map<number, Map<Window, ResolvedWindow>>();
-	get(w: Window, today: number, previous: boolean): ResolvedWindow {
-		const byDay = previous ? this.#previous : this.#current;
-		let m = byDay.get(today);
-		if (!m) byDay.set(today, (m = new Map()));
-		let r = m.get(w);
-		if (!r) m.set(w, (r = previous ? previousWindow(w, today) : resolveWindow(w, today)));
+/**
+ * The windows of one run, numbered: every distinct window (kind and length,
+ * current or previous) gets a slot, so a leaf finds its days and an entity its
+ * cached sums by index. Resolved days are kept per local day; a slot's window
+ * is resolved the first time it is used.
+ */
+class WindowSlots {
+	readonly #byObject: [Map<Window, number>, Map<Window, number>] = [new Map(), new Map()];
+	readonly #byKey = new Map<string, number>();
+	readonly #specs: Array<{ window: Window; previous: boolean }> = [];
+	readonly #days = new Map<number, Array<ResolvedWindow | undefined>>();
+
+	/** The slot of a window (`previous`: the window of the same length just before). */
+	slot(w: Window, previous: boolean): number {
+		const byObject = this.#byObject[previous ? 1 : 0];
+		let k = byObject.get(w);
+		if (k === undefined) {
+			const key = `${previous ? 'previous' : 'current'}|${w.kind}|${w.kind === 'last_n_days' ? w.days : ''}`;
+			k = this.#byKey.get(key);
+			if (k === undefined) {
+				k = this.#specs.length;
+				this.#specs.push({ window: w, previous });
+				this.#byKey.set(key, k);
+			}
+			byObject.set(w, k);
+		}
+		return k;
+	}
+
+	/** The slots of local day `today` (filled as they are used). */
+	day(today: number): Array<ResolvedWindow | undefined> {
+		let list = this.#days.get(today);
+		if (!list) this.#days.set(today, (list = []));
+		return list;
+	}
+
+	resolve(list: Array<ResolvedWindow | undefined>, today: number, k: number): ResolvedWindow {
+		let r = list[k];
+		if (r === undefined) {
+			const { window, previous } = this.#specs[k];
+			r = list[k] = previous ? previousWindow(window, today) : resolveWindow(window, today);
+		}
 		return r;
+	}
+
+	get(w: Window, today: number, previous: boolean): ResolvedWindow {
+		return this.resolve(this.day(today), today, this.slot(w, previous));
 	}
 }
 
-function sumsFor(s: EntityScope, start: number, end: number): WindowSums {
-	const effEnd = Math.min(end, s.cutoff);
-	// numeric key: day numbers are far below 1e6 (year 4707), lifetime starts at -1e8
-	const id = start * 1_000_000 + effEnd;
-	let v = s.sums.get(id);
-	if (!v) {
-		v = windowSums(s.series, start, effEnd, s.comments);
-		s.sums.set(id, v);
+function slotWindow(s: EntityScope, k: number): ResolvedWindow {
+	return s.slots[k] ?? s.windows.resolve(s.slots, s.today, k);
+}
+
+/**
+ * One run's cache of window sums: one reused object per slot, holding the sums
+ * of the entity that asked last (`owner`). Entities are evaluated one after
+ * the other, and nothing keeps a sums object: callers read the numbers they
+ * need right away, so a run allocates no sums per entity and window.
+ */
+interface SumsPool {
+	sums: WindowSums[];
+	owner: number[];
+	/** Account sums by slot, with the account and the local day (slots) and cutoff they were read for. */
+	accounts: Array<AccountWindow | null>;
+	accountKey: string[];
+	accountDay: Array<Array<ResolvedWindow | undefined>>;
+	accountCutoff: number[];
+}
+
+function sumsPool(): SumsPool {
+	return { sums: [], owner: [], accounts: [], accountKey: [], accountDay: [], accountCutoff: [] };
+}
+
+/** The entity's sums over slot k's window (days after the cutoff left out); valid until the next call for another entity. */
+function slotSums(s: EntityScope, k: number): WindowSums {
+	const pool = s.pool;
+	let v = pool.sums[k];
+	if (v === undefined) v = pool.sums[k] = emptySums();
+	if (pool.owner[k] !== s.id) {
+		const w = slotWindow(s, k);
+		windowSumsInto(v, s.series, w.start, Math.min(w.end, s.cutoff), s.comments);
+		pool.owner[k] = s.id;
 	}
 	return v;
 }
 
-/** The verdict of a leaf alone (no result object): true, false or null (undefined). */
-function leafVerdict(leaf: LeafCondition, s: EntityScope): boolean | null {
-	const win = s.windows.get(leaf.window, s.today, false);
-	const actual = metricValue(sumsFor(s, win.start, win.end), leaf.metric);
-	let compared = actual;
-	if (leaf.compareTo === 'previous_window') {
-		const prev = s.windows.get(leaf.window, s.today, true);
-		compared = changePct(actual, metricValue(sumsFor(s, prev.start, prev.end), leaf.metric));
-	} else if (leaf.compareTo === 'account_average') {
-		const acct = s.index.accountWindow(s.entity.accountKey, win.start, Math.min(win.end, s.cutoff));
-		compared = changePct(actual, accountAverage(acct, leaf.metric, MONEY_METRICS.has(leaf.metric)));
+/** The sums of the entity's account over slot k's window (kept while the next entities are of the same account and day). */
+function slotAccount(s: EntityScope, k: number): AccountWindow | null {
+	const pool = s.pool;
+	if (pool.accountKey[k] !== s.entity.accountKey || pool.accountDay[k] !== s.slots || pool.accountCutoff[k] !== s.cutoff) {
+		const w = slotWindow(s, k);
+		pool.accounts[k] = s.index.accountWindow(s.entity.accountKey, w.start, Math.min(w.end, s.cutoff));
+		pool.accountKey[k] = s.entity.accountKey;
+		pool.accountDay[k] = s.slots;
+		pool.accountCutoff[k] = s.cutoff;
 	}
-	if (compared === null) return leaf.ifUndefined === 'match' ? true : null;
-	return compare(leaf.op, compared, leaf);
+	return pool.accounts[k];
 }
 
-/** The verdict of a condition tree without building results (most pairs do not match; only returned decisions need the tree). */
-function conditionVerdict(c: Condition, s: EntityScope): boolean | null {
-	if (isLeaf(c)) return leafVerdict(c, s);
-	const isAll = 'all' in c;
-	let unknown = false;
-	for (const child of isAll ? c.all : c.any) {
-		const r = conditionVerdict(child, s);
-		if (r === null) unknown = true;
-		else if (r !== isAll) return r;
+/** A compiled condition: its verdict for an entity, without building results. */
+type Verdict = (s: EntityScope) => boolean | null;
+
+/**
+ * A leaf compiled once per run: its windows as slots. The same values and
+ * verdict as `evaluateLeaf` (true, false, or null when undefined), without a
+ * result object. The closures call only monomorphic helpers (metricValue,
+ * changePct, compare), so the engine inlines them and no number is boxed per
+ * entity.
+ */
+function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
+	const current = windows.slot(leaf.window, false);
+	const metric = leaf.metric;
+	const op = leaf.op;
+	const undefinedResult = leaf.ifUndefined === 'match' ? true : null;
+	if (leaf.compareTo === 'previous_window') {
+		const previous = windows.slot(leaf.window, true);
+		return (s) => {
+			const actual = metricValue(slotSums(s, current), metric);
+			const compared = changePct(actual, metricValue(slotSums(s, previous), metric));
+			return compared === null ? undefinedResult : compare(op, compared, leaf);
+		};
 	}
-	return unknown ? null : isAll;
+	if (leaf.compareTo === 'account_average') {
+		const money = MONEY_METRICS.has(metric);
+		return (s) => {
+			const actual = metricValue(slotSums(s, current), metric);
+			const compared = changePct(actual, accountAverage(slotAccount(s, current), metric, money));
+			return compared === null ? undefinedResult : compare(op, compared, leaf);
+		};
+	}
+	return (s) => {
+		const compared = metricValue(slotSums(s, current), metric);
+		return compared === null ? undefinedResult : compare(op, compared, leaf);
+	};
+}
+
+/** A condition tree compiled once per run; three-valued AND/OR as `evaluateCondition`. */
+function compileCondition(c: Condition, windows: WindowSlots): Verdict {
+	if (isLeaf(c)) return compileLeaf(c, windows);
+	const isAll = 'all' in c;
+	const children = (isAll ? c.all : c.any).map((child) => compileCondition(child, windows));
+	return (s) => {
+		let unknown = false;
+		for (const child of children) {
+			const r = child(s);
+			if (r === null) unknown = true;
+			else if (r !== isAll) return r;
+		}
+		return unknown ? null : isAll;
+	};
 }
 
 function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
-	const win = s.windows.get(leaf.window, s.today, false);
-	const actual = metricValue(sumsFor(s, win.start, win.end), leaf.metric);
+	const k = s.windows.slot(leaf.window, false);
+	const win = slotWindow(s, k);
+	const actual = metricValue(slotSums(s, k), leaf.metric);
 	let baseline: number | null = null;
 	let baselineWindow: WindowInfo | null = null;
 	let compared = actual;
 	if (leaf.compareTo === 'previous_window') {
-		const prev = s.windows.get(leaf.window, s.today, true);
-		baselineWindow = prev.info;
-		baseline = metricValue(sumsFor(s, prev.start, prev.end), leaf.metric);
+		const p = s.windows.slot(leaf.window, true);
+		baselineWindow = slotWindow(s, p).info;
+		baseline = metricValue(slotSums(s, p), leaf.metric);
 		compared = changePct(actual, baseline);
 	} else if (leaf.compareTo === 'account_average') {
 		baselineWindow = win.info;
-		const acct = s.index.accountWindow(s.entity.accountKey, win.start, Math.min(win.end, s.cutoff));
-		baseline = accountAverage(acct, leaf.metric, MONEY_METRICS.has(leaf.metric));
+		baseline = accountAverage(slotAccount(s, k), leaf.metric, MONEY_METRICS.has(leaf.metric));
 		compared = changePct(actual, baseline);
 	}
 	let result: boolean | null = compared === null ? null : compare(leaf.op, compared, leaf);
@@ -655,18 +779,15 @@ function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 
 /** The one-line text of a leaf result: "cpa last 7 days (…) = 63.2 > 50 → met". */
 export function leafText(l: LeafResult): string {
-	const name = `${l.metric} ${l.window.label}`;
+	// one join: a flat string (a template would leave a tree of a dozen pieces per text on the heap)
 	const pct = l.compareTo !== null;
 	const u = pct ? '%' : '';
-	const threshold = l.op === 'between' ? `between ${fmt(l.min)}${u} and ${fmt(l.max)}${u}` : `${l.op} ${fmt(l.value)}${u}`;
-	let text: string;
-	if (pct) {
-		const vs = l.compareTo === 'previous_window' ? 'previous window' : 'account average';
-		text = `${name} = ${fmt(l.actual)} vs ${vs} ${fmt(l.baseline)}: change ${fmtPct(l.compared)} ${threshold}`;
-	} else {
-		text = `${name} = ${fmt(l.actual)} ${threshold}`;
-	}
-	return text + (l.result === null ? ' → undefined' : l.result ? (l.undefinedAsMatch ? ' → undefined, counted as met' : ' → met') : ' → not met');
+	const parts: string[] = [l.metric, ' ', l.window.label, ' = ', fmt(l.actual)];
+	if (pct) parts.push(' vs ', l.compareTo === 'previous_window' ? 'previous window' : 'account average', ' ', fmt(l.baseline), ': change ', fmtPct(l.compared));
+	if (l.op === 'between') parts.push(' between ', fmt(l.min), u, ' and ', fmt(l.max), u);
+	else parts.push(' ', l.op, ' ', fmt(l.value), u);
+	parts.push(l.result === null ? ' → undefined' : l.result ? (l.undefinedAsMatch ? ' → undefined, counted as met' : ' → met') : ' → not met');
+	return parts.join('');
 }
 
 /** Fills the `text` of every leaf (only for results that are returned). */
@@ -738,7 +859,7 @@ export function idempotencyKey(ruleId: string, entity: Pick<Entity, 'platform' |
 	// A JSON array of the parts: unambiguous (strings are quoted) and cheaper than canonical JSON of an object.
 	const a = actionSpec(action);
 	const parts = [1, ruleId, entity.platform, entity.accountId, entity.campaignId, a.type, a.percent ?? null, a.amount ?? null, a.currency ?? null, localDate, window.kind, window.start, window.end];
-	return `opt:${sha256Hex(JSON.stringify(parts))}`;
+	return `opt:${hash('sha256', JSON.stringify(parts), 'hex')}`;
 }
 
 function statusAfter(type: ActionType, before: EntityStatus): EntityStatus {
@@ -868,9 +989,21 @@ export function buildProposal(d: Decision, e: Entity): ProposalInput {
 
 interface PreparedRule {
 	rule: Rule;
+	/** Position in the run's rule order (priority, id). */
 	order: number;
+	/** Position of the rule id in id order (tie-breaks). */
+	idRank: number;
 	primaryWindow: Window;
+	primarySlot: number;
 	change: boolean;
+	/** Compiled once per run: `scopeMiss(rule.scope, target) === null`, and the conditions' verdict. */
+	inScope: (target: ScopeTarget) => boolean;
+	verdict: Verdict;
+	/** Why the action does not apply to an entity of each status (null: it does). */
+	notApplicable: Record<EntityStatus, string | null>;
+	/** Resolved gates by budget currency (entities without own bounds), schedule gate by time zone. */
+	gates: Map<string, ResolvedGates>;
+	schedules: Map<string, GateResult>;
 }
 
 function ruleOrder(a: Rule, b: Rule): number {
@@ -923,8 +1056,52 @@ function applicable(action: Action, status: EntityStatus): string | null {
 }
 
 /**
+ * Sort positions of entities by key (equal keys share one). Entities usually
+ * come sorted (`normalizeEntities`), then a position is the index.
+ */
+function entityRanks(entities: readonly Entity[]): Int32Array {
+	const n = entities.length;
+	const ranks = new Int32Array(n);
+	let sorted = true;
+	for (let i = 1; i < n && sorted; i++) sorted = entities[i - 1].key < entities[i].key;
+	if (sorted) {
+		for (let i = 0; i < n; i++) ranks[i] = i;
+		return ranks;
+	}
+	const byKey = Array.from({ length: n }, (_, i) => i).sort((a, b) => (entities[a].key < entities[b].key ? -1 : entities[a].key > entities[b].key ? 1 : 0));
+	let rank = 0;
+	for (let j = 0; j < n; j++) {
+		if (j > 0 && entities[byKey[j]].key !== entities[byKey[j - 1]].key) rank++;
+		ranks[byKey[j]] = rank;
+	}
+	return ranks;
+}
+
+/** `items` in the order of their numeric positions, ties in input order (a stable sort without a comparator). */
+function sortByPosition<T>(items: readonly T[], positions: readonly number[]): T[] {
+	const n = items.length;
+	let max = 0;
+	for (const p of positions) if (p > max) max = p;
+	if ((max + 1) * n >= Number.MAX_SAFE_INTEGER) {
+		const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => positions[a] - positions[b] || a - b);
+		return order.map((i) => items[i]);
+	}
+	const keys = new Float64Array(n);
+	for (let i = 0; i < n; i++) keys[i] = positions[i] * n + i;
+	keys.sort();
+	const out = new Array<T>(n);
+	for (let i = 0; i < n; i++) out[i] = items[keys[i] % n];
+	return out;
+}
+
+/**
  * Evaluates parsed rules over normalized entities. Mutates `history` by adding
  * the changes planned in this run. Used by `evaluate` and the backtest.
+ *
+ * Rules are compiled once per run (scope matchers, condition closures over
+ * numbered windows); every entity caches its window sums per window. Pairs
+ * out of scope or not matching cost no allocation unless they are listed
+ * (`output: 'full'`, `includeOutOfScope`).
  */
 export function evaluateParsed(
 	rules: readonly Rule[],
@@ -936,44 +1113,58 @@ export function evaluateParsed(
 ): Omit<EvaluationResult, 'skippedEntities' | 'rejectedActions'> {
 	const nowMs = settings.nowMs;
 	const at = new Date(nowMs).toISOString();
+	const windows = new WindowSlots();
 	const active = [...rules].filter((r) => r.enabled).sort(ruleOrder);
-	const prepared: PreparedRule[] = active.map((rule, order) => ({ rule, order, primaryWindow: widestWindow(rule.conditions), change: CHANGE_ACTIONS.has(rule.action.type) }));
+	const ids = active.map((r) => r.id).sort();
+	const prepared: PreparedRule[] = active.map((rule, order) => {
+		const primaryWindow = widestWindow(rule.conditions);
+		return {
+			rule,
+			order,
+			idRank: ids.indexOf(rule.id),
+			primaryWindow,
+			primarySlot: windows.slot(primaryWindow, false),
+			change: CHANGE_ACTIONS.has(rule.action.type),
+			inScope: compileScope(rule.scope),
+			verdict: compileCondition(rule.conditions, windows),
+			notApplicable: { active: applicable(rule.action, 'active'), paused: applicable(rule.action, 'paused'), other: applicable(rule.action, 'other') },
+			gates: new Map(),
+			schedules: new Map(),
+		};
+	});
 	const summary: EvaluationSummary = { execute: 0, propose: 0, gated: 0, no_match: 0, outOfScope: 0, actionsPlanned: 0, entities: entities.length, rules: active.length, disabledRules: rules.length - active.length };
 	const full = settings.output === 'full';
 	const decisions: Decision[] = [];
+	/** Output position of each decision: entity (by key), then rule. */
+	const positions: number[] = [];
+	const ranks = entityRanks(entities);
 	const clocks = new Map<string, LocalClock>();
-	const windows = new WindowCache();
-	const refs = new Map<string, EntityRef>();
+	const pool = sumsPool();
 	const evaluations = new Map<string, Array<Decision['evaluation']>>();
 
-	const record = (d: Decision) => {
+	const record = (d: Decision, s: EntityScope, prep: PreparedRule) => {
 		summary[d.decision]++;
 		decisions.push(d);
-	};
-	/** A no_match: counted always, built only for `full` output. */
-	const noMatch = (make: () => Decision) => {
-		if (full) record(make());
-		else summary.no_match++;
+		positions.push(s.rank * prepared.length + prep.order);
 	};
 	// Objects shared by the decisions of one entity (ref) or one zone and window (evaluation): read-only output.
-	const refOf = (e: Entity): EntityRef => {
-		let r = refs.get(e.key);
-		if (!r) refs.set(e.key, (r = { key: e.key, platform: e.platform, accountId: e.accountId, campaignId: e.campaignId, name: e.name }));
-		return r;
+	const refOf = (s: EntityScope): EntityRef => {
+		const e = s.entity;
+		return (s.ref ??= { key: e.key, platform: e.platform, accountId: e.accountId, campaignId: e.campaignId, name: e.name });
 	};
 	const evaluationOf = (prep: PreparedRule, e: Entity, clock: LocalClock): Decision['evaluation'] => {
 		let byRule = evaluations.get(e.timezone);
 		if (!byRule) evaluations.set(e.timezone, (byRule = []));
 		let v = byRule[prep.order];
-		if (!v) byRule[prep.order] = v = { at, timezone: e.timezone, localDate: clock.date, localTime: formatMinute(clock.minute), window: windows.get(prep.primaryWindow, clock.day, false).info };
+		if (!v) byRule[prep.order] = v = { at, timezone: e.timezone, localDate: clock.date, localTime: formatMinute(clock.minute), window: windows.resolve(windows.day(clock.day), clock.day, prep.primarySlot).info };
 		return v;
 	};
 
-	const base = (prep: PreparedRule, e: Entity, clock: LocalClock): Decision => ({
+	const base = (prep: PreparedRule, s: EntityScope, clock: LocalClock): Decision => ({
 		ruleId: prep.rule.id,
 		ruleName: prep.rule.name,
 		priority: prep.rule.priority,
-		entity: refOf(e),
+		entity: refOf(s),
 		decision: 'no_match',
 		reasons: [],
 		matched: null,
@@ -981,7 +1172,7 @@ export function evaluateParsed(
 		gates: [],
 		action: null,
 		idempotencyKey: null,
-		evaluation: evaluationOf(prep, e, clock),
+		evaluation: evaluationOf(prep, s.entity, clock),
 		conflict: null,
 		approval: null,
 		proposal: null,
@@ -998,7 +1189,8 @@ export function evaluateParsed(
 	};
 
 	const candidates: Candidate[] = [];
-	for (const e of entities) {
+	for (let ei = 0; ei < entities.length; ei++) {
+		const e = entities[ei];
 		let clock = clocks.get(e.timezone);
 		if (!clock) {
 			clock = localClock(e.timezone, nowMs);
@@ -1012,51 +1204,72 @@ export function evaluateParsed(
 			name: e.name,
 			labels: e.labels,
 			metricCurrency: series ? series.currency : e.currency,
+			lowerName: undefined,
 		};
-		const s: EntityScope = { entity: e, series, comments: index.comments.get(e.key), today: clock.day, cutoff: options.hideToday ? clock.day - 1 : clock.day, sums: new Map(), index, windows };
-		const matchedChanges: Candidate[] = [];
+		const s: EntityScope = {
+			entity: e,
+			series,
+			comments: index.comments.get(e.key),
+			today: clock.day,
+			cutoff: options.hideToday ? clock.day - 1 : clock.day,
+			index,
+			windows,
+			slots: windows.day(clock.day),
+			pool,
+			id: ei + 1,
+			rank: ranks[ei],
+			ref: null,
+		};
+		const mixed = series !== undefined && series.currency === null;
+		let matchedChanges: Candidate[] | null = null;
 		for (const prep of prepared) {
-			const miss = scopeMiss(prep.rule.scope, target);
-			if (miss !== null) {
+			if (!prep.inScope(target)) {
 				summary.outOfScope++;
-				if (settings.includeOutOfScope) noMatch(() => ({ ...base(prep, e, clock), reasons: [`out of scope: ${miss}`] }));
+				if (settings.includeOutOfScope) {
+					if (full) record({ ...base(prep, s, clock), reasons: [`out of scope: ${scopeMiss(prep.rule.scope, target)}`] }, s, prep);
+					else summary.no_match++;
+				}
 				continue;
 			}
-			const na = applicable(prep.rule.action, e.status);
+			const na = prep.notApplicable[e.status];
 			if (na !== null) {
-				noMatch(() => ({ ...base(prep, e, clock), reasons: [`not applicable: ${na} (status ${e.rawStatus})`] }));
+				if (full) record({ ...base(prep, s, clock), reasons: [`not applicable: ${na} (status ${e.rawStatus})`] }, s, prep);
+				else summary.no_match++;
 				continue;
 			}
-			if (series && series.currency === null) {
-				noMatch(() => ({ ...base(prep, e, clock), reasons: [`metric rows use several currencies (${series.currencies.join(', ')}): sums would mix them`] }));
+			if (mixed) {
+				if (full) record({ ...base(prep, s, clock), reasons: [`metric rows use several currencies (${(series as Series).currencies.join(', ')}): sums would mix them`] }, s, prep);
+				else summary.no_match++;
 				continue;
 			}
-			if (!full && conditionVerdict(prep.rule.conditions, s) !== true) {
+			if (!full && prep.verdict(s) !== true) {
 				summary.no_match++;
 				continue;
 			}
 			const conditions = evaluateCondition(prep.rule.conditions, s);
 			if (conditions.result !== true) {
-				noMatch(() => {
+				if (full) {
 					annotate(conditions);
 					const open = resultLeaves(conditions).filter((l) => l.result !== true).map((l) => l.text);
-					return { ...base(prep, e, clock), matched: conditions.result, conditions, reasons: [`conditions ${conditions.result === null ? 'undefined' : 'not met'}: ${open.join('; ')}`] };
-				});
+					record({ ...base(prep, s, clock), matched: conditions.result, conditions, reasons: [`conditions ${conditions.result === null ? 'undefined' : 'not met'}: ${open.join('; ')}`] }, s, prep);
+				} else summary.no_match++;
 				continue;
 			}
 			const c: Candidate = { prep, entity: e, scope: s, clock, conditions: annotate(conditions), rank: safetyRank(prep.rule.action, e) };
-			if (prep.change) matchedChanges.push(c);
+			if (prep.change) (matchedChanges ??= []).push(c);
 			else candidates.push(c);
 		}
-		if (matchedChanges.length > 0) {
-			matchedChanges.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || (a.prep.rule.id < b.prep.rule.id ? -1 : 1));
-			const [winner, ...losers] = matchedChanges;
+		if (matchedChanges !== null) {
+			if (matchedChanges.length > 1) matchedChanges.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || a.prep.idRank - b.prep.idRank);
+			const winner = matchedChanges[0];
 			candidates.push(winner);
 			const w = winner.prep.rule;
-			for (const l of losers) {
+			for (let li = 1; li < matchedChanges.length; li++) {
+				const l = matchedChanges[li];
 				const g = conflictFor(winner.prep, l.prep);
-				record({
-						...base(l.prep, e, clock),
+				record(
+					{
+						...base(l.prep, s, clock),
 						decision: 'gated',
 						matched: true,
 						conditions: l.conditions,
@@ -1064,49 +1277,43 @@ export function evaluateParsed(
 						action: requestedAction(l.prep.rule.action, e, true),
 						conflict: { winnerRuleId: w.id, winnerRuleName: w.name, winnerPriority: w.priority },
 						reasons: [killGate, g].filter((x) => x.status === 'fail').map((x) => `${x.gate}: ${x.detail}`),
-				});
+					},
+					s,
+					l.prep,
+				);
 			}
 		}
 	}
 
-	// Gate the candidates in one global, deterministic order.
-	candidates.sort(
-		(a, b) =>
-			a.prep.rule.priority - b.prep.rule.priority ||
-			a.rank - b.rank ||
-			(a.prep.rule.id < b.prep.rule.id ? -1 : a.prep.rule.id > b.prep.rule.id ? 1 : 0) ||
-			(a.entity.key < b.entity.key ? -1 : a.entity.key > b.entity.key ? 1 : 0),
-	);
+	// Gate the candidates in one global, deterministic order: priority, safety, rule id, entity key.
+	candidates.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || a.prep.idRank - b.prep.idRank || a.scope.rank - b.scope.rank);
 	let used = 0;
 	// Gate results that depend only on rule and time zone are shared (read-only output).
-	const schedules = new Map<string, GateResult>();
-	const scheduleFor = (rule: Rule, list: ResolvedGates['schedules'], clock: LocalClock): GateResult => {
-		const id = `${rule.id}|${clock.timeZone}`;
-		let r = schedules.get(id);
-		if (!r) schedules.set(id, (r = scheduleGate(list, clock)));
+	const scheduleFor = (prep: PreparedRule, list: ResolvedGates['schedules'], clock: LocalClock): GateResult => {
+		let r = prep.schedules.get(clock.timeZone);
+		if (!r) prep.schedules.set(clock.timeZone, (r = scheduleGate(list, clock)));
 		return r;
 	};
-	const resolved = new Map<string, ResolvedGates>();
-	const gatesFor = (rule: Rule, e: Entity, dataWindow: Window): ResolvedGates => {
-		if (e.budgetFloor !== null || e.budgetCeiling !== null) return resolveGates(settings, rule, e, dataWindow);
-		const id = `${rule.id}|${e.currency}`;
-		let r = resolved.get(id);
-		if (!r) resolved.set(id, (r = resolveGates(settings, rule, e, dataWindow)));
+	const gatesFor = (prep: PreparedRule, e: Entity): ResolvedGates => {
+		if (e.budgetFloor !== null || e.budgetCeiling !== null) return resolveGates(settings, prep.rule, e, prep.primaryWindow);
+		let r = prep.gates.get(e.currency);
+		if (!r) prep.gates.set(e.currency, (r = resolveGates(settings, prep.rule, e, prep.primaryWindow)));
 		return r;
 	};
 	for (const c of candidates) {
 		const { prep, entity: e, clock } = c;
 		const rule = prep.rule;
-		const d = base(prep, e, clock);
+		const d = base(prep, c.scope, clock);
 		d.matched = true;
 		d.conditions = c.conditions;
-		const g = gatesFor(rule, e, prep.primaryWindow);
-		const dataWin = c.scope.windows.get(g.dataWindow, clock.day, false);
+		const g = gatesFor(prep, e);
+		const dataSlot = windows.slot(g.dataWindow, false);
+		const dataWin = slotWindow(c.scope, dataSlot);
 		const gates: GateResult[] = [
 			killGate,
-			scheduleFor(rule, g.schedules, clock),
+			scheduleFor(prep, g.schedules, clock),
 			entityAgeGate(e.createdAtMs, nowMs, g.minEntityAgeDays),
-			dataVolumeGate(g.minData, sumsFor(c.scope, dataWin.start, dataWin.end), dataWin.info.label),
+			dataVolumeGate(g.minData, slotSums(c.scope, dataSlot), dataWin.info.label),
 		];
 		const key = idempotencyKey(rule.id, e, rule.action, clock.date, d.evaluation.window);
 		d.idempotencyKey = key;
@@ -1167,12 +1374,10 @@ export function evaluateParsed(
 			}
 			if (d.decision === 'propose') d.proposal = buildProposal(d, e);
 		}
-		record(d);
+		record(d, c.scope, prep);
 	}
 
-	const order = new Map(prepared.map((p) => [p.rule.id, p.order]));
-	decisions.sort((a, b) => (a.entity.key < b.entity.key ? -1 : a.entity.key > b.entity.key ? 1 : 0) || (order.get(a.ruleId) as number) - (order.get(b.ruleId) as number));
-	return { at, killSwitch: settings.killSwitch, decisions, summary, rejectedRows: index.rejected.length, rejectedSignalRows: index.rejectedSignals.length };
+	return { at, killSwitch: settings.killSwitch, decisions: sortByPosition(decisions, positions), summary, rejectedRows: index.rejected.length, rejectedSignalRows: index.rejectedSignals.length };
 }
 
 const COMMENT_SIGNAL_SET: ReadonlySet<Metric> = new Set<Metric>(COMMENT_SIGNAL_METRICS);

@@ -72,8 +72,31 @@ export const EPS = 1e-9;
 export function fmt(n: number | null | undefined): string {
 	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
 	if (Number.isInteger(n)) return String(n);
-	const r = Math.round(n * 10_000) / 10_000;
-	return r === 0 ? '0' : String(r);
+	const k = Math.round(n * 10_000);
+	const r = k / 10_000;
+	if (r === 0) return '0';
+	// |k| < 1e13: String(k / 10^4) is k's decimal digits with the point 4 places
+	// from the right (no shorter decimal rounds to the same double), so it is
+	// written from the integer k without the shortest-round-trip search.
+	return k > -1e13 && k < 1e13 ? fourDecimals(k) : String(r);
+}
+
+/** The decimal of k / 10^4 (k an integer, 0 < |k| < 1e13), trailing zeros dropped. */
+function fourDecimals(k: number): string {
+	const neg = k < 0;
+	const a = neg ? -k : k;
+	const whole = Math.floor(a / 10_000);
+	let frac = a - whole * 10_000;
+	let text = String(whole);
+	if (frac !== 0) {
+		let digits = 4;
+		while (frac % 10 === 0) {
+			frac /= 10;
+			digits--;
+		}
+		text += `.${String(frac).padStart(digits, '0')}`;
+	}
+	return neg ? `-${text}` : text;
 }
 
 /** Money with the currency's minor digits: `1234.50 USD`. */
@@ -225,15 +248,22 @@ export function entityAgeGate(createdAtMs: number | null, nowMs: number, minDays
 		: gate('entity_age', 'fail', `age ${fmt(ageDays)} days < ${fmt(minDays)} (learning period)`, values);
 }
 
+const DATA_VOLUME_KEYS = [
+	['spend', 'min_spend'],
+	['impressions', 'min_impressions'],
+	['clicks', 'min_clicks'],
+	['conversions', 'min_conversions'],
+] as const;
+
 /** Minimum data volume over the data window: every configured minimum must be reached. */
 export function dataVolumeGate(min: ResolvedGates['minData'], sums: MetricSums, windowLabel: string): GateResult {
 	const values: Record<string, GateValue> = { window: windowLabel };
 	const short: string[] = [];
 	const met: string[] = [];
-	for (const k of ['spend', 'impressions', 'clicks', 'conversions'] as const) {
+	for (const [k, minKey] of DATA_VOLUME_KEYS) {
 		const need = min[k];
 		if (need === null) continue;
-		values[`min_${k}`] = need;
+		values[minKey] = need;
 		values[k] = sums[k];
 		(sums[k] >= need ? met : short).push(`${k} ${fmt(sums[k])} ${sums[k] >= need ? '>=' : '<'} ${fmt(need)}`);
 	}
@@ -251,13 +281,23 @@ export function alreadyDoneGate(key: string, doneAtMs: number | null): GateResul
 		: gate('already_done', 'fail', `already done at ${new Date(doneAtMs).toISOString()} (same rule, entity, action and window)`, { idempotencyKey: key, doneAt: new Date(doneAtMs).toISOString() });
 }
 
+const cooldownNone = new Map<number, GateResult>();
+
 /** Time since the entity's last change (by any rule, this run included) must reach the cooldown. */
 export function cooldownGate(lastChangeMs: number | null, nowMs: number, hours: number): GateResult {
 	const since = lastChangeMs === null ? null : Math.max(0, nowMs - lastChangeMs) / HOUR_MS;
 	const values = { lastChangeAt: lastChangeMs === null ? null : new Date(lastChangeMs).toISOString(), hoursSince: since === null ? null : Math.round(since * 1000) / 1000, cooldownHours: hours };
 	if (hours <= 0 && since === null) return memo('cooldown|skip', () => gate('cooldown', 'skip', 'no cooldown configured', values));
 	if (hours <= 0) return gate('cooldown', 'skip', 'no cooldown configured', values);
-	if (since === null) return memo(`cooldown|none|${hours}`, () => gate('cooldown', 'pass', `no earlier change (cooldown ${fmt(hours)} h)`, values));
+	if (since === null) {
+		// the usual case (no change in the history): one shared result per cooldown
+		let r = cooldownNone.get(hours);
+		if (!r) {
+			r = memo(`cooldown|none|${hours}`, () => gate('cooldown', 'pass', `no earlier change (cooldown ${fmt(hours)} h)`, values));
+			if (cooldownNone.size < 1000) cooldownNone.set(hours, r);
+		}
+		return r;
+	}
 	return since >= hours
 		? gate('cooldown', 'pass', `last change ${fmt(since)} h ago >= ${fmt(hours)} h`, values)
 		: gate('cooldown', 'fail', `last change ${fmt(since)} h ago < cooldown ${fmt(hours)} h`, values);
@@ -276,8 +316,16 @@ export function conflictGate(winner: { id: string; name: string; priority: numbe
 
 /** A gate that was not evaluated because an earlier one decided. */
 export function notEvaluated(name: GateName, because: string): GateResult {
-	return memo(`skip|${name}|${because}`, () => gate(name, 'skip', `not evaluated: ${because}`));
+	let byReason = notEvaluatedCache.get(name);
+	if (!byReason) notEvaluatedCache.set(name, (byReason = new Map()));
+	let r = byReason.get(because);
+	if (!r) {
+		r = memo(`skip|${name}|${because}`, () => gate(name, 'skip', `not evaluated: ${because}`));
+		if (byReason.size < 1000) byReason.set(because, r);
+	}
+	return r;
 }
+const notEvaluatedCache = new Map<GateName, Map<string, GateResult>>();
 
 // ---------------------------------------------------------------------------
 // Budget planning: bounds, per-action cap, rolling 24 h cap, rounding
@@ -415,8 +463,11 @@ export function planBudget(input: BudgetPlanInput): BudgetPlan {
 }
 
 const BUDGET_GATE_ORDER: readonly GateName[] = ['budget_bounds', 'max_change', 'daily_change', 'has_effect'];
+/** The gates in BUDGET_GATE_ORDER (others first), each name's gates in their order: a stable sort by that rank. */
 function order(gates: GateResult[]): GateResult[] {
-	return [...gates].sort((a, b) => BUDGET_GATE_ORDER.indexOf(a.gate) - BUDGET_GATE_ORDER.indexOf(b.gate));
+	const out = gates.filter((g) => !BUDGET_GATE_ORDER.includes(g.gate));
+	for (const name of BUDGET_GATE_ORDER) for (const g of gates) if (g.gate === name) out.push(g);
+	return out;
 }
 
 // ---------------------------------------------------------------------------

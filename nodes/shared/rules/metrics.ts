@@ -235,66 +235,156 @@ export class MetricIndex {
 	/** Signal rows that could not be used (index into the signal input). */
 	readonly rejectedSignals: RejectedRow[] = [];
 	readonly signalRowCount: number;
-	readonly #accountCache = new Map<string, AccountWindow>();
+	/** account → start → end → sums (numeric keys: no key string per lookup). */
+	readonly #accountCache = new Map<string, Map<number, Map<number, AccountWindow>>>();
 
 	constructor(input: readonly MetricRowInput[] | MetricColumns, signals: readonly CommentSignalRowInput[] | CommentSignalColumns = []) {
 		const { n, row: rowAt } = rowReader(input);
 		this.rowCount = n;
+		// Columns are read in place; rows (objects) through the same names.
+		const cols = Array.isArray(input) ? rowsAsColumns(input as readonly MetricRowInput[]) : (input as MetricColumns).columns;
+		const { platform: cPlatform, account_id: cAccount, campaign_id: cCampaign, date: cDate, currency: cCurrency, spend: cSpend, impressions: cImpressions, clicks: cClicks, conversions: cConversions } = cols;
+		const cRevenue = cols.revenue ?? null;
+		const cLeads = cols.leads ?? null;
 		// Pass 1: validate, find each row's series (nested maps: no key string per row) and day.
+		// Most rows pass the quick checks (non-empty ids, a currency seen valid, numbers or
+		// nulls, a calendar date); the others go through `checkRow`, which accepts them or
+		// gives the reason of the rejection.
 		const rowSeries = new Int32Array(n).fill(-1);
 		const rowDay = new Int32Array(n);
 		const ids = new Map<string, Map<string, Map<string, number>>>();
 		const meta: Array<{ platform: string; accountId: string; campaignId: string; count: number }> = [];
+		const currencies = new Set<string>();
+		// consecutive rows of one campaign (the usual order of a read) skip the map lookups
+		let lastPlatform = '';
+		let lastAccount = '';
+		let lastCampaign = '';
+		let lastId = -1;
+		let valid = 0;
 		for (let i = 0; i < n; i++) {
-			const row = rowAt(i);
-			const reason = checkRow(row);
-			if (reason !== null) {
-				this.rejected.push({ index: i, reason });
-				continue;
+			const platform = cPlatform[i];
+			const account = cAccount[i];
+			const campaign = cCampaign[i];
+			let day =
+				isRow(input, i) &&
+				quickIds(platform, account, campaign) &&
+				quickCurrency(cCurrency[i], currencies) &&
+				quickValue(cSpend[i], true) &&
+				quickValue(cImpressions[i], false) &&
+				quickValue(cClicks[i], false) &&
+				quickValue(cConversions[i], true) &&
+				(cRevenue === null || quickValue(cRevenue[i], true)) &&
+				(cLeads === null || quickValue(cLeads[i], true))
+					? quickDate(cDate[i])
+					: Number.NaN;
+			if (Number.isNaN(day)) {
+				const row = rowAt(i);
+				const reason = checkRow(row);
+				if (reason !== null) {
+					this.rejected.push({ index: i, reason });
+					continue;
+				}
+				day = dayNumber(row.date);
 			}
-			let byAccount = ids.get(row.platform);
-			if (!byAccount) ids.set(row.platform, (byAccount = new Map()));
-			let byCampaign = byAccount.get(row.account_id);
-			if (!byCampaign) byAccount.set(row.account_id, (byCampaign = new Map()));
-			let id = byCampaign.get(row.campaign_id);
-			if (id === undefined) {
-				id = meta.length;
-				byCampaign.set(row.campaign_id, id);
-				meta.push({ platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, count: 0 });
+			let id: number;
+			if (lastId >= 0 && campaign === lastCampaign && account === lastAccount && platform === lastPlatform) id = lastId;
+			else {
+				let byAccount = ids.get(platform);
+				if (!byAccount) ids.set(platform, (byAccount = new Map()));
+				let byCampaign = byAccount.get(account);
+				if (!byCampaign) byAccount.set(account, (byCampaign = new Map()));
+				let found = byCampaign.get(campaign);
+				if (found === undefined) {
+					found = meta.length;
+					byCampaign.set(campaign, found);
+					meta.push({ platform, accountId: account, campaignId: campaign, count: 0 });
+				}
+				id = found;
+				lastId = id;
+				lastPlatform = platform;
+				lastAccount = account;
+				lastCampaign = campaign;
 			}
 			rowSeries[i] = id;
-			rowDay[i] = dayNumber(row.date);
+			rowDay[i] = day;
 			meta[id].count++;
+			valid++;
 		}
 		// Pass 2: bucket row indices per series (counting sort).
 		const offsets = new Int32Array(meta.length + 1);
 		for (let s = 0; s < meta.length; s++) offsets[s + 1] = offsets[s] + meta[s].count;
 		const fill = offsets.slice(0, meta.length);
-		const order = new Int32Array(offsets[meta.length]);
+		const order = new Int32Array(valid);
 		for (let i = 0; i < n; i++) if (rowSeries[i] >= 0) order[fill[rowSeries[i]]++] = i;
-		// Pass 3: per series, sort by day and build the prefix sums.
-		const values = new Float64Array(PREFIXES);
+		// Pass 3: per series, sort by day (rows usually come in day order already) and
+		// build the prefix sums. Every series' days and prefix arrays are views of two
+		// shared buffers: one allocation instead of two per campaign.
+		const allDays = new Int32Array(valid);
+		const allPrefix = new Float64Array(PREFIXES * (valid + meta.length));
+		let prefixAt = 0;
+		const byDay = (a: number, b: number) => rowDay[a] - rowDay[b];
 		for (let s = 0; s < meta.length; s++) {
 			const m = meta[s];
 			const bucket = order.subarray(offsets[s], offsets[s + 1]);
-			bucket.sort((a, b) => rowDay[a] - rowDay[b]);
 			const len = bucket.length;
+			for (let j = 1; j < len; j++) {
+				if (rowDay[bucket[j]] < rowDay[bucket[j - 1]]) {
+					bucket.sort(byDay);
+					break;
+				}
+			}
 			const stride = len + 1;
-			const days = new Int32Array(len);
-			const prefix = new Float64Array(PREFIXES * stride);
-			const currencies: string[] = [];
+			const days = allDays.subarray(offsets[s], offsets[s + 1]);
+			const prefix = allPrefix.subarray(prefixAt, prefixAt + PREFIXES * stride);
+			prefixAt += PREFIXES * stride;
 			const key = entityKey(m.platform, m.accountId, m.campaignId);
+			let currency = '';
+			let mixed: string[] | null = null;
+			let spend = 0;
+			let impressions = 0;
+			let clicks = 0;
+			let conversions = 0;
+			let revenue = 0;
+			let revenueRows = 0;
+			let leads = 0;
+			let leadsRows = 0;
 			for (let j = 0; j < len; j++) {
 				const i = bucket[j];
-				const row = rowAt(i);
 				if (j > 0 && rowDay[i] === days[j - 1]) throw new RulesInputError(`two metric rows for ${key} on ${dayString(rowDay[i])} (the natural key platform, account, campaign, date must be unique)`);
 				days[j] = rowDay[i];
-				if (!currencies.includes(row.currency)) currencies.push(row.currency);
-				readValues(row, values);
-				for (let p = 0; p < PREFIXES; p++) prefix[p * stride + j + 1] = prefix[p * stride + j] + values[p];
+				const rowCurrency = cCurrency[i] as string;
+				if (j === 0) currency = rowCurrency;
+				else if (rowCurrency !== currency) {
+					mixed ??= [currency];
+					if (!mixed.includes(rowCurrency)) mixed.push(rowCurrency);
+				}
+				// the prefix increments: micro-units for money and conversions, counts for the rest (null adds 0)
+				const at = j + 1;
+				spend += increment(cSpend[i], true);
+				prefix[P_SPEND * stride + at] = spend;
+				impressions += increment(cImpressions[i], false);
+				prefix[P_IMPR * stride + at] = impressions;
+				clicks += increment(cClicks[i], false);
+				prefix[P_CLICKS * stride + at] = clicks;
+				conversions += increment(cConversions[i], true);
+				prefix[P_CONV * stride + at] = conversions;
+				const rev = cRevenue === null ? null : cRevenue[i];
+				if (rev !== null && rev !== undefined) {
+					revenue += increment(rev, true);
+					revenueRows += 1;
+				}
+				prefix[P_REV * stride + at] = revenue;
+				prefix[P_REV_N * stride + at] = revenueRows;
+				const ld = cLeads === null ? null : cLeads[i];
+				if (ld !== null && ld !== undefined) {
+					leads += increment(ld, true);
+					leadsRows += 1;
+				}
+				prefix[P_LEADS * stride + at] = leads;
+				prefix[P_LEADS_N * stride + at] = leadsRows;
 			}
-			currencies.sort();
-			const series: Series = { key, accountKey: accountKey(m.platform, m.accountId), days, prefix, currency: currencies.length === 1 ? currencies[0] : null, currencies };
+			const rowCurrencies = mixed ? mixed.sort() : [currency];
+			const series: Series = { key, accountKey: accountKey(m.platform, m.accountId), days, prefix, currency: rowCurrencies.length === 1 ? rowCurrencies[0] : null, currencies: rowCurrencies };
 			this.series.set(key, series);
 			let list = this.accounts.get(series.accountKey);
 			if (!list) this.accounts.set(series.accountKey, (list = []));
@@ -349,8 +439,8 @@ export class MetricIndex {
 
 	/** The sums of an account over [start, end] (cached: the index is immutable). */
 	accountWindow(account: string, start: number, end: number): AccountWindow | null {
-		const cacheKey = `${account}|${start}|${end}`;
-		const cached = this.#accountCache.get(cacheKey);
+		let byStart = this.#accountCache.get(account);
+		const cached = byStart?.get(start)?.get(end);
 		if (cached) return cached;
 		const list = this.accounts.get(account);
 		const commentList = this.commentAccounts.get(account);
@@ -358,29 +448,40 @@ export class MetricIndex {
 		const total = new Float64Array(PREFIXES);
 		let campaigns = 0;
 		let rows = 0;
-		const currencies = new Set<string>();
-		const withData = new Set<string>();
+		// the currencies of the rows in the window: one (the usual case) or several
+		let currency: string | undefined;
+		let mixedCurrencies = false;
+		// campaigns with a performance or a signal row: a set only when there are signal rows
+		const withData = commentList ? new Set<string>() : null;
 		for (const s of list ?? []) {
-			const [lo, hi] = bounds(s.days, start, end);
+			const lo = lowerBound(s.days, start);
+			const hi = lowerBound(s.days, end + 1);
 			if (hi <= lo) continue;
 			campaigns++;
-			withData.add(s.key);
+			withData?.add(s.key);
 			rows += hi - lo;
-			for (const c of s.currencies) currencies.add(c);
+			for (const c of s.currencies) {
+				if (currency === undefined) currency = c;
+				else if (c !== currency) mixedCurrencies = true;
+			}
 			const stride = s.days.length + 1;
 			for (let p = 0; p < PREFIXES; p++) total[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
 		}
 		const commentTotal = [0, 0, 0];
 		for (const s of commentList ?? []) {
-			const [lo, hi] = bounds(s.days, start, end);
+			const lo = lowerBound(s.days, start);
+			const hi = lowerBound(s.days, end + 1);
 			if (hi <= lo) continue;
-			withData.add(s.key);
+			withData?.add(s.key);
 			const stride = s.days.length + 1;
 			for (let p = 0; p < C_PREFIXES; p++) commentTotal[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
 		}
 		const sums: WindowSums = { ...sumsOf(total, rows), comments: commentTotal[C_COMMENTS], negative_comments: commentTotal[C_NEGATIVE], abusive_comments: commentTotal[C_ABUSIVE] };
-		const result: AccountWindow = { sums, campaigns, campaignsWithAnyData: withData.size, currency: currencies.size === 1 ? [...currencies][0] : null };
-		this.#accountCache.set(cacheKey, result);
+		const result: AccountWindow = { sums, campaigns, campaignsWithAnyData: withData ? withData.size : campaigns, currency: currency !== undefined && !mixedCurrencies ? currency : null };
+		if (!byStart) this.#accountCache.set(account, (byStart = new Map()));
+		let byEnd = byStart.get(start);
+		if (!byEnd) byStart.set(start, (byEnd = new Map()));
+		byEnd.set(end, result);
 		return result;
 	}
 }
@@ -456,15 +557,70 @@ function checkRow(row: MetricRowInput): string | null {
 	return null;
 }
 
-/** The prefix increments of a checked row: micro-units for money and conversions, counts for the rest. */
-function readValues(row: MetricRowInput, out: Float64Array): void {
-	out.fill(0);
-	for (const [name, slot, countSlot, micro] of FIELDS) {
-		const v = toNumber(row[name]) as number | null;
-		if (v === null) continue;
-		out[slot] = micro ? Math.round(v * MICRO) : Math.round(v);
-		if (countSlot >= 0) out[countSlot] = 1;
+/** The prefix increment of a checked value: micro-units (money, conversions) or a count; 0 for null. */
+function increment(value: number | string | null | undefined, micro: boolean): number {
+	const v = typeof value === 'number' ? value : (toNumber(value) as number | null);
+	if (v === null) return 0;
+	return micro ? Math.round(v * MICRO) : Math.round(v);
+}
+
+/** A value `checkRow` accepts without reading it as text: null, or a finite number >= 0 below the exact-sum limit. */
+function quickValue(v: unknown, micro: boolean): boolean {
+	if (v === null || v === undefined) return true;
+	return typeof v === 'number' && v >= 0 && (micro ? v * MICRO : v) <= Number.MAX_SAFE_INTEGER;
+}
+
+/** Row i is an object (columns: always). */
+function isRow(input: readonly MetricRowInput[] | MetricColumns, i: number): boolean {
+	if (!Array.isArray(input)) return true;
+	const row = (input as readonly MetricRowInput[])[i];
+	return row !== null && typeof row === 'object';
+}
+
+/** Non-empty ids (as `checkRow`). */
+function quickIds(platform: unknown, account: unknown, campaign: unknown): boolean {
+	return typeof platform === 'string' && platform.length > 0 && typeof account === 'string' && account.length > 0 && typeof campaign === 'string' && campaign.length > 0;
+}
+
+/** An ISO 4217 code (as `checkRow`), remembered in `seen`. */
+function quickCurrency(currency: unknown, seen: Set<string>): boolean {
+	if (typeof currency !== 'string') return false;
+	if (seen.has(currency)) return true;
+	if (!/^[A-Z]{3}$/.test(currency)) return false;
+	seen.add(currency);
+	return true;
+}
+
+/** The day number of a calendar date `YYYY-MM-DD`, NaN for anything else. */
+function quickDate(date: unknown): number {
+	return typeof date === 'string' ? dayNumber(date) : Number.NaN;
+}
+
+/**
+ * The fields of rows as columns (one array per field, `undefined` for a row
+ * that is not an object: `checkRow` rejects it), so the index reads rows and
+ * columns alike.
+ */
+function rowsAsColumns(rows: readonly MetricRowInput[]): MetricColumns['columns'] {
+	const n = rows.length;
+	const names = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+	const out = Object.fromEntries(names.map((k) => [k, new Array<unknown>(n)])) as unknown as Record<(typeof names)[number], unknown[]>;
+	for (let i = 0; i < n; i++) {
+		const r = rows[i];
+		if (r === null || typeof r !== 'object') continue;
+		out.date[i] = r.date;
+		out.platform[i] = r.platform;
+		out.account_id[i] = r.account_id;
+		out.campaign_id[i] = r.campaign_id;
+		out.currency[i] = r.currency;
+		out.spend[i] = r.spend;
+		out.impressions[i] = r.impressions;
+		out.clicks[i] = r.clicks;
+		out.conversions[i] = r.conversions;
+		out.revenue[i] = r.revenue;
+		out.leads[i] = r.leads;
 	}
+	return out as unknown as MetricColumns['columns'];
 }
 
 /** [lo, hi) indices of the days within [start, end]. */
@@ -517,6 +673,58 @@ export function windowSums(series: Series | undefined, start: number, end: numbe
 		negative_comments: pre[C_NEGATIVE * st + hi] - pre[C_NEGATIVE * st + lo],
 		abusive_comments: pre[C_ABUSIVE * st + hi] - pre[C_ABUSIVE * st + lo],
 	};
+}
+
+/** A mutable all-zero `WindowSums` (for `windowSumsInto`). */
+export function emptySums(): WindowSums {
+	return { ...EMPTY_SUMS };
+}
+
+/**
+ * `windowSums` written into `out` instead of a new object: the same values,
+ * no allocation (for caches that reuse their objects). Returns `out`.
+ */
+export function windowSumsInto(out: WindowSums, series: Series | undefined, start: number, end: number, comments?: CommentSeries): WindowSums {
+	out.spend = 0;
+	out.impressions = 0;
+	out.clicks = 0;
+	out.conversions = 0;
+	out.revenue = null;
+	out.leads = null;
+	out.rows = 0;
+	out.comments = 0;
+	out.negative_comments = 0;
+	out.abusive_comments = 0;
+	if (end < start) return out;
+	if (series) {
+		const lo = lowerBound(series.days, start);
+		const hi = lowerBound(series.days, end + 1);
+		if (hi > lo) {
+			const pre = series.prefix;
+			const st = series.days.length + 1;
+			const revN = pre[P_REV_N * st + hi] - pre[P_REV_N * st + lo];
+			const leadsN = pre[P_LEADS_N * st + hi] - pre[P_LEADS_N * st + lo];
+			out.spend = (pre[P_SPEND * st + hi] - pre[P_SPEND * st + lo]) / MICRO;
+			out.impressions = pre[P_IMPR * st + hi] - pre[P_IMPR * st + lo];
+			out.clicks = pre[P_CLICKS * st + hi] - pre[P_CLICKS * st + lo];
+			out.conversions = (pre[P_CONV * st + hi] - pre[P_CONV * st + lo]) / MICRO;
+			out.revenue = revN > 0 ? (pre[P_REV * st + hi] - pre[P_REV * st + lo]) / MICRO : null;
+			out.leads = leadsN > 0 ? (pre[P_LEADS * st + hi] - pre[P_LEADS * st + lo]) / MICRO : null;
+			out.rows = hi - lo;
+		}
+	}
+	if (comments) {
+		const lo = lowerBound(comments.days, start);
+		const hi = lowerBound(comments.days, end + 1);
+		if (hi > lo) {
+			const pre = comments.prefix;
+			const st = comments.days.length + 1;
+			out.comments = pre[C_COMMENTS * st + hi] - pre[C_COMMENTS * st + lo];
+			out.negative_comments = pre[C_NEGATIVE * st + hi] - pre[C_NEGATIVE * st + lo];
+			out.abusive_comments = pre[C_ABUSIVE * st + hi] - pre[C_ABUSIVE * st + lo];
+		}
+	}
+	return out;
 }
 
 function metricSums(series: Series | undefined, start: number, end: number): WindowSums {

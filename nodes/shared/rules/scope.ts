@@ -18,6 +18,8 @@ export interface ScopeTarget {
 	labels: readonly string[];
 	/** Currency of the entity's metric rows (money thresholds are in it); null when unknown. */
 	metricCurrency: string | null;
+	/** Filled by `compileScope` matchers: the name as case-insensitive patterns see it (shared by the rules of one run). */
+	lowerName?: string | null;
 }
 
 /**
@@ -60,9 +62,13 @@ function compiled(source: string, caseSensitive: boolean): RegExp {
 	return re;
 }
 
+function visibleName(name: string): string {
+	return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+}
+
 export function nameMatches(pattern: NamePattern, name: string | null): boolean {
 	if (name === null) return false;
-	const text = name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+	const text = visibleName(name);
 	if ('glob' in pattern) return pattern.caseSensitive ? globMatch(pattern.glob, text) : globMatch(pattern.glob.toLowerCase(), text.toLowerCase());
 	return compiled(pattern.regex, pattern.caseSensitive).test(text);
 }
@@ -80,4 +86,92 @@ export function scopeMiss(scope: Scope, e: ScopeTarget): string | null {
 	}
 	if (scope.name && !nameMatches(scope.name, e.name)) return `name does not match ${'glob' in scope.name ? scope.name.glob : `/${scope.name.regex}/`}`;
 	return null;
+}
+
+/**
+ * `globMatch(pattern, text)` as a function of the text. A pattern without `?`
+ * is its literal segments between the stars: the text starts with the first,
+ * ends with the last and holds the others in order, each placed leftmost
+ * (`*prospecting*` is a substring test); patterns with `?` use `globMatch`.
+ */
+export function compileGlob(pattern: string): (text: string) => boolean {
+	if (pattern.includes('?')) return (text) => globMatch(pattern, text);
+	const segments = pattern.split('*');
+	if (segments.length === 1) return (text) => text === pattern;
+	const first = segments[0];
+	const last = segments[segments.length - 1];
+	const middle = segments.slice(1, -1).filter((x) => x.length > 0);
+	return (text) => {
+		const end = text.length - last.length;
+		if (end < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+		let at = first.length;
+		for (const segment of middle) {
+			const found = text.indexOf(segment, at);
+			if (found < 0 || found + segment.length > end) return false;
+			at = found + segment.length;
+		}
+		return true;
+	};
+}
+
+/**
+ * `scopeMiss(scope, e) === null` as a function compiled once per rule and run:
+ * id lists become sets, a case-insensitive glob is lowercased once, and the
+ * entity's lowercased name is kept on the target for the next rule. The reason
+ * of a miss is `scopeMiss`'s, computed only when it is shown.
+ */
+export function compileScope(scope: Scope): (e: ScopeTarget) => boolean {
+	const tests: Array<(e: ScopeTarget) => boolean> = [];
+	if (scope.platforms) {
+		const set = new Set<string>(scope.platforms);
+		tests.push((e) => set.has(e.platform));
+	}
+	if (scope.accountIds) {
+		const set = new Set<string>(scope.accountIds);
+		tests.push((e) => set.has(e.accountId));
+	}
+	if (scope.campaignIds) {
+		const set = new Set<string>(scope.campaignIds);
+		tests.push((e) => set.has(e.campaignId));
+	}
+	if (scope.currencies) {
+		const set = new Set<string>(scope.currencies);
+		tests.push((e) => e.metricCurrency !== null && set.has(e.metricCurrency));
+	}
+	if (scope.labels) {
+		const set = new Set<string>(scope.labels);
+		tests.push((e) => e.labels.some((l) => set.has(l)));
+	}
+	if (scope.excludeLabels) {
+		const set = new Set<string>(scope.excludeLabels);
+		tests.push((e) => !e.labels.some((l) => set.has(l)));
+	}
+	const pattern = scope.name;
+	if (pattern) {
+		if ('glob' in pattern && !pattern.caseSensitive) {
+			const match = compileGlob(pattern.glob.toLowerCase());
+			tests.push((e) => {
+				if (e.name === null) return false;
+				if (e.lowerName === undefined || e.lowerName === null) e.lowerName = visibleName(e.name).toLowerCase();
+				return match(e.lowerName);
+			});
+		} else if ('glob' in pattern) {
+			const match = compileGlob(pattern.glob);
+			tests.push((e) => e.name !== null && match(visibleName(e.name)));
+		} else {
+			const re = compiled(pattern.regex, pattern.caseSensitive);
+			tests.push((e) => e.name !== null && re.test(visibleName(e.name)));
+		}
+	}
+	switch (tests.length) {
+		case 0:
+			return () => true;
+		case 1:
+			return tests[0];
+		default:
+			return (e) => {
+				for (const t of tests) if (!t(e)) return false;
+				return true;
+			};
+	}
 }

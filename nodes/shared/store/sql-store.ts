@@ -66,6 +66,15 @@ function whereSql(def: TableDef, where: Record<string, unknown> | undefined, par
 	return parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '';
 }
 
+/** Every value is a number or null (a plain loop: a callback would box every double of a large column). */
+function allNumbers(list: readonly unknown[]): boolean {
+	for (let i = 0; i < list.length; i++) {
+		const v = list[i];
+		if (v !== null && typeof v !== 'number') return false;
+	}
+	return true;
+}
+
 function parseJsonRow(value: unknown): Record<string, unknown> {
 	return (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
 }
@@ -209,7 +218,7 @@ export class SqlStore implements Store {
 			const list = data[i] ?? [];
 			const numeric = kind === 'numeric' || kind === 'bigint' || kind === 'integer';
 			// dates, text, uuids, booleans, jsonb and numbers arrive in their final form; the rest goes through fromDb's conversion
-			if (kind === 'date' || kind === 'text' || kind === 'uuid' || kind === 'boolean' || kind === 'jsonb' || (numeric && list.every((v) => v === null || typeof v === 'number'))) out[c] = list;
+			if (kind === 'date' || kind === 'text' || kind === 'uuid' || kind === 'boolean' || kind === 'jsonb' || (numeric && allNumbers(list))) out[c] = list;
 			else out[c] = list.map((v) => convert(kind, v));
 		});
 		return { length: n, columns: out as ColumnarRows<T, K>['columns'] };
