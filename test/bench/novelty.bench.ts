@@ -80,6 +80,7 @@ import {
 import { openStore } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import { Rng } from '../../scripts/sandbox/rng';
 
 const PAST = Number(process.env.BENCH_PAST ?? 100_000);
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 50);
@@ -88,16 +89,10 @@ const DENSE = (process.env.BENCH_DENSE ?? '1') !== '0';
 const JS = (process.env.BENCH_JS ?? '0') !== '0';
 const STORE = (process.env.BENCH_STORE ?? '1') !== '0';
 
-/** mulberry32: seeded, so every run generates the same corpus. */
+/** The sandbox's seeded mulberry32, as a function: the same sequence every run. */
 function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const r = new Rng(seed);
+	return () => r.next();
 }
 
 const random = rng(20250611);

@@ -27,21 +27,16 @@ import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { sandboxCreativeCopy } from '../../scripts/sandbox/creative-responder';
+import { Rng } from '../../scripts/sandbox/rng';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const OFFLINE = offlineEmbedder().model;
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** mulberry32: seeded, so every run writes the same copy. */
+/** The sandbox's seeded mulberry32, as a function: the same sequence every run. */
 function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const r = new Rng(seed);
+	return () => r.next();
 }
 
 const WORDS = 'warm light recycled fleece jacket trail summit free shipping returns members save extra sale rain shell boots socks daypack hikers campers weekend city coast cozy packable waterproof durable order today shop now new colors lifetime warranty'.split(' ');

@@ -4,17 +4,12 @@ import fc from 'fast-check';
 import { NoveltyIndex, lexicalSimilarity, normalizeVector, type CandidateVariant, type NoveltyThresholds, type PastVariant } from '../../nodes/shared/novelty';
 import { VectorStore, approxError, exactDot, strideOf } from '../../nodes/shared/novelty/dense';
 import { createKernel, createMemory, scan4Module, simdAvailable } from '../../nodes/shared/novelty/simd';
+import { Rng } from '../../scripts/sandbox/rng';
 
-/** mulberry32, seeded. */
+/** The sandbox's seeded mulberry32, as a function: the same sequence every run. */
 function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const r = new Rng(seed);
+	return () => r.next();
 }
 
 /** What the kernel computes, in plain JS: float32 products, 4 lanes summed in float32, lanes added ((0 + 1) + 2) + 3. */

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
-import { optimizerAlert } from '../../shared/alerts/optimization';
+import { accountErrorAlert, optimizerAlert } from '../../shared/alerts/optimization';
 import { parseIdList } from '../../shared/platforms/factory';
 import { runOptimizer, type OptimizerInput, type OptimizerResult, type OptimizerSettings } from '../../shared/rules/run';
 import type { OptimizerContext } from './router';
@@ -184,7 +184,7 @@ export function outputsOf(result: OptimizerResult, itemIndex: number): INodeExec
 				platform: a.platform,
 				accountId: a.accountId,
 				error: a.error as unknown as IDataObject,
-				alert: { kind: 'failure', title: `Optimizer could not read ${a.platform} account ${a.accountId}`, message: a.error.message, items: ['Its campaigns were not evaluated in this run.'] },
+				alert: accountErrorAlert({ ...a, error: a.error }) as unknown as IDataObject,
 			},
 			pairedItem: { item: itemIndex },
 		});

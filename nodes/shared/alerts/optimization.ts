@@ -64,3 +64,13 @@ export function optimizerAlert(item: OptimizerItem): Alert | null {
 		footer: escapeMrkdwn(`${item.dryRun ? 'Dry run: nothing was changed on the platform. ' : ''}Evaluated ${item.evaluatedAt}${item.idempotencyKey ? ` · key ${item.idempotencyKey.slice(0, 20)}…` : ''}`),
 	};
 }
+
+/** The alert for an ad account the optimizer could not read: its campaigns were not evaluated in this run. */
+export function accountErrorAlert(account: { platform: string; accountId: string; error: { message: string } }): Alert {
+	return {
+		kind: 'failure',
+		title: `Optimizer could not read ${account.platform} account ${account.accountId}`,
+		message: escapeMrkdwn(account.error.message),
+		items: ['Its campaigns were not evaluated in this run.'],
+	};
+}
