@@ -13,6 +13,7 @@ import { DelegateBackoff, ExponentialBackoff, decorrelatedJitterGenerator, handl
 import { getPlatformBreaker, type BreakerOptions, type PlatformBreaker } from './breaker';
 import { systemClock, type Clock } from './clock';
 import { PlatformApiError, type PlatformId } from './errors';
+import { markOutcomeUnknown, sideEffectOutcome } from './outcome';
 import { unlimited, RateLimitWaitTooLongError, type RateLimiter } from './rate-limiter';
 
 export interface RetryOptions {
@@ -72,6 +73,15 @@ export interface CallContext {
 	accountId?: string;
 	rateLimitKey?: string;
 	signal?: AbortSignal;
+	/**
+	 * A mutating call. `idempotent` (set a budget or a status to a value):
+	 * retried like a read, but when any attempt's outcome was unknown the
+	 * final error is marked unknown (resilience/outcome.ts). `once` (post a
+	 * reply, create a page): retried only after an answer that proves the
+	 * change was not made (429, refused connection); an unknown outcome is
+	 * thrown at once, never repeated.
+	 */
+	sideEffect?: 'idempotent' | 'once';
 }
 
 export class CallExecutor {
@@ -113,11 +123,18 @@ export class CallExecutor {
 			pendingDelay = Math.max(expoState.duration, retryAfter);
 			return 0; // the wait happens in the attempt below, through the injected clock
 		});
+		let possiblyApplied = false;
 		const policy = retry(
-			handleWhen((error) => error instanceof PlatformApiError && error.retryable && (error.retryAfterMs ?? 0) <= maxRetryAfterMs),
+			handleWhen(
+				(error) =>
+					error instanceof PlatformApiError &&
+					error.retryable &&
+					(error.retryAfterMs ?? 0) <= maxRetryAfterMs &&
+					(context.sideEffect !== 'once' || sideEffectOutcome(error) === 'failed'),
+			),
 			{ maxAttempts: maxRetries, backoff },
 		);
-		return policy.execute(async () => {
+		const attempts = policy.execute(async () => {
 			if (pendingDelay > 0) {
 				const wait = pendingDelay;
 				pendingDelay = 0;
@@ -128,10 +145,21 @@ export class CallExecutor {
 			await this.beforeRequest(context);
 			const once = async () => {
 				this.stats.requests += 1;
-				return attempt();
+				try {
+					return await attempt();
+				} catch (error) {
+					if (context.sideEffect && sideEffectOutcome(error) === 'unknown') possiblyApplied = true;
+					throw error;
+				}
 			};
 			return this.breaker ? this.breaker.execute(once, context) : once();
 		});
+		if (!context.sideEffect) return attempts;
+		try {
+			return await attempts;
+		} catch (error) {
+			throw possiblyApplied ? markOutcomeUnknown(error) : error;
+		}
 	}
 
 	private async beforeRequest(context: CallContext): Promise<void> {

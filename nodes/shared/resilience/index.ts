@@ -6,3 +6,4 @@ export * from './rate-limiter';
 export * from './breaker';
 export * from './executor';
 export * from './openai-errors';
+export * from './outcome';

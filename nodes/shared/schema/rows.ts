@@ -410,7 +410,13 @@ export const approvalRow = z
 	})
 	.strict();
 
-export const LEDGER_STATUSES = ['claimed', 'succeeded', 'failed'] as const;
+/**
+ * `claimed`: being performed by `claimed_by`; `succeeded` / `failed`: the
+ * answer said so (failed = not applied, may be claimed again); `unknown`: the
+ * answer was lost or late, counts as possibly applied until reconciled
+ * against the platform (`resolveAction`, which records `resolution`).
+ */
+export const LEDGER_STATUSES = ['claimed', 'succeeded', 'failed', 'unknown'] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
 export const actionLedgerRow = z
@@ -424,6 +430,11 @@ export const actionLedgerRow = z
 		response: nullable(json),
 		error: nullable(z.string()),
 		completed_at: nullable(isoTimestamp),
+		/** Who holds (or last held) the claim: a run id, or host:pid. */
+		claimed_by: nullable(z.string().max(500)),
+		/** How an unknown (or abandoned claimed) outcome was settled, in words. */
+		resolution: nullable(z.string()),
+		resolved_at: nullable(isoTimestamp),
 	})
 	.strict();
 

@@ -8,7 +8,7 @@ import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schem
 import { StoreError, wrapDbError } from './errors';
 import { quoteIdent as q, type SqlExecutor } from './executor';
 import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
-import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
+import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type ResolveOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
 import {
 	checkChunkSize,
 	checkColumns,
@@ -232,17 +232,18 @@ export class SqlStore implements Store {
 		const row = claimRow(key, intent);
 		try {
 			const inserted = await this.exec.query(
-				`INSERT INTO action_ledger AS t (idempotency_key, kind, target, intent) VALUES ($1, $2, $3, $4::jsonb)
+				`INSERT INTO action_ledger AS t (idempotency_key, kind, target, intent, claimed_by) VALUES ($1, $2, $3, $4::jsonb, $5)
 				 ON CONFLICT (idempotency_key) DO NOTHING RETURNING to_jsonb(t.*) AS r`,
-				[row.idempotency_key, row.kind, row.target, JSON.stringify(row.intent)],
+				[row.idempotency_key, row.kind, row.target, JSON.stringify(row.intent), row.claimed_by ?? null],
 			);
 			const entry = this.ledgerRow(inserted.rows);
 			if (entry) return { claimed: true, entry };
 			if (intent.retryFailed) {
 				const retried = await this.exec.query(
-					`UPDATE action_ledger AS t SET status = 'claimed', attempts = t.attempts + 1, error = NULL, response = NULL, completed_at = NULL
+					`UPDATE action_ledger AS t SET status = 'claimed', attempts = t.attempts + 1, error = NULL, response = NULL, completed_at = NULL,
+					   claimed_by = $2, resolution = NULL, resolved_at = NULL
 					 WHERE t.idempotency_key = $1 AND t.status = 'failed' RETURNING to_jsonb(t.*) AS r`,
-					[key],
+					[key, row.claimed_by ?? null],
 				);
 				const again = this.ledgerRow(retried.rows);
 				if (again) return { claimed: true, entry: again };
@@ -257,7 +258,7 @@ export class SqlStore implements Store {
 
 	async completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry> {
 		const response = outcome.response === undefined ? null : JSON.stringify(outcome.response);
-		const error = outcome.status === 'failed' ? outcome.error : null;
+		const error = outcome.status === 'succeeded' ? null : outcome.error;
 		try {
 			const updated = await this.exec.query(
 				`UPDATE action_ledger AS t SET status = $2, response = $3::jsonb, error = $4, completed_at = now()
@@ -270,6 +271,25 @@ export class SqlStore implements Store {
 			return completionConflict(key, outcome, existing);
 		} catch (e) {
 			throw wrapDbError(e, 'action_ledger', 'completeAction');
+		}
+	}
+
+	async resolveAction(key: string, outcome: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+		const response = outcome.response === undefined ? null : JSON.stringify(outcome.response);
+		try {
+			const updated = await this.exec.query(
+				`UPDATE action_ledger AS t SET status = $2, resolution = $3, resolved_at = now(), completed_at = coalesce(t.completed_at, now()),
+				   response = coalesce($4::jsonb, t.response), error = CASE WHEN $2 = 'succeeded' THEN NULL ELSE coalesce(t.error, $3) END
+				 WHERE t.idempotency_key = $1 AND t.status = $5 AND ($6::integer IS NULL OR t.attempts = $6::integer) RETURNING to_jsonb(t.*) AS r`,
+				[key, outcome.status, outcome.resolution, response, outcome.from, outcome.attempts ?? null],
+			);
+			const entry = this.ledgerRow(updated.rows);
+			if (entry) return { resolved: true, entry };
+			const existing = this.ledgerRow((await this.exec.query('SELECT to_jsonb(t.*) AS r FROM action_ledger AS t WHERE idempotency_key = $1', [key])).rows);
+			if (!existing) throw new StoreError(`action_ledger: no entry for idempotency key "${key}"`, { table: 'action_ledger', code: 'NOT_FOUND' });
+			return { resolved: false, entry: existing };
+		} catch (e) {
+			throw wrapDbError(e, 'action_ledger', 'resolveAction');
 		}
 	}
 

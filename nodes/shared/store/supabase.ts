@@ -14,7 +14,7 @@ import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schem
 import { StoreError, StoreRequestError } from './errors';
 import { completionConflict } from './sql-store';
 import { fromDb, tableDef, type TableDef } from './tables';
-import type { ClaimIntent, ClaimResult, ColumnarRows, CompleteOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
+import type { ClaimIntent, ClaimResult, ColumnarRows, CompleteOutcome, ResolveOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
 import {
 	checkChunkSize,
 	checkColumns,
@@ -255,7 +255,7 @@ export class SupabaseStore implements Store {
 		if (intent.retryFailed && existing.status === 'failed') {
 			// optimistic concurrency: only the caller that sees this exact attempt count wins
 			const retried = await this.from('action_ledger')
-				.update({ status: 'claimed', attempts: existing.attempts + 1, error: null, response: null, completed_at: null })
+				.update({ status: 'claimed', attempts: existing.attempts + 1, error: null, response: null, completed_at: null, claimed_by: row.claimed_by ?? null, resolution: null, resolved_at: null })
 				.eq('idempotency_key', key)
 				.eq('status', 'failed')
 				.eq('attempts', existing.attempts)
@@ -272,7 +272,7 @@ export class SupabaseStore implements Store {
 			.update({
 				status: outcome.status,
 				response: outcome.response ?? null,
-				error: outcome.status === 'failed' ? outcome.error : null,
+				error: outcome.status === 'succeeded' ? null : outcome.error,
 				completed_at: new Date().toISOString(),
 			})
 			.eq('idempotency_key', key)
@@ -281,6 +281,30 @@ export class SupabaseStore implements Store {
 		if (error) throw restError('action_ledger', 'completeAction', error, status);
 		if (data && data.length > 0) return fromDb(tableDef('action_ledger'), data[0]) as ActionLedgerEntry;
 		return completionConflict(key, outcome, await this.ledgerEntry(key));
+	}
+
+	async resolveAction(key: string, outcome: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+		const before = await this.ledgerEntry(key);
+		if (!before) throw new StoreError(`action_ledger: no entry for idempotency key "${key}"`, { table: 'action_ledger', code: 'NOT_FOUND' });
+		if (before.status !== outcome.from || (outcome.attempts !== undefined && before.attempts !== outcome.attempts)) return { resolved: false, entry: before };
+		const now = new Date().toISOString();
+		// compare-and-set on status and attempts: only one reconciler wins
+		const { data, error, status } = await this.from('action_ledger')
+			.update({
+				status: outcome.status,
+				resolution: outcome.resolution,
+				resolved_at: now,
+				completed_at: before.completed_at ?? now,
+				response: outcome.response ?? before.response ?? null,
+				error: outcome.status === 'succeeded' ? null : (before.error ?? outcome.resolution),
+			})
+			.eq('idempotency_key', key)
+			.eq('status', outcome.from)
+			.eq('attempts', before.attempts)
+			.select('*');
+		if (error) throw restError('action_ledger', 'resolveAction', error, status);
+		if (data && data.length > 0) return { resolved: true, entry: fromDb(tableDef('action_ledger'), data[0]) as ActionLedgerEntry };
+		return { resolved: false, entry: (await this.ledgerEntry(key)) ?? before };
 	}
 
 	async getState<V extends Json = Json>(key: string): Promise<V | undefined> {

@@ -324,6 +324,9 @@ export const TABLES: { [T in TableName]: TableDef } = {
 		response: 'jsonb',
 		error: 'text',
 		completed_at: 'timestamptz',
+		claimed_by: 'text',
+		resolution: 'text',
+		resolved_at: 'timestamptz',
 		...ts,
 	}),
 	alert_threads: def('alert_threads', ['channel', 'thread_key'], {

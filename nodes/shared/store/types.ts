@@ -103,13 +103,32 @@ export interface ClaimIntent {
 	kind: string;
 	target: string;
 	intent: Json;
-	/** Re-claim an entry whose previous attempt ended `failed` (attempts + 1). Default false. */
+	/** Re-claim an entry whose previous attempt ended `failed` (attempts + 1). Default false. An `unknown` entry is never re-claimed: resolve it first. */
 	retryFailed?: boolean;
+	/** Who claims (a run id, or host:pid): shown to other runs as "in progress by …". */
+	claimedBy?: string;
 }
 
 export type CompleteOutcome =
 	| { status: 'succeeded'; response?: Json }
-	| { status: 'failed'; error: string; response?: Json };
+	| { status: 'failed'; error: string; response?: Json }
+	/** The answer was lost or late: the effect may have happened. */
+	| { status: 'unknown'; error: string; response?: Json };
+
+/**
+ * Settles an `unknown` entry (or a `claimed` one whose holder died) after
+ * reading the platform's state: `succeeded` when the effect is observed,
+ * `failed` when it is observed not to have happened (then it may be claimed
+ * again). `resolution` says how it was decided, in words.
+ */
+export interface ResolveOutcome {
+	from: 'unknown' | 'claimed';
+	status: 'succeeded' | 'failed';
+	resolution: string;
+	response?: Json;
+	/** With `from: 'claimed'`: only when the entry still has this attempt count (the holder did not move on). */
+	attempts?: number;
+}
 
 export type StoreKind = StoreConfig['kind'];
 
@@ -168,6 +187,12 @@ export interface Store {
 	/** Claims an external side effect at most once (unique idempotency key). */
 	claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult>;
 	completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry>;
+	/**
+	 * Compare-and-set from `from` to the resolved status. Returns the entry as
+	 * it is after the call and whether this call changed it (false when
+	 * another reconciler got there first or the entry moved on).
+	 */
+	resolveAction(key: string, outcome: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }>;
 
 	getState<V extends Json = Json>(key: string): Promise<V | undefined>;
 	setState(key: string, value: Json): Promise<void>;

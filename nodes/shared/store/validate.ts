@@ -102,11 +102,12 @@ export function checkUpdateMatch(def: TableDef, match: Where<TableName> | Record
 
 /** The action_ledger row `claimAction` inserts, validated. */
 export function claimRow(key: string, intent: ClaimIntent) {
-	const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true }).safeParse({
+	const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true, claimed_by: true }).safeParse({
 		idempotency_key: key,
 		kind: intent.kind,
 		target: intent.target,
 		intent: intent.intent,
+		claimed_by: intent.claimedBy ?? null,
 	});
 	if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
 	return parsed.data;
