@@ -79,6 +79,13 @@ export interface FaultSpec {
 	latencyMs?: number;
 	/** `truncated` (default) or `invalid` JSON. */
 	malformed?: 'truncated' | 'invalid';
+	/**
+	 * The answer is lost *after* the effect happened: the request is handled
+	 * (the budget changes, the reply is posted) and only then does the fault
+	 * apply (`5xx` replaces the answer, `malformed` corrupts it, `timeout`
+	 * never answers, `latency` answers `latencyMs` late). `429` ignores it.
+	 */
+	afterEffect?: boolean;
 }
 
 export interface Fault extends Required<Pick<FaultSpec, 'route' | 'kind'>> {
@@ -241,6 +248,7 @@ export function validateFaultSpec(input: unknown): FaultSpec | string {
 	}
 	if (f.status !== undefined && ((f.status as number) < 500 || (f.status as number) > 599)) return 'fault.status must be 500-599';
 	if (f.malformed !== undefined && f.malformed !== 'truncated' && f.malformed !== 'invalid') return 'fault.malformed must be "truncated" or "invalid"';
+	if (f.afterEffect !== undefined && typeof f.afterEffect !== 'boolean') return 'fault.afterEffect must be a boolean';
 	return {
 		route: f.route.trim(),
 		kind: kind as FaultKind,

@@ -264,18 +264,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		let malformed: 'truncated' | 'invalid' | undefined;
 		try {
 			const fault = platform && platform.name !== 'admin' ? takeFault(state, entry.route, method, fullPath) : undefined;
+			const after = fault?.spec.afterEffect === true && fault.kind !== '429';
 			if (fault) {
 				entry.fault = fault.kind;
-				if (fault.spec.latencyMs) await sleep(fault.spec.latencyMs);
+				if (fault.spec.latencyMs && !after) await sleep(fault.spec.latencyMs);
 			}
-			if (fault?.kind === 'timeout') {
+			if (after && platform && route && !platform.authenticate?.(ctx)) {
+				// the effect happens, then its answer is lost, corrupted or late
+				const applied = await route.handler(ctx);
+				if (fault.spec.latencyMs) await sleep(fault.spec.latencyMs);
+				if (fault.kind === 'timeout') {
+					state.held.add(req.socket);
+					req.socket.once('close', () => state.held.delete(req.socket));
+					entry.status = applied.status;
+					entry.durationMs = Date.now() - started;
+					return;
+				}
+				reply = fault.kind === '5xx' ? platform.errorReply(fault.spec.status ?? 500, 'server', '') : applied;
+				if (fault.kind === 'malformed') malformed = fault.spec.malformed ?? 'truncated';
+			} else if (fault?.kind === 'timeout') {
 				// Hold the socket without answering until the client gives up or the sandbox closes.
 				state.held.add(req.socket);
 				req.socket.once('close', () => state.held.delete(req.socket));
 				entry.durationMs = Date.now() - started;
 				return;
-			}
-			if (!platform) reply = json(404, { error: `No simulated API at ${fullPath}. Prefixes: ${platforms.map((p) => p.prefix).join(', ')}` });
+			} else if (!platform) reply = json(404, { error: `No simulated API at ${fullPath}. Prefixes: ${platforms.map((p) => p.prefix).join(', ')}` });
 			else if (fault?.kind === '429') reply = platform.errorReply(429, 'rate_limit', '', fault.spec.retryAfter ?? 1);
 			else if (fault?.kind === '5xx') reply = platform.errorReply(fault.spec.status ?? 500, 'server', '');
 			else {
@@ -285,7 +298,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 				else reply = await route.handler(ctx);
 			}
 			if (fault?.spec.retryAfterMs !== undefined && (fault.kind === '429' || fault.kind === '5xx')) reply.headers = { ...reply.headers, 'retry-after-ms': String(fault.spec.retryAfterMs) };
-			if (fault?.kind === 'malformed') malformed = fault.spec.malformed ?? 'truncated';
+			if (fault?.kind === 'malformed' && !after) malformed = fault.spec.malformed ?? 'truncated';
 		} catch (error) {
 			reply = platform ? platform.errorReply(500, 'server', (error as Error).message) : json(500, { error: (error as Error).message });
 			process.stderr.write(`[sandbox] ${method} ${fullPath} failed: ${(error as Error).stack}\n`);
