@@ -7,3 +7,4 @@ export * from './breaker';
 export * from './executor';
 export * from './openai-errors';
 export * from './outcome';
+export * from './failpoints';
