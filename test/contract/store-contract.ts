@@ -392,6 +392,59 @@ export const storeCases: ContractCase[] = [
 		},
 	},
 	{
+		name: 'action ledger: an unknown outcome is never re-claimed; resolveAction settles it once (compare-and-set) and says how',
+		async run(store) {
+			const key = uid('lost');
+			const first = await store.claimAction(key, { kind: 'set_budget', target: 'meta:9', intent: { to: 249.7 }, claimedBy: 'run-A' });
+			assert.equal(first.entry.claimed_by, 'run-A');
+			const lost = await store.completeAction(key, { status: 'unknown', error: 'answer lost: HTTP 502 after the request was sent' });
+			assert.equal(lost.status, 'unknown');
+			assert.match(lost.error ?? '', /answer lost/);
+			// no caller can take an unknown entry over, with or without retryFailed
+			for (const retryFailed of [false, true]) {
+				const again = await store.claimAction(key, { kind: 'set_budget', target: 'meta:9', intent: { to: 274.67 }, retryFailed, claimedBy: 'run-B' });
+				assert.equal(again.claimed, false);
+				assert.equal(again.entry.status, 'unknown');
+				assert.deepEqual(again.entry.intent, { to: 249.7 });
+			}
+			// two reconcilers race: exactly one settles it
+			const races = await Promise.all(
+				[1, 2, 3].map((i) => store.resolveAction(key, { from: 'unknown', status: 'succeeded', resolution: `observed by reconciler ${i}: daily budget 249.70 equals the target` })),
+			);
+			assert.equal(races.filter((r) => r.resolved).length, 1);
+			const settled = races.find((r) => r.resolved)!.entry;
+			assert.equal(settled.status, 'succeeded');
+			assert.match(settled.resolution ?? '', /^observed by reconciler \d: daily budget 249\.70/);
+			assert.ok(settled.resolved_at);
+			assert.equal(settled.error, null);
+			assert.ok(races.every((r) => r.entry.status === 'succeeded'));
+
+			// observed not applied: failed, and then (only then) claimable again
+			const notApplied = uid('lost');
+			await store.claimAction(notApplied, { kind: 'moderation.reply', target: 'meta:comment:1', intent: { text: 'hi' } });
+			await store.completeAction(notApplied, { status: 'unknown', error: 'timeout' });
+			const failed = await store.resolveAction(notApplied, { from: 'unknown', status: 'failed', resolution: 'observed: no reply by the page among the comment replies' });
+			assert.equal(failed.resolved, true);
+			assert.equal(failed.entry.status, 'failed');
+			assert.equal(failed.entry.error, 'timeout');
+			const retried = await store.claimAction(notApplied, { kind: 'moderation.reply', target: 'meta:comment:1', intent: {}, retryFailed: true, claimedBy: 'run-C' });
+			assert.equal(retried.claimed, true);
+			assert.equal(retried.entry.attempts, 2);
+			assert.equal(retried.entry.claimed_by, 'run-C');
+			assert.equal(retried.entry.resolution, null);
+
+			// an abandoned claim is settled only at the attempt count the reconciler saw
+			const stale = await store.resolveAction(notApplied, { from: 'claimed', status: 'failed', resolution: 'holder gone', attempts: 1 });
+			assert.equal(stale.resolved, false);
+			assert.equal(stale.entry.status, 'claimed');
+			const taken = await store.resolveAction(notApplied, { from: 'claimed', status: 'succeeded', resolution: 'observed: the reply is on the comment', attempts: 2 });
+			assert.equal(taken.resolved, true);
+			// a settled entry does not move again
+			assert.equal((await store.resolveAction(notApplied, { from: 'unknown', status: 'failed', resolution: 'late' })).resolved, false);
+			await assert.rejects(store.resolveAction(uid('missing'), { from: 'unknown', status: 'failed', resolution: 'x' }), /no entry/);
+		},
+	},
+	{
 		name: 'selectColumns returns what select returns for the same filter, order and limit',
 		async run(store) {
 			const account = uid('acct');
