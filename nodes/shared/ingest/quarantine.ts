@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Json } from '../schema/rows';
 import type { DailyMetricRow } from '../platforms/types';
+import { visibleText } from '../text/clean';
 
 /** A JSON-safe copy: non-finite numbers and bigints become strings, undefined / functions are dropped, cycles cut. */
 export function toJsonSafe(value: unknown, seen = new WeakSet<object>()): Json {
@@ -67,8 +68,8 @@ export function quarantineHash(platform: string | null, accountId: string | null
 		.digest('hex');
 }
 
-/** Row identity in a reason: `meta account 123 campaign 456 on 2025-06-01`. */
+/** Row identity in a reason: `meta account 123 campaign 456 on 2025-06-01` (a NUL or lone surrogate written as `\u0000`). */
 export function describeRow(row: Partial<DailyMetricRow>): string {
-	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : '?');
+	const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? visibleText(v) : '?');
 	return `${text(row.platform)} account ${text(row.accountId)} campaign ${text(row.campaignId)} on ${text(row.date)}`;
 }

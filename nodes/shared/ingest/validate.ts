@@ -7,7 +7,16 @@
  * Rules (quarantine): missing platform / account / campaign ids, a date that
  * is not YYYY-MM-DD or lies after today in the account's time zone, a missing
  * or non-ISO-4217 currency, non-numeric / non-finite / negative metrics,
- * fractional impressions or clicks, clicks > impressions on an ad platform.
+ * fractional impressions or clicks, clicks > impressions on an ad platform,
+ * an account or campaign id with a NUL character or an unpaired surrogate
+ * (text/clean.ts: an id is never altered, so the row waits in quarantine),
+ * spend or revenue above the currency's ceiling (platforms/currency.ts
+ * `moneyCeiling`: 10^12 minor units a day for one campaign, e.g. a spend of
+ * 1e30).
+ *
+ * The campaign name is free text: it is cleaned (NUL removed, unpaired
+ * surrogates → U+FFFD), so the stored name equals the cleaned one and a
+ * rerun finds the row unchanged.
  *
  * Email is different: a Klaviyo campaign is delivered (its "impressions")
  * once, and its clicks keep coming on later days, when nothing is delivered.
@@ -25,8 +34,9 @@
  */
 import { z } from 'zod';
 import type { DailyMetricRow } from '../platforms/types';
-import { isKnownCurrency } from '../platforms/currency';
+import { isKnownCurrency, moneyCeiling, moneyProblem } from '../platforms/currency';
 import { PLATFORMS, isoDate, type Platform } from '../schema/rows';
+import { cleanText, textFlaw } from '../text/clean';
 import { isCalendarDate } from '../text/dates';
 
 /** Platforms whose engagement lags delivery: a day's clicks can exceed that day's impressions. */
@@ -71,13 +81,20 @@ const count = z
 	.max(Number.MAX_SAFE_INTEGER, 'too large')
 	.nullable();
 const id = (label: string) =>
-	z.string({ required_error: `${label} is missing`, invalid_type_error: `${label} is missing` }).trim().min(1, `${label} is missing`);
+	z
+		.string({ required_error: `${label} is missing`, invalid_type_error: `${label} is missing` })
+		.trim()
+		.min(1, `${label} is missing`)
+		.superRefine((v, zctx) => {
+			const flaw = textFlaw(v);
+			if (flaw !== undefined) zctx.addIssue({ code: 'custom', message: `${label} ${flaw}; an identifier is never altered, so the row is quarantined` });
+		});
 
 const baseSchema = z.object({
 	platform: z.enum(PLATFORMS, { errorMap: () => ({ message: 'unknown platform' }) }),
 	accountId: id('account id'),
 	campaignId: id('campaign id'),
-	campaignName: z.string().nullable().catch(null),
+	campaignName: z.string().transform(cleanText).nullable().catch(null),
 	date: z.string({ invalid_type_error: 'date is missing', required_error: 'date is missing' }).pipe(isoDate),
 	currency: z.unknown(),
 	spend: amount,
@@ -126,6 +143,14 @@ export function metricRowSchema(ctx: ValidationContext) {
 		if (typeof row.clicks === 'number' && typeof row.impressions === 'number' && row.clicks > row.impressions && !LAGGED_ENGAGEMENT.has(ctx.platform)) {
 			zctx.addIssue({ code: 'custom', params: OWN, path: ['clicks'], message: `clicks (${row.clicks}) > impressions (${row.impressions})` });
 		}
+		if (currency !== undefined && isKnownCurrency(currency)) {
+			for (const field of ['spend', 'revenue'] as const) {
+				const amount = row[field];
+				if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) continue; // worded by the field's own rule
+				const problem = moneyProblem(field, amount, currency);
+				if (problem !== undefined) zctx.addIssue({ code: 'custom', params: OWN, path: [field], message: problem });
+			}
+		}
 	});
 }
 
@@ -163,17 +188,20 @@ function acceptFast(row: unknown, ctx: ValidationContext): ValidMetricRow | unde
 	const account = accountId.trim();
 	const campaign = campaignId.trim();
 	if (account.length === 0 || campaign.length === 0) return undefined;
+	if (textFlaw(account) !== undefined || textFlaw(campaign) !== undefined) return undefined;
 	if (!isCalendarDate(date) || date > ctx.today) return undefined; // the schema's `isoDate` rule (text/dates.ts, cached there)
 	const currency = rowCurrency(r as Pick<DailyMetricRow, 'currency'>, ctx.accountCurrency);
 	if (currency === undefined || !isKnownCurrency(currency)) return undefined;
 	const { spend, impressions, clicks, conversions, revenue, leads } = r;
 	if (!isAmount(spend) || !isCount(impressions) || !isCount(clicks) || !isAmount(conversions) || !isAmount(revenue) || !isAmount(leads)) return undefined;
+	const ceiling = moneyCeiling(currency) as number;
+	if ((spend ?? 0) > ceiling || (revenue ?? 0) > ceiling) return undefined;
 	if (clicks !== null && impressions !== null && clicks > impressions && !LAGGED_ENGAGEMENT.has(ctx.platform)) return undefined;
 	return {
 		platform: platform as Platform,
 		accountId: account,
 		campaignId: campaign,
-		campaignName: typeof r.campaignName === 'string' ? r.campaignName : null,
+		campaignName: typeof r.campaignName === 'string' ? cleanText(r.campaignName) : null,
 		date,
 		currency,
 		spend: spend ?? 0,

@@ -48,3 +48,47 @@ export function metaMinorUnitDigits(code: string): number | undefined {
 	if (!isKnownCurrency(code)) return undefined;
 	return META_OFFSET_ONE.has(code) ? 0 : 2;
 }
+
+/**
+ * Sane bounds of money (spend, revenue, budgets): at most
+ * `MONEY_CEILING_MINOR_UNITS` minor units of the currency per campaign and
+ * day, i.e. 10,000,000,000 USD or EUR, 1,000,000,000,000 JPY, 1,000,000,000
+ * KWD. No real campaign comes near it (the largest advertisers spend a few
+ * million USD a day in total); a value above it is a unit error or garbage
+ * (a spend of 1e30), and ingest quarantines it instead of storing it. It
+ * also keeps every amount exact to the minor unit as a double (10^12 is far
+ * below 2^53), so sums over thousands of campaign-days stay exact.
+ * Lowest in major units for currencies whose minor unit is small in value
+ * (IDR, exponent 2: 10,000,000,000 IDR, about 600,000 USD a day).
+ */
+export const MONEY_CEILING_MINOR_UNITS = 1e12;
+
+/** The largest amount (major units) of `code` per campaign and day; undefined for an unknown code. */
+export function moneyCeiling(code: string): number | undefined {
+	const exponent = currencyExponent(code);
+	return exponent === undefined ? undefined : MONEY_CEILING_MINOR_UNITS / 10 ** exponent;
+}
+
+/** The highest ceiling of any currency (for a value whose currency is not known). */
+export const HIGHEST_MONEY_CEILING = Math.max(...Object.keys(ISO_4217_EXPONENT).map((c) => moneyCeiling(c) as number));
+
+/** `1234567.5` → `1,234,567.5` (every digit, no exponent notation: people read these). */
+export function amountInWords(amount: number): string {
+	if (!Number.isFinite(amount)) return String(amount);
+	return amount.toLocaleString('en-US', { maximumFractionDigits: 20, useGrouping: true });
+}
+
+/**
+ * Why `amount` of `code` is not a sane money value, in words, or undefined
+ * when it is: not a finite number, negative, or above the currency's
+ * ceiling. `label` names the field (`spend`, `daily budget`).
+ */
+export function moneyProblem(label: string, amount: number, code: string): string | undefined {
+	if (typeof amount !== 'number' || !Number.isFinite(amount)) return `${label} is not a finite number (got ${String(amount)})`;
+	if (amount < 0) return `${label} is negative (${amountInWords(amount)} ${code})`;
+	const ceiling = moneyCeiling(code) ?? HIGHEST_MONEY_CEILING;
+	if (amount > ceiling) {
+		return `${label} of ${amountInWords(amount)} ${code} is above the ceiling of ${amountInWords(ceiling)} ${code} a day for one campaign (${amountInWords(MONEY_CEILING_MINOR_UNITS)} minor units)`;
+	}
+	return undefined;
+}

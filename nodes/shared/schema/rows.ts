@@ -10,8 +10,16 @@
  *
  * Conventions: dates are `YYYY-MM-DD` strings, timestamps ISO-8601 strings,
  * money and counts JavaScript numbers, currencies ISO-4217 upper case.
+ *
+ * Text: the store cleans every string of a row (text columns and inside
+ * jsonb, at any depth) before these schemas see it (text/clean.ts, applied
+ * in store/validate.ts), so no row can carry a NUL or an unpaired surrogate.
+ * Money: spend and revenue are at most their currency's ceiling
+ * (platforms/currency.ts `moneyCeiling`), checked across columns by
+ * `rowChecks` below.
  */
 import { z } from 'zod';
+import { HIGHEST_MONEY_CEILING, amountInWords, moneyProblem } from '../platforms/currency';
 import { isCalendarDate } from '../text/dates';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -31,6 +39,8 @@ export const uuid = z.string().uuid();
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256 digest');
 
 const money = z.number().finite().nonnegative();
+/** Spend and revenue: also below the highest currency ceiling here; `rowChecks` holds them to their own currency's. */
+const moneyAmount = money.max(HIGHEST_MONEY_CEILING, `must be at most ${amountInWords(HIGHEST_MONEY_CEILING)} (the highest money ceiling of any currency)`);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** JSON value (what a jsonb column holds). */
@@ -77,11 +87,11 @@ export const campaignPerformanceRow = z
 		source_currency: nullable(currencyCode),
 		fx_rate: nullable(z.number().finite().positive()),
 		fx_rate_date: nullable(isoDate),
-		spend: money.default(0),
+		spend: moneyAmount.default(0),
 		impressions: count.default(0),
 		clicks: count.default(0),
 		conversions: money.default(0),
-		revenue: nullable(money),
+		revenue: nullable(moneyAmount),
 		leads: nullable(money),
 		ingest_run_id: nullable(uuid),
 	})
@@ -477,6 +487,27 @@ export const rowSchemas = {
 
 export type TableName = keyof typeof rowSchemas;
 export const TABLE_NAMES = Object.keys(rowSchemas) as TableName[];
+
+/**
+ * Checks across columns that a table's zod object does not express, run by
+ * the store after the schema on every row and on every update patch (a patch
+ * has only some columns: a check uses what is there). Each returns the
+ * problems in words; none means the row is fine.
+ */
+export const rowChecks: { [T in TableName]?: (row: Partial<z.output<(typeof rowSchemas)[T]>>) => string[] } = {
+	campaign_performance: (row) => {
+		const problems: string[] = [];
+		// XXX is ISO 4217's "no currency": a patch without the currency is held to the highest ceiling
+		const currency = typeof row.currency === 'string' ? row.currency : 'XXX';
+		for (const field of ['spend', 'revenue'] as const) {
+			const amount = row[field];
+			if (typeof amount !== 'number') continue;
+			const problem = moneyProblem(field, amount, currency);
+			if (problem !== undefined) problems.push(problem);
+		}
+		return problems;
+	},
+};
 
 /** What a caller passes in (optional columns may be omitted). */
 export type RowInput<T extends TableName> = z.input<(typeof rowSchemas)[T]>;

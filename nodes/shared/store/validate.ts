@@ -1,7 +1,19 @@
-/** Validation, duplicate collapsing and filter checking shared by all adapters. */
+/**
+ * Validation, duplicate collapsing and filter checking shared by all adapters.
+ *
+ * The text boundary: every row, patch, ledger claim and filter value is
+ * passed through `cleanValue` (text/clean.ts) before its schema sees it, so a
+ * NUL or an unpaired surrogate anywhere in a string (jsonb keys and nested
+ * values included) is cleaned here, once, for every adapter and every caller,
+ * and can never make PostgreSQL refuse a batch (SQLSTATE 22P05 / 22P02).
+ * Callers that must not alter an identifier check it first (ingest
+ * quarantines such rows). After the schema, `rowChecks` (schema/rows.ts)
+ * holds cross-column rules such as money below its currency's ceiling.
+ */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { actionLedgerRow, rowSchemas, type TableName } from '../schema/rows';
+import { actionLedgerRow, rowChecks, rowSchemas, type TableName } from '../schema/rows';
+import { cleanText, cleanValue } from '../text/clean';
 import { StoreError, StoreValidationError } from './errors';
 import { isFilterable, tableDef, type ColumnKind, type TableDef } from './tables';
 import type { ClaimIntent, Condition, OnConflict, OrderBy, Scalar, SelectQuery, ValidatedRow, RowCheck, Where } from './types';
@@ -51,12 +63,27 @@ export function isValidatedRow(table: TableName, row: unknown): boolean {
 export function validateRow<T extends TableName>(table: T, row: unknown): RowCheck<T> {
 	knownTable(table);
 	if (isValidatedRow(table, row)) return { ok: true, row: row as ValidatedRow<T> };
-	const result = rowSchemas[table].safeParse(row);
-	if (!result.success) return { ok: false, reason: result.error.issues.map(describeIssue).join('; ') };
-	const data = result.data as object;
+	const checked = parseOne(table, row);
+	if (!checked.ok) return checked;
+	const data = checked.row;
 	deepFreeze(data);
 	sealed.set(data, table);
 	return { ok: true, row: data as ValidatedRow<T> };
+}
+
+/** Cleans the row's text, parses it with the table's schema, then runs the table's cross-column checks. */
+function parseOne(table: TableName, row: unknown): { ok: true; row: Record<string, unknown> } | { ok: false; reason: string } {
+	const result = rowSchemas[table].safeParse(cleanValue(row));
+	if (!result.success) return { ok: false, reason: result.error.issues.map(describeIssue).join('; ') };
+	const data = result.data as Record<string, unknown>;
+	const problems = crossColumnProblems(table, data);
+	if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
+	return { ok: true, row: data };
+}
+
+function crossColumnProblems(table: TableName, row: Record<string, unknown>): string[] {
+	const check = rowChecks[table] as ((r: Record<string, unknown>) => string[]) | undefined;
+	return check ? check(row) : [];
 }
 
 /** `validateRow` for a batch; the first invalid row throws StoreValidationError with its index. */
@@ -76,14 +103,11 @@ export function validateRows<T extends TableName>(table: T, rows: ReadonlyArray<
  */
 export function parseRows(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown>> {
 	if (!Array.isArray(rows)) throw new StoreError(`${table}: rows must be an array`, { table, code: 'VALIDATION' });
-	const schema = rowSchemas[table];
 	return rows.map((row, rowIndex) => {
 		if (isValidatedRow(table, row)) return row as Record<string, unknown>;
-		const result = schema.safeParse(row);
-		if (!result.success) {
-			throw new StoreValidationError(table, rowIndex, result.error.issues.map(describeIssue).join('; '));
-		}
-		return result.data as Record<string, unknown>;
+		const checked = parseOne(table, row);
+		if (!checked.ok) throw new StoreValidationError(table, rowIndex, checked.reason);
+		return checked.row;
 	});
 }
 
@@ -102,13 +126,13 @@ export function checkUpdateMatch(def: TableDef, match: Where<TableName> | Record
 
 /** The action_ledger row `claimAction` inserts, validated. */
 export function claimRow(key: string, intent: ClaimIntent) {
-	const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true, claimed_by: true }).safeParse({
+	const parsed = actionLedgerRow.pick({ idempotency_key: true, kind: true, target: true, intent: true, claimed_by: true }).safeParse(cleanValue({
 		idempotency_key: key,
 		kind: intent.kind,
 		target: intent.target,
 		intent: intent.intent,
 		claimed_by: intent.claimedBy ?? null,
-	});
+	}));
 	if (!parsed.success) throw new StoreValidationError('action_ledger', 0, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
 	return parsed.data;
 }
@@ -121,12 +145,14 @@ export function checkOnConflict(mode: unknown): OnConflict {
 
 /** Validates a partial row for `update`; drops undefined keys; rejects an empty patch. */
 export function validatePatch(table: TableName, patch: unknown): Record<string, unknown> {
-	const result = rowSchemas[table].partial().strict().safeParse(patch);
+	const result = rowSchemas[table].partial().strict().safeParse(cleanValue(patch));
 	if (!result.success) {
 		throw new StoreValidationError(table, 0, result.error.issues.map(describeIssue).join('; '));
 	}
 	const clean = Object.fromEntries(Object.entries(result.data as Record<string, unknown>).filter(([, v]) => v !== undefined));
 	if (Object.keys(clean).length === 0) throw new StoreError(`${table}: update patch is empty`, { table, code: 'VALIDATION' });
+	const problems = crossColumnProblems(table, clean);
+	if (problems.length > 0) throw new StoreValidationError(table, 0, problems.join('; '));
 	return clean;
 }
 
@@ -190,6 +216,11 @@ function isScalar(value: unknown): value is Scalar {
 	return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
+/** A filter value as the store would have written it (text cleaned), so a filter finds the rows a write of the same value stored. */
+function cleanScalar<V extends Scalar>(value: V): V {
+	return (typeof value === 'string' ? cleanText(value) : value) as V;
+}
+
 /** Turns a `where` object into a checked list of filters (columns must exist and be scalar). */
 export function checkWhere(def: TableDef, where: Record<string, Condition | undefined> | undefined): CheckedFilter[] {
 	const filters: CheckedFilter[] = [];
@@ -201,7 +232,7 @@ export function checkWhere(def: TableDef, where: Record<string, Condition | unde
 			throw new StoreError(`${def.name}: column "${column}" (${kind}) cannot be filtered`, { table: def.name, code: 'VALIDATION' });
 		}
 		if (isScalar(condition)) {
-			filters.push({ column, kind, op: condition === null ? 'is_null' : 'eq', value: condition });
+			filters.push({ column, kind, op: condition === null ? 'is_null' : 'eq', value: cleanScalar(condition) });
 			continue;
 		}
 		if (typeof condition !== 'object' || Array.isArray(condition)) {
@@ -214,13 +245,13 @@ export function checkWhere(def: TableDef, where: Record<string, Condition | unde
 				if (!Array.isArray(value) || !value.every((v) => isScalar(v) && v !== null)) {
 					throw new StoreError(`${def.name}: "in" on "${column}" needs an array of non-null values`, { table: def.name, code: 'VALIDATION' });
 				}
-				filters.push({ column, kind, op: 'in', value });
+				filters.push({ column, kind, op: 'in', value: (value as Scalar[]).map(cleanScalar) });
 			} else {
 				if (!isScalar(value)) throw new StoreError(`${def.name}: "${op}" on "${column}" needs a scalar value`, { table: def.name, code: 'VALIDATION' });
 				if (value === null && op !== 'eq') {
 					throw new StoreError(`${def.name}: "${op}" on "${column}" cannot compare with null`, { table: def.name, code: 'VALIDATION' });
 				}
-				filters.push({ column, kind, op: value === null ? 'is_null' : (op as Op), value });
+				filters.push({ column, kind, op: value === null ? 'is_null' : (op as Op), value: cleanScalar(value) });
 			}
 		}
 	}
