@@ -26,6 +26,7 @@
  */
 import { z } from 'zod';
 import { PLATFORMS, currencyCode } from '../schema/rows';
+import { linearRegexRefusal } from './scope';
 
 // ---------------------------------------------------------------------------
 // Metrics
@@ -305,72 +306,45 @@ export const actionSchema: z.ZodType<Action, z.ZodTypeDef, unknown> = z.discrimi
 // Scope
 // ---------------------------------------------------------------------------
 
-/** Longest name pattern (glob or regex source). */
+/**
+ * Longest name pattern (glob or regex source), in characters. With names cut
+ * to 1,024 characters and a linear-time matcher, a pattern's cost on one name
+ * is bounded by pattern length × name length.
+ */
 export const MAX_PATTERN_LENGTH = 200;
 
 /**
- * Why a regular expression is refused, or null when it is safe to run on
- * untrusted campaign names. Safe means: at most 200 characters, valid with the
- * `u` flag, no backreferences or lookaround, and no quantified group that
- * itself holds a quantifier or an alternation (`(a+)+`, `(a|aa)*`) — the
- * shapes behind catastrophic backtracking. Names are also cut to 1,024
- * characters before matching, so the remaining (polynomial) cost is bounded.
+ * Why a regular expression is refused as a name pattern, or null when it can
+ * run. Patterns run on RE2 (linear time in the name, whatever the nesting of
+ * quantifiers), so what is refused is: more than MAX_PATTERN_LENGTH
+ * characters, invalid JavaScript syntax (`u` flag), and what RE2 cannot run in
+ * linear time: backreferences, lookahead and lookbehind (and the rare
+ * constructs RE2 lacks, e.g. a repeat count above 1,000).
  */
 export function unsafeRegexReason(source: string): string | null {
-	if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters`;
+	if (source.length > MAX_PATTERN_LENGTH) return `must be at most ${MAX_PATTERN_LENGTH} characters (it has ${source.length})`;
 	try {
 		new RegExp(source, 'u');
 	} catch (error) {
 		return `is not a valid regular expression (${(error as Error).message})`;
 	}
-	if (/\\[1-9]|\\k</.test(source)) return 'must not use backreferences';
-	if (/\(\?<?[=!]/.test(source)) return 'must not use lookahead or lookbehind';
-	// Scan groups: a group holding a quantifier or `|` must not be quantified.
-	const stack: Array<{ risky: boolean }> = [{ risky: false }];
-	let lastClosedRisky = false;
-	for (let i = 0; i < source.length; i++) {
-		const ch = source[i];
-		const quantifier = ch === '*' || ch === '+' || ch === '{';
-		if (quantifier && lastClosedRisky) return 'must not quantify a group that holds a quantifier or "|" (catastrophic backtracking)';
-		lastClosedRisky = false;
-		if (ch === '\\') {
-			i++;
-			continue;
-		}
-		if (ch === '[') {
-			// skip the character class
-			for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
-			continue;
-		}
-		if (ch === '(') stack.push({ risky: false });
-		else if (ch === ')') {
-			const group = stack.pop() ?? { risky: false };
-			lastClosedRisky = group.risky;
-			if (group.risky) stack[stack.length - 1].risky = true;
-		} else if (ch === '?' && source[i - 1] === '(') {
-			// group modifier `(?:`, `(?<name>`: not a quantifier
-			continue;
-		} else if (quantifier || ch === '?' || ch === '|') {
-			stack[stack.length - 1].risky = true;
-		}
-	}
-	return null;
+	return linearRegexRefusal(source);
 }
 
 export type NamePattern = { glob: string; caseSensitive: boolean } | { regex: string; caseSensitive: boolean };
 
 const namePatternSchema: z.ZodType<NamePattern, z.ZodTypeDef, unknown> = z
 	.object({
-		glob: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH).optional(),
-		regex: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH).optional(),
+		glob: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`).optional(),
+		regex: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`).optional(),
 		caseSensitive: z.boolean().default(false),
 	})
 	.strict()
 	.superRefine((p, ctx) => {
 		if ((p.glob === undefined) === (p.regex === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of "glob" or "regex"' });
-		if (p.regex !== undefined) {
+		if (p.regex !== undefined && p.regex.length <= MAX_PATTERN_LENGTH) {
 			const reason = unsafeRegexReason(p.regex);
-			if (reason) ctx.addIssue({ code: 'custom', path: ['regex'], message: reason });
+			if (reason) ctx.addIssue({ code: 'custom', path: ['regex'], message: `the name pattern /${p.regex.length > 60 ? `${p.regex.slice(0, 60)}…` : p.regex}/ is refused: it ${reason}` });
 		}
 	})
 	.transform((p): NamePattern => (p.glob !== undefined ? { glob: p.glob, caseSensitive: p.caseSensitive } : { regex: p.regex as string, caseSensitive: p.caseSensitive }));

@@ -1,9 +1,15 @@
 /**
- * Rule scope: which entities a rule looks at. Name patterns are bounded:
- * globs match in O(name × pattern) without backtracking, regular expressions
- * are checked by `unsafeRegexReason` when the rule is parsed, and names are cut
- * to MAX_NAME_LENGTH characters before matching.
+ * Rule scope: which entities a rule looks at. Name patterns cannot hang the
+ * process: globs match in O(name × pattern) without backtracking, and regular
+ * expressions run on RE2 (the `re2js` port), whose automaton matches in time
+ * linear in the name whatever the pattern (`(a+)+$` included). A pattern is
+ * written in JavaScript syntax (`u` flag) and translated to RE2 syntax here,
+ * keeping JavaScript's meaning of `.`, `\s`, `\u…` and `[^]`; constructs RE2
+ * cannot run in linear time (backreferences, lookaround) are refused with a
+ * reason when the rule is parsed (`unsafeRegexReason` in model.ts). Names are
+ * cut to MAX_NAME_LENGTH characters before matching.
  */
+import { RE2JS } from 're2js';
 import type { NamePattern, Scope } from './model';
 
 /** Characters of a campaign name a pattern sees. */
@@ -50,16 +56,179 @@ export function globMatch(pattern: string, text: string): boolean {
 	return p === pattern.length;
 }
 
-const regexCache = new Map<string, RegExp>();
+/** JavaScript's `\s` (WhiteSpace and LineTerminator) as RE2 class items; RE2's own `\s` is ASCII only. */
+const JS_SPACE = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+/** Every code point outside JS_SPACE, as RE2 class items (JavaScript's `\S`, usable inside a class too). */
+const JS_NOT_SPACE =
+	'\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}';
+/** JavaScript's `.` without the `s` flag: anything but a line terminator. */
+const JS_DOT = '[^\\n\\r\\x{2028}\\x{2029}]';
+const ANY = '\\x{0}-\\x{10FFFF}';
+/** JavaScript's `\\w` with the `iu` flags also holds ſ (U+017F) and K (U+212A), which case-fold to s and k. */
+const JS_WORD_I = '\\w\\x{17F}\\x{212A}';
+const JS_NOT_WORD_I = '\\x{0}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{5E}\\x{60}\\x{7B}-\\x{17E}\\x{180}-\\x{2129}\\x{212B}-\\x{10FFFF}';
 
-function compiled(source: string, caseSensitive: boolean): RegExp {
+/** A regex pattern that cannot run on the linear-time matcher; the message says why, in words. */
+export class UnsupportedPatternError extends Error {
+	constructor(reason: string) {
+		super(reason);
+		this.name = 'UnsupportedPatternError';
+	}
+}
+
+const hex = (code: number) => `\\x{${code.toString(16).toUpperCase()}}`;
+
+/**
+ * Translates a JavaScript regular expression source (valid with the `u` flag)
+ * into RE2 syntax with the same meaning on campaign names. Throws
+ * UnsupportedPatternError for what RE2 cannot run in linear time
+ * (backreferences, lookahead, lookbehind) and inline flags other than `i`.
+ * One difference is left: with `caseInsensitive`, JavaScript's `\b` also
+ * counts ſ (U+017F) and K (U+212A) as word characters and RE2's does not.
+ */
+export function toRe2Syntax(source: string, caseInsensitive = false): string {
+	let out = '';
+	let inClass = false;
+	let i = 0;
+	const codePointEscape = (): number | null => {
+		// at source[i] === 'u' or 'x' after a backslash; returns the code point and moves i past it
+		if (source[i] === 'x' && /^[0-9a-fA-F]{2}$/.test(source.slice(i + 1, i + 3))) {
+			const code = parseInt(source.slice(i + 1, i + 3), 16);
+			i += 3;
+			return code;
+		}
+		if (source[i] !== 'u') return null;
+		if (source[i + 1] === '{') {
+			const end = source.indexOf('}', i);
+			if (end < 0) return null;
+			const code = parseInt(source.slice(i + 2, end), 16);
+			i = end + 1;
+			return code;
+		}
+		if (!/^[0-9a-fA-F]{4}$/.test(source.slice(i + 1, i + 5))) return null;
+		let code = parseInt(source.slice(i + 1, i + 5), 16);
+		i += 5;
+		// a surrogate pair written as two escapes is one code point with the u flag
+		const low = /^\\u([dD][c-fC-F][0-9a-fA-F]{2})/.exec(source.slice(i));
+		if (code >= 0xd800 && code <= 0xdbff && low) {
+			code = 0x10000 + ((code - 0xd800) << 10) + (parseInt(low[1], 16) - 0xdc00);
+			i += 6;
+		}
+		return code;
+	};
+	while (i < source.length) {
+		const ch = source[i];
+		if (ch === '\\') {
+			i++;
+			const e = source[i];
+			if (e === undefined) throw new UnsupportedPatternError('ends with a lone backslash');
+			if (/[1-9]/.test(e) || (e === 'k' && !inClass)) throw new UnsupportedPatternError('must not use backreferences (the linear-time matcher cannot run them)');
+			if (e === 'u' || e === 'x') {
+				const code = codePointEscape();
+				if (code === null) throw new UnsupportedPatternError(`has an incomplete \\${e} escape`);
+				out += hex(code);
+				continue;
+			}
+			i++;
+			if (e === 's') out += inClass ? JS_SPACE : `[${JS_SPACE}]`;
+			else if (e === 'S') out += inClass ? JS_NOT_SPACE : `[${JS_NOT_SPACE}]`;
+			else if (caseInsensitive && e === 'w') out += inClass ? JS_WORD_I : `[${JS_WORD_I}]`;
+			else if (caseInsensitive && e === 'W') out += inClass ? JS_NOT_WORD_I : `[${JS_NOT_WORD_I}]`;
+			else if (e === 'v') out += hex(0x0b);
+			else if (e === '0') out += hex(0);
+			else if (e === 'b' && inClass) out += hex(0x08);
+			else if (e === 'c' && /[a-zA-Z]/.test(source[i] ?? '')) out += hex(source.charCodeAt(i++) % 32);
+			else if (e === 'p' || e === 'P') {
+				const end = source.indexOf('}', i);
+				if (source[i] !== '{' || end < 0) throw new UnsupportedPatternError(`has an incomplete \\${e} escape`);
+				const name = source.slice(i + 1, end).replace(/^(Script|sc|General_Category|gc)=/, '');
+				out += `\\${e}{${name}}`;
+				i = end + 1;
+			} else if (/[dDwWbBtnrf]/.test(e)) out += `\\${e}`;
+			else if (/[A-Za-z]/.test(e)) throw new UnsupportedPatternError(`uses the escape \\${e}, which the linear-time matcher does not know`);
+			else out += `\\${e}`; // an escaped syntax character: ^ $ \\ . * + ? ( ) [ ] { } | / -
+			continue;
+		}
+		if (inClass) {
+			if (ch === ']') inClass = false;
+			out += ch === '[' ? '\\[' : ch;
+			i++;
+			continue;
+		}
+		if (ch === '[') {
+			if (source.startsWith('[^]', i)) {
+				out += `[${ANY}]`;
+				i += 3;
+			} else if (source.startsWith('[]', i)) {
+				out += `[^${ANY}]`;
+				i += 2;
+			} else {
+				inClass = true;
+				out += '[';
+				i++;
+				if (source[i] === '^') {
+					out += '^';
+					i++;
+				}
+			}
+			continue;
+		}
+		if (ch === '.') {
+			out += JS_DOT;
+			i++;
+			continue;
+		}
+		if (ch === '(' && source[i + 1] === '?') {
+			const rest = source.slice(i + 2);
+			if (/^(=|!|<=|<!)/.test(rest)) throw new UnsupportedPatternError('must not use lookahead or lookbehind (the linear-time matcher cannot run them)');
+			const named = /^<([A-Za-z_$][\w$]*)>/.exec(rest);
+			if (named) {
+				out += `(?P<${named[1]}>`;
+				i += 2 + named[0].length;
+				continue;
+			}
+			const flags = /^(-?i|i-|):/.exec(rest);
+			if (!flags) throw new UnsupportedPatternError('uses an inline flag group other than (?:…), (?i:…) or (?-i:…)');
+			out += `(?${flags[1]}:`;
+			i += 2 + flags[0].length;
+			continue;
+		}
+		out += ch;
+		i++;
+	}
+	return out;
+}
+
+const regexCache = new Map<string, RE2JS>();
+
+/**
+ * A regex name pattern compiled for the linear-time matcher (cached). Throws
+ * UnsupportedPatternError naming the pattern and the reason when RE2 cannot
+ * run it.
+ */
+export function compileRegex(source: string, caseSensitive: boolean): RE2JS {
 	const key = `${caseSensitive ? 's' : 'i'}:${source}`;
 	let re = regexCache.get(key);
 	if (!re) {
-		re = new RegExp(source, caseSensitive ? 'u' : 'iu');
+		try {
+			re = RE2JS.compile(toRe2Syntax(source, !caseSensitive), caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+		} catch (error) {
+			const reason = error instanceof UnsupportedPatternError ? error.message : `uses a construct the linear-time matcher does not support (${(error as Error).message})`;
+			throw new UnsupportedPatternError(`the name pattern /${source}/ ${reason}`);
+		}
 		if (regexCache.size < 1000) regexCache.set(key, re);
 	}
 	return re;
+}
+
+/** Why RE2 cannot run this regex source (without naming the pattern), or null when it can. */
+export function linearRegexRefusal(source: string): string | null {
+	try {
+		RE2JS.compile(toRe2Syntax(source));
+		return null;
+	} catch (error) {
+		return error instanceof UnsupportedPatternError ? error.message : `uses a construct the linear-time matcher does not support (${(error as Error).message})`;
+	}
 }
 
 function visibleName(name: string): string {
@@ -70,7 +239,7 @@ export function nameMatches(pattern: NamePattern, name: string | null): boolean 
 	if (name === null) return false;
 	const text = visibleName(name);
 	if ('glob' in pattern) return pattern.caseSensitive ? globMatch(pattern.glob, text) : globMatch(pattern.glob.toLowerCase(), text.toLowerCase());
-	return compiled(pattern.regex, pattern.caseSensitive).test(text);
+	return compileRegex(pattern.regex, pattern.caseSensitive).test(text);
 }
 
 /** Why the entity is outside the scope, or null when it is inside. */
@@ -159,7 +328,7 @@ export function compileScope(scope: Scope): (e: ScopeTarget) => boolean {
 			const match = compileGlob(pattern.glob);
 			tests.push((e) => e.name !== null && match(visibleName(e.name)));
 		} else {
-			const re = compiled(pattern.regex, pattern.caseSensitive);
+			const re = compileRegex(pattern.regex, pattern.caseSensitive);
 			tests.push((e) => e.name !== null && re.test(visibleName(e.name)));
 		}
 	}
