@@ -91,12 +91,45 @@ export interface ExecutionResult {
 	ms: number;
 }
 
+/** Options of one `n8n execute`. */
+export interface ExecuteOptions {
+	/** Return a failed workflow's result (`status: 'error'`) instead of throwing. */
+	allowError?: boolean;
+	timeoutMs?: number;
+	/**
+	 * Environment for this one n8n process, over the host's (`undefined`
+	 * removes a variable), e.g. `{ ADOPS_FAILPOINTS: 'optimizer.after-ledger' }`
+	 * to crash exactly this execution at a failpoint.
+	 */
+	env?: Record<string, string | undefined>;
+}
+
+/** An `n8n execute` process that was killed before it could print its execution (a failpoint's SIGKILL, an OOM kill). */
+export interface KilledExecution {
+	/** The signal that ended the process (`SIGKILL`), or null when it exited with a code instead. */
+	signal: NodeJS.Signals | null;
+	code: number | null;
+	/** The failpoints that announced themselves before the kill (`[adops] failpoint <name>: SIGKILL` on stderr). */
+	failpoints: string[];
+	/** The tail of what n8n printed, readable. */
+	output: string;
+	/** Wall time of the process in ms. */
+	ms: number;
+}
+
+/** The failpoints a process announced on its output before it was killed (nodes/shared/resilience/failpoints.ts). */
+export function firedFailpoints(result: Pick<RunResult, 'stdout' | 'stderr'>): string[] {
+	return [...`${result.stderr}\n${result.stdout}`.matchAll(/\[adops\] failpoint (\S+): SIGKILL/g)].map((m) => m[1] as string);
+}
+
 /** n8n itself failed (not a node inside a workflow): includes the tail of what it printed. */
 export class N8nHostError extends Error {
 	constructor(
 		message: string,
 		readonly output: string,
 		readonly result?: ExecutionResult,
+		/** Set when the n8n process was killed (by a signal or a failpoint) before it printed its execution. */
+		readonly killed?: KilledExecution,
 	) {
 		super(message);
 		this.name = 'N8nHostError';
@@ -208,6 +241,13 @@ function toResult(raw: Record<string, unknown>, ms: number): ExecutionResult {
 	};
 }
 
+/** The process was killed (a signal, or a failpoint that announced itself) rather than ending on its own. */
+function killedExecution(out: RunResult): KilledExecution | undefined {
+	const failpoints = firedFailpoints(out);
+	if (out.signal === null && failpoints.length === 0) return undefined;
+	return { signal: out.signal, code: out.code, failpoints, output: readableOutput(out), ms: out.ms };
+}
+
 /** Extracts the execution n8n logged (the last message that is a JSON object with `data.resultData`). */
 export function parseExecution(stdout: string): Record<string, unknown> | undefined {
 	const { entries } = parseLogLines(stdout);
@@ -304,7 +344,7 @@ export class N8nHost {
 	}
 
 	/** The environment every n8n process of this host gets. */
-	async processEnv(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+	async processEnv(extra: Record<string, string> = {}, overrides: Record<string, string | undefined> = {}): Promise<NodeJS.ProcessEnv> {
 		const inherited: NodeJS.ProcessEnv = {};
 		for (const [key, value] of Object.entries(process.env)) {
 			// Hosts are hermetic: a developer's own n8n settings must not leak in.
@@ -339,7 +379,7 @@ export class N8nHost {
 			GENERIC_TIMEZONE: 'UTC',
 			...extra,
 		};
-		for (const [key, value] of Object.entries(this.env)) {
+		for (const [key, value] of [...Object.entries(this.env), ...Object.entries(overrides)]) {
 			if (value === undefined) delete env[key];
 			else env[key] = value;
 		}
@@ -347,10 +387,10 @@ export class N8nHost {
 	}
 
 	/** Runs one n8n CLI command (e.g. `['list:workflow']`) to completion. */
-	async cli(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
+	async cli(args: readonly string[], options: { timeoutMs?: number; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
 		return run(process.execPath, [this.install.bin, ...args], {
 			cwd: this.userFolder,
-			env: await this.processEnv(),
+			env: await this.processEnv({}, options.env),
 			timeoutMs: options.timeoutMs ?? this.timeoutMs,
 		});
 	}
@@ -418,14 +458,23 @@ export class N8nHost {
 	 * trigger). A node failing inside the workflow throws an N8nHostError that
 	 * carries `.result` (or, with `allowError`, returns the result with
 	 * `status: 'error'`); n8n failing (unknown workflow, unknown node type,
-	 * crash, timeout) always throws, with n8n's output tail in the message.
+	 * crash, timeout) always throws, with n8n's output tail in the message; a
+	 * process killed by a signal or a failpoint throws an N8nHostError that
+	 * says so and carries `.killed` (see `executeKilled`).
 	 */
-	async execute(workflowId: string, options: { allowError?: boolean; timeoutMs?: number } = {}): Promise<ExecutionResult> {
-		if (this.server) {
-			throw new Error('execute() runs its own n8n process; stop() the server first (both would use the same sqlite file)');
-		}
-		const out = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs: options.timeoutMs });
+	async execute(workflowId: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+		const out = await this.executeProcess(workflowId, options);
 		const raw = parseExecution(out.stdout);
+		const killed = raw ? undefined : killedExecution(out);
+		if (killed) {
+			const by = killed.failpoints.length > 0 ? `failpoint ${killed.failpoints.join(', ')}` : (killed.signal ?? `exit code ${String(killed.code)}`);
+			throw new N8nHostError(
+				`n8n was killed while executing workflow ${workflowId} (${killed.signal ?? `exit code ${String(killed.code)}`}, by ${by})\n--- n8n output (tail) ---\n${killed.output}`,
+				readableOutput(out, 80),
+				undefined,
+				killed,
+			);
+		}
 		if (!raw) {
 			const { entries } = parseLogLines(out.stdout);
 			const reason =
@@ -448,6 +497,35 @@ export class N8nHost {
 			);
 		}
 		return result;
+	}
+
+	/**
+	 * Runs a workflow once with `n8n execute --id` and expects its process to
+	 * be killed (SIGKILL from a failpoint armed through `options.env`, e.g.
+	 * `{ ADOPS_FAILPOINTS: 'optimizer.after-platform' }`) before it prints its
+	 * execution. Returns what was observed; throws an N8nHostError when the
+	 * process ended on its own instead (the failpoint was never reached), with
+	 * the workflow's result when there is one.
+	 */
+	async executeKilled(workflowId: string, options: Omit<ExecuteOptions, 'allowError'> = {}): Promise<KilledExecution> {
+		const out = await this.executeProcess(workflowId, options);
+		const killed = killedExecution(out);
+		if (killed && !parseExecution(out.stdout)) return killed;
+		const raw = parseExecution(out.stdout);
+		const result = raw ? toResult(raw, out.ms) : undefined;
+		const how = result ? `finished with status ${result.status}${result.error ? `: ${result.error.message}` : ''}` : `exited with code ${String(out.code)}`;
+		throw new N8nHostError(
+			`workflow ${workflowId} was expected to be killed${options.env?.ADOPS_FAILPOINTS ? ` at ${options.env.ADOPS_FAILPOINTS}` : ''}, but n8n ${how}\n--- n8n output (tail) ---\n${readableOutput(out)}`,
+			readableOutput(out, 80),
+			result,
+		);
+	}
+
+	private async executeProcess(workflowId: string, options: Omit<ExecuteOptions, 'allowError'>): Promise<RunResult> {
+		if (this.server) {
+			throw new Error('execute() runs its own n8n process; stop() the server first (both would use the same sqlite file)');
+		}
+		return this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs: options.timeoutMs, env: options.env });
 	}
 
 	/** Imports and executes a workflow in two n8n processes. */

@@ -12,8 +12,8 @@ import { createN8nHost, type N8nHost, type N8nHostOptions } from '../../scripts/
 import { ensureN8n, type N8nInstall } from '../../scripts/n8n-host/install';
 import { buildPackAndInstall, type InstalledPackage } from '../../scripts/n8n-host/package';
 
-export { N8nHostError, nodeOutput } from '../../scripts/n8n-host/host';
-export type { ExecutionResult, N8nHost, WorkflowInput } from '../../scripts/n8n-host/host';
+export { N8nHostError, firedFailpoints, nodeOutput } from '../../scripts/n8n-host/host';
+export type { ExecuteOptions, ExecutionResult, KilledExecution, N8nHost, WorkflowInput } from '../../scripts/n8n-host/host';
 
 let installPromise: Promise<N8nInstall> | undefined;
 let packagePromise: Promise<InstalledPackage> | undefined;
