@@ -17,13 +17,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { Pool } from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 import type { AdAccount, Campaign } from '../../scripts/sandbox/world';
 import { runIngest } from '../../nodes/shared/ingest';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
+import { rowSchemas, TABLE_NAMES, type TableName } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
+import { embeddedExecutor } from '../../nodes/shared/store/embedded';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { TABLES } from '../../nodes/shared/store/tables';
+import { cleanText, cleanValue, textFlaw } from '../../nodes/shared/text/clean';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -74,7 +80,78 @@ function setField<T extends object, K extends keyof T>(obj: T, key: K, value: T[
 }
 
 /** Counted for the note's fault table: every NUL / surrogate / huge-money input the suites below run. */
-export const boundaryAttempts = { text: 0, identifiers: 0, money: 0 };
+export const boundaryAttempts = { text: 0, identifiers: 0, money: 0, storeStrings: 0, storeRows: 0 };
+
+/** Strings dense in NULs and surrogate halves (and any code units). */
+const dirtyString = fc
+	.array(
+		fc.oneof(
+			{ weight: 3, arbitrary: fc.constantFrom('\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD83D', '\uDE00', '😀', 'a', ' ', 'é', "'", '"', '\\') },
+			{ weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
+		),
+		{ minLength: 1, maxLength: 16 },
+	)
+	.map((parts) => parts.join(''));
+
+const sha = (i: number, salt: string) => (salt + i.toString(16)).padStart(64, '0').slice(-64);
+
+/** A valid row of each table (i makes natural keys unique); the free text and jsonb columns are then overwritten with dirty values. */
+function baseRow(table: TableName, i: number, tag: string, itemId: string): Record<string, unknown> {
+	const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+	const id = `${tag}${i}`;
+	switch (table) {
+		case 'campaign_performance':
+			return { date: '2025-06-01', platform: 'meta', account_id: id, campaign_id: id, currency: 'USD' };
+		case 'fx_rates':
+			return { base: 'EUR', quote: 'USD', rate_date: day, rate: 1.1 };
+		case 'creative_variants':
+			return { platform: 'meta', campaign_id: id, content_hash: id };
+		case 'creative_runs':
+			return { platform: 'meta', account_id: id, campaign_id: id, brief_hash: sha(i, 'b'), metric: 'roas', chat_model: 'm', embedding_model: 'e', variants_requested: 1, max_attempts: 1 };
+		case 'optimization_rules':
+			return { rule_name: id, rule_type: 'budget' };
+		case 'optimization_actions':
+			return { idempotency_key: id, platform: 'meta', campaign_id: id, action_type: 'set_budget' };
+		case 'social_media_items':
+			return { platform: 'meta', object_id: id, object_type: 'comment' };
+		case 'item_classifications':
+			return { item_id: itemId, model: id };
+		case 'moderation_actions':
+			return { idempotency_key: id, item_id: itemId, action_type: 'hide', action_status: 'dry_run' };
+		case 'ad_comment_signals':
+			return { platform: 'meta', account_id: id, campaign_id: null, ad_id: id, date: '2025-06-01', comments: 0, negative_comments: 0, abusive_comments: 0, excluded_comments: 0, negative_share: null, abusive_share: null };
+		case 'webhook_replay_keys':
+			return { replay_key: id, expires_at: '2030-01-01T00:00:00Z' };
+		case 'ingest_runs':
+			return { platform: 'meta', account_id: id, window_start: '2025-06-01', window_end: '2025-06-02' };
+		case 'quarantine':
+			return { source: id, raw_payload: {}, reason: 'r', content_hash: sha(i, tag.length.toString()) };
+		case 'quality_reports':
+			return { report_date: day, scope: id, score: 50, level: 'Fair', checks: {}, generated_at: '2025-06-01T00:00:00Z' };
+		case 'approvals':
+			return { proposal_id: id, kind: 'k', payload: {}, payload_hash: sha(i, 'c') };
+		case 'action_ledger':
+			return { idempotency_key: id, kind: 'k', target: 't', intent: {} };
+		case 'alert_threads':
+			return { channel: id, thread_key: id, ts: '1' };
+		case 'app_state':
+			return { key: id, value: {} };
+	}
+}
+
+/** Text columns the schema takes any string in (not enums, codes or formats), and the jsonb columns. */
+function freeColumns(table: TableName): { text: string[]; jsonb: string[] } {
+	const def = TABLES[table];
+	const shape = rowSchemas[table].shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+	const text: string[] = [];
+	const jsonb: string[] = [];
+	for (const [column, kind] of Object.entries(def.columns)) {
+		if (def.readOnly.includes(column) || !(column in shape)) continue;
+		if (kind === 'text' && shape[column].safeParse('v0| any text').success) text.push(column);
+		if (kind === 'jsonb') jsonb.push(column);
+	}
+	return { text, jsonb };
+}
 
 function registerBoundarySuite(name: string, open: () => Promise<Store>) {
 	describe(`ingest boundary on ${name}`, () => {
@@ -173,9 +250,113 @@ function registerBoundarySuite(name: string, open: () => Promise<Store>) {
 	});
 }
 
+function registerStoreBoundarySuite(name: string, open: () => Promise<{ store: Store; exec: SqlExecutor }>) {
+	describe(`store text boundary on ${name}`, () => {
+		let store: Store;
+		let exec: SqlExecutor;
+		before(async () => {
+			({ store, exec } = await open());
+		});
+
+		test('the database itself refuses NUL (22P05) and a lone surrogate (22P02) in the JSON the store sends, so the cleaning is needed', async () => {
+			const code = async (value: string) => {
+				try {
+					await exec.query('SELECT $1::jsonb AS v', [JSON.stringify({ name: value })]);
+					return 'ok';
+				} catch (error) {
+					return String((error as { code?: string }).code);
+				}
+			};
+			assert.equal(await code('a\u0000b'), '22P05');
+			assert.equal(await code('a\uD800b'), '22P02');
+			assert.equal(await code(cleanText('a\uD800\u0000b')), 'ok');
+		});
+
+		test('every table with text or jsonb columns: any string (NULs, lone surrogates, any code unit) is written, read back cleaned and found by a filter with the same dirty value', async () => {
+			const tag = `b${randomBytes(3).toString('hex')}_`;
+			// the comment the classification and moderation rows point at
+			await store.upsert('social_media_items', [{ platform: 'meta', object_id: `${tag}parent`, object_type: 'comment' }]);
+			const [parent] = await store.select('social_media_items', { where: { object_id: `${tag}parent` } });
+			const ROWS = 12;
+			let seed = 1;
+			let tablesCovered = 0;
+			for (const table of TABLE_NAMES) {
+				const { text, jsonb } = freeColumns(table);
+				if (text.length + jsonb.length === 0) continue;
+				tablesCovered++;
+				const def = TABLES[table];
+				const strings = fc.sample(dirtyString, { numRuns: ROWS * (text.length + 2 * jsonb.length), seed: seed++ });
+				let next = 0;
+				const rows = Array.from({ length: ROWS }, (_, i) => {
+					const row = baseRow(table, i, tag, parent.id);
+					// the prefix keeps natural keys unique and non-empty; prefix and suffix leave nothing for the schema's trim
+					for (const column of text) row[column] = `${tag}${i}|${strings[next++]}|`;
+					for (const column of jsonb) {
+						const value = { [strings[next++]!]: [strings[next++]!, { n: i, ok: true }] };
+						row[column] = rowSchemas[table].shape[column as never] && (rowSchemas[table].shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[column].safeParse(value).success ? value : [value];
+					}
+					return row;
+				});
+				boundaryAttempts.storeStrings += ROWS * (text.length + 2 * jsonb.length);
+				boundaryAttempts.storeRows += ROWS;
+				// the write never throws (no 22P05 / 22P02 / 22021)
+				let ids: string[] = [];
+				if (def.naturalKey.length > 0) await store.upsert(table, rows as never);
+				else ids = (await store.insert(table, rows as never)).ids;
+				for (let i = 0; i < ROWS; i++) {
+					const row = rows[i]!;
+					// found through the dirty values: filters are cleaned like writes
+					const where = def.naturalKey.length > 0 ? Object.fromEntries(def.naturalKey.map((k) => [k, row[k]])) : { id: ids[i] };
+					const found = (await store.select(table, { where: where as never })) as unknown as Array<Record<string, unknown>>;
+					assert.equal(found.length, 1, `${table} row ${i} found by ${JSON.stringify(where)}`);
+					const stored = found[0]!;
+					for (const column of text) {
+						const expected = (rowSchemas[table].shape as Record<string, { parse(v: unknown): unknown }>)[column].parse(cleanText(row[column] as string));
+						assert.equal(stored[column], expected, `${table}.${column}`);
+						assert.equal(textFlaw(stored[column] as string), undefined);
+					}
+					for (const column of jsonb) assert.deepEqual(stored[column], cleanValue(row[column]), `${table}.${column}`);
+				}
+			}
+			assert.ok(tablesCovered >= 17, `tables covered: ${tablesCovered}`);
+		});
+
+		test('update patches, ledger claims and state values are cleaned too', async () => {
+			const tag = `p${randomBytes(3).toString('hex')}`;
+			const { ids } = await store.insert('ingest_runs', [{ platform: 'meta', account_id: tag, window_start: '2025-06-01', window_end: '2025-06-01' }]);
+			await store.update('ingest_runs', { id: ids[0] }, { error: 'bad\u0000 \uD800', warnings: ['w\u0000', { '\uDC00k': 'v' }] });
+			const [run] = await store.select('ingest_runs', { where: { id: ids[0] } });
+			assert.equal(run.error, 'bad \uFFFD');
+			assert.deepEqual(run.warnings, ['w', { '\uFFFDk': 'v' }]);
+			const claim = await store.claimAction(`${tag}\u0000key`, { kind: 'reply', target: 'comment \uD800', intent: { message: 'hi\u0000' }, claimedBy: 'host\u0000:1' });
+			assert.equal(claim.claimed, true);
+			assert.equal(claim.entry.idempotency_key, `${tag}key`);
+			assert.equal(claim.entry.target, 'comment \uFFFD');
+			assert.deepEqual(claim.entry.intent, { message: 'hi' });
+			assert.equal(claim.entry.claimed_by, 'host:1');
+			await store.setState(`${tag}\u0000state`, { note: '\uDBFF' });
+			assert.deepEqual(await store.getState(`${tag}state`), { note: '\uFFFD' });
+			boundaryAttempts.storeStrings += 9;
+		});
+
+		test('completing and resolving a ledger entry with a NUL or a lone surrogate in the error or response', { todo: 'sql-store completeAction/resolveAction send error, response and resolution to the database without the store boundary (owned by the lead: apply cleanValue from text/clean.ts to the outcome first)' }, async () => {
+			const key = `c${randomBytes(3).toString('hex')}`;
+			await store.claimAction(key, { kind: 'reply', target: 't', intent: {} });
+			const done = await store.completeAction(key, { status: 'unknown', error: 'timeout\u0000', response: { body: 'x\uD800' } });
+			assert.equal(done.error, 'timeout');
+			const resolved = await store.resolveAction(key, { from: 'unknown', status: 'succeeded', resolution: 'found the reply \u0000', response: { id: '\uDC00' } });
+			assert.equal(resolved.entry.resolution, 'found the reply ');
+		});
+	});
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'adops-boundary-'));
 let embedded: Store | undefined;
 registerBoundarySuite('PGlite', async () => (embedded = await openStore({ kind: 'embedded', path: dir })));
+registerStoreBoundarySuite('PGlite', async () => {
+	const store = embedded ?? (embedded = await openStore({ kind: 'embedded', path: dir }));
+	return { store, exec: (await embeddedExecutor(dir)) as SqlExecutor };
+});
 after(async () => {
 	await embedded?.close();
 	rmSync(dir, { recursive: true, force: true });
@@ -185,7 +366,14 @@ if (DATABASE_URL) {
 	const schema = `adops_boundary_${randomBytes(5).toString('hex')}`;
 	let pgStore: Store | undefined;
 	registerBoundarySuite(`PostgreSQL (schema ${schema})`, async () => (pgStore = await openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema })));
+	let pool: Pool | undefined;
+	registerStoreBoundarySuite(`PostgreSQL (schema ${schema})`, async () => {
+		const store = pgStore ?? (pgStore = await openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
+		pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
+		return { store, exec: new PgPoolExecutor(pool) };
+	});
 	after(async () => {
+		await pool?.end();
 		await pgStore?.close();
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

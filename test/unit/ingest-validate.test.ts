@@ -28,12 +28,12 @@ function rng(seed: number): () => number {
 
 const POOLS: Record<string, unknown[]> = {
 	platform: ['meta', 'meta', 'klaviyo', 'google_ads', 'linkedin', 'x', 'META', '', undefined, null, 1],
-	accountId: ['123', ' 123 ', 'act_123', '', '  ', undefined, null, 123, {}],
-	campaignId: ['120210000000001', ' 7 ', '', '\t', undefined, null, 7, []],
-	campaignName: ['Prospecting', '', ' x ', null, undefined, 5, {}, false],
+	accountId: ['123', ' 123 ', 'act_123', '', '  ', undefined, null, 123, {}, '12\u00003', '123\uD800', '\uDC00123', '12😀3'],
+	campaignId: ['120210000000001', ' 7 ', '', '\t', undefined, null, 7, [], '\u0000', '7\u0000', '7\uDBFF', '7\uDFFF8', '7😀'],
+	campaignName: ['Prospecting', '', ' x ', null, undefined, 5, {}, false, 'Pro\u0000spect', 'Pro\uD83Dspect', '\uDE00', 'Winter 😀 sale'],
 	date: ['2025-06-02', '2025-06-03', '2025-06-04', '2024-02-29', '2025-02-29', '2025-02-30', '2025-13-01', '2025-2-01', '20250602', ' 2025-06-02', '2025-06-02T00:00:00Z', '', undefined, null, 20250602],
 	currency: ['EUR', 'EUR', 'eur', ' usd ', 'JPY', 'XXX', 'ZZZ', 'EURO', '', ' ', undefined, null, 5],
-	amount: [0, -0, 1, 123.45, 1e-7, 1e21, 1e300, 5e-324, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, -1, -1e-9, NaN, Infinity, -Infinity, null, undefined, '1', '1.234,56', true, [], {}],
+	amount: [0, -0, 1, 123.45, 1e-7, 1e10, 1e10 + 0.01, 1e12, 1e30, 1e21, 1e300, 5e-324, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, -1, -1e-9, NaN, Infinity, -Infinity, null, undefined, '1', '1.234,56', true, [], {}],
 	count: [0, -0, 1, 100, 311, 18_422, 1.5, 1e16, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -1, NaN, Infinity, null, undefined, '100', false],
 };
 const FIELD_POOL: Record<string, string> = {
@@ -134,5 +134,75 @@ describe('validateMetricRow fast path', () => {
 		assert.equal(same({ ...goodRow(), spend: -0, clicks: -0 }, ctx), true);
 		const r = validateMetricRow(metricRowSchema(ctx), { ...goodRow(), spend: -0 } as unknown as DailyMetricRow, ctx);
 		assert.ok(r.ok && Object.is(r.row.spend, -0));
+	});
+});
+
+describe('the data boundary in ingest validation', () => {
+	const ctx = CONTEXTS[0];
+	const schema = metricRowSchema(ctx);
+	const check = (over: Record<string, unknown>) => validateMetricRow(schema, { ...goodRow(), ...over } as unknown as DailyMetricRow, ctx);
+
+	test('an account or campaign id with a NUL or an unpaired surrogate is refused with the reason in words, never altered', () => {
+		const cases: Array<[Record<string, unknown>, RegExp]> = [
+			[{ campaignId: '1202\u00001' }, /^campaign id contains a NUL character \(U\+0000\) at position 5; an identifier is never altered/],
+			[{ campaignId: '1202\uD800' }, /^campaign id contains an unpaired surrogate \(U\+D800\) at position 5/],
+			[{ campaignId: '\uDC00' }, /^campaign id contains an unpaired surrogate \(U\+DC00\) at position 1/],
+			[{ accountId: '12\u000034' }, /^account id contains a NUL character/],
+			[{ accountId: '1234\uDBFF' }, /^account id contains an unpaired surrogate \(U\+DBFF\)/],
+		];
+		for (const [over, reason] of cases) {
+			const result = check(over);
+			assert.equal(result.ok, false, JSON.stringify(over));
+			if (!result.ok) assert.match(result.reasons.join('; '), reason);
+			assert.deepStrictEqual(result, validateMetricRowWithSchema(schema, { ...goodRow(), ...over } as unknown as DailyMetricRow, ctx));
+		}
+		// a valid pair (emoji) in an id is a character like any other
+		assert.equal(check({ campaignId: 'summer-😀' }).ok, true);
+	});
+
+	test('a campaign name is cleaned: NUL removed, an unpaired surrogate replaced by U+FFFD, valid pairs kept', () => {
+		const cases: Array<[string, string]> = [
+			['Win\u0000ter', 'Winter'],
+			['Cart \uD800 Abandoners', 'Cart \uFFFD Abandoners'],
+			['\uDE00\uD83D', '\uFFFD\uFFFD'],
+			['Sale 😀', 'Sale 😀'],
+			['\u0000', ''],
+		];
+		for (const [dirty, clean] of cases) {
+			const fast = check({ campaignName: dirty });
+			const reference = validateMetricRowWithSchema(schema, { ...goodRow(), campaignName: dirty } as unknown as DailyMetricRow, ctx);
+			assert.ok(fast.ok && reference.ok);
+			assert.equal(fast.row.campaignName, clean);
+			assert.equal(reference.row.campaignName, clean);
+		}
+	});
+
+	test('spend and revenue above the currency ceiling (10^12 minor units a day for one campaign) are refused in words; at the ceiling they pass', () => {
+		const over = check({ spend: 1e30 });
+		assert.equal(over.ok, false);
+		if (!over.ok) {
+			assert.deepEqual(over.reasons, [
+				'spend of 1,000,000,000,000,000,000,000,000,000,000 EUR is above the ceiling of 10,000,000,000 EUR a day for one campaign (1,000,000,000,000 minor units)',
+			]);
+		}
+		assert.equal(check({ spend: 1e10 }).ok, true, 'exactly the EUR ceiling');
+		assert.equal(check({ spend: 1e10 + 0.01 }).ok, false);
+		const revenue = check({ revenue: 2e10 });
+		assert.ok(!revenue.ok && /^revenue of 20,000,000,000 EUR is above the ceiling/.test(revenue.reasons[0]!));
+		// per currency, from its ISO 4217 exponent
+		const jpy = (spend: number) => validateMetricRow(schema, { ...goodRow(), currency: 'JPY', spend } as unknown as DailyMetricRow, ctx);
+		assert.equal(jpy(1e12).ok, true);
+		assert.equal(jpy(1e12 + 1).ok, false);
+		const kwd = (spend: number) => validateMetricRow(schema, { ...goodRow(), currency: 'KWD', spend } as unknown as DailyMetricRow, ctx);
+		assert.equal(kwd(1e9).ok, true);
+		assert.equal(kwd(1.5e9).ok, false);
+	});
+
+	test('non-finite money is refused: NaN, Infinity and a decimal text beyond the double range', () => {
+		for (const spend of [NaN, Infinity, -Infinity, Number('1e400')]) {
+			const result = check({ spend });
+			assert.equal(result.ok, false, String(spend));
+			if (!result.ok) assert.match(result.reasons.join('; '), /spend: not a finite number|spend: not a number/);
+		}
 	});
 });
