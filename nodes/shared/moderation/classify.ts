@@ -42,6 +42,25 @@ import {
 	URL_PATTERN,
 	type Rule,
 } from './lexicon';
+import {
+	ABUSE_CUES,
+	COMPLAINT_CUES,
+	HATE_CUES,
+	HYPERBOLE_DESIRE,
+	HYPERBOLE_PRAISE,
+	INJECTION_CUES,
+	OFF_PLATFORM,
+	OFF_TOPIC_QUESTION,
+	PRAISE_CUES,
+	PURCHASE_CUES,
+	QUESTION_CUES,
+	QUESTION_MARK,
+	SARCASM_CUES,
+	SCAM_CUES,
+	SPAM_CUES,
+	groupAttack,
+} from './cues';
+import { deobfuscate } from './normalize';
 
 // ---- the contract --------------------------------------------------------------
 
@@ -291,20 +310,65 @@ export function classifyOfflineDetailed(text: string, options: OfflineOptions = 
 	const injection = empty();
 	const sarcasm = empty();
 
-	applyRules(SPAM_RULES, folded, spam);
-	applyRules(options.extraRules?.spam ?? [], folded, spam);
-	applyRules(SCAM_RULES, folded, scam);
-	applyRules(options.extraRules?.scam_phishing ?? [], folded, scam);
+	// De-obfuscated text (NFKC, look-alikes, spaced letters) and its de-leeted
+	// copy: harm is looked for in both, everything else in the first.
+	const norm = deobfuscate(raw);
+	const normLeet = deleet(norm);
+	const harmText = normLeet === norm ? norm : `${norm}\n${normLeet}`;
+
+	applyRules(SPAM_RULES, harmText, spam);
+	applyRules(SPAM_CUES, harmText, spam);
+	applyRules(options.extraRules?.spam ?? [], harmText, spam);
+	applyRules(SCAM_RULES, harmText, scam);
+	applyRules(options.extraRules?.scam_phishing ?? [], harmText, scam);
+	const scamParts = empty();
+	applyRules(SCAM_CUES, harmText, scamParts);
 	applyRules(ABUSE_RULES, leet, abuse);
-	applyRules(options.extraRules?.harassment_abuse ?? [], leet, abuse);
-	applyRules(HATE_RULES, leet, hate);
-	applyRules(options.extraRules?.hate ?? [], leet, hate);
-	applyRules(INJECTION_RULES, folded, injection);
-	applyRules(QUESTION_RULES, folded, question);
-	applyRules(PURCHASE_RULES, folded, purchase);
-	applyRules(COMPLAINT_RULES, folded, complaint);
-	applyRules(PRAISE_RULES, folded, praise);
-	applyRules(SARCASM_RULES, folded, sarcasm);
+	applyRules(ABUSE_RULES, normLeet, abuse);
+	applyRules(ABUSE_CUES, harmText, abuse);
+	applyRules(options.extraRules?.harassment_abuse ?? [], harmText, abuse);
+	applyRules(HATE_RULES, harmText, hate);
+	applyRules(HATE_CUES, harmText, hate);
+	applyRules(options.extraRules?.hate ?? [], harmText, hate);
+	applyRules(INJECTION_RULES, harmText, injection);
+	applyRules(INJECTION_CUES, harmText, injection);
+	applyRules(QUESTION_RULES, norm, question);
+	applyRules(QUESTION_CUES, norm, question);
+	applyRules(PURCHASE_RULES, norm, purchase);
+	applyRules(PURCHASE_CUES, norm, purchase);
+	applyRules(COMPLAINT_RULES, norm, complaint);
+	applyRules(COMPLAINT_CUES, norm, complaint);
+	applyRules(PRAISE_RULES, norm, praise);
+	applyRules(PRAISE_CUES, norm, praise);
+	applyRules(SARCASM_RULES, norm, sarcasm);
+	applyRules(SARCASM_CUES, norm, sarcasm);
+	const hyperbole = empty();
+	applyRules(HYPERBOLE_PRAISE, norm, hyperbole);
+	const desire = empty();
+	applyRules(HYPERBOLE_DESIRE, norm, desire);
+	const offTopic = empty();
+	applyRules(OFF_TOPIC_QUESTION, norm, offTopic);
+
+	// Scam stories are made of parts: an off-platform move, money promised,
+	// a named benefactor, a hardship. One part is chatter; two are a scam.
+	const parts = new Set(scamParts.reasons);
+	const offPlatform = OFF_PLATFORM.test(harmText);
+	const money = parts.has('money_promise') || parts.has('investment_offer');
+	const story = ['investment', 'honorific_name', 'testimonial', 'hardship_story', 'recovery_scam'].filter((p) => parts.has(p)).length;
+	scam.score += scamParts.score;
+	scam.reasons.push(...scamParts.reasons);
+	if (offPlatform && (money || story > 0)) {
+		scam.score += 2.5;
+		scam.reasons.push('off_platform_with_money_or_story');
+	}
+	if (money && story > 0) {
+		scam.score += 1.5;
+		scam.reasons.push('money_promise_with_story');
+	}
+	if (groupAttack(harmText)) {
+		hate.score += 3;
+		hate.reasons.push('group_attack');
+	}
 
 	// Links, shorteners, phone numbers, lookalike brands.
 	const own = options.ownDomains ?? [];
@@ -354,7 +418,7 @@ export function classifyOfflineDetailed(text: string, options: OfflineOptions = 
 
 
 	// Questions: a question mark, or an interrogative opening a sentence.
-	if (/[?¿]/u.test(raw)) {
+	if (QUESTION_MARK.test(norm)) {
 		question.score += 2;
 		question.reasons.push('question_mark');
 	}
@@ -380,10 +444,32 @@ export function classifyOfflineDetailed(text: string, options: OfflineOptions = 
 	}
 	// Emoji-only comments: their sentiment is the whole message.
 	const letters = folded.replace(EMOJI_RE, '').replace(/[^\p{L}\p{N}]/gu, '');
-	if (letters.length === 0 && sentiment.emoji > 0) {
-		praise.score += 1;
+	// A single mild emoji (🙏, 🙌, 👀) says too little; strong or repeated ones speak.
+	if (letters.length === 0 && sentiment.emoji >= 3) {
+		praise.score += 2;
 		praise.reasons.push('positive_emoji_only');
+	} else if (letters.length === 0 && sentiment.emoji <= -3) {
+		complaint.score += 2;
+		complaint.reasons.push('negative_emoji_only');
+	} else if (letters.length === 0) {
+		praise.score = 0;
 	}
+	// Laughter alone (haha, jajaja, kkkk, mdr, wkwk, ｗｗｗ, هههه, lol) is chatter.
+	if (/^[\s\p{P}\p{Extended_Pictographic}\uFE0F]*(?:(?:ha|he|hi|ja|je|ka|k|w|lol|lmao|mdr|xd|rs|wk|ه)+[\s\p{P}\p{Extended_Pictographic}\uFE0F]*)+$/u.test(norm)) {
+		praise.score = 0;
+		complaint.score = 0;
+	}
+	// Hyperbole: a violent or extreme idiom meant as delight or desire is not a complaint or a threat.
+	if (hyperbole.score > 0 || desire.score > 0) {
+		praise.score += hyperbole.score;
+		praise.reasons.push(...hyperbole.reasons);
+		purchase.score += desire.score;
+		purchase.reasons.push(...desire.reasons);
+		complaint.score = Math.max(0, complaint.score - 2.5);
+		if (!abuse.reasons.some((r) => r !== 'threat' && r !== 'abuse_phrase')) abuse.score = Math.max(0, abuse.score - 3.5);
+	}
+	// Questions that are not for the brand (anyone from …? the song in the ad?) are chatter.
+	if (offTopic.score > 0) question.score = Math.max(0, question.score - offTopic.score - 1);
 	// Sarcasm turns praise words into a complaint when something went wrong.
 	if (sarcasm.score > 0 && (complaint.score > 0 || sentiment.score > 0)) {
 		complaint.score += sarcasm.score + (complaint.score > 0 ? 1 : 0);
@@ -394,7 +480,7 @@ export function classifyOfflineDetailed(text: string, options: OfflineOptions = 
 	// a comment that also asks, buys, complains or praises is that.
 	if (injection.score > 0) {
 		const legit = Math.max(question.score, purchase.score, complaint.score, praise.score);
-		if (legit < 2) {
+		if (legit < 2 || injection.score >= legit + 3) {
 			spam.score += injection.score;
 			spam.reasons.push(...injection.reasons);
 		}
