@@ -91,3 +91,39 @@ test('status columns: the row schemas and the migration CHECKs list the same val
 	assert.throws(() => validatePatch('creative_variants', { status: 'published' }), /status: must be one of/);
 	assert.throws(() => validatePatch('moderation_actions', { action_status: 'rejected' }), /action_status: must be one of/);
 });
+
+test('the store boundary cleans text in rows, patches, jsonb (keys too) and filter values; a clean row is parsed as before', () => {
+	const good = { date: '2025-02-28', platform: 'meta', account_id: 'a', campaign_id: 'c', currency: 'USD' };
+	const [row] = validateRows('campaign_performance', [{ ...good, campaign_name: 'Win\u0000ter \uD800' }]);
+	assert.equal(row.campaign_name, 'Winter \uFFFD');
+	const [quarantined] = validateRows('quarantine', [{ source: 'ingest', reason: 'why\u0000', raw_payload: { 'k\u0000': ['\uDC00', { deep: 'x\u0000' }] } }]);
+	assert.equal(quarantined.reason, 'why');
+	assert.deepEqual(quarantined.raw_payload, { k: ['\uFFFD', { deep: 'x' }] });
+	assert.deepEqual(validatePatch('ingest_runs', { error: 'e\u0000', warnings: ['\uD83D'] }), { error: 'e', warnings: ['\uFFFD'] });
+	const filters = checkWhere(TABLES.campaign_performance, { campaign_name: 'a\u0000b', campaign_id: { in: ['x\uD800', 'y'] } });
+	assert.deepEqual(filters.map((f) => f.value), ['ab', ['x\uFFFD', 'y']]);
+	// an identifier that cleans to nothing is refused, not stored empty
+	assert.throws(() => validateRows('campaign_performance', [{ ...good, campaign_id: '\u0000' }]), /campaign_id: must not be empty/);
+});
+
+test('spend and revenue are held to their currency ceiling (10^12 minor units); non-finite money is refused; patches too', () => {
+	const good = { date: '2025-02-28', platform: 'meta', account_id: 'a', campaign_id: 'c', currency: 'USD' };
+	const reason = (row: Record<string, unknown>) => {
+		try {
+			validateRows('campaign_performance', [row]);
+			return 'ok';
+		} catch (e) {
+			assert.ok(e instanceof StoreValidationError);
+			return e.reason;
+		}
+	};
+	assert.equal(reason({ ...good, spend: 1e10, revenue: 1e10 }), 'ok');
+	assert.match(reason({ ...good, spend: 1e30 }), /spend: must be at most 1,000,000,000,000 \(the highest money ceiling of any currency\)/);
+	assert.equal(reason({ ...good, spend: 2e10 }), 'spend of 20,000,000,000 USD is above the ceiling of 10,000,000,000 USD a day for one campaign (1,000,000,000,000 minor units)');
+	assert.equal(reason({ ...good, currency: 'JPY', spend: 2e10 }), 'ok');
+	assert.match(reason({ ...good, currency: 'KWD', revenue: 2e9 }), /^revenue of 2,000,000,000 KWD is above the ceiling of 1,000,000,000 KWD/);
+	for (const bad of [NaN, Infinity, -Infinity]) assert.notEqual(reason({ ...good, spend: bad }), 'ok');
+	assert.throws(() => validatePatch('campaign_performance', { currency: 'USD', spend: 5e10 }), /spend of 50,000,000,000 USD is above the ceiling/);
+	assert.throws(() => validatePatch('campaign_performance', { spend: 2e12 }), /spend: must be at most 1,000,000,000,000/);
+	assert.deepEqual(validatePatch('campaign_performance', { spend: 5e10 }), { spend: 5e10 }, 'without the currency a patch is held to the highest ceiling');
+});

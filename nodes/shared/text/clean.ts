@@ -21,6 +21,7 @@
  */
 
 /** A NUL or any surrogate code unit (valid pairs are told apart by the slow path). */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
