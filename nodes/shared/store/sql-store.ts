@@ -5,6 +5,7 @@
  * so both drivers (and PostgREST) yield the same JavaScript values.
  */
 import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
+import { cleanText, cleanValue } from '../text/clean';
 import { StoreError, wrapDbError } from './errors';
 import { quoteIdent as q, type SqlExecutor } from './executor';
 import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
@@ -256,7 +257,9 @@ export class SqlStore implements Store {
 		}
 	}
 
-	async completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry> {
+	async completeAction(key: string, dirty: CompleteOutcome): Promise<ActionLedgerEntry> {
+		const outcome = cleanValue(dirty);
+		key = cleanText(key);
 		const response = outcome.response === undefined ? null : JSON.stringify(outcome.response);
 		const error = outcome.status === 'succeeded' ? null : outcome.error;
 		try {
@@ -274,7 +277,9 @@ export class SqlStore implements Store {
 		}
 	}
 
-	async resolveAction(key: string, outcome: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+	async resolveAction(key: string, dirty: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+		const outcome = cleanValue(dirty);
+		key = cleanText(key);
 		const response = outcome.response === undefined ? null : JSON.stringify(outcome.response);
 		try {
 			const updated = await this.exec.query(

@@ -9,6 +9,7 @@
  * idempotent, so retrying the whole batch is safe. `transaction()` is not
  * supported (use the Postgres adapter on the direct connection string).
  */
+import { cleanText, cleanValue } from '../text/clean';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
 import { StoreError, StoreRequestError } from './errors';
@@ -267,7 +268,9 @@ export class SupabaseStore implements Store {
 		return { claimed: false, entry: existing };
 	}
 
-	async completeAction(key: string, outcome: CompleteOutcome): Promise<ActionLedgerEntry> {
+	async completeAction(dirtyKey: string, dirty: CompleteOutcome): Promise<ActionLedgerEntry> {
+		const outcome = cleanValue(dirty);
+		const key = cleanText(dirtyKey);
 		const { data, error, status } = await this.from('action_ledger')
 			.update({
 				status: outcome.status,
@@ -283,7 +286,9 @@ export class SupabaseStore implements Store {
 		return completionConflict(key, outcome, await this.ledgerEntry(key));
 	}
 
-	async resolveAction(key: string, outcome: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+	async resolveAction(dirtyKey: string, dirty: ResolveOutcome): Promise<{ resolved: boolean; entry: ActionLedgerEntry }> {
+		const outcome = cleanValue(dirty);
+		const key = cleanText(dirtyKey);
 		const before = await this.ledgerEntry(key);
 		if (!before) throw new StoreError(`action_ledger: no entry for idempotency key "${key}"`, { table: 'action_ledger', code: 'NOT_FOUND' });
 		if (before.status !== outcome.from || (outcome.attempts !== undefined && before.attempts !== outcome.attempts)) return { resolved: false, entry: before };
