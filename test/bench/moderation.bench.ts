@@ -1,13 +1,17 @@
 /**
  * Comment classification cost: 5,000 comments through the LLM path against
  * the sandbox (real `openai` SDK over HTTP, the sandbox's deterministic model
- * and moderation endpoint), batched (20 comments per request, the default)
- * next to one comment per request, in the same run on the same comments.
+ * and moderation endpoint), batched at the default settings (batches filled
+ * up to a token budget per request, `maxBatchTokens`, capped at
+ * `batchSize` comments) next to one comment per request, in the same run on
+ * the same comments. Prints requests per comment and fails (exit 1) when
+ * the batched mode needs more than 0.1 chat requests per comment or gives
+ * any comment another intent than one-by-one.
  *
- * The comments are the labelled and held-out sets (415 hand-written comments
- * in several languages, with emoji, sarcasm, spam, scams and injection
- * attempts) cycled to 5,000, each copy with a short varying tail so no two
- * texts are equal. Injection-looking comments travel alone in both modes
+ * The comments are the labelled and held-out sets of test/fixtures/moderation
+ * and the moderation corpus (1,427 hand-written comments in nine languages,
+ * with emoji, sarcasm, spam, scams and injection attempts) cycled to 5,000,
+ * each copy with a short varying tail so no two texts are equal. Injection-looking comments travel alone in both modes
  * (the core isolates them), as in production.
  *
  * Printed per mode: chat requests, moderation requests, prompt /
@@ -16,7 +20,9 @@
  *
  *   node --import tsx test/bench/moderation.bench.ts
  *
- * Options (env): BENCH_COMMENTS (5000), BENCH_BATCH (20).
+ * Options (env): BENCH_COMMENTS (5000), BENCH_BATCH (comments per request
+ * cap; default: the core's default), BENCH_BATCH_TOKENS (token budget;
+ * default: the core's default).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,15 +30,17 @@ import OpenAI from 'openai';
 import { classifyWithLlm, type CommentInput, type LlmClassifyResult } from '../../nodes/shared/moderation';
 import { openAIModerationDeps } from '../../nodes/shared/moderation/openai';
 import { startSandbox } from '../../scripts/sandbox';
+import { loadCorpus } from '../fixtures/moderation-corpus/load';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 5000);
-const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+const BATCH = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
+const BATCH_TOKENS = process.env.BENCH_BATCH_TOKENS ? Number(process.env.BENCH_BATCH_TOKENS) : undefined;
 
 const TAILS = ['', ' !', ' 🙂', ' thanks', ' pls', ' ...', ' 👀', ' lol', ' (again)', ' ??'];
 
 function corpus(): CommentInput[] {
 	const read = (name: string) => (JSON.parse(readFileSync(join(__dirname, `../fixtures/moderation/${name}.json`), 'utf8')) as { comments: Array<{ text: string }> }).comments;
-	const base = [...read('comments'), ...read('holdout')].map((c) => c.text);
+	const base = [...read('comments'), ...read('holdout'), ...loadCorpus()].map((c) => c.text);
 	return Array.from({ length: COMMENTS }, (_, i) => {
 		const round = Math.floor(i / base.length);
 		const tail = round === 0 ? '' : `${TAILS[round % TAILS.length]} ${round}`;
@@ -56,9 +64,13 @@ async function main(): Promise<void> {
 		const client = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 0 });
 		const comments = corpus();
 		const rows: Row[] = [];
-		for (const [mode, batchSize] of [[`batched (${BATCH}/request)`, BATCH], ['one per request', 1]] as const) {
+		const modes: Array<[string, { batchSize?: number; maxBatchTokens?: number }]> = [
+			[BATCH || BATCH_TOKENS ? `batched (${BATCH ?? 'default'}/${BATCH_TOKENS ?? 'default'} tok)` : 'batched (defaults)', { ...(BATCH ? { batchSize: BATCH } : {}), ...(BATCH_TOKENS ? { maxBatchTokens: BATCH_TOKENS } : {}) }],
+			['one per request', { batchSize: 1 }],
+		];
+		for (const [mode, sizing] of modes) {
 			const started = performance.now();
-			const result = await classifyWithLlm(comments, openAIModerationDeps(client), { model: 'gpt-4o-mini', batchSize });
+			const result = await classifyWithLlm(comments, openAIModerationDeps(client), { model: 'gpt-4o-mini', ...sizing });
 			rows.push({ mode, result, ms: performance.now() - started });
 			if (result.results.length !== COMMENTS) throw new Error(`${mode}: ${result.results.length} results for ${COMMENTS} comments`);
 		}
@@ -85,7 +97,10 @@ async function main(): Promise<void> {
 		);
 		const same = batched.result.results.filter((r, i) => r.classification.intent === single.result.results[i]!.classification.intent).length;
 		lines.push(`same intent in both modes: ${same} of ${COMMENTS}`);
+		const perComment = batched.result.usage.requests / COMMENTS;
+		lines.push(`batched: ${perComment.toFixed(3)} chat requests per comment (goal: at most 0.1)`);
 		console.log(lines.join('\n'));
+		if (perComment > 0.1 || same !== COMMENTS) process.exitCode = 1;
 	} finally {
 		await sb.close();
 	}

@@ -598,7 +598,12 @@ function decide(s: Record<Intent, number>): Intent {
 export function looksLikeInjection(text: string): boolean {
 	if (typeof text !== 'string') return false;
 	const folded = fold(text);
-	return INJECTION_RULES.some(([pattern]) => pattern.test(folded)) || INJECTION_SUSPECT_PATTERNS.some((pattern) => pattern.test(folded));
+	const norm = deobfuscate(text);
+	return (
+		INJECTION_RULES.some(([pattern]) => pattern.test(folded) || pattern.test(norm)) ||
+		INJECTION_CUES.some(([pattern]) => pattern.test(norm)) ||
+		INJECTION_SUSPECT_PATTERNS.some((pattern) => pattern.test(folded) || pattern.test(norm))
+	);
 }
 
 /** Classifies one comment offline. Never throws. */

@@ -154,8 +154,16 @@ export const CLASSIFICATION_SYSTEM_PROMPT = [
 export interface LlmClassifyOptions {
 	/** Chat model, e.g. `gpt-4o-mini`. Written into `Classification.model`. */
 	model: string;
-	/** Comments per request (1..100). Default 20. */
+	/** Most comments per request (1..200), a cap on top of the token budget. Default 100. */
 	batchSize?: number;
+	/**
+	 * Token budget of one request: the estimated tokens of its comments (as
+	 * they travel in the data block) plus the estimated tokens of their
+	 * results. Batches are filled up to it, whatever post the comments belong
+	 * to. Default 12,000 (about 100 short comments; a result is about 60
+	 * tokens, so the answer stays far below the model's output limit).
+	 */
+	maxBatchTokens?: number;
 	/** Characters of comment text per request before a new batch starts. Default 24,000. */
 	maxBatchChars?: number;
 	/** Comments longer than this are cut (graphemes kept whole) with a visible marker. Default 2,000. */
@@ -222,14 +230,48 @@ function nonceOf(items: ReadonlyArray<{ ref: string; text: string }>): string {
 	return createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 16);
 }
 
-/** Splits comments into batches and builds one request per batch. */
+/** Estimated tokens of one result in the answer (id, intent, sentiment, score, language, reply, confidence, reasons). */
+export const RESULT_TOKENS_PER_COMMENT = 60;
+/** Estimated tokens of the `{"id":"c12","text":""}` wrapper of one comment in the data block. */
+const ITEM_OVERHEAD_TOKENS = 10;
+export const DEFAULT_BATCH_SIZE = 100;
+export const DEFAULT_MAX_BATCH_TOKENS = 12_000;
+
+/**
+ * Tokens a text costs in the data block, estimated without a tokenizer:
+ * about four ASCII characters per token, two for accented Latin, one per
+ * character of other scripts (CJK, Arabic, Devanagari, emoji), which
+ * over-estimates a little, so budgets hold.
+ */
+export function estimateTokens(text: string): number {
+	let t = 0;
+	for (const ch of text) {
+		const cp = ch.codePointAt(0)!;
+		t += cp < 0x80 ? 0.25 : cp < 0x250 ? 0.5 : 1;
+	}
+	return Math.ceil(t);
+}
+
+/** Estimated tokens one comment adds to a request: its text, its wrapper, its result. */
+export function estimateCommentTokens(text: string): number {
+	return estimateTokens(text) + ITEM_OVERHEAD_TOKENS + RESULT_TOKENS_PER_COMMENT;
+}
+
+/**
+ * Splits comments into batches by a token budget (and a cap on comments
+ * and characters per request) and builds one request per batch. Comments
+ * that look like prompt injection travel alone (unless `isolateSuspected`
+ * is false).
+ */
 export function buildClassificationBatches(comments: readonly CommentInput[], options: LlmClassifyOptions): ClassificationBatch[] {
-	const batchSize = Math.max(1, Math.min(100, Math.floor(options.batchSize ?? 20)));
+	const batchSize = Math.max(1, Math.min(200, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE)));
+	const maxBatchTokens = Math.max(500, options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS);
 	const maxBatchChars = Math.max(1000, options.maxBatchChars ?? 24_000);
 	const maxCommentChars = Math.max(100, options.maxCommentChars ?? 2000);
 	const batches: BatchItem[][] = [];
 	let current: BatchItem[] = [];
 	let chars = 0;
+	let tokens = 0;
 	const isolate = options.isolateSuspected !== false;
 	for (const c of comments) {
 		const text = cut(typeof c.text === 'string' ? c.text : '', maxCommentChars);
@@ -237,13 +279,16 @@ export function buildClassificationBatches(comments: readonly CommentInput[], op
 			batches.push([{ ref: 'c1', id: c.id, text }]);
 			continue;
 		}
-		if (current.length > 0 && (current.length >= batchSize || chars + text.length > maxBatchChars)) {
+		const cost = estimateCommentTokens(text);
+		if (current.length > 0 && (current.length >= batchSize || chars + text.length > maxBatchChars || tokens + cost > maxBatchTokens)) {
 			batches.push(current);
 			current = [];
 			chars = 0;
+			tokens = 0;
 		}
 		current.push({ ref: `c${current.length + 1}`, id: c.id, text });
 		chars += text.length;
+		tokens += cost;
 	}
 	if (current.length) batches.push(current);
 	return batches.map((items) => {
