@@ -40,6 +40,7 @@ function events(p: ProposalAlertInput): ProposalAlertEvent[] {
 		{ type: 'expired', proposal: p },
 		{ type: 'failed', proposal: p, error: 'Meta API 400: (#100) Invalid parameter', attempt: 2, willRetry: true },
 		{ type: 'stuck', proposal: p, detail: 'claimed at 2025-06-01T10:00:00.000Z and never recorded an outcome', since: '2025-06-01T10:00:00.000Z' },
+		{ type: 'unknown', proposal: p, detail: 'POST https://hooks.example/x: the outcome is unknown (no answer within 30 s)' },
 	];
 }
 
@@ -135,6 +136,11 @@ describe('proposal alerts', () => {
 		const stuck = proposalAlert({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome', since: '2025-06-01T10:00:00.000Z' }, { now: NOW });
 		assert.equal(stuck.kind, 'failure');
 		assert.match(text({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome' }), /Outcome unknown: [\s\S]*not run again[\s\S]*Resolve Stuck[\s\S]*claimed 40 s ago, no outcome/);
+		// a lost answer: being checked, counted as applied, never "retry"
+		const unknown = text({ type: 'unknown', proposal, detail: 'no answer within 30 s' });
+		assert.match(unknown, /Outcome unknown[\s\S]*being checked[\s\S]*counts as applied[\s\S]*not sent again[\s\S]*no answer within 30 s/);
+		assert.doesNotMatch(unknown, /retry/i);
+		assert.equal(proposalAlert({ type: 'unknown', proposal, detail: 'x' }, { now: NOW }).kind, 'failure');
 	});
 
 	test('the approver of an executed change is named, with their email when known; the platform id only when nothing else is', () => {

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/message';
-import { postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
+import { alertIdempotencyKey, postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
 import { jsonParam } from '../../common/params';
-import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
+import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalAlertKey, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
 
 const show = { show: { operation: ['post'] } };
 const fromFields = { show: { operation: ['post'], source: ['fields'] } };
@@ -137,7 +137,21 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Link Text', name: 'linkText', type: 'string', default: 'Open' },
 			{ displayName: 'Link URL', name: 'linkUrl', type: 'string', default: '', description: 'Adds a button that opens this URL' },
 			{ displayName: 'Mention', name: 'mention', type: 'string', default: '', placeholder: '@here', description: '@here, @channel, a user ID (U…) or a user-group ID (S…)' },
-			{ displayName: 'Retries', name: 'retries', type: 'number', default: 5, description: 'How often the Slack client retries rate-limited or failed calls' },
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				description:
+					'Posts with the same key appear once: before posting, the channel (or thread) is read for a message carrying the key, and a post whose answer was lost is looked up instead of sent again. Proposal events have their own key (proposal, step). Empty: this execution, node and item (a retry of this node never doubles a post).',
+			},
+			{
+				displayName: 'Retries',
+				name: 'retries',
+				type: 'number',
+				default: 5,
+				description: 'How often a post is retried after an answer that proves it was not posted (rate limit, connection refused). A lost answer is never re-posted: it is looked up.',
+			},
 		],
 	},
 ];
@@ -190,6 +204,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		...(options.mention ? { mention: String(options.mention) } : {}),
 	};
 	let candidate: unknown;
+	let idempotencyKey = String(options.idempotencyKey ?? '').trim();
+	let checkFirst = idempotencyKey !== '';
 	let threadKey = this.getNodeParameter('threadKey', itemIndex, '') as string;
 	const source = this.getNodeParameter('source', itemIndex, 'fields') as string;
 	if (source === 'proposal') {
@@ -201,6 +217,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 			throw new NodeOperationError(this.getNode(), `Invalid proposal event: ${error instanceof Error ? error.message : String(error)}`, { itemIndex });
 		}
 		threadKey ||= proposalThreadKey(event.proposal.proposalId);
+		if (!idempotencyKey) {
+			idempotencyKey = proposalAlertKey(event);
+			checkFirst = true;
+		}
 	} else if (source === 'json') {
 		const raw = jsonParam(this.getNodeParameter('alertJson', itemIndex, {}), 'Alert (JSON)');
 		if (raw === null || raw === undefined) {
@@ -232,6 +252,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		channel,
 		threadKey,
 		threads: deps.threads,
+		idempotencyKey: idempotencyKey ? alertIdempotencyKey(idempotencyKey) : alertIdempotencyKey('n8n', String(this.getExecutionId() ?? ''), this.getNode().name, String(itemIndex)),
+		checkFirst,
 	});
 	return [{ json: { ok: true, kind: alert.kind, title: alert.title, ...posted } as unknown as IDataObject, pairedItem: { item: itemIndex } }];
 }

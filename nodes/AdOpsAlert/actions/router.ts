@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { AlertDeliveryError, createSlackClient, type SlackSettings } from '../../shared/alerts/post';
+import { AlertDeliveryError, createSlackClient, slackPoster, type SlackSettings } from '../../shared/alerts/post';
 import { numberParam } from '../../common/params';
 import { runOperation } from '../../common/router';
 import { openOptionalStore, threadRegistry } from '../../common/store';
@@ -19,7 +19,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const slack = createSlackClient(credentials, { retries });
 	const store = await openOptionalStore(this);
-	const deps: post.PostDeps = { slack, defaultChannel: credentials.defaultChannel ?? '', threads: store ? threadRegistry(store) : undefined };
+	const deps: post.PostDeps = { slack: slackPoster(slack), defaultChannel: credentials.defaultChannel ?? '', threads: store ? threadRegistry(store) : undefined };
 
 	try {
 		return [

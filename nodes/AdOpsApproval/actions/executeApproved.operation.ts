@@ -34,6 +34,23 @@ export const description: INodeProperties[] = [
 					{ displayName: 'Header Name', name: 'headerName', type: 'string', default: '', placeholder: 'Authorization', description: 'Optional header sent with each request' },
 					{ displayName: 'Header Value', name: 'headerValue', type: 'string', typeOptions: { password: true }, default: '' },
 					{ displayName: 'Timeout (Seconds)', name: 'timeout', type: 'number', default: 30, typeOptions: { minValue: 1 } },
+					{
+						displayName: 'Receipt Lookup URL',
+						name: 'lookupUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'https://…/receipts/{key}',
+						description:
+							'Optional. A URL (GET) that says whether the receiver got a request with a given Idempotency-Key ({key} is replaced): 2xx yes, 404 no. When an answer is lost, the proposal is checked here instead of being sent again.',
+					},
+					{
+						displayName: 'Receiver Acts Once per Idempotency-Key',
+						name: 'dedupesByKey',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether the receiver is documented to act at most once per Idempotency-Key. Without a lookup URL, a lost answer is then settled by sending the same request again with the same key. Leave off unless the receiver really does this.',
+					},
 				],
 			},
 		],
@@ -55,6 +72,15 @@ export const description: INodeProperties[] = [
 			},
 			{ displayName: 'Only Proposal IDs', name: 'proposalIds', type: 'string', default: '', description: 'Comma-separated proposal IDs; empty: every approved proposal' },
 			{ displayName: 'Limit', name: 'limit', type: 'number', default: 100, typeOptions: { minValue: 1 }, description: 'Max number of results to return' },
+			{
+				displayName: 'Claim Lease (Minutes)',
+				name: 'claimLeaseMinutes',
+				type: 'number',
+				default: 10,
+				typeOptions: { minValue: 1 },
+				description:
+					'How long a proposal claimed by another run on another host counts as in progress. Only an older claim is checked and settled by this run. Keep it above the longest webhook timeout.',
+			},
 		],
 	},
 ];
@@ -80,6 +106,8 @@ export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platf
 				url: String(w.url ?? ''),
 				headers: headerName ? { [headerName]: String(w.headerValue ?? '') } : undefined,
 				timeoutMs: numberParam(w.timeout, `Timeout (Seconds) of the webhook executor for "${kind}"`, 30, { min: 1 }) * 1000,
+				...(String(w.lookupUrl ?? '').trim() ? { lookupUrl: String(w.lookupUrl).trim() } : {}),
+				dedupesByKey: w.dedupesByKey === true,
 			}),
 		);
 	}
@@ -104,6 +132,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
 		...(options.limit ? { limit: numberParam(options.limit, 'Limit', undefined, { min: 1, integer: true }) } : {}),
+		...(options.claimLeaseMinutes !== undefined ? { claimLeaseMs: numberParam(options.claimLeaseMinutes, 'Claim Lease (Minutes)', 10, { min: 1 }) * 60_000 } : {}),
+		runId: `n8n-execution-${this.getExecutionId()}`,
 	});
 	return eventItems(queue, events, itemIndex);
 }

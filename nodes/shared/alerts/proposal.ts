@@ -72,10 +72,12 @@ export type ProposalAlertEvent =
 	| { type: 'expired'; proposal: ProposalAlertInput }
 	| { type: 'failed'; proposal: ProposalAlertInput; error: string; attempt?: number; willRetry?: boolean }
 	/** Execution was claimed but no outcome was recorded (a crash, or a run still going): a person must check the platform. */
-	| { type: 'stuck'; proposal: ProposalAlertInput; detail: string; since?: string };
+	| { type: 'stuck'; proposal: ProposalAlertInput; detail: string; since?: string }
+	/** The executor's answer was lost or late: possibly applied, being checked against the receiver; never re-sent blindly. */
+	| { type: 'unknown'; proposal: ProposalAlertInput; detail: string };
 
 export type ProposalAlertType = ProposalAlertEvent['type'];
-export const PROPOSAL_ALERT_TYPES: readonly ProposalAlertType[] = ['awaiting', 'decided', 'executed', 'refused', 'expired', 'failed', 'stuck'];
+export const PROPOSAL_ALERT_TYPES: readonly ProposalAlertType[] = ['awaiting', 'decided', 'executed', 'refused', 'expired', 'failed', 'stuck', 'unknown'];
 
 /** Longest shown evidence or result value; longer ones are cut visibly. */
 export const EVIDENCE_VALUE_MAX = 500;
@@ -87,6 +89,26 @@ export function proposalThreadKey(proposalId: string): string {
 	const id = proposalId.trim();
 	if (!id) throw new Error('A proposal thread key needs a proposal id');
 	return `proposal:${id}`;
+}
+
+/**
+ * The idempotency key of a proposal alert: one message per proposal and
+ * step (a decision per decision, a failure per attempt), so a rerun or a lost
+ * answer never posts the same step twice.
+ */
+export function proposalAlertKey(event: ProposalAlertEvent): string {
+	const id = proposalThreadKey(event.proposal.proposalId);
+	const hash = event.proposal.payloadHash.slice(0, 12);
+	switch (event.type) {
+		case 'decided':
+			return `${id}:${hash}:decided:${event.decision}`;
+		case 'refused':
+			return `${id}:${hash}:refused:${event.reason}`;
+		case 'failed':
+			return `${id}:${hash}:failed:${event.attempt ?? 0}`;
+		default:
+			return `${id}:${hash}:${event.type}`;
+	}
 }
 
 function stringify(value: unknown): string {
@@ -279,6 +301,15 @@ export function proposalAlert(event: ProposalAlertEvent, options: { now?: Date }
 					{ label: 'Details', value: cut(event.detail, ERROR_TEXT_MAX) },
 					{ label: 'Claimed', value: formatTime(event.since, now) },
 				]),
+			};
+		case 'unknown':
+			return {
+				kind: 'failure',
+				label: 'Outcome unknown',
+				...base(p),
+				message:
+					'Outcome unknown, being checked: the change was sent but its answer was lost or came too late, so it may have been applied. It counts as applied, is not sent again, and is checked against the receiver before anything acts; this thread says how it ended.',
+				fields: facts(p, [{ label: 'Details', value: cut(event.detail, ERROR_TEXT_MAX) }]),
 			};
 	}
 }

@@ -54,7 +54,7 @@ export function alertEventFor(event: ApprovalEvent, p: Proposal, options: { dryR
 	const decidedBy = deciderLabel(event.decidedBy) ?? deciderLabel(deciderFromStored(p.decidedBy));
 	switch (event.type) {
 		case 'queued':
-			return event.created ? { type: 'awaiting', proposal } : undefined;
+			return event.created || event.adopted ? { type: 'awaiting', proposal } : undefined;
 		case 'approved':
 		case 'rejected':
 			return { type: 'decided', proposal, decision: event.type === 'approved' ? 'approve' : 'reject', decidedBy: decidedBy ?? 'an unidentified editor', via: event.decidedBy?.source ?? deciderFromStored(p.decidedBy)?.source ?? 'notion' };
@@ -67,7 +67,10 @@ export function alertEventFor(event: ApprovalEvent, p: Proposal, options: { dryR
 		case 'failed':
 			return { type: 'failed', proposal, error: event.error ?? event.message, ...(event.attempts === undefined ? {} : { attempt: event.attempts }), willRetry: false };
 		case 'stuck':
-			return { type: 'stuck', proposal, detail: event.message };
+			return { type: 'stuck', proposal, detail: event.message, ...(event.since ? { since: event.since } : {}) };
+		case 'unknown':
+			return { type: 'unknown', proposal, detail: event.error ?? event.message };
+		// in_progress: another live run is executing it and reports the outcome itself
 		default:
 			return undefined;
 	}

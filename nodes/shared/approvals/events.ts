@@ -15,8 +15,12 @@ export type ApprovalEventType =
 	| 'expired'
 	| 'executed'
 	| 'failed'
-	/** A ledger claim is open (a crash between side effect and write-back, or a run still in progress); never re-run automatically. */
+	/** The outcome is unknown and nothing can check it by itself (no reconciler, or a claim whose run is gone): a person checks and resolves it. Never re-run automatically. */
 	| 'stuck'
+	/** Another live run holds the execution claim ("in progress by run X since …"); this run left it alone. */
+	| 'in_progress'
+	/** The executor's answer was lost or late: possibly applied, counted as applied, being checked (reconciled) before anything acts; never re-sent blindly. */
+	| 'unknown'
 	/** Approved but not run now (no executor registered for the kind). */
 	| 'skipped'
 	/** A decision on a proposal that was no longer pending (a second click): nothing changed, nothing was written. */
@@ -70,12 +74,19 @@ export interface ApprovalEvent {
 	changedFields?: string[];
 	/** `queued`: whether this call created the card. */
 	created?: boolean;
+	/** `queued`: the card existed but the store did not know it (an earlier run created it and lost the answer or crashed): announced like a new one. */
+	adopted?: boolean;
 	idempotencyKey?: string;
 	attempts?: number;
 	result?: Json;
 	error?: string;
 	/** `executed`: false when the side effect had already happened and only the write-back was finished now. */
 	executedNow?: boolean;
+	/** `in_progress`, `stuck`: who holds (held) the execution claim, and since when. */
+	claimedBy?: string;
+	since?: string;
+	/** How an unknown outcome was settled (what was read), when it was. */
+	resolution?: string;
 	/** Set when the store was updated but the card could not be (the next sync repairs it). */
 	cardError?: string;
 }

@@ -19,6 +19,8 @@
  * moves the stored proposal out of `pending` first wins (a conditional
  * update); the other is a no-op or, when it contradicts, a refusal.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Client, isFullPage, LogLevel, type RetryOptions } from '@notionhq/client';
 import type { Approval, Json, RowInput } from '../schema/rows';
 import type { ActionLedgerEntry, Store, Where } from '../store/types';
@@ -42,7 +44,9 @@ import {
 } from './card';
 import { deciderFromStored } from './alerting';
 import type { ApprovalEvent, Decider, RefusalReason } from './events';
-import type { ExecutorRegistry } from './executors';
+import { executionOutcome, type Executor, type ExecutorRegistry, type ReconcileResult } from './executors';
+import { failpoint } from '../resilience/failpoints';
+import { unknownOutcomeText } from '../resilience/outcome';
 import { createProposal, ledgerKey, payloadIntact, proposalFromRow, proposalToRow, type Proposal, type ProposalInput, type ProposalStatus } from './proposal';
 
 export interface NotionQueueConfig {
@@ -86,6 +90,35 @@ export interface ApprovalQueueOptions {
 	cursorOverlapMs?: number;
 	/** app_state key of the poll cursor (default `approvals.sync.<data source id>`). */
 	cursorKey?: string;
+	/**
+	 * How long an execution claim counts as held by a live run when the
+	 * holder cannot be checked directly (another host; default 10 minutes).
+	 * Only an older claim is reconciled. Keep it above the longest executor
+	 * call (the webhook timeout).
+	 */
+	claimLeaseMs?: number;
+}
+
+interface RunInfo {
+	runId: string;
+	leaseMs: number;
+	/** `runId@host:pid`, as recorded in the ledger's claimed_by. */
+	claimedBy: string;
+}
+
+const HOST = hostname();
+/** Runs of executeApproved going on in this process. */
+const LIVE_RUNS = new Set<string>();
+/** Default claim lease. */
+export const DEFAULT_CLAIM_LEASE_MS = 10 * 60_000;
+
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as { code?: string }).code === 'EPERM';
+	}
 }
 
 export interface SyncResult {
@@ -107,6 +140,10 @@ export interface ExecuteOptions {
 	retryFailed?: boolean | readonly string[];
 	/** Only these proposals. */
 	proposalIds?: readonly string[];
+	/** Who runs this execution (the n8n execution id, a run id): recorded with each claim and shown to concurrent runs. Default: a random run id. */
+	runId?: string;
+	/** The claim lease for this call (default the queue's `claimLeaseMs`). */
+	claimLeaseMs?: number;
 	/** At most this many proposals per call (default 100). */
 	limit?: number;
 }
@@ -185,6 +222,15 @@ export function notionClient(config: Omit<NotionQueueConfig, 'dataSourceId'>): C
 			retry: config.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
 		})
 	);
+}
+
+/** A Notion write's error: `failed` when Notion refused it (4xx answer, 429, a connection never made), else `unknown` (5xx, timeout, unreadable answer). */
+function notionWriteOutcome(error: unknown): 'failed' | 'unknown' {
+	const status = notionStatus(error);
+	if (status !== undefined && status >= 400 && status < 500 && status !== 408) return 'failed';
+	const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.cause?.code;
+	if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') return 'failed';
+	return 'unknown';
 }
 
 function notionStatus(error: unknown): number | undefined {
@@ -266,6 +312,7 @@ export class ApprovalQueue {
 	readonly #now: () => Date;
 	readonly #overlapMs: number;
 	readonly #cursorKey: string;
+	readonly #leaseMs: number;
 	#schema: Promise<SchemaInfo> | undefined;
 	#botId: Promise<string | undefined> | undefined;
 	readonly #users = new Map<string, Promise<UserInfo>>();
@@ -297,6 +344,8 @@ export class ApprovalQueue {
 		this.#overlapMs = options.cursorOverlapMs ?? DEFAULT_OVERLAP_MS;
 		if (!(this.#overlapMs >= MINUTE_MS)) throw new ApprovalError('cursorOverlapMs must be at least one minute (Notion rounds last_edited_time to the minute)');
 		this.#cursorKey = options.cursorKey ?? `approvals.sync.${compactId(this.dataSourceId)}`;
+		this.#leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+		if (!(this.#leaseMs > 0)) throw new ApprovalError('claimLeaseMs must be positive');
 	}
 
 	// ---- reading ------------------------------------------------------------
@@ -340,6 +389,8 @@ export class ApprovalQueue {
 			let pageId = stored.notionPageId;
 			let url: string | undefined;
 			let created = false;
+			let adopted = false;
+			let reconciled: string | undefined;
 			if (!pageId) {
 				// The card is built from the stored row; its hash must describe exactly that card.
 				const hash = cardHash(cardContent(stored), stored.payloadHash);
@@ -347,26 +398,44 @@ export class ApprovalQueue {
 					await this.store.update('approvals', { proposal_id: stored.id }, { card_hash: hash });
 					stored.cardHash = hash;
 				}
+				// A card found by Proposal ID is one an earlier run created without learning of it (a crash, a lost answer):
+				// for alerts it counts as new (the store never announced it); the Slack post is keyed, so never doubled.
 				const existing = await this.#findCards(stored.id);
 				if (existing.length > 0) {
 					pageId = existing[0]!.id;
 					url = existing[0]!.url;
+					adopted = true;
 				} else {
-					const page = await this.notion.pages.create({
-						parent: { type: 'data_source_id', data_source_id: this.dataSourceId },
-						properties: cardProperties(stored, schema.titleProperty, schema.status) as never,
-					});
-					pageId = page.id;
-					url = isFullPage(page) ? page.url : undefined;
-					created = true;
+					try {
+						const page = await this.notion.pages.create({
+							parent: { type: 'data_source_id', data_source_id: this.dataSourceId },
+							properties: cardProperties(stored, schema.titleProperty, schema.status) as never,
+						});
+						pageId = page.id;
+						url = isFullPage(page) ? page.url : undefined;
+						created = true;
+					} catch (error) {
+						// Notion's client never retries a POST after a 5xx or a timeout; a lost answer may still have created the card: look before anything else.
+						if (notionWriteOutcome(error) === 'failed') throw error;
+						const found = await this.#findCards(stored.id).catch(() => []);
+						if (found.length === 0) {
+							throw new ApprovalError(`${unknownOutcomeText(`Creating the Notion card of "${stored.title}"`, errorMessage(error))}; no card with its Proposal ID is visible yet, so the next enqueue looks again before creating one`, stored.id);
+						}
+						pageId = found[0]!.id;
+						url = found[0]!.url;
+						created = true;
+						reconciled = `the answer to creating the card was lost (${errorMessage(error)}); the card was found by its Proposal ID`;
+					}
 				}
 				await this.store.update('approvals', { proposal_id: stored.id }, { notion_page_id: pageId });
 			}
 			events.push(
-				this.#event('queued', { ...stored, notionPageId: pageId }, created ? `Queued "${stored.title}" for approval in Notion.` : `"${stored.title}" already has its approval card; nothing duplicated.`, {
-					created,
-					url,
-				}),
+				this.#event(
+					'queued',
+					{ ...stored, notionPageId: pageId },
+					created ? `Queued "${stored.title}" for approval in Notion.` : adopted ? `"${stored.title}" already had its approval card (created earlier, its answer lost); it was found by Proposal ID, nothing duplicated.` : `"${stored.title}" already has its approval card; nothing duplicated.`,
+					{ created, url, ...(adopted ? { adopted } : {}), ...(reconciled ? { resolution: reconciled } : {}) },
+				),
 			);
 		}
 		return events;
@@ -911,33 +980,47 @@ export class ApprovalQueue {
 
 	/**
 	 * Runs each approved proposal's executor at most once. The ledger claim
-	 * comes first; an entry already `succeeded` or `failed` only finishes the
-	 * write-back; an open `claimed` entry (a crash between side effect and
-	 * write-back, or another worker still running it) is reported as `stuck`
-	 * and never re-run. A failed execution runs again only when asked
-	 * (`retryFailed`).
+	 * comes first and names its holder (`runId@host:pid`). An entry already
+	 * `succeeded` or `failed` only finishes the write-back. An open `claimed`
+	 * entry held by a live run is reported `in_progress` ("in progress by run
+	 * X since …") and left alone; one whose holder is gone (a dead process on
+	 * this host, a run of this process that threw, or a claim older than the
+	 * lease) and an `unknown` entry (the executor's answer was lost) are
+	 * reconciled through the executor's `reconcile` before anything acts:
+	 * applied → executed, not applied → run again, cannot tell → `unknown`
+	 * (no reconciler: `stuck`, for a person). A failed execution runs again
+	 * only when asked (`retryFailed`).
 	 */
 	async executeApproved(registry: ExecutorRegistry, options: ExecuteOptions = {}): Promise<ApprovalEvent[]> {
 		const statuses: ProposalStatus[] = ['approved', 'executing'];
 		if (options.retryFailed) statuses.push('failed');
-		const rows = await this.store.select('approvals', {
-			where: { status: { in: statuses }, ...(options.proposalIds ? { proposal_id: { in: [...options.proposalIds] } } : {}) },
-			order: [{ column: 'decided_at' }, { column: 'requested_at' }],
-			limit: options.limit ?? 100,
-		});
-		const retryIds = Array.isArray(options.retryFailed) ? new Set(options.retryFailed as readonly string[]) : undefined;
-		const schema = await this.#loadSchema();
-		const events: ApprovalEvent[] = [];
-		for (const row of rows) {
-			const p = proposalFromRow(row);
-			if (p.status === 'failed' && retryIds && !retryIds.has(p.id)) continue;
-			const event = await this.#executeOne(p, registry, schema);
-			if (event) events.push(event);
+		const runId = (options.runId?.trim() || `run-${randomUUID()}`).slice(0, 200);
+		const leaseMs = options.claimLeaseMs ?? this.#leaseMs;
+		if (!(leaseMs > 0)) throw new ApprovalError('claimLeaseMs must be positive');
+		const run: RunInfo = { runId, leaseMs, claimedBy: `${runId}@${HOST}:${process.pid}` };
+		LIVE_RUNS.add(runId);
+		try {
+			const rows = await this.store.select('approvals', {
+				where: { status: { in: statuses }, ...(options.proposalIds ? { proposal_id: { in: [...options.proposalIds] } } : {}) },
+				order: [{ column: 'decided_at' }, { column: 'requested_at' }],
+				limit: options.limit ?? 100,
+			});
+			const retryIds = Array.isArray(options.retryFailed) ? new Set(options.retryFailed as readonly string[]) : undefined;
+			const schema = await this.#loadSchema();
+			const events: ApprovalEvent[] = [];
+			for (const row of rows) {
+				const p = proposalFromRow(row);
+				if (p.status === 'failed' && retryIds && !retryIds.has(p.id)) continue;
+				const event = await this.#executeOne(p, registry, schema, run);
+				if (event) events.push(event);
+			}
+			return events;
+		} finally {
+			LIVE_RUNS.delete(runId);
 		}
-		return events;
 	}
 
-	async #executeOne(p: Proposal, registry: ExecutorRegistry, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+	async #executeOne(p: Proposal, registry: ExecutorRegistry, schema: SchemaInfo, run: RunInfo): Promise<ApprovalEvent | undefined> {
 		const key = ledgerKey(p);
 		if (!payloadIntact(p)) {
 			const message = `"${p.title}" was approved, but its stored payload no longer matches the approved payload hash; it is rejected and nothing executed.`;
@@ -956,10 +1039,15 @@ export class ApprovalQueue {
 			target: p.id,
 			intent: { proposalId: p.id, kind: p.kind, payloadHash: p.payloadHash },
 			retryFailed: p.status === 'failed',
+			claimedBy: run.claimedBy,
 		});
-		if (!claim.claimed) return this.#finishFromLedger(p, claim.entry, schema);
+		if (!claim.claimed) return this.#fromLedger(p, claim.entry, schema, executor, run);
+		return this.#run(p, executor, claim.entry.attempts, schema, run, true);
+	}
 
-		const attempts = claim.entry.attempts;
+	/** Runs the executor under a claim this run holds, and records its outcome. */
+	async #run(p: Proposal, executor: Executor, attempts: number, schema: SchemaInfo, run: RunInfo, mayRerun: boolean): Promise<ApprovalEvent | undefined> {
+		const key = ledgerKey(p);
 		await this.store.update('approvals', { proposal_id: p.id }, { status: 'executing', error: null });
 		if (p.notionPageId && schema.status.options.has('Executing')) await this.#setCard(p.notionPageId, schema, 'Executing');
 		let result: Json;
@@ -967,65 +1055,172 @@ export class ApprovalQueue {
 			result = ((await executor(p.payload, { proposal: Object.freeze({ ...p }), idempotencyKey: key, attempt: attempts })) ?? null) as Json;
 		} catch (error) {
 			const message = errorMessage(error);
+			if (executionOutcome(error) === 'unknown') {
+				const entry = await this.store.completeAction(key, { status: 'unknown', error: message });
+				await this.store.update('approvals', { proposal_id: p.id }, { status: 'executing', error: message });
+				return this.#settle({ ...p, status: 'executing', error: message }, executor, entry, schema, run, mayRerun);
+			}
 			await this.store.completeAction(key, { status: 'failed', error: message });
 			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error: message });
 			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error: `attempt ${attempts}: ${message}` })) : undefined;
-			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" failed (attempt ${attempts}): ${message}. Nothing else is retried automatically; retry it explicitly.`, {
+			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" failed (attempt ${attempts}): ${message}. It was not applied; nothing else is retried automatically; retry it explicitly.`, {
 				error: message,
 				attempts,
 				idempotencyKey: key,
 				cardError,
 			});
 		}
+		failpoint('approval.after-executor');
 		await this.store.completeAction(key, { status: 'succeeded', response: result });
 		return this.#writeExecuted(p, result, attempts, key, schema, true);
 	}
 
-	async #writeExecuted(p: Proposal, result: Json, attempts: number, key: string, schema: SchemaInfo, executedNow: boolean): Promise<ApprovalEvent> {
-		await this.store.update('approvals', { proposal_id: p.id }, { status: 'executed', result, error: null });
+	async #writeExecuted(p: Proposal, result: Json, attempts: number, key: string, schema: SchemaInfo, executedNow: boolean, how?: string): Promise<ApprovalEvent | undefined> {
+		const updated = await this.store.update('approvals', { proposal_id: p.id, status: { in: ['approved', 'executing', 'failed'] } }, { status: 'executed', result, error: null });
+		if (updated.updated === 0 && !executedNow) return undefined; // another run wrote it back (and reported it)
+		if (updated.updated === 0) await this.store.update('approvals', { proposal_id: p.id }, { status: 'executed', result, error: null });
 		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Executed', undefined, undefined, resultText({ result })) : undefined;
 		const message = executedNow
 			? `"${p.title}" executed${attempts > 1 ? ` on attempt ${attempts}` : ''}.`
-			: `"${p.title}" had already executed (the ledger says so); its result was written back without running it again.`;
+			: how
+				? `"${p.title}" had been applied (checked: ${how}); recorded as executed without running it again.`
+				: `"${p.title}" had already executed (the ledger says so); its result was written back without running it again.`;
 		const decidedBy = await this.storedDecider(p.decidedBy);
-		return this.#event('executed', { ...p, status: 'executed' }, message, { result, attempts, idempotencyKey: key, executedNow, cardError, decidedBy });
+		return this.#event('executed', { ...p, status: 'executed' }, message, { result, attempts, idempotencyKey: key, executedNow, cardError, decidedBy, ...(how ? { resolution: how } : {}) });
 	}
 
-	async #finishFromLedger(p: Proposal, entry: ActionLedgerEntry, schema: SchemaInfo): Promise<ApprovalEvent | undefined> {
+	/** Whether the run named in a claim is still going: `live`, or `gone` (its process died, its run ended, or the lease ran out). */
+	#holder(entry: ActionLedgerEntry, leaseMs: number): { state: 'live' | 'gone'; who: string; since: string; why?: string } {
+		const since = entry.updated_at ?? entry.created_at;
+		const ageMs = this.#now().getTime() - Date.parse(since);
+		const who = entry.claimed_by ?? 'an unnamed run';
+		const leaseOver = ageMs > leaseMs;
+		const lease = `the claim is older than the ${leaseMs >= 60_000 ? `${Math.round(leaseMs / 60_000)} min` : `${Math.round(leaseMs / 1000)} s`} lease`;
+		const m = /^(.*)@([^@]+):(\d+)$/.exec(entry.claimed_by ?? '');
+		if (m && m[2] === HOST) {
+			const pid = Number(m[3]);
+			if (pid === process.pid) return LIVE_RUNS.has(m[1]!) ? { state: 'live', who, since } : { state: 'gone', who, since, why: 'that run of this process ended without recording an outcome' };
+			if (!pidAlive(pid)) return { state: 'gone', who, since, why: `process ${pid} on this host is gone` };
+		}
+		return leaseOver ? { state: 'gone', who, since, why: lease } : { state: 'live', who, since };
+	}
+
+	async #fromLedger(p: Proposal, entry: ActionLedgerEntry, schema: SchemaInfo, executor: Executor | undefined, run: RunInfo): Promise<ApprovalEvent | undefined> {
 		const key = entry.idempotency_key;
-		if (entry.status === 'succeeded') return this.#writeExecuted(p, entry.response, entry.attempts, key, schema, false);
+		if (entry.status === 'succeeded' || entry.status === 'failed') {
+			// a live run that just completed the ledger writes the proposal back itself
+			if (entry.claimed_by && entry.claimed_by !== run.claimedBy && this.#holder(entry, run.leaseMs).state === 'live') return undefined;
+		}
+		if (entry.status === 'succeeded') return this.#writeExecuted(p, entry.response, entry.attempts, key, schema, false, entry.resolution ?? undefined);
 		if (entry.status === 'failed') {
 			if (p.status === 'failed') return undefined; // reported when it failed
 			const error = entry.error ?? 'failed';
-			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error });
+			const updated = await this.store.update('approvals', { proposal_id: p.id, status: { in: ['approved', 'executing'] } }, { status: 'failed', error });
+			if (updated.updated === 0) return undefined;
 			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error })) : undefined;
-			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" had failed (attempt ${entry.attempts}): ${error}. Retry it explicitly.`, { error, attempts: entry.attempts, idempotencyKey: key, cardError });
+			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" had failed (attempt ${entry.attempts}): ${error}. It was not applied; retry it explicitly.`, { error, attempts: entry.attempts, idempotencyKey: key, cardError });
 		}
-		const since = entry.updated_at ?? entry.created_at;
-		const ageMs = this.#now().getTime() - Date.parse(since);
-		return this.#event(
-			'stuck',
-			p,
-			`"${p.title}" was claimed for execution at ${since} (${Math.max(0, Math.round(ageMs / 1000))} s ago) and never recorded an outcome: another run may still be executing it, or a run crashed between the side effect and the write-back. It is not run again automatically; check the platform, then resolve it.`,
-			{ idempotencyKey: key, attempts: entry.attempts },
-		);
+		if (entry.status === 'claimed') {
+			const holder = this.#holder(entry, run.leaseMs);
+			if (holder.state === 'live') {
+				return this.#event('in_progress', p, `"${p.title}" is in progress by run ${holder.who} since ${holder.since}; this run leaves it to that run.`, {
+					idempotencyKey: key,
+					attempts: entry.attempts,
+					claimedBy: holder.who,
+					since: holder.since,
+				});
+			}
+			if (!executor?.reconcile) {
+				return this.#event(
+					'stuck',
+					p,
+					`"${p.title}" was claimed for execution by ${holder.who} at ${holder.since} and never recorded an outcome (${holder.why}): the change may or may not have been applied. It is not run again automatically, and this executor cannot check the receiver; check it, then resolve it (Resolve Stuck).`,
+					{ idempotencyKey: key, attempts: entry.attempts, claimedBy: holder.who, since: holder.since },
+				);
+			}
+		}
+		return this.#settle(p, executor, entry, schema, run, true);
 	}
 
 	/**
-	 * Records the outcome of a `stuck` proposal after a person checked the
-	 * platform: `succeeded` marks it executed, `failed` marks it failed (then
-	 * retryable). Never runs the executor.
+	 * Settles an `unknown` entry, or a `claimed` one whose holder is gone, by
+	 * the executor's reconciler: applied → executed; not applied → failed in
+	 * the ledger and, when `mayRerun`, run again once by this run; cannot tell
+	 * → the proposal stays `executing` and counts as possibly applied.
+	 */
+	async #settle(p: Proposal, executor: Executor | undefined, entry: ActionLedgerEntry, schema: SchemaInfo, run: RunInfo, mayRerun: boolean): Promise<ApprovalEvent | undefined> {
+		const key = entry.idempotency_key;
+		const from = entry.status as 'claimed' | 'unknown';
+		const cause = entry.error ?? (from === 'claimed' ? 'the run that claimed it ended without recording an outcome' : 'its answer was lost');
+		let check: ReconcileResult = { state: 'unknown', how: 'the executor of this kind cannot check the receiver' };
+		if (executor?.reconcile) {
+			try {
+				check = await executor.reconcile(p.payload, { proposal: Object.freeze({ ...p }), idempotencyKey: key, attempt: entry.attempts });
+			} catch (error) {
+				check = { state: 'unknown', how: `checking failed: ${errorMessage(error)}` };
+			}
+		}
+		if (check.state === 'applied') {
+			const done = await this.store.resolveAction(key, { from, status: 'succeeded', resolution: check.how, response: check.result ?? null, ...(from === 'claimed' ? { attempts: entry.attempts } : {}) });
+			if (!done.resolved) return this.#fromLedger(p, done.entry, schema, executor, run);
+			return this.#writeExecuted(p, done.entry.response, done.entry.attempts, key, schema, false, check.how);
+		}
+		if (check.state === 'not_applied') {
+			const done = await this.store.resolveAction(key, { from, status: 'failed', resolution: check.how, ...(from === 'claimed' ? { attempts: entry.attempts } : {}) });
+			if (!done.resolved) return this.#fromLedger(p, done.entry, schema, executor, run);
+			if (mayRerun && executor) {
+				const again = await this.store.claimAction(key, { kind: `approval.${p.kind}`, target: p.id, intent: { proposalId: p.id, kind: p.kind, payloadHash: p.payloadHash }, retryFailed: true, claimedBy: run.claimedBy });
+				if (!again.claimed) return this.#fromLedger(p, again.entry, schema, executor, run);
+				return this.#run(p, executor, again.entry.attempts, schema, run, false);
+			}
+			const error = `${cause}; checked: ${check.how}, so it was not applied`;
+			await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error });
+			const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error })) : undefined;
+			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" was not applied (${error}).`, { error, attempts: entry.attempts, idempotencyKey: key, cardError, resolution: check.how });
+		}
+		// cannot tell: possibly applied, never re-sent
+		const text = unknownOutcomeText(`"${p.title}"`, cause);
+		if (p.status !== 'executing' || p.error !== cause) await this.store.update('approvals', { proposal_id: p.id }, { status: 'executing', error: cause });
+		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, schema.status.options.has('Executing') ? 'Executing' : undefined, undefined, undefined, `Outcome unknown, being checked: ${cause}`) : undefined;
+		if (!executor?.reconcile) {
+			return this.#event('stuck', { ...p, status: 'executing' }, `${text}. It was never recorded as done or failed and this executor cannot check the receiver: check it, then resolve it (Resolve Stuck).`, {
+				idempotencyKey: key,
+				attempts: entry.attempts,
+				error: cause,
+				cardError,
+			});
+		}
+		return this.#event('unknown', { ...p, status: 'executing' }, `${text} (last check: ${check.how}).`, { idempotencyKey: key, attempts: entry.attempts, error: cause, cardError });
+	}
+
+	/**
+	 * Records the outcome of a `stuck` (or `unknown`) proposal after a person
+	 * checked the platform: `succeeded` marks it executed, `failed` marks it
+	 * failed (then retryable). Never runs the executor.
 	 */
 	async resolveStuck(proposalId: string, outcome: { status: 'succeeded'; result?: Json } | { status: 'failed'; error: string }): Promise<ApprovalEvent> {
 		const row = await this.#row(proposalId);
 		if (!row) throw new ApprovalError(`No proposal ${proposalId}`, proposalId);
 		const p = proposalFromRow(row);
-		const entry = await this.store.completeAction(
-			ledgerKey(p),
-			outcome.status === 'succeeded' ? { status: 'succeeded', response: outcome.result ?? null } : { status: 'failed', error: outcome.error },
-		);
-		const event = await this.#finishFromLedger(p, entry, await this.#loadSchema());
-		if (!event) throw new ApprovalError(`Proposal ${proposalId} was already recorded as ${entry.status}`, proposalId);
+		const key = ledgerKey(p);
+		const [current] = await this.store.select('action_ledger', { where: { idempotency_key: key } });
+		if (!current) throw new ApprovalError(`Proposal ${proposalId} was never claimed for execution; there is nothing to resolve`, proposalId);
+		let entry = current;
+		if (current.status === 'claimed' || current.status === 'unknown') {
+			const resolution = outcome.status === 'succeeded' ? 'a person checked the receiver: it was applied' : `a person checked the receiver: it was not applied (${outcome.error})`;
+			const done = await this.store.resolveAction(key, { from: current.status, status: outcome.status, resolution, ...(outcome.status === 'succeeded' ? { response: outcome.result ?? null } : {}) });
+			entry = done.entry;
+			if (done.resolved && outcome.status === 'failed') {
+				const error = outcome.error;
+				await this.store.update('approvals', { proposal_id: p.id }, { status: 'failed', error });
+				const schema = await this.#loadSchema();
+				const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, 'Failed', undefined, undefined, resultText({ error })) : undefined;
+				return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" was recorded as not applied: ${error}. Retry it explicitly.`, { error, attempts: entry.attempts, idempotencyKey: key, cardError });
+			}
+		}
+		if (entry.status !== 'succeeded') throw new ApprovalError(`Proposal ${proposalId} was already recorded as ${entry.status}`, proposalId);
+		const event = await this.#writeExecuted(p, entry.response, entry.attempts, key, await this.#loadSchema(), false, entry.resolution ?? undefined);
+		if (!event) throw new ApprovalError(`Proposal ${proposalId} was already recorded as executed`, proposalId);
 		return event;
 	}
 

@@ -6,11 +6,23 @@
  *
  * The URL and headers are configuration (the node's parameters), never taken
  * from the proposal: a payload cannot choose where it is sent. Every request
- * carries the ledger key as `Idempotency-Key`, so a receiver can drop a
- * duplicate should one ever arrive (the ledger already prevents it).
+ * carries the ledger key as `Idempotency-Key`.
+ *
+ * Outcomes: a 2xx answer is `executed`; a refusal (4xx, 429) or a connection
+ * that was never made is `failed`; a timeout, a 5xx or a connection lost
+ * mid-request is **unknown** (the receiver may have acted): the error is an
+ * `ExecutionOutcomeUnknown` and the proposal is reconciled, never re-sent
+ * blindly. Reconciliation needs the receiver's help, configured here:
+ * - `lookupUrl`: a GET that says whether a key was received (2xx: yes, 404:
+ *   no), e.g. the sandbox receiver's `/effects/{name}/receipts/{key}`;
+ * - else `dedupesByKey`: the receiver is documented to act once per
+ *   Idempotency-Key, so the same request is sent again with the same key and
+ *   its 2xx settles it (the sandbox receiver and Stripe-style APIs do this);
+ * - else the outcome stays unknown for a person (Resolve Stuck).
  */
 import type { Json } from '../schema/rows';
-import type { Executor } from './executors';
+import { unknownOutcomeText } from '../resilience/outcome';
+import { ExecutionOutcomeUnknown, type ExecutionContext, type Executor, type ReconcileResult } from './executors';
 
 export interface WebhookExecutorConfig {
 	/** http(s) URL the proposal is POSTed to. */
@@ -19,6 +31,14 @@ export interface WebhookExecutorConfig {
 	headers?: Readonly<Record<string, string>>;
 	/** Longest wait for the answer (default 30 s). */
 	timeoutMs?: number;
+	/**
+	 * A URL that tells whether a request with a given Idempotency-Key was
+	 * received: `{key}` is replaced by the URL-encoded key. GET; 2xx means
+	 * received (applied), 404 means never received (not applied).
+	 */
+	lookupUrl?: string;
+	/** The receiver acts at most once per Idempotency-Key (documented): reconcile by sending the same request again with the same key. */
+	dedupesByKey?: boolean;
 }
 
 /** What is POSTed (JSON). */
@@ -34,15 +54,17 @@ export interface WebhookExecutorBody {
 }
 
 const MAX_ERROR_BODY = 300;
+/** Transport codes that mean the request never reached the receiver. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-function checkedUrl(raw: string): URL {
+function checkedUrl(raw: string, what = 'The webhook executor URL'): URL {
 	let url: URL;
 	try {
 		url = new URL(raw.trim());
 	} catch {
-		throw new Error(`The webhook executor URL ${JSON.stringify(raw.slice(0, 200))} is not a URL`);
+		throw new Error(`${what} ${JSON.stringify(raw.slice(0, 200))} is not a URL`);
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`The webhook executor URL must be http(s), not ${url.protocol}`);
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${what} must be http(s), not ${url.protocol}`);
 	return url;
 }
 
@@ -56,13 +78,23 @@ function causeCode(error: unknown): string | undefined {
 	return message;
 }
 
-/** Builds the executor. Non-2xx answers and transport errors throw, with the URL, status and what the receiver said. */
+function seconds(ms: number): string {
+	return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Builds the executor. 2xx returns `{status, body}`; refusals throw an Error; lost answers throw ExecutionOutcomeUnknown. */
 export function webhookExecutor(config: WebhookExecutorConfig): Executor {
 	const url = checkedUrl(config.url);
 	const shown = `${url.origin}${url.pathname}`;
 	const timeoutMs = config.timeoutMs ?? 30_000;
 	if (!(timeoutMs > 0)) throw new Error('The webhook executor timeout must be positive');
-	return async (payload, ctx) => {
+	const lookup = config.lookupUrl?.trim() ? config.lookupUrl.trim() : undefined;
+	if (lookup) {
+		if (!lookup.includes('{key}')) throw new Error('The webhook executor lookup URL must contain {key} (replaced by the Idempotency-Key)');
+		checkedUrl(lookup.replace('{key}', 'k'), 'The webhook executor lookup URL');
+	}
+
+	const post = async (payload: Json, ctx: ExecutionContext): Promise<Json> => {
 		const body: WebhookExecutorBody = {
 			proposalId: ctx.proposal.id,
 			kind: ctx.proposal.kind,
@@ -74,6 +106,7 @@ export function webhookExecutor(config: WebhookExecutorConfig): Executor {
 			decidedBy: ctx.proposal.decidedBy,
 		};
 		let response: Response;
+		let text: string;
 		try {
 			response = await fetch(url, {
 				method: 'POST',
@@ -81,18 +114,21 @@ export function webhookExecutor(config: WebhookExecutorConfig): Executor {
 				body: JSON.stringify(body),
 				signal: AbortSignal.timeout(timeoutMs),
 			});
+			text = await response.text();
 		} catch (error) {
 			const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-			throw new Error(
-				timedOut
-					? `POST ${shown} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; the receiver may or may not have acted (check it before retrying)`
-					: `POST ${shown} failed before an answer (${causeCode(error) ?? String(error)}); check the URL and that the receiver is up`,
-			);
+			const code = causeCode(error);
+			if (!timedOut && code && NOT_SENT.has(code)) {
+				throw new Error(`POST ${shown} failed before the request was sent (${code}): nothing was executed; check the URL and that the receiver is up`);
+			}
+			const cause = timedOut ? `no answer within ${seconds(timeoutMs)}` : `the connection broke before an answer (${code ?? String(error)})`;
+			throw new ExecutionOutcomeUnknown(unknownOutcomeText(`POST ${shown}`, cause), { cause: error });
 		}
-		const text = await response.text().catch(() => '');
 		if (!response.ok) {
 			const said = text.trim().slice(0, MAX_ERROR_BODY);
-			throw new Error(`POST ${shown} answered HTTP ${response.status}${said ? `: ${said}` : ''}`);
+			const what = `POST ${shown} answered HTTP ${response.status}${said ? `: ${said}` : ''}`;
+			if (response.status >= 500 || response.status === 408) throw new ExecutionOutcomeUnknown(unknownOutcomeText(`POST ${shown}`, `HTTP ${response.status}, the receiver may have acted before it failed`));
+			throw new Error(what);
 		}
 		let answer: Json = text;
 		if ((response.headers.get('content-type') ?? '').includes('json')) {
@@ -104,4 +140,39 @@ export function webhookExecutor(config: WebhookExecutorConfig): Executor {
 		}
 		return { status: response.status, body: answer };
 	};
+
+	const executor: Executor = (payload, ctx) => post(payload, ctx);
+	if (lookup) {
+		executor.reconcile = async (_payload, ctx): Promise<ReconcileResult> => {
+			const at = lookup.replace('{key}', encodeURIComponent(ctx.idempotencyKey));
+			const shownLookup = `GET ${new URL(at).origin}${new URL(at).pathname.replace(encodeURIComponent(ctx.idempotencyKey), '{key}')}`;
+			let response: Response;
+			let text: string;
+			try {
+				response = await fetch(at, { headers: { ...config.headers, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+				text = await response.text();
+			} catch (error) {
+				return { state: 'unknown', how: `${shownLookup} did not answer (${causeCode(error) ?? String(error)})` };
+			}
+			if (response.status === 404) return { state: 'not_applied', how: `${shownLookup} says no request with this Idempotency-Key was received` };
+			if (!response.ok) return { state: 'unknown', how: `${shownLookup} answered HTTP ${response.status}` };
+			let found: Json = text;
+			try {
+				found = JSON.parse(text) as Json;
+			} catch {
+				// a 2xx that is not JSON still says "received"
+			}
+			return { state: 'applied', result: { status: response.status, body: found, reconciled: 'lookup' }, how: `${shownLookup} says the request with this Idempotency-Key was received` };
+		};
+	} else if (config.dedupesByKey) {
+		executor.reconcile = async (payload, ctx): Promise<ReconcileResult> => {
+			try {
+				const result = await post(payload, ctx);
+				return { state: 'applied', result, how: `sent again with the same Idempotency-Key to ${shown}, which acts once per key; it answered 2xx` };
+			} catch (error) {
+				return { state: 'unknown', how: `sending again with the same Idempotency-Key did not settle it: ${error instanceof Error ? error.message : String(error)}` };
+			}
+		};
+	}
+	return executor;
 }

@@ -9,6 +9,13 @@
  * records nothing (the side effect did not happen); a latency fault delays
  * it. `holdEffects` covers the other case: recorded, then answered late, so a
  * caller can die after the effect happened but before it learned of it.
+ *
+ * The receiver documents two ways to settle a lost answer without doing the
+ * effect twice: a lookup, `GET /effects/{name}/receipts/{Idempotency-Key}`
+ * (200 with the first receipt when that key was received, 404 `not_found`
+ * when it never was), and dedupe by key: a POST whose `Idempotency-Key` was
+ * already received answers `duplicate: true` (it is still listed as a
+ * receipt, so tests see every request that arrived).
  */
 import { header, json, now, type Ctx, type EffectReceipt, type Platform, type Reply, type Route, type SandboxState } from '../core';
 
@@ -52,6 +59,21 @@ async function receive(ctx: Ctx): Promise<Reply> {
 	return json(200, { ok: true, receipt: receipt.seq, duplicate });
 }
 
+/** `GET /effects/{name}/receipts/{key}`: whether (and when) a POST with that Idempotency-Key was received. */
+function lookup(ctx: Ctx): Reply {
+	const name = ctx.params[0]!;
+	let key: string;
+	try {
+		key = decodeURIComponent(ctx.params[1]!);
+	} catch {
+		return fail(400, 'bad_request', 'The key is not URL-encoded correctly');
+	}
+	const all = ctx.state.effects.filter((r) => r.name === name && r.idempotencyKey === key);
+	if (all.length === 0) return fail(404, 'not_found', `No request with Idempotency-Key ${key} was received`);
+	const first = all[0]!;
+	return json(200, { ok: true, receipt: first.seq, idempotencyKey: key, receivedAt: first.receivedAt, received: all.length });
+}
+
 /** Validates `{ms, count}` for a hold; returns the hold or an error message. */
 export function parseHold(input: unknown): { ms: number; remaining: number } | string {
 	const b = input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
@@ -67,7 +89,10 @@ export function listEffects(state: SandboxState, name?: string | null): EffectRe
 	return state.effects.filter((r) => !name || r.name === name);
 }
 
-const routes: Route[] = [{ name: 'effects.receive', method: 'POST', pattern: /^\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})$/, handler: receive }];
+const routes: Route[] = [
+	{ name: 'effects.receive', method: 'POST', pattern: /^\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})$/, handler: receive },
+	{ name: 'effects.lookup', method: 'GET', pattern: /^\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/receipts\/([^/]{1,1000})$/, handler: lookup },
+];
 
 export const effects: Platform = {
 	name: 'effects',

@@ -142,12 +142,43 @@ function parseBlocks(ctx: Ctx): { blocks?: unknown[]; error?: Reply } {
 	return { blocks: blocks as unknown[] };
 }
 
+/** Message metadata as Slack stores it (`chat.postMessage`'s `metadata`): shown by history/replies only with `include_all_metadata`. */
+interface MessageMetadata {
+	event_type: string;
+	event_payload: Record<string, unknown>;
+}
+type StoredMessage = SlackMessage & { metadata?: MessageMetadata };
+
+/** Parses `metadata` (a JSON string in form bodies, an object in JSON bodies) like Slack: `event_type` a string, `event_payload` an object. */
+function parseMetadata(ctx: Ctx): { metadata?: MessageMetadata; error?: Reply } {
+	const raw = arg(ctx, 'metadata');
+	if (raw === undefined || raw === '') return {};
+	let value: unknown = raw;
+	if (typeof raw === 'string') {
+		try {
+			value = JSON.parse(raw);
+		} catch {
+			return { error: fail('invalid_metadata_format') };
+		}
+	}
+	const m = value as { event_type?: unknown; event_payload?: unknown } | null;
+	if (!m || typeof m !== 'object' || typeof m.event_type !== 'string' || !/^[A-Za-z0-9_.-]{1,255}$/.test(m.event_type)) return { error: fail('invalid_metadata_schema') };
+	if (!m.event_payload || typeof m.event_payload !== 'object' || Array.isArray(m.event_payload)) return { error: fail('invalid_metadata_schema') };
+	if (JSON.stringify(m.event_payload).length > 8000) return { error: fail('invalid_metadata_format') };
+	return { metadata: { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> } };
+}
+
+function wantsMetadata(ctx: Ctx): boolean {
+	const v = str(ctx, 'include_all_metadata');
+	return v === 'true' || v === '1';
+}
+
 function nextTs(ctx: Ctx): string {
 	ctx.state.slackSeq++;
 	return `${Math.floor(now(ctx.state) / 1000)}.${String(ctx.state.slackSeq % 1_000_000).padStart(6, '0')}`;
 }
 
-function messageJson(ctx: Ctx, m: SlackMessage, channel: SlackChannel): Record<string, unknown> {
+function messageJson(ctx: Ctx, m: StoredMessage, channel: SlackChannel, withMetadata = false): Record<string, unknown> {
 	const slack = ctx.state.world.slack;
 	const replies = channel.messages.filter((r) => r.threadTs === m.ts && r.ts !== m.ts);
 	const out: Record<string, unknown> = {
@@ -162,6 +193,7 @@ function messageJson(ctx: Ctx, m: SlackMessage, channel: SlackChannel): Record<s
 		...(m.threadTs && m.threadTs !== m.ts ? { parent_user_id: channel.messages.find((p) => p.ts === m.threadTs)?.user ?? slack.botUserId } : {}),
 		...(m.replyBroadcast ? { subtype: 'thread_broadcast' } : {}),
 		...(m.edited ? { edited: m.edited } : {}),
+		...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
 	};
 	if (!m.threadTs || m.threadTs === m.ts) {
 		if (replies.length) {
@@ -195,13 +227,15 @@ function postMessage(ctx: Ctx): Reply {
 	const text = str(ctx, 'text') ?? '';
 	const { blocks, error: blockError } = parseBlocks(ctx);
 	if (blockError) return blockError;
+	const { metadata, error: metadataError } = parseMetadata(ctx);
+	if (metadataError) return metadataError;
 	if (!text && !blocks?.length) return fail('no_text');
 	if (text.length > 40_000) return fail('msg_too_long');
 	const threadTs = str(ctx, 'thread_ts');
 	if (threadTs && !channel!.messages.some((m) => m.ts === threadTs)) return fail('thread_not_found');
 	const slack = ctx.state.world.slack;
 	const parent = threadTs ? channel!.messages.find((m) => m.ts === threadTs) : undefined;
-	const m: SlackMessage = {
+	const m: StoredMessage = {
 		ts: nextTs(ctx),
 		channel: channel!.id,
 		user: slack.botUserId,
@@ -211,10 +245,11 @@ function postMessage(ctx: Ctx): Reply {
 		...(parent ? { threadTs: parent.threadTs ?? parent.ts } : {}),
 		...(threadTs && String(arg(ctx, 'reply_broadcast')) === 'true' ? { replyBroadcast: true } : {}),
 		viaApi: true,
+		...(metadata ? { metadata } : {}),
 	};
 	channel!.messages.push(m);
 	const warnings = !text && blocks ? ['missing_text_in_blocks'] : [];
-	return json(200, { ok: true, channel: channel!.id, ts: m.ts, message: messageJson(ctx, m, channel!), ...(warnings.length ? { warning: warnings.join(','), response_metadata: { warnings } } : {}) });
+	return json(200, { ok: true, channel: channel!.id, ts: m.ts, message: messageJson(ctx, m, channel!, true), ...(warnings.length ? { warning: warnings.join(','), response_metadata: { warnings } } : {}) });
 }
 
 function update(ctx: Ctx): Reply {
@@ -278,7 +313,7 @@ function history(ctx: Ctx): Reply {
 	const more = start + limit < top.length;
 	return json(200, {
 		ok: true,
-		messages: slice.map((m) => messageJson(ctx, m, channel!)),
+		messages: slice.map((m) => messageJson(ctx, m, channel!, wantsMetadata(ctx))),
 		has_more: more,
 		pin_count: 0,
 		channel_actions_ts: null,
@@ -303,7 +338,7 @@ function replies(ctx: Ctx): Reply {
 	const all = [rootMsg, ...channel!.messages.filter((m) => m.threadTs === root && m.ts !== root).sort((a, b) => Number(a.ts) - Number(b.ts))];
 	const slice = all.slice(start, start + limit);
 	const more = start + limit < all.length;
-	return json(200, { ok: true, messages: slice.map((m) => messageJson(ctx, m, channel!)), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' } });
+	return json(200, { ok: true, messages: slice.map((m) => messageJson(ctx, m, channel!, wantsMetadata(ctx))), has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' } });
 }
 
 function info(ctx: Ctx): Reply {
@@ -330,6 +365,23 @@ function info(ctx: Ctx): Reply {
 	});
 }
 
+/** `conversations.list`: channels the workspace has (public, and private ones the bot is in), cursor-paged. */
+function list(ctx: Ctx): Reply {
+	const limit = limitArg(ctx, 1000);
+	if (typeof limit !== 'number') return limit;
+	const start = cursorArg(ctx);
+	if (typeof start !== 'number') return start;
+	const types = (str(ctx, 'types') ?? 'public_channel').split(',').map((t) => t.trim());
+	const all = ctx.state.world.slack.channels.filter((c) => (c.isPrivate ? types.includes('private_channel') && c.isMember : types.includes('public_channel')));
+	const slice = all.slice(start, start + limit);
+	const more = start + limit < all.length;
+	return json(200, {
+		ok: true,
+		channels: slice.map((c) => ({ id: c.id, name: c.name, is_channel: !c.isPrivate, is_group: false, is_im: false, is_private: c.isPrivate, is_archived: false, is_member: c.isMember, created: c.created, name_normalized: c.name })),
+		response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+	});
+}
+
 function authenticate(ctx: Ctx): Reply | undefined {
 	const token = bearer(ctx) ?? (str(ctx, 'token') || undefined);
 	if (!token) return fail('not_authed');
@@ -344,6 +396,7 @@ const routes: Route[] = [
 	{ name: 'slack.history', method: 'POST', pattern: /^\/api\/conversations\.history$/, handler: history },
 	{ name: 'slack.replies', method: 'POST', pattern: /^\/api\/conversations\.replies$/, handler: replies },
 	{ name: 'slack.info', method: 'POST', pattern: /^\/api\/conversations\.info$/, handler: info },
+	{ name: 'slack.list', method: 'POST', pattern: /^\/api\/conversations\.list$/, handler: list },
 ];
 // Slack accepts GET for read methods as well.
 for (const r of [...routes]) if (r.name !== 'slack.postMessage' && r.name !== 'slack.update') routes.push({ ...r, method: 'GET' });
