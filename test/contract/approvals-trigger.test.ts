@@ -21,6 +21,7 @@ import {
 	resolveApprovalDataSource,
 	notionClient,
 	webhookExecutor,
+	executionOutcome,
 	type ApprovalEvent,
 	type ProposalInput,
 } from '../../nodes/shared/approvals';
@@ -205,35 +206,44 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 		await pollAllPaged('bulk', ids);
 	});
 
-	test('webhook executor: one POST with the Idempotency-Key; result and HTTP errors reach the store and the card', async () => {
-		const registry = new ExecutorRegistry();
-		registry.register('test.effect', webhookExecutor({ url: `${sb.urls.effects}/trigger-test`, timeoutMs: 5000 }));
+	test('webhook executor: one POST with the Idempotency-Key; a 502 is an unknown outcome (never "failed", never re-sent blindly), settled by the receipt lookup', async () => {
+		// Changed with issue 12: a 5xx used to be recorded as failed and retried on request, which could double an effect
+		// the receiver had applied before failing. It is unknown now: checked through the lookup, else left for a person.
+		const withLookup = new ExecutorRegistry();
+		withLookup.register('test.effect', webhookExecutor({ url: `${sb.urls.effects}/trigger-test`, timeoutMs: 5000, lookupUrl: `${sb.urls.effects}/trigger-test/receipts/{key}` }));
+		const blind = new ExecutorRegistry();
+		blind.register('test.effect', webhookExecutor({ url: `${sb.urls.effects}/trigger-blind`, timeoutMs: 5000 }));
 		const ok = await queued();
 		const bad = await queued();
-		await setStatus(ok.pageId, 'Maya Lopez', 'Approved');
-		await setStatus(bad.pageId, 'Maya Lopez', 'Approved');
+		const unchecked = await queued();
+		for (const q of [ok, bad, unchecked]) await setStatus(q.pageId, 'Maya Lopez', 'Approved');
 		await queue.syncDecisions();
 		sb.injectFault({ route: 'effects.receive', kind: '5xx', status: 502, count: 1 });
-		const events = await queue.executeApproved(registry, { proposalIds: [bad.id, ok.id] });
-		const byId = new Map(events.map((e) => [e.proposalId, e]));
-		const failed = [...byId.values()].find((e) => e.type === 'failed')!;
-		const executed = [...byId.values()].find((e) => e.type === 'executed')!;
-		assert.ok(failed && executed, JSON.stringify(events));
-		assert.match(failed.error!, /POST http:\/\/127\.0\.0\.1:\d+\/effects\/trigger-test answered HTTP 502/);
+		const events = await queue.executeApproved(withLookup, { proposalIds: [bad.id, ok.id] });
+		assert.deepEqual(events.map((e) => e.type), ['executed', 'executed'], JSON.stringify(events));
 		const receipts = sb.effects('trigger-test');
-		assert.equal(receipts.length, 1);
-		assert.equal(receipts[0]!.idempotencyKey, executed.idempotencyKey);
-		assert.equal((receipts[0]!.body as { proposalId: string }).proposalId, executed.proposalId);
-		assert.deepEqual((executed.result as { status: number; body: { ok: boolean } }).status, 200);
+		assert.equal(receipts.length, 2, 'the 502 came before the effect: the lookup found nothing, so it was sent once more');
+		assert.deepEqual(new Set(receipts.map((r) => r.idempotencyKey)), new Set(events.map((e) => e.idempotencyKey)));
+		const first = events.find((e) => e.attempts === 2)!;
+		assert.ok(first, 'one proposal ran on attempt 2 after the check');
+		assert.deepEqual((events[0]!.result as { status: number }).status, 200);
 
 		const pageResult = (pageId: string) => {
 			const page = sb.world.notion.pages.find((p) => p.id === pageId)!;
 			return ((page.properties.Result?.rich_text as Array<{ plain_text?: string; text?: { content: string } }>) ?? []).map((t) => t.plain_text ?? t.text?.content).join('');
 		};
-		const executedPage = executed.proposalId === ok.id ? ok.pageId : bad.pageId;
-		const failedPage = executedPage === ok.pageId ? bad.pageId : ok.pageId;
-		assert.match(pageResult(executedPage), /"status":200/);
-		assert.match(pageResult(failedPage), /^Error: attempt 1: POST .* answered HTTP 502/);
+		assert.match(pageResult(ok.pageId), /"status":200/);
+		assert.match(pageResult(bad.pageId), /"status":200/);
+
+		sb.injectFault({ route: 'effects.receive', kind: '5xx', status: 502, count: 1 });
+		const [stuck] = await queue.executeApproved(blind, { proposalIds: [unchecked.id] });
+		assert.equal(stuck!.type, 'stuck');
+		assert.match(stuck!.error!, /POST http:\/\/127\.0\.0\.1:\d+\/effects\/trigger-blind: the outcome is unknown \(HTTP 502/);
+		assert.doesNotMatch(stuck!.message, /retry/i);
+		assert.equal((await queue.get(unchecked.id))!.status, 'executing');
+		assert.match(pageResult(unchecked.pageId), /^Outcome unknown, being checked: /);
+		assert.deepEqual(await queue.executeApproved(blind, { proposalIds: [unchecked.id], retryFailed: true }).then((e) => e.map((x) => x.type)), ['stuck']);
+		assert.equal(sb.effects('trigger-blind').length, 0, 'never re-sent');
 	});
 
 	test('webhook executor: unreachable, slow and non-http receivers fail with a clear message', async () => {
@@ -245,9 +255,9 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 				server.close(() => resolve(port));
 			});
 		});
-		await assert.rejects(webhookExecutor({ url: `http://127.0.0.1:${closed}/nowhere` })(p.payload, ctx), /failed before an answer \(ECONNREFUSED\)/);
+		await assert.rejects(webhookExecutor({ url: `http://127.0.0.1:${closed}/nowhere` })(p.payload, ctx), (e: Error) => /failed before the request was sent \(ECONNREFUSED\): nothing was executed/.test(e.message) && executionOutcome(e) === 'failed');
 		sb.holdEffects(3000, 1);
-		await assert.rejects(webhookExecutor({ url: `${sb.urls.effects}/slow`, timeoutMs: 300 })(p.payload, ctx), /did not answer within 300 ms; the receiver may or may not have acted/);
+		await assert.rejects(webhookExecutor({ url: `${sb.urls.effects}/slow`, timeoutMs: 300 })(p.payload, ctx), (e: Error) => /the outcome is unknown \(no answer within 300 ms\); it may have been applied/.test(e.message) && executionOutcome(e) === 'unknown' && !/retry/i.test(e.message));
 		assert.throws(() => webhookExecutor({ url: 'file:///etc/passwd' }), /must be http\(s\)/);
 		assert.throws(() => webhookExecutor({ url: 'not a url' }), /is not a URL/);
 	});

@@ -1179,7 +1179,7 @@ export class ApprovalQueue {
 			return this.#event('failed', { ...p, status: 'failed' }, `"${p.title}" was not applied (${error}).`, { error, attempts: entry.attempts, idempotencyKey: key, cardError, resolution: check.how });
 		}
 		// cannot tell: possibly applied, never re-sent
-		const text = unknownOutcomeText(`"${p.title}"`, cause);
+		const text = /outcome is unknown/.test(cause) ? `"${p.title}": ${cause}` : unknownOutcomeText(`"${p.title}"`, cause);
 		if (p.status !== 'executing' || p.error !== cause) await this.store.update('approvals', { proposal_id: p.id }, { status: 'executing', error: cause });
 		const cardError = p.notionPageId ? await this.#setCard(p.notionPageId, schema, schema.status.options.has('Executing') ? 'Executing' : undefined, undefined, undefined, `Outcome unknown, being checked: ${cause}`) : undefined;
 		if (!executor?.reconcile) {
