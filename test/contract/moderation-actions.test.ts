@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Pool } from 'pg';
 import type { Proposal } from '../../nodes/shared/approvals';
-import { OFFLINE_MODEL, StoreReplayGuard, filterReplays, moderate, moderationExecutor, parseMetaDelivery, type ModerateResult } from '../../nodes/shared/moderation';
+import { OFFLINE_MODEL, StoreReplayGuard, claimHolder, filterReplays, moderate, moderationExecutor, parseMetaDelivery, type ModerateResult } from '../../nodes/shared/moderation';
 import { MetaCommentsClient } from '../../nodes/shared/platforms/meta-comments';
 import type { Json, RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
@@ -120,8 +120,9 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 
 		test('without a model, a question gets the reply template as its proposal, or a review by a person without one', async () => {
 			const q1 = await stored('What sizes does the rain jacket come in?', '2025-03-05T09:00:00Z');
-			const q2 = await stored('Is this made from recycled material?', '2025-03-05T09:30:00Z');
 			const withTemplate = await moderate({ itemIds: [q1.itemId], reply: { template: 'Thanks for asking! We will send you the details in a private message.' } }, { store });
+			// Stored after the first run: a run also takes every stored comment not moderated yet, so q2 would be the first run's.
+			const q2 = await stored('Is this made from recycled material?', '2025-03-05T09:30:00Z');
 			const [p1] = withTemplate.proposals;
 			assert.equal(p1!.kind, 'moderation');
 			assert.deepEqual(p1!.payload, { type: 'reply', platform: 'meta', commentId: q1.commentId, message: 'Thanks for asking! We will send you the details in a private message.' });
@@ -134,11 +135,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 
 		test('live: a hide that fails is recorded, left alone by later runs, and retried once on request', async () => {
 			const c = await stored('Earn $300 daily from your phone!! DM me, check my bio', '2025-03-07T09:00:00Z');
-			sb.injectFault({ route: 'meta.update', kind: '5xx' });
+			// A refusal (Meta's throttling answer, sent before acting) is a known failure; a 5xx is an unknown outcome (moderation-faults.test.ts).
+			sb.injectFault({ route: 'meta.update', kind: '429' });
 			const first = await moderate({ itemIds: [c.itemId], live: true }, { store, metaComments: meta });
 			const [hide] = first.comments[0]!.actions;
 			assert.deepEqual([hide!.type, hide!.status], ['hide', 'failed']);
-			assert.match(hide!.error!, new RegExp(`hideComment ${c.commentId}.*HTTP 500`));
+			assert.match(hide!.error!, new RegExp(`hideComment ${c.commentId}.*request limit reached`));
 			assert.equal(sb.world.meta.comments.find((x) => x.id === c.commentId)!.isHidden, false);
 
 			const quiet = await moderate({ live: true }, { store, metaComments: meta });
@@ -153,13 +155,13 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.deepEqual([ledger!.status, ledger!.attempts], ['succeeded', 2]);
 		});
 
-		test('executor: a failed hide is recorded and not retried by itself; the explicit retry hides once; a stuck claim is never re-sent', async () => {
+		test('executor: a failed hide is recorded and not retried by itself; the explicit retry hides once; a claim a live run holds is in progress by that run, never re-sent', async () => {
 			const c = await stored('Check my profile for cheap sneakers', '2025-03-06T09:00:00Z');
 			const executor = moderationExecutor({ store, metaComments: meta });
 			await store.upsert('moderation_actions', [{ idempotency_key: `moderation:meta:${c.commentId}:human_review`, item_id: c.itemId, action_type: 'human_review', action_status: 'proposed', proposal_id: `p-${c.commentId}` }]);
 			const ctx = (attempt: number) => ({ proposal: proposalFor(`p-${c.commentId}`, {}), idempotencyKey: `approval:p-${c.commentId}`, attempt });
 
-			sb.injectFault({ route: 'meta.update', kind: '5xx' });
+			sb.injectFault({ route: 'meta.update', kind: '429' });
 			await assert.rejects(executor({ type: 'hide', platform: 'meta', commentId: c.commentId }, ctx(1)), /hide of comment .* failed: Meta hideComment/);
 			const [failed] = await store.select('moderation_actions', { where: { proposal_id: `p-${c.commentId}` } });
 			assert.equal(failed!.action_status, 'failed');
@@ -177,10 +179,11 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			const [row] = await store.select('moderation_actions', { where: { proposal_id: `p-${c.commentId}` } });
 			assert.equal(row!.action_status, 'already_done');
 
-			// A crash between the Graph call and its record: the open claim is reported, not re-sent.
-			await store.claimAction(`moderation:meta:${c.commentId}:delete`, { kind: 'moderation.delete', target: `meta:comment:${c.commentId}`, intent: {} });
+			// A claim held by a live run (this process, another run): reported as in progress by that run, not stuck, not re-sent.
+			// (Before issue 12 this was reported "stuck"; a dead holder's claim is reconciled instead, moderation-faults.test.ts.)
+			await store.claimAction(`moderation:meta:${c.commentId}:delete`, { kind: 'moderation.delete', target: `meta:comment:${c.commentId}`, intent: {}, claimedBy: claimHolder('other-run') });
 			const deletes = sb.requests({ route: 'meta.delete' }).length;
-			await assert.rejects(executor({ type: 'delete', platform: 'meta', commentId: c.commentId }, ctx(1)), /is stuck: .*never recorded its outcome.*resolve ledger key/);
+			await assert.rejects(executor({ type: 'delete', platform: 'meta', commentId: c.commentId }, ctx(1)), /was not sent: delete of comment .* is in progress by run other-run \(process \d+ on .*\) since \d{4}-/);
 			assert.equal(sb.requests({ route: 'meta.delete' }).length, deletes);
 
 			await assert.rejects(executor({ type: 'reply', platform: 'meta', commentId: c.commentId }, ctx(1)), /not a moderation proposal: message/);

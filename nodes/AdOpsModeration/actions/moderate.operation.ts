@@ -37,6 +37,14 @@ export const description: INodeProperties[] = [
 		options: [
 			{ displayName: 'Facts for Replies', name: 'facts', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'Shipping times, return policy, links: what a reply may state' },
 			{ displayName: 'Limit', name: 'limit', type: 'number', default: 500, typeOptions: { minValue: 1 }, description: 'Max number of results to return' },
+			{
+				displayName: 'Max Age of Waiting Comments (Days)',
+				name: 'maxAgeDays',
+				type: 'number',
+				default: 7,
+				typeOptions: { minValue: 0 },
+				description: 'Besides the comments in the input, every stored comment not moderated yet is taken (up to Limit), e.g. one stored just before a crash; comments stored longer ago than this are left out unless named in the input',
+			},
 			{ displayName: 'Policy (JSON)', name: 'policy', type: 'json', default: '{}', description: 'Overrides of the moderation policy (thresholds per intent, delete enabled, …); see the README' },
 			{ displayName: 'Retry Failed Actions', name: 'retryFailed', type: 'boolean', default: false, description: 'Whether to try automatic actions that failed in earlier runs once more (live mode)' },
 			{
@@ -56,7 +64,7 @@ export const once = true;
 export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: ModerationContext): Promise<INodeExecutionData[]> {
 	const o = this.getNodeParameter('moderateOptions', itemIndex, {}) as IDataObject;
 	const policy = jsonParam(o.policy, 'Policy (JSON)') ?? {};
-	// Items from the trigger or the poll name the comments to moderate; otherwise every comment not moderated yet.
+	// Items from the trigger or the poll name the comments to moderate first; every other stored comment not moderated yet follows (bounded age and Limit).
 	const itemIds = this.getInputData()
 		.map((i) => i.json.itemId)
 		.filter((id): id is string => typeof id === 'string' && id.length > 0);
@@ -69,6 +77,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 			live,
 			policy: policy as never,
 			limit: numberParam(o.limit, 'Limit', 500, { min: 1, integer: true }),
+			maxAgeMs: numberParam(o.maxAgeDays, 'Max Age of Waiting Comments (Days)', 7, { min: 0 }) * 86_400_000,
 			retryFailed: o.retryFailed === true,
 			...(zone ? { timeZone: zone } : { timeZone: 'UTC', timeZones: accountZones!.zones }),
 			reply: { brandVoice: String(this.getNodeParameter('brandVoice', itemIndex, '')), ...(o.facts ? { facts: String(o.facts) } : {}) },

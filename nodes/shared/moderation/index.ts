@@ -15,3 +15,5 @@ export { guessLanguage, type LanguageGuess } from './language';
 export * from './store-replay';
 export * from './executor';
 export * from './run';
+export * from './reconcile';
+export * from './comment-text';

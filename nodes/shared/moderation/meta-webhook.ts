@@ -28,6 +28,7 @@ import { z } from 'zod';
 import type { RowInput } from '../schema/rows';
 import { requestHeader, type RequestHeaders } from '../http/headers';
 import { graphTime } from '../platforms/meta-comments';
+import { limitCommentText } from './comment-text';
 
 export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const META_SIGNATURE_PREFIX = 'sha256=';
@@ -193,13 +194,14 @@ const fbCommentValue = z.object({
 	post_id: idString.optional().nullable(),
 	parent_id: idString.optional().nullable(),
 	from: z.object({ id: idString, name: z.string().max(500).optional().nullable() }).passthrough().optional().nullable(),
-	message: z.string().max(100_000).optional().nullable(),
+	/** Any length: the text is cut to `MAX_COMMENT_CHARS` where it is stored (comment-text.ts), as for polling. */
+	message: z.string().optional().nullable(),
 	created_time: timeValue,
 });
 
 const igCommentValue = z.object({
 	id: idString,
-	text: z.string().max(100_000).optional().nullable(),
+	text: z.string().optional().nullable(),
 	parent_id: idString.optional().nullable(),
 	from: z.object({ id: idString, username: z.string().max(500).optional().nullable() }).passthrough().optional().nullable(),
 	media: z.object({ id: idString }).passthrough().optional().nullable(),
@@ -322,6 +324,7 @@ export const COMMENT_OBJECT_TYPES: Record<CommentSource, string> = { facebook: '
  * caller's: webhooks do not say which ad a post belongs to.
  */
 export function toSocialMediaItemRow(event: CommentEvent, options: { adId?: string | null; permalink?: string | null } = {}): RowInput<'social_media_items'> {
+	const limited = limitCommentText(event.message);
 	return {
 		platform: 'meta',
 		object_id: event.commentId,
@@ -330,7 +333,7 @@ export function toSocialMediaItemRow(event: CommentEvent, options: { adId?: stri
 		post_id: event.postId,
 		ad_id: options.adId ?? null,
 		user_id: event.from?.id ?? null,
-		text: event.message,
+		text: limited.text,
 		permalink: options.permalink ?? null,
 		created_time: event.createdTime,
 		raw_data: {
@@ -340,6 +343,7 @@ export function toSocialMediaItemRow(event: CommentEvent, options: { adId?: stri
 			from_name: event.from?.name ?? null,
 			entry_time: event.entryTime,
 			is_reply: event.isReply,
+			...(limited.truncatedFrom !== null ? { truncated_from: limited.truncatedFrom } : {}),
 		},
 	};
 }

@@ -47,7 +47,11 @@ import { metaAccountDigits } from '../platforms/meta';
 import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
 import { classifyAllOffline, toItemClassificationRow, OFFLINE_MODEL, type Classification, type ClassifiedComment, type OfflineOptions } from './classify';
+import { randomUUID } from 'node:crypto';
+import { failpoint } from '../resilience/failpoints';
+import { limitCommentText } from './comment-text';
 import { performCommentAction, type CommentActionType } from './executor';
+import { claimHolder, reconcileModerationActions, type ReconcileSweepResult } from './reconcile';
 import { classifyWithLlm, type LlmClassifyOptions, type LlmDeps, type LlmUsage } from './llm';
 import {
 	COMMENT_OBJECT_TYPES,
@@ -221,12 +225,13 @@ export async function ingestWebhookEvents(store: Store, events: readonly Comment
 		if (e.verb !== 'add') changes.push(e);
 	}
 	await insertNew(store, adds, result);
+	if (result.inserted.length) failpoint('moderation.after-stored');
 	for (const e of changes) {
 		const patch: Partial<RowInput<'social_media_items'>> =
 			e.verb === 'hide' ? { is_hidden: true }
 			: e.verb === 'unhide' ? { is_hidden: false }
 			: e.verb === 'remove' ? { removed_at: e.entryTime ?? now.toISOString() }
-			: { text: e.message };
+			: { text: limitCommentText(e.message).text };
 		// An edit of a comment first seen by this delivery is just its text; an edit of a stored one changes it.
 		if (e.verb === 'edited' && result.inserted.some((r) => r.object_id === e.commentId)) continue;
 		const { updated } = await store.update('social_media_items', { platform: 'meta', object_id: e.commentId }, patch);
@@ -351,6 +356,7 @@ function ownerOf(t: CommentTarget): PostOwner | undefined {
 }
 
 function recordToRow(c: MetaCommentRecord, owner: PostOwner | undefined): RowInput<'social_media_items'> {
+	const limited = limitCommentText(c.message);
 	return {
 		platform: 'meta',
 		object_id: c.commentId,
@@ -361,11 +367,11 @@ function recordToRow(c: MetaCommentRecord, owner: PostOwner | undefined): RowInp
 		account_id: owner?.accountId ?? null,
 		campaign_id: owner?.campaignId ?? null,
 		user_id: c.from?.id || null,
-		text: c.message,
+		text: limited.text,
 		permalink: c.permalink,
 		created_time: c.createdTime,
 		is_hidden: c.isHidden,
-		raw_data: { source: c.source, from_name: c.from?.name ?? null, is_reply: c.parentId !== null, ad_ids: owner?.adIds ?? [], via: 'poll' },
+		raw_data: { source: c.source, from_name: c.from?.name ?? null, is_reply: c.parentId !== null, ad_ids: owner?.adIds ?? [], via: 'poll', ...(limited.truncatedFrom !== null ? { truncated_from: limited.truncatedFrom } : {}) },
 	};
 }
 
@@ -406,7 +412,9 @@ export async function pollMetaComments(input: PollInput, deps: { store: Store; m
 					else if (c.message === null) result.skipped.push({ commentId: c.commentId, reason: 'no_text' });
 					else rows.push(recordToRow(c, owner));
 				}
+				const before = result.inserted.length;
 				await insertNew(deps.store, rows, result);
+				if (result.inserted.length > before) failpoint('moderation.after-stored');
 				const newest = listed.comments.reduce<string | null>((m, c) => (c.createdTime && (!m || c.createdTime > m) ? c.createdTime : m), cursor?.since ?? null);
 				// A truncated listing moves the cursor only as far as it read (comments come oldest first).
 				if (newest && newest !== cursor?.since) await deps.store.setState(key, { since: newest });
@@ -443,11 +451,27 @@ export interface ReplyInput extends Omit<ReplyOptions, 'model' | 'brandVoice'> {
 	template?: string;
 }
 
+/** How long a stored comment waits for moderation before a run no longer picks it up by itself (default 7 days). */
+export const DEFAULT_MODERATION_BACKLOG_MS = 7 * 86_400_000;
+
 export interface ModerateInput {
-	/** Only these `social_media_items` ids (e.g. the trigger's output); default: every comment not yet moderated. */
+	/**
+	 * These `social_media_items` ids first (e.g. the trigger's output); then,
+	 * up to `limit`, every other stored comment not moderated yet (stored
+	 * within `maxAgeMs`), so a comment stored before a crash is moderated by
+	 * the next run whatever its input.
+	 */
 	itemIds?: readonly string[];
 	/** Most comments per run (default 500). */
 	limit?: number;
+	/** Stored comments older than this (by when they were stored) are not picked up unless named (default 7 days). */
+	maxAgeMs?: number;
+	/** Names this run in ledger claims ("in progress by run X"); default a random id. */
+	runId?: string;
+	/** A lost answer counts as "not applied" only after this long (reconcile.ts, default 2 minutes). */
+	settleMs?: number;
+	/** An open claim whose holder cannot be checked is taken as abandoned after this long (default 10 minutes). */
+	staleClaimMs?: number;
 	/** Run automatic actions (hide, …) on the platform. Default false: dry run, actions are only recorded. */
 	live?: boolean;
 	policy?: ModerationPolicyInput | ModerationPolicy;
@@ -491,9 +515,13 @@ export interface ModerateDeps {
  * `failed`, `stuck` (an earlier attempt never recorded its outcome),
  * `proposed` (waits for a person), `acknowledged` (a person handled it).
  */
-export type ActionStatus = 'dry_run' | 'executed' | 'already_done' | 'failed' | 'stuck' | 'proposed' | 'acknowledged';
+export type ActionStatus = 'dry_run' | 'executed' | 'already_done' | 'failed' | 'unknown' | 'in_progress' | 'stuck' | 'proposed' | 'acknowledged';
 
-const ACTION_STATUSES: ReadonlySet<string> = new Set(['dry_run', 'executed', 'already_done', 'failed', 'stuck', 'proposed', 'acknowledged']);
+const ACTION_STATUSES: ReadonlySet<string> = new Set(['dry_run', 'executed', 'already_done', 'failed', 'unknown', 'stuck', 'proposed', 'acknowledged']);
+/** Row states a run's own later outcome may replace (never a person's, never a done action by someone else). */
+const UNSETTLED_ROW_STATUSES = ['dry_run', 'proposed', 'failed', 'unknown', 'stuck'];
+/** Row states the run that performed (or settled) the side effect replaces with what it observed. */
+const PERFORMER_ROW_STATUSES = ['dry_run', 'proposed', 'executed', 'already_done', 'failed', 'unknown', 'stuck'];
 
 export interface ActionOutcome {
 	type: PlannedAction['type'];
@@ -536,6 +564,10 @@ export interface ModerateResult {
 	enqueued: ApprovalEvent[];
 	/** Signals recomputed for the ads and days this run touched. */
 	signals: AdCommentSignal[];
+	/** Open actions of earlier runs (lost answers, dead runs' claims) reconciled against Meta before this run acted (live runs). */
+	reconciled?: ReconcileSweepResult;
+	/** Comments left unmarked because another live run holds one of their actions (it records them). */
+	inProgress: string[];
 	/** Earlier failed automatic actions tried again (`retryFailed`). */
 	retried: Array<{ commentId: string; type: PlannedAction['type']; idempotencyKey: string; status: ActionStatus; error?: string }>;
 	usage: LlmUsage & { replyRequests: number; replyTokens: number };
@@ -543,21 +575,33 @@ export interface ModerateResult {
 	warnings: string[];
 }
 
-async function pendingItems(store: Store, input: ModerateInput): Promise<ItemRow[]> {
+/** The named comments (not yet moderated), then the backlog: every other comment stored within `maxAgeMs` and not moderated, oldest first; at most `limit`. */
+async function pendingItems(store: Store, input: ModerateInput, now: Date): Promise<ItemRow[]> {
 	const limit = Math.max(1, Math.min(10_000, Math.floor(input.limit ?? 500)));
+	const maxAgeMs = Math.max(0, input.maxAgeMs ?? DEFAULT_MODERATION_BACKLOG_MS);
+	const out: ItemRow[] = [];
 	if (input.itemIds) {
-		const out: ItemRow[] = [];
-		for (const part of chunks([...new Set(input.itemIds)])) out.push(...(await store.select('social_media_items', { where: { id: { in: part } } })));
-		return out
-			.filter((r) => r.platform === 'meta' && r.moderated_at === null && r.removed_at === null)
-			.sort((a, b) => (a.created_time ?? '').localeCompare(b.created_time ?? '') || a.object_id.localeCompare(b.object_id))
-			.slice(0, limit);
+		const named: ItemRow[] = [];
+		for (const part of chunks([...new Set(input.itemIds)])) named.push(...(await store.select('social_media_items', { where: { id: { in: part } } })));
+		out.push(
+			...named
+				.filter((r) => r.platform === 'meta' && r.moderated_at === null && r.removed_at === null)
+				.sort((a, b) => (a.created_time ?? '').localeCompare(b.created_time ?? '') || a.object_id.localeCompare(b.object_id))
+				.slice(0, limit),
+		);
 	}
-	return store.select('social_media_items', {
-		where: { platform: 'meta', moderated_at: null, removed_at: null },
+	if (out.length >= limit) return out;
+	const seen = new Set(out.map((r) => r.id));
+	const backlog = await store.select('social_media_items', {
+		where: { platform: 'meta', moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
 		order: [{ column: 'created_time' }, { column: 'object_id' }],
 		limit,
 	});
+	for (const r of backlog) {
+		if (out.length >= limit) break;
+		if (!seen.has(r.id)) out.push(r);
+	}
+	return out;
 }
 
 function sourceOf(item: ItemRow): 'facebook' | 'instagram' {
@@ -590,12 +634,17 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 		proposals: [],
 		enqueued: [],
 		signals: [],
+		inProgress: [],
 		retried: [],
 		usage: { requests: 0, moderationRequests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, replyRequests: 0, replyTokens: 0 },
 		warnings: [],
 	};
-	if (live && input.retryFailed) await retryFailedActions(deps, input, result, clock);
-	const pending = await pendingItems(deps.store, input);
+	const holder = claimHolder(input.runId ?? `moderation-${randomUUID()}`);
+	const perform = { claimedBy: holder, now: clock, settleMs: input.settleMs, staleClaimMs: input.staleClaimMs };
+	// Lost answers and dead runs' claims of earlier runs are settled by reading Meta before this run acts.
+	if (live) result.reconciled = await reconcileModerationActions({ store: deps.store, metaComments: deps.metaComments! }, { ...perform, limit: input.limit });
+	if (live && input.retryFailed) await retryFailedActions(deps, input, result, clock, perform);
+	const pending = await pendingItems(deps.store, input, clock());
 	// Comments without text (stickers, photos) have nothing to classify: done at once.
 	const empty = pending.filter((r) => typeof r.text !== 'string' || r.text.trim() === '').map((r) => r.id);
 	for (const part of chunks(empty)) await deps.store.update('social_media_items', { id: { in: part } }, { moderated_at: clock().toISOString() });
@@ -626,6 +675,11 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 	const expiresAt = input.proposalTtlMs ? new Date(Date.parse(requestedAt) + input.proposalTtlMs).toISOString() : undefined;
 	const actionRows: Array<RowInput<'moderation_actions'>> = [];
 	const proposalOf = new Map<string, ModeratedComment>();
+	/** Keys whose side effect this run performed or settled (its outcome is the row's truth), and keys another live run holds (not written here). */
+	const ownKeys = new Set<string>();
+	const heldKeys = new Set<string>();
+	/** Keys this run's reconciliation found applied (a dead run's or a lost answer's effect): the row is this run's to write, as executed. */
+	const settledHere = new Map((result.reconciled?.reconciled ?? []).filter((r) => r.status === 'succeeded').map((r) => [r.ledgerKey, r.resolution]));
 	const existingActions = new Map<string, Row<'moderation_actions'>>();
 	for (const part of chunks(items)) {
 		for (const row of await deps.store.select('moderation_actions', { where: { item_id: { in: part.map((i) => i.id) } } })) existingActions.set(row.idempotency_key, row);
@@ -671,8 +725,12 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 					const done = await performCommentAction(
 						{ store: deps.store, metaComments: deps.metaComments! },
 						{ type, platform: 'meta', commentId: item.object_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
+						perform,
 					);
-					outcome = { ...base, status: done.status, result: done.result, ...(done.error ? { error: done.error } : {}) };
+					const settled = done.status === 'already_done' ? settledHere.get(done.ledgerKey) : undefined;
+					if (done.own || settled) ownKeys.add(action.idempotencyKey);
+					if (done.status === 'in_progress') heldKeys.add(action.idempotencyKey);
+					outcome = { ...base, status: settled ? 'executed' : done.status, result: done.result, ...(done.error ? { error: done.error } : {}) };
 				}
 			} else if (previous?.proposal_id) {
 				// Proposed by an earlier run (which stopped before marking the comment done): not proposed again.
@@ -714,23 +772,31 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 		for (const row of actionRows) if (row.proposal_id && pageOf.has(row.proposal_id)) row.notion_record_id = pageOf.get(row.proposal_id)!;
 	}
 
-	// 4. Record actions: new rows as planned; rows of this run's own outcomes updated, never a person's later outcome.
-	for (const part of chunks(actionRows)) await deps.store.upsert('moderation_actions', part, { onConflict: 'ignore' });
-	for (const row of actionRows) {
-		const previous = existingActions.get(row.idempotency_key);
-		if (!previous) continue;
-		const settled = ['executed', 'already_done', 'acknowledged', 'rejected'].includes(previous.action_status);
-		if (settled) continue;
+	// 4. Record actions: new rows as planned. The run that performed (or settled) a side effect writes what it observed over
+	//    any earlier state; other outcomes replace only unsettled states (compare-and-set on the status, so a concurrent
+	//    run's "executed" is never overwritten), never a person's. Actions another live run holds are left to it.
+	const rows = actionRows.filter((r) => !heldKeys.has(r.idempotency_key));
+	for (const part of chunks(rows)) await deps.store.upsert('moderation_actions', part, { onConflict: 'ignore' });
+	for (const row of rows) {
 		const { idempotency_key, item_id, ...patch } = row;
 		void item_id;
-		await deps.store.update('moderation_actions', { idempotency_key }, patch);
+		if (ownKeys.has(idempotency_key)) {
+			await deps.store.update('moderation_actions', { idempotency_key, action_status: { in: PERFORMER_ROW_STATUSES } }, patch);
+			continue;
+		}
+		const previous = existingActions.get(idempotency_key);
+		if (!previous || !UNSETTLED_ROW_STATUSES.includes(previous.action_status)) continue;
+		await deps.store.update('moderation_actions', { idempotency_key, action_status: { in: UNSETTLED_ROW_STATUSES } }, patch);
 	}
 
-	// 5. Mark the comments done (and hidden where a hide went through).
+	// 5. Mark the comments done (and hidden where a hide went through). A comment with an action another live run holds
+	//    stays pending: that run records it, and if it dies the next run reconciles its claim.
 	const at = clock().toISOString();
 	const hidden = result.comments.filter((m) => m.actions.some((a) => a.type === 'hide' && (a.status === 'executed' || a.status === 'already_done'))).map((m) => m.itemId);
 	for (const part of chunks(hidden)) await deps.store.update('social_media_items', { id: { in: part } }, { is_hidden: true });
-	for (const part of chunks(items.map((i) => i.id))) await deps.store.update('social_media_items', { id: { in: part } }, { moderated_at: at });
+	result.inProgress = result.comments.filter((m) => m.actions.some((a) => a.status === 'in_progress')).map((m) => m.itemId);
+	const held = new Set(result.inProgress);
+	for (const part of chunks(items.map((i) => i.id).filter((id) => !held.has(id)))) await deps.store.update('social_media_items', { id: { in: part } }, { moderated_at: at });
 
 	// 6. Signals of the ads and days touched.
 	result.signals = await refreshSignals(deps.store, items, input);
@@ -738,7 +804,7 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 }
 
 /** Automatic actions that failed in earlier runs, tried once more through the ledger (explicit retry). */
-async function retryFailedActions(deps: ModerateDeps, input: ModerateInput, result: ModerateResult, clock: () => Date): Promise<void> {
+async function retryFailedActions(deps: ModerateDeps, input: ModerateInput, result: ModerateResult, clock: () => Date, perform: { claimedBy: string; now: () => Date; settleMs?: number; staleClaimMs?: number }): Promise<void> {
 	const limit = Math.max(1, Math.min(10_000, Math.floor(input.limit ?? 500)));
 	const failed = await deps.store.select('moderation_actions', { where: { action_status: 'failed', mode: 'auto' }, order: { column: 'updated_at' }, limit });
 	for (const row of failed) {
@@ -749,9 +815,11 @@ async function retryFailedActions(deps: ModerateDeps, input: ModerateInput, resu
 		const done = await performCommentAction(
 			{ store: deps.store, metaComments: deps.metaComments! },
 			{ type, platform: 'meta', commentId: row.comment_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
-			{ retryFailed: true },
+			{ ...perform, retryFailed: true },
 		);
-		await deps.store.update('moderation_actions', { idempotency_key: row.idempotency_key }, { action_status: done.status, result: done.result, error: done.error ?? null, executed_at: done.status === 'executed' ? clock().toISOString() : row.executed_at });
+		if (done.status !== 'in_progress') {
+			await deps.store.update('moderation_actions', { idempotency_key: row.idempotency_key, action_status: { in: UNSETTLED_ROW_STATUSES } }, { action_status: done.status, result: done.result, error: done.error ?? null, executed_at: done.status === 'executed' ? clock().toISOString() : row.executed_at });
+		}
 		if (type === 'hide' && (done.status === 'executed' || done.status === 'already_done')) await deps.store.update('social_media_items', { id: item.id }, { is_hidden: true });
 		result.retried.push({ commentId: row.comment_id, type, idempotencyKey: row.idempotency_key, status: done.status, ...(done.error ? { error: done.error } : {}) });
 	}

@@ -18,14 +18,21 @@
  *   filter is applied here). Hide: `POST /{comment-id}` with `hide`; reply:
  *   `POST /{comment-id}/replies`; delete: `DELETE /{comment-id}`.
  *
- * Safety of writes: hide, unhide and delete are idempotent on the platform
- * and go through the usual retries. A reply is not: a retried POST after a
- * timeout can post twice. Replies are therefore sent without automatic
- * retries (only Meta's throttling answers, which Meta sends before acting,
- * are waited out and retried), and after an ambiguous failure (timeout,
- * 5xx, broken answer) the comment's replies are read back: a reply from the
- * Page with the same text posted since the attempt started is taken as the
- * result (`recovered: true`) instead of an error.
+ * Safety of writes: hide, unhide, delete and like are idempotent on the
+ * platform and go through the usual retries (`sideEffect: 'idempotent'`:
+ * when an answer was lost on any attempt, the final error is marked
+ * unknown, resilience/outcome.ts). A reply is not: a retried POST after a
+ * timeout can post twice. Replies are therefore `sideEffect: 'once'`: sent
+ * without automatic retries (only Meta's throttling answers, which Meta
+ * sends before acting, are waited out and retried), and after an ambiguous
+ * failure (timeout, 5xx, broken answer) the comment's replies are read
+ * back: a reply from the Page with the same text posted since the attempt
+ * started is taken as the result (`recovered: true`); otherwise the error is
+ * an unknown outcome (the reply may still land) that is never re-sent.
+ *
+ * Reads for reconciliation (moderation/reconcile.ts): `readComment` (exists,
+ * `is_hidden`), `findReply` (a reply by the Page with a given text among the
+ * comment's replies) and `hasLiked` (the Page in the comment's likes edge).
  *
  * Errors are `PlatformApiError`s whose call names the comment, post or
  * account (`hideComment 123_456 on post 104_880`) and whose hint says what
@@ -36,6 +43,7 @@ import type { UsageThrottleOptions } from '../resilience/meta-usage';
 import { parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
 import type { CallContext } from '../resilience/executor';
 import { PlatformApiError } from '../resilience/errors';
+import { markOutcomeUnknown } from '../resilience/outcome';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, appSecretProof, interpretMetaError, metaAccountDigits, metaPages, type MetaPage } from './meta';
 
@@ -134,6 +142,15 @@ export interface CommentRef {
 	signal?: AbortSignal;
 }
 
+/** What `readComment` saw: whether the comment still exists and whether it is hidden. */
+export interface CommentState {
+	exists: boolean;
+	/** `is_hidden` (Facebook) or `hidden` (Instagram); null when gone or not said. */
+	isHidden: boolean | null;
+	/** The post (Facebook `object{id}`), when Meta said. */
+	postId: string | null;
+}
+
 export interface ReplyResult {
 	/** Id of the reply comment. */
 	replyId: string;
@@ -211,7 +228,7 @@ function where(ref: { commentId?: string; postId?: string | null }): string {
 export function interpretMetaCommentError(status: number, body: unknown, headers: Record<string, unknown>, context: CallContext, apiVersion: string): InterpretedError {
 	const base = interpretMetaError(status, body, headers, context, apiVersion);
 	const call = context.call;
-	const onComment = /^(hide|unhide|reply|delete|readReplies)/u.test(call);
+	const onComment = /^(hide|unhide|reply|delete|like|readReplies|readComment|readLikes)/u.test(call);
 	const onPost = call.startsWith('listComments');
 	if (base.kind === 'permission') {
 		return {
@@ -414,7 +431,7 @@ export class MetaCommentsClient {
 	async setHidden(ref: CommentRef, hidden: boolean): Promise<{ success: boolean }> {
 		const id = checkedId(ref.commentId, 'the comment id');
 		const field = (ref.source ?? 'facebook') === 'instagram' ? 'hide' : 'is_hidden';
-		const out = await this.post<{ success?: unknown }>(this.http, this.context(hidden ? 'hideComment' : 'unhideComment', ref), `/${this.apiVersion}/${id}`, { [field]: String(hidden) });
+		const out = await this.post<{ success?: unknown }>(this.http, { ...this.context(hidden ? 'hideComment' : 'unhideComment', ref), sideEffect: 'idempotent' }, `/${this.apiVersion}/${id}`, { [field]: String(hidden) });
 		return { success: out.success !== false };
 	}
 
@@ -434,7 +451,7 @@ export class MetaCommentsClient {
 	async deleteComment(ref: CommentRef): Promise<{ success: boolean; alreadyGone: boolean }> {
 		const id = checkedId(ref.commentId, 'the comment id');
 		try {
-			const { data } = await this.http.request<{ success?: unknown }>(this.context('deleteComment', ref), { method: 'DELETE', url: `/${this.apiVersion}/${id}`, params: this.auth() });
+			const { data } = await this.http.request<{ success?: unknown }>({ ...this.context('deleteComment', ref), sideEffect: 'idempotent' }, { method: 'DELETE', url: `/${this.apiVersion}/${id}`, params: this.auth() });
 			return { success: data.success !== false, alreadyGone: false };
 		} catch (error) {
 			if (error instanceof PlatformApiError && error.kind === 'not_found' && error.subcode === 33) return { success: true, alreadyGone: true };
@@ -446,8 +463,60 @@ export class MetaCommentsClient {
 	async likeComment(ref: CommentRef): Promise<{ success: boolean }> {
 		const id = checkedId(ref.commentId, 'the comment id');
 		if ((ref.source ?? 'facebook') === 'instagram') throw new TypeError(`Meta likeComment ${id}: the Instagram Graph API cannot like comments; turn "like praise" off for Instagram`);
-		const out = await this.post<{ success?: unknown }>(this.http, this.context('likeComment', ref), `/${this.apiVersion}/${id}/likes`, {});
+		const out = await this.post<{ success?: unknown }>(this.http, { ...this.context('likeComment', ref), sideEffect: 'idempotent' }, `/${this.apiVersion}/${id}/likes`, {});
 		return { success: out.success !== false };
+	}
+
+	/**
+	 * The comment as Meta has it now: gone (Meta answers "does not exist",
+	 * code 100 subcode 33, or not found) or there, hidden or not. For
+	 * reconciling a hide, unhide or delete whose answer was lost.
+	 */
+	async readComment(ref: CommentRef): Promise<CommentState> {
+		const id = checkedId(ref.commentId, 'the comment id');
+		const instagram = (ref.source ?? 'facebook') === 'instagram';
+		try {
+			const raw = await this.get<GraphComment & { object?: { id?: unknown } | null }>(this.context('readComment', ref), `/${this.apiVersion}/${id}`, { fields: instagram ? 'id,hidden' : 'id,is_hidden,object{id}' });
+			const hidden = instagram ? raw.hidden : raw.is_hidden;
+			return { exists: true, isHidden: typeof hidden === 'boolean' ? hidden : null, postId: str(raw.object?.id) };
+		} catch (error) {
+			if (error instanceof PlatformApiError && error.kind === 'not_found') return { exists: false, isHidden: null, postId: null };
+			throw error;
+		}
+	}
+
+	/**
+	 * Whether the Page has liked the comment: Graph's `summary.has_liked` of
+	 * `GET /{comment-id}/likes?summary=true` (the token's Page), or the Page
+	 * among the likers listed.
+	 */
+	async hasLiked(ref: CommentRef & { pageId?: string | null }): Promise<boolean> {
+		const id = checkedId(ref.commentId, 'the comment id');
+		if ((ref.source ?? 'facebook') === 'instagram') throw new TypeError(`Meta hasLiked ${id}: the Instagram Graph API has no comment likes`);
+		const pageId = ref.pageId ?? ref.postId?.split('_')[0] ?? null;
+		let first = true;
+		for await (const page of this.pages<{ id?: unknown }>(this.context('readLikes', ref), `/${this.apiVersion}/${id}/likes`, { summary: 'true', limit: this.pageSize }, 20)) {
+			const summary = (page as { summary?: { has_liked?: unknown } }).summary;
+			if (first && typeof summary?.has_liked === 'boolean') return summary.has_liked;
+			first = false;
+			if (pageId && (page.data ?? []).some((l) => str(l?.id) === pageId)) return true;
+		}
+		return false;
+	}
+
+	/**
+	 * A reply to the comment with exactly `message`, written by the Page
+	 * (Facebook: author id = the Page of the post, `{page-id}_{post-id}`;
+	 * Instagram replies are matched by text, the Graph API not naming the
+	 * account as the Page). Optionally only replies created at or after
+	 * `sinceMs`.
+	 */
+	async findReply(ref: CommentRef, message: string, options: { sinceMs?: number } = {}): Promise<MetaCommentRecord | undefined> {
+		const source = ref.source ?? 'facebook';
+		let postId = ref.postId ?? null;
+		if (source === 'facebook' && !postId) postId = (await this.readComment(ref)).postId;
+		const replies = await this.readReplies({ ...ref, postId });
+		return replies.find((r) => r.message === message && (source === 'instagram' || r.byPage) && (options.sinceMs === undefined || !r.createdTime || Date.parse(r.createdTime) >= options.sinceMs));
 	}
 
 	/** Replies under a comment (Facebook: its comments; Instagram: its replies), for checking what was posted. */
@@ -478,7 +547,7 @@ export class MetaCommentsClient {
 		if (typeof message !== 'string' || !message.trim()) throw new TypeError(`Meta replyToComment ${id}: the reply is empty`);
 		const source = ref.source ?? 'facebook';
 		const path = `/${this.apiVersion}/${id}/${source === 'instagram' ? 'replies' : 'comments'}`;
-		const context = this.context('replyToComment', ref);
+		const context: CallContext = { ...this.context('replyToComment', ref), sideEffect: 'once' };
 		const clock = this.replyHttp.executor.clock;
 		const started = clock.now();
 		const throttleRetries = Math.max(0, this.config.replyThrottleRetries ?? 2);
@@ -497,13 +566,12 @@ export class MetaCommentsClient {
 				if (!ambiguous(error)) throw error;
 				let found: MetaCommentRecord | undefined;
 				try {
-					const replies = await this.readReplies(ref);
-					found = replies.find((r) => r.message === message && (!r.createdTime || Date.parse(r.createdTime) >= started - 120_000));
+					found = await this.findReply(ref, message, { sinceMs: started - 120_000 });
 				} catch {
 					found = undefined;
 				}
 				if (found) return { replyId: found.commentId, recovered: true };
-				throw new PlatformApiError({
+				throw markOutcomeUnknown(new PlatformApiError({
 					platform: 'meta',
 					accountId: context.accountId,
 					call: context.call,
@@ -513,8 +581,8 @@ export class MetaCommentsClient {
 					subcode: error.subcode,
 					platformMessage: error.platformMessage,
 					retryable: false,
-					hint: 'the reply was not found under the comment afterwards, so it was most likely not posted; it is not retried automatically (a retry could post it twice): retry the approval once Meta answers again',
-				});
+					hint: 'the answer was lost, so whether the reply was posted is unknown (it may still appear under the comment); it is never sent again before the comment\'s replies have been read: the next moderation run (or reconcileModerationActions) settles it',
+				}));
 			}
 		}
 	}

@@ -562,6 +562,49 @@ function deleteObject(ctx: Ctx): Reply {
 	return json(200, { success: true });
 }
 
+/** Who liked each comment (the Page, through the API); the world keeps only the count. */
+const likers = new WeakMap<MetaComment, Map<string, string>>();
+
+function commentPage(world: World, c: MetaComment): { id: string; name: string } | undefined {
+	const post = world.meta.posts.find((p) => p.id === c.postId);
+	return world.meta.pages.find((p) => p.id === post?.pageId);
+}
+
+/** `POST /{comment-id}/likes`: the Page likes the comment (`{success: true}`; liking twice changes nothing, as on Graph). */
+function likeComment(ctx: Ctx): Reply {
+	const world = ctx.state.world;
+	const id = ctx.params[0]!;
+	const comment = world.meta.comments.find((c) => c.id === id && !c.deleted);
+	if (!comment) return notFound(ctx, id);
+	const page = commentPage(world, comment);
+	if (!page) return notFound(ctx, id);
+	let who = likers.get(comment);
+	if (!who) likers.set(comment, (who = new Map()));
+	if (!who.has(page.id)) {
+		who.set(page.id, page.name);
+		comment.likeCount++;
+	}
+	return json(200, { success: true });
+}
+
+/**
+ * `GET /{comment-id}/likes`: the profiles that liked it (`data: [{id, name}]`),
+ * with `summary=true` Graph's `summary {total_count, can_like, has_liked}`
+ * where `has_liked` is whether the token's Page liked it.
+ */
+function listLikes(ctx: Ctx): Reply {
+	const world = ctx.state.world;
+	const id = ctx.params[0]!;
+	const comment = world.meta.comments.find((c) => c.id === id && !c.deleted);
+	if (!comment) return notFound(ctx, id);
+	const owner = commentPage(world, comment);
+	const who = [...(likers.get(comment) ?? new Map<string, string>()).entries()].map(([pid, name]) => ({ id: pid, name }));
+	const result = page(ctx, who, 25);
+	if (isReply(result)) return result;
+	const summary = ctx.query.get('summary');
+	return json(200, summary === 'true' || summary === '1' ? { ...result, summary: { total_count: comment.likeCount, can_like: true, has_liked: !!owner && who.some((w) => w.id === owner.id) } } : result);
+}
+
 function usageHeaders(ctx: Ctx, accountId: string | undefined): Record<string, string> {
 	const u = ctx.state.metaUsage;
 	const t = Date.now();
@@ -628,6 +671,8 @@ const routes: Route[] = [
 	{ name: 'meta.ads', method: 'GET', pattern: new RegExp(`^${V}/act_(\\d+)/ads$`), handler: listAds },
 	{ name: 'meta.comments', method: 'GET', pattern: new RegExp(`^${V}/([\\d_]+)/comments$`), handler: listComments },
 	{ name: 'meta.reply', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)/comments$`), handler: createComment },
+	{ name: 'meta.like', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: likeComment },
+	{ name: 'meta.likes', method: 'GET', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: listLikes },
 	{ name: 'meta.object', method: 'GET', pattern: new RegExp(`^${V}/((?:act_)?[\\d_]+)$`), handler: getObject },
 	{ name: 'meta.update', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: postObject },
 	{ name: 'meta.delete', method: 'DELETE', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: deleteObject },
