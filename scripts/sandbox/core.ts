@@ -258,6 +258,7 @@ export function validateFaultSpec(input: unknown): FaultSpec | string {
 		...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs as number } : {}),
 		...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs as number } : {}),
 		...(f.malformed !== undefined ? { malformed: f.malformed as 'truncated' | 'invalid' } : {}),
+		...(f.afterEffect !== undefined ? { afterEffect: f.afterEffect } : {}),
 	};
 }
 

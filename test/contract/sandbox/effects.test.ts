@@ -159,4 +159,32 @@ describe('sandbox: effects receiver', () => {
 			],
 		);
 	});
+	it('afterEffect faults apply the effect first, then lose (5xx, timeout), corrupt or delay its answer, through the admin API too', async () => {
+		const admin = await fetch(`${sb.url}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ route: 'effects.receive', kind: '5xx', status: 502, afterEffect: true }) });
+		assert.equal(admin.status, 200);
+		const [added] = ((await admin.json()) as { faults: Array<{ spec: { afterEffect?: boolean } }> }).faults;
+		assert.equal(added.spec.afterEffect, true, 'the admin API keeps afterEffect');
+		const lost = await post('meta.budget', { try: 1 }, 'k-after');
+		assert.equal(lost.status, 502);
+		assert.deepEqual(sb.effects().map((r) => r.body), [{ try: 1 }], 'the effect happened before the 502');
+
+		sb.injectFault({ route: 'effects.receive', kind: 'timeout', afterEffect: true });
+		await assert.rejects(post('meta.budget', { try: 2 }, 'k-after-2', AbortSignal.timeout(300)));
+		await receipts('meta.budget', 2);
+
+		sb.injectFault({ route: 'effects.receive', kind: 'malformed', afterEffect: true });
+		await assert.rejects((await post('meta.budget', { try: 3 }, 'k-after-3')).json());
+
+		sb.injectFault({ route: 'effects.receive', kind: 'latency', latencyMs: 250, afterEffect: true });
+		const started = Date.now();
+		const late = post('meta.budget', { try: 4 }, 'k-after-4');
+		await receipts('meta.budget', 4);
+		assert.ok(Date.now() - started < 240, 'the effect is recorded before the late answer');
+		assert.equal((await late).status, 200);
+		assert.ok(Date.now() - started >= 240);
+
+		sb.injectFault({ route: 'effects.receive', kind: '429', afterEffect: true });
+		assert.equal((await post('meta.budget', { try: 5 }, 'k-after-5')).status, 429);
+		assert.deepEqual(sb.effects().map((r) => r.body), [{ try: 1 }, { try: 2 }, { try: 3 }, { try: 4 }], 'a 429 is never applied');
+	});
 });
