@@ -132,7 +132,7 @@ describe('vectors', () => {
 describe('offline embedder', () => {
 	test('deterministic unit vectors; empty text is the zero vector', async () => {
 		const e = offlineEmbedder({ dimensions: 256 });
-		assert.equal(e.model, 'adops-offline-v1@256');
+		assert.equal(e.model, 'adops-offline-v2@256');
 		const [a, b, empty] = await e.embed(['Free shipping on jackets', 'Free shipping on jackets', '']);
 		assert.deepEqual(a, b);
 		assert.equal(a!.length, 256);

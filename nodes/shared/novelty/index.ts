@@ -110,12 +110,14 @@ export class NoveltyThresholdError extends RangeError {
 
 /**
  * Merges user thresholds over the defaults and validates them: every value a
- * finite number, 0 < nearDuplicate ≤ duplicate ≤ 1.
+ * finite number, 0 < nearDuplicate ≤ duplicate ≤ 1. With an embedder that
+ * carries calibrated `semanticThresholds` (the offline embedder), those
+ * replace the default semantic pair; the user's values still win.
  */
-export function resolveThresholds(input: NoveltyThresholdsInput = {}): NoveltyThresholds {
+export function resolveThresholds(input: NoveltyThresholdsInput = {}, embedder?: Pick<Embedder, 'semanticThresholds'> | null): NoveltyThresholds {
 	const out: NoveltyThresholds = {
 		lexical: { ...DEFAULT_THRESHOLDS.lexical, ...stripUndefined(input.lexical) },
-		semantic: { ...DEFAULT_THRESHOLDS.semantic, ...stripUndefined(input.semantic) },
+		semantic: { ...DEFAULT_THRESHOLDS.semantic, ...stripUndefined(embedder?.semanticThresholds), ...stripUndefined(input.semantic) },
 	};
 	for (const kind of ['lexical', 'semantic'] as const) {
 		const { nearDuplicate, duplicate } = out[kind];
@@ -1029,6 +1031,8 @@ export interface CheckNoveltyOutput {
 	/** Candidate vectors, in order (null without an embedder), to store with the variants that are kept. */
 	candidateVectors: Array<Float32Array | null>;
 	model: string | null;
+	/** The thresholds the verdicts used (the input over the embedder's calibrated semantic pair over the defaults). */
+	thresholds: NoveltyThresholds;
 }
 
 /**
@@ -1051,8 +1055,8 @@ export async function checkNovelty(input: CheckNoveltyInput): Promise<CheckNovel
  * (vector length), the variants before it stay added.
  */
 export async function checkNoveltyWith(index: NoveltyIndex, input: CheckNoveltyInput): Promise<CheckNoveltyOutput> {
-	const thresholds = resolveThresholds(input.thresholds);
 	const embedder = input.embedder ?? null;
+	const thresholds = resolveThresholds(input.thresholds, embedder);
 	const model = embedder?.model ?? null;
 	const past = input.past.map((p) => ({ id: p.id, text: p.text, vector: embedder && p.vector && p.vectorModel === model ? p.vector : null }));
 	const computed: CheckNoveltyOutput['computed'] = [];
@@ -1073,5 +1077,5 @@ export async function checkNoveltyWith(index: NoveltyIndex, input: CheckNoveltyI
 		input.candidates.map((text, i) => ({ text, vector: candidateVectors[i] })),
 		thresholds,
 	);
-	return { results, computed, candidateVectors, model };
+	return { results, computed, candidateVectors, model, thresholds };
 }

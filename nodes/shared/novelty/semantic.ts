@@ -6,8 +6,9 @@
  * when it is added, so cosine is a dot product there. Zero vectors (empty
  * text) have cosine 0 with everything, themselves included.
  */
-import { contentTokens, isEmoji, isNumber } from './normalize';
-import { AD_COPY_THESAURUS, GENERIC_CONCEPTS } from './thesaurus';
+import { ENGLISH_STOPWORDS, isEmoji, normalizeText, stem } from './normalize';
+import { prepareNumbers, quantityBuckets, readQuantities } from './quantities';
+import { AD_COPY_THESAURUS, AD_FILLER_WORDS, GENERIC_CONCEPTS, PHRASE_REWRITES, WORD_FORMS } from './thesaurus';
 
 /** Turns texts into vectors, one per text, in order. */
 export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
@@ -20,7 +21,24 @@ export type EmbedFn = (texts: string[]) => Promise<Float32Array[]>;
 export interface Embedder {
 	readonly model: string;
 	readonly embed: EmbedFn;
+	/**
+	 * The cosines at which this model's vectors mean near-duplicate and
+	 * duplicate copy, when they were calibrated for it (the offline embedder:
+	 * see README.md). `resolveThresholds(input, embedder)` uses them where the
+	 * user set no semantic threshold; without them the package defaults apply.
+	 */
+	readonly semanticThresholds?: { readonly nearDuplicate: number; readonly duplicate: number };
 }
+
+/**
+ * The offline embedder's semantic thresholds, calibrated on the development
+ * half of test/fixtures/novelty-pairs (scripts/eval-novelty.ts --sweep): the
+ * near-duplicate cosine with the widest margin over both targets (precision
+ * 0.95, recall 0.9) at the default lexical threshold. Its cosines run lower
+ * than OpenAI's for the same paraphrase (a hashed bag of concepts, not a
+ * language model), so the package default of 0.8 would miss restatements.
+ */
+export const OFFLINE_SEMANTIC_THRESHOLDS = Object.freeze({ nearDuplicate: 0.6, duplicate: 0.95 });
 
 /** Wraps a plain function as an `Embedder`. */
 export function embedderFromFunction(model: string, embed: EmbedFn): Embedder {
@@ -115,8 +133,45 @@ export function fnv1a(text: string): number {
 	return h >>> 0;
 }
 
+/**
+ * Words the offline embedder drops: English stopwords and ad filler
+ * (`AD_FILLER_WORDS`), except the small words that carry an offer ("no",
+ * "off", "over", "under", "only", "up", "all", …), which go to the thesaurus.
+ */
+const CLAIM_WORDS: ReadonlySet<string> = new Set('no not nor off over under more most only up out few all any each every same before after again down against'.split(' '));
+
+function isDropped(word: string): boolean {
+	return (ENGLISH_STOPWORDS.has(word) || AD_FILLER_WORDS.has(word)) && !CLAIM_WORDS.has(word);
+}
+
+/** One token of the offline embedder's reading of a text. */
+type OfflineToken = { text: string; weight: number } | { quantity: string; base: number };
+
+/**
+ * The embedder's reading of a text, before the thesaurus: numbers and
+ * quantities read (`quantities.ts`), word forms brought to their base
+ * (`WORD_FORMS`), dropped words removed, the rest stemmed.
+ */
+function readTokens(raw: string): OfflineToken[] {
+	let ws = normalizeText(prepareNumbers(raw));
+	const out: OfflineToken[] = [];
+	if (!ws) return out;
+	for (const [pattern, replacement] of PHRASE_REWRITES) ws = ws.replace(pattern, replacement);
+	for (const t of readQuantities(ws.split(' '))) {
+		if (t.kind === 'word') {
+			const w = WORD_FORMS[t.word] ?? t.word;
+			if (isDropped(w)) continue;
+			out.push({ text: stem(w), weight: isEmoji(w) ? 0.4 : 1 });
+		} else if (t.kind === 'number') out.push({ text: `#${t.key}`, weight: t.value === 1 ? 0.5 : 1 });
+		else if (t.kind === 'percent') out.push({ text: `%${t.key}`, weight: 1 });
+		else if (t.kind === 'times') out.push({ text: `x${t.key}`, weight: 1 });
+		else out.push({ quantity: t.dimension, base: t.base });
+	}
+	return out;
+}
+
 interface PhraseTable {
-	/** First stem of a phrase → phrases starting with it, longest first. */
+	/** First token of a phrase → phrases starting with it, longest first. */
 	byFirst: Map<string, Array<{ stems: string[]; concept: string }>>;
 }
 
@@ -127,9 +182,12 @@ function phrases(): PhraseTable {
 	const byFirst = new Map<string, Array<{ stems: string[]; concept: string }>>();
 	for (const [concept, list] of AD_COPY_THESAURUS) {
 		for (const phrase of list) {
-			const stems = contentTokens(phrase);
-			if (stems.length === 0) continue;
+			const tokens = readTokens(phrase);
+			if (tokens.length === 0 || tokens.some((t) => !('text' in t))) continue;
+			const stems = tokens.map((t) => (t as { text: string }).text);
 			const arr = byFirst.get(stems[0]!) ?? [];
+			// The first group that lists a phrase keeps it.
+			if (arr.some((p) => p.stems.length === stems.length && p.stems.every((x, k) => x === stems[k]))) continue;
 			arr.push({ stems, concept });
 			byFirst.set(stems[0]!, arr);
 		}
@@ -139,28 +197,46 @@ function phrases(): PhraseTable {
 	return phraseTable;
 }
 
+/** A feature of the offline embedder with its weight. */
+interface Feature {
+	key: string;
+	weight: number;
+}
+
 /**
- * Content tokens with thesaurus phrases replaced by their concept (`=concept`),
- * longest match first: "Ships free to your door" → ["=free_shipping", "=shipping"].
+ * The unigram features of a text in order: thesaurus concepts (`=concept`,
+ * longest phrase first), other stems, numbers (`#49`), percentages (`%50`),
+ * multipliers (`x2`), and quantities as two 5% buckets of their amount in a
+ * base unit (`~time:203`, `~time:204`).
  */
-export function conceptTokens(text: string): string[] {
-	const tokens = contentTokens(text);
+function unigramFeatures(text: string): Feature[][] {
+	const tokens = readTokens(text);
 	const { byFirst } = phrases();
-	const out: string[] = [];
+	const out: Feature[][] = [];
 	for (let i = 0; i < tokens.length; ) {
-		const options = byFirst.get(tokens[i]!);
+		const t = tokens[i]!;
+		if (!('text' in t)) {
+			const [a, b] = quantityBuckets(t.base);
+			out.push([
+				{ key: `~${t.quantity}:${a}`, weight: QUANTITY_WEIGHT },
+				{ key: `~${t.quantity}:${b}`, weight: QUANTITY_WEIGHT },
+			]);
+			i++;
+			continue;
+		}
+		const options = byFirst.get(t.text);
 		let matched = 0;
 		if (options) {
 			for (const { stems, concept } of options) {
-				if (stems.every((s, k) => tokens[i + k] === s)) {
-					out.push(`=${concept}`);
+				if (stems.every((s, k) => { const x = tokens[i + k]; return x !== undefined && 'text' in x && x.text === s; })) {
+					out.push([{ key: `=${concept}`, weight: GENERIC_CONCEPTS.has(concept) ? GENERIC_WEIGHT : 1 }]);
 					matched = stems.length;
 					break;
 				}
 			}
 		}
 		if (matched === 0) {
-			out.push(tokens[i]!);
+			out.push([{ key: t.text, weight: t.weight }]);
 			matched = 1;
 		}
 		i += matched;
@@ -168,38 +244,53 @@ export function conceptTokens(text: string): string[] {
 	return out;
 }
 
+/** Weight of a down-weighted concept ("buy", "now", "free", …). */
+const GENERIC_WEIGHT = 0.35;
+/** Weight of each of a quantity's two buckets (together about one feature). */
+const QUANTITY_WEIGHT = 0.75;
+/** Weight of a pair of adjacent features (a little word order). */
+const BIGRAM_WEIGHT = 0;
+
+/**
+ * Content tokens with thesaurus phrases replaced by their concept (`=concept`),
+ * longest match first, and numbers read: "Ships free to your door" →
+ * ["=free_shipping", "=shipping"]; "50% off" → ["%50", "=discount"]. A
+ * quantity shows as its first bucket.
+ */
+export function conceptTokens(text: string): string[] {
+	return unigramFeatures(text).map((f) => f[0]!.key);
+}
+
 export interface OfflineEmbedderOptions {
 	/** Vector length (default 512). More dimensions → fewer hash collisions, bigger vectors. */
 	dimensions?: number;
 }
 
-/** Weight of a unigram feature. */
-function unigramWeight(token: string): number {
-	if (token.startsWith('=')) return GENERIC_CONCEPTS.has(token.slice(1)) ? 0.35 : 1;
-	if (isEmoji(token)) return 0.4;
-	if (isNumber(token)) return 1;
-	return 1;
-}
-
 /**
  * Offline embedding of one text: feature hashing ("the hashing trick") of
- * - each distinct content token after stopword removal, stemming and the
- *   thesaurus (weight 1; generic concepts like "buy", "now" 0.35; emoji 0.4),
- * - each distinct pair of adjacent such tokens (weight 0.5, a little word order),
+ * - each distinct unigram feature (`conceptTokens`: thesaurus concepts, stems,
+ *   numbers, percentages, quantities in a base unit; weight 1, generic
+ *   concepts like "buy", "now", "free" 0.35, emoji 0.4, the number one 0.5,
+ *   each of a quantity's two buckets 0.75),
+ * - each distinct pair of adjacent unigrams (weight 0.25: a little word order,
+ *   little enough that another sentence shape of the same claim stays close),
  * into `dimensions` signed buckets, then L2-normalized.
  *
- * What it captures: shared words after inflection ("saving"/"saves"), listed
- * synonyms and phrases ("free delivery" = "ships free"), numbers and emoji,
- * and some local word order. What it does not: meaning. Paraphrases in words
- * outside the thesaurus, negation ("not waterproof"), sarcasm and other
- * languages are invisible to it, and unrelated texts get small nonzero
- * cosines from hash collisions (about ±1/√dimensions). It is a better
- * lexical signal, not a language model; OpenAI embeddings are the real
+ * What it captures: shared words after inflection ("saving"/"saves",
+ * "cooler"/"cool"), the thesaurus's synonyms and phrases ("free delivery" =
+ * "we ship for free", "comfy" = "comfortable"), numbers however written
+ * ("$49" = "forty-nine bucks"), percentages ("half price" = "50% off"),
+ * durations and other quantities in any unit ("two weeks" = "14 days",
+ * "250 g" = "0.25 kg"), emoji. What it does not: meaning. Paraphrases in
+ * words outside the thesaurus, negation beyond "no"/"not" ("not
+ * waterproof" still shares "waterproof"), sarcasm and other languages are
+ * invisible to it, and unrelated texts get small nonzero cosines from hash
+ * collisions (about ±1/√dimensions). OpenAI embeddings are the real
  * semantic signal when a key is set.
  */
 export function offlineEmbed(text: string, dimensions = 512): Float32Array {
 	const v = new Float64Array(dimensions);
-	const tokens = conceptTokens(text);
+	const features = unigramFeatures(text);
 	const seen = new Set<string>();
 	const add = (feature: string, weight: number): void => {
 		if (seen.has(feature)) return;
@@ -207,20 +298,21 @@ export function offlineEmbed(text: string, dimensions = 512): Float32Array {
 		const h = fnv1a(feature);
 		v[h % dimensions]! += h & 0x80000000 ? -weight : weight;
 	};
-	for (let i = 0; i < tokens.length; i++) {
-		add(`u:${tokens[i]}`, unigramWeight(tokens[i]!));
-		if (i > 0) add(`b:${tokens[i - 1]} ${tokens[i]}`, 0.5);
+	for (let i = 0; i < features.length; i++) {
+		for (const f of features[i]!) add(`u:${f.key}`, f.weight);
+		if (i > 0) add(`b:${features[i - 1]![0]!.key} ${features[i]![0]!.key}`, BIGRAM_WEIGHT);
 	}
 	return normalizeVector(v);
 }
 
-/** The offline embedder (model id `adops-offline-v1@<dimensions>`); synchronous work behind the async interface. */
+/** The offline embedder (model id `adops-offline-v2@<dimensions>`); synchronous work behind the async interface. */
 export function offlineEmbedder(options: OfflineEmbedderOptions = {}): Embedder {
 	const dimensions = options.dimensions ?? 512;
 	if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 65_536) throw new RangeError('dimensions must be an integer from 16 to 65536.');
 	return {
-		model: `adops-offline-v1@${dimensions}`,
+		model: `adops-offline-v2@${dimensions}`,
 		embed: async (texts) => texts.map((t) => offlineEmbed(t, dimensions)),
+		semanticThresholds: OFFLINE_SEMANTIC_THRESHOLDS,
 	};
 }
 
