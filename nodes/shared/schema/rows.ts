@@ -290,7 +290,7 @@ export const itemClassificationRow = z
  * `stuck` (claimed, outcome never recorded), `acknowledged` (a person handled
  * the comment; no platform side effect).
  */
-export const MODERATION_ACTION_STATUSES = ['dry_run', 'proposed', 'executed', 'already_done', 'failed', 'stuck', 'acknowledged'] as const;
+export const MODERATION_ACTION_STATUSES = ['dry_run', 'proposed', 'executed', 'already_done', 'failed', 'unknown', 'stuck', 'acknowledged'] as const;
 export type ModerationActionStatus = (typeof MODERATION_ACTION_STATUSES)[number];
 
 export const moderationActionRow = z
