@@ -195,6 +195,16 @@ export function outputsOf(result: OptimizerResult, itemIndex: number): INodeExec
 
 export const once = true;
 
+/** `n8n-<execution id>` (manual runs too), or undefined when n8n gives none (the run then makes up its own id). */
+export function executionRunId(fns: Pick<IExecuteFunctions, 'getExecutionId'>): string | undefined {
+	try {
+		const id = fns.getExecutionId();
+		return id ? `n8n-${id}` : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: OptimizerContext): Promise<INodeExecutionData[][]> {
 	const options = this.getNodeParameter('runOptions', itemIndex, {}) as IDataObject;
 	const rules = jsonParam(this.getNodeParameter('rules', itemIndex, '[]'), 'Rules (JSON)') ?? [];
@@ -207,7 +217,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: O
 			settings: settingsFromOptions(options, dryRun, this.getNodeParameter('killSwitch', itemIndex, false) as boolean),
 			accounts: accountsFor(options, ctx),
 		},
-		{ store: ctx.store, adapters: ctx.adapters },
+		// n8n's execution id names this run's ledger claims: a concurrent run reports them "in progress by run <id>"
+		{ store: ctx.store, adapters: ctx.adapters, runId: executionRunId(this) },
 	);
 	return outputsOf(result, itemIndex);
 }

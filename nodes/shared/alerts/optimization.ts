@@ -1,5 +1,5 @@
 // The Slack alert of one optimizer decision (executed, dry run, refused,
-// failed, held by another run): the change, the rule, every condition that
+// failed, outcome unknown, reconciled or recovered from an earlier run, held by another run): the change, the rule, every condition that
 // matched with its value, every gate with its numbers, and what the platform
 // answered. Proposals are announced by the approval loop (Proposal Event), and
 // gated decisions are stored only, so neither gets an alert here.
@@ -11,7 +11,11 @@ const TITLE: Partial<Record<OptimizerItem['outcome'], { kind: Alert['kind']; lab
 	dry_run: { kind: 'info', label: 'Dry run' },
 	refused: { kind: 'failure', label: 'Refused' },
 	failed: { kind: 'failure', label: 'Failed' },
-	in_progress: { kind: 'failure', label: 'Stuck' },
+	// the answer was lost or late: the change may have been made; the next run reads the campaign back
+	unknown: { kind: 'failure', label: 'Outcome unknown' },
+	reconciled: { kind: 'action', label: 'Reconciled' },
+	recovered: { kind: 'action', label: 'Recovered' },
+	in_progress: { kind: 'info', label: 'In progress elsewhere' },
 };
 
 const GATE_MARK = { pass: '✓', fail: '✗', skip: '–' } as const;

@@ -24,7 +24,11 @@
  * - Errors: `GoogleAdsFailure` → PlatformApiError; quota errors (`quota_error`
  *   RESOURCE_EXHAUSTED / RESOURCE_TEMPORARILY_EXHAUSTED) carry the
  *   `quota_error_details.retry_delay` as `retryAfterMs`, kind `quota`;
- *   RESOURCE_EXHAUSTED is not retried (the account stops cleanly). A refused
+ *   a short delay (≤ 60 s: the per-second rate limit, what a 429 is) is
+ *   waited for and retried like the other platforms' 429; RESOURCE_EXHAUSTED
+ *   with a long delay (the daily quota) is not retried (the account stops
+ *   cleanly). A success status with a body that is not JSON is a malformed
+ *   answer, retried; 5xx are retried. A refused
  *   OAuth refresh token or an UNAUTHENTICATED answer → kind `auth` with a hint.
  */
 import { GoogleAdsApi, enums, errors, type Customer, type Hooks } from 'google-ads-api';
@@ -165,6 +169,9 @@ interface FailureLike {
 	request_id?: string;
 }
 
+/** A quota error asking to wait at most this long is a rate limit, retried (longer: the daily quota, the account stops). */
+export const SHORT_QUOTA_DELAY_MS = 60_000;
+
 export function toGoogleAdsError(error: unknown, context: { call: string; accountId?: string }, secrets: readonly string[]): PlatformApiError {
 	if (error instanceof PlatformApiError) return error;
 	const base = { platform: 'google_ads' as const, accountId: context.accountId, call: context.call, secrets };
@@ -178,7 +185,9 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 		const customer = context.accountId ? `customer ${context.accountId}` : 'the customer';
 		if (category === 'quota_error') {
 			const retryAfterMs = durationToMs(first.details?.quota_error_details?.retry_delay);
-			const temporary = name === 'RESOURCE_TEMPORARILY_EXHAUSTED';
+			// RESOURCE_EXHAUSTED with a short retry delay is Google's rate limit (requests per second): wait and retry like
+			// the other platforms' 429; a long delay (the daily operations quota) stops the account until it resets
+			const temporary = name === 'RESOURCE_TEMPORARILY_EXHAUSTED' || (retryAfterMs !== undefined && retryAfterMs <= SHORT_QUOTA_DELAY_MS);
 			return new PlatformApiError({
 				...common,
 				kind: 'quota',
@@ -252,6 +261,11 @@ export function toGoogleAdsError(error: unknown, context: { call: string; accoun
 		return new PlatformApiError({ ...base, kind: 'auth', retryable: false, platformMessage: message, hint: 'Google refused the OAuth refresh token or client: reconnect the Google Ads credential' });
 	}
 	const status = error instanceof GoogleAdsHttpError ? error.httpStatus : e?.response?.status;
+	if (error instanceof GoogleAdsHttpError && status !== undefined && status < 300) {
+		// a success status with a body that is not the expected JSON (cut off, a proxy's page): retried like the other
+		// platforms' malformed answers; on a change it means the outcome is unknown (the change may have been made)
+		return new PlatformApiError({ ...base, kind: 'malformed_response', httpStatus: status, platformMessage: message, retryable: true, hint: 'Google Ads answered with a body that is not the expected JSON: retried automatically; check the API base URL if it persists' });
+	}
 	if (typeof status === 'number') {
 		const kind: PlatformErrorKind = status === 429 ? 'rate_limited' : status >= 500 ? 'server' : status === 401 ? 'auth' : status === 403 ? 'permission' : status === 404 ? 'not_found' : 'bad_request';
 		return new PlatformApiError({
@@ -372,7 +386,8 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 	private async mutation(call: string, accountId: string, validateOnly: boolean, signal: AbortSignal | undefined, run: (customer: Customer, options: { validate_only: boolean }) => Promise<unknown>): Promise<GoogleAdsMutationResult> {
 		const id = googleCustomerId(accountId);
 		const customer = this.customer(id, { signal });
-		return this.executor.run({ call, accountId: id, signal }, async () => {
+		// setting a status or an amount is idempotent: retried, and the final error is marked unknown when an attempt may have applied it
+		return this.executor.run({ call, accountId: id, signal, sideEffect: 'idempotent' }, async () => {
 			try {
 				const response = (await run(customer, { validate_only: validateOnly })) as { results?: Array<{ resource_name?: unknown }> } | undefined;
 				const resourceNames = (response?.results ?? []).map((r) => r?.resource_name).filter((r): r is string => typeof r === 'string' && r !== '');

@@ -310,7 +310,8 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		if (target.validateOnly) throw refusedChange('linkedin', id, label, 'LinkedIn has no validate-only mode', 'run without validateOnly (dry-run checks nothing on LinkedIn)');
 		const before = { ...this.http.executor.stats };
 		const { status, data } = await this.http.request<Record<string, unknown>>(
-			{ call: `${label} → ${request.status ?? `daily budget ${request.platformAmount} ${request.currency}`}`, accountId: id, signal: target.signal },
+			// setting a value is idempotent: retried, and the final error is marked unknown when an attempt may have applied it
+			{ call: `${label} → ${request.status ?? `daily budget ${request.platformAmount} ${request.currency}`}`, accountId: id, signal: target.signal, sideEffect: 'idempotent' },
 			{
 				method: 'POST',
 				url: `/rest/adAccounts/${encodeURIComponent(id)}/adCampaigns/${campaign}`,

@@ -389,7 +389,8 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		const what = request.status ?? `daily budget ${request.platformAmount} (minor units)`;
 		const body = new URLSearchParams({ ...form, ...(validateOnly ? { execution_options: '["validate_only"]' } : {}), ...this.authParams() });
 		const { data, status } = await this.http.request<Record<string, unknown>>(
-			{ call: `${call} campaign ${campaignId} → ${what}${validateOnly ? ' (validate only)' : ''}`, accountId: id, signal: target.signal },
+			// setting a value is idempotent: retried, and the final error is marked unknown when an attempt may have applied it
+			{ call: `${call} campaign ${campaignId} → ${what}${validateOnly ? ' (validate only)' : ''}`, accountId: id, signal: target.signal, sideEffect: 'idempotent' },
 			{ method: 'POST', url: `/${this.apiVersion}/${campaignId}`, data: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
 		);
 		if (data.success !== true) {
@@ -401,7 +402,7 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 				httpStatus: status,
 				retryable: false,
 				platformMessage: `expected {"success": true}, got ${JSON.stringify(data).slice(0, 120)}`,
-				hint: 'check the campaign in Ads Manager before trying again: the change may or may not have been made',
+				hint: 'the change may have been made: its outcome is unknown until the campaign is read back (the optimizer does that before it acts on this campaign again)',
 			});
 		}
 		return { platform: 'meta', accountId: id, campaignId, call, request, validateOnly, response: data, meta: toCallMeta(before, this.http.executor.stats, 1) };

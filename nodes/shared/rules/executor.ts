@@ -15,12 +15,21 @@
  * - A dry-run proposal (`dryRun: true`) re-reads and checks the campaign and
  *   records what would happen; nothing is sent.
  * - The `optimization_actions` row of the proposal is updated with the
- *   outcome (executed, refused, failed, dry run).
+ *   outcome (executed, refused, failed, unknown, dry run), in one transaction
+ *   with the ledger completion where the store allows it.
+ * - Before it acts, the campaign's open ledger entries are reconciled (read
+ *   back from the platform). A change whose answer is lost or late is
+ *   *unknown*: the executor throws an error marked unknown
+ *   (`sideEffectOutcome(error) === 'unknown'`) whose text never advises a
+ *   retry; executing the proposal again is safe (the ledger returns the same
+ *   unknown until a reconciliation settles it, then its recorded result). A
+ *   campaign with another open change is not changed (the error says which).
  */
 import type { ExecutionContext, Executor, ExecutorRegistry } from '../approvals/executors';
+import { markOutcomeUnknown } from '../resilience/outcome';
 import type { Json, RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
-import { applyPlannedChange, controlFor, type OptimizerAdapters, type PlannedChange } from './apply';
+import { applyPlannedChange, controlFor, holderId, inProgressText, reconcileOptimizationActions, UNKNOWN_OUTCOME, type ApplyResult, type OptimizerAdapters, type PlannedChange } from './apply';
 import { toJson } from './evaluate';
 import { optimizationPayloadSchema, type OptimizationPayload } from './rows';
 
@@ -35,6 +44,10 @@ export interface OptimizationExecutorDeps {
 	validateOnDryRun?: boolean;
 	/** Ledger attempts after which the change is not tried again (default: no limit; retries of an approval are explicit). */
 	maxAttempts?: number;
+	/** Who executes (the node passes n8n's execution id): ledger claims are held by it. */
+	runId?: string;
+	/** A claim older than this is treated as abandoned and reconciled (default 10 min). */
+	claimLeaseMs?: number;
 }
 
 function details(p: OptimizationPayload, ctx: ExecutionContext, extra: Record<string, unknown>): Json {
@@ -113,39 +126,72 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 			evaluatedAt: p.evaluatedAt,
 		};
 		const campaign = `${p.platform} campaign ${p.campaignId}${p.campaignName ? ` "${p.campaignName}"` : ''} (account ${p.accountId})`;
-		const result = await applyPlannedChange(planned, {
-			store: deps.store,
-			control,
-			now,
-			dryRun: p.dryRun,
-			validateOnly: deps.validateOnDryRun,
-			maxAttempts: deps.maxAttempts ?? Number.POSITIVE_INFINITY,
-			source: 'approval',
-			proposalId: ctx.proposal.id,
-		});
+		const by = holderId(deps.runId ?? `approval ${ctx.proposal.id}`);
+		if (!p.dryRun) {
+			// settle what earlier attempts left open on this account before acting; another open change of the campaign blocks this one
+			const reconciled = await reconcileOptimizationActions(deps.store, deps.adapters, { now, accounts: [{ platform: p.platform, accountId: p.accountId }], leaseMs: deps.claimLeaseMs, claimedBy: by });
+			const other = reconciled.open.find((e) => e.target.campaignId === p.campaignId && e.key !== p.idempotencyKey);
+			if (other) {
+				const why = other.status === 'in_progress' ? inProgressText(other.by, other.since) : other.reason;
+				throw new Error(`not applied to ${campaign}: another change of this campaign (ledger ${other.key}) is open — ${why}`);
+			}
+		}
+		const patchOf = (result: ApplyResult): Partial<RowInput<'optimization_actions'>> | null => {
+			switch (result.outcome) {
+				case 'executed':
+				case 'already_executed':
+					return {
+						outcome: 'executed',
+						action_taken: true,
+						executed_at: result.at,
+						platform_response: result.response,
+						error: null,
+						action_details: details(p, ctx, { executedAt: result.at, attempts: result.attempts, runId: by, ...(result.outcome === 'already_executed' ? { alreadyExecuted: true } : {}) }),
+					};
+				case 'refused':
+					return { outcome: 'refused', error: result.reason, action_details: details(p, ctx, { current: result.current, attempts: result.attempts, runId: by }) };
+				case 'failed':
+					return { outcome: 'failed', error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attempts: result.attempts, runId: by }) };
+				case 'unknown':
+					// counts as applied from the attempt, at its target, until reconciled
+					return { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: result.at, error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attemptedAt: result.at, attempts: result.attempts, runId: by }) };
+				default:
+					return null;
+			}
+		};
+		const result = await applyPlannedChange(
+			{ ...planned, ruleName: p.ruleName, details: details(p, ctx, {}), requestedType: p.requested.type },
+			{
+				store: deps.store,
+				control,
+				now,
+				dryRun: p.dryRun,
+				validateOnly: deps.validateOnDryRun,
+				maxAttempts: deps.maxAttempts ?? Number.POSITIVE_INFINITY,
+				source: 'approval',
+				proposalId: ctx.proposal.id,
+				claimedBy: by,
+				record: async (tx, r) => {
+					const patch = patchOf(r);
+					if (patch) await record(tx, p, ctx, patch);
+				},
+			},
+		);
 		switch (result.outcome) {
 			case 'executed':
 			case 'already_executed':
-				await record(deps.store, p, ctx, {
-					outcome: 'executed',
-					action_taken: true,
-					executed_at: result.at,
-					platform_response: result.response,
-					error: null,
-					action_details: details(p, ctx, { executedAt: result.at, attempts: result.attempts, ...(result.outcome === 'already_executed' ? { alreadyExecuted: true } : {}) }),
-				});
 				return toJson({ outcome: result.outcome, campaign, executedAt: result.at, change: { action: p.action, statusAfter: p.statusAfter, budgetBefore: p.budgetBefore, budgetAfter: p.budgetAfter, currency: p.currency }, platformResponse: result.response });
 			case 'dry_run':
 				await record(deps.store, p, ctx, { outcome: 'dry_run', platform_response: result.validation, action_details: details(p, ctx, { approvedDryRun: true, current: result.current }) });
 				return toJson({ outcome: 'dry_run', campaign, note: 'dry run: nothing was changed on the platform', wouldApply: { action: p.action, statusAfter: p.statusAfter, budgetBefore: p.budgetBefore, budgetAfter: p.budgetAfter, currency: p.currency }, current: result.current, validation: result.validation });
 			case 'refused':
-				await record(deps.store, p, ctx, { outcome: 'refused', error: result.reason, action_details: details(p, ctx, { current: result.current, attempts: result.attempts }) });
 				throw new Error(`not applied to ${campaign}: ${result.reason}`);
 			case 'failed':
-				await record(deps.store, p, ctx, { outcome: 'failed', error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attempts: result.attempts }) });
 				throw new Error(`${campaign}: ${result.error.message}`);
+			case 'unknown':
+				throw markOutcomeUnknown(new Error(`${campaign}: ${result.error.message}`));
 			case 'in_progress':
-				throw new Error(`${campaign}: the change is claimed in the action ledger since ${result.since} and never completed (another run, or one that stopped midway); check the campaign on the platform before resolving it`);
+				throw new Error(`${campaign}: the change is ${inProgressText(result.by, result.since)}`);
 		}
 	};
 }

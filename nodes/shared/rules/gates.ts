@@ -46,6 +46,8 @@ export const GATE_NAMES = [
 	'has_effect',
 	'max_actions',
 	'conflict',
+	// a change of the campaign whose outcome is unknown (answer lost) or held by another run: nothing else acts on it until it is settled
+	'unreconciled',
 ] as const;
 export type GateName = (typeof GATE_NAMES)[number];
 export type GateStatus = 'pass' | 'fail' | 'skip';

@@ -13,15 +13,25 @@
  * - `ad_comment_signals`: the per-ad daily comment counts of those accounts
  *   since the same date, as columns, when an enabled rule uses a comment
  *   metric (`comments`, `abusive_comment_share`, …);
- * - `optimization_actions`: the changes confirmed since `actionsFrom`
- *   (cooldowns, the rolling 24 h cap, idempotency);
+ * - `action_ledger`: the open `optimization` entries (unknown outcomes, claims),
+ *   settled first by reading the campaigns back (`reconcileOptimizationActions`,
+ *   with the states just listed); on Supabase also the recent completed ones, to
+ *   rebuild records a crash lost (`repairOptimizationRecords`);
+ * - `optimization_actions`: the changes confirmed (or unknown: counted as
+ *   applied at their attempt, at their target) since `actionsFrom` (cooldowns,
+ *   the rolling 24 h cap, idempotency);
  * - `approvals`: whether this run's proposals are already queued.
  *
  * Then per decision:
  * - `execute` (live): ledger claim with the decision's idempotency key →
  *   re-read the campaign → refuse when it changed since the evaluation →
- *   apply → record the platform's answer (apply.ts); the row is written right
- *   after each change. `notify` decisions change nothing: they are recorded
+ *   apply → record the platform's answer (apply.ts); the row is written with
+ *   the ledger completion (one transaction on SQL stores). A lost or late
+ *   answer is `unknown` (counts as applied; settled by the next run's
+ *   reconciliation). A campaign with an open (unknown, or claimed by another
+ *   run) change gets no new change: its decisions are gated `unreconciled`.
+ * - Settled entries come out as `reconciled` items, and changes of a run that
+ *   died before it could report them as `recovered` items (both for Slack). `notify` decisions change nothing: they are recorded
  *   as done (so hourly reruns do not repeat them) and go to Slack.
  * - `execute` (dry run, the default): no ledger, no change; the same re-read
  *   and freshness check, the same evidence, stored under `<key>:dry-run`.
@@ -36,11 +46,34 @@
  * what Slack needs (rule, matched conditions with their values, gate results
  * with their numbers, the change, what the platform answered) and a summary.
  */
+import { randomUUID } from 'node:crypto';
 import type { ProposalInput } from '../approvals/proposal';
 import { hasCampaignControl, type CampaignState } from '../platforms/types';
-import type { Json, RowInput } from '../schema/rows';
+import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
-import { applyPlannedChange, controlFor, CONTROLLED_PLATFORMS, errorInfo, type ApplyResult, type ControlledPlatform, type CurrentState, type ErrorInfo, type OptimizerAdapters, type PlannedChange } from './apply';
+import {
+	applyPlannedChange,
+	CLAIM_LEASE_MS,
+	controlFor,
+	CONTROLLED_PLATFORMS,
+	errorInfo,
+	holderId,
+	holderProcessGone,
+	holderRun,
+	inProgressText,
+	openEntryRecord,
+	reconcileOptimizationActions,
+	repairOptimizationRecords,
+	UNKNOWN_OUTCOME,
+	type ApplyRecord,
+	type ApplyResult,
+	type ControlledPlatform,
+	type CurrentState,
+	type ErrorInfo,
+	type OptimizerAdapters,
+	type PlannedChange,
+	type ReconciledEntry,
+} from './apply';
 import { evaluate, historyRequirements, resultLeaves, toJson, type ActionRecord, type Decision, type EntityInput, type EvaluationSummary, type PlannedAction } from './evaluate';
 import type { GateResult } from './gates';
 import { buildMetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
@@ -86,6 +119,14 @@ export interface OptimizerDeps {
 	/** Clock (tests, replays); default the system clock. */
 	now?: () => Date;
 	signal?: AbortSignal;
+	/**
+	 * This run's id (the node passes n8n's execution id; default a random
+	 * one): ledger claims are held as `<runId> (<host>:<pid>)`, and a
+	 * concurrent run reports them "in progress by run <runId> since …".
+	 */
+	runId?: string;
+	/** A claim older than this (and not this run's) is treated as abandoned and reconciled (default 10 min). */
+	claimLeaseMs?: number;
 }
 
 /**
@@ -93,7 +134,22 @@ export interface OptimizerDeps {
  * plus `already_executed` (the ledger had it: nothing sent again) and
  * `no_match` (only with `output: 'full'`).
  */
-export type OptimizerOutcome = 'executed' | 'dry_run' | 'proposed' | 'gated' | 'refused' | 'failed' | 'in_progress' | 'already_executed' | 'no_match';
+export type OptimizerOutcome =
+	| 'executed'
+	| 'dry_run'
+	| 'proposed'
+	| 'gated'
+	| 'refused'
+	| 'failed'
+	/** The answer was lost or late: the change may have been applied; settled by the next run's reconciliation. */
+	| 'unknown'
+	| 'in_progress'
+	| 'already_executed'
+	/** An earlier unknown outcome (or abandoned claim) settled by reading the campaign back. */
+	| 'reconciled'
+	/** A change an earlier run made and recorded but died before reporting. */
+	| 'recovered'
+	| 'no_match';
 
 /** Where the node sends an item: Slack (`alert`), the approval queue (`approval`), nowhere (`stored`). */
 export type OptimizerRoute = 'alert' | 'approval' | 'stored';
@@ -156,6 +212,14 @@ export interface OptimizerSummary extends EvaluationSummary {
 	inProgress: number;
 	alreadyExecuted: number;
 	notified: number;
+	/** Changes whose answer was lost or late (this run's, and earlier ones still open). */
+	unknown: number;
+	/** Earlier unknown outcomes or abandoned claims settled at the start of this run. */
+	reconciled: number;
+	/** Changes of runs that died before reporting them. */
+	recovered: number;
+	/** Decisions gated because their campaign has an open (unknown or in-progress) change. */
+	blocked: number;
 }
 
 export interface OptimizerResult {
@@ -169,13 +233,13 @@ export interface OptimizerResult {
 	accounts: Array<{ platform: string; accountId: string; campaigns: number; error: ErrorInfo | null }>;
 	/** Stored rules that could not be read, campaigns left out, unreadable metric rows. */
 	warnings: string[];
-	/** `signalRows`: `ad_comment_signals` rows read (null: no rule uses a comment metric, the table was not read). */
-	stats: { ruleRows: number; metricRows: number; signalRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
+	/** `runId`: this run's id (ledger claims are held by it). `signalRows`: `ad_comment_signals` rows read (null: no rule uses a comment metric, the table was not read). */
+	stats: { runId: string; ruleRows: number; metricRows: number; signalRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
 }
 
 const METRIC_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
 const SIGNAL_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'ad_id', 'comments', 'negative_comments', 'abusive_comments'] as const;
-const ACTION_COLUMNS = ['idempotency_key', 'platform', 'account_id', 'campaign_id', 'action_type', 'action_details', 'action_taken', 'created_at', 'executed_at'] as const;
+const ACTION_COLUMNS = ['idempotency_key', 'platform', 'account_id', 'campaign_id', 'action_type', 'action_details', 'action_taken', 'created_at', 'executed_at', 'outcome'] as const;
 const RULE_COLUMNS = ['id', 'rule_name', 'conditions', 'actions', 'service_time_gating', 'priority', 'is_active'] as const;
 
 /** The run's settings split into the evaluation's and the run's own, with defaults. */
@@ -212,7 +276,11 @@ const ROUTE: Record<OptimizerOutcome, OptimizerRoute> = {
 	dry_run: 'alert',
 	refused: 'alert',
 	failed: 'alert',
-	in_progress: 'alert',
+	unknown: 'alert',
+	reconciled: 'alert',
+	recovered: 'alert',
+	// the run that holds the claim reports its own outcome
+	in_progress: 'stored',
 	already_executed: 'stored',
 	proposed: 'approval',
 	gated: 'stored',
@@ -224,7 +292,10 @@ const LEAD: Record<OptimizerOutcome, string> = {
 	dry_run: 'Dry run, not executed',
 	refused: 'Refused',
 	failed: 'Failed',
-	in_progress: 'Not executed, another run holds it',
+	unknown: 'Outcome unknown',
+	reconciled: 'Reconciled',
+	recovered: 'Recovered',
+	in_progress: 'Not executed here, another run is applying it',
 	already_executed: 'Already executed',
 	proposed: 'Needs approval',
 	gated: 'Gated',
@@ -239,7 +310,7 @@ function itemText(item: Omit<OptimizerItem, 'text'>): string {
 	if (met.length > 0) parts.push(`because ${met.join('; ')}`);
 	if (item.outcome === 'gated' && failedGates.length > 0) parts.push(`gated by ${failedGates.join('; ')}`);
 	if (item.outcome === 'refused' || item.outcome === 'in_progress') parts.push(item.reasons[item.reasons.length - 1] ?? '');
-	if (item.outcome === 'failed' && item.error) parts.push(`${item.error.message}`);
+	if ((item.outcome === 'failed' || item.outcome === 'unknown') && item.error) parts.push(`${item.error.message}`);
 	if (item.outcome === 'proposed' && item.proposalStatus) parts.push(`already in the approval queue (${item.proposalStatus})`);
 	return parts.filter(Boolean).join('. ');
 }
@@ -290,6 +361,9 @@ function plannedOf(d: Decision): PlannedChange {
 		currency: a.currency,
 		ruleId: d.ruleId,
 		evaluatedAt: d.evaluation.at,
+		ruleName: d.ruleName,
+		details: actionDetails(d),
+		requestedType: a.type,
 	};
 }
 
@@ -315,6 +389,8 @@ export interface RunInputs {
 	signals: CommentSignalColumns | undefined;
 	history: ActionRecord[];
 	actionRows: number;
+	/** The `optimization_actions` rows the history was read from. */
+	actionRowsRead: Array<Pick<Row<'optimization_actions'>, (typeof ACTION_COLUMNS)[number]>>;
 }
 
 /**
@@ -331,7 +407,11 @@ export async function readRunInputs(
 	settings: Record<string, unknown>,
 	deps: Pick<OptimizerDeps, 'store' | 'adapters' | 'signal'>,
 	warnings: string[],
-	options: { actionsBefore?: string } = {},
+	options: {
+		actionsBefore?: string;
+		/** Runs after the campaigns were listed and before the history is read (the live run's reconciliation and repair). */
+		beforeHistory?: (listed: { states: Map<string, CampaignState>; accounts: RunInputs['accounts']; actionsFrom: string }) => Promise<void>;
+	} = {},
 ): Promise<RunInputs> {
 	const { store } = deps;
 	// --- which accounts, which adapters ---------------------------------------------
@@ -387,6 +467,8 @@ export async function readRunInputs(
 	let signals: CommentSignalColumns | undefined;
 	let actionRows = 0;
 	const history: ActionRecord[] = [];
+	let actionRowsRead: RunInputs['actionRowsRead'] = [];
+	if (options.beforeHistory) await options.beforeHistory({ states, accounts, actionsFrom: req.actionsFrom });
 	if (accountIds.size > 0) {
 		const where: Where<'campaign_performance'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
 		if (req.metricsFrom) where.date = { gte: req.metricsFrom };
@@ -398,13 +480,30 @@ export async function readRunInputs(
 		}
 		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom, ...(options.actionsBefore ? { lt: options.actionsBefore } : {}) }, platform: { in: platforms } } });
 		actionRows = rows.length;
+		actionRowsRead = rows;
 		for (const row of rows) {
 			const record = actionRecordFromRow(row);
 			if (record) history.push(record);
 		}
 	}
 
-	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows };
+	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows, actionRowsRead };
+}
+
+/** The app_state key of a live run's marker: running → finished; a run that died stays `running`. */
+const runMarkerKey = (by: string) => `optimizer.run:${by}`.slice(0, 500);
+
+interface RunMarker {
+	status: 'running' | 'finished' | 'recovered';
+	by: string;
+	startedAt: string;
+}
+
+/** Words for the change of a ledger intent: "pause", "daily budget 227.00 → 249.70 EUR". */
+function changeWords(e: ReconciledEntry): string {
+	const t = e.target;
+	if (t.action === 'pause' || t.action === 'enable') return t.action;
+	return `daily budget ${t.budgetBefore ?? '?'} → ${t.budgetAfter ?? '?'} ${t.currency}`;
 }
 
 /**
@@ -421,10 +520,38 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const { evaluation: evalSettings, dryRun, validateOnDryRun, maxAttempts } = splitSettings(input.settings);
 	const settings = { ...evalSettings, now: at };
 	const warnings: string[] = [];
+	const runId = deps.runId ? String(deps.runId) : `run-${randomUUID()}`;
+	const by = holderId(runId);
+	const lease = deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+
+	// --- live runs: settle what earlier runs left open before anything is planned ----------
+	let reconciledEntries: ReconciledEntry[] = [];
+	let openEntries: ReconciledEntry[] = [];
+	const beforeHistory = async ({ states, accounts: listedAccounts, actionsFrom }: { states: Map<string, CampaignState>; accounts: RunInputs['accounts']; actionsFrom: string }) => {
+		const scope = listedAccounts.filter((a) => !a.error).map((a) => ({ platform: a.platform, accountId: a.accountId }));
+		if (scope.length === 0) return;
+		const r = await reconcileOptimizationActions(store, deps.adapters, { now: clock, states, accounts: scope, leaseMs: lease, claimedBy: by, signal: deps.signal });
+		reconciledEntries = r.resolved;
+		openEntries = r.open;
+		for (const e of r.errors) warnings.push(`reconciliation: ${e}`);
+		// Supabase commits the ledger and the record separately: rebuild records a crash lost before any gate reads them
+		if (store.kind === 'supabase') {
+			const repaired = await repairOptimizationRecords(store, { since: actionsFrom, accounts: scope });
+			if (repaired.length > 0) warnings.push(`${repaired.length} optimization_actions rows were rebuilt from the action ledger (a run stopped between the change and its record): ${repaired.join(', ')}`);
+		}
+	};
+	if (!dryRun) await store.setState(runMarkerKey(by), toJson({ status: 'running', by, startedAt: new Date().toISOString() } satisfies RunMarker));
 
 	const t0 = performance.now();
-	const { ruleInputs, stored, states, accounts, metrics, signals, history, actionRows, req } = await readRunInputs(input, settings, deps, warnings);
+	const { ruleInputs, stored, states, accounts, metrics, signals, history, actionRows, actionRowsRead, req } = await readRunInputs(input, settings, deps, warnings, dryRun ? {} : { beforeHistory });
 	const readMs = performance.now() - t0;
+
+	// unknown entries count as applied at their attempt, at their target (their rows are in the history already; an
+	// abandoned claim that could not be settled has none). A live claim of another run blocks its campaign below.
+	const seen = new Set(history.map((h) => h.idempotencyKey));
+	for (const e of openEntries) if (e.status === 'unknown' && !seen.has(e.key)) history.push(openEntryRecord(e));
+	const blocked = new Map<string, ReconciledEntry>();
+	for (const e of openEntries) if (!blocked.has(entityKey(e.target.platform, e.target.accountId, e.target.campaignId))) blocked.set(entityKey(e.target.platform, e.target.accountId, e.target.campaignId), e);
 
 	// --- evaluate -----------------------------------------------------------------------------
 	const t1 = performance.now();
@@ -434,9 +561,24 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
 	if (result.rejectedSignalRows > 0) warnings.push(`${result.rejectedSignalRows} ad_comment_signals rows could not be used (no campaign known for the ad, or impossible counts) and were left out of the comment metrics`);
 
+	// --- a campaign with an open change gets no new change ---------------------------------------
+	let blockedCount = 0;
+	const decisions: Decision[] = result.decisions.map((d) => {
+		if ((d.decision !== 'execute' && d.decision !== 'propose') || !d.action || d.action.type === 'notify') return d;
+		const open = blocked.get(entityKey(d.entity.platform, d.entity.accountId, d.entity.campaignId));
+		// the same key held by another run: the claim reports it (in progress by …)
+		if (!open || (open.status === 'in_progress' && open.key === d.idempotencyKey)) return d;
+		const reason =
+			open.status === 'in_progress'
+				? `another change of this campaign (${changeWords(open)}, ledger ${open.key}) is ${inProgressText(open.by, open.since)}`
+				: `an earlier change of this campaign (${changeWords(open)}, ledger ${open.key}) has an unknown outcome: ${open.reason}`;
+		blockedCount++;
+		return { ...d, decision: 'gated', proposal: null, reasons: [...d.reasons, reason], gates: [...d.gates, { gate: 'unreconciled', status: 'fail', detail: reason, values: { ledgerKey: open.key, status: open.status } }] };
+	});
+
 	// --- proposals already queued (one read) --------------------------------------------------
 	const proposalOf = (d: Decision): ProposalInput | null => (d.proposal ? (dryRun ? dryRunProposal(d.proposal) : d.proposal) : null);
-	const proposalIds = result.decisions.map(proposalOf).filter((p): p is ProposalInput => p !== null).map((p) => p.id);
+	const proposalIds = decisions.map(proposalOf).filter((p): p is ProposalInput => p !== null).map((p) => p.id);
 	const queued = new Map<string, string>();
 	if (proposalIds.length > 0) {
 		for (const row of await store.selectColumns('approvals', ['proposal_id', 'status'], { where: { proposal_id: { in: proposalIds } } })) queued.set(row.proposal_id, row.status);
@@ -448,21 +590,152 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const items: OptimizerItem[] = [];
 	const proposals: ProposalInput[] = [];
 	const batch: Array<RowInput<'optimization_actions'>> = [];
-	const summary: OptimizerSummary = { ...result.summary, executed: 0, dryRun: 0, proposed: 0, proposalsNew: 0, gatedStored: 0, refused: 0, failed: 0, inProgress: 0, alreadyExecuted: 0, notified: 0 };
+	const summary: OptimizerSummary = {
+		...result.summary,
+		executed: 0,
+		dryRun: 0,
+		proposed: 0,
+		proposalsNew: 0,
+		gatedStored: 0,
+		refused: 0,
+		failed: 0,
+		inProgress: 0,
+		alreadyExecuted: 0,
+		notified: 0,
+		unknown: 0,
+		reconciled: reconciledEntries.length,
+		recovered: 0,
+		blocked: blockedCount,
+	};
+
+	// settled and still-open entries of earlier runs, and changes of runs that died before reporting them
+	const ledgerItem = (e: ReconciledEntry, outcome: 'reconciled' | 'unknown' | 'recovered', text: string, execution: OptimizerItem['execution']): OptimizerItem => ({
+		outcome,
+		route: ROUTE[outcome],
+		decision: 'execute',
+		dryRun: false,
+		rule: { id: e.target.ruleId, name: e.target.ruleName ?? e.target.ruleId, priority: 0 },
+		entity: { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, name: states.get(entityKey(e.target.platform, e.target.accountId, e.target.campaignId))?.name ?? null },
+		action: null,
+		conditions: [],
+		gates: [],
+		reasons: [e.reason],
+		idempotencyKey: e.key,
+		evaluatedAt: e.target.evaluatedAt,
+		current: null,
+		execution,
+		validation: null,
+		error: outcome === 'unknown' ? { message: e.reason } : null,
+		proposal: null,
+		proposalStatus: null,
+		text,
+	});
+	const where = (e: ReconciledEntry) => `${e.target.platform} campaign ${e.target.campaignId} (account ${e.target.accountId})`;
+	for (const e of reconciledEntries) {
+		const text =
+			e.status === 'succeeded'
+				? `Reconciled: the ${changeWords(e)} of ${where(e)} tried at ${e.at} was applied — ${e.reason}; it counts from ${e.at}`
+				: `Reconciled: the ${changeWords(e)} of ${where(e)} tried at ${e.at} was not applied — ${e.reason}; the rules may plan it again`;
+		items.push(ledgerItem(e, 'reconciled', text, e.status === 'succeeded' ? { at: e.at, response: toJson({ resolution: e.reason }), attempts: e.attempts } : null));
+	}
+	for (const e of openEntries) {
+		if (e.status !== 'unknown') continue;
+		summary.unknown++;
+		items.push(ledgerItem(e, 'unknown', `Outcome unknown: the ${changeWords(e)} of ${where(e)} tried at ${e.at} — ${e.reason}`, null));
+	}
+	const reconciledKeys = new Set(reconciledEntries.map((e) => e.key));
+	if (!dryRun) {
+		const others = new Map<string, Array<(typeof actionRowsRead)[number]>>();
+		for (const row of actionRowsRead) {
+			const runOf = typeof (row.action_details as Record<string, Json> | null)?.runId === 'string' ? ((row.action_details as Record<string, Json>).runId as string) : null;
+			if (!runOf || runOf === by || (row.outcome !== 'executed' && row.outcome !== UNKNOWN_OUTCOME)) continue;
+			others.set(runOf, [...(others.get(runOf) ?? []), row]);
+		}
+		if (others.size > 0) {
+			const markers = await store.select('app_state', { where: { key: { in: [...others.keys()].map(runMarkerKey) } } });
+			for (const m of markers) {
+				const marker = m.value as unknown as RunMarker;
+				if (marker?.status !== 'running' || !(holderProcessGone(marker.by) || Date.now() - Date.parse(marker.startedAt) > lease)) continue;
+				for (const row of others.get(marker.by) ?? []) {
+					if (reconciledKeys.has(row.idempotency_key)) continue; // reported above as reconciled
+					const d = (row.action_details ?? {}) as Record<string, Json>;
+					const entry: ReconciledEntry = {
+						key: row.idempotency_key,
+						target: {
+							source: 'run',
+							proposalId: null,
+							ruleId: String(d.ruleId ?? ''),
+							ruleName: typeof d.ruleName === 'string' ? d.ruleName : null,
+							platform: row.platform,
+							accountId: row.account_id ?? '',
+							campaignId: row.campaign_id,
+							action: row.action_type as ReconciledEntry['target']['action'],
+							requestedType: row.action_type as ReconciledEntry['target']['action'],
+							statusBefore: String(d.statusBefore ?? ''),
+							statusAfter: String(d.statusAfter ?? ''),
+							budgetBefore: typeof d.budgetBefore === 'number' ? d.budgetBefore : null,
+							budgetAfter: typeof d.budgetAfter === 'number' ? d.budgetAfter : null,
+							currency: String(d.currency ?? ''),
+							evaluatedAt: String(d.evaluatedAt ?? ''),
+							attemptedAt: row.executed_at,
+							runId: marker.by,
+							details: row.action_details,
+						},
+						from: 'claimed',
+						status: row.outcome === 'executed' ? 'succeeded' : 'unknown',
+						reason: `run ${holderRun(marker.by)} stopped before it reported this change`,
+						at: row.executed_at ?? row.created_at,
+						by: marker.by,
+						since: marker.startedAt,
+						attempts: 1,
+					};
+					summary.recovered++;
+					const how = row.outcome === 'executed' ? 'was executed' : 'was tried (outcome unknown)';
+					items.push(ledgerItem(entry, 'recovered', `Recovered: the ${changeWords(entry)} of ${where(entry)} ${how} at ${entry.at} by run ${holderRun(marker.by)}, which stopped before it reported it (recovered from the records)`, row.outcome === 'executed' ? { at: entry.at, response: null, attempts: 1 } : null));
+				}
+				await store.setState(runMarkerKey(marker.by), toJson({ ...marker, status: 'recovered' }));
+			}
+		}
+	}
 
 	/** The decision's row with the run's columns; `suffix` keeps dry-run rows apart from live ones. */
 	const rowOf = (d: Decision, extra: Partial<RowInput<'optimization_actions'>>, suffix = ''): RowInput<'optimization_actions'> => {
 		const base = decisionToActionRow(d) as RowInput<'optimization_actions'>;
 		return { ...base, rule_id: stored.ids.has(d.ruleId) ? d.ruleId : null, dry_run: dryRun, ...extra, idempotency_key: `${base.idempotency_key}${suffix}` };
 	};
-	const writeNow = async (row: RowInput<'optimization_actions'>, onConflict: 'update' | 'ignore' = 'update') => {
+	const writeNow = async (row: RowInput<'optimization_actions'>, onConflict: 'update' | 'ignore' = 'update', target: Store = store) => {
 		const w = performance.now();
-		await store.upsert('optimization_actions', [row], { onConflict });
+		await target.upsert('optimization_actions', [row], { onConflict });
 		writeMs += performance.now() - w;
 	};
-	const details = (d: Decision, extra: Record<string, unknown>): Json => toJson({ ...(actionDetails(d) as Record<string, Json>), ...extra });
+	const details = (d: Decision, extra: Record<string, unknown>): Json => toJson({ ...(actionDetails(d) as Record<string, Json>), runId: by, ...extra });
 
-	for (const d of result.decisions) {
+	/** The live row of an apply result, written by apply.ts with the ledger completion. */
+	const liveRow = (d: Decision, r: ApplyResult): { row: RowInput<'optimization_actions'>; onConflict: 'update' | 'ignore' } | null => {
+		switch (r.outcome) {
+			case 'executed':
+				return { row: rowOf(d, { outcome: 'executed', action_taken: true, executed_at: r.at, platform_response: r.response, error: null, action_details: details(d, { executedAt: r.at, attempts: r.attempts }) }), onConflict: 'update' };
+			case 'already_executed':
+				// the ledger has it but the history read did not (its row was never written): write it now
+				return { row: rowOf(d, { outcome: 'executed', action_taken: true, executed_at: r.at, platform_response: r.response, error: null, action_details: details(d, { executedAt: r.at, repaired: true }) }), onConflict: 'update' };
+			case 'refused':
+				return { row: rowOf(d, { outcome: 'refused', error: r.reason, action_details: details(d, { current: r.current, attempts: r.attempts }) }), onConflict: 'update' };
+			case 'failed':
+				return { row: rowOf(d, { outcome: 'failed', error: r.error.message, platform_response: toJson({ error: r.error }), action_details: details(d, { attempts: r.attempts, gaveUp: r.gaveUp }) }), onConflict: 'update' };
+			case 'unknown':
+				// counts as applied from the attempt, at its target, until reconciled
+				return {
+					row: rowOf(d, { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: r.at, error: r.error.message, platform_response: toJson({ error: r.error }), action_details: details(d, { attemptedAt: r.at, attempts: r.attempts }) }),
+					onConflict: r.pending ? 'ignore' : 'update',
+				};
+			case 'in_progress':
+				return { row: rowOf(d, { outcome: 'in_progress', error: inProgressText(r.by, r.since) }), onConflict: 'ignore' };
+			default:
+				return null;
+		}
+	};
+
+	for (const d of decisions) {
 		const base: Omit<OptimizerItem, 'text' | 'outcome' | 'route'> = {
 			decision: d.decision,
 			dryRun,
@@ -491,7 +764,8 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			continue;
 		}
 		if (d.decision === 'gated') {
-			batch.push(rowOf(d, {}));
+			// a decision gated before it got a key (a conflict's loser) has no row of its own
+			if (decisionToActionRow(d)) batch.push(rowOf(d, {}));
 			summary.gatedStored++;
 			push('gated');
 			continue;
@@ -526,61 +800,48 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			continue;
 		}
 		const control = controlFor(deps.adapters, d.entity.platform);
+		const record: ApplyRecord = async (tx, r) => {
+			const live = liveRow(d, r);
+			if (live) await writeNow(live.row, live.onConflict, tx);
+		};
 		let applied: ApplyResult;
 		try {
-			applied = await applyPlannedChange(plannedOf(d), { store, control, now: clock, dryRun, validateOnly: validateOnDryRun, maxAttempts, source: 'run', signal: deps.signal });
+			applied = await applyPlannedChange(plannedOf(d), { store, control, now: clock, dryRun, validateOnly: validateOnDryRun, maxAttempts, source: 'run', signal: deps.signal, claimedBy: by, record: dryRun ? undefined : record });
 		} catch (error) {
 			// a store failure mid-run: what was done so far is recorded; the rest is not attempted
 			throw new Error(`optimizer run stopped at ${d.entity.platform} campaign ${d.entity.campaignId} (rule "${d.ruleName}"): ${(error as Error).message}`, { cause: error });
 		}
 		const suffix = dryRun ? ':dry-run' : '';
 		switch (applied.outcome) {
-			case 'executed': {
-				await writeNow(
-					rowOf(d, {
-						outcome: 'executed',
-						action_taken: true,
-						executed_at: applied.at,
-						platform_response: applied.response,
-						action_details: details(d, { executedAt: applied.at, attempts: applied.attempts }),
-					}),
-				);
+			case 'executed':
 				summary.executed++;
 				push('executed', { current: applied.current, execution: { at: applied.at, response: applied.response, attempts: applied.attempts } });
 				break;
-			}
-			case 'already_executed': {
-				// the ledger has it but the history read did not (its row was never written): write it now
-				await writeNow(rowOf(d, { outcome: 'executed', action_taken: true, executed_at: applied.at, platform_response: applied.response, action_details: details(d, { executedAt: applied.at, repaired: true }) }));
+			case 'already_executed':
 				summary.alreadyExecuted++;
 				push('already_executed', { execution: { at: applied.at, response: applied.response, attempts: applied.attempts }, reasons: [...d.reasons, 'already executed (action ledger): nothing sent again'] });
 				break;
-			}
-			case 'dry_run': {
+			case 'dry_run':
 				batch.push(rowOf(d, { outcome: 'dry_run', platform_response: applied.validation, action_details: details(d, { current: applied.current }) }, suffix));
 				summary.dryRun++;
 				push('dry_run', { current: applied.current, validation: applied.validation });
 				break;
-			}
-			case 'refused': {
-				const row = rowOf(d, { outcome: 'refused', error: applied.reason, action_details: details(d, { current: applied.current, attempts: applied.attempts }) }, suffix);
-				if (dryRun) batch.push(row);
-				else await writeNow(row);
+			case 'refused':
+				if (dryRun) batch.push(rowOf(d, { outcome: 'refused', error: applied.reason, action_details: details(d, { current: applied.current, attempts: applied.attempts }) }, suffix));
 				summary.refused++;
 				push('refused', { current: applied.current, reasons: [...d.reasons, applied.reason] });
 				break;
-			}
-			case 'failed': {
-				const row = rowOf(d, { outcome: 'failed', error: applied.error.message, platform_response: toJson({ error: applied.error }), action_details: details(d, { attempts: applied.attempts, gaveUp: applied.gaveUp }) }, suffix);
-				if (dryRun) batch.push(row);
-				else await writeNow(row);
+			case 'failed':
+				if (dryRun) batch.push(rowOf(d, { outcome: 'failed', error: applied.error.message, platform_response: toJson({ error: applied.error }), action_details: details(d, { attempts: applied.attempts, gaveUp: applied.gaveUp }) }, suffix));
 				summary.failed++;
 				push('failed', { error: applied.error, reasons: [...d.reasons, applied.error.message] });
 				break;
-			}
+			case 'unknown':
+				summary.unknown++;
+				push('unknown', { error: applied.error, reasons: [...d.reasons, applied.error.message] });
+				break;
 			case 'in_progress': {
-				const reason = `claimed in the action ledger at ${applied.since} (attempt ${applied.attempts}) and never completed: another run may still be applying it, or one stopped between the change and its record; not retried automatically — check the campaign on the platform, then resolve the ledger entry`;
-				await writeNow(rowOf(d, { outcome: 'in_progress', error: reason }), 'ignore');
+				const reason = inProgressText(applied.by, applied.since);
 				summary.inProgress++;
 				push('in_progress', { reasons: [...d.reasons, reason] });
 				break;
@@ -598,6 +859,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		writeMs += performance.now() - w;
 	}
 	const applyMs = performance.now() - t2 - writeMs;
+	if (!dryRun) await store.setState(runMarkerKey(by), toJson({ status: 'finished', by, startedAt: new Date().toISOString() } satisfies RunMarker));
 
 	return {
 		at,
@@ -608,7 +870,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		summary,
 		accounts,
 		warnings,
-		stats: { ruleRows: stored.rows, metricRows: metrics.length, signalRows: signals ? signals.length : null, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
+		stats: { runId, ruleRows: stored.rows, metricRows: metrics.length, signalRows: signals ? signals.length : null, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
 	};
 }
 
