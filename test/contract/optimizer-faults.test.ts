@@ -400,7 +400,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 				store = await openStore(config);
 
 				const next = await run([pause, enable], c, at(91));
-				assert.deepEqual(byRule(next, enable.id as string).map((i) => [i.outcome, i.gates.find((g) => g.gate === 'cooldown')?.status]), [['gated', 'fail']], JSON.stringify(next.items.map((i) => [i.rule.id, i.outcome, i.text])));
+				assert.deepEqual(byRule(next, `kill-enable-${point}`).map((i) => [i.outcome, i.gates.find((g) => g.gate === 'cooldown')?.status]), [['gated', 'fail']], JSON.stringify(next.items.map((i) => [i.rule.id, i.outcome, i.text])));
 				assert.equal(c.status, 'PAUSED', 'not re-enabled');
 				const told = next.items.filter((i) => (i.outcome === 'recovered' || i.outcome === 'reconciled') && i.entity.campaignId === c.id);
 				assert.equal(told.length, 1, JSON.stringify(next.items.map((i) => [i.outcome, i.text])));

@@ -558,14 +558,9 @@ export interface ReconcileResult {
 function recordPatch(e: ReconciledEntry): Partial<RowInput<'optimization_actions'>> {
 	if (e.status === 'succeeded') return { outcome: 'executed', action_taken: true, executed_at: e.at, error: null, platform_response: toJson({ resolution: e.reason, attempts: e.attempts }) };
 	if (e.status === 'failed') return { outcome: 'failed', action_taken: false, executed_at: null, error: e.reason, platform_response: toJson({ resolution: e.reason, attempts: e.attempts }) };
-	return { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: e.at, error: e.reason };
+	return { outcome: 'unknown', action_taken: true, executed_at: e.at, error: e.reason };
 }
 
-/**
- * `optimization_actions.outcome` of a change whose answer was lost (migration 20250609000100). The row schema
- * (schema/rows.ts OPTIMIZATION_OUTCOMES) must list it too; typed through the column's type until it does.
- */
-export const UNKNOWN_OUTCOME = 'unknown' as unknown as NonNullable<RowInput<'optimization_actions'>['outcome']>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -735,7 +730,7 @@ export async function repairOptimizationRecords(store: Store, options: { since: 
 		const patch: Partial<RowInput<'optimization_actions'>> =
 			entry.status === 'succeeded'
 				? { outcome: 'executed', action_taken: true, executed_at: at, error: null, platform_response: entry.response }
-				: { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: at, error: entry.error };
+				: { outcome: 'unknown', action_taken: true, executed_at: at, error: entry.error };
 		await writeRecord(store, entry.idempotency_key, target, patch);
 		repaired.push(entry.idempotency_key);
 	}

@@ -29,7 +29,7 @@ import type { ExecutionContext, Executor, ExecutorRegistry } from '../approvals/
 import { markOutcomeUnknown } from '../resilience/outcome';
 import type { Json, RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
-import { applyPlannedChange, controlFor, holderId, inProgressText, reconcileOptimizationActions, UNKNOWN_OUTCOME, type ApplyResult, type OptimizerAdapters, type PlannedChange } from './apply';
+import { applyPlannedChange, controlFor, holderId, inProgressText, reconcileOptimizationActions, type ApplyResult, type OptimizerAdapters, type PlannedChange } from './apply';
 import { toJson } from './evaluate';
 import { optimizationPayloadSchema, type OptimizationPayload } from './rows';
 
@@ -154,7 +154,7 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 					return { outcome: 'failed', error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attempts: result.attempts, runId: by }) };
 				case 'unknown':
 					// counts as applied from the attempt, at its target, until reconciled
-					return { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: result.at, error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attemptedAt: result.at, attempts: result.attempts, runId: by }) };
+					return { outcome: 'unknown', action_taken: true, executed_at: result.at, error: result.error.message, platform_response: toJson({ error: result.error }), action_details: details(p, ctx, { attemptedAt: result.at, attempts: result.attempts, runId: by }) };
 				default:
 					return null;
 			}

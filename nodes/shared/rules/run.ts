@@ -64,7 +64,6 @@ import {
 	openEntryRecord,
 	reconcileOptimizationActions,
 	repairOptimizationRecords,
-	UNKNOWN_OUTCOME,
 	type ApplyRecord,
 	type ApplyResult,
 	type ControlledPlatform,
@@ -648,7 +647,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		const others = new Map<string, Array<(typeof actionRowsRead)[number]>>();
 		for (const row of actionRowsRead) {
 			const runOf = typeof (row.action_details as Record<string, Json> | null)?.runId === 'string' ? ((row.action_details as Record<string, Json>).runId as string) : null;
-			if (!runOf || runOf === by || (row.outcome !== 'executed' && row.outcome !== UNKNOWN_OUTCOME)) continue;
+			if (!runOf || runOf === by || (row.outcome !== 'executed' && row.outcome !== 'unknown')) continue;
 			others.set(runOf, [...(others.get(runOf) ?? []), row]);
 		}
 		if (others.size > 0) {
@@ -725,7 +724,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			case 'unknown':
 				// counts as applied from the attempt, at its target, until reconciled
 				return {
-					row: rowOf(d, { outcome: UNKNOWN_OUTCOME, action_taken: true, executed_at: r.at, error: r.error.message, platform_response: toJson({ error: r.error }), action_details: details(d, { attemptedAt: r.at, attempts: r.attempts }) }),
+					row: rowOf(d, { outcome: 'unknown', action_taken: true, executed_at: r.at, error: r.error.message, platform_response: toJson({ error: r.error }), action_details: details(d, { attemptedAt: r.at, attempts: r.attempts }) }),
 					onConflict: r.pending ? 'ignore' : 'update',
 				};
 			case 'in_progress':

@@ -18,6 +18,7 @@
  * (platforms/currency.ts `moneyCeiling`), checked across columns by
  * `rowChecks` below.
  */
+import { PLATFORM_IDS } from '../platforms/registry';
 import { z } from 'zod';
 import { HIGHEST_MONEY_CEILING, amountInWords, moneyProblem } from '../platforms/currency';
 import { isCalendarDate } from '../text/dates';
@@ -72,7 +73,8 @@ function nullable<T extends z.ZodTypeAny>(schema: T) {
 	return schema.nullable().default(null);
 }
 
-export const PLATFORMS = ['google_ads', 'meta', 'linkedin', 'klaviyo'] as const;
+/** Platform ids, from the platform registry (the one list). */
+export const PLATFORMS = PLATFORM_IDS;
 export const platform = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof platform>;
 
@@ -208,7 +210,7 @@ export const optimizationRuleRow = z
 /** What the rules core decided (`optimization_actions.decision`). */
 export const OPTIMIZATION_DECISIONS = ['execute', 'propose', 'gated'] as const;
 /** What became of a decision (`optimization_actions.outcome`; see the 20250605 migration). */
-export const OPTIMIZATION_OUTCOMES = ['executed', 'dry_run', 'proposed', 'gated', 'refused', 'failed', 'in_progress'] as const;
+export const OPTIMIZATION_OUTCOMES = ['executed', 'dry_run', 'proposed', 'gated', 'refused', 'failed', 'unknown', 'in_progress'] as const;
 export type OptimizationOutcome = (typeof OPTIMIZATION_OUTCOMES)[number];
 
 export const optimizationActionRow = z
