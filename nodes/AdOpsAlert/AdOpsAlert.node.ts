@@ -12,15 +12,16 @@ export class AdOpsAlert implements INodeType {
 		icon: { light: 'file:adOpsAlert.svg', dark: 'file:adOpsAlert.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["kind"] + ": " + $parameter["title"]}}',
+		// Words in every mode: the fields' kind and title, or where the message comes from.
+		subtitle: '={{ $parameter["source"] === "json" ? "Post the alert of each item" : $parameter["source"] === "proposal" ? "Post each proposal step" : { info: "Info", action: "Action", failure: "Failure", summary: "Summary" }[$parameter["kind"]] + ": " + (String($parameter["title"] ?? "").startsWith("=") ? "from the input" : $parameter["title"]) }}',
 		description: 'Post ad-operations alerts to Slack as Block Kit messages, threaded by key',
 		defaults: { name: 'AdOps Alert' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest' },
-			{ name: 'adOpsStoreApi', required: false, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsSlackApi', displayName: 'Slack', required: true, testedBy: 'adOpsSlackApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store (threads and once-only posting)', required: false, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		properties: [
 			{
@@ -29,7 +30,7 @@ export class AdOpsAlert implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				default: 'post',
-				options: [{ name: 'Post Alert', value: 'post', action: 'Post an alert to slack', description: 'Post one Slack message per input item' }],
+				options: [{ name: 'Post Alert', value: 'post', action: 'Post an alert to Slack', description: 'Post one Slack message per input item' }],
 			},
 			...post.description,
 		],

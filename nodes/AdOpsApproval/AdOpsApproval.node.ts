@@ -15,10 +15,10 @@ const OPERATIONS = {
 	enqueue: { name: 'Enqueue', value: 'enqueue', action: 'Queue proposals for approval', description: 'Create one Notion card per proposal (idempotent by proposal ID)' },
 	executeApproved: { name: 'Execute Approved', value: 'executeApproved', action: 'Execute approved proposals', description: 'Run the executor of each approved proposal exactly once' },
 	expire: { name: 'Expire', value: 'expire', action: 'Expire overdue proposals', description: 'Mark pending proposals past their expiry as Expired' },
-	slackInteraction: { name: 'Handle Slack Interaction', value: 'slackInteraction', action: 'Handle a slack approve or reject click', description: 'Verify a Slack button click and record the decision' },
+	slackInteraction: { name: 'Handle Slack Interaction', value: 'slackInteraction', action: 'Handle a Slack approve or reject click', description: 'Verify a Slack button click and record the decision' },
 	pollDecisions: { name: 'Poll Decisions', value: 'pollDecisions', action: 'Emit new decisions once', description: 'What the AdOps Approval Trigger does on each poll: one item per decision not yet emitted' },
 	resolveStuck: { name: 'Resolve Stuck', value: 'resolveStuck', action: 'Record the outcome of a stuck execution', description: 'After checking the platform, record whether a stuck execution happened' },
-	syncDecisions: { name: 'Sync Decisions', value: 'syncDecisions', action: 'Read decisions from notion', description: 'Record decided cards (who decided) in the store' },
+	syncDecisions: { name: 'Sync Decisions', value: 'syncDecisions', action: 'Read decisions from Notion', description: 'Record decided cards (who decided) in the store' },
 } satisfies Record<string, INodePropertyOptions>;
 
 /**
@@ -37,19 +37,19 @@ export class AdOpsApproval implements INodeType {
 		group: ['transform'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{ { enqueue: "Queue for approval", executeApproved: "Execute approved changes", expire: "Expire overdue cards", slackInteraction: "Record Slack clicks", pollDecisions: "Read new decisions", resolveStuck: "Resolve a stuck execution", syncDecisions: "Sync decisions from Notion" }[$parameter["operation"]] ?? "" }}',
 		description: 'Queue risky changes as Notion approval cards and execute approved ones exactly once',
 		defaults: { name: 'AdOps Approval' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsNotionApi', required: true, testedBy: 'adOpsNotionApiTest' },
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsSlackApi', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
-			{ name: 'adOpsMetaAdsApi', required: false, testedBy: 'adOpsMetaAdsApiTest', displayOptions: { show: { operation: ['executeApproved'] } } },
-			{ name: 'adOpsLinkedInAdsOAuth2Api', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
-			{ name: 'adOpsGoogleAdsOAuth2Api', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
+			{ name: 'adOpsNotionApi', displayName: 'Notion (approval database)', required: true, testedBy: 'adOpsNotionApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsSlackApi', displayName: 'Slack', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
+			{ name: 'adOpsMetaAdsApi', displayName: 'Meta Ads', required: false, testedBy: 'adOpsMetaAdsApiTest', displayOptions: { show: { operation: ['executeApproved'] } } },
+			{ name: 'adOpsLinkedInAdsOAuth2Api', displayName: 'LinkedIn Ads', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
+			{ name: 'adOpsGoogleAdsOAuth2Api', displayName: 'Google Ads', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
 		],
 		properties: [
 			{

@@ -19,8 +19,8 @@ export class AdOpsApprovalTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsNotionApi', required: true, testedBy: 'adOpsNotionApiTest' },
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsNotionApi', displayName: 'Notion (approval database)', required: true, testedBy: 'adOpsNotionApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		properties: [
 			{
@@ -78,7 +78,16 @@ export class AdOpsApprovalTrigger implements INodeType {
 				throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the AdOps Notion credential (token, approval database id, API URL).' });
 			}
 			const result = await pollDecisions(queue, { consumer });
-			if (result.decisions.length === 0) return null;
+			if (result.decisions.length === 0) {
+				// "Fetch Test Event" with nothing decided yet: say what makes an event, instead of n8n's generic "No data found".
+				if (this.getMode() === 'manual') {
+					throw new NodeOperationError(this.getNode(), 'No new decision on an approval card yet', {
+						description:
+							'An event is a decision on a card of the approval database: set a card\'s Status to Approved or Rejected in Notion, or click Approve or Reject on its Slack message, then fetch again. Cards come from AdOps Approval (Queue for approval) or from the bundled workflows (Optimizer, Creative, Moderation).',
+					});
+				}
+				return null;
+			}
 			return [result.decisions.map((d) => eventItem(d.event, d.proposal, 0))];
 		} finally {
 			await store.release();

@@ -14,16 +14,16 @@ export class AdOpsCreative implements INodeType {
 		icon: { light: 'file:adOpsCreative.svg', dark: 'file:adOpsCreative.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{ { generate: "Write ad copy variants", listCampaigns: "List active campaigns", checkNovelty: "Check copy against past variants" }[$parameter["operation"]] ?? "" }}',
 		description: 'Write ad copy with OpenAI that fits each platform, passes policy and never repeats past copy',
 		defaults: { name: 'AdOps Creative' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Queued', 'Held Back'],
+		// Generate Variants: Queued and Held Back; the other operations have one output named for what it holds.
+		outputs: `={{ $parameter.operation === "listCampaigns" ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Campaigns" }] : $parameter.operation === "checkNovelty" ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Results" }] : [{ type: "${NodeConnectionTypes.Main}", displayName: "Queued" }, { type: "${NodeConnectionTypes.Main}", displayName: "Held Back" }] }}`,
 		credentials: [
-			{ name: 'adOpsOpenAiApi', required: true, testedBy: 'adOpsOpenAiApiTest' },
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsOpenAiApi', displayName: 'OpenAI', required: true, testedBy: 'adOpsOpenAiApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		properties: [
 			{

@@ -14,17 +14,17 @@ export class AdOpsModeration implements INodeType {
 		icon: { light: 'file:adOpsModeration.svg', dark: 'file:adOpsModeration.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{ { moderate: ($parameter["live"] === true ? "Moderate comments (live)" : "Moderate comments (dry run)"), pollComments: "Read new ad comments" }[$parameter["operation"]] ?? "" }}',
 		description: 'Classify comments on Facebook and Instagram ads and act within policy: hide spam and abuse, propose replies, escalate',
 		defaults: { name: 'AdOps Moderation' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest' },
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsOpenAiApi', required: false, testedBy: 'adOpsOpenAiApiTest', displayOptions: { show: { operation: ['moderate'] } } },
-			{ name: 'adOpsNotionApi', required: false, testedBy: 'adOpsNotionApiTest', displayOptions: { show: { operation: ['moderate'] } } },
+			{ name: 'adOpsMetaAdsApi', displayName: 'Meta Ads', required: true, testedBy: 'adOpsMetaAdsApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsOpenAiApi', displayName: 'OpenAI (optional classifier)', required: false, testedBy: 'adOpsOpenAiApiTest', displayOptions: { show: { operation: ['moderate'] } } },
+			{ name: 'adOpsNotionApi', displayName: 'Notion (approval queue, optional)', required: false, testedBy: 'adOpsNotionApiTest', displayOptions: { show: { operation: ['moderate'] } } },
 		],
 		properties: [
 			{

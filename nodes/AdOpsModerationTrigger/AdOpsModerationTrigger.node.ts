@@ -31,8 +31,8 @@ export class AdOpsModerationTrigger implements INodeType {
 		// Comments; with Options › Output Skipped Entries also Skipped (what a delivery held that was not stored, and why).
 		outputs: `={{ $parameter.options?.outputSkipped === true ? [{ type: "${NodeConnectionTypes.Main}", displayName: "Comments" }, { type: "${NodeConnectionTypes.Main}", displayName: "Skipped" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		credentials: [
-			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest' },
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsMetaAdsApi', displayName: 'Meta Ads', required: true, testedBy: 'adOpsMetaAdsApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'adops-meta-comments', isFullPath: true },

@@ -189,6 +189,8 @@ describe('the approval loop in real n8n', () => {
 		const triggerOptions = { ...queueOptions, consumer: 'approvals' };
 
 		approvals = await loadWorkflow('approvals.json');
+		// The bundled workflow ships with its trigger and schedule switched off (Execute workflow runs "Run Now"); publishing it, a person switches them on.
+		for (const node of nodesOf(approvals)) delete node.disabled;
 		for (const node of nodesOf(approvals)) {
 			if (node.type === 'n8n-nodes-adops.adOpsApprovalTrigger') node.parameters.options = { ...triggerOptions };
 			if (node.type === 'n8n-nodes-adops.adOpsApproval') node.parameters.queueOptions = { ...queueOptions };
@@ -196,7 +198,7 @@ describe('the approval loop in real n8n', () => {
 		}
 		// The same workflow for `n8n execute`, which cannot start at a polling trigger: a Manual Trigger and the
 		// trigger's poll as an operation (same core, same consumer), without the 15-minute expiry branch.
-		const kept = nodesOf(approvals).filter((n) => !['Every 15 Minutes', 'Expire Overdue', 'Expiry Alert'].includes(n.name));
+		const kept = nodesOf(approvals).filter((n) => !['Every 15 Minutes', 'Expire Overdue', 'Expiry Alert', 'Run Now', 'Read New Decisions'].includes(n.name));
 		const trigger = kept.find((n) => n.type === 'n8n-nodes-adops.adOpsApprovalTrigger')!;
 		approvalsOnce = {
 			...approvals,
@@ -209,7 +211,7 @@ describe('the approval loop in real n8n', () => {
 			],
 			connections: {
 				Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] },
-				...Object.fromEntries(Object.entries(approvals.connections as Record<string, unknown>).filter(([k]) => !['Every 15 Minutes', 'Expire Overdue'].includes(k))),
+				...Object.fromEntries(Object.entries(approvals.connections as Record<string, unknown>).filter(([k]) => !['Every 15 Minutes', 'Expire Overdue', 'Run Now', 'Read New Decisions'].includes(k))),
 			},
 		} as unknown as WorkflowInput;
 		slackClicks = await loadWorkflow('approvals-slack.json');

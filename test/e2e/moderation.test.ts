@@ -50,6 +50,8 @@ describe('workflows/moderation.json in real n8n', () => {
 		cleanup = ts.cleanup;
 		workflow = JSON.parse(await readFile(join(ROOT, 'workflows', 'moderation.json'), 'utf8')) as WorkflowInput;
 		for (const n of workflow.nodes as unknown as WfNode[]) if (n.name === 'Moderate') n.parameters.live = true;
+		// The bundled workflow ships with its webhook and schedule switched off (Execute workflow runs "Run Now"); going live switches them on.
+		for (const n of workflow.nodes as unknown as WfNode[]) delete n.disabled;
 		// What a delivery held that was not stored goes to the trigger's Skipped output, and from there to the sandbox.
 		for (const n of workflow.nodes as unknown as WfNode[]) if (n.name === 'Meta Comments') n.parameters.options = { outputSkipped: true };
 		(workflow.nodes as unknown as WfNode[]).push({

@@ -17,7 +17,7 @@ export interface CreativeContext {
 
 const operations = { generate, checkNovelty, listCampaigns } as const;
 
-/** Two outputs: queued variants (or novelty results), and variants held back. */
+/** Generate Variants: two outputs, queued variants and variants held back; List Active Campaigns and Check Novelty: one. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
 	const op = operations[operation];
@@ -26,8 +26,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const store = await openStoreFromNode(this);
 	const ctx: CreativeContext = { store, openai: openAiClient(settings, { maxRetries: 3 }), settings };
 	try {
-		// Errors under "Continue On Fail" go to Held Back.
-		return await runOperationOutputs(this, op as Operation<CreativeContext, INodeExecutionData[][]>, ctx, 2, 1);
+		// Errors under "Continue On Fail" go to Held Back (Generate Variants) or to the one output.
+		const outputs = await runOperationOutputs(this, op as Operation<CreativeContext, INodeExecutionData[][]>, ctx, 2, operation === 'generate' ? 1 : 0);
+		return operation === 'generate' ? outputs : outputs.slice(0, 1);
 	} finally {
 		await store.release();
 	}
