@@ -513,7 +513,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 
 			// Offline embedder: no network, and it never overwrites the stored OpenAI vectors.
 			const offline = await checkNoveltyOfCopy({ accountId: acct, texts: [exact, fresh] }, { store, embeddingModel: null });
-			assert.equal(offline.embeddingModel, 'adops-offline-v1@512');
+			assert.equal(offline.embeddingModel, 'adops-offline-v2@512');
 			assert.deepEqual(offline.items.map((i) => i.verdict), ['duplicate', 'novel']);
 			assert.equal(offline.embeddingsCached, 0);
 			assert.ok((await variants(acct)).every((row) => row.embedding_model === STORED_MODEL));

@@ -306,10 +306,10 @@ function checkPlatform(platform: unknown): void {
 	if (!(CREATIVE_PLATFORMS as readonly unknown[]).includes(platform)) throw new CreativeConfigError(`platform must be google_ads, meta or linkedin, got "${String(platform)}"`);
 }
 
-/** `resolveThresholds` with its error as a `CreativeConfigError`. */
-function checkThresholds(input: NoveltyThresholdsInput | undefined): NoveltyThresholds {
+/** `resolveThresholds` (the embedder's own calibrated semantic thresholds unless the user set theirs) with its error as a `CreativeConfigError`. */
+function checkThresholds(input: NoveltyThresholdsInput | undefined, embedder?: Embedder): NoveltyThresholds {
 	try {
-		return resolveThresholds(input);
+		return resolveThresholds(input, embedder);
 	} catch (error) {
 		if (error instanceof NoveltyThresholdError) throw new CreativeConfigError(`novelty thresholds: ${error.message}`);
 		throw error;
@@ -585,7 +585,7 @@ interface RunContext {
 async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolved, ctx: RunContext): Promise<CreativeRunResult> {
 	const { store } = deps;
 	const { runId } = ctx;
-	const { thresholds } = r;
+	const thresholds = checkThresholds(input.thresholds, ctx.baseEmbedder);
 	const platform = input.platform;
 	const warnings: string[] = [];
 
@@ -942,9 +942,10 @@ export async function checkNoveltyOfCopy(input: CopyNoveltyInput, deps: CopyNove
 	if (!Array.isArray(input.texts) || input.texts.length === 0 || input.texts.length > MAX_NOVELTY_TEXTS) throw new CreativeConfigError(`texts must hold 1 to ${MAX_NOVELTY_TEXTS} copy texts`);
 	if (input.texts.some((t) => typeof t !== 'string')) throw new CreativeConfigError('every copy text must be a string');
 	if (input.platform) checkPlatform(input.platform);
-	const thresholds = checkThresholds(input.thresholds);
+	checkThresholds(input.thresholds);
 	if (deps.embeddingModel && !deps.openai) throw new CreativeConfigError('an OpenAI client is needed for the embedding model; pass embeddingModel: null for the offline embedder');
 	const { embedder, usage } = makeEmbedder({ openai: deps.openai as CreativeOpenAIClient, embeddingModel: deps.embeddingModel, embeddingDimensions: deps.embeddingDimensions });
+	const thresholds = checkThresholds(input.thresholds, embedder);
 	const past = await openStoredPast({ store: deps.store, accountId, platform: input.platform ?? null, embedder, texts: input.texts, cache: noveltyCacheOf(deps) });
 	const { results, rowOf: pastById, embeddingsCached, pastCount } = await checkStoredPast(past, thresholds);
 	const batchTexts = input.texts.map((text, slot) => ({ text, slot }));
