@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 
 /** Klaviyo private API key. Tested by the AdOps Ingest node (reads the account). */
 export class AdOpsKlaviyoApi implements ICredentialType {
@@ -25,7 +26,7 @@ export class AdOpsKlaviyoApi implements ICredentialType {
 			displayName: 'API Revision',
 			name: 'revision',
 			type: 'string',
-			default: '2025-10-15',
+			default: PLATFORM_REGISTRY.klaviyo.api.version,
 			description: 'The revision header, pinned so a Klaviyo release cannot change the payloads under you',
 		},
 		{

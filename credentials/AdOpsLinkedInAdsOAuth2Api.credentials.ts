@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 
 /** LinkedIn Marketing API through n8n's OAuth2 flow. */
 export class AdOpsLinkedInAdsOAuth2Api implements ICredentialType {
@@ -37,7 +38,7 @@ export class AdOpsLinkedInAdsOAuth2Api implements ICredentialType {
 			displayName: 'LinkedIn-Version',
 			name: 'linkedInVersion',
 			type: 'string',
-			default: '202510',
+			default: PLATFORM_REGISTRY.linkedin.api.version,
 			description: 'The LinkedIn-Version header (YYYYMM), pinned so a LinkedIn release cannot change the payloads under you',
 		},
 		{

@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 
 /** Meta Marketing API. Tested by the AdOps Ingest node (reads each ad account). */
 export class AdOpsMetaAdsApi implements ICredentialType {
@@ -49,7 +50,7 @@ export class AdOpsMetaAdsApi implements ICredentialType {
 			displayName: 'Graph API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: 'v23.0',
+			default: PLATFORM_REGISTRY.meta.api.version,
 			description: 'Pinned so a Meta release cannot change the payloads under you',
 		},
 		{

@@ -1,12 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest } from '../common/platforms';
+import { PLATFORM_DEFINITIONS, platformList, platformsWith } from '../shared/platforms/registry';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
 import * as ingest from './actions/ingest.operation';
 import * as qualityReport from './actions/qualityReport.operation';
 
 const onPlatform = (platform: string) => ({ show: { operation: ['ingest'], platform: [platform] } });
+
+/** Credential test functions by credential type (token / API-key credentials; OAuth2 is checked by its connect flow). */
+const CREDENTIAL_TESTS: Record<string, string> = { adOpsMetaAdsApi: 'adOpsMetaAdsApiTest', adOpsKlaviyoApi: 'adOpsKlaviyoApiTest', adOpsTikTokAdsApi: 'adOpsTikTokAdsApiTest' };
 
 export class AdOpsIngest implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,17 +20,19 @@ export class AdOpsIngest implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] === "ingest" ? "ingest " + $parameter["platform"] : "data quality report"}}',
-		description: 'Load daily ad performance from Google Ads, Meta, LinkedIn and Klaviyo into one normalized, validated table',
+		description: `Load daily ad performance from ${platformList(platformsWith('ingest'))} into one normalized, validated table`,
 		defaults: { name: 'AdOps Ingest' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsMetaAdsApi', required: true, testedBy: 'adOpsMetaAdsApiTest', displayOptions: onPlatform('meta') },
-			{ name: 'adOpsLinkedInAdsOAuth2Api', required: true, displayOptions: onPlatform('linkedin') },
-			{ name: 'adOpsGoogleAdsOAuth2Api', required: true, displayOptions: onPlatform('google_ads') },
-			{ name: 'adOpsKlaviyoApi', required: true, testedBy: 'adOpsKlaviyoApiTest', displayOptions: onPlatform('klaviyo') },
+			...PLATFORM_DEFINITIONS.filter((p) => p.capabilities.ingest).map((p) => ({
+				name: p.credentials[0].name,
+				required: true,
+				...(CREDENTIAL_TESTS[p.credentials[0].name] ? { testedBy: CREDENTIAL_TESTS[p.credentials[0].name] } : {}),
+				displayOptions: onPlatform(p.id),
+			})),
 		],
 		properties: [
 			{
@@ -56,7 +62,7 @@ export class AdOpsIngest implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest },
+		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

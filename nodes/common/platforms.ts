@@ -4,22 +4,13 @@ import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredent
 import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSettings } from '../shared/platforms/factory';
 import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
 import { optionalCredentials, type CredentialSource } from './credentials';
-import type { PlatformId } from '../shared/resilience/errors';
+import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../shared/platforms/registry';
 
-/** The platform choices of node parameters, alphabetical as n8n's lint wants. */
-export const PLATFORM_OPTIONS: Array<{ name: string; value: PlatformId }> = [
-	{ name: 'Google Ads', value: 'google_ads' },
-	{ name: 'Klaviyo', value: 'klaviyo' },
-	{ name: 'LinkedIn Ads', value: 'linkedin' },
-	{ name: 'Meta Ads', value: 'meta' },
-];
+/** The platform choices of node parameters, alphabetical as n8n's lint wants; from the platform registry. */
+export const PLATFORM_OPTIONS: Array<{ name: string; value: PlatformId }> = PLATFORM_DEFINITIONS.map((p) => ({ name: p.productLabel, value: p.id })).sort((a, b) => a.name.localeCompare(b.name, 'en'));
 
-export const PLATFORM_CREDENTIAL: Record<PlatformId, string> = {
-	google_ads: 'adOpsGoogleAdsOAuth2Api',
-	meta: 'adOpsMetaAdsApi',
-	linkedin: 'adOpsLinkedInAdsOAuth2Api',
-	klaviyo: 'adOpsKlaviyoApi',
-};
+/** Platform id → the n8n credential type its nodes use (the registry's first credential). */
+export const PLATFORM_CREDENTIAL = Object.fromEntries(PLATFORM_DEFINITIONS.map((p) => [p.id, p.credentials[0].name])) as Readonly<Record<PlatformId, string>>;
 
 function str(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value).trim();
@@ -63,6 +54,8 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 				tokenUrl: str(data.accessTokenUrl) || undefined,
 				accountIds: parseIdList(str(data.customerIds)),
 			};
+		case 'tiktok':
+			return { platform, accessToken: str(data.accessToken), apiVersion: str(data.apiVersion), baseUrl: str(data.baseUrl), accountIds: parseIdList(str(data.advertiserIds)) };
 	}
 }
 
@@ -76,7 +69,7 @@ function describe(info: AccountInfo): string {
 
 /**
  * Reads every configured account (at most 5) and reports each one's name or
- * what is wrong. For the API-key credentials (Meta, Klaviyo) only: n8n 2.x
+ * what is wrong. For the token and API-key credentials (Meta, Klaviyo, TikTok) only: n8n 2.x
  * answers an OAuth2 credential's test from its stored token and never calls a
  * node's test method for it; the OAuth connect flow is the check there, and
  * the Ingest node explains a rejected token per account at run time.
@@ -85,7 +78,7 @@ async function testPlatform(platform: PlatformId, credential: ICredentialsDecryp
 	try {
 		const settings = platformSettings(platform, credential.data ?? {});
 		const adapter = createPlatformAdapter(settings, { retry: { maxRetries: 1 }, breaker: false, timeoutMs: 20_000 });
-		const ids = settings.platform === 'klaviyo' ? [''] : settings.accountIds;
+		const ids = PLATFORM_REGISTRY[platform].ingest.accountFromCredential ? [''] : settingsAccountIds(settings);
 		if (ids.length === 0) return { status: 'Error', message: 'Add at least one account ID to the credential, so the test can read it.' };
 		const seen: string[] = [];
 		for (const id of ids.slice(0, 5)) {
@@ -107,12 +100,19 @@ export async function adOpsKlaviyoApiTest(this: ICredentialTestFunctions, creden
 	return testPlatform('klaviyo', credential);
 }
 
-/** The platforms the optimizer can change, with their credential types. */
-export const CONTROLLED_CREDENTIALS = [
-	{ platform: 'meta', credential: 'adOpsMetaAdsApi', label: 'AdOps Meta Ads' },
-	{ platform: 'linkedin', credential: 'adOpsLinkedInAdsOAuth2Api', label: 'AdOps LinkedIn Ads' },
-	{ platform: 'google_ads', credential: 'adOpsGoogleAdsOAuth2Api', label: 'AdOps Google Ads' },
-] as const;
+export async function adOpsTikTokAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	return testPlatform('tiktok', credential);
+}
+
+/**
+ * The platforms the optimizer can change, with their credential types: the
+ * registry's platforms with the `optimizer` capability.
+ */
+export const CONTROLLED_CREDENTIALS = platformsWith('optimizer').map((platform) => ({
+	platform,
+	credential: PLATFORM_REGISTRY[platform].credentials[0].name,
+	label: `AdOps ${PLATFORM_REGISTRY[platform].productLabel}`,
+}));
 
 export type ControlledPlatformId = (typeof CONTROLLED_CREDENTIALS)[number]['platform'];
 

@@ -26,6 +26,7 @@ export const WORKFLOW_CREDENTIAL_IDS = {
 	klaviyo: 'adopsKlaviyoCred01',
 	notion: 'adopsNotionCred01',
 	openai: 'adopsOpenAiCred01',
+	tiktok: 'adopsTikTokCred01',
 } as const;
 
 /** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
@@ -71,5 +72,11 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 		},
 		{ id: ids.openai, name: 'AdOps OpenAI', type: 'adOpsOpenAiApi', data: { apiKey: c.openai.apiKey, baseUrl: urls.openai, chatModel: 'gpt-4o-mini', embeddingModel: 'text-embedding-3-small' } },
 		{ id: ids.klaviyo, name: 'AdOps Klaviyo', type: 'adOpsKlaviyoApi', data: { apiKey: c.klaviyo.apiKey, baseUrl: urls.klaviyo } },
+		{
+			id: ids.tiktok,
+			name: 'AdOps TikTok Ads',
+			type: 'adOpsTikTokAdsApi',
+			data: { accessToken: c.tiktok.accessToken, advertiserIds: sandbox.world.tiktok.advertisers.map((a) => a.id).join(', '), baseUrl: urls.tiktok },
+		},
 	];
 }

@@ -25,6 +25,8 @@ import {
 } from './rng';
 
 export type AdPlatform = 'meta' | 'linkedin' | 'google';
+/** Every simulated ad platform: TikTok advertisers live in `world.tiktok` (not `world.accounts`), so the other platforms' worlds stay as they were. */
+export type SimulatedPlatform = AdPlatform | 'tiktok';
 export type CampaignStatus = 'ACTIVE' | 'PAUSED';
 
 export interface DailyMetrics {
@@ -69,8 +71,8 @@ export interface Campaign {
 	daily: DailyMetrics[];
 }
 
-export interface AdAccount {
-	platform: AdPlatform;
+export interface AdAccount<P extends SimulatedPlatform = AdPlatform> {
+	platform: P;
 	/** Platform-native id: Meta without `act_`, LinkedIn numeric, Google 10 digits. */
 	id: string;
 	name: string;
@@ -281,6 +283,7 @@ export interface SandboxCredentials {
 	slack: { botToken: string; signingSecret: string };
 	openai: { apiKey: string };
 	googleAds: { developerToken: string; clientId: string; clientSecret: string; refreshToken: string; loginCustomerId: string };
+	tiktok: { accessToken: string };
 }
 
 /** Fixed secrets the sandbox accepts. Anything else is a bad token. */
@@ -298,6 +301,7 @@ export const SANDBOX_CREDENTIALS: SandboxCredentials = {
 		refreshToken: 'sandbox-refresh-token',
 		loginCustomerId: '1112223334',
 	},
+	tiktok: { accessToken: 'sandbox-tiktok-access-token-0123456789' },
 };
 
 export interface World {
@@ -308,6 +312,8 @@ export interface World {
 	firstDate: string;
 	credentials: SandboxCredentials;
 	accounts: AdAccount[];
+	/** TikTok advertisers (kept apart from `accounts`: adding them left every other platform's data as it was). */
+	tiktok: { advertisers: Array<AdAccount<'tiktok'>> };
 	klaviyo: KlaviyoAccount;
 	meta: { pages: MetaPage[]; posts: MetaPost[]; ads: MetaAd[]; comments: MetaComment[] };
 	notion: NotionWorkspace;
@@ -326,8 +332,8 @@ interface CampaignSpec {
 	budgetUsd: number;
 }
 
-interface AccountSpec {
-	platform: AdPlatform;
+interface AccountSpec<P extends SimulatedPlatform = AdPlatform> {
+	platform: P;
 	id: string;
 	name: string;
 	currency: string;
@@ -414,6 +420,34 @@ const ACCOUNT_SPECS: AccountSpec[] = [
 	},
 ];
 
+/** TikTok advertisers: built like `ACCOUNT_SPECS` (own random streams per id), kept in `world.tiktok`. */
+const TIKTOK_SPECS: Array<AccountSpec<'tiktok'>> = [
+	{
+		platform: 'tiktok',
+		id: '7010000000001',
+		name: 'Northwind TikTok US',
+		currency: 'USD',
+		timezone: 'America/Chicago',
+		campaigns: [
+			{ id: '1790000000000101', name: 'US | Spark Ads | Winter Jackets', objective: 'CONVERSIONS', budgetUsd: 200 },
+			{ id: '1790000000000102', name: 'US | Retargeting | Viewers 15d', objective: 'CONVERSIONS', budgetUsd: 90 },
+			{ id: '1790000000000103', name: 'US | Lead Gen | Instant Form', objective: 'LEAD_GENERATION', budgetUsd: 60 },
+		],
+	},
+	{
+		platform: 'tiktok',
+		id: '7010000000002',
+		name: 'Northwind TikTok JP',
+		currency: 'JPY',
+		timezone: 'Asia/Tokyo',
+		campaigns: [
+			{ id: '1790000000000201', name: 'JP | TopView | Fleece', objective: 'REACH', budgetUsd: 120 },
+			{ id: '1790000000000202', name: 'JP | In-Feed | Outdoor Wear', objective: 'CONVERSIONS', budgetUsd: 150 },
+			{ id: '1790000000000203', name: 'JP | Smart+ | All Products', objective: 'CONVERSIONS', budgetUsd: 100 },
+		],
+	},
+];
+
 interface PlatformProfileRange {
 	cpm: [number, number];
 	ctr: [number, number];
@@ -424,10 +458,11 @@ interface PlatformProfileRange {
 	weekend: number;
 }
 
-const PLATFORM_PROFILES: Record<AdPlatform, PlatformProfileRange> = {
+const PLATFORM_PROFILES: Record<SimulatedPlatform, PlatformProfileRange> = {
 	meta: { cpm: [7, 14], ctr: [0.008, 0.02], cvr: [0.02, 0.05], aov: [45, 120], leadRate: [0, 0], weekend: 1.08 },
 	linkedin: { cpm: [30, 70], ctr: [0.005, 0.009], cvr: [0.01, 0.03], aov: [120, 300], leadRate: [0.06, 0.12], weekend: 0.45 },
 	google: { cpm: [15, 40], ctr: [0.015, 0.03], cvr: [0.03, 0.08], aov: [50, 150], leadRate: [0, 0], weekend: 0.85 },
+	tiktok: { cpm: [4, 10], ctr: [0.006, 0.015], cvr: [0.01, 0.035], aov: [35, 90], leadRate: [0, 0], weekend: 1.12 },
 };
 
 /** A daily budget as a whole amount: JPY budgets in hundreds, others in whole units. */
@@ -458,7 +493,7 @@ export function budgetOn(campaign: Campaign, date: string): number {
  * One day of delivery for one campaign. Deterministic in (seed, campaign, date)
  * and the campaign's status and budget in force on that date.
  */
-export function simulateDay(seed: number, account: AdAccount, campaign: Campaign, date: string, dayIndex: number): DailyMetrics {
+export function simulateDay(seed: number, account: AdAccount<SimulatedPlatform>, campaign: Campaign, date: string, dayIndex: number): DailyMetrics {
 	const zero: DailyMetrics = { date, spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: 0, leads: 0 };
 	if (date < campaign.createdDate || statusOn(campaign, date) !== 'ACTIVE') return zero;
 	const rng = rngFor(seed, 'day', account.platform, campaign.id, date);
@@ -482,10 +517,10 @@ export function simulateDay(seed: number, account: AdAccount, campaign: Campaign
 	return { date, spend, impressions, clicks, conversions, revenue, leads };
 }
 
-function buildAccounts(seed: number, today: string): AdAccount[] {
+function buildAccounts<P extends SimulatedPlatform>(seed: number, today: string, specs: Array<AccountSpec<P>>): Array<AdAccount<P>> {
 	const firstDate = addDays(today, -HISTORY_DAYS);
 	const lastDate = addDays(today, -1);
-	return ACCOUNT_SPECS.map((spec) => {
+	return specs.map((spec) => {
 		const rng = rngFor(seed, 'account', spec.id);
 		const pausedIndex = rng.int(0, spec.campaigns.length - 1);
 		const campaigns = spec.campaigns.map((c, index): Campaign => {
@@ -530,7 +565,7 @@ function buildAccounts(seed: number, today: string): AdAccount[] {
 			};
 			return campaign;
 		});
-		const account: AdAccount = { platform: spec.platform, id: spec.id, name: spec.name, currency: spec.currency, timezone: spec.timezone, campaigns };
+		const account: AdAccount<P> = { platform: spec.platform, id: spec.id, name: spec.name, currency: spec.currency, timezone: spec.timezone, campaigns };
 		for (const campaign of campaigns) {
 			campaign.daily = dateRange(firstDate, lastDate).map((date, i) => simulateDay(seed, account, campaign, date, i));
 		}
@@ -845,13 +880,14 @@ function buildSlack(seed: number, today: string): SlackWorkspace {
 }
 
 export function createWorld(seed: number, today: string): World {
-	const accounts = buildAccounts(seed, today);
+	const accounts = buildAccounts(seed, today, ACCOUNT_SPECS);
 	return {
 		seed,
 		today,
 		firstDate: addDays(today, -HISTORY_DAYS),
 		credentials: SANDBOX_CREDENTIALS,
 		accounts,
+		tiktok: { advertisers: buildAccounts(seed, today, TIKTOK_SPECS) },
 		klaviyo: buildKlaviyo(seed, today),
 		meta: buildMeta(seed, today, accounts),
 		notion: buildNotion(seed, today),
@@ -866,7 +902,7 @@ export function createWorld(seed: number, today: string): World {
 export function advanceWorld(world: World, days: number): void {
 	for (let n = 0; n < days; n++) {
 		const date = world.today;
-		for (const account of world.accounts) {
+		for (const account of [...world.accounts, ...world.tiktok.advertisers] as Array<AdAccount<SimulatedPlatform>>) {
 			for (const campaign of account.campaigns) {
 				const index = campaign.daily.length;
 				campaign.daily.push(simulateDay(world.seed, account, campaign, date, index));
@@ -902,12 +938,13 @@ export function advanceWorld(world: World, days: number): void {
 }
 
 /** Lookups in the world, for the sandbox's APIs and for tests' ground truth. */
-export function findAccount(world: World, platform: AdPlatform, id: string): AdAccount | undefined {
-	return world.accounts.find((a) => a.platform === platform && a.id === id);
+export function findAccount<P extends SimulatedPlatform>(world: World, platform: P, id: string): AdAccount<P> | undefined {
+	const all = (platform === 'tiktok' ? world.tiktok.advertisers : world.accounts) as Array<AdAccount<SimulatedPlatform>>;
+	return all.find((a) => a.platform === platform && a.id === id) as AdAccount<P> | undefined;
 }
 
-export function findCampaign(world: World, platform: AdPlatform, campaignId: string): { account: AdAccount; campaign: Campaign } | undefined {
-	for (const account of world.accounts) {
+export function findCampaign<P extends SimulatedPlatform>(world: World, platform: P, campaignId: string): { account: AdAccount<P>; campaign: Campaign } | undefined {
+	for (const account of (platform === 'tiktok' ? world.tiktok.advertisers : world.accounts) as Array<AdAccount<P>>) {
 		if (account.platform !== platform) continue;
 		const campaign = account.campaigns.find((c) => c.id === campaignId);
 		if (campaign) return { account, campaign };
@@ -916,7 +953,7 @@ export function findCampaign(world: World, platform: AdPlatform, campaignId: str
 }
 
 /** Sum of an account's metrics over [since, until] inclusive. */
-export function accountTotals(account: AdAccount, since: string, until: string): Omit<DailyMetrics, 'date'> {
+export function accountTotals(account: AdAccount<SimulatedPlatform>, since: string, until: string): Omit<DailyMetrics, 'date'> {
 	const total = { spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: 0, leads: 0 };
 	for (const campaign of account.campaigns) {
 		for (const d of campaign.daily) {

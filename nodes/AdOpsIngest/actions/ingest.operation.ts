@@ -4,6 +4,7 @@ import { runIngestAll, type IngestAccount } from '../../shared/ingest';
 import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
+import { PLATFORM_REGISTRY } from '../../shared/platforms/registry';
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';
 import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
@@ -16,7 +17,7 @@ export const description: INodeProperties[] = [
 		name: 'platform',
 		type: 'options',
 		noDataExpression: true,
-		default: 'meta',
+		default: PLATFORM_REGISTRY.meta.id,
 		displayOptions: show,
 		options: PLATFORM_OPTIONS,
 	},
@@ -127,11 +128,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 	}
 
 	const settings = await platformSettingsFromNode(this, platform);
-	if (settings.platform === 'meta') {
+	if (settings.platform === PLATFORM_REGISTRY.meta.id) {
 		settings.purchaseActionTypes = parseIdList(options.metaPurchaseActionTypes as string);
 		settings.leadActionTypes = parseIdList(options.metaLeadActionTypes as string);
 	}
-	if (settings.platform === 'klaviyo') {
+	if (settings.platform === PLATFORM_REGISTRY.klaviyo.id) {
 		settings.conversionMetricId = String(options.klaviyoConversionMetricId ?? '').trim() || undefined;
 		settings.conversionMetricName = String(options.klaviyoConversionMetric ?? '').trim() || undefined;
 	}
@@ -144,8 +145,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 
 	let accountIds = parseIdList(this.getNodeParameter('accounts', itemIndex, '') as string);
 	if (accountIds.length === 0) accountIds = settingsAccountIds(settings);
-	// A Klaviyo key belongs to one account: an empty id lets the core ask the API which.
-	if (settings.platform === 'klaviyo' && accountIds.length === 0) accountIds = [''];
+	// A credential that belongs to one account (Klaviyo's key): an empty id lets the core ask the API which.
+	if (PLATFORM_REGISTRY[platform].ingest.accountFromCredential && accountIds.length === 0) accountIds = [''];
 	if (accountIds.length === 0) {
 		throw new NodeOperationError(this.getNode(), `No ${PLATFORM_LABEL[platform]} accounts to ingest: list them in the node's Account IDs or in the credential`, { itemIndex });
 	}

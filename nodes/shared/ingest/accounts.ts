@@ -8,25 +8,16 @@
  *   linkedin    `urn:li:sponsoredAccount:123` or `123`    → `123`
  *   klaviyo     the id as given (trimmed); an empty id is resolved from the
  *               API key's account, since a private key belongs to one account
+ *   tiktok      the advertiser id (trimmed)
  *
- * Pure string rules, kept here (not imported from the adapters) so the ingest
- * core does not load platform SDKs; a unit test checks that they agree with
- * the adapters' own id functions.
+ * Pure string rules kept in the platform registry (platforms/registry.ts,
+ * no SDK imports); a unit test checks that they agree with the adapters' own
+ * id functions.
  */
 import type { Platform } from '../schema/rows';
+import { canonicalAccountIdOf } from '../platforms/registry';
 
+/** The canonical form of an account id: the registry's rule for the platform (unknown platforms: trimmed). */
 export function canonicalAccountId(platform: Platform | string, accountId: string): string {
-	const id = accountId.trim();
-	switch (platform) {
-		case 'meta':
-			return id.replace(/^act_/, '');
-		case 'google_ads':
-			return id.replace(/[\s-]/g, '');
-		case 'linkedin': {
-			const urn = /^urn:li:[A-Za-z]+:(.+)$/.exec(id);
-			return urn ? urn[1] : id;
-		}
-		default:
-			return id;
-	}
+	return canonicalAccountIdOf(platform, accountId);
 }

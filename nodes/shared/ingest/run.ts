@@ -21,6 +21,7 @@
  */
 import type { PlatformAdapter, DailyMetricsResult, CallMeta } from '../platforms/types';
 import { isKnownCurrency } from '../platforms/currency';
+import { PLATFORM_REGISTRY } from '../platforms/registry';
 import { isPlatformApiError, type PlatformErrorKind } from '../resilience/errors';
 import { PLATFORMS, type Platform, type Row } from '../schema/rows';
 import type { Json, RowInput, Store, ValidatedRow } from '../store/types';
@@ -148,16 +149,17 @@ function checkConfig(opts: RunIngestOptions, platform: string): void {
 }
 
 /**
- * The canonical id of the run's account. Klaviyo alone may be given no id: a
- * private API key belongs to exactly one account, which the API names.
+ * The canonical id of the run's account. A platform whose credential belongs
+ * to exactly one account (registry `ingest.accountFromCredential`: Klaviyo's
+ * private API key) may be given no id: the API names the account.
  */
 async function resolveAccountId(opts: RunIngestOptions, platform: Platform): Promise<string> {
 	const id = canonicalAccountId(platform, opts.accountId);
 	if (id !== '') return id;
-	if (platform !== 'klaviyo') throw new IngestConfigError('The account id is empty');
+	if (!PLATFORM_REGISTRY[platform].ingest.accountFromCredential) throw new IngestConfigError('The account id is empty');
 	const account = await opts.adapter.describeAccount('', opts.signal);
 	const resolved = canonicalAccountId(platform, account.accountId ?? '');
-	if (resolved === '') throw new IngestConfigError('The account id is empty and Klaviyo did not name the API key\'s account');
+	if (resolved === '') throw new IngestConfigError(`The account id is empty and ${PLATFORM_REGISTRY[platform].label} did not name the credential's account`);
 	return resolved;
 }
 

@@ -35,12 +35,13 @@
 import { z } from 'zod';
 import type { DailyMetricRow } from '../platforms/types';
 import { isKnownCurrency, moneyCeiling, moneyProblem } from '../platforms/currency';
+import { PLATFORM_DEFINITIONS } from '../platforms/registry';
 import { PLATFORMS, isoDate, type Platform } from '../schema/rows';
 import { cleanText, textFlaw } from '../text/clean';
 import { isCalendarDate } from '../text/dates';
 
 /** Platforms whose engagement lags delivery: a day's clicks can exceed that day's impressions. */
-export const LAGGED_ENGAGEMENT: ReadonlySet<Platform> = new Set<Platform>(['klaviyo']);
+export const LAGGED_ENGAGEMENT: ReadonlySet<Platform> = new Set<Platform>(PLATFORM_DEFINITIONS.filter((p) => p.ingest.laggedEngagement).map((p) => p.id));
 
 export interface ValidationContext {
 	/** The platform of the run; a row of another platform is rejected. */

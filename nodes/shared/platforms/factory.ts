@@ -2,12 +2,18 @@
  * Builds a platform adapter from plain settings (what a credential holds plus
  * per-run options), so node files, scripts and tests construct adapters the
  * same way. No n8n types here: the node layer maps credentials into these.
+ *
+ * API versions: a blank version in the settings is the registry's pin
+ * (platforms/registry.ts), so every adapter built here sends a current
+ * version even when the adapter's own default lags behind.
  */
 import type { ExecutorOptions } from '../resilience/executor';
 import { GoogleAdsAdapter, type GoogleAdsAdapterConfig } from './google-ads';
 import { KlaviyoAdapter } from './klaviyo';
 import { LinkedInAdsAdapter } from './linkedin';
 import { MetaAdsAdapter } from './meta';
+import { PLATFORM_REGISTRY } from './registry';
+import { TikTokAdsAdapter } from './tiktok';
 import type { PlatformAdapter } from './types';
 
 export type PlatformSettings =
@@ -30,7 +36,8 @@ export type PlatformSettings =
 			conversionMetricId?: string;
 			conversionMetricName?: string;
 	  }
-	| ({ platform: 'google_ads'; accountIds: string[] } & Omit<GoogleAdsAdapterConfig, keyof ExecutorOptions>);
+	| ({ platform: 'google_ads'; accountIds: string[] } & Omit<GoogleAdsAdapterConfig, keyof ExecutorOptions>)
+	| { platform: 'tiktok'; accessToken: string; apiVersion?: string; baseUrl?: string; accountIds: string[] };
 
 /** Splits a comma/whitespace/newline separated id list, dropping blanks and duplicates. */
 export function parseIdList(text: string | readonly string[] | undefined | null): string[] {
@@ -51,7 +58,7 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 				...options,
 				accessToken: settings.accessToken,
 				appSecret: blankToUndefined(settings.appSecret),
-				apiVersion: blankToUndefined(settings.apiVersion),
+				apiVersion: blankToUndefined(settings.apiVersion) ?? PLATFORM_REGISTRY.meta.api.version,
 				baseUrl: blankToUndefined(settings.baseUrl),
 				purchaseActionTypes: settings.purchaseActionTypes?.length ? settings.purchaseActionTypes : undefined,
 				leadActionTypes: settings.leadActionTypes?.length ? settings.leadActionTypes : undefined,
@@ -61,7 +68,7 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 			return new LinkedInAdsAdapter({
 				...options,
 				accessToken: settings.accessToken,
-				linkedInVersion: blankToUndefined(settings.linkedInVersion),
+				linkedInVersion: blankToUndefined(settings.linkedInVersion) ?? PLATFORM_REGISTRY.linkedin.api.version,
 				baseUrl: blankToUndefined(settings.baseUrl),
 			});
 		case 'klaviyo':
@@ -69,7 +76,7 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 			return new KlaviyoAdapter({
 				...options,
 				apiKey: settings.apiKey,
-				revision: blankToUndefined(settings.revision),
+				revision: blankToUndefined(settings.revision) ?? PLATFORM_REGISTRY.klaviyo.api.version,
 				baseUrl: blankToUndefined(settings.baseUrl),
 				conversionMetricId: blankToUndefined(settings.conversionMetricId),
 				conversionMetricName: blankToUndefined(settings.conversionMetricName),
@@ -81,13 +88,21 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 			}
 			return new GoogleAdsAdapter({ ...options, ...config });
 		}
+		case 'tiktok':
+			if (!settings.accessToken) throw new Error('The TikTok access token is empty: fill in the AdOps TikTok Ads credential');
+			return new TikTokAdsAdapter({
+				...options,
+				accessToken: settings.accessToken,
+				apiVersion: blankToUndefined(settings.apiVersion),
+				baseUrl: blankToUndefined(settings.baseUrl),
+			});
 		default:
 			throw new Error(`Unknown platform "${(settings as { platform: string }).platform}"`);
 	}
 }
 
-/** The accounts a setting names; Klaviyo has one account per key (resolved by describeAccount). */
+/** The accounts a setting names; a credential that belongs to one account (Klaviyo's key) names none (resolved by describeAccount). */
 export function settingsAccountIds(settings: PlatformSettings): string[] {
-	return settings.platform === 'klaviyo' ? [] : settings.accountIds;
+	return 'accountIds' in settings && !PLATFORM_REGISTRY[settings.platform].ingest.accountFromCredential ? settings.accountIds : [];
 }
 

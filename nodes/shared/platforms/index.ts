@@ -6,4 +6,6 @@ export * from './meta';
 export * from './linkedin';
 export * from './klaviyo';
 export * from './google-ads';
+export * from './tiktok';
+export * from './registry';
 export * from './factory';

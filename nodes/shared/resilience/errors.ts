@@ -6,7 +6,9 @@
  * transport error (whose config holds the tokens) is not attached.
  */
 
-export type PlatformId = 'google_ads' | 'meta' | 'linkedin' | 'klaviyo';
+import { PLATFORM_LABELS, type PlatformId } from '../platforms/registry';
+
+export type { PlatformId } from '../platforms/registry';
 
 export type PlatformErrorKind =
 	| 'auth' // token invalid, expired or revoked
@@ -22,12 +24,8 @@ export type PlatformErrorKind =
 	| 'malformed_response'
 	| 'config';
 
-export const PLATFORM_LABEL: Record<PlatformId, string> = {
-	google_ads: 'Google Ads',
-	meta: 'Meta',
-	linkedin: 'LinkedIn',
-	klaviyo: 'Klaviyo',
-};
+/** Platform id → label in texts, from the platform registry. */
+export const PLATFORM_LABEL: Readonly<Record<PlatformId, string>> = PLATFORM_LABELS;
 
 export interface PlatformApiErrorInit {
 	platform: PlatformId;
