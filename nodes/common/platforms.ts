@@ -23,7 +23,7 @@ function oauthToken(data: ICredentialDataDecryptedObject, field: 'access_token' 
 
 export function platformSettings(platform: PlatformId, data: ICredentialDataDecryptedObject): PlatformSettings {
 	switch (platform) {
-		case 'meta':
+		case PLATFORM_REGISTRY.meta.id:
 			return {
 				platform,
 				accessToken: str(data.accessToken),
@@ -32,7 +32,7 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 				baseUrl: str(data.baseUrl),
 				accountIds: parseIdList(str(data.adAccountIds)),
 			};
-		case 'linkedin':
+		case PLATFORM_REGISTRY.linkedin.id:
 			return {
 				platform,
 				accessToken: oauthToken(data, 'access_token'),
@@ -40,9 +40,9 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 				baseUrl: str(data.baseUrl),
 				accountIds: parseIdList(str(data.adAccountIds)),
 			};
-		case 'klaviyo':
+		case PLATFORM_REGISTRY.klaviyo.id:
 			return { platform, apiKey: str(data.apiKey), revision: str(data.revision), baseUrl: str(data.baseUrl) };
-		case 'google_ads':
+		case PLATFORM_REGISTRY.google_ads.id:
 			return {
 				platform,
 				clientId: str(data.clientId),
@@ -54,7 +54,7 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 				tokenUrl: str(data.accessTokenUrl) || undefined,
 				accountIds: parseIdList(str(data.customerIds)),
 			};
-		case 'tiktok':
+		case PLATFORM_REGISTRY.tiktok.id:
 			return { platform, accessToken: str(data.accessToken), apiVersion: str(data.apiVersion), baseUrl: str(data.baseUrl), accountIds: parseIdList(str(data.advertiserIds)) };
 	}
 }
@@ -93,15 +93,15 @@ async function testPlatform(platform: PlatformId, credential: ICredentialsDecryp
 }
 
 export async function adOpsMetaAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return testPlatform('meta', credential);
+	return testPlatform(PLATFORM_REGISTRY.meta.id, credential);
 }
 
 export async function adOpsKlaviyoApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return testPlatform('klaviyo', credential);
+	return testPlatform(PLATFORM_REGISTRY.klaviyo.id, credential);
 }
 
 export async function adOpsTikTokAdsApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	return testPlatform('tiktok', credential);
+	return testPlatform(PLATFORM_REGISTRY.tiktok.id, credential);
 }
 
 /**

@@ -18,7 +18,7 @@ import type { PlatformAdapter } from './types';
 
 export type PlatformSettings =
 	| {
-			platform: 'meta';
+			platform: typeof PLATFORM_REGISTRY.meta.id;
 			accessToken: string;
 			appSecret?: string;
 			apiVersion?: string;
@@ -27,17 +27,17 @@ export type PlatformSettings =
 			purchaseActionTypes?: string[];
 			leadActionTypes?: string[];
 	  }
-	| { platform: 'linkedin'; accessToken: string; linkedInVersion?: string; baseUrl?: string; accountIds: string[] }
+	| { platform: typeof PLATFORM_REGISTRY.linkedin.id; accessToken: string; linkedInVersion?: string; baseUrl?: string; accountIds: string[] }
 	| {
-			platform: 'klaviyo';
+			platform: typeof PLATFORM_REGISTRY.klaviyo.id;
 			apiKey: string;
 			revision?: string;
 			baseUrl?: string;
 			conversionMetricId?: string;
 			conversionMetricName?: string;
 	  }
-	| ({ platform: 'google_ads'; accountIds: string[] } & Omit<GoogleAdsAdapterConfig, keyof ExecutorOptions>)
-	| { platform: 'tiktok'; accessToken: string; apiVersion?: string; baseUrl?: string; accountIds: string[] };
+	| ({ platform: typeof PLATFORM_REGISTRY.google_ads.id; accountIds: string[] } & Omit<GoogleAdsAdapterConfig, keyof ExecutorOptions>)
+	| { platform: typeof PLATFORM_REGISTRY.tiktok.id; accessToken: string; apiVersion?: string; baseUrl?: string; accountIds: string[] };
 
 /** Splits a comma/whitespace/newline separated id list, dropping blanks and duplicates. */
 export function parseIdList(text: string | readonly string[] | undefined | null): string[] {
@@ -52,7 +52,7 @@ function blankToUndefined(value: string | undefined): string | undefined {
 
 export function createPlatformAdapter(settings: PlatformSettings, options: ExecutorOptions & { timeoutMs?: number } = {}): PlatformAdapter {
 	switch (settings.platform) {
-		case 'meta':
+		case PLATFORM_REGISTRY.meta.id:
 			if (!settings.accessToken) throw new Error('The Meta access token is empty: fill in the AdOps Meta Ads credential');
 			return new MetaAdsAdapter({
 				...options,
@@ -63,7 +63,7 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 				purchaseActionTypes: settings.purchaseActionTypes?.length ? settings.purchaseActionTypes : undefined,
 				leadActionTypes: settings.leadActionTypes?.length ? settings.leadActionTypes : undefined,
 			});
-		case 'linkedin':
+		case PLATFORM_REGISTRY.linkedin.id:
 			if (!settings.accessToken) throw new Error('The LinkedIn credential has no access token: connect it (OAuth2) in n8n');
 			return new LinkedInAdsAdapter({
 				...options,
@@ -71,7 +71,7 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 				linkedInVersion: blankToUndefined(settings.linkedInVersion) ?? PLATFORM_REGISTRY.linkedin.api.version,
 				baseUrl: blankToUndefined(settings.baseUrl),
 			});
-		case 'klaviyo':
+		case PLATFORM_REGISTRY.klaviyo.id:
 			if (!settings.apiKey) throw new Error('The Klaviyo private API key is empty: fill in the AdOps Klaviyo credential');
 			return new KlaviyoAdapter({
 				...options,
@@ -81,14 +81,14 @@ export function createPlatformAdapter(settings: PlatformSettings, options: Execu
 				conversionMetricId: blankToUndefined(settings.conversionMetricId),
 				conversionMetricName: blankToUndefined(settings.conversionMetricName),
 			});
-		case 'google_ads': {
+		case PLATFORM_REGISTRY.google_ads.id: {
 			const { platform: _p, accountIds: _a, ...config } = settings;
 			for (const field of ['clientId', 'clientSecret', 'developerToken', 'refreshToken'] as const) {
 				if (!config[field]) throw new Error(`The Google Ads credential has no ${field}: ${field === 'refreshToken' ? 'connect it (OAuth2) in n8n' : 'fill it in'}`);
 			}
 			return new GoogleAdsAdapter({ ...options, ...config });
 		}
-		case 'tiktok':
+		case PLATFORM_REGISTRY.tiktok.id:
 			if (!settings.accessToken) throw new Error('The TikTok access token is empty: fill in the AdOps TikTok Ads credential');
 			return new TikTokAdsAdapter({
 				...options,
