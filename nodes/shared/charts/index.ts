@@ -1,0 +1,3 @@
+export * from './render';
+export * from './insights';
+export * from './from-insights';
