@@ -79,16 +79,17 @@ describe('backtest: budget path', () => {
 			at: '12:00',
 			everyHours: 12,
 		});
-		// 06-01 12:00: 100 → 120 (20 % used)
-		// 06-02 00:00: new local day; 30 − 20 = 10 % left → 120 × 1.1 = 132
+		// 06-01 12:00: 100 → 120
+		// 06-02 00:00: new local day; budgets held in 24 h: 100, 120 → at most 1.3 × 100 = 130 (the old summed
+		//   rule allowed 132, i.e. +32 % within 24 h under a 30 % cap: issue 13)
 		// 06-02 12:00: already done today (and the 06-01 12:00 change is exactly 24 h old: out of the window)
-		// 06-03 00:00: the 06-02 00:00 change is exactly 24 h old → 0 % used → 132 × 1.2 = 158.40
+		// 06-03 00:00: the 06-02 00:00 change is exactly 24 h old → no change in the window → 130 × 1.2 = 156
 		// 06-03 12:00: already done today
 		assert.deepEqual(report.budgetPaths['google_ads|123|c'].map((p) => [p.at.slice(0, 16), p.budget]), [
 			['2025-06-01T12:00', 100],
 			['2025-06-01T12:00', 120],
-			['2025-06-02T00:00', 132],
-			['2025-06-03T00:00', 158.4],
+			['2025-06-02T00:00', 130],
+			['2025-06-03T00:00', 156],
 		]);
 		assert.deepEqual(report.events.map((e) => e.failedGates.join()), ['', '', 'already_done', '', 'already_done']);
 		const tight = backtest({ rules: [SCALE], entities: [ENTITY], metrics: METRICS, settings: { gates: { cooldownHours: 0, maxChangePct: 25, maxDailyChangePct: 20 } }, from: '2025-06-01', to: '2025-06-02', at: '12:00', everyHours: 12 });

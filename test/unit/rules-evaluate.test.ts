@@ -163,8 +163,8 @@ describe('evaluate: scope and status', () => {
 	});
 
 	test('unusable entities are skipped with a reason; duplicates and mixed-currency rows are refused', () => {
-		const r = decide([notifyAll({})], [entity('ok'), entity('tz', { timezone: 'Mars/Olympus' }), entity('cur', { currency: 'XXX' }), entity('neg', { dailyBudget: -5 }), entity('plat', { platform: 'tiktok' })], []);
-		assert.deepEqual(r.skippedEntities.map((s) => s.reason), ['unknown time zone Mars/Olympus', 'unknown currency XXX', 'dailyBudget, budgetFloor and budgetCeiling must be numbers >= 0 or null', 'unknown platform tiktok']);
+		const r = decide([notifyAll({})], [entity('ok'), entity('tz', { timezone: 'Mars/Olympus' }), entity('cur', { currency: 'XXX' }), entity('neg', { dailyBudget: -5 }), entity('plat', { platform: 'snapchat' })], []);
+		assert.deepEqual(r.skippedEntities.map((s) => s.reason), ['unknown time zone Mars/Olympus', 'unknown currency XXX', 'dailyBudget, budgetFloor and budgetCeiling must be numbers >= 0 or null', 'unknown platform snapchat']);
 		assert.deepEqual(r.decisions.map((d) => d.entity.campaignId), ['ok']);
 		assert.throws(() => decide([notifyAll({})], [entity('d'), entity('d')], []), RulesInputError);
 		const mixed = decide([notifyAll({})], [entity('m')], [...daily('m', 1, '2025-06-09', { spend: 1 }), ...daily('m', 1, '2025-06-10', { spend: 1, currency: 'EUR' })]);

@@ -190,7 +190,9 @@ describe('gates: cooldown since the last change by any rule', () => {
 	test('last change 2025-06-10T15:00Z: 23 h < 24 h fails; at 14:00Z: exactly 24 h passes', () => {
 		const d = only(run({ actions: [change('2025-06-10T15:00:00Z')] }));
 		assert.equal(d.decision, 'gated');
-		assert.equal(gateOf(d, 'cooldown').detail, 'last change 23 h ago < cooldown 24 h');
+		// the gate names the change it counted (issue 13): what, by whom, when (Berlin time), how long ago
+		assert.equal(gateOf(d, 'cooldown').detail, 'budget changed 90.00 → 100.00 EUR by rule other-rule at 2025-06-10 17:00, 23 h ago < cooldown 24 h');
+		assert.equal(gateOf(d, 'cooldown').values.lastChangeRuleId, 'other-rule');
 		assert.equal(only(run({ actions: [change('2025-06-10T14:00:00Z')] })).decision, 'execute');
 	});
 
@@ -198,7 +200,7 @@ describe('gates: cooldown since the last change by any rule', () => {
 		assert.equal(only(run({ actions: [change('2025-06-11T10:00:00Z', 'pause')] })).decision, 'gated');
 		assert.equal(only(run({ actions: [change('2025-06-11T10:00:00Z', 'notify')] })).decision, 'execute');
 		// rule asks 1 h, settings say 24 h: 4 h since the change < 24 h
-		assert.equal(gateOf(only(run({ rules: [{ ...SCALE, gates: { cooldownHours: 1 } }], actions: [change('2025-06-11T10:00:00Z')] })), 'cooldown').detail, 'last change 4 h ago < cooldown 24 h');
+		assert.equal(gateOf(only(run({ rules: [{ ...SCALE, gates: { cooldownHours: 1 } }], actions: [change('2025-06-11T10:00:00Z')] })), 'cooldown').detail, 'budget changed 90.00 → 100.00 EUR by rule other-rule at 12:00, 4 h ago < cooldown 24 h');
 		// rule asks 72 h: 2025-06-09T14:00Z is 48 h ago < 72 h
 		assert.equal(gateOf(only(run({ rules: [{ ...SCALE, gates: { cooldownHours: 72 } }], actions: [change('2025-06-09T14:00:00Z')] })), 'cooldown').status, 'fail');
 	});
@@ -237,38 +239,57 @@ describe('gates: maximum change per action', () => {
 	});
 });
 
-describe('gates: maximum cumulative change per rolling 24 h', () => {
+describe('gates: the exact rolling 24 h bound', () => {
+	// Issue 13: within any 24 h the budget stays within (1 ± cap) × its value at the start of that 24 h.
+	// The old rule summed each change's |%| (10 % + 9.0909 % "used"), which is not that bound.
 	const changes: ActionRecord[] = [
-		// (110 − 100) / 100 = 10 %; (100 − 110) / 110 = 9.0909 %: used 19.0909 %
-		{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T02:00:00Z', action: 'scale_budget', budgetBefore: 100, budgetAfter: 110 },
-		{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T08:00:00Z', action: 'scale_budget', budgetBefore: 110, budgetAfter: 100 },
+		{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T02:00:00Z', action: 'scale_budget', budgetBefore: 100, budgetAfter: 110, ruleId: 'r-up' },
+		{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T08:00:00Z', action: 'scale_budget', budgetBefore: 110, budgetAfter: 100, ruleId: 'r-down' },
 		// exactly 24 h before now: outside (now − 24 h, now]
 		{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-10T14:00:00Z', action: 'set_budget', budgetBefore: 50, budgetAfter: 100 },
 	];
 	const settings = { gates: { cooldownHours: 0, maxChangePct: 25, maxDailyChangePct: 30 } };
 
-	test('cap 30 %, used 19.0909 %: +20 % is clamped to the 10.9091 % left → 110.909 → rounded down to 110.90', () => {
+	test('budgets held in 24 h: 100, 110, 100; a raise may reach 1.3 × 100 = 130: +20 % → 120.00 passes unclamped, with the numbers', () => {
 		const d = only(run({ actions: changes, settings }));
 		assert.equal(d.decision, 'execute');
-		assert.equal(d.action?.budgetAfter, 110.9);
-		assert.deepEqual(d.action?.clampedBy, ['daily_change']);
+		assert.equal(d.action?.budgetAfter, 120);
+		assert.deepEqual(d.action?.clampedBy, []);
 		const g = gateOf(d, 'daily_change');
-		assert.equal(g.detail, 'change clamped to the 10.9091% left of 30% per 24 h');
-		assert.ok(Math.abs((g.values.usedPct as number) - (10 + 100 / 11)) < 1e-9);
-		// what was written stays within the cap: 19.0909 + 10.9 = 29.99 <= 30
-		assert.ok((g.values.usedPct as number) + (d.action?.changePct as number) <= 30);
+		assert.equal(
+			g.detail,
+			'budget 24 h ago 100.00 EUR, lowest held 100.00 EUR, highest 110.00 EUR; changes since: budget changed 100.00 → 110.00 EUR by rule r-up at 04:00; budget changed 110.00 → 100.00 EUR by rule r-down at 10:00; at most 30% above 100.00 EUR = 130.00 EUR: 120.00 EUR is within it (30.00 EUR left)',
+		);
+		assert.equal(g.values.budget24hAgo, 100);
+		assert.equal(g.values.changesIn24h, 2);
+		assert.equal(g.values.bound, 130);
+		assert.equal(g.values.leftAmount, 30);
 	});
 
-	test('fail mode gates it; a full allowance gates even in clamp mode', () => {
-		assert.equal(gateOf(only(run({ actions: changes, settings: { gates: { ...settings.gates, changeMode: 'fail' } } })), 'daily_change').detail, 'change 20% + 19.0909% used in 24 h > 30%');
-		const full = only(run({ actions: changes, settings: { gates: { ...settings.gates, maxDailyChangePct: 19 } } }));
+	test('the issue\'s case: +12 % of 200 = 224, then +8 % asked: the bound is 1.2 × 200 = 240, not 224 × 1.08 = 241.92', () => {
+		const up: ActionRecord[] = [{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T06:00:00Z', action: 'scale_budget', budgetBefore: 200, budgetAfter: 224, ruleId: 'r1' }];
+		const d = only(run({ rules: [{ ...SCALE, action: { type: 'scale_budget', percent: 8 } }], entities: [{ ...ENTITY, dailyBudget: 224 }], actions: up, settings: { gates: { cooldownHours: 0, maxChangePct: 25, maxDailyChangePct: 20 } } }));
+		// 224 × 1.08 = 241.92 > 240 → clamped to 240.00 exactly
+		assert.equal(d.decision, 'execute');
+		assert.equal(d.action?.budgetAfter, 240);
+		assert.deepEqual(d.action?.clampedBy, ['daily_change']);
+		const fail = only(run({ rules: [{ ...SCALE, action: { type: 'scale_budget', percent: 8 } }], entities: [{ ...ENTITY, dailyBudget: 224 }], actions: up, settings: { gates: { cooldownHours: 0, maxChangePct: 25, maxDailyChangePct: 20, changeMode: 'fail' } } }));
+		assert.equal(fail.decision, 'gated');
+		assert.match(gateOf(fail, 'daily_change').detail, /at most 20% above 200\.00 EUR = 240\.00 EUR: 241\.92 EUR is beyond it \(16\.00 EUR left\)$/);
+	});
+
+	test('nothing left: at the bound the raise is gated even in clamp mode; a cut may go down to 0.7 × the highest held', () => {
+		const full = only(run({ entities: [{ ...ENTITY, dailyBudget: 130 }], actions: [{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T08:00:00Z', action: 'scale_budget', budgetBefore: 100, budgetAfter: 130, ruleId: 'r-up' }], settings }));
 		assert.equal(full.decision, 'gated');
-		assert.equal(gateOf(full, 'daily_change').detail, '19.0909% of the 19% allowed per 24 h already used');
+		assert.match(gateOf(full, 'daily_change').detail, /: nothing left \(budget now 130\.00 EUR\)$/);
+		// a cut of −25 % from 130 after 100 → 130: lower bound 0.7 × 130 = 91; 130 × 0.75 = 97.50 is within it
+		const cut = only(run({ rules: [{ ...SCALE, action: { type: 'scale_budget', percent: -25 } }], entities: [{ ...ENTITY, dailyBudget: 130 }], actions: [{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T08:00:00Z', action: 'scale_budget', budgetBefore: 100, budgetAfter: 130, ruleId: 'r-up' }], settings }));
+		assert.equal(cut.action?.budgetAfter, 97.5);
 	});
 
-	test('status changes do not use the budget allowance', () => {
+	test('status changes do not count for the bound', () => {
 		const pauses: ActionRecord[] = [{ platform: 'meta', accountId: 'acc1', campaignId: 'c1', at: '2025-06-11T08:00:00Z', action: 'pause' }];
-		assert.equal(gateOf(only(run({ actions: pauses, settings })), 'daily_change').values.usedPct, 0);
+		assert.equal(gateOf(only(run({ actions: pauses, settings })), 'daily_change').values.changesIn24h, 0);
 	});
 });
 

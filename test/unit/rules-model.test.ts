@@ -113,7 +113,7 @@ describe('rules model: validation errors name the path', () => {
 		assert.deepEqual(issues([{ ...minimal, gates: { maxChangePct: 0 } }]), ['rules[0].gates.maxChangePct: must be greater than 0']);
 		assert.deepEqual(issues([{ ...minimal, gates: { schedule: [{ from: '9:00' }] } }]), ['rules[0].gates.schedule[0].from: must be a time HH:MM (00:00 to 24:00)']);
 		assert.deepEqual(issues([{ ...minimal, scope: { platforms: [] } }]), ['rules[0].scope.platforms: must not be empty (omit it to match all)']);
-		assert.match(issues([{ ...minimal, scope: { platforms: ['tiktok'] } }])[0], /^rules\[0\]\.scope\.platforms\[0\]: Invalid enum value/);
+		assert.match(issues([{ ...minimal, scope: { platforms: ['snapchat'] } }])[0], /^rules\[0\]\.scope\.platforms\[0\]: Invalid enum value/);
 		assert.deepEqual(issues([{ ...minimal, id: 'has space' }]), ['rules[0].id: may hold letters, digits and . _ : - only']);
 	});
 

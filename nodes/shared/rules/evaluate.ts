@@ -44,26 +44,22 @@ import { currencyExponent } from '../platforms/currency';
 import type { Json } from '../schema/rows';
 import { PLATFORMS } from '../schema/rows';
 import {
-	alreadyDoneGate,
 	approvalCheck,
-	budgetChangePct,
 	conflictGate,
-	cooldownGate,
-	dataVolumeGate,
-	entityAgeGate,
 	fmt,
 	fmtMoney,
 	fmtPct,
 	killSwitchGate,
-	maxActionsGate,
-	notEvaluated,
 	planBudget,
-	resolveGates,
-	scheduleGate,
+	type BudgetPlan,
+	type BudgetWindow,
+	type ChangeEntry,
+	type GateContext,
+	type GateHistory,
 	type GateResult,
 	type GateValue,
-	type ResolvedGates,
 } from './gates';
+import { EVALUATED_GATES, EVALUATED_INDEX, mergeGates, type MergedGates } from './gates/index';
 import {
 	accountAverage,
 	buildMetricIndex,
@@ -146,6 +142,14 @@ export interface ActionRecord {
 	budgetAfter?: number | null;
 	ruleId?: string | null;
 	idempotencyKey?: string | null;
+	/** `outside`: a change read from the platform's change history (a person in the platform's UI, another tool), not made by this package. */
+	source?: 'rule' | 'outside';
+	/** Who made an outside change (a person's name or an app), when the platform says. */
+	by?: string | null;
+	/** Where it was made (Ads Manager, Google Ads web interface, API), when the platform says. */
+	via?: string | null;
+	/** The change's answer was lost: counted as applied until it is reconciled. */
+	unknown?: boolean;
 }
 
 export interface EvaluationInput {
@@ -404,21 +408,16 @@ export function normalizeEntities(inputs: readonly EntityInput[]): { entities: E
 	return { entities, skipped };
 }
 
-/** One change or notification in the history, in epoch ms. */
-export interface HistoryEntry {
-	atMs: number;
-	action: ActionType;
-	budgetBefore: number | null;
-	budgetAfter: number | null;
-	ruleId: string | null;
-	idempotencyKey: string | null;
-}
+/** One change or notification in the history, in epoch ms (by a rule, or outside the package). */
+export type HistoryEntry = ChangeEntry;
 
 /**
- * The action history by entity: last change, rolling 24 h budget change, and
- * idempotency keys already used. `add` appends a planned change of this run.
+ * The action history by entity: last change, the budgets held over the rolling
+ * 24 h, and idempotency keys already used. `add` appends a planned change of
+ * this run. Changes made outside the package (read from the platforms' change
+ * history) and changes with an unknown outcome are entries like any other.
  */
-export class ActionHistory {
+export class ActionHistory implements GateHistory {
 	readonly #byEntity = new Map<string, HistoryEntry[]>();
 	readonly #keys = new Map<string, number>();
 	readonly #parent: ActionHistory | null;
@@ -434,10 +433,14 @@ export class ActionHistory {
 				this.rejected++;
 				continue;
 			}
-			sorted.push([
-				entityKey(r.platform, r.accountId, r.campaignId),
-				{ atMs, action: r.action, budgetBefore: r.budgetBefore ?? null, budgetAfter: r.budgetAfter ?? null, ruleId: r.ruleId ?? null, idempotencyKey: r.idempotencyKey ?? null },
-			]);
+			const entry: HistoryEntry = { atMs, action: r.action, budgetBefore: r.budgetBefore ?? null, budgetAfter: r.budgetAfter ?? null, ruleId: r.ruleId ?? null, idempotencyKey: r.idempotencyKey ?? null };
+			if (r.source === 'outside') {
+				entry.source = 'outside';
+				entry.by = r.by ?? null;
+				entry.via = r.via ?? null;
+			}
+			if (r.unknown) entry.unknown = true;
+			sorted.push([entityKey(r.platform, r.accountId, r.campaignId), entry]);
 		}
 		sorted.sort((a, b) => a[1].atMs - b[1].atMs || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 		for (const [key, entry] of sorted) this.add(key, entry);
@@ -465,16 +468,41 @@ export class ActionHistory {
 
 	/** Latest change (not notification) of the entity, or null. */
 	lastChange(key: string): number | null {
-		let last: number | null = this.#parent?.lastChange(key) ?? null;
-		for (const e of this.#byEntity.get(key) ?? []) if (CHANGE_ACTIONS.has(e.action) && (last === null || e.atMs > last)) last = e.atMs;
+		return this.lastChangeEntry(key)?.atMs ?? null;
+	}
+
+	/** The entity's latest change (not a notification), or null; on equal instants the one added last. */
+	lastChangeEntry(key: string): HistoryEntry | null {
+		let last: HistoryEntry | null = this.#parent?.lastChangeEntry(key) ?? null;
+		for (const e of this.#byEntity.get(key) ?? []) if (CHANGE_ACTIONS.has(e.action) && (last === null || e.atMs >= last.atMs)) last = e;
 		return last;
 	}
 
-	/** Sum of |budget change %| in (now − 24 h, now] (later entries count too: clock skew is not a way around the cap). */
-	dailyChangePct(key: string, nowMs: number): number {
-		let sum = this.#parent?.dailyChangePct(key, nowMs) ?? 0;
-		for (const e of this.#byEntity.get(key) ?? []) if (e.atMs > nowMs - DAY_MS) sum += budgetChangePct(e.budgetBefore, e.budgetAfter);
-		return sum;
+	/**
+	 * The entity's budget over (now − 24 h, now] (later entries count too: clock
+	 * skew is not a way around the cap): the budget before the first change in
+	 * it, every budget held since, the changes.
+	 */
+	budgetWindow(key: string, nowMs: number, current: number | null): BudgetWindow {
+		const changes: HistoryEntry[] = [];
+		for (const e of this.entries(key)) {
+			if (e.atMs > nowMs - DAY_MS && BUDGET_ACTIONS.has(e.action) && e.budgetBefore !== null && e.budgetAfter !== null) changes.push(e);
+		}
+		if (changes.length === 0) return { startBudget: current, lowest: current, highest: current, changes };
+		changes.sort((a, b) => a.atMs - b.atMs);
+		let lowest = changes[0].budgetBefore as number;
+		let highest = lowest;
+		for (const c of changes) {
+			for (const v of [c.budgetBefore as number, c.budgetAfter as number]) {
+				if (v < lowest) lowest = v;
+				if (v > highest) highest = v;
+			}
+		}
+		if (current !== null) {
+			if (current < lowest) lowest = current;
+			if (current > highest) highest = current;
+		}
+		return { startBudget: changes[0].budgetBefore, lowest, highest, changes };
 	}
 
 	/** The entity's entries, oldest first (parent's, then own). */
@@ -901,9 +929,25 @@ export function toJson(value: unknown): Json {
 	return null;
 }
 
+/**
+ * What the rule asked for against what the caps allow, when they differ (a
+ * clamped budget change): for the approval card ("asked +60 %, the caps allow
+ * +30 %, approving executes 100.00 → 130.00 USD"). Null when nothing was clamped.
+ */
+export function askedVsAllowed(a: PlannedAction, plan: BudgetPlan | null): { asked: { budget: number; changePct: number }; allowed: { budget: number; changePct: number; clampedBy: string[] }; text: string } | null {
+	if (plan === null || a.clampedBy.length === 0 || plan.requested === null || a.budgetBefore === null || a.budgetAfter === null || !(a.budgetBefore > 0)) return null;
+	const askedPct = ((plan.requested - a.budgetBefore) / a.budgetBefore) * 100;
+	const allowedPct = ((a.budgetAfter - a.budgetBefore) / a.budgetBefore) * 100;
+	const text =
+		`Asked ${fmtPct(askedPct)} (${fmtMoney(a.budgetBefore, a.currency)} → ${fmtMoney(plan.requested, a.currency)}); ` +
+		`the caps allow ${fmtPct(allowedPct)} (${a.clampedBy.join(', ')}); approving executes ${fmtMoney(a.budgetBefore, a.currency)} → ${fmtMoney(a.budgetAfter, a.currency)}.`;
+	return { asked: { budget: plan.requested, changePct: askedPct }, allowed: { budget: a.budgetAfter, changePct: allowedPct, clampedBy: [...a.clampedBy] }, text };
+}
+
 /** What the `optimization` executor receives (see OptimizationPayload in rows.ts). */
-function proposalPayload(d: Decision, e: Entity): Json {
+function proposalPayload(d: Decision, e: Entity, plan: BudgetPlan | null = null): Json {
 	const a = d.action as PlannedAction;
+	const limits = askedVsAllowed(a, plan);
 	return toJson({
 		version: 1,
 		idempotencyKey: d.idempotencyKey,
@@ -923,6 +967,7 @@ function proposalPayload(d: Decision, e: Entity): Json {
 		currency: a.currency,
 		evaluatedAt: d.evaluation.at,
 		window: { date: d.evaluation.localDate, start: d.evaluation.window.start, end: d.evaluation.window.end },
+		...(limits ? { asked: limits.asked, allowed: limits.allowed } : {}),
 	});
 }
 
@@ -965,19 +1010,21 @@ function truncate(text: string, max: number): string {
 }
 
 /** The ProposalInput (kind `optimization`) of a `propose` decision. */
-export function buildProposal(d: Decision, e: Entity): ProposalInput {
+export function buildProposal(d: Decision, e: Entity, plan: BudgetPlan | null = null): ProposalInput {
 	const a = d.action as PlannedAction;
 	const met = d.conditions ? resultLeaves(d.conditions).filter((l) => l.result === true).map((l) => l.text) : [];
+	const limits = askedVsAllowed(a, plan);
+	const change = a.summary.charAt(0).toUpperCase() + a.summary.slice(1);
 	return {
 		id: `opt-${(d.idempotencyKey as string).slice(4, 44)}`,
 		kind: 'optimization',
 		title: truncate(`${d.ruleName}: ${a.summary}`, 300),
-		payload: proposalPayload(d, e),
+		payload: proposalPayload(d, e, plan),
 		evidence: decisionEvidence(d),
 		platform: e.platform,
 		accountId: e.accountId,
 		entity: truncate(entityLabel(e), 500),
-		proposedChange: truncate(a.summary.charAt(0).toUpperCase() + a.summary.slice(1), 10_000),
+		proposedChange: truncate(limits ? `${change}. ${limits.text}` : change, 10_000),
 		impact: truncate(`Rule "${d.ruleName}" (priority ${d.priority}): ${met.join('; ')}. Needs approval: ${(d.approval?.reasons ?? []).join('; ')}.`, 2_000),
 		requestedAt: d.evaluation.at,
 	};
@@ -1001,9 +1048,8 @@ interface PreparedRule {
 	verdict: Verdict;
 	/** Why the action does not apply to an entity of each status (null: it does). */
 	notApplicable: Record<EntityStatus, string | null>;
-	/** Resolved gates by budget currency (entities without own bounds), schedule gate by time zone. */
-	gates: Map<string, ResolvedGates>;
-	schedules: Map<string, GateResult>;
+	/** Merged gate settings by budget currency (entities without own bounds). */
+	gates: Map<string, MergedGates>;
 }
 
 function ruleOrder(a: Rule, b: Rule): number {
@@ -1129,7 +1175,6 @@ export function evaluateParsed(
 			verdict: compileCondition(rule.conditions, windows),
 			notApplicable: { active: applicable(rule.action, 'active'), paused: applicable(rule.action, 'paused'), other: applicable(rule.action, 'other') },
 			gates: new Map(),
-			schedules: new Map(),
 		};
 	});
 	const summary: EvaluationSummary = { execute: 0, propose: 0, gated: 0, no_match: 0, outOfScope: 0, actionsPlanned: 0, entities: entities.length, rules: active.length, disabledRules: rules.length - active.length };
@@ -1288,59 +1333,84 @@ export function evaluateParsed(
 	// Gate the candidates in one global, deterministic order: priority, safety, rule id, entity key.
 	candidates.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || a.prep.idRank - b.prep.idRank || a.scope.rank - b.scope.rank);
 	let used = 0;
-	// Gate results that depend only on rule and time zone are shared (read-only output).
-	const scheduleFor = (prep: PreparedRule, list: ResolvedGates['schedules'], clock: LocalClock): GateResult => {
-		let r = prep.schedules.get(clock.timeZone);
-		if (!r) prep.schedules.set(clock.timeZone, (r = scheduleGate(list, clock)));
-		return r;
-	};
-	const gatesFor = (prep: PreparedRule, e: Entity): ResolvedGates => {
-		if (e.budgetFloor !== null || e.budgetCeiling !== null) return resolveGates(settings, prep.rule, e, prep.primaryWindow);
+	const mergedFor = (prep: PreparedRule, e: Entity): MergedGates => {
+		const make = () =>
+			mergeGates({
+				node: settings.gates as unknown as Record<string, unknown>,
+				rule: prep.rule.gates as unknown as Record<string, unknown>,
+				currency: (settings.currencies[e.currency] ?? {}) as Record<string, unknown>,
+				entity: e,
+				defaultDataWindow: prep.primaryWindow,
+			});
+		if (e.budgetFloor !== null || e.budgetCeiling !== null) return make();
 		let r = prep.gates.get(e.currency);
-		if (!r) prep.gates.set(e.currency, (r = resolveGates(settings, prep.rule, e, prep.primaryWindow)));
+		if (!r) prep.gates.set(e.currency, (r = make()));
 		return r;
 	};
+	const todaySlot = windows.slot({ kind: 'today' }, false);
 	for (const c of candidates) {
 		const { prep, entity: e, clock } = c;
 		const rule = prep.rule;
 		const d = base(prep, c.scope, clock);
 		d.matched = true;
 		d.conditions = c.conditions;
-		const g = gatesFor(prep, e);
-		const dataSlot = windows.slot(g.dataWindow, false);
-		const dataWin = slotWindow(c.scope, dataSlot);
-		const gates: GateResult[] = [
-			killGate,
-			scheduleFor(prep, g.schedules, clock),
-			entityAgeGate(e.createdAtMs, nowMs, g.minEntityAgeDays),
-			dataVolumeGate(g.minData, slotSums(c.scope, dataSlot), dataWin.info.label),
-		];
+		const merged = mergedFor(prep, e);
+		const g = merged.flat;
 		const key = idempotencyKey(rule.id, e, rule.action, clock.date, d.evaluation.window);
 		d.idempotencyKey = key;
-		gates.push(alreadyDoneGate(key, history.doneAt(key)));
 		const action = requestedAction(rule.action, e, false);
-		if (prep.change) {
-			gates.push(cooldownGate(history.lastChange(e.key), nowMs, g.cooldownHours));
-			if (rule.action.type === 'scale_budget' || rule.action.type === 'set_budget') {
-				const plan = planBudget({
+		const isBudget = rule.action.type === 'scale_budget' || rule.action.type === 'set_budget';
+		let plan: BudgetPlan | null = null;
+		const budgetAction = rule.action;
+		const gates: GateResult[] = [];
+		const ctx: GateContext = {
+			settings,
+			rule,
+			entity: e,
+			clock,
+			nowMs,
+			change: prep.change,
+			budget: isBudget,
+			direction: isBudget && e.dailyBudget !== null ? Math.sign((budgetAction.type === 'scale_budget' ? e.dailyBudget * (1 + budgetAction.percent / 100) : budgetAction.type === 'set_budget' ? budgetAction.amount : e.dailyBudget) - e.dailyBudget) : 0,
+			idempotencyKey: key,
+			history,
+			resolved: g,
+			dataVolume: () => {
+				const slot = windows.slot(g.dataWindow, false);
+				return { sums: slotSums(c.scope, slot), label: slotWindow(c.scope, slot).info.label };
+			},
+			today: () => slotSums(c.scope, todaySlot),
+			used,
+			results: gates,
+			plan: () =>
+				(plan ??= planBudget({
 					current: e.dailyBudget,
 					currency: e.currency,
-					action: rule.action,
+					action: budgetAction as Extract<Action, { type: 'scale_budget' | 'set_budget' }>,
 					floor: g.budgetFloor,
 					ceiling: g.budgetCeiling,
 					maxChangePct: g.maxChangePct,
 					maxDailyChangePct: g.maxDailyChangePct,
-					dailyUsedPct: history.dailyChangePct(e.key, nowMs),
+					window: history.budgetWindow(e.key, nowMs, e.dailyBudget),
 					mode: g.changeMode,
-				});
-				gates.push(...plan.gates);
-				action.budgetAfter = plan.after;
-				action.changeAmount = plan.changeAmount;
-				action.changePct = plan.changePct;
-				action.clampedBy = plan.clampedBy;
-			}
-			if (gates.some((x) => x.status === 'fail')) gates.push(notEvaluated('max_actions', 'an earlier gate failed'));
-			else gates.push(maxActionsGate(used, settings.maxActionsPerRun));
+					timeZone: e.timezone,
+					nowMs,
+				})),
+		};
+		for (let gi = 0; gi < EVALUATED_GATES.length; gi++) {
+			const def = EVALUATED_GATES[gi];
+			if ((def.appliesTo === 'change' && !prep.change) || (def.appliesTo === 'budget' && !isBudget)) continue;
+			const r = def.check(ctx, merged.own[EVALUATED_INDEX[gi]]);
+			if (r === null) continue;
+			if (Array.isArray(r)) gates.push(...(r as GateResult[]));
+			else gates.push(r as GateResult);
+		}
+		if (plan !== null) {
+			const p = plan as BudgetPlan;
+			action.budgetAfter = p.after;
+			action.changeAmount = p.changeAmount;
+			action.changePct = p.changePct;
+			action.clampedBy = p.clampedBy;
 		}
 		action.summary = actionSummary(action, e);
 		d.action = action;
@@ -1355,6 +1425,8 @@ export function evaluateParsed(
 						type: rule.action.type,
 						changePct: action.changePct,
 						changeAmount: action.changeAmount,
+						requestedPct: plan !== null && (plan as BudgetPlan).requested !== null && e.dailyBudget ? (((plan as BudgetPlan).requested as number) - e.dailyBudget) / e.dailyBudget * 100 : null,
+						requestedAmount: plan !== null && (plan as BudgetPlan).requested !== null && e.dailyBudget ? ((plan as BudgetPlan).requested as number) - e.dailyBudget : null,
 						currency: e.currency,
 						percent: g.approvalPercent,
 						amount: g.approvalAmount,
@@ -1372,7 +1444,7 @@ export function evaluateParsed(
 				summary.actionsPlanned++;
 				history.add(e.key, { atMs: nowMs, action: rule.action.type, budgetBefore: action.budgetBefore, budgetAfter: action.budgetAfter, ruleId: rule.id, idempotencyKey: key });
 			}
-			if (d.decision === 'propose') d.proposal = buildProposal(d, e);
+			if (d.decision === 'propose') d.proposal = buildProposal(d, e, plan);
 		}
 		record(d, c.scope, prep);
 	}

@@ -27,6 +27,11 @@
 import { z } from 'zod';
 import { PLATFORMS, currencyCode } from '../schema/rows';
 import { linearRegexRefusal } from './scope';
+import { finite, windowSchema, type ScheduleWindow, type Window } from './schema-parts';
+import type { MinData } from './gates/data-volume';
+import type { ChangeMode } from './gates/settings';
+import type { ApprovalThreshold } from './gates/approval';
+import { GATE_SETTING_SHAPES } from './gates/index';
 
 // ---------------------------------------------------------------------------
 // Metrics
@@ -62,41 +67,7 @@ export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'rev
 // Windows
 // ---------------------------------------------------------------------------
 
-/** Longest `last_n_days` window. */
-export const MAX_WINDOW_DAYS = 365;
-
-/**
- * A span of calendar days in the account's time zone, relative to the day of
- * the evaluation ("today"):
- * - `today`: today only (the partial day the store holds, if any);
- * - `yesterday`: the day before today;
- * - `last_n_days`: the `days` complete days ending yesterday (today excluded,
- *   as in the platforms' own "last 7 days");
- * - `lifetime`: every stored day up to and including today.
- *
- * JSON shorthand: `"today"`, `"yesterday"`, `"lifetime"`, `"last_7_days"`.
- */
-export type Window = { kind: 'today' } | { kind: 'yesterday' } | { kind: 'last_n_days'; days: number } | { kind: 'lifetime' };
-export const WINDOW_KINDS = ['today', 'yesterday', 'last_n_days', 'lifetime'] as const;
-
-function windowShorthand(value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	const s = value.trim().toLowerCase();
-	const m = /^last_(\d{1,4})_days?$/.exec(s);
-	if (m) return { kind: 'last_n_days', days: Number(m[1]) };
-	// unknown strings become `{ kind }`, so the error lists the valid kinds
-	return { kind: s };
-}
-
-export const windowSchema: z.ZodType<Window, z.ZodTypeDef, unknown> = z.preprocess(
-	windowShorthand,
-	z.discriminatedUnion('kind', [
-		z.object({ kind: z.literal('today') }).strict(),
-		z.object({ kind: z.literal('yesterday') }).strict(),
-		z.object({ kind: z.literal('last_n_days'), days: z.number().int('must be a whole number of days').min(1).max(MAX_WINDOW_DAYS) }).strict(),
-		z.object({ kind: z.literal('lifetime') }).strict(),
-	]),
-);
+export { MAX_WINDOW_DAYS, WINDOW_KINDS, windowSchema, type Window } from './schema-parts';
 
 // ---------------------------------------------------------------------------
 // Conditions
@@ -154,7 +125,6 @@ export type Condition = LeafCondition | AllCondition | AnyCondition;
 export const MAX_CONDITION_DEPTH = 6;
 export const MAX_CONDITION_LEAVES = 50;
 
-const finite = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number');
 
 const leafSchema = z
 	.object({
@@ -268,11 +238,7 @@ function conditionDepth(c: Condition): number {
 // Actions
 // ---------------------------------------------------------------------------
 
-export const ACTION_TYPES = ['pause', 'enable', 'scale_budget', 'set_budget', 'notify'] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
-/** Actions that change an entity (and so count toward cooldowns, caps and max actions per run). */
-export const CHANGE_ACTIONS: ReadonlySet<ActionType> = new Set<ActionType>(['pause', 'enable', 'scale_budget', 'set_budget']);
-export const BUDGET_ACTIONS: ReadonlySet<ActionType> = new Set<ActionType>(['scale_budget', 'set_budget']);
+export { ACTION_TYPES, CHANGE_ACTIONS, BUDGET_ACTIONS, type ActionType } from './action-types';
 
 /** Smallest and largest `scale_budget.percent`. */
 export const MIN_SCALE_PERCENT = -90;
@@ -382,106 +348,36 @@ export const scopeSchema: z.ZodType<Scope, z.ZodTypeDef, unknown> = z
 // Gate configuration
 // ---------------------------------------------------------------------------
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-const hhmm = z
-	.string()
-	.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time HH:MM (00:00 to 24:00)')
-	.transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3)));
+export { WEEKDAYS, scheduleWindowSchema, type Weekday, type ScheduleWindow } from './schema-parts';
+export { minDataSchema, type MinData } from './gates/data-volume';
+export { CHANGE_MODES, type ChangeMode } from './gates/settings';
+export type { ApprovalThreshold } from './gates/approval';
 
 /**
- * A time window in the account's time zone: `days` (default every day),
- * from `from` (inclusive) to `to` (exclusive), as minutes after midnight.
- * `from` > `to` wraps past midnight (22:00–06:00); the part after midnight
- * belongs to the day the window started on (Fri 22:00–06:00 includes
- * Saturday 02:00).
+ * The operator's gate configuration (settings.gates, the node's options): the
+ * node-level settings of every registered gate (gates/index.ts), each with its
+ * default. The keys below are those of the gates the package ships; a gate
+ * added later brings its own (read it through its check's `own` settings).
  */
-export interface ScheduleWindow {
-	days: Weekday[];
-	fromMinute: number;
-	toMinute: number;
-}
-
-export const scheduleWindowSchema: z.ZodType<ScheduleWindow, z.ZodTypeDef, unknown> = z
-	.object({
-		days: z.array(z.enum(WEEKDAYS)).min(1, 'must not be empty (omit it for every day)').default([...WEEKDAYS]),
-		from: hhmm.default('00:00'),
-		to: hhmm.default('24:00'),
-	})
-	.strict()
-	.superRefine((w, ctx) => {
-		if (w.from === w.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must differ from "from"' });
-	})
-	.transform((w) => ({ days: [...new Set(w.days)].sort((a, b) => WEEKDAYS.indexOf(a) - WEEKDAYS.indexOf(b)), fromMinute: w.from, toMinute: w.to }));
-
-/**
- * Minimum data volume over a window: every given minimum must be reached.
- * `window` defaults to the widest window the rule's conditions use.
- */
-export interface MinData {
-	spend?: number;
-	impressions?: number;
-	clicks?: number;
-	conversions?: number;
-	window?: Window;
-}
-
-const nonNegative = finite.min(0, 'must be at least 0');
-
-export const minDataSchema: z.ZodType<MinData, z.ZodTypeDef, unknown> = z
-	.object({
-		spend: nonNegative.optional(),
-		impressions: nonNegative.optional(),
-		clicks: nonNegative.optional(),
-		conversions: nonNegative.optional(),
-		window: windowSchema.optional(),
-	})
-	.strict();
-
-/** What `maxChangePct` and `maxDailyChangePct` do with a larger change. */
-export const CHANGE_MODES = ['clamp', 'fail'] as const;
-export type ChangeMode = (typeof CHANGE_MODES)[number];
-
-/**
- * Approval threshold: above it, a change becomes a proposal for the approval
- * queue instead of executing. `percent`: |budget change| in percent of the
- * current budget; `amount`: |budget change| in the budget currency; `actions`:
- * action types that always need approval (e.g. `pause`). Strictly above: a
- * change of exactly `percent` executes.
- */
-export interface ApprovalThreshold {
-	percent: number | null;
-	amount: number | null;
-	actions: ActionType[];
-}
-
-const approvalSchema: z.ZodType<ApprovalThreshold, z.ZodTypeDef, unknown> = z
-	.object({
-		percent: nonNegative.nullable().default(null),
-		amount: nonNegative.nullable().default(null),
-		actions: z.array(z.enum(ACTION_TYPES)).default([]),
-	})
-	.strict();
-
-/** The operator's gate configuration (settings.gates). */
 export interface GateConfig {
 	minData: MinData;
 	/** Learning period: minimum age of the entity (from `createdAt`) in days. */
 	minEntityAgeDays: number;
 	/** Allowed windows; empty = always. */
 	schedule: ScheduleWindow[];
-	/** Minimum hours between two changes of one entity (by any rule). */
+	/** Minimum hours between two changes of one entity (by any rule, or outside the package). */
 	cooldownHours: number;
 	/** Largest budget change of one action, percent of the current budget. */
 	maxChangePct: number;
-	/** Largest sum of |budget change %| of one entity over a rolling 24 h. */
+	/** Within any rolling 24 h a budget stays within ± this percent of its value at the start of the 24 h. */
 	maxDailyChangePct: number;
 	/** `clamp`: shrink a larger change to the cap (default); `fail`: gate the action. */
 	changeMode: ChangeMode;
 	/** Absolute budget bounds in the entity's budget currency (null = none). */
 	budgetFloor: number | null;
 	budgetCeiling: number | null;
+	/** Never raise a budget once the campaign spent more than this today (null = no limit). */
+	maxDailySpend: number | null;
 	approval: ApprovalThreshold;
 }
 
@@ -496,35 +392,25 @@ export const DEFAULT_GATES: Readonly<GateConfig> = Object.freeze({
 	changeMode: 'clamp',
 	budgetFloor: null,
 	budgetCeiling: null,
+	maxDailySpend: null,
 	approval: { percent: null, amount: null, actions: [] },
 });
 
-const pctCap = finite.gt(0, 'must be greater than 0').max(1000);
-
 export const gateConfigSchema: z.ZodType<GateConfig, z.ZodTypeDef, unknown> = z
-	.object({
-		minData: minDataSchema.default({}),
-		minEntityAgeDays: nonNegative.max(3650).default(DEFAULT_GATES.minEntityAgeDays),
-		schedule: z.array(scheduleWindowSchema).max(50).default([]),
-		cooldownHours: nonNegative.max(24 * 366).default(DEFAULT_GATES.cooldownHours),
-		maxChangePct: pctCap.default(DEFAULT_GATES.maxChangePct),
-		maxDailyChangePct: pctCap.default(DEFAULT_GATES.maxDailyChangePct),
-		changeMode: z.enum(CHANGE_MODES).default('clamp'),
-		budgetFloor: nonNegative.nullable().default(null),
-		budgetCeiling: finite.positive('must be greater than 0').nullable().default(null),
-		approval: approvalSchema.default({}),
-	})
+	.object(GATE_SETTING_SHAPES.node)
 	.strict()
 	.superRefine((g, ctx) => {
-		if (g.budgetFloor !== null && g.budgetCeiling !== null && g.budgetFloor > g.budgetCeiling) {
-			ctx.addIssue({ code: 'custom', path: ['budgetFloor'], message: `must not exceed budgetCeiling (${g.budgetCeiling})` });
+		const floor = g.budgetFloor as number | null;
+		const ceiling = g.budgetCeiling as number | null;
+		if (floor !== null && ceiling !== null && floor > ceiling) {
+			ctx.addIssue({ code: 'custom', path: ['budgetFloor'], message: `must not exceed budgetCeiling (${ceiling})` });
 		}
-	});
+	}) as unknown as z.ZodType<GateConfig, z.ZodTypeDef, unknown>;
 
 /**
- * A rule's own gate settings. They only tighten the operator's: minimums and
- * cooldown by the larger value, caps and approval thresholds by the smaller,
- * schedules intersect.
+ * A rule's own gate settings (the rule-level settings of every registered
+ * gate). They only tighten the operator's: minimums and cooldown by the larger
+ * value, caps and approval thresholds by the smaller, schedules intersect.
  */
 export interface RuleGates {
 	minData?: MinData;
@@ -533,22 +419,12 @@ export interface RuleGates {
 	cooldownHours?: number;
 	maxChangePct?: number;
 	maxDailyChangePct?: number;
+	maxDailySpend?: number;
 	approvalPercent?: number;
 	approvalAmount?: number;
 }
 
-export const ruleGatesSchema: z.ZodType<RuleGates, z.ZodTypeDef, unknown> = z
-	.object({
-		minData: minDataSchema.optional(),
-		minEntityAgeDays: nonNegative.max(3650).optional(),
-		schedule: z.array(scheduleWindowSchema).min(1, 'must not be empty (omit it for always)').max(50).optional(),
-		cooldownHours: nonNegative.max(24 * 366).optional(),
-		maxChangePct: pctCap.optional(),
-		maxDailyChangePct: pctCap.optional(),
-		approvalPercent: nonNegative.optional(),
-		approvalAmount: nonNegative.optional(),
-	})
-	.strict();
+export const ruleGatesSchema: z.ZodType<RuleGates, z.ZodTypeDef, unknown> = z.object(GATE_SETTING_SHAPES.rule).strict() as unknown as z.ZodType<RuleGates, z.ZodTypeDef, unknown>;
 
 /** Per-currency replacements of the money gates (the base values are meaningless across JPY and USD). */
 export interface CurrencyGates {
@@ -556,16 +432,10 @@ export interface CurrencyGates {
 	budgetCeiling?: number | null;
 	approvalAmount?: number | null;
 	minSpend?: number | null;
+	maxDailySpend?: number | null;
 }
 
-const currencyGatesSchema: z.ZodType<CurrencyGates, z.ZodTypeDef, unknown> = z
-	.object({
-		budgetFloor: nonNegative.nullable().optional(),
-		budgetCeiling: finite.positive('must be greater than 0').nullable().optional(),
-		approvalAmount: nonNegative.nullable().optional(),
-		minSpend: nonNegative.nullable().optional(),
-	})
-	.strict();
+const currencyGatesSchema: z.ZodType<CurrencyGates, z.ZodTypeDef, unknown> = z.object(GATE_SETTING_SHAPES.currency).strict() as unknown as z.ZodType<CurrencyGates, z.ZodTypeDef, unknown>;
 
 // ---------------------------------------------------------------------------
 // Rule

@@ -1,0 +1,123 @@
+/**
+ * What every gate file shares: the result shape, number and money words, the
+ * shared (frozen) results, the "not evaluated" result. No gate logic here.
+ */
+import { currencyExponent } from '../../platforms/currency';
+import type { GateName } from './index';
+
+export type { GateName } from './index';
+export type GateStatus = 'pass' | 'fail' | 'skip';
+export type GateValue = number | string | boolean | null;
+
+export interface GateResult {
+	gate: GateName;
+	/** `skip`: not configured or not applicable to this action. */
+	status: GateStatus;
+	/** One line for people: the numbers and the verdict. */
+	detail: string;
+	/** The numbers used, for the ledger. */
+	values: Record<string, GateValue>;
+}
+
+/** Relative tolerance of cap comparisons. */
+export const EPS = 1e-9;
+
+/** A number for people: at most 4 decimals, no trailing zeros. */
+export function fmt(n: number | null | undefined): string {
+	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
+	if (Number.isInteger(n)) return String(n);
+	const k = Math.round(n * 10_000);
+	const r = k / 10_000;
+	if (r === 0) return '0';
+	// |k| < 1e13: String(k / 10^4) is k's decimal digits with the point 4 places
+	// from the right (no shorter decimal rounds to the same double), so it is
+	// written from the integer k without the shortest-round-trip search.
+	return k > -1e13 && k < 1e13 ? fourDecimals(k) : String(r);
+}
+
+/** The decimal of k / 10^4 (k an integer, 0 < |k| < 1e13), trailing zeros dropped. */
+function fourDecimals(k: number): string {
+	const neg = k < 0;
+	const a = neg ? -k : k;
+	const whole = Math.floor(a / 10_000);
+	let frac = a - whole * 10_000;
+	let text = String(whole);
+	if (frac !== 0) {
+		let digits = 4;
+		while (frac % 10 === 0) {
+			frac /= 10;
+			digits--;
+		}
+		text += `.${String(frac).padStart(digits, '0')}`;
+	}
+	return neg ? `-${text}` : text;
+}
+
+/** Money with the currency's minor digits: `1234.50 USD`. */
+export function fmtMoney(n: number | null | undefined, currency: string): string {
+	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
+	return `${n.toFixed(currencyExponent(currency) ?? 2)} ${currency}`;
+}
+
+/** A signed percent: `+20%`, `-12.5%`. */
+export function fmtPct(n: number | null | undefined): string {
+	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
+	return `${n > 0 ? '+' : ''}${fmt(n)}%`;
+}
+
+export function gate(name: GateName, status: GateStatus, detail: string, values: Record<string, GateValue> = {}): GateResult {
+	return { gate: name, status, detail, values };
+}
+
+/**
+ * Gate results that only depend on a few settings are built once and shared
+ * between decisions (frozen: output is read-only). Large runs hold tens of
+ * thousands of decisions; sharing keeps them cheap.
+ */
+const shared = new Map<string, GateResult>();
+export function memo(id: string, make: () => GateResult): GateResult {
+	let r = shared.get(id);
+	if (!r) {
+		r = make();
+		Object.freeze(r.values);
+		Object.freeze(r);
+		if (shared.size < 10_000) shared.set(id, r);
+	}
+	return r;
+}
+
+/** A gate that was not evaluated because an earlier one decided. */
+export function notEvaluated(name: GateName, because: string): GateResult {
+	let byReason = notEvaluatedCache.get(name);
+	if (!byReason) notEvaluatedCache.set(name, (byReason = new Map()));
+	let r = byReason.get(because);
+	if (!r) {
+		r = memo(`skip|${name}|${because}`, () => gate(name, 'skip', `not evaluated: ${because}`));
+		if (byReason.size < 1000) byReason.set(because, r);
+	}
+	return r;
+}
+const notEvaluatedCache = new Map<GateName, Map<string, GateResult>>();
+
+export const maxOf = (a: number | null | undefined, b: number | null | undefined): number | null =>
+	a === null || a === undefined ? (b ?? null) : b === null || b === undefined ? a : Math.max(a, b);
+export const minOf = (a: number | null | undefined, b: number | null | undefined): number | null =>
+	a === null || a === undefined ? (b ?? null) : b === null || b === undefined ? a : Math.min(a, b);
+
+/** |after − before| / before in percent; 0 when not a budget change. */
+export function budgetChangePct(before: number | null | undefined, after: number | null | undefined): number {
+	if (typeof before !== 'number' || typeof after !== 'number' || !(before > 0) || !Number.isFinite(after)) return 0;
+	return (Math.abs(after - before) / before) * 100;
+}
+
+/**
+ * Rounds `target` to the minor unit of a currency with `exponent` digits,
+ * toward `current` (a change is truncated, never enlarged). A tolerance of
+ * 1e-7 minor units absorbs binary noise (12.03 stored as 12.0299999…).
+ */
+export function roundTowardCurrent(target: number, current: number, exponent: number): number {
+	const scale = 10 ** exponent;
+	const x = target * scale;
+	const units = target >= current ? Math.floor(x + 1e-7) : Math.ceil(x - 1e-7);
+	return units / scale;
+}
