@@ -70,6 +70,7 @@ import {
 	type Rule,
 	type RuleInput,
 } from '../../nodes/shared/rules';
+import { DERIVED_METRIC_NAMES, ratio, type DerivedMetricName } from '../../nodes/shared/metrics';
 
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 10_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
@@ -218,22 +219,9 @@ const empty = (): Sum => ({ spend: 0, impressions: 0, clicks: 0, conversions: 0,
 
 function value(s: Sum, metric: string, perCampaign: boolean): number | null {
 	const n = perCampaign ? Math.max(1, s.campaigns.size) : 1;
-	switch (metric) {
-		case 'ctr':
-			return s.impressions > 0 ? s.clicks / s.impressions : null;
-		case 'cpc':
-			return s.clicks > 0 ? s.spend / s.clicks : null;
-		case 'cpa':
-			return s.conversions > 0 ? s.spend / s.conversions : null;
-		case 'cpl':
-			return s.leads !== null && s.leads > 0 ? s.spend / s.leads : null;
-		case 'roas':
-			return s.spend > 0 && s.revenue !== null ? s.revenue / s.spend : null;
-		default: {
-			const v = s[metric as 'spend'];
-			return v === null ? null : v / n;
-		}
-	}
+	if ((DERIVED_METRIC_NAMES as readonly string[]).includes(metric)) return ratio(metric as DerivedMetricName, s);
+	const v = s[metric as 'spend'];
+	return v === null ? null : v / n;
 }
 
 /** Naive leaf: `rowsOf(start, end)` yields the rows to sum (full scan or the campaign's rows). */

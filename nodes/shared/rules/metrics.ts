@@ -17,7 +17,7 @@
  * of the reported values.
  *
  * Derived metrics of a window are ratios of its sums with the same rules as the
- * GENERATED columns (`ingest/metrics.ts`): null when the denominator is 0 (or
+ * GENERATED columns (the metrics module, `metrics/index.ts`): null when the denominator is 0 (or
  * revenue/leads is not reported). The quotient is the IEEE double of the exact
  * sums; the database's `numeric` division of a single row agrees to ~1e-15
  * relative, which no threshold can observe (a unit test checks this).
@@ -32,6 +32,7 @@
  */
 import { RulesInputError, type BaseMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './model';
 import { dayNumber, dayString } from './time';
+import { ratio } from '../metrics';
 
 /** A `campaign_performance` row as the store returns it (extra columns are ignored). */
 export interface MetricRowInput {
@@ -749,20 +750,9 @@ function metricSums(series: Series | undefined, start: number, end: number): Win
 	};
 }
 
-/** A derived metric of a window's sums; null when the denominator is 0 or not reported. */
+/** A derived metric of a window's sums; null when the denominator is 0 or not reported (the metrics module's `ratio`). */
 export function derivedValue(s: WindowSums, metric: DerivedMetric): number | null {
-	switch (metric) {
-		case 'ctr':
-			return s.impressions > 0 ? s.clicks / s.impressions : null;
-		case 'cpc':
-			return s.clicks > 0 ? s.spend / s.clicks : null;
-		case 'cpa':
-			return s.conversions > 0 ? s.spend / s.conversions : null;
-		case 'cpl':
-			return s.leads !== null && s.leads > 0 ? s.spend / s.leads : null;
-		case 'roas':
-			return s.spend > 0 && s.revenue !== null ? s.revenue / s.spend : null;
-	}
+	return ratio(metric, s);
 }
 
 /** A comment share of a window's sums (fraction of its comments); null when the window has no comment. */
