@@ -61,7 +61,7 @@ export interface Platform {
 	decorate?: (ctx: Ctx, reply: Reply) => void;
 }
 
-export type FaultKind = '429' | '5xx' | 'latency' | 'timeout' | 'malformed';
+export type FaultKind = '429' | '5xx' | 'latency' | 'timeout' | 'malformed' | 'throttle';
 
 export interface FaultSpec {
 	/** Route name (`meta.insights`, `slack.*`) or `METHOD /path/glob` (full path, `*` wildcard). */
@@ -86,6 +86,14 @@ export interface FaultSpec {
 	 * never answers, `latency` answers `latencyMs` late). `429` ignores it.
 	 */
 	afterEffect?: boolean;
+	/**
+	 * Kind `throttle`: the platform's own throttling answer (scripts/sandbox/throttling.ts):
+	 * `user` (Meta error 17; LinkedIn member day limit), `buc` (Meta 80000-80014 with
+	 * X-Business-Use-Case-Usage), `day` (LinkedIn application day limit). Default `user`.
+	 */
+	throttle?: 'user' | 'buc' | 'day';
+	/** Meta `estimated_time_to_regain_access` (minutes) of a `buc` throttle (default 5). */
+	regainMinutes?: number;
 }
 
 export interface Fault extends Required<Pick<FaultSpec, 'route' | 'kind'>> {
@@ -168,6 +176,12 @@ export interface SandboxState {
 	effectSeq: number;
 	/** The next `remaining` receipts are answered `ms` after they are recorded. */
 	effectHold: { ms: number; remaining: number };
+	/** Enforce published request limits (Klaviyo values reports); see SandboxOptions.enforceLimits. */
+	enforceLimits: boolean;
+	/** Daily quotas per route, reset at midnight UTC of the sandbox clock (throttling.ts). */
+	dailyQuotas?: Array<{ route: string; perDay: number; counts: Record<string, number> }>;
+	/** Fixed-window request counters of enforced platform limits (Klaviyo reporting), by `key@windowStart`. */
+	rateWindows?: Record<string, number>;
 }
 
 export function now(state: SandboxState): number {
@@ -235,7 +249,7 @@ export function faultMatches(fault: Fault, routeName: string, method: string, fu
 	return globToRegExp(spec).test(routeName);
 }
 
-const FAULT_KINDS: FaultKind[] = ['429', '5xx', 'latency', 'timeout', 'malformed'];
+const FAULT_KINDS: FaultKind[] = ['429', '5xx', 'latency', 'timeout', 'malformed', 'throttle'];
 
 export function validateFaultSpec(input: unknown): FaultSpec | string {
 	if (!input || typeof input !== 'object') return 'fault must be an object';
@@ -249,6 +263,8 @@ export function validateFaultSpec(input: unknown): FaultSpec | string {
 	if (f.status !== undefined && ((f.status as number) < 500 || (f.status as number) > 599)) return 'fault.status must be 500-599';
 	if (f.malformed !== undefined && f.malformed !== 'truncated' && f.malformed !== 'invalid') return 'fault.malformed must be "truncated" or "invalid"';
 	if (f.afterEffect !== undefined && typeof f.afterEffect !== 'boolean') return 'fault.afterEffect must be a boolean';
+	if (f.throttle !== undefined && f.throttle !== 'user' && f.throttle !== 'buc' && f.throttle !== 'day') return 'fault.throttle must be "user", "buc" or "day"';
+	if (f.regainMinutes !== undefined && (typeof f.regainMinutes !== 'number' || !Number.isFinite(f.regainMinutes) || f.regainMinutes < 0)) return 'fault.regainMinutes must be a non-negative number';
 	return {
 		route: f.route.trim(),
 		kind: kind as FaultKind,
@@ -259,6 +275,8 @@ export function validateFaultSpec(input: unknown): FaultSpec | string {
 		...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs as number } : {}),
 		...(f.malformed !== undefined ? { malformed: f.malformed as 'truncated' | 'invalid' } : {}),
 		...(f.afterEffect !== undefined ? { afterEffect: f.afterEffect } : {}),
+		...(f.throttle !== undefined ? { throttle: f.throttle as 'user' | 'buc' | 'day' } : {}),
+		...(f.regainMinutes !== undefined ? { regainMinutes: f.regainMinutes as number } : {}),
 	};
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm run sandbox [-- --port 4100 --seed 7 --today 2025-03-01 --host 127.0.0.1]`
+ * `npm run sandbox [-- --port 4100 --seed 7 --today 2025-03-01 --host 127.0.0.1 --no-limits]`
+ * (`--no-limits`: do not enforce the platforms' published request limits)
  * Starts the sandbox and prints its URLs and the credentials it accepts.
  */
 import { parseArgs } from 'node:util';
@@ -12,19 +13,20 @@ async function main(): Promise<void> {
 			seed: { type: 'string', default: '1' },
 			today: { type: 'string' },
 			host: { type: 'string', default: '127.0.0.1' },
+			'no-limits': { type: 'boolean', default: false },
 			help: { type: 'boolean', default: false },
 		},
 		strict: true,
 	});
 	if (values.help) {
-		process.stdout.write('Usage: npm run sandbox -- [--port 4100] [--seed 1] [--today YYYY-MM-DD] [--host 127.0.0.1]\n');
+		process.stdout.write('Usage: npm run sandbox -- [--port 4100] [--seed 1] [--today YYYY-MM-DD] [--host 127.0.0.1] [--no-limits]\n');
 		return;
 	}
 	const port = Number(values.port);
 	const seed = Number(values.seed);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
 	if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
-	const sandbox = await startSandbox({ port, seed, host: values.host, ...(values.today ? { today: values.today } : {}) });
+	const sandbox = await startSandbox({ port, seed, host: values.host, enforceLimits: !values['no-limits'], ...(values.today ? { today: values.today } : {}) });
 	const lines = [
 		`AdOps sandbox listening on ${sandbox.url}  (seed ${seed}, today ${sandbox.world.today})`,
 		'',

@@ -35,6 +35,8 @@ import { editPage, findPage, notion, pageJson } from './platforms/notion';
 import { openai } from './platforms/openai';
 import { slack, slackHooks } from './platforms/slack';
 import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
+import { overDailyQuota, throttleReply, validateQuota } from './throttling';
+import { versionRefusal } from './versions';
 import { advanceWorld, createWorld, metaTime, type MetaComment, type SandboxCredentials, type World } from './world';
 
 export interface SandboxOptions {
@@ -48,6 +50,13 @@ export interface SandboxOptions {
 	today?: string;
 	/** Rows per Google Ads `search` page and `searchStream` batch (default 10,000, as Google). */
 	googleAdsPageSize?: number;
+	/**
+	 * Enforce the platforms' published request limits (Klaviyo's values-report
+	 * windows: 1/s, 2/min, 225/day). Default false in-process, because tests
+	 * written before the limits fire report requests back to back on the real
+	 * clock; `npm run sandbox` turns it on. Version sunsets are always enforced.
+	 */
+	enforceLimits?: boolean;
 }
 
 export interface SandboxUrls {
@@ -96,6 +105,19 @@ export interface Sandbox {
 	clearEffects(): void;
 	reset(options?: { seed?: number; today?: string }): void;
 	advance(days?: number): void;
+	/**
+	 * Moves the sandbox clock forward by `ms` without a new world day: rate
+	 * windows (Klaviyo's per-second, per-minute and per-day limits) and daily
+	 * quotas see the time pass, so a test can pace a client on a fake clock
+	 * instead of waiting.
+	 */
+	advanceClock(ms: number): void;
+	/** The sandbox clock (ms since epoch): real time plus the offset that pins `today`. */
+	now(): number;
+	/** A daily quota on a route (`linkedin.analytics`) or platform (`linkedin.*`), reset at midnight UTC; `perDay` undefined removes it. */
+	setDailyQuota(route: string, perDay?: number): void;
+	/** Turns the platforms' published request limits on or off (see SandboxOptions.enforceLimits). */
+	enforceLimits(on: boolean): void;
 	close(): Promise<void>;
 }
 
@@ -132,6 +154,7 @@ function newState(seed: number, today: string, responders: ResponderRegistry, pr
 		effects: [],
 		effectSeq: prev?.effectSeq ?? 0,
 		effectHold: { ms: 0, remaining: 0 },
+		enforceLimits: prev?.enforceLimits ?? false,
 		...((googleAdsPageSize ?? prev?.googleAdsPageSize) !== undefined ? { googleAdsPageSize: googleAdsPageSize ?? prev?.googleAdsPageSize } : {}),
 	};
 }
@@ -195,6 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`googleAdsPageSize must be a positive integer, got ${String(pageSize)}`);
 	const responders = new ResponderRegistry(globalResponders);
 	let state = newState(seed, today, responders, undefined, pageSize);
+	state.enforceLimits = options.enforceLimits === true;
 
 	const admin = adminPlatform(() => state, (next) => {
 		state = next;
@@ -264,12 +288,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		let malformed: 'truncated' | 'invalid' | undefined;
 		try {
 			const fault = platform && platform.name !== 'admin' ? takeFault(state, entry.route, method, fullPath) : undefined;
-			const after = fault?.spec.afterEffect === true && fault.kind !== '429';
+			const after = fault?.spec.afterEffect === true && fault.kind !== '429' && fault.kind !== 'throttle';
 			if (fault) {
 				entry.fault = fault.kind;
 				if (fault.spec.latencyMs && !after) await sleep(fault.spec.latencyMs);
 			}
-			if (after && platform && route && !platform.authenticate?.(ctx)) {
+			if (after && platform && route && !platform.authenticate?.(ctx) && !versionRefusal(platform.name, ctx)) {
 				// the effect happens, then its answer is lost, corrupted or late
 				const applied = await route.handler(ctx);
 				if (fault.spec.latencyMs) await sleep(fault.spec.latencyMs);
@@ -291,10 +315,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			} else if (!platform) reply = json(404, { error: `No simulated API at ${fullPath}. Prefixes: ${platforms.map((p) => p.prefix).join(', ')}` });
 			else if (fault?.kind === '429') reply = platform.errorReply(429, 'rate_limit', '', fault.spec.retryAfter ?? 1);
 			else if (fault?.kind === '5xx') reply = platform.errorReply(fault.spec.status ?? 500, 'server', '');
+			else if (fault?.kind === 'throttle') reply = throttleReply(platform, ctx, entry.route, fault.spec.throttle ?? 'user', fault.spec.regainMinutes);
 			else {
-				const authError = platform.authenticate?.(ctx);
+				const authError = platform.authenticate?.(ctx) ?? versionRefusal(platform.name, ctx);
 				if (authError) reply = authError;
 				else if (!route) reply = platform.errorReply(404, 'not_found', `${method} ${subPath}`);
+				else if (platform.name !== 'admin' && overDailyQuota(state, route.name)) reply = throttleReply(platform, ctx, route.name, 'day');
 				else reply = await route.handler(ctx);
 			}
 			if (fault?.spec.retryAfterMs !== undefined && (fault.kind === '429' || fault.kind === '5xx')) reply.headers = { ...reply.headers, 'retry-after-ms': String(fault.spec.retryAfterMs) };
@@ -386,6 +412,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			advanceWorld(state.world, days);
 			state.clockOffsetMs += days * 86_400_000;
 		},
+		advanceClock(ms) {
+			if (!Number.isFinite(ms) || ms < 0) throw new Error(`advanceClock needs a non-negative number of ms, got ${String(ms)}`);
+			state.clockOffsetMs += ms;
+		},
+		now() {
+			return Date.now() + state.clockOffsetMs;
+		},
+		setDailyQuota(route, perDay) {
+			const error = setQuota(state, route, perDay);
+			if (error) throw new Error(error);
+		},
+		enforceLimits(on) {
+			state.enforceLimits = on;
+		},
 		close() {
 			releaseHeld(state);
 			return new Promise<void>((resolve) => {
@@ -408,6 +448,18 @@ function clearEffects(state: SandboxState): number {
 	state.effects = [];
 	state.effectHold = { ms: 0, remaining: 0 };
 	return removed;
+}
+
+function setQuota(state: SandboxState, route: string, perDay: number | undefined): string | undefined {
+	const others = (state.dailyQuotas ?? []).filter((q) => q.route !== route);
+	if (perDay === undefined) {
+		state.dailyQuotas = others;
+		return undefined;
+	}
+	const checked = validateQuota({ route, perDay });
+	if (typeof checked === 'string') return checked;
+	state.dailyQuotas = [...others, { ...checked, counts: {} }];
+	return undefined;
 }
 
 function releaseHeld(state: SandboxState): void {
@@ -446,6 +498,32 @@ function adminPlatform(get: () => SandboxState, set: (s: SandboxState) => void, 
 				advanceWorld(ctx.state.world, days);
 				ctx.state.clockOffsetMs += days * 86_400_000;
 				return json(200, { ok: true, today: ctx.state.world.today });
+			},
+		},
+		{
+			name: 'admin.clock',
+			method: 'POST',
+			pattern: /^\/clock$/,
+			handler: (ctx) => {
+				const ms = Number(obj(ctx).advanceMs);
+				if (!Number.isFinite(ms) || ms < 0) return bad('advanceMs must be a non-negative number');
+				ctx.state.clockOffsetMs += ms;
+				return json(200, { now: new Date(Date.now() + ctx.state.clockOffsetMs).toISOString(), today: ctx.state.world.today });
+			},
+		},
+		{
+			name: 'admin.quotas',
+			method: 'POST',
+			pattern: /^\/quotas$/,
+			handler: (ctx) => {
+				const b = obj(ctx);
+				if (b.enforceLimits !== undefined) {
+					if (typeof b.enforceLimits !== 'boolean') return bad('enforceLimits must be a boolean');
+					ctx.state.enforceLimits = b.enforceLimits;
+				}
+				if (b.route === undefined) return json(200, { enforceLimits: ctx.state.enforceLimits, quotas: ctx.state.dailyQuotas ?? [] });
+				const error = setQuota(ctx.state, String(b.route), b.perDay === undefined || b.perDay === null ? undefined : (b.perDay as number));
+				return error ? bad(error) : json(200, { enforceLimits: ctx.state.enforceLimits, quotas: ctx.state.dailyQuotas ?? [] });
 			},
 		},
 		{ name: 'admin.faults', method: 'GET', pattern: /^\/faults$/, handler: (ctx) => json(200, { faults: ctx.state.faults }) },

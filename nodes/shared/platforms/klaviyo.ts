@@ -11,9 +11,17 @@
  *   Klaviyo applies it), so each result is one campaign/flow on one day.
  *   Values reports attribute to the send, like the Klaviyo UI; the series
  *   endpoint would save calls for flows but there is none for campaigns, so
- *   both use the same per-day shape. Cost: 2 report calls per day of window;
- *   Klaviyo allows 1/s burst, 2/min steady for these, so give the adapter a
- *   rate limiter and keep lookback windows short.
+ *   both use the same per-day shape. Cost: 2 report calls per day of window
+ *   (one per endpoint). Klaviyo allows each values-report endpoint 1/s burst,
+ *   2/min steady and 225/day per account, so the adapter paces them itself:
+ *   one a second per endpoint always (`reportLimits`, a sliding window on the
+ *   executor's clock), and when an answer says the steady window is used up
+ *   (`RateLimit-Remaining: 0`, Klaviyo's headers on every non-429 answer) no
+ *   request to that endpoint before `RateLimit-Reset` seconds have passed. A
+ *   60-day backfill is never refused and takes about half an hour at Klaviyo's
+ *   2/min; the wait is in the result's `meta.rateLimitWaitMs` and a warning
+ *   says it in words. A window longer than 225 days is refused before any
+ *   request.
  * - Results (one per campaign × message × channel) are summed per campaign /
  *   flow per day. Mapping: impressions = delivered, clicks = clicks_unique,
  *   conversions = conversions, revenue = conversion_value, spend = 0, leads = null.
@@ -23,6 +31,7 @@
 import type { CallContext } from '../resilience/executor';
 import { HttpTransport, type HttpOptions, type HttpResponse, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
+import { KeyedRateLimiter, WindowRateLimiter, unlimited, type RateWindow } from '../resilience/rate-limiter';
 import { decimalField, sumFields, type NumericField } from './money';
 import { DAY_MS, utcDate } from '../text/dates';
 import { eachDay, parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
@@ -30,6 +39,31 @@ import { eachDay, parseDay, toCallMeta, type AccountInfo, type CampaignInfo, typ
 export const KLAVIYO_DEFAULT_BASE_URL = 'https://a.klaviyo.com';
 export const KLAVIYO_DEFAULT_REVISION = '2025-10-15';
 export const KLAVIYO_REPORT_STATISTICS = ['conversions', 'conversion_value', 'clicks_unique', 'delivered', 'recipients'] as const;
+
+/**
+ * Klaviyo's limits of each values-report endpoint (campaign-values-reports,
+ * flow-values-reports), per account: burst 1/s, steady 2/m, daily 225/d
+ * (API reference of Query Campaign Values and Query Flow Values). The burst
+ * window is kept client-side; the steady window is followed from Klaviyo's
+ * `RateLimit-Remaining` / `RateLimit-Reset` answers (a client-side 2/min would
+ * also hold when Klaviyo grants more); the daily one is checked per run.
+ */
+export const KLAVIYO_REPORT_LIMITS: readonly RateWindow[] = [{ points: 1, durationMs: 1_000 }];
+export const KLAVIYO_REPORT_DAILY_LIMIT = 225;
+
+/** "29 minutes 30 seconds", "1 hour 2 minutes", "less than a second". */
+export function waitInWords(ms: number): string {
+	const total = Math.round(ms / 1000);
+	if (total < 1) return 'less than a second';
+	const parts: string[] = [];
+	const h = Math.floor(total / 3600);
+	const m = Math.floor((total % 3600) / 60);
+	const sec = total % 60;
+	if (h) parts.push(`${h} hour${h === 1 ? '' : 's'}`);
+	if (m) parts.push(`${m} minute${m === 1 ? '' : 's'}`);
+	if (sec && !h) parts.push(`${sec} second${sec === 1 ? '' : 's'}`);
+	return parts.join(' ');
+}
 
 export interface KlaviyoAdapterConfig extends HttpOptions {
 	/** Private API key (pk_…); scopes accounts:read, metrics:read, campaigns:read, flows:read. */
@@ -42,6 +76,8 @@ export interface KlaviyoAdapterConfig extends HttpOptions {
 	sendChannels?: readonly string[];
 	includeCampaigns?: boolean;
 	includeFlows?: boolean;
+	/** Pacing of the values-report endpoints (default KLAVIYO_REPORT_LIMITS); `false` sends them unpaced (Klaviyo then answers 429). */
+	reportLimits?: readonly RateWindow[] | false;
 }
 
 interface JsonApiList<T> {
@@ -118,16 +154,21 @@ export class KlaviyoAdapter implements PlatformAdapter {
 	readonly http: HttpTransport;
 	readonly revision: string;
 	private readonly channels: readonly string[];
+	private readonly reportPacer?: WindowRateLimiter;
 
 	constructor(private readonly config: KlaviyoAdapterConfig) {
 		if (!config.apiKey) throw new TypeError('Klaviyo: apiKey is required');
 		this.revision = config.revision || KLAVIYO_DEFAULT_REVISION;
 		if (!/^\d{4}-\d{2}-\d{2}(\.[a-z0-9]+)?$/.test(this.revision)) throw new TypeError(`Klaviyo: revision must be YYYY-MM-DD, got ${this.revision}`);
 		this.channels = config.sendChannels ?? ['email'];
+		const limits = config.reportLimits ?? KLAVIYO_REPORT_LIMITS;
+		this.reportPacer = limits === false ? undefined : new WindowRateLimiter(limits, { clock: config.clock, maxWaitMs: 5 * 60_000 });
+		const rateLimiter = this.reportPacer ? new KeyedRateLimiter([{ prefix: 'klaviyo:reports:', limiter: this.reportPacer }], config.rateLimiter ?? unlimited) : config.rateLimiter;
 		this.http = new HttpTransport(
 			'klaviyo',
 			{
 				...config,
+				...(rateLimiter ? { rateLimiter } : {}),
 				defaultBaseUrl: KLAVIYO_DEFAULT_BASE_URL,
 				headers: {
 					Authorization: `Klaviyo-API-Key ${config.apiKey}`,
@@ -253,11 +294,10 @@ export class KlaviyoAdapter implements PlatformAdapter {
 		let url: string | undefined = `/api/${kind}-values-reports/`;
 		let pages = 0;
 		const seen = new Set<string>();
+		const rateLimitKey = `klaviyo:reports:${kind}-values-reports:${context.accountId ?? ''}`;
 		while (url) {
-			const { data }: HttpResponse<ValuesReportResponse> = await this.http.request<ValuesReportResponse>(
-				{ ...context, rateLimitKey: 'klaviyo:reports' },
-				{ method: 'POST', url, data: body },
-			);
+			const { data, headers }: HttpResponse<ValuesReportResponse> = await this.http.request<ValuesReportResponse>({ ...context, rateLimitKey }, { method: 'POST', url, data: body });
+			this.followRateLimitHeaders(rateLimitKey, headers);
 			pages += 1;
 			const page = data.data?.attributes?.results;
 			if (Array.isArray(page)) results.push(...page);
@@ -268,8 +308,32 @@ export class KlaviyoAdapter implements PlatformAdapter {
 		return { results, pages };
 	}
 
+	/** `RateLimit-Remaining: 0` → hold the endpoint for `RateLimit-Reset` seconds (rounded up, plus a quarter second). */
+	private followRateLimitHeaders(key: string, headers: Record<string, unknown>): void {
+		if (!this.reportPacer) return;
+		const get = (name: string): number | undefined => {
+			const entry = Object.entries(headers).find(([k]) => k.toLowerCase() === name);
+			const v = Array.isArray(entry?.[1]) ? entry[1][0] : entry?.[1];
+			const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
+			return Number.isFinite(n) ? n : undefined;
+		};
+		const remaining = get('ratelimit-remaining');
+		const reset = get('ratelimit-reset');
+		if (remaining !== undefined && remaining <= 0 && reset !== undefined && reset >= 0) this.reportPacer.hold(key, Math.ceil(reset) * 1000 + 250);
+	}
+
 	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
 		const days = eachDay(query.since, query.until);
+		if (this.config.reportLimits !== false && days.length > KLAVIYO_REPORT_DAILY_LIMIT) {
+			throw new PlatformApiError({
+				platform: 'klaviyo',
+				accountId: query.accountId,
+				call: 'fetchDailyMetrics',
+				kind: 'config',
+				retryable: false,
+				hint: `a window of ${days.length} days needs ${days.length} values reports of each kind, and Klaviyo allows ${KLAVIYO_REPORT_DAILY_LIMIT} a day per account: ingest at most ${KLAVIYO_REPORT_DAILY_LIMIT} days per run`,
+			});
+		}
 		const before = { ...this.http.executor.stats };
 		const warnings: string[] = [];
 		const account = await this.describeAccount(query.accountId, query.signal);
@@ -305,6 +369,11 @@ export class KlaviyoAdapter implements PlatformAdapter {
 				}
 			}
 		}
-		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
+		const meta = toCallMeta(before, this.http.executor.stats, pages);
+		const reports = days.length * kinds.length;
+		if (meta.rateLimitWaitMs >= 1000) {
+			warnings.push(`Klaviyo's reporting limits (per report type one values report a second, and as many a minute as Klaviyo grants: two on its published limits) paced ${reports} report requests: the run waited ${waitInWords(meta.rateLimitWaitMs)} for them.`);
+		}
+		return { rows, account, meta, warnings };
 	}
 }

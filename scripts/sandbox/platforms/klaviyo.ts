@@ -6,7 +6,7 @@
  * timestamps).
  */
 import { randomUUID } from 'node:crypto';
-import { header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, roundMoney } from '../rng';
 import type { KlaviyoDaily, KlaviyoMessageSource } from '../world';
 
@@ -138,11 +138,81 @@ function list(kind: 'campaign' | 'flow') {
 	};
 }
 
+/**
+ * Klaviyo's published limits of the values-report endpoints (API reference of
+ * Query Campaign Values / Query Flow Values: burst 1/s, steady 2/m, daily
+ * 225/d), per account and per endpoint. Klaviyo counts fixed windows (its
+ * rate-limit guide: "a fixed-window rate limiting algorithm with two distinct
+ * windows: burst (1-second window) and steady (1-minute window)"); the daily
+ * window is the UTC day here.
+ */
+export const KLAVIYO_REPORT_LIMITS = [
+	{ name: 'burst', points: 1, windowMs: 1_000 },
+	{ name: 'steady', points: 2, windowMs: 60_000 },
+	{ name: 'daily', points: 225, windowMs: 86_400_000 },
+] as const;
+
+/**
+ * Klaviyo's headers on every non-429 answer: the state of the steady
+ * (one-minute) window after this request.
+ */
+export function reportLimitHeaders(ctx: Ctx, endpoint: string): Record<string, string> {
+	if (!ctx.state.enforceLimits) return {};
+	const t = now(ctx.state);
+	const steady = KLAVIYO_REPORT_LIMITS[1];
+	const start = Math.floor(t / steady.windowMs) * steady.windowMs;
+	const used = ctx.state.rateWindows?.[`${endpoint}:${steady.name}@${start}`] ?? 0;
+	return { 'ratelimit-limit': String(steady.points), 'ratelimit-remaining': String(Math.max(0, steady.points - used)), 'ratelimit-reset': String(Math.ceil((start + steady.windowMs - t) / 1000)) };
+}
+
+/**
+ * Counts a values-report request; answers Klaviyo's 429 (JSON:API `throttled`
+ * error, `Retry-After` = whole seconds until the full window reopens) when a
+ * window is used up. Refused requests are not counted.
+ */
+export function reportLimit(ctx: Ctx, endpoint: string): Reply | undefined {
+	if (!ctx.state.enforceLimits) return undefined;
+	const t = now(ctx.state);
+	const windows = (ctx.state.rateWindows ??= {});
+	let waitMs = 0;
+	for (const w of KLAVIYO_REPORT_LIMITS) {
+		const start = Math.floor(t / w.windowMs) * w.windowMs;
+		if ((windows[`${endpoint}:${w.name}@${start}`] ?? 0) >= w.points) waitMs = Math.max(waitMs, start + w.windowMs - t);
+	}
+	if (waitMs > 0) {
+		const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+		return { ...kError(429, 'throttled', 'Request was throttled.', `Request was throttled. Expected available in ${seconds} second${seconds === 1 ? '' : 's'}.`), headers: { 'retry-after': String(seconds) } };
+	}
+	for (const w of KLAVIYO_REPORT_LIMITS) {
+		const start = Math.floor(t / w.windowMs) * w.windowMs;
+		const key = `${endpoint}:${w.name}@${start}`;
+		windows[key] = (windows[key] ?? 0) + 1;
+	}
+	// forget closed windows so a long run keeps the map small
+	for (const key of Object.keys(windows)) {
+		const [name, at] = key.split('@') as [string, string];
+		const w = KLAVIYO_REPORT_LIMITS.find((x) => name.endsWith(`:${x.name}`));
+		if (w && Number(at) + w.windowMs <= t) delete windows[key];
+	}
+	return undefined;
+}
+
 const TIMEFRAME_KEYS: Record<string, [number, number]> = { today: [0, 0], yesterday: [-1, -1], last_7_days: [-7, -1], last_30_days: [-30, -1], last_90_days: [-90, -1], last_365_days: [-365, -1] };
 
 function report(kind: 'campaign' | 'flow') {
 	return (ctx: Ctx): Reply => {
 		const type = `${kind}-values-report`;
+		const endpoint = `${ctx.state.world.klaviyo.id}:${type}s`;
+		const limited = reportLimit(ctx, endpoint);
+		if (limited) return limited;
+		const reply = answerReport(ctx, kind, type);
+		reply.headers = { ...reply.headers, ...reportLimitHeaders(ctx, endpoint) };
+		return reply;
+	};
+}
+
+function answerReport(ctx: Ctx, kind: 'campaign' | 'flow', type: string): Reply {
+	{
 		const body = ctx.body as { data?: { type?: unknown; attributes?: Record<string, unknown> } } | undefined;
 		if (ctx.bodyError || !body?.data) return kError(400, 'invalid', 'Invalid input.', 'Request body must be a JSON:API document with a data object.', '/data');
 		if (body.data.type !== type) return kError(409, 'conflict', 'Conflict.', `The type "${String(body.data.type)}" does not match the expected type "${type}".`, '/data/type');
@@ -199,7 +269,7 @@ function report(kind: 'campaign' | 'flow') {
 			},
 			links: { self: `${ctx.origin}/klaviyo/api/${kind}-values-reports/` },
 		});
-	};
+	}
 }
 
 function authenticate(ctx: Ctx): Reply | undefined {
