@@ -34,6 +34,7 @@ import { meta } from './platforms/meta';
 import { editPage, findPage, notion, pageJson } from './platforms/notion';
 import { openai } from './platforms/openai';
 import { slack, slackHooks } from './platforms/slack';
+import { tiktok } from './platforms/tiktok';
 import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
 import { overDailyQuota, throttleReply, validateQuota } from './throttling';
 import { versionRefusal } from './versions';
@@ -66,6 +67,8 @@ export interface SandboxUrls {
 	linkedin: string;
 	/** Klaviyo base: requests go to `${klaviyo}/api/…`. */
 	klaviyo: string;
+	/** TikTok API for Business base: requests go to `${tiktok}/open_api/v1.3/…`. */
+	tiktok: string;
 	/** `@notionhq/client` `baseUrl`. */
 	notion: string;
 	/** `@slack/web-api` `slackApiUrl`. */
@@ -122,7 +125,7 @@ export interface Sandbox {
 }
 
 /** Matched in order by prefix: `slackHooks` (`/slack/actions`) before `slack`. */
-const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
+const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -364,6 +367,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			meta: `${base}/meta`,
 			linkedin: `${base}/linkedin`,
 			klaviyo: `${base}/klaviyo`,
+			tiktok: `${base}/tiktok`,
 			notion: `${base}/notion`,
 			slack: `${base}/slack/api/`,
 			openai: `${base}/openai/v1`,
