@@ -29,6 +29,32 @@ export function esdCritical(n: number, i: number, alpha: number): number {
 	return v;
 }
 
+/**
+ * MAD of the sorted run sorted[lo..hi] around med in O(m): the deviations
+ * left of the centre decrease and right of it increase, so merging the two
+ * sorted lists up to the middle gives the median deviation.
+ */
+function sortedMad(sorted: Float64Array, lo: number, hi: number, med: number, scratch: Float64Array): number {
+	const m = hi - lo + 1;
+	let r = lo;
+	while (r <= hi && sorted[r] < med) r++;
+	let l = r - 1;
+	const need = (m >> 1) + 1;
+	let k = 0;
+	while (k < need) {
+		const dl = l >= lo ? med - sorted[l] : Infinity;
+		const dr = r <= hi ? sorted[r] - med : Infinity;
+		if (dl <= dr) {
+			scratch[k++] = dl;
+			l--;
+		} else {
+			scratch[k++] = dr;
+			r++;
+		}
+	}
+	return m % 2 ? scratch[need - 1] : (scratch[need - 2] + scratch[need - 1]) / 2;
+}
+
 export interface EsdResult {
 	/** Indices (into the input) found anomalous, most extreme first. */
 	anomalies: number[];
@@ -71,8 +97,7 @@ export function generalizedEsd(residuals: ArrayLike<number>, alpha = 0.05, maxSh
 		const m = hi - lo + 1;
 		const mid = lo + (m >> 1);
 		const med = m % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-		for (let j = 0; j < m; j++) scratch[j] = Math.abs(sorted[lo + j] - med);
-		const s = MAD_TO_SIGMA * medianInPlace(scratch.subarray(0, m));
+		const s = MAD_TO_SIGMA * sortedMad(sorted, lo, hi, med, scratch);
 		const dLo = med - sorted[lo];
 		const dHi = sorted[hi] - med;
 		let pick: number;

@@ -8,3 +8,4 @@ export * from './detect';
 export * from './forecast';
 export * from './pacing';
 export * from './scope';
+export * from './alerting';

@@ -34,7 +34,12 @@ export function select(a: Float64Array, k: number): number {
 	let left = 0;
 	let right = a.length - 1;
 	while (right > left) {
-		const pivot = a[(left + right) >> 1];
+		// median of three: V-shaped inputs (|x − m| of a sorted run) would make a middle pivot quadratic
+		const mid = (left + right) >> 1;
+		const x = a[left];
+		const y = a[mid];
+		const z = a[right];
+		const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
 		let i = left;
 		let j = right;
 		while (i <= j) {

@@ -1,0 +1,110 @@
+/**
+ * Insights benchmark (issue 18).
+ *
+ *   scan      one columnar read of campaign_performance (selectColumnar) →
+ *             series per campaign and account → detection of 9 metrics on
+ *             every series (STL + ESD; anomalies of the last 3 days reported);
+ *   baseline  the same detection with one `select` per campaign (what a
+ *             per-campaign loop does), the queries measured on a sample of
+ *             campaigns and extrapolated;
+ *   forecast  1,000 series of 180 days with model selection (rolling-origin
+ *             backtest of seasonal naive and ETS), time per series.
+ * PGlite always; PostgreSQL too when DATABASE_URL is set (fresh schema,
+ * dropped afterwards). Loading the rows is setup, not measured.
+ *
+ *   node --import tsx test/bench/insights.bench.ts
+ * Options (env): BENCH_CAMPAIGNS (10000), BENCH_DAYS (180), BENCH_QUERY_SAMPLE (200),
+ * BENCH_FORECASTS (1000), BENCH_STORES (pglite,postgres).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildSeries, forecast, scanSeries, type PerformanceColumns } from '../../nodes/shared/insights';
+import { openStore, type Store } from '../../nodes/shared/store';
+import { embeddedExecutor } from '../../nodes/shared/store/embedded';
+import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import { Pool } from 'pg';
+import { generateSeries } from '../unit/insights-fixtures';
+
+const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 10_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 180);
+const SAMPLE = Number(process.env.BENCH_QUERY_SAMPLE ?? 200);
+const FORECASTS = Number(process.env.BENCH_FORECASTS ?? 1000);
+const STORES = (process.env.BENCH_STORES ?? 'pglite,postgres').split(',');
+const END = '2025-06-30';
+const COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'] as const;
+
+/** Rows generated in SQL: weekly pattern, noise, and a 3× spend spike on the last day of every 500th campaign. */
+function seedSql(): string {
+	return `INSERT INTO campaign_performance (date, platform, account_id, campaign_id, currency, spend, impressions, clicks, conversions, revenue)
+	SELECT d, 'meta', 'act_' || (c % 100), 'c' || c, 'USD', s, (s * 100)::bigint, (s * 2)::bigint, round(s * 0.1), s * 3
+	FROM (SELECT c, d, round(((50 + c % 97) * (1 + 0.2 * sin(2 * pi() * extract(doy FROM d) / 7)) * (0.9 + 0.2 * random()) * CASE WHEN c % 500 = 0 AND d = DATE '${END}' THEN 3 ELSE 1 END)::numeric, 2) AS s
+	      FROM generate_series(0, ${CAMPAIGNS - 1}) AS c, generate_series(DATE '${END}' - ${DAYS - 1}, DATE '${END}', interval '1 day') AS g(d)) x`;
+}
+
+async function measure(name: string, store: Store, exec: SqlExecutor): Promise<void> {
+	await exec.query(`SELECT setseed(0.42)`);
+	const t0 = performance.now();
+	await exec.query(seedSql());
+	console.log(`${name}: loaded ${CAMPAIGNS * DAYS} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (setup)`);
+	const start = new Date(Date.parse(`${END}T00:00:00Z`) - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+	const r0 = performance.now();
+	const cols = await store.selectColumnar('campaign_performance', [...COLUMNS], { where: { date: { gte: start, lte: END } } });
+	const r1 = performance.now();
+	const series = buildSeries(cols as unknown as PerformanceColumns, { end: END, historyDays: DAYS });
+	const r2 = performance.now();
+	const res = scanSeries(series, { lookbackDays: 3 });
+	const r3 = performance.now();
+	const spikes = res.anomalies.filter((a) => a.metric === 'spend' && a.campaignId !== null).length;
+	console.log(`${name} scan: read ${(r1 - r0).toFixed(0)} ms + series ${(r2 - r1).toFixed(0)} ms + detect ${(r3 - r2).toFixed(0)} ms = ${(r3 - r0).toFixed(0)} ms for ${res.scanned} series (${CAMPAIGNS} campaigns and their accounts × 9 metrics); ${spikes} campaign spend anomalies (planted ${Math.ceil(CAMPAIGNS / 500)})`);
+	// baseline: one query per campaign (sample, extrapolated) + the same detection
+	const q0 = performance.now();
+	const n = Math.min(SAMPLE, CAMPAIGNS);
+	for (let i = 0; i < n; i++) {
+		const c = Math.floor((i * CAMPAIGNS) / n);
+		await store.select('campaign_performance', { where: { campaign_id: `c${c}`, date: { gte: start, lte: END } } });
+	}
+	const perQuery = (performance.now() - q0) / n;
+	const baseline = perQuery * CAMPAIGNS + (r3 - r1);
+	console.log(`${name} per-campaign queries: ${perQuery.toFixed(2)} ms per campaign → ${(perQuery * CAMPAIGNS).toFixed(0)} ms of queries (from ${n} sampled) + the same detection = ${baseline.toFixed(0)} ms; batch read is ${(baseline / (r3 - r0)).toFixed(1)}× faster`);
+}
+
+async function main(): Promise<void> {
+	// forecast with model selection
+	const f0 = performance.now();
+	const chosen: Record<string, number> = {};
+	for (let i = 0; i < FORECASTS; i++) {
+		const g = generateSeries(10_000 + i, { anomalies: 0, days: 180 });
+		const f = forecast(g.values, 30);
+		chosen[f.model] = (chosen[f.model] ?? 0) + 1;
+	}
+	const ft = performance.now() - f0;
+	console.log(`forecast: ${FORECASTS} series × 180 days, 30-day horizon, model chosen by backtest: ${ft.toFixed(0)} ms, ${((ft / FORECASTS) * 1000).toFixed(0)} µs per series (generation included); chosen ${JSON.stringify(chosen)}`);
+	if (STORES.includes('pglite')) {
+		const dir = mkdtempSync(join(tmpdir(), 'adops-insights-bench-'));
+		const store = await openStore({ kind: 'embedded', path: dir });
+		try {
+			await measure('PGlite', store, (await embeddedExecutor(dir)) as SqlExecutor);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+	const url = process.env.DATABASE_URL;
+	if (url && STORES.includes('postgres')) {
+		const schema = `bench_insights_${randomBytes(4).toString('hex')}`;
+		const store = await openStore({ kind: 'postgres', connectionString: url, ssl: 'disable', schema });
+		const pool = new Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+		try {
+			await measure('PostgreSQL', store, { inTransaction: false, query: (sql: string, params?: readonly unknown[]) => pool.query(sql, params as unknown[]) as never, transaction: async () => Promise.reject(new Error('unused')) });
+		} finally {
+			await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+			await pool.end();
+			await store.close();
+		}
+	}
+}
+
+void main();
