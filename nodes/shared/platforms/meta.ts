@@ -32,6 +32,7 @@ import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
 	type CampaignControl,
@@ -366,6 +367,56 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
 	}
 
+	/**
+	 * Budget and status changes of the account's campaigns since `since`, from
+	 * the ad account's `activities` edge (one paged read per account; Meta keeps
+	 * about 90 days): `update_campaign_budget` and `update_campaign_run_status`,
+	 * with the person (`actor_name`), the app (`application_name`: Ads Manager,
+	 * or the API app) and the old and new values from `extra_data`.
+	 */
+	async listCampaignChanges(accountId: string, since: string, signal?: AbortSignal): Promise<CampaignChange[]> {
+		const id = metaAccountDigits(accountId);
+		const account = await this.accountInfo(id, signal);
+		const digits = account.currency ? metaMinorUnitDigits(account.currency) : undefined;
+		const sinceS = Math.floor(Date.parse(since) / 1000);
+		if (!Number.isFinite(sinceS)) throw new RangeError(`Meta: since must be an ISO-8601 instant, got ${since}`);
+		const out: CampaignChange[] = [];
+		for await (const page of this.pages<Record<string, unknown>>({ call: 'listCampaignChanges', accountId: id, signal }, `/${this.apiVersion}/act_${id}/activities`, {
+			fields: 'event_type,event_time,actor_name,application_name,object_id,object_type,extra_data',
+			since: sinceS,
+			limit: this.config.pageSize ?? 500,
+		})) {
+			for (const a of page.data ?? []) {
+				const type = String(a.event_type ?? '');
+				if (type !== 'update_campaign_budget' && type !== 'update_campaign_run_status') continue;
+				const at = instantToIso(a.event_time);
+				if (!at || a.object_id === undefined) continue;
+				const extra = parseExtra(a.extra_data);
+				const money = (v: unknown): number | null => {
+					const n = digits === undefined ? null : scaledToMajor(typeof v === 'object' && v !== null ? ((v as Record<string, unknown>).new_value ?? (v as Record<string, unknown>).old_value) : v, digits);
+					return typeof n === 'number' && Number.isFinite(n) ? n : null;
+				};
+				const status = (v: unknown): string | null => (typeof v === 'string' ? (/^(active|enabled)$/i.test(v) ? 'ACTIVE' : /^(paused|inactive)$/i.test(v) ? 'PAUSED' : v.toUpperCase()) : null);
+				const budget = type === 'update_campaign_budget';
+				out.push({
+					platform: 'meta',
+					accountId: id,
+					campaignId: String(a.object_id),
+					at,
+					kind: budget ? 'budget' : 'status',
+					budgetBefore: budget ? money(extra.old_value) : null,
+					budgetAfter: budget ? money(extra.new_value) : null,
+					statusBefore: budget ? null : status(extra.old_value),
+					statusAfter: budget ? null : status(extra.new_value),
+					by: typeof a.actor_name === 'string' && a.actor_name ? a.actor_name : null,
+					via: typeof a.application_name === 'string' && a.application_name ? a.application_name : null,
+					raw: a,
+				});
+			}
+		}
+		return out;
+	}
+
 	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
 		const id = metaAccountDigits(accountId);
 		const campaign = checkCampaignId(id, 'getCampaignState', campaignId);
@@ -479,5 +530,17 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 			for (const row of page.data ?? []) rows.push(this.mapInsightsRow(row, account));
 		}
 		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
+	}
+}
+
+/** `extra_data` of an activity: a JSON string (or object) with `old_value` / `new_value`. */
+function parseExtra(value: unknown): Record<string, unknown> {
+	if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+	if (typeof value !== 'string') return {};
+	try {
+		const parsed = JSON.parse(value) as unknown;
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+	} catch {
+		return {};
 	}
 }

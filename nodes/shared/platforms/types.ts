@@ -176,6 +176,38 @@ export interface CampaignControl {
 	setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult>;
 	/** `dailyBudget` in major units of `currency`, which must be the account's currency. */
 	setDailyBudget(input: CampaignChangeTarget & { dailyBudget: number; currency: string }): Promise<CampaignChangeResult>;
+	/**
+	 * Budget and status changes of the account's campaigns since `since`
+	 * (ISO-8601), from the platform's change history, one read per account
+	 * (Meta: the ad account's `activities` edge; Google Ads: `change_event`;
+	 * LinkedIn: the campaigns' `changeAuditStamps.lastModified`). The
+	 * optimizer counts them for the cooldown and the 24 h bound. Optional:
+	 * a platform without a history gives none.
+	 */
+	listCampaignChanges?(accountId: string, since: string, signal?: AbortSignal): Promise<CampaignChange[]>;
+}
+
+/** One change of a campaign read from the platform's change history. */
+export interface CampaignChange {
+	platform: PlatformId;
+	accountId: string;
+	campaignId: string;
+	/** When it was made, ISO-8601 UTC. */
+	at: string;
+	/** `budget`: the daily budget changed; `status`: paused or enabled; `other`: a change the platform does not detail (LinkedIn's lastModified). */
+	kind: 'budget' | 'status' | 'other';
+	/** Major units of the account currency (budget changes), when the platform says. */
+	budgetBefore: number | null;
+	budgetAfter: number | null;
+	/** `ACTIVE` / `PAUSED` (status changes), when the platform says. */
+	statusBefore: string | null;
+	statusAfter: string | null;
+	/** Who made it (a person's name or e-mail), when the platform says. */
+	by: string | null;
+	/** Where it was made (Ads Manager, Google Ads web interface, an API app), when the platform says. */
+	via: string | null;
+	/** The platform's own record. */
+	raw: unknown;
 }
 
 /** True when the adapter can read and change campaigns (Meta, LinkedIn, Google Ads). */

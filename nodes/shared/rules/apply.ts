@@ -700,7 +700,7 @@ export function inProgressText(by: string | null, since: string): string {
 
 /** The action record of an open entry, for the gates: it counts as applied at its attempt's time, at its target. */
 export function openEntryRecord(e: ReconciledEntry): ActionRecord {
-	return { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, at: e.at, action: e.target.requestedType, budgetBefore: e.target.budgetBefore, budgetAfter: e.target.budgetAfter, ruleId: e.target.ruleId || null, idempotencyKey: e.key };
+	return { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, at: e.at, action: e.target.requestedType, budgetBefore: e.target.budgetBefore, budgetAfter: e.target.budgetAfter, ruleId: e.target.ruleId || null, idempotencyKey: e.key, unknown: e.status === 'unknown' };
 }
 
 /**

@@ -48,7 +48,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProposalInput } from '../approvals/proposal';
-import { hasCampaignControl, type CampaignState } from '../platforms/types';
+import { hasCampaignControl, type CampaignChange, type CampaignState } from '../platforms/types';
 import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
 import {
@@ -390,6 +390,50 @@ export interface RunInputs {
 	actionRows: number;
 	/** The `optimization_actions` rows the history was read from. */
 	actionRowsRead: Array<Pick<Row<'optimization_actions'>, (typeof ACTION_COLUMNS)[number]>>;
+	/** Changes read from the platforms' change history that this package did not make (in `history`, source `outside`). */
+	outsideChanges: number;
+}
+
+/** How far apart a platform's record of our own change and our record of it may be (clocks, the call's duration). */
+const OWN_CHANGE_SLACK_MS = 15 * 60_000;
+
+/**
+ * The action records of the changes read from the platforms' change
+ * histories, without those this package made (a change of ours is in the
+ * history too: same campaign, within 15 minutes, same budget or status).
+ */
+export function outsideChangeRecords(changes: readonly CampaignChange[], own: readonly ActionRecord[], before?: string): ActionRecord[] {
+	const beforeMs = before ? Date.parse(before) : Number.POSITIVE_INFINITY;
+	const out: ActionRecord[] = [];
+	for (const c of changes) {
+		const atMs = Date.parse(c.at);
+		if (!Number.isFinite(atMs) || atMs >= beforeMs) continue;
+		const action: ActionRecord['action'] = c.kind === 'status' ? (c.statusAfter === 'PAUSED' ? 'pause' : 'enable') : 'set_budget';
+		const ours = own.some((r) => {
+			if (r.source === 'outside' || r.platform !== c.platform || r.campaignId !== c.campaignId) return false;
+			const t = typeof r.at === 'number' ? r.at : Date.parse(String(r.at instanceof Date ? r.at.toISOString() : r.at));
+			if (!(Math.abs(t - atMs) <= OWN_CHANGE_SLACK_MS)) return false;
+			if (c.kind === 'budget') return r.budgetAfter !== null && r.budgetAfter !== undefined && c.budgetAfter !== null && Math.abs(r.budgetAfter - c.budgetAfter) < 1e-6;
+			if (c.kind === 'status') return r.action === action;
+			return true;
+		});
+		if (ours) continue;
+		out.push({
+			platform: c.platform,
+			accountId: c.accountId,
+			campaignId: c.campaignId,
+			at: c.at,
+			action,
+			budgetBefore: c.budgetBefore,
+			budgetAfter: c.budgetAfter,
+			ruleId: null,
+			idempotencyKey: null,
+			source: 'outside',
+			by: c.by,
+			via: c.via,
+		});
+	}
+	return out;
 }
 
 /**
@@ -436,18 +480,29 @@ export async function readRunInputs(
 	// --- entity state from the platforms (one listing per account) ---------------------
 	const states = new Map<string, CampaignState>();
 	const accounts: RunInputs['accounts'] = [];
+	// the campaigns' state and the platforms' change history (outside changes count for the cooldown and the 24 h bound): one read each per account, all at once
 	const listed = await Promise.all(
 		wanted.map(async (w) => {
 			const control = controlFor(deps.adapters, w.platform);
+			const changes = control.listCampaignChanges
+				? control.listCampaignChanges(w.accountId, req.actionsFrom, deps.signal).then(
+						(list) => ({ list, error: null }),
+						(error: unknown) => ({ list: null, error: errorInfo(error) }),
+					)
+				: Promise.resolve({ list: [] as CampaignChange[], error: null });
 			try {
-				return { w, list: await control.listCampaignStates(w.accountId, deps.signal), error: null };
+				return { w, list: await control.listCampaignStates(w.accountId, deps.signal), error: null, changes: await changes };
 			} catch (error) {
-				return { w, list: null, error: errorInfo(error) };
+				await changes;
+				return { w, list: null, error: errorInfo(error), changes: { list: [] as CampaignChange[], error: null } };
 			}
 		}),
 	);
+	const outside: CampaignChange[] = [];
 	const accountIds = new Set<string>();
-	for (const { w, list, error } of listed) {
+	for (const { w, list, error, changes } of listed) {
+		if (changes.error) warnings.push(`${w.platform} account ${w.accountId}: its change history could not be read (${changes.error.message}); changes made outside the package are not counted for the cooldown and the 24 h bound this run`);
+		else if (changes.list) outside.push(...changes.list);
 		if (!list) {
 			accounts.push({ platform: w.platform, accountId: w.accountId, campaigns: 0, error });
 			warnings.push(`${w.platform} account ${w.accountId} was not evaluated: ${error?.message ?? 'unknown error'}`);
@@ -485,8 +540,10 @@ export async function readRunInputs(
 			if (record) history.push(record);
 		}
 	}
+	const outsideRecords = outsideChangeRecords(outside, history, options.actionsBefore);
+	history.push(...outsideRecords);
 
-	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows, actionRowsRead };
+	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows, actionRowsRead, outsideChanges: outsideRecords.length };
 }
 
 /** The app_state key of a live run's marker: running → finished; a run that died stays `running`. */

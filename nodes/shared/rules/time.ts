@@ -5,8 +5,8 @@
  * ranges.
  */
 import { DAY_MS, calendarDayMs, utcDate, wallClock } from '../text/dates';
-import type { Weekday } from './model';
-import { WEEKDAYS } from './model';
+import type { Weekday } from './schema-parts';
+import { WEEKDAYS } from './schema-parts';
 
 export { DAY_MS };
 export const HOUR_MS = 3_600_000;

@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto';
 import { bodyObject, bearer, json, now, param, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, fnv1a, isIsoDate, moneyString, toMinor, fromMinor } from '../rng';
-import { applyCampaignChange, findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
+import { changeLog, manualEdit, recordedChange } from './change-history';
+import { findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
 
 const V = '/v\\d+(?:\\.\\d+)?';
 
@@ -510,7 +511,8 @@ function postObject(ctx: Ctx): Reply {
 			if (!Array.isArray(list) || list.some((o) => o !== 'validate_only' && o !== 'include_recommendations')) return badParam(ctx, 'Param execution_options must be an array of validate_only, include_recommendations');
 			if (list.includes('validate_only')) return json(200, { success: true });
 		}
-		applyCampaignChange(world, found.campaign, change);
+		// Graph logs API changes in the account's activities too (actor: the app's system user, application: the app)
+		recordedChange(world, 'meta', found.account, found.campaign, change, { who: 'AdOps system user', via: 'AdOps (API)', manual: false, atMs: now(ctx.state) });
 		return json(200, { success: true });
 	}
 	const comment = world.meta.comments.find((c) => c.id === id && !c.deleted);
@@ -665,7 +667,50 @@ function authenticate(ctx: Ctx): Reply | undefined {
 	return undefined;
 }
 
+/**
+ * GET act_{id}/activities: the account's change history, newest first, in
+ * Graph's shape (event_type, event_time, actor_name, application_name,
+ * object_id, object_type, extra_data as a JSON string with old_value and
+ * new_value; budgets in minor units), filtered by `since` (unix seconds).
+ */
+function listActivities(ctx: Ctx): Reply {
+	const account = findAccount(ctx.state.world, 'meta', ctx.params[0]!);
+	if (!account) return notFound(ctx, `act_${ctx.params[0]}`);
+	const sinceRaw = ctx.query.get('since');
+	const since = sinceRaw === null ? 0 : Number(sinceRaw);
+	if (!Number.isFinite(since)) return badParam(ctx, 'Param since must be a unix timestamp');
+	const fields = fieldsOf(ctx, 'event_type,event_time');
+	const rows = changeLog(ctx.state.world)
+		.filter((c) => c.platform === 'meta' && c.accountId === account.id && c.atMs >= since * 1000)
+		.sort((a, b) => b.atMs - a.atMs)
+		.map((c) => {
+			const status = (v: unknown) => (v === 'ACTIVE' ? 'Active' : v === 'PAUSED' ? 'Inactive' : String(v));
+			const all: Record<string, unknown> = {
+				event_type: c.kind === 'budget' ? 'update_campaign_budget' : 'update_campaign_run_status',
+				translated_event_type: c.kind === 'budget' ? 'Campaign budget updated' : 'Campaign status updated',
+				event_time: metaTime(c.atMs),
+				actor_name: c.who,
+				application_name: c.via,
+				object_id: c.campaignId,
+				object_name: account.campaigns.find((x) => x.id === c.campaignId)?.name ?? '',
+				object_type: 'CAMPAIGN',
+				extra_data: JSON.stringify(
+					c.kind === 'budget'
+						? { type: 'payment_amount', currency: account.currency, old_value: toMinor(c.before as number, account.currency), new_value: toMinor(c.after as number, account.currency) }
+						: { type: 'run_status', old_value: status(c.before), new_value: status(c.after) },
+				),
+			};
+			const out: Record<string, unknown> = {};
+			for (const f of fields.keys()) if (f in all) out[f] = all[f];
+			return out;
+		});
+	const result = page(ctx, rows, 25);
+	return isReply(result) ? result : json(200, result);
+}
+
 const routes: Route[] = [
+	{ name: 'meta.activities', method: 'GET', pattern: new RegExp(`^${V}/act_(\\d+)/activities$`), handler: listActivities },
+	{ name: 'meta.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('meta', 'Ads Manager') },
 	{ name: 'meta.insights', method: 'GET', pattern: new RegExp(`^${V}/act_(\\d+)/insights$`), handler: insights },
 	{ name: 'meta.campaigns', method: 'GET', pattern: new RegExp(`^${V}/act_(\\d+)/campaigns$`), handler: listCampaigns },
 	{ name: 'meta.ads', method: 'GET', pattern: new RegExp(`^${V}/act_(\\d+)/ads$`), handler: listAds },

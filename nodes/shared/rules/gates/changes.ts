@@ -37,7 +37,7 @@ export function changeWhat(e: ChangeEntry, currency: string): string {
 		const before = fmtMoney(e.budgetBefore, currency);
 		return `budget changed ${before.slice(0, before.length - currency.length - 1)} → ${fmtMoney(e.budgetAfter, currency)}`;
 	}
-	return `${e.action.replace('_', ' ')}`;
+	return e.source === 'outside' ? 'changed (the platform does not say what)' : `${e.action.replace('_', ' ')}`;
 }
 
 /** One line naming an earlier change: what, who, when (account's local time), and "outside the package" when it was. */
