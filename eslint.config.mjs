@@ -36,7 +36,7 @@ export default tseslint.config(
 		rules: { ...communityRules, 'no-console': 'error', 'prefer-spread': 'off' },
 	},
 	{
-		// The domain core never imports n8n-workflow (DESIGN.md): it throws its
+		// The domain core never imports n8n-workflow (nodes/shared/README.md): it throws its
 		// own typed errors, which node files turn into NodeApiError/NodeOperationError.
 		files: ['nodes/shared/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
