@@ -23,6 +23,8 @@ function sandboxSettings(sandbox: Sandbox, platform: PlatformSettings['platform'
 			return { platform, accessToken: c.linkedin.accessToken, baseUrl: urls.linkedin, accountIds: [] };
 		case 'klaviyo':
 			return { platform, apiKey: c.klaviyo.apiKey, baseUrl: urls.klaviyo };
+		case 'tiktok':
+			return { platform, accessToken: c.tiktok.accessToken, baseUrl: urls.tiktok, accountIds: [] };
 		case 'google_ads':
 			return {
 				platform,

@@ -61,7 +61,7 @@ test('PGlite computes what the module computes, zero and missing denominators in
 	for (let i = 0; i < 40; i++) {
 		samples.push({ spend: ((i * 7919) % 100000) / 100, impressions: (i * 104729) % 50000, clicks: (i * 31) % 97, conversions: ((i * 13) % 11) / 4, revenue: i % 3 === 0 ? null : ((i * 6151) % 90000) / 100, leads: i % 4 === 0 ? null : i % 5 });
 	}
-	const rows = samples.map((s, i) => ({ date: '2026-11-01', platform: 'meta', account_id: 'metrics', campaign_id: String(i), currency: 'USD', ...s }));
+	const rows = samples.map((s, i) => ({ date: '2026-11-01', platform: 'meta' as const, account_id: 'metrics', campaign_id: String(i), currency: 'USD', ...s }));
 	await store.upsert('campaign_performance', rows);
 	const stored = await store.select('campaign_performance', { where: { account_id: 'metrics' } });
 	assert.equal(stored.length, samples.length);
