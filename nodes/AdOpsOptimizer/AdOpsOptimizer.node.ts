@@ -4,6 +4,7 @@ import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
 import * as backtest from './actions/backtest.operation';
+import * as reconcile from './actions/reconcile.operation';
 import * as run from './actions/run.operation';
 
 export class AdOpsOptimizer implements INodeType {
@@ -41,6 +42,12 @@ export class AdOpsOptimizer implements INodeType {
 						description: 'Replay the rules day by day over the stored performance: what would have executed, been proposed or gated, and the budget path; changes nothing',
 					},
 					{
+						name: 'Reconcile',
+						value: 'reconcile',
+						action: 'Reconcile changes whose outcome is unknown',
+						description: 'Read each campaign whose last change lost its answer (or whose run died) and record whether it happened; changes nothing',
+					},
+					{
 						name: 'Run Rules',
 						value: 'run',
 						action: 'Run the optimization rules',
@@ -50,6 +57,7 @@ export class AdOpsOptimizer implements INodeType {
 			},
 			...run.description,
 			...backtest.description,
+			...reconcile.description,
 		],
 	};
 

@@ -6,6 +6,7 @@ import { openStoreFromNode } from '../../common/store';
 import type { PlatformAdapter } from '../../shared/platforms/types';
 import type { Store } from '../../shared/store';
 import * as backtest from './backtest.operation';
+import * as reconcile from './reconcile.operation';
 import * as run from './run.operation';
 
 export interface OptimizerContext {
@@ -15,7 +16,7 @@ export interface OptimizerContext {
 	credentialAccounts: Partial<Record<ControlledPlatformId, string[]>>;
 }
 
-const operations = { run, backtest } as const;
+const operations = { run, backtest, reconcile } as const;
 
 /** Three outputs: executed (and failed) with their alerts, proposals for AdOps Approval, gated and everything stored only. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
