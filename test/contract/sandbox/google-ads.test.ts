@@ -221,25 +221,30 @@ describe('sandbox: the Google Ads adapter pointed at it by apiBaseUrl and tokenU
 		await assert.rejects(new GoogleAdsAdapter(config({ loginCustomerId: '555-555-5555' })).describeAccount('1234567890'), (e: unknown) => e instanceof PlatformApiError && e.kind === 'permission' && /login customer id/.test(e.hint));
 	});
 
-	it('an injected 429 stops the account with RESOURCE_EXHAUSTED and its retry delay; a 5xx is retried', async () => {
+	it('a 429 with a long retry delay stops the account with RESOURCE_EXHAUSTED and its delay; a short one and a 5xx are retried', async () => {
 		const clock = fakeClock();
 		const adapter = new GoogleAdsAdapter(config({ clock }));
-		sb.injectFault({ route: 'googleads.searchStream', kind: '429', retryAfter: 42 });
+		sb.injectFault({ route: 'googleads.searchStream', kind: '429', retryAfter: 420 });
 		await assert.rejects(adapter.fetchDailyMetrics({ accountId: '1234567890', since: '2025-02-01', until: '2025-02-28' }), (e: unknown) => {
 			assert.ok(e instanceof PlatformApiError);
 			assert.equal(e.kind, 'quota');
 			assert.equal(e.code, 'quota_error.RESOURCE_EXHAUSTED');
-			assert.equal(e.retryAfterMs, 42_000);
+			assert.equal(e.retryAfterMs, 420_000);
 			assert.equal(e.retryable, false);
-			assert.match(e.hint, /42 s/);
+			assert.match(e.hint, /420 s|7 min/);
 			return true;
 		});
 		assert.deepEqual(sb.requests({ route: 'googleads.searchStream' }).map((r) => r.status), [429], 'not retried');
+		// issue 12: a single short RESOURCE_EXHAUSTED no longer fails the account (other platforms retry too)
+		sb.injectFault({ route: 'googleads.searchStream', kind: '429', retryAfter: 42 });
+		const short = await adapter.fetchDailyMetrics({ accountId: '1234567890', since: '2025-02-01', until: '2025-02-28' });
+		assert.ok(short.rows.length > 0);
+		assert.equal(short.meta.retries, 1);
 		sb.injectFault({ route: 'googleads.searchStream', kind: '5xx', count: 2 });
 		const result = await adapter.fetchDailyMetrics({ accountId: '1234567890', since: '2025-03-01', until: '2025-03-09' });
 		assert.ok(result.rows.length > 0);
 		assert.equal(result.meta.retries, 2);
-		assert.deepEqual(sb.requests({ route: 'googleads.searchStream' }).map((r) => r.status), [429, 500, 500, 200, 200]);
+		assert.deepEqual(sb.requests({ route: 'googleads.searchStream' }).map((r) => r.status), [429, 429, 200, 200, 500, 500, 200, 200]);
 	});
 
 	it('campaign control: validate_only changes nothing; without it status and budget change in the world and in later reads; mutation errors mapped', async () => {
@@ -271,13 +276,13 @@ describe('sandbox: the Google Ads adapter pointed at it by apiBaseUrl and tokenU
 		const sent = sb.requests({ platform: 'googleads' }).length;
 		await assert.rejects(adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 10.001, currency, validateOnly: true }), (e: unknown) => e instanceof PlatformApiError && e.kind === 'config' && /more than 2 decimals/.test(e.message));
 		assert.equal(sb.requests({ platform: 'googleads' }).length, sent + 1, 'only the state read');
-		// a mutation's GoogleAdsFailure is mapped like a query's: RESOURCE_EXHAUSTED stops the account, not retried
-		sb.injectFault({ route: 'googleads.campaignBudgets.mutate', kind: '429', retryAfter: 60 });
+		// a mutation's GoogleAdsFailure is mapped like a query's: RESOURCE_EXHAUSTED with a long delay stops the account, not retried
+		sb.injectFault({ route: 'googleads.campaignBudgets.mutate', kind: '429', retryAfter: 120 });
 		await assert.rejects(adapter.setDailyBudget({ accountId: '1234567890', campaignId: c.id, dailyBudget: 150, currency }), (e: unknown) => {
 			assert.ok(e instanceof PlatformApiError);
 			assert.equal(e.kind, 'quota');
 			assert.equal(e.code, 'quota_error.RESOURCE_EXHAUSTED');
-			assert.equal(e.retryAfterMs, 60_000);
+			assert.equal(e.retryAfterMs, 120_000);
 			assert.match(e.message, new RegExp(`setDailyBudget campaign ${c.id}`));
 			return true;
 		});
