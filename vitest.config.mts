@@ -1,0 +1,143 @@
+/**
+ * vitest: one project per suite (pick with --project NAME).
+ *
+ *   unit      test/unit       the core, many small cases; files in parallel
+ *   contract  test/contract   Store on PGlite (+ PostgreSQL with DATABASE_URL), adapters on the
+ *                             sandbox; files in parallel (each starts its own sandbox and store),
+ *                             tests inside a file in order
+ *   engine    test/engine     nodes and bundled workflows run in-process by n8n-core's WorkflowExecute
+ *   e2e       test/e2e        the real n8n CLI: one file at a time
+ *   browser   test/browser    the n8n editor in Chromium: one file at a time
+ *   queue     test/queue      n8n queue mode with workers killed mid-run: one file at a time
+ *
+ * Suites that need PostgreSQL skip in-file, with their reason, when DATABASE_URL is missing.
+ * node:test had no default timeout; the per-suite timeouts below are generous on purpose, so a
+ * slow machine (2 cores) does not turn a passing test into a timeout.
+ * The closing line `tests: N passed, N failed, N skipped` is printed by the summary reporter below.
+ */
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+import type { Reporter, TestModule } from 'vitest/node';
+
+class SummaryLine implements Reporter {
+	onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+		let passed = 0;
+		let failed = 0;
+		let skipped = 0;
+		for (const module of modules) {
+			let tests = 0;
+			for (const test of module.children.allTests()) {
+				tests++;
+				const state = test.result().state;
+				if (state === 'passed') passed++;
+				else if (state === 'failed') failed++;
+				else skipped++;
+			}
+			// A file that failed to load (or whose hooks failed) counts as one failure of its own.
+			if (module.state() === 'failed' && module.errors().length > 0) failed++;
+			else if (tests === 0 && module.state() === 'failed') failed++;
+		}
+		failed += unhandledErrors.length;
+		process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+	}
+}
+
+const minute = 60_000;
+const require = createRequire(import.meta.url);
+
+
+export default defineConfig({
+	resolve: {
+		// One n8n-workflow: the CommonJS build n8n itself (and n8n-core, and our dist) loads. Without this,
+		// vite hands TypeScript files the ESM build, a second copy whose classes and symbols n8n-core does not know.
+		alias: [{ find: /^n8n-workflow$/, replacement: require.resolve('n8n-workflow') }],
+	},
+	test: {
+		environment: 'node',
+		reporters: ['default', new SummaryLine()],
+		// A project whose folder has no files yet (browser, queue) is not a failure.
+		passWithNoTests: true,
+		teardownTimeout: minute,
+		coverage: {
+			provider: 'v8',
+			include: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+			exclude: ['**/*.d.ts'],
+			// text: one row per folder (nodes/shared/rules, …) and file; json-summary for tools.
+			reporter: ['text', 'json-summary'],
+			reportsDirectory: 'coverage',
+		},
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['test/unit/**/*.test.ts'],
+					testTimeout: 2 * minute,
+					hookTimeout: 2 * minute,
+					fileParallelism: true,
+					maxWorkers: 2,
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'contract',
+					include: ['test/contract/**/*.test.ts'],
+					testTimeout: 5 * minute,
+					hookTimeout: 5 * minute,
+					fileParallelism: true,
+					maxWorkers: 2,
+					sequence: { concurrent: false },
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'engine',
+					include: ['test/engine/**/*.test.ts'],
+					testTimeout: minute,
+					hookTimeout: minute,
+					fileParallelism: true,
+					maxWorkers: 2,
+					sequence: { concurrent: false },
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'e2e',
+					include: ['test/e2e/**/*.test.ts'],
+					testTimeout: 15 * minute,
+					hookTimeout: 20 * minute,
+					fileParallelism: false,
+					maxWorkers: 1,
+					sequence: { concurrent: false },
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'browser',
+					include: ['test/browser/**/*.test.ts'],
+					testTimeout: 10 * minute,
+					hookTimeout: 20 * minute,
+					fileParallelism: false,
+					maxWorkers: 1,
+					sequence: { concurrent: false },
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'queue',
+					include: ['test/queue/**/*.test.ts'],
+					testTimeout: 15 * minute,
+					hookTimeout: 20 * minute,
+					fileParallelism: false,
+					maxWorkers: 1,
+					sequence: { concurrent: false },
+				},
+			},
+		],
+	},
+});
