@@ -213,6 +213,8 @@ export interface LeafResult {
 	result: boolean | null;
 	/** The value was undefined and `ifUndefined: 'match'` counted it as met. */
 	undefinedAsMatch: boolean;
+	/** `=` / `!=` only: the tolerance used. */
+	tolerance?: number;
 	/** One line: "cpa last 7 days (…) = 63.2 > 50". */
 	text: string;
 }
@@ -571,8 +573,25 @@ export function widestWindow(c: Condition): Window {
 // Conditions
 // ---------------------------------------------------------------------------
 
-function compare(op: Op, x: number, leaf: LeafCondition): boolean {
+/** Half a minor unit of a currency (0.005 USD, 0.5 JPY); 0.005 when unknown. */
+function halfMinor(currency: string | null | undefined): number {
+	const e = currency ? currencyExponent(currency) : undefined;
+	return 0.5 / 10 ** (e ?? 2);
+}
+
+/** The tolerance of `=` / `!=` for a leaf on an entity whose metric rows are in `currency` (see OPS in model.ts). */
+export function equalTolerance(leaf: LeafCondition, currency: string | null | undefined): number {
+	if (leaf.tolerance !== undefined) return leaf.tolerance;
+	if (MONEY_METRICS.has(leaf.metric) && leaf.compareTo === undefined) return halfMinor(currency);
+	return 1e-9 * Math.max(1, Math.abs(leaf.value ?? 0));
+}
+
+function compare(op: Op, x: number, leaf: LeafCondition, tol = 0): boolean {
 	switch (op) {
+		case '=':
+			return Math.abs(x - (leaf.value as number)) <= tol;
+		case '!=':
+			return Math.abs(x - (leaf.value as number)) > tol;
 		case '>':
 			return x > (leaf.value as number);
 		case '>=':
@@ -728,6 +747,13 @@ function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
 	const metric = leaf.metric;
 	const op = leaf.op;
 	const undefinedResult = leaf.ifUndefined === 'match' ? true : null;
+	if (op === '=' || op === '!=') {
+		// equality within a tolerance (per entity: money's depends on the currency): through the full leaf
+		return (s) => {
+			const r = evaluateLeaf(leaf, s);
+			return r.result;
+		};
+	}
 	if (leaf.compareTo === 'previous_window') {
 		const previous = windows.slot(leaf.window, true);
 		return (s) => {
@@ -783,7 +809,8 @@ function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 		baseline = accountAverage(slotAccount(s, k), leaf.metric, MONEY_METRICS.has(leaf.metric));
 		compared = changePct(actual, baseline);
 	}
-	let result: boolean | null = compared === null ? null : compare(leaf.op, compared, leaf);
+	const tol = leaf.op === '=' || leaf.op === '!=' ? equalTolerance(leaf, s.series?.currency ?? s.entity.currency) : 0;
+	let result: boolean | null = compared === null ? null : compare(leaf.op, compared, leaf, tol);
 	const undefinedAsMatch = result === null && leaf.ifUndefined === 'match';
 	if (undefinedAsMatch) result = true;
 	return {
@@ -801,6 +828,7 @@ function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 		compared,
 		result,
 		undefinedAsMatch,
+		...(leaf.op === '=' || leaf.op === '!=' ? { tolerance: tol } : {}),
 		text: '',
 	};
 }
@@ -813,6 +841,7 @@ export function leafText(l: LeafResult): string {
 	const parts: string[] = [l.metric, ' ', l.window.label, ' = ', fmt(l.actual)];
 	if (pct) parts.push(' vs ', l.compareTo === 'previous_window' ? 'previous window' : 'account average', ' ', fmt(l.baseline), ': change ', fmtPct(l.compared));
 	if (l.op === 'between') parts.push(' between ', fmt(l.min), u, ' and ', fmt(l.max), u);
+	else if (l.op === '=' || l.op === '!=') parts.push(' ', l.op === '=' ? '=' : '≠', ' ', fmt(l.value), u, l.tolerance ? ` (± ${fmt(l.tolerance)}${u})` : '');
 	else parts.push(' ', l.op, ' ', fmt(l.value), u);
 	parts.push(l.result === null ? ' → undefined' : l.result ? (l.undefinedAsMatch ? ' → undefined, counted as met' : ' → met') : ' → not met');
 	return parts.join('');

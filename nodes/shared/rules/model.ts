@@ -73,9 +73,30 @@ export { MAX_WINDOW_DAYS, WINDOW_KINDS, windowSchema, type Window } from './sche
 // Conditions
 // ---------------------------------------------------------------------------
 
-export const OPS = ['>', '>=', '<', '<=', 'between'] as const;
+/**
+ * `=` and `!=` (also written `≠`) compare within a tolerance: `tolerance` when
+ * given (absolute, in the metric's unit or percent with compareTo), else half a
+ * minor unit of the metric rows' currency for money metrics (0.005 USD, 0.5
+ * JPY) and a relative 1e-9 for the others.
+ */
+export const OPS = ['>', '>=', '<', '<=', 'between', '=', '!='] as const;
 export type Op = (typeof OPS)[number];
-const OP_ALIASES: Readonly<Record<string, Op>> = { gt: '>', gte: '>=', '≥': '>=', '=>': '>=', lt: '<', lte: '<=', '≤': '<=', '=<': '<=' };
+const OP_ALIASES: Readonly<Record<string, Op>> = {
+	gt: '>',
+	gte: '>=',
+	'≥': '>=',
+	'=>': '>=',
+	lt: '<',
+	lte: '<=',
+	'≤': '<=',
+	'=<': '<=',
+	eq: '=',
+	'==': '=',
+	ne: '!=',
+	neq: '!=',
+	'≠': '!=',
+	'<>': '!=',
+};
 
 /**
  * What a leaf compares with its threshold:
@@ -110,6 +131,8 @@ export interface LeafCondition {
 	/** Inclusive bounds for `between`. */
 	min?: number;
 	max?: number;
+	/** For `=` and `!=`: how far apart still counts as equal (see OPS). */
+	tolerance?: number;
 	compareTo?: CompareTo;
 	ifUndefined: 'no_match' | 'match';
 }
@@ -134,6 +157,7 @@ const leafSchema = z
 		value: finite.optional(),
 		min: finite.optional(),
 		max: finite.optional(),
+		tolerance: finite.min(0, 'must be at least 0').optional(),
 		compareTo: z.enum(COMPARE_TO).optional(),
 		ifUndefined: z.enum(['no_match', 'match']).default('no_match'),
 	})
@@ -148,6 +172,7 @@ const leafSchema = z
 			if (leaf.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `required for op "${leaf.op}"` });
 			if (leaf.min !== undefined || leaf.max !== undefined) ctx.addIssue({ code: 'custom', path: [leaf.min !== undefined ? 'min' : 'max'], message: `only used with op "between"` });
 		}
+		if (leaf.tolerance !== undefined && leaf.op !== '=' && leaf.op !== '!=') ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'only used with op "=" or "!="' });
 		if (leaf.compareTo === 'previous_window' && leaf.window.kind === 'lifetime') {
 			ctx.addIssue({ code: 'custom', path: ['compareTo'], message: 'a lifetime window has no previous window' });
 		}

@@ -178,6 +178,9 @@ export const optimizationPayloadSchema = z
 		window: z.object({ date: z.string(), start: z.string().nullable(), end: z.string() }),
 		/** Proposed by a dry run: approving it records what would happen and changes nothing (run.ts sets it). */
 		dryRun: z.boolean().default(false),
+		/** A clamped change: what the rule asked and what the caps allow (budgetAfter is what executes). For the card. */
+		asked: z.object({ budget: z.number(), changePct: z.number() }).strict().optional(),
+		allowed: z.object({ budget: z.number(), changePct: z.number(), clampedBy: z.array(z.string()) }).strict().optional(),
 	})
 	.strict()
 	.superRefine((p, ctx) => {

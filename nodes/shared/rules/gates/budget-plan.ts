@@ -14,7 +14,7 @@
  * of rules, runs, evaluation windows, approvals and outside edits. Changes
  * with an unknown outcome count as applied.
  */
-import { currencyExponent } from '../../platforms/currency';
+import { currencyExponent, moneyProblem } from '../../platforms/currency';
 import type { ChangeMode } from '../model';
 import { EPS, fmt, fmtMoney, fmtPct, gate, notEvaluated, roundTowardCurrent, type GateName, type GateResult, type GateValue } from './common';
 import { describeChange } from './changes';
@@ -72,6 +72,8 @@ export function planBudget(input: BudgetPlanInput): BudgetPlan {
 	};
 	if (exponent === undefined) return fail('budget_bounds', `unknown currency ${currency}`, { currency }, null);
 	if (current === null || !Number.isFinite(current) || current <= 0) return fail('budget_bounds', 'the entity has no daily budget to change', { budget: current }, null);
+	const readProblem = moneyProblem('the daily budget read from the platform', current, currency);
+	if (readProblem) return fail('budget_bounds', readProblem, { budget: current, currency }, null);
 	if (input.action.type === 'set_budget' && input.action.currency !== undefined && input.action.currency !== currency) {
 		return fail('budget_bounds', `the rule sets an amount in ${input.action.currency}, the budget is in ${currency}`, { currency, ruleCurrency: input.action.currency }, null);
 	}
@@ -151,6 +153,8 @@ export function planBudget(input: BudgetPlanInput): BudgetPlan {
 	if (after === current || Math.sign(after - current) !== dir) {
 		return fail('has_effect', `the change rounds to less than one minor unit of ${currency}`, { before: current, target }, requested);
 	}
+	const plannedProblem = moneyProblem('the planned daily budget', after, currency);
+	if (plannedProblem) return fail('budget_bounds', plannedProblem, { ...boundValues, after }, requested);
 	if (after < lo || after > hi) {
 		return fail('budget_bounds', `within the change caps the budget cannot reach [${money(lo)}, ${Number.isFinite(hi) ? money(hi) : '∞'}] (at most ${money(after)})`, { ...boundValues, reachable: after }, requested);
 	}
