@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alertKey, decideAlerts, type Anomaly } from '../../nodes/shared/insights';
-import { anomalyRow, budgetPlanRow } from '../../nodes/shared/insights/rows';
+import { anomalyProblems, anomalyRow, budgetPlanRow } from '../../nodes/shared/insights/rows';
 
 function anomaly(date: string, score: number, episodeStart = '2025-06-09'): Anomaly {
 	return { platform: 'meta', accountId: 'a', campaignId: 'c', campaignName: null, metric: 'spend', date, episodeStart, actual: 300, expected: 100, lower: 60, upper: 140, score, direction: 'spike', volume: 300, currency: 'USD', pattern: null, lastDays: [] };
@@ -27,7 +27,8 @@ test('an anomaly alerts once per episode, again only when at least 1.25 × worse
 test('row schemas of the insights tables refuse what the migration refuses', () => {
 	const ok = { platform: 'meta', account_id: 'a', metric: 'spend', date: '2025-06-10', episode_start: '2025-06-09', direction: 'spike', actual: 3, expected: 1, lower_bound: 0.5, upper_bound: 1.5, score: 9, volume: 3, method: 'stl', alpha: 0.05 };
 	assert.equal(anomalyRow.parse(ok).campaign_id, '');
-	assert.throws(() => anomalyRow.parse({ ...ok, episode_start: '2025-06-11' }));
+	assert.deepEqual(anomalyProblems({ ...ok, episode_start: '2025-06-11' }), ['episode_start must not be after date']);
+	assert.deepEqual(anomalyProblems(ok), []);
 	assert.throws(() => anomalyRow.parse({ ...ok, metric: 'likes' }));
 	assert.throws(() => budgetPlanRow.parse({ platform: 'meta', account_id: 'a', month: '2025-06-15', amount: 10, currency: 'USD' }));
 	assert.equal(budgetPlanRow.parse({ platform: 'meta', account_id: 'a', month: '2025-06-01', amount: 10, currency: 'USD' }).campaign_id, '');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';
 import { StoreValidationError } from '../../nodes/shared/store/errors';
@@ -64,11 +64,14 @@ test('patches and filters are checked against the registry', () => {
 });
 
 test('status columns: the row schemas and the migration CHECKs list the same values; anything else is refused before SQL', () => {
-	const sql = readFileSync(join(__dirname, '..', '..', 'supabase', 'migrations', '20250608000000_status_checks.sql'), 'utf8');
+	const dir = join(__dirname, '..', '..', 'supabase', 'migrations');
+	const sql = readFileSync(join(dir, '20250608000000_status_checks.sql'), 'utf8');
+	// every migration in order: a later file that redefines a CHECK (e.g. 20250609000300 adds `unknown`) wins
+	const all = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 	const listed = (constraint: string, column: string) => {
-		const m = new RegExp(`ADD CONSTRAINT ${constraint}\\s+CHECK \\(${column} IN \\(([^)]*)\\)\\) NOT VALID;`).exec(sql);
-		assert.ok(m, constraint);
-		return m[1].split(',').map((v) => v.trim().replace(/^'|'$/g, ''));
+		const found = [...all.matchAll(new RegExp(`ADD CONSTRAINT ${constraint}\\s+CHECK \\(${column} IN \\(([^)]*)\\)\\) NOT VALID;`, 'g'))];
+		assert.ok(found.length > 0, constraint);
+		return found[found.length - 1][1].split(',').map((v) => v.trim().replace(/^'|'$/g, ''));
 	};
 	assert.deepEqual(listed('creative_variants_status_check', 'status').sort(), [...CREATIVE_VARIANT_STATUSES].sort());
 	assert.deepEqual(listed('moderation_actions_action_status_check', 'action_status').sort(), [...MODERATION_ACTION_STATUSES].sort());

@@ -1,12 +1,6 @@
 /**
  * Row schemas of the insights tables (migration 20250611000000_insights.sql),
- * written here because nodes/shared/schema/rows.ts was being edited by another
- * helper. To let the Store upsert them, register them (see the report):
- *   schema/rows.ts: `anomalies: anomalyRow, budget_plans: budgetPlanRow` in
- *   rowSchemas, and `anomalies: WithId & Timestamps; budget_plans: WithId &
- *   Timestamps` in SystemColumns;
- *   store/tables.ts: the two `def(...)` entries below (ANOMALY_COLUMNS,
- *   BUDGET_PLAN_COLUMNS with their natural keys).
+ * registered in schema/rows.ts (rowSchemas, rowChecks) and store/tables.ts.
  */
 import { z } from 'zod';
 import { INSIGHT_METRICS } from './series';
@@ -43,8 +37,12 @@ export const anomalyRow = z
 		alerted_at: z.string().nullable().default(null),
 		alert_ts: z.string().nullable().default(null),
 	})
-	.strict()
-	.refine((r) => r.episode_start <= r.date, { message: 'episode_start must not be after date' });
+	.strict();
+
+/** Checks across columns of an anomaly row (run by the store after the schema, schema/rows.ts rowChecks). */
+export function anomalyProblems(row: { episode_start?: string; date?: string }): string[] {
+	return row.episode_start !== undefined && row.date !== undefined && row.episode_start > row.date ? ['episode_start must not be after date'] : [];
+}
 
 export const budgetPlanRow = z
 	.object({

@@ -20,6 +20,7 @@
  */
 import { PLATFORM_IDS } from '../platforms/registry';
 import { z } from 'zod';
+import { anomalyProblems, anomalyRow, budgetPlanRow } from '../insights/rows';
 import { HIGHEST_MONEY_CEILING, amountInWords, moneyProblem } from '../platforms/currency';
 import { isCalendarDate } from '../text/dates';
 
@@ -485,6 +486,8 @@ export const rowSchemas = {
 	action_ledger: actionLedgerRow,
 	alert_threads: alertThreadRow,
 	app_state: appStateRow,
+	anomalies: anomalyRow,
+	budget_plans: budgetPlanRow,
 } as const;
 
 export type TableName = keyof typeof rowSchemas;
@@ -509,6 +512,7 @@ export const rowChecks: { [T in TableName]?: (row: Partial<z.output<(typeof rowS
 		}
 		return problems;
 	},
+	anomalies: anomalyProblems,
 };
 
 /** What a caller passes in (optional columns may be omitted). */
@@ -540,6 +544,8 @@ export interface SystemColumns {
 	action_ledger: WithId & Timestamps;
 	alert_threads: WithId & Timestamps;
 	app_state: { updated_at: string };
+	anomalies: WithId & Timestamps;
+	budget_plans: WithId & Timestamps;
 }
 
 /** A row as read back from the store. */

@@ -4,6 +4,7 @@
  * computes. Every SQL fragment the store builds uses identifiers from here
  * only; caller-supplied strings are never spliced into SQL.
  */
+import { ANOMALY_COLUMNS, ANOMALY_NATURAL_KEY, BUDGET_PLAN_COLUMNS, BUDGET_PLAN_NATURAL_KEY } from '../insights/rows';
 import { rowSchemas, type TableName } from '../schema/rows';
 
 export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]';
@@ -337,6 +338,8 @@ export const TABLES: { [T in TableName]: TableDef } = {
 		...ts,
 	}),
 	app_state: def('app_state', ['key'], { key: 'text', value: 'jsonb', updated_at: 'timestamptz' }, [], 'key'),
+	anomalies: def('anomalies', ANOMALY_NATURAL_KEY, ANOMALY_COLUMNS),
+	budget_plans: def('budget_plans', BUDGET_PLAN_NATURAL_KEY, BUDGET_PLAN_COLUMNS),
 };
 
 export function tableDef(table: string): TableDef {
