@@ -349,7 +349,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			res.end(JSON.stringify({ error: 'sandbox internal error' }));
 		});
 	});
-	server.keepAliveTimeout = 5_000;
+	// longer than any client keeps an idle socket: a client that reuses a socket the server just closed sees ECONNRESET (seen when a test process blocks for seconds, e.g. importing n8n-core)
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, host.replace(/^\[|\]$/g, ''), () => resolve());
