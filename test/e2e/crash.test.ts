@@ -71,6 +71,8 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 	const ruleName = (i: Row) => ((i.rule as { name?: string } | undefined)?.name ?? '').replace(/^Crash /, '');
 	const slack = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
 	const slackText = (m: unknown) => JSON.stringify(m);
+	/** Which nodes ran and how many items each put out, for failure messages. */
+	const ranText = (r: ExecutionResult) => Object.keys(r.runData).map((n) => `${n} (${nodeOutput(r, n).length})`).join(', ');
 
 	function campaign(platform: 'meta', currency = 'USD'): Picked {
 		for (const account of sandbox.world.accounts.filter((a) => a.platform === platform && a.currency === currency)) {
@@ -113,12 +115,17 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 	}
 	const rule = (id: string, c: Picked, action: Record<string, unknown>) => ({ id, name: `Crash ${id}`, priority: 50, scope: { campaignIds: [c.id] }, conditions: ALWAYS, action });
 
-	/** Manual Trigger → [Code emitting `items`] → AdOps Approval with `parameters`. */
-	function approvalRunner(id: string, parameters: Record<string, unknown>, items?: unknown[]): WorkflowInput {
+	/** Manual Trigger → [Code emitting `items` | Poll Decisions] → AdOps Approval with `parameters` → AdOps Alert. */
+	function approvalRunner(id: string, parameters: Record<string, unknown>, items?: unknown[] | 'poll'): WorkflowInput {
 		const resource = ['enqueue', 'executeApproved', 'expire', 'resolveStuck'].includes(String(parameters.operation)) ? 'proposal' : 'decision';
 		const nodes: WfNode[] = [{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] }];
 		const connections: Record<string, unknown> = {};
-		if (items) {
+		if (items === 'poll') {
+			// as approvals.json does it: the decisions polled now, then Execute Approved once
+			nodes.push({ parameters: { resource: 'decision', operation: 'pollDecisions', consumer: 'crash-e2e', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, position: [200, 0], credentials: { adOpsNotionApi: CRED.notion, adOpsStoreApi: CRED.store } });
+			connections.Start = { main: [[{ node: 'Decisions', type: 'main', index: 0 }]] };
+			connections.Decisions = { main: [[{ node: 'Approval', type: 'main', index: 0 }]] };
+		} else if (items) {
 			nodes.push({ parameters: { jsCode: `return ${JSON.stringify(items.map((proposal) => ({ json: { proposal } })))};` }, name: 'Proposals', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0] });
 			connections.Start = { main: [[{ node: 'Proposals', type: 'main', index: 0 }]] };
 			connections.Proposals = { main: [[{ node: 'Approval', type: 'main', index: 0 }]] };
@@ -132,6 +139,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 			typeVersion: 2,
 			position: [400, 0],
 			credentials: { adOpsNotionApi: CRED.notion, adOpsStoreApi: CRED.store },
+			...(items === 'poll' ? { executeOnce: true } : {}),
 		});
 		nodes.push({
 			parameters: { operation: 'post', source: 'proposal', proposalEvent: '={{ $json.proposalEvent }}', channel: '', threadKey: '', options: {} },
@@ -180,13 +188,14 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 				impact: '+10% spend',
 			},
 		]);
-		wf.decisions = approvalRunner('CrashApprPoll001', { operation: 'pollDecisions', consumer: 'crash-e2e' });
 		// the receiver says whether it got a key (GET …/receipts/{key}): what lets a lost outcome be settled without a person
-		wf.execute = approvalRunner('CrashApprExec001', {
+		const execute = {
 			operation: 'executeApproved',
 			webhooks: { executor: [{ kind: KIND, url: `${sandbox.urls.effects}/${KIND}`, timeout: 30, lookupUrl: `${sandbox.urls.effects}/${KIND}/receipts/{key}` }] },
 			executeOptions: {},
-		});
+		};
+		wf.decideAndExecute = approvalRunner('CrashApprPollEx1', execute, 'poll');
+		wf.execute = approvalRunner('CrashApprExec001', execute);
 
 		const moderation = JSON.parse(await readFile(join(ROOT, 'workflows', 'moderation.json'), 'utf8')) as WorkflowInput;
 		for (const n of moderation.nodes as unknown as WfNode[]) if (n.name === 'Moderate') n.parameters.live = true;
@@ -251,9 +260,6 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		assert.ok(said, `an alert names the campaign and its budget of ${target.toFixed(2)}: ${posted.map(slackText).join('\n').slice(0, 2000)}`);
 		assert.match(said.text, /reconcil|confirm|unknown|lost|found|observed/i, 'and says the outcome was settled from the platform');
 		assert.doesNotMatch(said.text, /[{[]\s*"/, `in words, no raw JSON: ${said.text}`);
-
-		await exec(wf.budget!.id as string);
-		assert.equal(metaWrites(B1.id).length, 1, 'a third run changes nothing either');
 		row.held = 1;
 	});
 
@@ -299,10 +305,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		assert.ok(card, 'a card for crash-p1');
 		const edit = await fetch(`${sandbox.url}/_admin/notion/pages/${card.id}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'Maya Lopez', properties: { Status: { status: { name: 'Approved' } } } }) });
 		assert.equal(edit.status, 200, await edit.text());
-		const decided = await exec(wf.decisions!.id as string);
-		assert.deepEqual(out(decided, 'Approval').map((e) => `${String(e.proposalId)}:${String(e.type)}`), ['crash-p1:approved']);
-
-		await killAt(wf.execute!.id as string, 'approval.after-executor');
+		await killAt(wf.decideAndExecute!.id as string, 'approval.after-executor');
 		const receipts = () => sandbox.effects(KIND).filter((r) => (r.body as { proposalId?: string } | null)?.proposalId === 'crash-p1');
 		assert.equal(receipts().length, 1, 'the effect happened before the kill');
 
@@ -316,6 +319,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 			assert.equal(approval?.status, 'executed');
 			const ledger = await ledgerOf(store, `approval.${KIND}`);
 			assert.deepEqual(ledger.map((e) => `${String(e.target)}:${String(e.status)}`), ['crash-p1:succeeded']);
+			assert.ok(typeof ledger[0]!.resolution === 'string' && ledger[0]!.resolution.length > 0, 'with how it was observed');
 		});
 		const again = await exec(wf.execute!.id as string);
 		assert.equal(out(again, 'Approval').length, 0, 'nothing left to execute');
@@ -337,7 +341,8 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		const stored = await withStore(async (store) => (await store.select('social_media_items', {})) as Row[]);
 		assert.ok(stored.length > 5, `the killed run stored the polled comments (${stored.length})`);
 
-		await exec(wf.moderation!.id as string);
+		const next = await exec(wf.moderation!.id as string);
+		const ran = ranText(next);
 		for (const id of hidden) assert.equal(hidesOf(id).length, 1, `comment ${id} hidden exactly once`);
 		const twice = [...commentIds].filter((id) => hidesOf(id).length > 1);
 		assert.deepEqual(twice, [], 'no comment hidden twice');
@@ -346,14 +351,14 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 			const moderation = ledger.filter((e) => String(e.idempotency_key).startsWith('moderation:'));
 			for (const id of hidden) {
 				const entry = moderation.find((e) => e.idempotency_key === `moderation:meta:${id}:hide`);
-				assert.equal(entry?.status, 'succeeded', `the hide of ${id} settled as succeeded: ${JSON.stringify({ status: entry?.status, error: entry?.error })}`);
+				assert.equal(entry?.status, 'succeeded', `the hide of ${id} settled as succeeded: ${JSON.stringify({ status: entry?.status, error: entry?.error })}; the next run: ${ran}`);
 				assert.ok(typeof entry?.resolution === 'string' && entry.resolution.length > 0, 'with how it was observed');
 			}
 			const open = moderation.filter((e) => e.status === 'claimed' || e.status === 'unknown');
 			assert.deepEqual(open.map((e) => `${String(e.idempotency_key)}:${String(e.status)}`), [], 'no moderation side effect left open');
 			const items = (await store.select('social_media_items', {})) as Row[];
 			const unmoderated = items.filter((i) => !i.moderated_at);
-			assert.deepEqual(unmoderated.map((i) => i.object_id), [], 'every stored comment was moderated (none lost with the killed run)');
+			assert.deepEqual(unmoderated.map((i) => i.object_id), [], `every stored comment was moderated (none lost with the killed run); the next run: ${ran}`);
 			const actions = (await store.select('moderation_actions', {})) as Row[];
 			for (const id of hidden) {
 				const item = items.find((i) => i.object_id === id);
@@ -383,16 +388,14 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		assert.ok(!item.moderated_at, 'and did not moderate it');
 		assert.equal(sandbox.world.meta.comments.find((c) => c.id === abusive)!.isHidden, false);
 
-		await exec(wf.moderation!.id as string);
-		assert.equal(sandbox.world.meta.comments.find((c) => c.id === abusive)!.isHidden, true, 'the next run moderated the stored comment');
+		const next = await exec(wf.moderation!.id as string);
+		assert.equal(sandbox.world.meta.comments.find((c) => c.id === abusive)!.isHidden, true, `the next run moderated the stored comment; it ran: ${ranText(next)}`);
 		assert.equal(metaWrites(abusive).length, 1, 'hidden once');
 		await withStore(async (store) => {
 			const [after] = (await store.select('social_media_items', { where: { object_id: abusive } })) as Row[];
 			assert.ok(after?.moderated_at, 'marked moderated');
 			assert.equal(((await store.select('item_classifications', { where: { item_id: after!.id as string } })) as Row[]).length >= 1, true, 'classified');
 		});
-		await exec(wf.moderation!.id as string);
-		assert.equal(metaWrites(abusive).length, 1, 'a third run hides nothing again');
 		row.held = 1;
 	});
 
@@ -402,7 +405,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		const store = await openStore(storeConfig);
 		let refused: ExecutionResult;
 		try {
-			refused = await exec(wf.decisions!.id as string, { allowError: true });
+			refused = await exec(wf.execute!.id as string, { allowError: true });
 		} finally {
 			await store.close();
 		}
@@ -411,7 +414,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		assert.ok(message.includes(folder), `the error names the folder ${folder}: ${message}`);
 		assert.match(message, new RegExp(`\\b${process.pid}\\b`), `and the holder (this process, pid ${process.pid}): ${message}`);
 		// once the holder closed it, n8n opens it again
-		const ok = await exec(wf.decisions!.id as string);
+		const ok = await exec(wf.execute!.id as string);
 		assert.equal(ok.status, 'success');
 	});
 });
