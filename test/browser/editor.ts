@@ -67,13 +67,15 @@ export async function bundledWorkflows(): Promise<BundledWorkflow[]> {
 	);
 }
 
+// n8n's default websocket push never connects from headless Chromium here (the editor shows "Offline" and a run never
+// finishes on the canvas); server-sent events, n8n's other push backend, do.
 export async function startEditor(options: { seed?: number } = {}): Promise<Editor> {
 	const executablePath = chromiumPath();
 	if (!executablePath) throw new Error('Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)');
 	await mkdir(SCREENSHOTS, { recursive: true });
 	const sandbox = await startSandbox({ seed: options.seed ?? 16 });
 	const store = await testStore('adops-browser');
-	const n8n = await startN8n({ env: { N8N_DEFAULT_LOCALE: 'en', N8N_PUSH_BACKEND: process.env.ADOPS_PUSH_BACKEND ?? 'websocket' } });
+	const n8n = await startN8n({ env: { N8N_DEFAULT_LOCALE: 'en', N8N_PUSH_BACKEND: process.env.ADOPS_PUSH_BACKEND ?? 'sse' } });
 	await n8n.importCredentials(sandboxN8nCredentials(sandbox, store.credential));
 	const workflows = await bundledWorkflows();
 	await n8n.importWorkflows(workflows.map((w) => w.workflow));
