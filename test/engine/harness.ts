@@ -47,7 +47,6 @@ import type {
 } from 'n8n-workflow';
 import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import { Agent, setGlobalDispatcher } from 'undici';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { ensureN8n } from '../../scripts/n8n-host/install';
 import { testStore, type TestStore } from '../helpers/store';
@@ -58,11 +57,8 @@ export const PREFIX = `${PACKAGE.name}.`;
 
 type AnyNodeType = INodeType | IVersionedNodeType;
 
-// The sandbox closes idle keep-alive sockets after 5 s. In one process with n8n-core, PGlite and the node
-// modules, a synchronous load can block the event loop longer than that, and fetch (Slack's client) then
-// reuses a socket the server has just closed: ECONNRESET, an "unknown outcome" that is the harness's, not
-// the node's. Idle sockets are not kept here.
-setGlobalDispatcher(new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 }));
+// Idle keep-alive sockets: the sandbox keeps them 65 s (scripts/sandbox/server.ts), longer than undici's
+// clients do, so the clients run with their own defaults here, as in n8n.
 
 /** dist/nodes/X/X.node.js → nodes/X/X.node.ts (source) or the dist file itself. */
 function modulePath(distPath: string): string {
@@ -233,7 +229,7 @@ export interface WorkflowJson {
 export interface RunOptions {
 	/** The node to start from (default: "Run Now", else the first enabled manual trigger, else the first node without inputs). */
 	start?: string;
-	/** Items given to the start node (default: one empty item). */
+	/** Items the start node outputs (pinned on a trigger; default: one empty item). */
 	input?: INodeExecutionData[];
 	mode?: WorkflowExecuteMode;
 }
@@ -345,10 +341,15 @@ export async function startEngine(options: { seed?: number; today?: string; stor
 				throw new Error('task runners (Code node) are not part of the engine harness');
 			},
 		} as unknown as IWorkflowExecuteAdditionalData;
+		// A trigger (Manual Trigger) emits one empty item whatever it is given: items for the nodes after it
+		// are pinned on it, as the editor does with pinned data.
+		const startType = nodeTypes.getByNameAndVersion(start.type, start.typeVersion);
+		const isTrigger = (startType.description.inputs as unknown[]).length === 0;
+		const pinData = runOptions.input && isTrigger ? { [start.name]: runOptions.input } : undefined;
 		const runExecutionData: IRunExecutionData = {
 			version: 1,
 			startData: {},
-			resultData: { runData: {} },
+			resultData: { runData: {}, ...(pinData ? { pinData } : {}) },
 			executionData: {
 				contextData: {},
 				metadata: {},
