@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { PgliteExecutor, PgPoolExecutor, type SqlExecutor } from '../nodes/shared/store/executor';
+import { PgliteExecutor, PgPoolExecutor, type SqlExecutor } from '../nodes/shared/store/sql-runner';
 import { applySeed, defaultSeedFile, migrate } from '../nodes/shared/store/migrations';
 import { createPool } from '../nodes/shared/store/postgres';
 import { describePostgresError, StoreError } from '../nodes/shared/store';

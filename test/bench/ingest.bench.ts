@@ -23,7 +23,7 @@ import { prepareRows, runIngest, FxTable, type PerformanceRow } from '../../node
 import type { DailyMetricRow, PlatformAdapter } from '../../nodes/shared/platforms/types';
 import { SqlStore, migrate, openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { createPool } from '../../nodes/shared/store/postgres';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);

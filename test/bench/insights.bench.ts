@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { buildSeries, forecast, scanSeries, type PerformanceColumns } from '../../nodes/shared/insights';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { Pool } from 'pg';
 import { generateSeries } from '../unit/insights-fixtures';
 

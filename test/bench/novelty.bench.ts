@@ -79,7 +79,7 @@ import {
 } from '../../nodes/shared/novelty';
 import { openStore } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { Rng } from '../../scripts/sandbox/rng';
 
 const PAST = Number(process.env.BENCH_PAST ?? 100_000);

@@ -47,7 +47,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SqlStore, migrate, openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { createPool } from '../../nodes/shared/store/postgres';
 import {
 	actionRecordFromRow,

@@ -23,7 +23,7 @@ import { runOptimizer, type OptimizerResult } from '../../nodes/shared/rules/run
 import type { Row } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 

@@ -27,7 +27,7 @@ import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared
 import { rowSchemas, TABLE_NAMES, type TableName } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { TABLES } from '../../nodes/shared/store/tables';
 import { cleanText, cleanValue, textFlaw } from '../../nodes/shared/text/clean';
 

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { Pool } from 'pg';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 
 interface Target {
 	name: string;

@@ -28,7 +28,7 @@ import type { RowInput } from '../../nodes/shared/schema/rows';
 import { applySeed, openStore, type Store } from '../../nodes/shared/store';
 import { defaultSeedFile } from '../../nodes/shared/store/migrations';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 import { provisionApprovalDatabase } from '../../scripts/notion/approval-database';

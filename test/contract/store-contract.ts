@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, type RowInput } from '../../nodes/shared/schema/rows';
 import { MigrationError, StoreError, StoreValidationError, isValidatedRow, loadMigrations, migrate, validateRow, validateRows, type Store } from '../../nodes/shared/store';
-import type { SqlExecutor } from '../../nodes/shared/store/executor';
+import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 
 export interface ContractCase {
 	name: string;

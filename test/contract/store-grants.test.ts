@@ -26,7 +26,7 @@ import { Pool, type PoolClient } from 'pg';
 import { TABLE_NAMES } from '../../nodes/shared/schema/rows';
 import { openStore } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { migrate } from '../../nodes/shared/store/migrations';
 
 const DATABASE_URL = process.env.DATABASE_URL;

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { Pool } from 'pg';
 import { openStore, testStoreConnection, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
-import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/executor';
+import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { registerMigrationContract, registerStoreContract, runStoreCases } from './store-contract';
 
 const DATABASE_URL = process.env.DATABASE_URL;

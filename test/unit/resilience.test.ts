@@ -4,7 +4,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { parseRetryAfter } from '../../nodes/shared/resilience/retry-after';
 import { parseMetaUsage, usageDelayMs } from '../../nodes/shared/resilience/meta-usage';
 import { PlatformApiError, scrubSecrets } from '../../nodes/shared/resilience/errors';
-import { CallExecutor } from '../../nodes/shared/resilience/executor';
+import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
 import { getPlatformBreaker, resetPlatformBreakers } from '../../nodes/shared/resilience/breaker';
 import { FlexibleRateLimiter, RateLimitWaitTooLongError } from '../../nodes/shared/resilience/rate-limiter';
 import { MetaAdsAdapter } from '../../nodes/shared/platforms/meta';

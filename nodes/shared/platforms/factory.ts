@@ -7,7 +7,7 @@
  * (platforms/registry.ts), so every adapter built here sends a current
  * version even when the adapter's own default lags behind.
  */
-import type { ExecutorOptions } from '../resilience/executor';
+import type { ExecutorOptions } from '../resilience/call-policy';
 import { GoogleAdsAdapter, type GoogleAdsAdapterConfig } from './google-ads';
 import { KlaviyoAdapter } from './klaviyo';
 import { LinkedInAdsAdapter } from './linkedin';

@@ -32,7 +32,7 @@
  *   OAuth refresh token or an UNAUTHENTICATED answer → kind `auth` with a hint.
  */
 import { GoogleAdsApi, enums, errors, type Customer, type Hooks } from 'google-ads-api';
-import { CallExecutor, type ExecutorOptions } from '../resilience/executor';
+import { CallExecutor, type ExecutorOptions } from '../resilience/call-policy';
 import { PlatformApiError, type PlatformErrorKind } from '../resilience/errors';
 import {
 	GOOGLE_ADS_API_BASE_URL,

@@ -6,7 +6,7 @@
  * error body → code/message/hint), with secrets scrubbed.
  */
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
-import { CallExecutor, type CallContext, type ExecutorOptions } from '../resilience/executor';
+import { CallExecutor, type CallContext, type ExecutorOptions } from '../resilience/call-policy';
 import { PLATFORM_LABEL, PlatformApiError, scrubSecrets, type PlatformErrorKind, type PlatformId } from '../resilience/errors';
 import { parseRetryAfter } from '../resilience/retry-after';
 

@@ -28,7 +28,7 @@
  * - Ids: campaigns keep Klaviyo's campaign id; flows are `flow:<flow id>` so the
  *   two id spaces never meet in the natural key.
  */
-import type { CallContext } from '../resilience/executor';
+import type { CallContext } from '../resilience/call-policy';
 import { HttpTransport, type HttpOptions, type HttpResponse, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
 import { KeyedRateLimiter, WindowRateLimiter, unlimited, type RateWindow } from '../resilience/rate-limiter';

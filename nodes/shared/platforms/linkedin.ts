@@ -16,7 +16,7 @@
  *   `PARTIAL_UPDATE` (`POST` with `X-RestLi-Method: PARTIAL_UPDATE` and
  *   `{"patch":{"$set":{…}}}`, answered 204). LinkedIn has no validate-only mode.
  */
-import type { CallContext } from '../resilience/executor';
+import type { CallContext } from '../resilience/call-policy';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
 import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, instantToIso, refusedChange } from './campaign-state';

@@ -41,7 +41,7 @@
  */
 import type { UsageThrottleOptions } from '../resilience/meta-usage';
 import { parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
-import type { CallContext } from '../resilience/executor';
+import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError } from '../resilience/errors';
 import { markOutcomeUnknown } from '../resilience/outcome';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';

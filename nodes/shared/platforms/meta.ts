@@ -22,7 +22,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { type UsageThrottleOptions, parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
-import type { CallContext } from '../resilience/executor';
+import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError } from '../resilience/errors';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { decimalField, majorToScaled, scaledToMajor, type NumericField } from './money';

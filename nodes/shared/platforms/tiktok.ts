@@ -26,7 +26,7 @@
  *   BUDGET_MODE_DAY budgets are daily). TikTok has no validate-only mode.
  */
 import type { AxiosRequestConfig } from 'axios';
-import type { CallContext } from '../resilience/executor';
+import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError, type PlatformErrorKind } from '../resilience/errors';
 import { cachedAccountInfo, checkBudgetInput, checkStatusInput, refusedChange } from './campaign-state';
 import { currencyExponent } from './currency';

@@ -5,7 +5,7 @@
  * so the validation layer can quarantine the row with the original payload.
  */
 import type { PlatformId } from '../resilience/errors';
-import type { CallStats } from '../resilience/executor';
+import type { CallStats } from '../resilience/call-policy';
 import type { NumericField } from './money';
 import { DAY_MS, calendarDayMs, utcDate } from '../text/dates';
 

@@ -4,7 +4,7 @@ export * from './retry-after';
 export * from './meta-usage';
 export * from './rate-limiter';
 export * from './breaker';
-export * from './executor';
+export * from './call-policy';
 export * from './openai-errors';
 export * from './outcome';
 export * from './failpoints';

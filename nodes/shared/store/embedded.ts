@@ -22,7 +22,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PgliteExecutor } from './executor';
+import { PgliteExecutor } from './sql-runner';
 import { migrate } from './migrations';
 import { SqlStore } from './sql-store';
 

@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openEmbeddedStore } from './embedded';
 import { isPgError, StoreError } from './errors';
-import { PgPoolExecutor } from './executor';
+import { PgPoolExecutor } from './sql-runner';
 import { createPool, openPostgresStore } from './postgres';
 import { restError, SupabaseStore } from './supabase';
 import type { StoreConfig, Store } from './types';

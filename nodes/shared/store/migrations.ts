@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MigrationError, isPgError } from './errors';
-import { quoteIdent, type SqlExecutor } from './executor';
+import { quoteIdent, type SqlExecutor } from './sql-runner';
 import { lineAndColumn, splitStatements } from './sql-split';
 
 export interface MigrationFile {

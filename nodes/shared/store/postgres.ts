@@ -1,7 +1,7 @@
 /** PostgreSQL adapter (`pg` Pool); also Supabase's direct connection string. */
 import { Pool, type PoolConfig } from 'pg';
 import { StoreError } from './errors';
-import { PgPoolExecutor } from './executor';
+import { PgPoolExecutor } from './sql-runner';
 import { migrate } from './migrations';
 import { SqlStore } from './sql-store';
 import type { SslMode } from './types';

@@ -7,7 +7,7 @@
 import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schema/rows';
 import { cleanText, cleanValue } from '../text/clean';
 import { StoreError, wrapDbError } from './errors';
-import { quoteIdent as q, type SqlExecutor } from './executor';
+import { quoteIdent as q, type SqlExecutor } from './sql-runner';
 import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
 import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type ResolveOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
 import {
