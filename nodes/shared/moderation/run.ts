@@ -51,7 +51,7 @@ import { randomUUID } from 'node:crypto';
 import { failpoint } from '../resilience/failpoints';
 import { limitCommentText } from './comment-text';
 import { performCommentAction, type CommentActionType } from './executor';
-import { claimHolder, reconcileModerationActions, type ReconcileSweepResult } from './reconcile';
+import { COMMENT_ACTION_KINDS, claimHolder, reconcileModerationActions, type ReconcileSweepResult } from './reconcile';
 import { classifyWithLlm, type LlmClassifyOptions, type LlmDeps, type LlmUsage } from './llm';
 import {
 	COMMENT_OBJECT_TYPES,
@@ -453,6 +453,33 @@ export interface ReplyInput extends Omit<ReplyOptions, 'model' | 'brandVoice'> {
 
 /** How long a stored comment waits for moderation before a run no longer picks it up by itself (default 7 days). */
 export const DEFAULT_MODERATION_BACKLOG_MS = 7 * 86_400_000;
+
+/** Work a Moderate run would pick up besides the newly stored comments: comments stored earlier and not moderated (within `maxAgeMs`), and comment actions whose outcome is open (unknown, or claimed by a run that may have died). */
+export interface ModerationBacklog {
+	/** Stored comments within the age bound, not moderated and not removed, outside `exclude`. */
+	comments: number;
+	/** Ledger entries of comment actions still unknown or claimed. */
+	openActions: number;
+}
+
+/**
+ * Counts the moderation work waiting in the store, so a poll that stored
+ * nothing new still hands a Moderate step something to run on: work stored
+ * is work done, even when the run that stored it died before moderating it.
+ * Counts at most `limit` of each.
+ */
+export async function moderationBacklog(store: Store, options: { maxAgeMs?: number; exclude?: readonly string[]; now?: Date; limit?: number } = {}): Promise<ModerationBacklog> {
+	const now = options.now ?? new Date();
+	const limit = Math.max(1, Math.floor(options.limit ?? 500));
+	const maxAgeMs = Math.max(0, options.maxAgeMs ?? DEFAULT_MODERATION_BACKLOG_MS);
+	const exclude = new Set(options.exclude ?? []);
+	const waiting = await store.selectColumns('social_media_items', ['id'], {
+		where: { platform: 'meta', moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
+		limit: limit + exclude.size,
+	});
+	const open = await store.selectColumns('action_ledger', ['idempotency_key'], { where: { kind: { in: [...COMMENT_ACTION_KINDS] }, status: { in: ['unknown', 'claimed'] } }, limit });
+	return { comments: Math.min(limit, waiting.filter((r) => !exclude.has(r.id)).length), openActions: open.length };
+}
 
 export interface ModerateInput {
 	/**
