@@ -16,6 +16,37 @@ const communityRules = {
 	'@n8n/community-nodes/no-runtime-dependencies': 'off',
 };
 
+// The core's boundary (nodes/shared/README.md): nothing in nodes/shared imports
+// n8n or any file under nodes/ outside nodes/shared (node folders, nodes/common).
+// A relative path that climbs out of nodes/shared is recognised by its depth, so
+// one block per folder depth: from nodes/shared/<d-1 folders>/file.ts, `../` d
+// times reaches nodes/, and anything there but shared/ is outside the core.
+const coreBoundary = [1, 2, 3, 4, 5].map((depth) => ({
+	files: [`nodes/shared/${'*/'.repeat(depth - 1)}*.ts`],
+	rules: {
+		'no-restricted-imports': [
+			'error',
+			{
+				paths: [
+					{ name: 'n8n-workflow', message: 'nodes/shared is the domain core and never imports n8n: throw a typed error and let the node file map it.' },
+					{ name: 'n8n-core', message: 'nodes/shared is the domain core and never imports n8n.' },
+				],
+				patterns: [
+					{ regex: '^n8n-(workflow|core)/', message: 'nodes/shared is the domain core and never imports n8n.' },
+					{
+						regex: `^(\\.\\./){${depth}}(?!shared(/|$))[^./]`,
+						message: 'nodes/shared never imports node folders or nodes/common: the dependency goes nodes/<Node> -> nodes/common -> nodes/shared.',
+					},
+					{
+						regex: `^(\\.\\./){${depth + 1},}nodes/(?!shared(/|$))`,
+						message: 'nodes/shared never imports node folders or nodes/common: the dependency goes nodes/<Node> -> nodes/common -> nodes/shared.',
+					},
+				],
+			},
+		],
+	},
+}));
+
 export default tseslint.config(
 	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', '.adops/**', 'coverage/**'] },
 	{
@@ -41,6 +72,7 @@ export default tseslint.config(
 		files: ['nodes/shared/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
+	...coreBoundary,
 	{
 		files: ['package.json'],
 		plugins: community.plugins,

@@ -34,11 +34,6 @@ export function proposalAlertInput(p: Proposal, options: { notionUrl?: string; d
 	};
 }
 
-/** How a decider is shown: name and email when known (a Slack handle as `@handle (Slack)`), else the platform id (`deciderText`). */
-export function deciderLabel(d: Decider | undefined): string | undefined {
-	return deciderText(d);
-}
-
 /** A stored `decided_by` (`notion:<id>`, `slack:<id>`) as a decider, when it names one. */
 export function deciderFromStored(decidedBy: string | null | undefined): Decider | undefined {
 	const m = /^(notion|slack):(.+)$/.exec(decidedBy ?? '');
@@ -51,7 +46,7 @@ export function deciderFromStored(decidedBy: string | null | undefined): Decider
  */
 export function alertEventFor(event: ApprovalEvent, p: Proposal, options: { dryRun?: boolean } = {}): ProposalAlertEvent | undefined {
 	const proposal = proposalAlertInput(p, { notionUrl: event.url, dryRun: options.dryRun });
-	const decidedBy = deciderLabel(event.decidedBy) ?? deciderLabel(deciderFromStored(p.decidedBy));
+	const decidedBy = deciderText(event.decidedBy) ?? deciderText(deciderFromStored(p.decidedBy));
 	switch (event.type) {
 		case 'queued':
 			return event.created || event.adopted ? { type: 'awaiting', proposal } : undefined;

@@ -243,8 +243,3 @@ export function planActions(decision: PolicyDecision, target: ActionTarget): Pla
 		idempotencyKey: moderationActionKey(target.platform, target.commentId, a.type),
 	}));
 }
-
-/** Whether an action type is in the closed set the core knows (for executors checking stored plans). */
-export function isActionType(value: unknown): value is ActionType {
-	return typeof value === 'string' && (ACTION_TYPES as readonly string[]).includes(value);
-}

@@ -170,12 +170,3 @@ export class HttpTransport {
 		return new PlatformApiError({ ...base, kind: 'network', retryable: false, platformMessage: message, hint: defaultHint(this.platform, 'network', this.baseUrl) });
 	}
 }
-
-/** Absolute `next` links (Meta paging.next, Klaviyo links.next) must stay on the configured host. */
-export function sameOrigin(link: string, baseUrl: string): boolean {
-	try {
-		return new URL(link).origin === new URL(baseUrl).origin;
-	} catch {
-		return false;
-	}
-}

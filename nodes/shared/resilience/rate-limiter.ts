@@ -7,7 +7,7 @@
  * (built by the store layer from its pool/client) through
  * `FlexibleRateLimiter`: every worker then draws from the same budget.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { systemClock, type Clock } from './clock';
 
 export interface RateLimiter {
@@ -63,11 +63,6 @@ export class FlexibleRateLimiter implements RateLimiter {
 			}
 		}
 	}
-}
-
-/** In-memory limiter: `points` requests per `durationSec` per key, in this process only. */
-export function memoryRateLimiter(points: number, durationSec: number, options: FlexibleRateLimiterOptions = {}): RateLimiter {
-	return new FlexibleRateLimiter(new RateLimiterMemory({ points, duration: durationSec }), options);
 }
 
 /** No limit (tests, or when the platform's own 429 + Retry-After is enough). */
