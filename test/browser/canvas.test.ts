@@ -115,7 +115,7 @@ describe('the canvas in Chromium', { timeout: 9 * 60_000 }, () => {
 		const optimize = editor.workflows.find((w) => w.file === 'optimize.json')!;
 		await openWorkflow(page, editor.url, optimize.id);
 		await page.locator('[data-test-id="execute-workflow-button"]').click();
-		// Run Now, not the switched-off hourly schedule: the run starts at once instead of waiting.
+		// Execute fires the hourly schedule (or Run Now) at once: the run starts instead of waiting.
 		await page.locator('[data-test-id="canvas-node-status-success"]').nth(1).waitFor({ timeout: 60_000 });
 		await editor.shot('06-executed-optimize');
 	});
