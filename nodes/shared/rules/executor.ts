@@ -31,7 +31,9 @@ import type { Json, RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
 import { applyPlannedChange, controlFor, holderId, inProgressText, reconcileOptimizationActions, type ApplyResult, type OptimizerAdapters, type PlannedChange } from './apply';
 import { toJson } from './evaluate';
-import { optimizationPayloadSchema, type OptimizationPayload } from './rows';
+import { outsideChangeRecords } from './run';
+import { describeChange } from './gates/changes';
+import { actionRecordFromRow, optimizationPayloadSchema, type OptimizationPayload } from './rows';
 
 export const OPTIMIZATION_KIND = 'optimization';
 
@@ -134,6 +136,28 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 			if (other) {
 				const why = other.status === 'in_progress' ? inProgressText(other.by, other.since) : other.reason;
 				throw new Error(`not applied to ${campaign}: another change of this campaign (ledger ${other.key}) is open — ${why}`);
+			}
+			// a change made outside the package since the proposal (a person paused and re-enabled it, set the budget and back):
+			// the proposal's cooldown and 24 h numbers no longer hold, so it is not applied (issue 13)
+			if (control.listCampaignChanges) {
+				const since = p.evaluatedAt;
+				const changes = (await control.listCampaignChanges(p.accountId, since)).filter((c) => c.campaignId === p.campaignId && Date.parse(c.at) > Date.parse(since));
+				if (changes.length > 0) {
+					const own = (await deps.store.select('optimization_actions', { where: { platform: p.platform, campaign_id: p.campaignId, action_taken: true, executed_at: { gte: since } } }))
+						.map((row) => actionRecordFromRow(row))
+						.filter((r): r is NonNullable<typeof r> => r !== null);
+					const outside = outsideChangeRecords(changes, own);
+					if (outside.length > 0) {
+						const last = outside[outside.length - 1]!;
+						const what = describeChange(
+							{ atMs: Date.parse(String(last.at)), action: last.action, budgetBefore: last.budgetBefore ?? null, budgetAfter: last.budgetAfter ?? null, ruleId: null, idempotencyKey: null, source: 'outside', by: last.by ?? null, via: last.via ?? null },
+							p.currency,
+							'UTC',
+							now().getTime(),
+						);
+						throw new Error(`not applied to ${campaign}: it was changed outside the package since the proposal (${what}); the proposal's cooldown and 24 h numbers no longer hold — the next run decides again`);
+					}
+				}
 			}
 		}
 		const patchOf = (result: ApplyResult): Partial<RowInput<'optimization_actions'>> | null => {
