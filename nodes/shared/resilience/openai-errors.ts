@@ -51,6 +51,13 @@ export class OpenAICallError extends Error {
 
 const CALL_WORDS: Record<OpenAICallName, string> = { 'chat.completions': 'chat completion', embeddings: 'embeddings request', moderations: 'moderation request' };
 
+/** What to do about a model that does not exist or the key cannot use (moderation adds its own advice). */
+const MODEL_ADVICE: Record<OpenAICallName, string> = {
+	'chat.completions': '. Pick a chat model this key can use (the organization\'s models at platform.openai.com, or GET /v1/models) and set it as the Chat Model of the AdOps OpenAI credential.',
+	embeddings: '. Pick an embedding model this key can use (text-embedding-3-small, text-embedding-3-large) and set it as the Embedding Model of the AdOps OpenAI credential.',
+	moderations: '',
+};
+
 /** The first line of `text`, at most `max` characters (an ellipsis marks a cut). */
 export function firstLine(text: string, max = 300): string {
 	const line = text.split('\n')[0] ?? '';
@@ -77,7 +84,7 @@ export function describeOpenAIError(error: unknown, call: OpenAICallName, model:
 	if (status !== null && status >= 500) return make('server_error', `${what} failed on OpenAI's side (HTTP ${status}) after the client's retries: ${detail}. Try again later.`);
 	if (status === 401) return make('authentication', `${what} failed: OpenAI rejected the API key (HTTP 401). Check the AdOps OpenAI credential.`);
 	if (status === 403) return make('permission', `${what} was refused (HTTP 403): ${detail}. Check the key's permissions, project and organization.`);
-	if (status === 404) return make('model_not_found', `${what} failed: the model does not exist or this key cannot use it (HTTP 404): ${detail}`);
+	if (status === 404) return make('model_not_found', `${what} failed: the model does not exist or this key cannot use it (HTTP 404): ${MODEL_ADVICE[call] ? detail.replace(/\.$/, '') : detail}${MODEL_ADVICE[call]}`);
 	if (status !== null && status >= 400) return make('bad_request', `${what} was rejected (HTTP ${status}${code ? ` ${code}` : ''}): ${detail}`);
 	if (className === 'APIConnectionTimeoutError' || /timed? ?out/i.test(detail)) return make('timeout', `${what} got no answer within the client's timeout, after its retries. Try again, or raise the timeout.`);
 	if (className === 'APIConnectionError' || /connection error|ECONNREFUSED|ENOTFOUND|fetch failed/i.test(detail)) {

@@ -37,6 +37,19 @@ export const MODELS: Array<{ id: string; created: number; owned_by: string }> = 
 	{ id: 'text-moderation-latest', created: 1677610602, owned_by: 'system' },
 ];
 
+const CHAT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini'];
+const MODERATION_MODELS = ['omni-moderation-latest', 'text-moderation-latest', 'omni-moderation-2024-09-26'];
+
+/** A model this organization can use: one of `ids`, or a dated snapshot of one (`gpt-4o-mini-2024-07-18`). */
+function knownModel(model: string, ids: readonly string[]): boolean {
+	return ids.includes(model) || ids.some((id) => model.startsWith(`${id}-`) && /^\d{4}-\d{2}-\d{2}$/.test(model.slice(id.length + 1)));
+}
+
+/** OpenAI's answer to a model that does not exist or the key cannot use: 404 `model_not_found`. */
+function modelNotFound(model: string): Reply {
+	return oaError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+}
+
 const EMBEDDING_DIMS: Record<string, number> = { 'text-embedding-3-small': 1536, 'text-embedding-3-large': 3072, 'text-embedding-ada-002': 1536 };
 
 function reqId(ctx: Ctx): string {
@@ -48,7 +61,7 @@ async function chat(ctx: Ctx): Promise<Reply> {
 	if (ctx.bodyError) return invalid('We could not parse the JSON body of your request.');
 	const model = body.model;
 	if (typeof model !== 'string' || !model) return invalid('you must provide a model parameter', 'model');
-	if (!MODELS.some((m) => m.id === model) && !/^gpt-|^o\d/.test(model)) return oaError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+	if (!knownModel(model, CHAT_MODELS)) return modelNotFound(model);
 	const messages = body.messages;
 	if (!Array.isArray(messages) || messages.length === 0) return invalid("[] is too short - 'messages'", 'messages');
 	for (const [i, m] of (messages as ChatMessage[]).entries()) {
@@ -151,7 +164,7 @@ function embeddings(ctx: Ctx): Reply {
 	const body = bodyObject(ctx);
 	const model = String(body.model ?? '');
 	const native = EMBEDDING_DIMS[model];
-	if (!native) return oaError(404, `The model \`${model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
+	if (!native) return modelNotFound(model);
 	const input = body.input;
 	const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : undefined;
 	if (!texts) return invalid("'$.input' is invalid. The sandbox accepts a string or an array of strings.", 'input');
@@ -184,6 +197,7 @@ function moderations(ctx: Ctx): Reply {
 	const texts = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : typeof (x as { text?: unknown })?.text === 'string' ? (x as { text: string }).text : undefined)) : undefined;
 	if (!texts || texts.some((t) => t === undefined)) return invalid("'input' must be a string, an array of strings, or an array of {type:'text', text} objects", 'input');
 	const model = typeof body.model === 'string' ? body.model : 'omni-moderation-latest';
+	if (!knownModel(model, MODERATION_MODELS)) return modelNotFound(model);
 	return json(200, { id: `modr-${fnv1a(ctx.rawBody).toString(36)}`, model: model === 'omni-moderation-latest' ? 'omni-moderation-2024-09-26' : model, results: (texts as string[]).map(moderate) });
 }
 
