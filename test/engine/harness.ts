@@ -17,7 +17,8 @@
  *   AdOps Store credential points at a fresh PGlite folder, or a throw-away schema
  *   of DATABASE_URL (test/helpers/store.ts).
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, cpSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -50,6 +51,7 @@ import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import { ensureN8n } from '../../scripts/n8n-host/install';
 import { testStore, type TestStore } from '../helpers/store';
+import { defaultMigrationsDir, openStore } from '../../nodes/shared/store';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; n8n: { nodes: string[]; credentials: string[] } };
@@ -275,13 +277,38 @@ function taskItems(task: ITaskData | undefined, node: string): INodeExecutionDat
 	return (task.data?.main ?? []).map((o) => o ?? []);
 }
 
+/**
+ * A PGlite folder with every migration applied, made once per set of migration files and copied for each
+ * engine: applying the migrations is most of a first open (about 20 s on a loaded 2-core machine, 1 s after).
+ * The copy is what a node opens; the node still runs the migration check on it, as on any store.
+ */
+async function migratedTemplate(): Promise<string> {
+	const dir = defaultMigrationsDir();
+	const hash = createHash('sha256');
+	for (const f of readdirSync(dir).filter((x) => x.endsWith('.sql')).sort()) hash.update(f).update(readFileSync(join(dir, f)));
+	const template = join(tmpdir(), `adops-engine-pglite-${hash.digest('hex').slice(0, 16)}`);
+	if (existsSync(join(template, 'PG_VERSION'))) return template;
+	// Two test files may build it at once: each in its own folder, the first rename wins.
+	const building = mkdtempSync(`${template}.building-`);
+	const store = await openStore({ kind: 'embedded', path: building });
+	await store.close();
+	rmSync(join(building, 'adops.lock'), { force: true });
+	try {
+		renameSync(building, template);
+	} catch {
+		rmSync(building, { recursive: true, force: true });
+	}
+	return template;
+}
+
 export async function startEngine(options: { seed?: number; today?: string; storePrefix?: string } = {}): Promise<Engine> {
 	const { ours, creds, builtIn } = await loadTypes();
 	const nodeTypes = new EngineNodeTypes(ours, builtIn);
 	const credentialTypes = new EngineCredentialTypes(creds);
 	const credentials = new EngineCredentialsHelper(credentialTypes);
-	const sandbox = await startSandbox({ seed: options.seed ?? 7, today: options.today ?? '2026-03-02' });
+	const sandbox = await startSandbox({ seed: options.seed ?? 7, ...(options.today ? { today: options.today } : {}) });
 	const store = await testStore(options.storePrefix ?? 'adops-engine');
+	if (store.config.kind === 'embedded') cpSync(await migratedTemplate(), store.config.path, { recursive: true });
 	const list = sandboxN8nCredentials(sandbox, store.credential);
 	const refs = new Map<string, { id: string; name: string }>();
 	for (const c of list) {
