@@ -15,6 +15,7 @@
 import { PERIOD, stlDecompose, weekdayBaseline, type Decomposition } from './decompose';
 import { dayString } from './days';
 import { generalizedEsd } from './esd';
+import { GATE_WEEKS, gatePasses, windowMayFlag } from './gate';
 import { INSIGHT_METRICS, METRIC_LABELS, MONEY_METRICS, metricSeries, type EntitySeries, type InsightMetric } from './series';
 
 export type Direction = 'spike' | 'drop';
@@ -43,6 +44,8 @@ export interface DetectOptions {
 	weeks?: number;
 	/** Minimum volume behind a day: the metric itself for counts and money, the denominator for ratios. */
 	minVolume?: number;
+	/** Weeks of the same weekday the gate compares with (default 4, see gate.ts). */
+	gateWeeks?: number;
 }
 
 export interface FlaggedDay {
@@ -96,13 +99,11 @@ const VOLUME_UNIT: Record<InsightMetric, string> = {
 	roas: 'of spend',
 };
 
-export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number> | null, options: DetectOptions = {}, ratio = false): SeriesDetection {
+/** The history checks of a series (cheap, O(n)): null when it can be scored, else its status in words. */
+export function historyProblem(values: ArrayLike<number>, options: Pick<DetectOptions, 'minHistoryDays' | 'maxGapShare'> = {}): { status: Exclude<SeriesStatus, 'ok'>; reason: string } | null {
 	const n = values.length;
-	const alpha = options.alpha ?? 0.05;
-	const minChange = options.minChange ?? 0.3;
 	const minHistory = options.minHistoryDays ?? 28;
 	const maxGapShare = options.maxGapShare ?? 0.25;
-	const minVolume = options.minVolume ?? 0;
 	let valid = 0;
 	let first = -1;
 	let positive = 0;
@@ -113,12 +114,25 @@ export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number
 			if (values[i] > 0) positive++;
 		}
 	}
-	const empty = { flagged: [], lowVolume: [], sigma: NaN, threshold: NaN };
-	if (valid < minHistory) return { ...empty, status: 'insufficient_history', reason: `not enough history: ${valid} of ${minHistory} days` };
+	if (valid < minHistory) return { status: 'insufficient_history', reason: `not enough history: ${valid} of ${minHistory} days` };
 	const span = n - first;
 	const gaps = span - valid;
-	if (gaps > maxGapShare * span) return { ...empty, status: 'too_many_gaps', reason: `too many gaps: ${gaps} of ${span} days have no data (at most ${Math.round(maxGapShare * 100)} %)` };
-	if (positive === 0) return { ...empty, status: 'no_volume', reason: `no volume: every one of ${valid} days is zero` };
+	if (gaps > maxGapShare * span) return { status: 'too_many_gaps', reason: `too many gaps: ${gaps} of ${span} days have no data (at most ${Math.round(maxGapShare * 100)} %)` };
+	if (positive === 0) return { status: 'no_volume', reason: `no volume: every one of ${valid} days is zero` };
+	return null;
+}
+
+export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number> | null, options: DetectOptions = {}, ratio = false): SeriesDetection {
+	const n = values.length;
+	const alpha = options.alpha ?? 0.05;
+	const minChange = options.minChange ?? 0.3;
+	const minVolume = options.minVolume ?? 0;
+	const gateWeeks = options.gateWeeks ?? GATE_WEEKS;
+	const empty = { flagged: [], lowVolume: [], sigma: NaN, threshold: NaN };
+	const problem = historyProblem(values, options);
+	if (problem) return { ...empty, ...problem };
+	let first = 0;
+	while (!Number.isFinite(values[first])) first++;
 	// the series from its first day with data (a campaign created last month starts there)
 	const x = first > 0 ? Array.prototype.slice.call(values, first) as number[] : values;
 	const dec = options.method === 'weekday' ? weekdayBaseline(x, { weeks: options.weeks }) : stlDecompose(x);
@@ -133,6 +147,8 @@ export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number
 		const diff = actual - expected;
 		const base = Math.max(Math.abs(expected), 1e-9);
 		if (Math.abs(diff) / base < minChange) continue;
+		// the same-weekday gate (gate.ts): not unusual against every same weekday of the last weeks
+		if (!gatePasses(values, i, diff > 0 ? 1 : -1, minChange, gateWeeks)) continue;
 		const band = esd.threshold * sigma;
 		const day: FlaggedDay = {
 			index: i,
@@ -215,6 +231,12 @@ export interface ScanOptions extends Omit<DetectOptions, 'minVolume'> {
 	/** Days of series in `lastDays` (default 14). */
 	lastDays?: number;
 	timeZoneChanges?: readonly TimeZoneChange[];
+	/**
+	 * Skip the decomposition of a series none of whose lookback days passes the
+	 * same-weekday gate (default true): exact, the full method would flag none
+	 * of them (gate.ts). Off: every series is decomposed (same anomalies, slower).
+	 */
+	prefilter?: boolean;
 }
 
 export interface ScanResult {
@@ -222,6 +244,10 @@ export interface ScanResult {
 	skipped: Skipped[];
 	series: number;
 	scanned: number;
+	/** Series (entity × metric) decomposed and tested; the rest were proven quiet by the gate or skipped. */
+	decomposed: number;
+	/** Series the prefilter proved quiet (no lookback day can be an anomaly). */
+	quiet: number;
 }
 
 /** The last currency change of an entity's days: money metrics start there. */
@@ -252,10 +278,16 @@ export function scanSeries(all: readonly EntitySeries[], options: ScanOptions = 
 		list.push(Number(new Date(`${c.date}T00:00:00Z`)) / 86_400_000);
 		tzChanges.set(key, list);
 	}
+	const prefilter = options.prefilter !== false && lookback > 0;
+	const minChange = options.minChange ?? 0.3;
+	const gateWeeks = options.gateWeeks ?? GATE_WEEKS;
+	let decomposed = 0;
+	let quiet = 0;
 	for (const s of all) {
 		const cb = currencyBreak(s);
-		const perMetric = new Map<InsightMetric, { det: SeriesDetection; values: Float64Array }>();
+		const perMetric = new Map<InsightMetric, MetricState>();
 		const tz = tzChanges.get(`${s.platform}|${s.accountId}`) ?? [];
+		const from = lookback > 0 ? s.days - lookback : 0;
 		for (const metric of metrics) {
 			scanned++;
 			const { values, volume } = metricSeries(s, metric);
@@ -274,13 +306,20 @@ export function scanSeries(all: readonly EntitySeries[], options: ScanOptions = 
 					continue;
 				}
 			}
-			const det = detectSeries(values, volume, { ...options, minVolume: options.minVolume?.[metric] ?? DEFAULT_MIN_VOLUME[metric] }, ratio);
-			if (det.status !== 'ok') {
-				skipped.push({ platform: s.platform, accountId: s.accountId, campaignId: s.campaignId, metric, status: det.status, reason: det.reason ?? det.status });
+			const problem = historyProblem(values, options);
+			if (problem) {
+				skipped.push({ platform: s.platform, accountId: s.accountId, campaignId: s.campaignId, metric, status: problem.status, reason: problem.reason });
 				continue;
 			}
-			perMetric.set(metric, { det, values });
-			const from = lookback > 0 ? s.days - lookback : 0;
+			const minVolume = options.minVolume?.[metric] ?? DEFAULT_MIN_VOLUME[metric];
+			const state: MetricState = { values, volume, ratio, minVolume, det: null };
+			perMetric.set(metric, state);
+			if (prefilter && !windowMayFlag(values, from, minChange, gateWeeks)) {
+				quiet++;
+				continue;
+			}
+			const det = detectOf(state, options);
+			decomposed++;
 			for (const d of det.lowVolume) {
 				if (d.index < from) continue;
 				skipped.push({
@@ -289,12 +328,14 @@ export function scanSeries(all: readonly EntitySeries[], options: ScanOptions = 
 					campaignId: s.campaignId,
 					metric,
 					status: 'low_volume',
-					reason: `information missing: ${round(d.volume)} ${VOLUME_UNIT[metric]} on ${dayString(s.start + d.index)}, below the minimum of ${options.minVolume?.[metric] ?? DEFAULT_MIN_VOLUME[metric]} for ${METRIC_LABELS[metric]}`,
+					reason: `information missing: ${round(d.volume)} ${VOLUME_UNIT[metric]} on ${dayString(s.start + d.index)}, below the minimum of ${minVolume} for ${METRIC_LABELS[metric]}`,
 				});
 			}
 		}
-		for (const [metric, { det, values }] of perMetric) {
-			const from = lookback > 0 ? s.days - lookback : 0;
+		for (const [metric, state] of perMetric) {
+			const det = state.det;
+			if (!det) continue; // proven quiet
+			const values = state.values;
 			const flaggedIdx = new Map(det.flagged.map((d) => [d.index, d]));
 			for (const d of det.flagged) {
 				if (d.index < from) continue;
@@ -321,20 +362,34 @@ export function scanSeries(all: readonly EntitySeries[], options: ScanOptions = 
 					direction: d.direction,
 					volume: d.volume,
 					currency: MONEY_METRICS.has(metric) ? s.currency[d.index] || null : null,
-					pattern: patternOf(metric, d, perMetric),
+					pattern: patternOf(metric, d, perMetric, options),
 					lastDays,
 				});
 			}
 		}
 	}
-	return { anomalies, skipped, series: all.length, scanned };
+	return { anomalies, skipped, series: all.length, scanned, decomposed, quiet };
 }
 
-function patternOf(metric: InsightMetric, d: FlaggedDay, per: Map<InsightMetric, { det: SeriesDetection; values: Float64Array }>): AnomalyPattern | null {
+interface MetricState {
+	values: Float64Array;
+	volume: Float64Array;
+	ratio: boolean;
+	minVolume: number;
+	/** null until decomposed (a quiet series is decomposed only when a pattern needs its expected values). */
+	det: SeriesDetection | null;
+}
+
+function detectOf(state: MetricState, options: ScanOptions): SeriesDetection {
+	if (!state.det) state.det = detectSeries(state.values, state.volume, { ...options, minVolume: state.minVolume }, state.ratio);
+	return state.det;
+}
+
+function patternOf(metric: InsightMetric, d: FlaggedDay, per: Map<InsightMetric, MetricState>, options: ScanOptions): AnomalyPattern | null {
 	if (metric === 'conversions' && d.direction === 'drop' && d.actual === 0) {
 		const clicks = per.get('clicks');
 		if (!clicks) return null;
-		const expected = clicks.det.decomposition!.expected[d.index];
+		const expected = detectOf(clicks, options).decomposition!.expected[d.index];
 		const actual = clicks.values[d.index];
 		return Number.isFinite(actual) && actual >= 0.5 * expected && actual > 0 ? 'tracking_break' : null;
 	}

@@ -9,3 +9,5 @@ export * from './forecast';
 export * from './pacing';
 export * from './scope';
 export * from './alerting';
+export * from './gate';
+export * from './scan-store';

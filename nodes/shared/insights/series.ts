@@ -111,7 +111,10 @@ export function buildSeries(input: readonly PerformanceRow[] | PerformanceColumn
 	const rows = input as readonly PerformanceRow[];
 	const cols = (input as PerformanceColumns).columns;
 	const n = isArray ? rows.length : (input as PerformanceColumns).length;
-	const get = <K extends keyof PerformanceRow>(i: number, k: K): PerformanceRow[K] => (isArray ? rows[i][k] : ((cols as Record<string, ReadonlyArray<unknown>>)[k]?.[i] as PerformanceRow[K]));
+	const colOf = (k: string): ReadonlyArray<unknown> | undefined => (isArray ? undefined : (cols as Record<string, ReadonlyArray<unknown>>)[k]);
+	const direct: Record<string, ReadonlyArray<unknown> | undefined> = {};
+	for (const k of ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'campaign_name']) direct[k] = colOf(k);
+	const get = <K extends keyof PerformanceRow>(i: number, k: K): PerformanceRow[K] => (isArray ? rows[i][k] : (direct[k]?.[i] as PerformanceRow[K]));
 	let endDay = options.end ? dayNumber(options.end) : -Infinity;
 	const dayCache = new Map<string, number>();
 	const dayOf = (d: string): number => {
@@ -163,12 +166,22 @@ export function buildSeries(input: readonly PerformanceRow[] | PerformanceColumn
 		// an account mixing currencies on one day cannot be summed: mark it
 		s.currency[t] = s.currency[t] === '' || s.currency[t] === currency ? currency : '*';
 	};
+	// entity lookup without building a key string per row: platform → account → campaign
+	const byPlatform = new Map<string, Map<string, { account: EntitySeries | null; campaigns: Map<string, EntitySeries> }>>();
+	const entry = (platform: string, account: string) => {
+		let accounts = byPlatform.get(platform);
+		if (!accounts) byPlatform.set(platform, (accounts = new Map()));
+		let e = accounts.get(account);
+		if (!e) accounts.set(account, (e = { account: null, campaigns: new Map() }));
+		return e;
+	};
 	for (let i = 0; i < n; i++) {
 		const t = dayOf(get(i, 'date')) - start;
 		if (t < 0 || t >= days) continue;
 		const platform = get(i, 'platform');
 		const account = get(i, 'account_id');
 		const campaign = get(i, 'campaign_id');
+		const e = entry(platform, account);
 		const currency = get(i, 'currency');
 		const spend = num(get(i, 'spend'));
 		const imp = num(get(i, 'impressions'));
@@ -176,25 +189,22 @@ export function buildSeries(input: readonly PerformanceRow[] | PerformanceColumn
 		const conv = num(get(i, 'conversions'));
 		const rev = optNum(get(i, 'revenue'));
 		if (wantCampaigns) {
-			const key = `${platform}|${account}|${campaign}`;
-			const s = map.get(key) ?? make(key, platform, account, campaign);
+			let s = e.campaigns.get(campaign);
+			if (!s) e.campaigns.set(campaign, (s = make(`${platform}|${account}|${campaign}`, platform, account, campaign)));
 			const name = get(i, 'campaign_name');
 			if (name) s.campaignName = name;
 			add(s, t, currency, spend, imp, clk, conv, rev);
 		}
-		if (wantAccounts) {
-			const key = `${platform}|${account}`;
-			add(map.get(key) ?? make(key, platform, account, null), t, currency, spend, imp, clk, conv, rev);
-		}
+		if (wantAccounts) add((e.account ??= make(`${platform}|${account}`, platform, account, null)), t, currency, spend, imp, clk, conv, rev);
 	}
 	return [...map.values()];
 }
 
 /** The values of one metric (ratios of the day's sums; NaN where undefined) and the volume behind each day. */
-export function metricSeries(s: EntitySeries, metric: InsightMetric): { values: Float64Array; volume: Float64Array } {
+export function metricSeries(s: EntitySeries, metric: InsightMetric, scratch?: { values: Float64Array; volume: Float64Array }): { values: Float64Array; volume: Float64Array } {
 	const n = s.days;
-	const values = new Float64Array(n);
-	const volume = new Float64Array(n);
+	const values = scratch && scratch.values.length === n ? scratch.values : new Float64Array(n);
+	const volume = scratch && scratch.volume.length === n ? scratch.volume : new Float64Array(n);
 	const ratio = (num: Float64Array, den: Float64Array, scale = 1) => {
 		for (let i = 0; i < n; i++) {
 			const d = den[i];

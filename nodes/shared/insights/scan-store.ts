@@ -1,0 +1,181 @@
+/**
+ * The anomaly scan over the store, in two reads that give exactly the
+ * anomalies of one full read.
+ *
+ *   1. One columnar read of the last `lookback + 7 × gateWeeks` days (31 by
+ *      default) of every campaign. A series (campaign or account, per metric)
+ *      can have an anomaly in the lookback window only if one of its window
+ *      days passes the same-weekday gate, which needs exactly these days
+ *      (gate.ts). A series is also a candidate when these days show a
+ *      currency change or a time-zone change (they mask values the gate
+ *      reads) or a young series (fewer than `gateWeeks` past weekdays: the
+ *      gate passes). Sums added in another order are covered by a 1e-9
+ *      relative slack.
+ *   2. A columnar read of the whole history of the candidates only (their
+ *      accounts in full where an account series is a candidate), then the
+ *      full method on them.
+ *
+ * Every anomaly of a full read is found, and nothing else (test/contract/
+ * insights-scan-store.test.ts compares both). History problems (not enough
+ * history, gaps, a currency change) are reported for the series read in
+ * full; a quiet series is counted, not listed: `full: true` reads every
+ * series in full and lists them all.
+ */
+import { dayNumber, dayString } from './days';
+import { scanSeries, type ScanOptions, type ScanResult } from './detect';
+import { GATE_WEEKS, windowMayFlag } from './gate';
+import type { Store } from '../store/types';
+import { buildSeries, INSIGHT_METRICS, metricSeries, type EntitySeries, type PerformanceColumns } from './series';
+
+/** What the scan needs of the store. */
+export type PerformanceReader = Pick<Store, 'selectColumnar'>;
+type Part = { length: number; columns: Record<string, unknown[]> };
+type Query = Parameters<Store['selectColumnar']>[2];
+
+function read(store: PerformanceReader, columns: readonly string[], query: { where: Record<string, unknown>; order?: unknown; limit?: number }): Promise<Part> {
+	return store.selectColumnar('campaign_performance', columns as never, query as Query) as unknown as Promise<Part>;
+}
+
+export interface StoreScanOptions extends ScanOptions {
+	/** Last day scanned (default: the latest day in the store). */
+	end?: string;
+	/** Days of history per series (default 182). */
+	historyDays?: number;
+	/** Only these platforms / accounts. */
+	platform?: string;
+	accountIds?: readonly string[];
+	/** Read every series in full (one read; slower; lists every history problem). */
+	full?: boolean;
+}
+
+export interface StoreScanResult extends ScanResult {
+	end: string | null;
+	read: { stage1Rows: number; stage2Rows: number; candidateAccounts: number; candidateCampaigns: number; full: boolean };
+	timings: { readMs: number; detectMs: number };
+}
+
+const BASE_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'] as const;
+const CHUNK = 1000;
+
+function baseWhere(options: StoreScanOptions, from: string, to: string): Record<string, unknown> {
+	const where: Record<string, unknown> = { date: { gte: from, lte: to } };
+	if (options.platform) where.platform = options.platform;
+	if (options.accountIds && options.accountIds.length > 0) where.account_id = { in: [...options.accountIds] };
+	return where;
+}
+
+async function latestDay(store: PerformanceReader, options: StoreScanOptions): Promise<string | null> {
+	const where: Record<string, unknown> = {};
+	if (options.platform) where.platform = options.platform;
+	if (options.accountIds && options.accountIds.length > 0) where.account_id = { in: [...options.accountIds] };
+	const r = await read(store, ['date'], { where, order: { column: 'date', ascending: false }, limit: 1 });
+	return r.length > 0 ? String(r.columns.date[0]) : null;
+}
+
+function hasCurrencyChange(s: EntitySeries): boolean {
+	let last = '';
+	for (const c of s.currency) {
+		if (c === '') continue;
+		if (c === '*' || (last !== '' && c !== last)) return true;
+		last = c;
+	}
+	return false;
+}
+
+function concat(parts: Part[]): PerformanceColumns {
+	if (parts.length === 1) return parts[0] as unknown as PerformanceColumns;
+	const columns: Record<string, unknown[]> = {};
+	let length = 0;
+	for (const p of parts) {
+		length += p.length;
+		for (const [k, v] of Object.entries(p.columns)) {
+			const out = (columns[k] ??= []);
+			for (let i = 0; i < v.length; i++) out.push(v[i]);
+		}
+	}
+	return { length, columns } as unknown as PerformanceColumns;
+}
+
+export async function scanStore(store: PerformanceReader, options: StoreScanOptions = {}): Promise<StoreScanResult> {
+	const t0 = performance.now();
+	const end = options.end ?? (await latestDay(store, options));
+	const lookback = options.lookbackDays ?? 3;
+	const historyDays = options.historyDays ?? 182;
+	const metrics = options.metrics ?? INSIGHT_METRICS;
+	const empty = (readMs: number): StoreScanResult => ({ anomalies: [], skipped: [], series: 0, scanned: 0, decomposed: 0, quiet: 0, end, read: { stage1Rows: 0, stage2Rows: 0, candidateAccounts: 0, candidateCampaigns: 0, full: false }, timings: { readMs, detectMs: 0 } });
+	if (!end) return empty(performance.now() - t0);
+	const endDay = dayNumber(end);
+	const start = dayString(endDay - historyDays + 1);
+	const gateWeeks = options.gateWeeks ?? GATE_WEEKS;
+	const recentDays = lookback + 7 * gateWeeks;
+	const staged = !options.full && options.prefilter !== false && lookback > 0 && recentDays < historyDays;
+	if (!staged) {
+		const cols = await read(store, [...BASE_COLUMNS, 'campaign_name'], { where: baseWhere(options, start, end) });
+		const t1 = performance.now();
+		const series = buildSeries(cols as unknown as PerformanceColumns, { end, historyDays });
+		const res = scanSeries(series, options);
+		return { ...res, end, read: { stage1Rows: cols.length, stage2Rows: 0, candidateAccounts: 0, candidateCampaigns: 0, full: true }, timings: { readMs: t1 - t0, detectMs: performance.now() - t1 } };
+	}
+
+	// --- stage 1: the recent days of every series ------------------------------------------------
+	const recentFrom = dayString(endDay - recentDays + 1);
+	const recent = await read(store, [...BASE_COLUMNS], { where: baseWhere(options, recentFrom, end) });
+	const t1 = performance.now();
+	const recentSeries = buildSeries(recent as unknown as PerformanceColumns, { end, historyDays: recentDays });
+	const tzAccounts = new Set<string>();
+	for (const c of options.timeZoneChanges ?? []) {
+		const d = dayNumber(c.date);
+		if (d >= endDay - recentDays + 1 && d <= endDay) tzAccounts.add(`${c.platform}|${c.accountId}`);
+	}
+	const minChange = options.minChange ?? 0.3;
+	const candidateAccounts = new Map<string, { platform: string; accountId: string }>();
+	const candidateCampaigns = new Map<string, { platform: string; accountId: string; campaignId: string }>();
+	const scratch = { values: new Float64Array(recentDays), volume: new Float64Array(recentDays) };
+	for (const s of recentSeries) {
+		let candidate = tzAccounts.has(`${s.platform}|${s.accountId}`) || hasCurrencyChange(s);
+		for (let m = 0; !candidate && m < metrics.length; m++) {
+			candidate = windowMayFlag(metricSeries(s, metrics[m], scratch).values, s.days - lookback, minChange, gateWeeks);
+		}
+		if (!candidate) continue;
+		if (s.campaignId === null) candidateAccounts.set(s.key, { platform: s.platform, accountId: s.accountId });
+		else candidateCampaigns.set(s.key, { platform: s.platform, accountId: s.accountId, campaignId: s.campaignId });
+	}
+	for (const [key, c] of candidateCampaigns) if (candidateAccounts.has(`${c.platform}|${c.accountId}`)) candidateCampaigns.delete(key);
+	const detect1 = performance.now() - t1;
+
+	// --- stage 2: the whole history of the candidates ---------------------------------------------
+	const columns = [...BASE_COLUMNS, 'campaign_name'];
+	const accountParts: Part[] = [];
+	const accountIds = [...new Set([...candidateAccounts.values()].map((a) => a.accountId))];
+	for (let i = 0; i < accountIds.length; i += CHUNK) {
+		accountParts.push(await read(store, columns, { where: { ...baseWhere(options, start, end), account_id: { in: accountIds.slice(i, i + CHUNK) } } }));
+	}
+	const campaignParts: Part[] = [];
+	const campaignIds = [...new Set([...candidateCampaigns.values()].map((c) => c.campaignId))];
+	for (let i = 0; i < campaignIds.length; i += CHUNK) {
+		campaignParts.push(await read(store, columns, { where: { ...baseWhere(options, start, end), campaign_id: { in: campaignIds.slice(i, i + CHUNK) } } }));
+	}
+	const t2 = performance.now();
+	const series: EntitySeries[] = [];
+	if (accountParts.length > 0) {
+		for (const s of buildSeries(concat(accountParts), { end, historyDays })) {
+			// the same account id on another platform was read too: only the candidates' accounts are complete
+			if (candidateAccounts.has(`${s.platform}|${s.accountId}`)) series.push(s);
+		}
+	}
+	if (campaignParts.length > 0) {
+		for (const s of buildSeries(concat(campaignParts), { end, historyDays, accounts: false })) if (candidateCampaigns.has(s.key)) series.push(s);
+	}
+	const res = scanSeries(series, options);
+	const stage2Rows = accountParts.reduce((a, p) => a + p.length, 0) + campaignParts.reduce((a, p) => a + p.length, 0);
+	const scannedAll = recentSeries.length * metrics.length;
+	return {
+		...res,
+		series: recentSeries.length,
+		scanned: scannedAll,
+		quiet: scannedAll - res.scanned + res.quiet,
+		end,
+		read: { stage1Rows: recent.length, stage2Rows, candidateAccounts: candidateAccounts.size, candidateCampaigns: candidateCampaigns.size, full: false },
+		timings: { readMs: t2 - t0 - detect1, detectMs: detect1 + (performance.now() - t2) },
+	};
+}
