@@ -68,10 +68,13 @@
 import { ASCII_KEYS_PER_CHAR, TRIGRAM_KEY_SPACE, asciiTrigramKeys, eachTrigramKey, normalizeText, trigrams, words } from './normalize';
 import { VectorFormatError, normalizeVector, type Embedder } from './semantic';
 import { VectorStore, approxError, exactDot } from './dense';
+import { DEFAULT_SLICE_MS, runSteps, runStepsAsync, type Steps } from './yield';
 
 export * from './normalize';
 export * from './lexical';
 export * from './semantic';
+export * from './packed';
+export * from './yield';
 
 export type Verdict = 'novel' | 'near_duplicate' | 'duplicate';
 
@@ -225,6 +228,13 @@ export interface NoveltyCheckStats {
 	/** Of those, how many the dense filter had to complete with the exact float64 dot product. */
 	exactDots: number;
 }
+
+/** Variants per step of a build (between two chances to let the event loop in). */
+const BUILD_DOCS = 4096;
+/** Postings (or vector components) per step of a build. */
+const BUILD_ENTRIES = 1 << 18;
+/** Candidates per pass of the dense kernel (simd.ts: 4 queries per f32x4 pass). */
+const DENSE_GROUP = 4;
 
 /** Growable typed arrays. */
 class U32 {
@@ -389,32 +399,82 @@ export class NoveltyIndex {
 
 	/** Adds past variants. Vectors must all have the same length. */
 	add(variants: Iterable<PastVariant>): this {
+		this.idle();
+		return runSteps(this.addSteps(variants));
+	}
+
+	/**
+	 * `add`, letting the event loop in every `sliceMs` (10 ms by default):
+	 * the same index in the end. Do not use the index in other ways until it
+	 * settles (other calls throw meanwhile).
+	 */
+	addAsync(variants: Iterable<PastVariant>, sliceMs: number = DEFAULT_SLICE_MS): Promise<this> {
+		return this.inSlices(this.addSteps(variants), sliceMs);
+	}
+
+	/** Builds the postings now (a check builds them otherwise), letting the event loop in every `sliceMs`. */
+	buildAsync(sliceMs: number = DEFAULT_SLICE_MS): Promise<void> {
+		return this.inSlices(this.buildSteps(), sliceMs);
+	}
+
+	/**
+	 * `check`, letting the event loop in every `sliceMs` (between steps of
+	 * the build and between candidates): the same results.
+	 */
+	checkAsync(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}, sliceMs: number = DEFAULT_SLICE_MS): Promise<NoveltyResult[]> {
+		return this.inSlices(this.checkSteps(candidates, thresholds), sliceMs);
+	}
+
+	/** An async operation in progress (`addAsync`, `buildAsync`, `checkAsync`): the index is not to be used meanwhile. */
+	private busy = false;
+
+	private idle(): void {
+		if (this.busy) throw new Error('NoveltyIndex: an asynchronous add, build or check is in progress on this index; wait for it before using the index.');
+	}
+
+	private async inSlices<T>(steps: Steps<T>, sliceMs: number): Promise<T> {
+		this.idle();
+		this.busy = true;
+		try {
+			return await runStepsAsync(steps, sliceMs);
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	private *addSteps(variants: Iterable<PastVariant>): Steps<this> {
+		let k = 0;
 		for (const v of variants) {
-			const doc = this.ids.length;
-			// The vector first: a refused one (length, non-finite) leaves the index as it was.
-			let nz = -1;
-			if (v.vector) {
-				this.checkVector(v.vector, doc);
-				nz = this.appendVector(v.vector);
-			} else if (this.store) {
-				this.store.append(null);
-				this.nzOff?.push(this.nzDims!.n);
-			}
-			this.ids.push(v.id);
-			this.texts.push(v.text);
-			if (this.docTrigramIds(v.text) === 0) this.emptyDocs.push(doc);
-			if (this.hasVec.length <= doc) {
-				const h = new Uint8Array(this.hasVec.length * 2);
-				h.set(this.hasVec);
-				this.hasVec = h;
-			}
-			if (nz >= 0) {
-				this.nonzeros += nz;
-				this.hasVec[doc] = nz > 0 ? 3 : 1;
-			}
+			this.addOne(v);
+			if ((++k & 1023) === 0) yield;
+		}
+		return this;
+	}
+
+	private addOne(v: PastVariant): void {
+		const doc = this.ids.length;
+		// The vector first: a refused one (length, non-finite) leaves the index as it was.
+		let nz = -1;
+		if (v.vector) {
+			this.checkVector(v.vector, doc);
+			nz = this.appendVector(v.vector);
+		} else if (this.store) {
+			this.store.append(null);
+			this.nzOff?.push(this.nzDims!.n);
 		}
 		this.built = false;
-		return this;
+		this.ids.push(v.id);
+		this.texts.push(v.text);
+		if (this.docTrigramIds(v.text) === 0) this.emptyDocs.push(doc);
+		if (this.hasVec.length <= doc) {
+			const h = new Uint8Array(this.hasVec.length * 2);
+			h.set(this.hasVec);
+			this.hasVec = h;
+		}
+		if (nz >= 0) {
+			this.nonzeros += nz;
+			this.hasVec[doc] = nz > 0 ? 3 : 1;
+		}
 	}
 
 	/**
@@ -546,13 +606,18 @@ export class NoveltyIndex {
 	}
 
 	private ensureBuilt(): void {
+		this.idle();
+		if (!this.built) runSteps(this.buildSteps());
+	}
+
+	private *buildSteps(): Steps<void> {
 		if (this.built) return;
 		const n = this.ids.length;
 		const dims = this.dims ?? 0;
 		const sparse = dims > 0 && this.nonzeros < this.sparseBelow * n * dims;
 		// A few variants added since the last full build (at most 1/16 of it, or 1,024): delta postings only.
 		if (this.baseN > 0 && sparse === this.sparse && n - this.baseN <= Math.max(1024, this.baseN >> 4)) this.buildDelta();
-		else this.buildBase(sparse);
+		else yield* this.buildBaseSteps(sparse);
 		this.counts = new Uint16Array(n);
 		this.acc = new Float64Array(n);
 		this.isEmpty = new Uint8Array(n);
@@ -560,19 +625,25 @@ export class NoveltyIndex {
 		this.built = true;
 	}
 
-	/** Postings of every variant; the delta postings become empty. */
-	private buildBase(sparse: boolean): void {
+	/** Postings of every variant; the delta postings become empty. Pauses every `BUILD_DOCS` variants (or `BUILD_ENTRIES` postings). */
+	private *buildBaseSteps(sparse: boolean): Steps<void> {
 		const n = this.ids.length;
 		const docTrig = this.docTrig.view();
 		const docOff = this.docOff.view();
 		const T = this.trigramCount;
 		// Trigram postings (CSR) by counting sort.
 		const postOff = new Uint32Array(T + 1);
-		for (let i = 0; i < docTrig.length; i++) postOff[docTrig[i]! + 1]!++;
+		for (let from = 0; from < docTrig.length; from += BUILD_ENTRIES) {
+			for (let i = from, end = Math.min(docTrig.length, from + BUILD_ENTRIES); i < end; i++) postOff[docTrig[i]! + 1]!++;
+			yield;
+		}
 		for (let t = 0; t < T; t++) postOff[t + 1]! += postOff[t]!;
 		const fill = postOff.slice(0, T);
 		const postDocs = new Uint32Array(docTrig.length);
-		for (let d = 0; d < n; d++) for (let k = docOff[d]!; k < docOff[d + 1]!; k++) postDocs[fill[docTrig[k]!]!++] = d;
+		for (let from = 0; from < n; from += BUILD_DOCS) {
+			for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) for (let k = docOff[d]!; k < docOff[d + 1]!; k++) postDocs[fill[docTrig[k]!]!++] = d;
+			yield;
+		}
 		this.postOff = postOff;
 		this.postDocs = postDocs;
 		// Vector postings when sparse.
@@ -594,16 +665,20 @@ export class NoveltyIndex {
 				at.set(dimOff.subarray(0, dims));
 				dimDocs = new Uint32Array(dimOff[dims]!);
 				dimVals = new Float32Array(dimOff[dims]!);
-				for (let d = 0; d < n; d++) {
-					const base = d * stride;
-					for (let k = nzOff[d]!, end = nzOff[d + 1]!; k < end; k++) {
-						const i = nzDims[k]!;
-						dimDocs[at[i]!] = d;
-						dimVals[at[i]!++] = vecs[base + i]!;
+				yield;
+				for (let from = 0; from < n; from += BUILD_DOCS) {
+					for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) {
+						const base = d * stride;
+						for (let k = nzOff[d]!, end = nzOff[d + 1]!; k < end; k++) {
+							const i = nzDims[k]!;
+							dimDocs[at[i]!] = d;
+							dimVals[at[i]!++] = vecs[base + i]!;
+						}
 					}
+					yield;
 				}
 			} else {
-				[dimOff, dimDocs, dimVals] = scanDimPostings(vecs, stride, dims, 0, n);
+				[dimOff, dimDocs, dimVals] = yield* scanDimPostingsSteps(vecs, stride, dims, 0, n);
 			}
 			this.dimOff = dimOff;
 			this.dimDocs = dimDocs;
@@ -665,29 +740,45 @@ export class NoveltyIndex {
 	 * candidates of the same batch. Exact: same results as `bruteForce`.
 	 */
 	check(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds = {}): NoveltyResult[] {
+		this.idle();
+		return runSteps(this.checkSteps(candidates, thresholds));
+	}
+
+	/** `check` in steps: the build's, then one per candidate (the dense filter's float32 scan per group of 4 candidates, as the kernel takes them). */
+	private *checkSteps(candidates: readonly CandidateVariant[], thresholds: NoveltyThresholdsInput | NoveltyThresholds): Steps<NoveltyResult[]> {
 		const t = resolveThresholds(thresholds);
-		this.ensureBuilt();
+		yield* this.buildSteps();
 		const queries = this.prepareAll(candidates);
 		const store = this.store;
 		const stats: NoveltyCheckStats = { semantic: store === null ? 'none' : this.sparse ? 'sparse' : 'dense', kernel: null, pairs: 0, exactDots: 0 };
 		const withVector = store ? queries.filter((q) => q.vector).length : 0;
 		stats.pairs = withVector * (store ? this.vectorCount() : 0);
-		let pastBest: Array<Scored | null>;
+		const pastBest: Array<Scored | null> = new Array<Scored | null>(queries.length).fill(null);
 		if (store && !this.sparse && withVector > 0) {
-			const vectors = queries.flatMap((q) => (q.vector ? [q.vector] : []));
-			const approx = store.approxScores(vectors);
-			let k = 0;
-			if (approx) {
-				stats.kernel = 'simd';
-				pastBest = queries.map((q) => (q.vector ? this.searchFiltered(q, t, approx[k++]!, stats) : this.searchOne(q, t, null)));
-			} else {
-				stats.kernel = 'js';
-				stats.exactDots = stats.pairs;
-				const exact = store.exactScores(vectors);
-				pastBest = queries.map((q) => this.searchOne(q, t, q.vector ? exact[k++]! : null));
+			// Candidates with a vector, 4 at a time (the kernel's group): each one's scores are the same whatever the others are.
+			const order = queries.flatMap((q, i) => (q.vector ? [i] : []));
+			for (let g = 0; g < order.length; g += DENSE_GROUP) {
+				const group = order.slice(g, g + DENSE_GROUP);
+				const vectors = group.map((i) => queries[i]!.vector!);
+				const approx = stats.kernel === 'js' ? null : store.approxScores(vectors);
+				if (approx) {
+					stats.kernel = 'simd';
+					group.forEach((i, k) => (pastBest[i] = this.searchFiltered(queries[i]!, t, approx[k]!, stats)));
+				} else {
+					// No SIMD (or its memory is full): the exact scan of every pair (the same scores the filter completes).
+					if (stats.kernel === null) stats.kernel = 'js';
+					stats.exactDots += group.length * this.vectorCount();
+					const exact = store.exactScores(vectors);
+					group.forEach((i, k) => (pastBest[i] = this.searchOne(queries[i]!, t, exact[k]!)));
+				}
+				yield;
 			}
+			for (let i = 0; i < queries.length; i++) if (!queries[i]!.vector) pastBest[i] = this.searchOne(queries[i]!, t, null);
 		} else {
-			pastBest = queries.map((q) => this.searchOne(q, t, null));
+			for (let i = 0; i < queries.length; i++) {
+				pastBest[i] = this.searchOne(queries[i]!, t, null);
+				yield;
+			}
 		}
 		this.stats = stats;
 		return this.finish(candidates, queries, pastBest, t);
@@ -964,24 +1055,35 @@ class Cuts {
 
 /** Dimension postings (CSR: offsets, variants, values) of the stored vectors of variants [from, to), by a scan of their components. */
 function scanDimPostings(vecs: Float32Array, stride: number, dims: number, from: number, to: number): [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Float32Array<ArrayBuffer>] {
+	return runSteps(scanDimPostingsSteps(vecs, stride, dims, from, to));
+}
+
+function* scanDimPostingsSteps(vecs: Float32Array, stride: number, dims: number, from: number, to: number): Steps<[Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Float32Array<ArrayBuffer>]> {
+	const docs = Math.max(1, Math.floor(BUILD_ENTRIES / Math.max(1, dims)));
 	const dimOff = new Uint32Array(dims + 1);
-	for (let d = from; d < to; d++) {
-		const base = d * stride;
-		for (let i = 0; i < dims; i++) if (vecs[base + i] !== 0) dimOff[i + 1]!++;
+	for (let start = from; start < to; start += docs) {
+		for (let d = start, end = Math.min(to, start + docs); d < end; d++) {
+			const base = d * stride;
+			for (let i = 0; i < dims; i++) if (vecs[base + i] !== 0) dimOff[i + 1]!++;
+		}
+		yield;
 	}
 	for (let i = 0; i < dims; i++) dimOff[i + 1]! += dimOff[i]!;
 	const at = dimOff.slice(0, dims);
 	const dimDocs = new Uint32Array(dimOff[dims]!);
 	const dimVals = new Float32Array(dimOff[dims]!);
-	for (let d = from; d < to; d++) {
-		const base = d * stride;
-		for (let i = 0; i < dims; i++) {
-			const x = vecs[base + i]!;
-			if (x !== 0) {
-				dimDocs[at[i]!] = d;
-				dimVals[at[i]!++] = x;
+	for (let start = from; start < to; start += docs) {
+		for (let d = start, end = Math.min(to, start + docs); d < end; d++) {
+			const base = d * stride;
+			for (let i = 0; i < dims; i++) {
+				const x = vecs[base + i]!;
+				if (x !== 0) {
+					dimDocs[at[i]!] = d;
+					dimVals[at[i]!++] = x;
+				}
 			}
 		}
+		yield;
 	}
 	return [dimOff, dimDocs, dimVals];
 }
@@ -1072,8 +1174,9 @@ export async function checkNoveltyWith(index: NoveltyIndex, input: CheckNoveltyI
 		});
 		candidateVectors = vectors.slice(missing.length);
 	}
-	index.add(past);
-	const results = index.check(
+	// In slices: a 100,000-variant build or check never holds the event loop for long (yield.ts).
+	await index.addAsync(past);
+	const results = await index.checkAsync(
 		input.candidates.map((text, i) => ({ text, vector: candidateVectors[i] })),
 		thresholds,
 	);
