@@ -95,8 +95,10 @@ export default defineConfig({
 				test: {
 					name: 'engine',
 					include: ['test/engine/**/*.test.ts'],
-					testTimeout: minute,
-					hookTimeout: minute,
+					// A bundled workflow opens the store once per AdOps node; on a loaded 2-core machine ingest.json
+					// alone has taken 60 s. A timeout would leave the run going while afterAll closes the sandbox.
+					testTimeout: 3 * minute,
+					hookTimeout: 3 * minute,
 					fileParallelism: true,
 					maxWorkers: 2,
 					sequence: { concurrent: false },
