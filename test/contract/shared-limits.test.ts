@@ -1,0 +1,152 @@
+// Shared limits (issue 21 item 2): two processes spend one sandbox quota
+// through SharedLimits. Shared (PostgreSQL, Redis) they use it fully and are
+// never refused; in-process ("memory", the single-process default) each
+// believes it has the whole quota and the platform refuses the excess. A
+// circuit opened by one process is open for the other.
+//
+// PostgreSQL: DATABASE_URL (skipped without it). Redis: ADOPS_QUEUE_REDIS
+// (host:port, default 127.0.0.1:6379; skipped when nothing answers there).
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { createSharedLimits, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
+import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+
+const WORKER = join(__dirname, '..', 'queue', 'limits-worker.ts');
+const PER_DAY = 40;
+const CALLS = 30;
+const [redisHost, redisPort] = (process.env.ADOPS_QUEUE_REDIS ?? '127.0.0.1:6379').split(':') as [string, string];
+const REDIS_URL = `redis://${redisHost}:${redisPort}`;
+
+function redisUp(): Promise<boolean> {
+	return new Promise((resolve) => {
+		const s = createConnection(Number(redisPort), redisHost);
+		s.once('connect', () => {
+			s.end();
+			resolve(true);
+		});
+		s.once('error', () => resolve(false));
+	});
+}
+
+interface Outcome {
+	sent: number;
+	ok: number;
+	rejected: number;
+	held: number;
+}
+
+function worker(args: Record<string, unknown>): Promise<Outcome> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+		let out = '';
+		let err = '';
+		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+		child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Outcome) : reject(new Error(`worker exited ${code}: ${err}`))));
+	});
+}
+
+describe('shared limits across two processes against a sandbox daily quota', () => {
+	let sandbox: Sandbox;
+	const schema = `adops_limits_${randomBytes(4).toString('hex')}`;
+	const prefix = `adops-limits-test-${randomBytes(4).toString('hex')}`;
+	let hasRedis = false;
+	const figures: string[] = [];
+
+	before(async () => {
+		sandbox = await startSandbox({ seed: 3 });
+		hasRedis = await redisUp();
+		if (process.env.DATABASE_URL) {
+			const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+			await c.connect();
+			await c.query(`CREATE SCHEMA ${schema}`);
+			await c.end();
+		}
+	});
+	after(async () => {
+		if (figures.length) process.stdout.write(`# quota use: ${figures.join('; ')}\n`);
+		await sandbox?.close();
+		if (process.env.DATABASE_URL) {
+			const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+			await c.connect();
+			await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+			await c.end();
+		}
+	});
+
+	/** Two processes, CALLS calls each, one fresh quota of PER_DAY on the route. */
+	async function spend(backend: 'memory' | 'postgres' | 'redis'): Promise<{ outcomes: Outcome[]; used: number }> {
+		sandbox.setDailyQuota('notion.usersMe', undefined);
+		sandbox.setDailyQuota('notion.usersMe', PER_DAY);
+		const key = `notion:integration-${randomBytes(3).toString('hex')}:usersMe`;
+		const args = { backend, connectionString: process.env.DATABASE_URL, schema, redisUrl: REDIS_URL, redisPrefix: prefix, url: `${sandbox.urls.notion}/v1/users/me`, token: sandbox.credentials.notion.token, key, calls: CALLS, perDay: PER_DAY };
+		const outcomes = await Promise.all([worker(args), worker(args)]);
+		const used = outcomes.reduce((s, o) => s + o.ok, 0);
+		figures.push(`${backend}: ${used} of ${PER_DAY} used (${Math.round((100 * used) / PER_DAY)} %), ${outcomes.reduce((s, o) => s + o.rejected, 0)} refused, ${outcomes.reduce((s, o) => s + o.held, 0)} held back`);
+		return { outcomes, used };
+	}
+
+	test('in-process limits (the default): each process spends the quota as if alone, and the platform refuses the excess', async () => {
+		const { outcomes, used } = await spend('memory');
+		assert.equal(used, PER_DAY, 'the quota is used up');
+		const rejected = outcomes.reduce((s, o) => s + o.rejected, 0);
+		assert.equal(rejected, 2 * CALLS - PER_DAY, `the platform refused ${2 * CALLS - PER_DAY} calls`);
+	});
+
+	test('PostgreSQL-backed limits: the two processes use at least 90 % of the quota with no refused call', { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL' }, async () => {
+		const { outcomes, used } = await spend('postgres');
+		assert.deepEqual(outcomes.map((o) => o.rejected), [0, 0], 'no call refused');
+		assert.ok(used >= 0.9 * PER_DAY, `quota used ${used} of ${PER_DAY}`);
+		assert.equal(outcomes.reduce((s, o) => s + o.sent, 0), used, 'every call sent succeeded');
+	});
+
+	test('Redis-backed limits: the two processes use at least 90 % of the quota with no refused call', async (t) => {
+		if (!hasRedis) return t.skip(`no Redis at ${REDIS_URL}`);
+		const { outcomes, used } = await spend('redis');
+		assert.deepEqual(outcomes.map((o) => o.rejected), [0, 0], 'no call refused');
+		assert.ok(used >= 0.9 * PER_DAY, `quota used ${used} of ${PER_DAY}`);
+	});
+
+	for (const backend of ['postgres', 'redis'] as const) {
+		test(`${backend}: a circuit opened by one process is open for the other, which fails fast without calling the platform`, async (t) => {
+			if (backend === 'postgres' && !process.env.DATABASE_URL) return t.skip('needs DATABASE_URL');
+			if (backend === 'redis' && !hasRedis) return t.skip(`no Redis at ${REDIS_URL}`);
+			const open = (): SharedLimits => {
+				const pool = backend === 'postgres' ? new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }) : undefined;
+				const config: SharedLimitsConfig = { backend, postgres: pool ? { db: pool, schema, close: () => pool.end() } : undefined, redisUrl: REDIS_URL, redisPrefix: prefix };
+				return createSharedLimits(config, { threshold: 3, halfOpenAfterMs: 60_000 });
+			};
+			const [a, b] = [open(), open()];
+			try {
+				const key = `meta:act_${randomBytes(3).toString('hex')}:insights`;
+				sandbox.injectFault({ route: 'meta.*', kind: '5xx', status: 503, count: 3 });
+				const call = async () => {
+					const res = await fetch(`${sandbox.urls.meta}/v21.0/me?access_token=${sandbox.credentials.meta.accessToken}`);
+					await res.arrayBuffer();
+					if (res.status >= 500) throw new PlatformApiError({ platform: 'meta', call: 'me', kind: 'server', httpStatus: res.status, retryable: true, hint: 'Meta answered a server error' });
+					return res.status;
+				};
+				for (let i = 0; i < 3; i++) await assert.rejects(a.execute(key, 'meta', call, { call: 'me' }), (e: unknown) => e instanceof PlatformApiError && e.kind === 'server');
+				assert.equal(await b.circuitState(key), 'open', 'the other process sees the circuit open');
+				const before = sandbox.requests({ platform: 'meta' }).length;
+				await assert.rejects(b.execute(key, 'meta', call, { call: 'me' }), (e: unknown) => {
+					assert.ok(e instanceof PlatformApiError && e.kind === 'circuit_open', String(e));
+					assert.match(e.message + (e as PlatformApiError).hint, /3 times in a row/);
+					return true;
+				});
+				assert.equal(sandbox.requests({ platform: 'meta' }).length, before, 'no request reached the platform');
+				assert.equal(await a.circuitState(`meta:act_other:insights`), 'closed', 'other keys are not affected');
+			} finally {
+				sandbox.clearFaults();
+				await a.close();
+				await b.close();
+			}
+		});
+	}
+});
