@@ -70,7 +70,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			sb = await startSandbox({ seed: 13, today: TODAY });
 			({ store, cleanup } = await open());
 			const c = sb.credentials;
-			adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
+			adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
 			const perf: Array<RowInput<'campaign_performance'>> = [];
 			for (const account of sb.world.accounts.filter((a) => a.platform === 'meta')) {
 				for (const cm of account.campaigns) {
@@ -116,6 +116,10 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			assert.equal(cooldown.values.lastChangeSource, 'outside');
 			assert.equal(cooldown.values.lastChangeBy, 'Jane Doe');
 			assert.match(item.text, /gated by cooldown: budget changed .* by Jane Doe in Ads Manager/);
+			// Slack hears it once per edit: this run routes it to the alerts, the next one stores it only
+			assert.equal(item.route, 'alert');
+			const rerun = await run([rule('scale', c, { type: 'scale_budget', percent: 10 })], { cooldownHours: 24 }, sandboxNow() + 60_000);
+			assert.equal(one(rerun, 'scale').route, 'stored');
 			// a pause by Jane counts the same way
 			const p = campaign();
 			await janeEdits(p, { status: 'PAUSED' }, 1);

@@ -31,7 +31,7 @@ before(async () => {
 	sb = await startSandbox({ seed: 17, today: TODAY });
 	store = await openStore({ kind: 'embedded', path: dir });
 	const c = sb.credentials;
-	adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
+	adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
 	const perf: Array<RowInput<'campaign_performance'>> = [];
 	for (const account of sb.world.accounts.filter((a) => a.platform === 'meta')) {
 		for (const cm of account.campaigns) {

@@ -2,7 +2,9 @@
 // failed, outcome unknown, reconciled or recovered from an earlier run, held by another run): the change, the rule, every condition that
 // matched with its value, every gate with its numbers, and what the platform
 // answered. Proposals are announced by the approval loop (Proposal Event), and
-// gated decisions are stored only, so neither gets an alert here.
+// gated decisions are stored only, so neither gets an alert here — except a
+// decision blocked by a change made outside the package (a person's edit within
+// the cooldown), announced once per edit (route `alert`).
 import type { OptimizerItem } from '../rules/run';
 import { escapeMrkdwn, type Alert } from './message';
 
@@ -39,7 +41,7 @@ function campaignLabel(item: OptimizerItem): string {
  * fields and items by renderAlert, so none of it is ever mrkdwn.
  */
 export function optimizerAlert(item: OptimizerItem): Alert | null {
-	const style = TITLE[item.outcome];
+	const style = TITLE[item.outcome] ?? (item.outcome === 'gated' && item.route === 'alert' ? ({ kind: 'info', label: 'Not changed: edited outside the package' } as const) : undefined);
 	if (!style) return null;
 	const a = item.action;
 	const fields: Alert['fields'] = [

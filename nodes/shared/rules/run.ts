@@ -791,6 +791,17 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		}
 	};
 
+	// A decision gated by a change made outside the package (a person's edit within the cooldown) goes to Slack once
+	// per edit: its own row (`<key>:outside@<edit instant>`) says it was reported; one read for all of them.
+	const outsideKey = (d: Decision): string | null => {
+		if (d.decision !== 'gated' || !d.idempotencyKey) return null;
+		const g = d.gates.find((x) => x.gate === 'cooldown' && x.status === 'fail' && x.values.lastChangeSource === 'outside');
+		return g ? `${d.idempotencyKey}:outside@${String(g.values.lastChangeAt)}${dryRun ? ':dry-run' : ''}` : null;
+	};
+	const outsideKeys = decisions.map(outsideKey).filter((k): k is string => k !== null);
+	const reported = new Set(
+		outsideKeys.length === 0 ? [] : (await store.selectColumns('optimization_actions', ['idempotency_key'], { where: { idempotency_key: { in: outsideKeys } } })).map((r) => r.idempotency_key),
+	);
 	for (const d of decisions) {
 		const base: Omit<OptimizerItem, 'text' | 'outcome' | 'route'> = {
 			decision: d.decision,
@@ -823,6 +834,14 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			// a decision gated before it got a key (a conflict's loser) has no row of its own
 			if (decisionToActionRow(d)) batch.push(rowOf(d, {}));
 			summary.gatedStored++;
+			const ok = outsideKey(d);
+			if (ok !== null && !reported.has(ok)) {
+				// first run to see this outside edit: Slack hears why the rule did not act (later runs store it only)
+				batch.push({ ...rowOf(d, {}), idempotency_key: ok });
+				const item = { ...base, outcome: 'gated' as const, route: 'alert' as const };
+				items.push({ ...item, text: itemText(item) });
+				continue;
+			}
 			push('gated');
 			continue;
 		}
