@@ -11,3 +11,4 @@ export * from './scope';
 export * from './alerting';
 export * from './gate';
 export * from './scan-store';
+export * from './rule-metrics';
