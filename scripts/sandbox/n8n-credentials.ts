@@ -5,6 +5,7 @@
  * the n8n editor with real tokens and the default API URLs.
  */
 import type { Sandbox } from './server';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 export interface N8nCredential {
 	id: string;
@@ -46,7 +47,7 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			id: ids.meta,
 			name: 'AdOps Meta Ads',
 			type: 'adOpsMetaAdsApi',
-			data: { accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, webhookVerifyToken: SANDBOX_META_VERIFY_TOKEN, adAccountIds: metaAccounts.join(', '), apiVersion: 'v21.0', baseUrl: urls.meta },
+			data: { accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, webhookVerifyToken: SANDBOX_META_VERIFY_TOKEN, adAccountIds: metaAccounts.join(', '), apiVersion: pinnedApiVersion('meta'), baseUrl: urls.meta },
 		},
 		{
 			id: ids.linkedin,

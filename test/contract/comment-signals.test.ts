@@ -26,6 +26,7 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -261,7 +262,7 @@ function registerSuite(name: string, open: () => Promise<Backend>): void {
 			before(async () => {
 				sb = await startSandbox({ seed: 11, today: TODAY });
 				const c = sb.credentials;
-				adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
+				adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
 				const targets: Array<typeof A> = [];
 				for (const ad of sb.world.meta.ads) {
 					const account = sb.world.accounts.find((a) => a.platform === 'meta' && a.id === ad.accountId);

@@ -30,6 +30,7 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { TABLES } from '../../nodes/shared/store/tables';
 import { cleanText, cleanValue, textFlaw } from '../../nodes/shared/text/clean';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -44,7 +45,7 @@ after(() => sandbox?.close());
 
 function settings(platform: 'meta' | 'linkedin'): PlatformSettings {
 	const c = sandbox.credentials;
-	if (platform === 'meta') return { platform, accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sandbox.urls.meta, accountIds: [] };
+	if (platform === 'meta') return { platform, accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sandbox.urls.meta, accountIds: [] };
 	return { platform, accessToken: c.linkedin.accessToken, baseUrl: sandbox.urls.linkedin, accountIds: [] };
 }
 

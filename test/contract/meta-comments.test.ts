@@ -12,13 +12,14 @@ import { MetaCommentsClient, graphTime } from '../../nodes/shared/platforms/meta
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { sideEffectOutcome } from '../../nodes/shared/resilience/outcome';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 describe('Meta comments client against the sandbox (Facebook)', () => {
 	let sb: Sandbox;
 	let client: MetaCommentsClient;
 	before(async () => {
 		sb = await startSandbox({ seed: 11 });
-		client = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, baseUrl: sb.urls.meta, apiVersion: 'v23.0', pageSize: 4, retry: { maxRetries: 1, initialDelayMs: 1 } });
+		client = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, baseUrl: sb.urls.meta, apiVersion: pinnedApiVersion('meta'), pageSize: 4, retry: { maxRetries: 1, initialDelayMs: 1 } });
 	});
 	after(() => sb?.close());
 
@@ -128,7 +129,7 @@ describe('Meta comments client against the sandbox (Facebook)', () => {
 		assert.equal(comment.likeCount, likesBefore + 1, 'the Page likes a comment once, however often it asks');
 		assert.equal(await client.hasLiked(ref), true);
 		// Graph's shape of the likes edge: the likers as {id, name}, and with summary=true whether the token's Page liked it.
-		const res = await fetch(`${sb.urls.meta}/v23.0/${comment.id}/likes?summary=true&access_token=${encodeURIComponent(sb.credentials.meta.accessToken)}`);
+		const res = await fetch(`${sb.urls.meta}/${pinnedApiVersion('meta')}/${comment.id}/likes?summary=true&access_token=${encodeURIComponent(sb.credentials.meta.accessToken)}`);
 		const body = (await res.json()) as { data: Array<{ id: string; name: string }>; summary: { total_count: number; can_like: boolean; has_liked: boolean } };
 		assert.deepEqual(body.data.map((l) => l.id), [pageId]);
 		assert.deepEqual([body.summary.has_liked, body.summary.total_count], [true, comment.likeCount]);
@@ -230,7 +231,7 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 	after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 	test('media from creatives, comments with replies across pages, hide / reply / delete with the Instagram edges', async () => {
-		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, retry: { maxRetries: 0 } });
+		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, apiVersion: 'v23.0', retry: { maxRetries: 0 } }); // the recorded shapes' version
 		const { targets } = await client.findAdPosts('42');
 		assert.deepEqual(targets.map((t) => [t.source, t.objectId, t.adIds]), [['facebook', '111_222', ['6001']], ['instagram', '17890000000000001', ['6001']]]);
 
@@ -260,7 +261,7 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 	});
 
 	test('a listing whose data is not a list is a malformed answer naming the call, not an empty page', async () => {
-		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, retry: { maxRetries: 0 } });
+		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, apiVersion: 'v23.0', retry: { maxRetries: 0 } }); // the recorded shapes' version
 		await assert.rejects(client.listComments({ source: 'instagram', objectId: '17890000000000002' }), (e: unknown) => {
 			assert.ok(e instanceof PlatformApiError);
 			assert.equal(e.kind, 'malformed_response');

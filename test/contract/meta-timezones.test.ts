@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { metaAccountTimeZones } from '../../nodes/common/meta';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const dir = mkdtempSync(join(tmpdir(), 'adops-meta-tz-'));
 let sb: Sandbox;
@@ -26,7 +27,7 @@ after(async () => {
 
 test("each account's zone from Meta, kept in the store for a week; an account Meta cannot describe falls back with a warning", async () => {
 	const accounts = sb.world.accounts.filter((a) => a.platform === 'meta');
-	const credential = { accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, adAccountIds: [...accounts.map((a) => `act_${a.id}`), 'act_999999999'].join(', ') };
+	const credential = { accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, adAccountIds: [...accounts.map((a) => `act_${a.id}`), 'act_999999999'].join(', ') };
 	const now = new Date('2026-03-02T10:00:00Z');
 	const first = await metaAccountTimeZones(credential, store, now);
 	assert.deepEqual(first.zones, { ...Object.fromEntries(accounts.map((a) => [a.id, a.timezone])), '999999999': 'UTC' });

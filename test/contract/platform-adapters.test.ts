@@ -8,6 +8,7 @@ import { addDays } from '../../scripts/sandbox/rng';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import { hasCampaignControl, type CampaignControl, type DailyMetricRow } from '../../nodes/shared/platforms/types';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const TODAY = '2026-03-02';
 const SINCE = addDays(TODAY, -10);
@@ -18,7 +19,7 @@ function sandboxSettings(sandbox: Sandbox, platform: PlatformSettings['platform'
 	const urls = sandbox.urls as unknown as Record<string, string>;
 	switch (platform) {
 		case 'meta':
-			return { platform, accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: urls.meta, accountIds: [] };
+			return { platform, accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: urls.meta, accountIds: [] };
 		case 'linkedin':
 			return { platform, accessToken: c.linkedin.accessToken, baseUrl: urls.linkedin, accountIds: [] };
 		case 'klaviyo':

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { KlaviyoAdapter, groupValuesResults } from '../../nodes/shared/platforms/klaviyo';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { useFixtureServer, fixture, fakeClock, type Recorded, type Reply } from '../fixtures/platforms/server';
+import { PLATFORM_REGISTRY } from '../../nodes/shared/platforms/registry';
 
 const KEY = 'pk_live_secret_key_0123456789';
 const server = useFixtureServer();
@@ -30,7 +31,7 @@ describe('Klaviyo values reports', () => {
 		const result = await adapter().fetchDailyMetrics({ accountId: 'XyZ123', since: '2025-03-01', until: '2025-03-02' });
 		for (const r of server.requests) {
 			assert.equal(r.headers.authorization, `Klaviyo-API-Key ${KEY}`);
-			assert.equal(r.headers.revision, '2025-10-15');
+			assert.equal(r.headers.revision, PLATFORM_REGISTRY.klaviyo.api.version, 'the registry\'s pinned revision');
 		}
 		const reports = server.requests.filter((r) => r.method === 'POST');
 		assert.equal(reports.length, 4); // 2 days × (campaign + flow)

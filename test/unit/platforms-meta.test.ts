@@ -11,7 +11,8 @@ const APP_SECRET = 'app-secret-abcdef';
 const server = useFixtureServer();
 
 function adapter(extra: Partial<ConstructorParameters<typeof MetaAdsAdapter>[0]> = {}) {
-	return new MetaAdsAdapter({ accessToken: TOKEN, appSecret: APP_SECRET, baseUrl: server.base, clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...extra });
+	// The fake server answers the paths of the recorded fixtures (v23.0); the adapter's default is the registry's pin.
+	return new MetaAdsAdapter({ accessToken: TOKEN, appSecret: APP_SECRET, apiVersion: 'v23.0', baseUrl: server.base, clock: fakeClock(), retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...extra });
 }
 
 describe('Meta insights', () => {

@@ -35,9 +35,10 @@ import { KeyedRateLimiter, WindowRateLimiter, unlimited, type RateWindow } from 
 import { decimalField, sumFields, type NumericField } from './money';
 import { DAY_MS, utcDate } from '../text/dates';
 import { eachDay, parseDay, toCallMeta, type AccountInfo, type CampaignInfo, type CampaignList, type DailyMetricRow, type DailyMetricsQuery, type DailyMetricsResult, type PlatformAdapter } from './types';
+import { pinnedApiVersion } from './registry';
 
 export const KLAVIYO_DEFAULT_BASE_URL = 'https://a.klaviyo.com';
-export const KLAVIYO_DEFAULT_REVISION = '2025-10-15';
+export const KLAVIYO_DEFAULT_REVISION = pinnedApiVersion('klaviyo');
 export const KLAVIYO_REPORT_STATISTICS = ['conversions', 'conversion_value', 'clicks_unique', 'delivered', 'recipients'] as const;
 
 /**

@@ -38,9 +38,10 @@ import {
 	type DailyMetricsResult,
 	type PlatformAdapter,
 } from './types';
+import { pinnedApiVersion } from './registry';
 
 export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
-export const LINKEDIN_DEFAULT_VERSION = '202510';
+export const LINKEDIN_DEFAULT_VERSION = pinnedApiVersion('linkedin');
 export const LINKEDIN_ANALYTICS_FIELDS = [
 	'pivotValues',
 	'dateRange',
@@ -125,6 +126,14 @@ export function interpretLinkedInError(status: number, body: unknown, _headers: 
 	}
 	if (status === 404) {
 		return { ...out, kind: 'not_found', retryable: false, hint: `${account} was not found: check the ad account id (the number in Campaign Manager) and the API base URL` };
+	}
+	if (status === 429 && _headers['retry-after'] === undefined) {
+		// LinkedIn's limits are per UTC day and its 429 names no Retry-After: nothing helps before midnight UTC.
+		const untilMidnightMs = 86_400_000 - (Date.now() % 86_400_000);
+		const hours = Math.round(untilMidnightMs / 3_600_000);
+		const when = hours >= 1 ? `${hours} ${hours === 1 ? 'hour' : 'hours'}` : `${Math.max(1, Math.ceil(untilMidnightMs / 60_000))} minutes`;
+		const who = /MEMBER/.test(message ?? '') ? 'member' : 'app';
+		return { ...out, kind: 'rate_limited', retryable: false, retryAfterMs: untilMidnightMs, hint: `LinkedIn's daily limit for this ${who} is used up; it resets at midnight UTC (in ${when})` };
 	}
 	return out;
 }

@@ -45,9 +45,10 @@ import {
 	type DailyMetricsResult,
 	type PlatformAdapter,
 } from './types';
+import { pinnedApiVersion } from './registry';
 
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
-export const META_DEFAULT_API_VERSION = 'v23.0';
+export const META_DEFAULT_API_VERSION = pinnedApiVersion('meta');
 export const META_DEFAULT_PURCHASE_ACTION_TYPES = ['omni_purchase', 'purchase', 'offsite_conversion.fb_pixel_purchase'] as const;
 export const META_DEFAULT_LEAD_ACTION_TYPES = ['lead', 'onsite_conversion.lead_grouped', 'offsite_conversion.fb_pixel_lead'] as const;
 
