@@ -55,7 +55,7 @@ export interface QueueClusterOptions {
 	redis?: { host?: string; port?: number };
 	/** Extra environment for every n8n process (e.g. SANDBOX_URL). */
 	env?: Record<string, string | undefined>;
-	/** How long a process may take to become ready, ms (default 180 s: two cores, four n8n processes). */
+	/** How long a process may take to become ready, ms (default 300 s: two shared cores, four n8n processes). */
 	readyTimeoutMs?: number;
 	log?: (message: string) => void;
 }
@@ -212,13 +212,15 @@ export class QueueCluster {
 		return { status: response.status, text: await response.text() };
 	}
 
-	/** Starts the main, then the webhook processor and the workers (in parallel), and waits until each is ready. */
+	/**
+	 * Starts the main, then the webhook processor, then the workers, one at a
+	 * time (on two shared cores, n8n processes booting together starve each
+	 * other), and waits until each is ready.
+	 */
 	async start(): Promise<void> {
 		await this.startProcess(this.main);
-		const rest: Array<Promise<void>> = [];
-		if (this.webhook) rest.push(this.startProcess(this.webhook));
-		for (const w of this.workers) rest.push(this.startProcess(w));
-		await Promise.all(rest);
+		if (this.webhook) await this.startProcess(this.webhook);
+		for (const w of this.workers) await this.startProcess(w);
 	}
 
 	/** Adds a worker (started unless `start: false`); `env` is its own (e.g. `{ ADOPS_FAILPOINTS: 'optimizer.after-ledger' }`). */
@@ -492,7 +494,7 @@ export async function createQueueCluster(options: QueueClusterOptions): Promise<
 	main.port = await freePort();
 	if (webhook) webhook.port = await freePort();
 	const log = options.log ?? ((m: string) => process.stderr.write(`[n8n-queue] ${m}\n`));
-	const cluster = new QueueCluster(install, options.nodesDir, database, bullPrefix, pgServer, redis, sharedEnv, options.concurrency ?? 5, options.readyTimeoutMs ?? 180_000, main, webhook, log);
+	const cluster = new QueueCluster(install, options.nodesDir, database, bullPrefix, pgServer, redis, sharedEnv, options.concurrency ?? 5, options.readyTimeoutMs ?? 300_000, main, webhook, log);
 	for (let i = 0; i < (options.workers ?? 2); i++) await cluster.addWorker({}, { start: false });
 	return cluster;
 }
