@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { checkNoveltyOfCopy } from '../../shared/creative';
-import type { CreativeContext } from './router';
+import type { CreativeContext } from './types';
 
 const show = { show: { operation: ['checkNovelty'] } };
 

@@ -4,7 +4,7 @@ import { numberParam } from '../../common/params';
 import { heldBackAlert } from '../../shared/alerts/creative';
 import { proposalThreadKey } from '../../shared/alerts/proposal';
 import { CREATIVE_PLATFORMS, MAX_ATTEMPTS, MAX_COUNT, runCreative, type CreativePlatform, type CreativeRunResult } from '../../shared/creative';
-import type { CreativeContext } from './router';
+import type { CreativeContext } from './types';
 
 const show = { show: { operation: ['generate'] } };
 

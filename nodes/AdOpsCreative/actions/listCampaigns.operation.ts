@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
 import { activeCampaigns, type CreativePlatform } from '../../shared/creative';
-import type { CreativeContext } from './router';
+import type { CreativeContext } from './types';
 
 const show = { show: { operation: ['listCampaigns'] } };
 

@@ -1,19 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type OpenAI from 'openai';
-import { openAiClient, openAiSettings, type OpenAiSettings } from '../../common/openai';
+import { openAiClient, openAiSettings } from '../../common/openai';
 import { runOperationOutputs, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
-import type { Store } from '../../shared/store';
+import type { CreativeContext } from './types';
 import * as checkNovelty from './checkNovelty.operation';
 import * as generate from './generate.operation';
 import * as listCampaigns from './listCampaigns.operation';
-
-export interface CreativeContext {
-	store: Store;
-	openai: OpenAI;
-	settings: OpenAiSettings;
-}
 
 const operations = { generate, checkNovelty, listCampaigns } as const;
 

@@ -5,7 +5,7 @@ import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
 import { alertEventFor } from '../../shared/approvals';
 import { moderate } from '../../shared/moderation';
 import { metaAccountTimeZones } from '../../common/meta';
-import type { ModerationContext } from './router';
+import type { ModerationContext } from './types';
 
 const show = { show: { operation: ['moderate'] } };
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { commentPollAlert } from '../../shared/alerts/moderation';
 import { moderationBacklog, pollMetaComments } from '../../shared/moderation';
-import type { ModerationContext } from './router';
+import type { ModerationContext } from './types';
 
 export const description: INodeProperties[] = [];
 

@@ -1,28 +1,15 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { optionalCredentials } from '../../common/credentials';
-import { metaCommentSettings, type MetaCommentSettings } from '../../common/meta';
+import { metaCommentSettings } from '../../common/meta';
 import { openApprovalQueue } from '../../common/notion';
 import { openAiClient, openAiSettings } from '../../common/openai';
 import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
-import type { ApprovalQueue } from '../../shared/approvals';
-import { openAIModerationDeps, type OpenAIModerationDeps } from '../../shared/moderation/openai';
-import type { Store } from '../../shared/store';
+import { openAIModerationDeps } from '../../shared/moderation/openai';
+import type { ModerationContext } from './types';
 import * as moderate from './moderate.operation';
 import * as poll from './poll.operation';
-
-export interface ModerationContext {
-	store: Store;
-	meta: MetaCommentSettings;
-	/** The AdOps Meta Ads credential's values (account time zones). */
-	metaCredential: ICredentialDataDecryptedObject;
-	/** The LLM path when an AdOps OpenAI credential is selected; offline otherwise. */
-	llm?: OpenAIModerationDeps;
-	chatModel?: string;
-	/** Proposals go straight to the approval queue when an AdOps Notion credential is selected. */
-	queue?: ApprovalQueue;
-}
 
 const operations = { pollComments: poll, moderate } as const;
 
