@@ -208,7 +208,8 @@ describe('workflows/optimize.json in real n8n', () => {
 		assert.ok(ask, 'Slack asks for approval with buttons');
 		assert.match(ask, /E2E raise-m2/, 'the request names the rule');
 		assert.match(ask, /impressions last 7 days \([^)]*\) = \d+ &gt;= 0 → met/, 'and the condition with its value');
-		assert.match(ask, /Needs approval: change 25% &gt; approval threshold 20%/, 'and why it needs approval');
+		// issue 13: approval is judged on the change asked (+40 %), before the 25 % cap clamps it
+		assert.match(ask, /Needs approval: asked \+40% \(the caps allow \+25%\) &gt; approval threshold 20%/, 'and why it needs approval');
 
 		// the store: the executed rows with their evidence, the proposal's row
 		await withStore(async (store) => {

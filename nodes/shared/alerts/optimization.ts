@@ -41,7 +41,8 @@ function campaignLabel(item: OptimizerItem): string {
  * fields and items by renderAlert, so none of it is ever mrkdwn.
  */
 export function optimizerAlert(item: OptimizerItem): Alert | null {
-	const style = TITLE[item.outcome] ?? (item.outcome === 'gated' && item.route === 'alert' ? ({ kind: 'info', label: 'Not changed: edited outside the package' } as const) : undefined);
+	const outside = item.outcome === 'gated' && item.route === 'alert' && item.gates.some((g) => g.gate === 'cooldown' && g.status === 'fail' && g.values.lastChangeSource === 'outside');
+	const style = TITLE[item.outcome] ?? (outside ? ({ kind: 'info', label: 'Not changed: edited outside the package' } as const) : undefined);
 	if (!style) return null;
 	const a = item.action;
 	const fields: Alert['fields'] = [
