@@ -99,5 +99,37 @@ export class AdOpsStoreApi implements ICredentialType {
 			description: 'Database schema holding the AdOps tables',
 			displayOptions: { show: { backend: ['postgres', 'supabase'] } },
 		},
+		{
+			displayName: 'Shared Limits',
+			name: 'sharedLimits',
+			type: 'options',
+			default: 'memory',
+			description: 'Where rate limits and circuit breakers per platform, account and endpoint are kept. In queue mode (several workers) choose PostgreSQL or Redis so every worker draws from the same quota.',
+			options: [
+				{ name: 'In-Process', value: 'memory', description: 'Each n8n process counts for itself: right for one n8n process' },
+				{ name: 'PostgreSQL (This Store)', value: 'postgres', description: "Two small tables in the store's schema; needs the Postgres backend" },
+				{ name: 'Redis', value: 'redis', description: 'A Redis every n8n process reaches, e.g. the one queue mode uses' },
+			],
+		},
+		{
+			displayName: 'Redis URL',
+			name: 'redisUrl',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'redis://127.0.0.1:6379',
+			description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS',
+			displayOptions: { show: { sharedLimits: ['redis'] } },
+		},
+		{
+			displayName: 'Quotas',
+			name: 'quotas',
+			type: 'json',
+			default: '{}',
+			description:
+				'Overrides of the platforms\' published quotas, by platform or platform:endpoint, e.g. {"google_ads": {"windows": [{"points": 15000, "durationMs": 86400000}], "source": "Basic access"}}',
+			displayOptions: { show: { sharedLimits: ['postgres', 'redis'] } },
+		},
 	];
 }

@@ -16,6 +16,8 @@ import pg from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { createSharedLimits, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
+import { sharedLimitsFromCredential } from '../../nodes/common/shared-limits';
 
 const WORKER = join(__dirname, '..', 'queue', 'limits-worker.ts');
 const PER_DAY = 40;
@@ -149,4 +151,37 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 			}
 		});
 	}
+
+	test('the AdOps Store credential\'s Shared Limits: two executors (one per worker) built from it share one circuit through the call stack', async (t) => {
+		if (!process.env.DATABASE_URL) return t.skip('needs DATABASE_URL');
+		const credential = { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema, sharedLimits: 'postgres', quotas: '{}' };
+		const limits = sharedLimitsFromCredential(credential)!;
+		assert.equal(limits.backend, 'postgres');
+		assert.equal(sharedLimitsFromCredential(credential), limits, 'one instance per credential in a process');
+		assert.equal(sharedLimitsFromCredential({ ...credential, sharedLimits: 'memory' }), undefined, 'in-process: the adapters keep their own limits');
+		assert.throws(() => sharedLimitsFromCredential({ ...credential, backend: 'embedded', sharedLimits: 'postgres' }), /needs the store's Backend set to Postgres/);
+		// a second process: its own pool on the same schema
+		const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+		const other = createSharedLimits({ backend: 'postgres', postgres: { db: pool, schema, close: () => pool.end() } });
+		try {
+			const a = new CallExecutor('meta', { breaker: { shared: limits }, rateLimiter: limits, retry: { maxRetries: 0 } });
+			const b = new CallExecutor('meta', { breaker: { shared: other }, rateLimiter: other, retry: { maxRetries: 0 } });
+			const accountId = `act_${randomBytes(3).toString('hex')}`;
+			const failing = () => Promise.reject(new PlatformApiError({ platform: 'meta', call: 'insights', accountId, kind: 'server', httpStatus: 503, retryable: false, hint: 'Meta answered a server error' }));
+			for (let i = 0; i < 5; i++) await assert.rejects(a.run({ call: 'insights', accountId }, failing), (e: unknown) => e instanceof PlatformApiError && e.kind === 'server');
+			let called = 0;
+			await assert.rejects(
+				b.run({ call: 'insights', accountId }, async () => {
+					called++;
+					return 1;
+				}),
+				(e: unknown) => e instanceof PlatformApiError && e.kind === 'circuit_open',
+			);
+			assert.equal(called, 0, 'the other worker did not call the platform');
+			assert.equal(await b.run({ call: 'campaigns', accountId }, async () => 2), 2, 'another endpoint of the account still works');
+		} finally {
+			await limits.close();
+			await other.close();
+		}
+	});
 });

@@ -6,12 +6,19 @@
  */
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { PLATFORM_LABEL, PlatformApiError, type PlatformId } from './errors';
+import type { SharedLimits } from './shared-limits';
 
 export interface BreakerOptions {
 	/** Consecutive transient failures that open the circuit (default 5). */
 	threshold?: number;
 	/** How long the circuit stays open before a trial call (default 60 s). */
 	halfOpenAfterMs?: number;
+	/**
+	 * Circuits held in shared state (PostgreSQL or Redis, shared-limits.ts):
+	 * one per platform, account and call, the same for every n8n process.
+	 * Its own threshold and open time apply.
+	 */
+	shared?: SharedLimits;
 }
 
 export interface PlatformBreaker {
@@ -34,6 +41,7 @@ export function countsAsPlatformFailure(error: unknown): boolean {
 const registry = new Map<string, PlatformBreaker>();
 
 export function getPlatformBreaker(platform: PlatformId, scope = '', options: BreakerOptions = {}): PlatformBreaker {
+	if (options.shared) return sharedBreaker(platform, scope, options.shared);
 	const key = `${platform}|${scope}`;
 	const existing = registry.get(key);
 	if (existing) return existing;
@@ -86,6 +94,31 @@ export function getPlatformBreaker(platform: PlatformId, scope = '', options: Br
 	});
 	registry.set(key, breaker);
 	return breaker;
+}
+
+/** A breaker whose state is shared by every process using the same SharedLimits store. */
+function sharedBreaker(platform: PlatformId, scope: string, shared: SharedLimits): PlatformBreaker {
+	let last: 'closed' | 'open' = 'closed';
+	const key = (context: { call: string; accountId?: string }) => `${platform}:${context.accountId ?? ''}:${context.call}`;
+	return {
+		platform,
+		key: `${platform}|${scope}|${shared.backend}`,
+		// the shared breaker keeps its state outside cockatiel; this policy is never tripped
+		policy: circuitBreaker(handleWhen(() => false), { halfOpenAfter: shared.halfOpenAfterMs, breaker: new ConsecutiveBreaker(Number.MAX_SAFE_INTEGER) }),
+		halfOpenAfterMs: shared.halfOpenAfterMs,
+		threshold: shared.threshold,
+		state: () => last,
+		async execute<T>(fn: () => Promise<T>, context: { call: string; accountId?: string }): Promise<T> {
+			try {
+				const result = await shared.execute(key(context), platform, fn, context);
+				last = 'closed';
+				return result;
+			} catch (error) {
+				if (error instanceof PlatformApiError && error.kind === 'circuit_open') last = 'open';
+				throw error;
+			}
+		},
+	};
 }
 
 /** Forget all breakers (tests). */

@@ -55,7 +55,7 @@ export const DEFAULT_QUOTAS: Readonly<Record<string, Quota>> = {
 	// Google Ads API Basic access: 15,000 operations a day per developer token.
 	google_ads: { windows: [{ points: 15_000, durationMs: DAY }], source: 'Google Ads API Basic access: 15,000 operations a day' },
 	// Klaviyo's values reports: 1/s burst, 2/min steady, 225/day per endpoint.
-	'klaviyo:report': { windows: [{ points: 1, durationMs: SECOND }, { points: 2, durationMs: MINUTE }, { points: 225, durationMs: DAY }], source: "Klaviyo's reporting API: 1 a second, 2 a minute, 225 a day" },
+	'klaviyo:reports': { windows: [{ points: 1, durationMs: SECOND }, { points: 2, durationMs: MINUTE }, { points: 225, durationMs: DAY }], source: "Klaviyo's reporting API: 1 a second, 2 a minute, 225 a day" },
 	klaviyo: { windows: [{ points: 3, durationMs: SECOND }, { points: 60, durationMs: MINUTE }], source: "Klaviyo's small tier: 3 a second, 60 a minute" },
 	// Notion: an average of three requests a second per integration.
 	notion: { windows: [{ points: 3, durationMs: SECOND }], source: 'Notion API: about three requests a second' },
@@ -67,11 +67,11 @@ export const DEFAULT_QUOTAS: Readonly<Record<string, Quota>> = {
 	tiktok: { windows: [{ points: 10, durationMs: SECOND }], source: 'TikTok API for Business: 10 queries a second (code 40100 beyond)' },
 };
 
-/** The quota for a key `platform:account:endpoint` (or `platform:endpoint`). */
+/** The quota for a key `platform:…` : the first later part naming one (`klaviyo:reports:…`, `slack:T1:post:C1`), else the platform's. */
 export function quotaFor(key: string, quotas: Readonly<Record<string, Quota>> = DEFAULT_QUOTAS): Quota | undefined {
 	const [platform, ...rest] = key.split(':');
-	const endpoint = rest.at(-1);
-	return (endpoint ? quotas[`${platform}:${endpoint}`] : undefined) ?? quotas[platform ?? ''];
+	for (const part of rest) if (quotas[`${platform}:${part}`]) return quotas[`${platform}:${part}`];
+	return quotas[platform ?? ''];
 }
 
 /** Counting state shared by the processes. */
@@ -353,7 +353,7 @@ export interface SharedLimitsOptions {
 
 /**
  * Rate limits and circuits over one LimitStore. Keys are
- * `platform:account:endpoint` (e.g. `klaviyo:pk_abc:report`,
+ * `platform:…` (e.g. `klaviyo:reports:campaign-values-reports:pk_abc`,
  * `slack:T123:post:C0ADOPS`: the last part picks the quota when it names one).
  */
 export class SharedLimits implements RateLimiter {
@@ -379,9 +379,7 @@ export class SharedLimits implements RateLimiter {
 	}
 
 	private quota(key: string): Quota | undefined {
-		const [platform, , ...rest] = key.split(':');
-		for (const part of rest) if (this.quotas[`${platform}:${part}`]) return this.quotas[`${platform}:${part}`];
-		return this.quotas[platform ?? ''];
+		return quotaFor(key, this.quotas);
 	}
 
 	/** Takes one call (or `points`) from every window of the key's quota, waiting for the next window when one is used up. */

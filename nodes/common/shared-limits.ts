@@ -1,0 +1,55 @@
+// The AdOps Store credential's "Shared Limits" choice, as the core's
+// SharedLimits (nodes/shared/resilience/shared-limits.ts): one instance per
+// credential and process, so every execution in the process shares it and,
+// with PostgreSQL or Redis, every process too.
+import pg from 'pg';
+import { createSharedLimits, type Quota, type SharedLimits } from '../shared/resilience/shared-limits';
+
+const cache = new Map<string, SharedLimits>();
+
+export interface SharedLimitsCredential {
+	backend?: string;
+	connectionString?: string;
+	ssl?: string;
+	schema?: string;
+	sharedLimits?: string;
+	redisUrl?: string;
+	quotas?: string | Record<string, Quota>;
+}
+
+function parseQuotas(value: SharedLimitsCredential['quotas']): Record<string, Quota> {
+	if (!value) return {};
+	const parsed = typeof value === 'string' ? (JSON.parse(value || '{}') as unknown) : value;
+	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('Quotas must be an object keyed by platform or platform:endpoint');
+	for (const [key, q] of Object.entries(parsed as Record<string, Quota>)) {
+		if (!Array.isArray(q?.windows) || q.windows.some((w) => !(Number.isInteger(w.points) && w.points >= 1 && w.durationMs > 0))) {
+			throw new TypeError(`Quotas: "${key}" needs windows of whole points (1 or more) per durationMs`);
+		}
+	}
+	return parsed as Record<string, Quota>;
+}
+
+/** The limits the credential asks for; undefined for "In-Process" (the adapters' own per-process limits apply). */
+export function sharedLimitsFromCredential(data: SharedLimitsCredential): SharedLimits | undefined {
+	const mode = data.sharedLimits ?? 'memory';
+	if (mode === 'memory') return undefined;
+	const key = JSON.stringify([mode, data.backend ?? '', data.connectionString ?? '', data.schema ?? '', data.redisUrl ?? '', data.quotas ?? '']);
+	const existing = cache.get(key);
+	if (existing) return existing;
+	const quotas = parseQuotas(data.quotas);
+	let limits: SharedLimits;
+	if (mode === 'postgres') {
+		if (data.backend !== 'postgres' || !data.connectionString) {
+			throw new TypeError('Shared Limits "PostgreSQL (This Store)" needs the store\'s Backend set to Postgres with a connection string; choose Redis or In-Process otherwise');
+		}
+		const pool = new pg.Pool({ connectionString: data.connectionString, max: 2, ssl: data.ssl === 'disable' ? false : { rejectUnauthorized: data.ssl === 'verify-full' } });
+		pool.on('error', () => undefined);
+		limits = createSharedLimits({ backend: 'postgres', postgres: { db: pool, schema: data.schema || 'public', close: () => pool.end() } }, { quotas });
+	} else if (mode === 'redis') {
+		limits = createSharedLimits({ backend: 'redis', redisUrl: data.redisUrl }, { quotas });
+	} else {
+		throw new TypeError(`unknown Shared Limits choice "${mode}"`);
+	}
+	cache.set(key, limits);
+	return limits;
+}
