@@ -4,7 +4,11 @@ import type { PlatformSettings } from '../shared/platforms/factory';
 import { accountTimeZones } from '../shared/platforms/meta-timezones';
 import type { Store } from '../shared/store';
 import { MetaCommentsClient } from '../shared/platforms/meta-comments';
+import { COMMENT_PLATFORM, type CommentPlatform } from '../shared/moderation/platform';
 import { platformSettings } from './platforms';
+
+/** The AdOps Meta Ads credential as platform settings (the comment platform is Meta). */
+type MetaSettings = Extract<PlatformSettings, { platform: CommentPlatform }>;
 
 export interface MetaCommentSettings {
 	client: MetaCommentsClient;
@@ -15,7 +19,7 @@ export interface MetaCommentSettings {
 
 export function metaCommentSettings(data: ICredentialDataDecryptedObject): MetaCommentSettings {
 	// The same reading of the credential as AdOps Ingest's.
-	const meta = platformSettings('meta', data) as Extract<PlatformSettings, { platform: 'meta' }>;
+	const meta = platformSettings(COMMENT_PLATFORM, data) as MetaSettings;
 	return {
 		client: new MetaCommentsClient({ accessToken: meta.accessToken, appSecret: meta.appSecret || undefined, apiVersion: meta.apiVersion || undefined, baseUrl: meta.baseUrl || undefined }),
 		accountIds: meta.accountIds,
@@ -26,5 +30,5 @@ export function metaCommentSettings(data: ICredentialDataDecryptedObject): MetaC
 
 /** Each ad account's time zone for the comment signal (nodes/shared/platforms/meta-timezones.ts), from the credential. */
 export function metaAccountTimeZones(data: ICredentialDataDecryptedObject, store: Store, now = new Date()): Promise<{ zones: Record<string, string>; warnings: string[] }> {
-	return accountTimeZones(platformSettings('meta', data) as Extract<PlatformSettings, { platform: 'meta' }>, store, now);
+	return accountTimeZones(platformSettings(COMMENT_PLATFORM, data) as MetaSettings, store, now);
 }

@@ -33,21 +33,16 @@ const HOME = new RegExp(`^nodes/shared/platforms/(registry|${['google-ads', 'met
  * files free up (a count may only go down; a file not listed may hold none).
  */
 const ALLOWED: Record<string, number> = {
-	// busy in issue 12 work, to be derived (or owned by other helpers: moderation, creative, approvals, rules, AdOpsCreative, common/meta)
-	'nodes/shared/moderation/run.ts': 11,
-	'nodes/shared/moderation/policy.ts': 1,
+	// a brand word in the offline classifier's brand list ('meta', 'facebook', …), not a platform id
 	'nodes/shared/moderation/classify.ts': 1,
-	'nodes/shared/moderation/executor.ts': 3,
-	'nodes/shared/moderation/meta-webhook.ts': 2,
-	'nodes/shared/moderation/reconcile.ts': 3,
-	'nodes/shared/approvals/card.ts': 4,
+	// held by the gates work (issue 13) when the list was last shrunk
 	'nodes/shared/rules/seeds.ts': 1,
 	'nodes/shared/rules/apply.ts': 3,
+	// the creative platforms are a subset the creative core chooses (TikTok has creative limits in the registry but no copy rules yet)
 	'nodes/shared/creative/platform-rules.ts': 3,
 	'nodes/shared/creative/variant.ts': 3,
 	'nodes/AdOpsCreative/actions/generate.operation.ts': 4,
 	'nodes/AdOpsCreative/actions/listCampaigns.operation.ts': 6,
-	'nodes/common/meta.ts': 4,
 };
 
 test('platform id literals appear only in the registry, the adapters, tests and the sandbox', () => {

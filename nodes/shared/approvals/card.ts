@@ -3,6 +3,7 @@
  * built from a proposal, reading them back, and the card hash that detects a
  * card edited after it was queued.
  */
+import { PLATFORM_IDS } from '../platforms/registry';
 import { canonicalJson, sha256Hex, type Proposal, type ProposalStatus } from './proposal';
 
 export const PROPS = {
@@ -59,7 +60,7 @@ export function approvalDatabaseProperties(statusType: 'select' | 'status' = 'se
 		[TITLE_PROPERTY]: { title: {} },
 		[PROPS.kind]: { select: { options: [{ name: 'creative', color: 'purple' }, { name: 'optimization', color: 'blue' }, { name: 'moderation', color: 'orange' }] } },
 		[PROPS.status]: { [statusType]: { options: CARD_STATUSES.map((name) => ({ name, color: STATUS_COLORS[name] })) } },
-		[PROPS.platform]: { select: { options: [{ name: 'google_ads' }, { name: 'meta' }, { name: 'linkedin' }, { name: 'klaviyo' }] } },
+		[PROPS.platform]: { select: { options: PLATFORM_IDS.map((name) => ({ name })) } },
 		[PROPS.account]: rich,
 		[PROPS.entity]: rich,
 		[PROPS.proposedChange]: rich,

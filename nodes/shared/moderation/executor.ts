@@ -44,6 +44,7 @@ import { sideEffectOutcome, unknownOutcomeText, markOutcomeUnknown } from '../re
 import { moderationActionKey } from './policy';
 import { claimHolder, holderName, reconcileCommentAction, type ReconcileOptions } from './reconcile';
 import { moderationPayload } from './reply';
+import { COMMENT_PLATFORM, COMMENT_PLATFORM_LABEL, type CommentPlatform } from './platform';
 
 /** Proposal kind of moderation actions. */
 export const MODERATION_PROPOSAL_KIND = 'moderation';
@@ -52,7 +53,7 @@ export type CommentActionType = 'hide' | 'unhide' | 'delete' | 'like' | 'reply';
 
 export interface CommentAction {
 	type: CommentActionType;
-	/** `meta`. */
+	/** `COMMENT_PLATFORM` (Meta). */
 	platform: string;
 	commentId: string;
 	/** Required for `reply`. */
@@ -135,7 +136,7 @@ export async function performCommentAction(
 	action: CommentAction,
 	options: PerformOptions = {},
 ): Promise<CommentActionOutcome> {
-	if (action.platform !== 'meta') throw new Error(`Moderation: platform "${action.platform}" has no comment client; only meta comments can be moderated`);
+	if (action.platform !== COMMENT_PLATFORM) throw new Error(`Moderation: platform "${action.platform}" has no comment client; only ${COMMENT_PLATFORM_LABEL} comments can be moderated`);
 	if (action.type === 'reply' && !action.message?.trim()) throw new Error(`Moderation: a reply to comment ${action.commentId} needs a message`);
 	const ledgerKey = commentActionKey(action.platform, action.commentId, action.type);
 	const claimedBy = options.claimedBy ?? claimHolder(randomUUID());
@@ -253,7 +254,7 @@ export function moderationExecutor(deps: ModerationExecutorDeps): Executor {
 			await mark({ action_status: 'acknowledged', executed_at: at, result: { acknowledgedBy: ctx.proposal.decidedBy ?? null } });
 			return { type: 'acknowledge', platform: p.platform, commentId: p.commentId, status: 'acknowledged', decidedBy: ctx.proposal.decidedBy ?? null };
 		}
-		const [item] = await deps.store.select('social_media_items', { where: { platform: p.platform as 'meta', object_id: p.commentId }, limit: 1 });
+		const [item] = await deps.store.select('social_media_items', { where: { platform: p.platform as CommentPlatform, object_id: p.commentId }, limit: 1 });
 		const source: MetaCommentSource = item?.object_type === 'instagram_comment' ? 'instagram' : 'facebook';
 		const outcome = await performCommentAction(
 			deps,

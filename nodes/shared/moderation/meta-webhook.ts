@@ -29,6 +29,7 @@ import type { RowInput } from '../schema/rows';
 import { requestHeader, type RequestHeaders } from '../http/headers';
 import { graphTime } from '../platforms/meta-comments';
 import { limitCommentText } from './comment-text';
+import { COMMENT_PLATFORM } from './platform';
 
 export const META_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const META_SIGNATURE_PREFIX = 'sha256=';
@@ -320,13 +321,13 @@ export const COMMENT_OBJECT_TYPES: Record<CommentSource, string> = { facebook: '
 
 /**
  * The `social_media_items` row of an added or edited comment (unique per
- * platform and comment id; both sources are platform `meta`). `adId` is the
+ * platform and comment id; both sources are the comment platform, Meta). `adId` is the
  * caller's: webhooks do not say which ad a post belongs to.
  */
 export function toSocialMediaItemRow(event: CommentEvent, options: { adId?: string | null; permalink?: string | null } = {}): RowInput<'social_media_items'> {
 	const limited = limitCommentText(event.message);
 	return {
-		platform: 'meta',
+		platform: COMMENT_PLATFORM,
 		object_id: event.commentId,
 		object_type: COMMENT_OBJECT_TYPES[event.source],
 		parent_id: event.parentId,

@@ -213,7 +213,7 @@ export function decide(input: PolicyInput, policy: ModerationPolicy = DEFAULT_PO
 
 /** The comment an action applies to, from the caller's own record (never from a classification). */
 export interface ActionTarget {
-	/** `meta` for Facebook and Instagram comments. */
+	/** `COMMENT_PLATFORM` (Meta) for Facebook and Instagram comments. */
 	platform: string;
 	/** The platform's comment id. */
 	commentId: string;

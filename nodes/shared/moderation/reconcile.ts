@@ -27,6 +27,7 @@ import { hostname } from 'node:os';
 import type { MetaCommentSource, MetaCommentsClient } from '../platforms/meta-comments';
 import type { ActionLedgerEntry, Json } from '../schema/rows';
 import type { Store } from '../store/types';
+import { COMMENT_PLATFORM } from './platform';
 
 /** A lost answer is taken as "not applied" only after this long (default 2 minutes). */
 export const DEFAULT_SETTLE_MS = 120_000;
@@ -126,7 +127,7 @@ async function observe(meta: MetaCommentsClient, intent: Intent, store: Store): 
 	let postId = intent.postId ?? null;
 	let accountId = intent.accountId ?? null;
 	if (!postId) {
-		const [item] = await store.select('social_media_items', { where: { platform: 'meta', object_id: intent.commentId }, limit: 1 });
+		const [item] = await store.select('social_media_items', { where: { platform: COMMENT_PLATFORM, object_id: intent.commentId }, limit: 1 });
 		postId = item?.post_id ?? null;
 		accountId = accountId ?? item?.account_id ?? null;
 	}
@@ -218,8 +219,8 @@ async function recordResolution(store: Store, intent: Intent, entry: ActionLedge
 		await store.update('moderation_actions', { idempotency_key: entry.idempotency_key, action_status: unsettled }, patch);
 	}
 	if (!ok) return;
-	if (intent.type === 'hide' || intent.type === 'unhide') await store.update('social_media_items', { platform: 'meta', object_id: intent.commentId }, { is_hidden: intent.type === 'hide' });
-	if (intent.type === 'delete') await store.update('social_media_items', { platform: 'meta', object_id: intent.commentId, removed_at: null }, { removed_at: now.toISOString() });
+	if (intent.type === 'hide' || intent.type === 'unhide') await store.update('social_media_items', { platform: COMMENT_PLATFORM, object_id: intent.commentId }, { is_hidden: intent.type === 'hide' });
+	if (intent.type === 'delete') await store.update('social_media_items', { platform: COMMENT_PLATFORM, object_id: intent.commentId, removed_at: null }, { removed_at: now.toISOString() });
 }
 
 export interface ReconcileSweepResult {

@@ -72,6 +72,7 @@ import { decide, planActions, resolvePolicy, type ModerationPolicy, type Moderat
 import { buildActionProposal, buildReplyProposal, draftReply, validateDraft, type ProposalContext, type ReplyOptions } from './reply';
 import { aggregateCommentSignals, localDate, type AdCommentSignal, type SignalInput } from './signal';
 import { StoreReplayGuard } from './store-replay';
+import { COMMENT_PLATFORM } from './platform';
 
 type ItemRow = Row<'social_media_items'>;
 
@@ -168,7 +169,7 @@ function emptyIngest(): IngestResult {
 async function itemsByObjectId(store: Store, ids: readonly string[]): Promise<Map<string, ItemRow>> {
 	const out = new Map<string, ItemRow>();
 	for (const part of chunks([...new Set(ids)])) {
-		for (const row of await store.select('social_media_items', { where: { platform: 'meta', object_id: { in: part } } })) out.set(row.object_id, row);
+		for (const row of await store.select('social_media_items', { where: { platform: COMMENT_PLATFORM, object_id: { in: part } } })) out.set(row.object_id, row);
 	}
 	return out;
 }
@@ -234,7 +235,7 @@ export async function ingestWebhookEvents(store: Store, events: readonly Comment
 			: { text: limitCommentText(e.message).text };
 		// An edit of a comment first seen by this delivery is just its text; an edit of a stored one changes it.
 		if (e.verb === 'edited' && result.inserted.some((r) => r.object_id === e.commentId)) continue;
-		const { updated } = await store.update('social_media_items', { platform: 'meta', object_id: e.commentId }, patch);
+		const { updated } = await store.update('social_media_items', { platform: COMMENT_PLATFORM, object_id: e.commentId }, patch);
 		result.updated += updated;
 	}
 	return result;
@@ -358,7 +359,7 @@ function ownerOf(t: CommentTarget): PostOwner | undefined {
 function recordToRow(c: MetaCommentRecord, owner: PostOwner | undefined): RowInput<'social_media_items'> {
 	const limited = limitCommentText(c.message);
 	return {
-		platform: 'meta',
+		platform: COMMENT_PLATFORM,
 		object_id: c.commentId,
 		object_type: COMMENT_OBJECT_TYPES[c.source],
 		parent_id: c.parentId ?? c.postId,
@@ -474,7 +475,7 @@ export async function moderationBacklog(store: Store, options: { maxAgeMs?: numb
 	const maxAgeMs = Math.max(0, options.maxAgeMs ?? DEFAULT_MODERATION_BACKLOG_MS);
 	const exclude = new Set(options.exclude ?? []);
 	const waiting = await store.selectColumns('social_media_items', ['id'], {
-		where: { platform: 'meta', moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
+		where: { platform: COMMENT_PLATFORM, moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
 		limit: limit + exclude.size,
 	});
 	const open = await store.selectColumns('action_ledger', ['idempotency_key'], { where: { kind: { in: [...COMMENT_ACTION_KINDS] }, status: { in: ['unknown', 'claimed'] } }, limit });
@@ -612,7 +613,7 @@ async function pendingItems(store: Store, input: ModerateInput, now: Date): Prom
 		for (const part of chunks([...new Set(input.itemIds)])) named.push(...(await store.select('social_media_items', { where: { id: { in: part } } })));
 		out.push(
 			...named
-				.filter((r) => r.platform === 'meta' && r.moderated_at === null && r.removed_at === null)
+				.filter((r) => r.platform === COMMENT_PLATFORM && r.moderated_at === null && r.removed_at === null)
 				.sort((a, b) => (a.created_time ?? '').localeCompare(b.created_time ?? '') || a.object_id.localeCompare(b.object_id))
 				.slice(0, limit),
 		);
@@ -620,7 +621,7 @@ async function pendingItems(store: Store, input: ModerateInput, now: Date): Prom
 	if (out.length >= limit) return out;
 	const seen = new Set(out.map((r) => r.id));
 	const backlog = await store.select('social_media_items', {
-		where: { platform: 'meta', moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
+		where: { platform: COMMENT_PLATFORM, moderated_at: null, removed_at: null, created_at: { gte: new Date(now.getTime() - maxAgeMs).toISOString() } },
 		order: [{ column: 'created_time' }, { column: 'object_id' }],
 		limit,
 	});
@@ -714,7 +715,7 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 	for (const item of items) {
 		const c = byId.get(item.id)!;
 		const decision = decide(c.classification, policy);
-		const planned = planActions(decision, { platform: 'meta', commentId: item.object_id });
+		const planned = planActions(decision, { platform: COMMENT_PLATFORM, commentId: item.object_id });
 		const moderated: ModeratedComment = {
 			itemId: item.id,
 			commentId: item.object_id,
@@ -729,7 +730,7 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 			actions: [],
 		};
 		const ctx: ProposalContext = {
-			platform: 'meta',
+			platform: COMMENT_PLATFORM,
 			accountId: item.account_id,
 			commentId: item.object_id,
 			postId: item.post_id,
@@ -751,7 +752,7 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 					const type = action.type as CommentActionType;
 					const done = await performCommentAction(
 						{ store: deps.store, metaComments: deps.metaComments! },
-						{ type, platform: 'meta', commentId: item.object_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
+						{ type, platform: COMMENT_PLATFORM, commentId: item.object_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
 						perform,
 					);
 					const settled = done.status === 'already_done' ? settledHere.get(done.ledgerKey) : undefined;
@@ -776,7 +777,7 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 				action_type: action.type,
 				action_status: outcome.status,
 				suggested_reply: outcome.suggestedReply ?? null,
-				platform: 'meta',
+				platform: COMMENT_PLATFORM,
 				comment_id: item.object_id,
 				mode: action.mode,
 				rule_id: action.ruleId,
@@ -841,7 +842,7 @@ async function retryFailedActions(deps: ModerateDeps, input: ModerateInput, resu
 		const type = row.action_type as 'hide' | 'delete' | 'like';
 		const done = await performCommentAction(
 			{ store: deps.store, metaComments: deps.metaComments! },
-			{ type, platform: 'meta', commentId: row.comment_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
+			{ type, platform: COMMENT_PLATFORM, commentId: row.comment_id, source: sourceOf(item), postId: item.post_id, accountId: item.account_id },
 			{ ...perform, retryFailed: true },
 		);
 		if (done.status !== 'in_progress') {
@@ -1057,7 +1058,7 @@ export async function refreshSignals(store: Store, items: ReadonlyArray<Pick<Ite
 }
 
 export interface RefreshCommentSignalsOptions extends SignalZones {
-	/** The platform of the comments (`meta`). */
+	/** The platform of the comments (`COMMENT_PLATFORM`: Meta). */
 	platform: string;
 	/** Only these ads (default: every ad with comments). */
 	adIds?: readonly string[];
