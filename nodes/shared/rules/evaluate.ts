@@ -444,7 +444,9 @@ export class ActionHistory implements GateHistory {
 			if (r.unknown) entry.unknown = true;
 			sorted.push([entityKey(r.platform, r.accountId, r.campaignId), entry]);
 		}
-		sorted.sort((a, b) => a[1].atMs - b[1].atMs || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+		// a total order (instant, entity, then the entry itself), so the input order of the records never changes a decision
+		const tie = (e: HistoryEntry) => JSON.stringify([e.action, e.budgetBefore, e.budgetAfter, e.ruleId, e.idempotencyKey, e.source ?? null, e.by ?? null, e.via ?? null, e.unknown ?? false]);
+		sorted.sort((a, b) => a[1].atMs - b[1].atMs || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0) || (tie(a[1]) < tie(b[1]) ? -1 : tie(a[1]) > tie(b[1]) ? 1 : 0));
 		for (const [key, entry] of sorted) this.add(key, entry);
 	}
 
