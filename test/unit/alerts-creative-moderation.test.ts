@@ -3,9 +3,9 @@
 // comments and platform errors stay data in Slack.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { heldBackAlert, heldBackReason } from '../../nodes/shared/alerts/creative';
+import { heldBackAlert, heldBackReason } from '../../nodes/shared/creative/alert';
 import { alertSchema, renderAlert } from '../../nodes/shared/alerts/message';
-import { commentPollAlert, moderatedCommentAlert } from '../../nodes/shared/alerts/moderation';
+import { commentPollAlert, moderatedCommentAlert } from '../../nodes/shared/moderation/alert';
 import type { CreativeRunItem } from '../../nodes/shared/creative';
 import type { ActionOutcome, ModeratedComment } from '../../nodes/shared/moderation';
 

@@ -5,7 +5,7 @@ import { renderAlert, SLACK_LIMITS, escapeMrkdwn, type Alert, type Block } from 
 import { textsOf } from '../helpers/blocks';
 import { postAlert, describeSlackError, type SlackPoster, type ThreadRegistry } from '../../nodes/shared/alerts/post';
 import { truncateVisibly, graphemeLength } from '../../nodes/shared/text/graphemes';
-import { ingestSummaryAlert, isIngestOutcome } from '../../nodes/shared/alerts/ingest';
+import { ingestSummaryAlert, isIngestOutcome } from '../../nodes/shared/ingest/alert';
 
 
 function assertWithinLimits(blocks: Block[], text: string) {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
-import { heldBackAlert } from '../../shared/alerts/creative';
+import { heldBackAlert } from '../../shared/creative/alert';
 import { proposalThreadKey } from '../../shared/alerts/proposal';
 import { CREATIVE_PLATFORMS, MAX_ATTEMPTS, MAX_COUNT, runCreative, type CreativePlatform, type CreativeRunResult } from '../../shared/creative';
 import type { CreativeContext } from './types';

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { qualityReport } from '../../shared/ingest';
-import { ingestSummaryAlert, isIngestOutcome } from '../../shared/alerts/ingest';
+import { ingestSummaryAlert, isIngestOutcome } from '../../shared/ingest/alert';
 import type { PlatformId } from '../../shared/resilience/errors';
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam } from '../../common/params';
-import { moderatedCommentAlert } from '../../shared/alerts/moderation';
+import { moderatedCommentAlert } from '../../shared/moderation/alert';
 import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
 import { alertEventFor } from '../../shared/approvals';
 import { moderate } from '../../shared/moderation';

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { commentPollAlert } from '../../shared/alerts/moderation';
+import { commentPollAlert } from '../../shared/moderation/alert';
 import { moderationBacklog, pollMetaComments } from '../../shared/moderation';
 import type { ModerationContext } from './types';
 

@@ -1,7 +1,7 @@
 // The Slack alert of a creative variant that was held back (duplicate, policy,
 // missing, not checked): why, how close the nearest copy is, and the findings.
-import type { CreativeRunItem } from '../creative';
-import { escapeMrkdwn, type Alert } from './message';
+import { escapeMrkdwn, type Alert } from '../alerts/message';
+import type { CreativeRunItem } from './run';
 
 /** Why a variant was held back, in one sentence (for a duplicate: the copy it repeats). */
 export function heldBackReason(item: CreativeRunItem): string {

@@ -1,8 +1,9 @@
 // The Slack summary of an ingest run: failures first, then rows per platform
 // and account, quarantined rows with their first reasons, and the quality score.
-import type { IngestOutcome, QualityReport } from '../ingest';
+import type { Alert } from '../alerts/message';
+import type { QualityReport } from './quality';
+import type { IngestOutcome } from './run';
 import { PLATFORM_LABEL } from '../resilience/errors';
-import type { Alert } from './message';
 
 /**
  * True when `value` has the shape of an ingest outcome, with every field the

@@ -1,7 +1,7 @@
 // Slack alerts of comment moderation: one per moderated comment that is worth
 // a person's attention, and one for accounts or posts that could not be polled.
-import type { ModeratedComment, PollResult } from '../moderation';
-import { escapeMrkdwn, type Alert } from './message';
+import { escapeMrkdwn, type Alert } from '../alerts/message';
+import type { ModeratedComment, PollResult } from './run';
 
 const words = (s: string) => s.replace(/_/g, ' ');
 
