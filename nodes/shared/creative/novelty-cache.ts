@@ -68,7 +68,7 @@
  *    passes one (or null for none).
  */
 import { randomUUID } from 'node:crypto';
-import { NoveltyIndex, checkNoveltyWith, toVector, type CheckNoveltyOutput, type Embedder, type NoveltyThresholds } from '../novelty';
+import { NoveltyIndex, checkNoveltyWith, toVector, unpackStoredVector, type CheckNoveltyOutput, type Embedder, type NoveltyThresholds } from '../novelty';
 import type { CreativeVariantRecord } from '../schema/rows';
 import type { Store, Where } from '../store/types';
 import type { CreativePlatform } from './variant';
@@ -81,15 +81,22 @@ import type { CreativePlatform } from './variant';
 export const PAST_EXCLUDED: ReadonlySet<string> = new Set(['rejected_policy']);
 const OFFLINE_MODEL_PREFIX = 'adops-offline-';
 const IN_CHUNK = 200;
+const BACKFILL_CHUNK = 500;
 
 /** The same text for a stored row (headline and description columns are newline-joined lists). */
 export function rowNoveltyText(row: Pick<CreativeVariantRecord, 'headline' | 'primary_text' | 'description'>): string {
 	return [row.headline ?? '', row.primary_text ?? '', row.description ?? ''].filter((s) => s.trim() !== '').join('\n');
 }
 
+/** The columns of a past row a run uses (its vector is read apart: `embedding_f32`, or `embedding` for older rows). */
+export type PastRecord = Pick<CreativeVariantRecord, 'id' | 'created_at' | 'updated_at' | 'status' | 'campaign_id' | 'headline' | 'primary_text' | 'description' | 'embedding_model'> & {
+	/** The row holds a vector (of any model). */
+	hasEmbedding: boolean;
+};
+
 /** A past variant as a run reads it. */
 export interface PastRow {
-	row: CreativeVariantRecord;
+	row: PastRecord;
 	text: string;
 	/** The stored embedding when it is of the run's model (and readable), else null: embedded by the run. */
 	vector: Float32Array | null;
@@ -105,8 +112,13 @@ function storedVector(row: Pick<CreativeVariantRecord, 'embedding' | 'embedding_
 	}
 }
 
+function pastRecord(row: CreativeVariantRecord): PastRecord {
+	const { id, created_at, updated_at, status, campaign_id, headline, primary_text, description, embedding_model } = row;
+	return { id, created_at, updated_at, status, campaign_id, headline, primary_text, description, embedding_model, hasEmbedding: row.embedding !== null && row.embedding !== undefined };
+}
+
 function pastRow(row: CreativeVariantRecord, model: string): PastRow {
-	return { row, text: rowNoveltyText(row), vector: storedVector(row, model) };
+	return { row: pastRecord(row), text: rowNoveltyText(row), vector: storedVector(row, model) };
 }
 
 function pastWhere(accountId: string, platform: CreativePlatform | null): Where<'creative_variants'> {
@@ -115,18 +127,115 @@ function pastWhere(accountId: string, platform: CreativePlatform | null): Where<
 
 const ORDER = [{ column: 'created_at' as const }, { column: 'id' as const }];
 
-/** Past variants of the account on the platform (see the module comment), with cached vectors of `model`. */
-export async function loadPast(store: Store, accountId: string, platform: CreativePlatform | null, model: string): Promise<{ past: PastRow[]; excluded: string[]; newest: string | null }> {
-	const rows = await store.select('creative_variants', { where: pastWhere(accountId, platform), order: ORDER });
+/** What the cold read takes of every row: no `embedding` (`real[]`, text per component), its bytes instead. */
+const PAST_COLUMNS = ['id', 'created_at', 'updated_at', 'status', 'campaign_id', 'headline', 'primary_text', 'description', 'embedding_model', 'embedding_f32'] as const;
+
+/** Rows read by the last `loadPast` calls whose `embedding_f32` was filled from their `real[]` (a lazy backfill). */
+export const backfillStats = { rows: 0, failed: 0 };
+
+/**
+ * Past variants of the account on the platform (see the module comment), with
+ * cached vectors of `model`. One read of the rows with their vectors as bytes
+ * (`embedding_f32`, migration 20250612000000); rows stored before that
+ * column existed are read again with their `real[]` and backfilled (the
+ * database packs them; `updated_at` does not move), so the next cold read
+ * takes the bytes. The vectors are the same float32 values either way.
+ */
+export async function loadPast(store: Store, accountId: string, platform: CreativePlatform | null, model: string, options: { backfill?: boolean } = {}): Promise<{ past: PastRow[]; excluded: string[]; newest: string | null }> {
+	const where = pastWhere(accountId, platform);
+	const read = await store.selectColumnar('creative_variants', PAST_COLUMNS, { where, order: ORDER });
+	const c = read.columns;
+	// Rows without bytes (older rows, or bytes that do not read): their `real[]`.
+	const legacy = new Map<string, CreativeVariantRecord['embedding']>();
+	let missing = 0;
+	for (let k = 0; k < read.length; k++) if (c.embedding_f32[k] === null || c.embedding_f32[k] === undefined) missing++;
+	if (missing > 0) {
+		const older = await store.selectColumnar('creative_variants', ['id', 'embedding', 'embedding_model'], { where: { ...where, embedding_f32: null } });
+		const byModel = new Map<string | null, string[]>();
+		for (let k = 0; k < older.length; k++) {
+			const embedding = older.columns.embedding[k] ?? null;
+			legacy.set(older.columns.id[k]!, embedding);
+			if (embedding === null) continue;
+			const m = older.columns.embedding_model[k] ?? null;
+			const list = byModel.get(m) ?? [];
+			list.push(older.columns.id[k]!);
+			byModel.set(m, list);
+		}
+		if (options.backfill !== false) await backfill(store, where, byModel);
+	}
 	const past: PastRow[] = [];
 	const excluded: string[] = [];
 	let newest: string | null = null;
-	for (const row of rows) {
-		newest = later(newest, row.updated_at);
-		if (PAST_EXCLUDED.has(row.status)) excluded.push(row.id);
-		else past.push(pastRow(row, model));
+	const unreadable: number[] = [];
+	for (let k = 0; k < read.length; k++) {
+		const id = c.id[k]!;
+		newest = later(newest, c.updated_at[k]);
+		if (PAST_EXCLUDED.has(c.status[k]!)) {
+			excluded.push(id);
+			continue;
+		}
+		const bytes = c.embedding_f32[k] ?? null;
+		const embeddingModel = c.embedding_model[k] ?? null;
+		let vector: Float32Array | null = null;
+		let hasEmbedding = bytes !== null;
+		if (bytes !== null) {
+			if (embeddingModel === model) {
+				try {
+					vector = unpackStoredVector(bytes);
+				} catch {
+					unreadable.push(past.length);
+				}
+			}
+		} else {
+			const embedding = legacy.get(id) ?? null;
+			hasEmbedding = embedding !== null;
+			vector = storedVector({ embedding, embedding_model: embeddingModel }, model);
+		}
+		const row: PastRecord = {
+			id,
+			created_at: c.created_at[k]!,
+			updated_at: c.updated_at[k]!,
+			status: c.status[k]!,
+			campaign_id: c.campaign_id[k]!,
+			headline: c.headline[k] ?? null,
+			primary_text: c.primary_text[k] ?? null,
+			description: c.description[k] ?? null,
+			embedding_model: embeddingModel,
+			hasEmbedding,
+		};
+		past.push({ row, text: rowNoveltyText(row), vector });
+	}
+	// Bytes the layout does not read (nothing the trigger writes): the `real[]`, as before the column.
+	for (let i = 0; i < unreadable.length; i += IN_CHUNK) {
+		const part = unreadable.slice(i, i + IN_CHUNK);
+		const got = new Map((await store.selectColumns('creative_variants', ['id', 'embedding', 'embedding_model'], { where: { ...where, id: { in: part.map((at) => past[at]!.row.id) } } })).map((r) => [r.id, r]));
+		for (const at of part) {
+			const p = past[at]!;
+			const r = got.get(p.row.id);
+			p.vector = r && r.embedding_model === p.row.embedding_model ? storedVector(r, model) : null;
+		}
 	}
 	return { past, excluded, newest };
+}
+
+/**
+ * Fills `embedding_f32` of older rows: a no-op update of each (its vector
+ * model set to itself, only while the bytes are still missing), which the
+ * database's trigger turns into the packed bytes, keeping `updated_at`.
+ * Best effort: a failure leaves the rows to the next cold read.
+ */
+async function backfill(store: Store, where: Where<'creative_variants'>, byModel: ReadonlyMap<string | null, string[]>): Promise<void> {
+	for (const [m, ids] of byModel) {
+		for (let i = 0; i < ids.length; i += BACKFILL_CHUNK) {
+			try {
+				const { updated } = await store.update('creative_variants', { ...where, id: { in: ids.slice(i, i + BACKFILL_CHUNK) }, embedding_model: m, embedding_f32: null }, { embedding_model: m });
+				backfillStats.rows += updated;
+			} catch {
+				backfillStats.failed += Math.min(BACKFILL_CHUNK, ids.length - i);
+				return;
+			}
+		}
+	}
 }
 
 function later(a: string | null, b: string | null | undefined): string | null {
@@ -166,7 +275,7 @@ async function cacheVectors(store: Store, computed: ReadonlyArray<{ id: string; 
 	const out = new Map<string, WriteBack>();
 	for (const c of computed) {
 		const stored = rowOf.get(c.id)?.row;
-		if (c.vectorModel.startsWith(OFFLINE_MODEL_PREFIX) && stored?.embedding) {
+		if (c.vectorModel.startsWith(OFFLINE_MODEL_PREFIX) && stored?.hasEmbedding) {
 			out.set(c.id, 'other');
 			continue;
 		}
@@ -653,7 +762,7 @@ export async function checkStoredPast(past: StoredPast, thresholds: NoveltyThres
 	for (const r of out.results) {
 		if (!r.nearest) continue;
 		const p = rowOf.get(r.nearest.id);
-		if (p) named.set(p.row.id, p.row);
+		if (p) named.set(p.row.id, { id: p.row.id, campaign_id: p.row.campaign_id, status: p.row.status });
 		else toRead.add(r.nearest.id);
 	}
 	const ids = [...toRead];

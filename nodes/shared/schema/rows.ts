@@ -528,7 +528,8 @@ export interface SystemColumns {
 	campaign_performance: WithId &
 		Timestamps & { ctr: number | null; cpc: number | null; cpa: number | null; cpl: number | null; roas: number | null };
 	fx_rates: WithId & Timestamps;
-	creative_variants: WithId & Timestamps;
+	/** `embedding_f32`: `embedding` as bytes (novelty/packed.ts), set by the database; null before a run backfills an older row. */
+	creative_variants: WithId & Timestamps & { embedding_f32?: Uint8Array | null };
 	creative_runs: WithId & Timestamps & { started_at: string };
 	optimization_rules: WithId & Timestamps;
 	optimization_actions: WithId & Timestamps;

@@ -7,7 +7,7 @@
 import { ANOMALY_COLUMNS, ANOMALY_NATURAL_KEY, BUDGET_PLAN_COLUMNS, BUDGET_PLAN_NATURAL_KEY } from '../insights/rows';
 import { rowSchemas, type TableName } from '../schema/rows';
 
-export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]';
+export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]' | 'bytea';
 
 export interface TableDef {
 	name: TableName;
@@ -87,6 +87,8 @@ export const TABLES: { [T in TableName]: TableDef } = {
 		nearest_variant_id: 'uuid',
 		content_hash: 'text',
 		embedding: 'real[]',
+		/** `embedding` as bytes (novelty/packed.ts), set by a trigger; read-only. */
+		embedding_f32: 'bytea',
 		status: 'text',
 		lexical_score: 'numeric',
 		semantic_score: 'numeric',
@@ -378,6 +380,9 @@ export function convert(kind: ColumnKind, value: unknown): unknown {
 			return typeof value === 'string' ? value.slice(0, 10) : value;
 		case 'real[]':
 			return Array.isArray(value) ? value.map(Number) : value;
+		case 'bytea':
+			// JSON (to_jsonb, json_agg) and PostgREST give bytea as `\x` + hex
+			return typeof value === 'string' && value.startsWith('\\x') ? Buffer.from(value.slice(2), 'hex') : value;
 		default:
 			return value;
 	}
