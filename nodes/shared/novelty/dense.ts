@@ -169,6 +169,17 @@ export class VectorStore {
 	}
 
 	/**
+	 * Makes room for `count` vectors in all at once, at the capacity doubling
+	 * would reach (so a large `add` grows the buffer once, not a dozen times
+	 * with a copy each: one long block of the event loop less per growth).
+	 */
+	reserveFor(count: number): void {
+		let capacity = Math.max(1, Math.floor(this.bytes / (this.stride * 4)));
+		while (capacity < count) capacity *= 2;
+		this.reserve(capacity * this.stride * 4);
+	}
+
+	/**
 	 * Makes room for `bytes` bytes, doubling (smaller steps measured twice as
 	 * slow to fill 100,000 vectors: growing copies); moves to an ordinary
 	 * buffer when the WebAssembly memory cannot grow.

@@ -229,10 +229,14 @@ export interface NoveltyCheckStats {
 	exactDots: number;
 }
 
+/** Variants added per step of `addSteps` (a power of 2). */
+const ADD_STEP = 128;
 /** Variants per step of a build (between two chances to let the event loop in). */
-const BUILD_DOCS = 4096;
+const BUILD_DOCS = 1024;
 /** Postings (or vector components) per step of a build. */
-const BUILD_ENTRIES = 1 << 18;
+const BUILD_ENTRIES = 1 << 16;
+/** A search pauses every SCAN_MASK + 1 variants. */
+const SCAN_MASK = 16383;
 /** Candidates per pass of the dense kernel (simd.ts: 4 queries per f32x4 pass). */
 const DENSE_GROUP = 4;
 
@@ -443,10 +447,18 @@ export class NoveltyIndex {
 	}
 
 	private *addSteps(variants: Iterable<PastVariant>): Steps<this> {
+		const total = Array.isArray(variants) ? variants.length : 0;
+		let reserved = total === 0;
 		let k = 0;
 		for (const v of variants) {
 			this.addOne(v);
-			if ((++k & 1023) === 0) yield;
+			k++;
+			if (!reserved && this.store) {
+				// Room for the rest of the vectors in one step (see `reserveFor`).
+				this.store.reserveFor(this.store.n + total - k);
+				reserved = true;
+			}
+			if ((k & (ADD_STEP - 1)) === 0) yield;
 		}
 		return this;
 	}
@@ -660,7 +672,10 @@ export class NoveltyIndex {
 				// From the recorded nonzero dimensions: O(nonzeros), not O(n · dims).
 				const nzDims = this.nzDims.view();
 				const nzOff = this.nzOff.view();
-				for (let k = 0; k < nzDims.length; k++) dimOff[nzDims[k]! + 1]!++;
+				for (let from = 0; from < nzDims.length; from += BUILD_ENTRIES) {
+					for (let k = from, end = Math.min(nzDims.length, from + BUILD_ENTRIES); k < end; k++) dimOff[nzDims[k]! + 1]!++;
+					yield;
+				}
 				for (let i = 0; i < dims; i++) dimOff[i + 1]! += dimOff[i]!;
 				at.set(dimOff.subarray(0, dims));
 				dimDocs = new Uint32Array(dimOff[dims]!);
@@ -763,25 +778,25 @@ export class NoveltyIndex {
 				const approx = stats.kernel === 'js' ? null : store.approxScores(vectors);
 				if (approx) {
 					stats.kernel = 'simd';
-					group.forEach((i, k) => (pastBest[i] = this.searchFiltered(queries[i]!, t, approx[k]!, stats)));
+					for (let k = 0; k < group.length; k++) pastBest[group[k]!] = yield* this.searchFiltered(queries[group[k]!]!, t, approx[k]!, stats);
 				} else {
 					// No SIMD (or its memory is full): the exact scan of every pair (the same scores the filter completes).
 					if (stats.kernel === null) stats.kernel = 'js';
 					stats.exactDots += group.length * this.vectorCount();
 					const exact = store.exactScores(vectors);
-					group.forEach((i, k) => (pastBest[i] = this.searchOne(queries[i]!, t, exact[k]!)));
+					for (let k = 0; k < group.length; k++) pastBest[group[k]!] = yield* this.searchOne(queries[group[k]!]!, t, exact[k]!);
 				}
 				yield;
 			}
-			for (let i = 0; i < queries.length; i++) if (!queries[i]!.vector) pastBest[i] = this.searchOne(queries[i]!, t, null);
+			for (let i = 0; i < queries.length; i++) if (!queries[i]!.vector) pastBest[i] = yield* this.searchOne(queries[i]!, t, null);
 		} else {
 			for (let i = 0; i < queries.length; i++) {
-				pastBest[i] = this.searchOne(queries[i]!, t, null);
+				pastBest[i] = yield* this.searchOne(queries[i]!, t, null);
 				yield;
 			}
 		}
 		this.stats = stats;
-		return this.finish(candidates, queries, pastBest, t);
+		return yield* this.finishSteps(candidates, queries, pastBest, t);
 	}
 
 	/** Reference implementation: every candidate against every past variant, no index. */
@@ -840,7 +855,7 @@ export class NoveltyIndex {
 	}
 
 	/** Best past variant when every semantic score is known exactly (`dense`, or the sparse postings) or absent. */
-	private searchOne(q: Query, t: NoveltyThresholds, dense: Float64Array | null): Scored | null {
+	private *searchOne(q: Query, t: NoveltyThresholds, dense: Float64Array | null): Steps<Scored | null> {
 		const n = this.ids.length;
 		const { acc, hasVec, isEmpty } = this;
 		const counts = this.countShared(q);
@@ -864,7 +879,9 @@ export class NoveltyIndex {
 		const qEmpty = q.size === 0;
 		const docOff = this.docOff.view();
 		let best: Scored | null = null;
+		yield;
 		for (let d = 0; d < n; d++) {
+			if ((d & SCAN_MASK) === SCAN_MASK) yield;
 			const c = counts[d]!;
 			const s = sem !== null && hasVec[d] ? sem[d]! : null;
 			// Shares no trigram and no positive semantic score: closeness 0, never the nearest.
@@ -890,7 +907,7 @@ export class NoveltyIndex {
 	 * Variants with closeness 0 even at the upper bound are skipped as in
 	 * `searchOne`: they are never the nearest.
 	 */
-	private searchFiltered(q: Query, t: NoveltyThresholds, approx: Float32Array, stats: NoveltyCheckStats): Scored | null {
+	private *searchFiltered(q: Query, t: NoveltyThresholds, approx: Float32Array, stats: NoveltyCheckStats): Steps<Scored | null> {
 		const n = this.ids.length;
 		const { hasVec, isEmpty } = this;
 		const store = this.store!;
@@ -907,7 +924,9 @@ export class NoveltyIndex {
 		//    approximation minus the error bound is one.
 		let maxLexical = 0;
 		let top = -Infinity;
+		yield;
 		for (let d = 0; d < n; d++) {
+			if ((d & SCAN_MASK) === SCAN_MASK) yield;
 			const c = counts[d]!;
 			if (c !== 0 || (qEmpty && isEmpty[d] === 1)) {
 				const l = jaccardFromCounts(c, size, docOff[d + 1]! - docOff[d]!);
@@ -936,6 +955,7 @@ export class NoveltyIndex {
 		let best: Scored | null = null;
 		let exactDots = 0;
 		for (let d = 0; d < n; d++) {
+			if ((d & SCAN_MASK) === SCAN_MASK) yield;
 			const h = hasVec[d]!;
 			const c = counts[d]!;
 			let l = 0;
@@ -962,24 +982,37 @@ export class NoveltyIndex {
 	}
 
 	private finish(candidates: readonly CandidateVariant[], queries: Query[], pastBest: Array<Scored | null>, t: NoveltyThresholds): NoveltyResult[] {
-		const sets = candidates.map((c) => trigrams(c.text));
-		return candidates.map((c, i) => {
-			const pb = pastBest[i] ?? null;
-			const nearest: PastMatch | null = pb && pb.closeness > 0 ? { id: this.ids[pb.doc]!, text: this.texts[pb.doc]!, lexical: pb.lexical, semantic: pb.semantic, verdict: VERDICTS[pb.level]! } : null;
-			// Batch: brute force over earlier candidates (batches are small).
-			let bb: Scored | null = null;
-			for (let j = 0; j < i; j++) {
-				const lex = jaccardSets(sets[i]!, sets[j]!);
-				const qi = queries[i]!.vector;
-				const qj = queries[j]!.vector;
-				const sem = qi && qj ? exactDot(qi, qj, 0, qi.length) : null;
-				bb = better(bb, j, lex, sem, t);
-			}
-			const batch: BatchMatch | null = bb && bb.closeness > 0 ? { index: bb.doc, lexical: bb.lexical, semantic: bb.semantic, verdict: VERDICTS[bb.level]! } : null;
-			const level = Math.max(nearest ? LEVEL[nearest.verdict] : 0, batch ? LEVEL[batch.verdict] : 0);
-			const verdict = VERDICTS[level]!;
-			return { index: i, verdict, nearest, batch, reason: explain(verdict, nearest, batch, t, c.text) };
-		});
+		return runSteps(this.finishSteps(candidates, queries, pastBest, t));
+	}
+
+	/** The results, one step per candidate (its batch comparison with the earlier ones). */
+	private *finishSteps(candidates: readonly CandidateVariant[], queries: Query[], pastBest: Array<Scored | null>, t: NoveltyThresholds): Steps<NoveltyResult[]> {
+		const sets: Array<Set<string>> = [];
+		for (const c of candidates) sets.push(trigrams(c.text));
+		const out: NoveltyResult[] = [];
+		for (let i = 0; i < candidates.length; i++) {
+			yield;
+			out.push(this.result(candidates[i]!, i, queries, pastBest, sets, t));
+		}
+		return out;
+	}
+
+	private result(c: CandidateVariant, i: number, queries: Query[], pastBest: Array<Scored | null>, sets: Array<Set<string>>, t: NoveltyThresholds): NoveltyResult {
+		const pb = pastBest[i] ?? null;
+		const nearest: PastMatch | null = pb && pb.closeness > 0 ? { id: this.ids[pb.doc]!, text: this.texts[pb.doc]!, lexical: pb.lexical, semantic: pb.semantic, verdict: VERDICTS[pb.level]! } : null;
+		// Batch: brute force over earlier candidates (batches are small).
+		let bb: Scored | null = null;
+		for (let j = 0; j < i; j++) {
+			const lex = jaccardSets(sets[i]!, sets[j]!);
+			const qi = queries[i]!.vector;
+			const qj = queries[j]!.vector;
+			const sem = qi && qj ? exactDot(qi, qj, 0, qi.length) : null;
+			bb = better(bb, j, lex, sem, t);
+		}
+		const batch: BatchMatch | null = bb && bb.closeness > 0 ? { index: bb.doc, lexical: bb.lexical, semantic: bb.semantic, verdict: VERDICTS[bb.level]! } : null;
+		const level = Math.max(nearest ? LEVEL[nearest.verdict] : 0, batch ? LEVEL[batch.verdict] : 0);
+		const verdict = VERDICTS[level]!;
+		return { index: i, verdict, nearest, batch, reason: explain(verdict, nearest, batch, t, c.text) };
 	}
 }
 
