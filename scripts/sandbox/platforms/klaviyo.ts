@@ -259,12 +259,16 @@ function answerReport(ctx: Ctx, kind: 'campaign' | 'flow', type: string): Reply 
 				statistics: Object.fromEntries((statistics as string[]).map((s) => [s, stat(s, t)])),
 			});
 		}
+		const id = randomUUID();
+		const relation = kind === 'campaign' ? 'campaigns' : 'flows';
+		const reportUrl = `${ctx.origin}/klaviyo/api/${kind}-values-reports/${id}`;
 		return json(200, {
 			data: {
 				type,
-				id: randomUUID(),
+				id,
 				attributes: { results },
-				relationships: { [kind === 'campaign' ? 'campaigns' : 'flows']: { data: results.map((r) => ({ type: kind, id: (r.groupings as unknown as Record<string, string>)[`${kind}_id`] })), links: {} } },
+				// Klaviyo's RelationshipLinks: both links are required (its OpenAPI; test/contract/spec-shapes.test.ts).
+				relationships: { [relation]: { data: results.map((r) => ({ type: kind, id: (r.groupings as unknown as Record<string, string>)[`${kind}_id`] })), links: { self: `${reportUrl}/relationships/${relation}/`, related: `${reportUrl}/${relation}/` } } },
 				links: { self: `${ctx.origin}/klaviyo/api/${kind}-values-reports/` },
 			},
 			links: { self: `${ctx.origin}/klaviyo/api/${kind}-values-reports/` },
