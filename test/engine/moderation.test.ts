@@ -3,12 +3,14 @@
 // parameters with the item index; Continue On Fail; paired items; and workflows/moderation.json from
 // Run Now with its item counts.
 import { test, describe, beforeAll, afterAll, expect, onTestFinished } from 'vitest';
+import type { INodeExecutionData } from 'n8n-workflow';
 import { startEngine, type Engine } from './harness';
 import { expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
 
 describe('AdOps Moderation on n8n-core', () => {
 	let engine: Engine;
 	let creds: Record<string, { id: string; name: string }>;
+	let polled: Array<Record<string, unknown>> = [];
 	const node = (parameters: Record<string, unknown>, credentials = creds) => ({ name: 'Moderation', type: 'adOpsModeration', parameters, credentials });
 	const effects = () => engine.sandbox.requests().filter((r) => r.method === 'POST' || r.method === 'DELETE').filter((r) => /^meta\./.test(r.route) && /comment|hide|repl/i.test(r.route));
 	beforeAll(async () => {
@@ -42,7 +44,8 @@ describe('AdOps Moderation on n8n-core', () => {
 		const poll = await engine.runNode(node({ operation: 'pollComments' }));
 		expect(poll.status, poll.error?.message).toBe('success');
 		const comments = json(poll.items('Moderation'));
-		expect(comments.length).toBeGreaterThan(3);
+		polled = comments;
+		expect(comments.length).toBeGreaterThan(6);
 		expect(comments.every((c) => typeof c.itemId === 'string' && c.platform === 'meta')).toBe(true);
 		expectPaired(poll);
 
@@ -56,14 +59,27 @@ describe('AdOps Moderation on n8n-core', () => {
 		expect(effects().length).toBe(before);
 	});
 
-	test('moderate the comments the input names first (a second poll item per comment)', async () => {
-		const poll = await engine.runNode(node({ operation: 'pollComments' }));
-		const fresh = json(poll.items('Moderation'));
-		// Everything polled was moderated above or is waiting; name two waiting comments by their item ids.
-		const run = await engine.runNode(node({ operation: 'moderate', live: false, brandVoice: 'Warm and short', moderateOptions: { limit: 2 } }), fresh.length ? fresh.slice(0, 2) : [{}]);
+	let named: { waiting: Array<Record<string, unknown>>; items: INodeExecutionData[] } | undefined;
+	test('moderate with input items: every comment the input names is moderated, every item paired', async () => {
+		const waiting = polled.slice(-3);
+		expect(waiting).toHaveLength(3);
+		const run = await engine.runNode(node({ operation: 'moderate', live: false, brandVoice: 'Warm and short', moderateOptions: {} }), waiting);
 		expect(run.status, run.error?.message).toBe('success');
-		expect(run.items('Moderation').length).toBeGreaterThan(0);
-		expect(pairs(run.items('Moderation')).every((p) => p >= 0)).toBe(true);
+		const items = run.items('Moderation');
+		for (const input of waiting) expect(items.some((i) => i.json.itemId === input.itemId), `comment ${String(input.itemId)} moderated`).toBe(true);
+		expectPaired(run);
+		named = { waiting, items };
+	});
+
+	// Defect (reported; nodes/AdOpsModeration/actions/moderate.operation.ts is not the engine suite's): Moderate runs once
+	// for all input items and pairs every output item with item 0, so `$('Poll Comments').item` after it reads the first
+	// comment for every comment. Fix: pair a comment with the input item that named it, e.g.
+	//   const byItemId = new Map(this.getInputData().map((i, k) => [i.json.itemId, k]));
+	//   pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex }
+	// `test.fails` passes while the defect is there; once it is fixed this fails: drop `.fails`.
+	test.fails('moderate pairs each comment with the input item that named it', () => {
+		const { waiting, items } = named!;
+		for (const [k, input] of waiting.entries()) expect(pairs(items.filter((i) => i.json.itemId === input.itemId)), `comment of input item ${k}`).toEqual([k]);
 	});
 
 	test('bad parameters name themselves and the item: Policy (JSON), Limit', async () => {
