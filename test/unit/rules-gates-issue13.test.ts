@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { description as runDescription, settingsFromOptions } from '../../nodes/AdOpsOptimizer/actions/run.operation';
 import { evaluate, GATES, GATE_NAMES, GATE_NODE_OPTIONS, optimizationPayloadSchema, parseRule, type ActionRecord, type Decision, type EntityInput, type GateResult, type MetricRowInput } from '../../nodes/shared/rules';
 
 const NOW = '2025-06-11T14:00:00Z';
@@ -170,5 +171,12 @@ describe('one registry of gates', () => {
 		// a rule-level setting of a registered gate parses; an unknown one is refused with its path
 		assert.equal(parseRule({ ...scale(10), gates: { maxDailySpend: 50 } }).gates.maxDailySpend, 50);
 		assert.throws(() => parseRule({ ...scale(10), gates: { maxDailySpendd: 50 } }), /gates: unknown key "maxDailySpendd"/);
+	});
+	test('the node offers the options of registered gates it does not spell out (max_daily_spend), sorted with the others', () => {
+		const options = (runDescription.find((p) => p.name === 'runOptions')!.options ?? []) as Array<{ name: string; displayName: string }>;
+		assert.ok(options.some((o) => o.name === 'maxDailySpend'));
+		assert.deepEqual(options.map((o) => o.displayName), [...options.map((o) => o.displayName)].sort((a, b) => a.localeCompare(b)));
+		assert.equal((settingsFromOptions({ maxDailySpend: 100 }, true, false).gates as Record<string, unknown>).maxDailySpend, 100);
+		assert.equal((settingsFromOptions({ maxDailySpend: 0 }, true, false).gates as Record<string, unknown>).maxDailySpend, null);
 	});
 });

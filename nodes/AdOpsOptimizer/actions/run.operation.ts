@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
 import { accountErrorAlert, optimizerAlert } from '../../shared/alerts/optimization';
 import { parseIdList } from '../../shared/platforms/factory';
+import { GATE_NODE_OPTIONS } from '../../shared/rules/gates/index';
 import { runOptimizer, type OptimizerInput, type OptimizerResult, type OptimizerSettings } from '../../shared/rules/run';
 import type { OptimizerContext } from './router';
 
@@ -53,7 +54,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Option',
 		displayOptions: both,
-		options: [
+		options: ([] as INodeProperties[]).concat([
 			{ displayName: 'Approval Above (%)', name: 'approvalPercent', type: 'number', default: 20, typeOptions: { minValue: 0 }, description: 'A budget change larger than this percent becomes a proposal for the approval queue instead of executing' },
 			{ displayName: 'Approval Above (Amount)', name: 'approvalAmount', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'A budget change larger than this amount (budget currency) becomes a proposal' },
 			{
@@ -85,7 +86,7 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Max Actions per Run', name: 'maxActionsPerRun', type: 'number', default: 100, typeOptions: { minValue: 0 }, description: 'Changes (executed or proposed) one run may plan; the rest are gated' },
 			{ displayName: 'Max Attempts per Change', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Runs that may try one change before it is given up for the day' },
 			{ displayName: 'Max Change per Action (%)', name: 'maxChangePct', type: 'number', default: 25, typeOptions: { minValue: 0 } },
-			{ displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Largest sum of budget changes of one campaign over a rolling 24 hours' },
+			{ displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Within any 24 hours a budget stays within ± this percent of its value at the start of those 24 hours (changes made in the platform count too)' },
 			{ displayName: 'Meta Ad Account IDs', name: 'metaAccounts', type: 'string', default: '', description: 'Comma-separated; empty: the ones in the AdOps Meta Ads credential' },
 			{ displayName: 'Min Entity Age (Days)', name: 'minEntityAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Learning period: campaigns younger than this are not changed' },
 			{
@@ -99,9 +100,17 @@ export const description: INodeProperties[] = [
 				],
 			},
 			{ displayName: 'Validate on Dry Run', name: 'validateOnDryRun', type: 'boolean', default: false, description: 'Whether a dry run asks Meta and Google Ads to validate each change without making it' },
-		],
+			// the number options of gates registered later (rules/gates/index.ts), e.g. max_daily_spend
+			...registryOptions(),
+		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	},
 ];
+
+/** Options this file does not spell out itself, one per number setting a registered gate offers (0 = not set). */
+function registryOptions(): INodeProperties[] {
+	const own = new Set(['approvalPercent', 'approvalAmount', 'budgetCeiling', 'budgetFloor', 'cooldownHours', 'maxChangePct', 'maxDailyChangePct', 'minEntityAgeDays']);
+	return GATE_NODE_OPTIONS.filter((o) => o.type === 'number' && !own.has(o.name)).map((o) => ({ displayName: o.displayName, name: o.name, type: 'number' as const, default: 0, typeOptions: { minValue: 0 }, description: o.description }));
+}
 
 /** Gate options that are plain numbers, with their labels for errors. */
 const NUMBER_GATES = {
@@ -136,6 +145,11 @@ export function settingsFromOptions(o: IDataObject, dryRun: boolean, killSwitch:
 		}
 		if (o.approvalActions !== undefined) approval.actions = o.approvalActions;
 		gates.approval = approval;
+	}
+	for (const opt of registryOptions()) {
+		if (o[opt.name] === undefined) continue;
+		const v = numberParam(o[opt.name], opt.displayName, undefined, { min: 0 });
+		gates[opt.name] = v === 0 ? null : v;
 	}
 	const settings: OptimizerSettings = { dryRun, killSwitch, gates };
 	const currencies = objectParam(o.currencies, 'Currency Gates (JSON)');
