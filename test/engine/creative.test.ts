@@ -3,6 +3,7 @@
 // the core, bad parameters with the item index, Continue On Fail (errors on Held Back), paired items on
 // every output, and workflows/creative.json from Run Now with its item counts.
 import { test, describe, beforeAll, afterAll, expect, onTestFinished } from 'vitest';
+import { variantNoveltyText } from '../../nodes/shared/creative/run';
 import { startEngine, type Engine } from './harness';
 import { expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
 import { seedPerformance } from './world';
@@ -55,8 +56,8 @@ describe('AdOps Creative on n8n-core', () => {
 
 	test('check novelty: one result per text, the copy just generated scores as a duplicate of itself', async () => {
 		const seen = await engine.runNode(generate(), [{ brief: 'Rain shells for cyclists', platform: 'meta', count: 1, ...meta }]);
-		const variant = ([...seen.items('Creative', 0), ...seen.items('Creative', 1)].find((i) => i.json.variant)!.json as { variant: { headlines: string[] } }).variant;
-		const copy = [variant.headlines[0]!];
+		const variant = ([...seen.items('Creative', 0), ...seen.items('Creative', 1)].find((i) => i.json.variant)!.json as { variant: Parameters<typeof variantNoveltyText>[0] }).variant;
+		const copy = [variantNoveltyText(variant)];
 		const run = await engine.runNode(node({ operation: 'checkNovelty', noveltyAccountId: '={{ $json.accountId }}', texts: '={{ $json.texts }}' }), [{ accountId: meta.accountId, texts: [...copy, 'Completely unrelated words about gardening tools'] }]);
 		expect(run.status, run.error?.message).toBe('success');
 		const out = run.items('Creative');
