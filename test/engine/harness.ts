@@ -236,6 +236,9 @@ export interface RunOptions {
 	mode?: WorkflowExecuteMode;
 }
 
+/** A node for `runNode`: type without the package prefix is ours; parameters as typed in the editor. */
+export type EngineNode = Omit<Partial<INode>, 'parameters'> & { type: string; parameters: Record<string, unknown> };
+
 export interface Engine {
 	sandbox: Sandbox;
 	store: TestStore;
@@ -245,7 +248,7 @@ export interface Engine {
 	credentialRef(type: string): Record<string, { id: string; name: string }>;
 	run(workflow: WorkflowJson | string, options?: RunOptions): Promise<EngineRun>;
 	/** One node after a manual trigger; `items` are its input. */
-	runNode(node: Partial<INode> & { type: string; parameters: INode['parameters'] }, items?: IDataObject[] | INodeExecutionData[], options?: { continueOnFail?: boolean }): Promise<EngineRun & { node: string }>;
+	runNode(node: EngineNode, items?: Array<Record<string, unknown>> | INodeExecutionData[], options?: { continueOnFail?: boolean }): Promise<EngineRun & { node: string }>;
 	close(): Promise<void>;
 }
 

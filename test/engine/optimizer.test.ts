@@ -7,7 +7,7 @@ import type { AdAccount, Campaign } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 import { parseRule, ruleToRow } from '../../nodes/shared/rules';
 import { startEngine, type Engine } from './harness';
-import { expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
+import { expectNodeError, expectPaired, pairs, slackMessages } from './expect';
 import { seedPerformance, withStore } from './world';
 
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
