@@ -31,6 +31,7 @@ import { googleoauth } from './platforms/googleoauth';
 import { klaviyo } from './platforms/klaviyo';
 import { linkedin } from './platforms/linkedin';
 import { meta } from './platforms/meta';
+import { withInstagram } from './platforms/instagram';
 import { editPage, findPage, notion, pageJson } from './platforms/notion';
 import { openai } from './platforms/openai';
 import { slack, slackHooks } from './platforms/slack';
@@ -61,7 +62,7 @@ export interface SandboxOptions {
 }
 
 export interface SandboxUrls {
-	/** Graph API base: requests go to `${meta}/v21.0/act_…`. */
+	/** Graph API base (Facebook and Instagram): requests go to `${meta}/v27.0/act_…`. */
 	meta: string;
 	/** LinkedIn base: requests go to `${linkedin}/rest/…`. */
 	linkedin: string;
@@ -125,7 +126,7 @@ export interface Sandbox {
 }
 
 /** Matched in order by prefix: `slackHooks` (`/slack/actions`) before `slack`. */
-const PLATFORMS: Platform[] = [meta, linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
+const PLATFORMS: Platform[] = [withInstagram(meta), linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();

@@ -159,6 +159,38 @@ export interface MetaComment {
 	byPage?: boolean;
 }
 
+/** Instagram media of an ad's creative (`effective_instagram_media_id`), on the ad account's Instagram account. */
+export interface InstagramMedia {
+	/** Instagram Graph media id (digits). */
+	id: string;
+	/** The ad whose creative shows it (world.meta.ads). */
+	adId: string;
+	accountId: string;
+	/** The Instagram business account that owns it. */
+	igUserId: string;
+	username: string;
+	caption: string;
+	timestamp: string;
+}
+
+export interface InstagramComment {
+	/** Instagram Graph comment id (digits). */
+	id: string;
+	mediaId: string;
+	/** Set on replies (Instagram nests one level). */
+	parentId?: string;
+	text: string;
+	from: { id: string; username: string };
+	/** `2026-03-01T10:00:00+0000`, Graph's time format. */
+	timestamp: string;
+	hidden: boolean;
+	deleted: boolean;
+	/** Ground truth for tests; never sent over the API. */
+	label?: { intent: CommentIntent; sentiment: string; language: string; injection?: boolean };
+	/** Replies posted through the API come from the brand's Instagram account. */
+	byAccount?: boolean;
+}
+
 export type NotionPropertyType =
 	| 'title'
 	| 'rich_text'
@@ -316,6 +348,8 @@ export interface World {
 	tiktok: { advertisers: Array<AdAccount<'tiktok'>> };
 	klaviyo: KlaviyoAccount;
 	meta: { pages: MetaPage[]; posts: MetaPost[]; ads: MetaAd[]; comments: MetaComment[] };
+	/** Instagram media behind some Meta ads and their comments; built from its own random streams, so every other part of the world is the same with or without it. */
+	instagram: { media: InstagramMedia[]; comments: InstagramComment[] };
 	notion: NotionWorkspace;
 	slack: SlackWorkspace;
 }
@@ -720,6 +754,76 @@ function buildMeta(seed: number, today: string, accounts: AdAccount[]): World['m
 	return { pages, posts, ads, comments };
 }
 
+const INSTAGRAM_USERS = ['alex.rivera', 'jamiechen', 'sofi.mtz', 'lukas_b', 'chloe.dbs', 'priyashah', 'tomwalker', 'ana.souza', 'kenji_s', 'maria.rossi', 'giveaway.hub', 'crypto.daniel'];
+
+/**
+ * Instagram media for about half the Meta ads (at least one per account),
+ * with comments and a few replies, from `rngFor(seed, 'instagram', …)` only:
+ * the Facebook side of the world (pages, posts, ads, comments) is untouched.
+ */
+function buildInstagram(seed: number, today: string, meta: World['meta']): World['instagram'] {
+	const media: InstagramMedia[] = [];
+	const comments: InstagramComment[] = [];
+	const igUsers: Record<string, { id: string; username: string }> = {
+		'1029384756001': { id: '17841400000000001', username: 'northwind.apparel' },
+		'2039485761002': { id: '17841400000000002', username: 'northwind.europe' },
+	};
+	const accountsWithMedia = new Set<string>();
+	for (const ad of meta.ads) {
+		const rng = rngFor(seed, 'instagram', 'media', ad.id);
+		const owner = igUsers[ad.accountId];
+		if (!owner) continue;
+		const last = meta.ads.filter((a) => a.accountId === ad.accountId).slice(-1)[0]!.id === ad.id;
+		if (!rng.chance(0.5) && !(last && !accountsWithMedia.has(ad.accountId))) continue;
+		accountsWithMedia.add(ad.accountId);
+		const post = meta.posts.find((p) => p.id === ad.postId);
+		const item: InstagramMedia = {
+			id: `1789${String(media.length + 1).padStart(4, '0')}${String(fnv1a(ad.id) % 1e9).padStart(9, '0')}`,
+			adId: ad.id,
+			accountId: ad.accountId,
+			igUserId: owner.id,
+			username: owner.username,
+			caption: post?.message ?? ad.name,
+			timestamp: `${addDays(today, -rng.int(20, 55))}T${String(rng.int(8, 20)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00+0000`,
+		};
+		media.push(item);
+		const count = rng.int(4, 10);
+		for (let c = 0; c < count; c++) {
+			const entry = rng.pick(COMMENT_CORPUS);
+			const when = Date.parse(`${addDays(today, -rng.int(0, 13))}T00:00:00Z`) + rng.int(0, 86_399) * 1000;
+			const username = entry.intent === 'spam' || entry.intent === 'scam' ? rng.pick(INSTAGRAM_USERS.slice(-2)) : rng.pick(INSTAGRAM_USERS.slice(0, -2));
+			const comment: InstagramComment = {
+				id: `1799${String(comments.length + 1).padStart(5, '0')}${String(fnv1a(`${item.id}|${c}`) % 1e8).padStart(8, '0')}`,
+				mediaId: item.id,
+				text: entry.text,
+				from: { id: `1784150${String(fnv1a(username) % 1e9).padStart(10, '0')}`, username },
+				timestamp: metaTime(when),
+				hidden: false,
+				deleted: false,
+				label: { intent: entry.intent, sentiment: entry.sentiment, language: entry.language, ...(entry.injection ? { injection: true } : {}) },
+			};
+			comments.push(comment);
+			if (rng.chance(0.2)) {
+				const reply = rng.pick(COMMENT_CORPUS.filter((e) => e.intent !== 'spam' && e.intent !== 'scam'));
+				const by = rng.pick(INSTAGRAM_USERS.slice(0, -2).filter((u) => u !== username));
+				comments.push({
+					id: `1799${String(comments.length + 1).padStart(5, '0')}${String(fnv1a(`${comment.id}|r`) % 1e8).padStart(8, '0')}`,
+					mediaId: item.id,
+					parentId: comment.id,
+					text: reply.text,
+					from: { id: `1784150${String(fnv1a(by) % 1e9).padStart(10, '0')}`, username: by },
+					timestamp: metaTime(Math.min(when + rng.int(60, 7_200) * 1000, Date.parse(`${today}T00:00:00Z`) - 1000)),
+					hidden: false,
+					deleted: false,
+					label: { intent: reply.intent, sentiment: reply.sentiment, language: reply.language },
+				});
+			}
+		}
+	}
+	comments.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : 1));
+	return { media, comments };
+}
+
 export function metaTime(ms: number): string {
 	return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
 }
@@ -881,6 +985,7 @@ function buildSlack(seed: number, today: string): SlackWorkspace {
 
 export function createWorld(seed: number, today: string): World {
 	const accounts = buildAccounts(seed, today, ACCOUNT_SPECS);
+	const meta = buildMeta(seed, today, accounts);
 	return {
 		seed,
 		today,
@@ -889,7 +994,8 @@ export function createWorld(seed: number, today: string): World {
 		accounts,
 		tiktok: { advertisers: buildAccounts(seed, today, TIKTOK_SPECS) },
 		klaviyo: buildKlaviyo(seed, today),
-		meta: buildMeta(seed, today, accounts),
+		meta,
+		instagram: buildInstagram(seed, today, meta),
 		notion: buildNotion(seed, today),
 		slack: buildSlack(seed, today),
 	};

@@ -130,19 +130,23 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			const polled = new Set(first.targets.map((t) => t.objectId));
 			assert.ok([...polled].some((id) => !sb.world.meta.posts.find((p) => p.id === id)!.published), 'a dark post is polled through its ad');
 			const expected = sb.world.meta.comments.filter((c) => polled.has(c.postId) && !c.deleted && !c.byPage);
-			assert.equal(first.inserted.length, expected.length);
+			// The default world also has Instagram media behind some ads: their comments are polled too.
+			const expectedIg = sb.world.instagram.comments.filter((c) => polled.has(c.mediaId) && !c.deleted && !c.byAccount);
+			assert.ok(expectedIg.length > 0, 'Instagram media are polled through their ads');
+			const total = expected.length + expectedIg.length;
+			assert.equal(first.inserted.length, total);
 			const stored = await store.select('social_media_items', { where: { platform: 'meta' } });
-			assert.deepEqual(stored.map((r) => r.object_id).sort(), expected.map((c) => c.id).sort());
+			assert.deepEqual(stored.map((r) => r.object_id).sort(), [...expected.map((c) => c.id), ...expectedIg.map((c) => c.id)].sort());
 			const sample = stored.find((r) => r.post_id === target.postId)!;
 			assert.deepEqual([sample.ad_id, sample.account_id, sample.object_type], [target.adId, target.accountId, 'facebook_comment']);
 
 			const run = await moderate({ live: true, reply: REPLY }, { store, metaComments: meta, llm: llm(), approvals: queue });
-			assert.equal(run.comments.length, expected.length);
+			assert.equal(run.comments.length, total);
 			assert.equal(run.model, 'gpt-4o-mini');
 			for (const c of run.comments) assertWithinPolicy(c);
 			assert.ok(run.comments.some((c) => c.actions.some((a) => a.type === 'hide' && a.status === 'executed')));
 			const cls = await store.select('item_classifications', {});
-			assert.equal(cls.length, expected.length);
+			assert.equal(cls.length, total);
 			assert.ok(cls.every((r) => r.model === 'gpt-4o-mini' && r.source === 'llm'));
 			assert.ok(run.signals.length > 0);
 			assert.equal((await store.select('ad_comment_signals', {})).length, run.signals.length);
@@ -158,7 +162,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.deepEqual(sideEffects(), effects);
 			assert.equal((await store.select('approvals', {})).length, approvals);
 			assert.deepEqual(await store.select('moderation_actions', {}), actions);
-			assert.equal((await store.select('social_media_items', { where: { platform: 'meta' } })).length, expected.length);
+			assert.equal((await store.select('social_media_items', { where: { platform: 'meta' } })).length, total);
 		});
 
 		test('the webhook: GET verification, 401 for a bad or missing signature (nothing stored), and a signed delivery of an abusive comment ends with the comment hidden exactly once', async () => {
