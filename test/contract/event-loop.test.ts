@@ -1,0 +1,218 @@
+/**
+ * Event-loop budget (issue 21, item 3): the longest block of the event loop
+ * during each heavy workload of the benchmarks, measured with a 2 ms interval
+ * probe and `monitorEventLoopDelay` (test/helpers/event-loop.ts), and
+ * printed. In n8n's queue mode a worker renews its job lock from the event
+ * loop; a block longer than the renewal interval fails the job as stalled
+ * while its side effects go on. The budget is 250 ms per block.
+ *
+ * - Novelty: the index of 100,000 past variants (the bench's size, offline
+ *   vectors) built and checked against 50 candidates. The blocking build
+ *   (`add` + `check`) is measured as the before; `checkNoveltyWith` (the
+ *   run layer's path: `addAsync` + `checkAsync`, 10 ms slices) must stay
+ *   under 250 ms with the same results. A dense index (20,000 × 512) too.
+ * - The run layer's cold read on PGlite (`openStoredPast` + `checkStoredPast`
+ *   over 20,000 rows; the bench does 100,000): reported. PGlite runs its
+ *   queries on this thread, so the one read of every row is one block.
+ * - Rules over 10,000 campaigns (`evaluate`, the rules bench workload,
+ *   test/fixtures/rules-workload) and the anomaly scan over 10,000 campaigns
+ *   × 180 days (`scanStore` on an in-memory reader: its own work, no
+ *   database): reported, and marked TODO while they exceed the budget (both
+ *   are synchronous; the change they need is in the issue 21 report).
+ *
+ *   node --import tsx --test test/contract/event-loop.test.ts
+ * EVENT_LOOP_PAST (100000) sets the novelty size.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { checkStoredPast, openStoredPast } from '../../nodes/shared/creative/novelty-cache';
+import { scanStore, type PerformanceReader } from '../../nodes/shared/insights';
+import { NoveltyIndex, checkNoveltyWith, offlineEmbedder, resolveThresholds, type NoveltyResult } from '../../nodes/shared/novelty';
+import { evaluate } from '../../nodes/shared/rules';
+import { openStore } from '../../nodes/shared/store';
+import { embeddedExecutor } from '../../nodes/shared/store/embedded';
+import { Rng } from '../../scripts/sandbox/rng';
+import { SETTINGS, generate, history, ruleSet } from '../fixtures/rules-workload/workload';
+import { describeBlocks, measureBlocks } from '../helpers/event-loop';
+
+const BUDGET_MS = 250;
+const PAST = Number(process.env.EVENT_LOOP_PAST ?? 100_000);
+const report: string[] = [];
+after(() => console.log(`\nlongest event-loop block per heavy workload (budget ${BUDGET_MS} ms):\n${report.map((l) => `  ${l}`).join('\n')}`));
+
+function rng(seed: number): () => number {
+	const r = new Rng(seed);
+	return () => r.next();
+}
+
+const VOCAB = 'warm light recycled fleece jacket trail summit free shipping returns members save extra sale rain shell boots socks daypack hikers campers weekend city coast cozy packable waterproof durable order today shop now new colors lifetime warranty merino down nylon canvas wool ripstop parka vest beanie gloves tent stove headlamp bottle poles commute ridge canyon lake forest festival beach runners climbers skiers families'.split(' ');
+
+/** Ad-like texts from a shared vocabulary plus coined words; a tenth are edits of earlier ones. */
+function corpus(seed: number, n: number): string[] {
+	const random = rng(seed);
+	const coin = () => Array.from({ length: 2 + Math.floor(random() * 2) }, () => ['ka', 'lo', 'ri', 'ven', 'tor', 'mi', 'sa', 'dex', 'lu', 'na', 'tri', 'vo'][Math.floor(random() * 12)]).join('');
+	const out: string[] = [];
+	for (let i = 0; i < n; i++) {
+		if (i > 10 && random() < 0.1) {
+			const words = out[Math.floor(random() * i)]!.split(' ');
+			words[Math.floor(random() * words.length)] = VOCAB[Math.floor(random() * VOCAB.length)]!;
+			out.push(words.join(' '));
+		} else {
+			out.push(Array.from({ length: 6 + Math.floor(random() * 20) }, () => (random() < 0.2 ? coin() : VOCAB[Math.floor(random() * VOCAB.length)]!)).join(' ') + '.');
+		}
+	}
+	return out;
+}
+
+const strip = (rs: NoveltyResult[]) => rs.map((r) => ({ verdict: r.verdict, nearest: r.nearest, batch: r.batch }));
+
+describe('event-loop budget: the longest block of each heavy workload', () => {
+	test(`novelty: building and checking an index of ${PAST.toLocaleString('en')} variants lets the event loop in (no block over ${BUDGET_MS} ms), with the results of the blocking build`, async () => {
+		const embedder = offlineEmbedder();
+		const texts = corpus(1, PAST);
+		const vectors = await embedder.embed(texts);
+		const past = texts.map((text, i) => ({ id: `v${i}`, text, vector: vectors[i]!, vectorModel: embedder.model }));
+		const random = rng(2);
+		const candidates = [...Array.from({ length: 25 }, () => texts[Math.floor(random() * texts.length)]!.replace(/\b\w+\b/, 'bright')), ...corpus(3, 25)];
+		const thresholds = resolveThresholds({}, embedder);
+		const candidateVectors = await embedder.embed(candidates);
+
+		// The sliced run first: the blocking one leaves a large index to the garbage collector.
+		const sliced = await measureBlocks(() => checkNoveltyWith(new NoveltyIndex(), { candidates, past, embedder, thresholds }));
+		const blocking = await measureBlocks(() => new NoveltyIndex().add(past).check(candidates.map((text, i) => ({ text, vector: candidateVectors[i] })), thresholds));
+		report.push(`novelty, ${PAST.toLocaleString('en')} variants (sparse), build + check of 50: blocking add + check ${describeBlocks(blocking.blocks)}; checkNoveltyWith (10 ms slices) ${describeBlocks(sliced.blocks)}`);
+		assert.deepEqual(strip(sliced.value.results), strip(blocking.value), 'the same results');
+		assert.ok(blocking.blocks.longestMs > sliced.blocks.longestMs, 'the probe sees the blocking build as one long block');
+		assert.ok(sliced.blocks.longestMs < BUDGET_MS, `longest block ${sliced.blocks.longestMs.toFixed(0)} ms`);
+	});
+
+	test(`novelty, dense vectors: 20,000 × 512 dimensions, the SIMD filter per group of 4 candidates (no block over ${BUDGET_MS} ms), with the results of the blocking check`, async () => {
+		const random = rng(4);
+		const n = 20_000;
+		const dims = 512;
+		const texts = corpus(5, n);
+		const mu = Float32Array.from({ length: dims }, () => random() - 0.5);
+		const vec = () => Float32Array.from({ length: dims }, (_, j) => mu[j]! + (random() - 0.5));
+		const past = texts.map((text, i) => ({ id: `d${i}`, text, vector: vec() }));
+		const candidates = Array.from({ length: 50 }, (_, i) => (i % 5 === 0 ? { text: past[i * 7]!.text, vector: past[i * 7]!.vector } : { text: corpus(6 + i, 1)[0]!, vector: vec() }));
+		const index = new NoveltyIndex();
+		const sliced = await measureBlocks(async () => {
+			await index.addAsync(past);
+			return index.checkAsync(candidates);
+		});
+		const blocking = await measureBlocks(() => new NoveltyIndex().add(past).check(candidates));
+		report.push(`novelty, 20,000 variants × 512 (dense), build + check of 50: blocking ${describeBlocks(blocking.blocks)}; addAsync + checkAsync ${describeBlocks(sliced.blocks)} (kernel ${index.lastCheck?.kernel})`);
+		assert.equal(index.lastCheck?.semantic, 'dense');
+		assert.deepEqual(strip(sliced.value), strip(blocking.value));
+		assert.ok(sliced.blocks.longestMs < BUDGET_MS, `longest block ${sliced.blocks.longestMs.toFixed(0)} ms`);
+	});
+
+	test('novelty run layer: a cold read and check of 20,000 stored variants on PGlite (reported; the read is one PGlite query on this thread)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'adops-event-loop-'));
+		const store = await openStore({ kind: 'embedded', path: dir });
+		try {
+			const exec = (await embeddedExecutor(dir))!;
+			const embedder = offlineEmbedder();
+			const texts = corpus(7, 20_000);
+			const vectors = await embedder.embed(texts);
+			for (let i = 0; i < texts.length; i += 2000) {
+				const chunk = texts.slice(i, i + 2000).map((t, k) => ({ h: createHash('sha256').update(`${i + k}|${t}`).digest('hex'), t, e: `{${Array.from(vectors[i + k]!).join(',')}}` }));
+				await exec.query(
+					`INSERT INTO creative_variants (platform, account_id, campaign_id, content_hash, primary_text, status, embedding, embedding_model)
+					 SELECT 'meta', 'loop', 'c1', h, t, 'approved', e::real[], $2 FROM json_to_recordset($1::json) AS x(h text, t text, e text)`,
+					[JSON.stringify(chunk), embedder.model],
+				);
+			}
+			const candidates = corpus(8, 50);
+			const run = await measureBlocks(async () => {
+				const opened = await openStoredPast({ store, accountId: 'loop', platform: 'meta', embedder, texts: candidates, cache: null });
+				return checkStoredPast(opened, resolveThresholds({}, embedder));
+			});
+			const read = await measureBlocks(() => store.selectColumnar('creative_variants', ['id', 'primary_text', 'embedding_f32'], { where: { account_id: 'loop' } }));
+			report.push(`novelty run layer, cold, 20,000 rows on PGlite: ${describeBlocks(run.blocks)}; of which the one columnar read alone ${describeBlocks(read.blocks)}`);
+			assert.equal(run.value.pastCount, 20_000);
+		} finally {
+			await store.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test(`rules: evaluate 20 rules over 10,000 campaigns × 30 days (the rules bench workload) within ${BUDGET_MS} ms blocks`, { todo: 'evaluate is synchronous (rules core, issue 13 helper): see the issue 21 report for the change' }, async () => {
+		const { rows, entities } = generate();
+		const rules = ruleSet('realistic');
+		const actions = history(entities);
+		const run = await measureBlocks(() => evaluate({ rules, entities, metrics: rows, actions, settings: SETTINGS } as Parameters<typeof evaluate>[0]));
+		report.push(`rules, 20 rules × 10,000 campaigns: evaluate ${describeBlocks(run.blocks)}`);
+		assert.ok(run.blocks.longestMs < BUDGET_MS, `longest block ${run.blocks.longestMs.toFixed(0)} ms`);
+	});
+
+	test(`insights: the anomaly scan of 10,000 campaigns × 180 days (scanStore on an in-memory reader) within ${BUDGET_MS} ms blocks`, { todo: 'scanSeries is synchronous (insights, issue 18 helper): see the issue 21 report for the change' }, async () => {
+		const END = '2025-06-30';
+		const campaigns = 10_000;
+		const days = 180;
+		const endDay = Date.parse(`${END}T00:00:00Z`) / 86_400_000;
+		const n = campaigns * days;
+		const cols = { date: new Array<string>(n), platform: new Array<string>(n), account_id: new Array<string>(n), campaign_id: new Array<string>(n), currency: new Array<string>(n), spend: new Array<number>(n), impressions: new Array<number>(n), clicks: new Array<number>(n), conversions: new Array<number>(n), revenue: new Array<number>(n) };
+		const random = rng(9);
+		const dates = Array.from({ length: days }, (_, d) => new Date((endDay - days + 1 + d) * 86_400_000).toISOString().slice(0, 10));
+		let k = 0;
+		for (let c = 0; c < campaigns; c++) {
+			for (let d = 0; d < days; d++, k++) {
+				const s = Math.round((50 + (c % 97)) * (1 + 0.2 * Math.sin((2 * Math.PI * d) / 7)) * (0.9 + 0.2 * random()) * (c % 500 === 0 && d === days - 1 ? 3 : 1) * 100) / 100;
+				cols.date[k] = dates[d]!;
+				cols.platform[k] = 'meta';
+				cols.account_id[k] = `act_${c % 100}`;
+				cols.campaign_id[k] = `c${c}`;
+				cols.currency[k] = 'USD';
+				cols.spend[k] = s;
+				cols.impressions[k] = Math.round(s * 100);
+				cols.clicks[k] = Math.round(s * 2);
+				cols.conversions[k] = Math.round(s * 0.1);
+				cols.revenue[k] = s * 3;
+			}
+		}
+		const reader = inMemoryReader(cols, n);
+		const run = await measureBlocks(() => scanStore(reader, { end: END, historyDays: days, lookbackDays: 3 }));
+		report.push(`insights, anomaly scan of 10,000 campaigns × 180 days (no database): scanStore ${describeBlocks(run.blocks)}; ${run.value.scanned} series scanned, ${run.value.decomposed} decomposed, ${run.value.anomalies.length} anomalies`);
+		assert.ok(run.value.anomalies.length > 0, 'the planted spikes are found');
+		assert.ok(run.blocks.longestMs < BUDGET_MS, `longest block ${run.blocks.longestMs.toFixed(0)} ms`);
+	});
+});
+
+/** `selectColumnar` of campaign_performance over columns in memory: the filters scanStore uses (eq, in, gte, lte), no order; it yields every 65,536 rows. */
+function inMemoryReader(cols: Record<string, unknown[]>, n: number): PerformanceReader {
+	return {
+		selectColumnar: (async (_table: string, columns: readonly string[], query: { where?: Record<string, unknown> } = {}) => {
+			const tests: Array<(i: number) => boolean> = [];
+			for (const [column, cond] of Object.entries(query.where ?? {})) {
+				const values = cols[column]!;
+				if (cond !== null && typeof cond === 'object') {
+					const c = cond as { eq?: unknown; in?: unknown[]; gte?: string; lte?: string; gt?: string; lt?: string };
+					if (c.eq !== undefined) tests.push((i) => values[i] === c.eq);
+					if (c.in) {
+						const set = new Set(c.in);
+						tests.push((i) => set.has(values[i]));
+					}
+					if (c.gte !== undefined) tests.push((i) => (values[i] as string) >= c.gte!);
+					if (c.lte !== undefined) tests.push((i) => (values[i] as string) <= c.lte!);
+					if (c.gt !== undefined) tests.push((i) => (values[i] as string) > c.gt!);
+					if (c.lt !== undefined) tests.push((i) => (values[i] as string) < c.lt!);
+				} else tests.push((i) => values[i] === cond);
+			}
+			const out: Record<string, unknown[]> = Object.fromEntries(columns.map((c) => [c, []]));
+			let length = 0;
+			for (let i = 0; i < n; i++) {
+				// The reader stands for the database: it lets the event loop in, so the blocks measured are scanStore's own.
+				if ((i & 0xffff) === 0) await new Promise((resolve) => setImmediate(resolve));
+				if (!tests.every((t) => t(i))) continue;
+				for (const c of columns) out[c]!.push(cols[c]![i]);
+				length++;
+			}
+			return { length, columns: out };
+		}) as unknown as PerformanceReader['selectColumnar'],
+	};
+}
