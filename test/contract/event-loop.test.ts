@@ -209,7 +209,7 @@ function inMemoryReader(cols: Record<string, unknown[]>, n: number): Performance
 				// The reader stands for the database: it lets the event loop in, so the blocks measured are scanStore's own.
 				if ((i & 0xffff) === 0) await new Promise((resolve) => setImmediate(resolve));
 				if (!tests.every((t) => t(i))) continue;
-				for (const c of columns) out[c]!.push(cols[c]![i]);
+				for (const c of columns) out[c]!.push(cols[c]?.[i] ?? null); // columns it does not hold (campaign_name): null
 				length++;
 			}
 			return { length, columns: out };
