@@ -1,3 +1,4 @@
+import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
@@ -111,6 +112,8 @@ export class AdOpsStoreApi implements ICredentialType {
 				{ name: 'Redis', value: 'redis', description: 'A Redis every n8n process reaches, e.g. the one queue mode uses' },
 			],
 		},
+		// a Redis URL carries the password (redis://:secret@host:6379), so it is masked and kept out of logs like one
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'Redis URL',
 			name: 'redisUrl',
@@ -128,7 +131,7 @@ export class AdOpsStoreApi implements ICredentialType {
 			type: 'json',
 			default: '{}',
 			description:
-				'Overrides of the platforms\' published quotas, by platform or platform:endpoint, e.g. {"google_ads": {"windows": [{"points": 15000, "durationMs": 86400000}], "source": "Basic access"}}',
+				`Overrides of the platforms' published quotas, by platform or platform:endpoint, e.g. {"${PLATFORM_REGISTRY.google_ads.id}": {"windows": [{"points": 15000, "durationMs": 86400000}], "source": "Basic access"}}`,
 			displayOptions: { show: { sharedLimits: ['postgres', 'redis'] } },
 		},
 	];

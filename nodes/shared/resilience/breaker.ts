@@ -4,6 +4,7 @@
  * (5xx, timeouts, network errors) calls to that platform fail fast for
  * `halfOpenAfterMs`; then one trial call decides whether it closes again.
  */
+import { countsAsPlatformFailure } from './platform-failure';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { PLATFORM_LABEL, PlatformApiError, type PlatformId } from './errors';
 import type { SharedLimits } from './shared-limits';
@@ -33,10 +34,7 @@ export interface PlatformBreaker {
 	execute<T>(fn: () => Promise<T>, context: { call: string; accountId?: string }): Promise<T>;
 }
 
-/** Errors that say "the platform is unwell", as opposed to "this request/account is wrong". */
-export function countsAsPlatformFailure(error: unknown): boolean {
-	return error instanceof PlatformApiError && (error.kind === 'server' || error.kind === 'timeout' || error.kind === 'network');
-}
+export { countsAsPlatformFailure };
 
 const registry = new Map<string, PlatformBreaker>();
 

@@ -20,7 +20,7 @@ import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { systemClock, type Clock } from './clock';
 import { PLATFORM_LABEL, PlatformApiError, type PlatformId } from './errors';
-import { countsAsPlatformFailure } from './breaker';
+import { countsAsPlatformFailure } from './platform-failure';
 import { RateLimitWaitTooLongError, type RateLimiter, type RateWindow } from './rate-limiter';
 
 export type SharedLimitsBackend = 'memory' | 'postgres' | 'redis';
