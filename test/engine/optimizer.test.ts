@@ -86,12 +86,28 @@ describe('AdOps Optimizer on n8n-core', () => {
 		expectPaired(run);
 	});
 
-	test('reconcile: with nothing unknown, one summary item that says so', async () => {
+	test('reconcile: a change whose answer was lost is settled by reading the campaign: one item in words on Executed, the summary on Gated', async () => {
+		const grow = campaign('meta');
+		const start = grow.dailyBudget;
+		// Every attempt applied, every answer lost (the client retries a budget set, which is idempotent).
+		engine.sandbox.injectFault({ route: 'meta.update', kind: '5xx', afterEffect: true, count: 10 });
+		const lost = await engine.runNode(node({ operation: 'run', mode: 'live', killSwitch: false, useStoredRules: false, rules: JSON.stringify([rule('lost-grow', grow, { type: 'scale_budget', percent: 10 })]), runOptions: gates }));
+		engine.sandbox.clearFaults();
+		expect(lost.status, lost.error?.message).toBe('success');
+		expect(decided([...lost.items('Optimizer', 0), ...lost.items('Optimizer', 2)])).toEqual(['lost-grow:unknown']);
+		const target = status(grow).dailyBudget;
+		expect(target).not.toBe(start);
+
+		const writes = engine.sandbox.requests().filter((r) => r.method === 'POST' && r.route === 'meta.update').length;
 		const run = await engine.runNode(node({ operation: 'reconcile' }));
 		expect(run.status, run.error?.message).toBe('success');
-		const all = run.outputs('Optimizer').flat();
-		expect(all.length).toBeGreaterThan(0);
+		const [settled, proposals, stored] = run.outputs('Optimizer');
+		expect(settled!.map((i) => [i.json.outcome, i.json.status, i.json.campaignId])).toEqual([['reconciled', 'succeeded', grow.id]]);
+		expect(String(settled![0]!.json.text)).toMatch(new RegExp(`^Reconciled, it happened: daily budget ${start} → ${target} USD of meta campaign ${grow.id}`));
+		expect(proposals).toEqual([]);
+		expect(stored!.at(-1)!.json.text).toBe('Reconcile: 1 settled (1 happened, 0 did not), 0 still open, 0 could not be read');
 		expectPaired(run);
+		expect(engine.sandbox.requests().filter((r) => r.method === 'POST' && r.route === 'meta.update').length).toBe(writes);
 	});
 
 	test('bad parameters name themselves and the item: Rules (JSON), Max Actions per Run, Max Change per Action (%)', async () => {
