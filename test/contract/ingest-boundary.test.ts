@@ -137,6 +137,10 @@ function baseRow(table: TableName, i: number, tag: string, itemId: string): Reco
 			return { channel: id, thread_key: id, ts: '1' };
 		case 'app_state':
 			return { key: id, value: {} };
+		case 'anomalies':
+			return { platform: 'meta', account_id: id, metric: 'spend', date: day, episode_start: day, direction: 'spike', actual: 3, expected: 1, lower_bound: 0.5, upper_bound: 1.5, score: 9, volume: 3, method: 'stl', alpha: 0.05 };
+		case 'budget_plans':
+			return { platform: 'meta', account_id: id, month: '2025-06-01', amount: 1000, currency: 'USD' };
 	}
 }
 
@@ -149,7 +153,8 @@ function freeColumns(table: TableName): { text: string[]; jsonb: string[] } {
 	for (const [column, kind] of Object.entries(def.columns)) {
 		if (def.readOnly.includes(column) || !(column in shape)) continue;
 		if (kind === 'text' && shape[column].safeParse('v0| any text').success) text.push(column);
-		if (kind === 'jsonb') jsonb.push(column);
+		// free jsonb: takes any object or list (structured jsonb such as anomalies.last_days has its own schema)
+		if (kind === 'jsonb' && (shape[column].safeParse({ k: 'v0| any text' }).success || shape[column].safeParse(['v0| any text']).success)) jsonb.push(column);
 	}
 	return { text, jsonb };
 }
