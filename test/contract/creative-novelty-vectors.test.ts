@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Pool } from 'pg';
-import { backfillStats, checkStoredPast, openStoredPast, rowNoveltyText } from '../../nodes/shared/creative/novelty-cache';
+import { backfillStats, checkStoredPast, openStoredPast, pastReadOptions, pastReadStats, rowNoveltyText } from '../../nodes/shared/creative/novelty-cache';
 import { NoveltyIndex, offlineEmbed, offlineEmbedder, packStoredVector, resolveThresholds, toVector, unpackStoredVector, type Embedder, type NoveltyResult } from '../../nodes/shared/novelty';
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
@@ -210,6 +210,16 @@ function registerSuite(name: string, backend: () => Promise<Backend>): void {
 				const reference = await bruteForce(store, acct, embedder, candidates);
 				const first = await cold(store, acct, embedder, candidates);
 				assert.deepEqual(strip(first.results), strip(reference));
+				// The vectors read in many pages (97 rows each): the same.
+				const page = pastReadOptions.vectorPage;
+				pastReadOptions.vectorPage = 97;
+				const reread = pastReadStats.reread;
+				try {
+					assert.deepEqual(strip((await cold(store, acct, embedder, candidates)).results), strip(reference), 'read in pages of 97 rows');
+					assert.equal(pastReadStats.reread, reread, 'every row found in the pages (none read again in full)');
+				} finally {
+					pastReadOptions.vectorPage = page;
+				}
 				assert.ok(first.results.some((r) => r.verdict === 'duplicate') && first.results.some((r) => r.verdict !== 'duplicate'), `duplicates and others: ${first.results.map((r) => r.verdict).join(', ')}`);
 				assert.ok(first.embeddingsCached > 0, 'rows without a vector got one');
 

@@ -18,10 +18,11 @@
  * embedder's (else the text is embedded and the vector written back, see
  * `cacheVectors`), and for the nearest variant its campaign and status. The
  * vectors travel as bytes (`embedding_f32`, the same float32 values, set by
- * the database from `embedding`; migration 20250612000000), in one columnar
- * read of every row: 100,000 rows took 15–20 s on PGlite as `real[]`. Rows
- * stored before that column are read through their `real[]` once and
- * backfilled (`loadPast`). A
+ * the database from `embedding`; migration 20250612000000): one columnar
+ * read of the rows' text and status, then their vectors in pages of 20,000
+ * rows by id (a row whose version differs between the two is read again in
+ * full); 100,000 rows took 15–20 s on PGlite as `real[]`. Rows stored before
+ * that column are read through their `real[]` and backfilled (`loadPast`). A
  * candidate whose text repeats a past text with a stored vector takes that
  * vector (the first such row's) instead of an embedding call.
  *
@@ -75,7 +76,7 @@
 import { randomUUID } from 'node:crypto';
 import { NoveltyIndex, checkNoveltyWith, toVector, unpackStoredVector, type CheckNoveltyOutput, type Embedder, type NoveltyThresholds } from '../novelty';
 import type { CreativeVariantRecord } from '../schema/rows';
-import type { Store, Where } from '../store/types';
+import type { ColumnarRows, Store, Where } from '../store/types';
 import type { CreativePlatform } from './variant';
 
 // ---------------------------------------------------------------------------
@@ -138,10 +139,17 @@ const ORDER = [{ column: 'created_at' as const }, { column: 'id' as const }];
  * component), its bytes instead; no campaign (read for the nearest rows only,
  * after the check).
  */
-const PAST_COLUMNS = ['id', 'updated_at', 'status', 'headline', 'primary_text', 'description', 'embedding_model', 'embedding_f32'] as const;
+const PAST_COLUMNS = ['id', 'updated_at', 'status', 'headline', 'primary_text', 'description'] as const;
+/** The vector of a row with its version and model, read in pages of `pastReadOptions.vectorPage` rows by id. */
+const VECTOR_COLUMNS = ['id', 'updated_at', 'embedding_model', 'embedding_f32'] as const;
+/** Rows per page of the vector read (`vectorPage`; tests set it small to read in many pages). */
+export const pastReadOptions = { vectorPage: 20_000 };
 
 /** Rows whose `embedding_f32` the cold reads filled from their `real[]` (a lazy backfill), and rows a failed backfill left. */
 export const backfillStats = { rows: 0, failed: 0 };
+
+/** Rows the cold reads read again in full because they changed between the row read and the vector read (or vanished from the latter). */
+export const pastReadStats = { reread: 0 };
 
 /**
  * Past variants of the account on the platform (see the module comment), with
@@ -155,28 +163,52 @@ export async function loadPast(store: Store, accountId: string, platform: Creati
 	const where = pastWhere(accountId, platform);
 	const read = await store.selectColumnar('creative_variants', PAST_COLUMNS, { where, order: ORDER });
 	const c = read.columns;
-	// Rows without bytes (older rows, or bytes that do not read): their `real[]`.
-	const legacy = new Map<string, CreativeVariantRecord['embedding']>();
+	const legacy = new Map<string, { embedding: CreativeVariantRecord['embedding']; model: string | null }>();
+	// The vectors, as bytes, in pages by id (one read of 100,000 dense vectors would be a 400 MB string),
+	// each with the version (updated_at) and model it belongs to.
+	const vectorOf = new Map<string, { updated: string; model: string | null; bytes: Uint8Array | null }>();
+	let after: string | null = null;
+	for (;;) {
+		const page: ColumnarRows<'creative_variants', (typeof VECTOR_COLUMNS)[number]> = await store.selectColumnar('creative_variants', VECTOR_COLUMNS, { where: { ...where, ...(after === null ? {} : { id: { gt: after } }) }, order: { column: 'id' }, limit: pastReadOptions.vectorPage });
+		const v = page.columns;
+		for (let k = 0; k < page.length; k++) vectorOf.set(v.id[k]!, { updated: v.updated_at[k]!, model: v.embedding_model[k] ?? null, bytes: v.embedding_f32[k] ?? null });
+		if (page.length < pastReadOptions.vectorPage) break;
+		after = v.id[page.length - 1]!;
+	}
+	// Rows without bytes (older rows): their `real[]`, with its model.
 	let missing = 0;
-	for (let k = 0; k < read.length; k++) if (c.embedding_f32[k] === null || c.embedding_f32[k] === undefined) missing++;
+	for (const x of vectorOf.values()) if (x.bytes === null) missing++;
 	if (missing > 0) {
 		const t0 = performance.now();
-		const older = await store.selectColumnar('creative_variants', ['id', 'embedding', 'embedding_model'], { where: { ...where, embedding_f32: null } });
+		const older = await store.selectColumnar('creative_variants', ['id', 'updated_at', 'embedding', 'embedding_model'], { where: { ...where, embedding_f32: null } });
 		const readMs = performance.now() - t0;
 		const byModel = new Map<string | null, string[]>();
 		for (let k = 0; k < older.length; k++) {
+			const id = older.columns.id[k]!;
+			const x = vectorOf.get(id);
 			const embedding = older.columns.embedding[k] ?? null;
-			legacy.set(older.columns.id[k]!, embedding);
-			if (embedding === null) continue;
 			const m = older.columns.embedding_model[k] ?? null;
+			if (x && x.bytes === null && x.updated === older.columns.updated_at[k]) legacy.set(id, { embedding, model: m });
+			if (embedding === null) continue;
 			const list = byModel.get(m) ?? [];
-			list.push(older.columns.id[k]!);
+			list.push(id);
 			byModel.set(m, list);
 		}
 		// The database packs about one row a millisecond on PGlite (ten on PostgreSQL): a run spends at
 		// most as long as reading those rows took (2 s at least), so a large history is filled over a few cold reads.
 		if (options.backfill !== false) await backfill(store, where, byModel, Math.max(BACKFILL_MIN_MS, readMs));
 	}
+	// A row that changed between the reads (its version differs) is read again in full, all from one version.
+	const changed: string[] = [];
+	for (let k = 0; k < read.length; k++) {
+		const id = c.id[k]!;
+		const x = vectorOf.get(id);
+		if (!x || x.updated !== c.updated_at[k] || (x.bytes === null && !legacy.has(id))) changed.push(id);
+	}
+	pastReadStats.reread += changed.length;
+	const changedSet = new Set(changed);
+	const again = new Map<string, CreativeVariantRecord>();
+	for (const row of await rowsByIds(store, where, changed)) again.set(row.id, row);
 	const past: PastRow[] = [];
 	const excluded: string[] = [];
 	let newest: string | null = null;
@@ -184,36 +216,43 @@ export async function loadPast(store: Store, accountId: string, platform: Creati
 	const unreadable: number[] = [];
 	for (let k = 0; k < read.length; k++) {
 		const id = c.id[k]!;
-		const updated = c.updated_at[k]!;
+		const full = again.get(id);
+		if (!full && changedSet.has(id)) continue; // deleted since the first read
+		const updated = full ? full.updated_at : c.updated_at[k]!;
 		const updatedMs = Date.parse(updated);
 		if (updatedMs > newestMs) {
 			newestMs = updatedMs;
 			newest = updated;
 		}
-		if (PAST_EXCLUDED.has(c.status[k]!)) {
+		if (PAST_EXCLUDED.has(full ? full.status : c.status[k]!)) {
 			excluded.push(id);
 			continue;
 		}
-		const bytes = c.embedding_f32[k] ?? null;
-		const embeddingModel = c.embedding_model[k] ?? null;
+		if (full) {
+			past.push(pastRow(full, model));
+			continue;
+		}
+		const x = vectorOf.get(id)!;
 		let vector: Float32Array | null = null;
-		let hasEmbedding = bytes !== null;
-		if (bytes !== null) {
+		let embeddingModel = x.model;
+		let hasEmbedding = x.bytes !== null;
+		if (x.bytes !== null) {
 			if (embeddingModel === model) {
 				try {
-					vector = unpackStoredVector(bytes);
+					vector = unpackStoredVector(x.bytes);
 				} catch {
 					unreadable.push(past.length);
 				}
 			}
 		} else {
-			const embedding = legacy.get(id) ?? null;
-			hasEmbedding = embedding !== null;
-			vector = storedVector({ embedding, embedding_model: embeddingModel }, model);
+			const l = legacy.get(id)!;
+			embeddingModel = l.model;
+			hasEmbedding = l.embedding !== null;
+			vector = storedVector({ embedding: l.embedding, embedding_model: l.model }, model);
 		}
 		const row: PastRecord = {
 			id,
-			updated_at: c.updated_at[k]!,
+			updated_at: updated,
 			status: c.status[k]!,
 			headline: c.headline[k] ?? null,
 			primary_text: c.primary_text[k] ?? null,
