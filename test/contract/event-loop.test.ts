@@ -70,7 +70,11 @@ function corpus(seed: number, n: number): string[] {
 
 const strip = (rs: NoveltyResult[]) => rs.map((r) => ({ verdict: r.verdict, nearest: r.nearest, batch: r.batch }));
 
-describe('event-loop budget: the longest block of each heavy workload', () => {
+// A timing measurement of heavy workloads (about 2.5 minutes): wall-clock blocks are only meaningful on an idle machine, so it runs
+// with ADOPS_EVENT_LOOP_TEST=1 (`npm run bench:event-loop`), not in every `npm test` where other suites share the cores.
+const EVENT_LOOP_SKIP = process.env.ADOPS_EVENT_LOOP_TEST === '1' ? false : 'timing measurement: run `npm run bench:event-loop` (ADOPS_EVENT_LOOP_TEST=1) on an idle machine';
+
+describe('event-loop budget: the longest block of each heavy workload', { skip: EVENT_LOOP_SKIP }, () => {
 	test(`novelty: building and checking an index of ${PAST.toLocaleString('en')} variants lets the event loop in (no block over ${BUDGET_MS} ms), with the results of the blocking build`, async () => {
 		const embedder = offlineEmbedder();
 		const texts = corpus(1, PAST);
