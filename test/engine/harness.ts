@@ -17,7 +17,7 @@
  *   AdOps Store credential points at a fresh PGlite folder, or a throw-away schema
  *   of DATABASE_URL (test/helpers/store.ts).
  */
-import { mkdtempSync, readFileSync, existsSync, readdirSync, cpSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, readdirSync, cpSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -290,18 +290,31 @@ async function migratedTemplate(): Promise<string> {
 	const hash = createHash('sha256');
 	for (const f of readdirSync(dir).filter((x) => x.endsWith('.sql')).sort()) hash.update(f).update(readFileSync(join(dir, f)));
 	const template = join(tmpdir(), `adops-engine-pglite-${hash.digest('hex').slice(0, 16)}`);
-	if (existsSync(join(template, 'PG_VERSION'))) return template;
-	// Two test files may build it at once: each in its own folder, the first rename wins.
-	const building = mkdtempSync(`${template}.building-`);
-	const store = await openStore({ kind: 'embedded', path: building });
-	await store.close();
-	rmSync(join(building, 'adops.lock'), { force: true });
-	try {
-		renameSync(building, template);
-	} catch {
-		rmSync(building, { recursive: true, force: true });
+	// One test file builds it while the others (running at the same time) wait: a lock folder, taken over
+	// when its builder is gone for longer than a build takes.
+	const lock = `${template}.lock`;
+	for (;;) {
+		if (existsSync(join(template, 'PG_VERSION'))) return template;
+		try {
+			mkdirSync(lock);
+			break;
+		} catch {
+			const taken = statSync(lock, { throwIfNoEntry: false });
+			if (taken && Date.now() - taken.mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+			await new Promise((r) => setTimeout(r, 250));
+		}
 	}
-	return template;
+	try {
+		if (existsSync(join(template, 'PG_VERSION'))) return template;
+		const building = mkdtempSync(`${template}.building-`);
+		const store = await openStore({ kind: 'embedded', path: building });
+		await store.close();
+		rmSync(join(building, 'adops.lock'), { force: true });
+		renameSync(building, template);
+		return template;
+	} finally {
+		rmSync(lock, { recursive: true, force: true });
+	}
 }
 
 export async function startEngine(options: { seed?: number; today?: string; storePrefix?: string } = {}): Promise<Engine> {
