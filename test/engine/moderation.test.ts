@@ -74,13 +74,9 @@ describe('AdOps Moderation on n8n-core', () => {
 		named = { waiting, items };
 	});
 
-	// Defect (reported; nodes/AdOpsModeration/actions/moderate.operation.ts is not the engine suite's): Moderate runs once
-	// for all input items and pairs every output item with item 0, so `$('Poll Comments').item` after it reads the first
-	// comment for every comment. Fix: pair a comment with the input item that named it, e.g.
-	//   const byItemId = new Map(this.getInputData().map((i, k) => [i.json.itemId, k]));
-	//   pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex }
-	// `test.fails` passes while the defect is there; once it is fixed this fails: drop `.fails`.
-	test.fails('moderate pairs each comment with the input item that named it', () => {
+	// Moderate runs once for all input items; each comment it outputs is paired with the input item that named it
+	// (it used to pair every output with item 0, so `$('Poll Comments').item` after it read the first comment for all).
+	test('moderate pairs each comment with the input item that named it', () => {
 		const { waiting, items } = named!;
 		for (const [k, input] of waiting.entries()) expect(pairs(items.filter((i) => i.json.itemId === input.itemId)), `comment of input item ${k}`).toEqual([k]);
 	});

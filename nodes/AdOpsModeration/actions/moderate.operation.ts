@@ -86,7 +86,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 		{ store: ctx.store, metaComments: ctx.meta.client, ...(ctx.llm ? { llm: ctx.llm } : {}), ...(ctx.queue ? { approvals: ctx.queue } : {}) },
 	);
 	const warnings = accountZones?.warnings ?? [];
-	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: itemIndex } }));
+	// each comment is paired with the input item that named it (backlog comments, named by none, with the first item)
+	const byItemId = new Map<unknown, number>();
+	this.getInputData().forEach((input, k) => {
+		if (!byItemId.has(input.json.itemId)) byItemId.set(input.json.itemId, k);
+	});
+	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex } }));
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;
