@@ -52,7 +52,7 @@ const anomaly = (campaign: string, date: string, score: number, account = 'act_1
 	alpha: 0.05,
 });
 
-for (const kind of ['pglite', ...(process.env.DATABASE_URL ? ['postgres'] : [])] as const) {
+for (const kind of ['pglite', ...(process.env.DATABASE_URL ? (['postgres'] as const) : [])] as const) {
 	test(`rule metrics from three batched reads (${kind})`, async () => {
 		const { store, close } = await open(kind);
 		try {

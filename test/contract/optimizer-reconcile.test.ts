@@ -62,7 +62,7 @@ test('Reconcile settles a lost answer by reading the campaign: one item in words
 
 	const writes = sb.requests().filter((r) => r.method === 'POST' && r.route === 'meta.update').length;
 	const fns = { getExecutionId: () => '4242' } as unknown as IExecuteFunctions;
-	const ctx: OptimizerContext = { store, adapters, credentialAccounts: {} };
+	const ctx: OptimizerContext = { store, adapters: adapters as OptimizerContext['adapters'], credentialAccounts: {} };
 	const [settled, proposals, stored] = await execute.call(fns, 0, ctx);
 	assert.equal(proposals.length, 0);
 	assert.equal(settled.length, 1, JSON.stringify(settled));

@@ -341,7 +341,7 @@ describe('gates: absolute budget floor and ceiling', () => {
 
 describe('gates: rounding to the minor unit toward the current budget', () => {
 	const plan = (current: number, currency: string, percent: number) =>
-		planBudget({ current, currency, action: { type: 'scale_budget', percent }, floor: null, ceiling: null, maxChangePct: 100, maxDailyChangePct: 100, dailyUsedPct: 0, mode: 'clamp' });
+		planBudget({ current, currency, action: { type: 'scale_budget', percent }, floor: null, ceiling: null, maxChangePct: 100, maxDailyChangePct: 100, mode: 'clamp' });
 
 	test('JPY 1,003 +20 % = 1,203.6 → 1,203; USD 10.03 −15 % = 8.5255 → 8.53; KWD 12.3456 +10 % = 13.58016 → 13.580', () => {
 		assert.equal(plan(1003, 'JPY', 20).after, 1203);

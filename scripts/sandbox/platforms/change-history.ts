@@ -56,7 +56,8 @@ export function recordedChange(
 export function manualEdit(platform: RecordedChange['platform'], defaultVia: string): (ctx: Ctx) => Reply {
 	return (ctx) => {
 		const world = ctx.state.world;
-		const found = findCampaign(world, platform, ctx.params[0]!);
+		// the world names Google's accounts 'google'; the package's id is 'google_ads'
+		const found = findCampaign(world, platform === 'google_ads' ? 'google' : platform, ctx.params[0]!);
 		if (!found) return json(404, { error: `no ${platform} campaign ${ctx.params[0]}` });
 		const body = bodyObject(ctx);
 		const who = typeof body.who === 'string' && body.who.trim() ? body.who.trim() : null;
