@@ -50,6 +50,7 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { createPool } from '../../nodes/shared/store/postgres';
 import type { CampaignChange } from '../../nodes/shared/platforms/types';
+import { ruleSet } from '../fixtures/rules-workload/workload';
 import { outsideChangeRecords } from '../../nodes/shared/rules/run';
 import {
 	actionRecordFromRow,
@@ -64,13 +65,11 @@ import {
 	isLeaf,
 	localClock,
 	parseRules,
-	SEED_RULES,
 	type Condition,
 	type EntityInput,
 	type LeafCondition,
 	type MetricRowInput,
 	type Rule,
-	type RuleInput,
 } from '../../nodes/shared/rules';
 import { DERIVED_METRIC_NAMES, ratio, type DerivedMetricName } from '../../nodes/shared/metrics';
 
@@ -143,49 +142,7 @@ function generate(): { rows: MetricRowInput[]; entities: EntityInput[] } {
 	return { rows, entities };
 }
 
-/**
- * 20 rules: the 4 seeds and 16 variants over every window kind, comparison and
- * action type. `realistic`: thresholds near the 90th (or 10th) percentile of the
- * generated data, so a rule matches a minority of the campaigns in its scope;
- * `stress`: thresholds near the median, so about half of all pairs match and
- * go through the gates.
- */
-function ruleSet(selectivity: 'realistic' | 'stress'): RuleInput[] {
-	const rules: RuleInput[] = [...SEED_RULES];
-	const windows = ['yesterday', 'last_3_days', 'last_7_days', 'last_14_days'];
-	const metrics = ['cpa', 'roas', 'ctr', 'cpc'] as const;
-	const thresholds = {
-		realistic: { '>': { cpa: 60, roas: 9, ctr: 0.03, cpc: 0.9 }, '<': { cpa: 7, roas: 1, ctr: 0.012, cpc: 0.33 }, change: 60 },
-		stress: { '>': { cpa: 17, roas: 3.3, ctr: 0.02, cpc: 0.46 }, '<': { cpa: 17, roas: 3.3, ctr: 0.02, cpc: 0.46 }, change: 10 },
-	}[selectivity];
-	for (let i = 0; i < 16; i++) {
-		const metric = metrics[i % metrics.length];
-		const window = windows[i % windows.length];
-		const op = i % 2 === 0 ? '>' : '<';
-		const threshold = thresholds[op][metric];
-		const action = [{ type: 'scale_budget', percent: 15 }, { type: 'scale_budget', percent: -20 }, { type: 'pause' }, { type: 'notify' }, { type: 'set_budget', amount: 150 }][i % 5];
-		rules.push({
-			id: `variant-${i}`,
-			name: `Variant ${i}: ${metric} ${window}`,
-			priority: 20 + i,
-			scope: i % 3 === 0 ? { platforms: ['meta', 'google_ads'] } : i % 3 === 1 ? { name: { glob: '*prospecting*' } } : {},
-			conditions: {
-				any: [
-					{ metric, window, op, value: threshold },
-					{
-						all: [
-							{ metric: 'spend', window, op: '>=', value: 100 },
-							{ metric, window, compareTo: i % 2 === 0 ? 'previous_window' : 'account_average', op: '>', value: thresholds.change },
-						],
-					},
-				],
-			},
-			action,
-			gates: { minData: { spend: 50, clicks: 20 } },
-		});
-	}
-	return rules;
-}
+// 20 rules (the 4 seeds and 16 variants): the workload fixture's, so the bench and the identity test use one rule set.
 
 // --- baselines --------------------------------------------------------------
 
