@@ -85,8 +85,8 @@ describe('proposal alerts', () => {
 		assert.match(all, /\*Proposed change\*\ndaily budget 50\.00 EUR → 60\.00 EUR/);
 		assert.match(all, /\*Impact\*\n\+10\.00 EUR\/day/);
 		assert.match(all, /\*Expires\*\n2025-06-02 11:00 UTC \(in 23 h\)/);
-		assert.match(all, /Evidence · roas_7d: 4\.2/);
-		assert.match(all, /Evidence · gates: \{"volume":"pass","cooldown":"pass"\}/);
+		assert.match(all, /Evidence · roas 7d: 4\.2/);
+		assert.match(all, /Evidence · gates: volume pass, cooldown pass/);
 		assert.match(all, /Proposal prop_42 · payload ffffffff0123/);
 		const [approve, reject, link] = buttons(m);
 		assert.deepEqual([approve.action_id, approve.style, approve.text.text], [APPROVE_ACTION_ID, 'primary', 'Approve']);
@@ -132,7 +132,7 @@ describe('proposal alerts', () => {
 		assert.match(text({ type: 'failed', proposal, error: 'Meta API 400: (#100) Invalid parameter', attempt: 2, willRetry: true }), /Failed: [\s\S]*will be retried[\s\S]*Meta API 400[\s\S]*Attempt\*\n2/);
 		assert.match(text({ type: 'expired', proposal }, ), /Expired: [\s\S]*never execute[\s\S]*2025-06-02 11:00 UTC/);
 		assert.match(text({ type: 'executed', proposal: { ...proposal, dryRun: true } }), /Executed \(dry run\): [\s\S]*nothing was changed/);
-		assert.match(text({ type: 'executed', proposal, result: { newBudget: 60 } }), /Executed: [\s\S]*applied once[\s\S]*Result · newBudget: 60/);
+		assert.match(text({ type: 'executed', proposal, result: { newBudget: 60 } }), /Executed: [\s\S]*applied once[\s\S]*Result · new budget: 60/);
 		const stuck = proposalAlert({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome', since: '2025-06-01T10:00:00.000Z' }, { now: NOW });
 		assert.equal(stuck.kind, 'failure');
 		assert.match(text({ type: 'stuck', proposal, detail: 'claimed 40 s ago, no outcome' }), /Outcome unknown: [\s\S]*not run again[\s\S]*Resolve Stuck[\s\S]*claimed 40 s ago, no outcome/);
@@ -205,11 +205,11 @@ describe('proposal alerts', () => {
 		assertValidForSlack(m);
 		assert.equal(m.truncated, true);
 		const all = m.blocks.flatMap(textsOf).join('\n');
-		assert.ok(/Evidence · metric_0: x+ …\[truncated: \d+ more characters\]/.test(all), 'evidence cut visibly');
+		assert.ok(/Evidence · metric 0: x+ …\[truncated: \d+ more characters\]/.test(all), 'evidence cut visibly');
 		assert.ok(/\*Proposed change\*\n(change )+[a-z]* …\[truncated: \d+ more characters\]/.test(all), 'proposed change cut visibly');
 		assert.ok(/\d+ more items not shown/.test(all), 'evidence beyond the block budget is counted');
-		const evidenceLine = all.split('\n').find((l) => l.includes('metric_0'))!;
-		assert.ok(evidenceLine.length <= '• Evidence · metric_0: '.length + EVIDENCE_VALUE_MAX);
+		const evidenceLine = all.split('\n').find((l) => l.includes('metric 0:'))!;
+		assert.ok(evidenceLine.length <= '• Evidence · metric 0: '.length + EVIDENCE_VALUE_MAX);
 		// The buttons survive any amount of evidence.
 		assert.deepEqual(buttons(m).map((b) => b.action_id), [APPROVE_ACTION_ID, REJECT_ACTION_ID, 'adops_link']);
 

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 import { ALERT_KINDS, alertSchema, type Alert } from '../../shared/alerts/message';
 import { alertIdempotencyKey, postAlert, type SlackPoster, type ThreadRegistry } from '../../shared/alerts/post';
+import { readableValue } from '../../shared/alerts/readable';
 import { jsonParam } from '../../common/params';
 import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalAlertKey, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
 
@@ -169,7 +170,7 @@ function parseItems(ctx: IExecuteFunctions, raw: unknown, itemIndex: number): st
 	}
 	if (value === undefined || value === null) return [];
 	if (!Array.isArray(value)) throw new NodeOperationError(ctx.getNode(), 'Items must be a JSON array of strings', { itemIndex });
-	return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+	return value.map((v) => readableValue(v));
 }
 
 /** The proposal event of an item, or undefined when the item carries none; a malformed one is an error. */

@@ -7,6 +7,7 @@
 // the cooldown), announced once per edit (route `alert`).
 import type { OptimizerItem } from '../rules/run';
 import { escapeMrkdwn, type Alert } from './message';
+import { readableNumber, readableValue } from './readable';
 
 const TITLE: Partial<Record<OptimizerItem['outcome'], { kind: Alert['kind']; label: string }>> = {
 	executed: { kind: 'action', label: 'Executed' },
@@ -22,9 +23,9 @@ const TITLE: Partial<Record<OptimizerItem['outcome'], { kind: Alert['kind']; lab
 
 const GATE_MARK = { pass: '✓', fail: '✗', skip: '–' } as const;
 
-/** Short JSON of the platform's answer (no secrets: adapters never return tokens). */
+/** The platform's answer in words, e.g. "id 42, daily budget 12000" (no secrets: adapters never return tokens). */
 function brief(value: unknown, max = 300): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	const text = readableValue(value);
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -53,7 +54,7 @@ export function optimizerAlert(item: OptimizerItem): Alert | null {
 	if (a && a.clampedBy.length > 0) fields.push({ label: 'Clamped by', value: a.clampedBy.join(', ') });
 	if (item.current) {
 		const c = item.current;
-		fields.push({ label: 'Re-read before acting', value: `status ${c.status}${c.dailyBudget === null ? '' : `, daily budget ${c.dailyBudget} ${c.currency ?? ''}`.trimEnd()}` });
+		fields.push({ label: 'Re-read before acting', value: `status ${c.status}${c.dailyBudget === null ? '' : `, daily budget ${readableNumber(c.dailyBudget)} ${c.currency ?? ''}`.trimEnd()}` });
 	}
 	if (item.execution) fields.push({ label: 'Platform answered', value: brief(item.execution.response ?? 'ok') });
 	if (item.validation) fields.push({ label: 'Validation', value: brief(item.validation) });

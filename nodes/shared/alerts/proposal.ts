@@ -7,6 +7,7 @@
 import { truncateVisibly } from '../text/graphemes';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, encodeApprovalValue } from './interaction';
 import { escapeMrkdwn, type Alert } from './message';
+import { keyWords, readableValue } from './readable';
 
 /** The facts about a proposal that its alerts show. */
 export interface ProposalAlertInput {
@@ -111,16 +112,6 @@ export function proposalAlertKey(event: ProposalAlertEvent): string {
 	}
 }
 
-function stringify(value: unknown): string {
-	if (value === null || value === undefined) return '—';
-	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-	try {
-		return JSON.stringify(value) ?? String(value);
-	} catch {
-		return String(value);
-	}
-}
 
 /**
  * How a decider is shown: the person's name with their email when known
@@ -155,12 +146,12 @@ function lines(data: unknown): string[] {
 	const pairs: Array<[string, unknown]> = Array.isArray(data)
 		? data.map((d: unknown, i) => {
 				const o = d as { label?: unknown; value?: unknown } | null;
-				return o && typeof o === 'object' && 'label' in o ? [stringify(o.label), o.value] : [String(i + 1), d];
+				return o && typeof o === 'object' && 'label' in o ? [readableValue(o.label), o.value] : [String(i + 1), d];
 			})
 		: typeof data === 'object'
-			? Object.entries(data as Record<string, unknown>)
+			? Object.entries(data as Record<string, unknown>).map(([k, v]): [string, unknown] => [keyWords(k), v])
 			: [['value', data]];
-	return pairs.map(([label, value]) => `${cut(label, 100)}: ${cut(stringify(value), EVIDENCE_VALUE_MAX)}`);
+	return pairs.map(([label, value]) => `${cut(label, 100)}: ${cut(readableValue(value), EVIDENCE_VALUE_MAX)}`);
 }
 
 function formatTime(iso: string | undefined, now: Date): string | undefined {

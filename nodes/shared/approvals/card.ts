@@ -5,6 +5,7 @@
  */
 import { PLATFORM_IDS } from '../platforms/registry';
 import { canonicalJson, sha256Hex, type Proposal, type ProposalStatus } from './proposal';
+import { keyWords, readableValue } from '../alerts/readable';
 
 export const PROPS = {
 	kind: 'Kind',
@@ -80,7 +81,7 @@ export function resultText(outcome: { result?: unknown; error?: string | null })
 	if (outcome.result === undefined || outcome.result === null) return cardText('Done (no result returned)', ITEM_CHARS);
 	let text: string;
 	try {
-		text = typeof outcome.result === 'string' ? outcome.result : canonicalJson(outcome.result);
+		text = readableValue(outcome.result, { sortKeys: true });
 	} catch {
 		text = String(outcome.result);
 	}
@@ -105,17 +106,17 @@ export function richText(value: string): Array<{ type: 'text'; text: { content: 
 	return out;
 }
 
-/** Evidence as one readable line per top-level key, keys sorted. */
+/** Evidence as one readable line per top-level key, in words (never JSON), keys sorted at every level. */
 export function evidenceText(evidence: unknown): string {
 	if (evidence === null || evidence === undefined) return '';
 	if (typeof evidence === 'string') return evidence;
 	if (typeof evidence === 'object' && !Array.isArray(evidence)) {
 		return Object.entries(evidence as Record<string, unknown>)
 			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // jsonb reorders keys; the card must not depend on it
-			.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : canonicalJson(v)}`)
+			.map(([k, v]) => `${keyWords(k)}: ${readableValue(v, { sortKeys: true })}`)
 			.join('\n');
 	}
-	return canonicalJson(evidence);
+	return readableValue(evidence, { sortKeys: true });
 }
 
 /** The human-visible content of a card, as written. */
