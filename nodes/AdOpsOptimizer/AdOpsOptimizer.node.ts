@@ -1,11 +1,16 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest, CONTROLLED_CREDENTIALS } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
+import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
 import { router } from './actions/router';
 import * as backtest from './actions/backtest.operation';
 import * as reconcile from './actions/reconcile.operation';
 import * as run from './actions/run.operation';
+
+/** The token and API-key credential tests, by their method name (`<credential type>Test`); OAuth2 credentials are checked by their connect flow. */
+const PLATFORM_TESTS = { adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest };
+const testOf = (credential: string): string | undefined => (`${credential}Test` in PLATFORM_TESTS ? `${credential}Test` : undefined);
 
 export class AdOpsOptimizer implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,7 +20,7 @@ export class AdOpsOptimizer implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"]}}',
-		description: 'Rules propose pauses and budget changes across Google Ads, Meta and LinkedIn; gates decide; every change happens at most once',
+		description: `Rules propose pauses and budget changes across ${platformList(platformsWith('optimizer'))}; gates decide; every change happens at most once`,
 		defaults: { name: 'AdOps Optimizer' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -23,9 +28,11 @@ export class AdOpsOptimizer implements INodeType {
 		outputNames: ['Executed', 'Proposals', 'Gated'],
 		credentials: [
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsMetaAdsApi', required: false, testedBy: 'adOpsMetaAdsApiTest' },
-			{ name: 'adOpsLinkedInAdsOAuth2Api', required: false },
-			{ name: 'adOpsGoogleAdsOAuth2Api', required: false },
+			// one optional credential per platform the optimizer controls (platform registry)
+			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => {
+				const test = PLATFORM_REGISTRY[platform].credentials[0].kind === 'oauth2' ? undefined : testOf(credential);
+				return { name: credential, required: false, ...(test ? { testedBy: test } : {}) };
+			}),
 		],
 		properties: [
 			{
@@ -61,7 +68,7 @@ export class AdOpsOptimizer implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_TESTS } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -2,11 +2,34 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
 import { accountErrorAlert, optimizerAlert } from '../../shared/alerts/optimization';
 import { parseIdList } from '../../shared/platforms/factory';
+import { PLATFORM_REGISTRY, platformList, type PlatformId } from '../../shared/platforms/registry';
+import { CONTROLLED_PLATFORMS } from '../../shared/rules/apply';
 import { GATE_NODE_OPTIONS } from '../../shared/rules/gates/index';
 import { runOptimizer, type OptimizerInput, type OptimizerResult, type OptimizerSettings } from '../../shared/rules/run';
 import type { OptimizerContext } from './router';
 
 const show = { show: { operation: ['run'] } };
+
+/** A platform id in camel case + `Accounts` (googleAdsAccounts): the option that lists a platform's account ids on this node. */
+export function accountOptionName(platform: PlatformId): string {
+	return `${platform.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}Accounts`;
+}
+
+/** The account-id option of each platform the optimizer controls, from the platform registry. */
+export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
+	const p = PLATFORM_REGISTRY[platform];
+	return {
+		platform,
+		option: {
+			displayName: `${p.label} Account IDs`,
+			name: accountOptionName(platform),
+			type: 'string',
+			default: '',
+			placeholder: p.accountId.example,
+			description: `Comma-separated, each as ${p.accountId.accepted}; empty: the ones in the ${p.credentials[0].displayName} credential`,
+		},
+	};
+});
 /** Rules and gates are the same for a run and a backtest. */
 const both = { show: { operation: ['run', 'backtest'] } };
 
@@ -75,19 +98,10 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Cooldown (Hours)', name: 'cooldownHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'Minimum time between two changes of one campaign, by any rule' },
 			{ displayName: 'Currency Gates (JSON)', name: 'currencies', type: 'json', default: '{}', description: 'Money gates per budget currency, e.g. {"JPY": {"budgetFloor": 1000, "approvalAmount": 20000, "minSpend": 5000}}' },
 			{ displayName: 'Gates (JSON)', name: 'gates', type: 'json', default: '{}', description: 'The whole gate configuration (minData, minEntityAgeDays, schedule, changeMode, …); the fields of these options override it' },
-			{
-				displayName: 'Google Ads Customer IDs',
-				name: 'googleAdsAccounts',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated; empty: the ones in the AdOps Google Ads credential',
-			},
-			{ displayName: 'LinkedIn Account IDs', name: 'linkedinAccounts', type: 'string', default: '', description: 'Comma-separated; empty: the ones in the AdOps LinkedIn Ads credential' },
 			{ displayName: 'Max Actions per Run', name: 'maxActionsPerRun', type: 'number', default: 100, typeOptions: { minValue: 0 }, description: 'Changes (executed or proposed) one run may plan; the rest are gated' },
 			{ displayName: 'Max Attempts per Change', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Runs that may try one change before it is given up for the day' },
 			{ displayName: 'Max Change per Action (%)', name: 'maxChangePct', type: 'number', default: 25, typeOptions: { minValue: 0 } },
 			{ displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Within any 24 hours a budget stays within ± this percent of its value at the start of those 24 hours (changes made in the platform count too)' },
-			{ displayName: 'Meta Ad Account IDs', name: 'metaAccounts', type: 'string', default: '', description: 'Comma-separated; empty: the ones in the AdOps Meta Ads credential' },
 			{ displayName: 'Min Entity Age (Days)', name: 'minEntityAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Learning period: campaigns younger than this are not changed' },
 			{
 				displayName: 'Output',
@@ -99,7 +113,15 @@ export const description: INodeProperties[] = [
 					{ name: 'Full', value: 'full', description: 'Also every rule that did not match, with its condition values' },
 				],
 			},
-			{ displayName: 'Validate on Dry Run', name: 'validateOnDryRun', type: 'boolean', default: false, description: 'Whether a dry run asks Meta and Google Ads to validate each change without making it' },
+			{
+				displayName: 'Validate on Dry Run',
+				name: 'validateOnDryRun',
+				type: 'boolean',
+				default: false,
+				description: `Whether a dry run asks ${platformList(CONTROLLED_PLATFORMS.filter((p) => PLATFORM_REGISTRY[p].capabilities.validateOnly))} to validate each change without making it`,
+			},
+			// one account list per platform the optimizer controls (platform registry)
+			...ACCOUNT_OPTIONS.map(({ option }) => option),
 			// the number options of gates registered later (rules/gates/index.ts), e.g. max_daily_spend
 			...registryOptions(),
 		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
@@ -163,16 +185,11 @@ export function settingsFromOptions(o: IDataObject, dryRun: boolean, killSwitch:
 
 /** Accounts per platform: the node's lists where given, else the credential's. */
 export function accountsFor(o: IDataObject, ctx: OptimizerContext): OptimizerInput['accounts'] {
-	const own = { meta: o.metaAccounts, linkedin: o.linkedinAccounts, google_ads: o.googleAdsAccounts } as const;
 	const accounts: OptimizerInput['accounts'] = {};
-	for (const platform of Object.keys(ctx.adapters) as Array<keyof typeof own>) {
-		const listed = parseIdList(String(own[platform] ?? ''));
-		accounts[platform] = listed.length > 0 ? listed : (ctx.credentialAccounts[platform] ?? []);
-	}
-	for (const platform of Object.keys(own) as Array<keyof typeof own>) {
-		if (!ctx.adapters[platform] && parseIdList(String(own[platform] ?? '')).length > 0) {
-			throw new ParameterError(`Account IDs are given for ${platform} but no credential for it is selected on this node`);
-		}
+	for (const { platform, option } of ACCOUNT_OPTIONS) {
+		const listed = parseIdList(String(o[option.name] ?? ''));
+		if (ctx.adapters[platform]) accounts[platform] = listed.length > 0 ? listed : (ctx.credentialAccounts[platform] ?? []);
+		else if (listed.length > 0) throw new ParameterError(`Account IDs are given for ${platform} but no credential for it is selected on this node`);
 	}
 	return accounts;
 }

@@ -38,14 +38,15 @@ export interface PlatformCapabilities {
 	comments: boolean;
 	/** Publish generated ad copy (paused ads). */
 	creativePublish: boolean;
-	/** Read the platform's own change history of campaigns. */
+	/** Read the platform's own change history of campaigns (what and how far back: `PlatformDefinition.changeHistory`). */
 	changeHistory: boolean;
 	/** The platform checks a change without making it (Meta execution_options, Google Ads validate_only). */
 	validateOnly: boolean;
 	/**
-	 * The optimizer acts on it: its node offers the credential and the rules
-	 * engine's controlled platforms include it. TikTok's adapter has campaign
-	 * control (status, budget) but is not wired into the optimizer yet.
+	 * The optimizer acts on it: its node offers the credential and the
+	 * account ids, and the rules engine's controlled platforms
+	 * (`rules/apply.ts` CONTROLLED_PLATFORMS) include it. Needs an adapter
+	 * that implements `CampaignControl` (platforms/types.ts).
 	 */
 	optimizer: boolean;
 }
@@ -132,6 +133,16 @@ export interface IngestRules {
 	laggedEngagement: boolean;
 }
 
+/** The platform's change history of campaigns, which the optimizer reads for changes made outside the package. */
+export interface ChangeHistoryRule {
+	/** Where it is read. */
+	source: string;
+	/** How many days back the platform keeps it (the run reads no further back); null: only the last modification, of any age. */
+	days: number | null;
+	/** What it tells. */
+	detail: string;
+}
+
 export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	id: Id;
 	/** Short name in texts and alerts ("Meta"). */
@@ -147,6 +158,8 @@ export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	/** null: the package writes no ad copy for this platform. */
 	creative: CreativeLimits | null;
 	api: ApiPin;
+	/** With `capabilities.changeHistory`: the change history's source and depth. */
+	changeHistory?: ChangeHistoryRule;
 }
 
 const trimmed = (id: string): string => id.trim();
@@ -157,7 +170,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		label: 'Google Ads',
 		productLabel: 'Google Ads',
 		credentials: [{ name: 'adOpsGoogleAdsOAuth2Api', displayName: 'AdOps Google Ads OAuth2 API', kind: 'oauth2' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: false, validateOnly: true, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: true, validateOnly: true, optimizer: true },
 		accountId: {
 			canonical: '10 digits, no dashes',
 			example: '1234567890',
@@ -189,13 +202,14 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 				{ version: 'v20', released: '2025-06-04', sunset: '2026-06-10', sunsetSource: 'published' },
 			],
 		},
+		changeHistory: { source: 'change_event (one GAQL query per account)', days: 30, detail: 'budget (old → new amount_micros) and status changes, who by e-mail (user_email), where from (client_type)' },
 	},
 	meta: {
 		id: 'meta',
 		label: 'Meta',
 		productLabel: 'Meta Ads',
 		credentials: [{ name: 'adOpsMetaAdsApi', displayName: 'AdOps Meta Ads API', kind: 'access_token' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: true, creativePublish: false, changeHistory: false, validateOnly: true, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: true, creativePublish: false, changeHistory: true, validateOnly: true, optimizer: true },
 		accountId: {
 			canonical: 'digits without act_',
 			example: '1029384756001',
@@ -230,13 +244,14 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 				{ version: 'v21.0', released: '2024-10-02', sunset: '2025-09-09', sunsetSource: 'published' },
 			],
 		},
+		changeHistory: { source: "the ad account's activities edge", days: 90, detail: 'budget and status changes (old → new), who (actor_name) and where from (application_name); Meta keeps about 90 days' },
 	},
 	linkedin: {
 		id: 'linkedin',
 		label: 'LinkedIn',
 		productLabel: 'LinkedIn Ads',
 		credentials: [{ name: 'adOpsLinkedInAdsOAuth2Api', displayName: 'AdOps LinkedIn Ads OAuth2 API', kind: 'oauth2' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: false, validateOnly: false, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: true, validateOnly: false, optimizer: true },
 		accountId: {
 			canonical: 'the number of urn:li:sponsoredAccount:…',
 			example: '508123456',
@@ -274,6 +289,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 				{ version: '202510', released: '2025-10-01', sunset: '2026-10-15', sunsetSource: 'published' },
 			],
 		},
+		changeHistory: { source: "the campaigns' changeAuditStamps.lastModified", days: null, detail: 'when each campaign was last modified, not what or by whom' },
 	},
 	klaviyo: {
 		id: 'klaviyo',
@@ -310,7 +326,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		label: 'TikTok',
 		productLabel: 'TikTok Ads',
 		credentials: [{ name: 'adOpsTikTokAdsApi', displayName: 'AdOps TikTok Ads API', kind: 'access_token' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: false, validateOnly: false, optimizer: false },
+		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: false, validateOnly: false, optimizer: true },
 		accountId: {
 			canonical: 'the advertiser id (digits)',
 			example: '7010000000001',

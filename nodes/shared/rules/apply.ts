@@ -50,6 +50,7 @@
 import { hostname } from 'node:os';
 import { currencyExponent } from '../platforms/currency';
 import { hasCampaignControl, type CampaignChangeResult, type CampaignControl, type CampaignState, type PlatformAdapter } from '../platforms/types';
+import { platformList, platformsWith } from '../platforms/registry';
 import { PlatformApiError, type PlatformId } from '../resilience/errors';
 import { failpoint } from '../resilience/failpoints';
 import { sideEffectOutcome, unknownOutcomeText } from '../resilience/outcome';
@@ -62,14 +63,14 @@ import { ACTION_TYPES, type ActionType } from './model';
 /** The platform adapters of a run, by platform (created by the node through `createPlatformAdapter`). */
 export type OptimizerAdapters = Partial<Record<PlatformId, PlatformAdapter | CampaignControl>>;
 
-/** The platforms whose campaigns the optimizer can change. */
-export const CONTROLLED_PLATFORMS = ['meta', 'linkedin', 'google_ads'] as const;
-export type ControlledPlatform = (typeof CONTROLLED_PLATFORMS)[number];
+/** The platforms whose campaigns the optimizer can change: the registry's platforms with the `optimizer` capability. */
+export const CONTROLLED_PLATFORMS: readonly PlatformId[] = platformsWith('optimizer');
+export type ControlledPlatform = PlatformId;
 
 /** The adapter of `platform` that can control campaigns; throws an Error that says what to configure. */
 export function controlFor(adapters: OptimizerAdapters, platform: string): CampaignControl {
 	if (!(CONTROLLED_PLATFORMS as readonly string[]).includes(platform)) {
-		throw new Error(`The optimizer cannot change ${platform} campaigns: only Meta, LinkedIn and Google Ads campaigns have a status and daily budget it can set`);
+		throw new Error(`The optimizer cannot change ${platform} campaigns: only ${platformList(CONTROLLED_PLATFORMS)} campaigns have a status and daily budget it can set`);
 	}
 	const adapter = adapters[platform as ControlledPlatform];
 	if (!adapter) throw new Error(`No ${platform} adapter was given to the optimizer: add the ${platform} credential and its accounts`);

@@ -198,7 +198,8 @@ function campaignUpdate(ctx: Ctx): Reply {
 		const budget = body.budget;
 		const digits = MINOR_DIGITS[a.currency] ?? 2;
 		if (typeof budget !== 'number' || !Number.isFinite(budget) || budget <= 0) return tt(ctx, 40002, 'budget: Must be a positive number.');
-		if (Math.round(budget * 10 ** digits) !== budget * 10 ** digits) return tt(ctx, 40002, `budget: At most ${digits} decimal places for ${a.currency}.`);
+		// decimal places of the number as JSON wrote it (81.4 * 100 is 8140.000000000001 in binary floating point)
+		if (/e/i.test(String(budget)) || (/\.(\d+)$/.exec(String(budget))?.[1].length ?? 0) > digits) return tt(ctx, 40002, `budget: At most ${digits} decimal places for ${a.currency}.`);
 		applyCampaignChange(ctx.state.world, c, { dailyBudget: budget });
 	}
 	return ok(ctx, campaignJson(a, c));
