@@ -1,10 +1,14 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
  * Notion integration for the approval queue. Tested by the AdOps Approval
  * node (`testedBy: adOpsNotionApiTest`, nodes/common/notion.ts): finds the
  * approval data source and checks that it has every property the queue
  * needs, naming what is missing.
+ *
+ * No `authenticate` block: the package's clients send the token themselves,
+ * and n8n adds a "Custom API Call" operation to every node whose credential
+ * has one (test/unit/custom-api-call.test.ts).
  */
 export class AdOpsNotionApi implements ICredentialType {
 	name = 'adOpsNotionApi';
@@ -43,11 +47,4 @@ export class AdOpsNotionApi implements ICredentialType {
 			description: "Base URL of Notion's API. Change it only to point at a local sandbox or a proxy.",
 		},
 	];
-
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.token}}', 'Notion-Version': '2025-09-03' },
-		},
-	};
 }

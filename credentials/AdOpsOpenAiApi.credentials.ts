@@ -1,10 +1,14 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
  * OpenAI for creative generation (chat with structured outputs, embeddings
  * for the novelty check). Tested by the AdOps Creative node (`testedBy:
  * adOpsOpenAiApiTest`, nodes/common/openai.ts): lists the models the key can
  * use and checks that the chat and embedding models are among them.
+ *
+ * No `authenticate` block: the package's clients send the token themselves,
+ * and n8n adds a "Custom API Call" operation to every node whose credential
+ * has one (test/unit/custom-api-call.test.ts).
  */
 export class AdOpsOpenAiApi implements ICredentialType {
 	name = 'adOpsOpenAiApi';
@@ -55,11 +59,4 @@ export class AdOpsOpenAiApi implements ICredentialType {
 			description: "Base URL of OpenAI's API. Change it only to point at a proxy, a compatible gateway or a local sandbox.",
 		},
 	];
-
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.apiKey}}' },
-		},
-	};
 }

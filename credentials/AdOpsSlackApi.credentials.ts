@@ -1,9 +1,13 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
  * Slack bot token. Tested by the AdOps Alert node (`testedBy: adOpsSlackApiTest`,
  * nodes/common/slack.ts): `auth.test`, with an explanation for a rejected token
  * and for an API URL that cannot be reached.
+ *
+ * No `authenticate` block: the package's clients send the token themselves,
+ * and n8n adds a "Custom API Call" operation to every node whose credential
+ * has one (test/unit/custom-api-call.test.ts).
  */
 export class AdOpsSlackApi implements ICredentialType {
 	name = 'adOpsSlackApi';
@@ -50,11 +54,4 @@ export class AdOpsSlackApi implements ICredentialType {
 			description: "Base URL of Slack's Web API. Change it only to point at a local sandbox or a proxy.",
 		},
 	];
-
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.botToken}}' },
-		},
-	};
 }
