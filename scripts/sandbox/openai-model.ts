@@ -378,3 +378,75 @@ export function promptWordsOf(text: string): string[] {
 		.filter((w) => w.length > 2 && !STOPWORDS.has(w.toLowerCase()));
 	return [...new Set(words)].slice(0, 200);
 }
+
+/** A function the caller offers (chat completions `tools[]`). */
+export interface ToolOffer {
+	name: string;
+	description: string;
+	parameters?: JsonSchema;
+}
+
+/**
+ * The tool an agent's request asks for: the offered function whose name and
+ * description share the most words with the user's text (at least one), or
+ * undefined when none does. Deterministic: ties go to the first offered.
+ */
+export function chooseTool(tools: readonly ToolOffer[], userText: string): ToolOffer | undefined {
+	const asked = new Set(tokenize(userText).filter((w) => !STOPWORDS.has(w)).map(stem));
+	let best: { tool: ToolOffer; score: number } | undefined;
+	for (const tool of tools) {
+		const words = new Set(tokenize(`${tool.name.replace(/[_-]+/g, ' ')} ${tool.description}`).filter((w) => !STOPWORDS.has(w)).map(stem));
+		let score = 0;
+		for (const w of words) if (asked.has(w)) score++;
+		if (score > 0 && (!best || score > best.score)) best = { tool, score };
+	}
+	return best?.tool;
+}
+
+/** Numbers of the first `summary` object found in a value (depth-first), as [key, number] pairs. */
+function summaryNumbers(value: unknown, depth = 0): Array<[string, number]> | undefined {
+	if (!value || typeof value !== 'object' || depth > 6) return undefined;
+	if (Array.isArray(value)) {
+		for (const v of value) {
+			const found = summaryNumbers(v, depth + 1);
+			if (found) return found;
+		}
+		return undefined;
+	}
+	const o = value as Record<string, unknown>;
+	if (o.summary && typeof o.summary === 'object' && !Array.isArray(o.summary)) {
+		const pairs = Object.entries(o.summary as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number');
+		if (pairs.length > 0) return pairs;
+	}
+	for (const v of Object.values(o)) {
+		const found = summaryNumbers(v, depth + 1);
+		if (found) return found;
+	}
+	return undefined;
+}
+
+/**
+ * The model's answer once a tool has answered: the tool's summary in words
+ * ("adOpsOptimizer answered: execute 2, propose 1, …") when its result carries a
+ * `summary` object, otherwise its first 200 characters.
+ */
+export function answerFromToolResult(toolName: string, content: string): string {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(content);
+	} catch {
+		parsed = undefined;
+	}
+	// A tool's result may itself be a JSON string inside the JSON (LangChain serialises twice).
+	if (typeof parsed === 'string') {
+		try {
+			parsed = JSON.parse(parsed);
+		} catch {
+			/* plain text */
+		}
+	}
+	const numbers = summaryNumbers(parsed);
+	if (numbers) return `${toolName} answered: ${numbers.map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ')}.`;
+	const text = content.replace(/\s+/g, ' ').trim();
+	return `${toolName} answered: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
+}

@@ -1,12 +1,15 @@
 /**
  * OpenAI API under `/openai/v1/…`: chat completions (honouring
- * `response_format` json_schema / json_object), embeddings (float or base64),
+ * `response_format` json_schema / json_object, and `tools`: a call of the
+ * offered function that fits the user's words, then an answer from its result), embeddings (float or base64),
  * moderations and models. Deterministic: the same request body gives the same
  * answer.
  */
 import { bearer, bodyObject, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import {
+	answerFromToolResult,
 	checkAgainstSchema,
+	chooseTool,
 	countTokens,
 	embed,
 	generateFromSchema,
@@ -16,6 +19,7 @@ import {
 	promptWordsOf,
 	type ChatMessage,
 	type JsonSchema,
+	type ToolOffer,
 } from '../openai-model';
 import { Rng, fnv1a } from '../rng';
 
@@ -75,7 +79,12 @@ async function chat(ctx: Ctx): Promise<Reply> {
 	const promptWords = promptWordsOf(userText || prompt);
 	const choices = [];
 	let completionTokens = 0;
-	for (let index = 0; index < n; index++) {
+	const turn = rf ? undefined : toolTurn(body, messages as ToolChatMessage[], userText, promptWords);
+	if (turn) {
+		completionTokens += countTokens(turn.message.content ?? JSON.stringify(turn.message.tool_calls ?? []));
+		choices.push({ index: 0, message: turn.message, logprobs: null, finish_reason: turn.finishReason });
+	}
+	for (let index = turn ? n : 0; index < n; index++) {
 		const rng = new Rng(`${model}|${JSON.stringify(messages)}|${JSON.stringify(rf ?? null)}|${index}|${body.seed ?? ''}`);
 		let content: string | null;
 		let refusal: string | null = null;
@@ -125,6 +134,50 @@ async function chat(ctx: Ctx): Promise<Reply> {
 		service_tier: 'default',
 		system_fingerprint: 'fp_sandbox',
 	});
+}
+
+interface ToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+}
+
+type ToolChatMessage = ChatMessage & { tool_call_id?: string; tool_calls?: ToolCall[] };
+
+/** The functions a request offers (`tools: [{type: 'function', function: {name, description, parameters}}]`). */
+function toolOffers(tools: unknown): ToolOffer[] {
+	if (!Array.isArray(tools)) return [];
+	return tools.flatMap((t) => {
+		const f = (t as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } } | null)?.function;
+		if (!f || typeof f.name !== 'string') return [];
+		return [{ name: f.name, description: typeof f.description === 'string' ? f.description : '', parameters: f.parameters && typeof f.parameters === 'object' ? (f.parameters as JsonSchema) : undefined }];
+	});
+}
+
+/**
+ * An agent's turn when the request offers tools: after the user speaks, a call
+ * of the offered function that fits their words best (or the one `tool_choice`
+ * names); after the tools answered, the answer built from their results.
+ * Undefined when no tool fits (the plain reply follows).
+ */
+function toolTurn(body: Record<string, unknown>, messages: ToolChatMessage[], userText: string, promptWords: string[]): { message: Record<string, unknown> & { content: string | null; tool_calls?: ToolCall[] }; finishReason: string } | undefined {
+	const tools = toolOffers(body.tools);
+	if (tools.length === 0 || body.tool_choice === 'none') return undefined;
+	const last = messages[messages.length - 1];
+	if (last?.role === 'tool') {
+		let start = messages.length - 1;
+		while (start > 0 && messages[start - 1].role === 'tool') start--;
+		const calls = messages[start - 1]?.tool_calls ?? [];
+		const answers = messages.slice(start).map((m) => answerFromToolResult(calls.find((c) => c.id === m.tool_call_id)?.function.name ?? 'the tool', messageText(m.content)));
+		return { message: { role: 'assistant', content: answers.join('\n'), refusal: null, annotations: [] }, finishReason: 'stop' };
+	}
+	const forced = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
+	const tool = forced ? tools.find((t) => t.name === forced) : chooseTool(tools, userText);
+	if (!tool) return undefined;
+	const rng = new Rng(`tool|${tool.name}|${JSON.stringify(messages)}`);
+	const args = tool.parameters ? generateFromSchema(tool.parameters, rng, promptWords)(tool.parameters) : {};
+	const call: ToolCall = { id: `call_${fnv1a(`${tool.name}|${JSON.stringify(messages)}`).toString(36)}`, type: 'function', function: { name: tool.name, arguments: JSON.stringify(args ?? {}) } };
+	return { message: { role: 'assistant', content: null, refusal: null, tool_calls: [call], annotations: [] }, finishReason: 'tool_calls' };
 }
 
 /** The checks OpenAI applies to strict schemas: objects closed and fully required. */
