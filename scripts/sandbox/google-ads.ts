@@ -11,16 +11,25 @@
  *   `FIELD_TYPES`), rows rendered as the REST API renders them: lowerCamelCase
  *   keys, INT64 as strings, enums as names, `resourceName` of every selected
  *   resource, rows with `segments.date` only for days with impressions.
+ * - GAQL over `change_event` (the account's change history, from the world's
+ *   change log: budget changes as CAMPAIGN_BUDGET events with old and new
+ *   `amount_micros`, status changes as CAMPAIGN events), with Google's rules:
+ *   a finite range on `change_event.change_date_time` (the account's time
+ *   zone), a start at most 30 days back, a LIMIT of at most 10,000.
  * - `search` pages of a fixed size (10,000 in the real API since v17;
  *   `googleAdsPageSize` makes it small for tests) with opaque page tokens;
  *   `searchStream` batches of the same size; summary rows on request.
  * - `campaigns:mutate` / `campaignBudgets:mutate` with `update` operations on
- *   `status` / `amountMicros`, honouring `updateMask` and `validateOnly`.
+ *   `status` / `amountMicros`, honouring `updateMask` and `validateOnly`;
+ *   applied changes are recorded in the change log (client GOOGLE_ADS_API).
  * - Errors in Google's REST error shape: `{error: {code, message, status,
  *   details: [GoogleAdsFailure]}}`, `errorCode` values as enum names.
  */
+import { zonedTimeToIso } from '../../nodes/shared/platforms/campaign-state';
+import { wallClock } from '../../nodes/shared/text/dates';
+import { changeLog, recordedChange, type RecordedChange } from './platforms/change-history';
 import { addDays, fnv1a, isIsoDate, toMinor, fromMinor } from './rng';
-import { applyCampaignChange, findAccount, type AdAccount, type Campaign, type World } from './world';
+import { findAccount, type AdAccount, type Campaign, type World } from './world';
 
 /** Google Ads' fixed page size for `search` and batch size for `searchStream` (API v17+). */
 export const GOOGLE_ADS_PAGE_SIZE = 10_000;
@@ -264,7 +273,10 @@ export function parseGaql(query: string): ParsedGaql {
 }
 
 type Scalar = string | number | boolean;
-type FieldType = 'int64' | 'double' | 'string' | 'enum' | 'bool';
+/** A nested REST message (change_event.old_resource), rendered as is. */
+type Message = { [key: string]: string | number | boolean | Message };
+/** `message`: a nested resource already in REST form (change_event's old/new resource); `mask`: a FieldMask (REST: comma-separated paths). */
+type FieldType = 'int64' | 'double' | 'string' | 'enum' | 'bool' | 'message' | 'mask';
 
 /** The fields the sandbox serves and their proto types (INT64 is a string in REST JSON). */
 export const FIELD_TYPES: Record<string, FieldType> = {
@@ -289,6 +301,19 @@ export const FIELD_TYPES: Record<string, FieldType> = {
 	'customer.time_zone': 'string',
 	'customer.status': 'enum',
 	'segments.date': 'string',
+	'change_event.resource_name': 'string',
+	'change_event.change_date_time': 'string',
+	'change_event.change_resource_type': 'enum',
+	'change_event.change_resource_name': 'string',
+	'change_event.client_type': 'enum',
+	'change_event.user_email': 'string',
+	'change_event.old_resource': 'message',
+	'change_event.new_resource': 'message',
+	'change_event.changed_fields': 'mask',
+	'change_event.resource_change_operation': 'enum',
+	'change_event.campaign': 'string',
+	'change_event.ad_group': 'string',
+	'change_event.asset': 'string',
 	'metrics.cost_micros': 'int64',
 	'metrics.impressions': 'int64',
 	'metrics.clicks': 'int64',
@@ -313,14 +338,14 @@ export function camelizeKeys(value: unknown): unknown {
 }
 
 /** Rows inside the sandbox: proto field names, numbers as numbers, enums as names. */
-type InternalRow = Record<string, Record<string, Scalar>>;
+type InternalRow = Record<string, Record<string, Scalar | Message>>;
 /** A row as the REST API sends it. */
-export type RestRow = Record<string, Record<string, string | number | boolean>>;
+export type RestRow = Record<string, Record<string, string | number | boolean | Message>>;
 
 function render(row: InternalRow): RestRow {
 	const out: RestRow = {};
 	for (const [res, fields] of Object.entries(row)) {
-		const o: Record<string, string | number | boolean> = {};
+		const o: Record<string, string | number | boolean | Message> = {};
 		for (const [key, value] of Object.entries(fields)) o[lowerCamel(key)] = FIELD_TYPES[`${res}.${key}`] === 'int64' ? String(Math.round(Number(value))) : value;
 		out[lowerCamel(res)] = o;
 	}
@@ -371,11 +396,12 @@ export interface GoogleAdsQueryResult {
  * returns for one customer. Rows with metrics and `segments.date` exist only
  * for days with impressions, as in Google Ads.
  */
-export function googleAdsQuery(world: World, customerId: string, query: string): GoogleAdsQueryResult {
+export function googleAdsQuery(world: World, customerId: string, query: string, nowMs = Date.now()): GoogleAdsQueryResult {
 	const account = googleAccount(world, customerId);
 	const q = parseGaql(query);
-	if (!['campaign', 'customer', 'campaign_budget'].includes(q.resource)) throw queryError('BAD_RESOURCE_TYPE_IN_FROM_CLAUSE', `The sandbox serves FROM campaign, campaign_budget and customer, not ${q.resource}.`);
+	if (!['campaign', 'customer', 'campaign_budget', 'change_event'].includes(q.resource)) throw queryError('BAD_RESOURCE_TYPE_IN_FROM_CLAUSE', `The sandbox serves FROM campaign, campaign_budget, customer and change_event, not ${q.resource}.`);
 	for (const f of [...q.fields, ...q.conditions.map((c) => c.field)]) if (!Object.hasOwn(FIELD_TYPES, f)) throw queryError('UNRECOGNIZED_FIELD', `Unrecognized field in the query: '${f}'.`);
+	if (q.resource === 'change_event') return changeEventQuery(world, account, q, nowMs);
 	const hasMetrics = q.fields.some((f) => f.startsWith('metrics.'));
 	const byDate = q.fields.includes('segments.date');
 	const dateConds = q.conditions.filter((c) => c.field === 'segments.date');
@@ -388,26 +414,8 @@ export function googleAdsQuery(world: World, customerId: string, query: string):
 		if (s > since) since = s;
 		if (u < until) until = u;
 	}
-	const customer = (): Record<string, Scalar> => ({
-		resource_name: `customers/${account.id}`,
-		id: Number(account.id),
-		descriptive_name: account.name,
-		currency_code: account.currency,
-		time_zone: account.timezone,
-		status: 'ENABLED',
-	});
-	const pick = (row: InternalRow): InternalRow => {
-		const out: InternalRow = {};
-		for (const f of q.fields) {
-			const [res, key] = f.split('.') as [string, string];
-			const src = row[res];
-			if (!src || !(key in src)) continue;
-			(out[res] ??= {})[key] = src[key]!;
-		}
-		// The API always includes the resource names of the selected resources.
-		for (const res of Object.keys(out)) if (res !== 'segments' && res !== 'metrics' && row[res]?.resource_name) out[res]!.resource_name = row[res]!.resource_name!;
-		return out;
-	};
+	const customer = (): Record<string, Scalar> => customerResource(account);
+	const pick = (row: InternalRow): InternalRow => pickFields(q, row);
 	const metricRow = (days: Campaign['daily']): Record<string, number> => {
 		let cost = 0;
 		let impressions = 0;
@@ -441,19 +449,7 @@ export function googleAdsQuery(world: World, customerId: string, query: string):
 			q.conditions.every((cond) => {
 				if (cond.field === 'segments.date') return true;
 				const value = cond.field === 'campaign.id' ? c.id : cond.field === 'campaign.status' ? (c.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED') : cond.field === 'campaign.name' ? c.name : undefined;
-				if (value === undefined) return true;
-				switch (cond.op) {
-					case '=':
-						return value === cond.values[0];
-					case '!=':
-						return value !== cond.values[0];
-					case 'IN':
-						return cond.values.includes(value);
-					case 'NOT IN':
-						return !cond.values.includes(value);
-					default:
-						throw queryError('BAD_OPERATOR', `Unsupported operator ${cond.op} on ${cond.field}.`);
-				}
+				return value === undefined || compare(cond, value);
 			});
 		for (const c of account.campaigns.filter(matches)) {
 			const base = campaignResources(account, c);
@@ -469,15 +465,7 @@ export function googleAdsQuery(world: World, customerId: string, query: string):
 			} else rows.push(pick({ ...base, customer: customer() }));
 		}
 	}
-	for (const o of [...q.orderBy].reverse()) {
-		const [res, key] = o.field.split('.') as [string, string];
-		rows.sort((a, b) => {
-			const va = a[res]?.[key] as Scalar;
-			const vb = b[res]?.[key] as Scalar;
-			const c = va < vb ? -1 : va > vb ? 1 : 0;
-			return o.desc ? -c : c;
-		});
-	}
+	orderRows(q, rows);
 	const limited = q.limit !== undefined ? rows.slice(0, q.limit) : rows;
 	const fieldMask = q.fields.map((f) => f.split('.').map(lowerCamel).join('.')).join(',');
 	let summaryRow: RestRow | undefined;
@@ -488,6 +476,163 @@ export function googleAdsQuery(world: World, customerId: string, query: string):
 		summaryRow = render({ metrics });
 	}
 	return { rows: limited.map(render), fieldMask, ...(summaryRow ? { summaryRow } : {}) };
+}
+
+/** A WHERE condition (=, !=, IN, NOT IN) on a field's value. */
+function compare(cond: Condition, value: string): boolean {
+	switch (cond.op) {
+		case '=':
+			return value === cond.values[0];
+		case '!=':
+			return value !== cond.values[0];
+		case 'IN':
+			return cond.values.includes(value);
+		case 'NOT IN':
+			return !cond.values.includes(value);
+		default:
+			throw queryError('BAD_OPERATOR', `Unsupported operator ${cond.op} on ${cond.field}.`);
+	}
+}
+
+function customerResource(account: AdAccount): Record<string, Scalar> {
+	return {
+		resource_name: `customers/${account.id}`,
+		id: Number(account.id),
+		descriptive_name: account.name,
+		currency_code: account.currency,
+		time_zone: account.timezone,
+		status: 'ENABLED',
+	};
+}
+
+/** The selected fields of a row, with the resource names of the selected resources (the API always includes them). */
+function pickFields(q: ParsedGaql, row: InternalRow): InternalRow {
+	const out: InternalRow = {};
+	for (const f of q.fields) {
+		const [res, key] = f.split('.') as [string, string];
+		const src = row[res];
+		if (!src || !(key in src)) continue;
+		(out[res] ??= {})[key] = src[key]!;
+	}
+	for (const res of Object.keys(out)) if (res !== 'segments' && res !== 'metrics' && row[res]?.resource_name) out[res]!.resource_name = row[res]!.resource_name!;
+	return out;
+}
+
+/** Sorts rows by the query's ORDER BY (last key first, stable). */
+function orderRows(q: ParsedGaql, rows: InternalRow[]): void {
+	for (const o of [...q.orderBy].reverse()) {
+		const [res, key] = o.field.split('.') as [string, string];
+		rows.sort((a, b) => {
+			const va = a[res]?.[key] as Scalar;
+			const vb = b[res]?.[key] as Scalar;
+			const c = va < vb ? -1 : va > vb ? 1 : 0;
+			return o.desc ? -c : c;
+		});
+	}
+}
+
+// ---- change_event ----------------------------------------------------------------
+
+/** How far back `change_event` reaches (Google: "It cannot be older than 30 days"). */
+export const CHANGE_EVENT_DAYS = 30;
+/** The largest LIMIT a change_event query may have. */
+export const CHANGE_EVENT_MAX_LIMIT = 10_000;
+
+const changeEventError = (name: string, message: string): GoogleAdsApiError => gadsError(400, 'changeEventError', name, message);
+
+/** Where a recorded change was made → Google's `ChangeClientType`. */
+function clientType(c: RecordedChange): string {
+	if (!c.manual) return 'GOOGLE_ADS_API';
+	const via = c.via.toLowerCase();
+	if (via.includes('editor')) return 'GOOGLE_ADS_EDITOR';
+	if (via.includes('mobile')) return 'GOOGLE_ADS_MOBILE_APP';
+	if (via.includes('script')) return 'GOOGLE_ADS_SCRIPTS';
+	if (via.includes('bulk')) return 'GOOGLE_ADS_BULK_UPLOAD';
+	if (via.includes('rule')) return 'GOOGLE_ADS_AUTOMATED_RULE';
+	return 'GOOGLE_ADS_WEB_CLIENT';
+}
+
+/** An instant as change_date_time writes it: the account's wall clock, `2026-03-02 09:12:07.123000`. */
+function changeDateTime(ms: number, timeZone: string): string {
+	const w = wallClock(timeZone, ms);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${w.date} ${pad(w.hour === 24 ? 0 : w.hour)}:${pad(w.minute)}:${pad(w.second)}.${String(((ms % 1000) + 1000) % 1000).padStart(3, '0')}000`;
+}
+
+/**
+ * `FROM change_event`: the account's recorded changes of the last 30 days,
+ * one event per changed resource. Google's rules: a finite range filter on
+ * `change_event.change_date_time` (a date or `yyyy-MM-dd HH:mm:ss[.ffffff]`
+ * in the account's time zone), a start at most 30 days back, a LIMIT of at
+ * most 10,000.
+ */
+function changeEventQuery(world: World, account: AdAccount, q: ParsedGaql, nowMs: number): GoogleAdsQueryResult {
+	const tz = account.timezone;
+	const instant = (v: string): number => {
+		const iso = zonedTimeToIso(v, tz);
+		if (!iso) throw queryError('INVALID_DATE_FORMAT', `Invalid date time '${v}' for change_event.change_date_time: expected yyyy-MM-dd or yyyy-MM-dd HH:mm:ss.`);
+		const frac = /\.(\d{1,6})$/.exec(v.trim());
+		return Date.parse(iso) + (frac ? Math.floor(Number(`0.${frac[1]}`) * 1000) : 0);
+	};
+	let lower = Number.NEGATIVE_INFINITY;
+	let upper = Number.POSITIVE_INFINITY;
+	for (const c of q.conditions.filter((x) => x.field === 'change_event.change_date_time')) {
+		const v = c.values;
+		if (c.op === '>=' || c.op === '>') lower = Math.max(lower, instant(v[0]!) + (c.op === '>' ? 1 : 0));
+		else if (c.op === '<=' || c.op === '<') upper = Math.min(upper, instant(v[0]!) - (c.op === '<' ? 1 : 0));
+		else if (c.op === '=') {
+			lower = Math.max(lower, instant(v[0]!));
+			upper = Math.min(upper, instant(v[0]!));
+		} else if (c.op === 'BETWEEN') {
+			lower = Math.max(lower, instant(v[0]!));
+			upper = Math.min(upper, instant(v[1]!));
+		} else if (c.op === 'DURING') {
+			const [s, u] = dateWindow(c, wallClock(tz, nowMs).date);
+			lower = Math.max(lower, instant(s));
+			upper = Math.min(upper, instant(addDays(u, 1)) - 1);
+		} else throw queryError('BAD_OPERATOR', `Unsupported operator ${c.op} on change_event.change_date_time.`);
+	}
+	if (!Number.isFinite(lower) || !Number.isFinite(upper)) throw changeEventError('CHANGE_DATE_RANGE_INFINITE', 'The change_event search request must specify a finite range filter on change_date_time.');
+	if (lower > upper) throw changeEventError('CHANGE_DATE_RANGE_NEGATIVE', 'The change event search request has specified invalid date time filters that can never logically produce any valid results (for example, start time after end time).');
+	if (wallClock(tz, lower).date < addDays(wallClock(tz, nowMs).date, -CHANGE_EVENT_DAYS)) throw changeEventError('START_DATE_TOO_OLD', `The requested start date is too old. It cannot be older than ${CHANGE_EVENT_DAYS} days.`);
+	if (q.limit === undefined) throw changeEventError('LIMIT_NOT_SPECIFIED', 'The change_event search request must specify a LIMIT.');
+	if (q.limit > CHANGE_EVENT_MAX_LIMIT) throw changeEventError('INVALID_LIMIT_CLAUSE', 'The LIMIT specified by change_event request should be less than or equal to 10K.');
+	const log = changeLog(world);
+	const rows: InternalRow[] = [];
+	log.forEach((c, index) => {
+		if (c.platform !== 'google_ads' || c.accountId !== account.id || c.atMs < lower || c.atMs > upper) return;
+		const campaign = account.campaigns.find((x) => x.id === c.campaignId);
+		if (!campaign) return;
+		const resources = campaignResources(account, campaign);
+		const campaignRn = `customers/${account.id}/campaigns/${campaign.id}`;
+		const budget = c.kind === 'budget';
+		const value = (v: number | string): Message => (budget ? { campaignBudget: { amountMicros: String(Math.round(Number(v) * 1_000_000)) } } : { campaign: { status: v === 'ACTIVE' ? 'ENABLED' : 'PAUSED' } });
+		const event: Record<string, Scalar | Message> = {
+			resource_name: `customers/${account.id}/changeEvents/${c.atMs * 1000}~${index}~0`,
+			change_date_time: changeDateTime(c.atMs, tz),
+			change_resource_type: budget ? 'CAMPAIGN_BUDGET' : 'CAMPAIGN',
+			change_resource_name: budget ? String(resources.campaign_budget!.resource_name) : campaignRn,
+			client_type: clientType(c),
+			user_email: c.who,
+			old_resource: value(c.before),
+			new_resource: value(c.after),
+			changed_fields: budget ? 'amountMicros' : 'status',
+			resource_change_operation: 'UPDATE',
+			campaign: campaignRn,
+		};
+		rows.push({ change_event: event, campaign: resources.campaign!, customer: customerResource(account) });
+	});
+	const matches = (row: InternalRow): boolean =>
+		q.conditions.every((cond) => {
+			if (cond.field === 'change_event.change_date_time') return true;
+			const [res, key] = cond.field.split('.') as [string, string];
+			const raw = row[res]?.[key];
+			return raw !== undefined && typeof raw !== 'object' && compare(cond, String(raw));
+		});
+	const selected = rows.filter(matches);
+	orderRows(q, selected);
+	const fieldMask = q.fields.map((f) => f.split('.').map(lowerCamel).join('.')).join(',');
+	return { rows: selected.slice(0, q.limit).map((r) => render(pickFields(q, r))), fieldMask };
 }
 
 function campaignResources(account: AdAccount, c: Campaign): InternalRow {
@@ -538,12 +683,12 @@ function pageOffset(token: string, customerId: string, query: string): number {
 }
 
 /** `GoogleAdsService.Search`, REST body `{query, pageToken?, searchSettings?, validateOnly?}` → one page. */
-export function googleAdsSearch(world: World, customerId: string, rawBody: unknown, pageSize = GOOGLE_ADS_PAGE_SIZE): Record<string, unknown> {
+export function googleAdsSearch(world: World, customerId: string, rawBody: unknown, pageSize = GOOGLE_ADS_PAGE_SIZE, nowMs = Date.now()): Record<string, unknown> {
 	const body = camelizeKeys(rawBody ?? {}) as SearchBody;
 	const query = queryOf(body);
 	if (body.pageSize !== undefined && body.pageSize !== null && body.pageSize !== 0) throw requestError('PAGE_SIZE_NOT_SUPPORTED', "Setting the page size is not supported. Search Responses will have fixed page size of '10000' rows.");
 	const settings = body.searchSettings ?? {};
-	const result = googleAdsQuery(world, customerId, query);
+	const result = googleAdsQuery(world, customerId, query, nowMs);
 	if (body.validateOnly === true) {
 		if (body.pageToken) throw requestError('VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN', 'Validate only requests cannot have a page token.');
 		return { fieldMask: result.fieldMask };
@@ -564,12 +709,12 @@ export function googleAdsSearch(world: World, customerId: string, rawBody: unkno
 }
 
 /** `GoogleAdsService.SearchStream`, REST body `{query, summaryRowSetting?}` → the JSON array of response batches. */
-export function googleAdsSearchStream(world: World, customerId: string, rawBody: unknown, batchSize = GOOGLE_ADS_PAGE_SIZE): Array<Record<string, unknown>> {
+export function googleAdsSearchStream(world: World, customerId: string, rawBody: unknown, batchSize = GOOGLE_ADS_PAGE_SIZE, nowMs = Date.now()): Array<Record<string, unknown>> {
 	const body = camelizeKeys(rawBody ?? {}) as SearchBody;
 	const query = queryOf(body);
 	const setting = body.summaryRowSetting === undefined ? 'NO_SUMMARY_ROW' : String(body.summaryRowSetting);
 	if (!['NO_SUMMARY_ROW', 'SUMMARY_ROW_WITH_RESULTS', 'SUMMARY_ROW_ONLY', '0', '1', '2', '3', '4'].includes(setting)) throw requestError('INVALID_ENUM_VALUE', `Invalid summary_row_setting ${setting}.`);
-	const result = googleAdsQuery(world, customerId, query);
+	const result = googleAdsQuery(world, customerId, query, nowMs);
 	const requestId = googleRequestId();
 	const withSummary = setting === 'SUMMARY_ROW_WITH_RESULTS' || setting === 'SUMMARY_ROW_ONLY' || setting === '3' || setting === '4';
 	if (withSummary && !result.summaryRow) throw requestError('CANNOT_RETURN_SUMMARY_ROW_FOR_REQUEST_WITHOUT_METRICS', 'Summary row can only be returned for requests that select metrics.');
@@ -584,6 +729,9 @@ export function googleAdsSearchStream(world: World, customerId: string, rawBody:
 // ---- mutations -----------------------------------------------------------------
 
 export type MutableCollection = 'campaigns' | 'campaignBudgets';
+
+/** The e-mail of the user the sandbox's OAuth refresh token stands for (change_event.user_email of API changes). */
+export const GOOGLE_ADS_API_USER = 'adops-api@sandbox.example';
 
 const STATUS_NUMBERS: Record<string, string> = { '2': 'ENABLED', '3': 'PAUSED', '4': 'REMOVED' };
 
@@ -606,7 +754,7 @@ function maskPaths(mask: unknown): string[] | undefined {
  * All operations are validated before any is applied (the API is atomic
  * without `partialFailure`); `validateOnly` applies nothing and answers `{}`.
  */
-export function applyGoogleAdsMutation(world: World, customerId: string, collection: MutableCollection, rawBody: unknown): Record<string, unknown> {
+export function applyGoogleAdsMutation(world: World, customerId: string, collection: MutableCollection, rawBody: unknown, atMs = Date.now()): Record<string, unknown> {
 	const account = googleAccount(world, customerId);
 	const body = camelizeKeys(rawBody ?? {}) as { operations?: unknown; validateOnly?: unknown; partialFailure?: unknown };
 	if (!Array.isArray(body.operations) || body.operations.length === 0) throw requestError('OPERATION_REQUIRED', 'At least one operation is required.');
@@ -654,10 +802,12 @@ export function applyGoogleAdsMutation(world: World, customerId: string, collect
 	}
 	if (body.validateOnly === true) return {};
 	for (const ch of changes) {
-		applyCampaignChange(world, ch.campaign, {
-			...(ch.status ? { status: ch.status === 'ENABLED' ? 'ACTIVE' : 'PAUSED' } : {}),
+		const change = {
+			...(ch.status ? { status: ch.status === 'ENABLED' ? ('ACTIVE' as const) : ('PAUSED' as const) } : {}),
 			...(ch.amountMicros !== undefined ? { dailyBudget: ch.amountMicros / 1_000_000 } : {}),
-		});
+		};
+		// change_event lists it: the OAuth user's e-mail, client GOOGLE_ADS_API
+		recordedChange(world, 'google_ads', account, ch.campaign, change, { who: GOOGLE_ADS_API_USER, via: 'Google Ads API', manual: false, atMs });
 	}
 	return { results: changes.map((c) => ({ resourceName: c.resourceName })) };
 }

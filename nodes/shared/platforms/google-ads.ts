@@ -21,6 +21,11 @@
  *   (`customer.campaignBudgets.update`), both with `validate_only` for a check
  *   without a change. Shared budgets and non-daily periods are not editable
  *   here (a change would move every campaign on the budget).
+ * - Change history (`listCampaignChanges`): one GAQL query over `change_event`
+ *   per account (Google keeps 30 days; the query needs a finite
+ *   `change_date_time` range in the account's time zone and a LIMIT ≤ 10,000):
+ *   CAMPAIGN_BUDGET events with old/new `amount_micros`, CAMPAIGN events that
+ *   change `status`, who by `user_email`, where from `client_type`.
  * - Errors: `GoogleAdsFailure` → PlatformApiError; quota errors (`quota_error`
  *   RESOURCE_EXHAUSTED / RESOURCE_TEMPORARILY_EXHAUSTED) carry the
  *   `quota_error_details.retry_delay` as `retryAfterMs`, kind `quota`;
@@ -47,12 +52,14 @@ import {
 	normalizeBaseUrl,
 	type RestParser,
 } from './google-ads-rest';
-import { campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
+import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
+import { wallClock } from '../text/dates';
 import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
 	type CampaignControl,
@@ -105,6 +112,106 @@ export const GOOGLE_ADS_CAMPAIGNS_QUERY =
 export const GOOGLE_ADS_CAMPAIGN_STATE_QUERY =
 	'SELECT customer.id, customer.currency_code, customer.time_zone, campaign.id, campaign.name, campaign.status, campaign.start_date_time, campaign.campaign_budget, ' +
 	"campaign_budget.amount_micros, campaign_budget.period, campaign_budget.explicitly_shared, campaign_budget.reference_count FROM campaign WHERE campaign.status != 'REMOVED'";
+
+/** The most rows a `change_event` query may ask for (Google's LIMIT bound). */
+export const GOOGLE_ADS_CHANGE_EVENT_LIMIT = 10_000;
+
+/** `ChangeClientType` → where the change was made, in words. */
+const CHANGE_CLIENTS: Record<string, string> = {
+	GOOGLE_ADS_WEB_CLIENT: 'Google Ads web interface',
+	GOOGLE_ADS_AUTOMATED_RULE: 'a Google Ads automated rule',
+	GOOGLE_ADS_SCRIPTS: 'Google Ads scripts',
+	GOOGLE_ADS_BULK_UPLOAD: 'a Google Ads bulk upload',
+	GOOGLE_ADS_API: 'the Google Ads API',
+	GOOGLE_ADS_EDITOR: 'Google Ads Editor',
+	GOOGLE_ADS_MOBILE_APP: 'the Google Ads mobile app',
+	GOOGLE_ADS_RECOMMENDATIONS: 'Google Ads recommendations (applied)',
+	GOOGLE_ADS_RECOMMENDATIONS_SUBSCRIPTION: 'Google Ads recommendations (auto-applied)',
+	SEARCH_ADS_360_SYNC: 'Search Ads 360 (sync)',
+	SEARCH_ADS_360_POST: 'Search Ads 360',
+	INTERNAL_TOOL: 'a Google internal tool',
+};
+
+/** An instant → the account's wall clock as GAQL date-time literals take it (`2026-03-02 09:12:07`). */
+function gaqlDateTime(ms: number, timeZone: string): string {
+	const w = wallClock(timeZone, ms);
+	const pad = (n: number) => String(n).padStart(2, '0');
+	return `${w.date} ${pad(w.hour % 24)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
+/**
+ * The `change_event` query of the campaigns' budget and status changes made
+ * in [since, until] (instants, written in the account's time zone, as
+ * Google reads them), newest first, at most 10,000 rows.
+ */
+export function googleAdsChangeEventQuery(sinceMs: number, untilMs: number, timeZone: string): string {
+	return (
+		'SELECT change_event.resource_name, change_event.change_date_time, change_event.change_resource_type, change_event.change_resource_name, ' +
+		'change_event.client_type, change_event.user_email, change_event.old_resource, change_event.new_resource, change_event.changed_fields, ' +
+		'change_event.resource_change_operation, change_event.campaign FROM change_event ' +
+		`WHERE change_event.change_date_time >= '${gaqlDateTime(sinceMs, timeZone)}' AND change_event.change_date_time <= '${gaqlDateTime(untilMs, timeZone)}' ` +
+		"AND change_event.change_resource_type IN ('CAMPAIGN', 'CAMPAIGN_BUDGET') " +
+		`ORDER BY change_event.change_date_time DESC LIMIT ${GOOGLE_ADS_CHANGE_EVENT_LIMIT}`
+	);
+}
+
+/**
+ * A `change_event` row (the library's parsed shape: snake_case, enums as
+ * numbers, INT64 as numbers; REST names and strings read too) → a budget or
+ * status change of a campaign, or null for any other change. Budgets from
+ * micros to major units of the account currency (micros are currency-free:
+ * 5,000 JPY is 5,000,000,000 micros); `change_date_time` is the account's
+ * wall clock. A budget event without a campaign (a shared budget) is left out.
+ */
+export function googleAdsChangeFromRow(row: Row, accountId: string, timeZone: string): CampaignChange | null {
+	const e = row.change_event;
+	if (!e) return null;
+	const type = enumName(enums.ChangeEventResourceType as unknown as Record<string, string>, e.change_resource_type);
+	const campaignId = typeof e.campaign === 'string' ? /\/campaigns\/(\d+)$/.exec(e.campaign)?.[1] : undefined;
+	const local = typeof e.change_date_time === 'string' ? e.change_date_time : '';
+	const whole = zonedTimeToIso(local, timeZone);
+	if (!campaignId || !whole) return null;
+	const fraction = /\.(\d{1,6})$/.exec(local.trim());
+	const at = new Date(Date.parse(whole) + (fraction ? Math.floor(Number(`0.${fraction[1]}`) * 1000) : 0)).toISOString();
+	const part = (r: unknown, key: string): Record<string, unknown> => {
+		const v = (r as Record<string, unknown> | undefined)?.[key] ?? (r as Record<string, unknown> | undefined)?.[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
+		return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+	};
+	const paths = (() => {
+		const f = e.changed_fields as { paths?: unknown } | string | undefined;
+		const list = typeof f === 'string' ? f.split(',') : Array.isArray(f?.paths) ? (f.paths as unknown[]).map(String) : [];
+		return list.map((p) => p.trim().replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+	})();
+	const clientType = enumName(enums.ChangeClientType as unknown as Record<string, string>, e.client_type);
+	const base = {
+		platform: 'google_ads' as const,
+		accountId,
+		campaignId,
+		at,
+		by: typeof e.user_email === 'string' && e.user_email ? e.user_email : null,
+		via: clientType ? (CHANGE_CLIENTS[clientType] ?? null) : null,
+		raw: row,
+	};
+	if (type === 'CAMPAIGN_BUDGET') {
+		const money = (r: unknown): number | null => {
+			const b = part(r, 'campaign_budget');
+			const n = microsToMajor(b.amount_micros ?? b.amountMicros);
+			return typeof n === 'number' && Number.isFinite(n) ? n : null;
+		};
+		const before = money(e.old_resource);
+		const after = money(e.new_resource);
+		if (after === null && !paths.includes('amount_micros')) return null;
+		return { ...base, kind: 'budget', budgetBefore: before, budgetAfter: after, statusBefore: null, statusAfter: null };
+	}
+	if (type === 'CAMPAIGN' && paths.includes('status')) {
+		const status = (r: unknown): string | null => {
+			const name = enumName(enums.CampaignStatus as unknown as Record<string, string>, part(r, 'campaign').status);
+			return name === 'ENABLED' ? 'ACTIVE' : name;
+		};
+		return { ...base, kind: 'status', budgetBefore: null, budgetAfter: null, statusBefore: status(e.old_resource), statusAfter: status(e.new_resource) };
+	}
+	return null;
+}
 
 /** An enum value of the library's parsed rows (number) or of REST JSON (name) → its name. */
 function enumName(values: Record<string | number, string | number>, value: unknown): string | null {
@@ -314,6 +421,8 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 	/** The REST transport (absent only with `transport: 'library'`). */
 	readonly rest?: GoogleAdsRestClient;
 	private readonly secrets: string[];
+	/** Account currency and time zone, read once per account (the change history reads `change_date_time` in that zone). */
+	private readonly accounts = new Map<string, Promise<AccountInfo>>();
 
 	constructor(private readonly config: GoogleAdsAdapterConfig) {
 		for (const key of ['clientId', 'clientSecret', 'developerToken', 'refreshToken'] as const) {
@@ -469,9 +578,33 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		const before = { ...this.executor.stats };
 		const id = googleCustomerId(accountId);
 		const account = await this.describeAccount(id, signal);
+		this.accounts.set(id, Promise.resolve(account));
 		const pages = { count: 1 };
 		const rows = await this.query('listCampaignStates', id, GOOGLE_ADS_CAMPAIGN_STATE_QUERY, signal, pages);
 		return { account, campaigns: rows.map((row) => this.campaignState(row, id)), meta: toCallMeta(before, this.executor.stats, pages.count + 1) };
+	}
+
+	/**
+	 * Budget and status changes of the account's campaigns since `since`, from
+	 * `change_event` (one query; Google keeps 30 days, so `since` must be
+	 * within them — the run asks no further back). Newest first; past 10,000
+	 * events the oldest are not read.
+	 */
+	async listCampaignChanges(accountId: string, since: string, signal?: AbortSignal): Promise<CampaignChange[]> {
+		const id = googleCustomerId(accountId);
+		const sinceMs = Date.parse(since);
+		if (!Number.isFinite(sinceMs)) throw new RangeError(`Google Ads: since must be an ISO-8601 instant, got ${since}`);
+		const account = await cachedAccountInfo(this.accounts, id, () => this.describeAccount(id, signal));
+		if (!account.timezone) throw new PlatformApiError({ platform: 'google_ads', accountId: id, call: 'listCampaignChanges', kind: 'malformed_response', retryable: false, platformMessage: 'customer.time_zone is missing', hint: 'change_event times are in the account time zone, which Google Ads did not give' });
+		// the range must be finite: up to a day past now (change_date_time is the account's wall clock)
+		const untilMs = Math.max(Date.now(), sinceMs) + 86_400_000;
+		const rows = await this.query('listCampaignChanges', id, googleAdsChangeEventQuery(sinceMs, untilMs, account.timezone), signal);
+		const out: CampaignChange[] = [];
+		for (const row of rows) {
+			const change = googleAdsChangeFromRow(row, id, account.timezone);
+			if (change && Date.parse(change.at) >= sinceMs) out.push(change);
+		}
+		return out;
 	}
 
 	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {

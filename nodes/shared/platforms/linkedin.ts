@@ -15,6 +15,8 @@
  *   `dailyBudget`, `changeAuditStamps.created`); changes as a Rest.li
  *   `PARTIAL_UPDATE` (`POST` with `X-RestLi-Method: PARTIAL_UPDATE` and
  *   `{"patch":{"$set":{…}}}`, answered 204). LinkedIn has no validate-only mode.
+ * - Change history: LinkedIn has none; `changeAuditStamps.lastModified` (the
+ *   campaign's last modification, time only) from one paged campaign search.
  */
 import type { CallContext } from '../resilience/call-policy';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
@@ -26,6 +28,7 @@ import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
 	type CampaignControl,
@@ -163,6 +166,31 @@ function parseMaybeEmpty(data: unknown): unknown {
 	}
 }
 
+/**
+ * A campaign entity → its last modification as a change of kind `other`
+ * when `changeAuditStamps.lastModified.time` (epoch ms) is at or after
+ * `sinceMs`, else null. LinkedIn gives the time only: no who, no what.
+ */
+export function linkedInChangeFromCampaign(c: Record<string, unknown>, accountId: string, sinceMs: number): CampaignChange | null {
+	const stamps = c.changeAuditStamps as { lastModified?: { time?: unknown } } | undefined;
+	const at = instantToIso(stamps?.lastModified?.time);
+	if (!at || Date.parse(at) < sinceMs || c.id === undefined || c.id === null) return null;
+	return {
+		platform: 'linkedin',
+		accountId,
+		campaignId: String(c.id),
+		at,
+		kind: 'other',
+		budgetBefore: null,
+		budgetAfter: null,
+		statusBefore: null,
+		statusAfter: null,
+		by: null,
+		via: null,
+		raw: { id: c.id, changeAuditStamps: c.changeAuditStamps },
+	};
+}
+
 export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'linkedin' as const;
 	readonly canValidateOnly = false;
@@ -295,6 +323,28 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 			for (const c of data.elements ?? []) campaigns.push(this.campaignState(c, account));
 		}
 		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+	}
+
+	/**
+	 * Changes of the account's campaigns since `since`, from one paged read of
+	 * the campaigns (the same finder as the listing, never a read per
+	 * campaign). LinkedIn keeps no change history: `changeAuditStamps.lastModified`
+	 * says only when a campaign was last modified, not what or by whom, so each
+	 * campaign modified after `since` gives one change of kind `other` (the
+	 * run tells the package's own changes apart by their time).
+	 */
+	async listCampaignChanges(accountId: string, since: string, signal?: AbortSignal): Promise<CampaignChange[]> {
+		const id = linkedInAccountId(accountId);
+		const sinceMs = Date.parse(since);
+		if (!Number.isFinite(sinceMs)) throw new RangeError(`LinkedIn: since must be an ISO-8601 instant, got ${since}`);
+		const out: CampaignChange[] = [];
+		for await (const data of this.campaignPages({ call: 'listCampaignChanges', accountId: id, signal }, id)) {
+			for (const c of data.elements ?? []) {
+				const change = linkedInChangeFromCampaign(c, id, sinceMs);
+				if (change) out.push(change);
+			}
+		}
+		return out;
 	}
 
 	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {

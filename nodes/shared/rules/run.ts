@@ -48,6 +48,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProposalInput } from '../approvals/proposal';
+import { PLATFORM_REGISTRY, type PlatformDefinition } from '../platforms/registry';
 import { hasCampaignControl, type CampaignChange, type CampaignState } from '../platforms/types';
 import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
@@ -400,7 +401,12 @@ const OWN_CHANGE_SLACK_MS = 15 * 60_000;
 /**
  * The action records of the changes read from the platforms' change
  * histories, without those this package made (a change of ours is in the
- * history too: same campaign, within 15 minutes, same budget or status).
+ * history too: same campaign, within 15 minutes, same budget or status; a
+ * change the platform does not detail — kind `other`, LinkedIn's last
+ * modification time — is ours when one of our changes of the campaign is
+ * within those 15 minutes). An `other` change becomes a change record with
+ * no budgets (`set_budget`, before/after null): it counts for the cooldown,
+ * not for the 24 h budget bound.
  */
 export function outsideChangeRecords(changes: readonly CampaignChange[], own: readonly ActionRecord[], before?: string): ActionRecord[] {
 	const beforeMs = before ? Date.parse(before) : Number.POSITIVE_INFINITY;
@@ -434,6 +440,19 @@ export function outsideChangeRecords(changes: readonly CampaignChange[], own: re
 		});
 	}
 	return out;
+}
+
+/**
+ * How far back a run reads a platform's change history: from `actionsFrom`,
+ * but no further back than the platform keeps it (Google Ads: 30 days; its
+ * API refuses an older start). `now` is the run's instant (settings.now).
+ */
+export function changesSince(platform: string, actionsFrom: string, now: unknown): string {
+	const days = (PLATFORM_REGISTRY as Record<string, PlatformDefinition | undefined>)[platform]?.changeHistory?.days;
+	const nowMs = typeof now === 'string' ? Date.parse(now) : Number.NaN;
+	if (days === null || days === undefined || !Number.isFinite(nowMs)) return actionsFrom;
+	const oldest = nowMs - days * 86_400_000;
+	return Date.parse(actionsFrom) < oldest ? new Date(oldest).toISOString() : actionsFrom;
 }
 
 /**
@@ -485,7 +504,7 @@ export async function readRunInputs(
 		wanted.map(async (w) => {
 			const control = controlFor(deps.adapters, w.platform);
 			const changes = control.listCampaignChanges
-				? control.listCampaignChanges(w.accountId, req.actionsFrom, deps.signal).then(
+				? control.listCampaignChanges(w.accountId, changesSince(w.platform, req.actionsFrom, settings.now), deps.signal).then(
 						(list) => ({ list, error: null }),
 						(error: unknown) => ({ list: null, error: errorInfo(error) }),
 					)

@@ -6,6 +6,7 @@
  *   POST /v25/customers/{id}/googleAds:searchStream    {query, summaryRowSetting?} → [batch, …]
  *   POST /v25/customers/{id}/campaigns:mutate          {operations: [{update, updateMask}], validateOnly?}
  *   POST /v25/customers/{id}/campaignBudgets:mutate    (same)
+ *   POST /_admin/campaigns/{id}/edit                    a person's edit in the Google Ads web interface (change_event lists it)
  *
  * Checked on every call: `Authorization: Bearer <token from /googleoauth/token>`,
  * `developer-token`, and `login-customer-id` when sent (must be the manager
@@ -14,7 +15,7 @@
  * Injected faults: `429` → RESOURCE_EXHAUSTED with the `retryAfter` as
  * `quotaErrorDetails.retryDelay`; `5xx` → INTERNAL / UNAVAILABLE.
  */
-import { bearer, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { bearer, header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import {
 	GOOGLE_ADS_PAGE_SIZE,
 	GoogleAdsApiError,
@@ -29,6 +30,7 @@ import {
 	unauthenticated,
 	type MutableCollection,
 } from '../google-ads';
+import { manualEdit } from './change-history';
 import { checkGoogleAccessToken } from './googleoauth';
 
 /** Oldest API version the sandbox answers (page size fixed at 10,000 from v17). */
@@ -63,12 +65,13 @@ function customerRoute(fn: (ctx: Ctx, customerId: string) => unknown): (ctx: Ctx
 	};
 }
 
-const mutate = (collection: MutableCollection) => customerRoute((ctx, id) => applyGoogleAdsMutation(ctx.state.world, id, collection, ctx.body));
+const mutate = (collection: MutableCollection) => customerRoute((ctx, id) => applyGoogleAdsMutation(ctx.state.world, id, collection, ctx.body, now(ctx.state)));
 
 const routes: Route[] = [
-	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx))) },
-	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx))) },
+	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
+	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
 	{ name: 'googleads.campaigns.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaigns:mutate$/, handler: mutate('campaigns') },
+	{ name: 'googleads.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('google_ads', 'Google Ads web interface') },
 	{ name: 'googleads.campaignBudgets.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaignBudgets:mutate$/, handler: mutate('campaignBudgets') },
 ];
 

@@ -3,10 +3,14 @@
  * `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`; query
  * parameters use Rest.li 2.0 syntax (`List(...)`, `(key:value)`) with URNs
  * URL-encoded inside, as LinkedIn demands. Analytics are reported in UTC.
+ * Campaign updates are recorded in the change log; `POST /_admin/campaigns/{id}/edit`
+ * is a person's edit in Campaign Manager; both move the campaign's
+ * `changeAuditStamps.lastModified.time` (LinkedIn's only trace of a change).
  */
-import { bearer, header, json, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { bearer, header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, isIsoDate, moneyString } from '../rng';
-import { applyCampaignChange, findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus } from '../world';
+import { findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus, type World } from '../world';
+import { changeLog, manualEdit, recordedChange } from './change-history';
 
 export type RestliValue = string | RestliValue[] | { [key: string]: RestliValue };
 
@@ -229,7 +233,19 @@ function accountJson(a: AdAccount): Record<string, unknown> {
 	};
 }
 
-function campaignJson(a: AdAccount, c: Campaign): Record<string, unknown> {
+/**
+ * `changeAuditStamps.lastModified.time` (epoch ms): the latest recorded
+ * change of the campaign (API or Campaign Manager), else the day of its last
+ * seeded status or budget change at 09:00 UTC. LinkedIn says when, not who or what.
+ */
+function lastModified(world: World, a: AdAccount, c: Campaign): number {
+	let latest = Number.NEGATIVE_INFINITY;
+	for (const x of changeLog(world)) if (x.platform === 'linkedin' && x.accountId === a.id && x.campaignId === c.id && x.atMs > latest) latest = x.atMs;
+	if (Number.isFinite(latest)) return latest;
+	return Date.parse(`${[...c.statusHistory.map((h) => h.date), ...c.budgetHistory.map((h) => h.date)].sort().pop() ?? c.createdDate}T09:00:00Z`);
+}
+
+function campaignJson(world: World, a: AdAccount, c: Campaign): Record<string, unknown> {
 	return {
 		id: Number(c.id),
 		name: c.name,
@@ -245,7 +261,7 @@ function campaignJson(a: AdAccount, c: Campaign): Record<string, unknown> {
 		runSchedule: { start: Date.parse(`${c.createdDate}T00:00:00Z`) },
 		changeAuditStamps: {
 			created: { time: Date.parse(`${c.createdDate}T09:00:00Z`) },
-			lastModified: { time: Date.parse(`${[...c.statusHistory.map((h) => h.date), ...c.budgetHistory.map((h) => h.date)].sort().pop() ?? c.createdDate}T09:00:00Z`) },
+			lastModified: { time: lastModified(world, a, c) },
 		},
 		servingStatuses: c.status === 'ACTIVE' ? ['RUNNABLE'] : ['CAMPAIGN_STATUS_NOT_ACTIVE'],
 		version: { versionTag: String(c.statusHistory.length + c.budgetHistory.length) },
@@ -282,14 +298,14 @@ function searchCampaigns(ctx: Ctx): Reply {
 	if (!Number.isInteger(start) || start < 0) return illegal('Invalid pageToken');
 	const slice = campaigns.slice(start, start + pageSize);
 	const next = start + pageSize < campaigns.length ? Buffer.from(String(start + pageSize)).toString('base64') : undefined;
-	return json(200, { elements: slice.map((c) => campaignJson(a, c)), metadata: next ? { nextPageToken: next } : {} });
+	return json(200, { elements: slice.map((c) => campaignJson(ctx.state.world, a, c)), metadata: next ? { nextPageToken: next } : {} });
 }
 
 function getCampaign(ctx: Ctx): Reply {
 	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	const c = a?.campaigns.find((x) => x.id === ctx.params[1]);
 	if (!a || !c) return liError(404, 'NOT_FOUND', `Campaign ${ctx.params[1]} does not exist in account ${ctx.params[0]}`);
-	return json(200, campaignJson(a, c));
+	return json(200, campaignJson(ctx.state.world, a, c));
 }
 
 function updateCampaign(ctx: Ctx): Reply {
@@ -314,7 +330,7 @@ function updateCampaign(ctx: Ctx): Reply {
 			change.dailyBudget = amount;
 		} else return liError(422, 'UNPROCESSABLE_ENTITY', `Field ${key} cannot be updated in the sandbox (status, dailyBudget)`);
 	}
-	applyCampaignChange(ctx.state.world, c, change);
+	recordedChange(ctx.state.world, 'linkedin', a, c, change, { who: 'AdOps API member', via: 'LinkedIn Marketing API', manual: false, atMs: now(ctx.state) });
 	return { status: 204 };
 }
 
@@ -334,6 +350,7 @@ const routes: Route[] = [
 	{ name: 'linkedin.account', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)$/, handler: getAccount },
 	{ name: 'linkedin.campaigns', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns$/, handler: searchCampaigns },
 	{ name: 'linkedin.campaign', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: getCampaign },
+	{ name: 'linkedin.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('linkedin', 'Campaign Manager') },
 	{ name: 'linkedin.campaignUpdate', method: 'POST', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: updateCampaign },
 ];
 
