@@ -1,33 +1,31 @@
 /**
- * Each vendor's API version schedule, as the vendor publishes it, kept by the
- * sandbox independently of the package's pins (the package's registry may be
- * wrong; the sandbox must then refuse it, as the platform would). Dates are
+ * Each vendor's API version schedule, read from the package's platform
+ * registry (nodes/shared/platforms/registry.ts: the pin of each platform and
+ * the older versions with their sunsets, each with its source), so the
+ * sandbox and `npm run check:versions` go by one set of dates. Dates are
  * compared with the sandbox's own date (`world.today`), so a test can travel
- * to the day after a sunset.
- *
- * Sources (read 2026-12):
- * - LinkedIn: learn.microsoft.com/linkedin/marketing/integrations/migrations
- *   (each monthly version is supported for at least one year; 202510 sunset
- *   October 15, 2026, 202511 November 16, 2026, 202601 January 15, 2027, …)
- *   and the answer LinkedIn gives for a version no longer active, as quoted in
- *   n8n-io/n8n#28660 and #14737: HTTP 426
+ * to the day after a sunset. Where the registry lists no version, the
+ * vendor's stated policy decides:
+ * - LinkedIn: each monthly version is supported for at least one year and has
+ *   been sunset mid-month a year after its release; the refusal is the answer
+ *   LinkedIn gives for a version no longer active, as quoted in n8n-io/n8n#28660
+ *   and #14737: HTTP 426
  *   `{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20250401 is not active"}`.
- * - Meta: developers.facebook.com/docs/graph-api/changelog/versions (v21.0
- *   available until January 21, 2027, v22.0 May 20, 2027, v23.0 October 8,
- *   2027, v24.0 February 18, 2028, v25.0 July 29, 2028); the refusal is
- *   error 2635 "(#2635) You are calling a deprecated version of the Ads API.
- *   Please update to the latest version: vX." (facebook-nodejs-business-sdk#239).
- * - Klaviyo: developers.klaviyo.com API versioning and deprecation policy: a
- *   revision is stable for one year, deprecated in its second year and retired
- *   after two years.
- * - Google Ads: developers.google.com/google-ads/api/docs/sunset-dates and the
- *   sunset reminders on the Ads developer blog (v19 February 11, 2026, v20
- *   June 10, 2026, v21 August 5, 2026, v22 October 7, 2026); a version that
- *   does not exist or is sunset is not served (404).
+ * - Meta: the Marketing API's schedule (its versions expire sooner than the
+ *   Graph API's; the sandbox applies it to every Meta path, comments
+ *   included); a version older than the registry's oldest is long expired;
+ *   the refusal is error 2635 "(#2635) You are calling a deprecated version
+ *   of the Ads API. Please update to the latest version: vX."
+ *   (facebook-nodejs-business-sdk#239).
+ * - Klaviyo: a revision is stable for one year, deprecated in its second year
+ *   and retired after two years.
+ * - Google Ads: a version older than the registry's oldest is sunset, one
+ *   above the pin does not exist; neither is served (404).
  *
  * Versions released after the sandbox's date are accepted: the sandbox's
  * world often lives in the past while the package pins today's versions.
  */
+import { PLATFORM_REGISTRY, type PlatformId } from '../../nodes/shared/platforms/registry';
 import { json, type Ctx, type PlatformName, type Reply } from './core';
 import { daysBetween } from './rng';
 
@@ -42,21 +40,18 @@ export interface VersionInfo {
 	sunset?: string;
 }
 
-/** LinkedIn Marketing API versions with a published sunset; other YYYYMM versions follow the one-year rule. */
-export const LINKEDIN_SUNSETS: Record<string, string> = {
-	'202406': '2025-06-16',
-	'202407': '2025-07-22',
-	'202408': '2025-08-18',
-	'202409': '2025-09-15',
-	'202410': '2025-10-15',
-	'202411': '2025-11-17',
-	'202510': '2026-10-15',
-	'202511': '2026-11-16',
-	'202601': '2027-01-15',
-	'202602': '2027-02-15',
-	'202603': '2027-03-16',
-	'202604': '2027-04-15',
-};
+/** The registry's versions of a platform (its pin and history), oldest first. */
+function registryVersions(id: PlatformId): VersionInfo[] {
+	const { api } = PLATFORM_REGISTRY[id];
+	return [...api.history, api]
+		.map((v) => ({ version: v.version, released: v.released, sunset: v.sunset ?? undefined }))
+		.sort((a, b) => (a.released < b.released ? -1 : a.released > b.released ? 1 : 0));
+}
+
+/** The major number of `vNN` or `vNN.0`. */
+function major(version: string): number {
+	return Number(/^v(\d+)/.exec(version)?.[1]);
+}
 
 export function linkedInVersion(version: string): VersionInfo | undefined {
 	const m = /^(\d{4})(\d{2})(?:\.(\d{2}))?$/.exec(version);
@@ -65,66 +60,44 @@ export function linkedInVersion(version: string): VersionInfo | undefined {
 	const month = Number(m[2]);
 	if (month < 1 || month > 12) return undefined;
 	const base = `${m[1]}${m[2]}`;
-	const released = `${m[1]}-${m[2]}-01`;
+	const listed = registryVersions('linkedin').find((v) => v.version === base);
 	// Unlisted versions: one year of support, sunset mid-month a year later.
-	const sunset = LINKEDIN_SUNSETS[base] ?? `${year + 1}-${m[2]}-15`;
-	return { version, released, sunset };
+	return { version, released: `${m[1]}-${m[2]}-01`, sunset: listed?.sunset ?? `${year + 1}-${m[2]}-15` };
 }
 
-/** Graph / Marketing API versions and the day each stops being served. */
-export const META_VERSIONS: Array<{ version: string; released: string; sunset?: string }> = [
-	{ version: 'v17.0', released: '2023-05-23', sunset: '2025-09-12' },
-	{ version: 'v18.0', released: '2023-09-12', sunset: '2026-01-26' },
-	{ version: 'v19.0', released: '2024-01-23', sunset: '2026-05-21' },
-	{ version: 'v20.0', released: '2024-05-21', sunset: '2026-09-24' },
-	{ version: 'v21.0', released: '2024-10-02', sunset: '2027-01-21' },
-	{ version: 'v22.0', released: '2025-01-21', sunset: '2027-05-20' },
-	{ version: 'v23.0', released: '2025-05-29', sunset: '2027-10-08' },
-	{ version: 'v24.0', released: '2025-10-08', sunset: '2028-02-18' },
-	{ version: 'v25.0', released: '2026-02-18', sunset: '2028-07-29' },
-	{ version: 'v26.0', released: '2026-07-29' },
-];
+/** Meta Marketing API versions and the day each stops being served (the registry's). */
+export const META_VERSIONS: VersionInfo[] = registryVersions('meta');
 
 export function metaVersion(version: string): VersionInfo | undefined {
 	const known = META_VERSIONS.find((v) => v.version === version);
 	if (known) return known;
-	const m = /^v(\d+)\.(\d+)$/.exec(version);
-	if (!m) return undefined;
+	if (!/^v\d+\.\d+$/.test(version)) return undefined;
 	// Older than the oldest listed: long expired. Newer: not released.
-	const oldest = Number(META_VERSIONS[0]!.version.slice(1, -2));
-	return Number(m[1]) < oldest ? { version, sunset: '2000-01-01' } : undefined;
+	return major(version) < major(META_VERSIONS[0]!.version) ? { version, sunset: '2000-01-01' } : undefined;
 }
 
 /** The newest Meta version released on `today` (what Meta's 2635 message names). */
 export function latestMetaVersion(today: string): string {
-	const released = META_VERSIONS.filter((v) => v.released <= today);
+	const released = META_VERSIONS.filter((v) => (v.released ?? '') <= today);
 	return (released[released.length - 1] ?? META_VERSIONS[0]!).version;
 }
 
-/** Klaviyo revision lifecycle: stable one year, deprecated the second, retired after two. */
+/** Klaviyo revision lifecycle: the registry's dates, else stable one year, deprecated the second, retired after two. */
 export function klaviyoRevision(revision: string): VersionInfo | undefined {
 	const m = /^(\d{4})-(\d{2})-(\d{2})(\.pre)?$/.exec(revision);
 	if (!m) return undefined;
 	const day = `${m[1]}-${m[2]}-${m[3]}`;
-	return { version: revision, released: day, deprecated: `${Number(m[1]) + 1}-${m[2]}-${m[3]}`, sunset: `${Number(m[1]) + 2}-${m[2]}-${m[3]}` };
+	const listed = registryVersions('klaviyo').find((v) => v.version === day);
+	return { version: revision, released: day, deprecated: `${Number(m[1]) + 1}-${m[2]}-${m[3]}`, sunset: listed?.sunset ?? `${Number(m[1]) + 2}-${m[2]}-${m[3]}` };
 }
 
-/** Google Ads API major versions served and their sunsets (undefined: not announced yet). */
-export const GOOGLE_ADS_VERSIONS: Array<{ version: string; sunset?: string }> = [
-	{ version: 'v16', sunset: '2025-02-05' },
-	{ version: 'v17', sunset: '2025-06-04' },
-	{ version: 'v18', sunset: '2025-08-20' },
-	{ version: 'v19', sunset: '2026-02-11' },
-	{ version: 'v20', sunset: '2026-06-10' },
-	{ version: 'v21', sunset: '2026-08-05' },
-	{ version: 'v22', sunset: '2026-10-07' },
-	{ version: 'v23' },
-	{ version: 'v24' },
-	{ version: 'v25' },
-];
-
+/** Google Ads API major versions served: the registry's, the ones between its oldest and the pin (no sunset recorded). */
 export function googleAdsVersion(version: string): VersionInfo | undefined {
-	return GOOGLE_ADS_VERSIONS.find((v) => v.version === version);
+	const known = registryVersions('google_ads');
+	const listed = known.find((v) => v.version === version);
+	if (listed) return listed;
+	const n = major(version);
+	return /^v\d+$/.test(version) && n > major(known[0]!.version) && n < major(PLATFORM_REGISTRY.google_ads.api.version) ? { version } : undefined;
 }
 
 /** True when `info` is past its sunset on `today`. */

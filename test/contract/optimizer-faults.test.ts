@@ -40,6 +40,7 @@ import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { applyCampaignChange } from '../../scripts/sandbox/world';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -63,7 +64,7 @@ interface SandboxRef {
 function adapterSettings(sb: SandboxRef): PlatformSettings[] {
 	const c = sb.credentials;
 	return [
-		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, accountIds: [] },
+		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] },
 		{ platform: 'linkedin', accessToken: c.linkedin.accessToken, baseUrl: sb.urls.linkedin, accountIds: [] },
 		{
 			platform: 'google_ads',

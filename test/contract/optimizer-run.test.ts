@@ -31,6 +31,7 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { provisionApprovalDatabase } from '../../scripts/notion/approval-database';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -56,7 +57,7 @@ const PLATFORM = { meta: 'meta', linkedin: 'linkedin', google: 'google_ads' } as
 function sandboxAdapters(sb: Sandbox): OptimizerAdapters {
 	const c = sb.credentials;
 	const settings: PlatformSettings[] = [
-		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: 'v21.0', baseUrl: sb.urls.meta, accountIds: [] },
+		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] },
 		{ platform: 'linkedin', accessToken: c.linkedin.accessToken, baseUrl: sb.urls.linkedin, accountIds: [] },
 		{
 			platform: 'google_ads',

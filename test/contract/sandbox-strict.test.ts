@@ -8,6 +8,7 @@ import axios from 'axios';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 import { MetaAdsAdapter } from '../../nodes/shared/platforms/meta';
+import { PLATFORM_REGISTRY, pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import type { Clock } from '../../nodes/shared/resilience/clock';
 
 const TODAY = '2026-12-06';
@@ -32,18 +33,23 @@ describe('sandbox: versions past their sunset are refused as the vendor refuses 
 		sb.reset({ today: TODAY });
 	});
 
-	test('Meta: v21.0 is served until 2027-01-21, then error 2635 naming the latest version', async () => {
+	test('Meta: the registry\'s Marketing API dates: v25.0 is served until 2027-02-23, v24.0 (2026-11-10) answers error 2635 naming the latest version', async () => {
 		const act = sb.world.accounts.find((a) => a.platform === 'meta')!.id;
 		const get = (version: string) => axios.get(`${sb.urls.meta}/${version}/act_${act}/campaigns`, { params: { access_token: sb.credentials.meta.accessToken }, validateStatus: () => true });
-		assert.equal((await get('v21.0')).status, 200);
-		const expired = await get('v20.0');
+		assert.equal(PLATFORM_REGISTRY.meta.api.history.find((v) => v.version === 'v24.0')?.sunset, '2026-11-10', 'the dates this test names are the registry\'s');
+		assert.equal((await get('v25.0')).status, 200);
+		assert.equal((await get(pinnedApiVersion('meta'))).status, 200);
+		const expired = await get('v24.0');
 		assert.equal(expired.status, 400);
 		assert.equal(expired.data.error.code, 2635);
 		assert.equal(expired.data.error.type, 'OAuthException');
-		assert.equal(expired.data.error.message, '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v26.0.');
-		sb.reset({ today: '2027-01-21' });
-		assert.equal((await get('v21.0')).data.error?.code, 2635);
-		assert.equal((await get('v23.0')).status, 200);
+		assert.equal(expired.data.error.message, '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v27.0.');
+		assert.equal((await get('v20.0')).data.error?.code, 2635, 'older than the registry lists: long expired');
+		sb.reset({ today: '2026-11-09' });
+		assert.equal((await get('v24.0')).status, 200, 'served until its sunset day');
+		sb.reset({ today: '2027-02-23' });
+		assert.equal((await get('v25.0')).data.error?.code, 2635);
+		assert.equal((await get('v26.0')).status, 200);
 		sb.reset({ today: TODAY });
 	});
 

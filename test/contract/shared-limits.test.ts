@@ -18,6 +18,7 @@ import { createSharedLimits, type SharedLimits, type SharedLimitsConfig } from '
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
 import { sharedLimitsFromCredential } from '../../nodes/common/shared-limits';
+import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const WORKER = join(__dirname, '..', 'queue', 'limits-worker.ts');
 const PER_DAY = 40;
@@ -129,7 +130,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 				const key = `meta:act_${randomBytes(3).toString('hex')}:insights`;
 				sandbox.injectFault({ route: 'meta.*', kind: '5xx', status: 503, count: 3 });
 				const call = async () => {
-					const res = await fetch(`${sandbox.urls.meta}/v21.0/me?access_token=${sandbox.credentials.meta.accessToken}`);
+					const res = await fetch(`${sandbox.urls.meta}/${pinnedApiVersion('meta')}/me?access_token=${sandbox.credentials.meta.accessToken}`);
 					await res.arrayBuffer();
 					if (res.status >= 500) throw new PlatformApiError({ platform: 'meta', call: 'me', kind: 'server', httpStatus: res.status, retryable: true, hint: 'Meta answered a server error' });
 					return res.status;

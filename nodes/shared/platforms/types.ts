@@ -179,8 +179,10 @@ export interface CampaignControl {
 	/**
 	 * Budget and status changes of the account's campaigns since `since`
 	 * (ISO-8601), from the platform's change history, one read per account
-	 * (Meta: the ad account's `activities` edge; Google Ads: `change_event`;
-	 * LinkedIn: the campaigns' `changeAuditStamps.lastModified`). The
+	 * (Meta: the ad account's `activities` edge; Google Ads: `change_event`,
+	 * which refuses a `since` over 30 days back; LinkedIn: the campaigns'
+	 * `changeAuditStamps.lastModified`, kind `other`, no who or what). The run
+	 * asks no further back than the registry's `changeHistory.days`. The
 	 * optimizer counts them for the cooldown and the 24 h bound. Optional:
 	 * a platform without a history gives none.
 	 */
