@@ -67,7 +67,7 @@ export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'rev
 // Windows
 // ---------------------------------------------------------------------------
 
-export { MAX_WINDOW_DAYS, WINDOW_KINDS, windowSchema, type Window } from './schema-parts';
+export { MAX_WINDOW_DAYS, windowSchema, type Window } from './schema-parts';
 
 // ---------------------------------------------------------------------------
 // Conditions
@@ -645,10 +645,4 @@ export function parseSettings(input: unknown): Settings {
 	const parsed = settingsSchema.safeParse(input);
 	if (parsed.success) return parsed.data;
 	throw new RuleValidationError('settings', issuesOf(parsed.error, 'settings'));
-}
-
-export function parseGateConfig(input: unknown): GateConfig {
-	const parsed = gateConfigSchema.safeParse(input);
-	if (parsed.success) return parsed.data;
-	throw new RuleValidationError('gates', issuesOf(parsed.error, 'gates'));
 }

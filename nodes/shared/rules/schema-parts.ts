@@ -25,7 +25,6 @@ export const MAX_WINDOW_DAYS = 365;
  * JSON shorthand: `"today"`, `"yesterday"`, `"lifetime"`, `"last_7_days"`.
  */
 export type Window = { kind: 'today' } | { kind: 'yesterday' } | { kind: 'last_n_days'; days: number } | { kind: 'lifetime' };
-export const WINDOW_KINDS = ['today', 'yesterday', 'last_n_days', 'lifetime'] as const;
 
 function windowShorthand(value: unknown): unknown {
 	if (typeof value !== 'string') return value;
