@@ -76,8 +76,9 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 		const tag = randomBytes(3).toString('hex');
 		const account = () => `acct-${tag}-${++seq}`;
 		const deps = (patch: Partial<CreativeRunDeps> = {}): CreativeRunDeps => ({ store, openai, chatModel: CHAT_MODEL, embeddingModel: EMBEDDING_MODEL, ...patch });
+		// One proposal per variant here (the tests below pin per-variant semantics); the batch has its own test.
 		const run = (input: Partial<CreativeRunInput> & Pick<CreativeRunInput, 'accountId' | 'campaignId'>, patch: Partial<CreativeRunDeps> = {}) =>
-			runCreative({ brief: BRIEFS.fleece, platform: 'meta', metric: 'roas', count: 3, ...input }, deps(patch));
+			runCreative({ brief: BRIEFS.fleece, platform: 'meta', metric: 'roas', count: 3, batchApprovals: false, ...input }, deps(patch));
 		const variants = (accountId: string) => store.select('creative_variants', { where: { account_id: accountId }, order: [{ column: 'created_at' }, { column: 'id' }] });
 		const runRow = async (id: string) => (await store.select('creative_runs', { where: { id } }))[0]!;
 		/** Requests to the sandbox's OpenAI routes after `mark`. */
@@ -280,6 +281,40 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.deepEqual([again.found, again.updated, again.variants[0]!.status], [1, 0, 'approved']);
 			const flip = await markCreativeDecision(store, first.proposals[1]!.id, 'approved');
 			assert.deepEqual([flip.found, flip.updated, flip.variants[0]!.status], [1, 0, 'rejected']);
+		});
+
+		test('batched (the default): one proposal for the novel variants of a campaign run; approving its one card approves them all; a batch never enqueued is offered again the same', async () => {
+			const acct = account();
+			const brief = briefClean(BRIEFS.coffee, 'meta', 3);
+			const first = await run({ brief, accountId: acct, campaignId: 'c-batch', batchApprovals: true });
+			assert.deepEqual(statuses(first), ['pending_approval', 'pending_approval', 'pending_approval'], first.items.map((i) => i.reason).join('\n'));
+			assert.equal(first.proposals.length, 1);
+			const batch = first.proposals[0]!;
+			assert.match(batch.id, /^creative:c-batch:batch:[0-9a-f]{24}$/);
+			assert.match(batch.title, /^3 new Meta copy variants for /);
+			assert.equal((batch.payload as { contentHashes: string[] }).contentHashes.length, 3);
+			assert.ok(first.items.every((i) => i.proposal?.id === batch.id));
+			assert.deepEqual((await variants(acct)).map((r) => r.proposal_id), [batch.id, batch.id, batch.id]);
+
+			// Never enqueued: the next run offers the same batch again (same id and payload), once.
+			const second = await run({ brief, accountId: acct, campaignId: 'c-batch', batchApprovals: true });
+			assert.deepEqual(second.proposals.map((p) => p.id), [batch.id]);
+			assert.equal(createProposal(second.proposals[0]!).payloadHash, createProposal(batch).payloadHash);
+
+			// A sync cursor of its own: the sandbox's Notion stamps edits with its pinned clock, behind the cursor an earlier test's sync left.
+			const queue = new ApprovalQueue({ store, cursorKey: `approvals.sync.batch-${acct}`, notion: { token: sb.credentials.notion.token, baseUrl: sb.urls.notion, dataSourceId: sb.world.notion.approvalDataSourceId } });
+			const queued = await queue.enqueue(first.proposals);
+			assert.equal(queued.length, 1, 'one Notion card for the campaign');
+			const res = await fetch(`${sb.url}/_admin/notion/pages/${queued[0]!.pageId}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'Priya Nair', properties: { Status: { status: { name: 'Approved' } } } }) });
+			assert.equal(res.status, 200, await res.text());
+			await queue.syncDecisions();
+			const registry = new ExecutorRegistry();
+			registerCreativeExecutor(registry, store);
+			const executed = (await queue.executeApproved(registry)).filter((e) => e.proposalId === batch.id);
+			assert.deepEqual(executed.map((e) => e.type), ['executed'], JSON.stringify(executed));
+			const result = (await queue.get(batch.id))!.result as { variantIds: string[] };
+			assert.deepEqual([...result.variantIds].sort(), first.items.map((i) => i.variantId!).sort());
+			assert.deepEqual((await variants(acct)).map((r) => r.status), ['approved', 'approved', 'approved']);
 		});
 
 		test('a proposal whose enqueue never happened is offered again by the next run, with the same id and payload', async () => {

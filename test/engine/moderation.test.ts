@@ -22,7 +22,7 @@ describe('AdOps Moderation on n8n-core', () => {
 		await engine?.close();
 	});
 
-	test('workflows/moderation.json (Run Now): every polled comment moderated in dry run, one alert item per moderated item', async () => {
+	test('workflows/moderation.json (Run Now): every polled comment moderated in dry run; Slack gets one digest of the run, not one alert per comment', async () => {
 		// An engine of its own: every comment of its world is new to its store.
 		const engine = await startEngine({ seed: 8 });
 		onTestFinished(() => engine.close());
@@ -39,6 +39,13 @@ describe('AdOps Moderation on n8n-core', () => {
 		expectPaired(run);
 		const posted = json(run.items('Moderation Alert')).filter((o) => o.ok && !o.skipped).length;
 		expect(slackMessages(engine).length - before).toBe(posted);
+		// One digest (the last item) says what the dry run classified and would do; the comments carry no alert of their own.
+		expect(comments.every((c) => c.alert === null)).toBe(true);
+		const digests = moderated.filter((o) => o.digest === true);
+		expect(digests).toHaveLength(1);
+		expect((digests[0]!.alert as { title: string }).title).toMatch(new RegExp(`^Comment moderation: ${comments.length} comment\\(s\\) classified`));
+		const requests = moderated.filter((o) => !o.commentId && o.digest !== true && o.alert).length;
+		expect(posted).toBe(1 + requests);
 	});
 
 	test('poll comments, then moderate with Limit in dry run: one item per comment, paired, nothing done on Meta', async () => {

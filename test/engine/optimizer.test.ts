@@ -154,5 +154,16 @@ describe('AdOps Optimizer on n8n-core', () => {
 		expectPaired(run);
 		expect(slackMessages(engine).length - before).toBe(3);
 		expect([status(pause).status, status(raise).status]).toEqual(['ACTIVE', 'ACTIVE']);
+
+		// The next hourly run of the same day: the same dry-run decisions are stored only, not announced again,
+		// and the proposal already in the queue is not asked for again.
+		const again = await engine.run('optimize.json');
+		expect(again.status, again.error?.message).toBe('success');
+		const [executed2, proposals2, gated2] = again.outputs('Optimizer');
+		expect(decided(executed2!)).toEqual([]);
+		expect(decided(proposals2!)).toEqual([]);
+		expect(decided(gated2!)).toEqual(expect.arrayContaining(['E2E wf-pause:dry_run', 'E2E wf-trim:dry_run']));
+		expect((gated2!.find((i) => (i.json.rule as { name?: string } | undefined)?.name === 'E2E wf-pause')!.json as { reasons: string[] }).reasons.at(-1)).toMatch(/already announced today/);
+		expect(slackMessages(engine).length - before).toBe(3);
 	});
 });

@@ -3,9 +3,9 @@
 // comments and platform errors stay data in Slack.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { heldBackAlert, heldBackReason } from '../../nodes/shared/creative/alert';
+import { heldBackAlert, heldBackDigestAlert, heldBackReason } from '../../nodes/shared/creative/alert';
 import { alertSchema, renderAlert } from '../../nodes/shared/alerts/message';
-import { commentPollAlert, moderatedCommentAlert } from '../../nodes/shared/moderation/alert';
+import { DIGEST_LINES, commentPollAlert, moderatedCommentAlert, moderationDigestAlert } from '../../nodes/shared/moderation/alert';
 import type { CreativeRunItem } from '../../nodes/shared/creative';
 import type { ActionOutcome, ModeratedComment } from '../../nodes/shared/moderation';
 
@@ -130,5 +130,33 @@ describe('commentPollAlert', () => {
 		assert.equal(alert.kind, 'failure');
 		assert.deepEqual(alert.items, ['act_1: HTTP 500', 'act_2 / p-9: timeout']);
 		assert.ok(alertSchema.safeParse(alert).success);
+	});
+});
+
+describe('digests: one message per run instead of one per comment or variant', () => {
+	test('a moderation dry run: counts by intent and by action, the comments that would go to a person, the poll failures', () => {
+		assert.equal(moderationDigestAlert([]), null);
+		const many = Array.from({ length: DIGEST_LINES + 5 }, () => comment([{ type: 'escalate', status: 'dry_run' }]));
+		const alert = moderationDigestAlert([...many, comment([{ status: 'dry_run' }])], [{ accountId: 'act_9', message: 'HTTP 500' }])!;
+		assert.ok(alertSchema.safeParse(alert).success);
+		assert.equal(alert.kind, 'failure', 'a poll failure makes it a failure');
+		assert.equal(alert.title, `Comment moderation: ${DIGEST_LINES + 6} comment(s) classified, nothing hidden or posted`);
+		assert.match(alert.message!, /^By intent: question 26\.\nThe policy would: escalate 25, hide 1\.\n25 comment\(s\) would go to a person\./);
+		assert.equal(alert.items!.length, DIGEST_LINES + 2);
+		assert.match(alert.items![0]!, /^question \(confidence 0\.88\) on ad ad-1: "Where is my order\? <!here>" → escalate dry run$/);
+		assert.equal(alert.items![DIGEST_LINES], '…and 5 more comment(s) that would need a person');
+		assert.equal(alert.items!.at(-1), 'Poll failed: act_9: HTTP 500');
+		assert.ok(!JSON.stringify(renderAlert(alert)).includes('<!here>'), 'the comment is data');
+	});
+
+	test('held-back variants of a campaign run: one alert listing each with its reason; already stored copy is left out', () => {
+		assert.equal(heldBackDigestAlert([item({ status: 'already_stored' })], run), null);
+		const alert = heldBackDigestAlert([item({ slot: 0 }), item({ slot: 1, status: 'rejected_duplicate', verdict: 'duplicate', nearest }), item({ slot: 2, status: 'already_stored' })], run)!;
+		assert.ok(alertSchema.safeParse(alert).success);
+		assert.equal(alert.title, 'Creative held back: 2 variant(s) for campaign c-1');
+		assert.equal(alert.items!.length, 2);
+		assert.match(alert.items![0]!, /^Variant 1, rejected policy: Breaks the policy/);
+		assert.match(alert.items![1]!, /^Variant 2, rejected duplicate: Duplicate of past variant past-7: .* \(similarity: lexical 0\.91, semantic 0\.95\)$/);
+		assert.equal(heldBackDigestAlert([item({ status: 'missing' })], run)!.kind, 'failure');
 	});
 });

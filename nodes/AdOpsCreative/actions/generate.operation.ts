@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
-import { heldBackAlert } from '../../shared/creative/alert';
+import { heldBackDigestAlert } from '../../shared/creative/alert';
 import { proposalThreadKey } from '../../shared/alerts/proposal';
 import { CREATIVE_PLATFORMS, MAX_ATTEMPTS, MAX_COUNT, runCreative, type CreativePlatform, type CreativeRunResult } from '../../shared/creative';
 import type { CreativeContext } from './types';
@@ -69,6 +69,13 @@ export const description: INodeProperties[] = [
 			{ displayName: 'Duplicate Threshold (Lexical)', name: 'lexicalDuplicate', type: 'number', default: 0.9, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
 			{ displayName: 'Duplicate Threshold (Semantic)', name: 'semanticDuplicate', type: 'number', default: 0.95, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
 			{ displayName: 'Expires In (Hours)', name: 'expiresInHours', type: 'number', default: 72, description: 'How long an approval card waits for a decision' },
+			{
+				displayName: 'One Approval Card per Campaign',
+				name: 'batchApprovals',
+				type: 'boolean',
+				default: true,
+				description: 'Whether the new variants of a campaign go to one Notion card and one Slack request (approve or reject them together). Off: one card and one request per variant.',
+			},
 			{ displayName: 'Max Attempts per Variant', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1, maxValue: MAX_ATTEMPTS }, description: 'A variant that breaks a hard rule is regenerated with the reasons, at most this often, then reported' },
 			{ displayName: 'Max Tokens (Run Budget)', name: 'maxTokens', type: 'number', default: 0, description: 'Stop generating cleanly when the run has used this many chat tokens; 0 for no budget' },
 			{ displayName: 'Near-Duplicate Threshold (Lexical)', name: 'lexicalNear', type: 'number', default: 0.5, typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 } },
@@ -97,17 +104,28 @@ function claims(raw: unknown): Array<{ claim: string; reason?: string }> {
 		});
 }
 
-/** One item per variant: queued ones (with `proposal`) on output 0, held-back ones on output 1. */
+/**
+ * Output 0: one item per proposal to queue — a campaign run's batch (its
+ * variants under `variants`) or a single variant. Output 1: one item per
+ * held-back variant (no alert of its own) and, last, one digest alert for
+ * them all.
+ */
 export function toItems(result: CreativeRunResult, itemIndex: number): [INodeExecutionData[], INodeExecutionData[]] {
 	const run = { runId: result.runId, runStatus: result.status, runMessage: result.message, usage: result.usage, budget: result.budget };
 	const queued: INodeExecutionData[] = [];
 	const heldBack: INodeExecutionData[] = [];
+	const byProposal = new Map<string, typeof result.items>();
 	for (const item of result.items) {
-		const json = { ...item, ...run } as unknown as IDataObject;
-		if (item.proposal) queued.push({ json: { ...json, threadKey: proposalThreadKey(item.proposal.id) }, pairedItem: { item: itemIndex } });
-		// Copy this campaign already has (a rerun) gets a null alert: reported, never announced again.
-		else heldBack.push({ json: { ...json, alert: heldBackAlert(item, result) as unknown as IDataObject | null }, pairedItem: { item: itemIndex } });
+		if (item.proposal) byProposal.set(item.proposal.id, [...(byProposal.get(item.proposal.id) ?? []), item]);
+		// Copy this campaign already has (a rerun) is reported, never announced again.
+		else heldBack.push({ json: { ...item, ...run, alert: null } as unknown as IDataObject, pairedItem: { item: itemIndex } });
 	}
+	for (const [id, variants] of byProposal) {
+		const json = variants.length === 1 ? { ...variants[0]!, ...run } : { ...variants[0]!, status: 'pending_approval', variants: variants.map(({ proposal: _p, ...v }) => v), ...run };
+		queued.push({ json: { ...json, threadKey: proposalThreadKey(id) } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+	}
+	const digest = heldBackDigestAlert(result.items, result);
+	if (digest) heldBack.push({ json: { digest: true, heldBack: heldBack.length, ...run, alert: digest as unknown as IDataObject }, pairedItem: { item: itemIndex } });
 	for (const r of result.requeued) queued.push({ json: { status: 'requeued', variantId: r.variantId, proposal: r.proposal, reason: r.reason, ...run } as unknown as IDataObject, pairedItem: { item: itemIndex } });
 	return [queued, heldBack];
 }
@@ -141,6 +159,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: C
 			maxTokens: maxTokens > 0 ? maxTokens : null,
 			thresholds,
 			expiresInHours: numberParam(o.expiresInHours, 'Expires In (Hours)', 72, { min: 0 }),
+			batchApprovals: o.batchApprovals !== false,
 		},
 		{ store: ctx.store, openai: ctx.openai, chatModel: ctx.settings.chatModel, embeddingModel: ctx.settings.embeddingModel },
 	);

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam } from '../../common/params';
-import { moderatedCommentAlert } from '../../shared/moderation/alert';
+import { commentPollAlert, moderatedCommentAlert, moderationDigestAlert } from '../../shared/moderation/alert';
+import type { PollResult } from '../../shared/moderation';
 import { proposalAlert, proposalThreadKey } from '../../shared/alerts/proposal';
 import { alertEventFor } from '../../shared/approvals';
 import { moderate } from '../../shared/moderation';
@@ -91,7 +92,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 	this.getInputData().forEach((input, k) => {
 		if (!byItemId.has(input.json.itemId)) byItemId.set(input.json.itemId, k);
 	});
-	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex } }));
+	// A dry run is announced as one digest (the last item); a live run announces each comment that needs a person.
+	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: result.dryRun ? null : moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex } }));
+	// Poll Comments reports accounts or posts it could not read as items with `pollErrors`: they reach Slack through this node.
+	const polled = this.getInputData().flatMap((input, k) => (Array.isArray(input.json.pollErrors) ? [{ errors: input.json.pollErrors as PollResult['errors'], k }] : []));
+	if (result.dryRun) {
+		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors));
+		if (digest) out.push({ json: { digest: true, dryRun: true, comments: result.comments.length, alert: digest } as unknown as IDataObject, pairedItem: { item: polled[0]?.k ?? itemIndex } });
+	} else {
+		for (const p of polled) out.push({ json: { pollErrors: p.errors, alert: commentPollAlert(p.errors) } as unknown as IDataObject, pairedItem: { item: p.k } });
+	}
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;

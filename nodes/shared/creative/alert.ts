@@ -34,3 +34,26 @@ export function heldBackAlert(item: CreativeRunItem, run: { platform: string; ca
 		items: [...item.violations.map((v) => v.message), ...item.findings.map((f) => f.message)].slice(0, 20),
 	};
 }
+
+/**
+ * One alert for the held-back variants of a campaign run (instead of one per
+ * variant): why each was held back, with the nearest copy's similarity.
+ * Null when none is worth announcing (copy the campaign already has is
+ * reported by the node, never announced again).
+ */
+export function heldBackDigestAlert(items: readonly CreativeRunItem[], run: { platform: string; campaignId: string }): Alert | null {
+	const shown = items.filter((i) => i.status !== 'already_stored' && i.status !== 'pending_approval');
+	if (shown.length === 0) return null;
+	const failed = shown.some((i) => i.status === 'missing' || i.status === 'not_checked');
+	const similarity = (i: CreativeRunItem) => (i.nearest ? ` (similarity: lexical ${i.nearest.lexical.toFixed(2)}${i.nearest.semantic === null ? '' : `, semantic ${i.nearest.semantic.toFixed(2)}`})` : '');
+	return {
+		kind: failed ? 'failure' : 'info',
+		title: `Creative held back: ${shown.length} variant(s) for campaign ${run.campaignId}`,
+		message: escapeMrkdwn(`${shown.length} variant(s) of this run were not queued for approval.`),
+		fields: [
+			{ label: 'Platform', value: run.platform },
+			{ label: 'Campaign', value: run.campaignId },
+		],
+		items: shown.map((i) => `Variant ${i.slot + 1}, ${i.status.replace(/_/g, ' ')}: ${heldBackReason(i).slice(0, 300)}${similarity(i)}`).slice(0, 40),
+	};
+}

@@ -1,7 +1,8 @@
 /**
- * The approval loop's executor for proposals of kind `creative`: an approved
- * variant is marked `approved` in `creative_variants`. Publishing it to the
- * platform is a later step; the result says so.
+ * The approval loop's executor for proposals of kind `creative`: the approved
+ * variant (`approve_variant`), or every variant of a campaign run's batch
+ * (`approve_variants`), is marked `approved` in `creative_variants`.
+ * Publishing it to the platform is a later step; the result says so.
  *
  * The executor needs the store the variants live in, which is per
  * credential and so per execution. So there is no import-time registration:
@@ -28,13 +29,12 @@ import { creativePlatform } from './variant';
 export const CREATIVE_PROPOSAL_KIND = 'creative';
 
 /** The part of a creative proposal's payload (`creativeProposalInput`) the executor reads. */
-const creativePayload = z.object({
-	action: z.literal('approve_variant'),
-	platform: creativePlatform,
-	accountId: z.string().nullable(),
-	campaignId: z.string().min(1),
-	contentHash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+const contentHash = z.string().regex(/^[0-9a-f]{64}$/);
+const creativePayload = z.discriminatedUnion('action', [
+	z.object({ action: z.literal('approve_variant'), platform: creativePlatform, accountId: z.string().nullable(), campaignId: z.string().min(1), contentHash }),
+	// one proposal for the novel variants of a campaign run (`creativeBatchProposalInput`)
+	z.object({ action: z.literal('approve_variants'), platform: creativePlatform, accountId: z.string().nullable(), campaignId: z.string().min(1), contentHashes: z.array(contentHash).min(1) }),
+]);
 
 /** Thrown when an approved creative proposal cannot be applied; the approval loop records it as the failure. */
 export class CreativeExecutionError extends Error {
@@ -49,28 +49,27 @@ export function creativeExecutor(store: Store): Executor {
 			throw new CreativeExecutionError(`Proposal ${ctx.proposal.id} is not a creative variant proposal: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
 		}
 		const p = parsed.data;
+		const hashes = p.action === 'approve_variant' ? [p.contentHash] : p.contentHashes;
 		const result = await markCreativeDecision(store, ctx.proposal.id, 'approved');
-		const variant = result.variants.find((v) => v.contentHash === p.contentHash && v.campaignId === p.campaignId && v.platform === p.platform);
-		if (!variant) {
-			throw new CreativeExecutionError(
-				result.found === 0
-					? `No creative variant is linked to proposal ${ctx.proposal.id}; it may have been deleted from creative_variants. Nothing was marked.`
-					: `The variant linked to proposal ${ctx.proposal.id} holds other copy than the approved payload (content hash ${p.contentHash.slice(0, 12)}…); nothing was marked.`,
-			);
+		const variants = hashes.map((hash) => {
+			const variant = result.variants.find((v) => v.contentHash === hash && v.campaignId === p.campaignId && v.platform === p.platform);
+			if (!variant) {
+				throw new CreativeExecutionError(
+					result.found === 0
+						? `No creative variant is linked to proposal ${ctx.proposal.id}; it may have been deleted from creative_variants. Nothing was marked.`
+						: `The variant linked to proposal ${ctx.proposal.id} holds other copy than the approved payload (content hash ${hash.slice(0, 12)}…); nothing was marked.`,
+				);
+			}
+			if (variant.status !== 'approved') {
+				throw new CreativeExecutionError(`Variant ${variant.id} of proposal ${ctx.proposal.id} is ${variant.status}, not pending approval; it was not marked approved.`);
+			}
+			return variant;
+		});
+		const common = { platform: p.platform, campaignId: p.campaignId, changed: result.updated > 0, published: false };
+		if (p.action === 'approve_variant') {
+			return { action: 'marked_approved', variantId: variants[0]!.id, ...common, contentHash: p.contentHash, note: 'The variant is approved in the store; publishing it to the platform is a later step.' };
 		}
-		if (variant.status !== 'approved') {
-			throw new CreativeExecutionError(`Variant ${variant.id} of proposal ${ctx.proposal.id} is ${variant.status}, not pending approval; it was not marked approved.`);
-		}
-		return {
-			action: 'marked_approved',
-			variantId: variant.id,
-			platform: p.platform,
-			campaignId: p.campaignId,
-			contentHash: p.contentHash,
-			changed: result.updated > 0,
-			published: false,
-			note: 'The variant is approved in the store; publishing it to the platform is a later step.',
-		};
+		return { action: 'marked_approved', variantIds: variants.map((v) => v.id), ...common, contentHashes: p.contentHashes, note: `${variants.length} variants are approved in the store; publishing them to the platform is a later step.` };
 	};
 }
 

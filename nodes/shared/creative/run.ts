@@ -79,7 +79,7 @@ import { GROUNDING_METRICS, GroundingError, selectGrounding, type Grounding, typ
 import { completeWithOpenAI, defaultEmbeddingDimensions, embedderWithOpenAI, type ChatCallRecord, type EmbeddingUsage } from './openai';
 import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type RuleViolation } from './platform-rules';
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
-import { creativeProposalInput, splitLines, variantContentHash, variantToRow } from './stage';
+import { creativeBatchProposalInput, creativeProposalInput, splitLines, variantContentHash, variantToRow, type BatchVariant } from './stage';
 import { CREATIVE_PLATFORMS, type CreativePlatform, type CreativeVariant } from './variant';
 import { checkStoredPast, defaultNoveltyCache, openStoredPast, rowNoveltyText, type NoveltyIndexCache, type StoredPastOutput } from './novelty-cache';
 
@@ -119,6 +119,11 @@ export interface CreativeRunInput {
 	thresholds?: NoveltyThresholdsInput;
 	/** Hours an approval waits for a decision; default: the approval loop's (24 h). */
 	expiresInHours?: number | null;
+	/**
+	 * One approval proposal (one Notion card, one Slack request) for all the
+	 * novel variants of this run (default true); false: one per variant.
+	 */
+	batchApprovals?: boolean;
 	/** Days of `campaign_performance` the grounding reads. Default 90. */
 	groundingDays?: number;
 	/** Per-run adjustments of the platform rules. */
@@ -640,6 +645,15 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 			...(expiresAt ? { expiresAt } : {}),
 		});
 
+	const batching = input.batchApprovals !== false;
+	/** One proposal for several variants; sorted by content hash so the same set always gives the same payload (a re-offer is the same proposal). */
+	const batchFor = (entries: readonly BatchVariant[], grounding: Json, id?: string): ProposalInput =>
+		creativeBatchProposalInput(
+			[...entries].sort((a, b) => (variantContentHash(a.variant) < variantContentHash(b.variant) ? -1 : 1)),
+			{ platform, accountId: r.accountId, campaignId: r.campaignId, campaignName, grounding, requestedAt, ...(expiresAt ? { expiresAt } : {}) },
+			id,
+		);
+
 	// 4. Which variants are new for this campaign.
 	const items: CreativeRunItem[] = generation.variants.map((o) => ({
 		slot: o.slot,
@@ -721,6 +735,8 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 	const rowSlot = new Map<string, number>();
 	const groundingJson = (g.evidence ?? null) as Json;
 	const batchTexts = candidates.map((c) => ({ text: c.text, slot: c.outcome.slot }));
+	/** The novel variants of the run: one proposal for all of them when batching. */
+	const batched: Array<{ item: CreativeRunItem; entry: BatchVariant }> = [];
 	for (const c of candidates) {
 		const item = items[c.outcome.slot]!;
 		if (noveltyError !== null) {
@@ -738,7 +754,10 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 		item.reason = reason;
 		const status: CreativeVariantStatus = res.verdict === 'novel' ? 'pending_approval' : 'rejected_duplicate';
 		item.status = status;
-		if (status === 'pending_approval') item.proposal = proposalFor(c.variant, { novelty, violations: c.outcome.violations, findings: c.outcome.findings, grounding: groundingJson });
+		if (status === 'pending_approval') {
+			item.proposal = proposalFor(c.variant, { novelty, violations: c.outcome.violations, findings: c.outcome.findings, grounding: groundingJson });
+			batched.push({ item, entry: { variant: c.variant, novelty, violations: c.outcome.violations, findings: c.outcome.findings } });
+		}
 		rowSlot.set(c.hash, c.outcome.slot);
 		rows.push({
 			...variantToRow(c.variant, {
@@ -763,6 +782,13 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 			evidence: { novelty, violations: c.outcome.violations as unknown as Json, findings: c.outcome.findings as unknown as Json, attempts: c.outcome.attempts.length, rationale: c.variant.rationale },
 			rejection_reason: status === 'rejected_duplicate' ? reason : null,
 		});
+	}
+	let batch: ProposalInput | null = null;
+	if (batching && batched.length > 1) {
+		batch = batchFor(batched.map((b) => b.entry), groundingJson);
+		const single = new Set(batched.map((b) => b.item.proposal!.id));
+		for (const b of batched) b.item.proposal = batch;
+		for (const row of rows) if (row.proposal_id && single.has(row.proposal_id)) row.proposal_id = batch.id;
 	}
 	for (const item of items) {
 		if (item.status !== 'rejected_policy' || !item.variant || !item.contentHash) continue;
@@ -809,14 +835,25 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 		}
 	}
 
-	// 8. Proposals that never reached the queue.
-	const requeued: RequeuedVariant[] = rec.orphans
-		.filter((row) => !items.some((i) => i.variantId === row.id && i.proposal))
-		.map((row) => {
-			const evidence = (row.evidence ?? {}) as { novelty?: Json; violations?: RuleViolation[]; findings?: PolicyFinding[] };
-			const proposal = { ...proposalFor(rowToVariant(row), { novelty: evidence.novelty ?? null, violations: evidence.violations ?? [], findings: evidence.findings ?? [], grounding: row.grounding }), id: row.proposal_id! };
-			return { variantId: row.id, proposal, reason: `Variant ${row.id} waits for approval but its proposal ${row.proposal_id} never reached the queue; offered again (same id and payload).` };
-		});
+	// A variant another run stored first left the batch: the batch keeps its id (its rows carry it) and lists the rest.
+	if (batch) {
+		const kept = batched.filter((b) => b.item.proposal !== null);
+		const rebuilt = kept.length > 0 && kept.length < batched.length ? batchFor(kept.map((b) => b.entry), groundingJson, batch.id) : batch;
+		for (const b of kept) b.item.proposal = rebuilt;
+	}
+
+	// 8. Proposals that never reached the queue (a batch's rows offer their batch again, once).
+	const orphanGroups = new Map<string, CreativeVariantRecord[]>();
+	for (const row of rec.orphans.filter((o) => !items.some((i) => i.variantId === o.id && i.proposal))) orphanGroups.set(row.proposal_id!, [...(orphanGroups.get(row.proposal_id!) ?? []), row]);
+	const entryOf = (row: CreativeVariantRecord) => {
+		const evidence = (row.evidence ?? {}) as { novelty?: Json; violations?: RuleViolation[]; findings?: PolicyFinding[] };
+		return { variant: rowToVariant(row), novelty: evidence.novelty ?? null, violations: evidence.violations ?? [], findings: evidence.findings ?? [], grounding: row.grounding };
+	};
+	const requeued: RequeuedVariant[] = [...orphanGroups].map(([id, rows]) => {
+		const proposal = rows.length > 1 || id.includes(':batch:') ? batchFor(rows.map(entryOf), rows[0]!.grounding, id) : { ...proposalFor(entryOf(rows[0]!).variant, entryOf(rows[0]!)), id };
+		const what = rows.length > 1 ? `${rows.length} variants (${rows.map((x) => x.id).join(', ')}) wait` : `Variant ${rows[0]!.id} waits`;
+		return { variantId: rows[0]!.id, proposal, reason: `${what} for approval but proposal ${id} never reached the queue; offered again (same id and payload).` };
+	});
 
 	// 9. Summary.
 	const count = (s: CreativeItemStatus) => items.filter((i) => i.status === s).length;
@@ -882,7 +919,7 @@ async function execute(input: CreativeRunInput, deps: CreativeRunDeps, r: Resolv
 		campaignId: r.campaignId,
 		items,
 		requeued,
-		proposals: [...items.flatMap((i) => (i.proposal ? [i.proposal] : [])), ...requeued.map((q) => q.proposal)],
+		proposals: [...new Map([...items.flatMap((i) => (i.proposal ? [i.proposal] : [])), ...requeued.map((q) => q.proposal)].map((p) => [p.id, p])).values()],
 		counts,
 		usage,
 		requests: { chat: generation.requests.length, embeddings: ctx.embeddingUsage.requests, details },

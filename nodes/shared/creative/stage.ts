@@ -148,3 +148,59 @@ export function creativeProposalInput(variant: CreativeVariant, ctx: CreativePro
 		...(ctx.expiresAt ? { expiresAt: ctx.expiresAt } : {}),
 	};
 }
+
+/** One variant of a batch proposal with its own evidence. */
+export interface BatchVariant {
+	variant: CreativeVariant;
+	novelty?: Json;
+	violations?: readonly RuleViolation[];
+	findings?: readonly PolicyFinding[];
+}
+
+/**
+ * One approval proposal (kind `creative`, payload `approve_variants`) for the
+ * novel variants of one campaign run: one Notion card and one Slack request
+ * per campaign instead of one per variant. Approving it approves every
+ * variant it lists; rejecting it rejects them all. The id is
+ * `creative:<campaign>:batch:<first 24 hex of the sha256 of the sorted
+ * content hashes>`, so the same set of copy is the same proposal.
+ */
+export function creativeBatchProposalInput(variants: readonly BatchVariant[], ctx: Omit<CreativeProposalContext, 'novelty' | 'violations' | 'findings'>, id?: string): ProposalInput {
+	if (variants.length === 0) throw new Error('a batch proposal needs at least one variant');
+	const hashes = variants.map((v) => variantContentHash(v.variant));
+	const campaign = ctx.campaignName ? `"${ctx.campaignName}"` : ctx.campaignId;
+	const payload = {
+		action: 'approve_variants',
+		platform: ctx.platform,
+		accountId: ctx.accountId,
+		campaignId: ctx.campaignId,
+		contentHashes: hashes,
+		variants: variants.map(({ variant }) => ({
+			headlines: [...variant.headlines],
+			descriptions: [...variant.descriptions],
+			primaryText: variant.primaryText,
+			callToAction: variant.callToAction,
+			copyAngle: variant.copyAngle,
+			rationale: variant.rationale,
+		})),
+	} satisfies Json;
+	const warnings = (v: BatchVariant) => [...(v.violations ?? []).filter((x) => x.severity === 'recommended').map((x) => x.message), ...(v.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.message)];
+	const evidence: Record<string, Json> = { grounding: ctx.grounding ?? null };
+	variants.forEach((v, i) => {
+		evidence[`variant ${i + 1}`] = { copyAngle: v.variant.copyAngle, rationale: v.variant.rationale, novelty: v.novelty ?? null, warnings: warnings(v) };
+	});
+	return {
+		id: id ?? `creative:${idPart(ctx.campaignId)}:batch:${sha256Hex([...hashes].sort().join('\n')).slice(0, 24)}`,
+		kind: 'creative',
+		title: truncateVisibly(`${variants.length} new ${PLATFORM_LABELS[ctx.platform]} copy variants for ${campaign}`, 300).text,
+		payload,
+		evidence,
+		platform: ctx.platform,
+		accountId: ctx.accountId,
+		entity: truncateVisibly(`campaign ${campaign}`, 500).text,
+		proposedChange: truncateVisibly(variants.map((v, i) => `Variant ${i + 1}\n${describeVariant(v.variant)}`).join('\n\n'), 10_000).text,
+		impact: `Approving marks all ${variants.length} variants approved, rejecting rejects them all; publishing them to the platform is a later step.`,
+		...(ctx.requestedAt ? { requestedAt: ctx.requestedAt } : {}),
+		...(ctx.expiresAt ? { expiresAt: ctx.expiresAt } : {}),
+	};
+}

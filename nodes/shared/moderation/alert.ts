@@ -39,3 +39,43 @@ export function commentPollAlert(errors: PollResult['errors']): Alert | null {
 		items: errors.map((e) => `${e.accountId}${e.objectId ? ` / ${e.objectId}` : ''}: ${e.message}`),
 	};
 }
+
+/** Most comments a digest lists by name; the rest are counted. */
+export const DIGEST_LINES = 20;
+
+/**
+ * One alert for a whole dry run (instead of one per comment): how many
+ * comments were classified, by intent, what the policy would do (by action),
+ * the comments that would need a person, and the accounts or posts the poll
+ * could not read. Null when nothing was classified and nothing failed.
+ */
+export function moderationDigestAlert(comments: readonly ModeratedComment[], pollErrors: PollResult['errors'] = []): Alert | null {
+	if (comments.length === 0 && pollErrors.length === 0) return null;
+	const count = (keys: string[]) => {
+		const m = new Map<string, number>();
+		for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+		return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+	};
+	const intents = count(comments.map((c) => c.classification.intent));
+	const actions = count(comments.flatMap((c) => c.actions.map((a) => a.type)));
+	const notable = comments.filter((c) => c.actions.some((a) => a.type === 'escalate' || a.type === 'human_review' || a.status === 'failed' || a.status === 'stuck'));
+	const lines = notable.slice(0, DIGEST_LINES).map((c) => `${words(c.classification.intent)} (confidence ${c.classification.confidence.toFixed(2)}) on ad ${c.adId ?? c.postId ?? '?'}: "${c.text.slice(0, 120)}" → ${c.actions.map((a) => `${words(a.type)} ${words(a.status)}`).join(', ')}`);
+	if (notable.length > DIGEST_LINES) lines.push(`…and ${notable.length - DIGEST_LINES} more comment(s) that would need a person`);
+	const failed = pollErrors.length > 0;
+	return {
+		kind: failed ? 'failure' : 'summary',
+		label: 'Dry run',
+		title: `Comment moderation: ${comments.length} comment(s) classified, nothing hidden or posted`,
+		message: escapeMrkdwn(
+			[
+				comments.length ? `By intent: ${intents.map(([k, n]) => `${words(k)} ${n}`).join(', ')}.` : 'No new comments.',
+				actions.length ? `The policy would: ${actions.map(([k, n]) => `${words(k)} ${n}`).join(', ')}.` : 'The policy would take no action.',
+				notable.length ? `${notable.length} comment(s) would go to a person.` : null,
+				failed ? `Polling failed for ${pollErrors.length} account(s) or post(s); they are read again from the same point next time.` : null,
+			]
+				.filter(Boolean)
+				.join('\n'),
+		),
+		items: [...lines, ...pollErrors.map((e) => `Poll failed: ${e.accountId}${e.objectId ? ` / ${e.objectId}` : ''}: ${e.message}`)],
+	};
+}

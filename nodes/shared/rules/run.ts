@@ -821,6 +821,15 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const reported = new Set(
 		outsideKeys.length === 0 ? [] : (await store.selectColumns('optimization_actions', ['idempotency_key'], { where: { idempotency_key: { in: outsideKeys } } })).map((r) => r.idempotency_key),
 	);
+	// A dry run is announced once per decision and local day: the key is per local day, and its `:dry-run` row
+	// says an earlier run of the day already showed it in Slack; later hourly dry runs store it only (route `stored`).
+	const dryRunKeys = dryRun ? decisions.filter((d) => d.decision === 'execute' && d.idempotencyKey).map((d) => `${d.idempotencyKey}:dry-run`) : [];
+	const announcedDryRuns = new Set(
+		dryRunKeys.length === 0
+			? []
+			: (await store.selectColumns('optimization_actions', ['idempotency_key', 'outcome'], { where: { idempotency_key: { in: dryRunKeys } } })).filter((r) => r.outcome === 'dry_run').map((r) => r.idempotency_key),
+	);
+	const dryRunRoute = (d: Decision): Partial<OptimizerItem> => (announcedDryRuns.has(`${d.idempotencyKey}:dry-run`) ? { route: 'stored', reasons: [...d.reasons, 'dry run already announced today: stored only'] } : {});
 	for (const d of decisions) {
 		const base: Omit<OptimizerItem, 'text' | 'outcome' | 'route'> = {
 			decision: d.decision,
@@ -841,7 +850,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			proposalStatus: null,
 		};
 		const push = (outcome: OptimizerOutcome, extra: Partial<OptimizerItem> = {}) => {
-			const item = { ...base, ...extra, outcome, route: ROUTE[outcome] };
+			const item = { ...base, route: ROUTE[outcome], ...extra, outcome };
 			items.push({ ...item, text: itemText(item) });
 		};
 
@@ -883,7 +892,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			if (dryRun) {
 				batch.push(rowOf(d, { outcome: 'dry_run' }, ':dry-run'));
 				summary.dryRun++;
-				push('dry_run');
+				push('dry_run', dryRunRoute(d));
 			} else {
 				// recorded as done: its key then gates the same notification for the rest of the local day
 				const doneAt = clock().toISOString();
@@ -918,7 +927,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			case 'dry_run':
 				batch.push(rowOf(d, { outcome: 'dry_run', platform_response: applied.validation, action_details: details(d, { current: applied.current }) }, suffix));
 				summary.dryRun++;
-				push('dry_run', { current: applied.current, validation: applied.validation });
+				push('dry_run', { current: applied.current, validation: applied.validation, ...dryRunRoute(d) });
 				break;
 			case 'refused':
 				if (dryRun) batch.push(rowOf(d, { outcome: 'refused', error: applied.reason, action_details: details(d, { current: applied.current, attempts: applied.attempts }) }, suffix));
