@@ -149,8 +149,8 @@ describe('gates: minimum entity age (learning period)', () => {
 	test('created 2025-05-01T00:00Z, now 2025-06-11T14:00Z: 41 days + 14 h = 41.583 days', () => {
 		const young = only(run({ rules: [{ ...SCALE, gates: { minEntityAgeDays: 45 } }] }));
 		assert.equal(young.decision, 'gated');
-		assert.equal(gateOf(young, 'entity_age').detail, 'age 41.5833 days < 45 (learning period)');
-		assert.deepEqual(gateOf(young, 'entity_age').values, { ageDays: 41.583, minDays: 45 });
+		assert.equal(gateOf(young, 'entity_age').detail, 'age 41.5 days < 45 (learning period)');
+		assert.deepEqual(gateOf(young, 'entity_age').values, { ageDays: 41.5, minDays: 45 });
 		assert.equal(only(run({ rules: [{ ...SCALE, gates: { minEntityAgeDays: 41.5 } }] })).decision, 'execute');
 		const unknown = only(run({ entities: [{ ...ENTITY, createdAt: null }], settings: { gates: { minEntityAgeDays: 1 } } }));
 		assert.equal(gateOf(unknown, 'entity_age').detail, 'age unknown (no createdAt), minimum 1 days');

@@ -4,6 +4,8 @@
  * query), newest name first.
  */
 import type { Store } from '../store';
+import { roundMoney } from '../ingest/fx';
+import { currencyExponent } from '../platforms/currency';
 import { CREATIVE_PLATFORMS, type CreativePlatform } from './variant';
 
 export interface ActiveCampaign {
@@ -55,5 +57,7 @@ export async function activeCampaigns(store: Store, options: ActiveCampaignOptio
 			lastDate: r.date,
 		});
 	}
+	// sums of float rows carry noise (277.42199999999997): spend is shown in the currency's minor unit
+	for (const c of byCampaign.values()) if (c.currency && currencyExponent(c.currency) !== undefined) c.spend = roundMoney(c.spend, c.currency);
 	return [...byCampaign.values()].filter((c) => c.spend > 0).sort((a, b) => (a.platform + a.accountId + a.campaignId < b.platform + b.accountId + b.campaignId ? -1 : 1));
 }

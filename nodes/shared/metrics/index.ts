@@ -22,7 +22,7 @@
  * - `ratio(metric, sums)`: IEEE double division of a window's sums (the rules
  *   engine); agrees with the database to ~1e-15 relative.
  */
-import { fromNumber, pgDivide, toNumber, type Decimal } from '../ingest/decimal';
+import { fromNumber, pgDivide, round, toNumber, type Decimal } from '../ingest/decimal';
 
 /** The six base metrics of a row, in table order. */
 export const BASE_METRIC_FIELDS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
@@ -116,4 +116,17 @@ export function derivedMetrics(row: MetricInputs): DerivedMetrics {
 		cpl: exactRatio(spend, dec(row.leads)),
 		roas: exactRatio(dec(row.revenue), spend),
 	};
+}
+
+/**
+ * Decimals a derived metric is shown with in output items and messages (a
+ * CTR of 0.0312, a ROAS of 4.21); money amounts follow their currency's
+ * minor unit instead (`roundMoney`).
+ */
+export const METRIC_DIGITS: { readonly [K in DerivedMetricName]: number } = { ctr: 4, cpc: 2, cpa: 2, cpl: 2, roas: 2 };
+
+/** `value` rounded (half away from zero) to the metric's shown decimals; null stays null. */
+export function roundMetric(metric: DerivedMetricName, value: number | null): number | null {
+	if (value === null || !Number.isFinite(value)) return value;
+	return toNumber(round(fromNumber(value), METRIC_DIGITS[metric]));
 }

@@ -7,12 +7,14 @@ import { defineGate } from './types';
 /** Learning period: the entity must be at least `minDays` old (unknown age fails when a minimum is set). */
 export function entityAgeGate(createdAtMs: number | null, nowMs: number, minDays: number): GateResult {
 	const ageDays = createdAtMs === null ? null : (nowMs - createdAtMs) / DAY_MS;
-	const values = { ageDays: ageDays === null ? null : Math.round(ageDays * 1000) / 1000, minDays };
+	// shown (and reported) with one decimal, rounded down so a fail never reads "45 < 45": "age 187.3 days"; the comparison uses the exact age
+	const shown = ageDays === null ? null : Math.floor(ageDays * 10) / 10;
+	const values = { ageDays: shown, minDays };
 	if (minDays <= 0) return gate('entity_age', 'skip', 'no minimum age configured', values);
 	if (ageDays === null) return gate('entity_age', 'fail', `age unknown (no createdAt), minimum ${fmt(minDays)} days`, values);
 	return ageDays >= minDays
-		? gate('entity_age', 'pass', `age ${fmt(ageDays)} days >= ${fmt(minDays)}`, values)
-		: gate('entity_age', 'fail', `age ${fmt(ageDays)} days < ${fmt(minDays)} (learning period)`, values);
+		? gate('entity_age', 'pass', `age ${fmt(shown)} days >= ${fmt(minDays)}`, values)
+		: gate('entity_age', 'fail', `age ${fmt(shown)} days < ${fmt(minDays)} (learning period)`, values);
 }
 
 export const entityAge = defineGate({
