@@ -142,7 +142,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 		const cooldown = item.gates.find((g) => g.gate === 'cooldown')!;
 		assert.equal(cooldown.status, 'fail');
 		const money = (v: number) => v.toFixed(c.account.currency === 'JPY' ? 0 : 2);
-		assert.match(cooldown.detail, new RegExp(`^budget changed ${money(start)} → ${money(after)} ${c.account.currency} by jane\\.doe@example\\.com in Google Ads web interface at \\d{2}:\\d{2}, 3(\\.\\d+)? h ago < cooldown 24 h \\(a change made outside the package\\)$`));
+		assert.match(cooldown.detail, new RegExp(`^budget changed ${money(start)} → ${money(after)} ${c.account.currency} by jane\\.doe@example\\.com in Google Ads web interface at (\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}, 3(\\.\\d+)? h ago < cooldown 24 h \\(a change made outside the package\\)$`));
 		assert.equal(cooldown.values.lastChangeSource, 'outside');
 		assert.equal(cooldown.values.lastChangeBy, 'jane.doe@example.com');
 		assert.equal(r.warnings.filter((w) => /change history/.test(w)).length, 0, r.warnings.join('\n'));
@@ -150,7 +150,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 		const p = campaign('google');
 		await personEdits(p, { status: 'PAUSED' }, 2, 'ops@example.com');
 		const r2 = await run('google', [rule('enable-g', p, { type: 'enable' })], { cooldownHours: 24 }, sandboxNow());
-		assert.match(one(r2, 'enable-g').gates.find((g) => g.gate === 'cooldown')!.detail, /^paused by ops@example\.com in Google Ads web interface at \d{2}:\d{2}, 2(\.\d+)? h ago < cooldown 24 h \(a change made outside the package\)$/);
+		assert.match(one(r2, 'enable-g').gates.find((g) => g.gate === 'cooldown')!.detail, /^paused by ops@example\.com in Google Ads web interface at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}, 2(\.\d+)? h ago < cooldown 24 h \(a change made outside the package\)$/);
 	});
 
 	test('Google Ads: a cooldown longer than the 30 days change_event keeps is read back 30 days, without an error', async () => {
@@ -173,7 +173,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 		assert.equal(item.outcome, 'gated');
 		const cooldown = item.gates.find((g) => g.gate === 'cooldown')!;
 		assert.equal(cooldown.status, 'fail');
-		assert.match(cooldown.detail, /^changed \(the platform says neither what nor by whom\) at \d{2}:\d{2}, 3(\.\d+)? h ago < cooldown 24 h \(a change made outside the package\)$/);
+		assert.match(cooldown.detail, /^changed \(the platform says neither what nor by whom\) at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}, 3(\.\d+)? h ago < cooldown 24 h \(a change made outside the package\)$/);
 		assert.equal(cooldown.values.lastChangeSource, 'outside');
 		assert.equal(cooldown.values.lastChangeBy, null);
 		// an edit older than the cooldown does not block
@@ -192,7 +192,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 			const later = await run(platform, [rule(`other-${platform}`, c, { type: 'pause' })], { cooldownHours: 24 }, t + HOUR);
 			const cooldown = one(later, `other-${platform}`).gates.find((g) => g.gate === 'cooldown')!;
 			assert.equal(cooldown.status, 'fail');
-			assert.match(cooldown.detail, new RegExp(`by rule own-${platform} at \\d{2}:\\d{2}, 1 h ago < cooldown 24 h$`));
+			assert.match(cooldown.detail, new RegExp(`by rule own-${platform} at (\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}, 1 h ago < cooldown 24 h$`));
 			assert.equal(cooldown.values.lastChangeSource, 'rule');
 		});
 	}

@@ -112,7 +112,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			assert.equal(item.outcome, 'gated');
 			const cooldown = item.gates.find((g) => g.gate === 'cooldown')!;
 			assert.equal(cooldown.status, 'fail');
-			assert.match(cooldown.detail, new RegExp(`^budget changed ${start.toFixed(2)} → ${(start * 1.5).toFixed(2)} ${c.account.currency} by Jane Doe in Ads Manager at \\d{2}:\\d{2}, 3(\\.\\d+)? h ago < cooldown 24 h \\(a change made outside the package\\)$`));
+			assert.match(cooldown.detail, new RegExp(`^budget changed ${start.toFixed(2)} → ${(start * 1.5).toFixed(2)} ${c.account.currency} by Jane Doe in Ads Manager at (\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}, 3(\\.\\d+)? h ago < cooldown 24 h \\(a change made outside the package\\)$`));
 			assert.equal(cooldown.values.lastChangeSource, 'outside');
 			assert.equal(cooldown.values.lastChangeBy, 'Jane Doe');
 			assert.match(item.text, /gated by cooldown: budget changed .* by Jane Doe in Ads Manager/);
@@ -125,7 +125,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			await janeEdits(p, { status: 'PAUSED' }, 1);
 			await janeEdits(p, { status: 'ACTIVE' }, 0.5);
 			const r2 = await run([rule('raise', p, { type: 'scale_budget', percent: 10 })], { cooldownHours: 24 }, sandboxNow());
-			assert.match(one(r2, 'raise').gates.find((g) => g.gate === 'cooldown')!.detail, /^enabled by Jane Doe in Ads Manager at \d{2}:\d{2}, 0\.5\d* h ago < cooldown 24 h \(a change made outside the package\)$/);
+			assert.match(one(r2, 'raise').gates.find((g) => g.gate === 'cooldown')!.detail, /^enabled by Jane Doe in Ads Manager at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}, 0\.5\d* h ago < cooldown 24 h \(a change made outside the package\)$/);
 		});
 
 		test('the 24 h bound counts the edit: 100 → 140 by Jane, +25 % asked under 50 % per 24 h reaches 1.5 × the lowest budget held, not 140 × 1.25', async () => {
@@ -138,7 +138,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			const bound = Math.floor(start * 1.5 * 100 + 1e-7) / 100;
 			assert.equal(item.action!.budgetAfter, bound, `${start} × 1.5 rounded down`);
 			assert.deepEqual(item.action!.clampedBy, ['daily_change']);
-			assert.match(item.gates.find((g) => g.gate === 'daily_change')!.detail, /by Jane Doe in Ads Manager at \d{2}:\d{2} \(outside the package\)/);
+			assert.match(item.gates.find((g) => g.gate === 'daily_change')!.detail, /by Jane Doe in Ads Manager at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2} \(outside the package\)/);
 		});
 
 		test('the package\'s own change is in the platform\'s history too, but counted once, as the rule\'s', async () => {
@@ -149,7 +149,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			const later = await run([rule('other', c, { type: 'pause' })], { cooldownHours: 24 }, t + HOUR);
 			const cooldown = one(later, 'other').gates.find((g) => g.gate === 'cooldown')!;
 			assert.equal(cooldown.status, 'fail');
-			assert.match(cooldown.detail, /by rule own at \d{2}:\d{2}, 1 h ago < cooldown 24 h$/);
+			assert.match(cooldown.detail, /by rule own at (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}, 1 h ago < cooldown 24 h$/);
 			assert.equal(cooldown.values.lastChangeSource, 'rule');
 		});
 	});

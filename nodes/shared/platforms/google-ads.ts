@@ -596,8 +596,8 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		if (!Number.isFinite(sinceMs)) throw new RangeError(`Google Ads: since must be an ISO-8601 instant, got ${since}`);
 		const account = await cachedAccountInfo(this.accounts, id, () => this.describeAccount(id, signal));
 		if (!account.timezone) throw new PlatformApiError({ platform: 'google_ads', accountId: id, call: 'listCampaignChanges', kind: 'malformed_response', retryable: false, platformMessage: 'customer.time_zone is missing', hint: 'change_event times are in the account time zone, which Google Ads did not give' });
-		// the range must be finite: up to a day past now (change_date_time is the account's wall clock)
-		const untilMs = Math.max(Date.now(), sinceMs) + 86_400_000;
+		// the range must be finite: past now on this machine and past any run's now (the run asks at most 30 days back)
+		const untilMs = Math.max(Date.now(), sinceMs + 31 * 86_400_000) + 86_400_000;
 		const rows = await this.query('listCampaignChanges', id, googleAdsChangeEventQuery(sinceMs, untilMs, account.timezone), signal);
 		const out: CampaignChange[] = [];
 		for (const row of rows) {
