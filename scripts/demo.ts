@@ -9,10 +9,13 @@
  * the store, the quality report scores it and Slack gets the summary; the
  * second run re-reads the lookback days and writes nothing. Then
  * `workflows/creative.json` (Run Now) writes copy for the two campaigns with
- * the most spend: rules, policy and novelty checked, novel variants queued as
- * Notion cards with a Slack request each. `workflows/moderation.json` (Run
- * Now, dry run) polls the comments under the ads' posts, classifies them and
- * shows what the policy would do. `workflows/optimize.json` (Run Now, dry run)
+ * the most spend: rules, policy and novelty checked, the novel variants of
+ * each campaign queued as one Notion card with one Slack request, the
+ * held-back ones in one Slack digest per campaign. `workflows/moderation.json`
+ * (Run Now, dry run) polls the comments under the ads' posts, classifies them
+ * and posts one digest of what the policy would do. `workflows/optimize.json`
+ * (Run Now, dry run, then again as the next hourly run that announces nothing
+ * new)
  * evaluates the seed rules of supabase/seed.sql over the ingested performance
  * and each campaign's state read from its platform, and shows what would
  * execute, what would need approval and what the gates held back, with Slack
@@ -25,6 +28,8 @@
  * executor POSTs it to the sandbox's receiver; the demo fails if the receiver
  * counts anything but one request) and Slack says so in the proposal's
  * thread.
+ * It ends with a table of the Slack messages and Notion cards each workflow
+ * sent (README "Messages and cards per demo run" quotes it).
  * Each later capability adds its workflow here.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -80,6 +85,28 @@ function blocksAsText(blocks: unknown[] | undefined, fallback: string): string[]
 
 function postedCount(sandbox: Sandbox): number {
 	return sandbox.world.slack.channels.find((c) => `#${c.name}` === ALERT_CHANNEL)?.messages.filter((m) => m.viaApi).length ?? 0;
+}
+
+/** What a person receives: Slack messages posted through the API (every channel) and Notion pages created by the integration. */
+function tally(sandbox: Sandbox): { slack: number; notion: number } {
+	const slack = sandbox.world.slack.channels.reduce((n, c) => n + c.messages.filter((m) => m.viaApi).length, 0);
+	return { slack, notion: sandbox.world.notion.pages.length };
+}
+
+const counts: Array<{ label: string; slack: number; notion: number }> = [];
+
+/** Records how many Slack messages and Notion cards `label` produced since `before`. */
+function count(sandbox: Sandbox, label: string, before: { slack: number; notion: number }): void {
+	const now = tally(sandbox);
+	counts.push({ label, slack: now.slack - before.slack, notion: now.notion - before.notion });
+}
+
+function printCounts(): void {
+	say('\nWhat one demo run sends to people:');
+	say(`  ${'workflow'.padEnd(34)}${'Slack messages'.padStart(15)}${'Notion cards'.padStart(14)}`);
+	for (const c of counts) say(`  ${c.label.padEnd(34)}${String(c.slack).padStart(15)}${String(c.notion).padStart(14)}`);
+	const total = counts.reduce((t, c) => ({ slack: t.slack + c.slack, notion: t.notion + c.notion }), { slack: 0, notion: 0 });
+	say(`  ${'total'.padEnd(34)}${String(total.slack).padStart(15)}${String(total.notion).padStart(14)}`);
 }
 
 function printChannel(sandbox: Sandbox, since: number): void {
@@ -189,17 +216,21 @@ async function main(): Promise<void> {
 		done();
 
 		let seen = postedCount(sandbox);
+		let before = tally(sandbox);
 		done = step(`running workflow "${alertDemo.name}" in n8n`);
 		const alertRun = await n8n.execute(alertDemo.id as string);
 		done();
+		count(sandbox, 'alert-demo', before);
 		say(`  ${alertRun.status} in ${(alertRun.ms / 1000).toFixed(1)} s; nodes: ${Object.keys(alertRun.runData).join(' → ')}`);
 		printChannel(sandbox, seen);
 
 		for (const label of ['first run: backfill', 'second run: same window again']) {
 			seen = postedCount(sandbox);
+			before = tally(sandbox);
 			done = step(`running workflow "${ingest.name}" (${label})`);
 			const run = await n8n.execute(ingest.id as string);
 			done();
+			count(sandbox, `ingest (${label.split(':')[0]})`, before);
 			const outcomes = ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((node) => (run.runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as IngestOutcome));
 			say(`\n  ${'platform'.padEnd(11)}${'account'.padEnd(16)}${'status'.padEnd(9)}${'window'.padEnd(24)}${'written'.padStart(8)}${'unchanged'.padStart(10)}${'quarantined'.padStart(12)}`);
 			for (const o of outcomes) {
@@ -211,18 +242,26 @@ async function main(): Promise<void> {
 			printChannel(sandbox, seen);
 		}
 		seen = postedCount(sandbox);
+		before = tally(sandbox);
 		done = step(`running workflow "${creative!.name}" (Run Now: the two campaigns with the most spend)`);
 		const creativeRun = await n8n.execute(creative!.id as string);
 		done();
-		const written = [0, 1].flatMap((output) => (creativeRun.runData['Write Variants']?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { status?: string; slot?: number; verdict?: string | null; reason?: string; runMessage?: string; error?: string }));
+		count(sandbox, 'creative', before);
+		type Written = { status?: string; slot?: number; verdict?: string | null; reason?: string; runMessage?: string; error?: string; digest?: boolean; variants?: Written[] };
+		// a campaign's batch lists its variants under `variants`; the held-back digest is not a variant
+		const written = [0, 1]
+			.flatMap((output) => (creativeRun.runData['Write Variants']?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as Written))
+			.flatMap((w) => (Array.isArray(w.variants) ? w.variants.map((v) => ({ ...v, runMessage: w.runMessage })) : w.digest ? [] : [w]));
 		if (written[0]?.runMessage) say(`  ${written[0].runMessage}`);
 		for (const v of written) say(`  variant ${String(v.slot ?? '-').padEnd(3)} ${String(v.status ?? 'error').padEnd(18)} ${v.verdict ?? '-'}  ${String(v.reason ?? v.error ?? '').slice(0, 100)}`);
 		printChannel(sandbox, seen);
 
 		seen = postedCount(sandbox);
+		before = tally(sandbox);
 		done = step(`running workflow "${moderation!.name}" (Run Now, dry run: nothing is hidden or posted)`);
 		const moderationRun = await n8n.execute(moderation!.id as string);
 		done();
+		count(sandbox, 'moderation (dry run)', before);
 		const comments = (moderationRun.runData['Moderate']?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as { text?: string; classification?: { intent: string; confidence: number }; actions?: Array<{ type: string; status: string }> }).filter((c) => c.classification);
 		const byIntent = new Map<string, number>();
 		for (const c of comments) byIntent.set(c.classification!.intent, (byIntent.get(c.classification!.intent) ?? 0) + 1);
@@ -231,9 +270,11 @@ async function main(): Promise<void> {
 		printChannel(sandbox, seen);
 
 		seen = postedCount(sandbox);
+		before = tally(sandbox);
 		done = step(`running workflow "${optimize!.name}" (Run Now, dry run: the seed rules over the ingested performance; nothing changes)`);
 		const optimizeRun = await n8n.execute(optimize!.id as string);
 		done();
+		count(sandbox, 'optimize (dry run, first)', before);
 		const decisions = [0, 1, 2].flatMap((output) => (optimizeRun.runData['Optimizer']?.at(-1)?.data?.main?.[output] ?? []).map((i) => i.json as { outcome: string; text?: string; summary?: Record<string, number>; warnings?: string[] }));
 		const summary = decisions.find((d) => d.outcome === 'summary');
 		if (summary?.summary) say(`  ${Object.entries(summary.summary).filter(([, v]) => typeof v === 'number' && v > 0).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -241,7 +282,19 @@ async function main(): Promise<void> {
 		for (const d of decisions.filter((x) => x.text).slice(0, 8)) say(`  ${d.text!.slice(0, 180)}`);
 		printChannel(sandbox, seen);
 
+		// The optimizer runs hourly: a second run of the same day must not announce the same dry-run decisions again.
+		seen = postedCount(sandbox);
+		before = tally(sandbox);
+		done = step(`running workflow "${optimize!.name}" again (the next hourly run of the same day)`);
+		await n8n.execute(optimize!.id as string);
+		done();
+		count(sandbox, 'optimize (dry run, next hour)', before);
+		printChannel(sandbox, seen);
+
+		before = tally(sandbox);
 		await approvalLoop(n8n, sandbox, request!);
+		count(sandbox, 'approval loop', before);
+		printCounts();
 		say(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 	} finally {
 		await n8n?.dispose().catch(() => undefined);
