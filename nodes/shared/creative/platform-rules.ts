@@ -9,6 +9,11 @@
  * `recommended` ones are warnings that travel with the variant to the
  * approver.
  *
+ * The defaults are the platform registry's creative limits
+ * (`platforms/registry.ts`, `creative`): every platform with limits there has
+ * rules here (TikTok's in-feed ad text included), with no second copy of the
+ * numbers; a list field's entries must differ when it takes more than one.
+ *
  * Defaults and decisions:
  * - Google responsive search ads: headlines ≤ 30, descriptions ≤ 90, 3–15
  *   headlines, 2–4 descriptions, no exact duplicates, no line breaks, no
@@ -30,6 +35,9 @@
  * - LinkedIn: intro text 150 recommended and 600 hard, headline 70 hard (as
  *   the issue states; LinkedIn accepts up to 200), description 100
  *   recommended and 300 hard, exactly 1 headline, at most 1 description.
+ * - TikTok in-feed ads: the ad text (primaryText) is required, 1–100
+ *   characters, no emoji (TikTok Ads Manager refuses them in ad text); no
+ *   headline or description (the video carries them).
  * - Empty or whitespace-only texts are hard violations everywhere; line
  *   breaks are hard violations in headlines and descriptions (stored
  *   multi-value fields are newline-joined, see `stage.ts`), allowed in
@@ -37,8 +45,9 @@
  * - When a text breaks its hard limit only the hard violation is reported
  *   (it necessarily exceeds the recommendation too).
  */
+import { PLATFORM_DEFINITIONS, type CreativeLimits, type PlatformDefinition, type PlatformId } from '../platforms/registry';
 import { graphemes } from '../text/graphemes';
-import { fieldLabel, type CreativePlatform, type CreativeVariant, type VariantField } from './variant';
+import { fieldLabel, type CreativeVariant, type VariantField } from './variant';
 
 /** How lengths are measured: graphemes, or graphemes with CJK/full-width counted twice (Google). */
 export type LengthUnit = 'graphemes' | 'google_width';
@@ -63,13 +72,14 @@ export interface ListFieldRules {
 }
 
 export interface PlatformRules {
-	platform: CreativePlatform;
+	/** A platform with creative limits in the registry. */
+	platform: PlatformId;
 	unit: LengthUnit;
 	headlines: ListFieldRules;
 	descriptions: ListFieldRules;
 	/** `required`: Meta primary text / LinkedIn intro text. `unused`: Google search ads have none. */
 	primaryText: { use: 'required' | 'unused'; length: LengthLimits };
-	/** Whether emoji are acceptable in headlines and descriptions. */
+	/** Whether emoji are acceptable in headlines and descriptions (and in the primary text, where it is required). */
 	emojiAllowed: boolean;
 }
 
@@ -114,32 +124,27 @@ export class CreativeConfigError extends Error {
 	}
 }
 
-const DEFAULTS: Record<CreativePlatform, PlatformRules> = {
-	google_ads: {
-		platform: 'google_ads',
-		unit: 'google_width',
-		headlines: { count: { min: 3, max: 15 }, length: { hard: 30, recommended: null }, unique: true },
-		descriptions: { count: { min: 2, max: 4 }, length: { hard: 90, recommended: null }, unique: true },
-		primaryText: { use: 'unused', length: { hard: null, recommended: null } },
-		emojiAllowed: false,
-	},
-	meta: {
-		platform: 'meta',
-		unit: 'graphemes',
-		headlines: { count: { min: 1, max: 1 }, length: { hard: 40, recommended: null }, unique: false },
-		descriptions: { count: { min: 0, max: 1 }, length: { hard: null, recommended: 30 }, unique: false },
-		primaryText: { use: 'required', length: { hard: 2200, recommended: 125 } },
-		emojiAllowed: true,
-	},
-	linkedin: {
-		platform: 'linkedin',
-		unit: 'graphemes',
-		headlines: { count: { min: 1, max: 1 }, length: { hard: 70, recommended: null }, unique: false },
-		descriptions: { count: { min: 0, max: 1 }, length: { hard: 300, recommended: 100 }, unique: false },
-		primaryText: { use: 'required', length: { hard: 600, recommended: 150 } },
-		emojiAllowed: true,
-	},
-};
+/** A platform's default rules from its registry entry's creative limits; null when it has none (e-mail). */
+function rulesFromRegistry(p: PlatformDefinition): PlatformRules | null {
+	const c = p.creative;
+	if (!c) return null;
+	const list = (f: CreativeLimits['headline']): ListFieldRules => ({ count: { min: f.min, max: f.max }, length: { hard: f.hard, recommended: f.recommended }, unique: f.max > 1 });
+	return {
+		platform: p.id,
+		unit: c.unit,
+		headlines: list(c.headline),
+		descriptions: list(c.description),
+		primaryText: { use: c.primaryText.use, length: { hard: c.primaryText.hard, recommended: c.primaryText.recommended } },
+		emojiAllowed: c.emojiAllowed,
+	};
+}
+
+const DEFAULTS: Partial<Record<PlatformId, PlatformRules>> = Object.fromEntries(
+	PLATFORM_DEFINITIONS.map((p) => [p.id, rulesFromRegistry(p)]).filter((e): e is [PlatformId, PlatformRules] => e[1] !== null),
+);
+
+/** The platforms with creative rules (the registry's platforms with creative limits), in registry order. */
+export const RULE_PLATFORMS = Object.keys(DEFAULTS) as PlatformId[];
 
 function checkLimit(name: string, value: number | null): void {
 	if (value !== null && (!Number.isSafeInteger(value) || value < 1)) throw new CreativeConfigError(`${name} must be a positive whole number or null, got ${String(value)}`);
@@ -165,8 +170,8 @@ function mergeCount(base: CountLimits, patch: Partial<CountLimits> | undefined, 
 }
 
 /** The rules of `platform`: its defaults with `overrides` applied and checked. */
-export function platformRules(platform: CreativePlatform, overrides: PlatformRuleOverrides = {}): PlatformRules {
-	const base = DEFAULTS[platform];
+export function platformRules(platform: PlatformId, overrides: PlatformRuleOverrides = {}): PlatformRules {
+	const base = DEFAULTS[platform as PlatformId];
 	if (!base) throw new CreativeConfigError(`no creative rules for platform "${String(platform)}"`);
 	return {
 		platform,
@@ -282,6 +287,7 @@ export function checkPlatformRules(variant: CreativeVariant, rules: PlatformRule
 		if (primary === null) out.push(simple('primaryText', null, 'required', 'hard', `primaryText is required on ${rules.platform}`));
 		else if (primary.trim() === '') out.push(simple('primaryText', null, 'empty', 'hard', 'primaryText is empty'));
 		else {
+			if (!rules.emojiAllowed && EMOJI.test(primary)) out.push(simple('primaryText', null, 'emoji', 'hard', `primaryText contains an emoji or pictograph, which ${rules.platform} does not accept here`));
 			const length = lengthViolation('primaryText', null, primary, rules.primaryText.length, rules.unit);
 			if (length) out.push(length);
 		}
@@ -302,11 +308,13 @@ export function describeRules(rules: PlatformRules): string[] {
 	const len = (l: LengthLimits) =>
 		[l.hard !== null ? `at most ${l.hard} characters` : null, l.recommended !== null ? `ideally at most ${l.recommended}` : null].filter(Boolean).join(', ') || 'no length limit';
 	const count = (c: CountLimits, noun: string) => (c.min === c.max ? `exactly ${c.min} ${noun}` : `between ${c.min} and ${c.max} ${noun}`);
-	lines.push(`headlines: ${count(rules.headlines.count, 'headline(s)')}, each ${len(rules.headlines.length)}${rules.headlines.unique ? ', all different' : ''}, one line each.`);
-	lines.push(`descriptions: ${count(rules.descriptions.count, 'description(s)')}, each ${len(rules.descriptions.length)}${rules.descriptions.unique ? ', all different' : ''}, one line each.`);
+	const list = (name: string, f: ListFieldRules, noun: string) =>
+		f.count.max === 0 ? `${name}: none, an empty list (this ad format has none).` : `${name}: ${count(f.count, noun)}, each ${len(f.length)}${f.unique ? ', all different' : ''}, one line each.`;
+	lines.push(list('headlines', rules.headlines, 'headline(s)'));
+	lines.push(list('descriptions', rules.descriptions, 'description(s)'));
 	if (rules.primaryText.use === 'required') lines.push(`primaryText: required, ${len(rules.primaryText.length)}.`);
 	else lines.push('primaryText: null (this ad format has none).');
-	if (!rules.emojiAllowed) lines.push('No emoji or pictographs in headlines or descriptions.');
+	if (!rules.emojiAllowed) lines.push(rules.primaryText.use === 'required' ? 'No emoji or pictographs in headlines, descriptions or primaryText.' : 'No emoji or pictographs in headlines or descriptions.');
 	lines.push(
 		rules.unit === 'google_width'
 			? 'Characters are counted as a reader sees them; each Chinese, Japanese or Korean character counts as 2.'
