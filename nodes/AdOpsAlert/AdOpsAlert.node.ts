@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsStoreConnectionTest } from '../common/store';
-import { adOpsSlackApiTest } from '../common/slack';
+import { adOpsSlackApiTest, searchSlackChannels } from '../common/slack';
 import { router } from './actions/router';
 import * as post from './actions/post.operation';
 
@@ -11,7 +11,9 @@ export class AdOpsAlert implements INodeType {
 		name: 'adOpsAlert',
 		icon: { light: 'file:adOpsAlert.svg', dark: 'file:adOpsAlert.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Channel is a resource locator (From list / By ID / By URL); 1 keeps it as text.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// Words in every mode: the fields' kind and title, or where the message comes from.
 		subtitle: '={{ $parameter["source"] === "json" ? "Post the alert of each item" : $parameter["source"] === "proposal" ? "Post each proposal step" : { info: "Info", action: "Action", failure: "Failure", summary: "Summary" }[$parameter["kind"]] + ": " + (String($parameter["title"] ?? "").startsWith("=") ? "from the input" : $parameter["title"]) }}',
 		description: 'Post ad-operations alerts to Slack as Block Kit messages, threaded by key',
@@ -36,7 +38,7 @@ export class AdOpsAlert implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest }, listSearch: { searchSlackChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsNotionApiTest } from '../common/notion';
+import { adOpsNotionApiTest, searchNotionDatabases } from '../common/notion';
+import { NOTION_DATABASE_MODES } from '../common/list-search';
 import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsSlackApiTest } from '../common/slack';
 import { adOpsStoreConnectionTest } from '../common/store';
@@ -105,6 +106,14 @@ export class AdOpsApproval implements INodeType {
 			...resolveStuck.description,
 			...slackInteraction.description,
 			{
+				displayName: 'Approval Database',
+				name: 'approvalDatabase',
+				type: 'resourceLocator',
+				default: { mode: 'list', value: '' },
+				description: "The Notion database the approval cards live in. Empty: the one in the AdOps Notion credential (which the AdOps Approval Trigger polls, so change it there to move the whole loop).",
+				modes: NOTION_DATABASE_MODES,
+			},
+			{
 				displayName: 'Queue Options',
 				name: 'queueOptions',
 				type: 'collection',
@@ -131,7 +140,7 @@ export class AdOpsApproval implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest } };
+	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest }, listSearch: { searchNotionDatabases } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,13 +1,29 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeCredentialDescription, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest } from '../common/platforms';
-import { PLATFORM_DEFINITIONS, platformList, platformsWith } from '../shared/platforms/registry';
+import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
+import { searchAdAccounts } from '../common/list-search';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
 import * as ingest from './actions/ingest.operation';
 import * as qualityReport from './actions/qualityReport.operation';
 
-const onPlatform = (platform: string) => ({ show: { operation: ['ingest'], platform: [platform] } });
+/**
+ * A platform credential shows for its platform only. The condition form
+ * (`_cnd: { eq }`) rather than a plain value list: n8n's editor takes a
+ * parameter whose every option appears as a plain value in the credentials'
+ * display options for the node's "authentication" field (nodeTypesUtils
+ * getMainAuthField). It then hides that parameter, and every parameter it
+ * depends on, from the panel and fills the slot of every required credential
+ * without display options (AdOps Store) with those credentials
+ * (useNodeCredentialOptions showMixedCredentials): Platform and Operation
+ * were invisible and AdOps Store could not be picked. The engine evaluates
+ * both forms the same way (NodeHelpers.displayParameter).
+ */
+const onPlatform = (platform: string) => ({ show: { operation: ['ingest'], platform: [{ _cnd: { eq: platform } }] } });
+
+/** "Ingest · Google Ads": the platform's name from the registry. */
+const PRODUCT_LABELS = JSON.stringify(Object.fromEntries(platformsWith('ingest').map((id) => [id, PLATFORM_REGISTRY[id].productLabel])));
 
 /** Credential test functions by credential type (token / API-key credentials; OAuth2 is checked by its connect flow). */
 const CREDENTIAL_TESTS: Record<string, string> = { adOpsMetaAdsApi: 'adOpsMetaAdsApiTest', adOpsKlaviyoApi: 'adOpsKlaviyoApiTest', adOpsTikTokAdsApi: 'adOpsTikTokAdsApiTest' };
@@ -18,8 +34,10 @@ export class AdOpsIngest implements INodeType {
 		name: 'adOpsIngest',
 		icon: { light: 'file:adOpsIngest.svg', dark: 'file:adOpsIngest.dark.svg' },
 		group: ['input'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] === "ingest" ? "ingest " + $parameter["platform"] : "data quality report"}}',
+		// 2: Ad Account is a resource locator (From list / By ID / By URL); 1 keeps the comma-separated Account IDs text.
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle: `={{$parameter["operation"] === "ingest" ? "Ingest · " + (${PRODUCT_LABELS}[$parameter["platform"]] ?? $parameter["platform"]) : "Data Quality Report"}}`,
 		description: `Load daily ad performance from ${platformList(platformsWith('ingest'))} into one normalized, validated table`,
 		defaults: { name: 'AdOps Ingest' },
 		usableAsTool: true,
@@ -27,12 +45,17 @@ export class AdOpsIngest implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			...PLATFORM_DEFINITIONS.filter((p) => p.capabilities.ingest).map((p) => ({
-				name: p.credentials[0].name,
-				required: true,
-				...(CREDENTIAL_TESTS[p.credentials[0].name] ? { testedBy: CREDENTIAL_TESTS[p.credentials[0].name] } : {}),
-				displayOptions: onPlatform(p.id),
-			})),
+			...platformsWith('ingest').map((id) => {
+				const credential = PLATFORM_REGISTRY[id].credentials[0];
+				return {
+					name: credential.name,
+					displayName: credential.displayName,
+					required: true,
+					...(CREDENTIAL_TESTS[credential.name] ? { testedBy: CREDENTIAL_TESTS[credential.name] } : {}),
+					// n8n's types list plain values only for credentials; NodeHelpers.displayParameter evaluates conditions for both
+					displayOptions: onPlatform(id) as unknown as INodeCredentialDescription['displayOptions'],
+				};
+			}),
 		],
 		properties: [
 			{
@@ -63,6 +86,7 @@ export class AdOpsIngest implements INodeType {
 
 	methods = {
 		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest },
+		listSearch: { searchAdAccounts },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,6 +1,7 @@
 // n8n glue for the AdOps Notion credential: credential values → the approval
 // queue, and the credential test.
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IDataObject, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import { ApprovalQueue, notionClient, parseApprovers, parseSlackUsers, resolveApprovalDataSource, verifyApprovalDataSource } from '../shared/approvals';
 import type { Store } from '../shared/store';
 
@@ -32,12 +33,15 @@ export async function dataSourceFor(settings: NotionSettings): Promise<string> {
 
 /** Node options every operation of the approval nodes shares. */
 export interface QueueOptions {
+	/** The approval database (or data source) id chosen on the node; empty: the credential's. */
+	database?: string;
 	approvers?: string;
 	slackUsers?: string | IDataObject;
 }
 
 export async function openApprovalQueue(data: ICredentialDataDecryptedObject, store: Store, options: QueueOptions = {}): Promise<ApprovalQueue> {
 	const settings = notionSettings(data);
+	if (options.database) settings.id = options.database;
 	if (!settings.token) throw new Error('The AdOps Notion credential has no integration token');
 	const dataSourceId = await dataSourceFor(settings);
 	return new ApprovalQueue({
@@ -79,4 +83,48 @@ export async function notionApprovalTest(data: ICredentialDataDecryptedObject): 
 
 export async function adOpsNotionApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	return notionApprovalTest(credential.data ?? {});
+}
+
+/** A Notion page address → its 32-hex id, dashed (`https://www.notion.so/ws/Approvals-0123…cdef?v=…`). */
+export function notionIdFromUrl(url: string): string | null {
+	let path: string;
+	try {
+		const parsed = new URL(url.trim());
+		if (!/(^|\.)notion\.(so|site)$/.test(parsed.hostname)) return null;
+		path = parsed.pathname;
+	} catch {
+		return null;
+	}
+	const last = path.split('/').filter(Boolean).pop() ?? '';
+	const hex = /([0-9a-f]{32})$/i.exec(last.replace(/-/g, ''))?.[1];
+	if (!hex) return null;
+	const h = hex.toLowerCase();
+	return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * "From list" of the approval database locator: the databases shared with
+ * the integration (Notion search for data sources), by title, filtered by
+ * what is typed; the value is the database id, as in the database's address.
+ */
+export async function searchNotionDatabases(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const settings = notionSettings(await this.getCredentials('adOpsNotionApi'));
+	const client = notionClient({ token: settings.token, baseUrl: settings.baseUrl, retry: { maxRetries: 1, initialRetryDelayMs: 1000, maxRetryDelayMs: 5000 } });
+	let answer: Awaited<ReturnType<typeof client.search>>;
+	try {
+		answer = await client.search({ ...(filter?.trim() ? { query: filter.trim() } : {}), filter: { property: 'object', value: 'data_source' }, page_size: 100, ...(paginationToken ? { start_cursor: paginationToken } : {}) });
+	} catch (error) {
+		const message = scrub(error instanceof Error ? error.message : String(error), settings.token);
+		throw new NodeApiError(this.getNode(), { message } as JsonObject, { message: `Notion did not list the databases: ${message}` });
+	}
+	const seen = new Set<string>();
+	const results: INodeListSearchResult['results'] = [];
+	for (const r of answer.results as Array<{ object?: string; id: string; title?: Array<{ plain_text?: string }>; parent?: { type?: string; database_id?: string } }>) {
+		const databaseId = r.parent?.type === 'database_id' && r.parent.database_id ? r.parent.database_id : r.id;
+		if (seen.has(databaseId)) continue;
+		seen.add(databaseId);
+		const title = (r.title ?? []).map((t) => t.plain_text ?? '').join('').trim() || 'Untitled';
+		results.push({ name: title, value: databaseId, url: `https://www.notion.so/${databaseId.replace(/-/g, '')}` });
+	}
+	return { results, ...(answer.next_cursor ? { paginationToken: answer.next_cursor } : {}) };
 }

@@ -3,6 +3,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSettings } from '../shared/platforms/factory';
 import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
+import { LINKEDIN_DEFAULT_BASE_URL } from '../shared/platforms/linkedin';
 import { optionalCredentials, type CredentialSource } from './credentials';
 import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../shared/platforms/registry';
 
@@ -59,8 +60,47 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 	}
 }
 
-export async function platformSettingsFromNode(ctx: IExecuteFunctions, platform: PlatformId): Promise<PlatformSettings> {
-	return platformSettings(platform, await ctx.getCredentials(PLATFORM_CREDENTIAL[platform]));
+/** A context whose `helpers` may carry n8n's authenticated request (execute and load-options contexts do). */
+type AuthSource = CredentialSource & { helpers?: Partial<Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>> };
+
+/**
+ * LinkedIn's access tokens expire (60 days); the adapter sends the stored one
+ * as it is. When the credential holds a refresh token, one cheap call
+ * (`GET /rest/adAccounts?q=search&pageSize=1`) goes through n8n's own OAuth2
+ * helper first: on a 401 n8n exchanges the refresh token at the credential's
+ * Access Token URL, stores the new token with the credential and repeats the
+ * call; the credential is then read again, so the adapter gets the fresh
+ * token. A refusal of that call is left to the adapter, which explains it
+ * per account. Google Ads needs none of this: its adapter exchanges the
+ * refresh token itself at the credential's token URL on every run.
+ */
+async function refreshedLinkedInCredential(ctx: AuthSource, data: ICredentialDataDecryptedObject): Promise<ICredentialDataDecryptedObject> {
+	const request = ctx.helpers?.httpRequestWithAuthentication;
+	if (!request || !oauthToken(data, 'refresh_token')) return data;
+	const type = PLATFORM_CREDENTIAL.linkedin;
+	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { linkedInVersion?: string }>;
+	try {
+		await request.call(ctx as IExecuteFunctions, type, {
+			method: 'GET',
+			url: `${(settings.baseUrl || LINKEDIN_DEFAULT_BASE_URL).replace(/\/+$/, '')}/rest/adAccounts`,
+			qs: { q: 'search', pageSize: 1 },
+			headers: { 'LinkedIn-Version': settings.linkedInVersion || PLATFORM_REGISTRY.linkedin.api.version, 'X-Restli-Protocol-Version': '2.0.0' },
+			json: true,
+		});
+	} catch {
+		return data;
+	}
+	return ctx.getCredentials<ICredentialDataDecryptedObject>(type);
+}
+
+/** The platform credential's values, with a LinkedIn access token renewed through n8n when it has expired. */
+export async function platformCredentials(ctx: AuthSource, platform: PlatformId, data?: ICredentialDataDecryptedObject): Promise<ICredentialDataDecryptedObject> {
+	const values = data ?? (await ctx.getCredentials<ICredentialDataDecryptedObject>(PLATFORM_CREDENTIAL[platform]));
+	return platform === PLATFORM_REGISTRY.linkedin.id ? refreshedLinkedInCredential(ctx, values) : values;
+}
+
+export async function platformSettingsFromNode(ctx: AuthSource, platform: PlatformId): Promise<PlatformSettings> {
+	return platformSettings(platform, await platformCredentials(ctx, platform));
 }
 
 function describe(info: AccountInfo): string {
@@ -122,7 +162,7 @@ export type ControlledPlatformId = (typeof CONTROLLED_CREDENTIALS)[number]['plat
  * without a selected credential are left out.
  */
 export async function controlledAdaptersFromNode(
-	ctx: CredentialSource,
+	ctx: AuthSource,
 	options: { maxRetries?: number } = {},
 ): Promise<{ adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>>; accounts: Partial<Record<ControlledPlatformId, string[]>> }> {
 	const adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>> = {};
@@ -130,7 +170,7 @@ export async function controlledAdaptersFromNode(
 	for (const { platform, credential } of CONTROLLED_CREDENTIALS) {
 		const data = await optionalCredentials(ctx, credential);
 		if (!data) continue;
-		const settings = platformSettings(platform, data);
+		const settings = platformSettings(platform, await platformCredentials(ctx, platform, data));
 		adapters[platform] = createPlatformAdapter(settings, { retry: { maxRetries: options.maxRetries ?? 3 } });
 		accounts[platform] = settingsAccountIds(settings);
 	}

@@ -1,8 +1,9 @@
 // The per-item loop every AdOps node shares: run an operation for each input
 // item (or once, for operations on a whole queue or store), honour "Continue
 // On Fail", and give every error its item index.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { PlatformApiError } from '../shared/resilience/errors';
 
 /** An operation's `execute`; `R` is its items (one output) or one array of items per output. */
 export interface Operation<C, R = INodeExecutionData[]> {
@@ -18,6 +19,20 @@ export interface LoopOptions {
 	describe?: (error: unknown) => string | undefined;
 }
 
+/**
+ * A platform's refusal (it answered with an HTTP error) as n8n's NodeApiError:
+ * the message is ours (call, account, the platform's words, the hint), the
+ * HTTP status and the platform's error code travel with it, and the item
+ * index names the item. Failures without an answer (network, timeout) stay
+ * NodeOperationErrors: n8n would replace their text with a generic one.
+ */
+export function platformApiError(ctx: Pick<IExecuteFunctions, 'getNode'>, error: PlatformApiError, itemIndex: number, description?: string): NodeApiError {
+	const response: JsonObject = { message: error.message, platform: error.platform, call: error.call, kind: error.kind };
+	if (error.code !== undefined) response.code = String(error.code);
+	if (error.requestId) response.requestId = error.requestId;
+	return new NodeApiError(ctx.getNode(), response, { message: error.message, httpCode: String(error.httpStatus), itemIndex, ...(description ? { description } : {}) });
+}
+
 async function eachItem<C, R>(ctx: IExecuteFunctions, op: Operation<C, R>, context: C, onResult: (result: R) => void, onError: (item: INodeExecutionData) => void, options: LoopOptions = {}): Promise<void> {
 	const items = ctx.getInputData();
 	const count = op.once ? Math.min(1, items.length) : items.length;
@@ -30,8 +45,9 @@ async function eachItem<C, R>(ctx: IExecuteFunctions, op: Operation<C, R>, conte
 				onError({ json: options.errorJson ? options.errorJson(message) : { error: message }, pairedItem: { item: i } });
 				continue;
 			}
-			// An existing NodeOperationError passes through unchanged.
 			const description = options.describe?.(error);
+			if (error instanceof PlatformApiError && error.httpStatus !== undefined) throw platformApiError(ctx, error, i, description);
+			// An existing NodeOperationError passes through unchanged.
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex: i, ...(description ? { description } : {}) });
 		}
 	}

@@ -4,7 +4,8 @@
 // A node method (`testedBy`) rather than a declarative `test` request: for a
 // declarative test n8n 2.x reports an unreachable API URL as the bare
 // transport code ("ECONNREFUSED") and a wrong path as "Not Found".
-import type { ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialTestFunctions, ICredentialsDecrypted, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { normalizeSlackApiUrl } from '../shared/alerts/post';
 
@@ -60,4 +61,30 @@ export async function slackAuthTest(botToken: string, apiUrl: string | undefined
 export async function adOpsSlackApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
 	return slackAuthTest(String(data.botToken ?? ''), typeof data.apiUrl === 'string' ? data.apiUrl : undefined);
+}
+
+/**
+ * "From list" of a Slack channel locator: the workspace's channels the bot
+ * may post to (`conversations.list`, public and the private ones it is in,
+ * archived left out), one Slack page per call, filtered by what is typed.
+ */
+export async function searchSlackChannels(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+	const data = await this.getCredentials('adOpsSlackApi');
+	const token = String(data.botToken ?? '').trim();
+	const client = new WebClient(token, { slackApiUrl: normalizeSlackApiUrl(typeof data.apiUrl === 'string' ? data.apiUrl : undefined), retryConfig: { retries: 1 }, timeout: 20_000, logLevel: LogLevel.ERROR });
+	let answer: { channels?: Array<{ id?: string; name?: string; is_private?: boolean; context_team_id?: string }>; response_metadata?: { next_cursor?: string } };
+	try {
+		answer = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(paginationToken ? { cursor: paginationToken } : {}) });
+	} catch (error) {
+		const e = error as { data?: { error?: string }; message?: string };
+		const message = e.data?.error ? AUTH_ERRORS[e.data.error] ?? `Slack did not list the channels (${e.data.error})` : (e.message ?? String(error)).split(token).join('***');
+		throw new NodeApiError(this.getNode(), { message } as JsonObject, { message });
+	}
+	const needle = (filter ?? '').trim().replace(/^#/, '').toLowerCase();
+	const results = (answer.channels ?? [])
+		.filter((c) => c.id && c.name && (!needle || c.name.toLowerCase().includes(needle)))
+		.map((c) => ({ name: `#${c.name}${c.is_private ? ' (private)' : ''}`, value: c.id!, ...(c.context_team_id ? { url: `https://app.slack.com/client/${c.context_team_id}/${c.id}` } : {}) }))
+		.sort((a, b) => a.name.localeCompare(b.name, 'en'));
+	const next = answer.response_metadata?.next_cursor;
+	return { results, ...(next ? { paginationToken: next } : {}) };
 }

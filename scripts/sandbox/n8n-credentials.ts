@@ -6,6 +6,7 @@
  */
 import type { Sandbox } from './server';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
+import { LINKEDIN_SANDBOX_OAUTH } from './platforms/linkedin';
 
 export interface N8nCredential {
 	id: string;
@@ -54,7 +55,17 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			name: 'AdOps LinkedIn Ads',
 			type: 'adOpsLinkedInAdsOAuth2Api',
 			// n8n keeps the OAuth2 tokens it obtained in oauthTokenData.
-			data: { clientId: 'sandbox-linkedin-client', clientSecret: 'sandbox', oauthTokenData: { access_token: c.linkedin.accessToken }, adAccountIds: linkedinAccounts.join(', '), baseUrl: urls.linkedin },
+			// The refresh token lets n8n's OAuth2 helper renew an expired access token at the sandbox's token endpoint.
+			data: {
+				clientId: LINKEDIN_SANDBOX_OAUTH.clientId,
+				clientSecret: LINKEDIN_SANDBOX_OAUTH.clientSecret,
+				accessTokenUrl: `${urls.linkedin}/oauth/v2/accessToken`,
+				// the credential type's hidden default (client id and secret in the token request's body), as n8n fills it in
+				authentication: 'body',
+				oauthTokenData: { access_token: c.linkedin.accessToken, refresh_token: LINKEDIN_SANDBOX_OAUTH.refreshToken },
+				adAccountIds: linkedinAccounts.join(', '),
+				baseUrl: urls.linkedin,
+			},
 		},
 		{
 			id: ids.googleAds,

@@ -167,8 +167,10 @@ export class EngineCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly credentialTypes: EngineCredentialTypes) {
 		super();
 	}
-	getParentTypes(): string[] {
-		return [];
+	/** As n8n's: the types a credential type extends, nearest first (`oAuth2Api` makes n8n's request helpers use OAuth2). */
+	getParentTypes(typeName: string): string[] {
+		const parents = this.credentialTypes.recognizes(typeName) ? (this.credentialTypes.getByName(typeName).extends ?? []) : [];
+		return parents.flatMap((p) => [p, ...this.getParentTypes(p)]);
 	}
 	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestParams: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const type = this.credentialTypes.getByName(typeName);
@@ -197,7 +199,11 @@ export class EngineCredentialsHelper extends ICredentialsHelper {
 		return structuredClone(value);
 	}
 	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
+	/** As n8n's, which stores the renewed token with the credential: later reads get it. */
+	async updateCredentialsOauthTokenData(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		const key = this.values[`${type}#${nodeCredentials.id}`] ? `${type}#${nodeCredentials.id}` : type;
+		if (this.values[key]) this.values[key] = { ...this.values[key], oauthTokenData: structuredClone(data.oauthTokenData) };
+	}
 	getCredentialsProperties() {
 		return [];
 	}

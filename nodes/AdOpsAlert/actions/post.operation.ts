@@ -5,6 +5,7 @@ import { alertIdempotencyKey, postAlert, type SlackPoster, type ThreadRegistry }
 import { readableValue } from '../../shared/alerts/readable';
 import { jsonParam } from '../../common/params';
 import { PROPOSAL_ALERT_TYPES, proposalAlert, proposalAlertKey, proposalThreadKey, type ProposalAlertEvent } from '../../shared/alerts/proposal';
+import { SLACK_CHANNEL_MODES, slackChannelFromLocator } from '../../common/list-search';
 
 const show = { show: { operation: ['post'] } };
 const fromFields = { show: { operation: ['post'], source: ['fields'] } };
@@ -116,7 +117,16 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: '#ad-ops',
 		description: "Channel name or ID. Empty uses the credential's default channel.",
-		displayOptions: show,
+		displayOptions: { show: { ...show.show, '@version': [1] } },
+	},
+	{
+		displayName: 'Channel',
+		name: 'channel',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description: "The channel to post in. Empty uses the credential's default channel.",
+		displayOptions: { show: { ...show.show, '@version': [{ _cnd: { gte: 1.1 } }] } },
+		modes: SLACK_CHANNEL_MODES,
 	},
 	{
 		displayName: 'Thread Key',
@@ -248,7 +258,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, deps: 
 		throw new NodeOperationError(this.getNode(), `Invalid alert: ${issue.path.join('.') || 'alert'}: ${issue.message}`, { itemIndex });
 	}
 	const alert: Alert = parsed.data;
-	const channel = (this.getNodeParameter('channel', itemIndex, '') as string) || deps.defaultChannel;
+	// Version 1: text; 1.1: a locator (older values may still be plain text).
+	const channel = slackChannelFromLocator(this.getNodeParameter('channel', itemIndex, '')) || deps.defaultChannel;
 	const posted = await postAlert(deps.slack, alert, {
 		channel,
 		threadKey,

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { openApprovalQueue } from '../../common/notion';
+import { notionDatabaseFromLocator } from '../../common/list-search';
 import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
 import type { ApprovalQueue } from '../../shared/approvals';
@@ -24,9 +25,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const options = this.getNodeParameter('queueOptions', 0, {}) as IDataObject;
 		let queue;
 		try {
-			queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined });
+			const database = notionDatabaseFromLocator(this.getNodeParameter('approvalDatabase', 0, ''));
+			queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { database, approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined });
 		} catch (error) {
-			throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the AdOps Notion credential (token, approval database id, API URL) and the Approvers / Slack Users options.' });
+			throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the Approval Database, the AdOps Notion credential (token, approval database id, API URL) and the Approvers / Slack Users options.' });
 		}
 		// Operations on the whole queue run once per execution, whatever the number of input items.
 		return [await runOperation(this, op as Operation<ApprovalQueue>, queue)];

@@ -4,12 +4,19 @@ import { runIngestAll, type IngestAccount } from '../../shared/ingest';
 import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
-import { PLATFORM_REGISTRY } from '../../shared/platforms/registry';
+import { PLATFORM_REGISTRY, platformsWith } from '../../shared/platforms/registry';
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';
-import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
+import { platformSettingsFromNode } from '../../common/platforms';
+import { AD_ACCOUNT_MODES, accountIdsFromLocator } from '../../common/list-search';
 
 const show = { show: { operation: ['ingest'] } };
+const onVersion = (v: 1 | 2) => ({ show: { operation: ['ingest'], '@version': v === 1 ? [1] : [{ _cnd: { gte: 2 } }] } });
+
+/** The platforms Ingest reads, by their names in the registry (alphabetical, as n8n's lint wants). */
+const INGEST_PLATFORMS = platformsWith('ingest')
+	.map((id) => ({ name: PLATFORM_REGISTRY[id].productLabel, value: id, description: `Daily campaign metrics from ${PLATFORM_REGISTRY[id].productLabel}, with the AdOps ${PLATFORM_REGISTRY[id].productLabel} credential` }))
+	.sort((a, b) => a.name.localeCompare(b.name, 'en'));
 
 export const description: INodeProperties[] = [
 	{
@@ -18,8 +25,9 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		default: PLATFORM_REGISTRY.meta.id,
+		description: 'The ad or email platform to read; only its credential is asked for',
 		displayOptions: show,
-		options: PLATFORM_OPTIONS,
+		options: INGEST_PLATFORMS,
 	},
 	{
 		displayName: 'Account IDs',
@@ -28,7 +36,16 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'act_123, act_456',
 		description: "Comma-separated accounts to ingest. Empty uses the credential's list (Klaviyo: the key's own account).",
-		displayOptions: show,
+		displayOptions: onVersion(1),
+	},
+	{
+		displayName: 'Ad Account',
+		name: 'accounts',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description: "The account to ingest. Empty: every account listed in the credential (Klaviyo: the key's own account). By ID takes several IDs separated by commas.",
+		displayOptions: onVersion(2),
+		modes: AD_ACCOUNT_MODES,
 	},
 	{
 		displayName: 'Reporting Currency',
@@ -143,7 +160,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}
 
-	let accountIds = parseIdList(this.getNodeParameter('accounts', itemIndex, '') as string);
+	// Version 1: text; version 2: a locator (older values may still be plain text).
+	let accountIds = accountIdsFromLocator(platform, this.getNodeParameter('accounts', itemIndex, ''));
 	if (accountIds.length === 0) accountIds = settingsAccountIds(settings);
 	// A credential that belongs to one account (Klaviyo's key): an empty id lets the core ask the API which.
 	if (PLATFORM_REGISTRY[platform].ingest.accountFromCredential && accountIds.length === 0) accountIds = [''];

@@ -377,4 +377,9 @@ export class KlaviyoAdapter implements PlatformAdapter {
 		}
 		return { rows, account, meta, warnings };
 	}
+
+	/** The one account the API key belongs to (`GET /api/accounts/`), for the account pickers. */
+	async listAdAccounts(signal?: AbortSignal): Promise<AccountInfo[]> {
+		return [await this.describeAccount('', signal)];
+	}
 }

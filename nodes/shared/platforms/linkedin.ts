@@ -459,4 +459,22 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		}
 		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
 	}
+
+	/** The ad accounts the member may use (`GET /rest/adAccounts?q=search`), for the account pickers. */
+	async listAdAccounts(signal?: AbortSignal): Promise<AccountInfo[]> {
+		const out: AccountInfo[] = [];
+		let pageToken: string | undefined;
+		do {
+			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
+				{ call: 'listAdAccounts', accountId: '', signal },
+				{ method: 'GET', url: '/rest/adAccounts', params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
+			);
+			for (const raw of data.elements ?? []) {
+				out.push({ platform: 'linkedin', accountId: linkedInAccountId(String(raw.id ?? '')), name: typeof raw.name === 'string' ? raw.name : null, currency: typeof raw.currency === 'string' ? raw.currency : null, timezone: 'UTC', status: typeof raw.status === 'string' ? raw.status : null, raw });
+			}
+			const next = data.metadata?.nextPageToken;
+			pageToken = next && next !== pageToken ? next : undefined;
+		} while (pageToken);
+		return out;
+	}
 }

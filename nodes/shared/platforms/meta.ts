@@ -532,6 +532,25 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		}
 		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
 	}
+
+	/** The ad accounts the token may read (`GET /me/adaccounts`), for the account pickers. */
+	async listAdAccounts(signal?: AbortSignal): Promise<AccountInfo[]> {
+		const out: AccountInfo[] = [];
+		for await (const page of this.pages<Record<string, unknown>>({ call: 'listAdAccounts', accountId: '', signal }, `/${this.apiVersion}/me/adaccounts`, { fields: 'id,account_id,name,currency,timezone_name,account_status', limit: 100 })) {
+			for (const raw of page.data ?? []) {
+				out.push({
+					platform: 'meta',
+					accountId: metaAccountDigits(String(raw.account_id ?? raw.id ?? '')),
+					name: typeof raw.name === 'string' ? raw.name : null,
+					currency: typeof raw.currency === 'string' ? raw.currency : null,
+					timezone: typeof raw.timezone_name === 'string' ? raw.timezone_name : null,
+					status: raw.account_status === undefined ? null : String(raw.account_status),
+					raw,
+				});
+			}
+		}
+		return out;
+	}
 }
 
 /** `extra_data` of an activity: a JSON string (or object) with `old_value` / `new_value`. */

@@ -7,7 +7,7 @@
  * is a person's edit in Campaign Manager; both move the campaign's
  * `changeAuditStamps.lastModified.time` (LinkedIn's only trace of a change).
  */
-import { bearer, header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
+import { bearer, bodyObject, header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, isIsoDate, moneyString } from '../rng';
 import { findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus, type World } from '../world';
 import { changeLog, manualEdit, recordedChange } from './change-history';
@@ -274,6 +274,24 @@ function getAccount(ctx: Ctx): Reply {
 	return json(200, accountJson(a));
 }
 
+/** One page of a finder's results (`pageSize`, opaque `pageToken`; `metadata.nextPageToken` while more remain). */
+function restliPage<T>(ctx: Ctx, items: readonly T[], toJson: (item: T) => unknown): Reply {
+	const pageSize = Number(ctx.query.get('pageSize') ?? '100');
+	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return illegal('pageSize must be between 1 and 1000');
+	const token = ctx.query.get('pageToken');
+	const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
+	if (!Number.isInteger(start) || start < 0) return illegal('Invalid pageToken');
+	const next = start + pageSize < items.length ? Buffer.from(String(start + pageSize)).toString('base64') : undefined;
+	return json(200, { elements: items.slice(start, start + pageSize).map(toJson), metadata: next ? { nextPageToken: next } : {} });
+}
+
+/** `GET /rest/adAccounts?q=search`: the sandbox's LinkedIn ad accounts (the token's member may use them all), paged with `pageToken`. */
+function searchAccounts(ctx: Ctx): Reply {
+	if (ctx.query.get('q') !== 'search') return illegal('q=search is required');
+	const accounts = ctx.state.world.accounts.filter((a) => a.platform === 'linkedin');
+	return restliPage(ctx, accounts, accountJson);
+}
+
 function searchCampaigns(ctx: Ctx): Reply {
 	const a = findAccount(ctx.state.world, 'linkedin', ctx.params[0]!);
 	if (!a) return liError(404, 'NOT_FOUND', `Ad account ${ctx.params[0]} does not exist`);
@@ -291,14 +309,7 @@ function searchCampaigns(ctx: Ctx): Reply {
 		const values = status && typeof status === 'object' && !Array.isArray(status) ? status.values : undefined;
 		if (Array.isArray(values)) campaigns = campaigns.filter((c) => values.includes(c.status));
 	}
-	const pageSize = Number(ctx.query.get('pageSize') ?? '100');
-	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return illegal('pageSize must be between 1 and 1000');
-	const token = ctx.query.get('pageToken');
-	const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) : 0;
-	if (!Number.isInteger(start) || start < 0) return illegal('Invalid pageToken');
-	const slice = campaigns.slice(start, start + pageSize);
-	const next = start + pageSize < campaigns.length ? Buffer.from(String(start + pageSize)).toString('base64') : undefined;
-	return json(200, { elements: slice.map((c) => campaignJson(ctx.state.world, a, c)), metadata: next ? { nextPageToken: next } : {} });
+	return restliPage(ctx, campaigns, (c) => campaignJson(ctx.state.world, a, c));
 }
 
 function getCampaign(ctx: Ctx): Reply {
@@ -334,7 +345,36 @@ function updateCampaign(ctx: Ctx): Reply {
 	return { status: 204 };
 }
 
+/**
+ * The sandbox's LinkedIn OAuth client (the AdOps LinkedIn credential of
+ * scripts/sandbox/n8n-credentials.ts) and the refresh token it holds.
+ */
+export const LINKEDIN_SANDBOX_OAUTH = { clientId: 'sandbox-linkedin-client', clientSecret: 'sandbox', refreshToken: 'AQXsandbox-linkedin-refresh-token' } as const;
+
+/** Access tokens live 60 days, refresh tokens a year (LinkedIn's programmatic refresh). */
+const ACCESS_TOKEN_LIFETIME_S = 5_184_000;
+const REFRESH_TOKEN_LIFETIME_S = 31_536_000;
+
+const TOKEN_PATH = '/oauth/v2/accessToken';
+
+/**
+ * `POST /oauth/v2/accessToken` with `grant_type=refresh_token` (form body,
+ * client id and secret in the body), as LinkedIn's refresh-token flow: a new
+ * access token (the one the API routes accept) with its lifetime, and the
+ * refresh token. Errors as LinkedIn's OAuth server sends them.
+ */
+function accessToken(ctx: Ctx): Reply {
+	const body = bodyObject(ctx);
+	const oauthError = (status: number, error: string, description: string) => json(status, { error, error_description: description });
+	if (body.grant_type !== 'refresh_token') return oauthError(400, 'unsupported_grant_type', 'A required parameter "grant_type" is missing or not supported');
+	if (body.client_id !== LINKEDIN_SANDBOX_OAUTH.clientId || body.client_secret !== LINKEDIN_SANDBOX_OAUTH.clientSecret) return oauthError(401, 'invalid_client', 'Client authentication failed');
+	if (body.refresh_token !== LINKEDIN_SANDBOX_OAUTH.refreshToken) return oauthError(400, 'invalid_request', 'The provided authorization grant or refresh token is invalid, expired or revoked');
+	return json(200, { access_token: ctx.state.world.credentials.linkedin.accessToken, expires_in: ACCESS_TOKEN_LIFETIME_S, refresh_token: LINKEDIN_SANDBOX_OAUTH.refreshToken, refresh_token_expires_in: REFRESH_TOKEN_LIFETIME_S, scope: 'r_ads,r_ads_reporting,rw_ads' });
+}
+
 function authenticate(ctx: Ctx): Reply | undefined {
+	// the token endpoint authenticates the client itself (www.linkedin.com serves it, not api.linkedin.com)
+	if (ctx.path === TOKEN_PATH) return undefined;
 	const token = bearer(ctx);
 	if (!token) return liError(401, 'REVOKED_ACCESS_TOKEN', 'Empty oauth2 access token', 65601);
 	if (token !== ctx.state.world.credentials.linkedin.accessToken) return liError(401, 'INVALID_ACCESS_TOKEN', 'Invalid access token', 65600);
@@ -347,6 +387,8 @@ function authenticate(ctx: Ctx): Reply | undefined {
 
 const routes: Route[] = [
 	{ name: 'linkedin.analytics', method: 'GET', pattern: /^\/rest\/adAnalytics$/, handler: analytics },
+	{ name: 'linkedin.accessToken', method: 'POST', pattern: /^\/oauth\/v2\/accessToken$/, handler: accessToken },
+	{ name: 'linkedin.accounts', method: 'GET', pattern: /^\/rest\/adAccounts$/, handler: searchAccounts },
 	{ name: 'linkedin.account', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)$/, handler: getAccount },
 	{ name: 'linkedin.campaigns', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns$/, handler: searchCampaigns },
 	{ name: 'linkedin.campaign', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: getCampaign },

@@ -434,26 +434,35 @@ function listComments(ctx: Ctx): Reply {
 	return json(200, summary === 'true' || summary === 'total_count' ? { ...result, summary: { order, total_count: comments.length, can_comment: true } } : result);
 }
 
+/** An ad account object with the requested fields (`id` always). */
+function adAccountJson(account: AdAccount, fields: Map<string, unknown>): Record<string, unknown> {
+	const all: Record<string, unknown> = {
+		id: `act_${account.id}`,
+		account_id: account.id,
+		name: account.name,
+		currency: account.currency,
+		timezone_name: account.timezone,
+		timezone_offset_hours_utc: account.timezone === 'Europe/Berlin' ? 1 : -8,
+		account_status: 1,
+		amount_spent: String(toMinor(account.campaigns.reduce((s, c) => s + c.daily.reduce((t, d) => t + d.spend, 0), 0), account.currency)),
+	};
+	const out: Record<string, unknown> = { id: all.id };
+	for (const f of fields.keys()) if (f in all) out[f] = all[f];
+	return out;
+}
+
+/** `GET /me/adaccounts`: every Meta ad account of the sandbox's world (the token's user may use them all), paged as the Graph API pages. */
+function myAdAccounts(ctx: Ctx): Reply {
+	const fields = fieldsOf(ctx, 'id');
+	const result = page(ctx, ctx.state.world.accounts.filter((a) => a.platform === 'meta').map((a) => adAccountJson(a, fields)), 25);
+	return isReply(result) ? result : json(200, result);
+}
+
 function getObject(ctx: Ctx): Reply {
 	const world = ctx.state.world;
 	const id = ctx.params[0]!;
 	const account = id.startsWith('act_') ? findAccount(world, 'meta', id.slice(4)) : undefined;
-	if (account) {
-		const fields = fieldsOf(ctx, 'id');
-		const all: Record<string, unknown> = {
-			id: `act_${account.id}`,
-			account_id: account.id,
-			name: account.name,
-			currency: account.currency,
-			timezone_name: account.timezone,
-			timezone_offset_hours_utc: account.timezone === 'Europe/Berlin' ? 1 : -8,
-			account_status: 1,
-			amount_spent: String(toMinor(account.campaigns.reduce((s, c) => s + c.daily.reduce((t, d) => t + d.spend, 0), 0), account.currency)),
-		};
-		const out: Record<string, unknown> = { id: all.id };
-		for (const f of fields.keys()) if (f in all) out[f] = all[f];
-		return json(200, out);
-	}
+	if (account) return json(200, adAccountJson(account, fieldsOf(ctx, 'id')));
 	const found = findCampaign(world, 'meta', id);
 	if (found) return json(200, campaignJson(found.account, found.campaign, fieldsOf(ctx, 'id,name')));
 	const comment = world.meta.comments.find((c) => c.id === id && !c.deleted);
@@ -718,6 +727,7 @@ const routes: Route[] = [
 	{ name: 'meta.reply', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)/comments$`), handler: createComment },
 	{ name: 'meta.like', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: likeComment },
 	{ name: 'meta.likes', method: 'GET', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: listLikes },
+	{ name: 'meta.myAdAccounts', method: 'GET', pattern: new RegExp(`^${V}/me/adaccounts$`), handler: myAdAccounts },
 	{ name: 'meta.object', method: 'GET', pattern: new RegExp(`^${V}/((?:act_)?[\\d_]+)$`), handler: getObject },
 	{ name: 'meta.update', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: postObject },
 	{ name: 'meta.delete', method: 'DELETE', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: deleteObject },

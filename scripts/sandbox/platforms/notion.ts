@@ -588,6 +588,36 @@ function queryDataSource(ctx: Ctx): Reply {
 }
 
 // ---- databases & data sources -------------------------------------------------
+/**
+ * `POST /v1/search` (API 2025-09-03): the data sources shared with the
+ * integration whose title contains `query` (any case), most recently edited
+ * first, paged with `start_cursor`. Only `filter: {property: "object", value:
+ * "data_source"}` is served (pages are not searched); `"database"` is refused
+ * as the 2025-09-03 API refuses it.
+ */
+function search(ctx: Ctx): Reply {
+	const world = ctx.state.world;
+	const body = bodyObject(ctx);
+	const filter = body.filter as { property?: unknown; value?: unknown } | undefined;
+	if (filter !== undefined) {
+		if (filter.property !== 'object') return validation('body.filter.property should be `"object"`.');
+		if (filter.value !== 'page' && filter.value !== 'data_source') return validation('body.filter.value should be `"page"` or `"data_source"`, instead was `' + JSON.stringify(filter.value) + '`.');
+		if (filter.value === 'page') return validation('The sandbox searches data sources only: use filter.value "data_source".');
+	}
+	const pageSize = body.page_size === undefined ? 100 : Number(body.page_size);
+	if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) return validation('body.page_size should be a number between 1 and 100.');
+	const query = typeof body.query === 'string' ? body.query.trim().toLowerCase() : '';
+	const live = world.notion.dataSources.filter((ds) => !world.notion.databases.find((d) => d.id === ds.databaseId)?.inTrash);
+	const found = live.filter((ds) => !query || ds.title.toLowerCase().includes(query)).sort((a, b) => b.lastEditedTime.localeCompare(a.lastEditedTime) || a.id.localeCompare(b.id));
+	let start = 0;
+	if (body.start_cursor !== undefined) {
+		start = found.findIndex((ds) => ds.id === normId(String(body.start_cursor)));
+		if (start < 0) return validation('body.start_cursor should be a valid cursor from a previous response.');
+	}
+	const next = found[start + pageSize];
+	return json(200, { object: 'list', results: found.slice(start, start + pageSize).map((ds) => dataSourceJson(world, ds)), next_cursor: next ? next.id : null, has_more: !!next, type: 'page_or_data_source', page_or_data_source: {}, request_id: uuidFrom('req', ctx.state.nextSeq) });
+}
+
 
 function schemaFromInput(ds: Pick<NotionDataSource, 'id'>, name: string, raw: unknown): NotionPropertySchema | Reply {
 	const v = (raw ?? {}) as Record<string, unknown>;
@@ -719,6 +749,7 @@ const routes: Route[] = [
 	{ name: 'notion.usersMe', method: 'GET', pattern: /^\/v1\/users\/me$/, handler: usersMe },
 	{ name: 'notion.users', method: 'GET', pattern: /^\/v1\/users$/, handler: listUsers },
 	{ name: 'notion.user', method: 'GET', pattern: new RegExp(`^/v1/users/${ID}$`), handler: getUser },
+	{ name: 'notion.search', method: 'POST', pattern: /^\/v1\/search$/, handler: search },
 	{ name: 'notion.createDatabase', method: 'POST', pattern: /^\/v1\/databases$/, handler: createDatabase },
 	{ name: 'notion.database', method: 'GET', pattern: new RegExp(`^/v1/databases/${ID}$`), handler: getDatabase },
 	{ name: 'notion.dataSource', method: 'GET', pattern: new RegExp(`^/v1/data_sources/${ID}$`), handler: getDataSource },

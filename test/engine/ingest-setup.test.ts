@@ -1,0 +1,165 @@
+// AdOps Ingest set up from scratch (issue 16): the Platform parameter, only its credential, AdOps Store
+// pickable (no field the editor would take for an "authentication" field), the subtitle in words, and the
+// Ad Account locator: "From list" asks the sandbox's platforms which accounts the credential reaches,
+// "By URL" and "By ID" values reach the run, a bad address fails with the item index, version 1 still runs.
+import { test, describe, beforeAll, afterAll, expect } from 'vitest';
+import { NodeHelpers, type ILoadOptionsFunctions, type INode, type INodeListSearchResult, type INodeParameters, type INodeType } from 'n8n-workflow';
+import { PREFIX, startEngine, type Engine } from './harness';
+import { expectNodeError, json } from './expect';
+import { PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../../nodes/shared/platforms/registry';
+import { accountUrl } from '../../nodes/shared/platforms/account-url';
+import { LINKEDIN_SANDBOX_OAUTH } from '../../scripts/sandbox/platforms/linkedin';
+
+describe('AdOps Ingest set up from scratch', () => {
+	let engine: Engine;
+	let ingest: INodeType;
+	let creds: Record<string, { id: string; name: string }>;
+	const node = (parameters: Record<string, unknown>, typeVersion?: number) => ({ name: 'Ingest', type: 'adOpsIngest', parameters, credentials: creds, ...(typeVersion ? { typeVersion } : {}) });
+	/** The editor's call of a list-search method: the node's current parameters and its credentials. */
+	const listSearch = (method: string, parameters: Record<string, unknown>, filter?: string): Promise<INodeListSearchResult> => {
+		const current = { id: 'n1', name: 'Ingest', type: `${PREFIX}adOpsIngest`, typeVersion: 2, position: [0, 0], parameters, credentials: creds } as unknown as INode;
+		const ctx = {
+			getNode: () => current,
+			getCurrentNodeParameter: (name: string) => parameters[name],
+			getCredentials: async (type: string) => structuredClone(engine.credentials.values[type]),
+		} as unknown as ILoadOptionsFunctions;
+		return ingest.methods!.listSearch![method]!.call(ctx, filter);
+	};
+
+	beforeAll(async () => {
+		engine = await startEngine({ seed: 21 });
+		ingest = engine.nodeTypes.getByNameAndVersion(`${PREFIX}adOpsIngest`, 2);
+		creds = { ...engine.credentialRef('adOpsStoreApi'), ...engine.credentialRef('adOpsMetaAdsApi'), ...engine.credentialRef('adOpsLinkedInAdsOAuth2Api'), ...engine.credentialRef('adOpsGoogleAdsOAuth2Api'), ...engine.credentialRef('adOpsKlaviyoApi'), ...engine.credentialRef('adOpsTikTokAdsApi') };
+	});
+	afterAll(async () => {
+		await engine?.close();
+	});
+
+	test('Platform lists the registry\'s ingest platforms by name; each shows AdOps Store and its own credential only', () => {
+		const d = ingest.description;
+		expect(d.defaultVersion).toBe(2);
+		const platform = d.properties.find((p) => p.name === 'platform')!;
+		expect(platform.type).toBe('options');
+		expect((platform.options as Array<{ name: string; value: string }>).map((o) => o.value).sort()).toEqual([...platformsWith('ingest')].sort());
+		expect((platform.options as Array<{ name: string; value: PlatformId }>).every((o) => o.name === PLATFORM_REGISTRY[o.value].productLabel)).toBe(true);
+		const shown = (parameters: INodeParameters) => (d.credentials ?? []).filter((c) => NodeHelpers.displayParameter(parameters, c, null, d)).map((c) => c.name);
+		for (const id of platformsWith('ingest')) {
+			expect(shown({ operation: 'ingest', platform: id })).toEqual(['adOpsStoreApi', PLATFORM_REGISTRY[id].credentials[0].name]);
+		}
+		expect(shown({ operation: 'qualityReport', platform: 'meta' })).toEqual(['adOpsStoreApi']);
+	});
+
+	test('no parameter qualifies as the editor\'s "authentication" field, so Platform and Operation stay in the panel and the Store slot lists AdOps Store', () => {
+		// n8n's editor (nodeTypesUtils getMainAuthField → findAlternativeAuthField): a parameter that
+		// credentials' display options refer to, every option of which appears as a plain value there.
+		const d = ingest.description;
+		const creds = d.credentials ?? [];
+		const referenced = new Set(creds.flatMap((c) => Object.keys(c.displayOptions?.show ?? {})));
+		for (const name of referenced) {
+			const plain = creds.flatMap((c) => c.displayOptions?.show?.[name] ?? []).map((v) => (v ? String(v) : ""));
+			for (const prop of d.properties.filter((p) => p.name === name)) {
+				const values = (prop.options ?? []).map((o) => String((o as { value: unknown }).value));
+				expect(values.every((v) => plain.includes(v)), `${name} would become the main auth field`).toBe(false);
+			}
+		}
+	});
+
+	test('subtitle in words', () => {
+		const subtitle = ingest.description.subtitle!;
+		const body = /^=\{\{([\s\S]*)\}\}$/.exec(subtitle)![1]!;
+		const evaluate = (p: Record<string, unknown>) => new Function('$parameter', `return (${body});`)(p) as string;
+		expect(evaluate({ operation: 'ingest', platform: 'google_ads' })).toBe('Ingest · Google Ads');
+		expect(evaluate({ operation: 'ingest', platform: 'meta' })).toBe('Ingest · Meta Ads');
+		expect(evaluate({ operation: 'qualityReport' })).toBe('Data Quality Report');
+	});
+
+	test('From list: the accounts each platform says the credential reaches, named, filtered by what is typed', async () => {
+		const world = engine.sandbox.world;
+		const expected: Record<PlatformId, string[]> = {
+			meta: world.accounts.filter((a) => a.platform === 'meta').map((a) => a.id),
+			linkedin: world.accounts.filter((a) => a.platform === 'linkedin').map((a) => a.id),
+			google_ads: world.accounts.filter((a) => a.platform === 'google').map((a) => a.id),
+			klaviyo: [world.klaviyo.id],
+			tiktok: world.tiktok.advertisers.map((a) => a.id),
+		};
+		for (const platform of platformsWith('ingest')) {
+			const { results } = await listSearch('searchAdAccounts', { operation: 'ingest', platform });
+			expect(results.map((r) => r.value).sort(), platform).toEqual([...expected[platform]].sort());
+			for (const r of results) {
+				expect(r.name, `${platform} ${String(r.value)} is named`).not.toBe(String(r.value));
+				expect(r.url).toBe(accountUrl(platform, String(r.value)));
+			}
+		}
+		const meta = world.accounts.filter((a) => a.platform === 'meta');
+		const one = meta[0]!;
+		const { results } = await listSearch('searchAdAccounts', { operation: 'ingest', platform: 'meta' }, one.name.slice(0, 12).toUpperCase());
+		expect(results.map((r) => r.value)).toContain(one.id);
+		expect(results.length).toBeLessThanOrEqual(meta.filter((a) => a.name.toLowerCase().includes(one.name.slice(0, 12).toLowerCase())).length);
+		await expect(listSearch('searchAdAccounts', { operation: 'ingest', platform: 'nope' })).rejects.toThrow(/Choose a Platform/);
+	});
+
+	test('By URL and From list values reach the run; a foreign address fails with the item index; By ID takes several ids', async () => {
+		const meta = engine.sandbox.world.accounts.filter((a) => a.platform === 'meta');
+		const [a, b] = [meta[0]!, meta[1]!];
+		const base = { operation: 'ingest', platform: 'meta', reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: {} };
+		const byUrl = await engine.runNode(node({ ...base, accounts: { __rl: true, mode: 'url', value: `https://adsmanager.facebook.com/adsmanager/manage/campaigns?act=${a.id}&business_id=1` } }));
+		expect(byUrl.status, byUrl.error?.message).toBe('success');
+		expect(json(byUrl.items('Ingest')).map((o) => o.accountId)).toEqual([a.id]);
+		const fromList = await engine.runNode(node({ ...base, accounts: { __rl: true, mode: 'list', value: b.id, cachedResultName: b.name } }));
+		expect(json(fromList.items('Ingest')).map((o) => o.accountId)).toEqual([b.id]);
+		const byId = await engine.runNode(node({ ...base, accounts: { __rl: true, mode: 'id', value: `act_${a.id}, ${b.id}` } }));
+		expect(json(byId.items('Ingest')).map((o) => o.accountId).sort()).toEqual([a.id, b.id].sort());
+		const foreign = await engine.runNode(node({ ...base, accounts: { __rl: true, mode: 'url', value: 'https://www.linkedin.com/campaignmanager/accounts/508123456/campaigns' } }));
+		expectNodeError(foreign, 'Ingest', /is not a Meta Ads account address; expected one like https:\/\/adsmanager\.facebook\.com/, 0);
+	});
+
+	test('version 1 (Account IDs as text) still runs', async () => {
+		const linkedin = engine.sandbox.world.accounts.filter((a) => a.platform === 'linkedin');
+		const run = await engine.runNode(node({ operation: 'ingest', platform: 'linkedin', accounts: `urn:li:sponsoredAccount:${linkedin[0]!.id}`, reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: {} }, 1));
+		expect(run.status, run.error?.message).toBe('success');
+		expect(json(run.items('Ingest')).map((o) => o.accountId)).toEqual([linkedin[0]!.id]);
+	});
+	test('an expired LinkedIn access token is renewed through n8n\'s OAuth2 helper and stored with the credential', async () => {
+		const type = 'adOpsLinkedInAdsOAuth2Api';
+		const saved = engine.credentials.values[type]!;
+		const linkedin = engine.sandbox.world.accounts.filter((a) => a.platform === 'linkedin');
+		const base = { operation: 'ingest', platform: 'linkedin', accounts: { __rl: true, mode: 'list', value: linkedin[0]!.id }, reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: { failOnAccountError: true } };
+		try {
+			engine.credentials.values[type] = { ...saved, oauthTokenData: { access_token: 'AQVexpired-sandbox-token', expires_in: 5184000, refresh_token: LINKEDIN_SANDBOX_OAUTH.refreshToken } };
+			const before = engine.sandbox.requests({ route: 'linkedin.accessToken' }).length;
+			const run = await engine.runNode(node(base));
+			expect(run.status, run.error?.message).toBe('success');
+			expect(json(run.items('Ingest')).map((o) => [o.accountId, o.status])).toEqual([[linkedin[0]!.id, 'success']]);
+			expect(engine.sandbox.requests({ route: 'linkedin.accessToken' }).length - before).toBe(1);
+			const stored = engine.credentials.values[type]!.oauthTokenData as { access_token: string };
+			expect(stored.access_token).toBe(engine.sandbox.credentials.linkedin.accessToken);
+			// The stored token is good now: the next run renews nothing.
+			const again = await engine.runNode(node(base));
+			expect(again.status, again.error?.message).toBe('success');
+			expect(engine.sandbox.requests({ route: 'linkedin.accessToken' }).length - before).toBe(1);
+
+			// Without a refresh token nothing can renew it: the account fails, and Fail When an Account Fails stops with the item index.
+			engine.credentials.values[type] = { ...saved, oauthTokenData: { access_token: 'AQVexpired-sandbox-token' } };
+			const expired = await engine.runNode(node(base));
+			expectNodeError(expired, 'Ingest', /LinkedIn/, 0);
+		} finally {
+			engine.credentials.values[type] = saved;
+		}
+	});
+
+	test('Google Ads: the access token stored in the credential does not matter, the refresh token is exchanged at the credential\'s token URL', async () => {
+		const type = 'adOpsGoogleAdsOAuth2Api';
+		const saved = engine.credentials.values[type]!;
+		const google = engine.sandbox.world.accounts.filter((a) => a.platform === 'google');
+		try {
+			engine.credentials.values[type] = { ...saved, oauthTokenData: { ...(saved.oauthTokenData as object), access_token: 'ya29.sandbox.1.expired' } };
+			const run = await engine.runNode(node({ operation: 'ingest', platform: 'google_ads', accounts: { __rl: true, mode: 'id', value: google[0]!.id }, reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: {} }));
+			expect(run.status, run.error?.message).toBe('success');
+			expect(json(run.items('Ingest')).map((o) => o.status)).toEqual(['success']);
+			// the adapter's tokens came from the sandbox's token endpoint (cached per process, so counted over the whole file)
+			expect(engine.sandbox.requests({ route: 'googleoauth.token' }).length).toBeGreaterThanOrEqual(1);
+		} finally {
+			engine.credentials.values[type] = saved;
+		}
+	});
+});
