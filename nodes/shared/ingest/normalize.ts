@@ -12,19 +12,14 @@
  * currency, the rate used and the rate's date (identity: rate 1, no date).
  */
 import type { DailyMetricRow } from '../platforms/types';
+import type { MetricRow } from '../metrics';
 import type { Json, RowInput } from '../schema/rows';
 import { canonicalAccountId } from './accounts';
 import { convertMoney, type FxTable } from './fx';
 import { describeRow, quarantinePayload } from './quarantine';
 import { metricRowSchema, validateMetricRow, type ValidationContext, type ValidMetricRow } from './validate';
 
-export type PerformanceRow = RowInput<'campaign_performance'> & {
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	revenue: number | null;
-	leads: number | null;
+export type PerformanceRow = RowInput<'campaign_performance'> & MetricRow & {
 	campaign_name: string | null;
 	source_currency: string;
 	fx_rate: number;

@@ -33,6 +33,7 @@
  * NULL for revenue and leads (NULL = "not reported", not zero).
  */
 import { z } from 'zod';
+import type { MetricRow } from '../metrics';
 import type { DailyMetricRow } from '../platforms/types';
 import { isKnownCurrency, moneyCeiling, moneyProblem } from '../platforms/currency';
 import { PLATFORM_DEFINITIONS } from '../platforms/registry';
@@ -54,20 +55,14 @@ export interface ValidationContext {
 	accountCurrency: string | null;
 }
 
-/** A row that passed validation, in its source currency. */
-export interface ValidMetricRow {
+/** A row that passed validation, in its source currency (the metrics module's six base metrics). */
+export interface ValidMetricRow extends MetricRow {
 	platform: Platform;
 	accountId: string;
 	campaignId: string;
 	campaignName: string | null;
 	date: string;
 	currency: string;
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	revenue: number | null;
-	leads: number | null;
 }
 
 export type ValidationResult = { ok: true; row: ValidMetricRow; warnings: string[] } | { ok: false; reasons: string[] };

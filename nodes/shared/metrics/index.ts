@@ -29,24 +29,17 @@ export const BASE_METRIC_FIELDS = ['spend', 'impressions', 'clicks', 'conversion
 export type BaseMetricField = (typeof BASE_METRIC_FIELDS)[number];
 
 /** A daily performance row's base metrics: spend and revenue in major units; revenue and leads null when the platform does not report them. */
-export interface MetricRow {
+export type MetricRow = {
 	spend: number;
 	impressions: number;
 	clicks: number;
 	conversions: number;
 	revenue: number | null;
 	leads: number | null;
-}
+};
 
 /** The inputs of `derivedMetrics` (revenue and leads may be absent). */
-export interface MetricInputs {
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	revenue?: number | null;
-	leads?: number | null;
-}
+export type MetricInputs = Omit<MetricRow, 'revenue' | 'leads'> & Partial<Pick<MetricRow, 'revenue' | 'leads'>>;
 
 export const DERIVED_METRIC_NAMES = ['ctr', 'cpc', 'cpa', 'cpl', 'roas'] as const;
 export type DerivedMetricName = (typeof DERIVED_METRIC_NAMES)[number];
@@ -69,14 +62,7 @@ export interface DerivedMetrics {
 }
 
 /** Sums a ratio reads (a window's sums or one row; revenue and leads null when not reported). */
-export interface RatioInputs {
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	revenue: number | null;
-	leads: number | null;
-}
+export type RatioInputs = MetricRow;
 
 /** A derived metric of sums, in doubles: null when the denominator is 0 or not reported (see DERIVED_DEFINITIONS). */
 export function ratio(metric: DerivedMetricName, s: RatioInputs): number | null {

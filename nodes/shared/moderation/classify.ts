@@ -250,6 +250,11 @@ function applyRules(rules: readonly Rule[], text: string, into: Scored): void {
 	}
 }
 
+/** `applyRules` of each rule set, in order. */
+function applyEach(text: string, into: Scored, ...ruleSets: ReadonlyArray<readonly Rule[]>): void {
+	for (const rules of ruleSets) applyRules(rules, text, into);
+}
+
 function empty(): Scored {
 	return { score: 0, reasons: [] };
 }
@@ -316,32 +321,20 @@ export function classifyOfflineDetailed(text: string, options: OfflineOptions = 
 	const normLeet = deleet(norm);
 	const harmText = normLeet === norm ? norm : `${norm}\n${normLeet}`;
 
-	applyRules(SPAM_RULES, harmText, spam);
-	applyRules(SPAM_CUES, harmText, spam);
-	applyRules(options.extraRules?.spam ?? [], harmText, spam);
-	applyRules(SCAM_RULES, harmText, scam);
-	applyRules(options.extraRules?.scam_phishing ?? [], harmText, scam);
+	applyEach(harmText, spam, SPAM_RULES, SPAM_CUES, options.extraRules?.spam ?? []);
+	applyEach(harmText, scam, SCAM_RULES, options.extraRules?.scam_phishing ?? []);
 	const scamParts = empty();
 	applyRules(SCAM_CUES, harmText, scamParts);
 	applyRules(ABUSE_RULES, leet, abuse);
 	applyRules(ABUSE_RULES, normLeet, abuse);
-	applyRules(ABUSE_CUES, harmText, abuse);
-	applyRules(options.extraRules?.harassment_abuse ?? [], harmText, abuse);
-	applyRules(HATE_RULES, harmText, hate);
-	applyRules(HATE_CUES, harmText, hate);
-	applyRules(options.extraRules?.hate ?? [], harmText, hate);
-	applyRules(INJECTION_RULES, harmText, injection);
-	applyRules(INJECTION_CUES, harmText, injection);
-	applyRules(QUESTION_RULES, norm, question);
-	applyRules(QUESTION_CUES, norm, question);
-	applyRules(PURCHASE_RULES, norm, purchase);
-	applyRules(PURCHASE_CUES, norm, purchase);
-	applyRules(COMPLAINT_RULES, norm, complaint);
-	applyRules(COMPLAINT_CUES, norm, complaint);
-	applyRules(PRAISE_RULES, norm, praise);
-	applyRules(PRAISE_CUES, norm, praise);
-	applyRules(SARCASM_RULES, norm, sarcasm);
-	applyRules(SARCASM_CUES, norm, sarcasm);
+	applyEach(harmText, abuse, ABUSE_CUES, options.extraRules?.harassment_abuse ?? []);
+	applyEach(harmText, hate, HATE_RULES, HATE_CUES, options.extraRules?.hate ?? []);
+	applyEach(harmText, injection, INJECTION_RULES, INJECTION_CUES);
+	applyEach(norm, question, QUESTION_RULES, QUESTION_CUES);
+	applyEach(norm, purchase, PURCHASE_RULES, PURCHASE_CUES);
+	applyEach(norm, complaint, COMPLAINT_RULES, COMPLAINT_CUES);
+	applyEach(norm, praise, PRAISE_RULES, PRAISE_CUES);
+	applyEach(norm, sarcasm, SARCASM_RULES, SARCASM_CUES);
 	const hyperbole = empty();
 	applyRules(HYPERBOLE_PRAISE, norm, hyperbole);
 	const desire = empty();

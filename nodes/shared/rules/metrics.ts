@@ -30,9 +30,9 @@
  * campaign (the comment's campaign was not known) or with impossible counts
  * are rejected with their reason (`rejectedSignals`).
  */
-import { RulesInputError, type BaseMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './model';
+import { BASE_METRICS, COMMENT_COUNT_METRICS, COMMENT_SHARE_METRICS, RulesInputError, type BaseMetric, type CommentCountMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './model';
 import { dayNumber, dayString } from './time';
-import { ratio } from '../metrics';
+import { ratio, type MetricRow } from '../metrics';
 
 /** A `campaign_performance` row as the store returns it (extra columns are ignored). */
 export interface MetricRowInput {
@@ -54,21 +54,12 @@ export interface MetricRowInput {
  * read: `Store.selectColumnar`): row i is `{ date: date[i], platform: platform[i], … }`.
  * Saves one object per row on large reads.
  */
-export interface MetricColumns {
+export type MetricColumns = ColumnsOf<MetricRowInput>;
+
+/** Rows of type R as parallel arrays: one array per field (an optional field's array may be absent). */
+export interface ColumnsOf<R> {
 	length: number;
-	columns: {
-		date: ReadonlyArray<string>;
-		platform: ReadonlyArray<string>;
-		account_id: ReadonlyArray<string>;
-		campaign_id: ReadonlyArray<string>;
-		currency: ReadonlyArray<string>;
-		spend: ReadonlyArray<number | string | null>;
-		impressions: ReadonlyArray<number | string | null>;
-		clicks: ReadonlyArray<number | string | null>;
-		conversions: ReadonlyArray<number | string | null>;
-		revenue?: ReadonlyArray<number | string | null>;
-		leads?: ReadonlyArray<number | string | null>;
-	};
+	columns: { [K in keyof R]: ReadonlyArray<Exclude<R[K], undefined>> };
 }
 
 /**
@@ -89,53 +80,35 @@ export interface CommentSignalRowInput {
 }
 
 /** `ad_comment_signals` rows as parallel arrays (`Store.selectColumnar`). */
-export interface CommentSignalColumns {
-	length: number;
-	columns: {
-		date: ReadonlyArray<string>;
-		platform: ReadonlyArray<string>;
-		account_id: ReadonlyArray<string>;
-		campaign_id: ReadonlyArray<string | null>;
-		ad_id?: ReadonlyArray<string | null>;
-		comments: ReadonlyArray<number | string | null>;
-		negative_comments: ReadonlyArray<number | string | null>;
-		abusive_comments: ReadonlyArray<number | string | null>;
-	};
-}
+export type CommentSignalColumns = ColumnsOf<CommentSignalRowInput>;
 
-/** Row i of rows or columns; columns are read through one reused object (valid until the next call). */
-function rowReader(input: readonly MetricRowInput[] | MetricColumns): { n: number; row: (i: number) => MetricRowInput } {
+/** The fields of a `campaign_performance` row the index reads, in table order. */
+const METRIC_ROW_FIELDS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+/** The fields of an `ad_comment_signals` row the index reads. */
+const SIGNAL_ROW_FIELDS = ['date', 'platform', 'account_id', 'campaign_id', 'ad_id', 'comments', 'negative_comments', 'abusive_comments'] as const;
+
+/**
+ * Row i of rows or columns; columns are read through one reused object
+ * (valid until the next call), an absent optional column as null.
+ */
+function columnReader<R extends object>(input: readonly R[] | ColumnsOf<R>, names: ReadonlyArray<keyof R & string>): { n: number; row: (i: number) => R } {
 	if (Array.isArray(input)) return { n: input.length, row: (i) => input[i] };
-	const { length, columns: c } = input as MetricColumns;
-	const view: MetricRowInput = { date: '', platform: '', account_id: '', campaign_id: '', currency: '', spend: null, impressions: null, clicks: null, conversions: null, revenue: null, leads: null };
+	const { length, columns } = input as { length: number; columns: Partial<Record<string, ReadonlyArray<unknown>>> };
+	const view: Record<string, unknown> = {};
 	return {
 		n: length,
 		row: (i) => {
-			view.date = c.date[i];
-			view.platform = c.platform[i];
-			view.account_id = c.account_id[i];
-			view.campaign_id = c.campaign_id[i];
-			view.currency = c.currency[i];
-			view.spend = c.spend[i];
-			view.impressions = c.impressions[i];
-			view.clicks = c.clicks[i];
-			view.conversions = c.conversions[i];
-			view.revenue = c.revenue ? c.revenue[i] : null;
-			view.leads = c.leads ? c.leads[i] : null;
-			return view;
+			for (const name of names) {
+				const column = columns[name];
+				view[name] = column ? column[i] : null;
+			}
+			return view as R;
 		},
 	};
 }
 
-/** Sums of a window's `campaign_performance` rows. */
-export interface MetricSums {
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	/** null: no row in the window reports revenue. */
-	revenue: number | null;
-	leads: number | null;
+/** Sums of a window's `campaign_performance` rows (revenue, leads: null when no row in the window reports them). */
+export interface MetricSums extends MetricRow {
 	/** Rows (days with data) of `campaign_performance` in the window. */
 	rows: number;
 }
@@ -159,17 +132,22 @@ const P_LEADS = 6;
 const P_LEADS_N = 7;
 const PREFIXES = 8;
 
-/** One campaign's history. */
-export interface Series {
+/** A campaign's days with prefix sums (metrics or comment signal). */
+export interface PrefixSeries {
 	key: string;
 	accountKey: string;
 	/** Day numbers, ascending, unique. */
 	days: Int32Array;
 	/**
-	 * PREFIXES prefix arrays of length days.length + 1, laid out one after the
-	 * other: prefix p at index i is `prefix[p * (days.length + 1) + i]`.
+	 * Prefix arrays (PREFIXES for metrics, C_PREFIXES for comments) of length
+	 * days.length + 1, laid out one after the other: prefix p at index i is
+	 * `prefix[p * (days.length + 1) + i]`.
 	 */
 	prefix: Float64Array;
+}
+
+/** One campaign's history. */
+export interface Series extends PrefixSeries {
 	/** The rows' currency, or null when rows disagree (then `currencies` lists them). */
 	currency: string | null;
 	currencies: string[];
@@ -186,15 +164,8 @@ const C_NEGATIVE = 1;
 const C_ABUSIVE = 2;
 const C_PREFIXES = 3;
 
-/** One campaign's comment signal: its ads' counts summed per day. */
-export interface CommentSeries {
-	key: string;
-	accountKey: string;
-	/** Day numbers with a signal row, ascending, unique. */
-	days: Int32Array;
-	/** C_PREFIXES prefix arrays of length days.length + 1, one after the other (as `Series.prefix`). */
-	prefix: Float64Array;
-}
+/** One campaign's comment signal: its ads' counts summed per day (days with a signal row). */
+export type CommentSeries = PrefixSeries;
 
 /** Campaign key: platform, account and campaign id. */
 export function entityKey(platform: string, accountId: string, campaignId: string): string {
@@ -240,7 +211,7 @@ export class MetricIndex {
 	readonly #accountCache = new Map<string, Map<number, Map<number, AccountWindow>>>();
 
 	constructor(input: readonly MetricRowInput[] | MetricColumns, signals: readonly CommentSignalRowInput[] | CommentSignalColumns = []) {
-		const { n, row: rowAt } = rowReader(input);
+		const { n, row: rowAt } = columnReader<MetricRowInput>(input, METRIC_ROW_FIELDS);
 		this.rowCount = n;
 		// Columns are read in place; rows (objects) through the same names.
 		const cols = Array.isArray(input) ? rowsAsColumns(input as readonly MetricRowInput[]) : (input as MetricColumns).columns;
@@ -397,7 +368,7 @@ export class MetricIndex {
 
 	/** Sums the signal rows per campaign and day and builds their prefix sums; returns the number of rows read. */
 	#indexSignals(input: readonly CommentSignalRowInput[] | CommentSignalColumns): number {
-		const { n, row: rowAt } = signalReader(input);
+		const { n, row: rowAt } = columnReader<CommentSignalRowInput>(input, SIGNAL_ROW_FIELDS);
 		const perCampaign = new Map<string, { accountKey: string; byDay: Map<number, [number, number, number]> }>();
 		const seen = new Set<string>();
 		for (let i = 0; i < n; i++) {
@@ -455,29 +426,19 @@ export class MetricIndex {
 		// campaigns with a performance or a signal row: a set only when there are signal rows
 		const withData = commentList ? new Set<string>() : null;
 		for (const s of list ?? []) {
-			const lo = lowerBound(s.days, start);
-			const hi = lowerBound(s.days, end + 1);
-			if (hi <= lo) continue;
+			const inWindow = addWindow(s, PREFIXES, start, end, total);
+			if (inWindow === 0) continue;
 			campaigns++;
 			withData?.add(s.key);
-			rows += hi - lo;
+			rows += inWindow;
 			for (const c of s.currencies) {
 				if (currency === undefined) currency = c;
 				else if (c !== currency) mixedCurrencies = true;
 			}
-			const stride = s.days.length + 1;
-			for (let p = 0; p < PREFIXES; p++) total[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
 		}
-		const commentTotal = [0, 0, 0];
-		for (const s of commentList ?? []) {
-			const lo = lowerBound(s.days, start);
-			const hi = lowerBound(s.days, end + 1);
-			if (hi <= lo) continue;
-			withData?.add(s.key);
-			const stride = s.days.length + 1;
-			for (let p = 0; p < C_PREFIXES; p++) commentTotal[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
-		}
-		const sums: WindowSums = { ...sumsOf(total, rows), comments: commentTotal[C_COMMENTS], negative_comments: commentTotal[C_NEGATIVE], abusive_comments: commentTotal[C_ABUSIVE] };
+		const commentTotal = new Float64Array(C_PREFIXES);
+		for (const s of commentList ?? []) if (addWindow(s, C_PREFIXES, start, end, commentTotal) > 0) withData?.add(s.key);
+		const sums = writeCommentSums(writeMetricSums(emptySums(), total, rows), commentTotal);
 		const result: AccountWindow = { sums, campaigns, campaignsWithAnyData: withData ? withData.size : campaigns, currency: currency !== undefined && !mixedCurrencies ? currency : null };
 		if (!byStart) this.#accountCache.set(account, (byStart = new Map()));
 		let byEnd = byStart.get(start);
@@ -496,34 +457,10 @@ export function buildMetricIndex(rows: readonly MetricRowInput[] | MetricColumns
 	return new MetricIndex(rows, signals);
 }
 
-/** Row i of signal rows or columns (one reused object, as `rowReader`). */
-function signalReader(input: readonly CommentSignalRowInput[] | CommentSignalColumns): { n: number; row: (i: number) => CommentSignalRowInput } {
-	if (Array.isArray(input)) return { n: input.length, row: (i) => input[i] };
-	const { length, columns: c } = input as CommentSignalColumns;
-	const view: CommentSignalRowInput = { date: '', platform: '', account_id: '', campaign_id: null, ad_id: null, comments: null, negative_comments: null, abusive_comments: null };
-	return {
-		n: length,
-		row: (i) => {
-			view.date = c.date[i];
-			view.platform = c.platform[i];
-			view.account_id = c.account_id[i];
-			view.campaign_id = c.campaign_id[i];
-			view.ad_id = c.ad_id ? c.ad_id[i] : null;
-			view.comments = c.comments[i];
-			view.negative_comments = c.negative_comments[i];
-			view.abusive_comments = c.abusive_comments[i];
-			return view;
-		},
-	};
-}
-
 /** The counts of a usable signal row (comments, negative, abusive), or why it cannot be used. */
 function checkSignalRow(row: CommentSignalRowInput): [number, number, number] | string {
-	if (!row || typeof row !== 'object') return 'not an object';
-	if (typeof row.platform !== 'string' || row.platform.length === 0) return 'platform is missing';
-	if (typeof row.account_id !== 'string' || row.account_id.length === 0) return 'account_id is missing';
-	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return 'campaign_id is missing (the comments\' campaign was not known)';
-	if (typeof row.date !== 'string' || !Number.isFinite(dayNumber(row.date))) return `date ${String(row.date)} is not YYYY-MM-DD`;
+	const keys = checkKeys(row, 'campaign_id is missing (the comments\' campaign was not known)');
+	if (keys !== null) return keys;
 	const out: [number, number, number] = [0, 0, 0];
 	const names = ['comments', 'negative_comments', 'abusive_comments'] as const;
 	for (let k = 0; k < names.length; k++) {
@@ -541,13 +478,20 @@ function toNumber(value: unknown): number | null | undefined {
 	return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Why a row cannot be used, or null. */
-function checkRow(row: MetricRowInput): string | null {
+/** Why a row's platform, account, campaign or date cannot be used (`campaignMissing` names a missing campaign), or null. */
+function checkKeys(row: { platform: unknown; account_id: unknown; campaign_id: unknown; date: unknown }, campaignMissing: string): string | null {
 	if (!row || typeof row !== 'object') return 'not an object';
 	if (typeof row.platform !== 'string' || row.platform.length === 0) return 'platform is missing';
 	if (typeof row.account_id !== 'string' || row.account_id.length === 0) return 'account_id is missing';
-	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return 'campaign_id is missing';
+	if (typeof row.campaign_id !== 'string' || row.campaign_id.length === 0) return campaignMissing;
 	if (typeof row.date !== 'string' || !Number.isFinite(dayNumber(row.date))) return `date ${String(row.date)} is not YYYY-MM-DD`;
+	return null;
+}
+
+/** Why a row cannot be used, or null. */
+function checkRow(row: MetricRowInput): string | null {
+	const keys = checkKeys(row, 'campaign_id is missing');
+	if (keys !== null) return keys;
 	if (typeof row.currency !== 'string' || !/^[A-Z]{3}$/.test(row.currency)) return `currency ${String(row.currency)} is not an ISO 4217 code`;
 	for (const [name, , , micro] of FIELDS) {
 		const v = toNumber(row[name]);
@@ -604,29 +548,13 @@ function quickDate(date: unknown): number {
  */
 function rowsAsColumns(rows: readonly MetricRowInput[]): MetricColumns['columns'] {
 	const n = rows.length;
-	const names = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
-	const out = Object.fromEntries(names.map((k) => [k, new Array<unknown>(n)])) as unknown as Record<(typeof names)[number], unknown[]>;
+	const out = Object.fromEntries(METRIC_ROW_FIELDS.map((k) => [k, new Array<unknown>(n)])) as unknown as Record<(typeof METRIC_ROW_FIELDS)[number], unknown[]>;
 	for (let i = 0; i < n; i++) {
 		const r = rows[i];
 		if (r === null || typeof r !== 'object') continue;
-		out.date[i] = r.date;
-		out.platform[i] = r.platform;
-		out.account_id[i] = r.account_id;
-		out.campaign_id[i] = r.campaign_id;
-		out.currency[i] = r.currency;
-		out.spend[i] = r.spend;
-		out.impressions[i] = r.impressions;
-		out.clicks[i] = r.clicks;
-		out.conversions[i] = r.conversions;
-		out.revenue[i] = r.revenue;
-		out.leads[i] = r.leads;
+		for (const name of METRIC_ROW_FIELDS) out[name][i] = r[name];
 	}
 	return out as unknown as MetricColumns['columns'];
-}
-
-/** [lo, hi) indices of the days within [start, end]. */
-export function bounds(days: Int32Array, start: number, end: number): [number, number] {
-	return [lowerBound(days, start), lowerBound(days, end + 1)];
 }
 
 function lowerBound(days: Int32Array, value: number): number {
@@ -640,19 +568,37 @@ function lowerBound(days: Int32Array, value: number): number {
 	return lo;
 }
 
-function sumsOf(total: ArrayLike<number>, rows: number): WindowSums {
-	return {
-		spend: total[P_SPEND] / MICRO,
-		impressions: total[P_IMPR],
-		clicks: total[P_CLICKS],
-		conversions: total[P_CONV] / MICRO,
-		revenue: total[P_REV_N] > 0 ? total[P_REV] / MICRO : null,
-		leads: total[P_LEADS_N] > 0 ? total[P_LEADS] / MICRO : null,
-		rows,
-		comments: 0,
-		negative_comments: 0,
-		abusive_comments: 0,
-	};
+/**
+ * Adds the window's part of `s`'s first `count` prefix arrays (the days in
+ * [start, end]) to `total`; returns the number of days in the window.
+ */
+function addWindow(s: PrefixSeries, count: number, start: number, end: number, total: Float64Array): number {
+	const lo = lowerBound(s.days, start);
+	const hi = lowerBound(s.days, end + 1);
+	if (hi <= lo) return 0;
+	const stride = s.days.length + 1;
+	for (let p = 0; p < count; p++) total[p] += s.prefix[p * stride + hi] - s.prefix[p * stride + lo];
+	return hi - lo;
+}
+
+/** The metric sums of `total` (PREFIXES totals: micro-units to major units; revenue and leads null when no row reports them) written into `out`. */
+function writeMetricSums(out: WindowSums, total: Float64Array, rows: number): WindowSums {
+	out.spend = total[P_SPEND] / MICRO;
+	out.impressions = total[P_IMPR];
+	out.clicks = total[P_CLICKS];
+	out.conversions = total[P_CONV] / MICRO;
+	out.revenue = total[P_REV_N] > 0 ? total[P_REV] / MICRO : null;
+	out.leads = total[P_LEADS_N] > 0 ? total[P_LEADS] / MICRO : null;
+	out.rows = rows;
+	return out;
+}
+
+/** The comment counts of `total` (C_PREFIXES totals) written into `out`. */
+function writeCommentSums(out: WindowSums, total: Float64Array): WindowSums {
+	out.comments = total[C_COMMENTS];
+	out.negative_comments = total[C_NEGATIVE];
+	out.abusive_comments = total[C_ABUSIVE];
+	return out;
 }
 
 export const EMPTY_SUMS: Readonly<WindowSums> = Object.freeze({ spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: null, leads: null, rows: 0, comments: 0, negative_comments: 0, abusive_comments: 0 });
@@ -662,18 +608,7 @@ export const EMPTY_SUMS: Readonly<WindowSums> = Object.freeze({ spend: 0, impres
  * metric series and, when given, its comment signal.
  */
 export function windowSums(series: Series | undefined, start: number, end: number, comments?: CommentSeries): WindowSums {
-	const sums = metricSums(series, start, end);
-	if (!comments || end < start) return sums;
-	const [lo, hi] = bounds(comments.days, start, end);
-	if (hi <= lo) return sums;
-	const pre = comments.prefix;
-	const st = comments.days.length + 1;
-	return {
-		...sums,
-		comments: pre[C_COMMENTS * st + hi] - pre[C_COMMENTS * st + lo],
-		negative_comments: pre[C_NEGATIVE * st + hi] - pre[C_NEGATIVE * st + lo],
-		abusive_comments: pre[C_ABUSIVE * st + hi] - pre[C_ABUSIVE * st + lo],
-	};
+	return windowSumsInto(emptySums(), series, start, end, comments);
 }
 
 /** A mutable all-zero `WindowSums` (for `windowSumsInto`). */
@@ -681,73 +616,20 @@ export function emptySums(): WindowSums {
 	return { ...EMPTY_SUMS };
 }
 
+/** Scratch totals of `windowSumsInto` (the index is single-threaded; each call zeroes them first). */
+const metricScratch = new Float64Array(PREFIXES);
+const commentScratch = new Float64Array(C_PREFIXES);
+
 /**
  * `windowSums` written into `out` instead of a new object: the same values,
  * no allocation (for caches that reuse their objects). Returns `out`.
  */
 export function windowSumsInto(out: WindowSums, series: Series | undefined, start: number, end: number, comments?: CommentSeries): WindowSums {
-	out.spend = 0;
-	out.impressions = 0;
-	out.clicks = 0;
-	out.conversions = 0;
-	out.revenue = null;
-	out.leads = null;
-	out.rows = 0;
-	out.comments = 0;
-	out.negative_comments = 0;
-	out.abusive_comments = 0;
-	if (end < start) return out;
-	if (series) {
-		const lo = lowerBound(series.days, start);
-		const hi = lowerBound(series.days, end + 1);
-		if (hi > lo) {
-			const pre = series.prefix;
-			const st = series.days.length + 1;
-			const revN = pre[P_REV_N * st + hi] - pre[P_REV_N * st + lo];
-			const leadsN = pre[P_LEADS_N * st + hi] - pre[P_LEADS_N * st + lo];
-			out.spend = (pre[P_SPEND * st + hi] - pre[P_SPEND * st + lo]) / MICRO;
-			out.impressions = pre[P_IMPR * st + hi] - pre[P_IMPR * st + lo];
-			out.clicks = pre[P_CLICKS * st + hi] - pre[P_CLICKS * st + lo];
-			out.conversions = (pre[P_CONV * st + hi] - pre[P_CONV * st + lo]) / MICRO;
-			out.revenue = revN > 0 ? (pre[P_REV * st + hi] - pre[P_REV * st + lo]) / MICRO : null;
-			out.leads = leadsN > 0 ? (pre[P_LEADS * st + hi] - pre[P_LEADS * st + lo]) / MICRO : null;
-			out.rows = hi - lo;
-		}
-	}
-	if (comments) {
-		const lo = lowerBound(comments.days, start);
-		const hi = lowerBound(comments.days, end + 1);
-		if (hi > lo) {
-			const pre = comments.prefix;
-			const st = comments.days.length + 1;
-			out.comments = pre[C_COMMENTS * st + hi] - pre[C_COMMENTS * st + lo];
-			out.negative_comments = pre[C_NEGATIVE * st + hi] - pre[C_NEGATIVE * st + lo];
-			out.abusive_comments = pre[C_ABUSIVE * st + hi] - pre[C_ABUSIVE * st + lo];
-		}
-	}
-	return out;
-}
-
-function metricSums(series: Series | undefined, start: number, end: number): WindowSums {
-	if (!series || end < start) return EMPTY_SUMS;
-	const [lo, hi] = bounds(series.days, start, end);
-	if (hi <= lo) return EMPTY_SUMS;
-	const pre = series.prefix;
-	const st = series.days.length + 1;
-	const revN = pre[P_REV_N * st + hi] - pre[P_REV_N * st + lo];
-	const leadsN = pre[P_LEADS_N * st + hi] - pre[P_LEADS_N * st + lo];
-	return {
-		spend: (pre[P_SPEND * st + hi] - pre[P_SPEND * st + lo]) / MICRO,
-		impressions: pre[P_IMPR * st + hi] - pre[P_IMPR * st + lo],
-		clicks: pre[P_CLICKS * st + hi] - pre[P_CLICKS * st + lo],
-		conversions: (pre[P_CONV * st + hi] - pre[P_CONV * st + lo]) / MICRO,
-		revenue: revN > 0 ? (pre[P_REV * st + hi] - pre[P_REV * st + lo]) / MICRO : null,
-		leads: leadsN > 0 ? (pre[P_LEADS * st + hi] - pre[P_LEADS * st + lo]) / MICRO : null,
-		rows: hi - lo,
-		comments: 0,
-		negative_comments: 0,
-		abusive_comments: 0,
-	};
+	metricScratch.fill(0);
+	commentScratch.fill(0);
+	const rows = series && end >= start ? addWindow(series, PREFIXES, start, end, metricScratch) : 0;
+	if (comments && end >= start) addWindow(comments, C_PREFIXES, start, end, commentScratch);
+	return writeCommentSums(writeMetricSums(out, metricScratch, rows), commentScratch);
 }
 
 /** A derived metric of a window's sums; null when the denominator is 0 or not reported (the metrics module's `ratio`). */
@@ -793,29 +675,15 @@ export function metricValue(s: WindowSums, metric: Metric): number | null {
 export function accountAverage(a: AccountWindow | null, metric: Metric, money: boolean): number | null {
 	if (!a) return null;
 	if (money && a.currency === null) return null;
-	switch (metric) {
-		case 'comments':
-		case 'negative_comments':
-		case 'abusive_comments':
-			return a.campaignsWithAnyData > 0 ? a.sums[metric] / a.campaignsWithAnyData : null;
-		case 'negative_comment_share':
-		case 'abusive_comment_share':
-			return commentShare(a.sums, metric);
-		default:
-			break;
-	}
+	if (COMMENT_COUNTS.has(metric)) return a.campaignsWithAnyData > 0 ? a.sums[metric as CommentCountMetric] / a.campaignsWithAnyData : null;
+	if (COMMENT_SHARES.has(metric)) return commentShare(a.sums, metric as CommentShareMetric);
 	if (a.campaigns === 0) return null;
 	const v = metricValue(a.sums, metric);
 	if (v === null) return null;
-	switch (metric) {
-		case 'spend':
-		case 'impressions':
-		case 'clicks':
-		case 'conversions':
-		case 'revenue':
-		case 'leads':
-			return v / a.campaigns;
-		default:
-			return v;
-	}
+	// additive metrics: per campaign with data; derived ones are the account's ratio
+	return BASE.has(metric) ? v / a.campaigns : v;
 }
+
+const BASE: ReadonlySet<Metric> = new Set(BASE_METRICS);
+const COMMENT_COUNTS: ReadonlySet<Metric> = new Set(COMMENT_COUNT_METRICS);
+const COMMENT_SHARES: ReadonlySet<Metric> = new Set(COMMENT_SHARE_METRICS);
