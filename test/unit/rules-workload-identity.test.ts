@@ -13,6 +13,11 @@
  *   (budget 24 h ago, changes since, what is left) instead of "x % used";
  * - the cooldown gate names the earlier change it counted;
  * - a clamped proposal shows what was asked against what the caps allow.
+ * And where issue 16 changed a number's display on purpose: the learning-period
+ * gate (entity_age) shows the age in days with one decimal, rounded down
+ * ("age 187.3 days", was "age 187.3146 days"); the comparison still uses the
+ * exact age. The test recomputes the earlier display from the entity's
+ * creation time and compares the rest byte for byte.
  * Any other difference fails, with the decision named.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { buildMetricIndex, evaluate, type Decision } from '../../nodes/shared/rules';
+import { buildMetricIndex, evaluate, fmt, type Decision } from '../../nodes/shared/rules';
 import { decisionCore } from '../fixtures/rules-workload/capture';
 import { cases, workloadData } from '../fixtures/rules-workload/workload';
 
@@ -44,9 +49,30 @@ function wordsChangedOnPurpose(d: Decision): boolean {
 	return payload?.asked !== undefined;
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The decision's JSON with the entity_age gate written as before issue 16
+ * (age rounded to 3 decimals in values, fmt's 4 decimals in the detail), from
+ * the entity's creation time; every other byte as the decision has it.
+ */
+function withEarlierAgeDisplay(d: Decision, createdAtMs: ReadonlyMap<string, number>, nowMs: number): string {
+	const copy = JSON.parse(JSON.stringify(d)) as Decision;
+	const g = copy.gates.find((x) => x.gate === 'entity_age');
+	const created = createdAtMs.get(d.entity.key);
+	if (g && created !== undefined) {
+		const age = (nowMs - created) / DAY_MS;
+		g.values.ageDays = Math.round(age * 1000) / 1000;
+		g.detail = g.detail.replace(/^age [0-9.]+ days/, `age ${fmt(age)} days`);
+		copy.reasons = copy.reasons.map((r) => r.replace(/^entity_age: age [0-9.]+ days/, `entity_age: age ${fmt(age)} days`));
+	}
+	return JSON.stringify(copy);
+}
+
 test('rules bench workload: every decision the same as before the gates registry; words changed only where issue 13 says', { timeout: 600_000 }, () => {
 	const { rows, entities } = workloadData();
 	const index = buildMetricIndex(rows);
+	const createdAtMs = new Map(entities.map((e) => [`${e.platform}|${e.accountId}|${e.campaignId}`, Date.parse(String(e.createdAt))]));
 	const report: string[] = [];
 	for (const c of cases()) {
 		const b = before[c.name];
@@ -59,7 +85,7 @@ test('rules bench workload: every decision the same as before the gates registry
 		const whole = createHash('sha256');
 		for (const d of r.decisions) {
 			const k = `${d.ruleId}#${d.entity.key}`;
-			const json = JSON.stringify(d);
+			const json = withEarlierAgeDisplay(d, createdAtMs, Date.parse(String(c.settings.now)));
 			whole.update(json);
 			whole.update('\n');
 			const core = createHash('sha256').update(JSON.stringify(decisionCore(d))).digest('hex').slice(0, 12);
