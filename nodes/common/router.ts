@@ -46,6 +46,9 @@ async function eachItem<C, R>(ctx: IExecuteFunctions, op: Operation<C, R>, conte
 				continue;
 			}
 			const description = options.describe?.(error);
+			// An operation's NodeApiError (it carries its item index) is n8n's own error already.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+			if (error instanceof NodeApiError) throw error;
 			if (error instanceof PlatformApiError && error.httpStatus !== undefined) throw platformApiError(ctx, error, i, description);
 			// An existing NodeOperationError passes through unchanged.
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : message, { itemIndex: i, ...(description ? { description } : {}) });

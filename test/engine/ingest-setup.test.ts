@@ -138,10 +138,12 @@ describe('AdOps Ingest set up from scratch', () => {
 			expect(again.status, again.error?.message).toBe('success');
 			expect(engine.sandbox.requests({ route: 'linkedin.accessToken' }).length - before).toBe(1);
 
-			// Without a refresh token nothing can renew it: the account fails, and Fail When an Account Fails stops with the item index.
+			// Without a refresh token nothing can renew it: the account fails, and Fail When an Account Fails
+			// stops the run with n8n's API error (LinkedIn's HTTP 401) naming the item.
 			engine.credentials.values[type] = { ...saved, oauthTokenData: { access_token: 'AQVexpired-sandbox-token' } };
 			const expired = await engine.runNode(node(base));
-			expectNodeError(expired, 'Ingest', /LinkedIn/, 0);
+			expectNodeError(expired, 'Ingest', /1 of 1 LinkedIn account\(s\) failed: .*HTTP 401.*reconnect the LinkedIn credential/, 0);
+			expect(expired.error).toMatchObject({ name: 'NodeApiError', httpCode: '401' });
 		} finally {
 			engine.credentials.values[type] = saved;
 		}

@@ -1,5 +1,5 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { runIngestAll, type IngestAccount } from '../../shared/ingest';
 import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
@@ -180,7 +180,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 	);
 	const failed = outcomes.filter((o) => o.status === 'failed');
 	if (options.failOnAccountError && failed.length > 0) {
-		throw new NodeOperationError(this.getNode(), `${failed.length} of ${outcomes.length} ${PLATFORM_LABEL[platform]} account(s) failed: ${failed.map((f) => `${f.accountId}: ${f.error?.message ?? 'failed'}`).join('; ')}`, { itemIndex });
+		const message = `${failed.length} of ${outcomes.length} ${PLATFORM_LABEL[platform]} account(s) failed: ${failed.map((f) => `${f.accountId}: ${f.error?.message ?? 'failed'}`).join('; ')}`;
+		// The platform refused (it answered with an HTTP error): n8n's API error, with the status and the item.
+		const answered = failed.find((f) => f.error?.httpStatus);
+		if (answered) {
+			const response: JsonObject = { message, platform, accounts: failed.map((f) => ({ accountId: f.accountId, kind: f.error?.kind ?? null, httpStatus: f.error?.httpStatus ?? null })) };
+			throw new NodeApiError(this.getNode(), response, { message, httpCode: String(answered.error!.httpStatus), itemIndex });
+		}
+		throw new NodeOperationError(this.getNode(), message, { itemIndex });
 	}
 	return outcomes.map((o) => ({ json: o as unknown as IDataObject, pairedItem: { item: itemIndex } }));
 }
