@@ -1,13 +1,16 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 
 const tiktok = PLATFORM_REGISTRY.tiktok;
 
 /**
- * TikTok API for Business (Marketing API). The AdOps Ingest node tests it in
- * full (`adOpsTikTokAdsApiTest`: reads each advertiser, naming what is wrong);
- * the request below is the plain check n8n runs where no node test applies:
- * TikTok answers errors with HTTP 200 and a `code`, so the rules read the code.
+ * TikTok API for Business (Marketing API). Tested by the nodes that use it
+ * (AdOps Ingest, AdOps Optimizer: `testedBy: 'adOpsTikTokAdsApiTest'`), which
+ * read each advertiser (at most 5) through the adapter and name what is wrong
+ * with TikTok's own code and what to do. No declarative `test` here: n8n
+ * 2.40.7 runs a credential's own `test` request instead of any node's
+ * `testedBy` method (CredentialsTester.getCredentialTestFunction), so one
+ * would hide the adapter's messages behind a generic "Connection successful!".
  */
 export class AdOpsTikTokAdsApi implements ICredentialType {
 	name = tiktok.credentials[0].name;
@@ -55,21 +58,5 @@ export class AdOpsTikTokAdsApi implements ICredentialType {
 	authenticate: IAuthenticateGeneric = {
 		type: 'generic',
 		properties: { headers: { 'Access-Token': '={{$credentials.accessToken}}' } },
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl}}',
-			url: `=/open_api/{{$credentials.apiVersion || "${tiktok.api.version}"}}/advertiser/info/`,
-			qs: { advertiser_ids: '={{JSON.stringify(String($credentials.advertiserIds).split(/[\\s,;]+/).filter((id) => id).slice(0, 5))}}' },
-		},
-		rules: [
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40104, message: 'The access token is empty: paste the long-term access token' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40105, message: 'TikTok does not know this access token: generate a new long-term token for the app' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40102, message: 'The access token has expired: re-authorise the app and paste the new token' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40001, message: 'The token has no permission for these advertisers: authorise the app for each advertiser ID' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40002, message: 'TikTok refused the advertiser IDs: list the advertiser IDs (digits) this token may use' } },
-			{ type: 'responseSuccessBody', properties: { key: 'code', value: 40100, message: 'TikTok is throttling this app right now: test again in a minute' } },
-		],
 	};
 }
