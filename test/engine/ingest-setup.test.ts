@@ -90,6 +90,10 @@ describe('AdOps Ingest set up from scratch', () => {
 				expect(r.url).toBe(accountUrl(platform, String(r.value)));
 			}
 		}
+		// asked of the platforms themselves (TikTok: the credential's advertisers, described)
+		for (const route of ['meta.myAdAccounts', 'linkedin.accounts', 'googleads.listAccessibleCustomers', 'klaviyo.accounts', 'tiktok.advertiserInfo']) {
+			expect(engine.sandbox.requests({ route }).length, route).toBeGreaterThan(0);
+		}
 		const meta = world.accounts.filter((a) => a.platform === 'meta');
 		const one = meta[0]!;
 		const { results } = await listSearch('searchAdAccounts', { operation: 'ingest', platform: 'meta' }, one.name.slice(0, 12).toUpperCase());

@@ -412,6 +412,36 @@ export class GoogleAdsRestClient {
 		if (partialFailureError?.details?.[0]) response.partial_failure_error = googleAdsFailureFromRest(partialFailureError.details[0], parse);
 		return response;
 	}
+
+	/** `GET /vN/customers:listAccessibleCustomers`: the customers the OAuth user reaches directly, as ids. */
+	async listAccessibleCustomers(signal?: AbortSignal): Promise<string[]> {
+		for (let attempt = 0; ; attempt++) {
+			const { token, cached } = await this.options.tokens.get(signal);
+			this.tokensSeen.add(token);
+			const response = await axios.get<string>(`${this.base}/${this.options.apiVersion}/customers:listAccessibleCustomers`, {
+				headers: { Authorization: `Bearer ${token}`, 'developer-token': this.options.developerToken },
+				responseType: 'text',
+				transformResponse: (x: unknown) => x,
+				validateStatus: () => true,
+				timeout: this.options.timeoutMs ?? 120_000,
+				...(signal ? { signal } : {}),
+			});
+			if (response.status === 401 && cached && attempt === 0) {
+				this.options.tokens.invalidate(token);
+				continue;
+			}
+			const text = typeof response.data === 'string' ? response.data : String(response.data ?? '');
+			let body: { resourceNames?: unknown; error?: { message?: unknown } } | undefined;
+			try {
+				body = JSON.parse(text) as typeof body;
+			} catch {
+				throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, response.status);
+			}
+			if (response.status >= 400) throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${response.status}: ${typeof body?.error?.message === 'string' ? body.error.message : text.slice(0, 200)}`, response.status);
+			const names = Array.isArray(body?.resourceNames) ? body.resourceNames : [];
+			return names.filter((n): n is string => typeof n === 'string').map((n) => n.replace(/^customers\//, ''));
+		}
+	}
 }
 
 /** Compose the caller's hooks with the routing hooks: a caller's `cancel` in a start hook wins. */

@@ -686,4 +686,24 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		const rows = await this.query('fetchDailyMetrics', account.accountId, gaql, query.signal, pages);
 		return { rows: rows.map((r) => this.mapRow(r, account)), account, meta: toCallMeta(before, this.executor.stats, pages.count), warnings: [] };
 	}
+
+	/**
+	 * The customers the OAuth user reaches directly (`customers:listAccessibleCustomers`), each described
+	 * (name, currency, time zone), for the account pickers; at most `limit` are described.
+	 */
+	async listAdAccounts(signal?: AbortSignal, limit = 50): Promise<AccountInfo[]> {
+		const call = 'listAccessibleCustomers';
+		const ids = await this.executor.run({ call, accountId: '', signal }, async () => {
+			try {
+				if (this.rest) return await this.rest.listAccessibleCustomers(signal);
+				const response = await this.client.listAccessibleCustomers(this.config.refreshToken);
+				return (response.resource_names ?? []).map((n) => String(n).replace(/^customers\//, ''));
+			} catch (error) {
+				throw toGoogleAdsError(error, { call }, this.errorSecrets());
+			}
+		});
+		const out: AccountInfo[] = [];
+		for (const id of ids.slice(0, limit)) out.push(await this.describeAccount(id, signal));
+		return out;
+	}
 }

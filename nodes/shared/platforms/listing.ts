@@ -2,9 +2,11 @@
  * The ad accounts a credential reaches, for the account pickers of the nodes
  * ("From list"). Adapters that can ask the platform which accounts the token
  * may use implement `listAdAccounts` (Meta `me/adaccounts`, LinkedIn
- * `adAccounts?q=search`, Klaviyo the key's account); for the others (Google
- * Ads, TikTok) the accounts listed in the credential are described one by one,
- * so the list still shows names, currencies and time zones.
+ * `adAccounts?q=search`, Google Ads `customers:listAccessibleCustomers`,
+ * Klaviyo the key's account). TikTok lists an app's advertisers only with the
+ * app's id and secret (`oauth2/advertiser/get`), which its credential does not
+ * hold: there the advertisers listed in the credential are described one by
+ * one, so the list still shows names, currencies and time zones.
  */
 import { accountUrl } from './account-url';
 import type { AccountInfo, PlatformAdapter } from './types';

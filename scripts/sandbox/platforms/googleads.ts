@@ -67,7 +67,15 @@ function customerRoute(fn: (ctx: Ctx, customerId: string) => unknown): (ctx: Ctx
 
 const mutate = (collection: MutableCollection) => customerRoute((ctx, id) => applyGoogleAdsMutation(ctx.state.world, id, collection, ctx.body, now(ctx.state)));
 
+/** `GET /v{N}/customers:listAccessibleCustomers`: the sandbox's Google Ads customers (the OAuth user reaches them all directly). */
+function listAccessibleCustomers(ctx: Ctx): Reply {
+	const v = Number(ctx.params[0]);
+	if (v < MIN_VERSION) return errorReply(requestError('UNSUPPORTED_VERSION', `Version v${v} is deprecated. Requests to this version will be blocked.`), ctx);
+	return json(200, { resourceNames: ctx.state.world.accounts.filter((a) => a.platform === 'google').map((a) => `customers/${a.id}`) });
+}
+
 const routes: Route[] = [
+	{ name: 'googleads.listAccessibleCustomers', method: 'GET', pattern: /^\/v(\d+)\/customers:listAccessibleCustomers$/, handler: listAccessibleCustomers },
 	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
 	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
 	{ name: 'googleads.campaigns.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaigns:mutate$/, handler: mutate('campaigns') },
