@@ -8,9 +8,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GoogleAdsApi } from 'google-ads-api';
-import { googleAdsChangeEventQuery, googleAdsChangeFromRow } from '../../nodes/shared/platforms/google-ads';
+import { GoogleAdsAdapter, googleAdsChangeEventQuery, googleAdsChangeFromRow } from '../../nodes/shared/platforms/google-ads';
 import { libraryRestParser } from '../../nodes/shared/platforms/google-ads-rest';
-import { linkedInChangeFromCampaign } from '../../nodes/shared/platforms/linkedin';
+import { KlaviyoAdapter } from '../../nodes/shared/platforms/klaviyo';
+import { LinkedInAdsAdapter, linkedInChangeFromCampaign } from '../../nodes/shared/platforms/linkedin';
+import { MetaAdsAdapter } from '../../nodes/shared/platforms/meta';
+import { PLATFORM_DEFINITIONS } from '../../nodes/shared/platforms/registry';
+import { TikTokAdsAdapter } from '../../nodes/shared/platforms/tiktok';
 import type { CampaignChange } from '../../nodes/shared/platforms/types';
 import { cooldownGate } from '../../nodes/shared/rules/gates/cooldown';
 import { changesSince, outsideChangeRecords } from '../../nodes/shared/rules/run';
@@ -124,4 +128,14 @@ describe('how far back the run reads each platform', () => {
 		assert.equal(changesSince('linkedin', sixty, now), sixty);
 		assert.equal(changesSince('google_ads', '2026-03-01T12:00:00.000Z', now), '2026-03-01T12:00:00.000Z');
 	});
+});
+
+test("the registry's changeHistory capability is what the adapters do, with a source and a depth for each", () => {
+	const adapters: Record<string, { prototype: object }> = { meta: MetaAdsAdapter, google_ads: GoogleAdsAdapter, linkedin: LinkedInAdsAdapter, klaviyo: KlaviyoAdapter, tiktok: TikTokAdsAdapter };
+	for (const p of PLATFORM_DEFINITIONS) {
+		const reads = typeof (adapters[p.id]!.prototype as { listCampaignChanges?: unknown }).listCampaignChanges === 'function';
+		assert.equal(p.capabilities.changeHistory, reads, `${p.id}: capabilities.changeHistory vs the adapter's listCampaignChanges`);
+		assert.equal(p.changeHistory !== undefined, reads, `${p.id}: a change history needs its source and depth in the registry`);
+	}
+	assert.deepEqual(PLATFORM_DEFINITIONS.filter((p) => p.capabilities.changeHistory).map((p) => [p.id, p.changeHistory!.days]), [['google_ads', 30], ['meta', 90], ['linkedin', null]]);
 });
