@@ -20,11 +20,12 @@ import assert from 'node:assert/strict';
 import { startSandbox, sandboxN8nCredentials, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { WORKFLOW_CREDENTIAL_IDS } from '../../scripts/sandbox/n8n-credentials';
 import { addDays } from '../../scripts/sandbox/rng';
-import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import type { Store, StoreConfig } from '../../nodes/shared/store';
 import type { IngestOutcome } from '../../nodes/shared/ingest';
 import { PLATFORM_REGISTRY } from '../../nodes/shared/platforms/registry';
-import { startN8n, nodeOutput, type ExecutionResult, type N8nHost, type WorkflowInput } from '../helpers/n8n';
+import { startN8n, nodeOutput, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 import { testStore } from '../helpers/store';
+import { jsonOutput, withStore } from '../helpers/with-store';
 
 const TIKTOK = PLATFORM_REGISTRY.tiktok.id;
 const CREDENTIAL = PLATFORM_REGISTRY.tiktok.credentials[0].name;
@@ -47,16 +48,8 @@ describe('TikTok Ads end to end in real n8n', () => {
 	let lostMe: Campaign; // JPY: +10 % whose answers are lost
 	const startBudget = new Map<string, number>();
 
-	async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-		// PGlite is single-process: open it only between n8n executions.
-		const store = await openStore(storeConfig);
-		try {
-			return await fn(store);
-		} finally {
-			await store.close();
-		}
-	}
-	const out = (r: ExecutionResult, node: string, output = 0) => nodeOutput(r, node, output).map((i) => i.json as Record<string, unknown>);
+	const inStore = <T>(fn: (s: Store) => Promise<T>) => withStore(storeConfig, fn);
+	const out = jsonOutput;
 	const writes = () => sandbox.requests().filter((r) => r.method === 'POST' && WRITE_ROUTES.includes(r.route));
 	const delivering = (a: Advertiser) => a.campaigns.filter((c) => c.status === 'ACTIVE' && c.dailyBudget > 0 && c.daily.some((d) => d.impressions > 0 && d.date >= addDays(sandbox.world.today, -7)));
 	const byRule = (items: Array<Record<string, unknown>>, id: string) => items.filter((i) => (i.rule as { id?: string } | undefined)?.id === id);
@@ -157,7 +150,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 
 		const runs = [...nodeOutput(result, 'Ingest TikTok US'), ...nodeOutput(result, 'Ingest TikTok JP')].map((i) => i.json as unknown as IngestOutcome);
 		assert.equal(runs.length, 2);
-		const stored = await withStore((store) => store.select('campaign_performance', { where: { platform: TIKTOK } }));
+		const stored = await inStore((store) => store.select('campaign_performance', { where: { platform: TIKTOK } }));
 		const byKey = new Map(stored.map((r) => [`${r.account_id}|${r.campaign_id}|${r.date}`, r]));
 		let expected = 0;
 		for (const a of [US, JP]) {
@@ -221,7 +214,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 		assert.deepEqual(byRule(out(second, 'Optimizer', 0), 'grow-us'), [], 'nothing executed again');
 		assert.equal(growMe.dailyBudget, target);
 		assert.equal(pauseMe.status, 'PAUSED');
-		await withStore(async (store) => {
+		await inStore(async (store) => {
 			const rows = (await store.select('optimization_actions', { where: { platform: TIKTOK } })).filter((r) => r.outcome === 'executed');
 			assert.deepEqual(rows.map((r) => r.campaign_id).sort(), [pauseMe.id, growMe.id].sort(), 'one executed record per change');
 		});
@@ -242,7 +235,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 		const attempts = writes().length - before;
 		assert.equal(attempts, 4, 'the Optimizer node retries an idempotent set 3 times');
 		assert.ok(writes().slice(before).every((r) => (r.body as { budget: number }).budget === target), 'every attempt sets the same value');
-		await withStore(async (store) => {
+		await inStore(async (store) => {
 			const [row] = await store.select('optimization_actions', { where: { idempotency_key: String(item[0]!.idempotencyKey) } });
 			assert.equal(row?.outcome, 'unknown');
 			assert.equal(row?.action_taken, true, 'counts as applied');
@@ -254,7 +247,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 		const reconciled = out(second, 'Optimizer', 0).filter((i) => i.outcome === 'reconciled' && i.idempotencyKey === item[0]!.idempotencyKey);
 		assert.equal(reconciled.length, 1, JSON.stringify(out(second, 'Optimizer', 0).map((i) => [i.outcome, i.text])));
 		assert.match(String(reconciled[0]!.text), /was applied/);
-		await withStore(async (store) => {
+		await inStore(async (store) => {
 			const [entry] = await store.select('action_ledger', { where: { idempotency_key: String(item[0]!.idempotencyKey) } });
 			assert.equal(entry?.status, 'succeeded');
 			assert.match(String(entry?.resolution), new RegExp(`^observed: daily budget ${target}(\\.0+)? JPY equals the target`));
