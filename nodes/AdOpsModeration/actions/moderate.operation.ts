@@ -97,7 +97,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 	// Poll Comments reports accounts or posts it could not read as items with `pollErrors`: they reach Slack through this node.
 	const polled = this.getInputData().flatMap((input, k) => (Array.isArray(input.json.pollErrors) ? [{ errors: input.json.pollErrors as PollResult['errors'], k }] : []));
 	if (result.dryRun) {
-		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors));
+		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors), result.enqueued.filter((e) => e.type === 'queued' && e.created).length);
 		if (digest) out.push({ json: { digest: true, dryRun: true, comments: result.comments.length, alert: digest } as unknown as IDataObject, pairedItem: { item: polled[0]?.k ?? itemIndex } });
 	} else {
 		for (const p of polled) out.push({ json: { pollErrors: p.errors, alert: commentPollAlert(p.errors) } as unknown as IDataObject, pairedItem: { item: p.k } });
@@ -106,7 +106,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;
 		out.push({
-			json: { ...event, alert: alertEvent ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
+			// a dry run's approval requests are counted in its digest, not posted one by one
+			json: { ...event, alert: alertEvent && !result.dryRun ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
 			pairedItem: { item: itemIndex },
 		});
 	}
