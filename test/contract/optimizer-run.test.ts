@@ -352,8 +352,11 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			const [row] = await rows([item.idempotencyKey!]);
 			assert.equal(row!.outcome, 'refused');
 			assert.equal(row!.action_taken, false);
-			// the next run plans again from the budget the platform has now
-			const replanned = await run(stale, LIVE, at(5));
+			// the person's edit is in Google's change_event: under the 24 h cooldown the next run waits (issue 13) ...
+			const waiting = await run(stale, LIVE, at(5));
+			assert.match(one(waiting, 'scale-g3').gates.find((g) => g.gate === 'cooldown')!.detail, /^budget changed [\d.]+ → 123\.00 USD by adops-api@sandbox\.example in the Google Ads API at .* \(a change made outside the package\)$/);
+			// ... and without a cooldown it plans again from the budget the platform has now
+			const replanned = await run(stale, { ...LIVE, gates: { ...LIVE.gates, cooldownHours: 0 } }, at(5));
 			const done = one(replanned, 'scale-g3');
 			assert.equal(done.outcome, 'executed');
 			assert.equal(done.action!.budgetBefore, 123);
