@@ -107,6 +107,18 @@ export function describeVariant(variant: CreativeVariant): string {
 	return lines.join('\n');
 }
 
+/** The copy as a proposal's payload carries it. */
+function variantPayload(variant: CreativeVariant) {
+	return {
+		headlines: [...variant.headlines],
+		descriptions: [...variant.descriptions],
+		primaryText: variant.primaryText,
+		callToAction: variant.callToAction,
+		copyAngle: variant.copyAngle,
+		rationale: variant.rationale,
+	};
+}
+
 /** The approval proposal (kind `creative`) of a staged variant; pass it to `createProposal`. */
 export function creativeProposalInput(variant: CreativeVariant, ctx: CreativeProposalContext): ProposalInput {
 	const hash = variantContentHash(variant);
@@ -118,14 +130,7 @@ export function creativeProposalInput(variant: CreativeVariant, ctx: CreativePro
 		accountId: ctx.accountId,
 		campaignId: ctx.campaignId,
 		contentHash: hash,
-		variant: {
-			headlines: [...variant.headlines],
-			descriptions: [...variant.descriptions],
-			primaryText: variant.primaryText,
-			callToAction: variant.callToAction,
-			copyAngle: variant.copyAngle,
-			rationale: variant.rationale,
-		},
+		variant: variantPayload(variant),
 	} satisfies Json;
 	return {
 		id: `creative:${idPart(ctx.campaignId)}:${hash.slice(0, 24)}`,
@@ -175,14 +180,7 @@ export function creativeBatchProposalInput(variants: readonly BatchVariant[], ct
 		accountId: ctx.accountId,
 		campaignId: ctx.campaignId,
 		contentHashes: hashes,
-		variants: variants.map(({ variant }) => ({
-			headlines: [...variant.headlines],
-			descriptions: [...variant.descriptions],
-			primaryText: variant.primaryText,
-			callToAction: variant.callToAction,
-			copyAngle: variant.copyAngle,
-			rationale: variant.rationale,
-		})),
+		variants: variants.map(({ variant }) => variantPayload(variant)),
 	} satisfies Json;
 	const warnings = (v: BatchVariant) => [...(v.violations ?? []).filter((x) => x.severity === 'recommended').map((x) => x.message), ...(v.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.message)];
 	const evidence: Record<string, Json> = { grounding: ctx.grounding ?? null };
