@@ -18,27 +18,42 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
+import type {} from './test/helpers/skip';
 
 class SummaryLine implements Reporter {
 	onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
 		let passed = 0;
 		let failed = 0;
 		let skipped = 0;
+		let todo = 0;
+		/** Skipped tests with their reason (node:test printed `# SKIP reason`): `{ ...skipWhen(reason) }`, t.skip(note). */
+		const reasons = new Map<string, number>();
 		for (const module of modules) {
 			let tests = 0;
 			for (const test of module.children.allTests()) {
 				tests++;
-				const state = test.result().state;
+				const result = test.result();
+				const state = result.state;
 				if (state === 'passed') passed++;
 				else if (state === 'failed') failed++;
-				else skipped++;
+				else {
+					skipped++;
+					if (test.options.mode === 'todo') todo++;
+					const meta = test.meta();
+					const note = meta.todoReason ? `todo: ${meta.todoReason}` : (meta.skipReason ?? (result.state === 'skipped' ? result.note : undefined));
+					if (note) {
+						const key = `${module.moduleId.replace(`${process.cwd()}/`, '')}: ${note}`;
+						reasons.set(key, (reasons.get(key) ?? 0) + 1);
+					}
+				}
 			}
 			// A file that failed to load (or whose hooks failed) counts as one failure of its own.
 			if (module.state() === 'failed' && module.errors().length > 0) failed++;
 			else if (tests === 0 && module.state() === 'failed') failed++;
 		}
 		failed += unhandledErrors.length;
-		process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+		if (reasons.size > 0) process.stdout.write(`\nskipped, with the reason:\n${[...reasons].map(([k, n]) => `  ${k}${n > 1 ? ` (${n} tests)` : ''}`).join('\n')}\n`);
+		process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped${todo ? ` (${todo} of them todo)` : ''}\n`);
 	}
 }
 
@@ -54,6 +69,9 @@ export default defineConfig({
 	},
 	test: {
 		environment: 'node',
+		// vitest's API on globalThis as well: a test file that runs itself as a plain child process (the SIGKILL
+		// suites) takes it from test/helpers/vitest-api.ts, which reads these globals; the child cannot load 'vitest'.
+		globals: true,
 		reporters: ['default', new SummaryLine()],
 		// A project whose folder has no files yet (browser, queue) is not a failure.
 		passWithNoTests: true,

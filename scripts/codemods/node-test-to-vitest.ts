@@ -25,7 +25,7 @@
  * file and line, before any file is written.
  */
 import { readFileSync, writeFileSync, statSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve, dirname, relative } from 'node:path';
+import { basename, join, resolve, dirname, relative } from 'node:path';
 import ts from 'typescript';
 
 interface Edit {
@@ -49,11 +49,60 @@ function isFunctionLike(node: ts.Node | undefined): node is ts.ArrowFunction | t
 	return !!node && (ts.isArrowFunction(node) || ts.isFunctionExpression(node));
 }
 
+const SPAWNERS = new Set(['spawn', 'spawnSync', 'fork', 'execFile', 'execFileSync']);
+
+/**
+ * Whether the file starts itself as a child process (`spawn(process.execPath, ['--import', 'tsx', __filename])`
+ * or its own name): the child is a plain Node process, where importing 'vitest' throws.
+ */
+function spawnsItself(sf: ts.SourceFile): boolean {
+	const own = basename(sf.fileName);
+	const namesSelf = (node: ts.Node): boolean => {
+		if (ts.isIdentifier(node) && node.text === '__filename') return true;
+		if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && basename(node.text) === own) return true;
+		return ts.forEachChild(node, namesSelf) ?? false;
+	};
+	const visit = (node: ts.Node): boolean => {
+		if (ts.isCallExpression(node)) {
+			const callee = ts.isIdentifier(node.expression) ? node.expression.text : ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text : '';
+			if (SPAWNERS.has(callee) && node.arguments.some(namesSelf)) return true;
+		}
+		return ts.forEachChild(node, visit) ?? false;
+	};
+	return visit(sf);
+}
+
+const REASONED = { skip: 'skipWhen', todo: 'todoWhen' } as const;
+
+/** The relative import specifier of `target` (a .ts file) from `fileName`. */
+function importPath(fileName: string, target: string): string {
+	const rel = relative(dirname(resolve(fileName)), target).replace(/\\/g, '/').replace(/\.ts$/, '');
+	return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+export interface ConvertOptions {
+	/** Absolute path of test/helpers/skip.ts (skipWhen, todoWhen: node:test's skip and todo reasons). */
+	skipHelper?: string;
+	/**
+	 * Absolute path of test/helpers/vitest-api.ts: a file that spawns itself imports the test API from
+	 * there (vitest's globals under vitest, inert in the child) instead of from 'vitest'.
+	 */
+	childSafeApi?: string;
+}
+
 /** Converts one file's text; returns null when it does not import node:test. */
-export function convertSource(fileName: string, text: string): string | null {
+export function convertSource(fileName: string, text: string, options: ConvertOptions = {}): string | null {
 	const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+	const selfChild = spawnsItself(sf);
+	let apiFrom = 'vitest';
+	if (selfChild) {
+		if (!options.childSafeApi) throw new CodemodError(`${fileName}: runs itself as a child process; give the path of test/helpers/vitest-api.ts`);
+		apiFrom = importPath(fileName, options.childSafeApi);
+	}
 	const edits: Edit[] = [];
 	const problems: string[] = [];
+	/** skipWhen / todoWhen used: imported from test/helpers/skip. */
+	const reasoned = new Set<string>();
 	/** Local names bound to node:test exports: local → exported name. */
 	const bound = new Map<string, string>();
 	let found = false;
@@ -107,7 +156,18 @@ export function convertSource(fileName: string, text: string): string | null {
 			}
 		}
 		const unique = [...new Set(names)];
-		const text = unique.length === 0 ? `import 'vitest';` : `import ${typeOnly ? 'type ' : ''}{ ${unique.join(', ')} } from 'vitest';`;
+		let text: string;
+		if (unique.length === 0) text = `import 'vitest';`;
+		else if (selfChild && !typeOnly) {
+			// Values from the child-safe API, types (erased, so the child never loads vitest) from vitest.
+			const isTypeName = (n: string) => n.startsWith('type ') || /^[A-Z]/.test(n);
+			const values = unique.filter((n) => !isTypeName(n));
+			const types = unique.filter(isTypeName).map((n) => n.replace(/^type /, ''));
+			const lines: string[] = [];
+			if (values.length) lines.push(`import { ${values.join(', ')} } from '${apiFrom}';`);
+			if (types.length) lines.push(`import type { ${types.join(', ')} } from 'vitest';`);
+			text = lines.join('\n');
+		} else text = `import ${typeOnly ? 'type ' : ''}{ ${unique.join(', ')} } from 'vitest';`;
 		edits.push({ start: statement.getStart(sf), end: statement.getEnd(), text });
 	}
 	if (!found) return null;
@@ -163,11 +223,18 @@ export function convertSource(fileName: string, text: string): string | null {
 	}
 
 	function mapOptions(options: ts.ObjectLiteralExpression): void {
+		const keys = options.properties.map((p) => (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : ''));
+		if (keys.includes('skip') && keys.includes('todo')) problems.push(`${lineOf(sf, options.getStart())}: both skip and todo; write one`);
 		for (const prop of options.properties) {
 			if (ts.isShorthandPropertyAssignment(prop)) {
 				const key = prop.name.text;
 				if (key === 'timeout') continue;
-				if (key === 'skip' || key === 'todo' || key === 'only') {
+				if (key === 'skip' || key === 'todo') {
+					edits.push({ start: prop.getStart(sf), end: prop.getEnd(), text: `...${REASONED[key]}(${key})` });
+					reasoned.add(REASONED[key]);
+					continue;
+				}
+				if (key === 'only') {
 					edits.push({ start: prop.getStart(sf), end: prop.getEnd(), text: `${key}: !!${key}` });
 					continue;
 				}
@@ -184,7 +251,14 @@ export function convertSource(fileName: string, text: string): string | null {
 			if (key === 'timeout') continue;
 			if (key === 'skip' || key === 'todo' || key === 'only') {
 				if (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword) continue;
-				edits.push({ start: init.getStart(sf), end: init.getEnd(), text: `!!(${value})` });
+				if (key === 'only') {
+					edits.push({ start: init.getStart(sf), end: init.getEnd(), text: `!!(${value})` });
+					continue;
+				}
+				// vitest's skip/todo are booleans; node:test's reason goes to the test's meta (printed by the summary
+				// reporter), and the expression is evaluated once, as node:test did.
+				edits.push({ start: prop.getStart(sf), end: prop.getEnd(), text: `...${REASONED[key]}(${value})` });
+				reasoned.add(REASONED[key]);
 				continue;
 			}
 			if (key === 'concurrency') {
@@ -200,11 +274,26 @@ export function convertSource(fileName: string, text: string): string | null {
 		}
 	}
 
+	function skipEndsTest(call: ts.CallExpression): boolean {
+		const holder = call.parent;
+		if (ts.isReturnStatement(holder)) return true;
+		if (ts.isExpressionStatement(holder) && ts.isBlock(holder.parent)) {
+			const list = holder.parent.statements;
+			const next = list[list.indexOf(holder) + 1];
+			return next !== undefined && ts.isReturnStatement(next) && next.expression === undefined;
+		}
+		return false;
+	}
+
 	function handleContextAccess(access: ts.PropertyAccessExpression): void {
 		const member = access.name.text;
 		const parent = access.parent;
 		switch (member) {
 			case 'skip':
+				// node:test's t.skip() marks the test and lets it run on; vitest's throws and stops it. The same
+				// only when nothing runs after it: `return t.skip(…)` or `t.skip(…); return;`.
+				if (ts.isCallExpression(parent) && skipEndsTest(parent)) return;
+				break;
 			case 'signal':
 			case 'annotate':
 			case 'task':
@@ -230,6 +319,13 @@ export function convertSource(fileName: string, text: string): string | null {
 	}
 
 	ts.forEachChild(sf, visit);
+	if (reasoned.size > 0) {
+		if (!options.skipHelper) problems.push(`${fileName}: skip/todo with a reason; give the path of test/helpers/skip.ts`);
+		else {
+			const last = [...sf.statements].filter(ts.isImportDeclaration).pop()!;
+			edits.push({ start: last.getEnd(), end: last.getEnd(), text: `\nimport { ${[...reasoned].sort().join(', ')} } from '${importPath(fileName, options.skipHelper)}';` });
+		}
+	}
 	if (problems.length > 0) throw new CodemodError(problems.join('\n'));
 	edits.sort((a, b) => b.start - a.start || b.end - a.end);
 	let out = text;
@@ -241,6 +337,9 @@ export function convertSource(fileName: string, text: string): string | null {
 	}
 	return out;
 }
+
+const CHILD_SAFE_API = resolve(__dirname, '../../test/helpers/vitest-api.ts');
+const SKIP_HELPER = resolve(__dirname, '../../test/helpers/skip.ts');
 
 function listTs(path: string): string[] {
 	const st = statSync(path);
@@ -295,7 +394,7 @@ function main(argv: string[]): void {
 			continue;
 		}
 		try {
-			const converted = convertSource(relative(process.cwd(), file), text);
+			const converted = convertSource(relative(process.cwd(), file), text, { childSafeApi: CHILD_SAFE_API, skipHelper: SKIP_HELPER });
 			if (converted !== null && converted !== text) results.set(file, converted);
 		} catch (error) {
 			errors.push(error instanceof CodemodError ? error.message : `${file}: ${(error as Error).message}`);
