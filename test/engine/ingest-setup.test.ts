@@ -1,5 +1,5 @@
-// AdOps Ingest set up from scratch (issue 16): the Platform parameter, only its credential, AdOps Store
-// pickable (no field the editor would take for an "authentication" field), the subtitle in words, and the
+// AdOps Ingest set up from scratch (issue 16): the Platform parameter, only its credential next to AdOps Store
+// (test/unit/credential-slots.test.ts checks the editor's authentication-field rule), the subtitle in words, and the
 // Ad Account locator: "From list" asks the sandbox's platforms which accounts the credential reaches,
 // "By URL" and "By ID" values reach the run, a bad address fails with the item index, version 1 still runs.
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
@@ -47,21 +47,6 @@ describe('AdOps Ingest set up from scratch', () => {
 			expect(shown({ operation: 'ingest', platform: id })).toEqual(['adOpsStoreApi', PLATFORM_REGISTRY[id].credentials[0].name]);
 		}
 		expect(shown({ operation: 'qualityReport', platform: 'meta' })).toEqual(['adOpsStoreApi']);
-	});
-
-	test('no parameter qualifies as the editor\'s "authentication" field, so Platform and Operation stay in the panel and the Store slot lists AdOps Store', () => {
-		// n8n's editor (nodeTypesUtils getMainAuthField → findAlternativeAuthField): a parameter that
-		// credentials' display options refer to, every option of which appears as a plain value there.
-		const d = ingest.description;
-		const creds = d.credentials ?? [];
-		const referenced = new Set(creds.flatMap((c) => Object.keys(c.displayOptions?.show ?? {})));
-		for (const name of referenced) {
-			const plain = creds.flatMap((c) => c.displayOptions?.show?.[name] ?? []).map((v) => (v ? String(v) : ""));
-			for (const prop of d.properties.filter((p) => p.name === name)) {
-				const values = (prop.options ?? []).map((o) => String((o as { value: unknown }).value));
-				expect(values.every((v) => plain.includes(v)), `${name} would become the main auth field`).toBe(false);
-			}
-		}
 	});
 
 	test('subtitle in words', () => {
