@@ -177,7 +177,7 @@ export function collapseByKey(
 	return { rows: [...byKey.values()], collapsed: rows.length - byKey.size };
 }
 
-export function chunk<T>(items: T[], size: number): T[][] {
+export function chunk<T>(items: readonly T[], size: number = DEFAULT_CHUNK_SIZE): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
 	return out;
