@@ -30,6 +30,8 @@ export interface Ctx {
 	query: URLSearchParams;
 	headers: IncomingMessage['headers'];
 	rawBody: string;
+	/** The body's bytes as received (binary uploads: Slack's file upload URL). */
+	rawBytes: Buffer;
 	/** Parsed JSON or form body; undefined when empty or unparseable. */
 	body: unknown;
 	bodyError?: string;

@@ -35,6 +35,7 @@ import { withInstagram } from './platforms/instagram';
 import { editPage, findPage, notion, pageJson } from './platforms/notion';
 import { openai } from './platforms/openai';
 import { slack, slackHooks } from './platforms/slack';
+import { PlantError, plantAnomaly, type PlantSpec } from './plant';
 import { tiktok } from './platforms/tiktok';
 import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
 import { overDailyQuota, throttleReply, validateQuota } from './throttling';
@@ -163,7 +164,7 @@ function newState(seed: number, today: string, responders: ResponderRegistry, pr
 	};
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -176,7 +177,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 			}
 			chunks.push(c);
 		});
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => resolve(Buffer.concat(chunks)));
 		req.on('error', reject);
 	});
 }
@@ -235,8 +236,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		const fullPath = url.pathname;
 		const method = (req.method ?? 'GET').toUpperCase();
 		let raw = '';
+		let rawBytes: Buffer = Buffer.alloc(0);
 		try {
-			raw = await readBody(req);
+			rawBytes = await readBody(req);
+			raw = rawBytes.toString('utf8');
 		} catch {
 			res.statusCode = 413;
 			res.end();
@@ -267,6 +270,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			query: url.searchParams,
 			headers: req.headers,
 			rawBody: raw,
+			rawBytes,
 			body: parsed.body,
 			...(parsed.error ? { bodyError: parsed.error } : {}),
 			params,
@@ -594,6 +598,19 @@ function adminPlatform(get: () => SandboxState, set: (s: SandboxState) => void, 
 				const channels = ctx.state.world.slack.channels.filter((c) => !wanted || c.id === wanted || c.name === wanted);
 				if (wanted && channels.length === 0) return json(404, { error: `unknown channel ${wanted}` });
 				return json(200, { messages: channels.flatMap((c) => c.messages.map((m) => ({ ...m, channelName: c.name }))).sort((a, b) => Number(a.ts) - Number(b.ts)) });
+			},
+		},
+		{
+			name: 'admin.plant',
+			method: 'POST',
+			pattern: /^\/plant$/,
+			handler: (ctx) => {
+				try {
+					return json(200, { ok: true, planted: plantAnomaly(ctx.state.world, obj(ctx) as unknown as PlantSpec) });
+				} catch (error) {
+					if (error instanceof PlantError) return bad(error.message);
+					throw error;
+				}
 			},
 		},
 		{ name: 'admin.slackResponses', method: 'GET', pattern: /^\/slack\/responses$/, handler: (ctx) => json(200, { responses: filterResponses(ctx.state, ctx.query.get('url')) }) },

@@ -285,6 +285,27 @@ export interface SlackMessage {
 	edited?: { user: string; ts: string };
 	/** Posted through the API (vs seeded human messages). */
 	viaApi: boolean;
+	/** Files shared with this message (files.completeUploadExternal), by id. */
+	files?: string[];
+}
+
+/** A file uploaded with Slack's external upload flow (files.getUploadURLExternal → upload URL → files.completeUploadExternal). */
+export interface SlackFile {
+	id: string;
+	name: string;
+	title?: string;
+	altText?: string;
+	/** The length announced to files.getUploadURLExternal. */
+	length: number;
+	/** The bytes POSTed to the upload URL (null until then). */
+	bytes: Uint8Array | null;
+	mimetype: string;
+	/** Secret part of the upload URL. */
+	uploadToken: string;
+	/** Channels it was shared in (empty: private to the bot). */
+	channels: string[];
+	completed: boolean;
+	created: number;
 }
 
 export interface SlackChannel {
@@ -305,6 +326,8 @@ export interface SlackWorkspace {
 	appId: string;
 	users: Array<{ id: string; name: string; realName: string }>;
 	channels: SlackChannel[];
+	/** Uploaded files (created on the first upload). */
+	files?: SlackFile[];
 }
 
 export interface SandboxCredentials {

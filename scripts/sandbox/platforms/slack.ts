@@ -8,7 +8,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { bearer, bodyObject, header, json, now, type Ctx, type Platform, type Reply, type Route, type SlackResponse } from '../core';
-import { SANDBOX_CREDENTIALS, type SlackChannel, type SlackMessage } from '../world';
+import { SANDBOX_CREDENTIALS, type SlackChannel, type SlackFile, type SlackMessage } from '../world';
 
 function fail(error: string, extra?: Record<string, unknown>): Reply {
 	return json(200, { ok: false, error, ...extra });
@@ -382,7 +382,123 @@ function list(ctx: Ctx): Reply {
 	});
 }
 
+
+// --- files: the external upload flow --------------------------------------------------------------
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function mimetypeOf(bytes: Uint8Array, name: string): string {
+	if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'image/png';
+	if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+	return /\.txt$/i.test(name) ? 'text/plain' : 'application/octet-stream';
+}
+
+function fileJson(ctx: Ctx, f: SlackFile): Record<string, unknown> {
+	const s = ctx.state.world.slack;
+	const ext = f.mimetype === 'image/png' ? 'png' : f.mimetype === 'image/jpeg' ? 'jpg' : 'binary';
+	return {
+		id: f.id,
+		created: f.created,
+		timestamp: f.created,
+		name: f.name,
+		title: f.title ?? f.name,
+		mimetype: f.mimetype,
+		filetype: ext,
+		pretty_type: ext.toUpperCase(),
+		user: s.botUserId,
+		size: f.bytes?.length ?? 0,
+		is_external: false,
+		is_public: f.channels.length > 0,
+		channels: f.channels,
+		groups: [],
+		ims: [],
+		...(f.altText ? { alt_txt: f.altText } : {}),
+		url_private: `${ctx.origin}/slack/files-pri/${s.teamId}-${f.id}/${encodeURIComponent(f.name)}`,
+		permalink: `https://northwind-adops-sandbox.slack.com/files/${s.botUserId}/${f.id}/${encodeURIComponent(f.name)}`,
+	};
+}
+
+/** `files.getUploadURLExternal`: filename and length (bytes) required; answers the upload URL and the file's id. */
+function getUploadUrl(ctx: Ctx): Reply {
+	const filename = str(ctx, 'filename');
+	const lengthText = str(ctx, 'length');
+	if (!filename || lengthText === undefined) return fail('invalid_arguments', { response_metadata: { messages: [`[ERROR] missing required field: ${!filename ? 'filename' : 'length'}`] } });
+	const length = Number(lengthText);
+	if (!Number.isInteger(length) || length < 0) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] length must be an integer'] } });
+	if (length === 0) return fail('missing_argument');
+	const altText = str(ctx, 'alt_txt');
+	if (altText && altText.length > 1000) return fail('alt_txt_too_large');
+	const slack = ctx.state.world.slack;
+	slack.files ??= [];
+	ctx.state.idSeq++;
+	const id = `F0SBX${String(ctx.state.idSeq).padStart(6, '0')}`;
+	const uploadToken = createHmac('sha256', ctx.state.world.credentials.slack.signingSecret).update(id).digest('hex').slice(0, 32);
+	slack.files.push({ id, name: filename, ...(altText ? { altText } : {}), length, bytes: null, mimetype: 'application/octet-stream', uploadToken, channels: [], completed: false, created: Math.floor(now(ctx.state) / 1000) });
+	return json(200, { ok: true, upload_url: `${ctx.origin}/slack/upload/v1/${uploadToken}`, file_id: id });
+}
+
+/** The upload URL: the file's bytes as the raw body (HTTP 200 "OK - <bytes>"); no token needed, the URL is the secret. */
+function receiveUpload(ctx: Ctx): Reply {
+	const f = ctx.state.world.slack.files?.find((x) => x.uploadToken === ctx.params[0]);
+	if (!f) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found', raw: true };
+	if (f.completed) return { status: 400, headers: { 'content-type': 'text/plain' }, body: 'upload already completed', raw: true };
+	f.bytes = new Uint8Array(ctx.rawBytes);
+	f.mimetype = mimetypeOf(f.bytes, f.name);
+	return { status: 200, headers: { 'content-type': 'text/plain' }, body: `OK - ${f.bytes.length}`, raw: true };
+}
+
+/** `files.completeUploadExternal`: files [{id, title}], channel_id, initial_comment, thread_ts; shares the files as one message. */
+function completeUpload(ctx: Ctx): Reply {
+	let list = arg(ctx, 'files');
+	if (typeof list === 'string') {
+		try {
+			list = JSON.parse(list);
+		} catch {
+			return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] files must be a JSON array'] } });
+		}
+	}
+	if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
+	const slack = ctx.state.world.slack;
+	const chosen: SlackFile[] = [];
+	for (const entry of list as Array<{ id?: unknown; title?: unknown }>) {
+		const f = slack.files?.find((x) => x.id === entry?.id);
+		// a file never uploaded to its URL, or completed already, is not found (Slack drops unfinished uploads)
+		if (!f || !f.bytes || f.completed) return fail('file_not_found');
+		if (f.bytes.length !== f.length) return fail('file_upload_size_mismatch');
+		chosen.push(f);
+		if (typeof entry.title === 'string' && entry.title) f.title = entry.title;
+	}
+	const channelId = str(ctx, 'channel_id') ?? str(ctx, 'channels')?.split(',')[0];
+	let channel: SlackChannel | undefined;
+	if (channelId) {
+		channel = slack.channels.find((c) => c.id === channelId);
+		if (!channel) return fail(channelId.startsWith('#') || !/^[CGD]/.test(channelId) ? 'invalid_channel' : 'channel_not_found');
+		if (!channel.isMember) return fail('not_in_channel');
+	}
+	const threadTs = str(ctx, 'thread_ts');
+	if (threadTs && channel && !channel.messages.some((m) => m.ts === threadTs)) return fail('thread_not_found');
+	for (const f of chosen) {
+		f.completed = true;
+		if (channel) f.channels.push(channel.id);
+	}
+	if (channel) {
+		const m: StoredMessage = {
+			ts: nextTs(ctx),
+			channel: channel.id,
+			user: slack.botUserId,
+			botId: slack.botId,
+			text: str(ctx, 'initial_comment') ?? '',
+			...(threadTs ? { threadTs } : {}),
+			viaApi: true,
+			files: chosen.map((f) => f.id),
+		};
+		channel.messages.push(m);
+	}
+	return json(200, { ok: true, files: chosen.map((f) => fileJson(ctx, f)) });
+}
+
 function authenticate(ctx: Ctx): Reply | undefined {
+	if (ctx.path.startsWith('/upload/')) return undefined; // the upload URL carries its own secret
 	const token = bearer(ctx) ?? (str(ctx, 'token') || undefined);
 	if (!token) return fail('not_authed');
 	if (token !== ctx.state.world.credentials.slack.botToken) return fail('invalid_auth');
@@ -397,9 +513,12 @@ const routes: Route[] = [
 	{ name: 'slack.replies', method: 'POST', pattern: /^\/api\/conversations\.replies$/, handler: replies },
 	{ name: 'slack.info', method: 'POST', pattern: /^\/api\/conversations\.info$/, handler: info },
 	{ name: 'slack.list', method: 'POST', pattern: /^\/api\/conversations\.list$/, handler: list },
+	{ name: 'slack.getUploadURLExternal', method: 'POST', pattern: /^\/api\/files\.getUploadURLExternal$/, handler: getUploadUrl },
+	{ name: 'slack.completeUploadExternal', method: 'POST', pattern: /^\/api\/files\.completeUploadExternal$/, handler: completeUpload },
+	{ name: 'slack.upload', method: 'POST', pattern: /^\/upload\/v1\/([a-f0-9]+)$/, handler: receiveUpload },
 ];
 // Slack accepts GET for read methods as well.
-for (const r of [...routes]) if (r.name !== 'slack.postMessage' && r.name !== 'slack.update') routes.push({ ...r, method: 'GET' });
+for (const r of [...routes]) if (!['slack.postMessage', 'slack.update', 'slack.completeUploadExternal', 'slack.upload'].includes(r.name)) routes.push({ ...r, method: 'GET' });
 
 export const slack: Platform = {
 	name: 'slack',

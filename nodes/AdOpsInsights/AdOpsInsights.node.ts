@@ -1,0 +1,68 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { adOpsStoreConnectionTest } from '../common/store';
+import { adOpsSlackApiTest, searchSlackChannels } from '../common/slack';
+import { router } from './actions/router';
+import * as detect from './actions/detect.operation';
+import * as forecast from './actions/forecast.operation';
+import * as pace from './actions/pace.operation';
+import { common } from './actions/common';
+
+export class AdOpsInsights implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AdOps Insights',
+		name: 'adOpsInsights',
+		icon: { light: 'file:adOpsInsights.svg', dark: 'file:adOpsInsights.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ { detect: "detect anomalies", pace: "pace budgets", forecast: "forecast " + $parameter["metric"] }[$parameter["operation"]] }}',
+		description: 'Anomalies, budget pacing and forecasts over the stored daily performance of every account, as alerts with their charts',
+		defaults: { name: 'AdOps Insights' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsSlackApi', required: false, testedBy: 'adOpsSlackApiTest' },
+		],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'detect',
+				options: [
+					{
+						name: 'Detect Anomalies',
+						value: 'detect',
+						action: 'Detect anomalies in daily performance',
+						description: 'Scan every account and campaign for spikes and drops of the nine metrics; store each anomaly; one item per anomaly, with an alert when it is new or worse',
+					},
+					{
+						name: 'Forecast',
+						value: 'forecast',
+						action: 'Forecast a metric',
+						description: 'A metric of a scope (all, a platform, an account or a campaign) for the next days, with prediction intervals',
+					},
+					{
+						name: 'Pace Budgets',
+						value: 'pace',
+						action: 'Pace budgets against the monthly plan',
+						description: 'Month-to-date spend against the plan, the forecast of month-end spend, on track / under / over and the daily budget that lands on plan',
+					},
+				],
+			},
+			...common,
+			...detect.description,
+			...pace.description,
+			...forecast.description,
+		],
+	};
+
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest }, listSearch: { searchSlackChannels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return router.call(this);
+	}
+}

@@ -1,0 +1,62 @@
+import type { WebClient } from '@slack/web-api';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { renderAlert, type Alert } from '../../shared/alerts/message';
+import { SlackUploadError, uploadSlackFile } from '../../shared/alerts/slack-files';
+import type { RenderedChart } from '../../shared/charts/render';
+import type { Store } from '../../shared/store';
+import type { InsightsContext } from './router';
+
+export interface SlackDelivery {
+	client: WebClient;
+	channel: string;
+}
+
+export type Delivery =
+	| { status: 'posted'; channel: string; fileId: string; bytes: number }
+	| { status: 'already_posted'; ledger: string }
+	| { status: 'failed' | 'unknown'; error: string };
+
+/**
+ * Posts an alert as its chart with the alert's text, at most once per key
+ * (the ledger): a rerun, or an earlier post whose answer was lost
+ * (`unknown`, possibly posted), posts nothing.
+ */
+export async function postWithChart(store: Store, slack: SlackDelivery, key: string, alert: Alert, chart: RenderedChart, filename: string): Promise<Delivery> {
+	const claim = await store.claimAction(key, { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, filename }, retryFailed: true });
+	if (!claim.claimed) return { status: 'already_posted', ledger: claim.entry.status };
+	try {
+		const up = await uploadSlackFile(slack.client, { channel: slack.channel, filename, bytes: chart.png, title: alert.title, initialComment: renderAlert(alert).text, altText: alert.title });
+		await store.completeAction(key, { status: 'succeeded', response: { fileId: up.fileId, channel: up.channel, bytes: up.size } });
+		return { status: 'posted', channel: up.channel, fileId: up.fileId, bytes: up.size };
+	} catch (error) {
+		const message = (error as Error).message;
+		const outcome = error instanceof SlackUploadError ? error.outcome : 'unknown';
+		await store.completeAction(key, outcome === 'failed' ? { status: 'failed', error: message } : { status: 'unknown', error: message });
+		return { status: outcome, error: message };
+	}
+}
+
+/**
+ * An alert's way out: with AdOps Slack, posted here as its chart (then the
+ * item's alert is null, so AdOps Alert does not post it again); without, the
+ * item keeps its alert. The chart is rendered only when it is posted or attached.
+ */
+export async function routeAlert(
+	ctx: InsightsContext,
+	input: { key: string; alert: Alert | null; attach: boolean; chart: () => RenderedChart; filename: string },
+): Promise<{ alert: Alert | null; delivery?: Delivery; chart?: RenderedChart }> {
+	if (!input.alert || (!input.attach && !ctx.slack)) return { alert: input.alert };
+	const chart = input.chart();
+	if (!ctx.slack) return { alert: input.alert, chart };
+	return { alert: null, chart, delivery: await postWithChart(ctx.store, ctx.slack, input.key, input.alert, chart, input.filename) };
+}
+
+export const fileName = (parts: Array<string | null | undefined>): string => `${parts.map((p) => p ?? 'all').join('-')}.png`.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** The chart as the item's binary `chart` (PNG). */
+export async function withChart(ctx: IExecuteFunctions, item: INodeExecutionData, chart: RenderedChart, filename: string): Promise<INodeExecutionData> {
+	const binary = await ctx.helpers.prepareBinaryData(chart.png, filename, 'image/png');
+	return { ...item, binary: { chart: binary } };
+}
+
+export const deliveryJson = (d: Delivery): IDataObject => ({ ...d });

@@ -1,0 +1,122 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { numberParam } from '../../common/params';
+import { anomalyChart } from '../../shared/charts/from-insights';
+import { detectAnomalies, markAlerted } from '../../shared/insights/run';
+import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
+import { asJson, scopeOf } from './common';
+import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
+import type { InsightsContext } from './router';
+
+const show = { show: { operation: ['detect'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Metrics',
+		name: 'metrics',
+		type: 'multiOptions',
+		default: [...INSIGHT_METRICS],
+		options: INSIGHT_METRICS.map((m) => ({ name: METRIC_LABELS[m].replace(/^./, (c) => c.toUpperCase()), value: m })),
+		displayOptions: show,
+		description: 'Metrics scanned for each account and campaign',
+	},
+	{
+		displayName: 'Detect Options',
+		name: 'detectOptions',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Option',
+		displayOptions: show,
+		options: [
+			{ displayName: 'Attach Charts', name: 'attachCharts', type: 'boolean', default: true, description: 'Whether each alerting anomaly carries its PNG chart as binary "chart"' },
+			{ displayName: 'End Date', name: 'end', type: 'string', default: '', placeholder: 'YYYY-MM-DD', description: 'Last day scanned (empty: the latest day stored)' },
+			{ displayName: 'False-Alarm Level', name: 'alpha', type: 'number', default: 0.05, typeOptions: { minValue: 0.001, maxValue: 0.5, numberPrecision: 3 }, description: "Generalized ESD's level per series: the chance of one false alarm in a clean series" },
+			{ displayName: 'History (Days)', name: 'historyDays', type: 'number', default: 182, typeOptions: { minValue: 28 }, description: 'Days of history read per series' },
+			{ displayName: 'Lookback (Days)', name: 'lookbackDays', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Anomalies of the last N days are reported' },
+			{
+				displayName: 'Method',
+				name: 'method',
+				type: 'options',
+				default: 'stl',
+				options: [
+					{ name: 'STL (LOWESS Decomposition)', value: 'stl', description: 'Trend and weekly season by robust LOWESS, then median/MAD and generalized ESD on the remainder' },
+					{ name: 'Same Weekday', value: 'weekday', description: 'Median of the same weekday over the last weeks as the baseline' },
+				],
+			},
+			{ displayName: 'Minimum Change', name: 'minChange', type: 'number', default: 0.3, typeOptions: { minValue: 0, numberPrecision: 2 }, description: 'Smallest |actual − expected| / expected worth an alert' },
+			{ displayName: 'Worsening Factor', name: 'worsening', type: 'number', default: 1.25, typeOptions: { minValue: 1, numberPrecision: 2 }, description: 'An episode already alerted alerts again when its |score| reaches this multiple of the last alerted score' },
+		],
+	},
+];
+
+export const once = true;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: InsightsContext): Promise<INodeExecutionData[]> {
+	const o = this.getNodeParameter('detectOptions', itemIndex, {}) as IDataObject;
+	const scope = scopeOf(this, itemIndex);
+	const metrics = this.getNodeParameter('metrics', itemIndex, [...INSIGHT_METRICS]) as InsightMetric[];
+	const result = await detectAnomalies(ctx.store, {
+		...(scope.platform ? { platform: scope.platform } : {}),
+		...(scope.accountId ? { accountIds: [scope.accountId] } : {}),
+		metrics: metrics.length ? metrics : [...INSIGHT_METRICS],
+		...(String(o.end ?? '').trim() ? { end: String(o.end).trim() } : {}),
+		...(o.method ? { method: o.method as 'stl' | 'weekday' } : {}),
+		...(o.alpha !== undefined ? { alpha: numberParam(o.alpha, 'False-Alarm Level', 0.05, { min: 0.001, max: 0.5 }) } : {}),
+		...(o.historyDays !== undefined ? { historyDays: numberParam(o.historyDays, 'History (Days)', 182, { min: 28, integer: true }) } : {}),
+		...(o.lookbackDays !== undefined ? { lookbackDays: numberParam(o.lookbackDays, 'Lookback (Days)', 3, { min: 1, integer: true }) } : {}),
+		...(o.minChange !== undefined ? { minChange: numberParam(o.minChange, 'Minimum Change', 0.3, { min: 0 }) } : {}),
+		...(o.worsening !== undefined ? { worsening: numberParam(o.worsening, 'Worsening Factor', 1.25, { min: 1 }) } : {}),
+	});
+	const attach = o.attachCharts !== false;
+	const out: INodeExecutionData[] = [];
+	for (const d of result.anomalies) {
+		const a = d.anomaly;
+		const filename = fileName(['anomaly', a.platform, a.accountId, a.campaignId ?? 'account', a.metric, a.date]);
+		const { alert, delivery, chart } = await routeAlert(ctx, { key: d.alertKey, alert: d.alert, attach, chart: () => anomalyChart(a), filename });
+		if (delivery) {
+			if (delivery.status !== 'failed') await markAlerted(ctx.store, a, delivery.status === 'posted' ? delivery.fileId : null);
+		} else if (d.alert) await markAlerted(ctx.store, a, null); // handed to AdOps Alert with its idempotency key
+		const json: IDataObject = {
+			outcome: 'anomaly',
+			platform: a.platform,
+			accountId: a.accountId,
+			campaignId: a.campaignId,
+			campaignName: a.campaignName,
+			metric: a.metric,
+			date: a.date,
+			episodeStart: a.episodeStart,
+			direction: a.direction,
+			pattern: a.pattern,
+			actual: a.actual,
+			expected: a.expected,
+			expectedBand: { lower: a.lower, upper: a.upper },
+			score: a.score,
+			volume: a.volume,
+			currency: a.currency,
+			lastDays: asJson(a.lastDays) as unknown as IDataObject,
+			alertDecision: d.decision.reason,
+			idempotencyKey: d.alertKey,
+			alert: alert as unknown as IDataObject,
+			...(delivery ? { slack: deliveryJson(delivery) } : {}),
+		};
+		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+		out.push(chart && attach ? await withChart(this, item, chart, filename) : item);
+	}
+	out.push({
+		json: {
+			outcome: 'scan',
+			end: result.scan.end,
+			anomalies: result.anomalies.length,
+			alerts: result.anomalies.filter((d) => d.decision.alert).length,
+			series: result.scan.series,
+			scanned: result.scan.scanned,
+			decomposed: result.scan.decomposed,
+			quiet: result.scan.quiet,
+			skipped: asJson(result.scan.skipped.slice(0, 200)) as unknown as IDataObject,
+			skippedCount: result.scan.skipped.length,
+			timings: asJson(result.scan.timings),
+			alert: null,
+		},
+		pairedItem: { item: itemIndex },
+	});
+	return out;
+}

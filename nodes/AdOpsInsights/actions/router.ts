@@ -1,0 +1,42 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { createSlackClient, type SlackSettings } from '../../shared/alerts/post';
+import { optionalCredentials } from '../../common/credentials';
+import { slackChannelFromLocator } from '../../common/list-search';
+import { runOperation, type Operation } from '../../common/router';
+import { openStoreFromNode } from '../../common/store';
+import type { Store } from '../../shared/store';
+import * as detect from './detect.operation';
+import * as forecast from './forecast.operation';
+import * as pace from './pace.operation';
+import type { SlackDelivery } from './deliver';
+
+export interface InsightsContext {
+	store: Store;
+	/** Set when an AdOps Slack credential is selected: alerts are posted with their charts by this node. */
+	slack?: SlackDelivery;
+}
+
+const operations = { detect, pace, forecast } as const;
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
+	const op = operations[operation];
+	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
+	let slack: SlackDelivery | undefined;
+	if (operation !== 'forecast') {
+		const data = await optionalCredentials(this, 'adOpsSlackApi');
+		if (data) {
+			const settings = data as unknown as SlackSettings;
+			const channel = slackChannelFromLocator(this.getNodeParameter('channel', 0, ''), 'Slack Channel') || String(settings.defaultChannel ?? '').trim();
+			if (!channel) throw new NodeOperationError(this.getNode(), 'No Slack channel: set Slack Channel on the node or a default channel in the AdOps Slack credential');
+			slack = { client: createSlackClient(settings, { retries: 3 }), channel };
+		}
+	}
+	const store = await openStoreFromNode(this);
+	try {
+		return [await runOperation(this, op as Operation<InsightsContext>, { store, slack })];
+	} finally {
+		await store.release();
+	}
+}

@@ -1,0 +1,109 @@
+/**
+ * Files into Slack with the external upload flow (files.upload is retired):
+ *
+ *   1. `files.getUploadURLExternal` (filename, length in bytes, alt_txt)
+ *      answers `{ upload_url, file_id }`;
+ *   2. the bytes are POSTed to `upload_url` (raw body; Slack answers HTTP 200
+ *      "OK - <length>");
+ *   3. `files.completeUploadExternal` (files: [{ id, title }], channel_id,
+ *      initial_comment, thread_ts) shares the file in the channel as one
+ *      message whose text is the initial comment.
+ *
+ * Outcomes: an error in steps 1 and 2, or an `ok:false` of step 3, leaves
+ * nothing in the channel (`failed`; an unfinished upload is never shared). A
+ * lost answer of step 3 (timeout, 5xx, unreadable) may have shared the file:
+ * `unknown`, and the caller must not upload it again on a guess (the ledger
+ * keeps it as possibly sent).
+ */
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { describeSlackError, slackPostOutcome } from './post';
+
+export class SlackUploadError extends Error {
+	constructor(
+		message: string,
+		readonly outcome: 'failed' | 'unknown',
+		readonly slackError?: string,
+	) {
+		super(message);
+		this.name = 'SlackUploadError';
+	}
+}
+
+export interface SlackFileUpload {
+	/** Channel ID (C…) or name; a name is looked up with conversations.list. */
+	channel: string;
+	filename: string;
+	bytes: Uint8Array;
+	title?: string;
+	/** The message text the file is shared with (Slack mrkdwn). */
+	initialComment?: string;
+	altText?: string;
+	threadTs?: string;
+}
+
+export interface UploadedFile {
+	fileId: string;
+	channel: string;
+	size: number;
+	/** The shared file's permalink when Slack gave one. */
+	permalink?: string;
+}
+
+type Client = Pick<WebClient, 'files' | 'conversations'>;
+
+/** A channel ID as completeUploadExternal needs it (it takes no names). */
+export async function slackChannelId(client: Client, channel: string): Promise<string> {
+	const bare = channel.trim().replace(/^#/, '');
+	if (/^[CGD][A-Z0-9]{6,}$/.test(bare)) return bare;
+	let cursor: string | undefined;
+	for (let page = 0; page < 20; page++) {
+		const res = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) });
+		const hit = res.channels?.find((c) => c.name === bare);
+		if (hit?.id) return hit.id;
+		cursor = res.response_metadata?.next_cursor || undefined;
+		if (!cursor) break;
+	}
+	throw new SlackUploadError(`Slack has no channel named "${bare}" that the bot can see: use the channel ID (C…) or invite the bot`, 'failed', 'channel_not_found');
+}
+
+/** The three calls; throws SlackUploadError with its outcome. `fetchImpl` sends the bytes (default: global fetch). */
+export async function uploadSlackFile(client: Client, file: SlackFileUpload, fetchImpl: typeof fetch = fetch): Promise<UploadedFile> {
+	if (file.bytes.length === 0) throw new SlackUploadError('Nothing to upload: the file is empty', 'failed');
+	const channel = await slackChannelId(client, file.channel);
+	let upload: { upload_url?: string; file_id?: string };
+	try {
+		upload = await client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length, ...(file.altText ? { alt_txt: file.altText.slice(0, 1000) } : {}) });
+	} catch (error) {
+		const e = describeSlackError(error, 'files.getUploadURLExternal', channel);
+		throw new SlackUploadError(`${e.message} (nothing was shared)`, 'failed', e.slackError);
+	}
+	if (!upload.upload_url || !upload.file_id) throw new SlackUploadError('Slack files.getUploadURLExternal answered without an upload URL or file ID (nothing was shared)', 'failed');
+	let res: Response;
+	try {
+		res = await fetchImpl(upload.upload_url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file.bytes, signal: AbortSignal.timeout(60_000) });
+	} catch (error) {
+		throw new SlackUploadError(`Sending ${file.bytes.length} bytes of ${file.filename} to Slack's upload URL failed (${(error as Error).message}); the file was not shared`, 'failed');
+	}
+	if (!res.ok) {
+		const body = (await res.text().catch(() => '')).slice(0, 200);
+		throw new SlackUploadError(`Slack's upload URL refused ${file.filename} with HTTP ${res.status}${body ? ` (${body})` : ''}; the file was not shared`, 'failed');
+	}
+	await res.arrayBuffer().catch(() => undefined);
+	try {
+		const done = await client.files.completeUploadExternal({
+			files: [{ id: upload.file_id, ...(file.title ? { title: file.title } : {}) }],
+			channel_id: channel,
+			...(file.initialComment ? { initial_comment: file.initialComment } : {}),
+			...(file.threadTs ? { thread_ts: file.threadTs } : {}),
+		} as Parameters<Client['files']['completeUploadExternal']>[0]);
+		const shared = (done.files as Array<{ id?: string; permalink?: string }> | undefined)?.[0];
+		return { fileId: shared?.id ?? upload.file_id, channel, size: file.bytes.length, ...(shared?.permalink ? { permalink: shared.permalink } : {}) };
+	} catch (error) {
+		const e = describeSlackError(error, 'files.completeUploadExternal', channel);
+		const outcome = slackPostOutcome(error);
+		if (outcome === 'unknown' && (error as { code?: string }).code !== ErrorCode.PlatformError) {
+			throw new SlackUploadError(`${e.message}: the answer was lost, so ${file.filename} may have been shared; it is not sent again on a guess`, 'unknown');
+		}
+		throw new SlackUploadError(`${e.message} (the file was not shared)`, 'failed', e.slackError);
+	}
+}

@@ -1,0 +1,306 @@
+/**
+ * The AdOps Insights node's three operations over the store (no n8n imports):
+ *
+ *   - `detectAnomalies`: scanStore over campaign_performance, every anomaly
+ *     upserted into `anomalies` (natural key platform, account, campaign,
+ *     metric, day; a rerun rewrites the same row and keeps its alert state),
+ *     and alerting.ts's decision per anomaly (once per episode, again only
+ *     when |score| grew by the worsening factor);
+ *   - `paceBudgets`: month-to-date spend per plan (budget_plans, or one plan
+ *     given as a parameter for a scope) through pacing.ts;
+ *   - `forecastMetric`: a metric of a scope for the next days (scope.ts).
+ *
+ * The alerts are built here in words (alerts/message.ts's Alert), with the
+ * chart each one carries (charts/from-insights.ts).
+ */
+import type { Alert } from '../alerts/message';
+import type { Store } from '../store/types';
+import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
+import { dayNumber, dayString, daysInMonth, monthOf } from './days';
+import { PATTERN_LABELS, type Anomaly, type ScanOptions } from './detect';
+import { pace, type PacingResult } from './pacing';
+import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './scope';
+import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
+import { buildSeries, entityLabel, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
+
+type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update'>;
+
+// ---------------------------------------------------------------------------
+// words
+// ---------------------------------------------------------------------------
+
+export function formatAmount(v: number, currency?: string | null): string {
+	const abs = Math.abs(v);
+	const digits = abs >= 100 ? 0 : abs >= 1 ? 2 : 4;
+	const text = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+	return currency ? `${text} ${currency}` : text;
+}
+
+function metricValue(a: Pick<Anomaly, 'metric' | 'currency'>, v: number): string {
+	if (a.metric === 'ctr') return `${(v * 100).toLocaleString('en-US', { maximumFractionDigits: 2 })} %`;
+	if (a.metric === 'roas') return `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}×`;
+	return formatAmount(v, MONEY_METRICS.has(a.metric) ? a.currency : null);
+}
+
+/** An anomaly as an alert for people: numbers in words, no JSON. */
+export function anomalyAlert(a: Anomaly, decision: Extract<AlertDecision, { alert: true }>): Alert {
+	const what = METRIC_LABELS[a.metric];
+	const moved = a.direction === 'spike' ? 'spiked' : 'dropped';
+	const change = a.expected !== 0 ? `${Math.round(((a.actual - a.expected) / Math.abs(a.expected)) * 100)} %` : 'from nothing';
+	const lines = [
+		`${what[0]!.toUpperCase()}${what.slice(1)} ${moved} to ${metricValue(a, a.actual)} on ${a.date}, against an expected ${metricValue(a, a.expected)} (normal range ${metricValue(a, a.lower)} to ${metricValue(a, a.upper)}; ${change}).`,
+		`Robust score ${a.score.toFixed(1)} (median/MAD of the deseasonalised remainder), behind a volume of ${formatAmount(a.volume)}.`,
+	];
+	if (a.episodeStart !== a.date) lines.push(`Anomalous since ${a.episodeStart}.`);
+	if (decision.reason === 'worse' && decision.previous !== null) lines.push(`Worse than when first reported (score ${decision.previous.toFixed(1)} then).`);
+	return {
+		kind: a.pattern ? 'failure' : 'info',
+		label: 'Anomaly',
+		title: `${a.pattern ? PATTERN_LABELS[a.pattern].split(':')[0] : `${what} ${a.direction}`} on ${entityLabel(a)}`,
+		message: lines.join(' '),
+		fields: [
+			{ label: 'Day', value: a.date },
+			{ label: 'Actual', value: metricValue(a, a.actual) },
+			{ label: 'Expected', value: `${metricValue(a, a.expected)} (${metricValue(a, a.lower)} to ${metricValue(a, a.upper)})` },
+			{ label: 'Score', value: a.score.toFixed(1) },
+		],
+		...(a.pattern ? { items: [PATTERN_LABELS[a.pattern]] } : {}),
+		footer: 'AdOps Insights · Detect Anomalies',
+	};
+}
+
+export function pacingAlert(p: PacingResult, label: string, currency: string | null): Alert {
+	const words = p.status === 'under' ? 'under-pacing' : 'over-pacing';
+	return {
+		kind: 'info',
+		label: 'Pacing',
+		title: `${label} is ${words} for ${p.month}`,
+		message: p.summary,
+		fields: [
+			{ label: 'Spent so far', value: formatAmount(p.spentToDate, currency) },
+			{ label: 'Plan', value: formatAmount(p.plan, currency) },
+			{ label: 'Forecast month end', value: `${formatAmount(p.forecastMonthSpend.mean, currency)} (${formatAmount(p.forecastMonthSpend.lower, currency)} to ${formatAmount(p.forecastMonthSpend.upper, currency)})` },
+			{ label: 'Daily budget to land on plan', value: formatAmount(p.recommendedDailyBudget, currency) },
+		],
+		footer: 'AdOps Insights · Pace Budgets',
+	};
+}
+
+// ---------------------------------------------------------------------------
+// Detect Anomalies
+// ---------------------------------------------------------------------------
+
+export interface DetectedAnomaly {
+	anomaly: Anomaly;
+	decision: AlertDecision;
+	/** Ledger / AdOps Alert idempotency key of this alert. */
+	alertKey: string;
+	alert: Alert | null;
+}
+
+export interface DetectRunResult {
+	scan: StoreScanResult;
+	anomalies: DetectedAnomaly[];
+	stored: number;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const dateText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+export async function detectAnomalies(store: InsightStore, options: StoreScanOptions & { worsening?: number } = {}): Promise<DetectRunResult> {
+	const scan = await scanStore(store, options);
+	if (scan.anomalies.length === 0) return { scan, anomalies: [], stored: 0 };
+	const from = scan.anomalies.reduce((m, a) => (a.episodeStart < m ? a.episodeStart : m), scan.anomalies[0]!.episodeStart);
+	const where: Record<string, unknown> = { date: { gte: from } };
+	if (options.platform) where.platform = options.platform;
+	const existing = await store.select('anomalies', { where } as never);
+	const byKey = new Map<string, (typeof existing)[number]>();
+	const sent: SentAlert[] = [];
+	for (const r of existing) {
+		const row = r as unknown as Record<string, unknown>;
+		const date = dateText(row.date);
+		byKey.set(`${row.platform}|${row.account_id}|${row.campaign_id}|${row.metric}|${date}`, r);
+		if (row.alerted_score !== null && row.alerted_score !== undefined) {
+			sent.push({ platform: String(row.platform), accountId: String(row.account_id), campaignId: row.campaign_id ? String(row.campaign_id) : null, metric: String(row.metric), episodeStart: dateText(row.episode_start), score: num(row.alerted_score) });
+		}
+	}
+	const decided = decideAlerts(scan.anomalies, sent, options.worsening);
+	const rows = decided.map(({ anomaly: a }) => {
+		const prev = byKey.get(`${a.platform}|${a.accountId}|${a.campaignId ?? ''}|${a.metric}|${a.date}`) as unknown as Record<string, unknown> | undefined;
+		return {
+			platform: a.platform,
+			account_id: a.accountId,
+			campaign_id: a.campaignId ?? '',
+			campaign_name: a.campaignName,
+			metric: a.metric,
+			date: a.date,
+			episode_start: a.episodeStart,
+			direction: a.direction,
+			pattern: a.pattern,
+			actual: a.actual,
+			expected: a.expected,
+			lower_bound: a.lower,
+			upper_bound: a.upper,
+			score: a.score,
+			volume: Math.max(0, a.volume),
+			currency: a.currency,
+			method: (options as ScanOptions).method ?? 'stl',
+			alpha: (options as ScanOptions).alpha ?? 0.05,
+			last_days: a.lastDays,
+			alerted_score: prev?.alerted_score === null || prev?.alerted_score === undefined ? null : num(prev.alerted_score),
+			alerted_at: prev?.alerted_at ? new Date(prev.alerted_at as string).toISOString() : null,
+			alert_ts: (prev?.alert_ts as string | null | undefined) ?? null,
+		};
+	});
+	await store.upsert('anomalies', rows as never);
+	return {
+		scan,
+		stored: rows.length,
+		anomalies: decided.map(({ anomaly, decision }) => ({ anomaly, decision, alertKey: alertKey(anomaly), alert: decision.alert ? anomalyAlert(anomaly, decision) : null })),
+	};
+}
+
+/** Records that an anomaly's alert was sent (or handed to AdOps Alert) at its score. */
+export async function markAlerted(store: InsightStore, a: Anomaly, ref: string | null, at = new Date()): Promise<void> {
+	await store.update('anomalies', { platform: a.platform, account_id: a.accountId, campaign_id: a.campaignId ?? '', metric: a.metric, date: a.date } as never, { alerted_score: Math.abs(a.score), alerted_at: at.toISOString(), alert_ts: ref } as never);
+}
+
+// ---------------------------------------------------------------------------
+// Pace Budgets
+// ---------------------------------------------------------------------------
+
+export interface PlanInput extends Scope {
+	amount: number;
+	currency?: string | null;
+	source: 'budget_plans' | 'parameter';
+}
+
+export interface PacingRun {
+	plan: PlanInput;
+	label: string;
+	currency: string | null;
+	result: PacingResult;
+	/** Cumulative spend per elapsed day of the month (the chart's line). */
+	cumulative: number[];
+	alert: Alert | null;
+	alertKey: string;
+}
+
+export interface PaceOptions extends Scope {
+	/** YYYY-MM (default: the month of `asOf`). */
+	month?: string;
+	/** Last complete day (default: the latest day in the store). */
+	asOf?: string;
+	/** One plan for the scope instead of budget_plans. */
+	monthlyBudget?: number;
+	band?: { early?: number; end?: number };
+}
+
+export class InsightsInputError extends Error {}
+
+async function latestDate(store: InsightStore, scope: Scope): Promise<string | null> {
+	const where: Record<string, unknown> = {};
+	if (scope.platform) where.platform = scope.platform;
+	if (scope.accountId) where.account_id = scope.accountId;
+	const r = (await store.selectColumnar('campaign_performance', ['date'] as never, { where, order: { column: 'date', ascending: false }, limit: 1 } as never)) as unknown as { length: number; columns: { date: unknown[] } };
+	return r.length > 0 ? dateText(r.columns.date[0]) : null;
+}
+
+export async function paceBudgets(store: InsightStore, options: PaceOptions = {}): Promise<{ asOf: string | null; month: string | null; pacing: PacingRun[]; problems: string[] }> {
+	const asOf = options.asOf ?? (await latestDate(store, options));
+	if (!asOf) return { asOf: null, month: null, pacing: [], problems: ['no performance stored yet: run AdOps Ingest first'] };
+	const month = options.month ?? monthOf(asOf).slice(0, 7);
+	if (!/^\d{4}-\d{2}$/.test(month)) throw new InsightsInputError(`Month must be YYYY-MM, got "${month}"`);
+	const first = `${month}-01`;
+	const lastOfMonth = dayString(dayNumber(first) + daysInMonth(month) - 1);
+	const end = asOf < lastOfMonth ? asOf : lastOfMonth;
+	let plans: PlanInput[];
+	if (options.monthlyBudget !== undefined) {
+		if (!(options.monthlyBudget > 0)) throw new InsightsInputError(`Monthly Budget must be a positive amount, got ${options.monthlyBudget}`);
+		plans = [{ platform: options.platform, accountId: options.accountId, campaignId: options.campaignId, amount: options.monthlyBudget, source: 'parameter' }];
+	} else {
+		const where: Record<string, unknown> = { month: first };
+		if (options.platform) where.platform = options.platform;
+		if (options.accountId) where.account_id = options.accountId;
+		if (options.campaignId) where.campaign_id = options.campaignId;
+		const rows = (await store.select('budget_plans', { where } as never)) as unknown as Array<Record<string, unknown>>;
+		plans = rows.map((r) => ({ platform: String(r.platform), accountId: String(r.account_id), ...(r.campaign_id ? { campaignId: String(r.campaign_id) } : {}), amount: num(r.amount), currency: String(r.currency), source: 'budget_plans' as const }));
+	}
+	const problems: string[] = [];
+	if (plans.length === 0) problems.push(`no budget plan for ${month}${options.accountId ? ` on account ${options.accountId}` : ''}: add rows to budget_plans or set Monthly Budget`);
+	// one read: the month so far and eight weeks before it, for every plan's scope
+	const from = dayString(dayNumber(first) - 56);
+	const where: Record<string, unknown> = { date: { gte: from, lte: end } };
+	if (options.platform) where.platform = options.platform;
+	const accountIds = [...new Set(plans.map((p) => p.accountId).filter((x): x is string => !!x))];
+	if (plans.every((p) => p.accountId) && accountIds.length > 0) where.account_id = { in: accountIds };
+	const cols = (await store.selectColumnar('campaign_performance', ['date', 'platform', 'account_id', 'campaign_id', 'campaign_name', 'currency', 'spend', 'conversions'] as never, { where } as never)) as unknown as { length: number; columns: Record<string, unknown[]> };
+	const pacing: PacingRun[] = [];
+	for (const plan of plans) {
+		const perDay = new Map<string, { spend: number; conversions: number }>();
+		const currencies = new Set<string>();
+		let name: string | null = null;
+		for (let i = 0; i < cols.length; i++) {
+			if (plan.platform && cols.columns.platform![i] !== plan.platform) continue;
+			if (plan.accountId && cols.columns.account_id![i] !== plan.accountId) continue;
+			if (plan.campaignId && cols.columns.campaign_id![i] !== plan.campaignId) continue;
+			const d = dateText(cols.columns.date![i]);
+			const day = perDay.get(d) ?? { spend: 0, conversions: 0 };
+			day.spend += num(cols.columns.spend![i]) || 0;
+			day.conversions += num(cols.columns.conversions![i]) || 0;
+			perDay.set(d, day);
+			if (cols.columns.currency![i]) currencies.add(String(cols.columns.currency![i]));
+			if (plan.campaignId && cols.columns.campaign_name![i]) name = String(cols.columns.campaign_name![i]);
+		}
+		const label = plan.campaignId
+			? entityLabel({ platform: plan.platform ?? 'every platform', accountId: plan.accountId ?? '', campaignId: plan.campaignId, campaignName: name })
+			: plan.accountId
+				? entityLabel({ platform: plan.platform ?? '', accountId: plan.accountId, campaignId: null, campaignName: null }).trim()
+				: scopeLabel(plan);
+		if (currencies.size > 1) {
+			problems.push(`${label} mixes currencies (${[...currencies].sort().join(', ')}): pace one currency at a time`);
+			continue;
+		}
+		const currency = plan.currency ?? [...currencies][0] ?? null;
+		if (plan.currency && currencies.size === 1 && !currencies.has(plan.currency)) {
+			problems.push(`${label}: the plan is in ${plan.currency} but the account reports in ${[...currencies][0]}; not paced`);
+			continue;
+		}
+		const daily = [...perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, v]) => ({ date, spend: v.spend, conversions: v.conversions }));
+		if (daily.length < 14) {
+			problems.push(`${label}: not enough history to forecast (${daily.length} of 14 days)`);
+			continue;
+		}
+		const result = pace({ month, asOf: end, daily, plan: plan.amount, ...(options.band ? { band: options.band } : {}) });
+		const cumulative: number[] = [];
+		let sum = 0;
+		for (let d = dayNumber(first); d <= dayNumber(end); d++) {
+			sum += perDay.get(dayString(d))?.spend ?? 0;
+			cumulative.push(sum);
+		}
+		const key = `insights.pacing:${plan.platform ?? ''}|${plan.accountId ?? ''}|${plan.campaignId ?? ''}|${month}|${end}`;
+		pacing.push({ plan, label, currency, result, cumulative, alert: result.status === 'on_track' ? null : pacingAlert(result, label, currency), alertKey: key });
+	}
+	return { asOf: end, month, pacing, problems };
+}
+
+// ---------------------------------------------------------------------------
+// Forecast
+// ---------------------------------------------------------------------------
+
+export const FORECAST_METRICS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue'] as const;
+export type ForecastMetric = (typeof FORECAST_METRICS)[number];
+
+export async function forecastMetric(store: InsightStore, scope: Scope, metric: ForecastMetric, horizon: number, options: { historyDays?: number; level?: number; end?: string } = {}): Promise<ScopeForecast & { end: string }> {
+	if (!FORECAST_METRICS.includes(metric)) throw new InsightsInputError(`Metric must be one of ${FORECAST_METRICS.join(', ')}, got "${metric}"`);
+	const end = options.end ?? (await latestDate(store, scope));
+	if (!end) throw new InsightsInputError(`no performance stored for ${scopeLabel(scope)}: run AdOps Ingest first`);
+	const historyDays = options.historyDays ?? 182;
+	const where: Record<string, unknown> = { date: { gte: dayString(dayNumber(end) - historyDays + 1), lte: end } };
+	if (scope.platform) where.platform = scope.platform;
+	if (scope.accountId) where.account_id = scope.accountId;
+	if (scope.campaignId) where.campaign_id = scope.campaignId;
+	const cols = await store.selectColumnar('campaign_performance', ['date', 'platform', 'account_id', 'campaign_id', 'campaign_name', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'] as never, { where } as never);
+	const series = buildSeries(cols as unknown as PerformanceColumns, { end, historyDays, accounts: false });
+	return { ...forecastScope(series, scope, metric, horizon, options.level ? { level: options.level } : {}), end };
+}

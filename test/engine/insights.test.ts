@@ -1,0 +1,191 @@
+// AdOps Insights run in-process by n8n-core (test/engine/harness.ts) against the store (PGlite) and the
+// sandbox's Slack, with daily series planted in the store: a spend spike and a tracking break among quiet
+// campaigns (Detect Anomalies finds those and only those, stores them once, alerts once), a month over and
+// under its plan (Pace Budgets), and a forecast of an account's spend. With the AdOps Slack credential each
+// alert is posted once as its PNG chart through Slack's external upload flow; a rerun posts nothing.
+import { test, describe, beforeAll, afterAll, expect } from 'vitest';
+import type { RowInput } from '../../nodes/shared/schema/rows';
+import { rngFor } from '../../scripts/sandbox/rng';
+import { startEngine, type Engine } from './harness';
+import { json } from './expect';
+import { withStore } from './world';
+
+const END = '2026-12-05';
+const DAYS = 140;
+const WEEKDAY = [0.7, 1.0, 1.08, 1.1, 1.05, 0.95, 0.65]; // Sunday first
+
+const dayOf = (i: number) => new Date(Date.parse(`${END}T00:00:00Z`) - (DAYS - 1 - i) * 86_400_000);
+
+/** Quiet campaigns (weekly season, slow trend, a few % noise) and the plants on the last day. */
+function series(platform: string, accountId: string, campaigns: number, seed: number, plants: Record<string, 'spike' | 'tracking_break'> = {}) {
+	const rand = rngFor(seed, 'insights-engine');
+	const r = () => rand.next();
+	const rows: Array<RowInput<'campaign_performance'>> = [];
+	for (let c = 1; c <= campaigns; c++) {
+		const id = `${accountId}-c${c}`;
+		const base = 15_000 + 2_000 * c;
+		for (let i = 0; i < DAYS; i++) {
+			const day = dayOf(i);
+			const noise = () => 1 + (r() - 0.5) * 0.08;
+			let impressions = Math.round(base * WEEKDAY[day.getUTCDay()]! * (1 + 0.001 * i) * noise());
+			let clicks = Math.round(impressions * 0.02 * noise());
+			let spend = Math.round(clicks * 0.5 * noise() * 100) / 100;
+			let conversions = Math.round(clicks * 0.06 * noise());
+			let revenue = Math.round(conversions * 40 * noise() * 100) / 100;
+			if (i === DAYS - 1 && plants[id] === 'spike') {
+				impressions *= 3;
+				clicks *= 3;
+				spend = Math.round(spend * 300) / 100;
+				conversions *= 3;
+				revenue = Math.round(revenue * 300) / 100;
+			}
+			if (i === DAYS - 1 && plants[id] === 'tracking_break') {
+				conversions = 0;
+				revenue = 0;
+			}
+			rows.push({ date: day.toISOString().slice(0, 10), platform, account_id: accountId, campaign_id: id, campaign_name: `Campaign ${c}`, currency: 'EUR', spend, impressions, clicks, conversions, revenue } as RowInput<'campaign_performance'>);
+		}
+	}
+	return rows;
+}
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+describe('AdOps Insights on n8n-core', () => {
+	let engine: Engine;
+	let creds: Record<string, { id: string; name: string }>;
+	let slackCreds: Record<string, { id: string; name: string }>;
+	const node = (parameters: Record<string, unknown>, slack = false) => ({ name: 'Insights', type: 'adOpsInsights', parameters, credentials: { ...creds, ...(slack ? slackCreds : {}) } });
+	let planted: Array<RowInput<'campaign_performance'>>;
+
+	beforeAll(async () => {
+		engine = await startEngine({ seed: 18, today: '2026-12-06' });
+		creds = engine.credentialRef('adOpsStoreApi');
+		slackCreds = engine.credentialRef('adOpsSlackApi');
+		planted = [
+			...series('meta', 'act-ins', 10, 1, { 'act-ins-c3': 'spike', 'act-ins-c7': 'tracking_break' }),
+			...series('linkedin', 'li-ins', 4, 2, { 'li-ins-c2': 'spike' }),
+		];
+		await withStore(engine, (store) => store.upsert('campaign_performance', planted));
+	}, 240_000);
+	afterAll(async () => {
+		await engine?.close();
+	});
+
+	test('Detect Anomalies: the planted spike and tracking break and nothing else, stored once, alerted once', async () => {
+		const run = await engine.runNode(node({ operation: 'detect', platform: 'meta', accountId: 'act-ins' }));
+		expect(run.status).toBe('success');
+		const items = json(run.items('Insights'));
+		const anomalies = items.filter((i) => i.outcome === 'anomaly');
+		const scan = items.find((i) => i.outcome === 'scan')!;
+		expect(scan.end).toBe(END);
+		// only the two planted campaigns, only the planted day
+		expect([...new Set(anomalies.map((a) => a.campaignId))].sort()).toEqual(['act-ins-c3', 'act-ins-c7']);
+		expect(new Set(anomalies.map((a) => a.date))).toEqual(new Set([END]));
+		const spike = anomalies.find((a) => a.campaignId === 'act-ins-c3' && a.metric === 'spend')!;
+		expect(spike).toMatchObject({ direction: 'spike', currency: 'EUR' });
+		expect(spike.actual as number).toBeGreaterThan((spike.expectedBand as { upper: number }).upper);
+		expect((spike.lastDays as unknown[]).length).toBe(14);
+		const broken = anomalies.find((a) => a.campaignId === 'act-ins-c7' && a.metric === 'conversions')!;
+		expect(broken).toMatchObject({ direction: 'drop', pattern: 'tracking_break', actual: 0 });
+		expect(anomalies.some((a) => a.campaignId === 'act-ins-c7' && a.metric === 'clicks')).toBe(false);
+		// every anomaly alerts the first time, in words, with its chart as binary
+		for (const a of anomalies) {
+			expect(a.alertDecision).toBe('new');
+			expect(a.alert).toMatchObject({ kind: expect.any(String), title: expect.stringContaining('act-ins') });
+			expect(JSON.stringify((a.alert as { message: string }).message)).not.toMatch(/[{}]/);
+		}
+		const withChart = run.items('Insights').filter((i) => i.json.outcome === 'anomaly');
+		expect(withChart.every((i) => i.binary?.chart?.mimeType === 'image/png')).toBe(true);
+		const stored = await withStore(engine, (store) => store.select('anomalies', { where: { account_id: 'act-ins' } } as never));
+		expect(stored).toHaveLength(anomalies.length);
+		expect(stored.every((r) => (r as unknown as { alerted_score: unknown }).alerted_score !== null)).toBe(true);
+
+		// rerun: the same anomalies, stored once (same rows), no alert again
+		const again = await engine.runNode(node({ operation: 'detect', platform: 'meta', accountId: 'act-ins' }));
+		const second = json(again.items('Insights')).filter((i) => i.outcome === 'anomaly');
+		expect(second).toHaveLength(anomalies.length);
+		expect(second.every((a) => a.alert === null && a.alertDecision === 'already_sent')).toBe(true);
+		const storedAgain = await withStore(engine, (store) => store.select('anomalies', { where: { account_id: 'act-ins' } } as never));
+		expect(storedAgain.map((r) => (r as unknown as { id: string }).id).sort()).toEqual(stored.map((r) => (r as unknown as { id: string }).id).sort());
+	}, 180_000);
+
+	test('Detect Anomalies with AdOps Slack: each alert posted once as its PNG chart (external upload flow); a rerun posts nothing', async () => {
+		const channel = engine.sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!;
+		const before = channel.messages.length;
+		const run = await engine.runNode(node({ operation: 'detect', platform: 'linkedin', accountId: 'li-ins', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
+		expect(run.status).toBe('success');
+		const anomalies = json(run.items('Insights')).filter((i) => i.outcome === 'anomaly');
+		expect(anomalies.length).toBeGreaterThan(0);
+		// the planted campaign, and the account as a whole (one campaign of four tripled: +50 %)
+		expect(new Set(anomalies.map((a) => a.campaignId))).toEqual(new Set(['li-ins-c2', null]));
+		expect(new Set(anomalies.map((a) => a.date))).toEqual(new Set([END]));
+		for (const a of anomalies) {
+			expect(a.alert).toBeNull();
+			expect(a.slack).toMatchObject({ status: 'posted', channel: 'C0ADOPSALR' });
+		}
+		const posted = channel.messages.slice(before);
+		expect(posted).toHaveLength(anomalies.length);
+		const files = engine.sandbox.world.slack.files ?? [];
+		for (const m of posted) {
+			expect(m.files).toHaveLength(1);
+			const f = files.find((x) => x.id === m.files![0])!;
+			expect(f.completed).toBe(true);
+			expect(f.channels).toEqual(['C0ADOPSALR']);
+			expect(Buffer.from(f.bytes!.subarray(0, 8))).toEqual(PNG);
+			expect(f.bytes!.length).toBe(f.length);
+			expect(f.bytes!.length).toBeGreaterThan(10_000);
+			expect(m.text).toMatch(/li-ins/);
+			expect(m.text).toMatch(/expected/);
+		}
+		const again = await engine.runNode(node({ operation: 'detect', platform: 'linkedin', accountId: 'li-ins', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
+		expect(again.status).toBe('success');
+		expect(channel.messages.length).toBe(before + posted.length);
+		expect(json(again.items('Insights')).filter((i) => i.outcome === 'anomaly').every((a) => a.alertDecision === 'already_sent' && !a.slack)).toBe(true);
+	}, 180_000);
+
+	test('Pace Budgets: a plan from budget_plans (over) and a Monthly Budget parameter (under), with the daily budget that lands on plan', async () => {
+		const december = planted.filter((r) => r.account_id === 'act-ins' && String(r.date) >= '2026-12-01');
+		const spent = december.reduce((s, r) => s + Number(r.spend), 0);
+		const perDay = spent / 5;
+		await withStore(engine, (store) => store.upsert('budget_plans', [{ platform: 'meta', account_id: 'act-ins', campaign_id: '', month: '2026-12-01', amount: Math.round(perDay * 31 * 0.6), currency: 'EUR' }] as never));
+		const run = await engine.runNode(node({ operation: 'pace', platform: 'meta', accountId: 'act-ins', planSource: 'table' }));
+		expect(run.status).toBe('success');
+		const [p] = json(run.items('Insights')).filter((i) => i.outcome === 'pacing');
+		expect(p).toMatchObject({ status: 'over', month: '2026-12', asOf: END, planSource: 'budget_plans', currency: 'EUR', daysElapsed: 5, daysRemaining: 26 });
+		expect(p!.spentToDate as number).toBeCloseTo(spent, 1);
+		const plan = p!.plan as number;
+		// the daily budget that lands on plan: what is left over the 26 days, shaped by weekday
+		expect(p!.recommendedDailyBudget as number).toBeGreaterThan(((plan - spent) / 26) * 0.85);
+		expect(p!.recommendedDailyBudget as number).toBeLessThan(((plan - spent) / 26) * 1.15);
+		expect((p!.forecastMonthSpend as { mean: number }).mean / plan).toBeGreaterThan(1.4);
+		expect(p!.alert).toMatchObject({ title: expect.stringContaining('over-pacing') });
+		expect(run.items('Insights')[0]!.binary?.chart?.mimeType).toBe('image/png');
+
+		const param = await engine.runNode(node({ operation: 'pace', platform: 'meta', accountId: 'act-ins', campaignId: 'act-ins-c1', planSource: 'parameter', monthlyBudget: 100_000 }));
+		const [q] = json(param.items('Insights')).filter((i) => i.outcome === 'pacing');
+		expect(q).toMatchObject({ status: 'under', planSource: 'parameter', campaignId: 'act-ins-c1' });
+
+		const none = await engine.runNode(node({ operation: 'pace', platform: 'linkedin', accountId: 'li-ins', planSource: 'table' }));
+		expect(json(none.items('Insights'))).toEqual([expect.objectContaining({ outcome: 'pacing_problems', problems: [expect.stringContaining('no budget plan for 2026-12')] })]);
+	}, 180_000);
+
+	test('Forecast: an account\'s spend for the next 7 days with intervals; a campaign\'s clicks', async () => {
+		const run = await engine.runNode(node({ operation: 'forecast', platform: 'meta', accountId: 'act-ins', metric: 'spend', horizon: 7, level: 0.8 }));
+		expect(run.status).toBe('success');
+		const [f] = json(run.items('Insights'));
+		expect(f).toMatchObject({ outcome: 'forecast', metric: 'spend', currency: 'EUR', lastDay: END, campaigns: 10, level: 0.8 });
+		const days = f!.days as Array<{ date: string; mean: number; lower: number; upper: number }>;
+		expect(days.map((d) => d.date)).toEqual(['2026-12-06', '2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11', '2026-12-12']);
+		for (const d of days) expect(d.lower <= d.mean && d.mean <= d.upper).toBe(true);
+		// the last four weeks before the planted spike, as the yardstick
+		const lastWeeks = planted.filter((r) => r.account_id === 'act-ins' && String(r.date) >= '2026-11-07' && String(r.date) < END).reduce((s, r) => s + Number(r.spend), 0) / 28;
+		const total = f!.total as { mean: number };
+		expect(total.mean / (lastWeeks * 7)).toBeGreaterThan(0.9);
+		expect(total.mean / (lastWeeks * 7)).toBeLessThan(1.15);
+		expect(String(f!.summary)).toMatch(/over the 7 days after 2026-12-05/);
+
+		const c = await engine.runNode(node({ operation: 'forecast', platform: 'meta', accountId: 'act-ins', campaignId: 'act-ins-c2', metric: 'clicks', horizon: 3 }));
+		expect(json(c.items('Insights'))[0]).toMatchObject({ campaigns: 1, currency: null });
+	}, 180_000);
+});
