@@ -25,6 +25,7 @@
  * schedules intersect (see `resolveGates` in gates.ts).
  */
 import { z } from 'zod';
+import { BASE_METRIC_FIELDS, DERIVED_METRIC_NAMES } from '../metrics';
 import { PLATFORMS, currencyCode } from '../schema/rows';
 import { linearRegexRefusal } from './scope';
 import { finite, windowSchema, type ScheduleWindow, type Window } from './schema-parts';
@@ -37,10 +38,10 @@ import { GATE_SETTING_SHAPES } from './gates/index';
 // Metrics
 // ---------------------------------------------------------------------------
 
-/** Metrics stored per row of `campaign_performance`; additive over days. */
-export const BASE_METRICS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
-/** Ratios computed from a window's sums (never an average of daily ratios). */
-export const DERIVED_METRICS = ['ctr', 'cpc', 'cpa', 'cpl', 'roas'] as const;
+/** Metrics stored per row of `campaign_performance`; additive over days (the metrics module's base metrics). */
+export const BASE_METRICS = BASE_METRIC_FIELDS;
+/** Ratios computed from a window's sums (never an average of daily ratios; the metrics module's derived metrics). */
+export const DERIVED_METRICS = DERIVED_METRIC_NAMES;
 /**
  * Comment counts of `ad_comment_signals` (the moderation run's per-ad daily
  * signal), summed over the campaign's ads per day; additive over days, 0 on
