@@ -356,7 +356,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			const waiting = await run(stale, LIVE, at(5));
 			assert.match(one(waiting, 'scale-g3').gates.find((g) => g.gate === 'cooldown')!.detail, /^budget changed [\d.]+ → 123\.00 USD by adops-api@sandbox\.example in the Google Ads API at .* \(a change made outside the package\)$/);
 			// ... and without a cooldown it plans again from the budget the platform has now
-			const replanned = await run(stale, { ...LIVE, gates: { ...LIVE.gates, cooldownHours: 0 } }, at(5));
+			const replanned = await run(stale, { ...LIVE, gates: { ...(LIVE.gates as Record<string, unknown>), cooldownHours: 0 } }, at(5));
 			const done = one(replanned, 'scale-g3');
 			assert.equal(done.outcome, 'executed');
 			assert.equal(done.action!.budgetBefore, 123);
