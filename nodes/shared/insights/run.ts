@@ -29,11 +29,10 @@ type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update
 // words
 // ---------------------------------------------------------------------------
 
+/** Money to the cent with its currency; counts and other numbers to 2 decimals (4 below 1). */
 export function formatAmount(v: number, currency?: string | null): string {
-	const abs = Math.abs(v);
-	const digits = abs >= 100 ? 0 : abs >= 1 ? 2 : 4;
-	const text = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-	return currency ? `${text} ${currency}` : text;
+	if (currency) return `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+	return v.toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) >= 1 ? 2 : 4 });
 }
 
 function metricValue(a: Pick<Anomaly, 'metric' | 'currency'>, v: number): string {
@@ -46,10 +45,11 @@ function metricValue(a: Pick<Anomaly, 'metric' | 'currency'>, v: number): string
 export function anomalyAlert(a: Anomaly, decision: Extract<AlertDecision, { alert: true }>): Alert {
 	const what = METRIC_LABELS[a.metric];
 	const moved = a.direction === 'spike' ? 'spiked' : 'dropped';
-	const change = a.expected !== 0 ? `${Math.round(((a.actual - a.expected) / Math.abs(a.expected)) * 100)} %` : 'from nothing';
+	const pct = a.expected !== 0 ? Math.round(((a.actual - a.expected) / Math.abs(a.expected)) * 100) : null;
+	const change = pct === null ? 'from nothing' : `${pct > 0 ? '+' : ''}${pct} % against expected`;
 	const lines = [
 		`${what[0]!.toUpperCase()}${what.slice(1)} ${moved} to ${metricValue(a, a.actual)} on ${a.date}, against an expected ${metricValue(a, a.expected)} (normal range ${metricValue(a, a.lower)} to ${metricValue(a, a.upper)}; ${change}).`,
-		`Robust score ${a.score.toFixed(1)} (median/MAD of the deseasonalised remainder), behind a volume of ${formatAmount(a.volume)}.`,
+		`Robust score ${a.score.toFixed(1)} (median/MAD of the deseasonalised remainder), on a volume of ${formatAmount(a.volume, a.metric === 'spend' || a.metric === 'revenue' ? a.currency : null)}.`,
 	];
 	if (a.episodeStart !== a.date) lines.push(`Anomalous since ${a.episodeStart}.`);
 	if (decision.reason === 'worse' && decision.previous !== null) lines.push(`Worse than when first reported (score ${decision.previous.toFixed(1)} then).`);

@@ -1,0 +1,137 @@
+/**
+ * Insights charts into Slack with the external upload flow
+ * (nodes/shared/alerts/slack-files.ts) against the sandbox's Slack through
+ * @slack/web-api: the chart's PNG arrives once with the alert's text, byte
+ * for byte; refusals leave nothing shared (`failed`); a completeUploadExternal
+ * whose answer is lost after the share is `unknown`; with the ledger
+ * (AdOps Insights' postWithChart) a rerun, or a retry after an unknown,
+ * posts nothing new. Also the sandbox's planting route.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { renderAlert } from '../../nodes/shared/alerts/message';
+import { createSlackClient } from '../../nodes/shared/alerts/post';
+import { SlackUploadError, uploadSlackFile } from '../../nodes/shared/alerts/slack-files';
+import { anomalyChart } from '../../nodes/shared/charts/from-insights';
+import { dayNumber, dayString } from '../../nodes/shared/insights/days';
+import type { Anomaly } from '../../nodes/shared/insights/detect';
+import { anomalyAlert } from '../../nodes/shared/insights/run';
+import { openStore, type Store } from '../../nodes/shared/store';
+import { postWithChart } from '../../nodes/AdOpsInsights/actions/deliver';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { testStore, type TestStore } from '../helpers/store';
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+const anomaly: Anomaly = {
+	platform: 'meta',
+	accountId: '1001',
+	campaignId: '2002',
+	campaignName: 'Winter Jackets',
+	metric: 'spend',
+	date: '2025-03-09',
+	episodeStart: '2025-03-09',
+	actual: 912.4,
+	expected: 301.2,
+	lower: 240.5,
+	upper: 362,
+	score: 9.4,
+	direction: 'spike',
+	volume: 912.4,
+	currency: 'EUR',
+	pattern: null,
+	lastDays: Array.from({ length: 14 }, (_, i) => ({ date: dayString(dayNumber('2025-02-24') + i), value: i === 13 ? 912.4 : 290 + (i % 7) * 8, expected: 300 })),
+};
+
+describe('insights: charts into Slack with the external upload flow', () => {
+	let sb: Sandbox;
+	let ts: TestStore;
+	let store: Store;
+	const chart = anomalyChart(anomaly);
+	const alert = anomalyAlert(anomaly, { alert: true, reason: 'new', previous: null });
+	const client = () => createSlackClient({ botToken: sb.credentials.slack.botToken, apiUrl: sb.urls.slack }, { retries: 0, timeoutMs: 5_000 });
+	const channel = () => sb.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!;
+	const withFiles = () => channel().messages.filter((m) => m.files?.length);
+
+	before(async () => {
+		sb = await startSandbox({ seed: 3, today: '2025-03-10' });
+		ts = await testStore('adops-insights-slack');
+		store = await openStore(ts.config);
+	});
+	after(async () => {
+		await store?.close();
+		await ts?.cleanup();
+		await sb?.close();
+	});
+
+	test('the PNG arrives once, byte for byte, with the alert text (a channel name is resolved to its ID)', async () => {
+		assert.deepEqual(chart.png.subarray(0, 8), PNG);
+		const before = withFiles().length;
+		const up = await uploadSlackFile(client(), { channel: '#adops-alerts', filename: 'anomaly.png', bytes: chart.png, title: alert.title, initialComment: renderAlert(alert).text, altText: alert.title });
+		assert.equal(up.channel, 'C0ADOPSALR');
+		assert.equal(up.size, chart.png.length);
+		const shared = withFiles().slice(before);
+		assert.equal(shared.length, 1);
+		assert.match(shared[0]!.text, /Spend spiked to 912\.40 EUR on 2025-03-09, against an expected 301\.20 EUR \(normal range 240\.50 EUR to 362\.00 EUR; \+203 % against expected\)/);
+		const f = sb.world.slack.files!.find((x) => x.id === up.fileId)!;
+		assert.equal(f.mimetype, 'image/png');
+		assert.deepEqual(Buffer.from(f.bytes!), chart.png);
+		assert.deepEqual(f.channels, ['C0ADOPSALR']);
+	});
+
+	test('refusals leave nothing shared: not in the channel, unknown channel, the upload URL failing', async () => {
+		const before = sb.world.slack.channels.reduce((n, c) => n + c.messages.length, 0);
+		const fail = async (p: Promise<unknown>) => {
+			const e = await p.then(() => assert.fail('expected an error'), (x: unknown) => x);
+			assert.ok(e instanceof SlackUploadError, String(e));
+			return e;
+		};
+		const notIn = await fail(uploadSlackFile(client(), { channel: 'C0RANDOM01', filename: 'a.png', bytes: chart.png }));
+		assert.equal(notIn.outcome, 'failed');
+		assert.equal(notIn.slackError, 'not_in_channel');
+		assert.match(notIn.message, /invite it/);
+		const missing = await fail(uploadSlackFile(client(), { channel: '#no-such-channel', filename: 'a.png', bytes: chart.png }));
+		assert.equal(missing.slackError, 'channel_not_found');
+		sb.injectFault({ route: 'slack.upload', kind: '5xx', status: 503 });
+		const url = await fail(uploadSlackFile(client(), { channel: 'C0ADOPSALR', filename: 'a.png', bytes: chart.png }));
+		assert.equal(url.outcome, 'failed');
+		assert.match(url.message, /HTTP 503/);
+		assert.equal(sb.world.slack.channels.reduce((n, c) => n + c.messages.length, 0), before);
+	});
+
+	test('with the ledger: posted once; a rerun posts nothing; a lost completeUploadExternal answer is unknown and never resent', async () => {
+		const slack = { client: client(), channel: 'C0ADOPSALR' };
+		const before = withFiles().length;
+		const first = await postWithChart(store, slack, 'insights.alert:test|1', alert, chart, 'a.png');
+		assert.equal(first.status, 'posted');
+		const again = await postWithChart(store, slack, 'insights.alert:test|1', alert, chart, 'a.png');
+		assert.deepEqual(again, { status: 'already_posted', ledger: 'succeeded' });
+		assert.equal(withFiles().length, before + 1);
+
+		const fault = sb.injectFault({ route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
+		if (fault.spec.afterEffect !== true) fault.spec.afterEffect = true;
+		const lost = await postWithChart(store, slack, 'insights.alert:test|2', alert, chart, 'b.png');
+		assert.equal(lost.status, 'unknown');
+		assert.equal(withFiles().length, before + 2); // it was shared: only its answer was lost
+		const retry = await postWithChart(store, slack, 'insights.alert:test|2', alert, chart, 'b.png');
+		assert.deepEqual(retry, { status: 'already_posted', ledger: 'unknown' });
+		assert.equal(withFiles().length, before + 2);
+	});
+
+	test('the sandbox plants a spike, a drop and a tracking break in the world (POST /_admin/plant)', async () => {
+		const account = sb.world.accounts.find((a) => a.platform === 'meta')!;
+		const campaign = account.campaigns.find((c) => c.daily.at(-2)!.clicks > 0)!;
+		const day = campaign.daily.at(-2)!;
+		const before = { ...day };
+		const post = (body: unknown) => fetch(`${sb.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await post({ campaignId: campaign.id, kind: 'tracking_break', date: day.date });
+		assert.equal(res.status, 200);
+		assert.equal(day.conversions, 0);
+		assert.equal(day.clicks, before.clicks);
+		const spike = await (await post({ campaignId: campaign.id, kind: 'spike', date: day.date, metric: 'spend', factor: 4 })).json() as { planted: { days: Array<{ after: { spend: number } }> } };
+		assert.equal(spike.planted.days[0]!.after.spend, Math.round(before.spend * 400) / 100);
+		const bad = await post({ campaignId: 'nope', kind: 'drop' });
+		assert.equal(bad.status, 400);
+		assert.match(((await bad.json()) as { error: string }).error, /no campaign nope/);
+	});
+});
