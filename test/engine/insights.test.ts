@@ -188,4 +188,29 @@ describe('AdOps Insights on n8n-core', () => {
 		const c = await engine.runNode(node({ operation: 'forecast', platform: 'meta', accountId: 'act-ins', campaignId: 'act-ins-c2', metric: 'clicks', horizon: 3 }));
 		expect(json(c.items('Insights'))[0]).toMatchObject({ campaigns: 1, currency: null });
 	}, 180_000);
+	test('workflows/insights.json (Run Now): a newly planted spike is posted once with its PNG, the off-pace plan once with its chart; a rerun posts nothing', async () => {
+		await withStore(engine, (store) => store.upsert('campaign_performance', series('google_ads', 'g-ins', 8, 3, { 'g-ins-c5': 'spike' })));
+		const channel = engine.sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!; // the credential's default, #adops-alerts
+		const before = channel.messages.length;
+		const run = await engine.run('insights.json');
+		expect(run.status).toBe('success');
+		const detected = json(run.items('Detect Anomalies')).filter((i) => i.outcome === 'anomaly');
+		const posted = detected.filter((a) => a.slack);
+		// earlier tests alerted act-ins and li-ins already: only the new account's anomalies post
+		expect(new Set(posted.map((a) => a.accountId))).toEqual(new Set(['g-ins']));
+		expect(new Set(posted.map((a) => a.campaignId ?? 'account'))).toEqual(new Set(['g-ins-c5']));
+		expect(posted.every((a) => (a.slack as { status: string }).status === 'posted')).toBe(true);
+		const paced = json(run.items('Pace Budgets')).filter((i) => i.outcome === 'pacing');
+		expect(paced.map((p) => [p.accountId, p.status, (p.slack as { status: string }).status])).toEqual([['act-ins', 'over', 'posted']]);
+		const added = channel.messages.slice(before);
+		expect(added).toHaveLength(posted.length + 1);
+		for (const m of added) {
+			const f = engine.sandbox.world.slack.files!.find((x) => x.id === m.files?.[0])!;
+			expect(Buffer.from(f.bytes!.subarray(0, 8))).toEqual(PNG);
+		}
+		expect(added.some((m) => /over-pacing/.test(m.text))).toBe(true);
+		const again = await engine.run('insights.json');
+		expect(again.status).toBe('success');
+		expect(channel.messages.length).toBe(before + added.length);
+	}, 240_000);
 });
