@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
 import { runBacktest, type BacktestRunResult } from '../../shared/rules/backtest-run';
-import type { OptimizerContext } from './router';
+import type { OptimizerContext } from './types';
 import { accountsFor, settingsFromOptions } from './run.operation';
 
 const show = { show: { operation: ['backtest'] } };

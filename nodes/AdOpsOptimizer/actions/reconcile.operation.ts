@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { reconcileOptimizationActions, holderId, type ReconciledEntry } from '../../shared/rules/apply';
-import type { OptimizerContext } from './router';
+import type { OptimizerContext } from './types';
 import { executionRunId } from './run.operation';
 
 /** Reconcile has no parameters of its own: the credentials select the platforms, the store holds the ledger. */

@@ -1,20 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { controlledAdaptersFromNode, CONTROLLED_CREDENTIALS, type ControlledPlatformId } from '../../common/platforms';
+import { controlledAdaptersFromNode, CONTROLLED_CREDENTIALS } from '../../common/platforms';
 import { runOperationOutputs, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
-import type { PlatformAdapter } from '../../shared/platforms/types';
-import type { Store } from '../../shared/store';
 import * as backtest from './backtest.operation';
 import * as reconcile from './reconcile.operation';
 import * as run from './run.operation';
+import type { OptimizerContext } from './types';
 
-export interface OptimizerContext {
-	store: Store;
-	adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>>;
-	/** Account ids listed in each selected credential. */
-	credentialAccounts: Partial<Record<ControlledPlatformId, string[]>>;
-}
+export type { OptimizerContext } from './types';
 
 const operations = { run, backtest, reconcile } as const;
 

@@ -6,7 +6,7 @@ import { PLATFORM_REGISTRY, platformList, type PlatformId } from '../../shared/p
 import { CONTROLLED_PLATFORMS } from '../../shared/rules/apply';
 import { GATE_NODE_OPTIONS } from '../../shared/rules/gates/index';
 import { runOptimizer, type OptimizerInput, type OptimizerResult, type OptimizerSettings } from '../../shared/rules/run';
-import type { OptimizerContext } from './router';
+import type { OptimizerContext } from './types';
 
 const show = { show: { operation: ['run'] } };
 

@@ -30,7 +30,7 @@
  * campaign (the comment's campaign was not known) or with impossible counts
  * are rejected with their reason (`rejectedSignals`).
  */
-import { BASE_METRICS, COMMENT_COUNT_METRICS, COMMENT_SHARE_METRICS, RulesInputError, type BaseMetric, type CommentCountMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './model';
+import { BASE_METRICS, COMMENT_COUNT_METRICS, COMMENT_SHARE_METRICS, RulesInputError, type BaseMetric, type CommentCountMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './rule-types';
 import { dayNumber, dayString } from './time';
 import { ratio, type MetricRow } from '../metrics';
 

@@ -25,44 +25,31 @@
  * schedules intersect (see `resolveGates` in gates.ts).
  */
 import { z } from 'zod';
-import { BASE_METRIC_FIELDS, DERIVED_METRIC_NAMES } from '../metrics';
 import { PLATFORMS, currencyCode } from '../schema/rows';
 import { linearRegexRefusal } from './scope';
-import { finite, windowSchema, type ScheduleWindow, type Window } from './schema-parts';
-import type { MinData } from './gates/data-volume';
-import type { ChangeMode } from './gates/settings';
-import type { ApprovalThreshold } from './gates/approval';
+import { finite, windowSchema } from './schema-parts';
 import { GATE_SETTING_SHAPES } from './gates/index';
+import {
+	COMPARE_TO,
+	METRICS,
+	OPS,
+	type Action,
+	type AllCondition,
+	type AnyCondition,
+	type Condition,
+	type CurrencyGates,
+	type GateConfig,
+	type LeafCondition,
+	type NamePattern,
+	type Op,
+	type Rule,
+	type RuleGates,
+	type Scope,
+	type Settings,
+} from './rule-types';
 
-// ---------------------------------------------------------------------------
-// Metrics
-// ---------------------------------------------------------------------------
-
-/** Metrics stored per row of `campaign_performance`; additive over days (the metrics module's base metrics). */
-export const BASE_METRICS = BASE_METRIC_FIELDS;
-/** Ratios computed from a window's sums (never an average of daily ratios; the metrics module's derived metrics). */
-export const DERIVED_METRICS = DERIVED_METRIC_NAMES;
-/**
- * Comment counts of `ad_comment_signals` (the moderation run's per-ad daily
- * signal), summed over the campaign's ads per day; additive over days, 0 on
- * days without a signal row. `comments` leaves out spam and scams;
- * `negative_comments` have a negative sentiment; `abusive_comments` were
- * classified harassment/abuse or hate.
- */
-export const COMMENT_COUNT_METRICS = ['comments', 'negative_comments', 'abusive_comments'] as const;
-/** Shares of a window's comment sums (fractions: 0.2 = 20 %); undefined when the window has no comment. */
-export const COMMENT_SHARE_METRICS = ['negative_comment_share', 'abusive_comment_share'] as const;
-/** Every metric read from the comment signal. */
-export const COMMENT_SIGNAL_METRICS = [...COMMENT_COUNT_METRICS, ...COMMENT_SHARE_METRICS] as const;
-export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS] as const;
-export type BaseMetric = (typeof BASE_METRICS)[number];
-export type DerivedMetric = (typeof DERIVED_METRICS)[number];
-export type CommentCountMetric = (typeof COMMENT_COUNT_METRICS)[number];
-export type CommentShareMetric = (typeof COMMENT_SHARE_METRICS)[number];
-export type CommentSignalMetric = (typeof COMMENT_SIGNAL_METRICS)[number];
-export type Metric = (typeof METRICS)[number];
-/** Metrics expressed in money of the metric rows' currency. */
-export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);
+// The types, metric lists and operators (their own file, so gates/, metrics.ts and scope.ts need not import this one).
+export * from './rule-types';
 
 // ---------------------------------------------------------------------------
 // Windows
@@ -74,14 +61,6 @@ export { MAX_WINDOW_DAYS, windowSchema, type Window } from './schema-parts';
 // Conditions
 // ---------------------------------------------------------------------------
 
-/**
- * `=` and `!=` (also written `≠`) compare within a tolerance: `tolerance` when
- * given (absolute, in the metric's unit or percent with compareTo), else half a
- * minor unit of the metric rows' currency for money metrics (0.005 USD, 0.5
- * JPY) and a relative 1e-9 for the others.
- */
-export const OPS = ['>', '>=', '<', '<=', 'between', '=', '!='] as const;
-export type Op = (typeof OPS)[number];
 const OP_ALIASES: Readonly<Record<string, Op>> = {
 	gt: '>',
 	gte: '>=',
@@ -98,53 +77,6 @@ const OP_ALIASES: Readonly<Record<string, Op>> = {
 	'≠': '!=',
 	'<>': '!=',
 };
-
-/**
- * What a leaf compares with its threshold:
- * - absent: the metric's value over the window;
- * - `previous_window`: the percent change of the value against the previous
- *   window of the same length (last 7 days vs the 7 days before; today vs
- *   yesterday; not allowed with `lifetime`);
- * - `account_average`: the percent change against the account's average over
- *   the same window (additive metrics: account total / campaigns with data in
- *   the window; derived metrics: the account's pooled ratio of sums).
- *
- * With `compareTo`, `value`/`min`/`max` are percents: `{ metric: 'cpa',
- * compareTo: 'previous_window', op: '>', value: 30 }` = CPA rose by more than 30 %.
- */
-export const COMPARE_TO = ['previous_window', 'account_average'] as const;
-export type CompareTo = (typeof COMPARE_TO)[number];
-
-/**
- * A leaf condition. A value that cannot be computed (CPA with 0 conversions,
- * a change against a baseline of 0) is *undefined*: the leaf is unknown and
- * the tree uses three-valued logic (AND: false wins, then unknown; OR: true
- * wins, then unknown). A rule whose tree is unknown does not match.
- * `ifUndefined: 'match'` makes an undefined value count as met instead — for
- * "CPA above target, or no conversions at all".
- */
-export interface LeafCondition {
-	metric: Metric;
-	window: Window;
-	op: Op;
-	/** Threshold for >, >=, <, <= (a percent with `compareTo`). */
-	value?: number;
-	/** Inclusive bounds for `between`. */
-	min?: number;
-	max?: number;
-	/** For `=` and `!=`: how far apart still counts as equal (see OPS). */
-	tolerance?: number;
-	compareTo?: CompareTo;
-	ifUndefined: 'no_match' | 'match';
-}
-
-export interface AllCondition {
-	all: Condition[];
-}
-export interface AnyCondition {
-	any: Condition[];
-}
-export type Condition = LeafCondition | AllCondition | AnyCondition;
 
 export const MAX_CONDITION_DEPTH = 6;
 export const MAX_CONDITION_LEAVES = 50;
@@ -270,14 +202,6 @@ export { ACTION_TYPES, CHANGE_ACTIONS, BUDGET_ACTIONS, type ActionType } from '.
 export const MIN_SCALE_PERCENT = -90;
 export const MAX_SCALE_PERCENT = 1000;
 
-export type Action =
-	| { type: 'pause' }
-	| { type: 'enable' }
-	| { type: 'scale_budget'; percent: number }
-	/** `amount` in the entity's budget currency; with `currency`, entities budgeting in another currency are gated. */
-	| { type: 'set_budget'; amount: number; currency?: string }
-	| { type: 'notify'; message?: string };
-
 export const actionSchema: z.ZodType<Action, z.ZodTypeDef, unknown> = z.discriminatedUnion('type', [
 	z.object({ type: z.literal('pause') }).strict(),
 	z.object({ type: z.literal('enable') }).strict(),
@@ -323,8 +247,6 @@ export function unsafeRegexReason(source: string): string | null {
 	return linearRegexRefusal(source);
 }
 
-export type NamePattern = { glob: string; caseSensitive: boolean } | { regex: string; caseSensitive: boolean };
-
 const namePatternSchema: z.ZodType<NamePattern, z.ZodTypeDef, unknown> = z
 	.object({
 		glob: z.string().min(1, 'must not be empty').max(MAX_PATTERN_LENGTH, `must be at most ${MAX_PATTERN_LENGTH} characters`).optional(),
@@ -343,21 +265,6 @@ const namePatternSchema: z.ZodType<NamePattern, z.ZodTypeDef, unknown> = z
 
 const idList = z.array(z.string().trim().min(1, 'must not be empty').max(200)).min(1, 'must not be empty (omit it to match all)').max(10_000);
 
-/**
- * Which entities a rule looks at. Every given criterion must hold (AND);
- * within a list any element may match (OR). Omitted = no restriction.
- * `labels`: the entity has at least one of them; `excludeLabels`: none of them.
- */
-export interface Scope {
-	platforms?: Array<(typeof PLATFORMS)[number]>;
-	accountIds?: string[];
-	campaignIds?: string[];
-	currencies?: string[];
-	name?: NamePattern;
-	labels?: string[];
-	excludeLabels?: string[];
-}
-
 export const scopeSchema: z.ZodType<Scope, z.ZodTypeDef, unknown> = z
 	.object({
 		platforms: z.array(z.enum(PLATFORMS)).min(1, 'must not be empty (omit it to match all)').optional(),
@@ -375,37 +282,8 @@ export const scopeSchema: z.ZodType<Scope, z.ZodTypeDef, unknown> = z
 // ---------------------------------------------------------------------------
 
 export { WEEKDAYS, scheduleWindowSchema, type Weekday, type ScheduleWindow } from './schema-parts';
-export { minDataSchema, type MinData } from './gates/data-volume';
-export { CHANGE_MODES, type ChangeMode } from './gates/settings';
-export type { ApprovalThreshold } from './gates/approval';
-
-/**
- * The operator's gate configuration (settings.gates, the node's options): the
- * node-level settings of every registered gate (gates/index.ts), each with its
- * default. The keys below are those of the gates the package ships; a gate
- * added later brings its own (read it through its check's `own` settings).
- */
-export interface GateConfig {
-	minData: MinData;
-	/** Learning period: minimum age of the entity (from `createdAt`) in days. */
-	minEntityAgeDays: number;
-	/** Allowed windows; empty = always. */
-	schedule: ScheduleWindow[];
-	/** Minimum hours between two changes of one entity (by any rule, or outside the package). */
-	cooldownHours: number;
-	/** Largest budget change of one action, percent of the current budget. */
-	maxChangePct: number;
-	/** Within any rolling 24 h a budget stays within ± this percent of its value at the start of the 24 h. */
-	maxDailyChangePct: number;
-	/** `clamp`: shrink a larger change to the cap (default); `fail`: gate the action. */
-	changeMode: ChangeMode;
-	/** Absolute budget bounds in the entity's budget currency (null = none). */
-	budgetFloor: number | null;
-	budgetCeiling: number | null;
-	/** Never raise a budget once the campaign spent more than this today (null = no limit). */
-	maxDailySpend: number | null;
-	approval: ApprovalThreshold;
-}
+export { minDataSchema } from './gates/data-volume';
+export { CHANGE_MODES, type ChangeMode, type MinData, type ApprovalThreshold } from './gates/settings';
 
 /** Defaults of every gate (what an empty `settings.gates` means). */
 export const DEFAULT_GATES: Readonly<GateConfig> = Object.freeze({
@@ -433,33 +311,7 @@ export const gateConfigSchema: z.ZodType<GateConfig, z.ZodTypeDef, unknown> = z
 		}
 	}) as unknown as z.ZodType<GateConfig, z.ZodTypeDef, unknown>;
 
-/**
- * A rule's own gate settings (the rule-level settings of every registered
- * gate). They only tighten the operator's: minimums and cooldown by the larger
- * value, caps and approval thresholds by the smaller, schedules intersect.
- */
-export interface RuleGates {
-	minData?: MinData;
-	minEntityAgeDays?: number;
-	schedule?: ScheduleWindow[];
-	cooldownHours?: number;
-	maxChangePct?: number;
-	maxDailyChangePct?: number;
-	maxDailySpend?: number;
-	approvalPercent?: number;
-	approvalAmount?: number;
-}
-
 export const ruleGatesSchema: z.ZodType<RuleGates, z.ZodTypeDef, unknown> = z.object(GATE_SETTING_SHAPES.rule).strict() as unknown as z.ZodType<RuleGates, z.ZodTypeDef, unknown>;
-
-/** Per-currency replacements of the money gates (the base values are meaningless across JPY and USD). */
-export interface CurrencyGates {
-	budgetFloor?: number | null;
-	budgetCeiling?: number | null;
-	approvalAmount?: number | null;
-	minSpend?: number | null;
-	maxDailySpend?: number | null;
-}
 
 const currencyGatesSchema: z.ZodType<CurrencyGates, z.ZodTypeDef, unknown> = z.object(GATE_SETTING_SHAPES.currency).strict() as unknown as z.ZodType<CurrencyGates, z.ZodTypeDef, unknown>;
 
@@ -474,21 +326,6 @@ export const ruleIdSchema = z
 	.min(1, 'must not be empty')
 	.max(100)
 	.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may hold letters, digits and . _ : - only');
-
-export interface Rule {
-	id: string;
-	name: string;
-	description: string | null;
-	/** Lower number = higher priority (as in `optimization_rules.priority`, default 100). */
-	priority: number;
-	enabled: boolean;
-	scope: Scope;
-	conditions: Condition;
-	action: Action;
-	gates: RuleGates;
-	/** Every change of this rule goes to the approval queue. */
-	requireApproval: boolean;
-}
 
 export const ruleSchema: z.ZodType<Rule, z.ZodTypeDef, unknown> = z
 	.object({
@@ -520,26 +357,6 @@ export type RuleInput = z.input<typeof ruleSchema> | Record<string, unknown>;
 // ---------------------------------------------------------------------------
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-export interface Settings {
-	/** Evaluation instant, epoch ms (required: the core never reads the clock). */
-	nowMs: number;
-	/** Global kill switch: every decision is gated, nothing executes or is proposed. */
-	killSwitch: boolean;
-	/** Changes (executed or proposed) one evaluation may plan. */
-	maxActionsPerRun: number;
-	gates: GateConfig;
-	/** Money gates per budget currency; a given key replaces the base value for that currency. */
-	currencies: Record<string, CurrencyGates>;
-	/**
-	 * `actionable` (default): execute, propose and gated decisions are listed,
-	 * no_match ones only counted; `full`: every in-scope entity × rule with its
-	 * condition values (for explaining why a rule did not fire; large).
-	 */
-	output: 'full' | 'actionable';
-	/** List out-of-scope entity × rule pairs as no_match too (large). */
-	includeOutOfScope: boolean;
-}
 
 export const settingsSchema: z.ZodType<Settings, z.ZodTypeDef, unknown> = z
 	.object({
@@ -579,14 +396,6 @@ export class RuleValidationError extends Error {
 		super(`invalid ${what}: ${shown.join('; ')}`);
 		this.name = 'RuleValidationError';
 		this.issues = issues;
-	}
-}
-
-/** Thrown for unusable evaluation input (duplicate entities or metric rows). */
-export class RulesInputError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'RulesInputError';
 	}
 }
 

@@ -10,7 +10,7 @@
  * cut to MAX_NAME_LENGTH characters before matching.
  */
 import { RE2JS } from 're2js';
-import type { NamePattern, Scope } from './model';
+import type { NamePattern, Scope } from './rule-types';
 
 /** Characters of a campaign name a pattern sees. */
 export const MAX_NAME_LENGTH = 1024;

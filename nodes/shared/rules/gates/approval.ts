@@ -10,20 +10,10 @@ import { z } from 'zod';
 import { ACTION_TYPES, type ActionType } from '../action-types';
 import { nonNegative } from '../schema-parts';
 import { EPS, fmt, fmtMoney, fmtPct, minOf, type GateValue } from './common';
+import type { ApprovalThreshold } from './settings';
 import { defineGate } from './types';
 
-/**
- * Approval threshold: above it, a change becomes a proposal for the approval
- * queue instead of executing. `percent`: |budget change asked| in percent of
- * the current budget; `amount`: |budget change asked| in the budget currency;
- * `actions`: action types that always need approval (e.g. `pause`). Strictly
- * above: a change of exactly `percent` executes.
- */
-export interface ApprovalThreshold {
-	percent: number | null;
-	amount: number | null;
-	actions: ActionType[];
-}
+export type { ApprovalThreshold } from './settings';
 
 export const approvalSchema: z.ZodType<ApprovalThreshold, z.ZodTypeDef, unknown> = z
 	.object({

@@ -15,9 +15,9 @@
  * with an unknown outcome count as applied.
  */
 import { currencyExponent, moneyProblem } from '../../platforms/currency';
-import type { ChangeMode } from '../model';
 import { EPS, fmt, fmtMoney, fmtPct, gate, notEvaluated, roundTowardCurrent, type GateName, type GateResult, type GateValue } from './common';
 import { describeChange } from './changes';
+import type { ChangeMode } from './settings';
 import type { BudgetWindow } from './types';
 
 export interface BudgetPlanInput {

@@ -3,9 +3,24 @@
  * shared (frozen) results, the "not evaluated" result. No gate logic here.
  */
 import { currencyExponent } from '../../platforms/currency';
-import type { GateName } from './index';
 
-export type { GateName } from './index';
+/** Every gate that can appear in a decision's gate list (approval decides execute vs propose and is not listed). A new gate adds its name here (gates/index.ts checks every registered gate's name against it). */
+export type GateName =
+	| 'kill_switch'
+	| 'schedule'
+	| 'entity_age'
+	| 'data_volume'
+	| 'already_done'
+	| 'cooldown'
+	| 'max_daily_spend'
+	| 'budget_bounds'
+	| 'max_change'
+	| 'daily_change'
+	| 'has_effect'
+	| 'max_actions'
+	| 'conflict'
+	| 'unreconciled';
+
 export type GateStatus = 'pass' | 'fail' | 'skip';
 export type GateValue = number | string | boolean | null;
 

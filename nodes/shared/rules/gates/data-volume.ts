@@ -1,21 +1,10 @@
 /** data_volume: every configured minimum (spend, impressions, clicks, conversions) must be reached over the data window. */
 import { z } from 'zod';
 import type { MetricSums } from '../metrics';
-import { nonNegative, windowSchema, type Window } from '../schema-parts';
+import { nonNegative, windowSchema } from '../schema-parts';
 import { fmt, gate, maxOf, type GateResult, type GateValue } from './common';
+import type { MinData } from './settings';
 import { defineGate, type ResolvedGates } from './types';
-
-/**
- * Minimum data volume over a window: every given minimum must be reached.
- * `window` defaults to the widest window the rule's conditions use.
- */
-export interface MinData {
-	spend?: number;
-	impressions?: number;
-	clicks?: number;
-	conversions?: number;
-	window?: Window;
-}
 
 export const minDataSchema: z.ZodType<MinData, z.ZodTypeDef, unknown> = z
 	.object({

@@ -22,6 +22,7 @@ import { maxChange } from './max-change';
 import { maxDailySpend } from './max-daily-spend';
 import { schedule } from './schedule';
 import { unreconciled } from './unreconciled';
+import type { GateName } from './common';
 import type { GateDefinition, GateNodeOption, MergeInput, ResolvedGates } from './types';
 
 export const GATES = [
@@ -42,22 +43,7 @@ export const GATES = [
 	approval,
 ] as const;
 
-/** Every gate that can appear in a decision's gate list (approval decides execute vs propose and is not listed). A new gate adds its name here. */
-export type GateName =
-	| 'kill_switch'
-	| 'schedule'
-	| 'entity_age'
-	| 'data_volume'
-	| 'already_done'
-	| 'cooldown'
-	| 'max_daily_spend'
-	| 'budget_bounds'
-	| 'max_change'
-	| 'daily_change'
-	| 'has_effect'
-	| 'max_actions'
-	| 'conflict'
-	| 'unreconciled';
+export type { GateName } from './common';
 // every registered gate's name is a GateName (a compile error here names the one that is not)
 const _names: ReadonlyArray<GateName | 'approval'> = GATES.map((g) => g.name);
 void _names;

@@ -4,9 +4,12 @@
  */
 import type { z } from 'zod';
 import type { MetricSums } from '../metrics';
-import type { ActionType, ChangeMode, Rule, ScheduleWindow, Settings, Window } from '../model';
+import type { ActionType } from '../action-types';
+import type { Rule, Settings } from '../rule-types';
+import type { ScheduleWindow, Window } from '../schema-parts';
 import type { LocalClock } from '../time';
 import type { GateResult } from './common';
+import type { ChangeMode } from './settings';
 
 /** An earlier change of the entity: by a rule of this package, or made outside it (a person in the platform's UI, another tool). */
 export interface ChangeEntry {
