@@ -49,7 +49,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProposalInput } from '../approvals/proposal';
 import { PLATFORM_REGISTRY, type PlatformDefinition } from '../platforms/registry';
-import { hasCampaignControl, type CampaignChange, type CampaignState } from '../platforms/types';
+import type { CampaignChange, CampaignState } from '../platforms/types';
 import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
 import {
@@ -975,10 +975,4 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		warnings,
 		stats: { runId, ruleRows: stored.rows, metricRows: metrics.length, signalRows: signals ? signals.length : null, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
 	};
-}
-
-/** True when the adapters can serve a run for `platform` (for the node's parameter checks). */
-export function canOptimize(adapters: OptimizerAdapters, platform: string): boolean {
-	const a = adapters[platform as ControlledPlatform];
-	return a !== undefined && hasCampaignControl(a);
 }
