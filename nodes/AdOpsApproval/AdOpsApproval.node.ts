@@ -2,9 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INode
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsNotionApiTest, searchNotionDatabases } from '../common/notion';
 import { NOTION_DATABASE_MODES } from '../common/list-search';
-import { adOpsMetaAdsApiTest } from '../common/platforms';
+import { adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest, CONTROLLED_CREDENTIALS } from '../common/platforms';
 import { adOpsSlackApiTest } from '../common/slack';
 import { adOpsStoreConnectionTest } from '../common/store';
+import { PLATFORM_REGISTRY } from '../shared/platforms/registry';
 import * as enqueue from './actions/enqueue.operation';
 import * as executeApproved from './actions/executeApproved.operation';
 import * as pollDecisions from './actions/pollDecisions.operation';
@@ -48,9 +49,15 @@ export class AdOpsApproval implements INodeType {
 			{ name: 'adOpsNotionApi', displayName: 'Notion (approval database)', required: true, testedBy: 'adOpsNotionApiTest' },
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsSlackApi', displayName: 'Slack', required: true, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['slackInteraction'] } } },
-			{ name: 'adOpsMetaAdsApi', displayName: 'Meta Ads', required: false, testedBy: 'adOpsMetaAdsApiTest', displayOptions: { show: { operation: ['executeApproved'] } } },
-			{ name: 'adOpsLinkedInAdsOAuth2Api', displayName: 'LinkedIn Ads', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
-			{ name: 'adOpsGoogleAdsOAuth2Api', displayName: 'Google Ads', required: false, displayOptions: { show: { operation: ['executeApproved'] } } },
+			// Execute Approved: one optional credential per platform the optimizer controls (platform registry), Meta's also for moderation proposals;
+			// token credentials with their test (`<credential type>Test` in methods), OAuth2 ones are checked by their connect flow
+			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => ({
+				name: credential,
+				displayName: PLATFORM_REGISTRY[platform].productLabel,
+				required: false,
+				...(PLATFORM_REGISTRY[platform].credentials[0].kind === 'oauth2' ? {} : { testedBy: `${credential}Test` }),
+				displayOptions: { show: { operation: ['executeApproved'] } },
+			})),
 		],
 		properties: [
 			{
@@ -140,7 +147,7 @@ export class AdOpsApproval implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest }, listSearch: { searchNotionDatabases } };
+	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest }, listSearch: { searchNotionDatabases } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

@@ -1,13 +1,21 @@
 // AdOps Approval run in-process by n8n-core against the sandbox's Notion (and an effects receiver) and the
 // store, as version 1 (one Operation list) and version 2 (Resource + Operation): Enqueue, Sync and Poll
 // Decisions, Execute Approved, Expire, Resolve Stuck; bad parameters with the item index; Continue On Fail;
-// paired items; and workflows/approval-request.json and approvals.json from their manual triggers.
+// paired items; workflows/approval-request.json and approvals.json from their manual triggers; and an approved
+// TikTok budget change from AdOps Optimizer executed once (every controlled platform has a credential slot).
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import { APPROVE_ACTION_ID } from '../../nodes/shared/alerts/interaction';
 import { proposalAlert, type ProposalAlertEvent } from '../../nodes/shared/alerts/proposal';
+import { AdOpsApproval } from '../../nodes/AdOpsApproval/AdOpsApproval.node.js'; // .js: plain `.node` would resolve to the codex .node.json
+import { CONTROLLED_CREDENTIALS } from '../../nodes/common/platforms';
+import { PLATFORM_REGISTRY } from '../../nodes/shared/platforms/registry';
+import type { RowInput } from '../../nodes/shared/schema/rows';
+import { addDays } from '../../scripts/sandbox/rng';
 import { blockActionsPayload, signedInteraction } from '../../scripts/sandbox/slack-interaction';
+import { applyCampaignChange } from '../../scripts/sandbox/world';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
+import { withStore } from './world';
 
 const KIND = 'engine.effect';
 
@@ -184,5 +192,59 @@ describe('AdOps Approval on n8n-core (versions 1 and 2)', () => {
 
 		const missing = await engine.run('approvals-slack.json', { start: 'Slack Interactivity', input: [{ json: { headers: signed.headers, body: {} } }] });
 		expectNodeError(missing, 'Record Decision', /No raw request body in binary property "data"/, 0);
+	});
+
+	test('Execute Approved offers a credential for every platform the optimizer controls: an approved TikTok budget raise from AdOps Optimizer executes on TikTok once', async () => {
+		const tiktok = PLATFORM_REGISTRY.tiktok;
+		const approval = new AdOpsApproval();
+		const slots = approval.description.credentials!.filter((c) => (c.displayOptions?.show?.operation as string[] | undefined)?.includes('executeApproved'));
+		expect(slots.map((c) => c.name)).toEqual(CONTROLLED_CREDENTIALS.map((c) => c.credential));
+		expect(slots.find((c) => c.name === tiktok.credentials[0].name)).toMatchObject({ displayName: 'TikTok Ads', required: false, testedBy: 'adOpsTikTokAdsApiTest' });
+		for (const slot of slots) if (slot.testedBy) expect(Object.keys(approval.methods.credentialTest)).toContain(slot.testedBy);
+
+		// a delivering TikTok campaign at 100.00 USD a day, its last 10 days stored as ingest stores them
+		const { world } = engine.sandbox;
+		const advertiser = world.tiktok.advertisers.find((a) => a.currency === 'USD')!;
+		const c = advertiser.campaigns.find((x) => x.daily.some((d) => d.impressions > 0 && d.date >= addDays(world.today, -7)))!;
+		applyCampaignChange(world, c, { status: 'ACTIVE', dailyBudget: 100 });
+		const rows = c.daily
+			.filter((d) => d.date >= addDays(world.today, -10) && d.impressions > 0)
+			.map((d): RowInput<'campaign_performance'> => ({ date: d.date, platform: tiktok.id, account_id: advertiser.id, campaign_id: c.id, campaign_name: c.name, currency: advertiser.currency, spend: d.spend, impressions: d.impressions, clicks: d.clicks, conversions: d.conversions, revenue: d.revenue, leads: d.leads }));
+		await withStore(engine, (store) => store.upsert('campaign_performance', rows));
+		const tiktokCreds = engine.credentialRef(tiktok.credentials[0].name);
+
+		// AdOps Optimizer (live) proposes +20 % (above its 10 % approval threshold): one proposal, nothing sent to TikTok
+		const raise = { id: 'tt-approve', name: 'tt-approve', priority: 50, scope: { campaignIds: [c.id] }, conditions: { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 }, action: { type: 'scale_budget', percent: 20 } };
+		const budgetWrites = () => engine.sandbox.requests({ route: 'tiktok.campaignUpdate' }).filter((r) => r.method === 'POST').length;
+		const optimizer = await engine.runNode({
+			name: 'Optimizer',
+			type: 'adOpsOptimizer',
+			parameters: { operation: 'run', mode: 'live', killSwitch: false, useStoredRules: false, rules: JSON.stringify([raise]), runOptions: { approvalPercent: 10, cooldownHours: 0, maxChangePct: 25, maxDailyChangePct: 50 } },
+			credentials: { ...engine.credentialRef('adOpsStoreApi'), ...tiktokCreds },
+		});
+		expect(optimizer.status, optimizer.error?.message).toBe('success');
+		const proposals = json(optimizer.items('Optimizer', 1));
+		expect(proposals.map((p) => `${(p.rule as { id: string }).id}:${p.outcome}`)).toEqual(['tt-approve:proposed']);
+		expect(budgetWrites()).toBe(0);
+		expect(c.dailyBudget).toBe(100);
+
+		// queued, approved in Notion, synced
+		const queued = json((await engine.runNode(enqueue(2), proposals.map((p) => ({ proposal: p.proposal })))).items('Approval'));
+		expect(queued.map((q) => [q.type, q.kind, q.status])).toEqual([['queued', 'optimization', 'pending']]);
+		const id = String(queued[0]!.proposalId);
+		await decide(id, 'Approved');
+		expect((await engine.runNode(node(2, 'decision', { operation: 'syncDecisions' }))).status).toBe('success');
+
+		// Execute Approved with the TikTok credential: executed once, the budget on TikTok is 120.00; a second run sends nothing
+		const execute = { ...node(2, 'proposal', { operation: 'executeApproved', executeOptions: {} }), credentials: { ...creds, ...tiktokCreds } };
+		const done = await engine.runNode(execute);
+		expect(done.status, done.error?.message).toBe('success');
+		expect(json(done.items('Approval')).filter((e) => e.proposalId === id).map((e) => e.type)).toEqual(['executed']);
+		expect(c.dailyBudget).toBe(120);
+		expect(budgetWrites()).toBe(1);
+		const again = await engine.runNode(execute);
+		expect(again.status, again.error?.message).toBe('success');
+		expect(json(again.items('Approval')).filter((e) => e.proposalId === id)).toEqual([]);
+		expect(budgetWrites()).toBe(1);
 	});
 });
