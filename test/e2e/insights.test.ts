@@ -1,0 +1,115 @@
+// workflows/insights.json in real n8n 2.40.7 against the sandbox and the store (PostgreSQL when DATABASE_URL
+// is set, PGlite otherwise). The sandbox plants a tracking break (conversions to zero, clicks held) on
+// yesterday of one Meta campaign (POST /_admin/plant); AdOps Ingest reads the Meta accounts' last 59 days
+// from the sandbox's Graph API into the store; then insights.json (Run Now) finds that anomaly and only it
+// (with the account total it drags down) on the planted account, and posts each alert once with its PNG
+// chart through Slack's external upload flow; a rerun posts nothing new.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSandbox, sandboxN8nCredentials, type Campaign, type Sandbox } from '../../scripts/sandbox';
+import { addDays } from '../../scripts/sandbox/rng';
+import { startN8n, type N8nHost, type WorkflowInput } from '../helpers/n8n';
+import { jsonOutput, withStore } from '../helpers/with-store';
+import { testStore } from '../helpers/store';
+
+const ROOT = join(__dirname, '..', '..');
+const ALERTS = 'C0ADOPSALR';
+const RATES: Record<string, number> = { EUR: 1.0825, GBP: 1.265, JPY: 0.006712 };
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+type WfNode = { name: string; type: string; parameters: Record<string, unknown>; [k: string]: unknown };
+
+describe('workflows/insights.json in real n8n', () => {
+	let sandbox: Sandbox;
+	let n8n: N8nHost;
+	let storeConfig: Parameters<typeof withStore>[0];
+	let cleanup: () => Promise<void> = async () => undefined;
+	let insights: WorkflowInput;
+	let ingest: WorkflowInput;
+	let planted: { accountId: string; campaign: Campaign; date: string };
+	const channel = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!;
+
+	before(async () => {
+		sandbox = await startSandbox({ seed: 11 });
+		const ts = await testStore('adops-e2e-insights');
+		storeConfig = ts.config;
+		cleanup = ts.cleanup;
+		const yesterday = addDays(sandbox.world.today, -1);
+		const account = sandbox.world.accounts.find((a) => a.platform === 'meta')!;
+		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10)!;
+		assert.ok(campaign, 'a Meta campaign with conversions yesterday');
+		const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, kind: 'tracking_break', date: yesterday }) });
+		assert.equal(res.status, 200, await res.text());
+		planted = { accountId: account.id, campaign, date: yesterday };
+		await withStore(storeConfig, async (store) => {
+			const rows = [];
+			for (let i = 0; i < 70; i++) {
+				const day = addDays(sandbox.world.today, -i);
+				for (const [base, rate] of Object.entries(RATES)) rows.push({ base, quote: 'USD', rate_date: day, rate, source: 'e2e' });
+			}
+			await store.upsert('fx_rates', rows);
+		});
+		const shipped = JSON.parse(await readFile(join(ROOT, 'workflows', 'ingest.json'), 'utf8')) as WorkflowInput;
+		const meta = structuredClone((shipped.nodes as unknown as WfNode[]).find((n) => n.name === 'Ingest Meta')!);
+		meta.parameters.initialBackfillDays = 59;
+		ingest = {
+			id: 'AdOpsInsightsIngest',
+			name: 'e2e insights ingest',
+			nodes: [{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] }, meta],
+			connections: { Start: { main: [[{ node: 'Ingest Meta', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as unknown as WorkflowInput;
+		insights = JSON.parse(await readFile(join(ROOT, 'workflows', 'insights.json'), 'utf8')) as WorkflowInput;
+		// as a user narrows it to the account under watch: the count and money metrics of the last day
+		const detect = (insights.nodes as unknown as WfNode[]).find((n) => n.name === 'Detect Anomalies')!;
+		detect.parameters.accountId = account.id;
+		detect.parameters.metrics = ['spend', 'impressions', 'clicks', 'conversions'];
+		detect.parameters.detectOptions = { lookbackDays: 1 };
+		n8n = await startN8n();
+		await n8n.importCredentials(sandboxN8nCredentials(sandbox, ts.credential));
+		await n8n.importWorkflows([ingest, insights]);
+	});
+
+	after(async () => {
+		await n8n?.dispose();
+		await sandbox?.close();
+		await cleanup();
+	});
+
+	test('ingest, then insights: the planted tracking break and only it, each alert posted once with its PNG; a rerun posts nothing', async () => {
+		const loaded = await n8n.execute(ingest.id as string);
+		assert.equal(loaded.status, 'success', JSON.stringify(loaded.error));
+		const before = channel().messages.length;
+		const result = await n8n.execute(insights.id as string);
+		assert.equal(result.status, 'success', JSON.stringify(result.error));
+		const anomalies = jsonOutput(result, 'Detect Anomalies').filter((i) => i.outcome === 'anomaly');
+		assert.ok(anomalies.length >= 1, 'the planted anomaly is found');
+		for (const a of anomalies) {
+			assert.equal(a.date, planted.date, JSON.stringify(a));
+			assert.ok(a.campaignId === planted.campaign.id || a.campaignId === null, `only the planted campaign or its account total: ${JSON.stringify(a)}`);
+			assert.equal(a.metric, 'conversions');
+			assert.equal(a.direction, 'drop');
+		}
+		const broken = anomalies.find((a) => a.campaignId === planted.campaign.id)!;
+		assert.equal(broken.pattern, 'tracking_break');
+		assert.equal(broken.actual, 0);
+		const posted = channel().messages.slice(before);
+		assert.equal(posted.length, anomalies.length, 'one Slack message per anomaly (no pacing plan: nothing else)');
+		for (const m of posted) {
+			const f = sandbox.world.slack.files!.find((x) => x.id === m.files?.[0])!;
+			assert.ok(f, 'the message carries its file');
+			assert.deepEqual(Buffer.from(f.bytes!.subarray(0, 8)), PNG);
+			assert.equal(f.bytes!.length, f.length);
+			assert.match(m.text, /Conversions dropped to [\d,.]+ on /);
+		}
+		assert.ok(posted.some((m) => /tracking break/.test(m.text)));
+		const stored = await withStore(storeConfig, (store) => store.select('anomalies', {}));
+		assert.equal(stored.length, anomalies.length);
+
+		const again = await n8n.execute(insights.id as string);
+		assert.equal(again.status, 'success', JSON.stringify(again.error));
+		assert.equal(channel().messages.length, before + posted.length, 'a rerun posts nothing new');
+		assert.ok(jsonOutput(again, 'Detect Anomalies').filter((i) => i.outcome === 'anomaly').every((a) => a.alertDecision === 'already_sent'));
+	});
+});
