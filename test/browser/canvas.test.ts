@@ -1,13 +1,24 @@
 // Issue 16: a marketing-ops person builds their own workflows from the node
-// panel, in n8n 2.40.7's editor in Chromium. One n8n, one browser, the steps
-// in the order a person takes them; a screenshot per step in
-// test/browser/screenshots/.
+// panel, in n8n 2.40.7's editor in Chromium. One n8n (harness + sandbox), one
+// browser, the steps in the order a person takes them; a screenshot per step in
+// test/browser/screenshots/ (a failed step adds FAIL-<step>.png and .txt).
+//
+//   ADOPS_SKIP_INSTALL=1 scripts/node24 npm run test:browser
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { dismissModals, openWorkflow, setUpOwner, startEditor, type Editor } from './editor';
+import type { Locator, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, dismissModals, openWorkflow, setUpOwner, startEditor, type Editor } from './editor';
+import { AGENT_WORKFLOW, n8nOpenAiCredential } from './agent-workflow';
 
-const NODES = ['AdOps Alert', 'AdOps Approval', 'AdOps Approval Trigger', 'AdOps Creative', 'AdOps Ingest', 'AdOps Moderation', 'AdOps Moderation Trigger', 'AdOps Optimizer'];
+/** Every node the package declares (package.json's n8n.nodes), by its display name (the first in its source). */
+const NODES: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes
+	.map((file) => {
+		const source = readFileSync(join(ROOT, file.replace(/^dist\//, '').replace(/\.js$/, '.ts')), 'utf8');
+		return /displayName:\s*'([^']+)'/.exec(source)?.[1] ?? file;
+	})
+	.sort();
 /** What a marketer types, and the node they expect to find. */
 const WORDS: Array<[string, string]> = [
 	['creative', 'AdOps Creative'],
@@ -22,22 +33,77 @@ const WORDS: Array<[string, string]> = [
 /** Nodes the AI Agent can use as tools (every AdOps node but the triggers). */
 const TOOLS = NODES.filter((n) => !n.endsWith('Trigger'));
 
+/** The credential a slot must offer, by the service its label names (the sandbox's credentials, as n8n holds them). */
+const SERVICES: Array<[RegExp, string]> = [
+	[/\bstore\b/i, 'AdOps Store'],
+	[/\bslack\b/i, 'AdOps Slack'],
+	[/\bnotion\b/i, 'AdOps Notion'],
+	[/\bopenai\b/i, 'AdOps OpenAI'],
+	[/\bmeta\b/i, 'AdOps Meta Ads'],
+	[/\blinkedin\b/i, 'AdOps LinkedIn Ads'],
+	[/\bgoogle\b/i, 'AdOps Google Ads'],
+	[/\bklaviyo\b/i, 'AdOps Klaviyo'],
+	[/\btiktok\b/i, 'AdOps TikTok Ads'],
+];
+
+/** The row a person picks in a node's panel entry: an action by its words, or the node's own trigger (not its actions, not n8n's suggested Schedule/Webhook). */
+type Pick = RegExp | { trigger: true; notActions: RegExp };
+
+/**
+ * A new node of each type as a person adds it: the panel entry, then the
+ * action (or trigger) they pick, and the credentials its slots must offer for
+ * that default set-up. Ingest is set up once per platform (see its test).
+ */
+const NEW_NODES: Array<{ name: string; entry: string; action: Pick; credentials: string[] }> = [
+	{ name: 'AdOps Alert', entry: 'AdOps Alert', action: /post an alert/i, credentials: ['AdOps Slack', 'AdOps Store'] },
+	{ name: 'AdOps Approval', entry: 'AdOps Approval', action: /queue proposals/i, credentials: ['AdOps Notion', 'AdOps Store'] },
+	{ name: 'AdOps Approval Trigger', entry: 'AdOps Approval', action: { trigger: true, notActions: /queue proposals|execute approved|expire overdue|slack approve|emit new decisions|record the outcome|read decisions/i }, credentials: ['AdOps Notion', 'AdOps Store'] },
+	{ name: 'AdOps Creative', entry: 'AdOps Creative', action: /generate ad copy/i, credentials: ['AdOps OpenAI', 'AdOps Store'] },
+	{ name: 'AdOps Moderation', entry: 'AdOps Moderation', action: /classify and act/i, credentials: ['AdOps Meta Ads', 'AdOps Store'] },
+	{ name: 'AdOps Moderation Trigger', entry: 'AdOps Moderation', action: { trigger: true, notActions: /classify and act|read new comments/i }, credentials: ['AdOps Meta Ads', 'AdOps Store'] },
+	{ name: 'AdOps Optimizer', entry: 'AdOps Optimizer', action: /run the optimization rules/i, credentials: ['AdOps Store'] },
+	{ name: 'AdOps Insights', entry: 'AdOps Insights', action: /detect anomalies/i, credentials: ['AdOps Store', 'AdOps Slack'] },
+];
+
 let editor: Editor;
 let page: Page;
 
+const step = <T>(name: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T> => editor.step(name, fn, timeoutMs);
+
+const searchInput = (): Locator => page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+
 async function openPanel(): Promise<void> {
-	await page.keyboard.press('Escape');
 	await page.locator('[data-test-id="node-creator-plus-button"]').click();
-	await page.locator('[data-test-id="node-creator-search-bar"]').waitFor();
+	await searchInput().waitFor();
 }
 
-/** Names the node panel lists for a search. */
+const itemNames = async (): Promise<string[]> => (await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts()).map((n) => n.trim());
+
+/** Polls `read` until two reads 150 ms apart agree and `ready` holds, or `ms` pass; returns the last read. */
+async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 8_000): Promise<T> {
+	const until = Date.now() + ms;
+	let last = await read();
+	for (;;) {
+		await page.waitForTimeout(150);
+		const now = await read();
+		if (JSON.stringify(now) === JSON.stringify(last) && ready(now)) return now;
+		if (Date.now() > until) return now;
+		last = now;
+	}
+}
+
+/**
+ * Names the node panel lists for a search. The input is cleared first (the panel
+ * shows its categories again), then the query typed; the results are read once
+ * the list differs from the cleared one and has settled.
+ */
 async function search(query: string): Promise<string[]> {
-	const input = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+	const input = searchInput();
 	await input.fill('');
+	const cleared = await settled(itemNames, (names) => names.length > 0);
 	await input.fill(query);
-	await page.waitForTimeout(400);
-	return page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+	// Any result list (an empty one too) differs from the categories the cleared panel shows.
+	return settled(itemNames, (names) => JSON.stringify(names) !== JSON.stringify(cleared));
 }
 
 async function newWorkflow(): Promise<void> {
@@ -46,95 +112,349 @@ async function newWorkflow(): Promise<void> {
 	await dismissModals(page);
 }
 
-describe('the canvas in Chromium', { timeout: 9 * 60_000 }, () => {
+async function closeNdv(): Promise<void> {
+	const ndv = page.locator('[data-test-id="ndv"]');
+	if (await ndv.isVisible().catch(() => false)) {
+		const back = page.locator('[data-test-id="back-to-canvas"]');
+		if (await back.isVisible().catch(() => false)) await back.click();
+		else await page.keyboard.press('Escape');
+		await ndv.waitFor({ state: 'hidden' });
+	}
+}
+
+/** The label of each credential slot the open node shows, in order. */
+async function credentialSlots(): Promise<Array<{ label: string; slot: Locator }>> {
+	const slots = page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]');
+	const out: Array<{ label: string; slot: Locator }> = [];
+	for (let i = 0; i < (await slots.count()); i++) {
+		const slot = slots.nth(i);
+		const label = (await slot.locator('label, [class*="label"]').first().innerText().catch(() => '')).trim() || (await slot.innerText()).split('\n')[0].trim();
+		out.push({ label, slot });
+	}
+	return out;
+}
+
+/** Opens a slot's dropdown and returns what it offers (the "create new" entry left out). */
+async function slotOptions(slot: Locator): Promise<{ options: string[]; pick(name: string): Promise<void> }> {
+	await slot.locator('[data-test-id="node-credentials-select"]').click();
+	const dropdown = page.locator('.el-select-dropdown:visible, .el-popper:visible [role="listbox"]').last();
+	await dropdown.waitFor();
+	const items = dropdown.locator('.el-select-dropdown__item, [role="option"]');
+	await items.first().waitFor();
+	const all = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+	return {
+		options: [...new Set(all.filter((t) => t && !/create new/i.test(t)))],
+		async pick(name) {
+			// By position: an option's text content runs its name and its type together ("AdOps SlackAdOps Slack API").
+			await items.nth(all.indexOf(name)).click();
+			await dropdown.waitFor({ state: 'hidden' });
+		},
+	};
+}
+
+/**
+ * Sets every credential slot the open node shows from scratch: each must name
+ * its service and offer exactly that service's credential. Returns the
+ * credentials picked, in slot order, and the problems found.
+ */
+async function pickCredentials(node: string): Promise<{ picked: string[]; problems: string[] }> {
+	const picked: string[] = [];
+	const problems: string[] = [];
+	for (const { label, slot } of await credentialSlots()) {
+		const expected = SERVICES.find(([re]) => re.test(label))?.[1];
+		const { options, pick } = await slotOptions(slot);
+		if (!expected) {
+			problems.push(`${node}: a credential slot labelled "${label}" does not say which service it is for (it offers [${options.join(', ')}])`);
+			await page.keyboard.press('Escape');
+			continue;
+		}
+		const known = options.filter((o) => editor.credentials.some((c) => c.name === o));
+		if (known.length !== 1 || known[0] !== expected) problems.push(`${node}: slot "${label}" offers [${options.join(', ')}], expected only ${expected}`);
+		if (options.includes(expected)) {
+			await pick(expected);
+			picked.push(expected);
+		} else await page.keyboard.press('Escape');
+	}
+	return { picked, problems };
+}
+
+/** Issue badges on the canvas's nodes, by node name. */
+async function nodesWithIssues(): Promise<string[]> {
+	return page.locator('[data-test-id="canvas-node"]').evaluateAll((nodes) =>
+		nodes.filter((n) => n.querySelector('[data-test-id="node-issues"]')).map((n) => n.getAttribute('data-node-name') ?? n.textContent?.trim().slice(0, 40) ?? '?'),
+	);
+}
+
+/** Adds a node from the panel: search its entry, pick the action or trigger. The NDV opens. */
+async function addNode(entry: string, pick: Pick): Promise<void> {
+	await openPanel();
+	const found = await search(entry);
+	assert.ok(found.includes(entry), `the panel lists ${entry} for "${entry}": [${found.join(', ')}]`);
+	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: new RegExp(`^${entry}$`) }).first().click();
+	await page.getByText(/^Actions \(\d+\)$/).first().waitFor();
+	const rows = page.locator('[data-test-id="item-iterator-item"]');
+	const texts = await settled(async () => (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()), (t) => t.length > 0, 3_000);
+	const index =
+		pick instanceof RegExp
+			? texts.findIndex((t) => pick.test(t))
+			: texts.findIndex((t) => t !== '' && !/^On a (Schedule|Webhook call)\b/i.test(t) && !/^(Triggers|Actions) \(|Triggers available|need to be triggered/i.test(t) && !pick.notActions.test(t) && !t.startsWith(entry));
+	assert.ok(index >= 0, `${entry} offers ${pick instanceof RegExp ? `an action matching ${pick}` : 'its own trigger'}: [${texts.join(' | ')}]`);
+	await rows.nth(index).click();
+	await page.locator('[data-test-id="ndv"]').waitFor();
+}
+
+/**
+ * Runs the open workflow with its "Execute workflow" button and waits until
+ * every node in `nodes` shows success (or one shows an error). With several
+ * triggers the button names the one it starts ("from Run Now"); when that is
+ * not `trigger`, the problem is returned and `trigger` is picked from the
+ * button's menu, as a person would, so the run and its counts are still checked.
+ */
+async function executeFrom(trigger: string, nodes: string[], timeout = 120_000): Promise<string[]> {
+	const problems: string[] = [];
+	const button = page.locator('[data-test-id="execute-workflow-button"]').first();
+	await button.waitFor();
+	const label = (await button.innerText()).replace(/\s+/g, ' ').trim();
+	const from = /\bfrom (.+)$/.exec(label)?.[1];
+	if (from !== undefined && from !== trigger) {
+		problems.push(`"Execute workflow" starts "${from}" (button: "${label}"), not ${trigger}`);
+		await page.getByRole('button', { name: 'Select trigger node' }).click();
+		await page.locator('[role="menuitem"], .el-dropdown-menu__item').filter({ hasText: new RegExp(`\\b${trigger}\\b`) }).first().click();
+		await page.locator('[data-test-id="execute-workflow-button"]', { hasText: trigger }).first().waitFor({ timeout: 5_000 });
+	}
+	await button.click();
+	const success = (name: string): Locator => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"] [data-test-id="canvas-node-status-success"]`);
+	// Done when every node shows success, or as soon as one shows an error.
+	await Promise.race([
+		Promise.all(nodes.map((name) => success(name).waitFor({ timeout }))),
+		page.locator('[data-test-id="canvas-node"] [data-test-id="node-issues"]').first().waitFor({ timeout }),
+	]);
+	const failed = await page.locator('[data-test-id="canvas-node"]:has([data-test-id="node-issues"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
+	assert.deepEqual(failed, [], 'no node failed');
+	const ran = await page.locator('[data-test-id="canvas-node"]:has([data-test-id="canvas-node-status-success"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name') ?? ''));
+	assert.ok(ran.includes(trigger), `${trigger} ran: [${ran.join(', ')}]`);
+	return problems;
+}
+
+/** The item count an edge's label shows ("3 items"), by source and target node. */
+async function edgeItems(source: string, target: string): Promise<number | undefined> {
+	const label = page.locator(`[data-test-id="edge-label"][data-source-node-name="${source}"][data-target-node-name="${target}"]`).first();
+	const text = (await label.innerText().catch(() => '')).trim();
+	const m = /(\d+)\s+items?/.exec(text);
+	return m ? Number(m[1]) : undefined;
+}
+
+describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
 	before(async () => {
-		editor = await startEditor();
+		editor = await startEditor({ workflows: [AGENT_WORKFLOW], credentials: (sandbox) => [n8nOpenAiCredential(sandbox)] });
 		page = editor.page;
 	});
 
 	after(async () => {
+		if (editor) {
+			const total = editor.timings.reduce((sum, t) => sum + t.ms, 0);
+			process.stdout.write(`# browser steps (${(total / 1000).toFixed(1)} s in steps):\n${editor.timings.map((t) => `#   ${t.ok ? 'ok ' : 'FAIL'} ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.step}`).join('\n')}\n`);
+		}
 		await editor?.close();
 	});
 
 	test('owner setup on a fresh n8n', async () => {
-		await setUpOwner(page, editor.url);
-		await editor.shot('01-owner-setup-done');
-		assert.doesNotMatch(new URL(page.url()).pathname, /^\/setup/);
+		await step('owner setup', async () => {
+			await setUpOwner(page, editor.url);
+			await editor.shot('01-owner-setup-done');
+			assert.doesNotMatch(new URL(page.url()).pathname, /^\/setup/);
+		});
 	});
 
 	test('the node panel finds every AdOps node by its name and by the words a marketer types', async () => {
-		await newWorkflow();
-		await openPanel();
-		const missing: string[] = [];
-		for (const name of NODES) {
-			const found = await search(name);
-			// n8n shows a node and its trigger as one entry (its actions and its triggers inside), named after the node.
-			const entry = name.replace(/ Trigger$/, '');
-			if (!found.some((f) => f.trim() === entry)) missing.push(`"${name}" → [${found.join(', ')}]`);
-		}
-		const adops = await search('AdOps');
-		await editor.shot('02-panel-adops');
-		for (const [word, node] of WORDS) {
-			const found = await search(word);
-			if (word === 'creative') await editor.shot('03-panel-creative');
-			if (!found.some((f) => f.trim() === node)) missing.push(`"${word}" → [${found.join(', ')}] (expected ${node})`);
-		}
-		assert.deepEqual(missing, [], `not found in the node panel:\n${missing.join('\n')}`);
-		// Every action node comes up for "AdOps" (a node and its trigger may share one entry).
-		for (const name of TOOLS) assert.ok(adops.some((f) => f.trim() === name), `"AdOps" lists ${name}: [${adops.join(', ')}]`);
+		await step('node panel search', async () => {
+			await newWorkflow();
+			await openPanel();
+			const missing: string[] = [];
+			for (const name of NODES) {
+				const found = await search(name);
+				// n8n shows a node and its trigger as one entry (its actions and its triggers inside), named after the node.
+				const entry = name.replace(/ Trigger$/, '');
+				if (!found.includes(entry)) missing.push(`"${name}" → [${found.join(', ')}]`);
+			}
+			const adops = await search('AdOps');
+			await editor.shot('02-panel-adops');
+			for (const [word, node] of WORDS) {
+				const found = await search(word);
+				if (word === 'ad copy') await editor.shot('03-panel-ad-copy');
+				if (!found.includes(node)) missing.push(`"${word}" → [${found.join(', ')}] (expected ${node})`);
+			}
+			assert.deepEqual(missing, [], `not found in the node panel:\n${missing.join('\n')}`);
+			// Every action node comes up for "AdOps" (a node and its trigger share one entry).
+			for (const name of TOOLS) assert.ok(adops.includes(name), `"AdOps" lists ${name}: [${adops.join(', ')}]`);
+		}, 90_000);
 	});
 
 	test('every bundled workflow opens with zero node issues, no unknown nodes and no "undefined" on the canvas', async () => {
+		await step('open every bundled workflow', async () => {
+			const problems: string[] = [];
+			for (const w of editor.workflows) {
+				const nodes = await openWorkflow(page, editor.url, w);
+				await editor.shot(`04-open-${w.file.replace('.json', '')}`);
+				const count = await nodes.count();
+				const expected = (w.workflow.nodes as Array<{ type: string }>).filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
+				if (count !== expected) problems.push(`${w.file}: ${count} nodes drawn, ${expected} in the file`);
+				const issues = await nodesWithIssues();
+				if (issues.length > 0) problems.push(`${w.file}: node issues on ${issues.join(', ')}`);
+				const text = await page.locator('[data-test-id="canvas-wrapper"]').innerText();
+				const undef = text.split('\n').filter((l) => /\bundefined\b/.test(l));
+				if (undef.length > 0) problems.push(`${w.file}: "undefined" on the canvas: ${undef.join(' | ')}`);
+				if (/Install this node|not currently installed|unknown node|node is not installed/i.test(text)) problems.push(`${w.file}: an unknown node`);
+			}
+			assert.deepEqual(problems, []);
+		}, 120_000);
+	});
+
+	test('a new node of each AdOps type is set up from scratch with each of its credentials', async () => {
+		// Every node of the package has its set-up here (Ingest: the next test).
+		assert.deepEqual(NODES.filter((n) => n !== 'AdOps Ingest' && !NEW_NODES.some((s) => s.name === n)), [], 'a node without a from-scratch set-up in NEW_NODES');
 		const problems: string[] = [];
-		for (const w of editor.workflows) {
-			const nodes = await openWorkflow(page, editor.url, w.id);
-			await editor.shot(`04-open-${w.file.replace('.json', '')}`);
-			const count = await nodes.count();
-			const expected = (w.workflow.nodes as Array<{ type: string }>).filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
-			if (count !== expected) problems.push(`${w.file}: ${count} nodes drawn, ${expected} in the file`);
-			const issues = await page.locator('[data-test-id="canvas-node"] [data-test-id="node-issues"]').count();
-			if (issues > 0) problems.push(`${w.file}: ${issues} node(s) with issues`);
-			const text = await page.locator('[data-test-id="canvas-wrapper"]').innerText();
-			if (/\bundefined\b/.test(text)) problems.push(`${w.file}: "undefined" on the canvas`);
-			if (/Install this node|not currently installed|unknown node/i.test(text)) problems.push(`${w.file}: an unknown node`);
+		for (const spec of NEW_NODES) {
+			await step(`new ${spec.name}`, async () => {
+				await newWorkflow();
+				await addNode(spec.entry, spec.action);
+				const { picked, problems: found } = await pickCredentials(spec.name);
+				problems.push(...found);
+				for (const c of spec.credentials) if (!picked.includes(c)) problems.push(`${spec.name}: no slot offered ${c} (picked [${picked.join(', ')}])`);
+				if (spec.name === 'AdOps Creative') await editor.shot('05-new-creative-credentials');
+				await closeNdv();
+				const issues = await nodesWithIssues();
+				if (issues.length > 0) problems.push(`${spec.name}: node issues after setting it up (${issues.join(', ')})`);
+			}, 60_000);
 		}
 		assert.deepEqual(problems, []);
 	});
 
-	test('"Execute workflow" on a bundled workflow runs its Run Now path', async () => {
-		const demo = editor.workflows.find((w) => w.file === 'alert-demo.json')!;
-		await openWorkflow(page, editor.url, demo.id);
-		const before = editor.sandbox.requests({ route: 'slack.postMessage' }).length;
-		await page.locator('[data-test-id="execute-workflow-button"]').click();
-		await page.locator('[data-test-id="canvas-node-status-success"]').nth(2).waitFor({ timeout: 60_000 });
-		await editor.shot('05-executed-alert-demo');
-		assert.equal(editor.sandbox.requests({ route: 'slack.postMessage' }).length - before, 2, 'the demo posted a summary and a follow-up');
-		const labels = await page.locator('[data-test-id="edge-label"]').allInnerTexts();
-		assert.ok(labels.filter((l) => /\b1 item\b/.test(l)).length >= 2, `each edge carries one item: [${labels.join(' | ')}]`);
+	test('a new AdOps Ingest: Platform is a visible parameter, each platform shows only its credential, AdOps Store goes in the Store slot', async () => {
+		const problems: string[] = [];
+		await step('new AdOps Ingest: the platforms offered', async () => {
+			await newWorkflow();
+			await addNode('AdOps Ingest', /ingest daily performance/i);
+		});
+		const platform = page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-platform"]');
+		const platforms = await step('new AdOps Ingest: the Platform parameter', async () => {
+			await platform.waitFor({ timeout: 10_000 });
+			await platform.click();
+			const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item, .el-popper:visible [role="option"]');
+			await options.first().waitFor();
+			const names = (await options.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+			await page.keyboard.press('Escape');
+			return names;
+		});
+		assert.ok(platforms.length >= 4, `Platform offers the ingest platforms: [${platforms.join(', ')}]`);
+		for (const name of platforms) {
+			await step(`new AdOps Ingest on ${name}`, async () => {
+				await platform.click();
+				const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item, .el-popper:visible [role="option"]');
+				await options.first().waitFor();
+				await options.nth((await options.allInnerTexts()).map((t) => t.split('\n')[0].trim()).indexOf(name)).click();
+				const shown = await settled(() => platform.locator('input').first().inputValue(), (v) => v === name, 5_000);
+				assert.equal(shown, name, 'Platform shows the platform picked');
+				const expected = SERVICES.find(([re]) => re.test(name))?.[1];
+				const { picked, problems: found } = await pickCredentials(`AdOps Ingest (${name})`);
+				problems.push(...found);
+				const want = ['AdOps Store', expected ?? `${name}'s credential`].sort();
+				if (JSON.stringify([...picked].sort()) !== JSON.stringify(want)) problems.push(`AdOps Ingest (${name}): slots offered [${picked.join(', ')}], expected [${want.join(', ')}]`);
+				await editor.shot(`06-new-ingest-${name.toLowerCase().replace(/\W+/g, '-')}`);
+			}, 60_000);
+		}
+		await step('new AdOps Ingest: no issues once set up', async () => {
+			await closeNdv();
+			const issues = await nodesWithIssues();
+			if (issues.length > 0) problems.push(`AdOps Ingest: node issues after setting it up (${issues.join(', ')})`);
+		});
+		assert.deepEqual(problems, []);
+	});
 
-		const optimize = editor.workflows.find((w) => w.file === 'optimize.json')!;
-		await openWorkflow(page, editor.url, optimize.id);
-		await page.locator('[data-test-id="execute-workflow-button"]').click();
-		// Execute fires the hourly schedule (or Run Now) at once: the run starts instead of waiting.
-		await page.locator('[data-test-id="canvas-node-status-success"]').nth(1).waitFor({ timeout: 60_000 });
-		await editor.shot('06-executed-optimize');
+	test('"Execute workflow" on the bundled workflows runs their Run Now path and shows the item counts', async () => {
+		const problems: string[] = [];
+		const accounts = (p: string): number => editor.sandbox.world.accounts.filter((a) => a.platform === p).length;
+		const idle = async (trigger: string): Promise<void> => {
+			const count = await page.locator(`[data-test-id="canvas-node"][data-node-name="${trigger}"] [data-test-id="canvas-node-status-success"]`).count();
+			if (count > 0) problems.push(`${trigger} ran too`);
+		};
+		await step('execute the daily ingest', async () => {
+			const ingest = editor.workflows.find((w) => w.file === 'ingest.json')!;
+			await openWorkflow(page, editor.url, ingest);
+			problems.push(...(await executeFrom('Run Now', ['Run Now', 'Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo', 'Data Quality', 'Slack Summary'], 150_000)));
+			await editor.shot('07-executed-ingest');
+			await idle('Every Day at 06:00');
+			// One item per account out of each Ingest node (the sandbox's ad accounts; Klaviyo: the one account its API key
+			// belongs to), all of them merged, one quality report.
+			const counts = {
+				google: await edgeItems('Ingest Google Ads', 'All Accounts'),
+				meta: await edgeItems('Ingest Meta', 'All Accounts'),
+				linkedin: await edgeItems('Ingest LinkedIn', 'All Accounts'),
+				klaviyo: await edgeItems('Ingest Klaviyo', 'All Accounts'),
+				merged: await edgeItems('All Accounts', 'Data Quality'),
+				quality: await edgeItems('Data Quality', 'Slack Summary'),
+			};
+			const all = accounts('google') + accounts('meta') + accounts('linkedin') + 1;
+			assert.deepEqual(counts, { google: accounts('google'), meta: accounts('meta'), linkedin: accounts('linkedin'), klaviyo: 1, merged: all, quality: 1 });
+		}, 180_000);
+
+		await step('execute the alert demo', async () => {
+			const demo = editor.workflows.find((w) => w.file === 'alert-demo.json')!;
+			await openWorkflow(page, editor.url, demo);
+			const before = editor.sandbox.requests({ route: 'slack.postMessage' }).length;
+			problems.push(...(await executeFrom('Run Demo', ['Run Demo', 'Post Summary', 'Post Follow-up'])));
+			await editor.shot('08-executed-alert-demo');
+			assert.equal(editor.sandbox.requests({ route: 'slack.postMessage' }).length - before, 2, 'the demo posted a summary and a follow-up');
+			assert.equal(await edgeItems('Run Demo', 'Post Summary'), 1);
+			assert.equal(await edgeItems('Post Summary', 'Post Follow-up'), 1);
+		}, 90_000);
+
+		await step('execute the optimizer', async () => {
+			const optimize = editor.workflows.find((w) => w.file === 'optimize.json')!;
+			await openWorkflow(page, editor.url, optimize);
+			problems.push(...(await executeFrom('Run Now', ['Run Now', 'Optimizer'])));
+			await editor.shot('09-executed-optimize');
+			await idle('Every Hour');
+			assert.equal(await edgeItems('Run Now', 'Optimizer'), 1);
+		}, 120_000);
+		assert.deepEqual(problems, []);
 	});
 
 	test('the AI Agent tool slot lists every AdOps action node', async () => {
-		await newWorkflow();
-		await openPanel();
-		await search('AI Agent');
-		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^AI Agent$/ }).first().click();
-		await page.waitForTimeout(800);
-		await page.keyboard.press('Escape');
-		await page.waitForTimeout(300);
-		// The Tool input's plus below the agent.
-		const toolPlus = page.locator('[data-test-id="canvas-handle-plus"]').last();
-		await toolPlus.click();
-		await page.locator('[data-test-id="node-creator-search-bar"]').waitFor();
-		const tools = await search('AdOps');
-		await editor.shot('07-agent-tools');
-		const missing = TOOLS.filter((t) => !tools.some((f) => f.trim().startsWith(t)));
-		assert.deepEqual(missing, [], `tool panel lists: [${tools.join(', ')}]`);
+		await step('agent tool slot', async () => {
+			await newWorkflow();
+			await openPanel();
+			await search('AI Agent');
+			await page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^AI Agent$/ }).first().click();
+			await closeNdv();
+			const agent = page.locator('[data-test-id="canvas-node"][data-node-name="AI Agent"]');
+			await agent.waitFor();
+			// The Tool input's plus below the agent.
+			await page.locator('[data-test-id="canvas-node-input-handle"][data-connection-type="ai_tool"][data-node-name="AI Agent"] [data-test-id="canvas-handle-plus"]').first().click();
+			await searchInput().waitFor();
+			const tools = await search('AdOps');
+			await editor.shot('10-agent-tools');
+			const missing = TOOLS.filter((t) => !tools.some((f) => f.startsWith(t)));
+			assert.deepEqual(missing, [], `tool panel lists: [${tools.join(', ')}]`);
+		}, 60_000);
+	});
+
+	test('an AI Agent calls AdOps Optimizer\'s dry run as a tool and answers with its summary', async () => {
+		await step('agent runs the optimizer dry run', async () => {
+			const before = editor.sandbox.requests({ route: 'openai.chat' }).length;
+			await openWorkflow(page, editor.url, { id: AGENT_WORKFLOW.id!, workflow: AGENT_WORKFLOW });
+			assert.deepEqual(await executeFrom('Run Now', ['Run Now', 'AI Agent', 'AdOps Optimizer']), []);
+			await editor.shot('11-agent-executed');
+			// The model was asked twice: once choosing the tool, once answering from its result.
+			assert.ok(editor.sandbox.requests({ route: 'openai.chat' }).length - before >= 2, 'the agent asked the model, called the tool, asked again');
+			await page.locator('[data-test-id="canvas-node"][data-node-name="AI Agent"]').dblclick();
+			const output = page.locator('[data-test-id="ndv"] [data-test-id="output-panel"]');
+			await output.waitFor();
+			await output.getByText(/answered: .*execute \d+/i).first().waitFor();
+			await editor.shot('12-agent-answer');
+			const text = await output.innerText();
+			assert.match(text, /execute \d+, propose \d+, gated \d+/i, `the agent's answer carries the dry run's summary: ${text.slice(0, 400)}`);
+			await closeNdv();
+		}, 120_000);
 	});
 });

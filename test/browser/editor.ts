@@ -4,27 +4,33 @@
 //
 //   const editor = await startEditor();
 //   after(() => editor.close());
+//   await editor.step('open the panel', async () => { ... });
 //
 // Chromium: `chromium` on PATH (Debian: `apt-get install -y chromium`) or
 // CHROMIUM_PATH. Screenshots of each step go to test/browser/screenshots/
-// (git-ignored; a few are copied to docs/screenshots/ for the README).
+// (git-ignored); a failed step also leaves FAIL-<step>.png and the page's text
+// in FAIL-<step>.txt there. A few screenshots are copied to docs/screenshots/
+// for the README's "Build your own workflow".
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startSandbox, sandboxN8nCredentials, type Sandbox, type N8nCredential } from '../../scripts/sandbox';
 import { DEFAULT_OWNER } from '../../scripts/n8n-host/host';
+import { openStore } from '../../nodes/shared/store';
 import { startN8n, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 import { testStore } from '../helpers/store';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 
-/** Background networking and everything else that phones home is off. */
+/** Headless, and nothing that phones home: no background networking, component updates, sync or QUIC. */
 export const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
 	'--disable-dev-shm-usage',
+	'--disable-quic',
 	'--disable-background-networking',
 	'--disable-component-update',
 	'--disable-sync',
@@ -47,13 +53,22 @@ export interface BundledWorkflow {
 export interface Editor {
 	sandbox: Sandbox;
 	n8n: N8nHost;
-	browser: Browser;
 	page: Page;
 	url: string;
 	/** Every workflows/*.json, imported with its own id. */
 	workflows: BundledWorkflow[];
-	/** Saves a full-page screenshot as test/browser/screenshots/<name>.png. */
+	/** The credentials n8n holds (the sandbox's, by name: "AdOps Store", "AdOps Slack", …). */
+	credentials: N8nCredential[];
+	/** Saves a screenshot as test/browser/screenshots/<name>.png. */
 	shot(name: string): Promise<void>;
+	/**
+	 * Runs one step of a test within `timeoutMs`; when it fails or times out, saves
+	 * FAIL-<name>.png and FAIL-<name>.txt (the page's text) and fails with the step's
+	 * name, the error and the start of the page's text.
+	 */
+	step<T>(name: string, fn: () => Promise<T>, timeoutMs?: number): Promise<T>;
+	/** How long each step took, in order (ms). */
+	timings: Array<{ step: string; ms: number; ok: boolean }>;
 	close(): Promise<void>;
 }
 
@@ -67,35 +82,99 @@ export async function bundledWorkflows(): Promise<BundledWorkflow[]> {
 	);
 }
 
+/** FX rates to USD for the last 45 days, so the daily ingest converts every account's currency. */
+const FX_TO_USD: Record<string, number> = { EUR: 1.0825, GBP: 1.265, JPY: 0.006712 };
+
+export interface StartEditorOptions {
+	seed?: number;
+	/** More workflows to import (e.g. the agent workflow the suite runs). */
+	workflows?: WorkflowInput[];
+	/** More credentials (e.g. n8n's own OpenAI credential for the AI Agent's chat model). */
+	credentials?: (sandbox: Sandbox) => N8nCredential[];
+}
+
 // n8n's default websocket push never connects from headless Chromium here (the editor shows "Offline" and a run never
 // finishes on the canvas); server-sent events, n8n's other push backend, do.
-export async function startEditor(options: { seed?: number } = {}): Promise<Editor> {
+export async function startEditor(options: StartEditorOptions = {}): Promise<Editor> {
 	const executablePath = chromiumPath();
 	if (!executablePath) throw new Error('Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_PATH)');
 	await mkdir(SCREENSHOTS, { recursive: true });
 	const sandbox = await startSandbox({ seed: options.seed ?? 16 });
 	const store = await testStore('adops-browser');
-	const n8n = await startN8n({ env: { N8N_DEFAULT_LOCALE: 'en', N8N_PUSH_BACKEND: process.env.ADOPS_PUSH_BACKEND ?? 'sse' } });
-	await n8n.importCredentials(sandboxN8nCredentials(sandbox, store.credential));
+	const seeded = await openStore(store.config);
+	try {
+		const rows = [];
+		for (let i = 0; i < 45; i++) {
+			const day = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
+			for (const [base, rate] of Object.entries(FX_TO_USD)) rows.push({ base, quote: 'USD', rate_date: day, rate, source: 'browser-suite' });
+		}
+		await seeded.upsert('fx_rates', rows);
+	} finally {
+		await seeded.close();
+	}
+	const n8n = await startN8n({
+		env: {
+			N8N_DEFAULT_LOCALE: 'en',
+			N8N_PUSH_BACKEND: process.env.ADOPS_PUSH_BACKEND ?? 'sse',
+		},
+	});
+	const credentials = [...sandboxN8nCredentials(sandbox, store.credential), ...(options.credentials?.(sandbox) ?? [])];
+	await n8n.importCredentials(credentials);
 	const workflows = await bundledWorkflows();
-	await n8n.importWorkflows(workflows.map((w) => w.workflow));
+	await n8n.importWorkflows([...workflows.map((w) => w.workflow), ...(options.workflows ?? [])]);
 	const { url } = await n8n.start();
-	const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+	const profile = await mkdtemp(join(tmpdir(), 'adops-chromium-'));
+	const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+		executablePath,
+		headless: true,
+		args: CHROMIUM_ARGS,
+		viewport: { width: 1440, height: 900 },
+		locale: 'en-US',
+	});
 	context.setDefaultTimeout(20_000);
-	const page = await context.newPage();
+	const page = context.pages()[0] ?? (await context.newPage());
+	const shot = async (name: string): Promise<void> => {
+		await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) }).catch(() => undefined);
+	};
+	const timings: Editor['timings'] = [];
 	return {
 		sandbox,
 		n8n,
-		browser,
 		page,
+		timings,
 		url,
 		workflows,
-		async shot(name) {
-			await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) }).catch(() => undefined);
+		credentials,
+		shot,
+		async step(name, fn, timeoutMs = 60_000) {
+			let timer: NodeJS.Timeout | undefined;
+			const started = performance.now();
+			try {
+				const result = await Promise.race([
+					fn(),
+					new Promise<never>((_, reject) => {
+						timer = setTimeout(() => reject(new Error(`step "${name}" did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+					}),
+				]);
+				timings.push({ step: name, ms: Math.round(performance.now() - started), ok: true });
+				return result;
+			} catch (error) {
+				timings.push({ step: name, ms: Math.round(performance.now() - started), ok: false });
+				const file = `FAIL-${name.replace(/[^\w-]+/g, '-').slice(0, 60)}`;
+				await shot(file);
+				const text = await page.locator('body').innerText({ timeout: 5_000 }).catch(() => '(page text unavailable)');
+				await writeFile(join(SCREENSHOTS, `${file}.txt`), `${page.url()}\n\n${text}\n`).catch(() => undefined);
+				const message = error instanceof Error ? error.message : String(error);
+				const failure = new Error(`${name}: ${message}\n--- page ${page.url()} (see test/browser/screenshots/${file}.png and .txt) ---\n${text.replace(/\n{2,}/g, '\n').slice(0, 1500)}`);
+				if (error instanceof Error && error.stack) failure.stack = `${failure.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
+				throw failure;
+			} finally {
+				clearTimeout(timer);
+			}
 		},
 		async close() {
-			await browser.close().catch(() => undefined);
+			await context.close().catch(() => undefined);
+			await rm(profile, { recursive: true, force: true }).catch(() => undefined);
 			await n8n.dispose().catch(() => undefined);
 			await sandbox.close().catch(() => undefined);
 			await store.cleanup().catch(() => undefined);
@@ -118,19 +197,21 @@ export async function setUpOwner(page: Page, url: string): Promise<void> {
 /** Closes n8n's onboarding dialogs (personalisation survey, "what's new") when they show up. */
 export async function dismissModals(page: Page): Promise<void> {
 	for (let i = 0; i < 3; i++) {
-		const dialog = page.locator('.el-dialog:visible, [role="dialog"]:visible').first();
+		const dialog = page.locator('.el-overlay-dialog .el-dialog:visible, .el-dialog:visible').first();
 		if (!(await dialog.isVisible().catch(() => false))) return;
 		await page.keyboard.press('Escape');
-		await page.waitForTimeout(300);
+		if (await dialog.waitFor({ state: 'hidden', timeout: 1_000 }).then(() => true, () => false)) continue;
+		await dialog.locator('.el-dialog__headerbtn, [aria-label="Close"]').first().click({ timeout: 1_000 }).catch(() => undefined);
 	}
 }
 
-/** Opens a workflow and waits for its nodes to be drawn. */
-export async function openWorkflow(page: Page, url: string, id: string): Promise<Locator> {
-	await page.goto(`${url}/workflow/${id}`);
+/** Opens a workflow and waits until all its nodes (stickies aside) are drawn. */
+export async function openWorkflow(page: Page, url: string, workflow: BundledWorkflow | { id: string; workflow: WorkflowInput }): Promise<Locator> {
+	await page.goto(`${url}/workflow/${workflow.id}`);
 	const nodes = page.locator('[data-test-id="canvas-node"]');
+	const expected = (workflow.workflow.nodes as Array<{ type: string }>).filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
 	await nodes.first().waitFor();
-	await page.waitForTimeout(500);
+	if (expected > 1) await nodes.nth(expected - 1).waitFor({ timeout: 20_000 }).catch(() => undefined);
 	await dismissModals(page);
 	return nodes;
 }
