@@ -44,12 +44,12 @@ export class AdOpsIngest implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			...platformsWith('ingest').map((id) => {
 				const credential = PLATFORM_REGISTRY[id].credentials[0];
 				return {
 					name: credential.name,
-					displayName: credential.displayName,
+					displayName: PLATFORM_REGISTRY[id].productLabel,
 					required: true,
 					...(CREDENTIAL_TESTS[credential.name] ? { testedBy: CREDENTIAL_TESTS[credential.name] } : {}),
 					// n8n's types list plain values only for credentials; NodeHelpers.displayParameter evaluates conditions for both

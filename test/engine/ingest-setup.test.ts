@@ -47,6 +47,8 @@ describe('AdOps Ingest set up from scratch', () => {
 			expect(shown({ operation: 'ingest', platform: id })).toEqual(['adOpsStoreApi', PLATFORM_REGISTRY[id].credentials[0].name]);
 		}
 		expect(shown({ operation: 'qualityReport', platform: 'meta' })).toEqual(['adOpsStoreApi']);
+		// every slot named: AdOps Store, and each platform by its name
+		expect((d.credentials ?? []).map((c) => c.displayName)).toEqual(['AdOps Store', ...platformsWith('ingest').map((id) => PLATFORM_REGISTRY[id].productLabel)]);
 	});
 
 	test('subtitle in words', () => {
