@@ -3,9 +3,10 @@
  * (nodes/shared/alerts/slack-files.ts) against the sandbox's Slack through
  * @slack/web-api: the chart's PNG arrives once with the alert's text, byte
  * for byte; refusals leave nothing shared (`failed`); a completeUploadExternal
- * whose answer is lost after the share is `unknown`; with the ledger
- * (AdOps Insights' postWithChart) a rerun, or a retry after an unknown,
- * posts nothing new. Also the sandbox's planting route.
+ * whose answer is lost is `unknown`; with the ledger (AdOps Insights'
+ * postWithChart) a rerun posts nothing, and an unknown is settled by reading
+ * the channel: found, nothing is posted; not there, it is posted once. Also
+ * the sandbox's planting route.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -54,7 +55,7 @@ describe('insights: charts into Slack with the external upload flow', () => {
 	const withFiles = () => channel().messages.filter((m) => m.files?.length);
 
 	before(async () => {
-		sb = await startSandbox({ seed: 3, today: '2025-03-10' });
+		sb = await startSandbox({ seed: 3 }); // today: Slack's message times and the history read share the real clock
 		ts = await testStore('adops-insights-slack');
 		store = await openStore(ts.config);
 	});
@@ -99,7 +100,7 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		assert.equal(sb.world.slack.channels.reduce((n, c) => n + c.messages.length, 0), before);
 	});
 
-	test('with the ledger: posted once; a rerun posts nothing; a lost completeUploadExternal answer is unknown and never resent', async () => {
+	test('with the ledger: posted once; a rerun posts nothing; a lost completeUploadExternal answer is unknown, then settled by reading the channel', async () => {
 		const slack = { client: client(), channel: 'C0ADOPSALR' };
 		const before = withFiles().length;
 		const first = await postWithChart(store, slack, 'insights.alert:test|1', alert, chart, 'a.png');
@@ -108,14 +109,29 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		assert.deepEqual(again, { status: 'already_posted', ledger: 'succeeded' });
 		assert.equal(withFiles().length, before + 1);
 
+		// shared, only the answer lost: the next attempt finds it in the channel and posts nothing
+		const second = { ...alert, title: `${alert.title} (second)` };
 		const fault = sb.injectFault({ route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
 		if (fault.spec.afterEffect !== true) fault.spec.afterEffect = true;
-		const lost = await postWithChart(store, slack, 'insights.alert:test|2', alert, chart, 'b.png');
+		const lost = await postWithChart(store, slack, 'insights.alert:test|2', second, chart, 'b.png');
 		assert.equal(lost.status, 'unknown');
 		assert.equal(withFiles().length, before + 2); // it was shared: only its answer was lost
-		const retry = await postWithChart(store, slack, 'insights.alert:test|2', alert, chart, 'b.png');
-		assert.deepEqual(retry, { status: 'already_posted', ledger: 'unknown' });
+		const settled = await postWithChart(store, slack, 'insights.alert:test|2', second, chart, 'b.png');
+		assert.equal(settled.status, 'already_posted');
+		assert.equal((settled as { ledger: string }).ledger, 'succeeded');
 		assert.equal(withFiles().length, before + 2);
+
+		// refused with a 5xx before anything happened: unknown to the client; the channel shows it is not there, so it is posted once
+		const third = { ...alert, title: `${alert.title} (third)` };
+		sb.injectFault({ route: 'slack.completeUploadExternal', kind: '5xx', status: 503 });
+		const refused = await postWithChart(store, slack, 'insights.alert:test|3', third, chart, 'c.png');
+		assert.equal(refused.status, 'unknown');
+		assert.equal(withFiles().length, before + 2);
+		const retried = await postWithChart(store, slack, 'insights.alert:test|3', third, chart, 'c.png');
+		assert.equal(retried.status, 'posted');
+		assert.equal(withFiles().length, before + 3);
+		assert.deepEqual(await postWithChart(store, slack, 'insights.alert:test|3', third, chart, 'c.png'), { status: 'already_posted', ledger: 'succeeded' });
+		assert.equal(withFiles().length, before + 3);
 	});
 
 	test('the sandbox plants a spike, a drop and a tracking break in the world (POST /_admin/plant)', async () => {

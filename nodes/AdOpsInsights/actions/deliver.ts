@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { renderAlert, type Alert } from '../../shared/alerts/message';
-import { SlackUploadError, uploadSlackFile } from '../../shared/alerts/slack-files';
+import { findSharedFile, SlackUploadError, uploadSlackFile } from '../../shared/alerts/slack-files';
 import type { RenderedChart } from '../../shared/charts/render';
 import type { Store } from '../../shared/store';
 import type { InsightsContext } from './router';
@@ -13,19 +13,37 @@ export interface SlackDelivery {
 
 export type Delivery =
 	| { status: 'posted'; channel: string; fileId: string; bytes: number }
-	| { status: 'already_posted'; ledger: string }
+	| { status: 'already_posted'; ledger: string; ts?: string; fileId?: string }
 	| { status: 'failed' | 'unknown'; error: string };
 
 /**
  * Posts an alert as its chart with the alert's text, at most once per key
- * (the ledger): a rerun, or an earlier post whose answer was lost
- * (`unknown`, possibly posted), posts nothing.
+ * (the ledger): a rerun posts nothing. An earlier post whose answer was lost
+ * (`unknown`) is settled first by reading the channel: found, it counts as
+ * posted; not there, the ledger says failed and it is posted now. When the
+ * channel cannot be read it stays unknown and nothing is posted on a guess.
  */
 export async function postWithChart(store: Store, slack: SlackDelivery, key: string, alert: Alert, chart: RenderedChart, filename: string): Promise<Delivery> {
-	const claim = await store.claimAction(key, { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, filename }, retryFailed: true });
+	const text = renderAlert(alert).text;
+	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, filename }, retryFailed: true };
+	let claim = await store.claimAction(key, intent);
+	if (!claim.claimed && claim.entry.status === 'unknown') {
+		let found: { ts: string; fileId: string } | undefined;
+		try {
+			found = await findSharedFile(slack.client, slack.channel, text);
+		} catch (error) {
+			return { status: 'unknown', error: `an earlier post's answer was lost and the channel could not be read (${(error as Error).message}); nothing was posted` };
+		}
+		if (found) {
+			await store.resolveAction(key, { from: 'unknown', status: 'succeeded', resolution: `found in Slack: message ${found.ts} with file ${found.fileId}`, response: found });
+			return { status: 'already_posted', ledger: 'succeeded', ...found };
+		}
+		await store.resolveAction(key, { from: 'unknown', status: 'failed', resolution: 'not in the channel history: the earlier post did not happen' });
+		claim = await store.claimAction(key, intent);
+	}
 	if (!claim.claimed) return { status: 'already_posted', ledger: claim.entry.status };
 	try {
-		const up = await uploadSlackFile(slack.client, { channel: slack.channel, filename, bytes: chart.png, title: alert.title, initialComment: renderAlert(alert).text, altText: alert.title });
+		const up = await uploadSlackFile(slack.client, { channel: slack.channel, filename, bytes: chart.png, title: alert.title, initialComment: text, altText: alert.title });
 		await store.completeAction(key, { status: 'succeeded', response: { fileId: up.fileId, channel: up.channel, bytes: up.size } });
 		return { status: 'posted', channel: up.channel, fileId: up.fileId, bytes: up.size };
 	} catch (error) {

@@ -73,7 +73,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		const filename = fileName(['anomaly', a.platform, a.accountId, a.campaignId ?? 'account', a.metric, a.date]);
 		const { alert, delivery, chart } = await routeAlert(ctx, { key: d.alertKey, alert: d.alert, attach, chart: () => anomalyChart(a), filename });
 		if (delivery) {
-			if (delivery.status !== 'failed') await markAlerted(ctx.store, a, delivery.status === 'posted' ? delivery.fileId : null);
+			// failed or unknown: not marked, so the next run tries again (an unknown one is first looked for in Slack)
+			if (delivery.status === 'posted' || delivery.status === 'already_posted') await markAlerted(ctx.store, a, delivery.fileId ?? null);
 		} else if (d.alert) await markAlerted(ctx.store, a, null); // handed to AdOps Alert with its idempotency key
 		const json: IDataObject = {
 			outcome: 'anomaly',

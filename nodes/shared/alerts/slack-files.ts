@@ -66,6 +66,28 @@ export async function slackChannelId(client: Client, channel: string): Promise<s
 	throw new SlackUploadError(`Slack has no channel named "${bare}" that the bot can see: use the channel ID (C…) or invite the bot`, 'failed', 'channel_not_found');
 }
 
+/**
+ * Reads the channel's recent history for a file shared with exactly this
+ * message text (what completeUploadExternal's initial_comment becomes): how
+ * a lost answer is settled before anything is uploaded again. Undefined:
+ * not shared in the last `lookbackMs` (default 7 days).
+ */
+export async function findSharedFile(client: Client, channel: string, text: string, options: { lookbackMs?: number; now?: Date } = {}): Promise<{ ts: string; fileId: string } | undefined> {
+	const id = await slackChannelId(client, channel);
+	const oldest = (((options.now ?? new Date()).getTime() - (options.lookbackMs ?? 7 * 86_400_000)) / 1000).toFixed(6);
+	let cursor: string | undefined;
+	for (let page = 0; page < 10; page++) {
+		const res = await client.conversations.history({ channel: id, oldest, limit: 200, ...(cursor ? { cursor } : {}) });
+		for (const m of res.messages ?? []) {
+			const file = (m.files as Array<{ id?: string }> | undefined)?.[0];
+			if (file?.id && m.ts && m.text === text) return { ts: m.ts, fileId: file.id };
+		}
+		cursor = res.has_more ? res.response_metadata?.next_cursor || undefined : undefined;
+		if (!cursor) break;
+	}
+	return undefined;
+}
+
 /** The three calls; throws SlackUploadError with its outcome. `fetchImpl` sends the bytes (default: global fetch). */
 export async function uploadSlackFile(client: Client, file: SlackFileUpload, fetchImpl: typeof fetch = fetch): Promise<UploadedFile> {
 	if (file.bytes.length === 0) throw new SlackUploadError('Nothing to upload: the file is empty', 'failed');

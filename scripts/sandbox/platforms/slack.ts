@@ -194,6 +194,7 @@ function messageJson(ctx: Ctx, m: StoredMessage, channel: SlackChannel, withMeta
 		...(m.replyBroadcast ? { subtype: 'thread_broadcast' } : {}),
 		...(m.edited ? { edited: m.edited } : {}),
 		...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+		...(m.files?.length ? { upload: true, display_as_bot: false, files: m.files.map((id) => slack.files?.find((f) => f.id === id)).filter((f): f is SlackFile => !!f).map((f) => fileJson(ctx, f)) } : {}),
 	};
 	if (!m.threadTs || m.threadTs === m.ts) {
 		if (replies.length) {
