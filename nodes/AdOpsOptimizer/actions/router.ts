@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { controlledAdaptersFromNode, CONTROLLED_CREDENTIALS } from '../../common/platforms';
 import { runOperationOutputs, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
+import { outputsForCaller } from '../../common/tool';
 import * as backtest from './backtest.operation';
 import * as reconcile from './reconcile.operation';
 import * as run from './run.operation';
@@ -24,7 +25,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const store = await openStoreFromNode(this);
 	try {
 		// Errors under "Continue On Fail" go to the first output, where alerts are.
-		return await runOperationOutputs(this, op as Operation<OptimizerContext, INodeExecutionData[][]>, { store, adapters, credentialAccounts: accounts }, 3, 0);
+		const outputs = await runOperationOutputs(this, op as Operation<OptimizerContext, INodeExecutionData[][]>, { store, adapters, credentialAccounts: accounts }, 3, 0);
+		// as an AI Agent's tool: one output, the run's summary first (n8n gives an agent only the first output)
+		return outputsForCaller(this, outputs);
 	} finally {
 		await store.release();
 	}
