@@ -41,12 +41,16 @@ export function accountIdsFromLocator(platform: PlatformId, raw: unknown, label 
 	return parseIdList(value);
 }
 
-/** The modes of an ad account locator (the list is searched by `searchAdAccounts`). */
-export const AD_ACCOUNT_MODES: INodePropertyMode[] = [
-	{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchAdAccounts', searchable: true } },
-	{ displayName: 'By ID', name: 'id', type: 'string', placeholder: 'e.g. 1029384756001, or several separated by commas' },
-	{ displayName: 'By URL', name: 'url', type: 'string', placeholder: `e.g. ${accountUrlExample(PLATFORM_REGISTRY.meta.id)}` },
-];
+/** The modes of a platform's ad account locator (the list is searched by `searchAdAccounts`), with its id forms and address as placeholders. */
+export function adAccountModes(platform: PlatformId): INodePropertyMode[] {
+	const rule = PLATFORM_REGISTRY[platform].accountId;
+	const url = accountUrlExample(platform);
+	return [
+		{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchAdAccounts', searchable: true } },
+		{ displayName: 'By ID', name: 'id', type: 'string', placeholder: `e.g. ${rule.example} (${rule.accepted}; several separated by commas)` },
+		...(url ? [{ displayName: 'By URL', name: 'url', type: 'string' as const, placeholder: `e.g. ${url}` }] : []),
+	];
+}
 
 /**
  * "From list" of an ad account locator: the accounts the chosen Platform's

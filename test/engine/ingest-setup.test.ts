@@ -47,6 +47,15 @@ describe('AdOps Ingest set up from scratch', () => {
 			expect(shown({ operation: 'ingest', platform: id })).toEqual(['adOpsStoreApi', PLATFORM_REGISTRY[id].credentials[0].name]);
 		}
 		expect(shown({ operation: 'qualityReport', platform: 'meta' })).toEqual(['adOpsStoreApi']);
+		// the Ad Account locator of version 2 shows the chosen platform's id forms and address
+		for (const id of platformsWith('ingest')) {
+			const v2 = { typeVersion: 2 } as INode;
+			const locators = d.properties.filter((p) => p.name === 'accounts' && NodeHelpers.displayParameter({ operation: 'ingest', platform: id }, p, v2, d));
+			expect(locators.map((p) => p.type), id).toEqual(['resourceLocator']);
+			const modes = locators[0]!.modes!;
+			expect(modes.find((m) => m.name === 'id')?.placeholder).toContain(PLATFORM_REGISTRY[id].accountId.example);
+			expect(modes.find((m) => m.name === 'url')?.placeholder ?? null).toBe(PLATFORM_REGISTRY[id].ingest.accountFromCredential ? null : `e.g. ${accountUrl(id, PLATFORM_REGISTRY[id].accountId.example)}`);
+		}
 		// every slot named: AdOps Store, and each platform by its name
 		expect((d.credentials ?? []).map((c) => c.displayName)).toEqual(['AdOps Store', ...platformsWith('ingest').map((id) => PLATFORM_REGISTRY[id].productLabel)]);
 	});

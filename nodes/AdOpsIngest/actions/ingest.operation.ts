@@ -8,7 +8,7 @@ import { PLATFORM_REGISTRY, platformsWith } from '../../shared/platforms/registr
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';
 import { platformSettingsFromNode } from '../../common/platforms';
-import { AD_ACCOUNT_MODES, accountIdsFromLocator } from '../../common/list-search';
+import { adAccountModes, accountIdsFromLocator } from '../../common/list-search';
 
 const show = { show: { operation: ['ingest'] } };
 const onVersion = (v: 1 | 2) => ({ show: { operation: ['ingest'], '@version': v === 1 ? [1] : [{ _cnd: { gte: 2 } }] } });
@@ -38,15 +38,18 @@ export const description: INodeProperties[] = [
 		description: "Comma-separated accounts to ingest. Empty uses the credential's list (Klaviyo: the key's own account).",
 		displayOptions: onVersion(1),
 	},
-	{
-		displayName: 'Ad Account',
-		name: 'accounts',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		description: "The account to ingest. Empty: every account listed in the credential (Klaviyo: the key's own account). By ID takes several IDs separated by commas.",
-		displayOptions: onVersion(2),
-		modes: AD_ACCOUNT_MODES,
-	},
+	// One per platform, so the ID forms and the address example are that platform's.
+	...platformsWith('ingest').map(
+		(id): INodeProperties => ({
+			displayName: 'Ad Account',
+			name: 'accounts',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			description: "The account to ingest. Empty: every account listed in the credential (Klaviyo: the key's own account). By ID takes several IDs separated by commas.",
+			displayOptions: { show: { ...onVersion(2).show, platform: [id] } },
+			modes: adAccountModes(id),
+		}),
+	),
 	{
 		displayName: 'Reporting Currency',
 		name: 'reportingCurrency',
