@@ -52,7 +52,7 @@ describe('List Active Campaigns: spend summed over days, in the minor unit', () 
 	test('0.1 + 0.2 style sums come out as 277.42 USD and 1235 JPY', async () => {
 		const now = new Date('2026-03-02T12:00:00Z');
 		const day = (i: number) => new Date(now.getTime() - i * DAY).toISOString().slice(0, 10);
-		const row = (campaign: string, currency: string, date: string, spend: number) => ({ date, platform: 'meta', account_id: 'act_1', campaign_id: campaign, campaign_name: campaign, currency, spend, impressions: 100, clicks: 1, conversions: 0 });
+		const row = (campaign: string, currency: string, date: string, spend: number) => ({ date, platform: 'meta' as const, account_id: 'act_1', campaign_id: campaign, campaign_name: campaign, currency, spend, impressions: 100, clicks: 1, conversions: 0 });
 		await store.upsert('campaign_performance', [
 			row('usd', 'USD', day(1), 92.474),
 			row('usd', 'USD', day(2), 92.474),
