@@ -4,6 +4,7 @@ import { adOpsStoreConnectionTest } from '../common/store';
 import { adOpsSlackApiTest, searchSlackChannels } from '../common/slack';
 import { router } from './actions/router';
 import * as detect from './actions/detect.operation';
+import * as digest from './actions/digest.operation';
 import * as forecast from './actions/forecast.operation';
 import * as pace from './actions/pace.operation';
 import { common } from './actions/common';
@@ -15,7 +16,7 @@ export class AdOpsInsights implements INodeType {
 		icon: { light: 'file:adOpsInsights.svg', dark: 'file:adOpsInsights.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { detect: "detect anomalies", pace: "pace budgets", forecast: "forecast " + $parameter["metric"] }[$parameter["operation"]] }}',
+		subtitle: '={{ { detect: "detect anomalies", pace: "pace budgets", forecast: "forecast " + $parameter["metric"], digest: "weekly digest" }[$parameter["operation"]] }}',
 		description: 'Anomalies, budget pacing and forecasts over the stored daily performance of every account, as alerts with their charts',
 		defaults: { name: 'AdOps Insights' },
 		usableAsTool: true,
@@ -51,12 +52,19 @@ export class AdOpsInsights implements INodeType {
 						action: 'Pace budgets against the monthly plan',
 						description: 'Month-to-date spend against the plan, the forecast of month-end spend, on track / under / over and the daily budget that lands on plan',
 					},
+					{
+						name: 'Weekly Digest',
+						value: 'digest',
+						action: 'Sum up the week',
+						description: "The week's anomalies, pacing per plan and the top movers in one message, with one spend chart per platform",
+					},
 				],
 			},
 			...common,
 			...detect.description,
 			...pace.description,
 			...forecast.description,
+			...digest.description,
 		],
 	};
 

@@ -213,4 +213,26 @@ describe('AdOps Insights on n8n-core', () => {
 		expect(again.status).toBe('success');
 		expect(channel.messages.length).toBe(before + added.length);
 	}, 240_000);
+	test('Weekly Digest with AdOps Slack: one message with one spend chart per platform, the week\'s anomalies, pacing and movers in words; a rerun posts nothing', async () => {
+		const channel = engine.sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!;
+		const before = channel.messages.length;
+		const run = await engine.runNode(node({ operation: 'digest', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
+		expect(run.status).toBe('success');
+		const [d] = json(run.items('Insights'));
+		expect(d).toMatchObject({ outcome: 'digest', end: END, from: '2026-11-29', alert: null, slack: { status: 'posted', channel: 'C0ADOPSALR' } });
+		const stored = await withStore(engine, (store) => store.select('anomalies', {}));
+		expect(d!.anomalies).toBe(stored.length);
+		expect((d!.platforms as Array<{ platform: string }>).map((p) => p.platform)).toEqual(['google_ads', 'linkedin', 'meta']);
+		expect(Object.keys(run.items('Insights')[0]!.binary ?? {}).sort()).toEqual(['chart_google_ads_EUR', 'chart_linkedin_EUR', 'chart_meta_EUR']);
+		const added = channel.messages.slice(before);
+		expect(added).toHaveLength(1);
+		expect(added[0]!.files).toHaveLength(3);
+		for (const id of added[0]!.files!) expect(Buffer.from(engine.sandbox.world.slack.files!.find((f) => f.id === id)!.bytes!.subarray(0, 8))).toEqual(PNG);
+		expect(added[0]!.text).toMatch(new RegExp(`Week 2026-11-29 to ${END}: ${stored.length} anomalies, 1 of 1 plan off pace`));
+		expect(added[0]!.text).toMatch(/tracking break/);
+		expect(added[0]!.text).toMatch(/Mover: /);
+		const again = await engine.runNode(node({ operation: 'digest', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
+		expect(json(again.items('Insights'))[0]).toMatchObject({ slack: { status: 'already_posted' } });
+		expect(channel.messages.length).toBe(before + 1);
+	}, 180_000);
 });

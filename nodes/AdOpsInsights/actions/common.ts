@@ -29,7 +29,7 @@ export const common: INodeProperties[] = [
 		default: { mode: 'list', value: '' },
 		description:
 			"With an AdOps Slack credential: where each alert is posted with its PNG chart (empty: the credential's default channel). Without one, the alerts go out as the items' \"alert\" for AdOps Alert.",
-		displayOptions: { show: { operation: ['detect', 'pace'] } },
+		displayOptions: { show: { operation: ['detect', 'pace', 'digest'] } },
 		modes: SLACK_CHANNEL_MODES,
 	},
 ];

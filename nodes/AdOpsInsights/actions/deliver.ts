@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { renderAlert, type Alert } from '../../shared/alerts/message';
-import { findSharedFile, SlackUploadError, uploadSlackFile } from '../../shared/alerts/slack-files';
+import { findSharedFile, SlackUploadError, uploadSlackFiles } from '../../shared/alerts/slack-files';
 import type { RenderedChart } from '../../shared/charts/render';
 import type { Store } from '../../shared/store';
 import type { InsightsContext } from './router';
@@ -12,7 +12,7 @@ export interface SlackDelivery {
 }
 
 export type Delivery =
-	| { status: 'posted'; channel: string; fileId: string; bytes: number }
+	| { status: 'posted'; channel: string; fileId: string; fileIds: string[]; bytes: number }
 	| { status: 'already_posted'; ledger: string; ts?: string; fileId?: string }
 	| { status: 'failed' | 'unknown'; error: string };
 
@@ -24,8 +24,13 @@ export type Delivery =
  * channel cannot be read it stays unknown and nothing is posted on a guess.
  */
 export async function postWithChart(store: Store, slack: SlackDelivery, key: string, alert: Alert, chart: RenderedChart, filename: string): Promise<Delivery> {
+	return postWithCharts(store, slack, key, alert, [{ chart, filename }]);
+}
+
+/** `postWithChart` with several charts in the one message (the weekly digest: one per platform). */
+export async function postWithCharts(store: Store, slack: SlackDelivery, key: string, alert: Alert, charts: ReadonlyArray<{ chart: RenderedChart; filename: string }>): Promise<Delivery> {
 	const text = renderAlert(alert).text;
-	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, filename }, retryFailed: true };
+	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, files: charts.map((c) => c.filename) }, retryFailed: true };
 	let claim = await store.claimAction(key, intent);
 	if (!claim.claimed && claim.entry.status === 'unknown') {
 		let found: { ts: string; fileId: string } | undefined;
@@ -43,9 +48,10 @@ export async function postWithChart(store: Store, slack: SlackDelivery, key: str
 	}
 	if (!claim.claimed) return { status: 'already_posted', ledger: claim.entry.status };
 	try {
-		const up = await uploadSlackFile(slack.client, { channel: slack.channel, filename, bytes: chart.png, title: alert.title, initialComment: text, altText: alert.title });
-		await store.completeAction(key, { status: 'succeeded', response: { fileId: up.fileId, channel: up.channel, bytes: up.size } });
-		return { status: 'posted', channel: up.channel, fileId: up.fileId, bytes: up.size };
+		const files = await uploadSlackFiles(slack.client, { channel: slack.channel, initialComment: text, files: charts.map((c) => ({ filename: c.filename, bytes: c.chart.png, title: alert.title, altText: alert.title })) });
+		const bytes = files.reduce((n, f) => n + f.size, 0);
+		await store.completeAction(key, { status: 'succeeded', response: { fileIds: files.map((f) => f.fileId), channel: files[0]!.channel, bytes } });
+		return { status: 'posted', channel: files[0]!.channel, fileId: files[0]!.fileId, fileIds: files.map((f) => f.fileId), bytes };
 	} catch (error) {
 		const message = (error as Error).message;
 		const outcome = error instanceof SlackUploadError ? error.outcome : 'unknown';

@@ -7,6 +7,7 @@ import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
 import type { Store } from '../../shared/store';
 import * as detect from './detect.operation';
+import * as digest from './digest.operation';
 import * as forecast from './forecast.operation';
 import * as pace from './pace.operation';
 import type { SlackDelivery } from './deliver';
@@ -17,7 +18,7 @@ export interface InsightsContext {
 	slack?: SlackDelivery;
 }
 
-const operations = { detect, pace, forecast } as const;
+const operations = { detect, pace, forecast, digest } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;

@@ -88,43 +88,62 @@ export async function findSharedFile(client: Client, channel: string, text: stri
 	return undefined;
 }
 
-/** The three calls; throws SlackUploadError with its outcome. `fetchImpl` sends the bytes (default: global fetch). */
+/** The three calls for one file; throws SlackUploadError with its outcome. `fetchImpl` sends the bytes (default: global fetch). */
 export async function uploadSlackFile(client: Client, file: SlackFileUpload, fetchImpl: typeof fetch = fetch): Promise<UploadedFile> {
-	if (file.bytes.length === 0) throw new SlackUploadError('Nothing to upload: the file is empty', 'failed');
-	const channel = await slackChannelId(client, file.channel);
-	let upload: { upload_url?: string; file_id?: string };
-	try {
-		upload = await client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length, ...(file.altText ? { alt_txt: file.altText.slice(0, 1000) } : {}) });
-	} catch (error) {
-		const e = describeSlackError(error, 'files.getUploadURLExternal', channel);
-		throw new SlackUploadError(`${e.message} (nothing was shared)`, 'failed', e.slackError);
+	const [one] = await uploadSlackFiles(client, { channel: file.channel, initialComment: file.initialComment, threadTs: file.threadTs, files: [file] }, fetchImpl);
+	return one!;
+}
+
+/**
+ * Several files shared as one message (one URL and upload per file, then one
+ * completeUploadExternal naming them all, at most 10 as Slack allows).
+ */
+export async function uploadSlackFiles(
+	client: Client,
+	input: { channel: string; initialComment?: string; threadTs?: string; files: ReadonlyArray<Pick<SlackFileUpload, 'filename' | 'bytes' | 'title' | 'altText'>> },
+	fetchImpl: typeof fetch = fetch,
+): Promise<UploadedFile[]> {
+	if (input.files.length === 0 || input.files.length > 10) throw new SlackUploadError(`Slack shares 1 to 10 files in one message, got ${input.files.length}`, 'failed');
+	const channel = await slackChannelId(client, input.channel);
+	const ids: Array<{ id: string; title?: string; size: number }> = [];
+	for (const file of input.files) {
+		if (file.bytes.length === 0) throw new SlackUploadError(`Nothing to upload: ${file.filename} is empty`, 'failed');
+		let upload: { upload_url?: string; file_id?: string };
+		try {
+			upload = await client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length, ...(file.altText ? { alt_txt: file.altText.slice(0, 1000) } : {}) });
+		} catch (error) {
+			const e = describeSlackError(error, 'files.getUploadURLExternal', channel);
+			throw new SlackUploadError(`${e.message} (nothing was shared)`, 'failed', e.slackError);
+		}
+		if (!upload.upload_url || !upload.file_id) throw new SlackUploadError('Slack files.getUploadURLExternal answered without an upload URL or file ID (nothing was shared)', 'failed');
+		let res: Response;
+		try {
+			res = await fetchImpl(upload.upload_url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file.bytes, signal: AbortSignal.timeout(60_000) });
+		} catch (error) {
+			throw new SlackUploadError(`Sending ${file.bytes.length} bytes of ${file.filename} to Slack's upload URL failed (${(error as Error).message}); the file was not shared`, 'failed');
+		}
+		if (!res.ok) {
+			const body = (await res.text().catch(() => '')).slice(0, 200);
+			throw new SlackUploadError(`Slack's upload URL refused ${file.filename} with HTTP ${res.status}${body ? ` (${body})` : ''}; the file was not shared`, 'failed');
+		}
+		await res.arrayBuffer().catch(() => undefined);
+		ids.push({ id: upload.file_id, ...(file.title ? { title: file.title } : {}), size: file.bytes.length });
 	}
-	if (!upload.upload_url || !upload.file_id) throw new SlackUploadError('Slack files.getUploadURLExternal answered without an upload URL or file ID (nothing was shared)', 'failed');
-	let res: Response;
-	try {
-		res = await fetchImpl(upload.upload_url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file.bytes, signal: AbortSignal.timeout(60_000) });
-	} catch (error) {
-		throw new SlackUploadError(`Sending ${file.bytes.length} bytes of ${file.filename} to Slack's upload URL failed (${(error as Error).message}); the file was not shared`, 'failed');
-	}
-	if (!res.ok) {
-		const body = (await res.text().catch(() => '')).slice(0, 200);
-		throw new SlackUploadError(`Slack's upload URL refused ${file.filename} with HTTP ${res.status}${body ? ` (${body})` : ''}; the file was not shared`, 'failed');
-	}
-	await res.arrayBuffer().catch(() => undefined);
+	const names = input.files.map((f) => f.filename).join(', ');
 	try {
 		const done = await client.files.completeUploadExternal({
-			files: [{ id: upload.file_id, ...(file.title ? { title: file.title } : {}) }],
+			files: ids.map(({ id, title }) => ({ id, ...(title ? { title } : {}) })),
 			channel_id: channel,
-			...(file.initialComment ? { initial_comment: file.initialComment } : {}),
-			...(file.threadTs ? { thread_ts: file.threadTs } : {}),
+			...(input.initialComment ? { initial_comment: input.initialComment } : {}),
+			...(input.threadTs ? { thread_ts: input.threadTs } : {}),
 		} as Parameters<Client['files']['completeUploadExternal']>[0]);
-		const shared = (done.files as Array<{ id?: string; permalink?: string }> | undefined)?.[0];
-		return { fileId: shared?.id ?? upload.file_id, channel, size: file.bytes.length, ...(shared?.permalink ? { permalink: shared.permalink } : {}) };
+		const shared = (done.files as Array<{ id?: string; permalink?: string }> | undefined) ?? [];
+		return ids.map((f, i) => ({ fileId: shared[i]?.id ?? f.id, channel, size: f.size, ...(shared[i]?.permalink ? { permalink: shared[i]!.permalink } : {}) }));
 	} catch (error) {
 		const e = describeSlackError(error, 'files.completeUploadExternal', channel);
 		const outcome = slackPostOutcome(error);
 		if (outcome === 'unknown' && (error as { code?: string }).code !== ErrorCode.PlatformError) {
-			throw new SlackUploadError(`${e.message}: the answer was lost, so ${file.filename} may have been shared; it is not sent again on a guess`, 'unknown');
+			throw new SlackUploadError(`${e.message}: the answer was lost, so ${names} may have been shared; it is not sent again on a guess`, 'unknown');
 		}
 		throw new SlackUploadError(`${e.message} (the file was not shared)`, 'failed', e.slackError);
 	}

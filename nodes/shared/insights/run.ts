@@ -14,6 +14,8 @@
  * chart each one carries (charts/from-insights.ts).
  */
 import type { Alert } from '../alerts/message';
+import { anomalyChartOption } from '../charts/insights';
+import { renderChart, type RenderedChart } from '../charts/render';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
 import { dayNumber, dayString, daysInMonth, monthOf } from './days';
@@ -303,4 +305,112 @@ export async function forecastMetric(store: InsightStore, scope: Scope, metric: 
 	const cols = await store.selectColumnar('campaign_performance', ['date', 'platform', 'account_id', 'campaign_id', 'campaign_name', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'] as never, { where } as never);
 	const series = buildSeries(cols as unknown as PerformanceColumns, { end, historyDays, accounts: false });
 	return { ...forecastScope(series, scope, metric, horizon, options.level ? { level: options.level } : {}), end };
+}
+
+// ---------------------------------------------------------------------------
+// Weekly Digest
+// ---------------------------------------------------------------------------
+
+export interface DigestSeries {
+	platform: string;
+	currency: string;
+	/** The last 14 days: spend, and the same weekday a week earlier as "expected". */
+	days: Array<{ date: string; value: number | null; expected: number | null }>;
+	thisWeek: number;
+	lastWeek: number;
+	/** Days of this week with a stored anomaly on the platform. */
+	anomalyDays: string[];
+}
+
+export interface WeeklyDigest {
+	end: string;
+	from: string;
+	anomalies: number;
+	byPattern: Record<string, number>;
+	topAnomalies: string[];
+	pacing: Array<{ label: string; status: string; summary: string }>;
+	movers: string[];
+	series: DigestSeries[];
+	alert: Alert;
+	alertKey: string;
+}
+
+/**
+ * The week ending `end` (default: the latest stored day) in one message: the
+ * anomalies stored for it, pacing per plan, the five campaigns whose spend
+ * moved most against the week before, and one spend series per platform and
+ * currency (this week against the same weekdays of last week) for its chart.
+ */
+export async function weeklyDigest(store: InsightStore, options: { end?: string; platform?: string } = {}): Promise<WeeklyDigest | null> {
+	const end = options.end ?? (await latestDate(store, options));
+	if (!end) return null;
+	const endDay = dayNumber(end);
+	const from = dayString(endDay - 6);
+	const where: Record<string, unknown> = { date: { gte: dayString(endDay - 13), lte: end } };
+	if (options.platform) where.platform = options.platform;
+	const cols = (await store.selectColumnar('campaign_performance', ['date', 'platform', 'account_id', 'campaign_id', 'campaign_name', 'currency', 'spend'] as never, { where } as never)) as unknown as { length: number; columns: Record<string, unknown[]> };
+	const perSeries = new Map<string, Float64Array>();
+	const perCampaign = new Map<string, { platform: string; accountId: string; campaignId: string; name: string | null; currency: string; week: number; before: number }>();
+	for (let i = 0; i < cols.length; i++) {
+		const platform = String(cols.columns.platform![i]);
+		const currency = String(cols.columns.currency![i] ?? '');
+		const t = dayNumber(dateText(cols.columns.date![i])) - (endDay - 13);
+		const spend = num(cols.columns.spend![i]) || 0;
+		const key = `${platform}|${currency}`;
+		const arr = perSeries.get(key) ?? new Float64Array(14);
+		arr[t] += spend;
+		perSeries.set(key, arr);
+		const ck = `${platform}|${cols.columns.account_id![i]}|${cols.columns.campaign_id![i]}`;
+		const c = perCampaign.get(ck) ?? { platform, accountId: String(cols.columns.account_id![i]), campaignId: String(cols.columns.campaign_id![i]), name: (cols.columns.campaign_name![i] as string | null) ?? null, currency, week: 0, before: 0 };
+		if (t >= 7) c.week += spend;
+		else c.before += spend;
+		perCampaign.set(ck, c);
+	}
+	const stored = (await store.select('anomalies', { where: { date: { gte: from, lte: end }, ...(options.platform ? { platform: options.platform } : {}) } } as never)) as unknown as Array<Record<string, unknown>>;
+	const byPattern: Record<string, number> = {};
+	for (const r of stored) {
+		const k = r.pattern ? String(r.pattern) : `${r.metric} ${r.direction}`;
+		byPattern[k] = (byPattern[k] ?? 0) + 1;
+	}
+	const topAnomalies = [...stored]
+		.sort((a, b) => Math.abs(num(b.score)) - Math.abs(num(a.score)))
+		.slice(0, 8)
+		.map((r) => {
+			const a = { platform: String(r.platform), accountId: String(r.account_id), campaignId: r.campaign_id ? String(r.campaign_id) : null, campaignName: (r.campaign_name as string | null) ?? null, metric: r.metric as Anomaly['metric'], currency: (r.currency as string | null) ?? null };
+			return `${dateText(r.date)} ${entityLabel(a)}: ${METRIC_LABELS[a.metric]} ${r.direction === 'spike' ? 'spiked' : 'dropped'} to ${metricValue(a, num(r.actual))} (expected ${metricValue(a, num(r.expected))})${r.pattern ? `, ${String(r.pattern).replace(/_/g, ' ')}` : ''}`;
+		});
+	const movers = [...perCampaign.values()]
+		.filter((c) => c.week + c.before > 0)
+		.sort((a, b) => Math.abs(b.week - b.before) - Math.abs(a.week - a.before))
+		.slice(0, 5)
+		.map((c) => `${entityLabel(c)}: spend ${formatAmount(c.week, c.currency)} this week, ${c.before > 0 ? `${c.week >= c.before ? '+' : ''}${Math.round(((c.week - c.before) / c.before) * 100)} %` : 'new'} on the week before (${formatAmount(c.before, c.currency)})`);
+	const paced = await paceBudgets(store, { asOf: end, ...(options.platform ? { platform: options.platform } : {}) });
+	const pacing = paced.pacing.map((p) => ({ label: p.label, status: p.result.status, summary: `${p.label}: ${p.result.summary}` }));
+	const anomalyDaysOf = (platform: string) => [...new Set(stored.filter((r) => r.platform === platform).map((r) => dateText(r.date)))].sort();
+	const series: DigestSeries[] = [...perSeries.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, arr]) => {
+		const [platform, currency] = key.split('|') as [string, string];
+		const days = Array.from({ length: 7 }, (_, i) => ({ date: dayString(endDay - 6 + i), value: arr[7 + i]!, expected: arr[i]! }));
+		return { platform, currency, days: [...Array.from({ length: 7 }, (_, i) => ({ date: dayString(endDay - 13 + i), value: arr[i]!, expected: null })), ...days], thisWeek: days.reduce((s, d) => s + d.value, 0), lastWeek: days.reduce((s, d) => s + d.expected, 0), anomalyDays: anomalyDaysOf(platform) };
+	});
+	const off = pacing.filter((p) => p.status !== 'on_track').length;
+	const spendLines = series.map((s) => `${s.platform} spend ${formatAmount(s.thisWeek, s.currency)} (${s.lastWeek > 0 ? `${s.thisWeek >= s.lastWeek ? '+' : ''}${Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 100)} %` : 'new'} on the week before)`);
+	const alert: Alert = {
+		kind: 'summary',
+		label: 'Weekly digest',
+		title: `Week ${from} to ${end}: ${stored.length} anomal${stored.length === 1 ? 'y' : 'ies'}, ${off} of ${pacing.length} plan${pacing.length === 1 ? '' : 's'} off pace`,
+		message: [
+			spendLines.length ? `Spend: ${spendLines.join('; ')}.` : 'No spend stored this week.',
+			stored.length ? `Anomalies: ${Object.entries(byPattern).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`).join(', ')}.` : 'No anomalies this week.',
+			pacing.length ? `Pacing: ${pacing.map((p) => `${p.label} ${p.status.replace('_', ' ')}`).join('; ')}.` : 'No budget plans for this month.',
+		].join('\n'),
+		items: [...topAnomalies.map((t) => `Anomaly: ${t}`), ...movers.map((m) => `Mover: ${m}`)],
+		footer: 'AdOps Insights · Weekly Digest (one chart per platform: this week against the same weekdays of last week)',
+	};
+	return { end, from, anomalies: stored.length, byPattern, topAnomalies, pacing, movers, series, alert, alertKey: `insights.digest:${options.platform ?? ''}|${end}` };
+}
+
+/** A platform's chart of the digest: this week's daily spend, last week's same weekdays dashed, anomaly days marked. */
+export function digestChart(s: DigestSeries, from: string, end: string): RenderedChart {
+	const change = s.lastWeek > 0 ? `${s.thisWeek >= s.lastWeek ? '+' : ''}${Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 100)} % on the week before` : 'no spend the week before';
+	return renderChart(anomalyChartOption({ title: `${s.platform} spend, ${from} to ${end}`, subtitle: `${formatAmount(s.thisWeek, s.currency)} (${change}); dashed: the same weekday a week earlier`, days: s.days, anomalies: s.anomalyDays, unit: s.currency }));
 }
