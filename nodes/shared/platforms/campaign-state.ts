@@ -3,11 +3,12 @@
  * types.ts): platform timestamps to ISO instants, statuses in one vocabulary,
  * and the checks every `setDailyBudget` makes before it calls a platform.
  */
+import type { CallStats } from '../resilience/call-policy';
 import { PlatformApiError, type PlatformId } from '../resilience/errors';
 import { currencyExponent } from './currency';
 import { majorToScaled } from './money';
 import { wallClock } from '../text/dates';
-import type { AccountInfo } from './types';
+import { toCallMeta, type AccountInfo, type CampaignState, type CampaignStates } from './types';
 
 /** Offset of `timeZone` from UTC at instant `ms` (positive east of Greenwich), in ms. */
 function zoneOffsetMs(timeZone: string, ms: number): number {
@@ -121,4 +122,65 @@ export function checkBudgetInput(platform: PlatformId, accountId: string, call: 
 	} catch {
 		throw refusedChange(platform, accountId, call, `${amount} ${accountCurrency} has more than ${exponent} decimals`, `round the budget to ${exponent} decimals`);
 	}
+}
+
+/** What a campaign's state takes from the platform's campaign object; the rest comes from its account. */
+export type CampaignStateFields = Pick<CampaignState, 'platform' | 'campaignId' | 'name' | 'platformStatus' | 'dailyBudget' | 'budgetNote' | 'createdAt' | 'raw'> & {
+	/** The status in the one vocabulary when the platform needs its own mapping (default: `campaignStatus(platformStatus)`). */
+	status?: string;
+};
+
+/**
+ * A campaign's state on its account: the account's currency and time zone, and
+ * the budget editable when there is a daily budget and no note stands against it.
+ */
+export function campaignStateOf(account: Pick<AccountInfo, 'accountId' | 'currency' | 'timezone'>, c: CampaignStateFields): CampaignState {
+	return {
+		platform: c.platform,
+		accountId: account.accountId,
+		campaignId: c.campaignId,
+		name: c.name,
+		status: c.status ?? campaignStatus(c.platformStatus),
+		platformStatus: c.platformStatus,
+		dailyBudget: c.dailyBudget,
+		budgetEditable: c.dailyBudget !== null && c.budgetNote === null,
+		budgetNote: c.budgetNote,
+		currency: account.currency,
+		timezone: account.timezone,
+		createdAt: c.createdAt,
+		raw: c.raw,
+	};
+}
+
+/** The parts of an adapter `pagedCampaignStates` uses. */
+export interface PagingAdapter<C> {
+	readonly http: { readonly executor: { readonly stats: CallStats } };
+	describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo>;
+	campaignState(campaign: C, account: AccountInfo): CampaignState;
+}
+
+/**
+ * `listCampaignStates` of an adapter that pages through an account's
+ * campaigns: the account is read fresh (and kept in `cache` for the changes
+ * that follow), every campaign of every page becomes a state, and the meta
+ * counts the calls made from the start.
+ */
+export async function pagedCampaignStates<P, C>(
+	adapter: PagingAdapter<C>,
+	cache: Map<string, Promise<AccountInfo>>,
+	accountId: string,
+	signal: AbortSignal | undefined,
+	pages: () => AsyncIterable<P>,
+	campaigns: (page: P) => readonly C[] | undefined,
+): Promise<CampaignStates> {
+	const before = { ...adapter.http.executor.stats };
+	const account = await adapter.describeAccount(accountId, signal);
+	cache.set(accountId, Promise.resolve(account));
+	const states: CampaignState[] = [];
+	let count = 0;
+	for await (const page of pages()) {
+		count += 1;
+		for (const c of campaigns(page) ?? []) states.push(adapter.campaignState(c, account));
+	}
+	return { account, campaigns: states, meta: toCallMeta(before, adapter.http.executor.stats, count) };
 }

@@ -316,16 +316,24 @@ export class GoogleAdsRestClient {
 		return `${this.base}/${this.options.apiVersion}/customers/${credentials.customer_id}${suffix}`;
 	}
 
-	/** POST with the library's headers; one refresh-and-retry when a cached token is refused. */
-	private async post(credentials: CustomerCredentials, url: string, data: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+	/** POST with the library's headers (the customer's login and linked customer ids). */
+	private post(credentials: CustomerCredentials, url: string, data: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+		const headers: Record<string, string> = {};
+		if (credentials.login_customer_id) headers['login-customer-id'] = credentials.login_customer_id;
+		if (credentials.linked_customer_id) headers['linked-customer-id'] = credentials.linked_customer_id;
+		return this.send({ method: 'POST', url, data, headers }, signal);
+	}
+
+	/** One request with the token and developer token, the body as text; one refresh-and-retry when a cached token is refused. */
+	private async send(request: { method: 'GET' | 'POST'; url: string; data?: unknown; headers?: Record<string, string> }, signal?: AbortSignal): Promise<{ status: number; text: string }> {
 		for (let attempt = 0; ; attempt++) {
 			const { token, cached } = await this.options.tokens.get(signal);
 			this.tokensSeen.add(token);
-			const headers: Record<string, string> = { Authorization: `Bearer ${token}`, 'developer-token': this.options.developerToken };
-			if (credentials.login_customer_id) headers['login-customer-id'] = credentials.login_customer_id;
-			if (credentials.linked_customer_id) headers['linked-customer-id'] = credentials.linked_customer_id;
-			const response = await axios.post<string>(url, data, {
-				headers,
+			const response = await axios.request<string>({
+				method: request.method,
+				url: request.url,
+				...(request.data === undefined ? {} : { data: request.data }),
+				headers: { Authorization: `Bearer ${token}`, 'developer-token': this.options.developerToken, ...request.headers },
 				responseType: 'text',
 				transformResponse: (x: unknown) => x,
 				validateStatus: () => true,
@@ -415,32 +423,16 @@ export class GoogleAdsRestClient {
 
 	/** `GET /vN/customers:listAccessibleCustomers`: the customers the OAuth user reaches directly, as ids. */
 	async listAccessibleCustomers(signal?: AbortSignal): Promise<string[]> {
-		for (let attempt = 0; ; attempt++) {
-			const { token, cached } = await this.options.tokens.get(signal);
-			this.tokensSeen.add(token);
-			const response = await axios.get<string>(`${this.base}/${this.options.apiVersion}/customers:listAccessibleCustomers`, {
-				headers: { Authorization: `Bearer ${token}`, 'developer-token': this.options.developerToken },
-				responseType: 'text',
-				transformResponse: (x: unknown) => x,
-				validateStatus: () => true,
-				timeout: this.options.timeoutMs ?? 120_000,
-				...(signal ? { signal } : {}),
-			});
-			if (response.status === 401 && cached && attempt === 0) {
-				this.options.tokens.invalidate(token);
-				continue;
-			}
-			const text = typeof response.data === 'string' ? response.data : String(response.data ?? '');
-			let body: { resourceNames?: unknown; error?: { message?: unknown } } | undefined;
-			try {
-				body = JSON.parse(text) as typeof body;
-			} catch {
-				throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, response.status);
-			}
-			if (response.status >= 400) throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${response.status}: ${typeof body?.error?.message === 'string' ? body.error.message : text.slice(0, 200)}`, response.status);
-			const names = Array.isArray(body?.resourceNames) ? body.resourceNames : [];
-			return names.filter((n): n is string => typeof n === 'string').map((n) => n.replace(/^customers\//, ''));
+		const { status, text } = await this.send({ method: 'GET', url: `${this.base}/${this.options.apiVersion}/customers:listAccessibleCustomers` }, signal);
+		let body: { resourceNames?: unknown; error?: { message?: unknown } } | undefined;
+		try {
+			body = JSON.parse(text) as typeof body;
+		} catch {
+			throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${status} with a body that is not JSON: ${text.slice(0, 200)}`, status);
 		}
+		if (status >= 400) throw new GoogleAdsHttpError(`Google Ads listAccessibleCustomers answered HTTP ${status}: ${typeof body?.error?.message === 'string' ? body.error.message : text.slice(0, 200)}`, status);
+		const names = Array.isArray(body?.resourceNames) ? body.resourceNames : [];
+		return names.filter((n): n is string => typeof n === 'string').map((n) => n.replace(/^customers\//, ''));
 	}
 }
 

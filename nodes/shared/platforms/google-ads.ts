@@ -52,7 +52,7 @@ import {
 	normalizeBaseUrl,
 	type RestParser,
 } from './google-ads-rest';
-import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
+import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
 import { wallClock } from '../text/dates';
 import {
@@ -557,21 +557,9 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		else if (period !== null && period !== 'DAILY') note = `the budget period is ${period}, not DAILY`;
 		else if (dailyBudget === null) note = `the budget amount ${String(b.amount_micros)} micros is not a positive amount`;
 		else if (b.explicitly_shared === true || references > 1) note = `shared budget used by ${references > 1 ? `${references} campaigns` : 'several campaigns'}: changing it would move all of them`;
-		return {
-			platform: 'google_ads',
-			accountId,
-			campaignId: c.id === undefined ? '' : String(c.id),
-			name: typeof c.name === 'string' ? c.name : null,
-			status: campaignStatus(rawStatus),
-			platformStatus: rawStatus,
-			dailyBudget,
-			budgetEditable: dailyBudget !== null && note === null,
-			budgetNote: note,
-			currency,
-			timezone,
-			createdAt: zonedTimeToIso(c.start_date_time, timezone),
-			raw: row,
-		};
+		const name = typeof c.name === 'string' ? c.name : null;
+		const campaignId = c.id === undefined ? '' : String(c.id);
+		return campaignStateOf({ accountId, currency, timezone }, { platform: 'google_ads', campaignId, name, platformStatus: rawStatus, dailyBudget, budgetNote: note, createdAt: zonedTimeToIso(c.start_date_time, timezone), raw: row });
 	}
 
 	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {

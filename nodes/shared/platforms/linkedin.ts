@@ -21,9 +21,9 @@
 import type { CallContext } from '../resilience/call-policy';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { PlatformApiError } from '../resilience/errors';
-import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, instantToIso, refusedChange } from './campaign-state';
+import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, instantToIso, pagedCampaignStates, refusedChange } from './campaign-state';
 import { currencyExponent } from './currency';
-import { decimalField, majorToScaled, scaledIntegerToDecimalString } from './money';
+import { decimalField, majorToScaled, reportedMetrics, scaledIntegerToDecimalString } from './money';
 import {
 	parseDay,
 	toCallMeta,
@@ -293,36 +293,15 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 			dailyBudget = null;
 		} else if (dailyBudget === null) note = total ? 'the campaign has a total budget only, no daily budget' : 'the campaign has no daily budget';
 		const stamps = c.changeAuditStamps as { created?: { time?: unknown } } | undefined;
-		const rawStatus = typeof c.status === 'string' ? c.status : null;
-		return {
-			platform: 'linkedin',
-			accountId: account.accountId,
-			campaignId: String(c.id ?? ''),
-			name: typeof c.name === 'string' ? c.name : null,
-			status: campaignStatus(rawStatus),
-			platformStatus: rawStatus,
-			dailyBudget,
-			budgetEditable: dailyBudget !== null,
-			budgetNote: note,
-			currency: account.currency,
-			timezone: account.timezone,
-			createdAt: instantToIso(stamps?.created?.time),
-			raw: c,
-		};
+		const platformStatus = typeof c.status === 'string' ? c.status : null;
+		const name = typeof c.name === 'string' ? c.name : null;
+		return campaignStateOf(account, { platform: 'linkedin', campaignId: String(c.id ?? ''), name, platformStatus, dailyBudget, budgetNote: note, createdAt: instantToIso(stamps?.created?.time), raw: c });
 	}
 
 	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
-		const before = { ...this.http.executor.stats };
 		const id = linkedInAccountId(accountId);
-		const account = await this.describeAccount(id, signal);
-		this.accounts.set(id, Promise.resolve(account));
-		const campaigns: CampaignState[] = [];
-		let pages = 0;
-		for await (const data of this.campaignPages({ call: 'listCampaignStates', accountId: id, signal }, id)) {
-			pages += 1;
-			for (const c of data.elements ?? []) campaigns.push(this.campaignState(c, account));
-		}
-		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+		const pages = () => this.campaignPages({ call: 'listCampaignStates', accountId: id, signal }, id);
+		return pagedCampaignStates(this, this.accounts, id, signal, pages, (data) => data.elements);
 	}
 
 	/**
@@ -436,12 +415,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 					campaignName: names.get(campaignId) ?? null,
 					date: dateRangeStart(e.dateRange),
 					currency: account.currency,
-					spend: decimalField(e.costInLocalCurrency),
-					impressions: decimalField(e.impressions) ?? 0,
-					clicks: decimalField(e.clicks) ?? 0,
-					conversions: decimalField(e.externalWebsiteConversions) ?? 0,
-					revenue: decimalField(e.conversionValueInLocalCurrency) ?? 0,
-					leads: decimalField(e.oneClickLeads) ?? 0,
+					...reportedMetrics({ spend: e.costInLocalCurrency, impressions: e.impressions, clicks: e.clicks, conversions: e.externalWebsiteConversions, revenue: e.conversionValueInLocalCurrency, leads: e.oneClickLeads }),
 					raw: e,
 				});
 			}

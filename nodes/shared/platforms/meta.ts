@@ -27,7 +27,7 @@ import { PlatformApiError } from '../resilience/errors';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
 import { decimalField, majorToScaled, scaledToMajor, type NumericField } from './money';
 import { metaMinorUnitDigits } from './currency';
-import { cachedAccountInfo, campaignStatus, checkBudgetInput, checkStatusInput, digitsCampaignId, instantToIso, refusedChange } from './campaign-state';
+import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, instantToIso, pagedCampaignStates, refusedChange } from './campaign-state';
 import {
 	parseDay,
 	toCallMeta,
@@ -225,6 +225,22 @@ function checkCampaignId(accountId: string, call: string, campaignId: string): s
 	return digitsCampaignId('meta', accountId, call, campaignId, 'Ads Manager');
 }
 
+/** The ad account fields read for its AccountInfo. */
+const META_ACCOUNT_FIELDS = 'id,account_id,name,currency,timezone_name,account_status';
+
+/** An ad account object (META_ACCOUNT_FIELDS) → its AccountInfo. */
+function metaAccountInfo(accountId: string, raw: Record<string, unknown>): AccountInfo {
+	return {
+		platform: 'meta',
+		accountId,
+		name: typeof raw.name === 'string' ? raw.name : null,
+		currency: typeof raw.currency === 'string' ? raw.currency : null,
+		timezone: typeof raw.timezone_name === 'string' ? raw.timezone_name : null,
+		status: raw.account_status === undefined ? null : String(raw.account_status),
+		raw,
+	};
+}
+
 export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'meta' as const;
 	readonly canValidateOnly = true;
@@ -272,18 +288,8 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 
 	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
 		const id = metaAccountDigits(accountId);
-		const raw = await this.get<Record<string, unknown>>({ call: 'describeAccount', accountId: id, signal }, `/${this.apiVersion}/act_${id}`, {
-			fields: 'id,account_id,name,currency,timezone_name,account_status',
-		});
-		return {
-			platform: 'meta',
-			accountId: id,
-			name: typeof raw.name === 'string' ? raw.name : null,
-			currency: typeof raw.currency === 'string' ? raw.currency : null,
-			timezone: typeof raw.timezone_name === 'string' ? raw.timezone_name : null,
-			status: raw.account_status === undefined ? null : String(raw.account_status),
-			raw,
-		};
+		const raw = await this.get<Record<string, unknown>>({ call: 'describeAccount', accountId: id, signal }, `/${this.apiVersion}/act_${id}`, { fields: META_ACCOUNT_FIELDS });
+		return metaAccountInfo(id, raw);
 	}
 
 	async listCampaigns(accountId: string, signal?: AbortSignal): Promise<CampaignList> {
@@ -333,39 +339,15 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		else if (daily !== null && dailyBudget === null) note = `daily_budget ${String(c.daily_budget)} is not a budget in minor units`;
 		else if (dailyBudget === null && lifetime !== null) note = 'the campaign has a lifetime budget, not a daily one';
 		else if (dailyBudget === null) note = 'the budget is set on the ad sets (no campaign budget)';
-		const rawStatus = typeof c.status === 'string' ? c.status : null;
-		return {
-			platform: 'meta',
-			accountId: account.accountId,
-			campaignId: String(c.id ?? ''),
-			name: typeof c.name === 'string' ? c.name : null,
-			status: campaignStatus(rawStatus),
-			platformStatus: rawStatus,
-			dailyBudget,
-			budgetEditable: dailyBudget !== null,
-			budgetNote: note,
-			currency: account.currency,
-			timezone: account.timezone,
-			createdAt: instantToIso(c.created_time),
-			raw: c,
-		};
+		const platformStatus = typeof c.status === 'string' ? c.status : null;
+		const name = typeof c.name === 'string' ? c.name : null;
+		return campaignStateOf(account, { platform: 'meta', campaignId: String(c.id ?? ''), name, platformStatus, dailyBudget, budgetNote: note, createdAt: instantToIso(c.created_time), raw: c });
 	}
 
 	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
-		const before = { ...this.http.executor.stats };
 		const id = metaAccountDigits(accountId);
-		const account = await this.describeAccount(id, signal);
-		this.accounts.set(id, Promise.resolve(account));
-		const campaigns: CampaignState[] = [];
-		let pages = 0;
-		for await (const page of this.pages<Record<string, unknown>>({ call: 'listCampaignStates', accountId: id, signal }, `/${this.apiVersion}/act_${id}/campaigns`, {
-			fields: META_CAMPAIGN_STATE_FIELDS,
-			limit: this.config.pageSize ?? 500,
-		})) {
-			pages += 1;
-			for (const c of page.data ?? []) campaigns.push(this.campaignState(c, account));
-		}
-		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+		const pages = () => this.pages<Record<string, unknown>>({ call: 'listCampaignStates', accountId: id, signal }, `/${this.apiVersion}/act_${id}/campaigns`, { fields: META_CAMPAIGN_STATE_FIELDS, limit: this.config.pageSize ?? 500 });
+		return pagedCampaignStates(this, this.accounts, id, signal, pages, (page) => page.data);
 	}
 
 	/**
@@ -536,18 +518,8 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	/** The ad accounts the token may read (`GET /me/adaccounts`), for the account pickers. */
 	async listAdAccounts(signal?: AbortSignal): Promise<AccountInfo[]> {
 		const out: AccountInfo[] = [];
-		for await (const page of this.pages<Record<string, unknown>>({ call: 'listAdAccounts', accountId: '', signal }, `/${this.apiVersion}/me/adaccounts`, { fields: 'id,account_id,name,currency,timezone_name,account_status', limit: 100 })) {
-			for (const raw of page.data ?? []) {
-				out.push({
-					platform: 'meta',
-					accountId: metaAccountDigits(String(raw.account_id ?? raw.id ?? '')),
-					name: typeof raw.name === 'string' ? raw.name : null,
-					currency: typeof raw.currency === 'string' ? raw.currency : null,
-					timezone: typeof raw.timezone_name === 'string' ? raw.timezone_name : null,
-					status: raw.account_status === undefined ? null : String(raw.account_status),
-					raw,
-				});
-			}
+		for await (const page of this.pages<Record<string, unknown>>({ call: 'listAdAccounts', accountId: '', signal }, `/${this.apiVersion}/me/adaccounts`, { fields: META_ACCOUNT_FIELDS, limit: 100 })) {
+			for (const raw of page.data ?? []) out.push(metaAccountInfo(metaAccountDigits(String(raw.account_id ?? raw.id ?? '')), raw));
 		}
 		return out;
 	}

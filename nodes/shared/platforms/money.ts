@@ -106,6 +106,25 @@ export function decimalField(value: unknown): NumericField {
 	return value as InvalidNumber;
 }
 
+/** The six metrics of a report row. */
+export type ReportedMetrics = Record<'spend' | 'impressions' | 'clicks' | 'conversions' | 'revenue' | 'leads', NumericField>;
+
+/**
+ * A report row's metrics from decimal fields of a report that leaves out what
+ * is zero (LinkedIn analytics, TikTok integrated reports): an absent count is
+ * 0, spend is as reported (null when absent).
+ */
+export function reportedMetrics(v: Record<keyof ReportedMetrics, unknown>): ReportedMetrics {
+	return {
+		spend: decimalField(v.spend),
+		impressions: decimalField(v.impressions) ?? 0,
+		clicks: decimalField(v.clicks) ?? 0,
+		conversions: decimalField(v.conversions) ?? 0,
+		revenue: decimalField(v.revenue) ?? 0,
+		leads: decimalField(v.leads) ?? 0,
+	};
+}
+
 /** Sum of numeric fields where all are numbers; the first invalid one is kept as-is. */
 export function sumFields(values: readonly NumericField[]): NumericField {
 	let total: number | null = null;

@@ -28,10 +28,10 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError, type PlatformErrorKind } from '../resilience/errors';
-import { cachedAccountInfo, checkBudgetInput, checkStatusInput, refusedChange } from './campaign-state';
+import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, pagedCampaignStates, refusedChange } from './campaign-state';
 import { currencyExponent } from './currency';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
-import { decimalField, majorToScaled, scaledIntegerToDecimalString } from './money';
+import { decimalField, majorToScaled, reportedMetrics, scaledIntegerToDecimalString } from './money';
 import { PLATFORM_REGISTRY } from './registry';
 import {
 	eachDay,
@@ -163,9 +163,7 @@ function advertiserId(accountId: string, call: string): string {
 }
 
 function campaignIdOf(accountId: string, call: string, campaignId: unknown): string {
-	const id = String(campaignId ?? '').trim();
-	if (!/^\d+$/.test(id)) throw refusedChange(ID, accountId, call, `campaign id must be digits, got "${String(campaignId)}"`, 'pass the campaign id shown in TikTok Ads Manager');
-	return id;
+	return digitsCampaignId(ID, accountId, call, campaignId, 'TikTok Ads Manager');
 }
 
 export class TikTokAdsAdapter implements PlatformAdapter, CampaignControl {
@@ -323,36 +321,16 @@ export class TikTokAdsAdapter implements PlatformAdapter, CampaignControl {
 			else note = `budget ${JSON.stringify(c.budget)} is not a positive amount`;
 		} else if (mode === 'BUDGET_MODE_TOTAL') note = 'the campaign has a lifetime budget only, no daily budget';
 		else note = 'the campaign has no budget of its own (budgets are set on its ad groups)';
-		const rawStatus = typeof c.operation_status === 'string' ? c.operation_status : null;
-		return {
-			platform: ID,
-			accountId: account.accountId,
-			campaignId: String(c.campaign_id ?? ''),
-			name: typeof c.campaign_name === 'string' ? c.campaign_name : null,
-			status: tiktokCampaignStatus(c.operation_status, c.secondary_status),
-			platformStatus: rawStatus,
-			dailyBudget,
-			budgetEditable: dailyBudget !== null,
-			budgetNote: note,
-			currency: account.currency,
-			timezone: account.timezone,
-			createdAt: tiktokTimeToIso(c.create_time),
-			raw: c,
-		};
+		const platformStatus = typeof c.operation_status === 'string' ? c.operation_status : null;
+		const name = typeof c.campaign_name === 'string' ? c.campaign_name : null;
+		const status = tiktokCampaignStatus(c.operation_status, c.secondary_status);
+		return campaignStateOf(account, { platform: ID, campaignId: String(c.campaign_id ?? ''), name, status, platformStatus, dailyBudget, budgetNote: note, createdAt: tiktokTimeToIso(c.create_time), raw: c });
 	}
 
 	async listCampaignStates(accountId: string, signal?: AbortSignal): Promise<CampaignStates> {
-		const before = { ...this.http.executor.stats };
 		const id = advertiserId(accountId, 'listCampaignStates');
-		const account = await this.describeAccount(id, signal);
-		this.accounts.set(id, Promise.resolve(account));
-		const campaigns: CampaignState[] = [];
-		let pages = 0;
-		for await (const list of this.campaignPages({ call: 'listCampaignStates', accountId: id, signal }, id)) {
-			pages += 1;
-			for (const c of list) campaigns.push(this.campaignState(c, account));
-		}
-		return { account, campaigns, meta: toCallMeta(before, this.http.executor.stats, pages) };
+		const pages = () => this.campaignPages({ call: 'listCampaignStates', accountId: id, signal }, id);
+		return pagedCampaignStates(this, this.accounts, id, signal, pages, (list) => list);
 	}
 
 	async getCampaignState(accountId: string, campaignId: string, signal?: AbortSignal): Promise<CampaignState | null> {
@@ -443,12 +421,7 @@ export class TikTokAdsAdapter implements PlatformAdapter, CampaignControl {
 						campaignName: typeof m.campaign_name === 'string' ? m.campaign_name : null,
 						date: day,
 						currency: account.currency,
-						spend: decimalField(m.spend),
-						impressions: decimalField(m.impressions) ?? 0,
-						clicks: decimalField(m.clicks) ?? 0,
-						conversions: decimalField(m.complete_payment) ?? 0,
-						revenue: decimalField(m.total_complete_payment_rate) ?? 0,
-						leads: decimalField(m.form) ?? 0,
+						...reportedMetrics({ spend: m.spend, impressions: m.impressions, clicks: m.clicks, conversions: m.complete_payment, revenue: m.total_complete_payment_rate, leads: m.form }),
 						raw: entry,
 					});
 				}
