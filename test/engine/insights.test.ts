@@ -230,7 +230,7 @@ describe('AdOps Insights on n8n-core', () => {
 		for (const id of added[0]!.files!) expect(Buffer.from(engine.sandbox.world.slack.files!.find((f) => f.id === id)!.bytes!.subarray(0, 8))).toEqual(PNG);
 		expect(added[0]!.text).toMatch(new RegExp(`Week 2026-11-29 to ${END}: ${stored.length} anomalies, 1 of 1 plan off pace`));
 		expect(added[0]!.text).toMatch(/tracking break/);
-		expect(added[0]!.text).toMatch(/Mover: /);
+		expect(added[0]!.text).toMatch(/Mover: [^\n]*campaign Campaign \d+ \(/);
 		const again = await engine.runNode(node({ operation: 'digest', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
 		expect(json(again.items('Insights'))[0]).toMatchObject({ slack: { status: 'already_posted' } });
 		expect(channel.messages.length).toBe(before + 1);

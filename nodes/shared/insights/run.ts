@@ -350,7 +350,7 @@ export async function weeklyDigest(store: InsightStore, options: { end?: string;
 	if (options.platform) where.platform = options.platform;
 	const cols = (await store.selectColumnar('campaign_performance', ['date', 'platform', 'account_id', 'campaign_id', 'campaign_name', 'currency', 'spend'] as never, { where } as never)) as unknown as { length: number; columns: Record<string, unknown[]> };
 	const perSeries = new Map<string, Float64Array>();
-	const perCampaign = new Map<string, { platform: string; accountId: string; campaignId: string; name: string | null; currency: string; week: number; before: number }>();
+	const perCampaign = new Map<string, { platform: string; accountId: string; campaignId: string; campaignName: string | null; currency: string; week: number; before: number }>();
 	for (let i = 0; i < cols.length; i++) {
 		const platform = String(cols.columns.platform![i]);
 		const currency = String(cols.columns.currency![i] ?? '');
@@ -361,7 +361,7 @@ export async function weeklyDigest(store: InsightStore, options: { end?: string;
 		arr[t] += spend;
 		perSeries.set(key, arr);
 		const ck = `${platform}|${cols.columns.account_id![i]}|${cols.columns.campaign_id![i]}`;
-		const c = perCampaign.get(ck) ?? { platform, accountId: String(cols.columns.account_id![i]), campaignId: String(cols.columns.campaign_id![i]), name: (cols.columns.campaign_name![i] as string | null) ?? null, currency, week: 0, before: 0 };
+		const c = perCampaign.get(ck) ?? { platform, accountId: String(cols.columns.account_id![i]), campaignId: String(cols.columns.campaign_id![i]), campaignName: (cols.columns.campaign_name![i] as string | null) ?? null, currency, week: 0, before: 0 };
 		if (t >= 7) c.week += spend;
 		else c.before += spend;
 		perCampaign.set(ck, c);
