@@ -122,16 +122,12 @@ async function closeNdv(): Promise<void> {
 	await ndv.waitFor({ state: 'hidden' });
 }
 
-/** The label of each credential slot the open node shows, in order. */
-async function credentialSlots(): Promise<Array<{ label: string; slot: Locator }>> {
-	const slots = page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]');
-	const out: Array<{ label: string; slot: Locator }> = [];
-	for (let i = 0; i < (await slots.count()); i++) {
-		const slot = slots.nth(i);
-		const label = (await slot.locator('label, [class*="label"]').first().innerText().catch(() => '')).trim() || (await slot.innerText()).split('\n')[0].trim();
-		out.push({ label, slot });
-	}
-	return out;
+/** The credential slots the open node shows, in order. */
+const slots = (): Locator => page.locator('[data-test-id="ndv"] [data-test-id="credentials-label"]');
+
+/** A slot's label (the service it is for). */
+async function slotLabel(slot: Locator): Promise<string> {
+	return (await slot.locator('label, [class*="label"]').first().innerText().catch(() => '')).trim() || (await slot.innerText()).split('\n')[0].trim();
 }
 
 /** Opens a slot's dropdown and returns what it offers (the "create new" entry left out). */
@@ -141,7 +137,7 @@ async function slotOptions(slot: Locator): Promise<{ options: string[]; pick(nam
 	const items = dropdown.locator('.el-select-dropdown__item, [role="option"]');
 	// A slot whose list does not open (or is empty) offers nothing.
 	if (!(await items.first().waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
-		await page.keyboard.press('Escape');
+		if (await dropdown.isVisible().catch(() => false)) await page.keyboard.press('Escape');
 		return { options: [], pick: () => Promise.reject(new Error('the slot offers nothing to pick')) };
 	}
 	const all = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
@@ -163,12 +159,15 @@ async function slotOptions(slot: Locator): Promise<{ options: string[]; pick(nam
 async function pickCredentials(node: string): Promise<{ picked: string[]; problems: string[] }> {
 	const picked: string[] = [];
 	const problems: string[] = [];
-	for (const { label, slot } of await credentialSlots()) {
+	// The slots are read again after each pick: picking one can change which others show.
+	for (let i = 0; i < (await slots().count()); i++) {
+		const slot = slots().nth(i);
+		const label = await slotLabel(slot);
 		const expected = SERVICES.find(([re]) => re.test(label))?.[1];
 		const { options, pick } = await slotOptions(slot);
 		if (!expected) {
 			problems.push(`${node}: a credential slot labelled "${label}" does not say which service it is for (it offers [${options.join(', ')}])`);
-			await page.keyboard.press('Escape');
+			if (options.length > 0) await page.keyboard.press('Escape');
 			continue;
 		}
 		const known = options.filter((o) => editor.credentials.some((c) => c.name === o));
@@ -176,7 +175,7 @@ async function pickCredentials(node: string): Promise<{ picked: string[]; proble
 		if (options.includes(expected)) {
 			await pick(expected);
 			picked.push(expected);
-		} else await page.keyboard.press('Escape');
+		} else if (options.length > 0) await page.keyboard.press('Escape');
 	}
 	return { picked, problems };
 }
