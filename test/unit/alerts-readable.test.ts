@@ -12,6 +12,7 @@ import { commentPollAlert, moderatedCommentAlert } from '../../nodes/shared/mode
 import { ingestSummaryAlert } from '../../nodes/shared/ingest/alert';
 import { evidenceText, resultText } from '../../nodes/shared/approvals/card';
 import type { OptimizerItem } from '../../nodes/shared/rules/run';
+import { optimizerItem as baseItem } from '../helpers/optimizer-item';
 import type { CreativeRunItem } from '../../nodes/shared/creative';
 import type { ModeratedComment } from '../../nodes/shared/moderation';
 import type { IngestOutcome } from '../../nodes/shared/ingest';
@@ -39,29 +40,13 @@ function assertNoJson(name: string, lines: string[]): void {
 	}
 }
 
+/** An executed change whose platform answer and re-read budget carry nested data and float noise. */
 function optimizerItem(over: Partial<OptimizerItem>): OptimizerItem {
-	return {
-		outcome: 'executed',
-		route: 'alert',
-		decision: 'execute',
-		dryRun: false,
-		rule: { id: 'scale-winners', name: 'Scale winners', priority: 20 },
-		entity: { platform: 'meta', accountId: '111', campaignId: '42', name: 'Spring sale' },
-		action: { type: 'scale_budget', requested: { percent: 20, amount: null, message: null }, statusBefore: 'ACTIVE', statusAfter: 'ACTIVE', currency: 'USD', budgetBefore: 100, budgetAfter: 120, changeAmount: 20, changePct: 20, clampedBy: [], summary: 'daily budget of campaign 42 100.00 USD → 120.00 USD (+20%)' },
-		conditions: [{ metric: 'roas', window: 'last 7 days', op: '>', value: 3, min: null, max: null, compareTo: null, actual: 4.2, baseline: null, compared: null, result: true, text: 'roas last 7 days = 4.2 > 3 → met' }],
-		gates: [{ gate: 'cooldown', status: 'pass', detail: 'last change 30.0 h ago ≥ 24 h', values: {} }],
-		reasons: ['all gates passed'],
-		idempotencyKey: 'opt:0123456789abcdef',
-		evaluatedAt: '2026-03-02T10:00:00.000Z',
+	return baseItem({
 		current: { status: 'ACTIVE', dailyBudget: 277.42199999999997, currency: 'USD', budgetEditable: true, budgetNote: null },
 		execution: { at: '2026-03-02T10:00:01.000Z', response: nested, attempts: 1 },
-		validation: null,
-		error: null,
-		proposal: null,
-		proposalStatus: null,
-		text: 'Executed: daily budget of campaign 42 100.00 USD → 120.00 USD (+20%)',
 		...over,
-	};
+	});
 }
 
 const proposal: ProposalAlertInput = {
