@@ -5,11 +5,10 @@
 import type { z } from 'zod';
 import type { MetricSums } from '../metrics';
 import type { ActionType } from '../action-types';
-import type { Rule, Settings } from '../rule-types';
+import type { GateConfig, Rule, Settings } from '../rule-types';
 import type { ScheduleWindow, Window } from '../schema-parts';
 import type { LocalClock } from '../time';
 import type { GateResult } from './common';
-import type { ChangeMode } from './settings';
 
 /** An earlier change of the entity: by a rule of this package, or made outside it (a person in the platform's UI, another tool). */
 export interface ChangeEntry {
@@ -66,19 +65,12 @@ export interface GateEntity {
 }
 
 /** The settings of every registered gate merged for one rule on one entity (rule and node level, per currency). */
-export interface ResolvedGates {
+export interface ResolvedGates extends Pick<GateConfig, 'minEntityAgeDays' | 'cooldownHours' | 'maxChangePct' | 'maxDailyChangePct' | 'changeMode' | 'budgetFloor' | 'budgetCeiling'> {
 	minData: { spend: number | null; impressions: number | null; clicks: number | null; conversions: number | null };
 	/** Window the data volume is measured over. */
 	dataWindow: Window;
-	minEntityAgeDays: number;
 	/** Every listed schedule must allow the moment (operator's, then the rule's). */
 	schedules: Array<{ source: 'settings' | 'rule'; windows: ScheduleWindow[] }>;
-	cooldownHours: number;
-	maxChangePct: number;
-	maxDailyChangePct: number;
-	changeMode: ChangeMode;
-	budgetFloor: number | null;
-	budgetCeiling: number | null;
 	approvalPercent: number | null;
 	approvalAmount: number | null;
 	approvalActions: ActionType[];
