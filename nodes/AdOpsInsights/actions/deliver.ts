@@ -1,15 +1,11 @@
-import type { WebClient } from '@slack/web-api';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { renderAlert, type Alert } from '../../shared/alerts/message';
 import { findSharedFile, SlackUploadError, uploadSlackFiles } from '../../shared/alerts/slack-files';
 import type { RenderedChart } from '../../shared/charts/render';
 import type { Store } from '../../shared/store';
-import type { InsightsContext } from './router';
+import type { InsightsContext, SlackDelivery } from './types';
 
-export interface SlackDelivery {
-	client: WebClient;
-	channel: string;
-}
+export type { SlackDelivery } from './types';
 
 export type Delivery =
 	| { status: 'posted'; channel: string; fileId: string; fileIds: string[]; bytes: number }

@@ -5,7 +5,7 @@ import { detectAnomalies, markAlerted } from '../../shared/insights/run';
 import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
-import type { InsightsContext } from './router';
+import type { InsightsContext } from './types';
 
 const show = { show: { operation: ['detect'] } };
 

@@ -2,7 +2,7 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, I
 import { digestChart, weeklyDigest } from '../../shared/insights/run';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, postWithCharts, type Delivery } from './deliver';
-import type { InsightsContext } from './router';
+import type { InsightsContext } from './types';
 
 export const description: INodeProperties[] = [
 	{

@@ -4,7 +4,7 @@ import { FORECAST_METRICS, forecastMetric, type ForecastMetric } from '../../sha
 import { scopeLabel } from '../../shared/insights/scope';
 import { METRIC_LABELS } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
-import type { InsightsContext } from './router';
+import type { InsightsContext } from './types';
 
 const show = { show: { operation: ['forecast'] } };
 

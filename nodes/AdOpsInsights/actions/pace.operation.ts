@@ -4,7 +4,7 @@ import { pacingChart } from '../../shared/charts/from-insights';
 import { paceBudgets } from '../../shared/insights/run';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
-import type { InsightsContext } from './router';
+import type { InsightsContext } from './types';
 
 const show = { show: { operation: ['pace'] } };
 

@@ -5,18 +5,13 @@ import { optionalCredentials } from '../../common/credentials';
 import { slackChannelFromLocator } from '../../common/list-search';
 import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
-import type { Store } from '../../shared/store';
 import * as detect from './detect.operation';
 import * as digest from './digest.operation';
 import * as forecast from './forecast.operation';
 import * as pace from './pace.operation';
-import type { SlackDelivery } from './deliver';
+import type { InsightsContext, SlackDelivery } from './types';
 
-export interface InsightsContext {
-	store: Store;
-	/** Set when an AdOps Slack credential is selected: alerts are posted with their charts by this node. */
-	slack?: SlackDelivery;
-}
+export type { InsightsContext } from './types';
 
 const operations = { detect, pace, forecast, digest } as const;
 
