@@ -83,6 +83,8 @@ export default defineConfig({
 			// text: one row per folder (nodes/shared/rules, …) and file; json-summary for tools.
 			reporter: ['text', 'json-summary'],
 			reportsDirectory: 'coverage',
+			// A known failing test (run with --coverage) still gives the figures.
+			reportOnFailure: true,
 		},
 		projects: [
 			{

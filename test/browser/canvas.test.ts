@@ -4,7 +4,7 @@
 // test/browser/screenshots/ (a failed step adds FAIL-<step>.png and .txt).
 //
 //   ADOPS_SKIP_INSTALL=1 scripts/node24 npm run test:browser
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
@@ -262,12 +262,12 @@ async function edgeItems(source: string, target: string): Promise<number | undef
 }
 
 describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
-	before(async () => {
+	beforeAll(async () => {
 		editor = await startEditor({ workflows: [AGENT_WORKFLOW], credentials: (sandbox) => [n8nOpenAiCredential(sandbox)] });
 		page = editor.page;
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		if (editor) {
 			const total = editor.timings.reduce((sum, t) => sum + t.ms, 0);
 			process.stdout.write(`# browser steps (${(total / 1000).toFixed(1)} s in steps):\n${editor.timings.map((t) => `#   ${t.ok ? 'ok ' : 'FAIL'} ${(t.ms / 1000).toFixed(1).padStart(6)} s  ${t.step}`).join('\n')}\n`);

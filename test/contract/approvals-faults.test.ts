@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { createSlackClient, findPostedAlert, postAlert, slackPoster } from '../../nodes/shared/alerts/post';
 import { proposalAlert, proposalAlertKey } from '../../nodes/shared/alerts/proposal';
@@ -121,7 +121,7 @@ function registerSuite(name: string, config: () => StoreConfig): void {
 			return inputs.map((p) => p.id);
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11 });
 			store = await openStore(config());
 			const db = await provisionApprovalDatabase({ token: sb.credentials.notion.token, baseUrl: sb.urls.notion, parentPageId: sb.world.notion.workspacePageId, title: 'Approvals under faults' });
@@ -131,7 +131,7 @@ function registerSuite(name: string, config: () => StoreConfig): void {
 		function newQueue(): ApprovalQueue {
 			return new ApprovalQueue({ store, notion: { token: sb.credentials.notion.token, baseUrl: sb.urls.notion, dataSourceId, retry: { maxRetries: 2, initialRetryDelayMs: 10, maxRetryDelayMs: 100 }, timeoutMs: 2000 } });
 		}
-		after(async () => {
+		afterAll(async () => {
 			sb?.clearFaults();
 			await store?.close();
 			await sb?.close();
@@ -394,14 +394,14 @@ registerSuite('PGlite', () => ({ kind: 'embedded', path: pgliteDir }));
 if (DATABASE_URL) {
 	const schema = `adops_appr_faults_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => ({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();
 	});
 }
 
-after(() => {
+afterAll(() => {
 	rmSync(pgliteDir, { recursive: true, force: true });
 	const rows = [...ATTEMPTS].map(([promise, r]) => `| ${promise} | ${r.trials} | ${r.held}/${r.trials} |`);
 	process.stdout.write(`\n| promise | attempts | held |\n|---|---|---|\n${rows.join('\n')}\n`);

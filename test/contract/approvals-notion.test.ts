@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { promisify } from 'node:util';
 import { Pool } from 'pg';
 import { renderAlert } from '../../nodes/shared/alerts/message';
@@ -110,7 +110,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 		const mine = (events: ApprovalEvent[], id: string) => events.filter((e) => e.proposalId === id);
 		const ledger = async (id: string) => (await store.select('action_ledger', { where: { target: id } }));
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 7 });
 			store = await open();
 			const db = await provisionApprovalDatabase({ token: sb.credentials.notion.token, baseUrl: sb.urls.notion, parentPageId: sb.world.notion.workspacePageId, title: 'Approvals under test' });
@@ -127,7 +127,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 				approvers: [userId('Maya Lopez'), userEmail('Sam Okafor')],
 			});
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -412,11 +412,11 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 describe('approvals against the seeded sandbox database (Status as a Notion status property)', () => {
 	let sb: Sandbox;
 	let store: Store;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3 });
 		store = await openStore({ kind: 'embedded', path: pgliteDir });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.close();
 		await sb?.close();
 	});
@@ -446,10 +446,10 @@ describe('approvals against the seeded sandbox database (Status as a Notion stat
 
 describe('scripts/notion/provision.ts', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 5 });
 	});
-	after(() => sb?.close());
+	afterAll(() => sb?.close());
 
 	test('creates the approval database under a page and prints its ids', async () => {
 		const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/notion/provision.ts', '--notion-url', sb.urls.notion, '--token', sb.credentials.notion.token, '--parent-page', sb.world.notion.workspacePageId, '--json'], { cwd: join(__dirname, '..', '..') });
@@ -468,12 +468,12 @@ describe('scripts/notion/provision.ts', () => {
 });
 
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_approvals_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../nodes/shared/alerts/interaction';
 import { proposalAlert } from '../../nodes/shared/alerts/proposal';
@@ -129,7 +129,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			assert.deepEqual([card(q.pageId).status, card(q.pageId).decidedBy], ['Pending', []]);
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11 });
 			store = await open();
 			signingSecret = sb.credentials.slack.signingSecret;
@@ -148,7 +148,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 				slackUsers: { [SLACK.maya.id]: userId('Maya Lopez'), [SLACK.sam.id]: userEmail('Sam Okafor') },
 			});
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -490,12 +490,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 }
 
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_approvals_slack_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import {
 	ApprovalQueue,
 	ExecutorRegistry,
@@ -69,7 +69,7 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 		return { id: e!.proposalId, pageId: e!.pageId! };
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 11 });
 		store = await openStore({ kind: 'embedded', path: dir });
 		const db = await provisionApprovalDatabase({ token: sb.credentials.notion.token, baseUrl: sb.urls.notion, parentPageId: sb.world.notion.workspacePageId, title: 'Trigger under test' });
@@ -81,7 +81,7 @@ describe('approval trigger, webhook executor and Notion credential test (sandbox
 			approvers: [userId('Maya Lopez'), 'U0MAYA0001'],
 		});
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.close();
 		await sb?.close();
 		rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { OFFLINE_MODEL, moderate, refreshCommentSignals, type AdCommentSignal } from '../../nodes/shared/moderation';
 import { createPlatformAdapter } from '../../nodes/shared/platforms/factory';
@@ -88,11 +88,11 @@ function registerSuite(name: string, open: () => Promise<Backend>): void {
 		const signalsOf = async (ad: string): Promise<Array<Row<'ad_comment_signals'>>> => (await store.select('ad_comment_signals', { where: { platform: 'meta', ad_id: ad }, order: { column: 'date' } }));
 		const countsOf = async (ad: string) => (await signalsOf(ad)).map(counts);
 
-		before(async () => {
+		beforeAll(async () => {
 			backend = await open();
 			store = backend.store;
 		});
-		after(async () => {
+		afterAll(async () => {
 			await backend?.cleanup();
 		});
 
@@ -259,7 +259,7 @@ function registerSuite(name: string, open: () => Promise<Backend>): void {
 				await moderate({ itemIds: ids, timeZones: { [t.account.id]: t.account.timezone } }, { store });
 			}
 
-			before(async () => {
+			beforeAll(async () => {
 				sb = await startSandbox({ seed: 11, today: TODAY });
 				const c = sb.credentials;
 				adapters = { meta: createPlatformAdapter({ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] }, { retry: { maxRetries: 0 } }) } as OptimizerAdapters;
@@ -272,7 +272,7 @@ function registerSuite(name: string, open: () => Promise<Backend>): void {
 				assert.ok(targets.length >= 2, 'the sandbox world has two active Meta campaigns with ads');
 				[A, B] = targets;
 			});
-			after(async () => {
+			afterAll(async () => {
 				await sb?.close();
 			});
 

@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import OpenAI from 'openai';
 import { Pool } from 'pg';
 import { NoveltyIndexCache, checkNoveltyOfCopy, defaultNoveltyCache, runCreative, variantNoveltyText, type CopyNoveltyResult, type CreativePlatform } from '../../nodes/shared/creative';
@@ -126,13 +126,13 @@ function registerSuite(name: string, backend: () => Promise<Backend>): void {
 
 		const selectIds = async (accountId: string) => (await store.select('creative_variants', { where: { account_id: accountId }, order: [{ column: 'created_at' }, { column: 'id' }] })).map((r) => r.id);
 
-		before(async () => {
+		beforeAll(async () => {
 			b = await backend();
 			store = await b.open();
 			sb = await startSandbox({ seed: 5, today: '2025-06-10' });
 			openai = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 2 });
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 			await b?.cleanup();

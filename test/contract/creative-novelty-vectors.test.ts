@@ -20,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { backfillStats, checkStoredPast, openStoredPast, pastReadOptions, pastReadStats, rowNoveltyText } from '../../nodes/shared/creative/novelty-cache';
 import { NoveltyIndex, offlineEmbed, offlineEmbedder, packStoredVector, resolveThresholds, toVector, unpackStoredVector, type Embedder, type NoveltyResult } from '../../nodes/shared/novelty';
@@ -124,11 +124,11 @@ function registerSuite(name: string, backend: () => Promise<Backend>): void {
 		let seq = 0;
 		const account = () => `vec-${tag}-${++seq}`;
 
-		before(async () => {
+		beforeAll(async () => {
 			b = await backend();
 			store = await b.open();
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await b?.cleanup();
 		});

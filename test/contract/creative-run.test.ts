@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import OpenAI from 'openai';
 import { Pool } from 'pg';
 import { ApprovalQueue, ExecutorRegistry, createProposal } from '../../nodes/shared/approvals';
@@ -98,12 +98,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			await store.upsert('campaign_performance', rows);
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11, today: '2025-06-10' });
 			store = await open();
 			openai = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 2 });
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -568,12 +568,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 }
 
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_creative_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { checkStoredPast, openStoredPast } from '../../nodes/shared/creative/novelty-cache';
 import { scanStore, type PerformanceReader } from '../../nodes/shared/insights';
 import { NoveltyIndex, checkNoveltyWith, offlineEmbedder, resolveThresholds, type NoveltyResult } from '../../nodes/shared/novelty';
@@ -38,11 +38,12 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { Rng } from '../../scripts/sandbox/rng';
 import { SETTINGS, generate, history, ruleSet } from '../fixtures/rules-workload/workload';
 import { describeBlocks, measureBlocks } from '../helpers/event-loop';
+import { skipWhen, todoWhen } from '../helpers/skip';
 
 const BUDGET_MS = 250;
 const PAST = Number(process.env.EVENT_LOOP_PAST ?? 100_000);
 const report: string[] = [];
-after(() => console.log(`\nlongest event-loop block per heavy workload (budget ${BUDGET_MS} ms):\n${report.map((l) => `  ${l}`).join('\n')}`));
+afterAll(() => console.log(`\nlongest event-loop block per heavy workload (budget ${BUDGET_MS} ms):\n${report.map((l) => `  ${l}`).join('\n')}`));
 
 function rng(seed: number): () => number {
 	const r = new Rng(seed);
@@ -74,7 +75,7 @@ const strip = (rs: NoveltyResult[]) => rs.map((r) => ({ verdict: r.verdict, near
 // with ADOPS_EVENT_LOOP_TEST=1 (`npm run bench:event-loop`), not in every `npm test` where other suites share the cores.
 const EVENT_LOOP_SKIP = process.env.ADOPS_EVENT_LOOP_TEST === '1' ? false : 'timing measurement: run `npm run bench:event-loop` (ADOPS_EVENT_LOOP_TEST=1) on an idle machine';
 
-describe('event-loop budget: the longest block of each heavy workload', { skip: EVENT_LOOP_SKIP }, () => {
+describe('event-loop budget: the longest block of each heavy workload', { ...skipWhen(EVENT_LOOP_SKIP) }, () => {
 	test(`novelty: building and checking an index of ${PAST.toLocaleString('en')} variants lets the event loop in (no block over ${BUDGET_MS} ms), with the results of the blocking build`, async () => {
 		const embedder = offlineEmbedder();
 		const texts = corpus(1, PAST);
@@ -145,7 +146,7 @@ describe('event-loop budget: the longest block of each heavy workload', { skip: 
 		}
 	});
 
-	test(`rules: evaluate 20 rules over 10,000 campaigns × 30 days (the rules bench workload) within ${BUDGET_MS} ms blocks`, { todo: 'evaluate is synchronous (rules core, issue 13 helper): see the issue 21 report for the change' }, async () => {
+	test(`rules: evaluate 20 rules over 10,000 campaigns × 30 days (the rules bench workload) within ${BUDGET_MS} ms blocks`, { ...todoWhen('evaluate is synchronous (rules core, issue 13 helper): see the issue 21 report for the change') }, async () => {
 		const { rows, entities } = generate();
 		const rules = ruleSet('realistic');
 		const actions = history(entities);
@@ -154,7 +155,7 @@ describe('event-loop budget: the longest block of each heavy workload', { skip: 
 		assert.ok(run.blocks.longestMs < BUDGET_MS, `longest block ${run.blocks.longestMs.toFixed(0)} ms`);
 	});
 
-	test(`insights: the anomaly scan of 10,000 campaigns × 180 days (scanStore on an in-memory reader) within ${BUDGET_MS} ms blocks`, { todo: 'scanSeries is synchronous (insights, issue 18 helper): see the issue 21 report for the change' }, async () => {
+	test(`insights: the anomaly scan of 10,000 campaigns × 180 days (scanStore on an in-memory reader) within ${BUDGET_MS} ms blocks`, { ...todoWhen('scanSeries is synchronous (insights, issue 18 helper): see the issue 21 report for the change') }, async () => {
 		const END = '2025-06-30';
 		const campaigns = 10_000;
 		const days = 180;

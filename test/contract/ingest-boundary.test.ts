@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -38,10 +38,10 @@ const WINDOW = { start: addDays(TODAY, -4), end: addDays(TODAY, -1) };
 const NOW = () => new Date(`${TODAY}T12:00:00Z`);
 
 let sandbox: Sandbox;
-before(async () => {
+beforeAll(async () => {
 	sandbox = await startSandbox({ seed: 11, today: TODAY });
 });
-after(() => sandbox?.close());
+afterAll(() => sandbox?.close());
 
 function settings(platform: 'meta' | 'linkedin'): PlatformSettings {
 	const c = sandbox.credentials;
@@ -162,7 +162,7 @@ function freeColumns(table: TableName): { text: string[]; jsonb: string[] } {
 function registerBoundarySuite(name: string, open: () => Promise<Store>) {
 	describe(`ingest boundary on ${name}`, () => {
 		let store: Store;
-		before(async () => {
+		beforeAll(async () => {
 			store = await open();
 		});
 
@@ -260,7 +260,7 @@ function registerStoreBoundarySuite(name: string, open: () => Promise<{ store: S
 	describe(`store text boundary on ${name}`, () => {
 		let store: Store;
 		let exec: SqlExecutor;
-		before(async () => {
+		beforeAll(async () => {
 			({ store, exec } = await open());
 		});
 
@@ -363,7 +363,7 @@ registerStoreBoundarySuite('PGlite', async () => {
 	const store = embedded ?? (embedded = await openStore({ kind: 'embedded', path: dir }));
 	return { store, exec: (await embeddedExecutor(dir)) as SqlExecutor };
 });
-after(async () => {
+afterAll(async () => {
 	await embedded?.close();
 	rmSync(dir, { recursive: true, force: true });
 });
@@ -378,7 +378,7 @@ if (DATABASE_URL) {
 		pool = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		return { store, exec: new PgPoolExecutor(pool) };
 	});
-	after(async () => {
+	afterAll(async () => {
 		await pool?.end();
 		await pgStore?.close();
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
@@ -387,6 +387,6 @@ if (DATABASE_URL) {
 	});
 }
 
-after(() => {
+afterAll(() => {
 	console.log(`boundary attempts: ${JSON.stringify(boundaryAttempts)}`);
 });

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { runIngest } from '../../nodes/shared/ingest';
 import type { DailyMetricRow, PlatformAdapter } from '../../nodes/shared/platforms/types';
@@ -88,7 +88,7 @@ function failingStore(store: Store, failAt: number, error: Error): Store {
 function registerSuite(name: string, open: () => Promise<Store>) {
 	describe(`chunked ingest writes on ${name}`, () => {
 		let store: Store;
-		before(async () => {
+		beforeAll(async () => {
 			store = await open();
 			await store.upsert('fx_rates', [
 				...days('2025-05-28', 14).map((d, i) => ({ base: 'EUR', quote: 'USD', rate_date: d, rate: 1.1 + i / 1000, source: 'test' })),
@@ -145,7 +145,7 @@ function registerSuite(name: string, open: () => Promise<Store>) {
 const dir = mkdtempSync(join(tmpdir(), 'adops-ingest-chunks-'));
 let embedded: Store | undefined;
 registerSuite('PGlite', async () => (embedded = await openStore({ kind: 'embedded', path: dir })));
-after(async () => {
+afterAll(async () => {
 	await embedded?.close();
 	rmSync(dir, { recursive: true, force: true });
 });
@@ -154,7 +154,7 @@ if (DATABASE_URL) {
 	const schema = `adops_chunks_${randomBytes(5).toString('hex')}`;
 	let pgStore: Store | undefined;
 	registerSuite(`PostgreSQL (schema ${schema})`, async () => (pgStore = await openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema })));
-	after(async () => {
+	afterAll(async () => {
 		await pgStore?.close();
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

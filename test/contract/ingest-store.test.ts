@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { derivedMetrics, qualityReport, quarantineHash, runIngest, runIngestAll, type IngestOutcome } from '../../nodes/shared/ingest';
@@ -84,7 +84,7 @@ async function snapshot(store: Store, accountId: string) {
 function registerIngestSuite(name: string, open: () => Promise<Store>) {
 	describe(`ingest on ${name}`, () => {
 		let store: Store;
-		before(async () => {
+		beforeAll(async () => {
 			store = await open();
 			const rates: Array<RowInput<'fx_rates'>> = days('2025-05-20', 30).map((d, i) => ({
 				base: 'EUR',
@@ -397,7 +397,7 @@ function registerIngestSuite(name: string, open: () => Promise<Store>) {
 const dir = mkdtempSync(join(tmpdir(), 'adops-ingest-'));
 let embedded: Store | undefined;
 registerIngestSuite('PGlite', async () => (embedded = await openStore({ kind: 'embedded', path: dir })));
-after(async () => {
+afterAll(async () => {
 	await embedded?.close();
 	rmSync(dir, { recursive: true, force: true });
 });
@@ -406,7 +406,7 @@ if (DATABASE_URL) {
 	const schema = `adops_ingest_${randomBytes(5).toString('hex')}`;
 	let pgStore: Store | undefined;
 	registerIngestSuite(`PostgreSQL (schema ${schema})`, async () => (pgStore = await openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema })));
-	after(async () => {
+	afterAll(async () => {
 		await pgStore?.close();
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

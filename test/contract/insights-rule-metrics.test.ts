@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { dayNumber, dayString, insightKey, readInsightRuleMetrics } from '../../nodes/shared/insights';
 import { openStore, type Store } from '../../nodes/shared/store';
 

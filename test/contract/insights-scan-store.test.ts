@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { dayNumber, dayString, scanStore } from '../../nodes/shared/insights';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { generateSeries } from '../unit/insights-fixtures';

@@ -9,7 +9,7 @@
  * the sandbox's planting route.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { renderAlert } from '../../nodes/shared/alerts/message';
 import { createSlackClient } from '../../nodes/shared/alerts/post';
 import { SlackUploadError, uploadSlackFile } from '../../nodes/shared/alerts/slack-files';
@@ -54,12 +54,12 @@ describe('insights: charts into Slack with the external upload flow', () => {
 	const channel = () => sb.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!;
 	const withFiles = () => channel().messages.filter((m) => m.files?.length);
 
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3 }); // today: Slack's message times and the history read share the real clock
 		ts = await testStore('adops-insights-slack');
 		store = await openStore(ts.config);
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.close();
 		await ts?.cleanup();
 		await sb?.close();

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
@@ -61,7 +61,7 @@ if (DATABASE_URL) {
 for (const target of targets) {
 	describe(`insights migration on ${target.name}`, () => {
 		let handle: Awaited<ReturnType<Target['open']>>;
-		after(async () => handle && (await handle.close()));
+		afterAll(async () => handle && (await handle.close()));
 
 		test('anomalies and budget_plans exist with RLS; PUBLIC holds nothing on them or on the views', async () => {
 			handle = await target.open();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { pollMetaComments } from '../../nodes/shared/moderation/run';
 import { COMMENT_OBJECT_TYPES } from '../../nodes/shared/moderation/meta-webhook';
@@ -41,11 +41,11 @@ test('the default world holds Instagram media with comments and replies, and the
 describe('Instagram comments through the package (sandbox)', () => {
 	let sb: Sandbox;
 	let client: MetaCommentsClient;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 11, today: TODAY });
 		client = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, baseUrl: sb.urls.meta, apiVersion: pinnedApiVersion('meta'), pageSize: 3, retry: { maxRetries: 0 } });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb?.close();
 	});
 
@@ -95,11 +95,11 @@ function registerPollSuite(label: string, open: () => Promise<Store>): void {
 	describe(`the moderation poll reads Instagram comments (${label})`, () => {
 		let sb: Sandbox;
 		let store: Store;
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11, today: TODAY });
 			store = await open();
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -124,11 +124,11 @@ function registerPollSuite(label: string, open: () => Promise<Store>): void {
 
 const pgliteDir = mkdtempSync(join(tmpdir(), 'adops-instagram-'));
 registerPollSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 if (DATABASE_URL) {
 	const schema = `adops_instagram_${randomBytes(5).toString('hex')}`;
 	registerPollSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -2,7 +2,7 @@
 // per account and endpoint) enforced by the sandbox, and the package's
 // Klaviyo ingest paced to them. The adapter's clock is the sandbox's clock:
 // every wait advances it, so half an hour of pacing takes a second.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import axios from 'axios';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -33,10 +33,10 @@ function reportBody(sb: Sandbox, type: string, day: string) {
 
 describe('Klaviyo reporting limits', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 5, today: TODAY, enforceLimits: true });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb.close();
 	});
 
@@ -114,7 +114,7 @@ describe('Klaviyo reporting limits', () => {
 		assert.ok(warning, result.warnings.join('\n'));
 		assert.ok(warning.includes(`waited ${waitInWords(result.meta.rateLimitWaitMs)}`), warning);
 		assert.match(warning, /waited (28|29|30|31) minutes/);
-		t.diagnostic(`${warning} (${result.meta.rateLimitWaitMs} ms on the sandbox's clock, 0 of ${reports.length} report requests rejected)`);
+		void t.annotate(`${warning} (${result.meta.rateLimitWaitMs} ms on the sandbox's clock, 0 of ${reports.length} report requests rejected)`);
 		// ground truth: every day with email results is a row
 		const k = sb.world.klaviyo;
 		let expected = 0;

@@ -7,7 +7,7 @@
  * retried throttle.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createPlatformAdapter } from '../../nodes/shared/platforms/factory';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
@@ -18,11 +18,11 @@ const DAY_MS = 86_400_000;
 describe('LinkedIn daily limit (sandbox)', () => {
 	let sb: Sandbox;
 	let account: string;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 4 });
 		account = sb.world.accounts.find((a) => a.platform === 'linkedin')!.id;
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb?.close();
 	});
 	const adapter = () => createPlatformAdapter({ platform: 'linkedin', accessToken: sb.credentials.linkedin.accessToken, linkedInVersion: pinnedApiVersion('linkedin'), baseUrl: sb.urls.linkedin, accountIds: [] }, { retry: { maxRetries: 3, initialDelayMs: 1, maxDelayMs: 5 }, breaker: false });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { MetaCommentsClient, graphTime } from '../../nodes/shared/platforms/meta-comments';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { sideEffectOutcome } from '../../nodes/shared/resilience/outcome';
@@ -17,11 +17,11 @@ import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 describe('Meta comments client against the sandbox (Facebook)', () => {
 	let sb: Sandbox;
 	let client: MetaCommentsClient;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 11 });
 		client = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, baseUrl: sb.urls.meta, apiVersion: pinnedApiVersion('meta'), pageSize: 4, retry: { maxRetries: 1, initialDelayMs: 1 } });
 	});
-	after(() => sb?.close());
+	afterAll(() => sb?.close());
 
 	test('findAdPosts: the posts behind active ads, dark posts included, grouped per post', async () => {
 		let darkSeen = 0;
@@ -183,7 +183,7 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 	const replies: Array<{ id: string; text: string; timestamp: string; username: string }> = [];
 	let failNextReply = false;
 
-	before(async () => {
+	beforeAll(async () => {
 		server = createServer((req, res) => {
 			const chunks: Buffer[] = [];
 			req.on('data', (c: Buffer) => chunks.push(c));
@@ -235,7 +235,7 @@ describe('Meta comments client: Instagram media (recorded Graph shapes)', () => 
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	});
-	after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+	afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 	test('media from creatives, comments with replies across pages, hide / reply / delete with the Instagram edges', async () => {
 		const client = new MetaCommentsClient({ accessToken: 'SECRET', baseUrl: base, apiVersion: 'v23.0', retry: { maxRetries: 0 } }); // the recorded shapes' version

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { metaAccountTimeZones } from '../../nodes/common/meta';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -15,11 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'adops-meta-tz-'));
 let sb: Sandbox;
 let store: Store;
 
-before(async () => {
+beforeAll(async () => {
 	sb = await startSandbox({ seed: 3 });
 	store = await openStore({ kind: 'embedded', path: dir });
 });
-after(async () => {
+afterAll(async () => {
 	await store?.close();
 	await sb?.close();
 	rmSync(dir, { recursive: true, force: true });

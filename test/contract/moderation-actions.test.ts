@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import type { Proposal } from '../../nodes/shared/approvals';
 import { OFFLINE_MODEL, StoreReplayGuard, claimHolder, filterReplays, moderate, moderationExecutor, parseMetaDelivery, type ModerateResult } from '../../nodes/shared/moderation';
@@ -44,7 +44,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			return { id, kind: 'moderation', title: 't', payload, evidence: null, payloadHash: '0'.repeat(64), platform: 'meta', accountId: null, entity: null, proposedChange: 'x', impact: null, requestedAt: new Date().toISOString(), expiresAt: null, status: 'executing', decidedBy: 'notion:u1', decidedAt: null, result: null, error: null, notionPageId: null, cardHash: null, flag: null } as unknown as Proposal;
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 21 });
 			store = await open();
 			meta = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, baseUrl: sb.urls.meta, retry: { maxRetries: 0 } });
@@ -53,7 +53,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			accountId = ad.accountId;
 			postId = ad.postId;
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -194,12 +194,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 }
 
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_moderation_actions_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { moderate, moderationBacklog } from '../../nodes/shared/moderation';
 import { openStore, type Store } from '../../nodes/shared/store';
@@ -25,10 +25,10 @@ function comment(id: string, text: string | null, createdAt: string) {
 function registerSuite(name: string, open: () => Promise<Store>): void {
 	describe(`moderation backlog: ${name}`, () => {
 		let store: Store;
-		before(async () => {
+		beforeAll(async () => {
 			store = await open();
 		});
-		after(() => store.close());
+		afterAll(() => store.close());
 
 		test('stored but not moderated comments and open comment actions are counted; a Moderate run takes them and the count falls to zero', async () => {
 			const now = new Date();
@@ -64,12 +64,12 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 
 const dir = mkdtempSync(join(tmpdir(), 'adops-mod-backlog-'));
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: dir }));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_modbacklog_${randomBytes(4).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from '../helpers/vitest-api';
 import { Pool } from 'pg';
 import type { Proposal } from '../../nodes/shared/approvals';
 import {
@@ -121,7 +121,7 @@ function registerSuite(name: string, config: StoreConfig, cleanup: () => Promise
 			return { id, kind: 'moderation', title: 't', payload: {}, evidence: null, payloadHash: '0'.repeat(64), platform: 'meta', accountId: null, entity: null, proposedChange: 'x', impact: null, requestedAt: new Date().toISOString(), expiresAt: null, status: 'executing', decidedBy: 'notion:u1', decidedAt: null, result: null, error: null, notionPageId: null, cardHash: null, flag: null } as unknown as Proposal;
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 33 });
 			store = await openStore(config);
 			meta = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, baseUrl: sb.urls.meta, timeoutMs: TIMEOUT_MS, retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 }, breaker: false });
@@ -133,7 +133,7 @@ function registerSuite(name: string, config: StoreConfig, cleanup: () => Promise
 			await fetch(`${sb.url}/_admin/meta/usage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ perCallPct: 0 }) });
 		});
 		beforeEach(() => sb.clearFaults());
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 			await cleanup();
@@ -415,7 +415,7 @@ if (CHILD) {
 			await admin.end();
 		});
 	}
-	after(() => {
+	afterAll(() => {
 		if (table.length) process.stdout.write(`\nfault table (promise | attempts | held):\n${table.map((r) => `  ${r.promise} | ${r.attempts} | ${r.held ? 'held' : 'BROKEN'}`).join('\n')}\n`);
 	});
 }

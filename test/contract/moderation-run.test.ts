@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import OpenAI from 'openai';
 import { Pool } from 'pg';
 import { ApprovalQueue, ExecutorRegistry } from '../../nodes/shared/approvals';
@@ -107,7 +107,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 
 		const sideEffects = () => ({ update: sb.requests({ route: 'meta.update' }).length, reply: sb.requests({ route: 'meta.reply' }).length, delete: sb.requests({ route: 'meta.delete' }).length });
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 7 });
 			store = await open();
 			meta = new MetaCommentsClient({ accessToken: sb.credentials.meta.accessToken, appSecret: sb.credentials.meta.appSecret, baseUrl: sb.urls.meta, retry: { maxRetries: 1, initialDelayMs: 1 } });
@@ -119,7 +119,7 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			const t = targets[0]!;
 			target = { postId: t.objectId, pageId: t.objectId.split('_')[0]!, adId: t.adIds[0]!, accountId: accountIds[0]! };
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 		});
@@ -299,11 +299,11 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 describe('LLM path against the sandbox model on the labelled set', () => {
 	let sb: Sandbox;
 	let openai: OpenAI;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3 });
 		openai = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 0 });
 	});
-	after(() => sb?.close());
+	afterAll(() => sb?.close());
 
 	test('the sandbox answers the schema names the core uses', () => {
 		assert.equal(COMMENT_BATCH_SCHEMA_NAME, CLASSIFICATION_SCHEMA_NAME);
@@ -343,12 +343,12 @@ describe('LLM path against the sandbox model on the labelled set', () => {
 });
 
 registerSuite('PGlite', () => openStore({ kind: 'embedded', path: pgliteDir }));
-after(() => rmSync(pgliteDir, { recursive: true, force: true }));
+afterAll(() => rmSync(pgliteDir, { recursive: true, force: true }));
 
 if (DATABASE_URL) {
 	const schema = `adops_moderation_${randomBytes(5).toString('hex')}`;
 	registerSuite(`PostgreSQL (schema ${schema})`, () => openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema }));
-	after(async () => {
+	afterAll(async () => {
 		const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
 		await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 		await admin.end();

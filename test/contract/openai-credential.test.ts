@@ -1,15 +1,15 @@
 // The AdOps OpenAI credential test against the sandbox's OpenAI API, through the real `openai` SDK.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { openAiCredentialTest } from '../../nodes/common/openai';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 
 describe('AdOps OpenAI credential test (sandbox)', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3 });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb?.close();
 	});
 	const data = (extra: Record<string, unknown> = {}) => ({ apiKey: sb.credentials.openai.apiKey, baseUrl: sb.urls.openai, chatModel: 'gpt-4o-mini', embeddingModel: 'text-embedding-3-small', ...extra });

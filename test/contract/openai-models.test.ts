@@ -7,7 +7,7 @@
  * still answer.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import OpenAI from 'openai';
 import { completeWithOpenAI, embedderWithOpenAI } from '../../nodes/shared/creative/openai';
 import { moderateWithOpenAI } from '../../nodes/shared/moderation/openai';
@@ -17,11 +17,11 @@ import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 describe('OpenAI: unknown models (sandbox)', () => {
 	let sb: Sandbox;
 	let openai: OpenAI;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3, today: '2026-12-06' });
 		openai = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 0 });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb?.close();
 	});
 

@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { Pool } from 'pg';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import type { PlatformAdapter } from '../../nodes/shared/platforms/types';
@@ -139,7 +139,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 		const row = async (key: string) => (await store.select('optimization_actions', { where: { idempotency_key: key } }))[0]!;
 		const cents = (x: number) => Math.round(x * 100);
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 21, today: TODAY });
 			({ store, config, cleanup } = await open());
 			adapters = faultAdapters(sb);
@@ -153,7 +153,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			}
 			await store.upsert('campaign_performance', perf);
 		});
-		after(async () => {
+		afterAll(async () => {
 			await store?.close();
 			await sb?.close();
 			await cleanup?.();
@@ -465,7 +465,7 @@ if (DATABASE_URL && !CHILD) {
 	});
 }
 
-after(() => {
+afterAll(() => {
 	if (table.length === 0) return;
 	process.stdout.write(`\nFault table (optimizer):\n${table.map((r) => `| ${r.promise} | ${r.attempts} | ${r.held ? 'held' : 'BROKEN'} |`).join('\n')}\n`);
 });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import type { CampaignControl } from '../../nodes/shared/platforms/types';
@@ -77,7 +77,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 		assert.equal(res.status, 200, await res.text());
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 13, today: TODAY });
 		store = await openStore({ kind: 'embedded', path: dir });
 		const c = sb.credentials;
@@ -109,7 +109,7 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 		}
 		await store.upsert('campaign_performance', perf);
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.close();
 		rmSync(dir, { recursive: true, force: true });
 		await sb?.close();

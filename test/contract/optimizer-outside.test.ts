@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { createPlatformAdapter } from '../../nodes/shared/platforms/factory';
 import type { CampaignControl } from '../../nodes/shared/platforms/types';
 import type { RuleInput } from '../../nodes/shared/rules';
@@ -66,7 +66,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			assert.equal(res.status, 200, await res.text());
 		}
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 13, today: TODAY });
 			({ store, cleanup } = await open());
 			const c = sb.credentials;
@@ -81,7 +81,7 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
 			}
 			await store.upsert('campaign_performance', perf);
 		});
-		after(async () => {
+		afterAll(async () => {
 			await cleanup?.();
 			await sb?.close();
 		});

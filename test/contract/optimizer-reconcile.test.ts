@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { execute } from '../../nodes/AdOpsOptimizer/actions/reconcile.operation';
 import type { OptimizerContext } from '../../nodes/AdOpsOptimizer/actions/router';
@@ -27,7 +27,7 @@ let store: Store;
 let adapters: OptimizerAdapters;
 const dir = mkdtempSync(join(tmpdir(), 'adops-reconcile-op-'));
 
-before(async () => {
+beforeAll(async () => {
 	sb = await startSandbox({ seed: 17, today: TODAY });
 	store = await openStore({ kind: 'embedded', path: dir });
 	const c = sb.credentials;
@@ -42,7 +42,7 @@ before(async () => {
 	}
 	await store.upsert('campaign_performance', perf);
 });
-after(async () => {
+afterAll(async () => {
 	await store?.close();
 	rmSync(dir, { recursive: true, force: true });
 	await sb?.close();

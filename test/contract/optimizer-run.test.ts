@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { ApprovalQueue, ExecutorRegistry } from '../../nodes/shared/approvals';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
@@ -142,7 +142,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			return control.setDailyBudget({ accountId: c.account.id, campaignId: c.id, dailyBudget: amount, currency: c.account.currency });
 		};
 
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11, today: TODAY });
 			({ store, seed, cleanup } = await open());
 			adapters = sandboxAdapters(sb);
@@ -161,7 +161,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			registry = new ExecutorRegistry();
 			registerOptimizationExecutor(registry, { store, adapters, now: () => clock });
 		});
-		after(async () => {
+		afterAll(async () => {
 			await cleanup?.();
 			await sb?.close();
 		});

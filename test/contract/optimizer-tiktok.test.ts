@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { execute as reconcile } from '../../nodes/AdOpsOptimizer/actions/reconcile.operation';
 import type { OptimizerContext } from '../../nodes/AdOpsOptimizer/actions/router';
@@ -69,7 +69,7 @@ const one = (r: OptimizerResult, id: string): OptimizerItem => {
 const ledger = async (key: string) => (await store.select('action_ledger', { where: { idempotency_key: key } }))[0]!;
 const row = async (key: string) => (await store.select('optimization_actions', { where: { idempotency_key: key } }))[0]!;
 
-before(async () => {
+beforeAll(async () => {
 	sb = await startSandbox({ seed: 21, today: TODAY });
 	store = await openStore({ kind: 'embedded', path: dir });
 	adapters = {
@@ -88,7 +88,7 @@ before(async () => {
 	}
 	await store.upsert('campaign_performance', perf);
 });
-after(async () => {
+afterAll(async () => {
 	await store?.close();
 	await sb?.close();
 	rmSync(dir, { recursive: true, force: true });

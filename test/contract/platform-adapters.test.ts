@@ -1,7 +1,7 @@
 // The real platform adapters against the sandbox: every row they return equals
 // the sandbox's ground truth, for every platform, through the same factory
 // the n8n node uses. Catches drift between the adapters and the simulated APIs.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
@@ -43,10 +43,10 @@ function sandboxSettings(sandbox: Sandbox, platform: PlatformSettings['platform'
 
 describe('platform adapters against the sandbox', () => {
 	let sandbox: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 5, today: TODAY });
 	});
-	after(() => sandbox?.close());
+	afterAll(() => sandbox?.close());
 
 	const settings = (platform: PlatformSettings['platform']) => sandboxSettings(sandbox, platform);
 
@@ -116,10 +116,10 @@ function wallClock(iso: string, timeZone: string): string {
 
 describe('campaign control (optimization) against the sandbox', () => {
 	let sandbox: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 5, today: TODAY });
 	});
-	after(() => sandbox?.close());
+	afterAll(() => sandbox?.close());
 
 	const PLATFORMS = ['meta', 'linkedin', 'google_ads'] as const;
 	type P = (typeof PLATFORMS)[number];

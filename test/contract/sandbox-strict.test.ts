@@ -2,7 +2,7 @@
 // refused in each vendor's own words (scripts/sandbox/versions.ts), and
 // throttling comes in each platform's own shape (scripts/sandbox/throttling.ts),
 // which the package's Meta adapter waits out as Meta asks.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import axios from 'axios';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -15,10 +15,10 @@ const TODAY = '2026-12-06';
 
 describe('sandbox: versions past their sunset are refused as the vendor refuses them', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3, today: TODAY });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb.close();
 	});
 
@@ -76,10 +76,10 @@ describe('sandbox: versions past their sunset are refused as the vendor refuses 
 
 describe('sandbox: throttling in the platforms own shapes', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 3, today: '2025-06-11' });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb.close();
 	});
 

@@ -6,7 +6,7 @@
 //
 // PostgreSQL: DATABASE_URL (skipped without it). Redis: ADOPS_QUEUE_REDIS
 // (host:port, default 127.0.0.1:6379; skipped when nothing answers there).
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
@@ -19,6 +19,7 @@ import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
 import { sharedLimitsFromCredential } from '../../nodes/common/shared-limits';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
+import { skipWhen } from '../helpers/skip';
 
 const WORKER = join(__dirname, '..', 'queue', 'limits-worker.ts');
 const PER_DAY = 40;
@@ -62,7 +63,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 	let hasRedis = false;
 	const figures: string[] = [];
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 3 });
 		hasRedis = await redisUp();
 		if (process.env.DATABASE_URL) {
@@ -72,7 +73,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 			await c.end();
 		}
 	});
-	after(async () => {
+	afterAll(async () => {
 		if (figures.length) process.stdout.write(`# quota use: ${figures.join('; ')}\n`);
 		await sandbox?.close();
 		if (process.env.DATABASE_URL) {
@@ -102,7 +103,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 		assert.equal(rejected, 2 * CALLS - PER_DAY, `the platform refused ${2 * CALLS - PER_DAY} calls`);
 	});
 
-	test('PostgreSQL-backed limits: the two processes use at least 90 % of the quota with no refused call', { skip: process.env.DATABASE_URL ? false : 'needs DATABASE_URL' }, async () => {
+	test('PostgreSQL-backed limits: the two processes use at least 90 % of the quota with no refused call', { ...skipWhen(process.env.DATABASE_URL ? false : 'needs DATABASE_URL') }, async () => {
 		const { outcomes, used } = await spend('postgres');
 		assert.deepEqual(outcomes.map((o) => o.rejected), [0, 0], 'no call refused');
 		assert.ok(used >= 0.9 * PER_DAY, `quota used ${used} of ${PER_DAY}`);

@@ -11,13 +11,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import Ajv, { type AnySchema, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import { KLAVIYO_REPORT_STATISTICS } from '../../nodes/shared/platforms/klaviyo';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { todoWhen } from '../helpers/skip';
 
 const SPECS = join(__dirname, '..', 'fixtures', 'specs');
 const spec = (name: string) => JSON.parse(readFileSync(join(SPECS, name), 'utf8')) as AnySchema & { $schema?: string };
@@ -37,10 +38,10 @@ function assertValid(name: string, value: unknown): void {
 
 describe('sandbox answers match the vendors\' specifications', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 6, today: '2026-12-06' });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await sb?.close();
 	});
 
@@ -105,7 +106,7 @@ describe('sandbox answers match the vendors\' specifications', () => {
 	// Known gaps, reported: the sandbox's bot_profile lacks deleted, updated and icons (Slack sends them), and the
 	// 2021 spec (the latest Slack published) has no app_id on a message, which Slack sends today.
 	// scripts/sandbox/platforms/slack.ts is held by the insights work; this runs and reports until it is fixed.
-	test('Slack chat.postMessage', { todo: 'sandbox bot_profile without deleted/updated/icons; the 2021 spec lacks message.app_id' }, async () => {
+	test('Slack chat.postMessage', { ...todoWhen('sandbox bot_profile without deleted/updated/icons; the 2021 spec lacks message.app_id') }, async () => {
 		const r = await call(`${sb.urls.slack}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${sb.credentials.slack.botToken}` }, body: { channel: '#adops-alerts', text: 'Spec check: *bold* and a list', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Spec check' } }] } });
 		assert.equal(r.status, 200);
 		assert.equal(r.body.ok, true, JSON.stringify(r.body));

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, type RowInput } from '../../nodes/shared/schema/rows';
 import { MigrationError, StoreError, StoreValidationError, isValidatedRow, loadMigrations, migrate, validateRow, validateRows, type Store } from '../../nodes/shared/store';
 import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
@@ -571,15 +571,15 @@ export const storeCases: ContractCase[] = [
 	},
 ];
 
-/** Registers the contract suite with node:test. */
+/** Registers the contract suite with vitest. */
 export function registerStoreContract(label: string, open: () => Promise<{ store: Store; cleanup?: () => Promise<void> }>): void {
 	describe(`Store contract: ${label}`, () => {
 		let store: Store;
 		let cleanup: (() => Promise<void>) | undefined;
-		before(async () => {
+		beforeAll(async () => {
 			({ store, cleanup } = await open());
 		});
-		after(async () => {
+		afterAll(async () => {
 			await cleanup?.();
 		});
 		test('ping', () => store.ping());
@@ -613,10 +613,10 @@ export interface MigrationEnv {
 export function registerMigrationContract(label: string, open: () => Promise<MigrationEnv>): void {
 	describe(`Migration runner: ${label}`, () => {
 		let env: MigrationEnv;
-		before(async () => {
+		beforeAll(async () => {
 			env = await open();
 		});
-		after(async () => {
+		afterAll(async () => {
 			await env.cleanup?.();
 		});
 

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import { openStore, testStoreConnection } from '../../nodes/shared/store';
 import { EmbeddedStoreLockedError, LOCK_FILE, acquireEmbeddedLock, openEmbeddedStore, releaseEmbeddedLock } from '../../nodes/shared/store/embedded';
 
@@ -23,7 +23,7 @@ const ROUNDS = Number(process.env.ADOPS_LOCK_RACE_ROUNDS ?? 6);
 const CONTENDERS = 3;
 const children = new Set<ChildProcess>();
 
-after(() => {
+afterAll(() => {
 	for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 	rmSync(root, { recursive: true, force: true });
 });

@@ -21,13 +21,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool, type PoolClient } from 'pg';
 import { TABLE_NAMES } from '../../nodes/shared/schema/rows';
 import { openStore } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { migrate } from '../../nodes/shared/store/migrations';
+import { skipWhen } from '../helpers/skip';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const PRIVILEGES = ['TRUNCATE', 'INSERT', 'SELECT', 'UPDATE', 'DELETE', 'REFERENCES', 'TRIGGER'] as const;
@@ -106,13 +107,13 @@ async function attempt(client: PoolClient, role: string, sql: string): Promise<s
 	}
 }
 
-describe('table grants on PostgreSQL: anon, authenticated and PUBLIC can do nothing on any table', { skip: DATABASE_URL ? false : 'DATABASE_URL is not set: the roles and SET ROLE need a PostgreSQL server' }, () => {
+describe('table grants on PostgreSQL: anon, authenticated and PUBLIC can do nothing on any table', { ...skipWhen(DATABASE_URL ? false : 'DATABASE_URL is not set: the roles and SET ROLE need a PostgreSQL server') }, () => {
 	const schema = `adops_grants_${randomBytes(5).toString('hex')}`;
 	const scratch = `${schema}_scratch`;
 	let admin: Pool;
 	let client: PoolClient;
 
-	before(async () => {
+	beforeAll(async () => {
 		admin = new Pool({ connectionString: DATABASE_URL, max: 2 });
 		client = await admin.connect();
 		for (const role of ROLES) {
@@ -133,7 +134,7 @@ describe('table grants on PostgreSQL: anon, authenticated and PUBLIC can do noth
 		await client.query(`GRANT EXECUTE ON FUNCTION ${q(scratch)}.noop_trigger() TO PUBLIC`);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		client?.release();
 		await admin?.query(`DROP SCHEMA IF EXISTS ${q(schema)} CASCADE`);
 		await admin?.query(`DROP SCHEMA IF EXISTS ${q(scratch)} CASCADE`);
@@ -198,7 +199,7 @@ describe('table grants on PostgreSQL: anon, authenticated and PUBLIC can do noth
 
 describe('table grants on PGlite', () => {
 	const dir = mkdtempSync(join(tmpdir(), 'adops-grants-'));
-	after(() => rmSync(dir, { recursive: true, force: true }));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 	test('the revoke migration applies without the Supabase roles, and PUBLIC holds nothing on any table', async () => {
 		const store = await openStore({ kind: 'embedded', path: dir });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import { openStore, StoreRequestError, StoreValidationError, testStoreConnection, type Store } from '../../nodes/shared/store';
 
 interface Recorded {
@@ -29,7 +29,7 @@ function jwt(role: string): string {
 }
 const SERVICE_KEY = jwt('service_role');
 
-before(async () => {
+beforeAll(async () => {
 	server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
@@ -47,7 +47,7 @@ before(async () => {
 	baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(() => new Promise<void>((resolve) => {
+afterAll(() => new Promise<void>((resolve) => {
 	server.close(() => resolve());
 	server.closeAllConnections();
 }));

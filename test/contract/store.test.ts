@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { openStore, testStoreConnection, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
@@ -91,7 +91,7 @@ describe('embedded store', () => {
 	});
 });
 
-after(async () => {
+afterAll(async () => {
 	if (embedded) await embedded.close();
 	rmSync(dir, { recursive: true, force: true });
 });
@@ -121,7 +121,7 @@ if (DATABASE_URL) {
 	});
 
 	describe('postgres connection test', () => {
-		before(async () => {
+		beforeAll(async () => {
 			// make sure the contract schema exists even if this describe runs alone
 			const store = await openStore({ kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema });
 			await store.close();
@@ -160,7 +160,7 @@ if (DATABASE_URL) {
 		});
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
 		await admin.end();
 	});

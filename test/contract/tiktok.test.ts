@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
@@ -28,10 +28,10 @@ const TODAY = '2026-12-06';
 const FAST = { retry: { maxRetries: 3, initialDelayMs: 1, maxDelayMs: 5 }, breaker: false as const };
 
 let sb: Sandbox;
-before(async () => {
+beforeAll(async () => {
 	sb = await startSandbox({ seed: 5, today: TODAY });
 });
-after(() => sb?.close());
+afterAll(() => sb?.close());
 
 function adapter(extra: { accessToken?: string; apiVersion?: string; pageSize?: number } = {}): TikTokAdsAdapter {
 	return new TikTokAdsAdapter({ accessToken: extra.accessToken ?? sb.credentials.tiktok.accessToken, baseUrl: sb.urls.tiktok, apiVersion: extra.apiVersion, pageSize: extra.pageSize, ...FAST });

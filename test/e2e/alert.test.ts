@@ -1,6 +1,6 @@
 // AdOps Alert in real n8n 2.40.7 (installed from npm, this package installed
 // like the community-node installer does), posting to the sandbox's Slack.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,7 @@ describe('AdOps Alert in real n8n', () => {
 	let storeDir: string;
 	let demo: WorkflowInput;
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 11, today: '2026-03-02' });
 		storeDir = await mkdtemp(join(tmpdir(), 'adops-e2e-store-'));
 		n8n = await startN8n();
@@ -44,7 +44,7 @@ describe('AdOps Alert in real n8n', () => {
 		await n8n.importWorkflow(demo);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		if (storeDir) await rm(storeDir, { recursive: true, force: true });

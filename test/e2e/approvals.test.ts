@@ -6,7 +6,7 @@
 // the approver allow-list, and a webhook executor for this test's own kind
 // (`test.effect`, POSTed to the sandbox's effects receiver). Every executed
 // proposal must leave exactly one receipt there and one ledger entry.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -175,7 +175,7 @@ describe('the approval loop in real n8n', () => {
 		return nodeOutput(result, node).map((i) => i.json as never);
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 31 });
 		const ts = await testStore('adops-e2e-approvals');
 		storeConfig = ts.config;
@@ -240,7 +240,7 @@ describe('the approval loop in real n8n', () => {
 		await n8n.publishWorkflow(slackClicks.id as string);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

@@ -14,7 +14,7 @@
 //   moderation.after-stored    the polled comment is stored, never classified
 //
 // One n8n host, one sandbox and one store for the file.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { openStore, type Store, type StoreConfig } from '../../nodes/shared/stor
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import { startN8n, nodeOutput, type ExecutionResult, type KilledExecution, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 import { testStore } from '../helpers/store';
+import { skipWhen } from '../helpers/skip';
 
 const ROOT = join(__dirname, '..', '..');
 const ALERTS = 'C0ADOPSALR';
@@ -153,7 +154,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		return { id, name: `crash ${id}`, nodes, connections, settings: { executionOrder: 'v1' } } as unknown as WorkflowInput;
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 23 });
 		const ts = await testStore('adops-e2e-crash');
 		storeConfig = ts.config;
@@ -206,7 +207,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		await n8n.importWorkflows(Object.values(wf));
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		if (timings.length > 0) process.stdout.write(`# n8n processes: ${timings.join('; ')}\n`);
 		if (table.length > 0) process.stdout.write(`# crash points (attempts/held): ${table.map((r) => `${r.point} ${r.held}/${r.attempts}`).join(', ')}\n`);
 		await n8n?.dispose();
@@ -399,7 +400,7 @@ describe('SIGKILL at the step boundaries of a side effect, in real n8n', () => {
 		row.held = 1;
 	});
 
-	test('two processes on one embedded store folder: n8n is refused while this process holds it, with the folder and the holder named', { skip: process.env.DATABASE_URL ? 'the embedded store only (no DATABASE_URL)' : false }, async () => {
+	test('two processes on one embedded store folder: n8n is refused while this process holds it, with the folder and the holder named', { ...skipWhen(process.env.DATABASE_URL ? 'the embedded store only (no DATABASE_URL)' : false) }, async () => {
 		assert.equal(storeConfig.kind, 'embedded');
 		const folder = (storeConfig as { path: string }).path;
 		const store = await openStore(storeConfig);

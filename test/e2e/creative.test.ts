@@ -3,7 +3,7 @@
 // otherwise). `n8n execute` cannot start at a Webhook, so the brief comes
 // from a Manual Trigger and a Code node in the request's shape ({ body });
 // every other node runs as shipped.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ describe('workflows/creative.json in real n8n', () => {
 		return pages.filter((p) => p.properties.Kind?.select?.name === 'creative' && !(p.properties['Proposal ID']?.rich_text ?? []).map((t) => t.plain_text).join('').startsWith('historic-'));
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 41 });
 		const ts = await testStore('adops-e2e-creative');
 		storeConfig = ts.config;
@@ -117,7 +117,7 @@ describe('workflows/creative.json in real n8n', () => {
 		Object.assign(ids, { cli: cli.id, listing: listing.id, approvals: approvals.id });
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

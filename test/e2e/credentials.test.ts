@@ -11,7 +11,7 @@
 // present → "Connection Successful!") without calling the node's method, and
 // the editor offers no Test button for them (isCredentialTestable is false
 // for OAuth types). The last block pins that behaviour.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { startSandbox, sandboxN8nCredentials, type Sandbox, type N8nCredential } from '../../scripts/sandbox';
 import { freePort, type N8nRestClient } from '../../scripts/n8n-host/host';
 import { startN8n, type N8nHost } from '../helpers/n8n';
+import { skipWhen } from '../helpers/skip';
 
 interface TestAnswer {
 	status: 'OK' | 'Error';
@@ -35,7 +36,7 @@ describe("credential tests in real n8n (the editor's save-and-test)", () => {
 	let closedUrl: string;
 	let good: Record<string, N8nCredential>;
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 7 });
 		storeDir = await mkdtemp(join(tmpdir(), 'adops-e2e-cred-'));
 		closedUrl = `http://127.0.0.1:${await freePort()}`;
@@ -45,7 +46,7 @@ describe("credential tests in real n8n (the editor's save-and-test)", () => {
 		rest = await n8n.rest();
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		if (storeDir) await rm(storeDir, { recursive: true, force: true });
@@ -140,7 +141,7 @@ describe("credential tests in real n8n (the editor's save-and-test)", () => {
 			assert.match(answer.message, new RegExp(`^Cannot reach ${closedUrl.replace(/\./g, '\\.')}: `));
 		});
 
-		test('postgres at DATABASE_URL: connected', { skip: !process.env.DATABASE_URL && 'DATABASE_URL is not set' }, async () => {
+		test('postgres at DATABASE_URL: connected', { ...skipWhen(!process.env.DATABASE_URL && 'DATABASE_URL is not set') }, async () => {
 			const answer = await saveAndTest('adOpsStoreApi', { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable' });
 			assert.equal(answer.status, 'OK', answer.message);
 			assert.match(answer.message, /^Connected \(PostgreSQL \d+[.\d]*.*, schema public\)/);

@@ -5,7 +5,7 @@
 // person; a rule asking more than its approval threshold becomes a Notion card
 // that shows what was asked, what the caps allow and what executes if
 // approved; approving it executes exactly that budget, once.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ describe('issue 13 gates in real n8n', () => {
 		throw new Error('no unused active USD Meta campaign');
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 23 });
 		const ts = await testStore('adops-e2e-gates');
 		storeConfig = ts.config;
@@ -105,7 +105,7 @@ describe('issue 13 gates in real n8n', () => {
 		await n8n.importWorkflows([workflow, approvals]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

@@ -1,6 +1,6 @@
 // workflows/ingest.json in real n8n 2.40.7 against the sandbox and the store
 // (PostgreSQL when DATABASE_URL is set, as in CI; PGlite otherwise).
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,7 +54,7 @@ describe('workflows/ingest.json in real n8n', () => {
 		return sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 21 });
 		const ts = await testStore('adops-e2e-ingest');
 		storeConfig = ts.config;
@@ -81,7 +81,7 @@ describe('workflows/ingest.json in real n8n', () => {
 		await n8n.importWorkflows([errorWorkflow, workflow]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

@@ -4,7 +4,7 @@
 // from the sandbox's Graph API into the store; then insights.json (Run Now) finds that anomaly and only it
 // (with the account total it drags down) on the planted account, and posts each alert once with its PNG
 // chart through Slack's external upload flow; a rerun posts nothing new.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ describe('workflows/insights.json in real n8n', () => {
 	let planted: { accountId: string; campaign: Campaign; date: string };
 	const channel = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!;
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 11 });
 		const ts = await testStore('adops-e2e-insights');
 		storeConfig = ts.config;
@@ -71,7 +71,7 @@ describe('workflows/insights.json in real n8n', () => {
 		await n8n.importWorkflows([ingest, insights]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

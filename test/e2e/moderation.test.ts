@@ -2,7 +2,7 @@
 // Graph with comments, Notion, Slack, OpenAI) and the store (PostgreSQL when
 // DATABASE_URL is set, PGlite otherwise). Live mode is switched on, as a
 // user does once the dry runs look right.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ describe('workflows/moderation.json in real n8n', () => {
 		}
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 7 });
 		const ts = await testStore('adops-e2e-moderation');
 		cleanup = ts.cleanup;
@@ -89,7 +89,7 @@ describe('workflows/moderation.json in real n8n', () => {
 		ids.approvals = approvals.id as string;
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

@@ -2,7 +2,7 @@
 // output comes back, failures come back as clear errors, credentials are
 // decrypted at run time, env reaches n8n, the server serves a published
 // webhook, and this package's node types load like a community package.
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,7 +111,7 @@ let echo: Server;
 let echoUrl: string;
 const seenHeaders: IncomingHttpHeaders[] = [];
 
-before(async () => {
+beforeAll(async () => {
 	echo = createServer((req, res) => {
 		seenHeaders.push(req.headers);
 		res.setHeader('content-type', 'application/json');
@@ -127,7 +127,7 @@ before(async () => {
 	assert.deepEqual(ids, ['adopsHostOk00001', 'adopsHostBad0001', 'adopsHostUnk0001', 'adopsHostHttp001', 'adopsHostHook001']);
 });
 
-after(async () => {
+afterAll(async () => {
 	await n8n?.dispose();
 	await new Promise<void>((r) => (echo ? echo.close(() => r()) : r()));
 });

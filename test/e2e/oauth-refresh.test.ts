@@ -2,7 +2,7 @@
 // renewed through n8n's own OAuth2 helper: the first run finds the stored token refused, n8n exchanges the
 // refresh token at the credential's Access Token URL (the sandbox's LinkedIn token endpoint) and stores the new
 // token; the next run, another process, uses the stored token and renews nothing.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { startSandbox, sandboxN8nCredentials, type Sandbox } from '../../scripts/sandbox';
 import type { IngestOutcome } from '../../nodes/shared/ingest';
@@ -15,7 +15,7 @@ describe('an expired LinkedIn token is renewed by n8n in real n8n', () => {
 	let cleanup: () => Promise<void> = async () => undefined;
 	let workflow: WorkflowInput;
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 21 });
 		const ts = await testStore('adops-e2e-oauth');
 		cleanup = ts.cleanup;
@@ -47,7 +47,7 @@ describe('an expired LinkedIn token is renewed by n8n in real n8n', () => {
 		await n8n.importWorkflows([workflow]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

@@ -8,7 +8,7 @@
 // shipped. Approved proposals are executed by a Manual Trigger → Poll
 // Decisions → Execute Approved → Alert workflow (`n8n execute` cannot start at
 // the approval trigger), with the same credentials approvals.json has.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ describe('workflows/optimize.json in real n8n', () => {
 	}
 	const text = (p: { properties: Record<string, { rich_text?: Array<{ plain_text?: string }> }> }, name: string) => (p.properties[name]?.rich_text ?? []).map((t) => t.plain_text).join('');
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 11 });
 		const ts = await testStore('adops-e2e-optimize');
 		storeConfig = ts.config;
@@ -144,7 +144,7 @@ describe('workflows/optimize.json in real n8n', () => {
 		await n8n.importWorkflows([workflow, approvals, backtest]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();

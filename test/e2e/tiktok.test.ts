@@ -15,7 +15,7 @@
 // - The credential test through n8n's REST API (the editor's save-and-test):
 //   connected with the advertisers' names, a clear error for a bad token and
 //   for an advertiser the token may not read, no secret echoed.
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { startSandbox, sandboxN8nCredentials, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { WORKFLOW_CREDENTIAL_IDS } from '../../scripts/sandbox/n8n-credentials';
@@ -87,7 +87,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 	const OPTIMIZE = 'AdOpsTikTokOptimize';
 	const LOST = 'AdOpsTikTokLostAnswer';
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 21 });
 		US = sandbox.world.tiktok.advertisers.find((a) => a.currency === 'USD')!;
 		JP = sandbox.world.tiktok.advertisers.find((a) => a.currency === 'JPY')!;
@@ -132,7 +132,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 		await n8n.importWorkflows([ingest, optimize, lost]);
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		await n8n?.dispose();
 		await sandbox?.close();
 		await cleanup();
@@ -265,7 +265,7 @@ describe('TikTok Ads end to end in real n8n', () => {
 			return answer;
 		};
 		let good: Record<string, unknown>;
-		before(async () => {
+		beforeAll(async () => {
 			good = sandboxN8nCredentials(sandbox, {}).find((c) => c.type === CREDENTIAL)!.data;
 			await n8n.start();
 		});

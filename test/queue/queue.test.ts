@@ -15,7 +15,7 @@
 //
 // Executions start where n8n's queue mode starts them: published webhooks
 // (through the webhook processor) and published schedules (the main).
-import { test, before, after, describe } from 'node:test';
+import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -178,7 +178,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		mark(`restarted after ${point}`);
 	}
 
-	before(async () => {
+	beforeAll(async () => {
 		sandbox = await startSandbox({ seed: 29 });
 		const { storeUrl } = queueServices();
 		const schema = `adops_queue_${randomBytes(4).toString('hex')}`;
@@ -236,7 +236,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		mark('cluster up');
 	});
 
-	after(async () => {
+	afterAll(async () => {
 		process.stdout.write(`# queue suite: ${timings.join('; ')}\n`);
 		if (table.length > 0) process.stdout.write(`# effects per scenario:\n${table.map((r) => `#   ${r}`).join('\n')}\n`);
 		await cluster?.dispose();

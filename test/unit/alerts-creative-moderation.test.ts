@@ -1,7 +1,7 @@
 // The alerts AdOps Creative and AdOps Moderation output for AdOps Alert
 // (Message Source: JSON): what is announced, what is not, and that copy,
 // comments and platform errors stay data in Slack.
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { heldBackAlert, heldBackDigestAlert, heldBackReason } from '../../nodes/shared/creative/alert';
 import { alertSchema, renderAlert } from '../../nodes/shared/alerts/message';

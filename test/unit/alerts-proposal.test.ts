@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { deciderText, proposalAlert, proposalThreadKey, PROPOSAL_ALERT_TYPES, EVIDENCE_VALUE_MAX, type DeciderShown, type ProposalAlertEvent, type ProposalAlertInput } from '../../nodes/shared/alerts/proposal';

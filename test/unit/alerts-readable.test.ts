@@ -1,7 +1,7 @@
 // What a person reads in Slack and on a Notion card: evidence, platform
 // answers and results as words and numbers, never JSON. Every alert builder
 // is rendered with nested objects in its data, and no text may carry `{"`.
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { renderAlert, type Alert } from '../../nodes/shared/alerts/message';
 import { keyWords, readableNumber, readableValue } from '../../nodes/shared/alerts/readable';

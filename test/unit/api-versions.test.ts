@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { checkApiVersions, DEFAULT_MARGIN_DAYS } from '../../scripts/check-api-versions';
 import { PLATFORM_REGISTRY, type PlatformDefinition } from '../../nodes/shared/platforms/registry';
 

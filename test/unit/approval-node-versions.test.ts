@@ -3,7 +3,7 @@
 // own parameter resolution (n8n-workflow NodeHelpers, as the editor and the
 // engine do): every operation keeps its value and its parameters at either
 // version. The e2e suites run both versions in real n8n.
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // checkDecision: the one check of whether an approval counts, shared by the
 // Notion card path and the Slack button path (approvals/check-decision.ts).
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { checkDecision } from '../../nodes/shared/approvals/check-decision';
 import { cardContent, cardHash } from '../../nodes/shared/approvals/card';

@@ -6,7 +6,7 @@
  * backtest. Every expected number is counted by hand in the comments.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import {
 	COMMENT_COUNT_METRICS,
 	COMMENT_SHARE_METRICS,

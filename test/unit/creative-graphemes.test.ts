@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { graphemeLength, graphemes } from '../../nodes/shared/text/graphemes';
 import { measureLength } from '../../nodes/shared/creative';

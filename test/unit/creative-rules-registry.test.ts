@@ -5,7 +5,7 @@
  * description) included.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { RULE_PLATFORMS, checkPlatformRules, describeRules, hasHardViolation, platformRules, type CreativeVariant } from '../../nodes/shared/creative';
 import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY } from '../../nodes/shared/platforms/registry';
 

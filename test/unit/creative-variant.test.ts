@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { createProposal, proposalId } from '../../nodes/shared/approvals/proposal';
 import { creativeVariantRow } from '../../nodes/shared/schema/rows';

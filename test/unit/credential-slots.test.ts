@@ -4,7 +4,7 @@
 // appears there as a plain value; it then hides that parameter and the ones it depends on from the panel and
 // fills every required credential slot without display options with all of those credentials
 // (useNodeCredentialOptions showMixedCredentials). The rule is applied here to every node of the package.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -5,7 +5,7 @@
 // implement that operation, so the option promises something they do not do. This test reads the
 // package's node and credential descriptions as n8n loads them (package.json `n8n`) and applies the
 // same rule.
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

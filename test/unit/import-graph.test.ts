@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ESLint } from 'eslint';
 import { importCycles, importGraph, importsOf, type ImportEdge } from '../../scripts/import-graph';
 

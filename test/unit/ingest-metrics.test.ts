@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { divide, fromNumber, parseDecimal, pgDivScale, pgDivide, round, toPlainString } from '../../nodes/shared/ingest/decimal';
 import { derivedMetrics } from '../../nodes/shared/ingest/metrics';

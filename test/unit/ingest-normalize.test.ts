@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import type { DailyMetricRow } from '../../nodes/shared/platforms/types';
 import { computeWindow, dayIn } from '../../nodes/shared/ingest/dates';
 import { FxTable, convertMoney, roundMoney } from '../../nodes/shared/ingest/fx';

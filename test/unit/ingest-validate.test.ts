@@ -5,7 +5,7 @@
  * Compared on generated rows built from awkward values.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import type { DailyMetricRow } from '../../nodes/shared/platforms/types';
 import {
 	metricRowSchema,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { alertKey, decideAlerts, type Anomaly } from '../../nodes/shared/insights';
 import { anomalyProblems, anomalyRow, budgetPlanRow } from '../../nodes/shared/insights/rows';
 

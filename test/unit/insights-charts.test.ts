@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { inflateSync } from 'node:zlib';
 import { anomalyChart, pacingChart } from '../../nodes/shared/charts';
 import { buildSeries, dayNumber, dayString, pace, scanSeries, type PerformanceRow } from '../../nodes/shared/insights';

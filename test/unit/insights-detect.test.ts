@@ -3,7 +3,7 @@
  * generator does not share the detector's functional form) and bad input.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { buildSeries, detectSeries, esdCritical, generalizedEsd, scanSeries, studentTQuantile, type PerformanceRow } from '../../nodes/shared/insights';
 import { dayString, dayNumber } from '../../nodes/shared/insights/days';
 import { generateSeries, rng, scoreEvents } from './insights-fixtures';

@@ -4,7 +4,7 @@
  * forecast model choice and interval coverage; forecasts for any scope.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { bandAt, buildSeries, dayNumber, dayString, daysInMonth, forecast, forecastScope, forecastTotal, pace, PacingInputError, weekday, type PerformanceRow } from '../../nodes/shared/insights';
 import { gaussian, generateSeries, rng } from './insights-fixtures';
 

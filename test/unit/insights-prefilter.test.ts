@@ -5,7 +5,7 @@
  * anomalies of every kind, and it proves most series quiet.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { gatePasses, scanSeries, windowMayFlag, type EntitySeries } from '../../nodes/shared/insights';
 import { generateSeries } from './insights-fixtures';
 

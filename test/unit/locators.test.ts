@@ -1,6 +1,6 @@
 // Values of the resource locators (issue 16): "By URL" addresses of each platform's web app, Slack and
 // Notion, "By ID" lists, the plain strings older workflows hold, and a foreign address named as such.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { accountUrl, accountUrlExample, parseAccountUrl } from '../../nodes/shared/platforms/account-url';
 import { accountChoices } from '../../nodes/shared/platforms/listing';

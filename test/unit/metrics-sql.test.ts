@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { DERIVED_DEFINITIONS, DERIVED_METRIC_NAMES, derivedMetrics, ratio, type MetricRow } from '../../nodes/shared/metrics';
 import { openStore, type Store } from '../../nodes/shared/store';
 
@@ -39,11 +39,11 @@ test('each GENERATED column is numerator / denominator, NULL unless the denomina
 
 let store: Store;
 let dir: string;
-before(async () => {
+beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'metrics-sql-'));
 	store = await openStore({ kind: 'embedded', path: dir });
 });
-after(async () => {
+afterAll(async () => {
 	await store?.close();
 	rmSync(dir, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@
  * meets the thresholds; the corpus is what its README says.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { classifyOffline } from '../../nodes/shared/moderation/classify';
 import { decide } from '../../nodes/shared/moderation/policy';
 import { deobfuscate } from '../../nodes/shared/moderation/normalize';

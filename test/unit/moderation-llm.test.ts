@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { classificationSchema, type Intent } from '../../nodes/shared/moderation/classify';
 import {
 	CLASSIFICATION_SCHEMA_NAME,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { INTENTS, classifyOffline, type Intent } from '../../nodes/shared/moderation/classify';
 import { classifyWithLlm, type ChatRequest } from '../../nodes/shared/moderation/llm';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { createProposal, payloadIntact } from '../../nodes/shared/approvals/proposal';
 import type { ChatRequest } from '../../nodes/shared/moderation/llm';
 import { decide, planActions } from '../../nodes/shared/moderation/policy';

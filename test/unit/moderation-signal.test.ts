@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import type { Intent, SentimentLabel } from '../../nodes/shared/moderation/classify';
 import { COMMENT_METRICS, adCommentSignalRow, aggregateCommentSignals, localDate, toMetricRecords, type SignalInput } from '../../nodes/shared/moderation/signal';
 

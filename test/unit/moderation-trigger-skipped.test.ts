@@ -1,7 +1,7 @@
 // AdOps Moderation Trigger: what a delivery held that was not stored, and the
 // log line that says so (the node's webhook itself runs in real n8n in
 // test/e2e/moderation.test.ts).
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { parseMetaDelivery, type IngestResult, type MetaWebhookOutcome } from '../../nodes/shared/moderation';
 import { outcomeLog, skippedEntries } from '../../nodes/AdOpsModerationTrigger/skipped';

@@ -1,6 +1,6 @@
 // Node glue that needs no n8n host: parameters an expression may hand over as
 // anything, and optional credentials.
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import { jsonParam, numberParam } from '../../nodes/common/params';

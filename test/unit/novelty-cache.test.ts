@@ -11,7 +11,7 @@
  * - `NoveltyIndexCache`'s bounds and switches.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { NoveltyIndexCache, defaultNoveltyCache, noveltyCacheEnabled } from '../../nodes/shared/creative/novelty-cache';
 import {

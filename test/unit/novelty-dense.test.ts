@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { NoveltyIndex, lexicalSimilarity, normalizeVector, type CandidateVariant, type NoveltyThresholds, type PastVariant } from '../../nodes/shared/novelty';
 import { VectorStore, approxError, exactDot, strideOf } from '../../nodes/shared/novelty/dense';

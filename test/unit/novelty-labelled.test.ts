@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { NoveltyIndex, type NoveltyThresholds, cosine, lexicalSimilarity, offlineEmbedder, openAIEmbedder, pairVerdict, resolveThresholds, type Embedder, type OpenAIEmbeddingsClient } from '../../nodes/shared/novelty';
 
@@ -155,10 +155,10 @@ describe('novelty on the labelled set', () => {
 
 	describe('with the sandbox embeddings (text-embedding-3-small over HTTP)', () => {
 		let sb: Sandbox;
-		before(async () => {
+		beforeAll(async () => {
 			sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 		});
-		after(() => sb.close());
+		afterAll(() => sb.close());
 
 		test('precision and recall ≥ 0.9 (tune and held out)', async () => {
 			const client: OpenAIEmbeddingsClient = {

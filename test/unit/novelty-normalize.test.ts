@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { ASCII_KEYS_PER_CHAR, TRIGRAM_KEY_SPACE, asciiTrigramKeys, contentTokens, eachTrigramKey, isStopword, normalizeText, stem, trigrams, words, wordTrigrams } from '../../nodes/shared/novelty/normalize';
 

@@ -9,7 +9,7 @@
  * as the embedder claims.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { NoveltyIndex, OFFLINE_SEMANTIC_THRESHOLDS, conceptTokens, cosine, lexicalSimilarity, offlineEmbed, offlineEmbedder, pairVerdict, resolveThresholds } from '../../nodes/shared/novelty';
 import { NEAR_DUPLICATE_KINDS, NOVEL_KINDS, TARGETS, judge, loadPairs, metrics, scorePairs, splitOf, table } from '../../scripts/eval-novelty';
 

@@ -2,7 +2,7 @@
 // settings (through the core's own parsing), accounts, the three outputs, and
 // the Slack alert of a decision.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { accountsFor, outputsOf, settingsFromOptions } from '../../nodes/AdOpsOptimizer/actions/run.operation';
 import { backtestOutputs } from '../../nodes/AdOpsOptimizer/actions/backtest.operation';
 import type { BacktestRunResult } from '../../nodes/shared/rules/backtest-run';

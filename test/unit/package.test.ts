@@ -1,9 +1,10 @@
 // The published package: what n8n loads, and nothing else.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { skipWhen } from '../helpers/skip';
 
 const root = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -26,7 +27,7 @@ test('package.json is a community node package with every node and credential re
 	assert.deepEqual(nodeFiles.sort(), [...sources(pkg.n8n.nodes), ...sources(pkg.n8n.credentials)].sort());
 });
 
-test('npm pack ships compiled code, icons, codex files and migrations only', { skip: !existsSync(join(root, 'dist')) && 'run `npm run build` first' }, () => {
+test('npm pack ships compiled code, icons, codex files and migrations only', { ...skipWhen(!existsSync(join(root, 'dist')) && 'run `npm run build` first') }, () => {
 	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_config_ignore_scripts: 'true' } });
 	const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
 	const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|json|svg|sql))$/.test(f));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { PLATFORM_IDS, PLATFORM_REGISTRY, PLATFORM_DEFINITIONS, canonicalAccountIdOf, platformsWith } from '../../nodes/shared/platforms/registry';
 import { PLATFORMS } from '../../nodes/shared/schema/rows';
 import { PLATFORM_LABEL } from '../../nodes/shared/resilience/errors';

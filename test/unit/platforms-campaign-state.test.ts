@@ -2,7 +2,7 @@
 // own shapes: which budgets may be changed (shared, lifetime, ad-set budgets
 // may not), statuses in one vocabulary, creation times as UTC instants.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { enums, type Hooks } from 'google-ads-api';
 import { campaignStatus, checkBudgetInput, instantToIso, zonedTimeToIso } from '../../nodes/shared/platforms/campaign-state';
 import { GoogleAdsAdapter } from '../../nodes/shared/platforms/google-ads';

@@ -6,7 +6,7 @@
  * platform, and the words for a change LinkedIn only dates.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { GoogleAdsApi } from 'google-ads-api';
 import { GoogleAdsAdapter, googleAdsChangeEventQuery, googleAdsChangeFromRow } from '../../nodes/shared/platforms/google-ads';
 import { libraryRestParser } from '../../nodes/shared/platforms/google-ads-rest';

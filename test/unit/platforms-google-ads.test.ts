@@ -1,4 +1,4 @@
-import { test, describe, beforeEach, after } from 'node:test';
+import { test, describe, beforeEach, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
@@ -192,7 +192,7 @@ describe('Google Ads with a custom API base URL and token URL', () => {
 		return google;
 	};
 	beforeEach(() => clearGoogleAccessTokenCache());
-	after(async () => google?.close());
+	afterAll(async () => google?.close());
 
 	test('the REST transport is the default (also for Google\'s own endpoints); the library transport is opt-in and only for Google\'s endpoints', () => {
 		const byDefault = new GoogleAdsAdapter({ ...SECRETS });

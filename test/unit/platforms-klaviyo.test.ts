@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { KlaviyoAdapter, groupValuesResults } from '../../nodes/shared/platforms/klaviyo';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';

@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { LinkedInAdsAdapter, parseLinkedInUrn, linkedInAnalyticsQuery } from '../../nodes/shared/platforms/linkedin';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';

@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { MetaAdsAdapter, pickActions, appSecretProof, metaPages, type MetaPage } from '../../nodes/shared/platforms/meta';

@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { microsToMajor, majorToMicros, scaledToMajor, majorToScaled, scaledIntegerToDecimalString, decimalField, sumFields } from '../../nodes/shared/platforms/money';

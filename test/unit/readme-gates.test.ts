@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { gatesBlock, readmeGatesBlock } from '../../scripts/gates-doc';
 import { GATES } from '../../nodes/shared/rules';
 

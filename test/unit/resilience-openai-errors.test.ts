@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { OpenAICallError, describeOpenAIError, firstLine } from '../../nodes/shared/resilience/openai-errors';
 import { describeModerationError } from '../../nodes/shared/moderation/openai';

@@ -1,4 +1,4 @@
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe, beforeAll, afterAll, beforeEach } from 'vitest';
 import assert from 'node:assert/strict';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { parseRetryAfter } from '../../nodes/shared/resilience/retry-after';
@@ -12,10 +12,10 @@ import { startServer, fakeClock, type FixtureServer, type Reply } from '../fixtu
 
 let server: FixtureServer;
 let replies: Reply[] = [];
-before(async () => {
+beforeAll(async () => {
 	server = await startServer(() => replies.shift() ?? { status: 500, body: { error: { message: 'no more replies' } } });
 });
-after(() => server.close());
+afterAll(() => server.close());
 beforeEach(() => {
 	server.requests.length = 0;
 	replies = [];

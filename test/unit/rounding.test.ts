@@ -1,6 +1,6 @@
 // What output items carry: money in the currency's minor unit, ratios with the digits the metrics module
 // gives them (CTR 4, ROAS 2), ages in days with one decimal; never float noise like 277.42199999999997.
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,11 +40,11 @@ describe('rounding for people', () => {
 describe('List Active Campaigns: spend summed over days, in the minor unit', () => {
 	let store: Store;
 	let dir: string;
-	before(async () => {
+	beforeAll(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'rounding-'));
 		store = await openStore({ kind: 'embedded', path: dir });
 	});
-	after(async () => {
+	afterAll(async () => {
 		await store?.close();
 		rmSync(dir, { recursive: true, force: true });
 	});

@@ -1,7 +1,7 @@
 // The freshness check between evaluation and change: never act on a stale
 // status or budget, to half a minor unit of the currency.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { checkFreshness, controlFor, type PlannedChange } from '../../nodes/shared/rules/apply';
 import type { CampaignState } from '../../nodes/shared/platforms/types';
 

@@ -4,7 +4,7 @@
  * Steps at 06:00 UTC; each step sees the days before its local today.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { backtest, RuleValidationError, type EntityInput, type MetricRowInput } from '../../nodes/shared/rules';
 
 const ENTITY: EntityInput = { platform: 'google_ads', accountId: '123', campaignId: 'c', name: 'Search | Brand', status: 'ENABLED', createdAt: '2025-01-01T00:00:00Z', dailyBudget: 100, currency: 'USD', timezone: 'UTC' };

@@ -6,7 +6,7 @@
  * run lists, minus the no_match ones).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import {
 	buildMetricIndex,

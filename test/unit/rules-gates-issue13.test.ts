@@ -4,7 +4,7 @@
  * minor-unit case. now = 2025-06-11T14:00Z (Wednesday).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { description as runDescription, settingsFromOptions } from '../../nodes/AdOpsOptimizer/actions/run.operation';
 import { evaluate, GATES, GATE_NAMES, GATE_NODE_OPTIONS, optimizationPayloadSchema, parseRule, type ActionRecord, type Decision, type EntityInput, type GateResult, type MetricRowInput } from '../../nodes/shared/rules';
 

@@ -14,7 +14,7 @@
  * - with the kill switch on, a run executes and proposes nothing.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import fc from 'fast-check';
 import { ISO_4217_EXPONENT } from '../../nodes/shared/platforms/currency';
 import { evaluate, type ActionRecord, type MetricRowInput } from '../../nodes/shared/rules';

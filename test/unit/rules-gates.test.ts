@@ -11,7 +11,7 @@
  *   Rule "scale": ROAS last 7 days >= 2 → scale budget +20 %.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import { createProposal } from '../../nodes/shared/approvals';
 import {
 	approvalCheck,

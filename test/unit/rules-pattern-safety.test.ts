@@ -8,7 +8,7 @@
  * V8's own engine on short names, where backtracking is harmless).
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { MAX_PATTERN_LENGTH, RuleValidationError, nameMatches, parseRule, parseRules, unsafeRegexReason, validateRules, type ScopeTarget } from '../../nodes/shared/rules';
 import { MAX_NAME_LENGTH, compileRegex, compileScope, toRe2Syntax } from '../../nodes/shared/rules/scope';

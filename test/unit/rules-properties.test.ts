@@ -7,7 +7,7 @@
  * the kill switch stops everything.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { ISO_4217_EXPONENT } from '../../nodes/shared/platforms/currency';
 import { backtest, buildMetricIndex, evaluate, METRICS, type ActionRecord, type BacktestReport, type EntityInput, type MetricRowInput } from '../../nodes/shared/rules';

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { buildMetricIndex, evaluate, fmt, type Decision } from '../../nodes/shared/rules';
 import { decisionCore } from '../fixtures/rules-workload/capture';

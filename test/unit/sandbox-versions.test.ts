@@ -1,6 +1,6 @@
 // The sandbox refuses versions on the registry's dates: one schedule for the
 // package's pins, `npm run check:versions` and the sandbox (issue 14 item 7).
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { PLATFORM_REGISTRY, type PlatformId } from '../../nodes/shared/platforms/registry';
 import { googleAdsVersion, isSunset, klaviyoRevision, latestMetaVersion, linkedInVersion, metaVersion, type VersionInfo } from '../../scripts/sandbox/versions';

@@ -1,5 +1,5 @@
 // The AdOps Store credential's test, as n8n calls it (methods.credentialTest).
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { ICredentialTestFunctions, ICredentialsDecrypted } from 'n8n-workflow';
 import { adOpsStoreConnectionTest, storeConfigFromCredentials, defaultEmbeddedPath } from '../../nodes/common/store';
 import { openStore } from '../../nodes/shared/store';
+import { skipWhen } from '../helpers/skip';
 
 const dirs: string[] = [];
-after(async () => {
+afterAll(async () => {
 	for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -54,7 +55,7 @@ test('a folder that is not a database, and a refused port are explained without 
 	assert.doesNotMatch(refused.message, /\n\s+at /, 'no stack trace');
 });
 
-test('a database that does not exist on the real server is named', { skip: !process.env.DATABASE_URL && 'DATABASE_URL not set' }, async () => {
+test('a database that does not exist on the real server is named', { ...skipWhen(!process.env.DATABASE_URL && 'DATABASE_URL not set') }, async () => {
 	const url = new URL(process.env.DATABASE_URL!);
 	url.pathname = '/adops_no_such_db';
 	const result = await adOpsStoreConnectionTest.call(ctx, credential({ backend: 'postgres', connectionString: url.toString(), ssl: 'disable' }));

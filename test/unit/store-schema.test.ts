@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';

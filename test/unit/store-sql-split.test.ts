@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import fc from 'fast-check';
 import { lineAndColumn, splitStatements } from '../../nodes/shared/store/sql-split';
 import { loadMigrations } from '../../nodes/shared/store/migrations';

@@ -6,7 +6,7 @@
  * of jsonb-shaped values.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import fc from 'fast-check';
 import { cleanText, cleanValue, isCleanText, textFlaw, visibleText } from '../../nodes/shared/text/clean';
 

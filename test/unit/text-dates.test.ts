@@ -1,6 +1,6 @@
 // The one calendar-date and time zone module (nodes/shared/text/dates.ts) and
 // the callers that used to carry their own copies: same answers, same messages.
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DAY_MS, calendarDayMs, dateInZone, isCalendarDate, isValidTimeZone, utcDate, wallClock } from '../../nodes/shared/text/dates';

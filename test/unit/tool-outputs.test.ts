@@ -4,7 +4,7 @@
  * items after it, bounded. As a plain node, the outputs stay as they are.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { isToolExecution, outputsForCaller, TOOL_MAX_ITEMS } from '../../nodes/common/tool';
 

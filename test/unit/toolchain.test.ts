@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 
 test('runs on Node 24 or newer (n8n-workflow 2.x needs it)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import axios, { type AxiosInstance } from 'axios';
 import { accountTotals, findAccount, startSandbox, type Sandbox } from '../../../scripts/sandbox';
 
@@ -9,11 +9,11 @@ const TODAY = '2025-03-10';
 describe('sandbox: Meta Graph, LinkedIn, Klaviyo over axios', () => {
 	let sb: Sandbox;
 	let meta: AxiosInstance;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 11, today: TODAY });
 		meta = axios.create({ baseURL: `${sb.urls.meta}/v21.0`, params: { access_token: sb.credentials.meta.accessToken }, validateStatus: () => true });
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	it('Meta insights: pages through paging.next and sums to the world truth to the cent', async () => {
 		const account = findAccount(sb.world, 'meta', '2039485761002')!;

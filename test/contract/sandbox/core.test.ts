@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isLoopback, startSandbox, type Sandbox } from '../../../scripts/sandbox';
 
 const TODAY = '2025-03-10';
 
 describe('sandbox: binding, determinism, admin', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 7, today: TODAY });
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	it('refuses to bind anything but loopback', async () => {
 		for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com']) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startSandbox, type EffectReceipt, type Sandbox } from '../../../scripts/sandbox';
 
@@ -11,14 +11,14 @@ interface EffectAnswer {
 
 describe('sandbox: effects receiver', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 	});
 	beforeEach(() => {
 		sb.clearEffects();
 		sb.clearFaults();
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	const post = (name: string, body: unknown, key?: string, signal?: AbortSignal) =>
 		fetch(`${sb.urls.effects}/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });

@@ -7,7 +7,7 @@
  * own mutations are both listed, told apart by `clientType`.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { errors } from 'google-ads-api';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../../scripts/sandbox';
 import { addDays } from '../../../scripts/sandbox/rng';
@@ -45,7 +45,7 @@ describe('sandbox: Google Ads change_event', () => {
 	const failure = (body: Json): Failure => (body.error as { details: Array<{ errors: Failure[] }> }).details[0]!.errors[0]!;
 	const range = (fromMs: number, toMs: number) => `change_event.change_date_time >= '${wall(fromMs, account.timezone)}' AND change_event.change_date_time <= '${wall(toMs, account.timezone)}'`;
 
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 13, today: TODAY });
 		const g = sb.credentials.googleAds;
 		const res = await fetch(sb.urls.googleOAuthToken, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: g.refreshToken, client_id: g.clientId, client_secret: g.clientSecret }) });
@@ -53,7 +53,7 @@ describe('sandbox: Google Ads change_event', () => {
 		account = sb.world.accounts.find((a) => a.platform === 'google' && a.campaigns.some((c) => c.status === 'ACTIVE'))!;
 		campaign = account.campaigns.find((c) => c.status === 'ACTIVE')!;
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	it("lists a person's edit (admin route) and the API's own change in Google's REST shape, newest first", async () => {
 		const start = campaign.dailyBudget;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { errors } from 'google-ads-api';
 import { accountTotals, findAccount, startSandbox, type Sandbox } from '../../../scripts/sandbox';
 import { GoogleAdsAdapter, type GoogleAdsAdapterConfig } from '../../../nodes/shared/platforms/google-ads';
@@ -35,7 +35,7 @@ describe('sandbox: Google Ads REST API and OAuth token endpoint', () => {
 	};
 	const failureOf = (body: unknown) => ((body as { error: { details: Array<{ errors: Array<{ errorCode: Record<string, string>; message: string; details?: Json }> }> } }).error.details[0]!.errors[0]!);
 
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 5, today: TODAY, googleAdsPageSize: PAGE });
 		const g = sb.credentials.googleAds;
 		const res = await fetch(sb.urls.googleOAuthToken, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: g.refreshToken, client_id: g.clientId, client_secret: g.clientSecret }) });
@@ -45,7 +45,7 @@ describe('sandbox: Google Ads REST API and OAuth token endpoint', () => {
 		assert.equal(t.expires_in, 3599);
 		token = t.access_token;
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	it('token endpoint: refresh-token grant; invalid_grant and invalid_client as Google answers them', async () => {
 		const g = sb.credentials.googleAds;
@@ -162,7 +162,7 @@ describe('sandbox: Google Ads REST API and OAuth token endpoint', () => {
 describe('sandbox: the Google Ads adapter pointed at it by apiBaseUrl and tokenUrl', () => {
 	let sb: Sandbox;
 	const config = (extra: Partial<GoogleAdsAdapterConfig> = {}): GoogleAdsAdapterConfig => ({ ...sb.credentials.googleAds, apiBaseUrl: sb.urls.googleAds, tokenUrl: sb.urls.googleOAuthToken, clock: fakeClock(), ...extra });
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 5, today: TODAY, googleAdsPageSize: PAGE });
 	});
 	beforeEach(() => {
@@ -170,7 +170,7 @@ describe('sandbox: the Google Ads adapter pointed at it by apiBaseUrl and tokenU
 		clearGoogleAccessTokenCache();
 		resetPlatformBreakers();
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	it('fetchDailyMetrics returns the ground truth to the micro for a window read over many stream batches', async () => {
 		const adapter = new GoogleAdsAdapter(config());

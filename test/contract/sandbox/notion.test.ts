@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { APIErrorCode, Client, LogLevel, isFullPage, type PageObjectResponse } from '@notionhq/client';
 import { startSandbox, type Sandbox } from '../../../scripts/sandbox';
 
@@ -9,12 +9,12 @@ describe('sandbox: Notion API with @notionhq/client v5', () => {
 	let sb: Sandbox;
 	let notion: Client;
 	let dsId: string;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 		notion = new Client({ auth: sb.credentials.notion.token, baseUrl: sb.urls.notion, logLevel: LogLevel.ERROR, retry: { maxRetries: 2, initialRetryDelayMs: 10, maxRetryDelayMs: 2000 } });
 		dsId = sb.world.notion.approvalDataSourceId;
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	const card = (title: string, kind: string, status: string, proposalId: string) => ({
 		parent: { type: 'data_source_id' as const, data_source_id: dsId },

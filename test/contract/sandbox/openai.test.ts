@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
@@ -24,11 +24,11 @@ const Classification = z.object({
 describe('sandbox: OpenAI API with the openai SDK', () => {
 	let sb: Sandbox;
 	let client: OpenAI;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 		client = new OpenAI({ apiKey: sb.credentials.openai.apiKey, baseURL: sb.urls.openai, maxRetries: 2 });
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	const brief = [
 		{ role: 'system' as const, content: 'You write ad copy for Northwind Apparel.' },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { RESPONSE_URL_MAX_USES, slackResponseUrl, startSandbox, type Sandbox, type SlackResponse } from '../../../scripts/sandbox';
 import { blockActionsPayload, signedInteraction } from '../../../scripts/sandbox/slack-interaction';
 
@@ -8,11 +8,11 @@ const ephemeral = (text: string) => ({ response_type: 'ephemeral', replace_origi
 
 describe('sandbox: Slack interaction response_url', () => {
 	let sb: Sandbox;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 	});
 	beforeEach(() => sb.clearFaults());
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	const click = (extra: Partial<Parameters<typeof blockActionsPayload>[0]> = {}) =>
 		signedInteraction({ payload: blockActionsPayload({ actionId: 'adops_approve', value: '{"id":"p1"}', messageTs: '1741600000.000100', ...extra }), responseUrlBase: sb.urls.slackActions });

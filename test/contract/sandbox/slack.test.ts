@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LogLevel, WebClient, WebClientEvent, type Logger, type WebAPICallError } from '@slack/web-api';
 import { startSandbox, type Sandbox } from '../../../scripts/sandbox';
 
@@ -8,11 +8,11 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel()
 describe('sandbox: Slack Web API with @slack/web-api', () => {
 	let sb: Sandbox;
 	let slack: WebClient;
-	before(async () => {
+	beforeAll(async () => {
 		sb = await startSandbox({ seed: 1, today: '2025-03-10' });
 		slack = new WebClient(sb.credentials.slack.botToken, { slackApiUrl: sb.urls.slack, retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 }, logger: quiet });
 	});
-	after(() => sb.close());
+	afterAll(() => sb.close());
 
 	const code = async (p: Promise<unknown>): Promise<string> => {
 		try {
