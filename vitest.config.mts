@@ -131,6 +131,8 @@ export default defineConfig({
 				test: {
 					name: 'e2e',
 					include: ['test/e2e/**/*.test.ts'],
+					// n8n gets this process's environment: NODE_ENV as under node:test (unset), not vitest's 'test'
+					setupFiles: ['test/helpers/real-n8n-env.ts'],
 					testTimeout: 15 * minute,
 					hookTimeout: 20 * minute,
 					fileParallelism: false,
@@ -143,6 +145,8 @@ export default defineConfig({
 				test: {
 					name: 'browser',
 					include: ['test/browser/**/*.test.ts'],
+					// n8n gets this process's environment: NODE_ENV as under node:test (unset), not vitest's 'test'
+					setupFiles: ['test/helpers/real-n8n-env.ts'],
 					testTimeout: 10 * minute,
 					hookTimeout: 20 * minute,
 					fileParallelism: false,
@@ -155,6 +159,8 @@ export default defineConfig({
 				test: {
 					name: 'queue',
 					include: ['test/queue/**/*.test.ts'],
+					// n8n gets this process's environment: NODE_ENV as under node:test (unset), not vitest's 'test'
+					setupFiles: ['test/helpers/real-n8n-env.ts'],
 					testTimeout: 15 * minute,
 					hookTimeout: 20 * minute,
 					fileParallelism: false,

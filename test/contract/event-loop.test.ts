@@ -20,7 +20,7 @@
  *   database): reported, and marked TODO while they exceed the budget (both
  *   are synchronous; the change they need is in the issue 21 report).
  *
- *   node --import tsx --test test/contract/event-loop.test.ts
+ *   npm run bench:event-loop   (ADOPS_EVENT_LOOP_TEST=1 vitest run --project contract test/contract/event-loop.test.ts)
  * EVENT_LOOP_PAST (100000) sets the novelty size.
  */
 import assert from 'node:assert/strict';
