@@ -6,7 +6,7 @@
  */
 import { countsAsPlatformFailure } from './platform-failure';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
-import { PLATFORM_LABEL, PlatformApiError, type PlatformId } from './errors';
+import { circuitOpenError, PlatformApiError, type PlatformId } from './errors';
 import type { SharedLimits } from './shared-limits';
 
 export interface BreakerOptions {
@@ -73,15 +73,7 @@ export function getPlatformBreaker(platform: PlatformId, scope = '', options: Br
 			} catch (error) {
 				if (error instanceof BrokenCircuitError) {
 					const remaining = breaker.openedAt === undefined ? halfOpenAfterMs : Math.max(0, breaker.openedAt + halfOpenAfterMs - Date.now());
-					throw new PlatformApiError({
-						platform,
-						accountId: context.accountId,
-						call: context.call,
-						kind: 'circuit_open',
-						retryable: false,
-						retryAfterMs: remaining,
-						hint: `${PLATFORM_LABEL[platform]} failed ${threshold} times in a row (5xx, timeouts or network errors), so calls are paused for ${Math.ceil(remaining / 1000)} s: check the platform's status page or the API base URL, then run again`,
-					});
+					throw circuitOpenError(platform, context, threshold, remaining);
 				}
 				throw error;
 			}

@@ -109,6 +109,23 @@ export class PlatformApiError extends Error {
 	}
 }
 
+/**
+ * The error of a call refused because its platform's circuit is open: `failures`
+ * in a row (5xx, timeouts, network errors) paused calls for `remainingMs`;
+ * `across` names where they were counted when more than this process shares them.
+ */
+export function circuitOpenError(platform: PlatformId, context: { call: string; accountId?: string }, failures: number, remainingMs: number, across = ''): PlatformApiError {
+	return new PlatformApiError({
+		platform,
+		accountId: context.accountId,
+		call: context.call,
+		kind: 'circuit_open',
+		retryable: false,
+		retryAfterMs: remainingMs,
+		hint: `${PLATFORM_LABEL[platform]} failed ${failures} times in a row (5xx, timeouts or network errors)${across}, so calls are paused for ${Math.ceil(remainingMs / 1000)} s: check the platform's status page or the API base URL, then run again`,
+	});
+}
+
 export function isPlatformApiError(error: unknown): error is PlatformApiError {
 	return error instanceof PlatformApiError;
 }

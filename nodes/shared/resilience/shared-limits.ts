@@ -19,7 +19,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { systemClock, type Clock } from './clock';
-import { PLATFORM_LABEL, PlatformApiError, type PlatformId } from './errors';
+import { circuitOpenError, type PlatformId } from './errors';
 import { countsAsPlatformFailure } from './platform-failure';
 import { RateLimitWaitTooLongError, type RateLimiter, type RateWindow } from './rate-limiter';
 
@@ -420,15 +420,7 @@ export class SharedLimits implements RateLimiter {
 		const now = this.clock.now();
 		if (state.openUntil > now) {
 			const remaining = state.openUntil - now;
-			throw new PlatformApiError({
-				platform,
-				accountId: context.accountId,
-				call: context.call,
-				kind: 'circuit_open',
-				retryable: false,
-				retryAfterMs: remaining,
-				hint: `${PLATFORM_LABEL[platform]} failed ${state.failures} times in a row (5xx, timeouts or network errors) across the n8n processes sharing these limits, so calls are paused for ${Math.ceil(remaining / 1000)} s: check the platform's status page or the API base URL, then run again`,
-			});
+			throw circuitOpenError(platform, context, state.failures, remaining, ' across the n8n processes sharing these limits');
 		}
 		try {
 			const result = await fn();
