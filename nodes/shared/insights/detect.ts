@@ -185,7 +185,8 @@ export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number
 // Every entity and metric
 // ---------------------------------------------------------------------------
 
-export interface Anomaly {
+/** A flagged day of one entity's metric, named (its `index` is the day's position in the scanned series). */
+export interface Anomaly extends Omit<FlaggedDay, 'index'> {
 	platform: string;
 	accountId: string;
 	campaignId: string | null;
@@ -194,13 +195,6 @@ export interface Anomaly {
 	date: string;
 	/** First day of the run of consecutive anomalous days in this direction. */
 	episodeStart: string;
-	actual: number;
-	expected: number;
-	lower: number;
-	upper: number;
-	score: number;
-	direction: Direction;
-	volume: number;
 	currency: string | null;
 	pattern: AnomalyPattern | null;
 	/** The last days of the series up to this day: value and expected value. */

@@ -55,6 +55,7 @@ import {
 	type BudgetWindow,
 	type ChangeEntry,
 	type GateContext,
+	type GateEntity,
 	type GateHistory,
 	type GateResult,
 	type GateValue,
@@ -301,22 +302,12 @@ export interface EvaluationResult {
 export type EntityStatus = 'active' | 'paused' | 'other';
 
 /** An entity after validation; what the evaluation and the backtest work on. */
-export interface Entity {
-	key: string;
+export interface Entity extends GateEntity {
 	accountKey: string;
-	platform: string;
-	accountId: string;
-	campaignId: string;
 	name: string | null;
 	labels: string[];
 	status: EntityStatus;
 	rawStatus: string;
-	createdAtMs: number | null;
-	dailyBudget: number | null;
-	currency: string;
-	timezone: string;
-	budgetFloor: number | null;
-	budgetCeiling: number | null;
 }
 
 export function normalizeStatus(status: string): EntityStatus {
