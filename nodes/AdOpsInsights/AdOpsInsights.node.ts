@@ -23,8 +23,8 @@ export class AdOpsInsights implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsSlackApi', required: false, testedBy: 'adOpsSlackApiTest' },
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			{ name: 'adOpsSlackApi', displayName: 'Slack (alerts with charts, optional)', required: false, testedBy: 'adOpsSlackApiTest' },
 		],
 		properties: [
 			{

@@ -27,11 +27,11 @@ export class AdOpsOptimizer implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Executed', 'Proposals', 'Gated'],
 		credentials: [
-			{ name: 'adOpsStoreApi', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			// one optional credential per platform the optimizer controls (platform registry)
+			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
+			// one optional credential per platform the optimizer controls (platform registry), named by the platform's product
 			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => {
 				const test = PLATFORM_REGISTRY[platform].credentials[0].kind === 'oauth2' ? undefined : testOf(credential);
-				return { name: credential, required: false, ...(test ? { testedBy: test } : {}) };
+				return { name: credential, displayName: PLATFORM_REGISTRY[platform].productLabel, required: false, ...(test ? { testedBy: test } : {}) };
 			}),
 		],
 		properties: [
