@@ -100,7 +100,7 @@ test('TikTok is controlled because its registry entry says so: engine, node cred
 	assert.equal(controlFor(adapters, TIKTOK), adapters[TIKTOK]);
 	const node = new AdOpsOptimizer().description;
 	const credential = node.credentials!.find((c) => c.name === PLATFORM_REGISTRY.tiktok.credentials[0].name);
-	assert.deepEqual(credential, { name: 'adOpsTikTokAdsApi', required: false, testedBy: 'adOpsTikTokAdsApiTest' });
+	assert.deepEqual(credential, { name: 'adOpsTikTokAdsApi', displayName: 'TikTok Ads', required: false, testedBy: 'adOpsTikTokAdsApiTest' });
 	assert.match(node.description!, /TikTok/);
 	const option = ACCOUNT_OPTIONS.find((o) => o.platform === TIKTOK)!.option;
 	assert.equal(option.name, 'tiktokAccounts');
