@@ -35,8 +35,11 @@ describe('workflows/insights.json in real n8n', () => {
 		const ts = await testStore('adops-e2e-insights');
 		storeConfig = ts.config;
 		cleanup = ts.cleanup;
-		const yesterday = addDays(sandbox.world.today, -1);
 		const account = sandbox.world.accounts.find((a) => a.platform === 'meta')!;
+		// the account's own yesterday: Detect Anomalies scans the account's calendar days, and between midnight UTC and
+		// midnight in Los Angeles the account's "today" is still the sandbox's (UTC) yesterday
+		const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: account.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+		const yesterday = addDays(localToday < sandbox.world.today ? localToday : sandbox.world.today, -1);
 		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10)!;
 		assert.ok(campaign, 'a Meta campaign with conversions yesterday');
 		const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, kind: 'tracking_break', date: yesterday }) });
@@ -65,7 +68,8 @@ describe('workflows/insights.json in real n8n', () => {
 		const detect = (insights.nodes as unknown as WfNode[]).find((n) => n.name === 'Detect Anomalies')!;
 		detect.parameters.accountId = account.id;
 		detect.parameters.metrics = ['spend', 'impressions', 'clicks', 'conversions'];
-		detect.parameters.detectOptions = { lookbackDays: 1 };
+		// the scan ends on the UTC yesterday; when the account's yesterday is a day earlier (see above), look back one more day
+		detect.parameters.detectOptions = { lookbackDays: planted.date < addDays(sandbox.world.today, -1) ? 2 : 1 };
 		n8n = await startN8n();
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, ts.credential));
 		await n8n.importWorkflows([ingest, insights]);
@@ -84,7 +88,7 @@ describe('workflows/insights.json in real n8n', () => {
 		const result = await n8n.execute(insights.id as string);
 		assert.equal(result.status, 'success', JSON.stringify(result.error));
 		const anomalies = jsonOutput(result, 'Detect Anomalies').filter((i) => i.outcome === 'anomaly');
-		assert.ok(anomalies.length >= 1, 'the planted anomaly is found');
+		assert.ok(anomalies.length >= 1, `the planted anomaly is found (planted ${planted.date}): ${JSON.stringify(jsonOutput(result, 'Detect Anomalies'))}`.slice(0, 3000));
 		for (const a of anomalies) {
 			assert.equal(a.date, planted.date, JSON.stringify(a));
 			assert.ok(a.campaignId === planted.campaign.id || a.campaignId === null, `only the planted campaign or its account total: ${JSON.stringify(a)}`);
