@@ -414,7 +414,9 @@ export async function pollMetaComments(input: PollInput, deps: { store: Store; m
 				if (result.inserted.length > before) failpoint('moderation.after-stored');
 				const newest = listed.comments.reduce<string | null>((m, c) => (c.createdTime && (!m || c.createdTime > m) ? c.createdTime : m), cursor?.since ?? null);
 				// A truncated listing moves the cursor only as far as it read (comments come oldest first).
-				if (newest && newest !== cursor?.since) await deps.store.setState(key, { since: newest });
+				// never past now: a comment timestamped in the future (clock skew) would otherwise make the next poll skip what arrives meanwhile
+				const upTo = newest && Date.parse(newest) > now.getTime() ? now.toISOString() : newest;
+				if (upTo && upTo !== cursor?.since) await deps.store.setState(key, { since: upTo });
 				result.targets.push({ ...t, comments: listed.comments.length, since, truncated: listed.truncated });
 			} catch (error) {
 				result.errors.push({ accountId, objectId: t.objectId, message: errorText(error) });

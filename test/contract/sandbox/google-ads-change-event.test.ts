@@ -103,7 +103,7 @@ describe('sandbox: Google Ads change_event', () => {
 			[`SELECT ${FIELDS} FROM change_event LIMIT 10`, 'CHANGE_DATE_RANGE_INFINITE', 'The change_event search request must specify a finite range filter on change_date_time.'],
 			[`SELECT ${FIELDS} FROM change_event WHERE change_event.change_date_time >= '${addDays(TODAY, -2)}' LIMIT 10`, 'CHANGE_DATE_RANGE_INFINITE', 'The change_event search request must specify a finite range filter on change_date_time.'],
 			[`SELECT ${FIELDS} FROM change_event WHERE ${range(sandboxNow() - HOUR, sandboxNow() - 2 * HOUR)} LIMIT 10`, 'CHANGE_DATE_RANGE_NEGATIVE', 'The change event search request has specified invalid date time filters that can never logically produce any valid results (for example, start time after end time).'],
-			[`SELECT ${FIELDS} FROM change_event WHERE change_event.change_date_time >= '${addDays(TODAY, -31)}' AND change_event.change_date_time <= '${TODAY}' LIMIT 10`, 'START_DATE_TOO_OLD', 'The requested start date is too old. It cannot be older than 30 days.'],
+			[`SELECT ${FIELDS} FROM change_event WHERE change_event.change_date_time >= '${addDays(TODAY, -32)}' AND change_event.change_date_time <= '${TODAY}' LIMIT 10`, 'START_DATE_TOO_OLD', 'The requested start date is too old. It cannot be older than 30 days.'],
 			[`SELECT ${FIELDS} FROM change_event WHERE ${range(sandboxNow() - HOUR, sandboxNow())}`, 'LIMIT_NOT_SPECIFIED', 'The change_event search request must specify a LIMIT.'],
 			[`SELECT ${FIELDS} FROM change_event WHERE ${range(sandboxNow() - HOUR, sandboxNow())} LIMIT 10001`, 'INVALID_LIMIT_CLAUSE', 'The LIMIT specified by change_event request should be less than or equal to 10K.'],
 		];
