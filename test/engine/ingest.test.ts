@@ -62,7 +62,9 @@ describe('AdOps Ingest on n8n-core', () => {
 		const items = run.items('Ingest');
 		expect(items).toHaveLength(1);
 		const report = items[0]!.json as { reportDate: string; checks: unknown[]; accounts: number; alert: unknown };
-		expect(days(report.reportDate, new Date().toISOString().slice(0, 10))).toBe(1);
+		// $today is the instance's day (n8n's default zone, America/New_York, unless set), a day behind UTC's after midnight UTC
+		const dayIn = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+		expect([...new Set([dayIn('UTC'), dayIn('America/New_York')])].map((today) => days(report.reportDate, today))).toContain(1);
 		expect(report.checks.length).toBeGreaterThan(0);
 		expect(items[0]!.pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(report.alert).toBeTruthy();
