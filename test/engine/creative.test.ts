@@ -4,7 +4,8 @@
 // every output, and workflows/creative.json from Run Now with its item counts.
 import { test, describe, beforeAll, afterAll, expect, onTestFinished } from 'vitest';
 import { variantNoveltyText } from '../../nodes/shared/creative/run';
-import { startEngine, type Engine } from './harness';
+import { PREFIX, startEngine, type Engine } from './harness';
+import { sandboxCreativeCopy } from '../../scripts/sandbox/creative-responder';
 import { expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
 
 /** The variants a generate run reported: each proposal's (a batch lists them under `variants`) and the held-back ones (not the digest). */
@@ -95,6 +96,23 @@ describe('AdOps Creative on n8n-core', () => {
 		const generated = [...queued!, ...held!.filter((i) => !i.json.error)];
 		expect(generated.length).toBeGreaterThan(0);
 		expect(new Set(pairs(generated))).toEqual(new Set([1]));
+		expectPaired(run);
+	});
+
+	test('as an AI Agent\'s tool (type adOpsCreativeTool): one output, the held-back variant and its digest on it when nothing is queued', async () => {
+		// n8n runs a node as a tool under `<type>Tool` and gives the agent only the first output; Queued is empty here.
+		engine.nodeTypes.ours.set(`${PREFIX}adOpsCreativeTool`, engine.nodeTypes.getByName(`${PREFIX}adOpsCreative`));
+		const base = 'Winter jackets that keep you dry on the commute.';
+		const brief = Array.from({ length: 500 }, (_, k) => `${base} Edition ${k + 1}.`).find((b) => sandboxCreativeCopy({ brief: b, platform: 'meta' }, 0).breaks);
+		expect(brief, 'a brief whose first variant breaks a hard rule').toBeDefined();
+		const input = { brief, platform: 'meta', count: 1, ...meta, campaignId: `${meta.campaignId}-tool` };
+		const asTool = { ...generate({ generateOptions: { campaignName: '={{ $json.campaignName }}', maxAttempts: 1 } }), type: 'adOpsCreativeTool' };
+		const run = await engine.runNode(asTool, [input]);
+		expect(run.status, run.error?.message).toBe('success');
+		const outputs = run.outputs('Creative');
+		expect(outputs).toHaveLength(1);
+		const answer = outputs[0]!.map((i) => i.json as { status?: string; digest?: boolean });
+		expect(answer.map((j) => (j.digest ? 'digest' : j.status))).toEqual(['rejected_policy', 'digest']);
 		expectPaired(run);
 	});
 

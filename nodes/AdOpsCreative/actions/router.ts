@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { openAiClient, openAiSettings } from '../../common/openai';
 import { runOperationOutputs, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
+import { outputsForCaller } from '../../common/tool';
 import type { CreativeContext } from './types';
 import * as checkNovelty from './checkNovelty.operation';
 import * as generate from './generate.operation';
@@ -21,7 +22,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		// Errors under "Continue On Fail" go to Held Back (Generate Variants) or to the one output.
 		const outputs = await runOperationOutputs(this, op as Operation<CreativeContext, INodeExecutionData[][]>, ctx, 2, operation === 'generate' ? 1 : 0);
-		return operation === 'generate' ? outputs : outputs.slice(0, 1);
+		// as an AI Agent's tool: one output (n8n gives an agent only the first; Queued is empty when every variant was held back)
+		return outputsForCaller(this, operation === 'generate' ? outputs : outputs.slice(0, 1));
 	} finally {
 		await store.release();
 	}
