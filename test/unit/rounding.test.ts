@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METRIC_DIGITS, roundMetric } from '../../nodes/shared/metrics';
+import { METRIC_DIGITS, roundAmount, roundMetric } from '../../nodes/shared/metrics';
 import { roundMoney } from '../../nodes/shared/ingest/fx';
 import { entityAgeGate } from '../../nodes/shared/rules/gates/entity-age';
 import { activeCampaigns } from '../../nodes/shared/creative/campaigns';
@@ -26,6 +26,14 @@ describe('rounding for people', () => {
 		assert.equal(roundMoney(277.42199999999997, 'USD'), 277.42);
 		assert.equal(roundMoney(1234.5, 'JPY'), 1235);
 		assert.equal(roundMoney(1.23456, 'KWD'), 1.235);
+	});
+
+	test('an amount as shown: its currency minor unit, 2 decimals (half away from zero) when the currency is unknown or mixed', () => {
+		assert.equal(roundAmount(1234.5, 'JPY'), 1235);
+		assert.equal(roundAmount(277.42199999999997, 'USD'), 277.42);
+		assert.equal(roundAmount(277.42199999999997, null), 277.42);
+		assert.equal(roundAmount(1.005, null), 1.01, 'on the decimal, not the double (Math.round(100.49999…) / 100 is 1)');
+		assert.equal(roundAmount(-2.345, 'XYZ'), -2.35);
 	});
 
 	test('the learning-period gate shows and reports the age with one decimal, rounded down', () => {

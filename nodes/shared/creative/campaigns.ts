@@ -4,8 +4,7 @@
  * query), newest name first.
  */
 import type { Store } from '../store';
-import { roundMoney } from '../ingest/fx';
-import { currencyExponent } from '../platforms/currency';
+import { roundAmount } from '../metrics';
 import { CREATIVE_PLATFORMS, type CreativePlatform } from './variant';
 
 export interface ActiveCampaign {
@@ -58,6 +57,6 @@ export async function activeCampaigns(store: Store, options: ActiveCampaignOptio
 		});
 	}
 	// sums of float rows carry noise (277.42199999999997): spend is shown in the currency's minor unit
-	for (const c of byCampaign.values()) if (c.currency && currencyExponent(c.currency) !== undefined) c.spend = roundMoney(c.spend, c.currency);
+	for (const c of byCampaign.values()) c.spend = roundAmount(c.spend, c.currency);
 	return [...byCampaign.values()].filter((c) => c.spend > 0).sort((a, b) => (a.platform + a.accountId + a.campaignId < b.platform + b.accountId + b.campaignId ? -1 : 1));
 }

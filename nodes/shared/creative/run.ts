@@ -79,9 +79,7 @@ import { GROUNDING_METRICS, GroundingError, selectGrounding, type Grounding, typ
 import { completeWithOpenAI, defaultEmbeddingDimensions, embedderWithOpenAI, type ChatCallRecord, type EmbeddingUsage } from './openai';
 import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type RuleViolation } from './platform-rules';
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
-import { roundMetric } from '../metrics';
-import { roundMoney } from '../ingest/fx';
-import { currencyExponent } from '../platforms/currency';
+import { roundAmount, roundMetric } from '../metrics';
 import { creativeBatchProposalInput, creativeProposalInput, splitLines, variantContentHash, variantToRow, type BatchVariant } from './stage';
 import { CREATIVE_PLATFORMS, type CreativePlatform, type CreativeVariant } from './variant';
 import { checkStoredPast, defaultNoveltyCache, openStoredPast, rowNoveltyText, type NoveltyIndexCache, type StoredPastOutput } from './novelty-cache';
@@ -378,17 +376,16 @@ function makeEmbedder(deps: Pick<CreativeRunDeps, 'openai' | 'embeddingModel' | 
 
 function groundingEvidence(g: Grounding, days: number): CreativeGroundingEvidence {
 	// money to the currency's minor unit (2 decimals when the rows mix currencies), the metric to its shown digits
-	const money = (amount: number, currency: string | null) => (currency && currencyExponent(currency) !== undefined ? roundMoney(amount, currency) : Math.round(amount * 100) / 100);
 	const entry = (e: GroundingEntry): GroundingEvidenceEntry => ({
 		campaignId: e.id,
 		name: e.label,
 		value: roundMetric(g.metric, e.value)!,
 		currency: e.currency,
-		spend: money(e.spend, e.currency),
+		spend: roundAmount(e.spend, e.currency),
 		impressions: e.impressions,
 		clicks: e.clicks,
 		conversions: Math.round(e.conversions * 100) / 100,
-		revenue: e.revenue === null ? null : money(e.revenue, e.currency),
+		revenue: e.revenue === null ? null : roundAmount(e.revenue, e.currency),
 	});
 	return { metric: g.metric, lowerIsBetter: g.lowerIsBetter, days, best: g.campaigns.best.map(entry), worst: g.campaigns.worst.map(entry), skipped: g.skipped };
 }

@@ -23,6 +23,8 @@
  *   engine); agrees with the database to ~1e-15 relative.
  */
 import { fromNumber, pgDivide, round, toNumber, type Decimal } from '../ingest/decimal';
+import { roundMoney } from '../ingest/fx';
+import { currencyExponent } from '../platforms/currency';
 
 /** The six base metrics of a row, in table order. */
 export const BASE_METRIC_FIELDS = ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
@@ -115,4 +117,14 @@ export const METRIC_DIGITS: { readonly [K in DerivedMetricName]: number } = { ct
 export function roundMetric(metric: DerivedMetricName, value: number | null): number | null {
 	if (value === null || !Number.isFinite(value)) return value;
 	return toNumber(round(fromNumber(value), METRIC_DIGITS[metric]));
+}
+
+/**
+ * A money amount as shown: to its currency's minor unit (`roundMoney`), or
+ * to 2 decimals (half away from zero) when the currency is unknown or the
+ * amount sums several currencies (null).
+ */
+export function roundAmount(amount: number, currency: string | null): number {
+	if (currency && currencyExponent(currency) !== undefined) return roundMoney(amount, currency);
+	return toNumber(round(fromNumber(amount), 2));
 }
