@@ -28,6 +28,9 @@ describe('campaign state helpers', () => {
 		assert.equal(zonedTimeToIso('2025-06-01 00:00:00', 'Mars/Olympus'), null);
 		assert.equal(zonedTimeToIso('yesterday', 'UTC'), null);
 		assert.equal(zonedTimeToIso('2025-06-01', null), null);
+		for (const notATime of ['2026-13-40 25:00:00', '2025-02-29', '2025-06-31 00:00:00', '2025-06-01 24:00:00', '2025-06-01 12:60:00', '2025-06-01 12:00:61'])
+			assert.equal(zonedTimeToIso(notATime, 'UTC'), null, `${notATime} rolls over instead of being refused`);
+		assert.equal(zonedTimeToIso('2024-02-29 23:59:59', 'UTC'), '2024-02-29T23:59:59.000Z');
 	});
 
 	test('instantToIso: Meta offsets without a colon, epoch ms, nothing else', () => {

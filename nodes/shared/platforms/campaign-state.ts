@@ -27,8 +27,12 @@ export function zonedTimeToIso(local: unknown, timeZone: string | null | undefin
 	if (typeof local !== 'string' || !timeZone) return null;
 	const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(local.trim());
 	if (!m) return null;
-	const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+	const fields = [Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)] as const;
+	const wall = Date.UTC(...fields);
 	if (!Number.isFinite(wall)) return null;
+	// Date.UTC rolls over (month 13, day 40, hour 25): a wall clock that is not a calendar time is no time
+	const d = new Date(wall);
+	if ([d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].some((v, i) => v !== fields[i])) return null;
 	try {
 		const o1 = zoneOffsetMs(timeZone, wall);
 		const t1 = wall - o1;
