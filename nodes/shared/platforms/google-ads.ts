@@ -161,27 +161,34 @@ export function googleAdsChangeEventQuery(sinceMs: number, untilMs: number, time
  * status change of a campaign, or null for any other change. Budgets from
  * micros to major units of the account currency (micros are currency-free:
  * 5,000 JPY is 5,000,000,000 micros); `change_date_time` is the account's
- * wall clock. A budget event without a campaign (a shared budget) is left out.
+ * wall clock. A budget event without a campaign (a shared budget) is left out;
+ * one that changes no amount (its name, say) is no change here; one whose new
+ * amount is missing while `changed_fields` names `amount_micros` is a budget
+ * change with `budgetAfter` null (amount unknown, the change still counts); a
+ * campaign's row without a readable `change_date_time` throws (malformed response).
  */
 export function googleAdsChangeFromRow(row: Row, accountId: string, timeZone: string): CampaignChange | null {
 	const e = row.change_event;
 	if (!e) return null;
 	const type = enumName(enums.ChangeEventResourceType as unknown as Record<string, string>, e.change_resource_type);
 	const campaignId = typeof e.campaign === 'string' ? /\/campaigns\/(\d+)$/.exec(e.campaign)?.[1] : undefined;
+	const paths = (() => {
+		const f = e.changed_fields as { paths?: unknown } | string | undefined;
+		const list = typeof f === 'string' ? f.split(',') : Array.isArray(f?.paths) ? (f.paths as unknown[]).map(String) : [];
+		return list.map((p) => p.trim().replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+	})();
+	if (!campaignId || !(type === 'CAMPAIGN_BUDGET' || (type === 'CAMPAIGN' && paths.includes('status')))) return null;
 	const local = typeof e.change_date_time === 'string' ? e.change_date_time : '';
 	const whole = zonedTimeToIso(local, timeZone);
-	if (!campaignId || !whole) return null;
+	// a budget or status change without its time cannot be placed against the cooldown: the read fails (the run warns) rather than drop it
+	if (!whole)
+		throw new PlatformApiError({ platform: 'google_ads', accountId, call: 'listCampaignChanges', kind: 'malformed_response', retryable: false, platformMessage: `change_event ${String(e.resource_name ?? '')} of campaign ${campaignId} has no readable change_date_time (${JSON.stringify(e.change_date_time ?? null)})`, hint: 'Google Ads answered a change_event row without its time' });
 	const fraction = /\.(\d{1,6})$/.exec(local.trim());
 	const at = new Date(Date.parse(whole) + (fraction ? Math.floor(Number(`0.${fraction[1]}`) * 1000) : 0)).toISOString();
 	const part = (r: unknown, key: string): Record<string, unknown> => {
 		const v = (r as Record<string, unknown> | undefined)?.[key] ?? (r as Record<string, unknown> | undefined)?.[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())];
 		return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 	};
-	const paths = (() => {
-		const f = e.changed_fields as { paths?: unknown } | string | undefined;
-		const list = typeof f === 'string' ? f.split(',') : Array.isArray(f?.paths) ? (f.paths as unknown[]).map(String) : [];
-		return list.map((p) => p.trim().replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-	})();
 	const clientType = enumName(enums.ChangeClientType as unknown as Record<string, string>, e.client_type);
 	const base = {
 		platform: 'google_ads' as const,

@@ -170,11 +170,15 @@ function parseMaybeEmpty(data: unknown): unknown {
  * A campaign entity → its last modification as a change of kind `other`
  * when `changeAuditStamps.lastModified.time` (epoch ms) is at or after
  * `sinceMs`, else null. LinkedIn gives the time only: no who, no what.
+ * A campaign without an id or a readable `lastModified` time throws
+ * (malformed response): it cannot be told unchanged.
  */
 export function linkedInChangeFromCampaign(c: Record<string, unknown>, accountId: string, sinceMs: number): CampaignChange | null {
 	const stamps = c.changeAuditStamps as { lastModified?: { time?: unknown } } | undefined;
 	const at = instantToIso(stamps?.lastModified?.time);
-	if (!at || Date.parse(at) < sinceMs || c.id === undefined || c.id === null) return null;
+	if (!at || c.id === undefined || c.id === null)
+		throw new PlatformApiError({ platform: 'linkedin', accountId, call: 'listCampaignChanges', kind: 'malformed_response', retryable: false, platformMessage: `campaign ${String(c.id ?? '(no id)')} has no readable changeAuditStamps.lastModified.time (${JSON.stringify(stamps?.lastModified?.time ?? null)})`, hint: 'LinkedIn answered a campaign without its last modification time' });
+	if (Date.parse(at) < sinceMs) return null;
 	return {
 		platform: 'linkedin',
 		accountId,
