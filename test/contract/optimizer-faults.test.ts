@@ -29,7 +29,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { Pool } from 'pg';
-import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import type { PlatformAdapter } from '../../nodes/shared/platforms/types';
 import { sideEffectOutcome } from '../../nodes/shared/resilience/outcome';
 import type { RuleInput } from '../../nodes/shared/rules';
@@ -40,8 +39,8 @@ import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
-import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { applyCampaignChange } from '../../scripts/sandbox/world';
+import { sandboxAdapters, type SandboxRef } from '../helpers/sandbox-adapters';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -56,33 +55,10 @@ const PLATFORM = { meta: 'meta', linkedin: 'linkedin', google: 'google_ads' } as
 type WorldPlatform = keyof typeof PLATFORM;
 type Target = Campaign & { account: AdAccount };
 
-interface SandboxRef {
-	urls: Sandbox['urls'];
-	credentials: Sandbox['credentials'];
-}
+const FAULT_PLATFORMS = ['meta', 'linkedin', 'google_ads'] as const;
 
-function adapterSettings(sb: SandboxRef): PlatformSettings[] {
-	const c = sb.credentials;
-	return [
-		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] },
-		{ platform: 'linkedin', accessToken: c.linkedin.accessToken, baseUrl: sb.urls.linkedin, accountIds: [] },
-		{
-			platform: 'google_ads',
-			clientId: c.googleAds.clientId,
-			clientSecret: c.googleAds.clientSecret,
-			developerToken: c.googleAds.developerToken,
-			refreshToken: c.googleAds.refreshToken,
-			loginCustomerId: c.googleAds.loginCustomerId,
-			apiBaseUrl: sb.urls.googleAds,
-			tokenUrl: sb.urls.googleOAuthToken,
-			accountIds: [],
-		},
-	];
-}
-
-/** Adapters with a short client timeout and fast retries: RETRIES + 1 attempts per call. */
 function faultAdapters(sb: SandboxRef): OptimizerAdapters {
-	return Object.fromEntries(adapterSettings(sb).map((s) => [s.platform, createPlatformAdapter(s, { retry: { maxRetries: RETRIES, initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: TIMEOUT_MS, breaker: false })]));
+	return sandboxAdapters(sb, FAULT_PLATFORMS, { retry: { maxRetries: RETRIES, initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: TIMEOUT_MS, breaker: false });
 }
 
 const rule = (id: string, c: Campaign, action: Record<string, unknown>, extra: Record<string, unknown> = {}): RuleInput => ({ id, name: `Fault ${id}`, priority: 50, scope: { campaignIds: [c.id] }, conditions: ALWAYS, action, ...extra });
@@ -305,7 +281,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			const route = WRITE_ROUTE(c, false);
 			const sentBefore = writes(route);
 			// the first run's change is slow (answered in time, within a longer client timeout): the second run starts meanwhile
-			const patient = Object.fromEntries(adapterSettings(sb).map((s) => [s.platform, createPlatformAdapter(s, { retry: { maxRetries: 0 }, timeoutMs: 10_000, breaker: false })])) as OptimizerAdapters;
+			const patient: OptimizerAdapters = sandboxAdapters(sb, FAULT_PLATFORMS, { retry: { maxRetries: 0 }, timeoutMs: 10_000, breaker: false });
 			const runWith = (runId: string) => runOptimizer({ rules, useStoredRules: false, settings: LIVE, accounts: accountsOf(c) }, { store, adapters: patient, now: () => at(60), runId });
 			sb.injectFault({ route, kind: 'latency', latencyMs: 6_000, count: 1 });
 			const [a, b] = await Promise.all([runWith('run-A'), new Promise((r) => setTimeout(r, 1_500)).then(() => runWith('run-B'))]);

@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import type { CampaignControl } from '../../nodes/shared/platforms/types';
 import type { RuleInput } from '../../nodes/shared/rules';
@@ -23,6 +22,7 @@ import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { sandboxAdapters } from '../helpers/sandbox-adapters';
 
 const TODAY = '2026-03-02';
 const HOUR = 3_600_000;
@@ -80,23 +80,8 @@ describe('outside changes on Google Ads and LinkedIn count for the cooldown (PGl
 	beforeAll(async () => {
 		sb = await startSandbox({ seed: 13, today: TODAY });
 		store = await openStore({ kind: 'embedded', path: dir });
-		const c = sb.credentials;
-		const settings: PlatformSettings[] = [
-			{ platform: 'linkedin', accessToken: c.linkedin.accessToken, baseUrl: sb.urls.linkedin, accountIds: [] },
-			{
-				platform: 'google_ads',
-				clientId: c.googleAds.clientId,
-				clientSecret: c.googleAds.clientSecret,
-				developerToken: c.googleAds.developerToken,
-				refreshToken: c.googleAds.refreshToken,
-				loginCustomerId: c.googleAds.loginCustomerId,
-				apiBaseUrl: sb.urls.googleAds,
-				tokenUrl: sb.urls.googleOAuthToken,
-				accountIds: [],
-			},
-		];
-		adapters = Object.fromEntries(settings.map((s) => [s.platform, createPlatformAdapter(s, { retry: { maxRetries: 0 } })])) as OptimizerAdapters;
-		const g = c.googleAds;
+		adapters = sandboxAdapters(sb, ['linkedin', 'google_ads'], { retry: { maxRetries: 0 } });
+		const g = sb.credentials.googleAds;
 		const res = await fetch(sb.urls.googleOAuthToken, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: g.refreshToken, client_id: g.clientId, client_secret: g.clientSecret }) });
 		googleToken = ((await res.json()) as { access_token: string }).access_token;
 		const perf: Array<RowInput<'campaign_performance'>> = [];

@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { Pool } from 'pg';
 import { ApprovalQueue, ExecutorRegistry } from '../../nodes/shared/approvals';
-import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import type { CampaignControl, PlatformAdapter } from '../../nodes/shared/platforms/types';
 import { parseRule, ruleFromRow, SEED_RULES, type RuleInput } from '../../nodes/shared/rules';
 import type { OptimizerAdapters } from '../../nodes/shared/rules/apply';
@@ -31,8 +30,8 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
-import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { provisionApprovalDatabase } from '../../scripts/notion/approval-database';
+import { sandboxAdapters } from '../helpers/sandbox-adapters';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -54,25 +53,6 @@ function rule(id: string, campaign: Campaign, action: Record<string, unknown>, e
 type WorldPlatform = 'meta' | 'linkedin' | 'google';
 const PLATFORM = { meta: 'meta', linkedin: 'linkedin', google: 'google_ads' } as const;
 
-function sandboxAdapters(sb: Sandbox): OptimizerAdapters {
-	const c = sb.credentials;
-	const settings: PlatformSettings[] = [
-		{ platform: 'meta', accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: sb.urls.meta, accountIds: [] },
-		{ platform: 'linkedin', accessToken: c.linkedin.accessToken, baseUrl: sb.urls.linkedin, accountIds: [] },
-		{
-			platform: 'google_ads',
-			clientId: c.googleAds.clientId,
-			clientSecret: c.googleAds.clientSecret,
-			developerToken: c.googleAds.developerToken,
-			refreshToken: c.googleAds.refreshToken,
-			loginCustomerId: c.googleAds.loginCustomerId,
-			apiBaseUrl: sb.urls.googleAds,
-			tokenUrl: sb.urls.googleOAuthToken,
-			accountIds: [],
-		},
-	];
-	return Object.fromEntries(settings.map((s) => [s.platform, createPlatformAdapter(s, { retry: { maxRetries: 0 } })]));
-}
 
 /** A store that counts reads per table (one batch read per table, never one per campaign). */
 function countingStore(store: Store, reads: Map<string, number>): Store {
@@ -145,7 +125,7 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 		beforeAll(async () => {
 			sb = await startSandbox({ seed: 11, today: TODAY });
 			({ store, seed, cleanup } = await open());
-			adapters = sandboxAdapters(sb);
+			adapters = sandboxAdapters(sb, ['meta', 'linkedin', 'google_ads'], { retry: { maxRetries: 0 } });
 			// the metrics ingest would have stored: 35 days of every campaign with delivery
 			const perf: Array<RowInput<'campaign_performance'>> = [];
 			for (const account of sb.world.accounts) {
