@@ -2,6 +2,8 @@
 // execution's result, shown in Slack and on Notion cards as words and
 // numbers, never as JSON. `{"daily_budget":12000,"status":"ACTIVE"}` reads
 // "daily budget 12000, status ACTIVE".
+import { fromNumber, round, toNumber } from '../ingest/decimal';
+import { fmt } from '../rules/gates/common';
 
 const MAX_DEPTH = 3;
 
@@ -15,11 +17,14 @@ export function keyWords(key: string): string {
 		.toLowerCase();
 }
 
-/** A number with at most 4 decimals and no float noise (`277.42199999999997` → `277.422`). */
+/**
+ * A number without float noise: the gates' number for people (`fmt`, at most
+ * 4 decimals), with 2 decimals from 100 up (`277.42199999999997` → `277.42`,
+ * `0.30000000000000004` → `0.3`).
+ */
 export function readableNumber(n: number): string {
 	if (!Number.isFinite(n)) return String(n);
-	if (Number.isInteger(n)) return String(n);
-	return String(Number(n.toFixed(Math.abs(n) >= 100 ? 2 : 4)));
+	return fmt(Math.abs(n) >= 100 ? toNumber(round(fromNumber(n), 2)) : n);
 }
 
 /**

@@ -1,9 +1,8 @@
 // Slack alerts of comment moderation: one per moderated comment that is worth
 // a person's attention, and one for accounts or posts that could not be polled.
 import { escapeMrkdwn, type Alert } from '../alerts/message';
+import { keyWords as words } from '../alerts/readable';
 import type { ModeratedComment, PollResult } from './run';
-
-const words = (s: string) => s.replace(/_/g, ' ');
 
 /**
  * The alert for a moderated comment, or null when nothing notable happened.
