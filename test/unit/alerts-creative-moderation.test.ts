@@ -160,4 +160,10 @@ describe('digests: one message per run instead of one per comment or variant', (
 		assert.match(alert.items![1]!, /^Variant 2, rejected duplicate: Duplicate of past variant past-7: .* \(similarity: lexical 0\.91, semantic 0\.95\)$/);
 		assert.equal(heldBackDigestAlert([item({ status: 'missing' })], run)!.kind, 'failure');
 	});
+
+	test('the digest (what a run posts) keeps generated copy data in Slack: no mention, no link', () => {
+		const rendered = JSON.stringify(renderAlert(heldBackDigestAlert([item({ reason: 'Breaks the policy: "<https://x.test|click> <!here>"' }), item({ slot: 1, status: 'rejected_duplicate', verdict: 'duplicate', nearest })], run)!));
+		for (const raw of ['<!channel>', '<!here>', '<https://x.test|click>']) assert.ok(!rendered.includes(raw), `${raw} in ${rendered}`);
+		assert.ok(rendered.includes('&lt;!channel&gt;') && rendered.includes('&lt;!here&gt;'), rendered);
+	});
 });

@@ -1,7 +1,13 @@
 // The Slack alert of a creative variant that was held back (duplicate, policy,
 // missing, not checked): why, how close the nearest copy is, and the findings.
 import { escapeMrkdwn, type Alert } from '../alerts/message';
+import { keyWords } from '../alerts/readable';
 import type { CreativeRunItem } from './run';
+
+/** How close the nearest copy is: `lexical 0.91, semantic 0.95` (the lexical score alone without vectors). */
+export function similarityText(m: { lexical: number; semantic: number | null }): string {
+	return `lexical ${m.lexical.toFixed(2)}${m.semantic === null ? '' : `, semantic ${m.semantic.toFixed(2)}`}`;
+}
 
 /** Why a variant was held back, in one sentence (for a duplicate: the copy it repeats). */
 export function heldBackReason(item: CreativeRunItem): string {
@@ -24,12 +30,12 @@ export function heldBackAlert(item: CreativeRunItem, run: { platform: string; ca
 	const nearest = item.nearest;
 	return {
 		kind: item.status === 'missing' ? 'failure' : 'info',
-		title: `Creative held back: ${item.status.replace(/_/g, ' ')}`,
+		title: `Creative held back: ${keyWords(item.status)}`,
 		message: escapeMrkdwn(heldBackReason(item)),
 		fields: [
 			{ label: 'Platform', value: run.platform },
 			{ label: 'Campaign', value: run.campaignId },
-			...(nearest ? [{ label: 'Similarity', value: `lexical ${nearest.lexical.toFixed(2)}${nearest.semantic === null ? '' : `, semantic ${nearest.semantic.toFixed(2)}`}` }] : []),
+			...(nearest ? [{ label: 'Similarity', value: similarityText(nearest) }] : []),
 		],
 		items: [...item.violations.map((v) => v.message), ...item.findings.map((f) => f.message)].slice(0, 20),
 	};
@@ -45,7 +51,7 @@ export function heldBackDigestAlert(items: readonly CreativeRunItem[], run: { pl
 	const shown = items.filter((i) => i.status !== 'already_stored' && i.status !== 'pending_approval');
 	if (shown.length === 0) return null;
 	const failed = shown.some((i) => i.status === 'missing' || i.status === 'not_checked');
-	const similarity = (i: CreativeRunItem) => (i.nearest ? ` (similarity: lexical ${i.nearest.lexical.toFixed(2)}${i.nearest.semantic === null ? '' : `, semantic ${i.nearest.semantic.toFixed(2)}`})` : '');
+	const similarity = (i: CreativeRunItem) => (i.nearest ? ` (similarity: ${similarityText(i.nearest)})` : '');
 	return {
 		kind: failed ? 'failure' : 'info',
 		title: `Creative held back: ${shown.length} variant(s) for campaign ${run.campaignId}`,
@@ -54,6 +60,6 @@ export function heldBackDigestAlert(items: readonly CreativeRunItem[], run: { pl
 			{ label: 'Platform', value: run.platform },
 			{ label: 'Campaign', value: run.campaignId },
 		],
-		items: shown.map((i) => `Variant ${i.slot + 1}, ${i.status.replace(/_/g, ' ')}: ${heldBackReason(i).slice(0, 300)}${similarity(i)}`).slice(0, 40),
+		items: shown.map((i) => `Variant ${i.slot + 1}, ${keyWords(i.status)}: ${heldBackReason(i).slice(0, 300)}${similarity(i)}`).slice(0, 40),
 	};
 }

@@ -80,6 +80,7 @@ import { completeWithOpenAI, defaultEmbeddingDimensions, embedderWithOpenAI, typ
 import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type RuleViolation } from './platform-rules';
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
 import { roundAmount, roundMetric } from '../metrics';
+import { similarityText } from './alert';
 import { creativeBatchProposalInput, creativeProposalInput, splitLines, variantContentHash, variantToRow, type BatchVariant } from './stage';
 import { CREATIVE_PLATFORMS, type CreativePlatform, type CreativeVariant } from './variant';
 import { checkStoredPast, defaultNoveltyCache, openStoredPast, rowNoveltyText, type NoveltyIndexCache, type StoredPastOutput } from './novelty-cache';
@@ -479,17 +480,16 @@ interface Candidate {
 }
 
 function noveltyReason(verdict: Verdict, nearest: NearestVariant | null, thresholds: NoveltyThresholds): string {
-	const scores = (m: NearestVariant) => `lexical ${m.lexical.toFixed(2)}${m.semantic === null ? '' : `, semantic ${m.semantic.toFixed(2)}`}`;
 	const limit = verdict === 'duplicate' ? 'duplicate' : 'nearDuplicate';
 	const limits = `thresholds lexical ${thresholds.lexical[limit]}, semantic ${thresholds.semantic[limit]}`;
 	if (verdict === 'novel') {
 		if (!nearest) return 'Novel: shares nothing with any past variant of the account.';
-		return `Novel: the closest ${nearest.source === 'past' ? `past variant ${nearest.id}` : `variant of this run (#${(nearest.slot ?? 0) + 1})`} scores ${scores(nearest)}, below the near-duplicate thresholds (lexical ${thresholds.lexical.nearDuplicate}, semantic ${thresholds.semantic.nearDuplicate}).`;
+		return `Novel: the closest ${nearest.source === 'past' ? `past variant ${nearest.id}` : `variant of this run (#${(nearest.slot ?? 0) + 1})`} scores ${similarityText(nearest)}, below the near-duplicate thresholds (lexical ${thresholds.lexical.nearDuplicate}, semantic ${thresholds.semantic.nearDuplicate}).`;
 	}
 	const label = verdict === 'duplicate' ? 'Duplicate' : 'Near-duplicate';
 	if (!nearest) return `${label}.`;
-	if (nearest.source === 'past') return `${label} of past variant ${nearest.id}${nearest.campaignId ? ` (campaign ${nearest.campaignId}, ${nearest.status})` : ''}: ${scores(nearest)}; ${limits}. Nearest copy: "${truncateVisibly(nearest.text.replace(/\n/g, ' / '), 160).text}"`;
-	return `${label} of variant #${(nearest.slot ?? 0) + 1} of this run${nearest.id ? ` (${nearest.id})` : ''}: ${scores(nearest)}; ${limits}.`;
+	if (nearest.source === 'past') return `${label} of past variant ${nearest.id}${nearest.campaignId ? ` (campaign ${nearest.campaignId}, ${nearest.status})` : ''}: ${similarityText(nearest)}; ${limits}. Nearest copy: "${truncateVisibly(nearest.text.replace(/\n/g, ' / '), 160).text}"`;
+	return `${label} of variant #${(nearest.slot ?? 0) + 1} of this run${nearest.id ? ` (${nearest.id})` : ''}: ${similarityText(nearest)}; ${limits}.`;
 }
 
 /** The neighbour that decided the verdict: the past match when it is as bad as the verdict, else the batch match. */
