@@ -5,11 +5,18 @@
  * for byte; refusals leave nothing shared (`failed`); a completeUploadExternal
  * whose answer is lost is `unknown`; with the ledger (AdOps Insights'
  * postWithChart) a rerun posts nothing, and an unknown is settled by reading
- * the channel: found, nothing is posted; not there, it is posted once. Also
- * the sandbox's planting route.
+ * the channel: found, nothing is posted; not there, it is posted once. A
+ * late answer (past the client's timeout, the file shared meanwhile) is
+ * settled the same way. A run killed between the steps (SIGKILL at
+ * `slack.after-upload`: uploaded, not shared; at `insights.after-post`:
+ * shared, the ledger not told), in a child process (this file, run with
+ * ADOPS_INSIGHTS_SLACK_CHILD), leaves its claim open; the next run reads the
+ * channel and posts it once, or finds it and posts nothing. Also the
+ * sandbox's planting route.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { renderAlert } from '../../nodes/shared/alerts/message';
 import { createSlackClient } from '../../nodes/shared/alerts/post';
 import { SlackUploadError, uploadSlackFile } from '../../nodes/shared/alerts/slack-files';
@@ -17,10 +24,31 @@ import { anomalyChart } from '../../nodes/shared/charts/from-insights';
 import { dayNumber, dayString } from '../../nodes/shared/insights/days';
 import type { Anomaly } from '../../nodes/shared/insights/detect';
 import { anomalyAlert } from '../../nodes/shared/insights/run';
-import { openStore, type Store } from '../../nodes/shared/store';
-import { postWithChart } from '../../nodes/AdOpsInsights/actions/deliver';
+import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import { postWithChart } from '../../nodes/shared/insights/deliver';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { testStore, type TestStore } from '../helpers/store';
+
+const CHILD = process.env.ADOPS_INSIGHTS_SLACK_CHILD;
+
+interface ChildJob {
+	store: StoreConfig;
+	botToken: string;
+	apiUrl: string;
+	key: string;
+	title: string;
+}
+
+/** Runs this file as a child that posts one alert with `failpoints` armed; resolves with how it ended. */
+function runChild(job: ChildJob, failpoints: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, ADOPS_FAILPOINTS: failpoints, ADOPS_INSIGHTS_SLACK_CHILD: JSON.stringify(job) }, stdio: ['ignore', 'ignore', 'pipe'] });
+		let stderr = '';
+		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+		child.on('error', reject);
+		child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+	});
+}
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -112,7 +140,7 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		// shared, only the answer lost: the next attempt finds it in the channel and posts nothing
 		const second = { ...alert, title: `${alert.title} (second)` };
 		const fault = sb.injectFault({ route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
-		if (fault.spec.afterEffect !== true) fault.spec.afterEffect = true;
+		assert.equal(fault.spec.afterEffect, true);
 		const lost = await postWithChart(store, slack, 'insights.alert:test|2', second, chart, 'b.png');
 		assert.equal(lost.status, 'unknown');
 		assert.equal(withFiles().length, before + 2); // it was shared: only its answer was lost
@@ -134,6 +162,67 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		assert.equal(withFiles().length, before + 3);
 	});
 
+	test('a late completeUploadExternal answer (past the client timeout, the file shared meanwhile) is unknown, then found in the channel: posted once', async () => {
+		const slack = { client: createSlackClient({ botToken: sb.credentials.slack.botToken, apiUrl: sb.urls.slack }, { retries: 0, timeoutMs: 300 }), channel: 'C0ADOPSALR' };
+		const before = withFiles().length;
+		const late = { ...alert, title: `${alert.title} (late)` };
+		sb.injectFault({ route: 'slack.completeUploadExternal', kind: 'latency', latencyMs: 1_200, afterEffect: true });
+		const first = await postWithChart(store, slack, 'insights.alert:test|late', late, chart, 'late.png');
+		assert.equal(first.status, 'unknown', JSON.stringify(first));
+		assert.equal(withFiles().length, before + 1); // shared; only the answer came too late
+		await new Promise((r) => setTimeout(r, 1_200)); // the late answer arrives and is dropped
+		const settled = await postWithChart(store, slack, 'insights.alert:test|late', late, chart, 'late.png');
+		assert.equal(settled.status, 'already_posted');
+		assert.equal((settled as { ledger: string }).ledger, 'succeeded');
+		assert.equal(withFiles().length, before + 1);
+		const [entry] = await store.select('action_ledger', { where: { idempotency_key: 'insights.alert:test|late' } });
+		assert.equal(entry!.status, 'succeeded');
+	});
+
+	describe('a run killed between the steps (SIGKILL in a child process)', () => {
+		const job = (key: string, title: string): ChildJob => ({ store: ts.config, botToken: sb.credentials.slack.botToken, apiUrl: sb.urls.slack, key, title });
+		/** The child owns the store while it runs (PGlite is one process at a time). */
+		async function killedAt(point: string, key: string, title: string): Promise<void> {
+			await store.close();
+			const run = await runChild(job(key, title), point);
+			store = await openStore(ts.config);
+			assert.equal(run.signal, 'SIGKILL', `the child was not killed at ${point}: code ${run.code}, ${run.stderr.slice(-2000)}`);
+			assert.match(run.stderr, new RegExp(`failpoint ${point.replace('.', '\\.')}: SIGKILL`));
+			const [entry] = await store.select('action_ledger', { where: { idempotency_key: key } });
+			assert.equal(entry!.status, 'claimed'); // the claim the dead run left open
+		}
+
+		test('after the upload, before completeUploadExternal: nothing shared; the next run posts it once', async () => {
+			const slack = { client: client(), channel: 'C0ADOPSALR' };
+			const key = 'insights.alert:test|kill-upload';
+			const title = `${alert.title} (killed after upload)`;
+			const before = withFiles().length;
+			await killedAt('slack.after-upload', key, title);
+			assert.equal(withFiles().length, before); // uploaded, never shared
+			const next = await postWithChart(store, slack, key, { ...alert, title }, chart, 'k1.png');
+			assert.equal(next.status, 'posted', JSON.stringify(next));
+			assert.equal(withFiles().length, before + 1);
+			assert.deepEqual(await postWithChart(store, slack, key, { ...alert, title }, chart, 'k1.png'), { status: 'already_posted', ledger: 'succeeded' });
+			assert.equal(withFiles().length, before + 1);
+		});
+
+		test('after completeUploadExternal, before the ledger write: shared once; the next run finds it and posts nothing', async () => {
+			const slack = { client: client(), channel: 'C0ADOPSALR' };
+			const key = 'insights.alert:test|kill-post';
+			const title = `${alert.title} (killed after post)`;
+			const before = withFiles().length;
+			await killedAt('insights.after-post', key, title);
+			assert.equal(withFiles().length, before + 1);
+			const next = await postWithChart(store, slack, key, { ...alert, title }, chart, 'k2.png');
+			assert.equal(next.status, 'already_posted', JSON.stringify(next));
+			assert.equal((next as { ledger: string }).ledger, 'succeeded');
+			assert.equal(withFiles().length, before + 1);
+			const [entry] = await store.select('action_ledger', { where: { idempotency_key: key } });
+			assert.equal(entry!.status, 'succeeded');
+			assert.match(String(entry!.resolution), /stopped while posting; found in Slack/);
+		});
+	});
+
 	test('the sandbox plants a spike, a drop and a tracking break in the world (POST /_admin/plant)', async () => {
 		const account = sb.world.accounts.find((a) => a.platform === 'meta')!;
 		const campaign = account.campaigns.find((c) => c.daily.at(-2)!.clicks > 0)!;
@@ -151,3 +240,20 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		assert.match(((await bad.json()) as { error: string }).error, /no campaign nope/);
 	});
 });
+
+if (CHILD) {
+	const job = JSON.parse(CHILD) as ChildJob;
+	void (async () => {
+		const store = await openStore(job.store);
+		const slack = { client: createSlackClient({ botToken: job.botToken, apiUrl: job.apiUrl }, { retries: 0, timeoutMs: 5_000 }), channel: 'C0ADOPSALR' };
+		await postWithChart(store, slack, job.key, { ...anomalyAlert(anomaly, { alert: true, reason: 'new', previous: null }), title: job.title }, anomalyChart(anomaly), 'child.png');
+		await store.close();
+		process.stdout.write('survived\n');
+	})().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+			process.exit(1);
+		},
+	);
+}

@@ -1,11 +1,7 @@
-import type { WebClient } from '@slack/web-api';
+import type { SlackDelivery } from '../../shared/insights/deliver';
 import type { Store } from '../../shared/store';
 
-/** Where this node posts alerts with their charts: an AdOps Slack credential's client and channel. */
-export interface SlackDelivery {
-	client: WebClient;
-	channel: string;
-}
+export type { SlackDelivery } from '../../shared/insights/deliver';
 
 /** What every AdOps Insights operation gets from the router (its own file, so operations and router do not import each other). */
 export interface InsightsContext {

@@ -16,6 +16,7 @@
  * keeps it as possibly sent).
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import { failpoint } from '../resilience/failpoints';
 import { describeSlackError, slackPostOutcome } from './post';
 
 export class SlackUploadError extends Error {
@@ -130,6 +131,7 @@ export async function uploadSlackFiles(
 		ids.push({ id: upload.file_id, ...(file.title ? { title: file.title } : {}), size: file.bytes.length });
 	}
 	const names = input.files.map((f) => f.filename).join(', ');
+	failpoint('slack.after-upload'); // uploaded, not shared: a run killed here has nothing in the channel
 	try {
 		const done = await client.files.completeUploadExternal({
 			files: ids.map(({ id, title }) => ({ id, ...(title ? { title } : {}) })),
