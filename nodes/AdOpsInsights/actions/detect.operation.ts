@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
 import { anomalyChart } from '../../shared/charts/from-insights';
-import { detectAnomalies, markAlerted } from '../../shared/insights/run';
+import { detectAnomalies, recordAlert } from '../../shared/insights/run';
 import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
@@ -72,10 +72,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		const a = d.anomaly;
 		const filename = fileName(['anomaly', a.platform, a.accountId, a.campaignId ?? 'account', a.metric, a.date]);
 		const { alert, delivery, chart } = await routeAlert(ctx, { key: d.alertKey, alert: d.alert, attach, chart: () => anomalyChart(a), filename });
-		if (delivery) {
-			// failed or unknown: not marked, so the next run tries again (an unknown one is first looked for in Slack)
-			if (delivery.status === 'posted' || delivery.status === 'already_posted') await markAlerted(ctx.store, a, delivery.fileId ?? null);
-		} else if (d.alert) await markAlerted(ctx.store, a, null); // handed to AdOps Alert with its idempotency key
+		await recordAlert(ctx.store, d, delivery);
 		const json: IDataObject = {
 			outcome: 'anomaly',
 			platform: a.platform,

@@ -162,6 +162,19 @@ export async function detectAnomalies(store: InsightStore, options: StoreScanOpt
 	};
 }
 
+/**
+ * After an anomaly's alert went its way: handed to AdOps Alert (no Slack
+ * delivery here; its idempotency key keeps it once) or posted / found posted
+ * in Slack, it counts as alerted at its score. A failed or unknown post is
+ * not marked, so the next run tries again (an unknown one is first looked for
+ * in the channel).
+ */
+export async function recordAlert(store: InsightStore, d: Pick<DetectedAnomaly, 'anomaly' | 'alert'>, delivery?: { status: string; fileId?: string }): Promise<void> {
+	if (!d.alert) return;
+	if (!delivery) return markAlerted(store, d.anomaly, null);
+	if (delivery.status === 'posted' || delivery.status === 'already_posted') await markAlerted(store, d.anomaly, delivery.fileId ?? null);
+}
+
 /** Records that an anomaly's alert was sent (or handed to AdOps Alert) at its score. */
 export async function markAlerted(store: InsightStore, a: Anomaly, ref: string | null, at = new Date()): Promise<void> {
 	await store.update('anomalies', { platform: a.platform, account_id: a.accountId, campaign_id: a.campaignId ?? '', metric: a.metric, date: a.date } as never, { alerted_score: Math.abs(a.score), alerted_at: at.toISOString(), alert_ts: ref } as never);
