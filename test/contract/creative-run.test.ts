@@ -20,6 +20,7 @@ import { Pool } from 'pg';
 import { ApprovalQueue, ExecutorRegistry, createProposal } from '../../nodes/shared/approvals';
 import {
 	checkNoveltyOfCopy,
+	creativeExecutor,
 	markCreativeDecision,
 	registerCreativeExecutor,
 	rowNoveltyText,
@@ -315,6 +316,54 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			const result = (await queue.get(batch.id))!.result as { variantIds: string[] };
 			assert.deepEqual([...result.variantIds].sort(), first.items.map((i) => i.variantId!).sort());
 			assert.deepEqual((await variants(acct)).map((r) => r.status), ['approved', 'approved', 'approved']);
+		});
+
+		test('batched, under faults: a lost answer on its Notion card is settled by the enqueue (one card); a card never made (5xx, its row pending without a page) is offered again by the next run and made once; an executor run again after a kill marks nothing twice', async () => {
+			const cardsOf = (id: string) => sb.world.notion.pages.filter((pg) => JSON.stringify(pg.properties['Proposal ID'] ?? '').includes(id));
+			const queue = new ApprovalQueue({ store, cursorKey: `approvals.sync.batch-faults-${tag}`, notion: { token: sb.credentials.notion.token, baseUrl: sb.urls.notion, dataSourceId: sb.world.notion.approvalDataSourceId } });
+			try {
+				// 1. The answer to creating the batch's card is lost after the card was made: the same enqueue finds it by its Proposal ID.
+				const lostAcct = account();
+				const lost = (await run({ brief: briefClean(BRIEFS.tasks, 'meta', 2), accountId: lostAcct, campaignId: 'c-batch-lost', count: 2, batchApprovals: true })).proposals;
+				assert.equal(lost.length, 1);
+				sb.injectFault({ route: 'notion.createPage', kind: '5xx', afterEffect: true });
+				const lostEvents = await queue.enqueue(lost);
+				sb.clearFaults();
+				assert.deepEqual(lostEvents.map((e) => [e.type, e.created]), [['queued', true]]);
+				assert.equal(cardsOf(lost[0]!.id).length, 1, 'one card');
+				assert.deepEqual(await run({ brief: briefClean(BRIEFS.tasks, 'meta', 2), accountId: lostAcct, campaignId: 'c-batch-lost', count: 2, batchApprovals: true }).then((r) => r.proposals), [], 'its card exists: nothing offered again');
+
+				// 2. The card is never made (5xx before any effect): the approval row stays pending without a page.
+				const acct = account();
+				const brief = briefClean(BRIEFS.plants, 'meta', 3);
+				const first = await run({ brief, accountId: acct, campaignId: 'c-batch-faults', batchApprovals: true });
+				assert.equal(first.proposals.length, 1);
+				const batch = first.proposals[0]!;
+				sb.injectFault({ route: 'notion.createPage', kind: '5xx', count: 5 });
+				const failed = await queue.enqueue([batch]).catch((e: Error) => e);
+				sb.clearFaults();
+				assert.ok(failed instanceof Error, 'the enqueue says the card was not made');
+				assert.doesNotMatch(failed.message, /retry/i);
+				assert.equal(cardsOf(batch.id).length, 0);
+				assert.equal((await queue.get(batch.id))!.notionPageId, null);
+				const second = await run({ brief, accountId: acct, campaignId: 'c-batch-faults', batchApprovals: true });
+				assert.deepEqual(second.proposals.map((p) => p.id), [batch.id], 'the batch is offered again');
+				assert.equal(createProposal(second.proposals[0]!).payloadHash, createProposal(batch).payloadHash, 'with the same payload');
+				const events = await queue.enqueue(second.proposals);
+				assert.deepEqual(events.map((e) => [e.type, e.created]), [['queued', true]]);
+				assert.equal(cardsOf(batch.id).length, 1, 'one card');
+				assert.deepEqual((await run({ brief, accountId: acct, campaignId: 'c-batch-faults', batchApprovals: true })).proposals, [], 'queued now: nothing offered again');
+
+				// 3. Approved and executed; a kill after the executor's effect runs it again: the same variants, nothing changed twice.
+				const execute = creativeExecutor(store);
+				const once = (await execute(batch.payload, { proposal: { id: batch.id } } as never)) as { variantIds: string[]; changed: boolean };
+				const again = (await execute(batch.payload, { proposal: { id: batch.id } } as never)) as { variantIds: string[]; changed: boolean };
+				assert.deepEqual([once.changed, again.changed], [true, false]);
+				assert.deepEqual(again.variantIds, once.variantIds);
+				assert.deepEqual((await variants(acct)).map((r) => r.status), ['approved', 'approved', 'approved']);
+			} finally {
+				sb.clearFaults();
+			}
 		});
 
 		test('a proposal whose enqueue never happened is offered again by the next run, with the same id and payload', async () => {
