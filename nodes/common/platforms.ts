@@ -3,7 +3,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSettings } from '../shared/platforms/factory';
 import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
-import { LINKEDIN_DEFAULT_BASE_URL } from '../shared/platforms/linkedin';
+import { linkedInTokenCheck } from '../shared/platforms/linkedin';
 import { optionalCredentials, type CredentialSource } from './credentials';
 import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../shared/platforms/registry';
 
@@ -78,15 +78,9 @@ async function refreshedLinkedInCredential(ctx: AuthSource, data: ICredentialDat
 	const request = ctx.helpers?.httpRequestWithAuthentication;
 	if (!request || !oauthToken(data, 'refresh_token')) return data;
 	const type = PLATFORM_CREDENTIAL.linkedin;
-	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { linkedInVersion?: string }>;
+	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { platform: 'linkedin' }>;
 	try {
-		await request.call(ctx as IExecuteFunctions, type, {
-			method: 'GET',
-			url: `${(settings.baseUrl || LINKEDIN_DEFAULT_BASE_URL).replace(/\/+$/, '')}/rest/adAccounts`,
-			qs: { q: 'search', pageSize: 1 },
-			headers: { 'LinkedIn-Version': settings.linkedInVersion || PLATFORM_REGISTRY.linkedin.api.version, 'X-Restli-Protocol-Version': '2.0.0' },
-			json: true,
-		});
+		await request.call(ctx as IExecuteFunctions, type, { ...linkedInTokenCheck(settings), json: true });
 	} catch {
 		return data;
 	}

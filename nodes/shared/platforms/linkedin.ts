@@ -195,6 +195,26 @@ export function linkedInChangeFromCampaign(c: Record<string, unknown>, accountId
 	};
 }
 
+/** The headers every LinkedIn Marketing API call carries besides the token. */
+function linkedInHeaders(version: string): Record<string, string> {
+	return { 'LinkedIn-Version': version, 'X-Restli-Protocol-Version': '2.0.0' };
+}
+
+/**
+ * The cheapest call a LinkedIn token must pass (the member's first ad
+ * account, `GET /rest/adAccounts?q=search&pageSize=1`), without the token:
+ * what the nodes send through n8n's OAuth2 helper so that an expired token is
+ * renewed before the adapter runs (nodes/common/platforms.ts).
+ */
+export function linkedInTokenCheck(config: Pick<LinkedInAdapterConfig, 'baseUrl' | 'linkedInVersion'>): { method: 'GET'; url: string; qs: Record<string, string | number>; headers: Record<string, string> } {
+	return {
+		method: 'GET',
+		url: `${(config.baseUrl || LINKEDIN_DEFAULT_BASE_URL).replace(/\/+$/, '')}/rest/adAccounts`,
+		qs: { q: 'search', pageSize: 1 },
+		headers: linkedInHeaders(config.linkedInVersion || LINKEDIN_DEFAULT_VERSION),
+	};
+}
+
 export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'linkedin' as const;
 	readonly canValidateOnly = false;
@@ -212,11 +232,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 			{
 				...config,
 				defaultBaseUrl: LINKEDIN_DEFAULT_BASE_URL,
-				headers: {
-					Authorization: `Bearer ${config.accessToken}`,
-					'LinkedIn-Version': this.version,
-					'X-Restli-Protocol-Version': '2.0.0',
-				},
+				headers: { Authorization: `Bearer ${config.accessToken}`, ...linkedInHeaders(this.version) },
 			},
 			(status, body, headers, context) => interpretLinkedInError(status, body, headers, context, this.version),
 			() => [config.accessToken],
