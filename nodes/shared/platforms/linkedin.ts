@@ -195,6 +195,19 @@ export function linkedInChangeFromCampaign(c: Record<string, unknown>, accountId
 	};
 }
 
+/** An ad account entity → AccountInfo (LinkedIn reports in UTC; an account has no time zone of its own). */
+function linkedInAccountInfo(accountId: string, raw: Record<string, unknown>): AccountInfo {
+	return {
+		platform: 'linkedin',
+		accountId,
+		name: typeof raw.name === 'string' ? raw.name : null,
+		currency: typeof raw.currency === 'string' ? raw.currency : null,
+		timezone: 'UTC',
+		status: typeof raw.status === 'string' ? raw.status : null,
+		raw,
+	};
+}
+
 /** The headers every LinkedIn Marketing API call carries besides the token. */
 function linkedInHeaders(version: string): Record<string, string> {
 	return { 'LinkedIn-Version': version, 'X-Restli-Protocol-Version': '2.0.0' };
@@ -242,15 +255,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 	async describeAccount(accountId: string, signal?: AbortSignal): Promise<AccountInfo> {
 		const id = linkedInAccountId(accountId);
 		const { data: raw } = await this.http.request<Record<string, unknown>>({ call: 'describeAccount', accountId: id, signal }, { method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}` });
-		return {
-			platform: 'linkedin',
-			accountId: id,
-			name: typeof raw.name === 'string' ? raw.name : null,
-			currency: typeof raw.currency === 'string' ? raw.currency : null,
-			timezone: 'UTC',
-			status: typeof raw.status === 'string' ? raw.status : null,
-			raw,
-		};
+		return linkedInAccountInfo(id, raw);
 	}
 
 	async listCampaigns(accountId: string, signal?: AbortSignal): Promise<CampaignList> {
@@ -464,7 +469,7 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 				{ method: 'GET', url: '/rest/adAccounts', params: { q: 'search', pageSize: this.config.pageSize ?? 100, ...(pageToken ? { pageToken } : {}) } },
 			);
 			for (const raw of data.elements ?? []) {
-				out.push({ platform: 'linkedin', accountId: linkedInAccountId(String(raw.id ?? '')), name: typeof raw.name === 'string' ? raw.name : null, currency: typeof raw.currency === 'string' ? raw.currency : null, timezone: 'UTC', status: typeof raw.status === 'string' ? raw.status : null, raw });
+				out.push(linkedInAccountInfo(linkedInAccountId(String(raw.id ?? '')), raw));
 			}
 			const next = data.metadata?.nextPageToken;
 			pageToken = next && next !== pageToken ? next : undefined;
