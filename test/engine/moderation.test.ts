@@ -46,6 +46,10 @@ describe('AdOps Moderation on n8n-core', () => {
 		expect((digests[0]!.alert as { title: string }).title).toMatch(new RegExp(`^Comment moderation: ${comments.length} comment\\(s\\) classified`));
 		// its approval requests (replies, escalations) wait as Notion cards and are counted in the digest, not posted one by one
 		expect(moderated.filter((o) => !o.commentId && o.digest !== true).every((o) => o.alert === null)).toBe(true);
+		expect(moderated.at(-1)!.digest, 'the digest is the last item').toBe(true);
+		const cards = moderated.filter((o) => o.type === 'queued' && (o.created === true || o.adopted === true)).length;
+		expect(cards).toBeGreaterThan(0);
+		expect((digests[0]!.alert as { message: string }).message).toContain(`${cards} approval request(s)`);
 		expect(posted).toBe(1);
 	});
 

@@ -96,15 +96,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 	const out: INodeExecutionData[] = result.comments.map((c) => ({ json: { ...c, dryRun: result.dryRun, model: result.model, alert: result.dryRun ? null : moderatedCommentAlert(c), ...(warnings.length ? { warnings } : {}) } as unknown as IDataObject, pairedItem: { item: byItemId.get(c.itemId) ?? itemIndex } }));
 	// Poll Comments reports accounts or posts it could not read as items with `pollErrors`: they reach Slack through this node.
 	const polled = this.getInputData().flatMap((input, k) => (Array.isArray(input.json.pollErrors) ? [{ errors: input.json.pollErrors as PollResult['errors'], k }] : []));
-	if (result.dryRun) {
-		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors), result.enqueued.filter((e) => e.type === 'queued' && e.created).length);
-		if (digest) out.push({ json: { digest: true, dryRun: true, comments: result.comments.length, alert: digest } as unknown as IDataObject, pairedItem: { item: polled[0]?.k ?? itemIndex } });
-	} else {
-		for (const p of polled) out.push({ json: { pollErrors: p.errors, alert: commentPollAlert(p.errors) } as unknown as IDataObject, pairedItem: { item: p.k } });
-	}
+	if (!result.dryRun) for (const p of polled) out.push({ json: { pollErrors: p.errors, alert: commentPollAlert(p.errors) } as unknown as IDataObject, pairedItem: { item: p.k } });
+	let awaiting = 0;
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;
+		if (alertEvent?.type === 'awaiting') awaiting++;
 		out.push({
 			// a dry run's approval requests are counted in its digest, not posted one by one
 			json: { ...event, alert: alertEvent && !result.dryRun ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
@@ -112,5 +109,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 		});
 	}
 	if (!ctx.queue) for (const p of result.proposals) out.push({ json: { proposal: p, alert: null } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+	if (result.dryRun) {
+		// the requests a live run would announce one by one (a new card, or one an earlier run made without learning of it)
+		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors), awaiting);
+		if (digest) out.push({ json: { digest: true, dryRun: true, comments: result.comments.length, alert: digest } as unknown as IDataObject, pairedItem: { item: polled[0]?.k ?? itemIndex } });
+	}
 	return out;
 }
