@@ -23,7 +23,7 @@ import { PATTERN_LABELS, type Anomaly, type ScanOptions } from './detect';
 import { pace, type PacingResult } from './pacing';
 import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './scope';
 import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
-import { buildSeries, entityLabel, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
+import { buildSeries, entityLabel, INSIGHT_METRICS, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
 
 type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update'>;
 
@@ -109,7 +109,25 @@ export interface DetectRunResult {
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const dateText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
 
+const METHODS: ReadonlyArray<NonNullable<ScanOptions['method']>> = ['stl', 'weekday'];
+
+/** A day the caller gave (End Date, As Of, Week Ending): YYYY-MM-DD and a real calendar day, or a clear error. */
+function checkDay(value: string | undefined, label: string): void {
+	if (value === undefined) return;
+	let ok = false;
+	try {
+		ok = dayString(dayNumber(value)) === value;
+	} catch {
+		ok = false;
+	}
+	if (!ok) throw new InsightsInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
+}
+
 export async function detectAnomalies(store: InsightStore, options: StoreScanOptions & { worsening?: number } = {}): Promise<DetectRunResult> {
+	checkDay(options.end, 'End Date');
+	if (options.method !== undefined && !METHODS.includes(options.method)) throw new InsightsInputError(`Method must be one of ${METHODS.join(', ')}, got "${String(options.method)}"`);
+	const unknown = (options.metrics ?? []).filter((m) => !(INSIGHT_METRICS as readonly string[]).includes(m));
+	if (unknown.length > 0) throw new InsightsInputError(`Metrics must be among ${INSIGHT_METRICS.join(', ')}; unknown: ${unknown.map((m) => `"${String(m)}"`).join(', ')}`);
 	const scan = await scanStore(store, options);
 	if (scan.anomalies.length === 0) return { scan, anomalies: [], stored: 0 };
 	const from = scan.anomalies.reduce((m, a) => (a.episodeStart < m ? a.episodeStart : m), scan.anomalies[0]!.episodeStart);
@@ -222,6 +240,7 @@ async function latestDate(store: InsightStore, scope: Scope): Promise<string | n
 }
 
 export async function paceBudgets(store: InsightStore, options: PaceOptions = {}): Promise<{ asOf: string | null; month: string | null; pacing: PacingRun[]; problems: string[] }> {
+	checkDay(options.asOf, 'As Of');
 	const asOf = options.asOf ?? (await latestDate(store, options));
 	if (!asOf) return { asOf: null, month: null, pacing: [], problems: ['no performance stored yet: run AdOps Ingest first'] };
 	const month = options.month ?? monthOf(asOf).slice(0, 7);
@@ -308,6 +327,7 @@ export type ForecastMetric = (typeof FORECAST_METRICS)[number];
 
 export async function forecastMetric(store: InsightStore, scope: Scope, metric: ForecastMetric, horizon: number, options: { historyDays?: number; level?: number; end?: string } = {}): Promise<ScopeForecast & { end: string }> {
 	if (!FORECAST_METRICS.includes(metric)) throw new InsightsInputError(`Metric must be one of ${FORECAST_METRICS.join(', ')}, got "${metric}"`);
+	checkDay(options.end, 'End Date');
 	const end = options.end ?? (await latestDate(store, scope));
 	if (!end) throw new InsightsInputError(`no performance stored for ${scopeLabel(scope)}: run AdOps Ingest first`);
 	const historyDays = options.historyDays ?? 182;
@@ -355,6 +375,7 @@ export interface WeeklyDigest {
  * currency (this week against the same weekdays of last week) for its chart.
  */
 export async function weeklyDigest(store: InsightStore, options: { end?: string; platform?: string } = {}): Promise<WeeklyDigest | null> {
+	checkDay(options.end, 'Week Ending');
 	const end = options.end ?? (await latestDate(store, options));
 	if (!end) return null;
 	const endDay = dayNumber(end);

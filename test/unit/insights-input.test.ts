@@ -1,0 +1,34 @@
+/**
+ * AdOps Insights' operations refuse bad input in words before reading the
+ * store (an expression can hand the node any value): an unknown metric (it
+ * would be scanned as the previous metric's numbers under a wrong name), an
+ * unknown method (it would be stored as the anomalies' method), a day that is
+ * not a calendar day YYYY-MM-DD.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'vitest';
+import { detectAnomalies, forecastMetric, InsightsInputError, paceBudgets, weeklyDigest } from '../../nodes/shared/insights/run';
+
+/** A store that fails the test if anything reads or writes it. */
+const untouched = new Proxy({}, { get: (_t, name) => () => assert.fail(`the store was used (${String(name)}) before the input was checked`) }) as never;
+
+async function refused(p: Promise<unknown>, message: RegExp): Promise<void> {
+	const e = await p.then(() => assert.fail('expected an error'), (x: unknown) => x);
+	assert.ok(e instanceof InsightsInputError, String(e));
+	assert.match((e as Error).message, message);
+}
+
+describe('insights: bad input is refused in words', () => {
+	test('Detect Anomalies: an unknown metric, an unknown method, an End Date that is no day', async () => {
+		await refused(detectAnomalies(untouched, { metrics: ['spend', 'cpm' as never] }), /Metrics must be among spend, impressions.*unknown: "cpm"/);
+		await refused(detectAnomalies(untouched, { method: 'Weekday' as never }), /Method must be one of stl, weekday, got "Weekday"/);
+		await refused(detectAnomalies(untouched, { end: '2025-3-9' }), /End Date must be a day YYYY-MM-DD, got "2025-3-9"/);
+		await refused(detectAnomalies(untouched, { end: '2025-02-30' }), /End Date must be a day YYYY-MM-DD, got "2025-02-30"/);
+	});
+
+	test('Pace Budgets, Weekly Digest and Forecast: a day that is no day', async () => {
+		await refused(paceBudgets(untouched, { asOf: '31.01.2026' }), /As Of must be a day YYYY-MM-DD, got "31\.01\.2026"/);
+		await refused(weeklyDigest(untouched, { end: '2026-13-01' }), /Week Ending must be a day YYYY-MM-DD/);
+		await refused(forecastMetric(untouched, {}, 'spend', 7, { end: 'yesterday' }), /End Date must be a day YYYY-MM-DD, got "yesterday"/);
+	});
+});
