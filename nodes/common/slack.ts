@@ -8,6 +8,7 @@ import type { ICredentialTestFunctions, ICredentialsDecrypted, ILoadOptionsFunct
 import { NodeApiError } from 'n8n-workflow';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { normalizeSlackApiUrl } from '../shared/alerts/post';
+import { scrubSecrets } from '../shared/resilience/errors';
 
 const AUTH_ERRORS: Record<string, string> = {
 	invalid_auth: 'Slack rejected the bot token (invalid_auth): copy the Bot User OAuth Token (xoxb-…) from the Slack app again',
@@ -33,7 +34,7 @@ export async function slackAuthTest(botToken: string, apiUrl: string | undefined
 	if (!token) return { status: 'Error', message: 'No bot token: fill in Bot Token (xoxb-…)' };
 	const base = normalizeSlackApiUrl(apiUrl);
 	const endpoint = `${base}auth.test`;
-	const scrub = (text: string) => text.split(token).join('***');
+	const scrub = (text: string) => scrubSecrets(text, [token]);
 	try {
 		const client = new WebClient(token, { slackApiUrl: base, retryConfig: { retries: 0 }, timeout: timeoutMs, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
 		const answer = (await client.auth.test()) as { team?: string; user?: string; url?: string };
@@ -77,7 +78,7 @@ export async function searchSlackChannels(this: ILoadOptionsFunctions, filter?: 
 		answer = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(paginationToken ? { cursor: paginationToken } : {}) });
 	} catch (error) {
 		const e = error as { data?: { error?: string }; message?: string };
-		const message = e.data?.error ? AUTH_ERRORS[e.data.error] ?? `Slack did not list the channels (${e.data.error})` : (e.message ?? String(error)).split(token).join('***');
+		const message = e.data?.error ? AUTH_ERRORS[e.data.error] ?? `Slack did not list the channels (${e.data.error})` : scrubSecrets(e.message ?? String(error), [token]);
 		throw new NodeApiError(this.getNode(), { message } as JsonObject, { message });
 	}
 	const needle = (filter ?? '').trim().replace(/^#/, '').toLowerCase();
