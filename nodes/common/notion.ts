@@ -3,6 +3,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IDataObject, ILoadOptionsFunctions, INodeCredentialTestResult, INodeListSearchResult, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { ApprovalQueue, notionClient, parseApprovers, parseSlackUsers, resolveApprovalDataSource, verifyApprovalDataSource } from '../shared/approvals';
+import { scrubSecrets } from '../shared/resilience/errors';
 import type { Store } from '../shared/store';
 
 export interface NotionSettings {
@@ -52,10 +53,6 @@ export async function openApprovalQueue(data: ICredentialDataDecryptedObject, st
 	});
 }
 
-function scrub(text: string, token: string): string {
-	return token ? text.split(token).join('***') : text;
-}
-
 /** Finds the approval data source and checks its properties; never throws, never echoes the token. */
 export async function notionApprovalTest(data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
 	const settings = notionSettings(data);
@@ -77,7 +74,7 @@ export async function notionApprovalTest(data: ICredentialDataDecryptedObject): 
 		else if (typeof e?.status === 'number') message = `Notion answered HTTP ${e.status}: ${(e.message ?? '').split('\n')[0]}`;
 		else if (e?.message && /fetch failed|ECONNREFUSED|ENOTFOUND/.test(`${e.message} ${e.cause?.code ?? ''}`)) message = `Cannot reach the Notion API at ${where} (${e.cause?.code ?? e.message}): check API URL (default https://api.notion.com) and the network`;
 		else message = (e?.message ?? String(error)).split('\n')[0]!;
-		return { status: 'Error', message: scrub(message, settings.token) };
+		return { status: 'Error', message: scrubSecrets(message, [settings.token]) };
 	}
 }
 
@@ -114,7 +111,7 @@ export async function searchNotionDatabases(this: ILoadOptionsFunctions, filter?
 	try {
 		answer = await client.search({ ...(filter?.trim() ? { query: filter.trim() } : {}), filter: { property: 'object', value: 'data_source' }, page_size: 100, ...(paginationToken ? { start_cursor: paginationToken } : {}) });
 	} catch (error) {
-		const message = scrub(error instanceof Error ? error.message : String(error), settings.token);
+		const message = scrubSecrets(error instanceof Error ? error.message : String(error), [settings.token]);
 		throw new NodeApiError(this.getNode(), { message } as JsonObject, { message: `Notion did not list the databases: ${message}` });
 	}
 	const seen = new Set<string>();
