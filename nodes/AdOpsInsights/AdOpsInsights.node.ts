@@ -16,7 +16,7 @@ export class AdOpsInsights implements INodeType {
 		icon: { light: 'file:adOpsInsights.svg', dark: 'file:adOpsInsights.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { detect: "detect anomalies", pace: "pace budgets", forecast: "forecast " + $parameter["metric"], digest: "weekly digest" }[$parameter["operation"]] }}',
+		subtitle: '={{ { detect: "Detect anomalies", pace: "Pace budgets", forecast: "Forecast " + $parameter["metric"], digest: "Weekly digest" }[$parameter["operation"]] ?? "" }}',
 		description: 'Anomalies, budget pacing and forecasts over the stored daily performance of every account, as alerts with their charts',
 		defaults: { name: 'AdOps Insights' },
 		usableAsTool: true,
@@ -24,7 +24,7 @@ export class AdOpsInsights implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
-			{ name: 'adOpsSlackApi', displayName: 'Slack (alerts with charts, optional)', required: false, testedBy: 'adOpsSlackApiTest' },
+			{ name: 'adOpsSlackApi', displayName: 'Slack (alerts with charts, optional)', required: false, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['detect', 'pace', 'digest'] } } },
 		],
 		properties: [
 			{
