@@ -78,7 +78,7 @@ async function refreshedLinkedInCredential(ctx: AuthSource, data: ICredentialDat
 	const request = ctx.helpers?.httpRequestWithAuthentication;
 	if (!request || !oauthToken(data, 'refresh_token')) return data;
 	const type = PLATFORM_CREDENTIAL.linkedin;
-	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { platform: 'linkedin' }>;
+	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { platform: typeof PLATFORM_REGISTRY.linkedin.id }>;
 	try {
 		await request.call(ctx as IExecuteFunctions, type, { ...linkedInTokenCheck(settings), json: true });
 	} catch {
