@@ -7,16 +7,14 @@ import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors'
 import { PLATFORM_REGISTRY, platformsWith } from '../../shared/platforms/registry';
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';
-import { platformSettingsFromNode } from '../../common/platforms';
+import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
 import { adAccountModes, accountIdsFromLocator } from '../../common/list-search';
 
 const show = { show: { operation: ['ingest'] } };
 const onVersion = (v: 1 | 2) => ({ show: { operation: ['ingest'], '@version': v === 1 ? [1] : [{ _cnd: { gte: 2 } }] } });
 
 /** The platforms Ingest reads, by their names in the registry (alphabetical, as n8n's lint wants). */
-const INGEST_PLATFORMS = platformsWith('ingest')
-	.map((id) => ({ name: PLATFORM_REGISTRY[id].productLabel, value: id, description: `Daily campaign metrics from ${PLATFORM_REGISTRY[id].productLabel}, with the AdOps ${PLATFORM_REGISTRY[id].productLabel} credential` }))
-	.sort((a, b) => a.name.localeCompare(b.name, 'en'));
+const INGEST_PLATFORMS = PLATFORM_OPTIONS.filter((o) => PLATFORM_REGISTRY[o.value].capabilities.ingest).map((o) => ({ ...o, description: `Daily campaign metrics from ${o.name}, with the AdOps ${o.name} credential` }));
 
 export const description: INodeProperties[] = [
 	{
