@@ -3,11 +3,12 @@
  * store (an expression can hand the node any value): an unknown metric (it
  * would be scanned as the previous metric's numbers under a wrong name), an
  * unknown method (it would be stored as the anomalies' method), a day that is
- * not a calendar day YYYY-MM-DD.
+ * not a calendar day YYYY-MM-DD. Also: money in words to the currency's
+ * minor unit (platforms/currency.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
-import { detectAnomalies, forecastMetric, InsightsInputError, paceBudgets, weeklyDigest } from '../../nodes/shared/insights/run';
+import { detectAnomalies, forecastMetric, formatAmount, InsightsInputError, paceBudgets, weeklyDigest } from '../../nodes/shared/insights/run';
 
 /** A store that fails the test if anything reads or writes it. */
 const untouched = new Proxy({}, { get: (_t, name) => () => assert.fail(`the store was used (${String(name)}) before the input was checked`) }) as never;
@@ -31,4 +32,13 @@ describe('insights: bad input is refused in words', () => {
 		await refused(weeklyDigest(untouched, { end: '2026-13-01' }), /Week Ending must be a day YYYY-MM-DD/);
 		await refused(forecastMetric(untouched, {}, 'spend', 7, { end: 'yesterday' }), /End Date must be a day YYYY-MM-DD, got "yesterday"/);
 	});
+});
+
+test('money in alerts to the currency\'s minor unit (ISO 4217: whole yen, cents, three-digit dinar); other numbers as before', () => {
+	assert.equal(formatAmount(123456.4, 'JPY'), '123,456 JPY');
+	assert.equal(formatAmount(912.4, 'EUR'), '912.40 EUR');
+	assert.equal(formatAmount(12.3456, 'KWD'), '12.346 KWD');
+	assert.equal(formatAmount(12.5, 'XYZ'), '12.50 XYZ'); // an unknown code: cents
+	assert.equal(formatAmount(1234.567), '1,234.57');
+	assert.equal(formatAmount(0.12345), '0.1235');
 });

@@ -16,6 +16,7 @@
 import type { Alert } from '../alerts/message';
 import { anomalyChartOption } from '../charts/insights';
 import { renderChart, type RenderedChart } from '../charts/render';
+import { currencyExponent } from '../platforms/currency';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
 import { dayNumber, dayString, daysInMonth, monthOf } from './days';
@@ -31,9 +32,12 @@ type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update
 // words
 // ---------------------------------------------------------------------------
 
-/** Money to the cent with its currency; counts and other numbers to 2 decimals (4 below 1). */
+/** Money to the currency's minor unit (cents; whole yen) with its code; counts and other numbers to 2 decimals (4 below 1). */
 export function formatAmount(v: number, currency?: string | null): string {
-	if (currency) return `${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+	if (currency) {
+		const digits = currencyExponent(currency) ?? 2;
+		return `${v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+	}
 	return v.toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) >= 1 ? 2 : 4 });
 }
 
