@@ -684,7 +684,10 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 
 	/**
 	 * The customers the OAuth user reaches directly (`customers:listAccessibleCustomers`), each described
-	 * (name, currency, time zone), for the account pickers; at most `limit` are described.
+	 * (name, currency, time zone), for the account pickers; at most `limit` are described. Google lists
+	 * customers the credential cannot read (a cancelled one: CUSTOMER_NOT_ENABLED; one outside the login
+	 * customer's tree: USER_PERMISSION_DENIED): those are left out of the list; when no customer can be
+	 * read, the first refusal is thrown.
 	 */
 	async listAdAccounts(signal?: AbortSignal, limit = 50): Promise<AccountInfo[]> {
 		const call = 'listAccessibleCustomers';
@@ -698,7 +701,16 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 			}
 		});
 		const out: AccountInfo[] = [];
-		for (const id of ids.slice(0, limit)) out.push(await this.describeAccount(id, signal));
+		let refused: PlatformApiError | null = null;
+		for (const id of ids.slice(0, limit)) {
+			try {
+				out.push(await this.describeAccount(id, signal));
+			} catch (error) {
+				if (!(error instanceof PlatformApiError && (error.kind === 'permission' || error.kind === 'not_found'))) throw error;
+				refused ??= error;
+			}
+		}
+		if (out.length === 0 && refused) throw refused;
 		return out;
 	}
 }
