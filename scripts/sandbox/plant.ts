@@ -12,6 +12,7 @@
  * cost spike: CPC and CPA rise with it). Counts stay whole numbers and money
  * is rounded to cents. Admin route: POST /admin/plant with the same fields.
  */
+import { addDays } from './rng';
 import type { DailyMetrics, World } from './world';
 
 export const PLANT_KINDS = ['spike', 'drop', 'tracking_break'] as const;
@@ -38,10 +39,6 @@ export interface Planted {
 }
 
 export class PlantError extends Error {}
-
-function addDays(date: string, n: number): string {
-	return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 export function plantAnomaly(world: World, spec: PlantSpec): Planted {
 	if (!PLANT_KINDS.includes(spec.kind)) throw new PlantError(`kind must be one of ${PLANT_KINDS.join(', ')}`);

@@ -467,7 +467,6 @@ function completeUpload(ctx: Ctx): Reply {
 		if (!f || !f.bytes || f.completed) return fail('file_not_found');
 		if (f.bytes.length !== f.length) return fail('file_upload_size_mismatch');
 		chosen.push(f);
-		if (typeof entry.title === 'string' && entry.title) f.title = entry.title;
 	}
 	const channelId = str(ctx, 'channel_id') ?? str(ctx, 'channels')?.split(',')[0];
 	let channel: SlackChannel | undefined;
@@ -478,7 +477,10 @@ function completeUpload(ctx: Ctx): Reply {
 	}
 	const threadTs = str(ctx, 'thread_ts');
 	if (threadTs && channel && !channel.messages.some((m) => m.ts === threadTs)) return fail('thread_not_found');
-	for (const f of chosen) {
+	// nothing changes before every check passed: a refused call leaves the files as they were
+	for (const [i, f] of chosen.entries()) {
+		const { title } = (list as Array<{ title?: unknown }>)[i]!;
+		if (typeof title === 'string' && title) f.title = title;
 		f.completed = true;
 		if (channel) f.channels.push(channel.id);
 	}
