@@ -8,38 +8,11 @@ import { addDays } from '../../scripts/sandbox/rng';
 import { createPlatformAdapter, type PlatformSettings } from '../../nodes/shared/platforms/factory';
 import { hasCampaignControl, type CampaignControl, type DailyMetricRow } from '../../nodes/shared/platforms/types';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
-import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
+import { sandboxPlatformSettings } from '../helpers/sandbox-adapters';
 
 const TODAY = '2026-03-02';
 const SINCE = addDays(TODAY, -10);
 const UNTIL = addDays(TODAY, -1);
-
-function sandboxSettings(sandbox: Sandbox, platform: PlatformSettings['platform']): PlatformSettings {
-	const c = sandbox.credentials;
-	const urls = sandbox.urls as unknown as Record<string, string>;
-	switch (platform) {
-		case 'meta':
-			return { platform, accessToken: c.meta.accessToken, appSecret: c.meta.appSecret, apiVersion: pinnedApiVersion('meta'), baseUrl: urls.meta, accountIds: [] };
-		case 'linkedin':
-			return { platform, accessToken: c.linkedin.accessToken, baseUrl: urls.linkedin, accountIds: [] };
-		case 'klaviyo':
-			return { platform, apiKey: c.klaviyo.apiKey, baseUrl: urls.klaviyo };
-		case 'tiktok':
-			return { platform, accessToken: c.tiktok.accessToken, baseUrl: urls.tiktok, accountIds: [] };
-		case 'google_ads':
-			return {
-				platform,
-				clientId: c.googleAds.clientId,
-				clientSecret: c.googleAds.clientSecret,
-				developerToken: c.googleAds.developerToken,
-				refreshToken: c.googleAds.refreshToken,
-				loginCustomerId: c.googleAds.loginCustomerId,
-				apiBaseUrl: urls.googleAds,
-				tokenUrl: urls.googleOAuthToken,
-				accountIds: [],
-			};
-	}
-}
 
 describe('platform adapters against the sandbox', () => {
 	let sandbox: Sandbox;
@@ -48,7 +21,7 @@ describe('platform adapters against the sandbox', () => {
 	});
 	afterAll(() => sandbox?.close());
 
-	const settings = (platform: PlatformSettings['platform']) => sandboxSettings(sandbox, platform);
+	const settings = (platform: PlatformSettings['platform']) => sandboxPlatformSettings(sandbox, platform);
 
 	function key(r: { campaignId: string; date: string }): string {
 		return `${r.campaignId}|${r.date}`;
@@ -125,14 +98,14 @@ describe('campaign control (optimization) against the sandbox', () => {
 	type P = (typeof PLATFORMS)[number];
 	const worldPlatform = (p: P) => (p === 'google_ads' ? 'google' : p);
 	function control(platform: P): CampaignControl {
-		const adapter = createPlatformAdapter(sandboxSettings(sandbox, platform), { retry: { maxRetries: 0 } });
+		const adapter = createPlatformAdapter(sandboxPlatformSettings(sandbox, platform), { retry: { maxRetries: 0 } });
 		assert.ok(hasCampaignControl(adapter), `${platform} adapter controls campaigns`);
 		return adapter;
 	}
 	const writes = () => sandbox.requests().filter((r) => r.method === 'POST' && /meta\.update|linkedin\.campaignUpdate|googleads\.campaign(s|Budgets)\.mutate/.test(r.route));
 
 	test('klaviyo has no campaign control (email sends have no budget or status to change)', () => {
-		assert.equal(hasCampaignControl(createPlatformAdapter(sandboxSettings(sandbox, 'klaviyo'))), false);
+		assert.equal(hasCampaignControl(createPlatformAdapter(sandboxPlatformSettings(sandbox, 'klaviyo'))), false);
 	});
 
 	for (const platform of PLATFORMS) {
