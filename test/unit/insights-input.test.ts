@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
+import { scopeOf } from '../../nodes/AdOpsInsights/actions/common';
+import { ParameterError } from '../../nodes/common/params';
 import { detectAnomalies, forecastMetric, formatAmount, InsightsInputError, paceBudgets, weeklyDigest } from '../../nodes/shared/insights/run';
 
 /** A store that fails the test if anything reads or writes it. */
@@ -41,4 +43,11 @@ test('money in alerts to the currency\'s minor unit (ISO 4217: whole yen, cents,
 	assert.equal(formatAmount(12.5, 'XYZ'), '12.50 XYZ'); // an unknown code: cents
 	assert.equal(formatAmount(1234.567), '1,234.57');
 	assert.equal(formatAmount(0.12345), '0.1235');
+});
+
+test('AdOps Insights: a Platform that is not in the registry (from an expression) is refused, not read as "no data"', () => {
+	const ctx = (params: Record<string, unknown>) => ({ getNodeParameter: (name: string, _i: number, fallback?: unknown) => params[name] ?? fallback }) as never;
+	assert.deepEqual(scopeOf(ctx({ operation: 'pace', platform: 'meta', accountId: ' 42 ', campaignId: '7' }), 0), { platform: 'meta', accountId: '42', campaignId: '7' });
+	assert.deepEqual(scopeOf(ctx({ operation: 'detect', platform: '', campaignId: '7' }), 0), {});
+	assert.throws(() => scopeOf(ctx({ operation: 'detect', platform: 'facebook' }), 0), (e: Error) => e instanceof ParameterError && /Platform must be one of google_ads, meta, linkedin, klaviyo, tiktok \(or empty for all\), got "facebook"/.test(e.message));
 });

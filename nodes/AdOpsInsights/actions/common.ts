@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { PLATFORM_REGISTRY } from '../../shared/platforms/registry';
+import { isPlatformId, PLATFORM_IDS } from '../../shared/platforms/registry';
 import type { Scope } from '../../shared/insights/scope';
 import { SLACK_CHANNEL_MODES } from '../../common/list-search';
+import { ParameterError } from '../../common/params';
+import { PLATFORM_OPTIONS } from '../../common/platforms';
 
 /** Scope parameters every operation shares. */
 export const common: INodeProperties[] = [
@@ -10,7 +12,7 @@ export const common: INodeProperties[] = [
 		name: 'platform',
 		type: 'options',
 		default: '',
-		options: [{ name: 'All Platforms', value: '' }, ...Object.entries(PLATFORM_REGISTRY).map(([id, p]) => ({ name: p.label, value: id }))],
+		options: [{ name: 'All Platforms', value: '' }, ...PLATFORM_OPTIONS],
 		description: 'Only this platform (as stored by AdOps Ingest)',
 	},
 	{ displayName: 'Account ID', name: 'accountId', type: 'string', default: '', description: 'Only this ad account (empty: every account)' },
@@ -37,7 +39,9 @@ export const common: INodeProperties[] = [
 export function scopeOf(ctx: IExecuteFunctions, itemIndex: number): Scope {
 	const text = (name: string) => String(ctx.getNodeParameter(name, itemIndex, '') ?? '').trim();
 	const scope: Scope = {};
-	if (text('platform')) scope.platform = text('platform');
+	const platform = text('platform');
+	if (platform && !isPlatformId(platform)) throw new ParameterError(`Platform must be one of ${PLATFORM_IDS.join(', ')} (or empty for all), got "${platform}"`);
+	if (platform) scope.platform = platform;
 	if (text('accountId')) scope.accountId = text('accountId');
 	const op = ctx.getNodeParameter('operation', itemIndex) as string;
 	if (op !== 'detect' && text('campaignId')) scope.campaignId = text('campaignId');
