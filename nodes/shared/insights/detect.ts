@@ -28,6 +28,9 @@ export const PATTERN_LABELS: Record<AnomalyPattern, string> = {
 	cost_spike: 'cost spike',
 };
 
+/** Generalized ESD's level per series when none is given (the chance of one false alarm in a clean series). */
+export const DEFAULT_ALPHA = 0.05;
+
 export interface DetectOptions {
 	method?: 'stl' | 'weekday';
 	/** ESD level (family-wise false-alarm probability per series, default 0.05). */
@@ -124,7 +127,7 @@ export function historyProblem(values: ArrayLike<number>, options: Pick<DetectOp
 
 export function detectSeries(values: ArrayLike<number>, volume: ArrayLike<number> | null, options: DetectOptions = {}, ratio = false): SeriesDetection {
 	const n = values.length;
-	const alpha = options.alpha ?? 0.05;
+	const alpha = options.alpha ?? DEFAULT_ALPHA;
 	const minChange = options.minChange ?? 0.3;
 	const minVolume = options.minVolume ?? 0;
 	const gateWeeks = options.gateWeeks ?? GATE_WEEKS;

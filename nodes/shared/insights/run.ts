@@ -20,7 +20,7 @@ import { currencyExponent } from '../platforms/currency';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
 import { dayNumber, dayString, daysInMonth, monthOf } from './days';
-import { PATTERN_LABELS, type Anomaly, type ScanOptions } from './detect';
+import { DEFAULT_ALPHA, PATTERN_LABELS, type Anomaly, type ScanOptions } from './detect';
 import { pace, type PacingResult } from './pacing';
 import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './scope';
 import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
@@ -168,8 +168,8 @@ export async function detectAnomalies(store: InsightStore, options: StoreScanOpt
 			score: a.score,
 			volume: Math.max(0, a.volume),
 			currency: a.currency,
-			method: (options as ScanOptions).method ?? 'stl',
-			alpha: (options as ScanOptions).alpha ?? 0.05,
+			method: options.method ?? 'stl',
+			alpha: options.alpha ?? DEFAULT_ALPHA,
 			last_days: a.lastDays,
 			alerted_score: prev?.alerted_score === null || prev?.alerted_score === undefined ? null : num(prev.alerted_score),
 			alerted_at: prev?.alerted_at ? new Date(prev.alerted_at as string).toISOString() : null,
