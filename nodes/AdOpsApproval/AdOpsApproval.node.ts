@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodePropertyOptions, INode
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsNotionApiTest, searchNotionDatabases } from '../common/notion';
 import { NOTION_DATABASE_MODES } from '../common/list-search';
-import { adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest, CONTROLLED_CREDENTIALS } from '../common/platforms';
+import { CONTROLLED_CREDENTIALS, PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
 import { adOpsSlackApiTest } from '../common/slack';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { PLATFORM_REGISTRY } from '../shared/platforms/registry';
@@ -55,7 +55,7 @@ export class AdOpsApproval implements INodeType {
 				name: credential,
 				displayName: PLATFORM_REGISTRY[platform].productLabel,
 				required: false,
-				...(PLATFORM_REGISTRY[platform].credentials[0].kind === 'oauth2' ? {} : { testedBy: `${credential}Test` }),
+				...platformCredentialTest(credential),
 				displayOptions: { show: { operation: ['executeApproved'] } },
 			})),
 		],
@@ -147,7 +147,7 @@ export class AdOpsApproval implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest }, listSearch: { searchNotionDatabases } };
+	methods = { credentialTest: { adOpsNotionApiTest, adOpsStoreConnectionTest, adOpsSlackApiTest, ...PLATFORM_CREDENTIAL_TESTS }, listSearch: { searchNotionDatabases } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

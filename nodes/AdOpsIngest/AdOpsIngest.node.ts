@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeCredentialDescription, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest } from '../common/platforms';
+import { PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
 import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
 import { searchAdAccounts } from '../common/list-search';
 import { adOpsStoreConnectionTest } from '../common/store';
@@ -25,9 +25,6 @@ const onPlatform = (platform: string) => ({ show: { operation: ['ingest'], platf
 /** "Ingest · Google Ads": the platform's name from the registry. */
 const PRODUCT_LABELS = JSON.stringify(Object.fromEntries(platformsWith('ingest').map((id) => [id, PLATFORM_REGISTRY[id].productLabel])));
 
-/** Credential test functions by credential type (token / API-key credentials; OAuth2 is checked by its connect flow). */
-const CREDENTIAL_TESTS: Record<string, string> = { adOpsMetaAdsApi: 'adOpsMetaAdsApiTest', adOpsKlaviyoApi: 'adOpsKlaviyoApiTest', adOpsTikTokAdsApi: 'adOpsTikTokAdsApiTest' };
-
 export class AdOpsIngest implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'AdOps Ingest',
@@ -51,7 +48,7 @@ export class AdOpsIngest implements INodeType {
 					name: credential.name,
 					displayName: PLATFORM_REGISTRY[id].productLabel,
 					required: true,
-					...(CREDENTIAL_TESTS[credential.name] ? { testedBy: CREDENTIAL_TESTS[credential.name] } : {}),
+					...platformCredentialTest(credential.name),
 					// n8n's types list plain values only for credentials; NodeHelpers.displayParameter evaluates conditions for both
 					displayOptions: onPlatform(id) as unknown as INodeCredentialDescription['displayOptions'],
 				};
@@ -85,7 +82,7 @@ export class AdOpsIngest implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { adOpsStoreConnectionTest, adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest },
+		credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_CREDENTIAL_TESTS },
 		listSearch: { searchAdAccounts },
 	};
 

@@ -1,16 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { adOpsKlaviyoApiTest, adOpsMetaAdsApiTest, adOpsTikTokAdsApiTest, CONTROLLED_CREDENTIALS } from '../common/platforms';
+import { CONTROLLED_CREDENTIALS, PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
 import { router } from './actions/router';
 import * as backtest from './actions/backtest.operation';
 import * as reconcile from './actions/reconcile.operation';
 import * as run from './actions/run.operation';
-
-/** The token and API-key credential tests, by their method name (`<credential type>Test`); OAuth2 credentials are checked by their connect flow. */
-const PLATFORM_TESTS = { adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest };
-const testOf = (credential: string): string | undefined => (`${credential}Test` in PLATFORM_TESTS ? `${credential}Test` : undefined);
 
 export class AdOpsOptimizer implements INodeType {
 	description: INodeTypeDescription = {
@@ -30,8 +26,7 @@ export class AdOpsOptimizer implements INodeType {
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			// one optional credential per platform the optimizer controls (platform registry), named by the platform's product
 			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => {
-				const test = PLATFORM_REGISTRY[platform].credentials[0].kind === 'oauth2' ? undefined : testOf(credential);
-				return { name: credential, displayName: PLATFORM_REGISTRY[platform].productLabel, required: false, ...(test ? { testedBy: test } : {}) };
+				return { name: credential, displayName: PLATFORM_REGISTRY[platform].productLabel, required: false, ...platformCredentialTest(credential) };
 			}),
 		],
 		properties: [
@@ -68,7 +63,7 @@ export class AdOpsOptimizer implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_TESTS } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_CREDENTIAL_TESTS } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

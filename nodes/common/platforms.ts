@@ -139,6 +139,19 @@ export async function adOpsTikTokAdsApiTest(this: ICredentialTestFunctions, cred
 }
 
 /**
+ * The credential-test methods of the token and API-key platform credentials, by method name
+ * (`<credential type>Test`, as n8n looks them up in a node's `methods.credentialTest`). OAuth2
+ * credentials have none: n8n checks them by their connect flow.
+ */
+export const PLATFORM_CREDENTIAL_TESTS = { adOpsMetaAdsApiTest, adOpsKlaviyoApiTest, adOpsTikTokAdsApiTest };
+
+/** A platform credential slot's `testedBy`: its test method, or nothing for a credential without one (OAuth2). */
+export function platformCredentialTest(credential: string): { testedBy?: string } {
+	const name = `${credential}Test`;
+	return name in PLATFORM_CREDENTIAL_TESTS ? { testedBy: name } : {};
+}
+
+/**
  * The platforms the optimizer can change, with their credential types: the
  * registry's platforms with the `optimizer` capability.
  */
