@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import fc from 'fast-check';
-import { divide, fromNumber, parseDecimal, pgDivScale, pgDivide, round, toPlainString } from '../../nodes/shared/ingest/decimal';
+import { divide, fromNumber, parseDecimal, pgDivScale, pgDivide, round, toPlainString } from '../../nodes/shared/text/decimal';
 import { derivedMetrics } from '../../nodes/shared/ingest/metrics';
 
 describe('decimal', () => {

@@ -2,8 +2,8 @@
 // execution's result, shown in Slack and on Notion cards as words and
 // numbers, never as JSON. `{"daily_budget":12000,"status":"ACTIVE"}` reads
 // "daily budget 12000, status ACTIVE".
-import { fromNumber, round, toNumber } from '../ingest/decimal';
-import { fmt } from '../rules/gates/common';
+import { fromNumber, round, toNumber } from '../text/decimal';
+import { fmt } from '../text/number';
 
 const MAX_DEPTH = 3;
 

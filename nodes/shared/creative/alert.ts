@@ -2,12 +2,9 @@
 // missing, not checked): why, how close the nearest copy is, and the findings.
 import { escapeMrkdwn, type Alert } from '../alerts/message';
 import { keyWords } from '../alerts/readable';
+import { similarityText } from '../novelty';
 import type { CreativeRunItem } from './run';
 
-/** How close the nearest copy is: `lexical 0.91, semantic 0.95` (the lexical score alone without vectors). */
-export function similarityText(m: { lexical: number; semantic: number | null }): string {
-	return `lexical ${m.lexical.toFixed(2)}${m.semantic === null ? '' : `, semantic ${m.semantic.toFixed(2)}`}`;
-}
 
 /** Why a variant was held back, in one sentence (for a duplicate: the copy it repeats). */
 export function heldBackReason(item: CreativeRunItem): string {

@@ -70,7 +70,7 @@
  */
 import type OpenAI from 'openai';
 import { sha256Hex, type ProposalInput } from '../approvals/proposal';
-import { NoveltyThresholdError, offlineEmbedder, resolveThresholds, type Embedder, type NoveltyResult, type NoveltyThresholds, type NoveltyThresholdsInput, type Verdict } from '../novelty';
+import { NoveltyThresholdError, offlineEmbedder, resolveThresholds, similarityText, type Embedder, type NoveltyResult, type NoveltyThresholds, type NoveltyThresholdsInput, type Verdict } from '../novelty';
 import { type CreativeRunStatus, type CreativeVariantRecord, type CreativeVariantStatus, type Json, type RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
 import { truncateVisibly } from '../text/graphemes';
@@ -80,7 +80,6 @@ import { completeWithOpenAI, defaultEmbeddingDimensions, embedderWithOpenAI, typ
 import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type RuleViolation } from './platform-rules';
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
 import { roundAmount, roundMetric } from '../metrics';
-import { similarityText } from './alert';
 import { creativeBatchProposalInput, creativeProposalInput, splitLines, variantContentHash, variantToRow, type BatchVariant } from './stage';
 import { CREATIVE_PLATFORMS, type CreativePlatform, type CreativeVariant } from './variant';
 import { checkStoredPast, defaultNoveltyCache, openStoredPast, rowNoveltyText, type NoveltyIndexCache, type StoredPastOutput } from './novelty-cache';

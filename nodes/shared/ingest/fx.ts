@@ -11,7 +11,7 @@
  */
 import type { Store } from '../store/types';
 import { currencyExponent } from '../platforms/currency';
-import { divide, fromNumber, multiply, round, toNumber, type Decimal } from './decimal';
+import { divide, fromNumber, multiply, round, toNumber, type Decimal } from '../text/decimal';
 import { addDays, daysBetween } from './dates';
 
 export interface FxQuote {

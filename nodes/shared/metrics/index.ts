@@ -22,7 +22,7 @@
  * - `ratio(metric, sums)`: IEEE double division of a window's sums (the rules
  *   engine); agrees with the database to ~1e-15 relative.
  */
-import { fromNumber, pgDivide, round, toNumber, type Decimal } from '../ingest/decimal';
+import { fromNumber, pgDivide, round, toNumber, type Decimal } from '../text/decimal';
 import { roundMoney } from '../ingest/fx';
 import { currencyExponent } from '../platforms/currency';
 

@@ -93,3 +93,8 @@ export function closeness(lexical: number, semantic: number | null, t: NoveltyTh
 	const l = lexical / t.lexical.nearDuplicate;
 	return semantic === null ? l : Math.max(l, semantic / t.semantic.nearDuplicate);
 }
+
+/** How close the nearest copy is: `lexical 0.91, semantic 0.95` (the lexical score alone without vectors). */
+export function similarityText(m: { lexical: number; semantic: number | null }): string {
+	return `lexical ${m.lexical.toFixed(2)}${m.semantic === null ? '' : `, semantic ${m.semantic.toFixed(2)}`}`;
+}

@@ -3,6 +3,10 @@
  * shared (frozen) results, the "not evaluated" result. No gate logic here.
  */
 import { currencyExponent } from '../../platforms/currency';
+import { fmt } from '../../text/number';
+
+/** The number-for-people rule every gate reason uses (its home is text/number.ts). */
+export { fmt };
 
 /** Every gate that can appear in a decision's gate list (approval decides execute vs propose and is not listed). A new gate adds its name here (gates/index.ts checks every registered gate's name against it). */
 export type GateName =
@@ -37,36 +41,6 @@ export interface GateResult {
 /** Relative tolerance of cap comparisons. */
 export const EPS = 1e-9;
 
-/** A number for people: at most 4 decimals, no trailing zeros. */
-export function fmt(n: number | null | undefined): string {
-	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
-	if (Number.isInteger(n)) return String(n);
-	const k = Math.round(n * 10_000);
-	const r = k / 10_000;
-	if (r === 0) return '0';
-	// |k| < 1e13: String(k / 10^4) is k's decimal digits with the point 4 places
-	// from the right (no shorter decimal rounds to the same double), so it is
-	// written from the integer k without the shortest-round-trip search.
-	return k > -1e13 && k < 1e13 ? fourDecimals(k) : String(r);
-}
-
-/** The decimal of k / 10^4 (k an integer, 0 < |k| < 1e13), trailing zeros dropped. */
-function fourDecimals(k: number): string {
-	const neg = k < 0;
-	const a = neg ? -k : k;
-	const whole = Math.floor(a / 10_000);
-	let frac = a - whole * 10_000;
-	let text = String(whole);
-	if (frac !== 0) {
-		let digits = 4;
-		while (frac % 10 === 0) {
-			frac /= 10;
-			digits--;
-		}
-		text += `.${String(frac).padStart(digits, '0')}`;
-	}
-	return neg ? `-${text}` : text;
-}
 
 /** Money with the currency's minor digits: `1234.50 USD`. */
 export function fmtMoney(n: number | null | undefined, currency: string): string {
