@@ -31,7 +31,7 @@ import type { Json, RowInput } from '../schema/rows';
 import type { Store } from '../store/types';
 import { applyPlannedChange, controlFor, holderId, inProgressText, reconcileOptimizationActions, type ApplyResult, type OptimizerAdapters, type PlannedChange } from './apply';
 import { toJson } from './evaluate';
-import { outsideChangeRecords } from './run';
+import { changesSince, outsideChangeRecords } from './run';
 import { describeChange } from './gates/changes';
 import { actionRecordFromRow, optimizationPayloadSchema, type OptimizationPayload } from './rows';
 
@@ -141,7 +141,8 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 			// the proposal's cooldown and 24 h numbers no longer hold, so it is not applied (issue 13)
 			if (control.listCampaignChanges) {
 				const since = p.evaluatedAt;
-				const changes = (await control.listCampaignChanges(p.accountId, since)).filter((c) => c.campaignId === p.campaignId && Date.parse(c.at) > Date.parse(since));
+				// read no further back than the platform keeps (Google Ads refuses a start over 30 days back)
+				const changes = (await control.listCampaignChanges(p.accountId, changesSince(p.platform, since, now().toISOString()))).filter((c) => c.campaignId === p.campaignId && Date.parse(c.at) > Date.parse(since));
 				if (changes.length > 0) {
 					const own = (await deps.store.select('optimization_actions', { where: { platform: p.platform, campaign_id: p.campaignId, action_taken: true, executed_at: { gte: since } } }))
 						.map((row) => actionRecordFromRow(row))
