@@ -86,6 +86,10 @@ describe('no JSON in any rendered alert', () => {
 		}
 		assert.ok(texts(optimizerAlert(optimizerItem({}))!).some((t) => t.includes('daily budget 12000, status ACTIVE')), 'the platform answer in words');
 		assert.ok(texts(optimizerAlert(optimizerItem({}))!).some((t) => t.includes('daily budget 277.42 USD')), 'the re-read budget rounded');
+		const reRead = (dailyBudget: number, currency: string | null): string[] => texts(optimizerAlert(optimizerItem({ current: { status: 'ACTIVE', dailyBudget, currency, budgetEditable: true, budgetNote: null } }))!);
+		assert.ok(reRead(12.5, 'USD').some((t) => t.includes('daily budget 12.50 USD')), 'the re-read budget in the currency\'s minor digits');
+		assert.ok(reRead(1500, 'JPY').some((t) => t.includes('daily budget 1500 JPY')), 'no minor digits for JPY');
+		assert.ok(reRead(12.5, null).some((t) => t.includes('daily budget 12.5,') || t.endsWith('daily budget 12.5')), 'no currency known: the number alone');
 	});
 
 	test('proposal events of every type, with nested evidence and results', () => {

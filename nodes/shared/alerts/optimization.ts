@@ -5,6 +5,7 @@
 // gated decisions are stored only, so neither gets an alert here — except a
 // decision blocked by a change made outside the package (a person's edit within
 // the cooldown), announced once per edit (route `alert`).
+import { fmtMoney } from '../platforms/currency';
 import type { OptimizerItem } from '../rules/run';
 import { escapeMrkdwn, type Alert } from './message';
 import { readableNumber, readableValue } from './readable';
@@ -54,7 +55,7 @@ export function optimizerAlert(item: OptimizerItem): Alert | null {
 	if (a && a.clampedBy.length > 0) fields.push({ label: 'Clamped by', value: a.clampedBy.join(', ') });
 	if (item.current) {
 		const c = item.current;
-		fields.push({ label: 'Re-read before acting', value: `status ${c.status}${c.dailyBudget === null ? '' : `, daily budget ${readableNumber(c.dailyBudget)} ${c.currency ?? ''}`.trimEnd()}` });
+		fields.push({ label: 'Re-read before acting', value: `status ${c.status}${c.dailyBudget === null ? '' : `, daily budget ${c.currency ? fmtMoney(c.dailyBudget, c.currency) : readableNumber(c.dailyBudget)}`}` });
 	}
 	if (item.execution) fields.push({ label: 'Platform answered', value: brief(item.execution.response ?? 'ok') });
 	if (item.validation) fields.push({ label: 'Validation', value: brief(item.validation) });

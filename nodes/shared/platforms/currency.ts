@@ -43,6 +43,12 @@ export function currencyExponent(code: string): number | undefined {
 	return isKnownCurrency(code) ? ISO_4217_EXPONENT[code] : undefined;
 }
 
+/** Money with the currency's minor digits: `1234.50 USD` (2 digits for an unknown code). */
+export function fmtMoney(n: number | null | undefined, currency: string): string {
+	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
+	return `${n.toFixed(currencyExponent(currency) ?? 2)} ${currency}`;
+}
+
 /** Decimal digits of Meta's minor unit for `code` (0 for offset 1, 2 for offset 100); undefined if unknown. */
 export function metaMinorUnitDigits(code: string): number | undefined {
 	if (!isKnownCurrency(code)) return undefined;

@@ -2,11 +2,11 @@
  * What every gate file shares: the result shape, number and money words, the
  * shared (frozen) results, the "not evaluated" result. No gate logic here.
  */
-import { currencyExponent } from '../../platforms/currency';
+import { fmtMoney } from '../../platforms/currency';
 import { fmt } from '../../text/number';
 
-/** The number-for-people rule every gate reason uses (its home is text/number.ts). */
-export { fmt };
+/** The number-for-people rule every gate reason uses (its home is text/number.ts), and money for people (its home is platforms/currency.ts). */
+export { fmt, fmtMoney };
 
 /** Every gate that can appear in a decision's gate list (approval decides execute vs propose and is not listed). A new gate adds its name here (gates/index.ts checks every registered gate's name against it). */
 export type GateName =
@@ -42,11 +42,6 @@ export interface GateResult {
 export const EPS = 1e-9;
 
 
-/** Money with the currency's minor digits: `1234.50 USD`. */
-export function fmtMoney(n: number | null | undefined, currency: string): string {
-	if (n === null || n === undefined || !Number.isFinite(n)) return 'undefined';
-	return `${n.toFixed(currencyExponent(currency) ?? 2)} ${currency}`;
-}
 
 /** A signed percent: `+20%`, `-12.5%`. */
 export function fmtPct(n: number | null | undefined): string {
