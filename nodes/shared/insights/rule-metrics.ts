@@ -16,7 +16,11 @@
  *                        fewer than 14 days of history)
  *
  * Keys are `platform|account|campaign` (an account-level plan or anomaly
- * has campaign ''). The rules core turns the map into condition values.
+ * has campaign ''). The rules core turns the map into condition values
+ * through `insightMetricValue`: an anomaly metric over a rule window is the
+ * largest stored anomaly dated inside that window of the account's own days
+ * (`yesterday`: the last complete day's scan); pacing_ratio and
+ * forecast_month_spend are as of `asOf` whatever the window.
  */
 import type { Store } from '../store/types';
 import { dayNumber, dayString, daysInMonth } from './days';
@@ -31,6 +35,8 @@ export interface InsightRuleValues {
 	anomaly_direction: -1 | 0 | 1;
 	/** The anomaly behind the score, in words (for the decision's reasons). */
 	anomaly: string | null;
+	/** Every stored anomaly read for the key: day number, signed score (spike +, drop −), words. */
+	anomalies: Array<{ day: number; score: number; text: string }>;
 	pacing_ratio: number | null;
 	forecast_month_spend: number | null;
 }
@@ -43,13 +49,39 @@ export interface InsightRuleMetricsInput {
 	anomalyDays?: number;
 	/** Which metrics are wanted (default all): pacing and forecast read campaign_performance. */
 	metrics?: readonly InsightRuleMetric[];
+	/** First day whose anomalies are read (overrides anomalyDays; the optimizer reads a few days around every account's own yesterday). */
+	anomaliesFrom?: string;
+	/** Last day whose anomalies are read (default asOf). */
+	anomaliesTo?: string;
 }
 
 export function insightKey(platform: string, accountId: string, campaignId: string | null | undefined): string {
 	return `${platform}|${accountId}|${campaignId ?? ''}`;
 }
 
-const emptyValues = (): InsightRuleValues => ({ anomaly_score: 0, anomaly_direction: 0, anomaly: null, pacing_ratio: null, forecast_month_spend: null });
+const emptyValues = (): InsightRuleValues => ({ anomaly_score: 0, anomaly_direction: 0, anomaly: null, anomalies: [], pacing_ratio: null, forecast_month_spend: null });
+
+/**
+ * A rule metric of an entity over a window of day numbers [start, end]
+ * (the account's own days): the anomaly metrics from the stored anomalies
+ * dated in the window (0 when none: a quiet campaign has score 0, never
+ * "unknown"); pacing_ratio and forecast_month_spend as read (null without a
+ * plan or enough history, so the condition is unknown, never met by accident).
+ */
+export function insightMetricValue(v: InsightRuleValues | undefined, metric: InsightRuleMetric, start: number, end: number): number | null {
+	if (metric === 'pacing_ratio') return v?.pacing_ratio ?? null;
+	if (metric === 'forecast_month_spend') return v?.forecast_month_spend ?? null;
+	let best = 0;
+	for (const a of v?.anomalies ?? []) if (a.day >= start && a.day <= end && Math.abs(a.score) > Math.abs(best)) best = a.score;
+	return metric === 'anomaly_score' ? best : Math.sign(best);
+}
+
+/** The stored anomaly behind an entity's anomaly metric over a window, in words (null when none). */
+export function insightAnomalyText(v: InsightRuleValues | undefined, start: number, end: number): string | null {
+	let best: { score: number; text: string } | null = null;
+	for (const a of v?.anomalies ?? []) if (a.day >= start && a.day <= end && (!best || Math.abs(a.score) > Math.abs(best.score))) best = a;
+	return best?.text ?? null;
+}
 
 export async function readInsightRuleMetrics(store: Pick<Store, 'select' | 'selectColumnar'>, input: InsightRuleMetricsInput): Promise<Map<string, InsightRuleValues>> {
 	const out = new Map<string, InsightRuleValues>();
@@ -66,17 +98,21 @@ export async function readInsightRuleMetrics(store: Pick<Store, 'select' | 'sele
 	const asOfDay = dayNumber(input.asOf);
 
 	if (wanted.has('anomaly_score') || wanted.has('anomaly_direction')) {
-		const from = dayString(asOfDay - Math.max(1, input.anomalyDays ?? 1) + 1);
-		const rows = await store.select('anomalies', { where: { platform: { in: platforms }, account_id: { in: accountIds }, date: { gte: from, lte: input.asOf } } });
+		const from = input.anomaliesFrom ?? dayString(asOfDay - Math.max(1, input.anomalyDays ?? 1) + 1);
+		const to = input.anomaliesTo ?? input.asOf;
+		const rows = await store.select('anomalies', { where: { platform: { in: platforms }, account_id: { in: accountIds }, date: { gte: from, lte: to } } });
 		for (const r of rows) {
 			if (!inRun.has(`${r.platform}|${r.account_id}`)) continue;
 			const v = get(insightKey(r.platform, r.account_id, r.campaign_id));
 			const score = Math.abs(Number(r.score));
+			const dir = r.direction === 'spike' ? 1 : -1;
+			const date = String(r.date).slice(0, 10);
+			const text = `${r.metric} ${r.direction} on ${date}: ${Number(r.actual)} against ${Number(r.expected).toFixed(2)} expected (score ${score.toFixed(1)})${r.pattern ? `, ${r.pattern.replace(/_/g, ' ')}` : ''}`;
+			v.anomalies.push({ day: dayNumber(date), score: dir * score, text });
 			if (score > Math.abs(v.anomaly_score)) {
-				const dir = r.direction === 'spike' ? 1 : -1;
 				v.anomaly_score = dir * score;
 				v.anomaly_direction = dir;
-				v.anomaly = `${r.metric} ${r.direction} on ${r.date}: ${Number(r.actual)} against ${Number(r.expected).toFixed(2)} expected (score ${score.toFixed(1)})${r.pattern ? `, ${r.pattern.replace(/_/g, ' ')}` : ''}`;
+				v.anomaly = text;
 			}
 		}
 	}

@@ -45,13 +45,14 @@ export async function runBacktest(input: BacktestRunInput, deps: Pick<OptimizerD
 	const settings = { ...evaluation, now: new Date(first).toISOString() };
 	const warnings: string[] = [];
 	const t0 = performance.now();
-	const read = await readRunInputs(input, settings, deps, warnings, { actionsBefore: new Date(first).toISOString() });
+	const read = await readRunInputs(input, settings, deps, warnings, { actionsBefore: new Date(first).toISOString(), insightsUntil: input.to });
 	const readMs = performance.now() - t0;
 	const t1 = performance.now();
 	const report = backtest({
 		rules: read.ruleInputs,
 		entities: [...read.states.values()].map(entityOf),
-		metrics: buildMetricIndex(read.metrics, read.signals),
+		// anomaly metrics replay the stored anomalies by their day; pacing_ratio and forecast_month_spend are as of the first day
+		metrics: read.insights ? buildMetricIndex(read.metrics, read.signals).withInsights(read.insights) : buildMetricIndex(read.metrics, read.signals),
 		actions: read.history,
 		settings: evaluation,
 		from: input.from,

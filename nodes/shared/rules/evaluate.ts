@@ -82,6 +82,7 @@ import {
 	BUDGET_ACTIONS,
 	CHANGE_ACTIONS,
 	COMMENT_SIGNAL_METRICS,
+	INSIGHT_METRICS,
 	MONEY_METRICS,
 	RulesInputError,
 	conditionLeaves,
@@ -92,6 +93,7 @@ import {
 	type ActionType,
 	type CompareTo,
 	type Condition,
+	type InsightMetric,
 	type LeafCondition,
 	type Metric,
 	type Op,
@@ -100,6 +102,7 @@ import {
 	type Window,
 } from './model';
 import { compileScope, scopeMiss, type ScopeTarget } from './scope';
+import { insightKey, insightMetricValue } from '../insights/rule-metrics';
 import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
 
 // ---------------------------------------------------------------------------
@@ -740,6 +743,13 @@ function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
 	const metric = leaf.metric;
 	const op = leaf.op;
 	const undefinedResult = leaf.ifUndefined === 'match' ? true : null;
+	if (INSIGHT_SET.has(metric)) {
+		return (s) => {
+			const w = slotWindow(s, current);
+			const v = insightValue(s, metric as InsightMetric, w);
+			return v === null ? undefinedResult : compare(op, v, leaf, op === '=' || op === '!=' ? equalTolerance(leaf, null) : 0);
+		};
+	}
 	if (op === '=' || op === '!=') {
 		// equality within a tolerance (per entity: money's depends on the currency): through the full leaf
 		return (s) => {
@@ -785,10 +795,19 @@ function compileCondition(c: Condition, windows: WindowSlots): Verdict {
 	};
 }
 
+/** Insight metrics are not window sums: AdOps Insights' stored findings of the entity (null when none were read). */
+const INSIGHT_SET: ReadonlySet<Metric> = new Set<Metric>(INSIGHT_METRICS);
+function insightValue(s: EntityScope, metric: InsightMetric, w: ResolvedWindow): number | null {
+	const values = s.index.insights;
+	if (!values) return null;
+	const e = s.entity;
+	return insightMetricValue(values.get(insightKey(e.platform, e.accountId, e.campaignId)), metric, w.start, w.end);
+}
+
 function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 	const k = s.windows.slot(leaf.window, false);
 	const win = slotWindow(s, k);
-	const actual = metricValue(slotSums(s, k), leaf.metric);
+	const actual = INSIGHT_SET.has(leaf.metric) ? insightValue(s, leaf.metric as InsightMetric, win) : metricValue(slotSums(s, k), leaf.metric);
 	let baseline: number | null = null;
 	let baselineWindow: WindowInfo | null = null;
 	let compared = actual;
@@ -1505,14 +1524,16 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
  * rule uses a lifetime window), actions from `actionsFrom` (covers cooldowns
  * and the rolling 24 h). Dates are widened by one day for time zones ahead of
  * or behind UTC. `commentSignals`: an enabled rule uses a comment metric, so
- * `ad_comment_signals` must be read too.
+ * `ad_comment_signals` must be read too. `insights`: an enabled rule uses an
+ * AdOps Insights metric (anomaly_score, …), whose longest window is `days`.
  */
-export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string; commentSignals: boolean } {
+export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string; commentSignals: boolean; insights?: { days: number } } {
 	const rules = parseRules(ruleInputs).filter((r) => r.enabled);
 	const settings = parseSettings(settingsInput);
 	let span = 1;
 	let lifetime = false;
 	let commentSignals = false;
+	let insightDays = 0;
 	const consider = (w: Window, previous: boolean) => {
 		if (w.kind === 'lifetime') lifetime = true;
 		else span = Math.max(span, (w.kind === 'last_n_days' ? w.days : 1) * (previous ? 2 : 1) + (w.kind === 'today' ? 0 : 1));
@@ -1521,6 +1542,7 @@ export function historyRequirements(ruleInputs: readonly unknown[], settingsInpu
 		for (const leaf of conditionLeaves(r.conditions)) {
 			consider(leaf.window, leaf.compareTo === 'previous_window');
 			if (COMMENT_SIGNAL_SET.has(leaf.metric)) commentSignals = true;
+			if (INSIGHT_SET.has(leaf.metric)) insightDays = Math.max(insightDays, leaf.window.kind === 'last_n_days' ? leaf.window.days : leaf.window.kind === 'lifetime' ? 366 : 1);
 		}
 		if (r.gates.minData?.window) consider(r.gates.minData.window, false);
 	}
@@ -1532,5 +1554,6 @@ export function historyRequirements(ruleInputs: readonly unknown[], settingsInpu
 		metricsFrom: lifetime ? null : dayString(todayUtc - span - 1),
 		actionsFrom: new Date(settings.nowMs - Math.max(cooldown * HOUR_MS, DAY_MS)).toISOString(),
 		commentSignals,
+		...(insightDays > 0 ? { insights: { days: insightDays } } : {}),
 	};
 }

@@ -33,6 +33,7 @@
 import { BASE_METRICS, COMMENT_COUNT_METRICS, COMMENT_SHARE_METRICS, RulesInputError, type BaseMetric, type CommentCountMetric, type CommentShareMetric, type DerivedMetric, type Metric } from './rule-types';
 import { dayNumber, dayString } from './time';
 import { ratio, type MetricRow } from '../metrics';
+import type { InsightRuleValues } from '../insights/rule-metrics';
 
 /** A `campaign_performance` row as the store returns it (extra columns are ignored). */
 export interface MetricRowInput {
@@ -207,8 +208,16 @@ export class MetricIndex {
 	/** Signal rows that could not be used (index into the signal input). */
 	readonly rejectedSignals: RejectedRow[] = [];
 	readonly signalRowCount: number;
+	/** AdOps Insights' values per `platform|account|campaign` (readInsightRuleMetrics), when a rule uses them; see `withInsights`. */
+	insights: ReadonlyMap<string, InsightRuleValues> | null = null;
 	/** account → start → end → sums (numeric keys: no key string per lookup). */
 	readonly #accountCache = new Map<string, Map<number, Map<number, AccountWindow>>>();
+
+	/** Attaches AdOps Insights' values (anomaly_score, pacing_ratio, …) for the rules that use them. */
+	withInsights(values: ReadonlyMap<string, InsightRuleValues>): this {
+		this.insights = values;
+		return this;
+	}
 
 	constructor(input: readonly MetricRowInput[] | MetricColumns, signals: readonly CommentSignalRowInput[] | CommentSignalColumns = []) {
 		const { n, row: rowAt } = columnReader<MetricRowInput>(input, METRIC_ROW_FIELDS);
@@ -659,6 +668,11 @@ export function metricValue(s: WindowSums, metric: Metric): number | null {
 		case 'negative_comment_share':
 		case 'abusive_comment_share':
 			return commentShare(s, metric);
+		case 'anomaly_score':
+		case 'anomaly_direction':
+		case 'pacing_ratio':
+		case 'forecast_month_spend':
+			return null; // not window sums: evaluate.ts reads them from the index's insight values
 		default:
 			return derivedValue(s, metric);
 	}

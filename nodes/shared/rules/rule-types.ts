@@ -6,6 +6,7 @@
  * (metrics.ts) and the scope matcher (scope.ts) can read the types without
  * importing model.ts, which imports the gates to build its settings schemas.
  */
+import { INSIGHT_RULE_METRICS } from '../insights/rule-metrics';
 import { BASE_METRIC_FIELDS, DERIVED_METRIC_NAMES } from '../metrics';
 import type { PLATFORMS } from '../schema/rows';
 import type { ApprovalThreshold, ChangeMode, MinData } from './gates/settings';
@@ -31,12 +32,22 @@ export const COMMENT_COUNT_METRICS = ['comments', 'negative_comments', 'abusive_
 export const COMMENT_SHARE_METRICS = ['negative_comment_share', 'abusive_comment_share'] as const;
 /** Every metric read from the comment signal. */
 export const COMMENT_SIGNAL_METRICS = [...COMMENT_COUNT_METRICS, ...COMMENT_SHARE_METRICS] as const;
-export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS] as const;
+/**
+ * AdOps Insights' findings (nodes/shared/insights/rule-metrics.ts, read in one
+ * batch when a rule uses them): `anomaly_score` (the largest stored anomaly
+ * dated in the window, signed: spikes +, drops −; 0 when none),
+ * `anomaly_direction` (+1, −1, 0), `pacing_ratio` and `forecast_month_spend`
+ * (as of the last complete day, whatever the window). Not window sums: no
+ * `compareTo`.
+ */
+export const INSIGHT_METRICS = INSIGHT_RULE_METRICS;
+export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS, ...INSIGHT_METRICS] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 export type DerivedMetric = (typeof DERIVED_METRICS)[number];
 export type CommentCountMetric = (typeof COMMENT_COUNT_METRICS)[number];
 export type CommentShareMetric = (typeof COMMENT_SHARE_METRICS)[number];
 export type CommentSignalMetric = (typeof COMMENT_SIGNAL_METRICS)[number];
+export type InsightMetric = (typeof INSIGHT_METRICS)[number];
 export type Metric = (typeof METRICS)[number];
 /** Metrics expressed in money of the metric rows' currency. */
 export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);

@@ -77,6 +77,7 @@ import {
 import { evaluate, historyRequirements, resultLeaves, toJson, type ActionRecord, type Decision, type EntityInput, type EvaluationSummary, type PlannedAction } from './evaluate';
 import type { GateResult } from './gates';
 import { buildMetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
+import { readInsightRuleMetrics, type InsightRuleValues } from '../insights/rule-metrics';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
 
@@ -387,6 +388,8 @@ export interface RunInputs {
 	accounts: Array<{ platform: string; accountId: string; campaigns: number; error: ErrorInfo | null }>;
 	metrics: MetricColumns;
 	signals: CommentSignalColumns | undefined;
+	/** AdOps Insights' values per `platform|account|campaign`, when a rule uses an insight metric (readInsightRuleMetrics). */
+	insights: Map<string, InsightRuleValues> | undefined;
 	history: ActionRecord[];
 	actionRows: number;
 	/** The `optimization_actions` rows the history was read from. */
@@ -471,6 +474,8 @@ export async function readRunInputs(
 	warnings: string[],
 	options: {
 		actionsBefore?: string;
+		/** Last day of stored anomalies read for the insight metrics (a backtest's last day; default the run's day). */
+		insightsUntil?: string;
 		/** Runs after the campaigns were listed and before the history is read (the live run's reconciliation and repair). */
 		beforeHistory?: (listed: { states: Map<string, CampaignState>; accounts: RunInputs['accounts']; actionsFrom: string }) => Promise<void>;
 	} = {},
@@ -538,6 +543,7 @@ export async function readRunInputs(
 	// --- history: one read per table ------------------------------------------------------
 	let metrics: MetricColumns = { length: 0, columns: { date: [], platform: [], account_id: [], campaign_id: [], currency: [], spend: [], impressions: [], clicks: [], conversions: [], revenue: [], leads: [] } };
 	let signals: CommentSignalColumns | undefined;
+	let insights: Map<string, InsightRuleValues> | undefined;
 	let actionRows = 0;
 	const history: ActionRecord[] = [];
 	let actionRowsRead: RunInputs['actionRowsRead'] = [];
@@ -551,6 +557,17 @@ export async function readRunInputs(
 			if (req.metricsFrom) signalWhere.date = { gte: req.metricsFrom };
 			signals = await store.selectColumnar('ad_comment_signals', SIGNAL_COLUMNS, { where: signalWhere });
 		}
+		if (req.insights) {
+			// anomalies dated in any account's own window: from the longest window before the earliest local day to the latest
+			const todayUtc = Math.floor(Date.parse(String(settings.now)) / 86_400_000);
+			const day = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+			insights = await readInsightRuleMetrics(store, {
+				accounts: accounts.filter((a) => !a.error).map((a) => ({ platform: a.platform, accountId: a.accountId })),
+				asOf: day(todayUtc - 1),
+				anomaliesFrom: day(todayUtc - req.insights.days - 2),
+				anomaliesTo: options.insightsUntil ?? day(todayUtc + 1),
+			});
+		}
 		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom, ...(options.actionsBefore ? { lt: options.actionsBefore } : {}) }, platform: { in: platforms } } });
 		actionRows = rows.length;
 		actionRowsRead = rows;
@@ -562,7 +579,7 @@ export async function readRunInputs(
 	const outsideRecords = outsideChangeRecords(outside, history, options.actionsBefore);
 	history.push(...outsideRecords);
 
-	return { ruleInputs, stored, req, states, accounts, metrics, signals, history, actionRows, actionRowsRead, outsideChanges: outsideRecords.length };
+	return { ruleInputs, stored, req, states, accounts, metrics, signals, insights, history, actionRows, actionRowsRead, outsideChanges: outsideRecords.length };
 }
 
 /** The app_state key of a live run's marker: running → finished; a run that died stays `running`. */
@@ -618,7 +635,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	if (!dryRun) await store.setState(runMarkerKey(by), toJson({ status: 'running', by, startedAt: new Date().toISOString() } satisfies RunMarker));
 
 	const t0 = performance.now();
-	const { ruleInputs, stored, states, accounts, metrics, signals, history, actionRows, actionRowsRead, req } = await readRunInputs(input, settings, deps, warnings, dryRun ? {} : { beforeHistory });
+	const { ruleInputs, stored, states, accounts, metrics, signals, insights, history, actionRows, actionRowsRead, req } = await readRunInputs(input, settings, deps, warnings, dryRun ? {} : { beforeHistory });
 	const readMs = performance.now() - t0;
 
 	// unknown entries count as applied at their attempt, at their target (their rows are in the history already; an
@@ -630,7 +647,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 
 	// --- evaluate -----------------------------------------------------------------------------
 	const t1 = performance.now();
-	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: buildMetricIndex(metrics, signals), actions: history, settings });
+	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: insights ? buildMetricIndex(metrics, signals).withInsights(insights) : buildMetricIndex(metrics, signals), actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
