@@ -5,6 +5,7 @@ import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSe
 import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
 import { linkedInTokenCheck } from '../shared/platforms/linkedin';
 import { optionalCredentials, type CredentialSource } from './credentials';
+import { limitsFromNode } from './shared-limits';
 import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../shared/platforms/registry';
 
 /** The platform choices of node parameters, alphabetical as n8n's lint wants; from the platform registry. */
@@ -174,11 +175,13 @@ export async function controlledAdaptersFromNode(
 ): Promise<{ adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>>; accounts: Partial<Record<ControlledPlatformId, string[]>> }> {
 	const adapters: Partial<Record<ControlledPlatformId, PlatformAdapter>> = {};
 	const accounts: Partial<Record<ControlledPlatformId, string[]>> = {};
+	// the quotas and circuits the AdOps Store credential keeps (in-process, PostgreSQL or Redis)
+	const limits = await limitsFromNode(ctx);
 	for (const { platform, credential } of CONTROLLED_CREDENTIALS) {
 		const data = await optionalCredentials(ctx, credential);
 		if (!data) continue;
 		const settings = platformSettings(platform, await platformCredentials(ctx, platform, data));
-		adapters[platform] = createPlatformAdapter(settings, { retry: { maxRetries: options.maxRetries ?? 3 } });
+		adapters[platform] = createPlatformAdapter(settings, { retry: { maxRetries: options.maxRetries ?? 3 }, limits });
 		accounts[platform] = settingsAccountIds(settings);
 	}
 	return { adapters, accounts };

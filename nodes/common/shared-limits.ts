@@ -4,6 +4,7 @@
 // with PostgreSQL or Redis, every process too.
 import pg from 'pg';
 import { createSharedLimits, type Quota, type SharedLimits } from '../shared/resilience/shared-limits';
+import { optionalCredentials, type CredentialSource } from './credentials';
 
 const cache = new Map<string, SharedLimits>();
 
@@ -29,16 +30,17 @@ function parseQuotas(value: SharedLimitsCredential['quotas']): Record<string, Qu
 	return parsed as Record<string, Quota>;
 }
 
-/** The limits the credential asks for; undefined for "In-Process" (the adapters' own per-process limits apply). */
-export function sharedLimitsFromCredential(data: SharedLimitsCredential): SharedLimits | undefined {
-	const mode = data.sharedLimits ?? 'memory';
-	if (mode === 'memory') return undefined;
-	const key = JSON.stringify([mode, data.backend ?? '', data.connectionString ?? '', data.schema ?? '', data.redisUrl ?? '', data.quotas ?? '']);
+/** The limits the credential asks for: "In-Process" counts in this process only (one instance per process and quotas). */
+export function sharedLimitsFromCredential(data: SharedLimitsCredential): SharedLimits {
+	const mode = data.sharedLimits || 'memory';
+	const key = mode === 'memory' ? JSON.stringify([mode, data.quotas ?? '']) : JSON.stringify([mode, data.backend ?? '', data.connectionString ?? '', data.schema ?? '', data.redisUrl ?? '', data.quotas ?? '']);
 	const existing = cache.get(key);
 	if (existing) return existing;
 	const quotas = parseQuotas(data.quotas);
 	let limits: SharedLimits;
-	if (mode === 'postgres') {
+	if (mode === 'memory') {
+		limits = createSharedLimits({ backend: 'memory' }, { quotas });
+	} else if (mode === 'postgres') {
 		if (data.backend !== 'postgres' || !data.connectionString) {
 			throw new TypeError('Shared Limits "PostgreSQL (This Store)" needs the store\'s Backend set to Postgres with a connection string; choose Redis or In-Process otherwise');
 		}
@@ -52,4 +54,14 @@ export function sharedLimitsFromCredential(data: SharedLimitsCredential): Shared
 	}
 	cache.set(key, limits);
 	return limits;
+}
+
+/**
+ * The limits of the node's AdOps Store credential, for the platform adapters
+ * (`createPlatformAdapter(settings, { limits })`); undefined when the node has
+ * no store credential selected.
+ */
+export async function limitsFromNode(ctx: CredentialSource): Promise<SharedLimits | undefined> {
+	const data = await optionalCredentials(ctx, 'adOpsStoreApi');
+	return data ? sharedLimitsFromCredential(data as SharedLimitsCredential) : undefined;
 }

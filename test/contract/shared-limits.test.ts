@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
-import { createSharedLimits, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
+import { createSharedLimits, RespClient, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
 import { sharedLimitsFromCredential } from '../../nodes/common/shared-limits';
@@ -84,12 +84,27 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 		}
 	});
 
-	/** Two processes, CALLS calls each, one fresh quota of PER_DAY on the route. */
+	/**
+	 * Two processes, CALLS calls each through the TikTok adapter built with the
+	 * limits of an AdOps Store credential, one fresh sandbox quota of PER_DAY
+	 * on the route and the same figure in the credential's Quotas.
+	 */
 	async function spend(backend: 'memory' | 'postgres' | 'redis'): Promise<{ outcomes: Outcome[]; used: number }> {
-		sandbox.setDailyQuota('notion.usersMe', undefined);
-		sandbox.setDailyQuota('notion.usersMe', PER_DAY);
-		const key = `notion:integration-${randomBytes(3).toString('hex')}:usersMe`;
-		const args = { backend, connectionString: process.env.DATABASE_URL, schema, redisUrl: REDIS_URL, redisPrefix: prefix, url: `${sandbox.urls.notion}/v1/users/me`, token: sandbox.credentials.notion.token, key, calls: CALLS, perDay: PER_DAY };
+		sandbox.setDailyQuota('tiktok.advertiserInfo', undefined);
+		sandbox.setDailyQuota('tiktok.advertiserInfo', PER_DAY);
+		const accountId = sandbox.world.tiktok.advertisers[0]!.id;
+		const call = 'describeAccount';
+		// Redis keeps the day's window between runs of this file: start it afresh
+		if (backend === 'redis') {
+			const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+			const client = new RespClient(REDIS_URL);
+			await client.command(['DEL', `adops:limits:w:tiktok:${accountId}:${call}|86400000:${day}`]);
+			await client.close();
+		}
+		const quotas = JSON.stringify({ [`tiktok:${call}`]: { windows: [{ points: PER_DAY, durationMs: 86_400_000 }], source: 'the test quota' } });
+		const store = backend === 'postgres' ? { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema } : { backend: 'embedded' };
+		const credential = { ...store, sharedLimits: backend, redisUrl: REDIS_URL, quotas };
+		const args = { credential, sandbox: { urls: sandbox.urls, credentials: sandbox.credentials }, accountId, calls: CALLS };
 		const outcomes = await Promise.all([worker(args), worker(args)]);
 		const used = outcomes.reduce((s, o) => s + o.ok, 0);
 		figures.push(`${backend}: ${used} of ${PER_DAY} used (${Math.round((100 * used) / PER_DAY)} %), ${outcomes.reduce((s, o) => s + o.rejected, 0)} refused, ${outcomes.reduce((s, o) => s + o.held, 0)} held back`);
@@ -160,7 +175,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 		const limits = sharedLimitsFromCredential(credential)!;
 		assert.equal(limits.backend, 'postgres');
 		assert.equal(sharedLimitsFromCredential(credential), limits, 'one instance per credential in a process');
-		assert.equal(sharedLimitsFromCredential({ ...credential, sharedLimits: 'memory' }), undefined, 'in-process: the adapters keep their own limits');
+		assert.equal(sharedLimitsFromCredential({ ...credential, sharedLimits: 'memory' }).backend, 'memory', 'in-process: counted in this process');
 		assert.throws(() => sharedLimitsFromCredential({ ...credential, backend: 'embedded', sharedLimits: 'postgres' }), /needs the store's Backend set to Postgres/);
 		// a second process: its own pool on the same schema
 		const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });

@@ -1,54 +1,48 @@
-// One "worker" of the shared-limits test: makes `calls` requests to a sandbox
-// route under a SharedLimits key and prints what happened as one JSON line.
-//   tsx test/queue/limits-worker.ts '{"backend":"postgres","connectionString":…,"schema":…,"url":…,"token":…,"calls":30,"perDay":40}'
-import pg from 'pg';
-import { createSharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
-import { RateLimitWaitTooLongError } from '../../nodes/shared/resilience/rate-limiter';
+// One "worker" of the shared-limits test: builds the TikTok adapter the way
+// the nodes do (createPlatformAdapter with the limits of an AdOps Store
+// credential, nodes/common/shared-limits.ts), reads one advertiser `calls`
+// times against the sandbox, and prints what happened as one JSON line:
+// sent (reached the platform), ok, rejected (the platform refused: TikTok's
+// code 40100), held (our limits stopped the call before sending).
+//   tsx test/queue/limits-worker.ts '{"credential":{…},"sandbox":{urls,credentials},"accountId":"…","calls":30}'
+import { sharedLimitsFromCredential, type SharedLimitsCredential } from '../../nodes/common/shared-limits';
+import { createPlatformAdapter } from '../../nodes/shared/platforms/factory';
+import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+import { sandboxPlatformSettings, type SandboxRef } from '../helpers/sandbox-adapters';
 
 interface Args {
-	backend: 'memory' | 'postgres' | 'redis';
-	connectionString?: string;
-	schema?: string;
-	redisUrl?: string;
-	redisPrefix?: string;
-	url: string;
-	token: string;
-	key: string;
+	credential: SharedLimitsCredential;
+	sandbox: SandboxRef;
+	accountId: string;
 	calls: number;
-	perDay: number;
 }
 
 async function main(): Promise<void> {
 	const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-	const pool = args.backend === 'postgres' ? new pg.Pool({ connectionString: args.connectionString, max: 2 }) : undefined;
-	const config: SharedLimitsConfig = { backend: args.backend, postgres: pool ? { db: pool, schema: args.schema, close: () => pool.end() } : undefined, redisUrl: args.redisUrl, redisPrefix: args.redisPrefix };
-	const limits = createSharedLimits(config, { quotas: { 'notion:usersMe': { windows: [{ points: args.perDay, durationMs: 86_400_000 }], source: 'the test quota' } }, maxWaitMs: 5000 });
-	let sent = 0;
+	const limits = sharedLimitsFromCredential(args.credential);
+	const adapter = createPlatformAdapter(sandboxPlatformSettings(args.sandbox, 'tiktok'), { retry: { maxRetries: 0 }, limits });
 	let ok = 0;
 	let rejected = 0;
 	let held = 0;
 	try {
 		for (let i = 0; i < args.calls; i++) {
 			try {
-				await limits.acquire(args.key);
+				await adapter.describeAccount(args.accountId);
+				ok++;
 			} catch (error) {
-				if (error instanceof RateLimitWaitTooLongError) {
+				if (!(error instanceof PlatformApiError) || error.kind !== 'rate_limited') throw error;
+				// the platform's refusal carries its code; our own limit stops before any request
+				if (error.code !== undefined) rejected++;
+				else {
 					held = args.calls - i;
 					break;
 				}
-				throw error;
 			}
-			sent++;
-			const res = await fetch(args.url, { headers: { authorization: `Bearer ${args.token}`, 'notion-version': '2025-09-03' } });
-			await res.arrayBuffer();
-			if (res.status === 429) rejected++;
-			else if (res.ok) ok++;
-			else throw new Error(`unexpected HTTP ${res.status}`);
 		}
 	} finally {
 		await limits.close();
 	}
-	process.stdout.write(`${JSON.stringify({ sent, ok, rejected, held })}\n`);
+	process.stdout.write(`${JSON.stringify({ sent: ok + rejected, ok, rejected, held })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import { PLATFORM_REGISTRY, platformsWith } from '../../shared/platforms/registr
 import type { Store } from '../../shared/store';
 import { numberParam } from '../../common/params';
 import { PLATFORM_OPTIONS, platformSettingsFromNode } from '../../common/platforms';
+import { limitsFromNode } from '../../common/shared-limits';
 import { adAccountModes, accountIdsFromLocator } from '../../common/list-search';
 
 const show = { show: { operation: ['ingest'] } };
@@ -156,7 +157,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 	}
 	let adapter;
 	try {
-		adapter = createPlatformAdapter(settings, { retry: { maxRetries: numberParam(options.maxRetries, 'Max Retries', 4, { min: 0, integer: true }) } });
+		adapter = createPlatformAdapter(settings, { retry: { maxRetries: numberParam(options.maxRetries, 'Max Retries', 4, { min: 0, integer: true }) }, limits: await limitsFromNode(this) });
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}

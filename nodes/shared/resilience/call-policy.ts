@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './clock';
 import { PlatformApiError, type PlatformId } from './errors';
 import { markOutcomeUnknown, sideEffectOutcome } from './outcome';
 import { unlimited, RateLimitWaitTooLongError, type RateLimiter } from './rate-limiter';
+import type { SharedLimits } from './shared-limits';
 
 export interface RetryOptions {
 	/** Retries after the first attempt (default 4). */
@@ -66,6 +67,13 @@ export interface ExecutorOptions {
 	rateLimitKey?: string;
 	/** Share one gate between executors of the same app/business (default: a gate of this executor). */
 	gate?: UsageGate;
+	/**
+	 * The platforms' quotas per platform, account and endpoint (shared-limits.ts),
+	 * taken before every request on top of `rateLimiter`. In-process ("memory")
+	 * they count for this process; on PostgreSQL or Redis for every process
+	 * sharing the store, and then the circuits are shared the same way.
+	 */
+	limits?: SharedLimits;
 }
 
 export interface CallContext {
@@ -106,7 +114,8 @@ export class CallExecutor {
 			maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 300_000,
 		};
 		if (options.breaker !== false) {
-			this.breaker = getPlatformBreaker(platform, options.breakerScope ?? '', options.breaker ?? {});
+			const shared = options.limits && options.limits.backend !== 'memory' ? { shared: options.limits } : {};
+			this.breaker = getPlatformBreaker(platform, options.breakerScope ?? '', { ...options.breaker, ...shared });
 		}
 	}
 
@@ -162,9 +171,16 @@ export class CallExecutor {
 		}
 	}
 
+	/** The quota key of a call: the call's own when it names the platform (`klaviyo:reports:…`), else `platform:account:call`. */
+	limitsKey(context: CallContext): string {
+		const own = context.rateLimitKey ?? this.options.rateLimitKey;
+		return own?.startsWith(`${this.platform}:`) ? own : `${this.platform}:${context.accountId ?? ''}:${context.call}`;
+	}
+
 	private async beforeRequest(context: CallContext): Promise<void> {
 		try {
 			this.stats.rateLimitWaitMs += await this.limiter.acquire(context.rateLimitKey ?? this.options.rateLimitKey ?? this.platform, 1, context.signal);
+			if (this.options.limits) this.stats.rateLimitWaitMs += await this.options.limits.acquire(this.limitsKey(context), 1, context.signal);
 		} catch (error) {
 			if (error instanceof RateLimitWaitTooLongError) {
 				throw new PlatformApiError({

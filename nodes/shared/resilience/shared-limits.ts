@@ -47,11 +47,12 @@ const DAY = 24 * HOUR;
  * (the most specific wins). Settable per credential (`quotas`).
  */
 export const DEFAULT_QUOTAS: Readonly<Record<string, Quota>> = {
-	// Meta throttles by Business Use Case: X-Business-Use-Case-Usage says how
-	// much of the account's budget is used (meta-usage.ts slows down before
-	// 100 %); the standard tier's ads-management budget is 300 calls + 40 per
-	// active ad per hour; 300 an hour is the budget of an account without ads.
-	meta: { windows: [{ points: 300, durationMs: HOUR }], source: "Meta Marketing API standard tier: 300 calls an hour per ad account, plus the X-Business-Use-Case-Usage header" },
+	// Meta: no fixed window. Its budget grows with the account's active ads
+	// (standard tier: 300 calls + 40 per active ad an hour) and Meta itself
+	// reports how much of it every caller together has used
+	// (X-Business-Use-Case-Usage): meta-usage.ts slows down before 100 %, in
+	// every process, from Meta's own count. A "meta" or "meta:<call>" entry in
+	// the credential's Quotas adds a fixed window.
 	// Google Ads API Basic access: 15,000 operations a day per developer token.
 	google_ads: { windows: [{ points: 15_000, durationMs: DAY }], source: 'Google Ads API Basic access: 15,000 operations a day' },
 	// Klaviyo's values reports: 1/s burst, 2/min steady, 225/day per endpoint.
