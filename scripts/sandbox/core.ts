@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ResponderRegistry } from './openai-model';
 import type { World } from './world';
 
-export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'tiktok' | 'notion' | 'slack' | 'openai' | 'googleads' | 'googleoauth' | 'effects' | 'admin';
+export type PlatformName = 'meta' | 'linkedin' | 'klaviyo' | 'tiktok' | 'notion' | 'slack' | 'openai' | 'googleads' | 'googleoauth' | 'effects' | 'databox' | 'admin';
 
 export interface Reply {
 	status: number;

@@ -26,6 +26,7 @@ import {
 } from './core';
 import { ResponderRegistry, globalResponders, type Responder } from './openai-model';
 import { effects, listEffects, parseHold } from './platforms/effects';
+import { databox, databoxPush } from './platforms/databox';
 import { googleads } from './platforms/googleads';
 import { googleoauth } from './platforms/googleoauth';
 import { klaviyo } from './platforms/klaviyo';
@@ -127,7 +128,7 @@ export interface Sandbox {
 }
 
 /** Matched in order by prefix: `slackHooks` (`/slack/actions`) before `slack`. */
-const PLATFORMS: Platform[] = [withInstagram(meta), linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects];
+const PLATFORMS: Platform[] = [withInstagram(meta), linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects, databoxPush, databox];
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();

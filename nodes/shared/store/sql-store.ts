@@ -9,6 +9,7 @@ import { cleanText, cleanValue } from '../text/clean';
 import { StoreError, wrapDbError } from './errors';
 import { quoteIdent as q, type SqlExecutor } from './sql-runner';
 import { convert, fromDb, tableDef, type ColumnKind, type TableDef } from './tables';
+import { isViewName, viewColumns, type ViewName, type ViewQuery, type ViewRow } from './views';
 import { columnarToRows, type ClaimIntent, type ClaimResult, type ColumnarRows, type CompleteOutcome, type ResolveOutcome, type SelectQuery, type Store, type StoreKind, type UpsertOptions, type UpsertResult, type Where } from './types';
 import {
 	checkChunkSize,
@@ -184,6 +185,11 @@ export class SqlStore implements Store {
 
 	async selectColumns<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<Array<Pick<Row<T>, K>>> {
 		return columnarToRows(await this.selectColumnar(table, columns, query));
+	}
+
+	async selectView<V extends ViewName>(view: V, query: ViewQuery<V> = {}): Promise<Array<ViewRow<V>>> {
+		if (!isViewName(view)) throw new StoreError(`Unknown view "${String(view)}"`, { code: 'VALIDATION' });
+		return (await this.selectColumns(view as unknown as TableName, viewColumns(view) as never, query as never)) as unknown as Array<ViewRow<V>>;
 	}
 
 	async selectColumnar<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<ColumnarRows<T, K>> {

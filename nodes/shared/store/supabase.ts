@@ -15,6 +15,7 @@ import type { ActionLedgerEntry, Json, Row, RowInput, TableName } from '../schem
 import { StoreError, StoreRequestError } from './errors';
 import { completionConflict } from './sql-store';
 import { fromDb, tableDef, type TableDef } from './tables';
+import { isViewName, viewColumns, type ViewName, type ViewQuery, type ViewRow } from './views';
 import type { ClaimIntent, ClaimResult, ColumnarRows, CompleteOutcome, ResolveOutcome, SelectQuery, Store, UpsertOptions, UpsertResult, Where } from './types';
 import {
 	checkChunkSize,
@@ -208,6 +209,11 @@ export class SupabaseStore implements Store {
 	async selectColumns<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<Array<Pick<Row<T>, K>>> {
 		const cols = checkColumns(tableDef(table), columns);
 		return this.page(table, cols.join(','), query) as Promise<Array<Pick<Row<T>, K>>>;
+	}
+
+	async selectView<V extends ViewName>(view: V, query: ViewQuery<V> = {}): Promise<Array<ViewRow<V>>> {
+		if (!isViewName(view)) throw new StoreError(`Unknown view "${String(view)}"`, { code: 'VALIDATION' });
+		return (await this.selectColumns(view as unknown as TableName, viewColumns(view) as never, query as never)) as unknown as Array<ViewRow<V>>;
 	}
 
 	async selectColumnar<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query: SelectQuery<T> = {}): Promise<ColumnarRows<T, K>> {

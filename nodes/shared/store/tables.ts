@@ -6,6 +6,7 @@
  */
 import { ANOMALY_COLUMNS, ANOMALY_NATURAL_KEY, BUDGET_PLAN_COLUMNS, BUDGET_PLAN_NATURAL_KEY } from '../insights/rows';
 import { rowSchemas, type TableName } from '../schema/rows';
+import { isViewName, VIEWS } from './views';
 
 export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]' | 'bytea';
 
@@ -345,6 +346,8 @@ export const TABLES: { [T in TableName]: TableDef } = {
 };
 
 export function tableDef(table: string): TableDef {
+	// the read-only KPI views (views.ts) share the tables' column checks
+	if (isViewName(table)) return VIEWS[table];
 	if (!Object.prototype.hasOwnProperty.call(TABLES, table)) {
 		throw new Error(`Unknown table "${table}". Known tables: ${Object.keys(TABLES).join(', ')}`);
 	}

@@ -1,4 +1,5 @@
 import type { Json, Row, RowInput, RowWrite, TableName, ActionLedgerEntry, LedgerStatus } from '../schema/rows';
+import type { ViewName, ViewQuery, ViewRow } from './views';
 
 export type { Json, Row, RowInput, RowWrite, TableName, ActionLedgerEntry, LedgerStatus };
 
@@ -183,6 +184,9 @@ export interface Store {
 
 	/** `selectColumns` as parallel arrays (no object per row): `columns[c][i]` is row i's value of column c. */
 	selectColumnar<T extends TableName, K extends keyof Row<T> & string>(table: T, columns: readonly K[], query?: SelectQuery<T>): Promise<ColumnarRows<T, K>>;
+
+	/** Every column of a read-only view (views.ts: the KPI views), with the same filters, order and limit as `select`. */
+	selectView<V extends ViewName>(view: V, query?: ViewQuery<V>): Promise<Array<ViewRow<V>>>;
 
 	/** Claims an external side effect at most once (unique idempotency key). */
 	claimAction(key: string, intent: ClaimIntent): Promise<ClaimResult>;

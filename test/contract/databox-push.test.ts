@@ -1,0 +1,205 @@
+/**
+ * Push KPIs to Databox on PGlite (and PostgreSQL with DATABASE_URL) against
+ * the sandbox's Databox (scripts/sandbox/platforms/databox.ts):
+ * - the KPI views' ratios equal nodes/shared/metrics' derivedMetrics on the
+ *   same rows (campaign rows, and sums per account and platform);
+ * - the values Databox holds equal the views' values, level by level;
+ * - a rerun sends nothing; a restated day sends only what changed;
+ * - a lost answer ends unknown, is not sent again, and the next run finds
+ *   the ingestion and settles it; an answer lost before Databox received the
+ *   batch is settled as not received and sent;
+ * - a refused API key fails with an error naming the credential, and the
+ *   refused values go out with the right key;
+ * - the legacy push API (basic-auth token) holds the same values.
+ */
+import assert from 'node:assert/strict';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { derivedMetrics } from '../../nodes/shared/metrics';
+import { createDataboxClient, DataboxError, pushItem, databoxRecords, pushKpis, type DataboxClient } from '../../nodes/shared/insights/databox';
+import { readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
+import { openStore, type RowInput, type Store } from '../../nodes/shared/store';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { databoxState, DATABOX_SANDBOX_API_KEY, DATABOX_SANDBOX_DATASET_ID, DATABOX_SANDBOX_PUSH_TOKEN, pointKey } from '../../scripts/sandbox/platforms/databox';
+import { testStore, type TestStore } from '../helpers/store';
+
+type Perf = RowInput<'campaign_performance'>;
+
+/** Three days, two platforms, three accounts (one meta account reports in EUR), with a campaign without clicks and one without revenue. */
+function performance(days: readonly string[]): Perf[] {
+	const rows: Perf[] = [];
+	const accounts: Array<{ platform: Perf['platform']; account: string; currency: string }> = [
+		{ platform: 'meta', account: 'act_1', currency: 'USD' },
+		{ platform: 'meta', account: 'act_2', currency: 'EUR' },
+		{ platform: 'linkedin', account: '5001', currency: 'USD' },
+	];
+	days.forEach((date, d) => {
+		accounts.forEach(({ platform, account, currency }, a) => {
+			for (let c = 0; c < 3; c++) {
+				const k = d * 31 + a * 7 + c;
+				rows.push({
+					date,
+					platform,
+					account_id: account,
+					campaign_id: `${account}_c${c}`,
+					campaign_name: `Campaign ${c} of ${account}`,
+					currency,
+					spend: (12_345 + k * 977) / 100,
+					impressions: 10_000 + k * 131,
+					clicks: c === 2 ? 0 : 150 + k * 3,
+					conversions: c === 1 ? 0 : 4.5 + k,
+					revenue: c === 1 ? null : (40_000 + k * 1_313) / 100,
+				});
+			}
+		});
+	});
+	return rows;
+}
+
+const DAYS = ['2025-06-08', '2025-06-09', '2025-06-10'];
+
+function valuesOnSandbox(sandbox: Sandbox): Map<string, number> {
+	const ds = databoxState(sandbox.world).datasets.get(DATABOX_SANDBOX_DATASET_ID)!;
+	const out = new Map<string, number>();
+	for (const r of ds.rows.values()) out.set(JSON.stringify([r.date, r.metric, r.level, r.platform, r.account_id, r.campaign_id, r.currency]), r.value as number);
+	return out;
+}
+
+function viewValues(rows: readonly KpiRow[]): Map<string, number> {
+	const out = new Map<string, number>();
+	for (const r of databoxRecords(rows)) out.set(JSON.stringify([r.date, r.metric, r.level, r.platform, r.account_id, r.campaign_id, r.currency]), r.value);
+	return out;
+}
+
+const ingestions = (sandbox: Sandbox) => databoxState(sandbox.world).datasets.get(DATABOX_SANDBOX_DATASET_ID)!.ingestions.length;
+
+for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : [])]) {
+	describe(`Push KPIs to Databox (${kind})`, () => {
+		let ts: TestStore;
+		let store: Store;
+		let sandbox: Sandbox;
+		let client: DataboxClient;
+		const datasets = { datasetId: DATABOX_SANDBOX_DATASET_ID };
+
+		beforeAll(async () => {
+			const saved = process.env.DATABASE_URL;
+			if (kind === 'PGlite') delete process.env.DATABASE_URL;
+			ts = await testStore('databox');
+			if (saved !== undefined) process.env.DATABASE_URL = saved;
+			store = await openStore(ts.config);
+			sandbox = await startSandbox({ today: '2025-06-11' });
+			client = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: `${sandbox.url}/databox` });
+			await store.upsert('campaign_performance', performance(DAYS));
+		});
+		afterAll(async () => {
+			await sandbox?.close();
+			await store?.close();
+			await ts?.cleanup();
+		});
+
+		test("the views' ratios equal derivedMetrics on the same rows", async () => {
+			const kpis = await readKpis(store, { from: DAYS[0]!, to: DAYS[2]! });
+			// 3 days × (2 platforms + 1 extra currency on meta) / 3 accounts / 9 campaigns
+			assert.deepEqual(['platform', 'account', 'campaign'].map((l) => kpis.filter((k) => k.level === l).length), [9, 9, 27]);
+			for (const row of kpis) assert.ok(viewRatiosAgree(row).agree, `ratios of ${row.level} ${row.platform} ${row.accountId} ${row.campaignId} ${row.date}`);
+			// and from the inserted rows themselves: per campaign, and summed per account (cents as integers: exact)
+			const input = performance(DAYS);
+			for (const row of kpis.filter((k) => k.level === 'campaign')) {
+				const src = input.find((r) => r.campaign_id === row.campaignId && r.date === row.date)!;
+				const d = derivedMetrics({ spend: src.spend!, impressions: src.impressions!, clicks: src.clicks!, conversions: src.conversions!, revenue: src.revenue ?? null });
+				assert.deepEqual([row.values.ctr, row.values.cpc, row.values.cpa, row.values.roas], [d.ctr, d.cpc, d.cpa, d.roas]);
+			}
+			for (const row of kpis.filter((k) => k.level === 'account')) {
+				const src = input.filter((r) => r.account_id === row.accountId && r.date === row.date);
+				const cents = src.reduce((s, r) => s + Math.round(r.spend! * 100), 0);
+				const revenue = src.some((r) => r.revenue != null) ? src.reduce((s, r) => s + Math.round((r.revenue ?? 0) * 100), 0) / 100 : null;
+				const sums = { spend: cents / 100, impressions: src.reduce((s, r) => s + r.impressions!, 0), clicks: src.reduce((s, r) => s + r.clicks!, 0), conversions: src.reduce((s, r) => s + r.conversions!, 0), revenue };
+				assert.equal(row.values.spend, sums.spend);
+				const d = derivedMetrics(sums);
+				assert.deepEqual([row.values.ctr, row.values.cpc, row.values.cpa, row.values.roas], [d.ctr, d.cpc, d.cpa, d.roas]);
+			}
+		});
+
+		test("Databox holds the views' values; a rerun sends nothing", async () => {
+			const kpis = await readKpis(store, { from: DAYS[0]!, to: DAYS[2]! });
+			const first = await pushKpis(store, client, kpis, datasets);
+			assert.equal(first.values, databoxRecords(kpis).length);
+			assert.equal(first.sent, first.values);
+			assert.deepEqual([first.failed, first.unknown, first.alreadySent], [0, 0, 0]);
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(kpis));
+			const before = ingestions(sandbox);
+			const again = await pushKpis(store, client, kpis, datasets);
+			assert.deepEqual([again.sent, again.alreadySent], [0, again.values]);
+			assert.equal(ingestions(sandbox), before, 'no request sent');
+			assert.match(again.summary, /^0 values sent to Databox dataset, \d+ already there/);
+		});
+
+		test('a restated day sends only the values that changed', async () => {
+			await store.upsert('campaign_performance', [{ ...performance(DAYS).find((r) => r.campaign_id === 'act_1_c0' && r.date === DAYS[2])!, spend: 999.99 }]);
+			const kpis = await readKpis(store, { from: DAYS[0]!, to: DAYS[2]! });
+			const r = await pushKpis(store, client, kpis, datasets);
+			// spend, cpc, cpa and roas of the campaign, its account and its platform
+			assert.equal(r.sent, 12);
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(kpis));
+		});
+
+		test('a lost answer ends unknown, is not resent, and the next run finds the ingestion', async () => {
+			await store.upsert('campaign_performance', performance(['2025-06-11']));
+			const kpis = await readKpis(store, { from: '2025-06-11', to: '2025-06-11' });
+			sandbox.injectFault({ route: 'databox.ingest', kind: '5xx', status: 502, afterEffect: true, count: 1 });
+			const lost = await pushKpis(store, client, kpis, datasets);
+			assert.equal(lost.unknown, Math.min(100, lost.values));
+			assert.match(lost.problems.join('\n'), /the answer was lost .*HTTP 502.*not sent again/);
+			const received = ingestions(sandbox);
+			const settled = await pushKpis(store, client, kpis, datasets);
+			assert.equal(settled.reconciled.received, lost.unknown);
+			assert.deepEqual([settled.sent, settled.unknown, settled.alreadySent], [0, 0, settled.values]);
+			assert.equal(ingestions(sandbox), received, 'the lost batch was not sent again');
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-11' })));
+		});
+
+		test('an answer lost before Databox received the batch is settled as not received and sent', async () => {
+			await store.upsert('campaign_performance', performance(['2025-06-12']).slice(0, 4));
+			const kpis = await readKpis(store, { from: '2025-06-12', to: '2025-06-12' });
+			sandbox.injectFault({ route: 'databox.ingest', kind: 'timeout', count: 1 });
+			const quick = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: `${sandbox.url}/databox` }, { timeoutMs: 500 });
+			const lost = await pushKpis(store, quick, kpis, datasets);
+			assert.equal(lost.unknown, lost.values);
+			assert.match(lost.problems[0]!, /no answer within/);
+			const settled = await pushKpis(store, client, kpis, datasets);
+			assert.deepEqual([settled.reconciled.notReceived, settled.sent], [lost.values, lost.values]);
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-12' })));
+		});
+
+		test('a refused API key names the credential; the refused values go out with the right key', async () => {
+			await store.upsert('campaign_performance', performance(['2025-06-13']).slice(0, 2));
+			const kpis = await readKpis(store, { from: '2025-06-13', to: '2025-06-13' });
+			const wrong = createDataboxClient({ apiKey: 'dbx_wrong_key_000000', mode: 'datasets', baseUrl: `${sandbox.url}/databox` });
+			await assert.rejects(wrong.validateKey(), /AdOps Databox API credential was refused by Databox \(key check, HTTP 401: Invalid API key\)/);
+			const error = await pushKpis(store, wrong, kpis, datasets).catch((e: unknown) => e);
+			assert.ok(error instanceof DataboxError && error.kind === 'auth');
+			assert.match(error.message, /The AdOps Databox API credential was refused by Databox \(ingestion, HTTP 401: Invalid API key\)\. Check the API key/);
+			assert.doesNotMatch(error.message, /dbx_wrong_key/);
+			const ok = await pushKpis(store, client, kpis, datasets);
+			assert.equal(ok.sent, ok.values);
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-13' })));
+		});
+
+		test('the legacy push API holds the same values; a rerun pushes nothing', async () => {
+			const legacy = createDataboxClient({ apiKey: DATABOX_SANDBOX_PUSH_TOKEN, mode: 'push', baseUrl: `${sandbox.url}/databox-push` });
+			assert.match(await legacy.validateKey(), /accepted the push token/);
+			const kpis = await readKpis(store, { from: DAYS[0]!, to: DAYS[2]! });
+			const first = await pushKpis(store, legacy, kpis);
+			assert.equal(first.sent, first.values);
+			const state = databoxState(sandbox.world);
+			for (const r of databoxRecords(kpis)) {
+				const item = pushItem(r);
+				assert.equal(state.points.get(pointKey({ key: item.key, date: item.date, attributes: Object.fromEntries(item.attributes.map((a) => [a.key, a.value])) }))?.value, r.value);
+			}
+			const pushes = state.pushes.length;
+			const again = await pushKpis(store, legacy, kpis);
+			assert.deepEqual([again.sent, state.pushes.length], [0, pushes]);
+			const wrong = createDataboxClient({ apiKey: 'not-the-token', mode: 'push', baseUrl: `${sandbox.url}/databox-push` });
+			await assert.rejects(wrong.validateKey(), /AdOps Databox API credential was refused by Databox \(ping, HTTP 401: Invalid push token\)/);
+		});
+	});
+}
