@@ -7,6 +7,7 @@ import * as detect from './actions/detect.operation';
 import * as digest from './actions/digest.operation';
 import * as forecast from './actions/forecast.operation';
 import * as pace from './actions/pace.operation';
+import * as pushKpis from './actions/push-kpis.operation';
 import { common } from './actions/common';
 
 export class AdOpsInsights implements INodeType {
@@ -16,7 +17,7 @@ export class AdOpsInsights implements INodeType {
 		icon: { light: 'file:adOpsInsights.svg', dark: 'file:adOpsInsights.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { detect: "Detect anomalies", pace: "Pace budgets", forecast: "Forecast " + $parameter["metric"], digest: "Weekly digest" }[$parameter["operation"]] ?? "" }}',
+		subtitle: '={{ { detect: "Detect anomalies", pace: "Pace budgets", forecast: "Forecast " + $parameter["metric"], digest: "Weekly digest", pushKpis: "Push KPIs to Databox" }[$parameter["operation"]] ?? "" }}',
 		description: 'Anomalies, budget pacing and forecasts over the stored daily performance of every account, as alerts with their charts',
 		defaults: { name: 'AdOps Insights' },
 		usableAsTool: true,
@@ -25,6 +26,7 @@ export class AdOpsInsights implements INodeType {
 		credentials: [
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsSlackApi', displayName: 'Slack (alerts with charts, optional)', required: false, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['detect', 'pace', 'digest'] } } },
+			{ name: 'adOpsDataboxApi', displayName: 'Databox', required: false, testedBy: 'adOpsDataboxApiTest', displayOptions: { show: { operation: ['pushKpis'] } } },
 		],
 		properties: [
 			{
@@ -53,6 +55,12 @@ export class AdOpsInsights implements INodeType {
 						description: 'Month-to-date spend against the plan, the forecast of month-end spend, on track / under / over and the daily budget that lands on plan',
 					},
 					{
+						name: 'Push KPIs',
+						value: 'pushKpis',
+						action: 'Push KPIs to Databox',
+						description: 'The daily KPIs per platform, account and campaign (the KPI views) to Databox, each value once',
+					},
+					{
 						name: 'Weekly Digest',
 						value: 'digest',
 						action: 'Sum up the week',
@@ -65,10 +73,11 @@ export class AdOpsInsights implements INodeType {
 			...pace.description,
 			...forecast.description,
 			...digest.description,
+			...pushKpis.description,
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest }, listSearch: { searchSlackChannels } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsDataboxApiTest: pushKpis.adOpsDataboxApiTest }, listSearch: { searchSlackChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

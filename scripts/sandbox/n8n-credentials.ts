@@ -6,6 +6,7 @@
  */
 import type { Sandbox } from './server';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
+import { DATABOX_SANDBOX_API_KEY } from './platforms/databox';
 import { LINKEDIN_SANDBOX_OAUTH } from './platforms/linkedin';
 
 export interface N8nCredential {
@@ -29,6 +30,7 @@ export const WORKFLOW_CREDENTIAL_IDS = {
 	notion: 'adopsNotionCred01',
 	openai: 'adopsOpenAiCred01',
 	tiktok: 'adopsTikTokCred01',
+	databox: 'adopsDataboxCrd1',
 } as const;
 
 /** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
@@ -90,5 +92,6 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			type: 'adOpsTikTokAdsApi',
 			data: { accessToken: c.tiktok.accessToken, advertiserIds: sandbox.world.tiktok.advertisers.map((a) => a.id).join(', '), baseUrl: urls.tiktok },
 		},
+		{ id: ids.databox, name: 'AdOps Databox', type: 'adOpsDataboxApi', data: { apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: `${sandbox.url}/databox` } },
 	];
 }

@@ -9,18 +9,19 @@ import * as detect from './detect.operation';
 import * as digest from './digest.operation';
 import * as forecast from './forecast.operation';
 import * as pace from './pace.operation';
+import * as pushKpis from './push-kpis.operation';
 import type { InsightsContext, SlackDelivery } from './types';
 
 export type { InsightsContext } from './types';
 
-const operations = { detect, pace, forecast, digest } as const;
+const operations = { detect, pace, forecast, digest, pushKpis } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 	let slack: SlackDelivery | undefined;
-	if (operation !== 'forecast') {
+	if (operation !== 'forecast' && operation !== 'pushKpis') {
 		const data = await optionalCredentials(this, 'adOpsSlackApi');
 		if (data) {
 			const settings = data as unknown as SlackSettings;

@@ -104,6 +104,12 @@ export async function readKpis(store: KpiReader, query: KpiQuery): Promise<KpiRo
 	return out;
 }
 
+/** The latest day the KPI views hold (of one platform), or null when nothing is stored. */
+export async function latestKpiDay(store: KpiReader, platform?: string): Promise<string | null> {
+	const rows = await store.selectView('mv_platform_comparison', { ...(platform ? { where: { platform } } : {}), order: [{ column: 'date', ascending: false }], limit: 1 });
+	return rows[0]?.date ?? null;
+}
+
 /** The row's dimension in words and as a stable key: `meta`, `meta / act_1`, `meta / act_1 / cmp_9`, with the currency. */
 export function kpiDimension(row: Pick<KpiRow, 'level' | 'platform' | 'accountId' | 'campaignId' | 'currency'>): string {
 	const parts = [row.platform];
