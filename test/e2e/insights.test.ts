@@ -3,7 +3,10 @@
 // yesterday of one Meta campaign (POST /_admin/plant); AdOps Ingest reads the Meta accounts' last 59 days
 // from the sandbox's Graph API into the store; then insights.json (Run Now) finds that anomaly and only it
 // (with the account total it drags down) on the planted account, and posts each alert once with its PNG
-// chart through Slack's external upload flow; a rerun posts nothing new.
+// chart through Slack's external upload flow; a rerun posts nothing new. Then workflows/optimize.json (Live)
+// with one stored rule on the finding, the issue's "pause when conversions break to zero on a campaign
+// spending over 100/day" (anomaly_score yesterday <= -4 and spend over the last 7 days > 700): it pauses the
+// planted campaign through the gates and the ledger exactly once (one platform write; a rerun writes nothing).
 import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +16,7 @@ import { addDays } from '../../scripts/sandbox/rng';
 import { startN8n, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 import { jsonOutput, withStore } from '../helpers/with-store';
 import { testStore } from '../helpers/store';
+import { parseRule, ruleToRow } from '../../nodes/shared/rules';
 
 const ROOT = join(__dirname, '..', '..');
 const ALERTS = 'C0ADOPSALR';
@@ -27,6 +31,7 @@ describe('workflows/insights.json in real n8n', () => {
 	let cleanup: () => Promise<void> = async () => undefined;
 	let insights: WorkflowInput;
 	let ingest: WorkflowInput;
+	let optimize: WorkflowInput;
 	let planted: { accountId: string; campaign: Campaign; date: string };
 	const channel = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!;
 
@@ -40,8 +45,10 @@ describe('workflows/insights.json in real n8n', () => {
 		// midnight in Los Angeles the account's "today" is still the sandbox's (UTC) yesterday
 		const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: account.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 		const yesterday = addDays(localToday < sandbox.world.today ? localToday : sandbox.world.today, -1);
-		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10)!;
-		assert.ok(campaign, 'a Meta campaign with conversions yesterday');
+		// a campaign spending over 100 a day (the rule's condition) with conversions yesterday
+		const week = (c: Campaign) => c.daily.filter((d) => d.date > addDays(yesterday, -7) && d.date <= yesterday).reduce((a, d) => a + d.spend, 0);
+		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10 && week(c) > 700)!;
+		assert.ok(campaign, 'a Meta campaign with conversions yesterday and over 700 spent in the last 7 days');
 		const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, kind: 'tracking_break', date: yesterday }) });
 		assert.equal(res.status, 200, await res.text());
 		planted = { accountId: account.id, campaign, date: yesterday };
@@ -70,9 +77,25 @@ describe('workflows/insights.json in real n8n', () => {
 		detect.parameters.metrics = ['spend', 'impressions', 'clicks', 'conversions'];
 		// the scan ends on the UTC yesterday; when the account's yesterday is a day earlier (see above), look back one more day
 		detect.parameters.detectOptions = { lookbackDays: planted.date < addDays(sandbox.world.today, -1) ? 2 : 1 };
+		optimize = JSON.parse(await readFile(join(ROOT, 'workflows', 'optimize.json'), 'utf8')) as WorkflowInput;
+		for (const n of optimize.nodes as unknown as WfNode[]) if (n.name === 'Optimizer') n.parameters.mode = 'live';
+		await withStore(storeConfig, (store) =>
+			store.insert('optimization_rules', [
+				ruleToRow(
+					parseRule({
+						id: 'pause-tracking-break',
+						name: 'Pause when conversions break to zero on a campaign spending over 100/day',
+						priority: 5,
+						scope: { platforms: ['meta'] },
+						conditions: { all: [{ metric: 'anomaly_score', window: 'yesterday', op: '<=', value: -4 }, { metric: 'spend', window: 'last_7_days', op: '>', value: 700 }] },
+						action: { type: 'pause' },
+					}),
+				),
+			]),
+		);
 		n8n = await startN8n();
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, ts.credential));
-		await n8n.importWorkflows([ingest, insights]);
+		await n8n.importWorkflows([ingest, insights, optimize]);
 	});
 
 	afterAll(async () => {
@@ -115,5 +138,33 @@ describe('workflows/insights.json in real n8n', () => {
 		assert.equal(again.status, 'success', JSON.stringify(again.error));
 		assert.equal(channel().messages.length, before + posted.length, 'a rerun posts nothing new');
 		assert.ok(jsonOutput(again, 'Detect Anomalies').filter((i) => i.outcome === 'anomaly').every((a) => a.alertDecision === 'already_sent'));
+	});
+
+	test('a rule on anomaly_score pauses the planted campaign through the gates and the ledger exactly once', async () => {
+		const writes = () => sandbox.requests().filter((r) => r.method === 'POST' && /^(meta\.update|linkedin\.campaignUpdate|googleads\.campaign(s|Budgets)\.mutate)$/.test(r.route));
+		const before = writes().length;
+		const run = await n8n.execute(optimize.id as string);
+		assert.equal(run.status, 'success', JSON.stringify(run.error));
+		const executed = jsonOutput(run, 'Optimizer').filter((i) => i.outcome === 'executed');
+		assert.deepEqual(
+			executed.map((i) => (i.entity as { campaignId: string }).campaignId),
+			[planted.campaign.id],
+			`only the planted campaign: ${JSON.stringify(jsonOutput(run, 'Optimizer')).slice(0, 2000)}`,
+		);
+		assert.match(JSON.stringify(executed[0]), /anomaly_score yesterday \([\d-]+\) = -\d+(\.\d+)? <= -4 → met/);
+		assert.equal(planted.campaign.status, 'PAUSED', 'the platform holds the pause');
+		assert.equal(writes().length - before, 1, 'one platform write');
+		const rows = await withStore(storeConfig, (store) => store.select('optimization_actions', { where: { dry_run: false } }));
+		assert.deepEqual(rows.filter((r) => r.outcome === 'executed').map((r) => r.campaign_id), [planted.campaign.id], 'one executed row');
+		const ledger = await withStore(storeConfig, (store) => store.select('action_ledger', {}));
+		// the alerts of Detect Anomalies have ledger entries too (insights.…); the optimizer's keys start with opt:
+		const changes = ledger.filter((e) => String(e.idempotency_key).startsWith('opt:'));
+		assert.equal(changes.length, 1, `one change in the ledger: ${JSON.stringify(changes)}`);
+		assert.equal(changes[0]!.status, 'succeeded');
+
+		const again = await n8n.execute(optimize.id as string);
+		assert.equal(again.status, 'success', JSON.stringify(again.error));
+		assert.deepEqual(jsonOutput(again, 'Optimizer').filter((i) => i.outcome === 'executed'), [], 'a rerun executes nothing');
+		assert.equal(writes().length - before, 1, 'still one platform write');
 	});
 });
