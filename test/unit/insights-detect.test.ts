@@ -186,6 +186,14 @@ describe('insights: bad input gives a stated result, never a false alarm or a cr
 		assert.ok(without.anomalies.some((a) => a.date === '2025-06-09'), 'the short day looks like a drop without the change');
 		const withChange = scanSeries(buildSeries(rows, { historyDays: 120 }), { lookbackDays: 3, timeZoneChanges: [{ platform: 'meta', accountId: 'act_1', date: '2025-06-09' }] });
 		assert.equal(withChange.anomalies.length, 0);
+		// a stated result, once for the account: not an alert, not silence
+		const stated = withChange.skipped.filter((x) => x.status === 'time_zone_change');
+		assert.equal(stated.length, 1, JSON.stringify(stated));
+		assert.deepEqual([stated[0]!.accountId, stated[0]!.campaignId], ['act_1', null]);
+		assert.match(stated[0]!.reason, /^time zone changed on 2025-06-09: that day has more or fewer than 24 hours and is not judged/);
+		// a change outside the reported days says nothing
+		const old = scanSeries(buildSeries(campaignRows({}), { historyDays: 120 }), { lookbackDays: 3, timeZoneChanges: [{ platform: 'meta', accountId: 'act_1', date: '2025-04-01' }] });
+		assert.equal(old.skipped.filter((x) => x.status === 'time_zone_change').length, 0);
 	});
 	test('garbage numbers and NaN do not crash', () => {
 		const rows = campaignRows({ mutate: (i, r) => (i === 50 ? { ...r, spend: 'abc', clicks: null } : r) });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'vitest';
 import { scopeOf } from '../../nodes/AdOpsInsights/actions/common';
 import { ParameterError } from '../../nodes/common/params';
-import { detectAnomalies, forecastMetric, formatAmount, InsightsInputError, paceBudgets, weeklyDigest } from '../../nodes/shared/insights/run';
+import { detectAnomalies, forecastMetric, formatAmount, InsightsInputError, paceBudgets, parseTimeZoneChanges, weeklyDigest } from '../../nodes/shared/insights/run';
 
 /** A store that fails the test if anything reads or writes it. */
 const untouched = new Proxy({}, { get: (_t, name) => () => assert.fail(`the store was used (${String(name)}) before the input was checked`) }) as never;
@@ -22,6 +22,14 @@ async function refused(p: Promise<unknown>, message: RegExp): Promise<void> {
 }
 
 describe('insights: bad input is refused in words', () => {
+	test('Time Zone Changes: platform:account:first day, LinkedIn URNs with colons; anything else refused in words', () => {
+		assert.deepEqual(parseTimeZoneChanges(' meta:act_1:2025-06-09,\nlinkedin:urn:li:sponsoredAccount:7:2025-06-01 '), [
+			{ platform: 'meta', accountId: 'act_1', date: '2025-06-09' },
+			{ platform: 'linkedin', accountId: 'urn:li:sponsoredAccount:7', date: '2025-06-01' },
+		]);
+		assert.throws(() => parseTimeZoneChanges('act_1:2025-06-09'), /Time Zone Changes: "act_1:2025-06-09" is not platform:account:YYYY-MM-DD/);
+		assert.throws(() => parseTimeZoneChanges('meta:act_1:2025-06-31'), /Time Zone Changes \(meta:act_1\) must be a day YYYY-MM-DD, got "2025-06-31"/);
+	});
 	test('Detect Anomalies: an unknown metric, an unknown method, an End Date that is no day', async () => {
 		await refused(detectAnomalies(untouched, { metrics: ['spend', 'cpm' as never] }), /Metrics must be among spend, impressions.*unknown: "cpm"/);
 		await refused(detectAnomalies(untouched, { method: 'Weekday' as never }), /Method must be one of stl, weekday, got "Weekday"/);

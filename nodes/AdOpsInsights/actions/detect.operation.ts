@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
 import { anomalyChart } from '../../shared/charts/from-insights';
-import { detectAnomalies, recordAlert } from '../../shared/insights/run';
+import { detectAnomalies, parseTimeZoneChanges, recordAlert } from '../../shared/insights/run';
 import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
@@ -43,6 +43,14 @@ export const description: INodeProperties[] = [
 				],
 			},
 			{ displayName: 'Minimum Change', name: 'minChange', type: 'number', default: 0.3, typeOptions: { minValue: 0, numberPrecision: 2 }, description: 'Smallest |actual − expected| / expected worth an alert' },
+			{
+				displayName: 'Time Zone Changes',
+				name: 'timeZoneChanges',
+				type: 'string',
+				default: '',
+				placeholder: 'meta:act_123:2025-06-09',
+				description: "Accounts whose time zone changed, as platform:account:first day in the new zone (comma separated): that day has more or fewer than 24 hours and is not judged; the result says so instead of alerting",
+			},
 			{ displayName: 'Worsening Factor', name: 'worsening', type: 'number', default: 1.25, typeOptions: { minValue: 1, numberPrecision: 2 }, description: 'An episode already alerted alerts again when its |score| reaches this multiple of the last alerted score' },
 		],
 	},
@@ -65,6 +73,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		...(o.lookbackDays !== undefined ? { lookbackDays: numberParam(o.lookbackDays, 'Lookback (Days)', 3, { min: 1, integer: true }) } : {}),
 		...(o.minChange !== undefined ? { minChange: numberParam(o.minChange, 'Minimum Change', 0.3, { min: 0 }) } : {}),
 		...(o.worsening !== undefined ? { worsening: numberParam(o.worsening, 'Worsening Factor', 1.25, { min: 1 }) } : {}),
+		...(String(o.timeZoneChanges ?? '').trim() ? { timeZoneChanges: parseTimeZoneChanges(String(o.timeZoneChanges)) } : {}),
 	});
 	const attach = o.attachCharts !== false;
 	const out: INodeExecutionData[] = [];
@@ -111,6 +120,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 			quiet: result.scan.quiet,
 			skipped: asJson(result.scan.skipped.slice(0, 200)) as unknown as IDataObject,
 			skippedCount: result.scan.skipped.length,
+			timeZoneChanges: result.scan.skipped.filter((x) => x.status === 'time_zone_change').map((x) => `${x.platform} account ${x.accountId}: ${x.reason}`),
 			timings: asJson(result.scan.timings),
 			alert: null,
 		},

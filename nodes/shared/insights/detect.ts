@@ -209,7 +209,7 @@ export interface Skipped {
 	accountId: string;
 	campaignId: string | null;
 	metric: InsightMetric;
-	status: SeriesStatus | 'low_volume' | 'currency_change';
+	status: SeriesStatus | 'low_volume' | 'currency_change' | 'time_zone_change';
 	reason: string;
 }
 
@@ -285,6 +285,15 @@ export function scanSeries(all: readonly EntitySeries[], options: ScanOptions = 
 		const perMetric = new Map<InsightMetric, MetricState>();
 		const tz = tzChanges.get(`${s.platform}|${s.accountId}`) ?? [];
 		const from = lookback > 0 ? s.days - lookback : 0;
+		// the stated result of a time-zone change in the reported days, once per account (on its total)
+		if (s.campaignId === null) {
+			for (const day of tz) {
+				const i = day - s.start;
+				if (i >= from && i < s.days) {
+					skipped.push({ platform: s.platform, accountId: s.accountId, campaignId: null, metric: metrics[0]!, status: 'time_zone_change', reason: `time zone changed on ${dayString(day)}: that day has more or fewer than 24 hours and is not judged for any metric of the account or its campaigns (no alert); the other days are` });
+				}
+			}
+		}
 		for (const metric of metrics) {
 			scanned++;
 			const { values, volume } = metricSeries(s, metric);
