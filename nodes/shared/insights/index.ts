@@ -12,3 +12,4 @@ export * from './alerting';
 export * from './gate';
 export * from './scan-store';
 export * from './rule-metrics';
+export * from './pace-proposal';

@@ -20,8 +20,9 @@ import { currencyExponent } from '../platforms/currency';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
 import { dayNumber, dayString, daysInMonth, monthOf } from './days';
-import { DEFAULT_ALPHA, PATTERN_LABELS, type Anomaly, type ScanOptions } from './detect';
+import { DEFAULT_ALPHA, PATTERN_LABELS, type Anomaly, type ScanOptions, type TimeZoneChange } from './detect';
 import { pace, type PacingResult } from './pacing';
+import { paceRule, type PaceRule } from './pace-proposal';
 import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './scope';
 import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
 import { buildSeries, entityLabel, INSIGHT_METRICS, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
@@ -127,6 +128,28 @@ function checkDay(value: string | undefined, label: string): void {
 	if (!ok) throw new InsightsInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
 }
 
+/**
+ * Time-zone changes as people write them, comma or line separated:
+ * `platform:account:YYYY-MM-DD` (the first day reported in the new zone;
+ * account ids may hold colons, as LinkedIn's URNs do). Refused in words.
+ */
+export function parseTimeZoneChanges(text: string): TimeZoneChange[] {
+	const out: TimeZoneChange[] = [];
+	for (const raw of text.split(/[,\n]/)) {
+		const entry = raw.trim();
+		if (!entry) continue;
+		const first = entry.indexOf(':');
+		const last = entry.lastIndexOf(':');
+		const platform = entry.slice(0, first).trim();
+		const accountId = entry.slice(first + 1, last).trim();
+		const date = entry.slice(last + 1).trim();
+		if (first < 0 || last <= first || !platform || !accountId) throw new InsightsInputError(`Time Zone Changes: "${entry}" is not platform:account:YYYY-MM-DD`);
+		checkDay(date, `Time Zone Changes (${platform}:${accountId})`);
+		out.push({ platform, accountId, date });
+	}
+	return out;
+}
+
 export async function detectAnomalies(store: InsightStore, options: StoreScanOptions & { worsening?: number } = {}): Promise<DetectRunResult> {
 	checkDay(options.end, 'End Date');
 	if (options.method !== undefined && !METHODS.includes(options.method)) throw new InsightsInputError(`Method must be one of ${METHODS.join(', ')}, got "${String(options.method)}"`);
@@ -221,6 +244,9 @@ export interface PacingRun {
 	cumulative: number[];
 	alert: Alert | null;
 	alertKey: string;
+	/** With `proposeBudgets`: the optimizer rule of an off-pace campaign plan (pace-proposal.ts), else null; `proposalNote` says why. */
+	rule: PaceRule | null;
+	proposalNote: string | null;
 }
 
 export interface PaceOptions extends Scope {
@@ -231,6 +257,8 @@ export interface PaceOptions extends Scope {
 	/** One plan for the scope instead of budget_plans. */
 	monthlyBudget?: number;
 	band?: { early?: number; end?: number };
+	/** Off-pace campaign plans become optimizer rules for the approval loop (default false). */
+	proposeBudgets?: boolean;
 }
 
 export class InsightsInputError extends Error {}
@@ -317,7 +345,8 @@ export async function paceBudgets(store: InsightStore, options: PaceOptions = {}
 			cumulative.push(sum);
 		}
 		const key = `insights.pacing:${plan.platform ?? ''}|${plan.accountId ?? ''}|${plan.campaignId ?? ''}|${month}|${end}`;
-		pacing.push({ plan, label, currency, result, cumulative, alert: result.status === 'on_track' ? null : pacingAlert(result, label, currency), alertKey: key });
+		const proposal = options.proposeBudgets ? paceRule(plan, result, label, currency) : null;
+		pacing.push({ plan, label, currency, result, cumulative, alert: result.status === 'on_track' ? null : pacingAlert(result, label, currency), alertKey: key, rule: proposal?.rule ?? null, proposalNote: proposal?.note ?? null });
 	}
 	return { asOf: end, month, pacing, problems };
 }
