@@ -13,7 +13,11 @@
  * - the legacy push API (basic-auth token) holds the same values.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import type { ICredentialTestFunctions } from 'n8n-workflow';
+import { adOpsDataboxApiTest } from '../../nodes/AdOpsInsights/actions/push-kpis.operation';
 import { derivedMetrics } from '../../nodes/shared/metrics';
 import { createDataboxClient, DataboxError, pushItem, databoxRecords, pushKpis, type DataboxClient } from '../../nodes/shared/insights/databox';
 import { readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
@@ -203,3 +207,31 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 		});
 	});
 }
+
+describe('the AdOps Databox API credential test', () => {
+	let sandbox: Sandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ today: '2025-06-11' });
+	});
+	afterAll(async () => sandbox?.close());
+	const check = (data: Record<string, unknown>) => adOpsDataboxApiTest.call({} as ICredentialTestFunctions, { id: '1', name: 'AdOps Databox', type: 'adOpsDataboxApi', data });
+
+	test('accepts the sandbox key and push token; names the credential when Databox refuses; says when Databox cannot be reached', async () => {
+		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: `${sandbox.url}/databox` }), { status: 'OK', message: `Databox accepted the API key (${sandbox.url}/databox)` });
+		assert.equal((await check({ apiMode: 'push', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: `${sandbox.url}/databox-push` })).status, 'OK');
+		const refused = await check({ apiMode: 'datasets', apiKey: 'dbx_wrong_key_111111', baseUrl: `${sandbox.url}/databox` });
+		assert.equal(refused.status, 'Error');
+		assert.match(refused.message, /^The AdOps Databox API credential was refused by Databox \(key check, HTTP 401: Invalid API key\)\. Check the API key/);
+		// the push token of the legacy API is not a datasets API key: the mode is named in the hint
+		assert.match((await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: `${sandbox.url}/databox` })).message, /and the API mode/);
+		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: '', baseUrl: `${sandbox.url}/databox` }), { status: 'Error', message: 'AdOps Databox API: the API key is empty' });
+		const closed = await new Promise<number>((resolve) => {
+			const server = createServer().listen(0, '127.0.0.1', () => {
+				const { port } = server.address() as AddressInfo;
+				server.close(() => resolve(port));
+			});
+		});
+		const unreachable = await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: `http://127.0.0.1:${closed}` });
+		assert.deepEqual(unreachable, { status: 'Error', message: `Databox key check: cannot reach http://127.0.0.1:${closed} (ECONNREFUSED)` });
+	});
+});

@@ -16,8 +16,9 @@
  *   key is `adops.<level>.<metric>`; the dimension goes in the attributes.
  *
  * Idempotency: every value is one entry of the action ledger (kind
- * `databox_push`), keyed by target, level, dimension, metric, day and the
- * value itself, so a rerun sends nothing already sent, and a value the
+ * `databox_push`, `target` the Databox target and the day, so a run reads
+ * its days' entries in one query), keyed by target, level, dimension,
+ * metric, day and the value itself, so a rerun sends nothing already sent, and a value the
  * platform restated later (a new number for the same day) is sent once more.
  * Each send ends succeeded, failed (refused, or never left: sent again by
  * the next run) or unknown (the answer was lost). An unknown batch is
@@ -154,11 +155,11 @@ export function createDataboxClient(settings: DataboxSettings, options: { fetch?
 				signal: AbortSignal.timeout(timeoutMs),
 			});
 		} catch (error) {
-			const cause = (error as { cause?: { code?: string } }).cause;
-			const code = cause?.code ?? (error as { code?: string }).code;
+			const cause = (error as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+			const code = cause?.code ?? cause?.errors?.[0]?.code ?? (error as { code?: string }).code;
 			const timeout = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
-			const words = timeout ? `no answer within ${Math.round(timeoutMs / 1000)} s` : `${scrub((error as Error).message, apiKey)}${code ? ` (${code})` : ''}`;
-			throw new DataboxError(`Databox ${what}: ${words} at ${baseUrl}`, { kind: timeout ? 'timeout' : 'network', ...(code ? { code } : {}), knownNotApplied: !timeout && code !== undefined && NOT_SENT.has(code) });
+			const words = timeout ? `no answer within ${Math.round(timeoutMs / 1000)} s from ${baseUrl}` : code ? `cannot reach ${baseUrl} (${code})` : `${scrub(cause?.message ?? (error as Error).message, apiKey)} (${baseUrl})`;
+			throw new DataboxError(`Databox ${what}: ${words}`, { kind: timeout ? 'timeout' : 'network', ...(code ? { code } : {}), knownNotApplied: !timeout && code !== undefined && NOT_SENT.has(code) });
 		}
 		const text = await res.text().catch(() => '');
 		let parsed: unknown;
@@ -301,7 +302,26 @@ function batchNote(entryResponse: unknown): BatchNote | undefined {
 	return { batch: r.batch, sentAt: Date.parse(r.sentAt), answeredAt: Date.parse(r.answeredAt), records: r.records };
 }
 
-type LedgerStore = Pick<Store, 'claimAction' | 'completeAction' | 'resolveAction' | 'getState' | 'setState'>;
+type LedgerStore = Pick<Store, 'kind' | 'claimAction' | 'completeAction' | 'resolveAction' | 'getState' | 'setState' | 'selectColumns' | 'transaction'>;
+
+/** A batch's ledger writes in one transaction on the SQL stores (one commit instead of one per value); one by one on Supabase. */
+function inOneTransaction<R>(store: LedgerStore, fn: (tx: LedgerStore) => Promise<R>): Promise<R> {
+	return store.kind === 'supabase' ? fn(store) : store.transaction((tx) => fn(tx));
+}
+
+/** The ledger's `target` of a value: the Databox target and the value's day, so one run reads its days' entries in one query. */
+export function ledgerTarget(target: string, date: string): string {
+	return `${target}|${date}`;
+}
+
+async function ledgerEntries(store: LedgerStore, target: string, days: readonly string[]): Promise<Map<string, { status: string; response: unknown }>> {
+	const out = new Map<string, { status: string; response: unknown }>();
+	for (let i = 0; i < days.length; i += 50) {
+		const rows = await store.selectColumns('action_ledger', ['idempotency_key', 'status', 'response'], { where: { kind: DATABOX_LEDGER_KIND, target: { in: days.slice(i, i + 50).map((d) => ledgerTarget(target, d)) } } });
+		for (const r of rows) out.set(r.idempotency_key, { status: r.status, response: r.response });
+	}
+	return out;
+}
 
 /** Ingestions known to be ours (their answer arrived, or a lost batch was matched to them), newest last, per dataset. */
 const KNOWN_INGESTIONS = 1000;
@@ -333,20 +353,38 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 	const toSend: Array<{ key: string; record: DataboxRecord }> = [];
 	const unknown: Array<{ key: string; record: DataboxRecord; note: BatchNote | undefined }> = [];
 
-	const claim = async (key: string, record: DataboxRecord, retryFailed: boolean) =>
-		store.claimAction(key, { kind: DATABOX_LEDGER_KIND, target, intent: record as unknown as Json, claimedBy, retryFailed });
+	const claim = async (on: LedgerStore, key: string, record: DataboxRecord) =>
+		on.claimAction(key, { kind: DATABOX_LEDGER_KIND, target: ledgerTarget(target, record.date), intent: record as unknown as Json, claimedBy, retryFailed: true });
 
+	// one read of the ledger for the run's days, so a rerun asks nothing per value
+	const known = await ledgerEntries(store, target, [...new Set(records.map((r) => r.date))]);
+	const toClaim: Array<{ key: string; record: DataboxRecord }> = [];
 	for (const record of records) {
 		const key = recordKey(target, record);
-		const c = await claim(key, record, true);
-		if (c.claimed) toSend.push({ key, record });
-		else if (c.entry.status === 'succeeded') result.alreadySent++;
-		else if (c.entry.status === 'unknown') unknown.push({ key, record, note: batchNote(c.entry.response) });
-		else result.inProgress++;
+		const seen = known.get(key);
+		if (seen?.status === 'succeeded') result.alreadySent++;
+		else if (seen?.status === 'unknown') unknown.push({ key, record, note: batchNote(seen.response) });
+		else toClaim.push({ key, record });
+	}
+	// claims are committed (a batch per transaction) before anything is sent
+	for (let i = 0; i < toClaim.length; i += DATABOX_BATCH) {
+		const part = toClaim.slice(i, i + DATABOX_BATCH);
+		const claims = await inOneTransaction(store, async (tx) => {
+			const out = [];
+			for (const p of part) out.push(await claim(tx, p.key, p.record));
+			return out;
+		});
+		claims.forEach((c, j) => {
+			const p = part[j]!;
+			if (c.claimed) toSend.push(p);
+			else if (c.entry.status === 'succeeded') result.alreadySent++;
+			else if (c.entry.status === 'unknown') unknown.push({ ...p, note: batchNote(c.entry.response) });
+			else result.inProgress++;
+		});
 	}
 
 	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, async (u) => {
-		const c = await claim(u.key, u.record, true);
+		const c = await claim(store, u.key, u.record);
 		if (c.claimed) toSend.push({ key: u.key, record: u.record });
 	});
 
@@ -359,7 +397,9 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			if (client.mode === 'datasets') ref = (await client.ingest(options.datasetId ?? '', batch.map((b) => b.record))).ingestionId;
 			else ref = (await client.push(batch.map((b) => pushItem(b.record)))).id;
 			const response = { batch: id, sentAt, answeredAt: new Date(now()).toISOString(), records: batch.length, ...(ref ? { ingestionId: ref } : {}) };
-			for (const b of batch) await store.completeAction(b.key, { status: 'succeeded', response });
+			await inOneTransaction(store, async (tx) => {
+				for (const b of batch) await tx.completeAction(b.key, { status: 'succeeded', response });
+			});
 			result.sent += batch.length;
 			if (ref) result.ingestions.push(ref);
 			if (ref && client.mode === 'datasets') await rememberIngestion(store, target, ref);
@@ -367,7 +407,9 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			const outcome = sideEffectOutcome(error);
 			const message = error instanceof Error ? error.message : String(error);
 			const response = { batch: id, sentAt, answeredAt: new Date(now()).toISOString(), records: batch.length };
-			for (const b of batch) await store.completeAction(b.key, outcome === 'failed' ? { status: 'failed', error: message, response } : { status: 'unknown', error: message, response });
+			await inOneTransaction(store, async (tx) => {
+				for (const b of batch) await tx.completeAction(b.key, outcome === 'failed' ? { status: 'failed', error: message, response } : { status: 'unknown', error: message, response });
+			});
 			if (outcome === 'failed') result.failed += batch.length;
 			else result.unknown += batch.length;
 			if (error instanceof DataboxError && error.kind === 'auth') throw error;
