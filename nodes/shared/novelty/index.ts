@@ -68,14 +68,14 @@
 import { ASCII_KEYS_PER_CHAR, TRIGRAM_KEY_SPACE, asciiTrigramKeys, eachTrigramKey, normalizeText, trigrams, words } from './normalize';
 import { VectorFormatError, normalizeVector, type Embedder } from './semantic';
 import { VectorStore, approxError, exactDot } from './dense';
-import { DEFAULT_SLICE_MS, runSteps, runStepsAsync, type Steps } from './yield';
+import { DEFAULT_SLICE_MS, runSteps, runStepsAsync, type Steps } from '../resilience/steps';
 import { VERDICTS, closeness, pairLevel, resolveThresholds, verdictLevel, type NoveltyThresholds, type NoveltyThresholdsInput, type Verdict } from './verdict';
 
 export * from './normalize';
 export * from './lexical';
 export * from './semantic';
 export * from './packed';
-export * from './yield';
+export * from '../resilience/steps';
 export * from './verdict';
 
 /** A past variant of the account. */

@@ -6,7 +6,7 @@
  * when it is added, so cosine is a dot product there. Zero vectors (empty
  * text) have cosine 0 with everything, themselves included.
  */
-import { DEFAULT_SLICE_MS, yieldToEventLoop } from './yield';
+import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../resilience/steps';
 import { ENGLISH_STOPWORDS, isEmoji, normalizeText, stem } from './normalize';
 import { prepareNumbers, quantityBuckets, readQuantities } from './quantities';
 import { AD_COPY_THESAURUS, AD_FILLER_WORDS, GENERIC_CONCEPTS, PHRASE_REWRITES, WORD_FORMS } from './thesaurus';

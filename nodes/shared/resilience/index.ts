@@ -8,3 +8,4 @@ export * from './call-policy';
 export * from './openai-errors';
 export * from './outcome';
 export * from './failpoints';
+export * from './steps';

@@ -101,6 +101,7 @@ import {
 	type Settings,
 	type Window,
 } from './model';
+import { runSteps, runStepsAsync, yieldToEventLoop, type Steps } from '../resilience/steps';
 import { compileScope, scopeMiss, type ScopeTarget } from './scope';
 import { insightKey, insightMetricValue } from '../insights/rule-metrics';
 import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
@@ -1197,7 +1198,36 @@ export function evaluateParsed(
 	history: ActionHistory,
 	settings: Settings,
 	options: EvaluateOptions = {},
-): Omit<EvaluationResult, 'skippedEntities' | 'rejectedActions'> {
+): ParsedEvaluation {
+	return runSteps(evaluationSteps(rules, entities, index, history, settings, options));
+}
+
+/** `evaluateParsed` letting the event loop in every 10 ms of work (issue 21: no block over 250 ms); the same result. */
+export function evaluateParsedAsync(
+	rules: readonly Rule[],
+	entities: readonly Entity[],
+	index: MetricIndex,
+	history: ActionHistory,
+	settings: Settings,
+	options: EvaluateOptions = {},
+): Promise<ParsedEvaluation> {
+	return runStepsAsync(evaluationSteps(rules, entities, index, history, settings, options));
+}
+
+type ParsedEvaluation = Omit<EvaluationResult, 'skippedEntities' | 'rejectedActions'>;
+
+/** How many entities (or gated candidates) between two points where the evaluation may pause. */
+const STEP = 64;
+
+/** The evaluation as steps (resilience/steps.ts): it may pause every STEP entities and STEP candidates. */
+function* evaluationSteps(
+	rules: readonly Rule[],
+	entities: readonly Entity[],
+	index: MetricIndex,
+	history: ActionHistory,
+	settings: Settings,
+	options: EvaluateOptions,
+): Steps<ParsedEvaluation> {
 	const nowMs = settings.nowMs;
 	const at = new Date(nowMs).toISOString();
 	const windows = new WindowSlots();
@@ -1276,6 +1306,7 @@ export function evaluateParsed(
 
 	const candidates: Candidate[] = [];
 	for (let ei = 0; ei < entities.length; ei++) {
+		if (ei % STEP === STEP - 1) yield;
 		const e = entities[ei];
 		let clock = clocks.get(e.timezone);
 		if (!clock) {
@@ -1371,6 +1402,7 @@ export function evaluateParsed(
 		}
 	}
 
+	yield;
 	// Gate the candidates in one global, deterministic order: priority, safety, rule id, entity key.
 	candidates.sort((a, b) => a.prep.rule.priority - b.prep.rule.priority || a.rank - b.rank || a.prep.idRank - b.prep.idRank || a.scope.rank - b.scope.rank);
 	let used = 0;
@@ -1389,7 +1421,9 @@ export function evaluateParsed(
 		return r;
 	};
 	const todaySlot = windows.slot({ kind: 'today' }, false);
-	for (const c of candidates) {
+	for (let ci = 0; ci < candidates.length; ci++) {
+		if (ci % STEP === STEP - 1) yield;
+		const c = candidates[ci];
 		const { prep, entity: e, clock } = c;
 		const rule = prep.rule;
 		const d = base(prep, c.scope, clock);
@@ -1490,6 +1524,7 @@ export function evaluateParsed(
 		record(d, c.scope, prep);
 	}
 
+	yield;
 	return { at, killSwitch: settings.killSwitch, decisions: sortByPosition(decisions, positions), summary, rejectedRows: index.rejected.length, rejectedSignalRows: index.rejectedSignals.length };
 }
 
@@ -1512,10 +1547,29 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
 	const rules = parseRules(input.rules);
 	const settings = parseSettings(input.settings);
 	const index = metricIndexOf(input.metrics, input.commentSignals);
+	const e = entitiesOf(input);
+	return withInputNotes(evaluateParsed(rules, e.entities, index, e.history, settings), e);
+}
+
+/** `evaluate` letting the event loop in every 10 ms (the index build and the evaluation): a run's path, so a queue-mode worker keeps its job lock. */
+export async function evaluateAsync(input: EvaluationInput): Promise<EvaluationResult> {
+	const rules = parseRules(input.rules);
+	const settings = parseSettings(input.settings);
+	const index = input.metrics instanceof MetricIndex ? metricIndexOf(input.metrics, input.commentSignals) : await MetricIndex.build(input.metrics, input.commentSignals);
+	await yieldToEventLoop();
+	const e = entitiesOf(input);
+	await yieldToEventLoop();
+	return withInputNotes(await evaluateParsedAsync(rules, e.entities, index, e.history, settings), e);
+}
+
+/** The entities and the action history of an input (read after its rules, settings and metrics: the first problem found is the one reported). */
+function entitiesOf(input: EvaluationInput) {
 	const { entities, skipped } = normalizeEntities(input.entities);
-	const history = new ActionHistory(input.actions ?? []);
-	const result = evaluateParsed(rules, entities, index, history, settings);
-	return { ...result, skippedEntities: skipped, rejectedActions: history.rejected };
+	return { entities, skipped, history: new ActionHistory(input.actions ?? []) };
+}
+
+function withInputNotes(result: ParsedEvaluation, p: { skipped: EvaluationResult['skippedEntities']; history: ActionHistory }): EvaluationResult {
+	return { ...result, skippedEntities: p.skipped, rejectedActions: p.history.rejected };
 }
 
 /**

@@ -74,9 +74,9 @@ import {
 	type PlannedChange,
 	type ReconciledEntry,
 } from './apply';
-import { evaluate, historyRequirements, resultLeaves, toJson, type ActionRecord, type Decision, type EntityInput, type EvaluationSummary, type PlannedAction } from './evaluate';
+import { evaluateAsync, historyRequirements, resultLeaves, toJson, type ActionRecord, type Decision, type EntityInput, type EvaluationSummary, type PlannedAction } from './evaluate';
 import type { GateResult } from './gates';
-import { buildMetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
+import { MetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
 import { readInsightRuleMetrics, type InsightRuleValues } from '../insights/rule-metrics';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
@@ -647,7 +647,9 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 
 	// --- evaluate -----------------------------------------------------------------------------
 	const t1 = performance.now();
-	const result = evaluate({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: insights ? buildMetricIndex(metrics, signals).withInsights(insights) : buildMetricIndex(metrics, signals), actions: history, settings });
+	// built and evaluated in 10 ms slices: a queue-mode worker renews its job lock meanwhile (issue 21)
+	const index = await MetricIndex.build(metrics, signals);
+	const result = await evaluateAsync({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: insights ? index.withInsights(insights) : index, actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);

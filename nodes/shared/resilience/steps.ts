@@ -4,7 +4,8 @@
  * points where it may pause (every few thousand variants); `runSteps` runs it
  * to the end at once, `runStepsAsync` gives the event loop a turn
  * (`setImmediate`) whenever a slice has run `sliceMs`. Both compute the same
- * thing in the same order, so the results are identical.
+ * thing in the same order, so the results are identical. Used by the
+ * novelty index, the rules evaluation and the insights scan.
  *
  * In n8n's queue mode a worker must renew its job lock while it works; a
  * block of the event loop longer than the lock's renewal leaves the job
