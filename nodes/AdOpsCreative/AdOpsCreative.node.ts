@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { searchStoredAccounts, searchStoredCampaigns } from '../common/list-search';
 import { adOpsOpenAiApiTest } from '../common/openai';
 import { adOpsStoreConnectionTest } from '../common/store';
 import * as checkNovelty from './actions/checkNovelty.operation';
@@ -13,7 +14,9 @@ export class AdOpsCreative implements INodeType {
 		name: 'adOpsCreative',
 		icon: { light: 'file:adOpsCreative.svg', dark: 'file:adOpsCreative.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Generate Variants' Ad Account and Campaign are locators (From list / By ID / By URL); 1 keeps them as text.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ { generate: "Write ad copy variants", listCampaigns: "List active campaigns", checkNovelty: "Check copy against past variants" }[$parameter["operation"]] ?? "" }}',
 		description: 'Write ad copy with OpenAI that fits each platform, passes policy and never repeats past copy',
 		defaults: { name: 'AdOps Creative' },
@@ -44,7 +47,10 @@ export class AdOpsCreative implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsOpenAiApiTest, adOpsStoreConnectionTest } };
+	methods = {
+		credentialTest: { adOpsOpenAiApiTest, adOpsStoreConnectionTest },
+		listSearch: { searchStoredAccounts, searchStoredCampaigns },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

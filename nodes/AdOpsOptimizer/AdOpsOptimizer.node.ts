@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { CONTROLLED_CREDENTIALS, PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
+import { platformAdAccountSearches } from '../common/list-search';
 import { adOpsStoreConnectionTest } from '../common/store';
 import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
 import { router } from './actions/router';
@@ -14,7 +15,11 @@ export class AdOpsOptimizer implements INodeType {
 		name: 'adOpsOptimizer',
 		icon: { light: 'file:adOpsOptimizer.svg', dark: 'file:adOpsOptimizer.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: the per-platform account options are ad account locators (From list / By ID / By URL); 1 keeps them as text.
+		// Being a node with an older version also keeps n8n from adding "Custom API Call" to Operation
+		// (n8n adds it only where defaultVersion is undefined or equals version; see test/unit/canvas-custom-api-call.test.ts).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"]}}',
 		description: `Rules propose pauses and budget changes across ${platformList(platformsWith('optimizer'))}; gates decide; every change happens at most once`,
 		defaults: { name: 'AdOps Optimizer' },
@@ -63,7 +68,10 @@ export class AdOpsOptimizer implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_CREDENTIAL_TESTS } };
+	methods = {
+		credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_CREDENTIAL_TESTS },
+		listSearch: platformAdAccountSearches(CONTROLLED_CREDENTIALS.map((c) => c.platform)),
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

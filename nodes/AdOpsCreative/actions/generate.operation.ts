@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { numberParam } from '../../common/params';
+import { accountIdFromLocator, adAccountModes, campaignFromLocator, campaignModes, STORED_CAMPAIGN_DAYS } from '../../common/list-search';
+import { numberParam, ParameterError } from '../../common/params';
 import { heldBackDigestAlert } from '../../shared/creative/alert';
 import { proposalThreadKey } from '../../shared/alerts/proposal';
 import { CREATIVE_PLATFORMS, MAX_ATTEMPTS, MAX_COUNT, runCreative, type CreativePlatform, type CreativeRunResult } from '../../shared/creative';
 import type { CreativeContext } from './types';
 
 const show = { show: { operation: ['generate'] } };
+const onVersion = (v: 1 | 1.1) => ({ show: { operation: ['generate'], '@version': v === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } });
 
 export const description: INodeProperties[] = [
 	{
@@ -31,8 +33,30 @@ export const description: INodeProperties[] = [
 			{ name: 'Meta (Facebook/Instagram)', value: 'meta' },
 		],
 	},
-	{ displayName: 'Account ID', name: 'accountId', type: 'string', default: '={{ $json.accountId ?? $json.body?.accountId }}', required: true, displayOptions: show },
-	{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '={{ $json.campaignId ?? $json.body?.campaignId }}', required: true, displayOptions: show },
+	// Version 1: the IDs as text. 1.1: locators (From list: the campaigns in the store; By ID; By URL: the address in
+	// the platform's manager), by default still the input item's IDs (a scheduled run feeds them). One locator each for
+	// every platform, as the Platform may come from an expression.
+	{ displayName: 'Account ID', name: 'accountId', type: 'string', default: '={{ $json.accountId ?? $json.body?.accountId }}', required: true, displayOptions: onVersion(1) },
+	{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '={{ $json.campaignId ?? $json.body?.campaignId }}', required: true, displayOptions: onVersion(1) },
+	{
+		displayName: 'Ad Account',
+		name: 'accountId',
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '={{ $json.accountId ?? $json.body?.accountId }}' },
+		description: "The account whose past campaigns ground the copy. The list shows the accounts of the Platform with campaigns in the store. Empty: the account in the Campaign's address.",
+		displayOptions: onVersion(1.1),
+		modes: adAccountModes(CREATIVE_PLATFORMS, 'searchStoredAccounts', false),
+	},
+	{
+		displayName: 'Campaign',
+		name: 'campaignId',
+		type: 'resourceLocator',
+		default: { mode: 'id', value: '={{ $json.campaignId ?? $json.body?.campaignId }}' },
+		required: true,
+		description: `The campaign the copy is for. The list shows the account's campaigns with spend in the last ${STORED_CAMPAIGN_DAYS} days, from the store; an address may also name the account.`,
+		displayOptions: onVersion(1.1),
+		modes: campaignModes(CREATIVE_PLATFORMS),
+	},
 	{
 		displayName: 'Variants',
 		name: 'count',
@@ -142,11 +166,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: C
 		lexical: { nearDuplicate: threshold(o.lexicalNear, 'Near-Duplicate Threshold (Lexical)'), duplicate: threshold(o.lexicalDuplicate, 'Duplicate Threshold (Lexical)') },
 		semantic: { nearDuplicate: threshold(o.semanticNear, 'Near-Duplicate Threshold (Semantic)'), duplicate: threshold(o.semanticDuplicate, 'Duplicate Threshold (Semantic)') },
 	};
+	// version 1 holds text, 1.1 locators (a campaign's address may also name its account)
+	const campaign = campaignFromLocator(platform, this.getNodeParameter('campaignId', itemIndex, ''));
+	const accountId = accountIdFromLocator(platform, this.getNodeParameter('accountId', itemIndex, '')) || campaign.accountId || '';
+	if (!accountId) throw new ParameterError("Ad Account is empty: pick one, or give the Campaign by an address that names its account");
+	const campaignId = campaign.campaignId;
 	const result = await runCreative(
 		{
 			brief: text('brief'),
-			accountId: text('accountId'),
-			campaignId: text('campaignId'),
+			accountId,
+			campaignId,
 			campaignName: String(o.campaignName ?? '').trim() || null,
 			platform,
 			placement: String(o.placement ?? '').trim() || null,

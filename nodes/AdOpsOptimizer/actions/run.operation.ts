@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
 import { accountErrorAlert, optimizerAlert } from '../../shared/alerts/optimization';
-import { parseIdList } from '../../shared/platforms/factory';
+import { accountIdsFromLocator, adAccountModes, adAccountSearchMethod } from '../../common/list-search';
 import { PLATFORM_REGISTRY, platformList, type PlatformId } from '../../shared/platforms/registry';
 import { CONTROLLED_PLATFORMS } from '../../shared/rules/apply';
 import { GATE_NODE_OPTIONS } from '../../shared/rules/gates/index';
@@ -15,7 +15,7 @@ export function accountOptionName(platform: PlatformId): string {
 	return `${platform.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}Accounts`;
 }
 
-/** The account-id option of each platform the optimizer controls, from the platform registry. */
+/** Version 1: the account-id text option of each platform the optimizer controls, from the platform registry. */
 export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
 	const p = PLATFORM_REGISTRY[platform];
 	return {
@@ -30,6 +30,28 @@ export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodePropert
 		},
 	};
 });
+
+/**
+ * Version 1.1: the same options (same names, so a workflow keeps its values) as
+ * ad account locators: "From list" asks the platform which accounts its
+ * credential on this node reaches; "By ID" takes one or several ids; "By URL"
+ * the account's address in the platform's manager.
+ */
+export const ACCOUNT_LOCATORS: Array<{ platform: PlatformId; option: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
+	const p = PLATFORM_REGISTRY[platform];
+	return {
+		platform,
+		option: {
+			displayName: `${p.productLabel} Ad Account`,
+			name: accountOptionName(platform),
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			description: `The ${p.productLabel} account(s) to optimize; empty: the ones in the ${p.credentials[0].displayName} credential. By ID takes several IDs separated by commas.`,
+			modes: adAccountModes(platform, adAccountSearchMethod(platform)),
+		},
+	};
+});
+
 /** Rules and gates are the same for a run and a backtest. */
 const both = { show: { operation: ['run', 'backtest'] } };
 
@@ -70,13 +92,19 @@ export const description: INodeProperties[] = [
 		description:
 			'More rules, evaluated together with the stored ones: [{id, name, priority, scope, conditions, action, gates?}] (see the README). Invalid rules stop the run with the path of each problem.',
 	},
-	{
+	// Version 1 lists account IDs as text, 1.1 as locators; the rest of the options are the same.
+	...([1, 1.1] as const).map((version) => runOptions(version)),
+];
+
+/** The Options collection of a run and a backtest in a node version (only the account options differ). */
+function runOptions(version: 1 | 1.1): INodeProperties {
+	return {
 		displayName: 'Options',
 		name: 'runOptions',
 		type: 'collection',
 		default: {},
 		placeholder: 'Add Option',
-		displayOptions: both,
+		displayOptions: { show: { ...both.show, '@version': version === 1 ? [1] : [{ _cnd: { gte: 1.1 } }] } },
 		options: ([] as INodeProperties[]).concat([
 			{ displayName: 'Approval Above (%)', name: 'approvalPercent', type: 'number', default: 20, typeOptions: { minValue: 0 }, description: 'A budget change larger than this percent becomes a proposal for the approval queue instead of executing' },
 			{ displayName: 'Approval Above (Amount)', name: 'approvalAmount', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'A budget change larger than this amount (budget currency) becomes a proposal' },
@@ -121,12 +149,12 @@ export const description: INodeProperties[] = [
 				description: `Whether a dry run asks ${platformList(CONTROLLED_PLATFORMS.filter((p) => PLATFORM_REGISTRY[p].capabilities.validateOnly))} to validate each change without making it`,
 			},
 			// one account list per platform the optimizer controls (platform registry)
-			...ACCOUNT_OPTIONS.map(({ option }) => option),
+			...(version === 1 ? ACCOUNT_OPTIONS : ACCOUNT_LOCATORS).map(({ option }) => option),
 			// the number options of gates registered later (rules/gates/index.ts), e.g. max_daily_spend
 			...registryOptions(),
 		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
-	},
-];
+	};
+}
 
 /** Options this file does not spell out itself, one per number setting a registered gate offers (0 = not set). */
 function registryOptions(): INodeProperties[] {
@@ -186,8 +214,10 @@ export function settingsFromOptions(o: IDataObject, dryRun: boolean, killSwitch:
 /** Accounts per platform: the node's lists where given, else the credential's. */
 export function accountsFor(o: IDataObject, ctx: OptimizerContext): OptimizerInput['accounts'] {
 	const accounts: OptimizerInput['accounts'] = {};
-	for (const { platform, option } of ACCOUNT_OPTIONS) {
-		const listed = parseIdList(String(o[option.name] ?? ''));
+	for (const [i, { platform, option }] of ACCOUNT_OPTIONS.entries()) {
+		// version 1 holds text, 1.1 a locator (or text a workflow kept from 1); errors name the option as the node shows it
+		const raw = o[option.name];
+		const listed = accountIdsFromLocator(platform, raw, (raw !== null && typeof raw === 'object' ? ACCOUNT_LOCATORS[i]! : ACCOUNT_OPTIONS[i]!).option.displayName);
 		if (ctx.adapters[platform]) accounts[platform] = listed.length > 0 ? listed : (ctx.credentialAccounts[platform] ?? []);
 		else if (listed.length > 0) throw new ParameterError(`Account IDs are given for ${platform} but no credential for it is selected on this node`);
 	}
