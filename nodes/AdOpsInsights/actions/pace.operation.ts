@@ -30,6 +30,15 @@ export const description: INodeProperties[] = [
 		description: "The month's plan for the scope, in its reporting currency",
 	},
 	{
+		displayName: 'Propose Budget Changes',
+		name: 'proposeBudgets',
+		type: 'boolean',
+		default: false,
+		displayOptions: show,
+		description:
+			"Whether each off-pace campaign plan also outputs an optimizer rule (\"rule\"): set the daily budget that lands on plan, with approval. Give the rules to AdOps Optimizer's Rules (JSON) (workflows/insights.json does): its gates, AdOps Approval and the action ledger handle it like any budget change",
+	},
+	{
 		displayName: 'Pace Options',
 		name: 'paceOptions',
 		type: 'collection',
@@ -58,6 +67,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		...(String(o.month ?? '').trim() ? { month: String(o.month).trim() } : {}),
 		...(source === 'parameter' ? { monthlyBudget: numberParam(this.getNodeParameter('monthlyBudget', itemIndex, 0), 'Monthly Budget', 0, { min: 0 }) } : {}),
 		band: { early: numberParam(o.bandEarly, 'Band on Day 1', 0.25, { min: 0 }), end: numberParam(o.bandEnd, 'Band at Month End', 0.01, { min: 0 }) },
+		proposeBudgets: this.getNodeParameter('proposeBudgets', itemIndex, false) === true,
 	});
 	const attach = o.attachCharts !== false;
 	const out: INodeExecutionData[] = [];
@@ -89,6 +99,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 			linearDailyBudget: r.linearDailyBudget,
 			summary: r.summary,
 			idempotencyKey: p.alertKey,
+			...(p.rule || p.proposalNote ? { rule: (p.rule as unknown as IDataObject) ?? null, proposalNote: p.proposalNote } : {}),
 			alert: alert as unknown as IDataObject,
 			...(delivery ? { slack: deliveryJson(delivery) } : {}),
 		};
