@@ -4,6 +4,7 @@
  * Starts the sandbox and prints its URLs and the credentials it accepts.
  */
 import { parseArgs } from 'node:util';
+import { DATABOX_SANDBOX_API_KEY, DATABOX_SANDBOX_DATASET_ID, DATABOX_SANDBOX_PUSH_TOKEN } from './platforms/databox';
 import { startSandbox } from './server';
 
 async function main(): Promise<void> {
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
 		'',
 		'Credentials it accepts:',
 		...Object.entries(sandbox.credentials).map(([k, v]) => `  ${k.padEnd(10)} ${JSON.stringify(v)}`),
+		`  ${'databox'.padEnd(10)} ${JSON.stringify({ apiKey: DATABOX_SANDBOX_API_KEY, pushToken: DATABOX_SANDBOX_PUSH_TOKEN, datasetId: DATABOX_SANDBOX_DATASET_ID })}`,
 		'',
 		`Admin: ${sandbox.url}/_admin/world · /_admin/requests · /_admin/faults · /_admin/slack/messages · /_admin/slack/responses · /_admin/effects · /_admin/reset`,
 	];

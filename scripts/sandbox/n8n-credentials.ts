@@ -92,6 +92,6 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			type: 'adOpsTikTokAdsApi',
 			data: { accessToken: c.tiktok.accessToken, advertiserIds: sandbox.world.tiktok.advertisers.map((a) => a.id).join(', '), baseUrl: urls.tiktok },
 		},
-		{ id: ids.databox, name: 'AdOps Databox', type: 'adOpsDataboxApi', data: { apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: `${sandbox.url}/databox` } },
+		{ id: ids.databox, name: 'AdOps Databox', type: 'adOpsDataboxApi', data: { apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: urls.databox } },
 	];
 }

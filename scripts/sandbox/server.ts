@@ -86,6 +86,10 @@ export interface SandboxUrls {
 	slackActions: string;
 	/** Effects receiver base: side effects are POSTed to `${effects}/{name}`. */
 	effects: string;
+	/** Databox API v1 base (the AdOps Databox API credential's Base URL, datasets mode): `${databox}/v1/…`. */
+	databox: string;
+	/** Databox legacy push API base (Base URL in legacy push mode): `${databoxPush}/data`. */
+	databoxPush: string;
 }
 
 export interface Sandbox {
@@ -383,6 +387,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 			googleOAuthToken: `${base}/googleoauth/token`,
 			slackActions: `${base}/slack/actions`,
 			effects: `${base}/effects`,
+			databox: `${base}/databox`,
+			databoxPush: `${base}/databox-push`,
 		},
 		credentials: state.world.credentials,
 		get world() {

@@ -16,10 +16,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import type { ICredentialTestFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
 import { adOpsDataboxApiTest } from '../../nodes/AdOpsInsights/actions/push-kpis.operation';
 import { derivedMetrics } from '../../nodes/shared/metrics';
-import { createDataboxClient, DataboxError, pushItem, databoxRecords, pushKpis, type DataboxClient } from '../../nodes/shared/insights/databox';
+import { createDataboxClient, DATABOX_LEDGER_KIND, DataboxError, databoxRecords, ledgerTarget, pushItem, pushKpis, recordKey, type DataboxClient } from '../../nodes/shared/insights/databox';
 import { readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
 import { openStore, type RowInput, type Store } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -91,7 +91,7 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			if (saved !== undefined) process.env.DATABASE_URL = saved;
 			store = await openStore(ts.config);
 			sandbox = await startSandbox({ today: '2025-06-11' });
-			client = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: `${sandbox.url}/databox` });
+			client = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: sandbox.urls.databox });
 			await store.upsert('campaign_performance', performance(DAYS));
 		});
 		afterAll(async () => {
@@ -165,7 +165,7 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			await store.upsert('campaign_performance', performance(['2025-06-12']).slice(0, 4));
 			const kpis = await readKpis(store, { from: '2025-06-12', to: '2025-06-12' });
 			sandbox.injectFault({ route: 'databox.ingest', kind: 'timeout', count: 1 });
-			const quick = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: `${sandbox.url}/databox` }, { timeoutMs: 500 });
+			const quick = createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: sandbox.urls.databox }, { timeoutMs: 500 });
 			const lost = await pushKpis(store, quick, kpis, datasets);
 			assert.equal(lost.unknown, lost.values);
 			assert.match(lost.problems[0]!, /no answer within/);
@@ -177,7 +177,7 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 		test('a refused API key names the credential; the refused values go out with the right key', async () => {
 			await store.upsert('campaign_performance', performance(['2025-06-13']).slice(0, 2));
 			const kpis = await readKpis(store, { from: '2025-06-13', to: '2025-06-13' });
-			const wrong = createDataboxClient({ apiKey: 'dbx_wrong_key_000000', mode: 'datasets', baseUrl: `${sandbox.url}/databox` });
+			const wrong = createDataboxClient({ apiKey: 'dbx_wrong_key_000000', mode: 'datasets', baseUrl: sandbox.urls.databox });
 			await assert.rejects(wrong.validateKey(), /AdOps Databox API credential was refused by Databox \(key check, HTTP 401: Invalid API key\)/);
 			const error = await pushKpis(store, wrong, kpis, datasets).catch((e: unknown) => e);
 			assert.ok(error instanceof DataboxError && error.kind === 'auth');
@@ -188,8 +188,35 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-13' })));
 		});
 
+		test('a run killed after its claims: never sent, the values go out; sent, nothing is sent again and it is reported', async () => {
+			const later = () => Date.now() + 16 * 60_000;
+			const target = client.target(DATABOX_SANDBOX_DATASET_ID);
+			const claimAll = async (records: ReturnType<typeof databoxRecords>) => {
+				for (const r of records) await store.claimAction(recordKey(target, r), { kind: DATABOX_LEDGER_KIND, target: ledgerTarget(target, r.date), intent: r as never, claimedBy: 'killed-run' });
+			};
+			// killed before sending
+			await store.upsert('campaign_performance', performance(['2025-06-14']).slice(0, 1));
+			const a = await readKpis(store, { from: '2025-06-14', to: '2025-06-14' });
+			await claimAll(databoxRecords(a));
+			const fresh = await pushKpis(store, client, a, datasets);
+			assert.deepEqual([fresh.sent, fresh.inProgress], [0, fresh.values], 'a recent claim is another run at work');
+			const settled = await pushKpis(store, client, a, { ...datasets, now: later });
+			assert.deepEqual([settled.reconciled.notReceived, settled.sent, settled.inProgress], [settled.values, settled.values, 0]);
+			// killed after sending, before recording
+			await store.upsert('campaign_performance', performance(['2025-06-15']).slice(0, 1));
+			const b = await readKpis(store, { from: '2025-06-15', to: '2025-06-15' });
+			await claimAll(databoxRecords(b));
+			await client.ingest(DATABOX_SANDBOX_DATASET_ID, databoxRecords(b));
+			const before = ingestions(sandbox);
+			const held = await pushKpis(store, client, b, { ...datasets, now: later });
+			assert.deepEqual([held.sent, held.inProgress], [0, held.values]);
+			assert.match(held.problems.join('\n'), /claimed by a run that stopped before an answer, and Databox received an ingestion since \(.+\) that may hold them: not sent again/);
+			assert.equal(ingestions(sandbox), before);
+			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-15' })));
+		});
+
 		test('the legacy push API holds the same values; a rerun pushes nothing', async () => {
-			const legacy = createDataboxClient({ apiKey: DATABOX_SANDBOX_PUSH_TOKEN, mode: 'push', baseUrl: `${sandbox.url}/databox-push` });
+			const legacy = createDataboxClient({ apiKey: DATABOX_SANDBOX_PUSH_TOKEN, mode: 'push', baseUrl: sandbox.urls.databoxPush });
 			assert.match(await legacy.validateKey(), /accepted the push token/);
 			const kpis = await readKpis(store, { from: DAYS[0]!, to: DAYS[2]! });
 			const first = await pushKpis(store, legacy, kpis);
@@ -202,7 +229,7 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			const pushes = state.pushes.length;
 			const again = await pushKpis(store, legacy, kpis);
 			assert.deepEqual([again.sent, state.pushes.length], [0, pushes]);
-			const wrong = createDataboxClient({ apiKey: 'not-the-token', mode: 'push', baseUrl: `${sandbox.url}/databox-push` });
+			const wrong = createDataboxClient({ apiKey: 'not-the-token', mode: 'push', baseUrl: sandbox.urls.databoxPush });
 			await assert.rejects(wrong.validateKey(), /AdOps Databox API credential was refused by Databox \(ping, HTTP 401: Invalid push token\)/);
 		});
 	});
@@ -214,17 +241,17 @@ describe('the AdOps Databox API credential test', () => {
 		sandbox = await startSandbox({ today: '2025-06-11' });
 	});
 	afterAll(async () => sandbox?.close());
-	const check = (data: Record<string, unknown>) => adOpsDataboxApiTest.call({} as ICredentialTestFunctions, { id: '1', name: 'AdOps Databox', type: 'adOpsDataboxApi', data });
+	const check = (data: ICredentialDataDecryptedObject) => adOpsDataboxApiTest.call({} as ICredentialTestFunctions, { id: '1', name: 'AdOps Databox', type: 'adOpsDataboxApi', data });
 
 	test('accepts the sandbox key and push token; names the credential when Databox refuses; says when Databox cannot be reached', async () => {
-		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: `${sandbox.url}/databox` }), { status: 'OK', message: `Databox accepted the API key (${sandbox.url}/databox)` });
-		assert.equal((await check({ apiMode: 'push', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: `${sandbox.url}/databox-push` })).status, 'OK');
-		const refused = await check({ apiMode: 'datasets', apiKey: 'dbx_wrong_key_111111', baseUrl: `${sandbox.url}/databox` });
+		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: sandbox.urls.databox }), { status: 'OK', message: `Databox accepted the API key (${sandbox.url}/databox)` });
+		assert.equal((await check({ apiMode: 'push', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: sandbox.urls.databoxPush })).status, 'OK');
+		const refused = await check({ apiMode: 'datasets', apiKey: 'dbx_wrong_key_111111', baseUrl: sandbox.urls.databox });
 		assert.equal(refused.status, 'Error');
 		assert.match(refused.message, /^The AdOps Databox API credential was refused by Databox \(key check, HTTP 401: Invalid API key\)\. Check the API key/);
 		// the push token of the legacy API is not a datasets API key: the mode is named in the hint
-		assert.match((await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: `${sandbox.url}/databox` })).message, /and the API mode/);
-		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: '', baseUrl: `${sandbox.url}/databox` }), { status: 'Error', message: 'AdOps Databox API: the API key is empty' });
+		assert.match((await check({ apiMode: 'datasets', apiKey: DATABOX_SANDBOX_PUSH_TOKEN, baseUrl: sandbox.urls.databox })).message, /and the API mode/);
+		assert.deepEqual(await check({ apiMode: 'datasets', apiKey: '', baseUrl: sandbox.urls.databox }), { status: 'Error', message: 'AdOps Databox API: the API key is empty' });
 		const closed = await new Promise<number>((resolve) => {
 			const server = createServer().listen(0, '127.0.0.1', () => {
 				const { port } = server.address() as AddressInfo;

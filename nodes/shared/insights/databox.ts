@@ -47,6 +47,8 @@ export const DATABOX_BATCH = 100;
 export const DATABOX_LEDGER_KIND = 'databox_push';
 /** Clock difference allowed between this host and Databox when an ingestion is matched to a lost batch. */
 export const DATABOX_CLOCK_SLACK_MS = 120_000;
+/** A claim without an outcome older than this belongs to a run that stopped (a batch takes seconds). */
+export const DATABOX_STALE_CLAIM_MS = 15 * 60_000;
 
 export interface DataboxSettings {
 	apiKey: string;
@@ -280,7 +282,7 @@ export interface PushKpisResult {
 	failed: number;
 	/** The answer was lost: may have been received; not sent again before it is reconciled. */
 	unknown: number;
-	/** Claimed by another run that has not finished. */
+	/** Claimed by another run that has not finished (or stopped, and Databox may hold them: see problems). */
 	inProgress: number;
 	ingestions: string[];
 	problems: string[];
@@ -314,11 +316,18 @@ export function ledgerTarget(target: string, date: string): string {
 	return `${target}|${date}`;
 }
 
-async function ledgerEntries(store: LedgerStore, target: string, days: readonly string[]): Promise<Map<string, { status: string; response: unknown }>> {
-	const out = new Map<string, { status: string; response: unknown }>();
+interface LedgerSeen {
+	status: string;
+	response: unknown;
+	updatedAt: number;
+	attempts: number;
+}
+
+async function ledgerEntries(store: LedgerStore, target: string, days: readonly string[]): Promise<Map<string, LedgerSeen>> {
+	const out = new Map<string, LedgerSeen>();
 	for (let i = 0; i < days.length; i += 50) {
-		const rows = await store.selectColumns('action_ledger', ['idempotency_key', 'status', 'response'], { where: { kind: DATABOX_LEDGER_KIND, target: { in: days.slice(i, i + 50).map((d) => ledgerTarget(target, d)) } } });
-		for (const r of rows) out.set(r.idempotency_key, { status: r.status, response: r.response });
+		const rows = await store.selectColumns('action_ledger', ['idempotency_key', 'status', 'response', 'updated_at', 'attempts'], { where: { kind: DATABOX_LEDGER_KIND, target: { in: days.slice(i, i + 50).map((d) => ledgerTarget(target, d)) } } });
+		for (const r of rows) out.set(r.idempotency_key, { status: r.status, response: r.response, updatedAt: Date.parse(r.updated_at), attempts: r.attempts });
 	}
 	return out;
 }
@@ -352,6 +361,7 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 	const claimedBy = options.claimedBy ?? `databox:${randomUUID()}`;
 	const toSend: Array<{ key: string; record: DataboxRecord }> = [];
 	const unknown: Array<{ key: string; record: DataboxRecord; note: BatchNote | undefined }> = [];
+	const stale: StaleClaim[] = [];
 
 	const claim = async (on: LedgerStore, key: string, record: DataboxRecord) =>
 		on.claimAction(key, { kind: DATABOX_LEDGER_KIND, target: ledgerTarget(target, record.date), intent: record as unknown as Json, claimedBy, retryFailed: true });
@@ -364,6 +374,7 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 		const seen = known.get(key);
 		if (seen?.status === 'succeeded') result.alreadySent++;
 		else if (seen?.status === 'unknown') unknown.push({ key, record, note: batchNote(seen.response) });
+		else if (seen?.status === 'claimed' && now() - seen.updatedAt > DATABOX_STALE_CLAIM_MS) stale.push({ key, record, claimedAt: seen.updatedAt, attempts: seen.attempts });
 		else toClaim.push({ key, record });
 	}
 	// claims are committed (a batch per transaction) before anything is sent
@@ -383,10 +394,12 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 		});
 	}
 
-	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, async (u) => {
+	const resend = async (u: { key: string; record: DataboxRecord }) => {
 		const c = await claim(store, u.key, u.record);
 		if (c.claimed) toSend.push({ key: u.key, record: u.record });
-	});
+	};
+	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, resend);
+	if (stale.length > 0) await settleStaleClaims(store, client, options.datasetId ?? '', target, stale, result, resend);
 
 	for (let i = 0; i < toSend.length; i += DATABOX_BATCH) {
 		const batch = toSend.slice(i, i + DATABOX_BATCH);
@@ -483,6 +496,53 @@ async function reconcile(
 			}
 		}
 	}
+}
+
+interface StaleClaim {
+	key: string;
+	record: DataboxRecord;
+	/** When the claim was written (the ledger's updated_at). */
+	claimedAt: number;
+	attempts: number;
+}
+
+/**
+ * Values claimed by a run that stopped before it recorded an outcome (killed
+ * between the claim and the answer). Datasets API: when Databox holds no
+ * ingestion from the claim's time on that is not known as another batch's,
+ * the batch never arrived: the claim is settled as failed and the values are
+ * sent; when there is one, it may hold them: nothing is sent, and they are
+ * reported. The legacy push API cannot be read: reported.
+ */
+async function settleStaleClaims(
+	store: LedgerStore,
+	client: DataboxClient,
+	datasetId: string,
+	target: string,
+	stale: StaleClaim[],
+	result: PushKpisResult,
+	resend: (u: { key: string; record: DataboxRecord }) => Promise<void>,
+): Promise<void> {
+	const since = Math.min(...stale.map((c) => c.claimedAt)) - DATABOX_CLOCK_SLACK_MS;
+	if (client.mode === 'datasets') {
+		const known = new Set(await knownIngestions(store, target));
+		const unexplained = (await client.listIngestions(datasetId)).filter((i) => !known.has(i.ingestionId) && Date.parse(i.timestamp) >= since);
+		if (unexplained.length === 0) {
+			for (const c of stale) {
+				const r = await store.resolveAction(c.key, { from: 'claimed', attempts: c.attempts, status: 'failed', resolution: `The run that claimed it stopped before an answer, and Databox holds no ingestion since ${new Date(since).toISOString()} that is not another batch's: never received` });
+				if (r.resolved) {
+					result.reconciled.notReceived++;
+					await resend(c);
+				} else if (r.entry.status === 'succeeded') result.alreadySent++;
+				else result.inProgress++;
+			}
+			return;
+		}
+		result.problems.push(`${stale.length} values were claimed by a run that stopped before an answer, and Databox received ${unexplained.length === 1 ? 'an ingestion' : `${unexplained.length} ingestions`} since (${unexplained.map((i) => i.ingestionId).join(', ')}) that may hold them: not sent again; check the dataset`);
+	} else {
+		result.problems.push(`${stale.length} values were claimed by a run that stopped before an answer; the legacy push API cannot show what it received, so they are not sent again: check them in Databox`);
+	}
+	result.inProgress += stale.length;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
