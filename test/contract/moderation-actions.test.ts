@@ -130,7 +130,8 @@ function registerSuite(name: string, open: () => Promise<Store>): void {
 			const [p2] = without.proposals;
 			assert.deepEqual(p2!.payload, { type: 'acknowledge', platform: 'meta', commentId: q2.commentId, ruleId: 'reply.question.no_draft' });
 			const [row] = await store.select('moderation_actions', { where: { comment_id: q2.commentId } });
-			assert.deepEqual([row!.action_type, row!.action_status, row!.proposal_id], ['propose_reply', 'proposed', p2!.id]);
+			// a dry run (the default) returns the proposal and queues nothing: the row says so and holds no proposal id
+			assert.deepEqual([row!.action_type, row!.action_status, row!.proposal_id], ['propose_reply', 'dry_run', null]);
 		});
 
 		test('live: a hide that fails is recorded, left alone by later runs, and retried once on request', async () => {

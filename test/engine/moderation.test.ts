@@ -22,11 +22,12 @@ describe('AdOps Moderation on n8n-core', () => {
 		await engine?.close();
 	});
 
-	test('workflows/moderation.json (Run Now): every polled comment moderated in dry run; Slack gets one digest of the run, not one alert per comment or approval request', async () => {
+	test('workflows/moderation.json (Run Now): every polled comment moderated in dry run; Slack gets one digest of the run, not one alert per comment or approval request; no Notion card; a second dry run announces nothing again', async () => {
 		// An engine of its own: every comment of its world is new to its store.
 		const engine = await startEngine({ seed: 8 });
 		onTestFinished(() => engine.close());
 		const before = slackMessages(engine).length;
+		const pagesBefore = engine.sandbox.world.notion.pages.length;
 		const run = await engine.run('moderation.json');
 		expect(run.status, run.error?.message).toBe('success');
 		const polled = run.items('Poll Comments').length;
@@ -44,13 +45,20 @@ describe('AdOps Moderation on n8n-core', () => {
 		const digests = moderated.filter((o) => o.digest === true);
 		expect(digests).toHaveLength(1);
 		expect((digests[0]!.alert as { title: string }).title).toMatch(new RegExp(`^Comment moderation: ${comments.length} comment\\(s\\) classified`));
-		// its approval requests (replies, escalations) wait as Notion cards and are counted in the digest, not posted one by one
-		expect(moderated.filter((o) => !o.commentId && o.digest !== true).every((o) => o.alert === null)).toBe(true);
+		// its approval requests (replies, escalations) are items without an alert, counted in the digest; a dry run creates no Notion card
+		const requests = moderated.filter((o) => !o.commentId && o.digest !== true);
+		expect(requests.every((o) => o.alert === null && o.proposal && o.type === undefined)).toBe(true);
 		expect(moderated.at(-1)!.digest, 'the digest is the last item').toBe(true);
-		const cards = moderated.filter((o) => o.type === 'queued' && (o.created === true || o.adopted === true)).length;
-		expect(cards).toBeGreaterThan(0);
-		expect((digests[0]!.alert as { message: string }).message).toContain(`${cards} approval request(s)`);
+		expect(requests.length).toBeGreaterThan(0);
+		expect((digests[0]!.alert as { message: string }).message).toContain(`A live run would ask a person about ${requests.length} of them`);
+		expect(engine.sandbox.world.notion.pages.length - pagesBefore, 'Notion pages made by the dry run').toBe(0);
 		expect(posted).toBe(1);
+
+		// The next scheduled dry run (same comments, same day): nothing new to announce, no card
+		const again = await engine.run('moderation.json');
+		expect(again.status, again.error?.message).toBe('success');
+		expect(slackMessages(engine).length - before, 'Slack messages after two dry runs').toBe(1);
+		expect(engine.sandbox.world.notion.pages.length - pagesBefore, 'Notion pages after two dry runs').toBe(0);
 	});
 
 	test('poll comments, then moderate with Limit in dry run: one item per comment, paired, nothing done on Meta', async () => {

@@ -146,7 +146,7 @@ describe('digests: one message per run instead of one per comment or variant', (
 		assert.match(alert.items![0]!, /^question \(confidence 0\.88\) on ad ad-1: "Where is my order\? <!here>" → escalate dry run$/);
 		assert.equal(alert.items![DIGEST_LINES], '…and 5 more comment(s) that would need a person');
 		assert.equal(alert.items!.at(-1), 'Poll failed: act_9: HTTP 500');
-		assert.match(moderationDigestAlert([comment([])], [], 11)!.message!, /11 approval request\(s\) \(replies, escalations\) were queued as Notion cards: decide them there\./);
+		assert.match(moderationDigestAlert([comment([])], [], 11)!.message!, /A live run would ask a person about 11 of them \(replies, escalations\) on Notion approval cards; the dry run created none\./);
 		assert.ok(!JSON.stringify(renderAlert(alert)).includes('<!here>'), 'the comment is data');
 	});
 

@@ -97,21 +97,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: M
 	// Poll Comments reports accounts or posts it could not read as items with `pollErrors`: they reach Slack through this node.
 	const polled = this.getInputData().flatMap((input, k) => (Array.isArray(input.json.pollErrors) ? [{ errors: input.json.pollErrors as PollResult['errors'], k }] : []));
 	if (!result.dryRun) for (const p of polled) out.push({ json: { pollErrors: p.errors, alert: commentPollAlert(p.errors) } as unknown as IDataObject, pairedItem: { item: p.k } });
-	let awaiting = 0;
+	// a live run's approval requests (a dry run queues none)
 	for (const event of result.enqueued) {
 		const row = ctx.queue ? await ctx.queue.get(event.proposalId) : undefined;
 		const alertEvent = row ? alertEventFor(event, row) : undefined;
-		if (alertEvent?.type === 'awaiting') awaiting++;
 		out.push({
-			// a dry run's approval requests are counted in its digest, not posted one by one
-			json: { ...event, alert: alertEvent && !result.dryRun ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
+			json: { ...event, alert: alertEvent ? proposalAlert(alertEvent) : null, threadKey: proposalThreadKey(event.proposalId) } as unknown as IDataObject,
 			pairedItem: { item: itemIndex },
 		});
 	}
-	if (!ctx.queue) for (const p of result.proposals) out.push({ json: { proposal: p, alert: null } as unknown as IDataObject, pairedItem: { item: itemIndex } });
+	// proposals nothing queued (no approval queue on the node, or a dry run, which creates no card): items without an alert
+	if (!ctx.queue || result.dryRun) for (const p of result.proposals) out.push({ json: { proposal: p, dryRun: result.dryRun, alert: null } as unknown as IDataObject, pairedItem: { item: itemIndex } });
 	if (result.dryRun) {
-		// the requests a live run would announce one by one (a new card, or one an earlier run made without learning of it)
-		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors), awaiting);
+		// the requests a live run would queue as cards and announce one by one, counted
+		const digest = moderationDigestAlert(result.comments, polled.flatMap((p) => p.errors), result.proposals.length);
 		if (digest) out.push({ json: { digest: true, dryRun: true, comments: result.comments.length, alert: digest } as unknown as IDataObject, pairedItem: { item: polled[0]?.k ?? itemIndex } });
 	}
 	return out;

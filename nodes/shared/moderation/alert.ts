@@ -45,13 +45,14 @@ export const DIGEST_LINES = 20;
 /**
  * One alert for a whole dry run (instead of one per comment): how many
  * comments were classified, by intent, what the policy would do (by action),
- * the comments that would need a person, the approval requests queued (their
- * Notion cards; a dry run does not post each one to Slack), and the accounts
- * or posts the poll could not read. Null when nothing was classified and
- * nothing failed.
+ * the comments that would need a person, the approval requests a live run
+ * would queue (a dry run creates no Notion card and posts none of them), and
+ * the accounts or posts the poll could not read. Null when nothing was
+ * classified and nothing failed. A comment is moderated once, so a later dry
+ * run announces only comments it has not seen.
  */
-export function moderationDigestAlert(comments: readonly ModeratedComment[], pollErrors: PollResult['errors'] = [], queued = 0): Alert | null {
-	if (comments.length === 0 && pollErrors.length === 0 && queued === 0) return null;
+export function moderationDigestAlert(comments: readonly ModeratedComment[], pollErrors: PollResult['errors'] = [], wouldQueue = 0): Alert | null {
+	if (comments.length === 0 && pollErrors.length === 0 && wouldQueue === 0) return null;
 	const count = (keys: string[]) => {
 		const m = new Map<string, number>();
 		for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
@@ -72,7 +73,7 @@ export function moderationDigestAlert(comments: readonly ModeratedComment[], pol
 				comments.length ? `By intent: ${intents.map(([k, n]) => `${words(k)} ${n}`).join(', ')}.` : 'No new comments.',
 				actions.length ? `The policy would: ${actions.map(([k, n]) => `${words(k)} ${n}`).join(', ')}.` : 'The policy would take no action.',
 				notable.length ? `${notable.length} comment(s) would go to a person.` : null,
-				queued ? `${queued} approval request(s) (replies, escalations) were queued as Notion cards: decide them there.` : null,
+				wouldQueue ? `A live run would ask a person about ${wouldQueue} of them (replies, escalations) on Notion approval cards; the dry run created none.` : null,
 				failed ? `Polling failed for ${pollErrors.length} account(s) or post(s); they are read again from the same point next time.` : null,
 			]
 				.filter(Boolean)

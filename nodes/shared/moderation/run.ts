@@ -29,7 +29,8 @@
  *   once through the action ledger when `live` is on, and are only
  *   recorded (`dry_run`) otherwise — the default. Actions that need a
  *   person become proposals of kind `moderation` (a drafted reply, an
- *   escalation, a review), enqueued when `deps.approvals` is given and
+ *   escalation, a review), enqueued when `deps.approvals` is given (live
+ *   runs only: a dry run returns them and creates no approval card) and
  *   returned either way. Every action is a `moderation_actions` row keyed
  *   per comment and action type.
  * - The comment is marked moderated last: a run that fails half way is
@@ -766,7 +767,9 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 				const proposal = await proposalFor(action, { ...ctx, ruleId: action.ruleId }, c.classification, input, deps, result);
 				result.proposals.push(proposal.input);
 				proposalOf.set(proposal.input.id, moderated);
-				outcome = { ...base, status: 'proposed', proposalId: proposal.input.id, ...(proposal.reply ? { suggestedReply: proposal.reply } : {}) };
+				const reply = proposal.reply ? { suggestedReply: proposal.reply } : {};
+				// A dry run shows what it would ask a person (the proposal, the drafted reply) and queues nothing: no card, no id on the row.
+				outcome = live ? { ...base, status: 'proposed', proposalId: proposal.input.id, ...reply } : { ...base, status: 'dry_run', ...reply };
 			}
 			moderated.actions.push(outcome);
 			actionRows.push({
@@ -791,8 +794,8 @@ export async function moderate(input: ModerateInput, deps: ModerateDeps): Promis
 		result.comments.push(moderated);
 	}
 
-	// 3. Enqueue (a failure leaves every comment of the run to the next run; nothing above repeats a side effect).
-	if (deps.approvals && result.proposals.length > 0) {
+	// 3. Enqueue, live runs only (a failure leaves every comment of the run to the next run; nothing above repeats a side effect).
+	if (live && deps.approvals && result.proposals.length > 0) {
 		result.enqueued = await deps.approvals.enqueue(result.proposals);
 		const pageOf = new Map(result.enqueued.filter((e) => e.pageId).map((e) => [e.proposalId, e.pageId!]));
 		for (const row of actionRows) if (row.proposal_id && pageOf.has(row.proposal_id)) row.notion_record_id = pageOf.get(row.proposal_id)!;
