@@ -12,6 +12,7 @@ import * as pollDecisions from './actions/pollDecisions.operation';
 import * as resolveStuck from './actions/resolveStuck.operation';
 import { router } from './actions/router';
 import * as slackInteraction from './actions/slackInteraction.operation';
+import { APPROVAL_DESCRIPTION } from '../common/panel';
 
 const OPERATIONS = {
 	enqueue: { name: 'Enqueue', value: 'enqueue', action: 'Queue proposals for approval', description: 'Create one Notion card per proposal (idempotent by proposal ID)' },
@@ -40,7 +41,7 @@ export class AdOpsApproval implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ { enqueue: "Queue for approval", executeApproved: "Execute approved changes", expire: "Expire overdue cards", slackInteraction: "Record Slack clicks", pollDecisions: "Read new decisions", resolveStuck: "Resolve a stuck execution", syncDecisions: "Sync decisions from Notion" }[$parameter["operation"]] ?? "" }}',
-		description: 'Queue risky changes as Notion approval cards and execute approved ones exactly once',
+		description: APPROVAL_DESCRIPTION,
 		defaults: { name: 'AdOps Approval' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

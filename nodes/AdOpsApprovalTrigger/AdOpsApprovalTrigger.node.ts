@@ -4,6 +4,7 @@ import { openApprovalQueue, adOpsNotionApiTest } from '../common/notion';
 import { adOpsStoreConnectionTest, openStoreFromNode } from '../common/store';
 import { pollDecisions } from '../shared/approvals';
 import { eventItem } from '../common/approvals';
+import { APPROVAL_DESCRIPTION, triggerEvent } from '../common/panel';
 
 export class AdOpsApprovalTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +13,8 @@ export class AdOpsApprovalTrigger implements INodeType {
 		icon: { light: 'file:adOpsApprovalTrigger.svg', dark: 'file:adOpsApprovalTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		description: 'Starts the workflow once for each new decision on an approval card, in Notion or from Slack',
+		// the panel shows this for the entry it merges with AdOps Approval; the trigger's own words are its Event (common/panel.ts)
+		description: APPROVAL_DESCRIPTION,
 		subtitle: 'On new decision',
 		defaults: { name: 'AdOps Approval Trigger' },
 		polling: true,
@@ -23,6 +25,7 @@ export class AdOpsApprovalTrigger implements INodeType {
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 		],
 		properties: [
+			triggerEvent({ name: 'New Decision', value: 'newDecision', action: 'On new decision', description: 'Starts the workflow once for each new decision on an approval card, in Notion or from Slack' }),
 			{
 				displayName:
 					'Each decision (approved, rejected, or refused: edited card, approver not allowed, approved after expiry) is emitted once. The cursor lives in the AdOps Store, so restarts and queue mode never repeat or lose one.',

@@ -6,6 +6,7 @@ import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest } from '../common/store';
 import * as moderate from './actions/moderate.operation';
 import { router } from './actions/router';
+import { MODERATION_DESCRIPTION } from '../common/panel';
 
 export class AdOpsModeration implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,7 +16,7 @@ export class AdOpsModeration implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ { moderate: ($parameter["live"] === true ? "Moderate comments (live)" : "Moderate comments (dry run)"), pollComments: "Read new ad comments" }[$parameter["operation"]] ?? "" }}',
-		description: 'Classify comments on Facebook and Instagram ads and act within policy: hide spam and abuse, propose replies, escalate',
+		description: MODERATION_DESCRIPTION,
 		defaults: { name: 'AdOps Moderation' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

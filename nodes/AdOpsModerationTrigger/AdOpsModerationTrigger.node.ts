@@ -5,6 +5,7 @@ import { adOpsMetaAdsApiTest } from '../common/platforms';
 import { adOpsStoreConnectionTest, openStoreFromNode } from '../common/store';
 import { handleMetaWebhook } from '../shared/moderation';
 import { outcomeLog, skippedEntries } from './skipped';
+import { MODERATION_DESCRIPTION, triggerEvent } from '../common/panel';
 
 interface RawRequest {
 	method: string;
@@ -24,7 +25,8 @@ export class AdOpsModerationTrigger implements INodeType {
 		icon: { light: 'file:adOpsModerationTrigger.svg', dark: 'file:adOpsModerationTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		description: "Starts the workflow for new comments on your Facebook and Instagram ads, from Meta's webhooks",
+		// the panel shows this for the entry it merges with AdOps Moderation; the trigger's own words are its Event (common/panel.ts)
+		description: MODERATION_DESCRIPTION,
 		subtitle: 'On new ad comment',
 		defaults: { name: 'AdOps Moderation Trigger' },
 		inputs: [],
@@ -39,6 +41,7 @@ export class AdOpsModerationTrigger implements INodeType {
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'adops-meta-comments', isFullPath: true },
 		],
 		properties: [
+			triggerEvent({ name: 'New Ad Comment', value: 'newComment', action: 'On new ad comment', description: "Starts the workflow for new comments on your Facebook and Instagram ads, from Meta's webhooks" }),
 			{
 				displayName:
 					"Use this node's production URL as the callback URL of the Meta app's Page webhook (field feed; Instagram: comments), with the Verify Token from the AdOps Meta Ads credential. Every delivery is checked against X-Hub-Signature-256 with the credential's App Secret; a missing or wrong signature gets 401 and starts nothing, a replayed delivery starts nothing.",
