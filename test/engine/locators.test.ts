@@ -122,6 +122,16 @@ describe('resource locators of the AdOps nodes', () => {
 		expect((await listSearch(type, 'searchMetaAdAccounts', meta.name.slice(0, 6).toUpperCase(), {}, platformCreds)).results.map((r) => r.value)).toContain(meta.id);
 		// no Meta credential on the node: said in words, not an API error
 		await expect(listSearch(type, 'searchMetaAdAccounts', undefined, {}, creds)).rejects.toThrow(/Select the Meta Ads credential first/);
+		// Meta failing (5xx on every try): n8n's NodeApiError with Meta's status, the token never in the message
+		engine.sandbox.injectFault({ route: 'meta.myAdAccounts', kind: '5xx', status: 503, count: 5 });
+		const failed = await listSearch(type, 'searchMetaAdAccounts', undefined, {}, platformCreds).then(
+			() => null,
+			(e: unknown) => e as Error & { httpCode?: string },
+		);
+		engine.sandbox.clearFaults();
+		expect(failed?.name).toBe('NodeApiError');
+		expect(failed?.httpCode).toBe('503');
+		expect(failed?.message).not.toContain(String(engine.credentials.values.adOpsMetaAdsApi!.accessToken));
 
 		const optimizer = (runOptions: Record<string, unknown>, typeVersion = 1.1) => ({
 			name: 'Optimizer',
