@@ -21,7 +21,9 @@ import { adOpsDataboxApiTest } from '../../nodes/AdOpsInsights/actions/push-kpis
 import { derivedMetrics } from '../../nodes/shared/metrics';
 import { createDataboxClient, DATABOX_LEDGER_KIND, DataboxError, databoxRecords, ledgerTarget, pushItem, pushKpis, recordKey, type DataboxClient } from '../../nodes/shared/insights/databox';
 import { readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
+import { Pool } from 'pg';
 import { openStore, type RowInput, type Store } from '../../nodes/shared/store';
+import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import { databoxState, DATABOX_SANDBOX_API_KEY, DATABOX_SANDBOX_DATASET_ID, DATABOX_SANDBOX_PUSH_TOKEN, pointKey } from '../../scripts/sandbox/platforms/databox';
 import { testStore, type TestStore } from '../helpers/store';
@@ -98,6 +100,20 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			await sandbox?.close();
 			await store?.close();
 			await ts?.cleanup();
+		});
+
+		test('mv_account_daily_summary is a view PUBLIC holds nothing on', async () => {
+			const sql = `SELECT c.relkind AS kind, has_table_privilege('public', c.oid, 'SELECT') AS public_select
+			               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			              WHERE n.nspname = current_schema() AND c.relname = 'mv_account_daily_summary'`;
+			let rows: Array<Record<string, unknown>>;
+			if (ts.config.kind === 'embedded') rows = (await (await embeddedExecutor(ts.config.path))!.query(sql)).rows;
+			else {
+				const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1, options: `-c search_path=${ts.config.kind === 'postgres' ? ts.config.schema : 'public'}` });
+				rows = (await pool.query(sql)).rows;
+				await pool.end();
+			}
+			assert.deepEqual(rows, [{ kind: 'v', public_select: false }]);
 		});
 
 		test("the views' ratios equal derivedMetrics on the same rows", async () => {
