@@ -428,21 +428,18 @@ export function planBudget(input: PlanInput): PlanResult {
 	return plan;
 }
 
-function outcomeText(outcome: Plan['outcome'], v: number, currency: string): string {
-	return outcome === 'conversions' ? `${num(v)} conversions` : `${fmtMoney(v, currency)} revenue`;
-}
-
 /** The plan in sentences: the totals, then every campaign (moved ones first, largest move first). */
 export function planText(plan: Plan): string[] {
 	const t = plan.totals;
 	const cur = plan.currency;
 	const o = plan.outcome;
 	const unit = o === 'conversions' ? '' : ` ${cur}`;
-	const ratioText = (r: number) => (o === 'conversions' ? `CPA ${fmtMoney(r, cur)}` : `ROAS ${num(r, 2)}`);
+	const ratioValue = (r: number) => (o === 'conversions' ? fmtMoney(r, cur) : num(r, 2));
+	const ratioText = (r: number) => `${o === 'conversions' ? 'CPA' : 'ROAS'} ${ratioValue(r)}`;
 	const sign = (v: number) => (v >= 0 ? `+${num(v)}` : num(v));
 	const lines = [
 		`Daily budget ${fmtMoney(t.currentSpend, cur)} -> ${fmtMoney(t.proposedSpend, cur)} over ${plan.campaigns.length} campaigns (${plan.campaigns.filter((c) => c.status === 'moved').length} moved).`,
-		`Expected ${outcomeText(o, t.current.value, cur)} -> ${outcomeText(o, t.proposed.value, cur)} a day: ${sign(t.uplift.value)}${unit} (95 % interval ${sign(t.uplift.low)} to ${sign(t.uplift.high)}${unit}), ${ratioText(t.currentRatio)} -> ${ratioText(t.proposedRatio)}.`,
+		`Expected ${o === 'conversions' ? `${num(t.current.value)} -> ${num(t.proposed.value)} conversions` : `revenue ${fmtMoney(t.current.value, cur)} -> ${fmtMoney(t.proposed.value, cur)}`} a day: ${sign(t.uplift.value)}${unit} (95 % interval ${sign(t.uplift.low)} to ${sign(t.uplift.high)}${unit}), ${ratioText(t.currentRatio)} -> ${ratioValue(t.proposedRatio)}.`,
 	];
 	const held = plan.campaigns.filter((c) => c.status === 'held' || c.status === 'locked');
 	if (held.length > 0) lines.push(`Kept at their budget: ${held.map((c) => `${c.name} (${c.reason})`).join('; ')}.`);
