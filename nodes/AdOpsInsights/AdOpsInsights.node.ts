@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { adOpsStoreConnectionTest } from '../common/store';
+import { CONTROLLED_CREDENTIALS, PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
+import { PLATFORM_REGISTRY } from '../shared/platforms/registry';
 import { adOpsSlackApiTest, searchSlackChannels } from '../common/slack';
 import { router } from './actions/router';
 import * as detect from './actions/detect.operation';
@@ -27,6 +29,8 @@ export class AdOpsInsights implements INodeType {
 			{ name: 'adOpsStoreApi', displayName: 'AdOps Store', required: true, testedBy: 'adOpsStoreConnectionTest' },
 			{ name: 'adOpsSlackApi', displayName: 'Slack (alerts with charts, optional)', required: false, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['detect', 'pace', 'digest'] } } },
 			{ name: 'adOpsDataboxApi', displayName: 'Databox', required: false, testedBy: 'adOpsDataboxApiTest', displayOptions: { show: { operation: ['pushKpis'] } } },
+			// Pace Budgets' plan source "platform": the campaigns' own budgets, read as the optimizer reads them
+			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => ({ name: credential, displayName: PLATFORM_REGISTRY[platform].productLabel, required: false, ...platformCredentialTest(credential), displayOptions: { show: { operation: ['pace'], planSource: ['platform'] } } })),
 		],
 		properties: [
 			{
@@ -77,7 +81,7 @@ export class AdOpsInsights implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsDataboxApiTest: pushKpis.adOpsDataboxApiTest }, listSearch: { searchSlackChannels } };
+	methods = { credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest, adOpsDataboxApiTest: pushKpis.adOpsDataboxApiTest, ...PLATFORM_CREDENTIAL_TESTS }, listSearch: { searchSlackChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

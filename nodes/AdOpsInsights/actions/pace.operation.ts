@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
 import { pacingChart } from '../../shared/charts/from-insights';
-import { paceBudgets } from '../../shared/insights/run';
+import { readPlatformPlans } from '../../shared/insights/platform-plans';
+import { paceBudgets, type PaceOptions } from '../../shared/insights/run';
+import { controlledAdaptersFromNode } from '../../common/platforms';
 import { asJson, scopeOf } from './common';
 import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
 import type { InsightsContext } from './types';
@@ -18,6 +20,7 @@ export const description: INodeProperties[] = [
 		options: [
 			{ name: 'Budget Plans Table', value: 'table', description: "The store's budget_plans rows of the month (per account or campaign)" },
 			{ name: 'Monthly Budget Below', value: 'parameter', description: 'One plan for the scope chosen above' },
+			{ name: "Platforms' Own Budgets", value: 'platform', description: "Each active campaign's daily budget × the days of the month, read from its platform (select the platform credentials); campaigns without a daily budget of their own are listed, not paced" },
 		],
 	},
 	{
@@ -61,6 +64,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 	const o = this.getNodeParameter('paceOptions', itemIndex, {}) as IDataObject;
 	const scope = scopeOf(this, itemIndex);
 	const source = this.getNodeParameter('planSource', itemIndex, 'table') as string;
+	let plansFor: PaceOptions['plansFor'];
+	if (source === 'platform') {
+		const { adapters, accounts } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
+		plansFor = await readPlatformPlans(adapters, accounts, scope);
+	}
 	const run = await paceBudgets(ctx.store, {
 		...scope,
 		...(String(o.asOf ?? '').trim() ? { asOf: String(o.asOf).trim() } : {}),
@@ -68,6 +76,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		...(source === 'parameter' ? { monthlyBudget: numberParam(this.getNodeParameter('monthlyBudget', itemIndex, 0), 'Monthly Budget', 0, { min: 0 }) } : {}),
 		band: { early: numberParam(o.bandEarly, 'Band on Day 1', 0.25, { min: 0 }), end: numberParam(o.bandEnd, 'Band at Month End', 0.01, { min: 0 }) },
 		proposeBudgets: this.getNodeParameter('proposeBudgets', itemIndex, false) === true,
+		...(plansFor ? { plansFor } : {}),
 	});
 	const attach = o.attachCharts !== false;
 	const out: INodeExecutionData[] = [];
@@ -109,3 +118,4 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 	if (run.problems.length > 0 || out.length === 0) out.push({ json: { outcome: 'pacing_problems', asOf: run.asOf, month: run.month, problems: run.problems, alert: null }, pairedItem: { item: itemIndex } });
 	return out;
 }
+

@@ -13,3 +13,4 @@ export * from './gate';
 export * from './scan-store';
 export * from './rule-metrics';
 export * from './pace-proposal';
+export * from './platform-plans';

@@ -232,7 +232,7 @@ export async function markAlerted(store: InsightStore, a: Anomaly, ref: string |
 export interface PlanInput extends Scope {
 	amount: number;
 	currency?: string | null;
-	source: 'budget_plans' | 'parameter';
+	source: 'budget_plans' | 'parameter' | 'platform';
 }
 
 export interface PacingRun {
@@ -256,6 +256,8 @@ export interface PaceOptions extends Scope {
 	asOf?: string;
 	/** One plan for the scope instead of budget_plans. */
 	monthlyBudget?: number;
+	/** The month's plans from the caller (platform-plans.ts: the platforms' own budgets) instead of budget_plans, with what could not be planned. */
+	plansFor?: (month: string) => Promise<{ plans: PlanInput[]; problems: string[] }>;
 	band?: { early?: number; end?: number };
 	/** Off-pace campaign plans become optimizer rules for the approval loop (default false). */
 	proposeBudgets?: boolean;
@@ -281,7 +283,10 @@ export async function paceBudgets(store: InsightStore, options: PaceOptions = {}
 	const lastOfMonth = dayString(dayNumber(first) + daysInMonth(month) - 1);
 	const end = asOf < lastOfMonth ? asOf : lastOfMonth;
 	let plans: PlanInput[];
-	if (options.monthlyBudget !== undefined) {
+	const given = options.plansFor ? await options.plansFor(month) : null;
+	if (given) {
+		plans = given.plans.filter((p) => (!options.platform || p.platform === options.platform) && (!options.accountId || p.accountId === options.accountId) && (!options.campaignId || p.campaignId === options.campaignId));
+	} else if (options.monthlyBudget !== undefined) {
 		if (!(options.monthlyBudget > 0)) throw new InsightsInputError(`Monthly Budget must be a positive amount, got ${options.monthlyBudget}`);
 		plans = [{ platform: options.platform, accountId: options.accountId, campaignId: options.campaignId, amount: options.monthlyBudget, source: 'parameter' }];
 	} else {
@@ -292,7 +297,7 @@ export async function paceBudgets(store: InsightStore, options: PaceOptions = {}
 		const rows = (await store.select('budget_plans', { where } as never)) as unknown as Array<Record<string, unknown>>;
 		plans = rows.map((r) => ({ platform: String(r.platform), accountId: String(r.account_id), ...(r.campaign_id ? { campaignId: String(r.campaign_id) } : {}), amount: num(r.amount), currency: String(r.currency), source: 'budget_plans' as const }));
 	}
-	const problems: string[] = [];
+	const problems: string[] = [...(given?.problems ?? [])];
 	if (plans.length === 0) problems.push(`no budget plan for ${month}${options.accountId ? ` on account ${options.accountId}` : ''}: add rows to budget_plans or set Monthly Budget`);
 	// one read: the month so far and eight weeks before it, for every plan's scope
 	const from = dayString(dayNumber(first) - 56);
