@@ -191,7 +191,8 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 		});
 
 		test('a refused API key names the credential; the refused values go out with the right key', async () => {
-			await store.upsert('campaign_performance', performance(['2025-06-13']).slice(0, 2));
+			// more than one batch: the values of the batches after the refused one were never sent
+			await store.upsert('campaign_performance', performance(['2025-06-13']));
 			const kpis = await readKpis(store, { from: '2025-06-13', to: '2025-06-13' });
 			const wrong = createDataboxClient({ apiKey: 'dbx_wrong_key_000000', mode: 'datasets', baseUrl: sandbox.urls.databox });
 			await assert.rejects(wrong.validateKey(), /AdOps Databox API credential was refused by Databox \(key check, HTTP 401: Invalid API key\)/);
@@ -200,7 +201,8 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			assert.match(error.message, /The AdOps Databox API credential was refused by Databox \(ingestion, HTTP 401: Invalid API key\)\. Check the API key/);
 			assert.doesNotMatch(error.message, /dbx_wrong_key/);
 			const ok = await pushKpis(store, client, kpis, datasets);
-			assert.equal(ok.sent, ok.values);
+			assert.ok(ok.values > 100);
+			assert.deepEqual([ok.sent, ok.inProgress], [ok.values, 0]);
 			assert.deepEqual(valuesOnSandbox(sandbox), viewValues(await readKpis(store, { from: DAYS[0]!, to: '2025-06-13' })));
 		});
 

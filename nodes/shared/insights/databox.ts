@@ -425,7 +425,14 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			});
 			if (outcome === 'failed') result.failed += batch.length;
 			else result.unknown += batch.length;
-			if (error instanceof DataboxError && error.kind === 'auth') throw error;
+			if (error instanceof DataboxError && error.kind === 'auth') {
+				// the values claimed for the next batches were never sent: failed, so the next run sends them
+				const rest = toSend.slice(i + DATABOX_BATCH);
+				await inOneTransaction(store, async (tx) => {
+					for (const b of rest) await tx.completeAction(b.key, { status: 'failed', error: `not sent: ${message}` });
+				});
+				throw error;
+			}
 			result.problems.push(outcome === 'failed' ? `${batch.length} values refused: ${message} (sent again by the next run)` : `${batch.length} values: the answer was lost (${message}); they may have been received, so they are not sent again before Databox's ingestions are checked`);
 		}
 	}
