@@ -11,6 +11,7 @@ import * as forecast from './actions/forecast.operation';
 import * as pace from './actions/pace.operation';
 import * as pushKpis from './actions/push-kpis.operation';
 import { common } from './actions/common';
+import { ONE_VERSION } from '../common/panel';
 
 export class AdOpsInsights implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +19,8 @@ export class AdOpsInsights implements INodeType {
 		name: 'adOpsInsights',
 		icon: { light: 'file:adOpsInsights.svg', dark: 'file:adOpsInsights.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// [1] with its default: no "Custom API Call" from n8n for the platform OAuth2 credentials (common/panel.ts)
+		...ONE_VERSION,
 		subtitle: '={{ { detect: "Detect anomalies", pace: "Pace budgets", forecast: "Forecast " + $parameter["metric"], digest: "Weekly digest", pushKpis: "Push KPIs to Databox" }[$parameter["operation"]] ?? "" }}',
 		description: 'Anomalies, budget pacing and forecasts over the stored daily performance of every account, as alerts with their charts',
 		defaults: { name: 'AdOps Insights' },

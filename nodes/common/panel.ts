@@ -17,3 +17,14 @@ export const MODERATION_DESCRIPTION = 'Classify comments on Facebook and Instagr
 export function triggerEvent(option: { name: string; value: string; action: string; description: string }): INodeProperties {
 	return { displayName: 'Event', name: 'event', type: 'options', noDataExpression: true, default: option.value, options: [option], description: 'What starts the workflow' };
 }
+
+/**
+ * The version fields of a node with one version that holds an OAuth2 (or
+ * `authenticate`) credential. n8n 2.40.7 adds "Custom API Call" to such a
+ * node's Operation list (load-nodes-and-credentials.ts,
+ * injectCustomApiCallOptions) only where `defaultVersion` is undefined or
+ * equals `version`; the version given as a list with its default is left
+ * alone, and means the same to n8n otherwise. test/unit/canvas-custom-api-call.test.ts
+ * runs n8n's own method on every AdOps node.
+ */
+export const ONE_VERSION: { version: number[]; defaultVersion: number } = { version: [1], defaultVersion: 1 };
