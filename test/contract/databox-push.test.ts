@@ -200,6 +200,7 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			assert.ok(error instanceof DataboxError && error.kind === 'auth');
 			assert.match(error.message, /The AdOps Databox API credential was refused by Databox \(ingestion, HTTP 401: Invalid API key\)\. Check the API key/);
 			assert.doesNotMatch(error.message, /dbx_wrong_key/);
+			await assert.rejects(pushKpis(store, client, kpis, { datasetId: 'no-such-dataset' }), /^DataboxError: Databox ingestion failed with HTTP 404: datasetId: Dataset not found$/);
 			const ok = await pushKpis(store, client, kpis, datasets);
 			assert.ok(ok.values > 100);
 			assert.deepEqual([ok.sent, ok.inProgress], [ok.values, 0]);

@@ -425,8 +425,9 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			});
 			if (outcome === 'failed') result.failed += batch.length;
 			else result.unknown += batch.length;
-			if (error instanceof DataboxError && error.kind === 'auth') {
-				// the values claimed for the next batches were never sent: failed, so the next run sends them
+			if (error instanceof DataboxError && (error.kind === 'auth' || error.kind === 'not_found')) {
+				// every batch would be refused the same way (the key, the dataset): stop; the values claimed
+				// for the next batches were never sent: failed, so the next run sends them
 				const rest = toSend.slice(i + DATABOX_BATCH);
 				await inOneTransaction(store, async (tx) => {
 					for (const b of rest) await tx.completeAction(b.key, { status: 'failed', error: `not sent: ${message}` });
