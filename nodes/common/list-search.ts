@@ -71,13 +71,14 @@ export function adAccountModes(platform: PlatformId | readonly PlatformId[], met
 }
 
 /** The accounts `platform`'s credential on the node reaches, named, filtered by `filter`. */
-async function searchAccountsOf(ctx: ILoadOptionsFunctions, platform: PlatformId, filter?: string): Promise<INodeListSearchResult> {
+async function searchAccountsOf(ctx: ILoadOptionsFunctions, platform: PlatformId, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const selected = ctx.getNode().credentials?.[PLATFORM_CREDENTIAL[platform]];
 	if (!selected || (!selected.id && !selected.name)) throw new NodeOperationError(ctx.getNode(), `Select the ${PLATFORM_REGISTRY[platform].productLabel} credential first: the account list comes from it`);
 	const settings = await platformSettingsFromNode(ctx, platform);
 	const adapter = createPlatformAdapter(settings, { retry: { maxRetries: 1 }, breaker: false, timeoutMs: 20_000 });
 	try {
-		return { results: accountChoices(await listAccounts(adapter, settingsAccountIds(settings)), filter) };
+		// the adapter follows the platform's own pages; the editor gets 100 at a time
+		return listPage(accountChoices(await listAccounts(adapter, settingsAccountIds(settings)), filter), paginationToken);
 	} catch (error) {
 		const e = error as Error & { httpStatus?: number };
 		throw new NodeApiError(ctx.getNode(), { message: e.message } as JsonObject, { message: e.message, ...(e.httpStatus ? { httpCode: String(e.httpStatus) } : {}) });
@@ -88,19 +89,19 @@ async function searchAccountsOf(ctx: ILoadOptionsFunctions, platform: PlatformId
  * "From list" of an ad account locator: the accounts the chosen Platform's
  * credential reaches, named, filtered by what the user types.
  */
-export async function searchAdAccounts(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+export async function searchAdAccounts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const platform = this.getCurrentNodeParameter('platform');
 	if (typeof platform !== 'string' || !isPlatformId(platform)) throw new NodeOperationError(this.getNode(), 'Choose a Platform first: the account list comes from its credential');
-	return searchAccountsOf(this, platform, filter);
+	return searchAccountsOf(this, platform, filter, paginationToken);
 }
 
 /** The `adAccountSearchMethod` of each platform in `platforms`, for a node's `methods.listSearch`. */
-export function platformAdAccountSearches(platforms: readonly PlatformId[]): Record<string, (this: ILoadOptionsFunctions, filter?: string) => Promise<INodeListSearchResult>> {
+export function platformAdAccountSearches(platforms: readonly PlatformId[]): Record<string, (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) => Promise<INodeListSearchResult>> {
 	return Object.fromEntries(
 		platforms.map((platform) => [
 			adAccountSearchMethod(platform),
-			async function (this: ILoadOptionsFunctions, filter?: string) {
-				return searchAccountsOf(this, platform, filter);
+			async function (this: ILoadOptionsFunctions, filter?: string, paginationToken?: string) {
+				return searchAccountsOf(this, platform, filter, paginationToken);
 			},
 		]),
 	);
@@ -192,7 +193,7 @@ const matches = (needle: string, ...texts: Array<string | null>) => !needle || t
  * when one is set) ingested into the store with spend in the last
  * STORED_CAMPAIGN_DAYS days, named, filtered, 100 a page.
  */
-export async function searchStoredCampaigns(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string | number): Promise<INodeListSearchResult> {
+export async function searchStoredCampaigns(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const platform = creativePlatformOf(this);
 	let accountId = '';
 	try {
@@ -213,7 +214,7 @@ export async function searchStoredCampaigns(this: ILoadOptionsFunctions, filter?
 }
 
 /** "From list" of the account locator on AdOps Creative: the accounts of the chosen Platform with campaigns in the store (as searchStoredCampaigns). */
-export async function searchStoredAccounts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string | number): Promise<INodeListSearchResult> {
+export async function searchStoredAccounts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
 	const platform = creativePlatformOf(this);
 	const needle = (filter ?? '').trim().toLowerCase();
 	const byAccount = new Map<string, { campaigns: number; currency: string | null }>();
