@@ -84,9 +84,13 @@ describe('insight metrics in optimizer conditions', () => {
 		assert.equal(resultLeaves(without.decisions.find((x) => x.ruleId === 'week')!.conditions!)[0]!.actual, null, 'not read: unknown');
 	});
 
-	test('the rule set asks for the insight read (longest window), and compareTo on an insight metric is refused in words', () => {
+	test('the rule set asks for the insight read (longest window); compareTo on a finding is unknown, never met by accident', () => {
 		assert.deepEqual(historyRequirements([TRACKING_BREAK_RULE], { now: NOW }).insights, { days: 1 });
 		assert.equal(historyRequirements([{ ...TRACKING_BREAK_RULE, conditions: { metric: 'spend', window: 'last_7_days', op: '>', value: 1 } }], { now: NOW }).insights, undefined);
-		assert.throws(() => parseRule({ ...TRACKING_BREAK_RULE, conditions: { metric: 'anomaly_score', window: 'last_7_days', compareTo: 'previous_window', op: '<', value: -4 } }), /anomaly_score is an AdOps Insights finding, not a window sum/);
+		const rule = parseRule({ ...TRACKING_BREAK_RULE, conditions: { metric: 'anomaly_score', window: 'last_7_days', compareTo: 'previous_window', op: '<', value: -4 } });
+		const insights = new Map<string, InsightRuleValues>([[insightKey('meta', 'A', 'x'), values([['2025-06-10', -9.5]])]]);
+		const r = evaluate({ rules: [rule], entities: [entity('x')], metrics: buildMetricIndex(daily('x', 150)).withInsights(insights), settings: { now: NOW, output: 'full' } });
+		assert.equal(r.decisions[0]!.decision, 'no_match');
+		assert.equal(resultLeaves(r.decisions[0]!.conditions!)[0]!.compared, null);
 	});
 });

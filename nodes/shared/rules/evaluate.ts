@@ -745,6 +745,8 @@ function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
 	const op = leaf.op;
 	const undefinedResult = leaf.ifUndefined === 'match' ? true : null;
 	if (INSIGHT_SET.has(metric)) {
+		// a finding has no previous window or account average: compared with one it is unknown
+		if (leaf.compareTo !== undefined) return () => undefinedResult;
 		return (s) => {
 			const w = slotWindow(s, current);
 			const v = insightValue(s, metric as InsightMetric, w);
@@ -808,7 +810,8 @@ function insightValue(s: EntityScope, metric: InsightMetric, w: ResolvedWindow):
 function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 	const k = s.windows.slot(leaf.window, false);
 	const win = slotWindow(s, k);
-	const actual = INSIGHT_SET.has(leaf.metric) ? insightValue(s, leaf.metric as InsightMetric, win) : metricValue(slotSums(s, k), leaf.metric);
+	const insight = INSIGHT_SET.has(leaf.metric);
+	const actual = insight ? insightValue(s, leaf.metric as InsightMetric, win) : metricValue(slotSums(s, k), leaf.metric);
 	let baseline: number | null = null;
 	let baselineWindow: WindowInfo | null = null;
 	let compared = actual;

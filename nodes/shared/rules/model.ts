@@ -31,7 +31,6 @@ import { finite, windowSchema } from './schema-parts';
 import { GATE_SETTING_SHAPES } from './gates/index';
 import {
 	COMPARE_TO,
-	INSIGHT_METRICS,
 	METRICS,
 	OPS,
 	type Action,
@@ -107,9 +106,6 @@ const leafSchema = z
 			if (leaf.min !== undefined || leaf.max !== undefined) ctx.addIssue({ code: 'custom', path: [leaf.min !== undefined ? 'min' : 'max'], message: `only used with op "between"` });
 		}
 		if (leaf.tolerance !== undefined && leaf.op !== '=' && leaf.op !== '!=') ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'only used with op "=" or "!="' });
-		if (leaf.compareTo !== undefined && (INSIGHT_METRICS as readonly string[]).includes(leaf.metric)) {
-			ctx.addIssue({ code: 'custom', path: ['compareTo'], message: `${leaf.metric} is an AdOps Insights finding, not a window sum: compare it with a value` });
-		}
 		if (leaf.compareTo === 'previous_window' && leaf.window.kind === 'lifetime') {
 			ctx.addIssue({ code: 'custom', path: ['compareTo'], message: 'a lifetime window has no previous window' });
 		}
