@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { fitResponse, planBudget, responseModel, type CampaignPlanInput, type PlanResult, type ResponseModel } from '../../nodes/shared/allocation';
+import { fitResponse, planBudget, planFromHistory, responseModel, type CampaignPlanInput, type PlanResult, type ResponseModel } from '../../nodes/shared/allocation';
 
 const logCurve = (scale: number, k: number): ResponseModel => ({ mean: (x) => scale * Math.log(1 + x / k) });
 
@@ -160,4 +160,29 @@ test('a plan reads as sentences with money rounded, and its interval brackets th
 	const beta = plan.campaigns.find((c) => c.name === 'Beta')!;
 	assert.equal(beta.proposed, 80);
 	assert.ok(beta.fit!.r2 > 0.8, `R² ${beta.fit!.r2}`);
+});
+
+test('planFromHistory: fits what the objective needs; no revenue reported holds the campaign for a revenue plan', () => {
+	const days = 84;
+	const mk = (k: number, phase: number, revenue: boolean) => {
+		const spend = Array.from({ length: days }, (_, t) => Math.round((100 + 30 * Math.sin(t / 6 + phase)) * 100) / 100);
+		const conversions = spend.map((x) => 8 * Math.log(1 + x / k));
+		return { firstWeekday: 3, spend, conversions, revenue: revenue ? conversions.map((v) => v * 60) : null };
+	};
+	const campaigns = [
+		{ id: '1', name: 'Alpha', currency: 'EUR', current: 100, ...mk(30, 0, true) },
+		{ id: '2', name: 'Beta', currency: 'EUR', current: 100, ...mk(200, 1, true) },
+		{ id: '3', name: 'Gamma', currency: 'EUR', current: 100, ...mk(80, 2, false) },
+	];
+	const conv = planFromHistory({ objective: 'conversions', totalBudget: 300, currency: 'EUR', campaigns });
+	assert.equal(conv.status, 'planned');
+	// marginal return 8 / (k + x) at 100: Alpha 0.062, Gamma 0.044, Beta 0.027 a euro
+	if (conv.status === 'planned') assert.deepEqual(conv.campaigns.map((c) => c.proposed), [120, 80, 100]);
+	const rev = planFromHistory({ objective: 'revenue', totalBudget: 300, currency: 'EUR', campaigns });
+	assert.equal(rev.status, 'planned');
+	if (rev.status !== 'planned') return;
+	assert.equal(rev.campaigns[2]!.status, 'held');
+	assert.equal(rev.campaigns[2]!.reason, 'no revenue reported');
+	assert.equal(rev.campaigns[0]!.proposed + rev.campaigns[1]!.proposed, 200);
+	assert.deepEqual(rev.campaigns.map((c) => c.proposed), [120, 80, 100]);
 });

@@ -3,3 +3,4 @@ export * from './fit';
 export * from './envelope';
 export * from './plan';
 export * from './simulate';
+export * from './run';

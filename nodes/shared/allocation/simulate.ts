@@ -64,7 +64,7 @@ export function trueModel(c: TrueCampaign, outcome: 'conversions' | 'revenue' = 
 }
 
 /** A world of n campaigns with different shapes, carry-over, seasonality and noise. */
-export function generateCampaigns(rng: Random, n: number, volume = 1): TrueCampaign[] {
+export function generateCampaigns(rng: Random, n: number, volume = 1, dispersion: readonly [number, number] = [5, 50]): TrueCampaign[] {
 	const shapes: TrueShape[] = ['hill', 'exp', 'log'];
 	const out: TrueCampaign[] = [];
 	for (let i = 0; i < n; i++) {
@@ -95,7 +95,7 @@ export function generateCampaigns(rng: Random, n: number, volume = 1): TrueCampa
 			carry,
 			base: ((volume * k) / cpaAtK) * rng.next() * 0.1,
 			season: raw.map((s) => s / mean),
-			dispersion: 5 + rng.next() * 45,
+			dispersion: dispersion[0] + rng.next() * (dispersion[1] - dispersion[0]),
 			orderValue: 30 + rng.next() * 120,
 			// from a third to three times the curve's scale: some far too high, some far too low
 			initial: Math.round(k * Math.exp((rng.next() * 2 - 1) * 1.1) * 100) / 100,
@@ -201,7 +201,12 @@ export interface BacktestOptions {
 	maxStep?: number;
 	/** Days of history each weekly fit reads (default 365). */
 	window?: number;
-	/** Conversions per unit of spend, as a multiple of the default world (about 5-10 a day per campaign). */
+	/**
+	 * Range of the negative-binomial shape r (default 5-50): the day-to-day spread beyond Poisson, a
+	 * coefficient of variation of at least 1/sqrt(r) however many conversions (45 % at r = 5, 14 % at 50).
+	 */
+	dispersion?: readonly [number, number];
+	/** Conversions per unit of spend, as a multiple of the default world (median 6 a day per campaign, p10 2, p90 25). */
 	volume?: number;
 }
 
@@ -243,7 +248,7 @@ export function backtest(rng: Random, options: BacktestOptions = {}): BacktestRe
 	const weeks = options.weeks ?? 26;
 	const maxStep = options.maxStep ?? 0.2;
 	const window = options.window ?? 365;
-	const world = generateCampaigns(rng, n, options.volume ?? 1);
+	const world = generateCampaigns(rng, n, options.volume ?? 1, options.dispersion);
 	const histories = world.map((c) => simulateHistory(rng, c, historyDays));
 	const floors = histories.map((h) => Math.round(h.budget * 20) / 100);
 	const ceilings = histories.map((h) => Math.round(h.budget * 400) / 100);
