@@ -83,6 +83,8 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			await store.close();
 		}
 	}
+	/** Facebook and Instagram comments (both moderated through Meta's Graph API), with whether each is hidden. */
+	const allComments = () => [...sandbox.world.meta.comments.map((c) => ({ id: c.id, hidden: c.isHidden })), ...sandbox.world.instagram.comments.map((c) => ({ id: c.id, hidden: c.hidden }))];
 	const slackPosts = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
 	const okWrites = (route: string) => sandbox.requests({ route }).filter((r) => r.status < 300);
 	/** POST writes the platform received for one Meta object (campaign budget/status, comment hide). */
@@ -156,13 +158,15 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 	}
 
 	/**
-	 * The crash recipe: the clean worker stops, the other runs with `point`
-	 * armed and dies there (SIGKILL) on the next job; then the clean worker
-	 * comes back and the crashed worker restarts without the failpoint.
+	 * The crash recipe: the first worker stops (and stays stopped for the
+	 * crash scenarios), the second restarts with `point` armed and dies there
+	 * (SIGKILL) on the next job; then it restarts without the failpoint, and
+	 * the scenario's next run is that restarted worker's. Two boots per
+	 * scenario (the second worker's), instead of four with both workers.
 	 */
 	async function killAt(point: string, workflowId: string, path: string): Promise<void> {
-		const [clean, armed] = [cluster.worker(0), cluster.worker(1)];
-		await cluster.stopProcess(clean);
+		const [other, armed] = [cluster.worker(0), cluster.worker(1)];
+		await cluster.stopProcess(other);
 		await cluster.restartWorker(1, { ADOPS_FAILPOINTS: point });
 		mark(`armed ${point}`);
 		const since = await cluster.lastExecutionId();
@@ -173,7 +177,6 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		assert.deepEqual(armed.failpoints().slice(-1), [point], `killed at ${point}\n${armed.log(30)}`);
 		const runs = await cluster.executions({ workflowId, sinceId: since });
 		assert.ok(runs.length >= 1 && runs.every((r) => r.status !== 'success'), `the killed execution did not finish: ${runs.map((r) => `#${r.id} ${r.status}`).join(', ')}`);
-		await cluster.startProcess(clean);
 		await cluster.restartWorker(1, {});
 		mark(`restarted after ${point}`);
 	}
@@ -226,11 +229,15 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		for (const n of wf.enqueue.nodes as WfNode[]) if (n.name === 'Approval') delete n.executeOnce;
 		const execute = { operation: 'executeApproved', webhooks: { executor: [{ kind: KIND, url: `${sandbox.urls.effects}/${KIND}`, timeout: 30, lookupUrl: `${sandbox.urls.effects}/${KIND}/receipts/{key}` }] }, executeOptions: {} };
 		wf.execute = approvalRunner('QueueApprExec001', 'queue-approval-execute', execute, true);
+		// approvals.json's 15-minute sweep: Execute Approved without a new decision (what finishes a proposal a crash left behind)
+		wf.sweep = approvalRunner('QueueApprSweep01', 'queue-approval-sweep', execute, false);
 
 		cluster = await startQueueCluster({ workers: 2 });
 		await cluster.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'postgres', connectionString: storeUrl, ssl: 'disable', schema }));
 		await cluster.importWorkflows(Object.values(wf));
-		for (const w of Object.values(wf)) await cluster.publishWorkflow(w.id as string);
+		// the schedule copies are published by their test, once every worker is up (published now, they would fire
+		// every 10 s while the cluster boots and leave a backlog behind)
+		await cluster.publishWorkflows(Object.entries(wf).filter(([k]) => !k.startsWith('schedule')).map(([, w]) => w.id as string));
 		mark('imported');
 		await cluster.start();
 		mark('cluster up');
@@ -246,8 +253,12 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 
 	test('concurrent schedules: four live optimizer copies fire together on both workers; each of the three campaigns is changed once, recorded once, announced once', async () => {
 		const ids = [1, 2, 3, 4].map((i) => wf[`schedule${i}`]!.id as string);
-		const runs = await cluster.waitForExecutions({ count: 8, timeoutMs: 120_000 }).then(() => Promise.all(ids.map((id) => cluster.executions({ workflowId: id }))));
+		for (const id of ids) await cluster.activate(id);
+		mark('schedules published');
+		// each copy fires at least twice (the 10-second marks are shared: the copies fire together), then they are unpublished
+		for (const id of ids) await cluster.waitForExecutions({ workflowId: id, count: 2, timeoutMs: 120_000 });
 		for (const id of ids) await cluster.deactivate(id);
+		const runs = await Promise.all(ids.map((id) => cluster.executions({ workflowId: id })));
 		// executions already queued run to the end
 		const finished = await Promise.all(ids.map((id) => cluster.executions({ workflowId: id }).then((r) => cluster.waitForExecutions({ workflowId: id, count: r.length, timeoutMs: 120_000 }))));
 		const all = finished.flat();
@@ -272,15 +283,20 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 
 	test('moderation: two polls at once store every comment once and hide each abusive comment once; five parallel copies of a signed Meta delivery hide the new comment once', async () => {
 		const before = okWrites('meta.update').length;
+		const hiddenBefore = new Set(allComments().filter((c) => c.hidden).map((c) => c.id));
 		await fire(wf.moderation!.id as string, 'queue-moderation-poll', 2);
 		const polled = await withStore(async (store) => (await store.select('social_media_items', {})) as Row[]);
 		assert.ok(polled.length > 5, `comments stored (${polled.length})`);
 		assert.equal(new Set(polled.map((i) => i.object_id)).size, polled.length, 'each comment stored once');
 		assert.deepEqual(polled.filter((i) => !i.moderated_at).map((i) => i.object_id), [], 'every stored comment moderated');
-		const hidden = sandbox.world.meta.comments.filter((c) => c.isHidden).map((c) => c.id);
-		const twice = sandbox.world.meta.comments.map((c) => c.id).filter((id) => metaWrites(id).length > 1);
-		assert.deepEqual(twice, [], 'no comment hidden twice');
-		assert.equal(okWrites('meta.update').length - before, hidden.length, 'one mutation per hidden comment');
+		const hidden = allComments().filter((c) => c.hidden && !hiddenBefore.has(c.id)).map((c) => c.id);
+		const twice = allComments().map((c) => c.id).filter((id) => metaWrites(id).length > 1);
+		assert.deepEqual(twice, [], 'no comment (Facebook or Instagram) written twice');
+		assert.deepEqual(hidden.map((id) => metaWrites(id).length), hidden.map(() => 1), 'one mutation per hidden comment');
+		// every write of the polls is one comment's (a hide, a reply, a like): none to a campaign
+		const commentIds = new Set(allComments().map((c) => c.id));
+		const polls = okWrites('meta.update').slice(before);
+		assert.deepEqual(polls.filter((r) => !commentIds.has(r.path.split('?')[0]!.split('/').pop() ?? '')).map((r) => `${r.method} ${r.path}`), [], 'only comments written');
 
 		const postId = String(polled.find((i) => i.ad_id && i.post_id)!.post_id);
 		const abusive = await abusiveComment(postId);
@@ -307,7 +323,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			const entry = ((await store.select('action_ledger', {})) as Row[]).filter((e) => e.idempotency_key === `moderation:meta:${abusive}:hide`);
 			assert.deepEqual(entry.map((e) => e.status), ['succeeded']);
 		});
-		table.push(`moderation: 2 concurrent polls hid ${hidden.length} comments with ${okWrites('meta.update').length - before - 1} mutations; 5 duplicated deliveries started ${started} executions, 1 hide, ${posts} Slack post`);
+		table.push(`moderation: 2 concurrent polls hid ${hidden.length} comments with ${hidden.length} hides (${polls.length} comment writes in all: hides, replies, likes), none twice; 5 duplicated deliveries started ${started} executions, 1 hide, ${posts} Slack post`);
 	});
 
 	test('approvals clicked twice: each approved proposal runs once across three concurrent Execute Approved runs; one receipt, one executed card, one Slack post each', async () => {
@@ -373,7 +389,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		table.push('killed at optimizer.after-ledger: 1 status mutation, 1 action record');
 	});
 
-	test('a worker killed at approval.after-executor, then restarted: the next Execute Approved does not repeat the effect and ends it executed', async () => {
+	test('a worker killed at approval.after-executor, then restarted: the next Execute Approved (the 15-minute sweep: no new decision comes) does not repeat the effect and ends it executed', async () => {
 		const id = 'queue-p3';
 		assert.equal((await cluster.postWebhook('queue-approval-enqueue', { proposal: proposal(id) })).status, 200);
 		const deadline = Date.now() + 90_000;
@@ -387,7 +403,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		await killAt('approval.after-executor', wf.execute!.id as string, 'queue-approval-execute');
 		const receipts = () => sandbox.effects(KIND).filter((r) => (r.body as { proposalId?: string } | null)?.proposalId === id).length;
 		assert.equal(receipts(), 1, 'the effect happened before the kill');
-		await fire(wf.execute!.id as string, 'queue-approval-execute');
+		await fire(wf.sweep!.id as string, 'queue-approval-sweep');
 		assert.equal(receipts(), 1, 'effect count 1');
 		assert.equal((await cardOf(id))?.properties.Status?.status?.name, 'Executed');
 		await withStore(async (store) => {
@@ -405,7 +421,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			await fire(wf.moderation!.id as string, 'queue-moderation-poll');
 			assert.equal(sandbox.world.meta.comments.find((c) => c.id === abusive)!.isHidden, true, 'hidden');
 			assert.equal(metaWrites(abusive).length, 1, 'hidden once');
-			const twice = sandbox.world.meta.comments.map((c) => c.id).filter((cid) => metaWrites(cid).length > 1);
+			const twice = allComments().map((c) => c.id).filter((cid) => metaWrites(cid).length > 1);
 			assert.deepEqual(twice, [], 'no comment hidden twice');
 			await withStore(async (store) => {
 				const items = (await store.select('social_media_items', {})) as Row[];
