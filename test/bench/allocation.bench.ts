@@ -104,14 +104,16 @@ async function main(): Promise<void> {
 		for (const { volume, dispersion, median } of worlds) {
 			const shares: number[] = [];
 			const parts: string[] = [];
+			const claims = { plans: 0, covered: 0, predicted: 0, truth: 0 };
 			const t3 = performance.now();
 			for (let seed = 1; seed <= SEEDS; seed++) {
 				const r = backtest(rngFor(seed, 'backtest'), { volume, dispersion });
 				shares.push(r.share);
+				for (const k of ['plans', 'covered', 'predicted', 'truth'] as const) claims[k] += r.claims[k];
 				parts.push(`${seed}: ${(r.share * 100).toFixed(1)} %`);
 			}
 			const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
-			console.log(`backtest, median ${median} conversions a day a campaign, negative-binomial shape ${dispersion[0]}-${dispersion[1]}, 20 campaigns, 180 days + 26 weekly plans, share of the oracle's uplift per seed: ${parts.join(', ')}; mean ${(mean * 100).toFixed(1)} %, min ${(Math.min(...shares) * 100).toFixed(1)} % (${((performance.now() - t3) / 1000).toFixed(0)} s)`);
+			console.log(`backtest, median ${median} conversions a day a campaign, negative-binomial shape ${dispersion[0]}-${dispersion[1]}, 20 campaigns, 180 days + 26 weekly plans, share of the oracle's uplift per seed: ${parts.join(', ')}; mean ${(mean * 100).toFixed(1)} %, min ${(Math.min(...shares) * 100).toFixed(1)} % (${((performance.now() - t3) / 1000).toFixed(0)} s); the weekly plans' 95 % uplift intervals held the true uplift in ${claims.covered} of ${claims.plans} plans, predicted uplift / true ${(claims.predicted / claims.truth).toFixed(2)}`);
 		}
 	}
 }

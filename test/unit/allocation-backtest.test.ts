@@ -35,7 +35,7 @@ test('weekly plans on fitted curves reach 90 % of the oracle uplift over flat bu
 		const r = backtest(rngFor(seed, 'backtest'), { volume: 4, dispersion: [20, 100] });
 		shares.push(r.share);
 		recovery.push(r.recovery.median);
-		rows.push(`seed ${seed}: flat ${r.flat.toFixed(0)}, plan ${r.plan.toFixed(0)}, oracle ${r.oracle.toFixed(0)} conversions; plan uplift ${(((r.plan - r.flat) / r.flat) * 100).toFixed(1)} %, oracle ${(((r.oracle - r.flat) / r.flat) * 100).toFixed(1)} %, share ${(r.share * 100).toFixed(1)} %; fit error on seen range median ${(r.recovery.median * 100).toFixed(1)} %, p90 ${(r.recovery.p90 * 100).toFixed(1)} % (${r.recovery.fitted}/20 fitted), held ${r.held}, refused ${r.refused}`);
+		rows.push(`seed ${seed}: flat ${r.flat.toFixed(0)}, plan ${r.plan.toFixed(0)}, oracle ${r.oracle.toFixed(0)} conversions; plan uplift ${(((r.plan - r.flat) / r.flat) * 100).toFixed(1)} %, oracle ${(((r.oracle - r.flat) / r.flat) * 100).toFixed(1)} %, share ${(r.share * 100).toFixed(1)} %; fit error on seen range median ${(r.recovery.median * 100).toFixed(1)} %, p90 ${(r.recovery.p90 * 100).toFixed(1)} % (${r.recovery.fitted}/20 fitted), held ${r.held}, refused ${r.refused}; uplift intervals held the true uplift in ${r.claims.covered}/${r.claims.plans} weekly plans, predicted / true ${(r.claims.predicted / r.claims.truth).toFixed(2)}`);
 		assert.ok(r.oracle > r.flat, `seed ${seed}: the oracle gains nothing`);
 		assert.equal(r.refused, 0, `seed ${seed}: a weekly plan was refused`);
 		// the first fits recover the true curves on the spend range seen

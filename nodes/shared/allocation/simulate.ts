@@ -223,6 +223,11 @@ export interface BacktestResult {
 	refused: number;
 	/** Recovery error of the first fits: median and 90th percentile over campaigns, and how many fitted. */
 	recovery: { median: number; p90: number; fitted: number };
+	/**
+	 * The weekly plans' own claims: how many plans, how many of their 95 % uplift intervals held the
+	 * true uplift (true curves, steady state), and the predicted and true uplift summed over the plans.
+	 */
+	claims: { plans: number; covered: number; predicted: number; truth: number };
 	/** Budgets at the start and after the last week, per campaign. */
 	budgets: { start: number[]; plan: number[]; oracle: number[] };
 	world: TrueCampaign[];
@@ -274,6 +279,7 @@ export function backtest(rng: Random, options: BacktestOptions = {}): BacktestRe
 	let oracleBudgets = histories.map((h) => h.budget);
 	const held = new Set<string>();
 	let refused = 0;
+	const claims = { plans: 0, covered: 0, predicted: 0, truth: 0 };
 	const inputs = (budgets: number[], models: Array<ResponseModel | string>): CampaignPlanInput[] =>
 		world.map((c, i) => ({ id: c.id, currency: 'EUR', current: budgets[i]!, floor: floors[i], ceiling: ceilings[i], conversions: models[i] }));
 	for (let w = 0; w < weeks; w++) {
@@ -284,6 +290,13 @@ export function backtest(rng: Random, options: BacktestOptions = {}): BacktestRe
 		});
 		const plan = planBudget({ objective: 'conversions', totalBudget: planBudgets.reduce((a, b) => a + b, 0), currency: 'EUR', maxStep, campaigns: inputs(planBudgets, models) });
 		if (plan.status === 'planned') {
+			// the plan's own uplift claim against the true curves (steady state)
+			const truth = world.reduce((acc, c, i) => acc + trueMean(c, plan.campaigns[i]!.proposed) - trueMean(c, planBudgets[i]!), 0);
+			const u = plan.totals.uplift;
+			claims.plans++;
+			if (truth >= u.low && truth <= u.high) claims.covered++;
+			claims.predicted += u.value;
+			claims.truth += truth;
 			planBudgets = plan.campaigns.map((c) => c.proposed);
 			for (const c of plan.campaigns) if (c.status === 'held') held.add(c.id);
 		} else refused++;
@@ -308,6 +321,7 @@ export function backtest(rng: Random, options: BacktestOptions = {}): BacktestRe
 		share: (planV - flat) / (oracleV - flat),
 		held: held.size,
 		refused,
+		claims,
 		budgets: { start: histories.map((h) => h.budget), plan: planBudgets, oracle: oracleBudgets },
 		world,
 		recovery: { median: recov[Math.floor(recov.length / 2)] ?? NaN, p90: recov[Math.min(recov.length - 1, Math.floor(recov.length * 0.9))] ?? NaN, fitted },
