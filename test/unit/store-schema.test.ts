@@ -91,7 +91,7 @@ test('status columns: the row schemas and the migration CHECKs list the same val
 	] as const) {
 		assert.throws(() => validateRows(table, [row]), (e: unknown) => e instanceof StoreValidationError && reason.test(e.reason), JSON.stringify(row));
 	}
-	assert.throws(() => validatePatch('creative_variants', { status: 'published' }), /status: must be one of/);
+	assert.throws(() => validatePatch('creative_variants', { status: 'live' }), /status: must be one of/);
 	assert.throws(() => validatePatch('moderation_actions', { action_status: 'rejected' }), /action_status: must be one of/);
 });
 

@@ -55,6 +55,7 @@ import {
 import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
 import { wallClock } from '../text/dates';
+import { googleCreateAd, googleFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
 import {
 	parseDay,
 	toCallMeta,
@@ -712,5 +713,15 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		}
 		if (out.length === 0 && refused) throw refused;
 		return out;
+	}
+
+	/** Publishes one responsive search ad from approved copy (issue 20, ./ad-publish.ts); `validateOnly` checks it without creating it. */
+	createAd(input: CreateAdInput): Promise<CreatedAd> {
+		return googleCreateAd({ customer: (id, o) => this.customer(id, o ?? {}), executor: this.executor, toError: (e, c) => toGoogleAdsError(e, c, this.errorSecrets()) }, input);
+	}
+
+	/** The ad `createAd` made for `input`, found by its exact text among the ad group's ads; null when there is none. */
+	findAd(input: CreateAdInput): Promise<CreatedAd | null> {
+		return googleFindAd({ customer: (id, o) => this.customer(id, o ?? {}), executor: this.executor, toError: (e, c) => toGoogleAdsError(e, c, this.errorSecrets()) }, input);
 	}
 }

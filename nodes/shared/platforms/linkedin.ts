@@ -42,6 +42,7 @@ import {
 	type PlatformAdapter,
 } from './types';
 import { pinnedApiVersion } from './registry';
+import { linkedinCreateAd, linkedinFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
 
 export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
 export const LINKEDIN_DEFAULT_VERSION = pinnedApiVersion('linkedin');
@@ -475,5 +476,15 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 			pageToken = next && next !== pageToken ? next : undefined;
 		} while (pageToken);
 		return out;
+	}
+
+	/** Publishes one sponsored content creative with its inline post from approved copy (issue 20, ./ad-publish.ts). */
+	createAd(input: CreateAdInput): Promise<CreatedAd> {
+		return linkedinCreateAd(this.http, input);
+	}
+
+	/** The creative `createAd` made for `input`, found by its name among the campaign's creatives; null when there is none. */
+	findAd(input: CreateAdInput): Promise<CreatedAd | null> {
+		return linkedinFindAd(this.http, input);
 	}
 }

@@ -46,6 +46,7 @@ import {
 	type PlatformAdapter,
 } from './types';
 import { pinnedApiVersion } from './registry';
+import { metaCreateAd, metaFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
 
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
 export const META_DEFAULT_API_VERSION = pinnedApiVersion('meta');
@@ -522,6 +523,16 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 			for (const raw of page.data ?? []) out.push(metaAccountInfo(metaAccountDigits(String(raw.account_id ?? raw.id ?? '')), raw));
 		}
 		return out;
+	}
+
+	/** Publishes one ad from approved copy (issue 20, ./ad-publish.ts): an ad creative, then the ad in the ad set. */
+	createAd(input: CreateAdInput): Promise<CreatedAd> {
+		return metaCreateAd({ http: this.http, apiVersion: this.apiVersion, auth: this.authParams() }, input);
+	}
+
+	/** The ad `createAd` made for `input`, found by its name; null when there is none. */
+	findAd(input: CreateAdInput): Promise<CreatedAd | null> {
+		return metaFindAd({ http: this.http, apiVersion: this.apiVersion, auth: this.authParams() }, input);
 	}
 }
 

@@ -170,7 +170,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		label: 'Google Ads',
 		productLabel: 'Google Ads',
 		credentials: [{ name: 'adOpsGoogleAdsOAuth2Api', displayName: 'AdOps Google Ads OAuth2 API', kind: 'oauth2' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: true, validateOnly: true, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: true, changeHistory: true, validateOnly: true, optimizer: true },
 		accountId: {
 			canonical: '10 digits, no dashes',
 			example: '1234567890',
@@ -209,7 +209,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		label: 'Meta',
 		productLabel: 'Meta Ads',
 		credentials: [{ name: 'adOpsMetaAdsApi', displayName: 'AdOps Meta Ads API', kind: 'access_token' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: true, creativePublish: false, changeHistory: true, validateOnly: true, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: true, creativePublish: true, changeHistory: true, validateOnly: true, optimizer: true },
 		accountId: {
 			canonical: 'digits without act_',
 			example: '1029384756001',
@@ -251,7 +251,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		label: 'LinkedIn',
 		productLabel: 'LinkedIn Ads',
 		credentials: [{ name: 'adOpsLinkedInAdsOAuth2Api', displayName: 'AdOps LinkedIn Ads OAuth2 API', kind: 'oauth2' }],
-		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: true, validateOnly: false, optimizer: true },
+		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: true, changeHistory: true, validateOnly: false, optimizer: true },
 		accountId: {
 			canonical: 'the number of urn:li:sponsoredAccount:…',
 			example: '508123456',

@@ -115,9 +115,10 @@ export const fxRateRow = z
  * written by a generation run), `pending_approval` (novel, queued),
  * `rejected_duplicate` (near-duplicate or duplicate of past copy),
  * `rejected_policy` (still broke a hard platform rule or a blocking policy
- * finding after its attempts), `approved`, `rejected` (decided by a person).
+ * finding after its attempts), `approved`, `rejected` (decided by a person),
+ * `published` (created on the platform: creative/publish.ts, 20250614000000_creative_publish.sql).
  */
-export const CREATIVE_VARIANT_STATUSES = ['draft', 'pending_approval', 'rejected_duplicate', 'rejected_policy', 'approved', 'rejected'] as const;
+export const CREATIVE_VARIANT_STATUSES = ['draft', 'pending_approval', 'rejected_duplicate', 'rejected_policy', 'approved', 'rejected', 'published'] as const;
 export type CreativeVariantStatus = (typeof CREATIVE_VARIANT_STATUSES)[number];
 export const NOVELTY_VERDICTS = ['novel', 'near_duplicate', 'duplicate'] as const;
 
@@ -154,6 +155,16 @@ export const creativeVariantRow = z
 		grounding: nullable(json),
 		evidence: nullable(json),
 		rejection_reason: nullable(z.string()),
+		// publishing (20250614000000_creative_publish.sql)
+		platform_ad_id: nullable(nonEmpty),
+		platform_creative_id: nullable(nonEmpty),
+		platform_parent_id: nullable(nonEmpty),
+		platform_status: nullable(nonEmpty),
+		approved_by: nullable(z.string()),
+		approved_at: nullable(isoTimestamp),
+		published_at: nullable(isoTimestamp),
+		publish_outcome: nullable(z.enum(['published', 'failed', 'unknown'])),
+		publish_error: nullable(z.string()),
 	})
 	.strict();
 

@@ -31,6 +31,7 @@ import {
 	type MutableCollection,
 } from '../google-ads';
 import { manualEdit } from './change-history';
+import { googlePublishRoutes, withAdGroupAds } from './publish';
 import { checkGoogleAccessToken } from './googleoauth';
 
 /** Oldest API version the sandbox answers (page size fixed at 10,000 from v17). */
@@ -76,11 +77,13 @@ function listAccessibleCustomers(ctx: Ctx): Reply {
 
 const routes: Route[] = [
 	{ name: 'googleads.listAccessibleCustomers', method: 'GET', pattern: /^\/v(\d+)\/customers:listAccessibleCustomers$/, handler: listAccessibleCustomers },
-	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
-	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state))) },
+	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: withAdGroupAds(false, customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))) },
+	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: withAdGroupAds(true, customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))) },
 	{ name: 'googleads.campaigns.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaigns:mutate$/, handler: mutate('campaigns') },
 	{ name: 'googleads.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('google_ads', 'Google Ads web interface') },
 	{ name: 'googleads.campaignBudgets.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaignBudgets:mutate$/, handler: mutate('campaignBudgets') },
+	// publishing responsive search ads (issue 20)
+	...googlePublishRoutes,
 ];
 
 export const googleads: Platform = {

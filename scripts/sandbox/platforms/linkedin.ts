@@ -11,6 +11,7 @@ import { bearer, bodyObject, header, json, now, type Ctx, type Platform, type Re
 import { addDays, isIsoDate, moneyString } from '../rng';
 import { findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus, type World } from '../world';
 import { changeLog, manualEdit, recordedChange } from './change-history';
+import { linkedinPublishRoutes } from './publish';
 
 export type RestliValue = string | RestliValue[] | { [key: string]: RestliValue };
 
@@ -394,6 +395,8 @@ const routes: Route[] = [
 	{ name: 'linkedin.campaign', method: 'GET', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: getCampaign },
 	{ name: 'linkedin.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('linkedin', 'Campaign Manager') },
 	{ name: 'linkedin.campaignUpdate', method: 'POST', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: updateCampaign },
+	// publishing sponsored content (issue 20)
+	...linkedinPublishRoutes,
 ];
 
 export const linkedin: Platform = {

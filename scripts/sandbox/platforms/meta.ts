@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { bodyObject, bearer, json, now, param, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, fnv1a, isIsoDate, moneyString, toMinor, fromMinor } from '../rng';
 import { changeLog, manualEdit, recordedChange } from './change-history';
+import { metaPublishRoutes } from './publish';
 import { findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
 
 const V = '/v\\d+(?:\\.\\d+)?';
@@ -731,6 +732,8 @@ const routes: Route[] = [
 	{ name: 'meta.object', method: 'GET', pattern: new RegExp(`^${V}/((?:act_)?[\\d_]+)$`), handler: getObject },
 	{ name: 'meta.update', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: postObject },
 	{ name: 'meta.delete', method: 'DELETE', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: deleteObject },
+	// publishing ads (issue 20): ad sets, ad creatives, ads
+	...metaPublishRoutes,
 ];
 
 export const meta: Platform = {

@@ -1,0 +1,324 @@
+/**
+ * Publishing approved creative variants (issue 20, item 1) against the
+ * sandbox's Meta, Google Ads and LinkedIn publish endpoints and a real store:
+ * PGlite always, PostgreSQL when DATABASE_URL is set.
+ *
+ * - One paused ad per platform with exactly the approved text (compared field
+ *   by field in the sandbox's world); a rerun creates nothing.
+ * - A lost answer after the ad was created → unknown → the next call finds the
+ *   ad on the platform (published, nothing created again); a lost answer of a
+ *   create that never happened → unknown → not found → failed, retryable →
+ *   published once.
+ * - A Meta text-limit refusal and a Google policy finding → failed, with the
+ *   account, the call and the fix; the variant stays approved; nothing created.
+ * - SIGKILL between the platform's answer and the ledger (failpoint
+ *   `creative.publish.after-platform`, a child process): the next call
+ *   reconciles, one ad.
+ *
+ * Child mode: with PUBLISH_CHILD set this file publishes one variant and is
+ * killed at the failpoint instead of registering tests.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
+import { publishKey, publishUnsupportedReason, publishVariant, type PublishDeps, type PublishTarget } from '../../nodes/shared/creative/publish';
+import type { CreateAdInput } from '../../nodes/shared/platforms/ad-publish';
+import type { PlatformId } from '../../nodes/shared/platforms/registry';
+import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import type { FaultSpec } from '../../scripts/sandbox/core';
+import { googleAdGroupId, metaAdSetId, publishedAds } from '../../scripts/sandbox/platforms/publish';
+import { sandboxAdapters, type SandboxRef } from '../helpers/sandbox-adapters';
+
+const DATABASE_URL = process.env.DATABASE_URL;
+const TODAY = '2026-03-02';
+const LINK = 'https://northwind.example/winter';
+const PLATFORMS = ['meta', 'google_ads', 'linkedin'] as const;
+type Pub = (typeof PLATFORMS)[number];
+const WORLD: Record<Pub, 'meta' | 'google' | 'linkedin'> = { meta: 'meta', google_ads: 'google', linkedin: 'linkedin' };
+const CREATE_ROUTE: Record<Pub, string> = { meta: 'meta.ads.create', google_ads: 'googleads.adGroupAds.mutate', linkedin: 'linkedin.creatives.createInline' };
+
+function adapters(sb: SandboxRef): PublishDeps['adapters'] {
+	return sandboxAdapters(sb, PLATFORMS, { retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 400, breaker: false });
+}
+
+interface Copy {
+	headlines: string[];
+	descriptions: string[];
+	primaryText: string | null;
+	callToAction: string | null;
+}
+
+const COPY: Record<Pub, Copy> = {
+	meta: { headlines: ['Warmth that weighs nothing'], descriptions: ['Free returns for 60 days'], primaryText: 'Our lightest down jacket keeps the cold out on every commute.', callToAction: 'Shop now' },
+	google_ads: { headlines: ['Light Down Jackets', 'Free 60-Day Returns', 'Warm Without the Bulk'], descriptions: ['Our lightest down jacket keeps the cold out.', 'Order today, free returns for 60 days.'], primaryText: null, callToAction: null },
+	linkedin: { headlines: ['Outfit your team for winter'], descriptions: [], primaryText: 'Northwind jackets for field teams: warm, light and built for daily wear.', callToAction: 'Learn more' },
+};
+
+// ------------------------------------------------------------------------------------------------
+// Child mode: publish one variant, killed at the failpoint (ADOPS_FAILPOINTS)
+// ------------------------------------------------------------------------------------------------
+async function child(raw: string): Promise<never> {
+	const spec = JSON.parse(raw) as { sandbox: SandboxRef; store: StoreConfig; variantId: string; target: PublishTarget };
+	const store = await openStore(spec.store);
+	const result = await publishVariant({ store, adapters: adapters(spec.sandbox), runId: 'child' }, { variantId: spec.variantId, target: spec.target, approvedBy: 'Priya Shah', approvedAt: '2026-03-01T10:00:00.000Z' });
+	await store.close();
+	process.stdout.write(`publish finished without being killed: ${result.outcome}\n`);
+	process.exit(0);
+}
+const CHILD = process.env.PUBLISH_CHILD;
+if (CHILD) void child(CHILD);
+
+function registerSuite(name: string, open: () => Promise<{ store: Store; config: StoreConfig; cleanup: () => Promise<void> }>): void {
+	describe(`publishing approved variants (${name})`, () => {
+		let sb: Sandbox;
+		let store: Store;
+		let config: StoreConfig;
+		let cleanup: () => Promise<void>;
+		let deps: PublishDeps;
+		const used = new Set<string>();
+
+		function campaign(p: Pub): { accountId: string; campaignId: string } {
+			for (const account of sb.world.accounts.filter((a) => a.platform === WORLD[p])) {
+				for (const c of account.campaigns) {
+					if (used.has(c.id)) continue;
+					used.add(c.id);
+					return { accountId: account.id, campaignId: c.id };
+				}
+			}
+			throw new Error(`no unused ${p} campaign left`);
+		}
+		function target(p: Pub, c: { accountId: string; campaignId: string }): PublishTarget {
+			if (p === 'meta') return { link: LINK, meta: { pageId: sb.world.meta.pages.find((x) => x.accountId === c.accountId)!.id } };
+			if (p === 'google_ads') return { link: LINK, googleAds: { adGroupId: googleAdGroupId(c.campaignId) }, pins: [{ field: 'headlines', index: 0, position: 1 }] };
+			return { link: LINK, linkedin: { organizationId: '2414183' } };
+		}
+		async function approved(p: Pub, copy: Copy = COPY[p]): Promise<{ id: string; accountId: string; campaignId: string; target: PublishTarget }> {
+			const c = campaign(p);
+			const hash = randomBytes(32).toString('hex');
+			await store.upsert('creative_variants', [
+				{ platform: p, account_id: c.accountId, campaign_id: c.campaignId, headline: copy.headlines.join('\n'), description: copy.descriptions.length ? copy.descriptions.join('\n') : null, primary_text: copy.primaryText, call_to_action: copy.callToAction, copy_angle: 'lightness', content_hash: hash, status: 'approved' },
+			]);
+			const [row] = await store.select('creative_variants', { where: { content_hash: hash } });
+			return { id: row!.id, ...c, target: target(p, c) };
+		}
+		const publish = (v: { id: string; target: PublishTarget }, d: PublishDeps = deps) => publishVariant(d, { variantId: v.id, target: v.target, approvedBy: 'Priya Shah', approvedAt: '2026-03-01T10:00:00.000Z' });
+		const adsOf = (p: Pub, campaignId: string) => publishedAds(sb.world, p).filter((a) => a.campaignId === campaignId);
+		const row = async (id: string) => (await store.select('creative_variants', { where: { id } }))[0]!;
+		const ledger = async (id: string) => (await store.select('action_ledger', { where: { idempotency_key: publishKey(id) } }))[0];
+		const creates = (p: Pub) => sb.requests({ route: CREATE_ROUTE[p] }).filter((r) => r.method === 'POST' && !(r.body as { validateOnly?: unknown } | undefined)?.validateOnly).length;
+		/** The real adapters, with `spec` injected right before the real (not validate-only) create call. */
+		function faultOnCreate(spec: FaultSpec): PublishDeps {
+			const base = adapters(sb);
+			const wrapped: PublishDeps['adapters'] = {};
+			for (const p of PLATFORMS) {
+				const a = base[p] as { createAd: (i: CreateAdInput) => Promise<unknown>; findAd: (i: CreateAdInput) => Promise<unknown> };
+				wrapped[p as PlatformId] = {
+					platform: p,
+					createAd: (i: CreateAdInput) => {
+						if (!i.validateOnly) sb.injectFault({ ...spec, route: CREATE_ROUTE[p] });
+						return a.createAd(i);
+					},
+					findAd: (i: CreateAdInput) => a.findAd(i),
+				};
+			}
+			return { ...deps, adapters: wrapped };
+		}
+
+		beforeAll(async () => {
+			sb = await startSandbox({ seed: 21, today: TODAY });
+			({ store, config, cleanup } = await open());
+			deps = { store, adapters: adapters(sb) };
+		});
+		afterAll(async () => {
+			await store?.close();
+			await sb?.close();
+			await cleanup?.();
+		});
+
+		for (const p of PLATFORMS) {
+			test(`${p}: an approved variant becomes exactly one paused ad with exactly the approved text; a rerun creates nothing`, async () => {
+				const v = await approved(p);
+				const result = await publish(v);
+				assert.equal(result.outcome, 'published', result.text);
+				assert.ok(result.outcome === 'published' && result.how === 'created');
+				const ads = adsOf(p, v.campaignId);
+				assert.equal(ads.length, 1);
+				const ad = ads[0]!;
+				assert.equal(ad.status, 'PAUSED');
+				assert.equal(ad.accountId, v.accountId);
+				const copy = COPY[p];
+				if (p === 'google_ads') {
+					assert.deepEqual(ad.text.headlines, copy.headlines.map((text, i) => (i === 0 ? { text, pinnedField: 'HEADLINE_1' } : { text })));
+					assert.deepEqual(ad.text.descriptions, copy.descriptions.map((text) => ({ text })));
+					assert.equal(ad.parentId, googleAdGroupId(v.campaignId));
+					const calls = sb.requests({ route: CREATE_ROUTE[p] }).map((r) => (r.body as { validateOnly?: boolean }).validateOnly === true);
+					assert.deepEqual(calls.slice(-2), [true, false], 'validate_only first, then the create');
+				} else {
+					assert.equal(ad.text.message, copy.primaryText);
+					assert.equal(ad.text.headline, copy.headlines[0]);
+					assert.equal(ad.text.link, LINK);
+					if (p === 'meta') {
+						assert.equal(ad.text.description, copy.descriptions[0]);
+						assert.equal(ad.text.callToAction, 'SHOP_NOW');
+						assert.equal(ad.parentId, metaAdSetId(v.campaignId), "the campaign's ad set");
+						assert.ok(sb.world.meta.ads.some((x) => x.id === ad.id && x.status === 'PAUSED'), 'listed among the account ads');
+					}
+				}
+				const r = await row(v.id);
+				assert.equal(r.status, 'published');
+				assert.equal(r.platform_ad_id, result.outcome === 'published' ? result.adId : null);
+				assert.equal(r.platform_status, 'PAUSED');
+				assert.equal(r.approved_by, 'Priya Shah');
+				assert.equal(Date.parse(r.approved_at!), Date.parse('2026-03-01T10:00:00.000Z'));
+				assert.ok(r.published_at);
+				assert.equal((await ledger(v.id))?.status, 'succeeded');
+
+				const before = creates(p);
+				const again = await publish(v);
+				assert.equal(again.outcome, 'published');
+				assert.ok(again.outcome === 'published' && again.how === 'already_published', again.text);
+				assert.match(again.text, /nothing was created/);
+				assert.equal(creates(p), before, 'a rerun sends no create');
+				assert.equal(adsOf(p, v.campaignId).length, 1);
+			});
+
+			test(`${p}: a lost answer after the ad was created is unknown, then reconciled by reading the platform: published, one ad`, async () => {
+				const v = await approved(p);
+				const first = await publish(v, faultOnCreate({ route: '', kind: '5xx', afterEffect: true, count: 1 }));
+				sb.clearFaults();
+				assert.equal(first.outcome, 'unknown', first.text);
+				assert.match(first.text, /outcome is unknown/);
+				assert.doesNotMatch(first.text, /retry|try again/i);
+				assert.equal(adsOf(p, v.campaignId).length, 1, 'the platform did create it');
+				const r1 = await row(v.id);
+				assert.equal(r1.status, 'approved');
+				assert.equal(r1.publish_outcome, 'unknown');
+				assert.equal((await ledger(v.id))?.status, 'unknown');
+
+				const sent = creates(p);
+				const second = await publish(v);
+				assert.equal(second.outcome, 'published', second.text);
+				assert.ok(second.outcome === 'published' && second.how === 'reconciled');
+				assert.equal(second.adId.endsWith(adsOf(p, v.campaignId)[0]!.id), true, `${second.adId} is the created ad`);
+				assert.equal(creates(p), sent, 'reconciling sends no create');
+				assert.equal(adsOf(p, v.campaignId).length, 1);
+				assert.equal((await row(v.id)).status, 'published');
+				assert.equal((await ledger(v.id))?.status, 'succeeded');
+				assert.match((await ledger(v.id))!.resolution!, /found on the platform/);
+			});
+
+			test(`${p}: a lost answer of a create that never happened is unknown, then not found: failed and retryable; the retry publishes once`, async () => {
+				const v = await approved(p);
+				const first = await publish(v, faultOnCreate({ route: '', kind: '5xx', count: 1 }));
+				sb.clearFaults();
+				assert.equal(first.outcome, 'unknown', first.text);
+				assert.equal(adsOf(p, v.campaignId).length, 0);
+				const second = await publish(v);
+				assert.equal(second.outcome, 'failed', second.text);
+				assert.ok(second.outcome === 'failed' && second.retryable);
+				assert.match(second.text, /created nothing/);
+				assert.equal((await row(v.id)).status, 'approved');
+				const third = await publish(v);
+				assert.equal(third.outcome, 'published', third.text);
+				assert.equal(adsOf(p, v.campaignId).length, 1);
+			});
+		}
+
+		test('Meta: a headline over the text limit is refused: failed with the account, the call and the fix; the variant stays approved', async () => {
+			const v = await approved('meta', { ...COPY.meta, headlines: ['Warm '.repeat(60).trim()] });
+			const result = await publish(v);
+			assert.equal(result.outcome, 'failed', result.text);
+			assert.ok(result.outcome === 'failed' && result.retryable);
+			assert.match(result.text, new RegExp(`account ${v.accountId}`));
+			assert.match(result.text, /create ad creative/);
+			assert.match(result.text, /The headline \(name\) has 299 characters; at most 255 are allowed/);
+			assert.match(result.text, /change what Meta names/);
+			assert.match(result.text, /stays approved/);
+			assert.equal(adsOf('meta', v.campaignId).length, 0);
+			const r = await row(v.id);
+			assert.equal(r.status, 'approved');
+			assert.equal(r.publish_outcome, 'failed');
+			assert.equal((await ledger(v.id))?.status, 'failed');
+		});
+
+		test('Google Ads: a policy finding is refused by the validate-only check: failed naming the policy, the text and that it is exemptible; nothing created', async () => {
+			const v = await approved('google_ads', { ...COPY.google_ads, headlines: ['Guaranteed Warmth', 'Free 60-Day Returns', 'Light Down Jackets'] });
+			const before = sb.requests({ route: CREATE_ROUTE.google_ads }).length;
+			const result = await publish(v);
+			assert.equal(result.outcome, 'failed', result.text);
+			assert.match(result.text, /headlines\[0\]\.text: "Guaranteed Warmth" violates Unsubstantiated claims \(UNSUBSTANTIATED_CLAIMS, exemptible\)/);
+			assert.match(result.text, /request a policy exemption/);
+			assert.match(result.text, /validate-only/);
+			assert.equal(sb.requests({ route: CREATE_ROUTE.google_ads }).length - before, 1, 'only the validate-only call was sent');
+			assert.equal(adsOf('google_ads', v.campaignId).length, 0);
+			assert.equal((await row(v.id)).status, 'approved');
+		});
+
+		test('TikTok is not supported, with the reason', () => {
+			assert.match(publishUnsupportedReason('tiktok')!, /not supported for publishing: a TikTok ad is text on a video/);
+			assert.equal(publishUnsupportedReason('meta'), null);
+		});
+
+		test('SIGKILL between the platform answer and the ledger: the next call reconciles it, one ad', async () => {
+			const v = await approved('linkedin');
+			const embedded = config.kind === 'embedded';
+			if (embedded) await store.close();
+			const code = await new Promise<number | null>((resolve, reject) => {
+				const c = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'creative-publish.test.ts')], {
+					env: { ...process.env, PUBLISH_CHILD: JSON.stringify({ sandbox: { urls: sb.urls, credentials: sb.credentials }, store: config, variantId: v.id, target: v.target }), ADOPS_FAILPOINTS: 'creative.publish.after-platform' },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				});
+				let out = '';
+				c.stdout.on('data', (d) => (out += String(d)));
+				c.stderr.on('data', (d) => (out += String(d)));
+				c.on('error', reject);
+				c.on('exit', (exitCode, signal) => {
+					if (signal !== 'SIGKILL') reject(new Error(`the child was not killed (${exitCode}): ${out}`));
+					else resolve(exitCode);
+				});
+			});
+			assert.equal(code, null);
+			if (embedded) store = await openStore(config);
+			deps = { store, adapters: adapters(sb) };
+			assert.equal(adsOf('linkedin', v.campaignId).length, 1, 'the child created the ad before it died');
+			assert.equal((await ledger(v.id))?.status, 'claimed');
+			assert.equal((await row(v.id)).status, 'approved');
+			const result = await publish(v);
+			assert.equal(result.outcome, 'published', result.text);
+			assert.ok(result.outcome === 'published' && result.how === 'reconciled');
+			assert.match(result.text, /stopped while publishing/);
+			assert.equal(adsOf('linkedin', v.campaignId).length, 1);
+			assert.equal((await row(v.id)).status, 'published');
+		});
+	});
+}
+
+const pgliteDir = CHILD ? '' : mkdtempSync(join(tmpdir(), 'adops-creative-publish-'));
+if (!CHILD) {
+	registerSuite('PGlite', async () => {
+		const config: StoreConfig = { kind: 'embedded', path: pgliteDir };
+		return { store: await openStore(config), config, cleanup: async () => rmSync(pgliteDir, { recursive: true, force: true }) };
+	});
+}
+
+if (DATABASE_URL && !CHILD) {
+	const schema = `adops_publish_${randomBytes(5).toString('hex')}`;
+	registerSuite(`PostgreSQL (schema ${schema})`, async () => {
+		const config: StoreConfig = { kind: 'postgres', connectionString: DATABASE_URL, ssl: 'disable', schema };
+		return {
+			store: await openStore(config),
+			config,
+			cleanup: async () => {
+				const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
+				await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+				await admin.end();
+			},
+		};
+	});
+}
