@@ -5,7 +5,7 @@ import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { renderAlert, type Alert } from '../../nodes/shared/alerts/message';
 import { keyWords, readableNumber, readableValue } from '../../nodes/shared/alerts/readable';
-import { optimizerAlert } from '../../nodes/shared/alerts/optimization';
+import { optimizerAlert } from '../../nodes/shared/rules/alert';
 import { PROPOSAL_ALERT_TYPES, proposalAlert, type ProposalAlertEvent, type ProposalAlertInput } from '../../nodes/shared/alerts/proposal';
 import { heldBackAlert } from '../../nodes/shared/creative/alert';
 import { commentPollAlert, moderatedCommentAlert } from '../../nodes/shared/moderation/alert';

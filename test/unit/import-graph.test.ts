@@ -95,6 +95,5 @@ test('alerts/ imports no domain: each domain renders its own alerts into the mes
 	const { edges } = importGraph([resolve(root, 'nodes', 'shared', 'alerts')]);
 	const BELOW = /^nodes\/shared\/(alerts|text|resilience|http)\//;
 	const upward = edges.filter((e) => !BELOW.test(rel(e.to))).map((e) => `${rel(e.from)} -> ${rel(e.to)}`);
-	// alerts/optimization.ts is held by the gates work (issue 13); it moves to rules/alert.ts like the others.
-	assert.deepEqual(upward, ['nodes/shared/alerts/optimization.ts -> nodes/shared/rules/run.ts']);
+	assert.deepEqual(upward, []);
 });

@@ -7,7 +7,7 @@ import { accountsFor, outputsOf, settingsFromOptions } from '../../nodes/AdOpsOp
 import { backtestOutputs } from '../../nodes/AdOpsOptimizer/actions/backtest.operation';
 import type { BacktestRunResult } from '../../nodes/shared/rules/backtest-run';
 import type { OptimizerContext } from '../../nodes/AdOpsOptimizer/actions/router';
-import { optimizerAlert } from '../../nodes/shared/alerts/optimization';
+import { optimizerAlert } from '../../nodes/shared/rules/alert';
 import { alertSchema, renderAlert } from '../../nodes/shared/alerts/message';
 import { parseSettings } from '../../nodes/shared/rules';
 import type { OptimizerResult } from '../../nodes/shared/rules/run';
@@ -80,7 +80,7 @@ describe('optimizerAlert', () => {
 		assert.doesNotMatch(body, /not met/, 'only the conditions that matched');
 		assert.match(body, /✓ cooldown: last change 30\.0 h ago/);
 		assert.doesNotMatch(body, /no schedule/, 'skipped gates are left out');
-		assert.match(body, /status ACTIVE, daily budget 100 USD/);
+		assert.match(body, /status ACTIVE, daily budget 100.00 USD/);
 		assert.match(body, /success/);
 		assert.doesNotMatch(body, /<!here>/, 'a campaign name cannot mention the channel');
 	});

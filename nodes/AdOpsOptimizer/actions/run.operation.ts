@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { jsonParam, numberParam, ParameterError } from '../../common/params';
-import { accountErrorAlert, optimizerAlert } from '../../shared/alerts/optimization';
+import { accountErrorAlert, optimizerAlert } from '../../shared/rules/alert';
 import { accountIdsFromLocator, adAccountModes, adAccountSearchMethod } from '../../common/list-search';
 import { PLATFORM_REGISTRY, platformList, type PlatformId } from '../../shared/platforms/registry';
 import { CONTROLLED_PLATFORMS } from '../../shared/rules/apply';

@@ -8,17 +8,9 @@ import { ANOMALY_COLUMNS, ANOMALY_NATURAL_KEY, BUDGET_PLAN_COLUMNS, BUDGET_PLAN_
 import { rowSchemas, type TableName } from '../schema/rows';
 import { isViewName, VIEWS } from './views';
 
-export type ColumnKind = 'text' | 'uuid' | 'date' | 'timestamptz' | 'numeric' | 'bigint' | 'integer' | 'boolean' | 'jsonb' | 'real[]' | 'bytea';
+import type { ColumnKind, TableDef } from './defs';
 
-export interface TableDef {
-	name: TableName;
-	columns: Record<string, ColumnKind>;
-	/** Columns of the unique constraint upserts resolve on; empty = not upsertable. */
-	naturalKey: readonly string[];
-	primaryKey: string;
-	/** Columns the database computes (GENERATED / defaults); never written by the store. */
-	readOnly: readonly string[];
-}
+export type { ColumnKind, TableDef } from './defs';
 
 const ts = { created_at: 'timestamptz', updated_at: 'timestamptz' } as const;
 

@@ -42,19 +42,9 @@ export type StoreConfig =
 			fetch?: typeof fetch;
 	  };
 
-export type Scalar = string | number | boolean | null;
+import type { Condition } from './defs';
 
-/** A condition on one column: a bare value means `eq` (`null` means IS NULL). */
-export type Condition =
-	| Scalar
-	| {
-			eq?: Scalar;
-			in?: readonly Scalar[];
-			gt?: string | number;
-			gte?: string | number;
-			lt?: string | number;
-			lte?: string | number;
-	  };
+export type { Condition, Scalar } from './defs';
 
 export type Where<T extends TableName> = { [K in keyof Row<T> & string]?: Condition };
 

@@ -7,8 +7,7 @@
  * numeric columns as JS numbers (the nearest double), dates as `YYYY-MM-DD`.
  */
 import type { TableName } from '../schema/rows';
-import type { ColumnKind, TableDef } from './tables';
-import type { Condition } from './types';
+import type { ColumnKind, Condition, TableDef } from './defs';
 
 function view(name: string, columns: Record<string, ColumnKind>, orderColumn: string): TableDef {
 	// `name` is a view, not a table: the cast lets the table checks (which only read `name` for messages) run on it

@@ -6,9 +6,9 @@
 // decision blocked by a change made outside the package (a person's edit within
 // the cooldown), announced once per edit (route `alert`).
 import { fmtMoney } from '../platforms/currency';
-import type { OptimizerItem } from '../rules/run';
-import { escapeMrkdwn, type Alert } from './message';
-import { readableNumber, readableValue } from './readable';
+import type { OptimizerItem } from './run';
+import { escapeMrkdwn, type Alert } from '../alerts/message';
+import { readableNumber, readableValue } from '../alerts/readable';
 
 const TITLE: Partial<Record<OptimizerItem['outcome'], { kind: Alert['kind']; label: string }>> = {
 	executed: { kind: 'action', label: 'Executed' },
