@@ -578,12 +578,13 @@ function quickDate(date: unknown): number {
  */
 function* rowsAsColumns(rows: readonly MetricRowInput[]): Steps<MetricColumns['columns']> {
 	const n = rows.length;
-	const out = Object.fromEntries(METRIC_ROW_FIELDS.map((k) => [k, new Array<unknown>(n)])) as unknown as Record<(typeof METRIC_ROW_FIELDS)[number], unknown[]>;
+	// filled by push: `new Array(n)` past 100,000 elements is a dictionary (a hash insert per value, 20 times slower)
+	const out = Object.fromEntries(METRIC_ROW_FIELDS.map((k) => [k, [] as unknown[]])) as unknown as Record<(typeof METRIC_ROW_FIELDS)[number], unknown[]>;
 	for (let i = 0; i < n; i++) {
 		if ((i & STEP_ROWS) === STEP_ROWS) yield;
 		const r = rows[i];
-		if (r === null || typeof r !== 'object') continue;
-		for (const name of METRIC_ROW_FIELDS) out[name][i] = r[name];
+		const row = r !== null && typeof r === 'object';
+		for (const name of METRIC_ROW_FIELDS) out[name].push(row ? r[name] : undefined);
 	}
 	return out as unknown as MetricColumns['columns'];
 }
