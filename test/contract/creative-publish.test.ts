@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { publishKey, publishUnsupportedReason, publishVariant, type PublishDeps, type PublishTarget } from '../../nodes/shared/creative/publish';
-import type { CreateAdInput } from '../../nodes/shared/platforms/ad-publish';
+import type { AdPublisher, CreateAdInput } from '../../nodes/shared/platforms/ad-publish';
 import type { PlatformId } from '../../nodes/shared/platforms/registry';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
@@ -94,9 +94,9 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			throw new Error(`no unused ${p} campaign left`);
 		}
 		function target(p: Pub, c: { accountId: string; campaignId: string }): PublishTarget {
-			if (p === 'meta') return { link: LINK, meta: { pageId: sb.world.meta.pages.find((x) => x.accountId === c.accountId)!.id } };
-			if (p === 'google_ads') return { link: LINK, googleAds: { adGroupId: googleAdGroupId(c.campaignId) }, pins: [{ field: 'headlines', index: 0, position: 1 }] };
-			return { link: LINK, linkedin: { organizationId: '2414183' } };
+			if (p === 'meta') return { link: LINK, pageId: sb.world.meta.pages.find((x) => x.accountId === c.accountId)!.id };
+			if (p === 'google_ads') return { link: LINK, parentId: googleAdGroupId(c.campaignId), pins: [{ field: 'headlines', index: 0, position: 1 }] };
+			return { link: LINK, organizationId: '2414183' };
 		}
 		async function approved(p: Pub, copy: Copy = COPY[p]): Promise<{ id: string; accountId: string; campaignId: string; target: PublishTarget }> {
 			const c = campaign(p);
@@ -117,9 +117,10 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			const base = adapters(sb);
 			const wrapped: PublishDeps['adapters'] = {};
 			for (const p of PLATFORMS) {
-				const a = base[p] as { createAd: (i: CreateAdInput) => Promise<unknown>; findAd: (i: CreateAdInput) => Promise<unknown> };
+				const a = base[p] as AdPublisher;
 				wrapped[p as PlatformId] = {
 					platform: p,
+					adPublishing: a.adPublishing,
 					createAd: (i: CreateAdInput) => {
 						if (!i.validateOnly) sb.injectFault({ ...spec, route: CREATE_ROUTE[p] });
 						return a.createAd(i);
@@ -260,9 +261,16 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			assert.equal((await row(v.id)).status, 'approved');
 		});
 
-		test('TikTok is not supported, with the reason', () => {
+		test('TikTok is not supported, with the reason; nothing is claimed', async () => {
 			assert.match(publishUnsupportedReason('tiktok')!, /not supported for publishing: a TikTok ad is text on a video/);
 			assert.equal(publishUnsupportedReason('meta'), null);
+			const hash = randomBytes(32).toString('hex');
+			await store.upsert('creative_variants', [{ platform: 'tiktok', account_id: '7010000000001', campaign_id: '1790000000001', headline: 'Light down jackets', primary_text: 'Warm without the bulk', content_hash: hash, status: 'approved' }]);
+			const [r] = await store.select('creative_variants', { where: { content_hash: hash } });
+			const result = await publish({ id: r!.id, target: { link: LINK } });
+			assert.equal(result.outcome, 'not_supported');
+			assert.match(result.text, /TikTok is not supported for publishing: .*video.*nothing was created/);
+			assert.equal(await ledger(r!.id), undefined);
 		});
 
 		test('SIGKILL between the platform answer and the ledger: the next call reconciles it, one ad', async () => {

@@ -41,7 +41,7 @@
  */
 import { claimAbandoned, claimHolder, holderName } from '../moderation/reconcile';
 import { isAdPublisher, type AdCopy, type AdStatus, type AdText, type CreateAdInput, type CreatedAd } from '../platforms/ad-publish';
-import { PLATFORM_LABELS, platformsWith, type PlatformId } from '../platforms/registry';
+import { PLATFORM_LABELS, PLATFORM_REGISTRY, platformsWith, type PlatformDefinition, type PlatformId } from '../platforms/registry';
 import { PlatformApiError } from '../resilience/errors';
 import { failpoint } from '../resilience/failpoints';
 import { sideEffectOutcome, unknownOutcomeText } from '../resilience/outcome';
@@ -56,18 +56,18 @@ export const publishKey = (variantId: string): string => `publish:${variantId}`;
 /** The ad's name on the platform: how a lost answer is found again. */
 export const publishedAdName = (variantId: string): string => `AdOps variant ${variantId}`;
 
-/** Where and how the variant goes live. */
+/** Where and how the variant goes live; the adapter says what its platform lacks (a `config` failure). */
 export interface PublishTarget {
 	/** Landing page of the ad. */
 	link: string;
 	/** Default `PAUSED`: a person turns it on in the platform. */
 	status?: AdStatus;
-	/** Meta: the Page the ad speaks for; the ad set (default: the campaign's first). */
-	meta?: { pageId: string; adSetId?: string };
-	/** Google Ads: the ad group of the responsive search ad. */
-	googleAds?: { adGroupId: string };
-	/** LinkedIn: the organization (company page) that authors the post. */
-	linkedin?: { organizationId: string };
+	/** Meta: the ad set (default: the campaign's first); Google Ads: the ad group (required). */
+	parentId?: string;
+	/** Meta: the Facebook Page the ad speaks for (required). */
+	pageId?: string;
+	/** LinkedIn: the organization (company page) that authors the post (required). */
+	organizationId?: string;
 	/** Google Ads pinned positions: headline 0 → position 1 (`HEADLINE_1`), description 1 → 2 (`DESCRIPTION_2`). */
 	pins?: Array<{ field: 'headlines' | 'descriptions'; index: number; position: 1 | 2 | 3 }>;
 }
@@ -113,9 +113,8 @@ export const PUBLISH_PLATFORMS: readonly PlatformId[] = platformsWith('creativeP
 export function publishUnsupportedReason(platform: string): string | null {
 	if ((PUBLISH_PLATFORMS as readonly string[]).includes(platform)) return null;
 	const label = (PLATFORM_LABELS as Record<string, string>)[platform] ?? platform;
-	if (platform === 'tiktok') {
-		return `${label} is not supported for publishing: a TikTok ad is text on a video (an existing video id or an upload), which a generated copy variant does not have, and the platform registry has no creative publishing for TikTok; nothing was created`;
-	}
+	const why = (PLATFORM_REGISTRY as Record<string, PlatformDefinition | undefined>)[platform]?.publishUnsupported;
+	if (why) return `${label} is not supported for publishing: ${why}, and the platform registry has no creative publishing for ${label}; nothing was created`;
 	return `${label} is not supported for publishing: only ${PUBLISH_PLATFORMS.map((p) => PLATFORM_LABELS[p]).join(', ')} ads can be created from approved copy; nothing was created`;
 }
 
@@ -131,20 +130,6 @@ export function variantCopy(row: Row<'creative_variants'>, target: PublishTarget
 	return { headlines: pinned('headlines', lines(row.headline)), descriptions: pinned('descriptions', lines(row.description)), primaryText: row.primary_text, callToAction: row.call_to_action, link: target.link };
 }
 
-function parentOf(platform: string, target: PublishTarget): string | undefined {
-	if (platform === 'meta') return target.meta?.adSetId;
-	if (platform === 'google_ads') return target.googleAds?.adGroupId;
-	return undefined;
-}
-
-/** What a target lacks for `platform`, in words; null when it has what is needed. */
-function missing(platform: string, target: PublishTarget): string | null {
-	if (!/^https?:\/\/\S+$/.test(target.link ?? '')) return 'the landing page link (an http(s) URL)';
-	if (platform === 'meta' && !target.meta?.pageId) return 'the Facebook Page ID the ad speaks for';
-	if (platform === 'google_ads' && !target.googleAds?.adGroupId) return 'the Google Ads ad group to create the responsive search ad in';
-	if (platform === 'linkedin' && !target.linkedin?.organizationId) return 'the LinkedIn organization (company page) ID that authors the post';
-	return null;
-}
 
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -181,8 +166,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 	if (unsupported) return { ...base, outcome: 'not_supported', text: unsupported };
 	if (row.status !== 'approved') return { ...base, outcome: 'failed', retryable: false, text: `Variant ${row.id} is ${row.status}, not approved: only approved variants are published; nothing was created` };
 	if (!row.account_id) return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} names no ${label} ad account: set the account on the variant's campaign; nothing was created` };
-	const lack = missing(row.platform, req.target);
-	if (lack) return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} was not published to ${where}: the publish settings lack ${lack}; it stays approved` };
+	if (!/^https?:\/\/\S+$/.test(req.target.link ?? '')) return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} was not published to ${where}: the publish settings lack the landing page link (an http(s) URL); it stays approved` };
 	const adapter = deps.adapters[row.platform as PlatformId];
 	if (!isAdPublisher(adapter)) return { ...base, outcome: 'failed', retryable: true, text: `No ${label} adapter that can create ads was given: add the ${label} credential; variant ${row.id} stays approved` };
 
@@ -199,9 +183,9 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		accountId: row.account_id,
 		campaignId: row.campaign_id,
 		name: publishedAdName(row.id),
-		...(parentOf(row.platform, req.target) ? { parentId: parentOf(row.platform, req.target) } : {}),
-		...(req.target.meta ? { pageId: req.target.meta.pageId } : {}),
-		...(req.target.linkedin ? { organizationId: req.target.linkedin.organizationId } : {}),
+		...(req.target.parentId ? { parentId: req.target.parentId } : {}),
+		...(req.target.pageId ? { pageId: req.target.pageId } : {}),
+		...(req.target.organizationId ? { organizationId: req.target.organizationId } : {}),
 		status,
 		copy: variantCopy(row, req.target),
 	};
@@ -222,7 +206,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		creativeId: ad.creativeId,
 		parentId: ad.parentId,
 		adStatus: ad.status,
-		text: `Variant ${row.id} ${how === 'created' ? 'is published' : how === 'reconciled' ? 'was published (found on the platform)' : 'is already published'} in ${where} as ${ad.status === 'PAUSED' ? 'a paused' : 'an active'} ad ${ad.adId}${ad.parentId ? ` in ${row.platform === 'meta' ? 'ad set' : 'ad group'} ${ad.parentId}` : ''}${approvedBy ? `, approved by ${approvedBy}` : ''}${extra}`,
+		text: `Variant ${row.id} ${how === 'created' ? 'is published' : how === 'reconciled' ? 'was published (found on the platform)' : 'is already published'} in ${where} as ${ad.status === 'PAUSED' ? 'a paused' : 'an active'} ad ${ad.adId}${ad.parentId && adapter.adPublishing.parentLabel ? ` in ${adapter.adPublishing.parentLabel} ${ad.parentId}` : ''}${approvedBy ? `, approved by ${approvedBy}` : ''}${extra}`,
 	});
 	const publishedPatch = (ad: CreatedAd): Partial<RowInput<'creative_variants'>> => ({
 		status: 'published',
@@ -282,7 +266,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 			await s.completeAction(key, outcome);
 			await markRow(s, patch);
 		});
-	if (row.platform === 'google_ads') {
+	if (adapter.adPublishing.validateFirst) {
 		// validate_only first: whatever its answer, a validate-only call created nothing, so its failure is a known failure
 		try {
 			await adapter.createAd({ ...input, validateOnly: true });

@@ -55,7 +55,8 @@ import {
 import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, refusedChange, zonedTimeToIso } from './campaign-state';
 import { decimalField, majorToMicros, microsToMajor } from './money';
 import { wallClock } from '../text/dates';
-import { googleCreateAd, googleFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
+import type { CreateAdInput, CreatedAd } from './ad-publish';
+import { GOOGLE_ADS_AD_PUBLISHING, googleCreateAd, googleFindAd } from './google-ads-publish';
 import {
 	parseDay,
 	toCallMeta,
@@ -714,6 +715,9 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		if (out.length === 0 && refused) throw refused;
 		return out;
 	}
+
+	/** How this platform publishes ads (issue 20): creative/publish.ts reads it. */
+	readonly adPublishing = GOOGLE_ADS_AD_PUBLISHING;
 
 	/** Publishes one responsive search ad from approved copy (issue 20, ./ad-publish.ts); `validateOnly` checks it without creating it. */
 	createAd(input: CreateAdInput): Promise<CreatedAd> {

@@ -42,7 +42,8 @@ import {
 	type PlatformAdapter,
 } from './types';
 import { pinnedApiVersion } from './registry';
-import { linkedinCreateAd, linkedinFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
+import type { CreateAdInput, CreatedAd } from './ad-publish';
+import { LINKEDIN_AD_PUBLISHING, linkedinCreateAd, linkedinFindAd } from './linkedin-publish';
 
 export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
 export const LINKEDIN_DEFAULT_VERSION = pinnedApiVersion('linkedin');
@@ -477,6 +478,9 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		} while (pageToken);
 		return out;
 	}
+
+	/** How this platform publishes ads (issue 20): creative/publish.ts reads it. */
+	readonly adPublishing = LINKEDIN_AD_PUBLISHING;
 
 	/** Publishes one sponsored content creative with its inline post from approved copy (issue 20, ./ad-publish.ts). */
 	createAd(input: CreateAdInput): Promise<CreatedAd> {

@@ -46,7 +46,8 @@ import {
 	type PlatformAdapter,
 } from './types';
 import { pinnedApiVersion } from './registry';
-import { metaCreateAd, metaFindAd, type CreateAdInput, type CreatedAd } from './ad-publish';
+import type { CreateAdInput, CreatedAd } from './ad-publish';
+import { META_AD_PUBLISHING, metaCreateAd, metaFindAd } from './meta-publish';
 
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
 export const META_DEFAULT_API_VERSION = pinnedApiVersion('meta');
@@ -524,6 +525,9 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		}
 		return out;
 	}
+
+	/** How this platform publishes ads (issue 20): creative/publish.ts reads it. */
+	readonly adPublishing = META_AD_PUBLISHING;
 
 	/** Publishes one ad from approved copy (issue 20, ./ad-publish.ts): an ad creative, then the ad in the ad set. */
 	createAd(input: CreateAdInput): Promise<CreatedAd> {

@@ -159,7 +159,8 @@ export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	creative: CreativeLimits | null;
 	api: ApiPin;
 	/** With `capabilities.changeHistory`: the change history's source and depth. */
-	changeHistory?: ChangeHistoryRule;
+	changeHistory?: ChangeHistoryRule;	/** With `capabilities.creativePublish` off: why approved copy cannot be published there, in words. */
+	publishUnsupported?: string;
 }
 
 const trimmed = (id: string): string => id.trim();
@@ -327,6 +328,7 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 		productLabel: 'TikTok Ads',
 		credentials: [{ name: 'adOpsTikTokAdsApi', displayName: 'AdOps TikTok Ads API', kind: 'access_token' }],
 		capabilities: { ingest: true, budget: true, status: true, comments: false, creativePublish: false, changeHistory: false, validateOnly: false, optimizer: true },
+		publishUnsupported: 'a TikTok ad is text on a video (an existing video id or an upload), which a generated copy variant does not have',
 		accountId: {
 			canonical: 'the advertiser id (digits)',
 			example: '7010000000001',
