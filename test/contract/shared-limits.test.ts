@@ -1,8 +1,10 @@
-// Shared limits (issue 21 item 2): two processes spend one sandbox quota
-// through SharedLimits. Shared (PostgreSQL, Redis) they use it fully and are
-// never refused; in-process ("memory", the single-process default) each
-// believes it has the whole quota and the platform refuses the excess. A
-// circuit opened by one process is open for the other.
+// Shared limits (issue 21 item 2): two processes (two workers) spend one
+// sandbox quota through the TikTok adapter, built as the nodes build it:
+// createPlatformAdapter with the limits of an AdOps Store credential
+// (test/queue/limits-worker.ts). Shared (PostgreSQL, Redis) they use it fully
+// and are never refused; in-process (the default) each believes it has the
+// whole quota and the platform refuses the excess. A circuit opened by one
+// process is open for the other.
 //
 // PostgreSQL: DATABASE_URL (skipped without it). Redis: ADOPS_QUEUE_REDIS
 // (host:port, default 127.0.0.1:6379; skipped when nothing answers there).
@@ -181,8 +183,9 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 		const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
 		const other = createSharedLimits({ backend: 'postgres', postgres: { db: pool, schema, close: () => pool.end() } });
 		try {
-			const a = new CallExecutor('meta', { breaker: { shared: limits }, rateLimiter: limits, retry: { maxRetries: 0 } });
-			const b = new CallExecutor('meta', { breaker: { shared: other }, rateLimiter: other, retry: { maxRetries: 0 } });
+			// as the adapters get them (ExecutorOptions.limits): quotas before every request, and the shared circuits
+			const a = new CallExecutor('meta', { limits, retry: { maxRetries: 0 } });
+			const b = new CallExecutor('meta', { limits: other, retry: { maxRetries: 0 } });
 			const accountId = `act_${randomBytes(3).toString('hex')}`;
 			const failing = () => Promise.reject(new PlatformApiError({ platform: 'meta', call: 'insights', accountId, kind: 'server', httpStatus: 503, retryable: false, hint: 'Meta answered a server error' }));
 			for (let i = 0; i < 5; i++) await assert.rejects(a.run({ call: 'insights', accountId }, failing), (e: unknown) => e instanceof PlatformApiError && e.kind === 'server');
