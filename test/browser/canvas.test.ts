@@ -130,11 +130,26 @@ async function slotLabel(slot: Locator): Promise<string> {
 	return (await slot.locator('label, [class*="label"]').first().innerText().catch(() => '')).trim() || (await slot.innerText()).split('\n')[0].trim();
 }
 
+/** Dropdown lists open on the page (a closed one fades out for a moment and still counts). */
+const openLists = (): Locator => page.locator('.el-select-dropdown:visible, .el-popper:visible [role="listbox"]');
+
+/**
+ * Waits until no dropdown list is open, so the next list read is the one just
+ * opened and not one still fading out (the Platform list read as a credential
+ * slot's made the Store slot "offer" the platforms). Escape closes one left open.
+ */
+async function noOpenList(): Promise<void> {
+	if (await openLists().first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false)) return;
+	await page.keyboard.press('Escape');
+	await openLists().first().waitFor({ state: 'hidden', timeout: 3_000 });
+}
+
 /** Opens a slot's dropdown and returns what it offers (the "create new" entry left out). */
 async function slotOptions(slot: Locator): Promise<{ options: string[]; pick(name: string): Promise<void> }> {
-	const dropdown = page.locator('.el-select-dropdown:visible, .el-popper:visible [role="listbox"]').last();
+	const dropdown = openLists().last();
 	const items = dropdown.locator('.el-select-dropdown__item, [role="option"]');
 	const open = async (): Promise<boolean> => {
+		await noOpenList();
 		await slot.locator('[data-test-id="node-credentials-select"]').click();
 		return items.first().waitFor({ timeout: 4_000 }).then(() => true, () => false);
 	};
@@ -235,8 +250,9 @@ async function addNode(entry: string, pick: Pick): Promise<void> {
  * trigger that waits for an event (a webhook's test URL, Meta) is the defect
  * issue 16 names: it is returned as a problem, the wait stopped, and Run Now
  * picked from the button's menu, as a person would, so the run is still checked.
+ * `start`: another Execute button to click (a trigger node's own).
  */
-async function executeFrom(runNow: string, nodes: string[], timeout = 120_000): Promise<string[]> {
+async function executeFrom(runNow: string, nodes: string[], timeout = 120_000, start?: Locator): Promise<string[]> {
 	const problems: string[] = [];
 	const button = page.locator('[data-test-id="execute-workflow-button"]').first();
 	await button.waitFor();
@@ -245,7 +261,7 @@ async function executeFrom(runNow: string, nodes: string[], timeout = 120_000): 
 	const success = (name: string): Locator => page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"] [data-test-id="canvas-node-status-success"]`);
 	const waiting = page.locator('[data-test-id="stop-execution-waiting-for-webhook-button"]');
 	const run = async (): Promise<'done' | 'waiting'> => {
-		await button.click();
+		await (start ?? button).click();
 		// Done when every node shows success, as soon as one shows an error, or when the run waits for a trigger event.
 		return Promise.race([
 			Promise.all(nodes.map((name) => success(name).waitFor({ timeout }))).then(() => 'done' as const),
@@ -266,6 +282,66 @@ async function executeFrom(runNow: string, nodes: string[], timeout = 120_000): 
 	assert.deepEqual(failed, [], 'no node failed');
 	return problems;
 }
+
+type WfNode = { name: string; type: string; disabled?: boolean };
+type WfConnections = Record<string, { main?: Array<Array<{ node: string }> | null> }>;
+
+/** Triggers whose run from the editor waits for an event from outside (a webhook's test URL, Meta's comment webhook, a form). */
+const WAITING_TRIGGERS = new Set(['n8n-nodes-base.webhook', 'n8n-nodes-base.formTrigger', 'n8n-nodes-adops.adOpsModerationTrigger']);
+const isTrigger = (n: WfNode): boolean => /trigger$/i.test(n.type) || WAITING_TRIGGERS.has(n.type);
+
+/**
+ * Where n8n 2.40.7's editor cannot start Run Now by default, and what it starts
+ * instead. The button's trigger is picked by findTriggerNodeToAutoSelect
+ * (editor-ui executions.utils.ts) by node type: Form 10, Webhook 9, any
+ * installed node's trigger 8, Schedule 7, Manual 6; only the person's choice
+ * (the button's menu, a trigger node's own Execute button) changes it, and for
+ * the open session only. approvals.json's AdOps Approval Trigger (On Approval
+ * Decision) therefore outranks Run Now; it polls at once (no waiting): the new
+ * decisions, or "No new decision on an approval card yet" in words.
+ */
+const STARTS_INSTEAD_OF_RUN_NOW: Record<string, string> = { 'approvals.json': 'On Approval Decision' };
+
+/** A node's targets on its main outputs, sorted. */
+const mainTargets = (connections: WfConnections, name: string): string[] =>
+	(connections[name]?.main ?? []).flatMap((out) => (out ?? []).map((c) => c.node)).sort();
+
+/**
+ * Whether "Execute workflow" in a bundled workflow starts what a person
+ * expects: its manual trigger (Run Now), or a schedule that starts exactly Run
+ * Now's nodes at once; never a trigger that waits for an event. Returns the
+ * problem in words, or undefined. Workflows without a manual trigger (a webhook
+ * or error workflow) are not asked.
+ */
+function defaultTriggerProblem(file: string, workflow: { nodes: unknown; connections: unknown }, started: string): string | undefined {
+	const nodes = (workflow.nodes as WfNode[]).filter((n) => !n.disabled);
+	const connections = workflow.connections as WfConnections;
+	const manual = nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
+	if (!manual) return undefined;
+	const node = nodes.find((n) => n.name === started && isTrigger(n));
+	const says = `${file}: "Execute workflow" starts ${started}`;
+	if (!node) return `${says}, which is not an enabled trigger of the workflow`;
+	if (node.name === manual.name) return undefined;
+	if (WAITING_TRIGGERS.has(node.type)) return `${says} (${node.type}), which waits for an event, instead of ${manual.name}`;
+	const own = mainTargets(connections, node.name);
+	const manuals = mainTargets(connections, manual.name);
+	if (node.type === 'n8n-nodes-base.scheduleTrigger' && JSON.stringify(own) === JSON.stringify(manuals)) return undefined;
+	if (STARTS_INSTEAD_OF_RUN_NOW[file] === started) return undefined;
+	return `${says}, which runs [${own.join(', ')}], instead of ${manual.name}, which runs [${manuals.join(', ')}]`;
+}
+
+/** The trigger the canvas's "Execute workflow" button starts, as it says it: "from <trigger>" with several, else the only one. */
+async function buttonTrigger(workflow: { nodes: unknown }): Promise<string> {
+	const button = page.locator('[data-test-id="execute-workflow-button"]').first();
+	await button.waitFor();
+	const enabled = (workflow.nodes as WfNode[]).filter((n) => !n.disabled && isTrigger(n));
+	// The editor picks its trigger right after the nodes are drawn: read the label until it holds still.
+	const label = await settled(async () => (await button.innerText()).replace(/\s+/g, ' ').trim(), (l) => enabled.length < 2 || /\bfrom\b/.test(l), 3_000);
+	return /\bfrom (.+)$/.exec(label)?.[1] ?? (enabled.length === 1 ? enabled[0].name : `(the button says "${label}")`);
+}
+
+/** What each bundled workflow's "Execute workflow" button starts, as read when the workflow was opened. */
+const buttonTriggers = new Map<string, string>();
 
 /** The item count an edge's label shows ("3 items"), by source and target node. */
 async function edgeItems(source: string, target: string): Promise<number | undefined> {
@@ -336,7 +412,24 @@ describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
 				const undef = text.split('\n').filter((l) => /\bundefined\b/.test(l));
 				if (undef.length > 0) problems.push(`${w.file}: "undefined" on the canvas: ${undef.join(' | ')}`);
 				if (/Install this node|not currently installed|unknown node|node is not installed/i.test(text)) problems.push(`${w.file}: an unknown node`);
+				buttonTriggers.set(w.file, await buttonTrigger(w.workflow));
 			}
+			assert.deepEqual(problems, []);
+		}, 120_000);
+	});
+
+	test('"Execute workflow" starts Run Now in every bundled workflow, or a schedule running Run Now\'s path, never a trigger that waits', async () => {
+		await step('the trigger each Execute button starts', async () => {
+			const problems: string[] = [];
+			for (const w of editor.workflows) {
+				if (!buttonTriggers.has(w.file)) {
+					await openWorkflow(page, editor.url, w);
+					buttonTriggers.set(w.file, await buttonTrigger(w.workflow));
+				}
+				const problem = defaultTriggerProblem(w.file, w.workflow, buttonTriggers.get(w.file)!);
+				if (problem) problems.push(problem);
+			}
+			process.stdout.write(`# "Execute workflow" starts: ${[...buttonTriggers].map(([f, t]) => `${f} → ${t}`).join('; ')}\n`);
 			assert.deepEqual(problems, []);
 		}, 120_000);
 	});
@@ -372,6 +465,7 @@ describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
 		const platform = page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-platform"]');
 		const platforms = await step('new AdOps Ingest: the Platform parameter', async () => {
 			await platform.waitFor({ timeout: 10_000 });
+			await noOpenList();
 			await platform.click();
 			const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item, .el-popper:visible [role="option"]');
 			await options.first().waitFor();
@@ -382,10 +476,12 @@ describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
 		assert.ok(platforms.length >= 4, `Platform offers the ingest platforms: [${platforms.join(', ')}]`);
 		for (const name of platforms) {
 			await step(`new AdOps Ingest on ${name}`, async () => {
+				await noOpenList();
 				await platform.click();
 				const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item, .el-popper:visible [role="option"]');
 				await options.first().waitFor();
 				await options.nth((await options.allInnerTexts()).map((t) => t.split('\n')[0].trim()).indexOf(name)).click();
+				await noOpenList();
 				const shown = await settled(() => platform.locator('input').first().inputValue(), (v) => v === name, 5_000);
 				assert.equal(shown, name, 'Platform shows the platform picked');
 				const expected = SERVICES.find(([re]) => re.test(name))?.[1];
@@ -439,10 +535,16 @@ describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
 			assert.equal(await edgeItems('Post Summary', 'Post Follow-up'), 1);
 		}, 90_000);
 
-		await step('execute the optimizer', async () => {
+		await step('execute the optimizer from its Run Now node', async () => {
 			const optimize = editor.workflows.find((w) => w.file === 'optimize.json')!;
 			await openWorkflow(page, editor.url, optimize);
-			problems.push(...(await executeFrom('Run Now', ['Optimizer'])));
+			// The canvas's button starts Every Hour (a schedule outranks a Manual Trigger); the Run Now node's own Execute
+			// button (shown when the pointer is on the node) starts Run Now, and the canvas's button keeps it for the session.
+			assert.equal(await buttonTrigger(optimize.workflow), 'Every Hour');
+			await page.locator('[data-test-id="canvas-node"][data-node-name="Run Now"]').hover();
+			await editor.shot('09-optimize-run-now-button');
+			problems.push(...(await executeFrom('Run Now', ['Run Now', 'Optimizer'], 120_000, page.locator('[data-test-id="execute-workflow-button-Run Now"]'))));
+			assert.equal(await buttonTrigger(optimize.workflow), 'Run Now', 'after a run from Run Now the canvas button starts Run Now');
 			await editor.shot('09-executed-optimize');
 		}, 120_000);
 		assert.deepEqual(problems, []);
