@@ -110,7 +110,7 @@ export async function latestKpiDay(store: KpiReader, platform?: string): Promise
 	return rows[0]?.date ?? null;
 }
 
-/** The row's dimension in words and as a stable key: `meta`, `meta / act_1`, `meta / act_1 / cmp_9`, with the currency. */
+/** The row's dimension in words and as a stable key: e.g. meta, meta / act_1, meta / act_1 / cmp_9, with the currency. */
 export function kpiDimension(row: Pick<KpiRow, 'level' | 'platform' | 'accountId' | 'campaignId' | 'currency'>): string {
 	const parts = [row.platform];
 	if (row.level !== 'platform' && row.accountId !== null) parts.push(row.accountId);

@@ -51,7 +51,7 @@ export const DEFAULT_QUOTAS: Readonly<Record<string, Quota>> = {
 	// (standard tier: 300 calls + 40 per active ad an hour) and Meta itself
 	// reports how much of it every caller together has used
 	// (X-Business-Use-Case-Usage): meta-usage.ts slows down before 100 %, in
-	// every process, from Meta's own count. A "meta" or "meta:<call>" entry in
+	// every process, from Meta's own count. An entry for meta (or meta:<call>) in
 	// the credential's Quotas adds a fixed window.
 	// Google Ads API Basic access: 15,000 operations a day per developer token.
 	google_ads: { windows: [{ points: 15_000, durationMs: DAY }], source: 'Google Ads API Basic access: 15,000 operations a day' },
