@@ -11,12 +11,12 @@ import type { IngestOutcome } from '../../nodes/shared/ingest';
 import { nodeOutput, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { cli, type EngineCli } from './cli';
+import { KLAVIYO_BURST_ONLY } from './world';
 
 const RATES: Record<string, string> = { EUR: '1.0825', GBP: '1.2650', JPY: '0.006712' };
 const ALERTS = 'C0ADOPSALR';
 /** One run of ingest.json: over 3 min on a loaded 2-core machine (the engine project's default timeout). */
 const RUN_TIMEOUT = 10 * 60_000;
-const KLAVIYO_BURST_ONLY = { 'klaviyo:reports': { windows: [{ points: 1, durationMs: 1_000 }], source: "test: Klaviyo's burst window only" } };
 
 /** amount × rate, rounded half away from zero to cents, in exact decimal arithmetic (independent of the code under test). */
 function toUsdCents(amount: number, rate: string): number {
@@ -64,10 +64,9 @@ describe('workflows/ingest.json from Run Now, three runs, as `n8n execute` ran t
 			await store.upsert('fx_rates', rows);
 		});
 
-		// Klaviyo's values reports at its burst (1 a second) only: since the In-Process limiter counts the published
-		// quotas (2 a minute per endpoint, 4d8c5ef), a first 30-day backfill of day-by-day reports takes 15 minutes,
-		// more than `n8n execute` gave it. The pacing itself: test/contract/klaviyo-limits and shared-limits.
-		const credentials = sandboxN8nCredentials(sandbox, { ...engine.store.credential, quotas: JSON.stringify(KLAVIYO_BURST_ONLY) });
+		// Klaviyo's values reports at their burst window only (world.ts): a first 30-day backfill otherwise takes
+		// 15 minutes, more than `n8n execute` gave it.
+		const credentials = sandboxN8nCredentials(sandbox, { ...engine.store.credential, quotas: KLAVIYO_BURST_ONLY });
 		// One LinkedIn account given as a URN: ids are normalized before they are stored.
 		const linkedin = credentials.find((c) => c.type === 'adOpsLinkedInAdsOAuth2Api')!;
 		linkedin.data.adAccountIds = '508123456, urn:li:sponsoredAccount:508765432';

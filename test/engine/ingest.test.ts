@@ -6,6 +6,7 @@ import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import { openStore } from '../../nodes/shared/store';
 import { startEngine, type Engine } from './harness';
 import { ALERTS, expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
+import { KLAVIYO_BURST_ONLY } from './world';
 
 const DAY = 86_400_000;
 const days = (a: string, b: string) => Math.round((Date.parse(b) - Date.parse(a)) / DAY);
@@ -24,6 +25,8 @@ describe('AdOps Ingest on n8n-core', () => {
 	};
 	beforeAll(async () => {
 		engine = await startEngine({ seed: 21 });
+		// Klaviyo's values reports at their burst window only: ingest.json backfills 30 days of them (world.ts).
+		engine.credentials.values.adOpsStoreApi = { ...engine.credentials.values.adOpsStoreApi, quotas: KLAVIYO_BURST_ONLY };
 		creds = { ...engine.credentialRef('adOpsStoreApi'), ...engine.credentialRef('adOpsMetaAdsApi'), ...engine.credentialRef('adOpsLinkedInAdsOAuth2Api'), ...engine.credentialRef('adOpsGoogleAdsOAuth2Api'), ...engine.credentialRef('adOpsKlaviyoApi') };
 	});
 	afterAll(async () => {

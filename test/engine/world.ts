@@ -32,3 +32,11 @@ export async function seedPerformance(engine: Engine, days = 35): Promise<number
 	await withStore(engine, (store) => store.upsert('campaign_performance', rows));
 	return rows.length;
 }
+
+/**
+ * AdOps Store credential Quotas that keep Klaviyo's values reports at their burst window (1 a second) only.
+ * Since the In-Process limiter counts the published quotas (2 a minute per endpoint, 4d8c5ef), a first
+ * 30-day backfill of day-by-day reports takes about 15 minutes; tests of other things use this. The pacing
+ * itself is tested in test/contract/klaviyo-limits.test.ts and shared-limits.test.ts.
+ */
+export const KLAVIYO_BURST_ONLY = JSON.stringify({ 'klaviyo:reports': { windows: [{ points: 1, durationMs: 1_000 }], source: "test: Klaviyo's burst window only" } });
