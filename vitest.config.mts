@@ -5,7 +5,8 @@
  *   contract  test/contract   Store on PGlite (+ PostgreSQL with DATABASE_URL), adapters on the
  *                             sandbox; files in parallel (each starts its own sandbox and store),
  *                             tests inside a file in order
- *   engine    test/engine     nodes and bundled workflows run in-process by n8n-core's WorkflowExecute
+ *   engine    test/engine     nodes and bundled workflows run in-process by n8n-core's WorkflowExecute (the fast loop)
+ *   flows     test/engine     the bundled workflows' longer runs on the same engine (moved from e2e; ENGINE_FLOWS)
  *   e2e       test/e2e        the real n8n CLI: one file at a time
  *   browser   test/browser    the n8n editor in Chromium: one file at a time
  *   queue     test/queue      n8n queue mode with workers killed mid-run: one file at a time
@@ -50,6 +51,8 @@ class SummaryLine implements Reporter {
 			// A file that failed to load (or whose hooks failed) counts as one failure of its own.
 			if (module.state() === 'failed' && module.errors().length > 0) failed++;
 			else if (tests === 0 && module.state() === 'failed') failed++;
+			// So does a describe block whose beforeAll/afterAll failed: vitest then marks its tests skipped.
+			for (const suite of module.children.allSuites()) if (suite.state() === 'failed' && suite.errors().length > 0) failed++;
 		}
 		failed += unhandledErrors.length;
 		if (reasons.size > 0) process.stdout.write(`\nskipped, with the reason:\n${[...reasons].map(([k, n]) => `  ${k}${n > 1 ? ` (${n} tests)` : ''}`).join('\n')}\n`);
@@ -59,6 +62,9 @@ class SummaryLine implements Reporter {
 
 const minute = 60_000;
 const require = createRequire(import.meta.url);
+
+/** The engine suite's long workflow runs (moved from test/e2e, see test/e2e/README.md): `npm run test:flows`. */
+const ENGINE_FLOWS = ['ingest-runs', 'optimize-live', 'tiktok', 'creative-brief', 'gates'].map((name) => `test/engine/${name}.test.ts`);
 
 
 export default defineConfig({
@@ -115,6 +121,9 @@ export default defineConfig({
 				test: {
 					name: 'engine',
 					include: ['test/engine/**/*.test.ts'],
+					// the fast loop (about a minute): each node's parameters, errors, outputs; the long workflow runs moved
+					// from e2e are the `flows` project below
+					exclude: ENGINE_FLOWS,
 					// A bundled workflow opens the store once per AdOps node; on a loaded 2-core machine ingest.json
 					// alone has taken 60 s. A timeout would leave the run going while afterAll closes the sandbox.
 					testTimeout: 3 * minute,
@@ -123,6 +132,20 @@ export default defineConfig({
 					// Three files at once on two cores: ingest.test.ts spends ~37 s of its run waiting on Klaviyo's
 					// pacing (two values reports a minute per endpoint), not on the CPU.
 					maxWorkers: 3,
+					sequence: { concurrent: false },
+				},
+			},
+			{
+				extends: true,
+				test: {
+					name: 'flows',
+					// the bundled workflows' longer runs on n8n-core (moved from the real-n8n e2e suite: what they prove
+					// does not need the CLI); same engine, same timeouts
+					include: ENGINE_FLOWS,
+					testTimeout: 10 * minute,
+					hookTimeout: 3 * minute,
+					fileParallelism: true,
+					maxWorkers: 2,
 					sequence: { concurrent: false },
 				},
 			},
