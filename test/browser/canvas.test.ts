@@ -79,14 +79,16 @@ async function openPanel(): Promise<void> {
 
 const itemNames = async (): Promise<string[]> => (await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts()).map((n) => n.trim());
 
-/** Polls `read` until two reads 150 ms apart agree and `ready` holds, or `ms` pass; returns the last read. */
-async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 8_000): Promise<T> {
+/** Polls `read` until `reads` reads 150 ms apart agree and `ready` holds, or `ms` pass; returns the last read. */
+async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms = 8_000, reads = 2): Promise<T> {
 	const until = Date.now() + ms;
 	let last = await read();
+	let same = 1;
 	for (;;) {
 		await page.waitForTimeout(150);
 		const now = await read();
-		if (JSON.stringify(now) === JSON.stringify(last) && ready(now)) return now;
+		same = JSON.stringify(now) === JSON.stringify(last) ? same + 1 : 1;
+		if (same >= reads && ready(now)) return now;
 		if (Date.now() > until) return now;
 		last = now;
 	}
@@ -100,10 +102,11 @@ async function settled<T>(read: () => Promise<T>, ready: (v: T) => boolean, ms =
 async function search(query: string): Promise<string[]> {
 	const input = searchInput();
 	await input.fill('');
-	const cleared = await settled(itemNames, (names) => names.length > 0);
+	// A panel just opened may still be drawing its categories: they must hold still for 450 ms, and so must the results.
+	const cleared = await settled(itemNames, (names) => names.length > 0, 8_000, 4);
 	await input.fill(query);
 	// Any result list (an empty one too) differs from the categories the cleared panel shows.
-	return settled(itemNames, (names) => JSON.stringify(names) !== JSON.stringify(cleared));
+	return settled(itemNames, (names) => JSON.stringify(names) !== JSON.stringify(cleared), 8_000, 4);
 }
 
 async function newWorkflow(): Promise<void> {
@@ -278,8 +281,16 @@ async function executeFrom(runNow: string, nodes: string[], timeout = 120_000, s
 		await page.locator('[data-test-id="execute-workflow-button"]', { hasText: runNow }).first().waitFor({ timeout: 5_000 });
 		await run();
 	}
+	// The button reads "Execute workflow" again once n8n has the whole run (a screenshot before shows it spinning).
+	await page.locator('[data-test-id="execute-workflow-button"]', { hasText: /Execute workflow/ }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
 	const failed = await page.locator('[data-test-id="canvas-node"]:has([data-test-id="node-issues"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-name')));
-	assert.deepEqual(failed, [], 'no node failed');
+	if (failed.length > 0) {
+		// The first failed node's error as its panel shows it, so the failure says why.
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${failed[0]}"]`).dblclick();
+		const output = page.locator('[data-test-id="ndv"] [data-test-id="output-panel"]');
+		const error = await output.innerText({ timeout: 10_000 }).catch(() => '(its panel did not open)');
+		assert.deepEqual(failed, [], `no node failed; ${failed[0]} says: ${error.replace(/\s+/g, ' ').slice(0, 600)}`);
+	}
 	return problems;
 }
 
