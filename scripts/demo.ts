@@ -28,14 +28,22 @@
  * executor POSTs it to the sandbox's receiver; the demo fails if the receiver
  * counts anything but one request) and Slack says so in the proposal's
  * thread.
+ * Then `workflows/insights.json` (Run Now): before the ingest the sandbox
+ * planted a tracking break (conversions to zero, clicks held) on yesterday of
+ * one Meta campaign (the ingest's 30-day backfill gives each series the 28
+ * days of history detection needs); Detect Anomalies, narrowed to that
+ * account, finds it (and the account total it drags down), stores it and
+ * posts each alert once with its PNG chart; the demo prints the alerts in
+ * words and the chart's path.
  * It ends with a table of the Slack messages and Notion cards each workflow
  * sent (README "Messages and cards per demo run" quotes it).
  * Each later capability adds its workflow here.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSandbox, sandboxN8nCredentials, type Sandbox } from './sandbox';
+import { startSandbox, sandboxN8nCredentials, type Campaign, type Sandbox } from './sandbox';
+import { addDays } from './sandbox/rng';
 import { applySeed, openStore } from '../nodes/shared/store';
 import { defaultSeedFile } from '../nodes/shared/store/migrations';
 import { embeddedExecutor } from '../nodes/shared/store/embedded';
@@ -163,6 +171,47 @@ async function approvalLoop(n8n: N8nHost, sandbox: Sandbox, request: WorkflowInp
 	printChannel(sandbox, seen);
 }
 
+/** Plants a tracking break on the account's own yesterday of a Meta campaign with conversions (the sandbox's POST /_admin/plant). */
+async function plantTrackingBreak(sandbox: Sandbox): Promise<{ accountId: string; campaign: Campaign; date: string } | null> {
+	for (const account of sandbox.world.accounts.filter((a) => a.platform === 'meta')) {
+		// between midnight UTC and midnight in the account's zone, its "today" is still the sandbox's (UTC) yesterday
+		const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: account.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+		const yesterday = addDays(localToday < sandbox.world.today ? localToday : sandbox.world.today, -1);
+		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10);
+		if (!campaign) continue;
+		const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, kind: 'tracking_break', date: yesterday }) });
+		if (!res.ok) throw new Error(`the sandbox refused the plant: ${await res.text()}`);
+		return { accountId: account.id, campaign, date: yesterday };
+	}
+	return null;
+}
+
+/** The insights run in words: each anomaly with its alert, where its PNG chart is, and what Pace Budgets said. */
+async function showInsights(sandbox: Sandbox, runData: Awaited<ReturnType<N8nHost['execute']>>['runData'], seen: number): Promise<void> {
+	type Item = { outcome: string; slack?: { status: string; fileId?: string } | null; summary?: string; problems?: string[]; label?: string; status?: string; metric?: string; direction?: string; date?: string; pattern?: string | null; actual?: number; expected?: number; score?: number; campaignName?: string | null; campaignId?: string | null; accountId?: string; alertDecision?: string };
+	const items = (node: string) => (runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as Item);
+	const anomalies = items('Detect Anomalies').filter((i) => i.outcome === 'anomaly');
+	say(`  Detect Anomalies: ${anomalies.length} anomal${anomalies.length === 1 ? 'y' : 'ies'}`);
+	const dir = join(tmpdir(), 'adops-demo-charts');
+	await mkdir(dir, { recursive: true });
+	const round = (v: number | undefined) => (v ?? 0).toLocaleString('en-US', { maximumFractionDigits: 1 });
+	for (const a of anomalies) {
+		const where = a.campaignId ? `campaign ${a.campaignName ?? a.campaignId}` : `account ${a.accountId} as a whole`;
+		say(`  ${a.date}, ${where}: ${a.metric} ${a.direction === 'drop' ? 'dropped' : 'spiked'} to ${round(a.actual)} against ${round(a.expected)} expected (robust score ${round(a.score)})${a.pattern ? `, named ${a.pattern.replace(/_/g, ' ')}` : ''}; alert: ${String(a.alertDecision).replace(/_/g, ' ')}, Slack: ${a.slack?.status.replace(/_/g, ' ') ?? 'not posted'}`);
+		const file = a.slack?.fileId ? sandbox.world.slack.files?.find((f) => f.id === a.slack!.fileId) : undefined;
+		if (file?.bytes) {
+			const path = join(dir, file.name ?? `${file.id}.png`);
+			await writeFile(path, file.bytes);
+			say(`    its chart (PNG, ${file.bytes.length.toLocaleString('en-US')} bytes, the file Slack holds): ${path}`);
+		}
+	}
+	for (const p of items('Pace Budgets')) {
+		if (p.outcome === 'pacing') say(`  Pace Budgets: ${p.label} ${String(p.status).replace('_', ' ')}: ${p.summary}`);
+		else for (const problem of p.problems ?? []) say(`  Pace Budgets: ${problem}`);
+	}
+	printChannel(sandbox, seen);
+}
+
 async function main(): Promise<void> {
 	const started = performance.now();
 	say('AdOps demo: sandbox + embedded store (PGlite) + real n8n\n');
@@ -171,6 +220,9 @@ async function main(): Promise<void> {
 	const sandbox = await startSandbox({ seed: 1 });
 	done();
 	say(`  sandbox at ${sandbox.url}`);
+
+	const planted = await plantTrackingBreak(sandbox);
+	say(planted ? `  planted a tracking break on ${planted.date} in Meta campaign ${planted.campaign.name} (${planted.campaign.id}): conversions 0, clicks as usual` : '  no Meta campaign with conversions yesterday: the insights step will find nothing planted');
 
 	const work = await mkdtemp(join(tmpdir(), 'adops-demo-'));
 	let n8n: N8nHost | undefined;
@@ -196,12 +248,20 @@ async function main(): Promise<void> {
 		await store.close(); // PGlite: one process at a time, and n8n is next
 		done();
 
-		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n') });
+		// a loaded machine can take longer than the harness's 3 minutes for the backfill
+		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n'), timeoutMs: 600_000 });
 		done = step('importing credentials and workflows into n8n');
 		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize] = await Promise.all(
-			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json'].map(loadWorkflow),
+		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize, insights] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json', 'insights.json'].map(loadWorkflow),
 		);
+		// insights.json as a user narrows it to the account under watch: the count and money metrics of the last day
+		for (const node of insights!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
+			if (node.name !== 'Detect Anomalies' || !planted) continue;
+			node.parameters.accountId = planted.accountId;
+			node.parameters.metrics = ['spend', 'impressions', 'clicks', 'conversions'];
+			node.parameters.detectOptions = { lookbackDays: planted.date < addDays(sandbox.world.today, -1) ? 2 : 1 };
+		}
 		// The demo writes three variants for each of the two campaigns with the most spend.
 		for (const node of creative!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Active Campaigns') node.parameters.limit = 2;
@@ -211,7 +271,7 @@ async function main(): Promise<void> {
 		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
 		}
-		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!, optimize!]);
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!, optimize!, insights!]);
 		await n8n.publishWorkflow(approvals!.id as string);
 		done();
 
@@ -290,6 +350,14 @@ async function main(): Promise<void> {
 		done();
 		count(sandbox, 'optimize (dry run, next hour)', before);
 		printChannel(sandbox, seen);
+
+		seen = postedCount(sandbox);
+		before = tally(sandbox);
+		done = step(`running workflow "${insights!.name}" (Run Now: anomalies of the planted account, pacing of the month's plans)`);
+		const insightsRun = await n8n.execute(insights!.id as string);
+		done();
+		count(sandbox, 'insights', before);
+		await showInsights(sandbox, insightsRun.runData, seen);
 
 		before = tally(sandbox);
 		await approvalLoop(n8n, sandbox, request!);
