@@ -526,7 +526,7 @@ export const storeCases: ContractCase[] = [
 
 			const refused = (reason: RegExp) => (e: unknown) => e instanceof StoreValidationError && reason.test(e.reason);
 			await assert.rejects(store.upsert('creative_variants', [{ platform: 'meta', campaign_id: campaign, content_hash: 'h-live', status: 'live' }]), refused(/^status: must be one of draft, /));
-			await assert.rejects(store.update('creative_variants', { campaign_id: campaign, content_hash: 'h-draft' }, { status: 'published' }), refused(/^status: must be one of /));
+			await assert.rejects(store.update('creative_variants', { campaign_id: campaign, content_hash: 'h-draft' }, { status: 'archived' }), refused(/^status: must be one of /));
 			await assert.rejects(store.upsert('moderation_actions', [{ idempotency_key: `${object}:x`, item_id: item.id, action_type: 'hide', action_status: 'planned' }]), refused(/^action_status: must be one of dry_run, /));
 			await assert.rejects(store.update('moderation_actions', { idempotency_key: `${object}:proposed` }, { action_status: 'rejected' }), refused(/^action_status: must be one of /));
 			assert.equal((await store.select('creative_variants', { where: { campaign_id: campaign, content_hash: 'h-draft' } }))[0].status, 'draft');
@@ -709,7 +709,7 @@ export function registerMigrationContract(label: string, open: () => Promise<Mig
 			assert.deepEqual((await migrate(env.exec, { schema: legacy })).applied, all.slice(statusChecks).map((m) => m.file));
 			assert.deepEqual(await validated(legacy), { creative_variants_status_check: false, moderation_actions_action_status_check: false });
 			assert.deepEqual(await inSchema(legacy, async (tx) => (await tx.query('SELECT status FROM creative_variants')).rows.map((r) => r.status)), ['live']);
-			await assert.rejects(inSchema(legacy, (tx) => variant(tx, 'published')), refusedBy('creative_variants_status_check'));
+			await assert.rejects(inSchema(legacy, (tx) => variant(tx, 'archived')), refusedBy('creative_variants_status_check'));
 			await assert.rejects(inSchema(legacy, async (tx) => action(tx, await addItem(tx), 'skipped')), refusedBy('moderation_actions_action_status_check'));
 			// an update of a legacy row must bring a listed status along; once all rows conform, the constraint validates
 			await assert.rejects(inSchema(legacy, (tx) => tx.query(`UPDATE creative_variants SET rationale = 'x'`)), refusedBy('creative_variants_status_check'));
