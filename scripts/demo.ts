@@ -30,8 +30,8 @@
  * thread.
  * Then `workflows/insights.json` (Run Now): before the ingest the sandbox
  * planted a tracking break (conversions to zero, clicks held) on yesterday of
- * one Meta campaign (the ingest's 30-day backfill gives each series the 28
- * days of history detection needs); Detect Anomalies, narrowed to that
+ * one Meta campaign (the demo's Meta ingest backfills 59 days: detection
+ * needs 28 days of history and more); Detect Anomalies, narrowed to that
  * account, finds it (and the account total it drags down), stores it and
  * posts each alert once with its PNG chart; the demo prints the alerts in
  * words and the chart's path.
@@ -192,6 +192,10 @@ async function showInsights(sandbox: Sandbox, runData: Awaited<ReturnType<N8nHos
 	const items = (node: string) => (runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as Item);
 	const anomalies = items('Detect Anomalies').filter((i) => i.outcome === 'anomaly');
 	say(`  Detect Anomalies: ${anomalies.length} anomal${anomalies.length === 1 ? 'y' : 'ies'}`);
+	const scan = items('Detect Anomalies').find((i) => i.outcome === 'scan') as (Item & { skipped?: Array<{ campaignId: string | null; metric: string; reason: string }> }) | undefined;
+	const scanned = scan as (Item & { end?: string; series?: number; scanned?: number; decomposed?: number }) | undefined;
+	if (scanned) say(`    scanned ${scanned.series ?? 0} series (${scanned.scanned ?? 0} with their metrics, ${scanned.decomposed ?? 0} decomposed) up to ${scanned.end ?? '-'}`);
+	if (anomalies.length === 0) for (const k of (scan?.skipped ?? []).slice(0, 3)) say(`    not judged: ${k.campaignId ?? 'account'} ${k.metric}: ${k.reason}`);
 	const dir = join(tmpdir(), 'adops-demo-charts');
 	await mkdir(dir, { recursive: true });
 	const round = (v: number | undefined) => (v ?? 0).toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -255,6 +259,8 @@ async function main(): Promise<void> {
 		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize, insights] = await Promise.all(
 			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json', 'insights.json'].map(loadWorkflow),
 		);
+		// Detect Anomalies needs 28 days of history per series and the ingest's first backfill is 30 days: the demo's Meta ingest backfills 59
+		for (const node of ingest!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) if (node.name === 'Ingest Meta') node.parameters.initialBackfillDays = 59;
 		// insights.json as a user narrows it to the account under watch: the count and money metrics of the last day
 		for (const node of insights!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name !== 'Detect Anomalies' || !planted) continue;
