@@ -48,6 +48,7 @@ import { applySeed, openStore } from '../nodes/shared/store';
 import { defaultSeedFile } from '../nodes/shared/store/migrations';
 import { embeddedExecutor } from '../nodes/shared/store/embedded';
 import type { IngestOutcome } from '../nodes/shared/ingest';
+import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
 import { ensureN8n } from './n8n-host/install';
 import { buildPackAndInstall } from './n8n-host/package';
 import { createN8nHost, type N8nHost, type WorkflowInput } from './n8n-host/host';
@@ -173,7 +174,7 @@ async function approvalLoop(n8n: N8nHost, sandbox: Sandbox, request: WorkflowInp
 
 /** Plants a tracking break on the account's own yesterday of a Meta campaign with conversions (the sandbox's POST /_admin/plant). */
 async function plantTrackingBreak(sandbox: Sandbox): Promise<{ accountId: string; campaign: Campaign; date: string } | null> {
-	for (const account of sandbox.world.accounts.filter((a) => a.platform === 'meta')) {
+	for (const account of sandbox.world.accounts.filter((a) => a.platform === PLATFORM_REGISTRY.meta.id)) {
 		// between midnight UTC and midnight in the account's zone, its "today" is still the sandbox's (UTC) yesterday
 		const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: account.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 		const yesterday = addDays(localToday < sandbox.world.today ? localToday : sandbox.world.today, -1);
