@@ -29,8 +29,9 @@
  * counts anything but one request) and Slack says so in the proposal's
  * thread.
  * Then `workflows/insights.json` (Run Now): before the ingest the sandbox
- * planted a tracking break (conversions to zero, clicks held) on yesterday of
- * one Meta campaign (the demo's Meta ingest backfills 59 days: detection
+ * planted an anomaly on yesterday of one Meta campaign (a tracking break,
+ * conversions to zero with clicks held, where a campaign converts 20 a day or
+ * more; else a spend spike; see plantAnomaly) (the demo's Meta ingest backfills 59 days: detection
  * needs 28 days of history and more); Detect Anomalies, narrowed to that
  * account, finds it (and the account total it drags down), stores it and
  * posts each alert once with its PNG chart; the demo prints the alerts in
@@ -172,19 +173,34 @@ async function approvalLoop(n8n: N8nHost, sandbox: Sandbox, request: WorkflowInp
 	printChannel(sandbox, seen);
 }
 
-/** Plants a tracking break on the account's own yesterday of a Meta campaign with conversions (the sandbox's POST /_admin/plant). */
-async function plantTrackingBreak(sandbox: Sandbox): Promise<{ accountId: string; campaign: Campaign; date: string } | null> {
+/**
+ * Plants an anomaly on the account's own yesterday of a Meta campaign (the sandbox's POST /_admin/plant): a
+ * tracking break (conversions to 0, clicks held) where a campaign converts enough for a zero to stand out
+ * (a median of 20 a day over the last four weeks), else a spend spike (×3) on the campaign that spends most.
+ * A zero among days of 2 to 12 conversions is within their noise, and the detector rightly leaves it alone:
+ * seed 1's Meta campaigns convert 2 to 7 a day.
+ */
+async function plantAnomaly(sandbox: Sandbox): Promise<{ accountId: string; campaign: Campaign; date: string; kind: 'tracking_break' | 'spike' } | null> {
+	type Pick = { accountId: string; campaign: Campaign; date: string; conversions: number; spend: number };
+	const picks: Pick[] = [];
 	for (const account of sandbox.world.accounts.filter((a) => a.platform === PLATFORM_REGISTRY.meta.id)) {
 		// between midnight UTC and midnight in the account's zone, its "today" is still the sandbox's (UTC) yesterday
 		const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: account.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 		const yesterday = addDays(localToday < sandbox.world.today ? localToday : sandbox.world.today, -1);
-		const campaign = account.campaigns.find((c) => c.status === 'ACTIVE' && (c.daily.find((d) => d.date === yesterday)?.conversions ?? 0) >= 10);
-		if (!campaign) continue;
-		const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, kind: 'tracking_break', date: yesterday }) });
-		if (!res.ok) throw new Error(`the sandbox refused the plant: ${await res.text()}`);
-		return { accountId: account.id, campaign, date: yesterday };
+		for (const campaign of account.campaigns.filter((c) => c.status === 'ACTIVE')) {
+			const weeks = campaign.daily.filter((d) => d.date < yesterday && d.date >= addDays(yesterday, -28));
+			if (weeks.length < 28 || !campaign.daily.some((d) => d.date === yesterday)) continue;
+			const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+			picks.push({ accountId: account.id, campaign, date: yesterday, conversions: median(weeks.map((d) => d.conversions)), spend: median(weeks.map((d) => d.spend)) });
+		}
 	}
-	return null;
+	if (picks.length === 0) return null;
+	const converting = [...picks].sort((a, b) => b.conversions - a.conversions)[0]!;
+	const pick = converting.conversions >= 20 ? converting : [...picks].sort((a, b) => b.spend - a.spend)[0]!;
+	const kind = pick === converting && converting.conversions >= 20 ? 'tracking_break' : 'spike';
+	const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: pick.campaign.id, kind, date: pick.date }) });
+	if (!res.ok) throw new Error(`the sandbox refused the plant: ${await res.text()}`);
+	return { accountId: pick.accountId, campaign: pick.campaign, date: pick.date, kind };
 }
 
 /** The insights run in words: each anomaly with its alert, where its PNG chart is, and what Pace Budgets said. */
@@ -226,8 +242,10 @@ async function main(): Promise<void> {
 	done();
 	say(`  sandbox at ${sandbox.url}`);
 
-	const planted = await plantTrackingBreak(sandbox);
-	say(planted ? `  planted a tracking break on ${planted.date} in Meta campaign ${planted.campaign.name} (${planted.campaign.id}): conversions 0, clicks as usual` : '  no Meta campaign with conversions yesterday: the insights step will find nothing planted');
+	const planted = await plantAnomaly(sandbox);
+	const plantWords = planted?.kind === 'tracking_break' ? 'a tracking break' : 'a spend spike';
+	const plantEffect = planted?.kind === 'tracking_break' ? 'conversions 0, clicks as usual' : 'spend, impressions, clicks and conversions three times the usual';
+	say(planted ? `  planted ${plantWords} on ${planted.date} in Meta campaign ${planted.campaign.name} (${planted.campaign.id}): ${plantEffect}` : '  no active Meta campaign with four weeks of history: the insights step will find nothing planted');
 
 	const work = await mkdtemp(join(tmpdir(), 'adops-demo-'));
 	let n8n: N8nHost | undefined;
