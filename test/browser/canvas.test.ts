@@ -355,11 +355,18 @@ async function buttonTrigger(workflow: { nodes: unknown }): Promise<string> {
 const buttonTriggers = new Map<string, string>();
 
 /** The item count an edge's label shows ("3 items"), by source and target node. */
-async function edgeItems(source: string, target: string): Promise<number | undefined> {
+async function edgeItems(source: string, target: string, timeout = 20_000): Promise<number | undefined> {
 	const label = page.locator(`[data-test-id="edge-label"][data-source-node-name="${source}"][data-target-node-name="${target}"]`).first();
-	const text = (await label.innerText().catch(() => '')).trim();
-	const m = /(\d+)\s+items?/.exec(text);
-	return m ? Number(m[1]) : undefined;
+	// The canvas draws an edge's count when n8n has pushed that node's data: the last edges of a run can appear a
+	// moment after the nodes show success (CI read "merged: undefined" while the page already said "7 items").
+	const until = Date.now() + timeout;
+	for (;;) {
+		const text = (await label.innerText({ timeout: 1_000 }).catch(() => '')).trim();
+		const m = /(\d+)\s+items?/.exec(text);
+		if (m) return Number(m[1]);
+		if (Date.now() > until) return undefined;
+		await page.waitForTimeout(250);
+	}
 }
 
 describe('the canvas in Chromium', { timeout: 10 * 60_000 }, () => {
