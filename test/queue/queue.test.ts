@@ -136,6 +136,11 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		const edit = await fetch(`${sandbox.url}/_admin/notion/pages/${cardId}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'Maya Lopez', properties: { Status: { status: { name: 'Approved' } } } }) });
 		assert.equal(edit.status, 200, await edit.text());
 	}
+	/** Whether a stored item's post is one of the sandbox's Facebook posts (where /_admin/meta/comments adds a comment). */
+	function facebookPost(postId: unknown): boolean {
+		return typeof postId === 'string' && sandbox.world.meta.posts.some((p) => p.id === postId);
+	}
+
 	async function abusiveComment(postId: string): Promise<string> {
 		const res = await fetch(`${sandbox.url}/_admin/meta/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ post_id: postId, message: `You are all incompetent morons, shut up and fix your website ${randomBytes(2).toString('hex')}`, from_name: 'Queue Visitor' }) });
 		const text = await res.text();
@@ -298,7 +303,8 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		const polls = okWrites('meta.update').slice(before);
 		assert.deepEqual(polls.filter((r) => !commentIds.has(r.path.split('?')[0]!.split('/').pop() ?? '')).map((r) => `${r.method} ${r.path}`), [], 'only comments written');
 
-		const postId = String(polled.find((i) => i.ad_id && i.post_id)!.post_id);
+		// a Facebook post: the stored items hold Instagram comments too (their post is an Instagram media), in no set order
+		const postId = String(polled.find((i) => i.ad_id && facebookPost(i.post_id))!.post_id);
 		const abusive = await abusiveComment(postId);
 		const d = metaCommentDelivery(sandbox.world, abusive);
 		const since = await cluster.lastExecutionId();
@@ -415,7 +421,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 
 	for (const point of ['moderation.after-platform', 'moderation.after-stored']) {
 		test(`a worker killed at ${point}, then restarted: the new abusive comment is hidden once and every stored comment is moderated`, async () => {
-			const postId = await withStore(async (store) => String(((await store.select('social_media_items', {})) as Row[]).find((i) => i.ad_id && i.post_id)!.post_id));
+			const postId = await withStore(async (store) => String(((await store.select('social_media_items', {})) as Row[]).find((i) => i.ad_id && facebookPost(i.post_id))!.post_id));
 			const abusive = await abusiveComment(postId);
 			await killAt(point, wf.moderation!.id as string, 'queue-moderation-poll');
 			await fire(wf.moderation!.id as string, 'queue-moderation-poll');
