@@ -196,8 +196,8 @@ async function plantAnomaly(sandbox: Sandbox): Promise<{ accountId: string; camp
 	}
 	if (picks.length === 0) return null;
 	const converting = [...picks].sort((a, b) => b.conversions - a.conversions)[0]!;
-	const pick = converting.conversions >= 20 ? converting : [...picks].sort((a, b) => b.spend - a.spend)[0]!;
-	const kind = pick === converting && converting.conversions >= 20 ? 'tracking_break' : 'spike';
+	const kind = converting.conversions >= 20 ? 'tracking_break' : 'spike';
+	const pick = kind === 'tracking_break' ? converting : [...picks].sort((a, b) => b.spend - a.spend)[0]!;
 	const res = await fetch(`${sandbox.url}/_admin/plant`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: pick.campaign.id, kind, date: pick.date }) });
 	if (!res.ok) throw new Error(`the sandbox refused the plant: ${await res.text()}`);
 	return { accountId: pick.accountId, campaign: pick.campaign, date: pick.date, kind };
