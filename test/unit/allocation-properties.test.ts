@@ -83,7 +83,10 @@ test('a plan keeps every budget within floor, ceiling and step cap, or refuses w
 					if (c.ceiling !== undefined) assert.ok(x <= c.ceiling + 1e-9, `above ceiling: ${where}`);
 					if (inp.maxStep !== null && inp.maxStep !== undefined) assert.ok(Math.abs(x - c.current) <= inp.maxStep * c.current + 1e-9, `beyond the step cap: ${where}`);
 				}
-				assert.ok(Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, `not on cents: ${where}`);
+				// exactly the double of a whole number of cents (0.57, never 0.5700000000000001): what a platform is sent
+				assert.equal(x, Math.round(x * 100) / 100, `not on cents: ${where}`);
+				assert.equal(row.low, Math.round(row.low * 100) / 100, `low not on cents: ${where}`);
+				assert.equal(row.high, Math.round(row.high * 100) / 100, `high not on cents: ${where}`);
 				spend += x;
 			});
 			assert.ok(spend <= inp.totalBudget! + 1e-6, `spends ${spend} of ${inp.totalBudget}`);

@@ -154,7 +154,9 @@ interface Prepared {
 	input: CampaignPlanInput;
 	name: string;
 	fx: number;
+	/** Minor unit (0.01 for EUR) and minor units per unit (100): amounts are whole minor units divided by `minor`, so 57 cents is 0.57, not 57 * 0.01 = 0.5700000000000001. */
 	unit: number;
+	minor: number;
 	model?: ResponseModel;
 	fixed: boolean;
 	status: PlannedCampaign['status'];
@@ -211,18 +213,19 @@ export function planBudget(input: PlanInput): PlanResult {
 
 	// bounds, in the campaign currency, on its minor units (rounded inwards)
 	const prepared: Prepared[] = campaigns.map((c) => {
-		const unit = 10 ** -(currencyExponent(c.currency) ?? 2);
+		const minor = 10 ** (currencyExponent(c.currency) ?? 2);
+		const unit = 1 / minor;
 		const fx = c.currency === input.currency ? 1 : input.fx![c.currency]!;
 		const name = c.name ?? c.id;
 		const m = outcome === 'conversions' ? c.conversions : c.revenue;
-		const base: Prepared = { input: c, name, fx, unit, fixed: true, status: 'locked', low: c.current, high: c.current };
+		const base: Prepared = { input: c, name, fx, unit, minor, fixed: true, status: 'locked', low: c.current, high: c.current };
 		if (c.locked) return { ...base, reason: typeof c.locked === 'string' ? c.locked : 'locked', model: typeof m === 'object' ? m : undefined };
 		if (typeof m !== 'object') return { ...base, status: 'held', reason: m ?? `no ${outcome} curve` };
 		if (c.current === 0 && maxStep !== null) return { ...base, status: 'held', reason: 'paused (budget 0): a plan does not start a campaign', model: m };
 		let low = Math.max(c.floor ?? 0, maxStep === null ? 0 : c.current * (1 - maxStep));
 		let high = Math.min(c.ceiling ?? Infinity, maxStep === null ? Infinity : c.current * (1 + maxStep));
-		low = Math.ceil(low / unit - 1e-9) * unit;
-		if (Number.isFinite(high)) high = Math.floor(high / unit + 1e-9) * unit;
+		low = Math.ceil(low * minor - 1e-9) / minor;
+		if (Number.isFinite(high)) high = Math.floor(high * minor + 1e-9) / minor;
 		return { ...base, model: m, fixed: false, status: 'unchanged', low, high };
 	});
 	for (const p of prepared) {
@@ -320,7 +323,7 @@ export function planBudget(input: PlanInput): PlanResult {
 
 	// to minor units: down, then the leftover by largest remainder (never above the budget)
 	const exact = free.map((p, i) => (p.low * p.fx + add[i]!) / p.fx);
-	const units = exact.map((x, i) => Math.max(Math.round(free[i]!.low / free[i]!.unit), Math.floor(x / free[i]!.unit + 1e-9)));
+	const units = exact.map((x, i) => Math.max(Math.round(free[i]!.low * free[i]!.minor), Math.floor(x / free[i]!.unit + 1e-9)));
 	let left = amount + sumLow - units.reduce((s, u, i) => s + u * free[i]!.unit * free[i]!.fx, 0);
 	const byRemainder = exact.map((x, i) => ({ i, r: x / free[i]!.unit - units[i]! })).sort((x, y) => y.r - x.r);
 	for (const { i, r } of byRemainder) {
@@ -332,7 +335,7 @@ export function planBudget(input: PlanInput): PlanResult {
 		}
 	}
 	const proposedOf = new Map<Prepared, number>();
-	free.forEach((p, i) => proposedOf.set(p, Math.min(p.high, Math.max(p.low, units[i]! * p.unit))));
+	free.forEach((p, i) => proposedOf.set(p, Math.min(p.high, Math.max(p.low, units[i]! / p.minor))));
 
 	// envelope gap: envelope value at the fill minus the curve there (only a partly filled segment has one)
 	let envelopeGap = 0;
