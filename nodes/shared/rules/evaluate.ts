@@ -82,7 +82,6 @@ import {
 	BUDGET_ACTIONS,
 	CHANGE_ACTIONS,
 	COMMENT_SIGNAL_METRICS,
-	INSIGHT_METRICS,
 	MONEY_METRICS,
 	RulesInputError,
 	conditionLeaves,
@@ -93,7 +92,6 @@ import {
 	type ActionType,
 	type CompareTo,
 	type Condition,
-	type InsightMetric,
 	type LeafCondition,
 	type Metric,
 	type Op,
@@ -103,7 +101,7 @@ import {
 } from './model';
 import { runSteps, runStepsAsync, yieldToEventLoop, type Steps } from '../resilience/steps';
 import { compileScope, scopeMiss, type ScopeTarget } from './scope';
-import { insightKey, insightMetricValue } from '../insights/rule-metrics';
+import { INSIGHT_RULE_METRICS, insightKey, insightMetricValue, type InsightRuleMetric } from '../insights/rule-metrics';
 import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
 
 // ---------------------------------------------------------------------------
@@ -749,7 +747,7 @@ function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
 		if (leaf.compareTo !== undefined) return () => undefinedResult;
 		return (s) => {
 			const w = slotWindow(s, current);
-			const v = insightValue(s, metric as InsightMetric, w);
+			const v = insightValue(s, metric as InsightRuleMetric, w);
 			return v === null ? undefinedResult : compare(op, v, leaf, op === '=' || op === '!=' ? equalTolerance(leaf, null) : 0);
 		};
 	}
@@ -799,8 +797,8 @@ function compileCondition(c: Condition, windows: WindowSlots): Verdict {
 }
 
 /** Insight metrics are not window sums: AdOps Insights' stored findings of the entity (null when none were read). */
-const INSIGHT_SET: ReadonlySet<Metric> = new Set<Metric>(INSIGHT_METRICS);
-function insightValue(s: EntityScope, metric: InsightMetric, w: ResolvedWindow): number | null {
+const INSIGHT_SET: ReadonlySet<Metric> = new Set<Metric>(INSIGHT_RULE_METRICS);
+function insightValue(s: EntityScope, metric: InsightRuleMetric, w: ResolvedWindow): number | null {
 	const values = s.index.insights;
 	if (!values) return null;
 	const e = s.entity;
@@ -811,7 +809,7 @@ function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 	const k = s.windows.slot(leaf.window, false);
 	const win = slotWindow(s, k);
 	const insight = INSIGHT_SET.has(leaf.metric);
-	const actual = insight ? insightValue(s, leaf.metric as InsightMetric, win) : metricValue(slotSums(s, k), leaf.metric);
+	const actual = insight ? insightValue(s, leaf.metric as InsightRuleMetric, win) : metricValue(slotSums(s, k), leaf.metric);
 	let baseline: number | null = null;
 	let baselineWindow: WindowInfo | null = null;
 	let compared = actual;

@@ -38,16 +38,15 @@ export const COMMENT_SIGNAL_METRICS = [...COMMENT_COUNT_METRICS, ...COMMENT_SHAR
  * dated in the window, signed: spikes +, drops −; 0 when none),
  * `anomaly_direction` (+1, −1, 0), `pacing_ratio` and `forecast_month_spend`
  * (as of the last complete day, whatever the window). Not window sums: no
- * `compareTo`.
+ * `compareTo`. Listed once, as INSIGHT_RULE_METRICS there (not to be confused
+ * with insights/series.ts's INSIGHT_METRICS, the metrics the anomaly scan reads).
  */
-export const INSIGHT_METRICS = INSIGHT_RULE_METRICS;
-export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS, ...INSIGHT_METRICS] as const;
+export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS, ...INSIGHT_RULE_METRICS] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 export type DerivedMetric = (typeof DERIVED_METRICS)[number];
 export type CommentCountMetric = (typeof COMMENT_COUNT_METRICS)[number];
 export type CommentShareMetric = (typeof COMMENT_SHARE_METRICS)[number];
 export type CommentSignalMetric = (typeof COMMENT_SIGNAL_METRICS)[number];
-export type InsightMetric = (typeof INSIGHT_METRICS)[number];
 export type Metric = (typeof METRICS)[number];
 /** Metrics expressed in money of the metric rows' currency. */
 export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);
