@@ -1192,29 +1192,17 @@ function sortByPosition<T>(items: readonly T[], positions: readonly number[]): T
  * out of scope or not matching cost no allocation unless they are listed
  * (`output: 'full'`, `includeOutOfScope`).
  */
-export function evaluateParsed(
-	rules: readonly Rule[],
-	entities: readonly Entity[],
-	index: MetricIndex,
-	history: ActionHistory,
-	settings: Settings,
-	options: EvaluateOptions = {},
-): ParsedEvaluation {
-	return runSteps(evaluationSteps(rules, entities, index, history, settings, options));
+export function evaluateParsed(...args: EvaluationArgs): ParsedEvaluation {
+	return runSteps(evaluationSteps(...args));
 }
 
 /** `evaluateParsed` letting the event loop in every 10 ms of work (issue 21: no block over 250 ms); the same result. */
-export function evaluateParsedAsync(
-	rules: readonly Rule[],
-	entities: readonly Entity[],
-	index: MetricIndex,
-	history: ActionHistory,
-	settings: Settings,
-	options: EvaluateOptions = {},
-): Promise<ParsedEvaluation> {
-	return runStepsAsync(evaluationSteps(rules, entities, index, history, settings, options));
+export function evaluateParsedAsync(...args: EvaluationArgs): Promise<ParsedEvaluation> {
+	return runStepsAsync(evaluationSteps(...args));
 }
 
+/** rules, entities, index, history, settings, options (one parameter list for the sync and async evaluation). */
+type EvaluationArgs = Parameters<typeof evaluationSteps>;
 type ParsedEvaluation = Omit<EvaluationResult, 'skippedEntities' | 'rejectedActions'>;
 
 /** How many entities (or gated candidates) between two points where the evaluation may pause. */
@@ -1227,7 +1215,7 @@ function* evaluationSteps(
 	index: MetricIndex,
 	history: ActionHistory,
 	settings: Settings,
-	options: EvaluateOptions,
+	options: EvaluateOptions = {},
 ): Steps<ParsedEvaluation> {
 	const nowMs = settings.nowMs;
 	const at = new Date(nowMs).toISOString();
