@@ -186,3 +186,27 @@ test('planFromHistory: fits what the objective needs; no revenue reported holds 
 	assert.equal(rev.campaigns[0]!.proposed + rev.campaigns[1]!.proposed, 200);
 	assert.deepEqual(rev.campaigns.map((c) => c.proposed), [120, 80, 100]);
 });
+
+test('a weekday that is not a whole number, a curve that gives no number, a grid below 2: refused, never a plan of NaN', () => {
+	const spend = Array.from({ length: 90 }, (_, t) => 80 + 20 * Math.sin(t / 5));
+	const outcome = spend.map((x) => 3 * Math.log(1 + x / 40));
+	// a fractional or NaN weekday once gave a fit with base NaN (every weekday group empty)
+	for (const firstWeekday of [1.5, NaN]) {
+		const f = fitResponse({ firstWeekday, spend, outcome });
+		assert.equal(f.ok ? 'fitted' : f.reason, `the first day's weekday must be a whole number, got ${firstWeekday}`);
+	}
+	assert.equal(fitResponse({ firstWeekday: -1, spend, outcome }).ok, true, 'any whole number is a weekday (taken modulo 7)');
+	const broken: ResponseModel = { mean: (x) => (x > 110 ? NaN : x / 10) };
+	const cs = campaigns();
+	cs[0]!.conversions = broken;
+	const r = refused(planBudget({ objective: 'conversions', totalBudget: 250, currency: 'EUR', campaigns: cs }));
+	assert.equal(r.reason, 'some response curves give no number on their range');
+	assert.match(r.problems.join('\n'), /^Brand search: its conversions curve gives NaN at 110\.\d\d EUR$/);
+	const locked = campaigns();
+	locked[0]!.conversions = { mean: () => Infinity };
+	locked[0]!.locked = true;
+	assert.deepEqual(refused(planBudget({ objective: 'conversions', totalBudget: 250, currency: 'EUR', campaigns: locked })).problems, ['Brand search: its conversions curve gives Infinity at 100.00 EUR']);
+	for (const gridPoints of [NaN, 1, 2.5]) {
+		assert.equal(refused(planBudget({ objective: 'conversions', totalBudget: 250, currency: 'EUR', gridPoints, campaigns: campaigns() })).reason, `the points sampled per curve must be a whole number of at least 2, got ${gridPoints}`);
+	}
+});

@@ -350,6 +350,7 @@ export function fitResponse(history: DailyHistory, options: FitOptions = {}): Cu
 	const minTotal = options.minOutcomeTotal ?? 20;
 	const { spend, outcome } = history;
 	const n = spend.length;
+	if (!Number.isInteger(history.firstWeekday)) return { ok: false, reason: `the first day's weekday must be a whole number, got ${history.firstWeekday}` };
 	if (outcome.length !== n) return { ok: false, reason: `spend has ${n} days but the outcome ${outcome.length}` };
 	let total = 0;
 	let spendDays = 0;

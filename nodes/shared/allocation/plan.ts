@@ -179,10 +179,11 @@ export function planBudget(input: PlanInput): PlanResult {
 	const outcome: 'conversions' | 'revenue' = objective === 'conversions' || objective === 'target-cpa' ? 'conversions' : 'revenue';
 	const isTarget = objective === 'target-cpa' || objective === 'target-roas';
 	const maxStep = input.maxStep === undefined ? 0.2 : input.maxStep;
-	const grid = Math.max(2, Math.floor(input.gridPoints ?? 64));
+	const grid = input.gridPoints ?? 64;
 	if (currencyExponent(input.currency) === undefined) return refuse(`the plan currency ${input.currency} is not an ISO 4217 code`);
 	if (campaigns.length === 0) return refuse('no campaigns in scope: nothing to plan');
 	if (campaigns.length === 1) return refuse(`only one campaign in scope (${campaigns[0]!.name ?? campaigns[0]!.id}): a split needs two or more; change its budget directly`);
+	if (!(Number.isInteger(grid) && grid >= 2)) return refuse(`the points sampled per curve must be a whole number of at least 2, got ${grid}`);
 	if (maxStep !== null && !(maxStep >= 0 && Number.isFinite(maxStep))) return refuse(`the maximum change per step must be a fraction of at least 0, got ${maxStep}`);
 	if (isTarget && !(input.target !== undefined && input.target > 0 && Number.isFinite(input.target))) return refuse(`a ${objective} plan needs a positive target, got ${input.target}`);
 	if (!isTarget && !(input.totalBudget !== undefined && input.totalBudget >= 0 && Number.isFinite(input.totalBudget))) return refuse(`a ${objective} plan needs a total budget of at least 0, got ${input.totalBudget}`);
@@ -268,18 +269,28 @@ export function planBudget(input: PlanInput): PlanResult {
 	const segments: Segment[] = [];
 	const value = (p: Prepared, xPlan: number) => p.model!.mean(xPlan / p.fx) * (outcome === 'revenue' ? p.fx : 1);
 	const lowValue = new Float64Array(free.length);
+	const noNumber: string[] = [];
+	for (const p of prepared) {
+		if (p.fixed && p.model && !Number.isFinite(p.model.mean(p.input.current))) noNumber.push(`${p.name}: its ${outcome} curve gives ${p.model.mean(p.input.current)} at ${fmtMoney(p.input.current, p.input.currency)}`);
+	}
 	free.forEach((p, i) => {
 		const lo = p.low * p.fx;
 		const hi = p.high * p.fx;
 		const xs = new Float64Array(grid + 1);
 		const ys = new Float64Array(grid + 1);
+		let bad = false;
 		for (let j = 0; j <= grid; j++) {
 			xs[j] = j === grid ? hi : lo + ((hi - lo) * j) / grid;
 			ys[j] = value(p, xs[j]!);
+			if (!Number.isFinite(ys[j]!) && !bad) {
+				bad = true;
+				noNumber.push(`${p.name}: its ${outcome} curve gives ${ys[j]} at ${money(xs[j]!)}`);
+			}
 		}
 		lowValue[i] = ys[0]!;
 		if (hi > lo) segments.push(...envelopeSegments(i, xs, ys));
 	});
+	if (noNumber.length > 0) return refuse('some response curves give no number on their range', noNumber);
 	const ordered = fillOrder(segments);
 
 	let amount: number;
