@@ -11,9 +11,13 @@
  *   published once.
  * - A Meta text-limit refusal and a Google policy finding → failed, with the
  *   account, the call and the fix; the variant stays approved; nothing created.
- * - SIGKILL between the platform's answer and the ledger (failpoint
- *   `creative.publish.after-platform`, a child process): the next call
- *   reconciles, one ad.
+ * - A late answer (the ad created, the answer after the client's timeout)
+ *   → unknown, one create sent → the next call finds the ad, creates nothing.
+ * - SIGKILL between the claim and the platform call (failpoint
+ *   `creative.publish.after-claim`): the next call reads the platform, finds
+ *   nothing → failed, retryable → published once. SIGKILL between the
+ *   platform's answer and the ledger (`creative.publish.after-platform`, a
+ *   child process): the next call reconciles, one ad.
  *
  * Child mode: with PUBLISH_CHILD set this file publishes one variant and is
  * killed at the failpoint instead of registering tests.
@@ -229,6 +233,29 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 				assert.equal(third.outcome, 'published', third.text);
 				assert.equal(adsOf(p, v.campaignId).length, 1);
 			});
+
+			test(`${p}: a late answer (it arrives after the client gave up) is unknown, never a second create; reading back reconciles it: published, one ad`, async () => {
+				const v = await approved(p);
+				const sent = creates(p);
+				const first = await publish(v, faultOnCreate({ route: '', kind: 'latency', latencyMs: 1_500, afterEffect: true, count: 1 }));
+				assert.equal(first.outcome, 'unknown', first.text);
+				assert.match(first.text, /outcome is unknown/);
+				assert.doesNotMatch(first.text, /retry|try again/i);
+				assert.equal(creates(p) - sent, 1, 'the create was sent once: a timed-out create is not retried');
+				assert.equal((await ledger(v.id))?.status, 'unknown');
+				assert.equal((await row(v.id)).publish_outcome, 'unknown');
+				await new Promise((r) => setTimeout(r, 1_600)); // the late answer arrives: nobody listens
+				sb.clearFaults();
+				assert.equal(adsOf(p, v.campaignId).length, 1, 'the platform did create it');
+
+				const second = await publish(v);
+				assert.equal(second.outcome, 'published', second.text);
+				assert.ok(second.outcome === 'published' && second.how === 'reconciled', second.text);
+				assert.equal(creates(p) - sent, 1, 'reconciling sends no second create');
+				assert.equal(adsOf(p, v.campaignId).length, 1);
+				assert.equal((await row(v.id)).status, 'published');
+				assert.equal((await ledger(v.id))?.status, 'succeeded');
+			});
 		}
 
 		test('Meta: a headline over the text limit is refused: failed with the account, the call and the fix; the variant stays approved', async () => {
@@ -273,13 +300,13 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			assert.equal(await ledger(r!.id), undefined);
 		});
 
-		test('SIGKILL between the platform answer and the ledger: the next call reconciles it, one ad', async () => {
-			const v = await approved('linkedin');
+		/** Publishes `v` in a child process that SIGKILLs itself at failpoint `point`; the store is reopened after. */
+		async function killedAt(point: string, v: { id: string; target: PublishTarget }): Promise<void> {
 			const embedded = config.kind === 'embedded';
 			if (embedded) await store.close();
 			const code = await new Promise<number | null>((resolve, reject) => {
 				const c = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'creative-publish.test.ts')], {
-					env: { ...process.env, PUBLISH_CHILD: JSON.stringify({ sandbox: { urls: sb.urls, credentials: sb.credentials }, store: config, variantId: v.id, target: v.target }), ADOPS_FAILPOINTS: 'creative.publish.after-platform' },
+					env: { ...process.env, PUBLISH_CHILD: JSON.stringify({ sandbox: { urls: sb.urls, credentials: sb.credentials }, store: config, variantId: v.id, target: v.target }), ADOPS_FAILPOINTS: point },
 					stdio: ['ignore', 'pipe', 'pipe'],
 				});
 				let out = '';
@@ -287,13 +314,40 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 				c.stderr.on('data', (d) => (out += String(d)));
 				c.on('error', reject);
 				c.on('exit', (exitCode, signal) => {
-					if (signal !== 'SIGKILL') reject(new Error(`the child was not killed (${exitCode}): ${out}`));
+					if (signal !== 'SIGKILL' || !out.includes(`failpoint ${point}: SIGKILL`)) reject(new Error(`the child was not killed at ${point} (${exitCode}, ${signal}): ${out}`));
 					else resolve(exitCode);
 				});
 			});
 			assert.equal(code, null);
 			if (embedded) store = await openStore(config);
 			deps = { store, adapters: adapters(sb) };
+		}
+
+		test('SIGKILL between the claim and the platform call: nothing was sent; the next call reads the platform (not there): failed, retryable; the retry publishes one ad', async () => {
+			const v = await approved('meta');
+			const sent = creates('meta');
+			await killedAt('creative.publish.after-claim', v);
+			assert.equal(creates('meta'), sent, 'the child died before sending the create');
+			assert.equal(adsOf('meta', v.campaignId).length, 0);
+			assert.equal((await ledger(v.id))?.status, 'claimed');
+			assert.equal((await row(v.id)).status, 'approved');
+			const second = await publish(v);
+			assert.equal(second.outcome, 'failed', second.text);
+			assert.ok(second.outcome === 'failed' && second.retryable);
+			assert.match(second.text, /stopped while publishing.*created nothing/);
+			assert.equal(creates('meta'), sent, 'reading back sends no create');
+			assert.equal((await ledger(v.id))?.status, 'failed');
+			const third = await publish(v);
+			assert.equal(third.outcome, 'published', third.text);
+			assert.ok(third.outcome === 'published' && third.how === 'created');
+			assert.equal(creates('meta') - sent, 1);
+			assert.equal(adsOf('meta', v.campaignId).length, 1);
+			assert.equal((await row(v.id)).status, 'published');
+		});
+
+		test('SIGKILL between the platform answer and the ledger: the next call reconciles it, one ad', async () => {
+			const v = await approved('linkedin');
+			await killedAt('creative.publish.after-platform', v);
 			assert.equal(adsOf('linkedin', v.campaignId).length, 1, 'the child created the ad before it died');
 			assert.equal((await ledger(v.id))?.status, 'claimed');
 			assert.equal((await row(v.id)).status, 'approved');

@@ -35,9 +35,10 @@
  *
  * The ledger completion and the variant's row commit in one transaction on
  * SQL stores; on Supabase the row follows the ledger, and a later call
- * repairs a row whose ledger entry already succeeded. Failpoint
+ * repairs a row whose ledger entry already succeeded. Failpoints (the SIGKILL
+ * tests): `creative.publish.after-claim`: claimed, nothing sent yet;
  * `creative.publish.after-platform`: the ad exists, the ledger is still
- * `claimed` (the SIGKILL test).
+ * `claimed`.
  */
 import { claimAbandoned, claimHolder, holderName } from '../moderation/reconcile';
 import { isAdPublisher, type AdCopy, type AdStatus, type AdText, type CreateAdInput, type CreatedAd } from '../platforms/ad-publish';
@@ -261,6 +262,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		return { ...base, outcome: 'failed', retryable: true, text };
 	}
 
+	failpoint('creative.publish.after-claim');
 	const finish = async (outcome: CompleteOutcome, patch: Partial<RowInput<'creative_variants'>>) =>
 		atomically(store, async (s) => {
 			await s.completeAction(key, outcome);
