@@ -33,7 +33,7 @@ export type InsightRuleMetric = (typeof INSIGHT_RULE_METRICS)[number];
 export interface InsightRuleValues {
 	anomaly_score: number;
 	anomaly_direction: -1 | 0 | 1;
-	/** The anomaly behind the score, in words (for the decision's reasons). */
+	/** The anomaly behind the score, in words. */
 	anomaly: string | null;
 	/** Every stored anomaly read for the key: day number, signed score (spike +, drop −), words. */
 	anomalies: Array<{ day: number; score: number; text: string }>;
@@ -74,13 +74,6 @@ export function insightMetricValue(v: InsightRuleValues | undefined, metric: Ins
 	let best = 0;
 	for (const a of v?.anomalies ?? []) if (a.day >= start && a.day <= end && Math.abs(a.score) > Math.abs(best)) best = a.score;
 	return metric === 'anomaly_score' ? best : Math.sign(best);
-}
-
-/** The stored anomaly behind an entity's anomaly metric over a window, in words (null when none). */
-export function insightAnomalyText(v: InsightRuleValues | undefined, start: number, end: number): string | null {
-	let best: { score: number; text: string } | null = null;
-	for (const a of v?.anomalies ?? []) if (a.day >= start && a.day <= end && (!best || Math.abs(a.score) > Math.abs(best.score))) best = a;
-	return best?.text ?? null;
 }
 
 export async function readInsightRuleMetrics(store: Pick<Store, 'select' | 'selectColumnar'>, input: InsightRuleMetricsInput): Promise<Map<string, InsightRuleValues>> {
