@@ -37,8 +37,11 @@ describe('insights: bad input is refused in words', () => {
 		await refused(detectAnomalies(untouched, { end: '2025-02-30' }), /End Date must be a day YYYY-MM-DD, got "2025-02-30"/);
 	});
 
-	test('Pace Budgets, Weekly Digest and Forecast: a day that is no day', async () => {
+	test('Pace Budgets, Weekly Digest and Forecast: a day that is no day, a month that is no month', async () => {
 		await refused(paceBudgets(untouched, { asOf: '31.01.2026' }), /As Of must be a day YYYY-MM-DD, got "31\.01\.2026"/);
+		await refused(paceBudgets(untouched, { month: '2026-13' }), /Month must be YYYY-MM \(month 01 to 12\), got "2026-13"/);
+		await refused(paceBudgets(untouched, { month: '2026-00' }), /Month must be YYYY-MM \(month 01 to 12\), got "2026-00"/);
+		await refused(paceBudgets(untouched, { month: 'June 2026' }), /Month must be YYYY-MM \(month 01 to 12\), got "June 2026"/);
 		await refused(weeklyDigest(untouched, { end: '2026-13-01' }), /Week Ending must be a day YYYY-MM-DD/);
 		await refused(forecastMetric(untouched, {}, 'spend', 7, { end: 'yesterday' }), /End Date must be a day YYYY-MM-DD, got "yesterday"/);
 	});

@@ -275,10 +275,11 @@ async function latestDate(store: InsightStore, scope: Scope): Promise<string | n
 
 export async function paceBudgets(store: InsightStore, options: PaceOptions = {}): Promise<{ asOf: string | null; month: string | null; pacing: PacingRun[]; problems: string[] }> {
 	checkDay(options.asOf, 'As Of');
+	// a month that is no calendar month ("2026-13") would pace another month or fail in the store's date parsing
+	if (options.month !== undefined && !(/^\d{4}-\d{2}$/.test(options.month) && Number(options.month.slice(5)) >= 1 && Number(options.month.slice(5)) <= 12)) throw new InsightsInputError(`Month must be YYYY-MM (month 01 to 12), got "${options.month}"`);
 	const asOf = options.asOf ?? (await latestDate(store, options));
 	if (!asOf) return { asOf: null, month: null, pacing: [], problems: ['no performance stored yet: run AdOps Ingest first'] };
 	const month = options.month ?? monthOf(asOf).slice(0, 7);
-	if (!/^\d{4}-\d{2}$/.test(month)) throw new InsightsInputError(`Month must be YYYY-MM, got "${month}"`);
 	const first = `${month}-01`;
 	const lastOfMonth = dayString(dayNumber(first) + daysInMonth(month) - 1);
 	const end = asOf < lastOfMonth ? asOf : lastOfMonth;
