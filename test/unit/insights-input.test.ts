@@ -29,6 +29,7 @@ describe('insights: bad input is refused in words', () => {
 		]);
 		assert.throws(() => parseTimeZoneChanges('act_1:2025-06-09'), /Time Zone Changes: "act_1:2025-06-09" is not platform:account:YYYY-MM-DD/);
 		assert.throws(() => parseTimeZoneChanges('meta:act_1:2025-06-31'), /Time Zone Changes \(meta:act_1\) must be a day YYYY-MM-DD, got "2025-06-31"/);
+		assert.throws(() => parseTimeZoneChanges('facebook:act_1:2025-06-09'), /Time Zone Changes: "facebook" in "facebook:act_1:2025-06-09" is not a platform \(google_ads, meta, linkedin, klaviyo, tiktok\)/);
 	});
 	test('Detect Anomalies: an unknown metric, an unknown method, an End Date that is no day', async () => {
 		await refused(detectAnomalies(untouched, { metrics: ['spend', 'cpm' as never] }), /Metrics must be among spend, impressions.*unknown: "cpm"/);

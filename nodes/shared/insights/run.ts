@@ -17,6 +17,7 @@ import type { Alert } from '../alerts/message';
 import { anomalyChartOption } from '../charts/insights';
 import { renderChart, type RenderedChart } from '../charts/render';
 import { currencyExponent } from '../platforms/currency';
+import { isPlatformId, PLATFORM_IDS } from '../platforms/registry';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
 import { dayNumber, dayString, daysInMonth, monthOf } from './days';
@@ -144,6 +145,8 @@ export function parseTimeZoneChanges(text: string): TimeZoneChange[] {
 		const accountId = entry.slice(first + 1, last).trim();
 		const date = entry.slice(last + 1).trim();
 		if (first < 0 || last <= first || !platform || !accountId) throw new InsightsInputError(`Time Zone Changes: "${entry}" is not platform:account:YYYY-MM-DD`);
+		// an unknown platform ("facebook") would match no stored series: the change silently not applied
+		if (!isPlatformId(platform)) throw new InsightsInputError(`Time Zone Changes: "${platform}" in "${entry}" is not a platform (${PLATFORM_IDS.join(', ')})`);
 		checkDay(date, `Time Zone Changes (${platform}:${accountId})`);
 		out.push({ platform, accountId, date });
 	}
