@@ -288,6 +288,39 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			assert.equal((await row(v.id)).status, 'approved');
 		});
 
+		test('bad input (a variant missing fields, text over the limits, copy the ad cannot hold, settings missing) is failed with words naming the field; nothing is created, nothing crashes', async () => {
+			// `sent`: create calls that reached the platform and were refused there (LinkedIn has no validate-only call)
+			const cases: Array<{ p: Pub; copy?: Copy; target?: (t: PublishTarget) => PublishTarget; words: RegExp; sent?: 1 }> = [
+				{ p: 'google_ads', copy: { ...COPY.google_ads, headlines: ['Light Down Jackets'] }, words: /headlines: A responsive search ad needs at least 3 headlines/ },
+				{ p: 'google_ads', copy: { ...COPY.google_ads, headlines: ['Light Down Jackets That Weigh Nothing', 'Free 60-Day Returns', 'Warm Without the Bulk'] }, words: /headlines\[0\]\.text.*30/ },
+				{ p: 'google_ads', copy: { ...COPY.google_ads, headlines: [], descriptions: [] }, words: /at least 3 headlines/ },
+				{ p: 'google_ads', target: (t) => ({ ...t, parentId: undefined }), words: /choose the ad group/ },
+				{ p: 'meta', copy: { ...COPY.meta, primaryText: null }, words: /primary text/i },
+				{ p: 'meta', copy: { ...COPY.meta, headlines: ['Warmth that weighs nothing', 'Free returns'] }, words: /it has 2 headlines and a Meta ad takes 1.*would not carry the approved text/ },
+				{ p: 'meta', target: (t) => ({ ...t, pageId: undefined }), words: /set the Page ID/ },
+				{ p: 'linkedin', copy: { ...COPY.linkedin, primaryText: null }, words: /introductory text/ },
+				{ p: 'linkedin', copy: { ...COPY.linkedin, primaryText: 'Warm and light. '.repeat(40) }, words: /commentary has 640 characters; at most 600/, sent: 1 },
+				{ p: 'linkedin', copy: { ...COPY.linkedin, descriptions: ['One', 'Two'] }, words: /it has 2 descriptions and a LinkedIn ad takes 1/ },
+			];
+			for (const c of cases) {
+				const v = await approved(c.p, c.copy);
+				const sent = creates(c.p);
+				const result = await publish(c.target ? { ...v, target: c.target(v.target) } : v);
+				assert.equal(result.outcome, 'failed', `${c.p} ${String(c.words)}: ${result.text}`);
+				assert.match(result.text, c.words);
+				assert.match(result.text, new RegExp(`account ${v.accountId}`));
+				assert.match(result.text, /stays approved/);
+				assert.equal(creates(c.p) - sent, c.sent ?? 0, `${c.p} ${String(c.words)}: create calls sent`);
+				assert.equal(adsOf(c.p, v.campaignId).length, 0);
+				const r = await row(v.id);
+				assert.equal(r.status, 'approved');
+				assert.notEqual(r.publish_outcome, 'published');
+			}
+			const missing = await publish({ id: '00000000-0000-4000-8000-000000000000', target: { link: LINK } });
+			assert.equal(missing.outcome, 'failed');
+			assert.match(missing.text, /No creative variant 00000000-0000-4000-8000-000000000000/);
+		});
+
 		test('TikTok is not supported, with the reason; nothing is claimed', async () => {
 			assert.match(publishUnsupportedReason('tiktok')!, /not supported for publishing: a TikTok ad is text on a video/);
 			assert.equal(publishUnsupportedReason('meta'), null);

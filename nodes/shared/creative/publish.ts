@@ -2,9 +2,10 @@
  * Publishing one approved creative variant to its platform (issue 20, item 1):
  * a paused ad with exactly the approved text, created at most once.
  *
- *   read the variant (approved?) → claim `publish:<variant id>` in the action
- *   ledger → Google Ads: validate_only first → create → write the platform ids
- *   back on `creative_variants` (status `published`, who approved it and when)
+ *   read the variant (approved? does its copy fit one ad: `copyDoesNotFit`)
+ *   → claim `publish:<variant id>` in the action ledger → Google Ads:
+ *   validate_only first → create → write the platform ids back on
+ *   `creative_variants` (status `published`, who approved it and when)
  *
  * Platforms: those of the registry with the `creativePublish` capability
  * (Meta: an ad creative and an ad in the ad set; Google Ads: a responsive
@@ -132,6 +133,24 @@ export function variantCopy(row: Row<'creative_variants'>, target: PublishTarget
 }
 
 
+/**
+ * Why `copy` does not fit the one ad `platform` creates from it, or null: more headlines or descriptions
+ * than the ad holds (the registry's `creative` counts: a Meta or LinkedIn ad has one of each), which the
+ * adapter would otherwise drop without a word. Lengths and required fields are the platform's to refuse.
+ */
+export function copyDoesNotFit(platform: PlatformId, copy: AdCopy): string | null {
+	const limits = PLATFORM_REGISTRY[platform].creative;
+	if (!limits) return null;
+	const over = (
+		[
+			['headlines', copy.headlines.length, limits.headline.max],
+			['descriptions', copy.descriptions.length, limits.description.max],
+		] as const
+	).filter(([, n, max]) => n > max);
+	if (over.length === 0) return null;
+	return over.map(([noun, n, max]) => `it has ${n} ${noun} and a ${PLATFORM_LABELS[platform]} ad takes ${max}`).join('; ');
+}
+
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
@@ -168,6 +187,9 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 	if (row.status !== 'approved') return { ...base, outcome: 'failed', retryable: false, text: `Variant ${row.id} is ${row.status}, not approved: only approved variants are published; nothing was created` };
 	if (!row.account_id) return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} names no ${label} ad account: set the account on the variant's campaign; nothing was created` };
 	if (!/^https?:\/\/\S+$/.test(req.target.link ?? '')) return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} was not published to ${where}: the publish settings lack the landing page link (an http(s) URL); it stays approved` };
+	const copy = variantCopy(row, req.target);
+	const misfit = copyDoesNotFit(row.platform as PlatformId, copy);
+	if (misfit) return { ...base, outcome: 'failed', retryable: false, text: `Variant ${row.id} was not published to ${where}: ${misfit}, so the ad would not carry the approved text; nothing was created. It stays approved: change its copy to fit, then publish it` };
 	const adapter = deps.adapters[row.platform as PlatformId];
 	if (!isAdPublisher(adapter)) return { ...base, outcome: 'failed', retryable: true, text: `No ${label} adapter that can create ads was given: add the ${label} credential; variant ${row.id} stays approved` };
 
@@ -188,7 +210,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		...(req.target.pageId ? { pageId: req.target.pageId } : {}),
 		...(req.target.organizationId ? { organizationId: req.target.organizationId } : {}),
 		status,
-		copy: variantCopy(row, req.target),
+		copy,
 	};
 	const key = publishKey(row.id);
 	const intent = {
