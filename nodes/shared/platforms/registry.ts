@@ -159,7 +159,8 @@ export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	creative: CreativeLimits | null;
 	api: ApiPin;
 	/** With `capabilities.changeHistory`: the change history's source and depth. */
-	changeHistory?: ChangeHistoryRule;	/** With `capabilities.creativePublish` off: why approved copy cannot be published there, in words. */
+	changeHistory?: ChangeHistoryRule;
+	/** With `capabilities.creativePublish` off: why approved copy cannot be published there, in words. */
 	publishUnsupported?: string;
 }
 
