@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { createSharedLimits, type Quota, type SharedLimits } from '../shared/resilience/shared-limits';
 import { optionalCredentials, type CredentialSource } from './credentials';
+import { jsonParam } from './params';
 
 const cache = new Map<string, SharedLimits>();
 
@@ -18,13 +19,19 @@ export interface SharedLimitsCredential {
 	quotas?: string | Record<string, Quota>;
 }
 
-function parseQuotas(value: SharedLimitsCredential['quotas']): Record<string, Quota> {
+/** The credential's Quotas, checked: a clear error naming the field and the entry, never a bare JSON or type error. */
+export function parseQuotas(value: SharedLimitsCredential['quotas']): Record<string, Quota> {
 	if (!value) return {};
-	const parsed = typeof value === 'string' ? (JSON.parse(value || '{}') as unknown) : value;
+	const parsed = jsonParam(value, 'Quotas (AdOps Store credential)') ?? {};
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('Quotas must be an object keyed by platform or platform:endpoint');
-	for (const [key, q] of Object.entries(parsed as Record<string, Quota>)) {
-		if (!Array.isArray(q?.windows) || q.windows.some((w) => !(Number.isInteger(w.points) && w.points >= 1 && w.durationMs > 0))) {
-			throw new TypeError(`Quotas: "${key}" needs windows of whole points (1 or more) per durationMs`);
+	for (const [key, q] of Object.entries(parsed as Record<string, unknown>)) {
+		const windows = (q as Partial<Quota> | null)?.windows;
+		const valid = (w: unknown) => {
+			const { points, durationMs } = (w ?? {}) as { points?: unknown; durationMs?: unknown };
+			return Number.isInteger(points) && (points as number) >= 1 && typeof durationMs === 'number' && Number.isFinite(durationMs) && durationMs > 0;
+		};
+		if (!Array.isArray(windows) || !windows.every(valid)) {
+			throw new TypeError(`Quotas: "${key}" needs windows like [{"points": 300, "durationMs": 3600000}]: whole points (1 or more) per a duration in milliseconds`);
 		}
 	}
 	return parsed as Record<string, Quota>;
