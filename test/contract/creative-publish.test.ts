@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
-import { publishKey, publishUnsupportedReason, publishVariant, type PublishDeps, type PublishTarget } from '../../nodes/shared/creative/publish';
+import { PUBLISH_PLATFORMS, publishKey, publishUnsupportedReason, publishVariant, type PublishDeps, type PublishTarget } from '../../nodes/shared/creative/publish';
 import type { AdPublisher, CreateAdInput } from '../../nodes/shared/platforms/ad-publish';
 import type { PlatformId } from '../../nodes/shared/platforms/registry';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
@@ -144,6 +144,10 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			await store?.close();
 			await sb?.close();
 			await cleanup?.();
+		});
+
+		test("the platforms tested here are the registry's creativePublish platforms (a new one needs its fixtures here)", () => {
+			assert.deepEqual([...PUBLISH_PLATFORMS].sort(), [...PLATFORMS].sort());
 		});
 
 		for (const p of PLATFORMS) {
