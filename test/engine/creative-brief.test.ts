@@ -8,9 +8,11 @@ import type { Sandbox } from '../../scripts/sandbox';
 import { sandboxCreativeCopy } from '../../scripts/sandbox/creative-responder';
 import type { Store, StoreConfig } from '../../nodes/shared/store';
 import { withStore as withStoreAt } from '../helpers/with-store';
-import { nodeOutput, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
+import type { WorkflowInput } from '../helpers/n8n';
+import { jsonOutput as out } from '../helpers/with-store';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { cli as cli_, type EngineCli, type WfNode } from './cli';
+import { approvalCards, slackPosts } from './world';
 
 const ACCOUNT = 'act-e2e-creative';
 const CAMPAIGN = 'cmp-spring-rain';
@@ -27,14 +29,7 @@ describe('workflows/creative.json from its Brief Webhook and the scheduled branc
 
 	const withStore = <T>(fn: (store: Store) => Promise<T>) => withStoreAt(storeConfig, fn);
 
-	const out = (r: ExecutionResult, node: string, output = 0) => nodeOutput(r, node, output).map((i) => i.json as Record<string, unknown>);
-
-	async function cards(): Promise<Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null; status?: { name: string } | null }> }>> {
-		const res = await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`);
-		const pages = ((await res.json()) as { pages: Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null }> }> }).pages;
-		// The sandbox's workspace holds older creative cards of its own ('historic-…').
-		return pages.filter((p) => p.properties.Kind?.select?.name === 'creative' && !(p.properties['Proposal ID']?.rich_text ?? []).map((t) => t.plain_text).join('').startsWith('historic-'));
-	}
+	const cards = () => approvalCards(sandbox, 'creative');
 
 	beforeAll(async () => {
 		engine = await startEngine({ seed: 41, storePrefix: 'adops-engine-creative-brief' });
@@ -121,7 +116,7 @@ describe('workflows/creative.json from its Brief Webhook and the scheduled branc
 		assert.equal(enqueued.length, queued.length);
 		assert.ok(enqueued.every((e) => e.type === 'queued' && e.created === true));
 		assert.equal((await cards()).length, queued.length);
-		const slack = sandbox.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!.messages.filter((m) => m.viaApi);
+		const slack = slackPosts(sandbox);
 		assert.equal(slack.filter((m) => JSON.stringify(m.blocks).includes('Approval needed')).length, queued.length);
 		assert.ok(slack.some((m) => JSON.stringify(m.blocks).includes(`uplicate of past variant ${plantedId}`)), 'Slack names the neighbour');
 

@@ -6,75 +6,42 @@
 // executes if approved; approving it executes exactly that budget, once. The assertions are the e2e's.
 import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
-import type { AdAccount, Campaign, Sandbox } from '../../scripts/sandbox';
-import { addDays } from '../../scripts/sandbox/rng';
-import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
+import type { Sandbox } from '../../scripts/sandbox';
 import { parseRule, ruleToRow } from '../../nodes/shared/rules';
-import type { RowInput } from '../../nodes/shared/schema/rows';
-import { nodeOutput, type ExecutionResult, type WorkflowInput } from '../helpers/n8n';
+import type { WorkflowInput } from '../helpers/n8n';
+import { jsonOutput as out } from '../helpers/with-store';
 import { startEngine, type Engine } from './harness';
 import { approvalsRunner, cli, liveOptimizeWorkflow, type EngineCli } from './cli';
+import { approvalCards, cardText as text, pickCampaign, seedPerformance, slackPosts, withStore, type ApprovalCard, type PickedCampaign as Picked } from './world';
 
-const ALERTS = 'C0ADOPSALR';
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
-type Picked = Campaign & { account: AdAccount };
 
 describe('issue 13 gates: workflows/optimize.json (Live) and the approvals, as `n8n execute` ran them (moved from test/e2e/gates.test.ts)', () => {
 	let engine: Engine;
 	let sandbox: Sandbox;
 	let n8n: EngineCli;
-	let storeConfig: StoreConfig;
 	let workflow: WorkflowInput;
 	let approvals: WorkflowInput;
 	let M1: Picked; // edited by Jane 3 h ago: +10 % is blocked by the 24 h cooldown
 	let M2: Picked; // +60 % asked, the workflow allows 25 % per action and approval above 20 %: a card
 	const start = new Map<string, number>();
+	const used = new Set<string>();
 	let planned = 0;
 
-	const out = (r: ExecutionResult, node: string, output = 0) => nodeOutput(r, node, output).map((i) => i.json as Record<string, unknown>);
 	const writes = () => sandbox.requests().filter((r) => r.method === 'POST' && r.route === 'meta.update');
-	const slack = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
-	type Page = { id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; title?: Array<{ plain_text?: string }>; select?: { name: string } | null }> };
-	async function cards(): Promise<Page[]> {
-		const res = await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`);
-		const pages = ((await res.json()) as { pages: Page[] }).pages;
-		return pages.filter((p) => p.properties.Kind?.select?.name === 'optimization' && !text(p, 'Proposal ID').startsWith('historic-'));
-	}
-	const text = (p: Page, name: string) => [...(p.properties[name]?.rich_text ?? []), ...(p.properties[name]?.title ?? [])].map((t) => t.plain_text).join('');
-	const allText = (p: Page) => Object.keys(p.properties).map((k) => text(p, k)).join('\n');
-	function campaign(): Picked {
-		for (const account of sandbox.world.accounts.filter((a) => a.platform === 'meta' && a.currency === 'USD')) {
-			for (const c of account.campaigns) {
-				if (c.status !== 'ACTIVE' || [M1, M2].some((x) => x?.id === c.id) || !c.daily.some((d) => d.impressions > 0 && d.date >= addDays(sandbox.world.today, -7))) continue;
-				return Object.assign(c, { account });
-			}
-		}
-		throw new Error('no unused active USD Meta campaign');
-	}
+	const slack = () => slackPosts(sandbox);
+	const cards = () => approvalCards(sandbox, 'optimization');
+	const allText = (p: ApprovalCard) => Object.keys(p.properties).map((k) => text(p, k)).join('\n');
 
 	beforeAll(async () => {
 		engine = await startEngine({ seed: 23, storePrefix: 'adops-engine-gates' });
 		sandbox = engine.sandbox;
-		storeConfig = engine.store.config;
-		M1 = campaign();
-		M2 = campaign();
+		M1 = pickCampaign(sandbox, 'meta', used);
+		M2 = pickCampaign(sandbox, 'meta', used);
 		for (const c of [M1, M2]) start.set(c.id, c.dailyBudget);
 		const rule = (id: string, c: Picked, action: Record<string, unknown>) => parseRule({ id, name: `E2E ${id}`, priority: 50, scope: { campaignIds: [c.id] }, conditions: ALWAYS, action });
-		const store: Store = await openStore(storeConfig);
-		try {
-			const perf: Array<RowInput<'campaign_performance'>> = [];
-			for (const account of sandbox.world.accounts.filter((a) => a.platform === 'meta')) {
-				for (const c of account.campaigns) {
-					for (const d of c.daily.filter((x) => x.date >= addDays(sandbox.world.today, -35) && x.impressions > 0)) {
-						perf.push({ date: d.date, platform: 'meta', account_id: account.id, campaign_id: c.id, campaign_name: c.name, currency: account.currency, spend: d.spend, impressions: d.impressions, clicks: d.clicks, conversions: d.conversions, revenue: d.revenue, leads: d.leads });
-					}
-				}
-			}
-			await store.upsert('campaign_performance', perf);
-			await store.insert('optimization_rules', [ruleToRow(rule('raise-m1', M1, { type: 'scale_budget', percent: 10 })), ruleToRow(rule('big-m2', M2, { type: 'scale_budget', percent: 60 }))]);
-		} finally {
-			await store.close();
-		}
+		await seedPerformance(engine, 35);
+		await withStore(engine, (store) => store.insert('optimization_rules', [ruleToRow(rule('raise-m1', M1, { type: 'scale_budget', percent: 10 })), ruleToRow(rule('big-m2', M2, { type: 'scale_budget', percent: 60 }))]));
 		workflow = liveOptimizeWorkflow();
 		approvals = approvalsRunner('AdOpsGatesApprovals', 'e2e gates approvals', 'gates-e2e');
 		n8n = cli(engine);

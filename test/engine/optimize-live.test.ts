@@ -7,27 +7,22 @@
 // Execute Approved → Alert workflow with the same credentials approvals.json has. The assertions are the e2e's.
 import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
-import type { AdAccount, Campaign, Sandbox } from '../../scripts/sandbox';
+import type { Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
-import type { Store, StoreConfig } from '../../nodes/shared/store';
-import { withStore as withStoreAt } from '../helpers/with-store';
+import type { Store } from '../../nodes/shared/store';
 import { parseRule, ruleToRow } from '../../nodes/shared/rules';
-import type { RowInput } from '../../nodes/shared/schema/rows';
-import { nodeOutput, type ExecutionResult, type WorkflowInput } from '../helpers/n8n';
+import type { WorkflowInput } from '../helpers/n8n';
+import { jsonOutput as out } from '../helpers/with-store';
 import { startEngine, type Engine } from './harness';
 import { approvalsRunner, cli, liveOptimizeWorkflow, type EngineCli, type WfNode } from './cli';
+import { approvalCards, cardText as text, pickCampaign, seedPerformance, slackPosts, withStore as withEngineStore, type PickedCampaign as Picked } from './world';
 
-const ALERTS = 'C0ADOPSALR';
-const PLATFORM = { meta: 'meta', linkedin: 'linkedin', google: 'google_ads' } as const;
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
-
-type Picked = Campaign & { account: AdAccount };
 
 describe('workflows/optimize.json (Live), its Backtest and the approvals, as `n8n execute` ran them (moved from test/e2e/optimize.test.ts)', () => {
 	let engine: Engine;
 	let sandbox: Sandbox;
 	let n8n: EngineCli;
-	let storeConfig: StoreConfig;
 	let workflow: WorkflowInput;
 	let approvals: WorkflowInput;
 	let backtest: WorkflowInput;
@@ -40,51 +35,26 @@ describe('workflows/optimize.json (Live), its Backtest and the approvals, as `n8
 	let proposalId = '';
 	let plannedM2 = 0;
 
-	const withStore = <T>(fn: (store: Store) => Promise<T>) => withStoreAt(storeConfig, fn);
-	const out = (r: ExecutionResult, node: string, output = 0) => nodeOutput(r, node, output).map((i) => i.json as Record<string, unknown>);
+	const withStore = <T>(fn: (store: Store) => Promise<T>) => withEngineStore(engine, fn);
 	/** "rule:outcome" of items (a stored rule's id is its row uuid; its name carries the test's id). */
 	const decided = (items: Array<Record<string, unknown>>) => items.map((i) => `${(i.rule as { name: string }).name.replace('E2E ', '')}:${i.outcome}`).sort();
-	function campaign(platform: keyof typeof PLATFORM, currency = 'USD'): Picked {
-		for (const account of sandbox.world.accounts.filter((a) => a.platform === platform && a.currency === currency)) {
-			for (const c of account.campaigns) {
-				if (c.status !== 'ACTIVE' || used.has(c.id) || !c.daily.some((d) => d.impressions > 0 && d.date >= addDays(sandbox.world.today, -7))) continue;
-				used.add(c.id);
-				return Object.assign(c, { account });
-			}
-		}
-		throw new Error(`the sandbox world has no unused active ${platform} campaign in ${currency}`);
-	}
+	const campaign = (platform: string) => pickCampaign(sandbox, platform, used);
 	/** Campaign writes the platforms received (status and budget changes). */
 	const writes = () => sandbox.requests().filter((r) => r.method === 'POST' && /^(meta\.update|linkedin\.campaignUpdate|googleads\.campaign(s|Budgets)\.mutate)$/.test(r.route));
-	const slack = () => sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
-	async function cards(): Promise<Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null }> }>> {
-		const res = await fetch(`${sandbox.url}/_admin/notion/pages?data_source_id=${sandbox.world.notion.approvalDataSourceId}`);
-		const pages = ((await res.json()) as { pages: Array<{ id: string; properties: Record<string, { rich_text?: Array<{ plain_text?: string }>; select?: { name: string } | null }> }> }).pages;
-		// The sandbox's workspace holds older cards of its own ('historic-…').
-		return pages.filter((p) => p.properties.Kind?.select?.name === 'optimization' && !text(p, 'Proposal ID').startsWith('historic-'));
-	}
-	const text = (p: { properties: Record<string, { rich_text?: Array<{ plain_text?: string }> }> }, name: string) => (p.properties[name]?.rich_text ?? []).map((t) => t.plain_text).join('');
+	const slack = () => slackPosts(sandbox);
+	const cards = () => approvalCards(sandbox, 'optimization');
 
 	beforeAll(async () => {
 		engine = await startEngine({ seed: 11, storePrefix: 'adops-engine-optimize-live' });
 		sandbox = engine.sandbox;
-		storeConfig = engine.store.config;
 		M1 = campaign('meta');
 		M2 = campaign('meta');
 		L1 = campaign('linkedin');
 		G1 = campaign('google');
 		for (const c of [M1, M2, L1, G1]) budgets.set(c.id, c.dailyBudget);
 		const rule = (id: string, c: Picked, action: Record<string, unknown>) => parseRule({ id, name: `E2E ${id}`, priority: 50, scope: { campaignIds: [c.id] }, conditions: ALWAYS, action });
+		await seedPerformance(engine, 35);
 		await withStore(async (store) => {
-			const perf: Array<RowInput<'campaign_performance'>> = [];
-			for (const account of sandbox.world.accounts) {
-				for (const c of account.campaigns) {
-					for (const d of c.daily.filter((x) => x.date >= addDays(sandbox.world.today, -35) && x.impressions > 0)) {
-						perf.push({ date: d.date, platform: PLATFORM[account.platform], account_id: account.id, campaign_id: c.id, campaign_name: c.name, currency: account.currency, spend: d.spend, impressions: d.impressions, clicks: d.clicks, conversions: d.conversions, revenue: d.revenue, leads: d.leads });
-					}
-				}
-			}
-			await store.upsert('campaign_performance', perf);
 			await store.insert('optimization_rules', [
 				ruleToRow(rule('pause-m1', M1, { type: 'pause' })),
 				ruleToRow(rule('scale-l1', L1, { type: 'scale_budget', percent: 10 })),
