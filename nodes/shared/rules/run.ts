@@ -78,6 +78,7 @@ import { evaluateAsync, historyRequirements, resultLeaves, toJson, type ActionRe
 import type { GateResult } from './gates';
 import { MetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
 import { readInsightRuleMetrics, type InsightRuleValues } from '../insights/rule-metrics';
+import { DAY_MS, dayString } from './time';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
 
@@ -559,13 +560,12 @@ export async function readRunInputs(
 		}
 		if (req.insights) {
 			// anomalies dated in any account's own window: from the longest window before the earliest local day to the latest
-			const todayUtc = Math.floor(Date.parse(String(settings.now)) / 86_400_000);
-			const day = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+			const todayUtc = Math.floor(Date.parse(String(settings.now)) / DAY_MS);
 			insights = await readInsightRuleMetrics(store, {
 				accounts: accounts.filter((a) => !a.error).map((a) => ({ platform: a.platform, accountId: a.accountId })),
-				asOf: day(todayUtc - 1),
-				anomaliesFrom: day(todayUtc - req.insights.days - 2),
-				anomaliesTo: options.insightsUntil ?? day(todayUtc + 1),
+				asOf: dayString(todayUtc - 1),
+				anomaliesFrom: dayString(todayUtc - req.insights.days - 2),
+				anomaliesTo: options.insightsUntil ?? dayString(todayUtc + 1),
 			});
 		}
 		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom, ...(options.actionsBefore ? { lt: options.actionsBefore } : {}) }, platform: { in: platforms } } });
