@@ -44,9 +44,10 @@ export async function linkedinCreateAd(http: HttpTransport, input: CreateAdInput
 export async function linkedinFindAd(http: HttpTransport, input: CreateAdInput): Promise<CreatedAd | null> {
 	const id = input.accountId.replace(/^urn:li:sponsoredAccount:/, '');
 	const campaigns = `List(${encodeURIComponent(`urn:li:sponsoredCampaign:${input.campaignId}`)})`;
+	// cursor paging (versions 202401+) takes pageSize, not the old index `count`; a campaign holds at most 100 creatives: one page
 	const { data } = await http.request<{ elements?: Array<{ id?: string; name?: string; intendedStatus?: string }> }>(
 		{ call: `list creatives of campaign ${input.campaignId}`, accountId: id, signal: input.signal },
-		{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/creatives?q=criteria&campaigns=${campaigns}&count=100` },
+		{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/creatives?q=criteria&campaigns=${campaigns}&pageSize=100` },
 	);
 	const hit = (data.elements ?? []).find((c) => c.name === input.name);
 	return hit?.id ? { platform: 'linkedin', accountId: id, adId: hit.id, creativeId: null, parentId: null, status: hit.intendedStatus ?? 'UNKNOWN', validateOnly: false } : null;
