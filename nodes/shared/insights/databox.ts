@@ -33,6 +33,7 @@
  * reported.
  */
 import { randomUUID, createHash } from 'node:crypto';
+import { failpoint } from '../resilience/failpoints';
 import { sideEffectOutcome } from '../resilience/outcome';
 import type { Json } from '../schema/rows';
 import type { Store } from '../store/types';
@@ -400,6 +401,7 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 	};
 	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, resend);
 	if (stale.length > 0) await settleStaleClaims(store, client, options.datasetId ?? '', target, stale, result, resend);
+	if (toSend.length > 0) failpoint('databox.after-claim'); // claimed, nothing sent: a run killed here leaves claims the next run settles
 
 	for (let i = 0; i < toSend.length; i += DATABOX_BATCH) {
 		const batch = toSend.slice(i, i + DATABOX_BATCH);
@@ -409,6 +411,7 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			let ref: string | null;
 			if (client.mode === 'datasets') ref = (await client.ingest(options.datasetId ?? '', batch.map((b) => b.record))).ingestionId;
 			else ref = (await client.push(batch.map((b) => pushItem(b.record)))).id;
+			failpoint('databox.after-ingest'); // Databox received the batch, the ledger not told
 			const response = { batch: id, sentAt, answeredAt: new Date(now()).toISOString(), records: batch.length, ...(ref ? { ingestionId: ref } : {}) };
 			await inOneTransaction(store, async (tx) => {
 				for (const b of batch) await tx.completeAction(b.key, { status: 'succeeded', response });
