@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Sandbox } from '../../scripts/sandbox';
 import { nodeOutput, type WorkflowInput } from '../helpers/n8n';
 import { readWorkflow, startEngine, type Engine } from './harness';
-import { ALERTS, expectNodeError, expectPaired, json, pairs, slackMessages } from './expect';
+import { ALERTS, expectNodeError, expectPaired, json, pairs, slackMessages, slackPosts } from './expect';
 import { cli, type EngineCli } from './cli';
 
 describe('AdOps Alert on n8n-core', () => {
@@ -131,12 +131,18 @@ describe('AdOps Alert on n8n-core', () => {
 });
 
 // Moved from test/e2e/alert.test.ts (real n8n, `n8n execute`): the same workflows, credentials and assertions.
-const CHANNEL_ID = 'C0ADOPSALR';
-
-function apiMessages(sandbox: Sandbox) {
-	const channel = sandbox.world.slack.channels.find((c) => c.id === CHANNEL_ID);
-	assert.ok(channel, 'sandbox has the #adops-alerts channel');
-	return channel.messages.filter((m) => m.viaApi);
+/** Start (manual trigger) → the given AdOps Alert nodes, each on the sandbox's Slack credential unless it names another. */
+function alertWorkflow(id: string, name: string, alerts: Array<{ name: string; parameters: Record<string, unknown>; position?: [number, number]; [k: string]: unknown }>): WorkflowInput {
+	return {
+		id,
+		name,
+		nodes: [
+			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+			...alerts.map((a) => ({ type: 'n8n-nodes-adops.adOpsAlert', typeVersion: 1, position: [200, 0], credentials: { adOpsSlackApi: { id: 'adopsSlackCred01', name: 'AdOps Slack' } }, ...a })),
+		],
+		connections: { Start: { main: [alerts.map((a) => ({ node: a.name, type: 'main', index: 0 }))] } },
+		settings: { executionOrder: 'v1' },
+	} as unknown as WorkflowInput;
 }
 
 function headerOf(message: { blocks?: unknown[] }): string {
@@ -176,9 +182,9 @@ describe('AdOps Alert as `n8n execute` runs it (moved from test/e2e/alert.test.t
 		const [summary] = nodeOutput(result, 'Post Summary');
 		const [followUp] = nodeOutput(result, 'Post Follow-up');
 		assert.equal(summary.json.ok, true);
-		assert.equal(summary.json.channel, CHANNEL_ID);
+		assert.equal(summary.json.channel, ALERTS);
 
-		const messages = apiMessages(sandbox);
+		const messages = slackPosts(sandbox);
 		assert.equal(messages.length, 2);
 		const [first, second] = messages;
 		assert.equal(first.ts, summary.json.ts);
@@ -193,11 +199,11 @@ describe('AdOps Alert as `n8n execute` runs it (moved from test/e2e/alert.test.t
 	});
 
 	test('the thread survives across executions (kept in the AdOps Store), and a 429 is retried without a duplicate', async () => {
-		const threadParent = apiMessages(sandbox)[0].ts;
+		const threadParent = slackPosts(sandbox)[0].ts;
 		sandbox.injectFault({ route: 'slack.postMessage', kind: '429', retryAfter: 1, count: 1 });
 		const result = await n8n.execute(demo.id as string);
 		assert.equal(result.status, 'success', JSON.stringify(result.error));
-		const messages = apiMessages(sandbox);
+		const messages = slackPosts(sandbox);
 		assert.equal(messages.length, 4, 'exactly two more messages: the 429 was retried, not duplicated');
 		assert.equal(messages[2].threadTs, threadParent);
 		assert.equal(messages[3].threadTs, threadParent);
@@ -206,38 +212,26 @@ describe('AdOps Alert as `n8n execute` runs it (moved from test/e2e/alert.test.t
 	});
 
 	test('an oversized alert is cut visibly and Slack accepts it', async () => {
-		const wf: WorkflowInput = {
-			id: 'AdOpsAlertLong01',
-			name: 'AdOps: long alert',
-			nodes: [
-				{ parameters: {}, id: 'a1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-				{
-					parameters: {
-						operation: 'post',
-						kind: 'failure',
-						title: 'Ingest failed for many accounts',
-						message: "={{ 'x'.repeat(9000) }}",
-						items: "={{ JSON.stringify(Array.from({ length: 3000 }, (_, i) => 'account ' + i + ' failed: quota exhausted, retry in 60s')) }}",
-						options: { mention: '@here' },
-					},
-					id: 'a2',
-					name: 'Alert',
-					type: 'n8n-nodes-adops.adOpsAlert',
-					typeVersion: 1,
-					position: [200, 0],
-					credentials: { adOpsSlackApi: { id: 'adopsSlackCred01', name: 'AdOps Slack' } },
+		const wf = alertWorkflow('AdOpsAlertLong01', 'AdOps: long alert', [
+			{
+				name: 'Alert',
+				parameters: {
+					operation: 'post',
+					kind: 'failure',
+					title: 'Ingest failed for many accounts',
+					message: "={{ 'x'.repeat(9000) }}",
+					items: "={{ JSON.stringify(Array.from({ length: 3000 }, (_, i) => 'account ' + i + ' failed: quota exhausted, retry in 60s')) }}",
+					options: { mention: '@here' },
 				},
-			],
-			connections: { Start: { main: [[{ node: 'Alert', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		};
+			},
+		]);
 		n8n.importWorkflow(wf);
 		const result = await n8n.execute('AdOpsAlertLong01');
 		assert.equal(result.status, 'success', JSON.stringify(result.error));
 		const [out] = nodeOutput(result, 'Alert');
 		assert.equal(out.json.truncated, true);
 		assert.equal(out.json.blockCount, 50);
-		const posted = apiMessages(sandbox).at(-1)!;
+		const posted = slackPosts(sandbox).at(-1)!;
 		const json = JSON.stringify(posted.blocks);
 		assert.match(json, /truncated: \d+ more characters/);
 		assert.match(json, /\d+ more items not shown/);
@@ -245,36 +239,18 @@ describe('AdOps Alert as `n8n execute` runs it (moved from test/e2e/alert.test.t
 	});
 
 	test('a channel the bot cannot post to, and a rejected token, fail with a message saying what to do', async () => {
-		const wf: WorkflowInput = {
-			id: 'AdOpsAlertBad001',
-			name: 'AdOps: bad channel',
-			nodes: [
-				{ parameters: {}, id: 'b1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
-				{
-					parameters: { operation: 'post', kind: 'info', title: 'hello', channel: '#no-such-channel', options: { retries: 0 } },
-					id: 'b2',
-					name: 'Alert',
-					type: 'n8n-nodes-adops.adOpsAlert',
-					typeVersion: 1,
-					position: [200, 0],
-					credentials: { adOpsSlackApi: { id: 'adopsSlackCred01', name: 'AdOps Slack' } },
-				},
-				{
-					parameters: { operation: 'post', kind: 'info', title: 'hello', options: { retries: 0 } },
-					id: 'b3',
-					name: 'Alert Bad Token',
-					type: 'n8n-nodes-adops.adOpsAlert',
-					typeVersion: 1,
-					// v1 execution order runs branches top to bottom: this one first.
-					position: [200, -200],
-					credentials: { adOpsSlackApi: { id: 'adopsSlackBadTok', name: 'AdOps Slack (revoked)' } },
-					onError: 'continueRegularOutput',
-				},
-			],
-			connections: { Start: { main: [[{ node: 'Alert Bad Token', type: 'main', index: 0 }, { node: 'Alert', type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		};
-		const before = apiMessages(sandbox).length;
+		// v1 execution order runs branches top to bottom: the bad token's (above) first.
+		const wf = alertWorkflow('AdOpsAlertBad001', 'AdOps: bad channel', [
+			{
+				name: 'Alert Bad Token',
+				parameters: { operation: 'post', kind: 'info', title: 'hello', options: { retries: 0 } },
+				position: [200, -200],
+				credentials: { adOpsSlackApi: { id: 'adopsSlackBadTok', name: 'AdOps Slack (revoked)' } },
+				onError: 'continueRegularOutput',
+			},
+			{ name: 'Alert', parameters: { operation: 'post', kind: 'info', title: 'hello', channel: '#no-such-channel', options: { retries: 0 } } },
+		]);
+		const before = slackPosts(sandbox).length;
 		n8n.importWorkflow(wf);
 		const result = await n8n.execute('AdOpsAlertBad001', { allowError: true });
 		assert.equal(result.status, 'error');
@@ -284,6 +260,6 @@ describe('AdOps Alert as `n8n execute` runs it (moved from test/e2e/alert.test.t
 		assert.equal(badToken.json.ok, false);
 		assert.match(String(badToken.json.error), /invalid_auth.*check the AdOps Slack credential/);
 		assert.doesNotMatch(JSON.stringify(result.raw), /xoxb-not-a-real-token/, 'the token never appears in the execution data');
-		assert.equal(apiMessages(sandbox).length, before, 'nothing was posted');
+		assert.equal(slackPosts(sandbox).length, before, 'nothing was posted');
 	});
 });

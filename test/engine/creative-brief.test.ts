@@ -12,7 +12,8 @@ import type { WorkflowInput } from '../helpers/n8n';
 import { jsonOutput as out } from '../helpers/with-store';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { cli as cli_, type EngineCli, type WfNode } from './cli';
-import { approvalCards, slackPosts } from './world';
+import { slackPosts } from './expect';
+import { approvalCards } from './world';
 
 const ACCOUNT = 'act-e2e-creative';
 const CAMPAIGN = 'cmp-spring-rain';

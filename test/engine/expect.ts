@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { INodeExecutionData } from 'n8n-workflow';
 import type { Block } from '../../nodes/shared/alerts/message';
 import { textsOf } from '../helpers/blocks';
+import type { Sandbox } from '../../scripts/sandbox';
 import type { Engine, EngineRun } from './harness';
 import { unpairedItems } from './harness';
 
@@ -37,13 +38,16 @@ export interface PostedMessage {
 	text: string;
 }
 
+/** What the package posted to a Slack channel of the sandbox, as stored (through the API: not the workspace's own history). */
+export function slackPosts(sandbox: Sandbox, channel = ALERTS) {
+	const found = sandbox.world.slack.channels.find((c) => c.id === channel);
+	if (!found) throw new Error(`no Slack channel ${channel} in the sandbox`);
+	return found.messages.filter((m) => m.viaApi);
+}
+
 /** Messages the package posted (through the API) to a channel of the sandbox's Slack. */
 export function slackMessages(engine: Engine, channel = ALERTS): PostedMessage[] {
-	const found = engine.sandbox.world.slack.channels.find((c) => c.id === channel);
-	if (!found) throw new Error(`no Slack channel ${channel} in the sandbox`);
-	return found.messages
-		.filter((m) => m.viaApi)
-		.map((m) => ({ ts: m.ts, threadTs: m.threadTs, text: [m.text, ...((m.blocks ?? []) as Block[]).flatMap(textsOf)].join('\n') }));
+	return slackPosts(engine.sandbox, channel).map((m) => ({ ts: m.ts, threadTs: m.threadTs, text: [m.text, ...((m.blocks ?? []) as Block[]).flatMap(textsOf)].join('\n') }));
 }
 
 export const json = (items: INodeExecutionData[]) => items.map((i) => i.json as Record<string, unknown>);

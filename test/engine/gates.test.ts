@@ -12,7 +12,8 @@ import type { WorkflowInput } from '../helpers/n8n';
 import { jsonOutput as out } from '../helpers/with-store';
 import { startEngine, type Engine } from './harness';
 import { approvalsRunner, cli, liveOptimizeWorkflow, type EngineCli } from './cli';
-import { approvalCards, cardText as text, pickCampaign, seedPerformance, slackPosts, withStore, type ApprovalCard, type PickedCampaign as Picked } from './world';
+import { slackPosts } from './expect';
+import { approvalCards, cardText as text, pickCampaign, seedPerformance, withStore, type ApprovalCard, type PickedCampaign as Picked } from './world';
 
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
 

@@ -15,7 +15,8 @@ import type { WorkflowInput } from '../helpers/n8n';
 import { jsonOutput as out } from '../helpers/with-store';
 import { startEngine, type Engine } from './harness';
 import { approvalsRunner, cli, liveOptimizeWorkflow, type EngineCli, type WfNode } from './cli';
-import { approvalCards, cardText as text, pickCampaign, seedPerformance, slackPosts, withStore as withEngineStore, type PickedCampaign as Picked } from './world';
+import { slackPosts } from './expect';
+import { approvalCards, cardText as text, pickCampaign, seedPerformance, withStore as withEngineStore, type PickedCampaign as Picked } from './world';
 
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
 

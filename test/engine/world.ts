@@ -38,16 +38,6 @@ export async function seedPerformance(engine: Engine, days = 35): Promise<number
  */
 export const KLAVIYO_BURST_ONLY = JSON.stringify({ 'klaviyo:reports': { windows: [{ points: 1, durationMs: 1_000 }], source: "test: Klaviyo's burst window only" } });
 
-/** The sandbox's Slack channel the bundled workflows alert in (#adops-alerts). */
-export const ALERTS_CHANNEL = 'C0ADOPSALR';
-
-/** What the package posted to a Slack channel of the sandbox (through the API: not the workspace's own history). */
-export function slackPosts(sandbox: Sandbox, channel = ALERTS_CHANNEL) {
-	const found = sandbox.world.slack.channels.find((c) => c.id === channel);
-	if (!found) throw new Error(`the sandbox has no Slack channel ${channel}`);
-	return found.messages.filter((m) => m.viaApi);
-}
-
 /** A campaign of the sandbox's world with the ad account it belongs to. */
 export type PickedCampaign = Campaign & { account: AdAccount };
 
