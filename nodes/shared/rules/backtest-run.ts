@@ -52,7 +52,7 @@ export async function runBacktest(input: BacktestRunInput, deps: Pick<OptimizerD
 		rules: read.ruleInputs,
 		entities: [...read.states.values()].map(entityOf),
 		// anomaly metrics replay the stored anomalies by their day; pacing_ratio and forecast_month_spend are as of the first day
-		metrics: read.insights ? buildMetricIndex(read.metrics, read.signals).withInsights(read.insights) : buildMetricIndex(read.metrics, read.signals),
+		metrics: buildMetricIndex(read.metrics, read.signals).withInsights(read.insights),
 		actions: read.history,
 		settings: evaluation,
 		from: input.from,

@@ -219,9 +219,9 @@ export class MetricIndex {
 	/** account → start → end → sums (numeric keys: no key string per lookup). */
 	readonly #accountCache = new Map<string, Map<number, Map<number, AccountWindow>>>();
 
-	/** Attaches AdOps Insights' values (anomaly_score, pacing_ratio, …) for the rules that use them. */
-	withInsights(values: ReadonlyMap<string, InsightRuleValues>): this {
-		this.insights = values;
+	/** Attaches AdOps Insights' values (anomaly_score, pacing_ratio, …) for the rules that use them (undefined: none were read). */
+	withInsights(values: ReadonlyMap<string, InsightRuleValues> | undefined): this {
+		this.insights = values ?? null;
 		return this;
 	}
 

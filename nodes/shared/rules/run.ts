@@ -649,7 +649,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const t1 = performance.now();
 	// built and evaluated in 10 ms slices: a queue-mode worker renews its job lock meanwhile (issue 21)
 	const index = await MetricIndex.build(metrics, signals);
-	const result = await evaluateAsync({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: insights ? index.withInsights(insights) : index, actions: history, settings });
+	const result = await evaluateAsync({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: index.withInsights(insights), actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
