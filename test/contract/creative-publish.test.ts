@@ -217,7 +217,9 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 				assert.equal(second.adId.endsWith(adsOf(p, v.campaignId)[0]!.id), true, `${second.adId} is the created ad`);
 				assert.equal(creates(p), sent, 'reconciling sends no create');
 				assert.equal(adsOf(p, v.campaignId).length, 1);
-				assert.equal((await row(v.id)).status, 'published');
+				const r2 = await row(v.id);
+				assert.equal(r2.status, 'published');
+				assert.equal(r2.platform_parent_id, p === 'meta' ? metaAdSetId(v.campaignId) : p === 'google_ads' ? googleAdGroupId(v.campaignId) : null, 'the reconciled row says where the ad is');
 				assert.equal((await ledger(v.id))?.status, 'succeeded');
 				assert.match((await ledger(v.id))!.resolution!, /found on the platform/);
 			});

@@ -64,12 +64,13 @@ export async function metaFindAd(m: MetaAccess, input: CreateAdInput): Promise<C
 	const id = input.accountId.replace(/^act_/, '');
 	let after: string | undefined;
 	for (let page = 0; page < 200; page++) {
-		const { data } = await m.http.request<{ data?: Array<{ id?: string; name?: string; status?: string; creative?: { id?: string } }>; paging?: { cursors?: { after?: string }; next?: string } }>(
+		const { data } = await m.http.request<{ data?: Array<{ id?: string; name?: string; status?: string; adset_id?: string; creative?: { id?: string } }>; paging?: { cursors?: { after?: string }; next?: string } }>(
 			{ call: 'list ads', accountId: id, signal: input.signal },
-			{ method: 'GET', url: `/${m.apiVersion}/act_${id}/ads`, params: { fields: 'id,name,status,creative{id}', limit: 100, ...(after ? { after } : {}), ...m.auth } },
+			{ method: 'GET', url: `/${m.apiVersion}/act_${id}/ads`, params: { fields: 'id,name,status,adset_id,creative{id}', limit: 100, ...(after ? { after } : {}), ...m.auth } },
 		);
 		const hit = (data.data ?? []).find((a) => a.name === input.name);
-		if (hit?.id) return { platform: 'meta', accountId: id, adId: hit.id, creativeId: hit.creative?.id ?? null, parentId: input.parentId ?? null, status: hit.status ?? 'UNKNOWN', validateOnly: false };
+		// the ad set is the ad's own (it was the campaign's first when none was chosen)
+		if (hit?.id) return { platform: 'meta', accountId: id, adId: hit.id, creativeId: hit.creative?.id ?? null, parentId: hit.adset_id ?? input.parentId ?? null, status: hit.status ?? 'UNKNOWN', validateOnly: false };
 		after = data.paging?.next ? data.paging.cursors?.after : undefined;
 		if (!after) return null;
 	}

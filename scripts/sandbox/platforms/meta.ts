@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { bodyObject, bearer, json, now, param, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, fnv1a, isIsoDate, moneyString, toMinor, fromMinor } from '../rng';
 import { changeLog, manualEdit, recordedChange } from './change-history';
-import { metaPublishRoutes } from './publish';
+import { metaAdSetId, metaPublishRoutes } from './publish';
 import { findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
 
 const V = '/v\\d+(?:\\.\\d+)?';
@@ -358,6 +358,7 @@ function listAds(ctx: Ctx): Reply {
 				else if (f === 'status' || f === 'configured_status') out[f] = ad.status;
 				else if (f === 'effective_status') out.effective_status = campaign.status === 'PAUSED' ? 'CAMPAIGN_PAUSED' : status;
 				else if (f === 'campaign_id') out.campaign_id = ad.campaignId;
+				else if (f === 'adset_id') out.adset_id = metaAdSetId(ad.campaignId);
 				else if (f === 'creative') {
 					const creative: Record<string, unknown> = { id: ad.creativeId };
 					const subFields = sub instanceof Map ? [...sub.keys()] : [];
