@@ -113,7 +113,7 @@ export function lpOptimum(highs: Awaited<ReturnType<typeof highsLoader>>, inst: 
 	return { value: base + sol.ObjectiveValue, atLow: base, ms };
 }
 
-test('50 random instances: the allocator within 0.5 % of the LP optimum, every constraint held', async () => {
+test('50 random instances: the allocator within 0.05 % of the LP optimum, every constraint held', async () => {
 	const highs = await highsLoader();
 	const rng = new Rng(19_050);
 	const gaps: number[] = [];
@@ -139,7 +139,7 @@ test('50 random instances: the allocator within 0.5 % of the LP optimum, every c
 			if (c.floor !== undefined) assert.ok(x >= c.floor - 1e-9, `${where} below floor ${c.floor}`);
 			if (c.ceiling !== undefined) assert.ok(x <= c.ceiling + 1e-9, `${where} above ceiling ${c.ceiling}`);
 			if (maxStep !== null && !c.locked) assert.ok(Math.abs(x - c.current) <= maxStep * c.current + 1e-9, `${where} beyond the ${maxStep} step cap`);
-			assert.ok(Math.abs(x * 100 - Math.round(x * 100)) < 1e-6, `${where} not on cents`);
+			assert.equal(x, Math.round(x * 100) / 100, `${where} not on cents`);
 			value += curves[i]!(x) * (input.objective === 'revenue' ? fx : 1);
 			spend += x * fx;
 			campaignsChecked++;
@@ -151,7 +151,8 @@ test('50 random instances: the allocator within 0.5 % of the LP optimum, every c
 		const gap = (lp.value - value) / lp.value;
 		gaps.push(gap);
 		movable.push((lp.value - value) / (lp.value - lp.atLow));
-		assert.ok(gap <= 0.005, `instance ${k} (${input.campaigns.length} campaigns): allocator ${value}, LP ${lp.value}, gap ${(gap * 100).toFixed(3)} %`);
+		// measured: at most 0.0135 % (README); 0.5 % here let a 37-fold regression pass
+		assert.ok(gap <= 0.0005, `instance ${k} (${input.campaigns.length} campaigns): allocator ${value}, LP ${lp.value}, gap ${(gap * 100).toFixed(3)} %`);
 	}
 	gaps.sort((a, b) => a - b);
 	movable.sort((a, b) => a - b);
