@@ -15,38 +15,25 @@ export function accountOptionName(platform: PlatformId): string {
 	return `${platform.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}Accounts`;
 }
 
-/** Version 1: the account-id text option of each platform the optimizer controls, from the platform registry. */
-export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
-	const p = PLATFORM_REGISTRY[platform];
-	return {
-		platform,
-		option: {
-			displayName: `${p.label} Account IDs`,
-			name: accountOptionName(platform),
-			type: 'string',
-			default: '',
-			placeholder: p.accountId.example,
-			description: `Comma-separated, each as ${p.accountId.accepted}; empty: the ones in the ${p.credentials[0].displayName} credential`,
-		},
-	};
-});
-
 /**
- * Version 1.1: the same options (same names, so a workflow keeps its values) as
- * ad account locators: "From list" asks the platform which accounts its
- * credential on this node reaches; "By ID" takes one or several ids; "By URL"
- * the account's address in the platform's manager.
+ * The account option of each platform the optimizer controls, from the platform registry, in both node
+ * versions under one name (so a workflow keeps its value): `option` is version 1's comma-separated text;
+ * `locator` is 1.1's ad account locator ("From list" asks the platform which accounts its credential on
+ * this node reaches; "By ID" takes one or several ids; "By URL" the account's address in its manager).
  */
-export const ACCOUNT_LOCATORS: Array<{ platform: PlatformId; option: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
+export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodeProperties; locator: INodeProperties }> = CONTROLLED_PLATFORMS.map((platform) => {
 	const p = PLATFORM_REGISTRY[platform];
+	const name = accountOptionName(platform);
+	const fromCredential = `empty: the ones in the ${p.credentials[0].displayName} credential`;
 	return {
 		platform,
-		option: {
+		option: { displayName: `${p.label} Account IDs`, name, type: 'string', default: '', placeholder: p.accountId.example, description: `Comma-separated, each as ${p.accountId.accepted}; ${fromCredential}` },
+		locator: {
 			displayName: `${p.productLabel} Ad Account`,
-			name: accountOptionName(platform),
+			name,
 			type: 'resourceLocator',
 			default: { mode: 'list', value: '' },
-			description: `The ${p.productLabel} account(s) to optimize; empty: the ones in the ${p.credentials[0].displayName} credential. By ID takes several IDs separated by commas.`,
+			description: `The ${p.productLabel} account(s) to optimize; ${fromCredential}. By ID takes several IDs separated by commas.`,
 			modes: adAccountModes(platform, adAccountSearchMethod(platform)),
 		},
 	};
@@ -149,7 +136,7 @@ function runOptions(version: 1 | 1.1): INodeProperties {
 				description: `Whether a dry run asks ${platformList(CONTROLLED_PLATFORMS.filter((p) => PLATFORM_REGISTRY[p].capabilities.validateOnly))} to validate each change without making it`,
 			},
 			// one account list per platform the optimizer controls (platform registry)
-			...(version === 1 ? ACCOUNT_OPTIONS : ACCOUNT_LOCATORS).map(({ option }) => option),
+			...ACCOUNT_OPTIONS.map((o) => (version === 1 ? o.option : o.locator)),
 			// the number options of gates registered later (rules/gates/index.ts), e.g. max_daily_spend
 			...registryOptions(),
 		] as INodeProperties[]).sort((a, b) => a.displayName.localeCompare(b.displayName)),
@@ -214,10 +201,10 @@ export function settingsFromOptions(o: IDataObject, dryRun: boolean, killSwitch:
 /** Accounts per platform: the node's lists where given, else the credential's. */
 export function accountsFor(o: IDataObject, ctx: OptimizerContext): OptimizerInput['accounts'] {
 	const accounts: OptimizerInput['accounts'] = {};
-	for (const [i, { platform, option }] of ACCOUNT_OPTIONS.entries()) {
+	for (const { platform, option, locator } of ACCOUNT_OPTIONS) {
 		// version 1 holds text, 1.1 a locator (or text a workflow kept from 1); errors name the option as the node shows it
 		const raw = o[option.name];
-		const listed = accountIdsFromLocator(platform, raw, (raw !== null && typeof raw === 'object' ? ACCOUNT_LOCATORS[i]! : ACCOUNT_OPTIONS[i]!).option.displayName);
+		const listed = accountIdsFromLocator(platform, raw, (raw !== null && typeof raw === 'object' ? locator : option).displayName);
 		if (ctx.adapters[platform]) accounts[platform] = listed.length > 0 ? listed : (ctx.credentialAccounts[platform] ?? []);
 		else if (listed.length > 0) throw new ParameterError(`Account IDs are given for ${platform} but no credential for it is selected on this node`);
 	}
