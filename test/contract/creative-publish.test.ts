@@ -264,6 +264,27 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			});
 		}
 
+		test('an unknown publish whose platform cannot be read back stays unknown and sends nothing; once it can be read, it is reconciled: one ad', async () => {
+			const v = await approved('linkedin');
+			const first = await publish(v, faultOnCreate({ route: '', kind: '5xx', afterEffect: true, count: 1 }));
+			sb.clearFaults();
+			assert.equal(first.outcome, 'unknown', first.text);
+			const sent = creates('linkedin');
+			sb.injectFault({ route: 'linkedin.creatives', kind: '5xx', count: 10 });
+			const second = await publish(v);
+			sb.clearFaults();
+			assert.equal(second.outcome, 'unknown', second.text);
+			assert.match(second.text, /answer was lost, and the platform could not be read/);
+			assert.equal(creates('linkedin'), sent, 'nothing is sent while the platform cannot be read');
+			assert.equal((await ledger(v.id))?.status, 'unknown');
+			assert.equal((await row(v.id)).status, 'approved');
+			const third = await publish(v);
+			assert.equal(third.outcome, 'published', third.text);
+			assert.ok(third.outcome === 'published' && third.how === 'reconciled');
+			assert.equal(creates('linkedin'), sent);
+			assert.equal(adsOf('linkedin', v.campaignId).length, 1);
+		});
+
 		test('Meta: a headline over the text limit is refused: failed with the account, the call and the fix; the variant stays approved', async () => {
 			const v = await approved('meta', { ...COPY.meta, headlines: ['Warm '.repeat(60).trim()] });
 			const result = await publish(v);
