@@ -13,7 +13,7 @@ import highsLoader from 'highs';
 import { Rng } from '../../scripts/sandbox/rng';
 import { planBudget, type CampaignPlanInput, type PlanInput, type ResponseModel } from '../../nodes/shared/allocation';
 
-export interface Instance {
+interface Instance {
 	input: PlanInput;
 	curves: Array<(x: number) => number>;
 }
@@ -36,14 +36,14 @@ function randomCurve(rng: Rng, current: number): (x: number) => number {
 const FX = 1.17; // 1 GBP = 1.17 EUR
 
 /** The range the plan may use, from the raw input (campaign currency, cents inwards). */
-export function rawBounds(c: CampaignPlanInput, maxStep: number | null): [number, number] {
+function rawBounds(c: CampaignPlanInput, maxStep: number | null): [number, number] {
 	if (c.locked) return [c.current, c.current];
 	const lo = Math.max(c.floor ?? 0, maxStep === null ? 0 : c.current * (1 - maxStep));
 	const hi = Math.min(c.ceiling ?? Infinity, maxStep === null ? Infinity : c.current * (1 + maxStep));
 	return [Math.ceil(lo * 100 - 1e-9) / 100, Math.floor(hi * 100 + 1e-9) / 100];
 }
 
-export function randomInstance(rng: Rng, objective: 'conversions' | 'revenue' = 'conversions'): Instance {
+function randomInstance(rng: Rng, objective: 'conversions' | 'revenue' = 'conversions'): Instance {
 	const n = rng.int(5, 200);
 	const maxStep = rng.pick([0.1, 0.2, 0.2, 0.3, 0.5, null]);
 	const campaigns: CampaignPlanInput[] = [];
@@ -74,7 +74,7 @@ export function randomInstance(rng: Rng, objective: 'conversions' | 'revenue' = 
 const SEGMENTS = 80;
 
 /** The LP optimum of the instance on SEGMENTS linear pieces per campaign (plan currency). */
-export function lpOptimum(highs: Awaited<ReturnType<typeof highsLoader>>, inst: Instance): { value: number; atLow: number; ms: number } {
+function lpOptimum(highs: Awaited<ReturnType<typeof highsLoader>>, inst: Instance): { value: number; atLow: number; ms: number } {
 	const { input, curves } = inst;
 	const maxStep = input.maxStep === undefined ? 0.2 : input.maxStep;
 	let fixed = 0;

@@ -79,7 +79,7 @@ export type CurveFit = { ok: true; curve: HillCurve; quality: FitQuality } | { o
 
 const THETA_MAX = 0.9;
 const ALPHA_MIN = 0.3;
-/** alpha <= 1: the Hill curve is concave (see the header). */
+/** Concave up to alpha 1, a mild S up to 1.5 (the allocator takes the envelope); steeper fits noise (see the header). */
 const ALPHA_MAX = 1.5;
 const GRID_THETA = [0, 0.2, 0.4, 0.6, 0.8];
 const GRID_ALPHA = [0.3, 0.5, 0.75, 1, 1.25, 1.5];
