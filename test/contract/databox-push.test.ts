@@ -20,7 +20,7 @@ import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n
 import { adOpsDataboxApiTest } from '../../nodes/AdOpsInsights/actions/push-kpis.operation';
 import { derivedMetrics } from '../../nodes/shared/metrics';
 import { createDataboxClient, DATABOX_LEDGER_KIND, DataboxError, databoxRecords, ledgerTarget, pushItem, pushKpis, recordKey, type DataboxClient } from '../../nodes/shared/insights/databox';
-import { readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
+import { lastDays, readKpis, viewRatiosAgree, type KpiRow } from '../../nodes/shared/insights/kpi';
 import { Pool } from 'pg';
 import { openStore, type RowInput, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
@@ -253,6 +253,14 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 		});
 	});
 }
+
+test("Push KPIs' days: the Days up to the End Date, a day that is not a calendar day refused in words", () => {
+	assert.deepEqual(lastDays('2025-03-01', 3), { from: '2025-02-27', to: '2025-03-01' });
+	assert.deepEqual(lastDays('2025-06-10', 1), { from: '2025-06-10', to: '2025-06-10' });
+	assert.throws(() => lastDays('2025-02-30', 7), /^Error: End Date must be a day YYYY-MM-DD, got "2025-02-30"$/);
+	assert.throws(() => lastDays('yesterday', 7), /End Date must be a day YYYY-MM-DD, got "yesterday"/);
+	assert.throws(() => lastDays('2025-06-10', 0), /Days must be a whole number from 1, got 0/);
+});
 
 describe('the AdOps Databox API credential test', () => {
 	let sandbox: Sandbox;

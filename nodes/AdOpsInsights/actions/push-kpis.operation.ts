@@ -2,8 +2,7 @@ import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IExe
 import { optionalCredentials } from '../../common/credentials';
 import { numberParam, ParameterError } from '../../common/params';
 import { createDataboxClient, DATABOX_CREDENTIAL, pushKpis, type DataboxMode, type DataboxSettings } from '../../shared/insights/databox';
-import { dayNumber, dayString } from '../../shared/insights/days';
-import { KPI_LEVELS, latestKpiDay, readKpis, type KpiLevel } from '../../shared/insights/kpi';
+import { KPI_LEVELS, lastDays, latestKpiDay, readKpis, type KpiLevel } from '../../shared/insights/kpi';
 import { asJson, scopeOf } from './common';
 import type { InsightsContext } from './types';
 
@@ -82,13 +81,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 	const scope = scopeOf(this, itemIndex);
 	const end = String(this.getNodeParameter('endDate', itemIndex, '') ?? '').trim() || (await latestKpiDay(ctx.store, scope.platform));
 	if (!end) return [{ json: { outcome: 'pushKpis', summary: 'Nothing to send: no performance stored yet (run AdOps Ingest first).', sent: 0 }, pairedItem: { item: itemIndex } }];
-	let from = '';
-	try {
-		if (dayString(dayNumber(end)) === end) from = dayString(dayNumber(end) - (days - 1));
-	} catch {
-		from = '';
-	}
-	if (!from) throw new ParameterError(`End Date must be a day YYYY-MM-DD, got "${end}"`);
+	const { from } = lastDays(end, days);
 	const rows = await readKpis(ctx.store, { from, to: end, levels, ...(scope.platform ? { platform: scope.platform } : {}), ...(scope.accountId ? { accountId: scope.accountId } : {}) });
 	const client = createDataboxClient(settings);
 	const result = await pushKpis(ctx.store, client, rows, { datasetId, claimedBy: `n8n:${this.getExecutionId?.() ?? 'run'}` });

@@ -95,6 +95,13 @@ export async function readKpiLevel(store: KpiReader, level: KpiLevel, query: Kpi
 	}));
 }
 
+/** The `days` days up to `end`, both included; `end` must be a calendar day (End Date), `days` a whole number from 1. */
+export function lastDays(end: string, days: number): { from: string; to: string } {
+	const to = isoDate(end, 'End Date');
+	if (!Number.isInteger(days) || days < 1) throw new KpiInputError(`Days must be a whole number from 1, got ${days}`);
+	return { from: dayString(dayNumber(to) - (days - 1)), to };
+}
+
 /** Every level asked for (a platform-level `accountId` filter reads only the account and campaign levels). */
 export async function readKpis(store: KpiReader, query: KpiQuery): Promise<KpiRow[]> {
 	if (isoDate(query.from, 'From') > isoDate(query.to, 'To')) throw new KpiInputError(`The first day (${query.from}) is after the last (${query.to})`);
