@@ -38,6 +38,7 @@ import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import type { FaultSpec } from '../../scripts/sandbox/core';
 import { googleAdGroupId, metaAdSetId, publishedAds } from '../../scripts/sandbox/platforms/publish';
 import { sandboxAdapters, type SandboxRef } from '../helpers/sandbox-adapters';
+import { claimHolder } from '../../nodes/shared/moderation/reconcile';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -283,6 +284,23 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			assert.ok(third.outcome === 'published' && third.how === 'reconciled');
 			assert.equal(creates('linkedin'), sent);
 			assert.equal(adsOf('linkedin', v.campaignId).length, 1);
+		});
+
+		test('a publish held by a live run is in progress: unknown, nothing sent; once the claim is stale, the platform is read (not there): failed, retryable', async () => {
+			const v = await approved('meta');
+			const claim = await store.claimAction(publishKey(v.id), { kind: 'creative.publish', target: 'meta', intent: { variantId: v.id }, claimedBy: claimHolder('other-run') });
+			assert.ok(claim.claimed);
+			const sent = creates('meta');
+			const busy = await publish(v);
+			assert.equal(busy.outcome, 'unknown', busy.text);
+			assert.match(busy.text, /in progress by run other-run .*nothing was sent/);
+			assert.equal(creates('meta'), sent);
+			assert.equal((await ledger(v.id))?.status, 'claimed');
+			const stale = await publish(v, { ...deps, staleClaimMs: 0, now: () => new Date(Date.now() + 1_000) });
+			assert.equal(stale.outcome, 'failed', stale.text);
+			assert.match(stale.text, /stopped while publishing.*created nothing/);
+			assert.equal(creates('meta'), sent, 'reading back sends no create');
+			assert.equal(adsOf('meta', v.campaignId).length, 0);
 		});
 
 		test('Meta: a headline over the text limit is refused: failed with the account, the call and the fix; the variant stays approved', async () => {
