@@ -7,10 +7,14 @@
  * the approved payload once under the proposal's ledger key; executed again,
  * it sends nothing. A lost answer (every retry's answer lost after the
  * effect) is unknown with no retry advice, and executing the proposal again
- * reads the campaign back instead of sending the change again.
+ * reads the campaign back instead of sending the change again. A run killed
+ * (SIGKILL, a child process) after the platform applied the approved budget
+ * and before the ledger heard: the next execution finds the budget on the
+ * platform and sends nothing.
  */
 import assert from 'node:assert/strict';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { paceBudgets } from '../../nodes/shared/insights/run';
 import { parseRule } from '../../nodes/shared/rules';
 import type { OptimizerAdapters } from '../../nodes/shared/rules/apply';
@@ -18,11 +22,11 @@ import { optimizationExecutor } from '../../nodes/shared/rules/executor';
 import { runOptimizer, type OptimizerSettings } from '../../nodes/shared/rules/run';
 import { sideEffectOutcome } from '../../nodes/shared/resilience/outcome';
 import type { RowInput } from '../../nodes/shared/schema/rows';
-import { openStore, type Store } from '../../nodes/shared/store';
+import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
 import { sandboxAdapters } from '../helpers/sandbox-adapters';
-import { testStore } from '../helpers/store';
+import { testStore, type TestStore } from '../helpers/store';
 
 const TODAY = '2026-03-20';
 const ASOF = addDays(TODAY, -1);
@@ -31,10 +35,32 @@ const RETRIES = 2;
 const LIVE: OptimizerSettings = { dryRun: false, gates: { cooldownHours: 24, maxChangePct: 50, maxDailyChangePct: 100 } };
 type Target = Campaign & { account: AdAccount };
 
+const CHILD = process.env.ADOPS_PACE_PROPOSAL_CHILD;
+const ADAPTER_OPTIONS = { retry: { maxRetries: RETRIES, initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 400, breaker: false } as const;
+
+/** What the child needs to execute one approved proposal: the store, the sandbox's addresses, the proposal, the clock. */
+interface ChildJob {
+	store: StoreConfig;
+	sandbox: Pick<Sandbox, 'credentials' | 'urls'>;
+	proposal: { id: string; payload: unknown };
+	nowMs: number;
+}
+
+/** Runs this file as a child that executes one approved proposal with `failpoints` armed; resolves with how it ended. */
+function runChild(job: ChildJob, failpoints: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, ADOPS_FAILPOINTS: failpoints, ADOPS_PACE_PROPOSAL_CHILD: JSON.stringify(job) }, stdio: ['ignore', 'ignore', 'pipe'] });
+		let stderr = '';
+		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+		child.on('error', reject);
+		child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+	});
+}
+
 describe('Pace Budgets proposals through the optimizer, the approval executor and the ledger', () => {
 	let sb: Sandbox;
 	let store: Store;
-	let cleanup: () => Promise<void> = async () => undefined;
+	let ts: TestStore | undefined;
 	let adapters: OptimizerAdapters;
 	let first: Target;
 	const used = new Set<string>();
@@ -82,16 +108,15 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 	const ctxOf = (proposal: { id: string }) => ({ proposal: { ...proposal, decidedBy: 'notion:maya', evidence: null } }) as unknown as Parameters<ReturnType<typeof optimizationExecutor>>[1];
 
 	beforeAll(async () => {
-		sb = await startSandbox({ seed: 21, today: TODAY });
-		const ts = await testStore('adops-pace-proposal');
-		cleanup = ts.cleanup;
+		sb = await startSandbox({ seed: 22, today: TODAY });
+		ts = await testStore('adops-pace-proposal');
 		store = await openStore(ts.config);
-		adapters = sandboxAdapters(sb, ['meta'], { retry: { maxRetries: RETRIES, initialDelayMs: 1, maxDelayMs: 5 }, timeoutMs: 400, breaker: false });
+		adapters = sandboxAdapters(sb, ['meta'], ADAPTER_OPTIONS);
 	});
 	afterAll(async () => {
 		await store?.close();
 		await sb?.close();
-		await cleanup();
+		await ts?.cleanup();
 	});
 
 	test('an approved pace proposal lowers the daily budget once; executed again it sends nothing; the run never executes it by itself', async () => {
@@ -143,6 +168,27 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 		assert.equal((await store.select('action_ledger', { where: { idempotency_key: key } }))[0]!.status, 'succeeded');
 	});
 
+	test('a run killed after the platform applied the approved budget, before the ledger heard (SIGKILL at optimizer.after-platform): executing again finds it and sends nothing', { timeout: 120_000 }, async () => {
+		const c = campaign();
+		await overPacing(c, 0.75);
+		const { proposal, budgetAfter, key } = await proposalFor(c);
+		const sent = writes();
+		await store.close(); // the child owns the store while it runs (PGlite is one process at a time)
+		const run = await runChild({ store: ts!.config, sandbox: { credentials: sb.credentials, urls: sb.urls }, proposal: { id: proposal.id, payload: proposal.payload }, nowMs: NOW.getTime() + 3_600_000 }, 'optimizer.after-platform');
+		store = await openStore(ts!.config);
+		assert.equal(run.signal, 'SIGKILL', `the child was not killed: code ${run.code}, ${run.stderr.slice(-2000)}`);
+		assert.match(run.stderr, /failpoint optimizer\.after-platform: SIGKILL/);
+		assert.equal(cents(c.dailyBudget), cents(budgetAfter), 'the platform applied it before the kill');
+		assert.equal(writes() - sent, 1);
+		assert.equal((await store.select('action_ledger', { where: { idempotency_key: key } }))[0]!.status, 'claimed', 'the claim the dead run left open');
+		const execute = optimizationExecutor({ store, adapters, now: () => new Date(NOW.getTime() + 2 * 3_600_000) });
+		const again = (await execute(proposal.payload, ctxOf(proposal))) as { outcome: string };
+		assert.equal(again.outcome, 'already_executed', JSON.stringify(again));
+		assert.equal(writes() - sent, 1, 'not sent again');
+		assert.equal(cents(c.dailyBudget), cents(budgetAfter));
+		assert.equal((await store.select('action_ledger', { where: { idempotency_key: key } }))[0]!.status, 'succeeded');
+	});
+
 	test('an account plan and an on-track plan propose nothing, and say why', async () => {
 		const c = first;
 		const heading = (await paceBudgets(store, { platform: 'meta', accountId: c.account.id, campaignId: c.id, asOf: ASOF, monthlyBudget: 1 })).pacing[0]!.result.forecastMonthSpend.mean;
@@ -155,3 +201,21 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 		assert.match(account.pacing[0]!.proposalNote!, /an account or platform plan has no one daily budget to set/);
 	});
 });
+
+if (CHILD) {
+	const job = JSON.parse(CHILD) as ChildJob;
+	void (async () => {
+		const store = await openStore(job.store);
+		const adapters = sandboxAdapters(job.sandbox, ['meta'], ADAPTER_OPTIONS);
+		const execute = optimizationExecutor({ store, adapters, now: () => new Date(job.nowMs) });
+		await execute(job.proposal.payload as never, { proposal: { ...job.proposal, decidedBy: 'notion:maya', evidence: null } } as never);
+		await store.close();
+		process.stdout.write('survived\n');
+	})().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+			process.exit(1);
+		},
+	);
+}
