@@ -3,8 +3,8 @@
 // node (an `__rl` object, or the plain string older workflows hold).
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyMode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, type JsonObject } from 'n8n-workflow';
-import { accountUrl, accountUrlExample, campaignUrl, campaignUrlExample, campaignUrlPattern, hasCampaignUrl, parseAccountUrl, parseCampaignUrl } from '../shared/platforms/account-url';
-import { activeCampaigns, type ActiveCampaign } from '../shared/creative/campaigns';
+import { accountUrlExample, campaignUrlExample, campaignUrlPattern, hasCampaignUrl, parseAccountUrl, parseCampaignUrl } from '../shared/platforms/account-url';
+import { activeCampaigns, campaignAccountChoices, campaignChoices, type ActiveCampaign } from '../shared/creative/campaigns';
 import { CREATIVE_PLATFORMS, type CreativePlatform } from '../shared/creative/variant';
 import { openStoreFromNode } from './store';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../shared/platforms/factory';
@@ -185,8 +185,6 @@ async function storedCampaigns(ctx: ILoadOptionsFunctions, platform: CreativePla
 	}
 }
 
-const matches = (needle: string, ...texts: Array<string | null>) => !needle || texts.some((t) => (t ?? '').toLowerCase().includes(needle));
-
 /**
  * "From list" of a campaign locator on AdOps Creative, which holds no
  * platform credential: the campaigns of the chosen Platform (and Account,
@@ -203,30 +201,12 @@ export async function searchStoredCampaigns(this: ILoadOptionsFunctions, filter?
 	} catch {
 		accountId = '';
 	}
-	const needle = (filter ?? '').trim().toLowerCase();
-	const campaigns = (await storedCampaigns(this, platform, accountId || undefined))
-		.filter((c) => matches(needle, c.campaignId, c.campaignName))
-		.sort((a, b) => (a.campaignName ?? a.campaignId).localeCompare(b.campaignName ?? b.campaignId, 'en') || a.campaignId.localeCompare(b.campaignId));
-	return listPage(
-		campaigns.map((c) => ({ name: [c.campaignName ?? c.campaignId, c.campaignName ? c.campaignId : null, accountId ? null : `account ${c.accountId}`].filter(Boolean).join(' · '), value: c.campaignId, url: campaignUrl(platform, c.accountId, c.campaignId) })),
-		paginationToken,
-	);
+	return listPage(campaignChoices(await storedCampaigns(this, platform, accountId || undefined), { filter, accountNamed: !accountId }), paginationToken);
 }
 
 /** "From list" of the account locator on AdOps Creative: the accounts of the chosen Platform with campaigns in the store (as searchStoredCampaigns). */
 export async function searchStoredAccounts(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
-	const platform = creativePlatformOf(this);
-	const needle = (filter ?? '').trim().toLowerCase();
-	const byAccount = new Map<string, { campaigns: number; currency: string | null }>();
-	for (const c of await storedCampaigns(this, platform)) {
-		const seen = byAccount.get(c.accountId) ?? { campaigns: 0, currency: c.currency };
-		byAccount.set(c.accountId, { ...seen, campaigns: seen.campaigns + 1 });
-	}
-	const accounts = [...byAccount].filter(([id]) => matches(needle, id)).sort(([a], [b]) => a.localeCompare(b));
-	return listPage(
-		accounts.map(([id, a]) => ({ name: [id, a.currency, `${a.campaigns} campaign${a.campaigns === 1 ? '' : 's'} with spend`].filter(Boolean).join(' · '), value: id, url: accountUrl(platform, id) })),
-		paginationToken,
-	);
+	return listPage(campaignAccountChoices(await storedCampaigns(this, creativePlatformOf(this)), filter), paginationToken);
 }
 
 /** A Slack channel address: `https://app.slack.com/client/T…/C…` or `https://<workspace>.slack.com/archives/C…[/p…]` (n8n anchors it with ^…$). */

@@ -3,7 +3,8 @@
 // the editor's regex (n8n anchors it ^…$) and parsed by the node; "By ID"; plain strings of version-1
 // nodes; several campaigns or a foreign address refused in words; list pages.
 import { test, expect } from 'vitest';
-import { campaignUrl, campaignUrlExample, campaignUrlPattern, parseCampaignUrl } from '../../nodes/shared/platforms/account-url';
+import { accountUrl, campaignUrl, campaignUrlExample, campaignUrlPattern, parseCampaignUrl } from '../../nodes/shared/platforms/account-url';
+import { campaignAccountChoices, campaignChoices } from '../../nodes/shared/creative/campaigns';
 import { accountIdFromLocator, campaignFromLocator, campaignModes, listPage, LIST_PAGE_SIZE } from '../../nodes/common/list-search';
 import { ParameterError } from '../../nodes/common/params';
 import type { PlatformId } from '../../nodes/shared/platforms/registry';
@@ -86,4 +87,21 @@ test('list pages: 100 entries a page, the next page\'s token while there are mor
 	expect(third.results.map((r) => r.value)).toEqual(all.slice(200).map((r) => r.value));
 	expect(third.paginationToken).toBeUndefined();
 	expect(listPage([], undefined)).toEqual({ results: [] });
+});
+
+test('stored campaign and account entries (nodes/shared/creative/campaigns.ts): named, filtered, sorted, linked to the manager', () => {
+	const row = (accountId: string, campaignId: string, campaignName: string | null) => ({ platform: 'meta' as const, accountId, campaignId, campaignName, spend: 10, currency: 'USD', lastDate: '2026-01-01' });
+	const rows = [row('111', '902', 'Spring Sale'), row('111', '901', null), row('222', '903', 'Autumn Push')];
+	expect(campaignChoices(rows, { accountNamed: true })).toEqual([
+		{ name: '901 · account 111', value: '901', url: campaignUrl('meta', '111', '901') },
+		{ name: 'Autumn Push · 903 · account 222', value: '903', url: campaignUrl('meta', '222', '903') },
+		{ name: 'Spring Sale · 902 · account 111', value: '902', url: campaignUrl('meta', '111', '902') },
+	]);
+	expect(campaignChoices(rows, { filter: ' SPRING ' }).map((c) => c.name)).toEqual(['Spring Sale · 902']);
+	expect(campaignChoices(rows, { filter: '903' }).map((c) => c.value)).toEqual(['903']);
+	expect(campaignAccountChoices(rows)).toEqual([
+		{ name: '111 · USD · 2 campaigns with spend', value: '111', url: accountUrl('meta', '111') },
+		{ name: '222 · USD · 1 campaign with spend', value: '222', url: accountUrl('meta', '222') },
+	]);
+	expect(campaignAccountChoices(rows, '22').map((a) => a.value)).toEqual(['222']);
 });

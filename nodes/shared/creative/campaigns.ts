@@ -5,6 +5,8 @@
  */
 import type { Store } from '../store';
 import { roundAmount } from '../metrics';
+import { accountUrl, campaignUrl } from '../platforms/account-url';
+import type { AccountChoice } from '../platforms/listing';
 import { CREATIVE_PLATFORMS, type CreativePlatform } from './variant';
 
 export interface ActiveCampaign {
@@ -59,4 +61,40 @@ export async function activeCampaigns(store: Store, options: ActiveCampaignOptio
 	// sums of float rows carry noise (277.42199999999997): spend is shown in the currency's minor unit
 	for (const c of byCampaign.values()) c.spend = roundAmount(c.spend, c.currency);
 	return [...byCampaign.values()].filter((c) => c.spend > 0).sort((a, b) => (a.platform + a.accountId + a.campaignId < b.platform + b.accountId + b.campaignId ? -1 : 1));
+}
+
+const contains = (needle: string, ...texts: Array<string | null>) => !needle || texts.some((t) => (t ?? '').toLowerCase().includes(needle));
+
+/**
+ * Campaigns as picker entries ("Spring Sale · 120210000000001", and "· account 123" when the list
+ * spans accounts), those whose name or id contains `filter` (any case), by name then id; each links
+ * to the campaign in its platform's manager.
+ */
+export function campaignChoices(campaigns: readonly ActiveCampaign[], options: { filter?: string; accountNamed?: boolean } = {}): AccountChoice[] {
+	const needle = (options.filter ?? '').trim().toLowerCase();
+	return campaigns
+		.filter((c) => contains(needle, c.campaignId, c.campaignName))
+		.sort((a, b) => (a.campaignName ?? a.campaignId).localeCompare(b.campaignName ?? b.campaignId, 'en') || a.campaignId.localeCompare(b.campaignId))
+		.map((c) => ({
+			name: [c.campaignName ?? c.campaignId, c.campaignName ? c.campaignId : null, options.accountNamed ? `account ${c.accountId}` : null].filter(Boolean).join(' · '),
+			value: c.campaignId,
+			url: campaignUrl(c.platform, c.accountId, c.campaignId),
+		}));
+}
+
+/**
+ * The accounts of `campaigns` as picker entries ("123 · USD · 4 campaigns with spend"), those whose
+ * id contains `filter`, by id; each links to the account in its platform's manager.
+ */
+export function campaignAccountChoices(campaigns: readonly ActiveCampaign[], filter = ''): AccountChoice[] {
+	const needle = filter.trim().toLowerCase();
+	const byAccount = new Map<string, { platform: CreativePlatform; campaigns: number; currency: string | null }>();
+	for (const c of campaigns) {
+		const seen = byAccount.get(c.accountId) ?? { platform: c.platform, campaigns: 0, currency: c.currency };
+		byAccount.set(c.accountId, { ...seen, campaigns: seen.campaigns + 1 });
+	}
+	return [...byAccount]
+		.filter(([id]) => contains(needle, id))
+		.sort(([a], [b]) => a.localeCompare(b))
+		.map(([id, a]) => ({ name: [id, a.currency, `${a.campaigns} campaign${a.campaigns === 1 ? '' : 's'} with spend`].filter(Boolean).join(' · '), value: id, url: accountUrl(a.platform, id) }));
 }
