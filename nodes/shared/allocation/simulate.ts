@@ -14,6 +14,7 @@
  */
 import { responseModel, planBudget, type CampaignPlanInput, type ResponseModel } from './plan';
 import { fitResponse, type CurveFit } from './fit';
+import { quantileSorted } from '../insights/stats';
 
 export interface Random {
 	/** Uniform in [0, 1). */
@@ -324,6 +325,6 @@ export function backtest(rng: Random, options: BacktestOptions = {}): BacktestRe
 		claims,
 		budgets: { start: histories.map((h) => h.budget), plan: planBudgets, oracle: oracleBudgets },
 		world,
-		recovery: { median: recov[Math.floor(recov.length / 2)] ?? NaN, p90: recov[Math.min(recov.length - 1, Math.floor(recov.length * 0.9))] ?? NaN, fitted },
+		recovery: { median: quantileSorted(recov, 0.5), p90: quantileSorted(recov, 0.9), fitted },
 	};
 }
