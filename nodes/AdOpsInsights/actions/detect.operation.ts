@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { numberParam } from '../../common/params';
 import { anomalyChart } from '../../shared/charts/from-insights';
+import { DEFAULT_ALPHA } from '../../shared/insights/detect';
 import { detectAnomalies, parseTimeZoneChanges, recordAlert } from '../../shared/insights/run';
 import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
@@ -29,7 +30,7 @@ export const description: INodeProperties[] = [
 		options: [
 			{ displayName: 'Attach Charts', name: 'attachCharts', type: 'boolean', default: true, description: 'Whether each alerting anomaly carries its PNG chart as binary "chart"' },
 			{ displayName: 'End Date', name: 'end', type: 'string', default: '', placeholder: 'YYYY-MM-DD', description: 'Last day scanned (empty: the latest day stored)' },
-			{ displayName: 'False-Alarm Level', name: 'alpha', type: 'number', default: 0.05, typeOptions: { minValue: 0.001, maxValue: 0.5, numberPrecision: 3 }, description: "Generalized ESD's level per series: the chance of one false alarm in a clean series" },
+			{ displayName: 'False-Alarm Level', name: 'alpha', type: 'number', default: DEFAULT_ALPHA, typeOptions: { minValue: 0.001, maxValue: 0.5, numberPrecision: 3 }, description: "Generalized ESD's level per series: the chance of one false alarm in a clean series" },
 			{ displayName: 'History (Days)', name: 'historyDays', type: 'number', default: 182, typeOptions: { minValue: 28 }, description: 'Days of history read per series' },
 			{ displayName: 'Lookback (Days)', name: 'lookbackDays', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Anomalies of the last N days are reported' },
 			{
@@ -68,7 +69,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		metrics: metrics.length ? metrics : [...INSIGHT_METRICS],
 		...(String(o.end ?? '').trim() ? { end: String(o.end).trim() } : {}),
 		...(o.method ? { method: o.method as 'stl' | 'weekday' } : {}),
-		...(o.alpha !== undefined ? { alpha: numberParam(o.alpha, 'False-Alarm Level', 0.05, { min: 0.001, max: 0.5 }) } : {}),
+		...(o.alpha !== undefined ? { alpha: numberParam(o.alpha, 'False-Alarm Level', DEFAULT_ALPHA, { min: 0.001, max: 0.5 }) } : {}),
 		...(o.historyDays !== undefined ? { historyDays: numberParam(o.historyDays, 'History (Days)', 182, { min: 28, integer: true }) } : {}),
 		...(o.lookbackDays !== undefined ? { lookbackDays: numberParam(o.lookbackDays, 'Lookback (Days)', 3, { min: 1, integer: true }) } : {}),
 		...(o.minChange !== undefined ? { minChange: numberParam(o.minChange, 'Minimum Change', 0.3, { min: 0 }) } : {}),
