@@ -206,5 +206,10 @@ describe('resource locators of the AdOps nodes', () => {
 		expect(out.length).toBeGreaterThan(0);
 		const payloads = out.map((o) => (o.proposal as { payload: { accountId: string; campaignId: string } }).payload);
 		expect(payloads.every((p) => p.campaignId === one.id && p.accountId === account.id)).toBe(true);
+
+		// an Ad Account that is not the account of the Campaign's address is refused in words, nothing generated
+		const other = world.accounts.find((a) => a.platform === 'meta' && a.id !== account.id)!;
+		const mismatch = await engine.runNode({ ...generate, parameters: { ...generate.parameters, accountId: { __rl: true, mode: 'id', value: other.id } } });
+		expectNodeError(mismatch, 'Creative', /^Campaign: the address is of account \S+, but Ad Account is \S+; pick one account$/, 0);
 	});
 });

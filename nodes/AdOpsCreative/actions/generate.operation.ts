@@ -168,7 +168,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: C
 	};
 	// version 1 holds text, 1.1 locators (a campaign's address may also name its account)
 	const campaign = campaignFromLocator(platform, this.getNodeParameter('campaignId', itemIndex, ''));
-	const accountId = accountIdFromLocator(platform, this.getNodeParameter('accountId', itemIndex, '')) || campaign.accountId || '';
+	const picked = accountIdFromLocator(platform, this.getNodeParameter('accountId', itemIndex, ''));
+	// an address of a campaign in another account would ground the copy on the wrong account's past
+	if (picked && campaign.accountId && picked !== campaign.accountId) throw new ParameterError(`Campaign: the address is of account ${campaign.accountId}, but Ad Account is ${picked}; pick one account`);
+	const accountId = picked || campaign.accountId || '';
 	if (!accountId) throw new ParameterError("Ad Account is empty: pick one, or give the Campaign by an address that names its account");
 	const campaignId = campaign.campaignId;
 	const result = await runCreative(
