@@ -12,6 +12,8 @@
  *   values once; at `databox.after-ingest` (Databox received the batch, the
  *   ledger not told) the next run finds an ingestion it cannot explain and
  *   sends nothing, saying so.
+ * - legacy push API: a lost answer stays unknown, is not pushed again, and
+ *   is reported (that API cannot show what it received).
  * (test/contract/databox-push.test.ts holds the lost answer, the refused
  * key and the legacy push API.)
  */
@@ -21,7 +23,7 @@ import { createDataboxClient, DATABOX_STALE_CLAIM_MS, databoxRecords, pushKpis }
 import { readKpis } from '../../nodes/shared/insights/kpi';
 import { openStore, type RowInput, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
-import { databoxState, DATABOX_SANDBOX_API_KEY, DATABOX_SANDBOX_DATASET_ID } from '../../scripts/sandbox/platforms/databox';
+import { databoxState, DATABOX_SANDBOX_API_KEY, DATABOX_SANDBOX_DATASET_ID, DATABOX_SANDBOX_PUSH_TOKEN } from '../../scripts/sandbox/platforms/databox';
 import { assertKilledAt, runChildJob, runFailpointChild } from '../helpers/failpoint-child';
 import { testStore, type TestStore } from '../helpers/store';
 
@@ -82,6 +84,22 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 			const again = await pushKpis(store, client(), kpis, datasets);
 			assert.deepEqual([again.sent, again.alreadySent, again.reconciled.received], [0, again.values, 0]);
 			assert.equal(ingestions(sandbox), before + 1, 'the batch went out once');
+		});
+
+		test('legacy push API: a lost answer is unknown; the next run sends nothing and says to check Databox', async () => {
+			const legacy = createDataboxClient({ apiKey: DATABOX_SANDBOX_PUSH_TOKEN, mode: 'push', baseUrl: sandbox.urls.databoxPush });
+			const kpis = await day('2025-07-04', 4);
+			const state = databoxState(sandbox.world);
+			const before = state.pushes.length;
+			sandbox.injectFault({ route: 'databoxpush.data', kind: '5xx', status: 502, afterEffect: true, count: 1 });
+			const lost = await pushKpis(store, legacy, kpis);
+			assert.deepEqual([lost.sent, lost.unknown, lost.failed], [0, lost.values, 0]);
+			assert.equal(state.pushes.length, before + 1, 'Databox received the push; only its answer was lost');
+			const next = await pushKpis(store, legacy, kpis);
+			assert.deepEqual([next.sent, next.unknown, next.alreadySent], [0, next.values, 0]);
+			assert.match(next.problems.join('\n'), /the legacy push API cannot show what it received, so they are not sent again: check them in Databox/);
+			assert.match(next.summary, /with an unknown outcome/);
+			assert.equal(state.pushes.length, before + 1, 'not pushed twice');
 		});
 
 		describe('a run killed between the claim and the answer (SIGKILL in a child process)', () => {
