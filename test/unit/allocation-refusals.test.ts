@@ -187,7 +187,7 @@ test('planFromHistory: fits what the objective needs; no revenue reported holds 
 	assert.deepEqual(rev.campaigns.map((c) => c.proposed), [120, 80, 100]);
 });
 
-test('a weekday that is not a whole number, a curve that gives no number, a grid below 2: refused, never a plan of NaN', () => {
+test('a weekday that is not a whole number, a curve that gives no number, an unknown objective, a grid below 2: refused, never a plan of NaN', () => {
 	const spend = Array.from({ length: 90 }, (_, t) => 80 + 20 * Math.sin(t / 5));
 	const outcome = spend.map((x) => 3 * Math.log(1 + x / 40));
 	// a fractional or NaN weekday once gave a fit with base NaN (every weekday group empty)
@@ -206,6 +206,8 @@ test('a weekday that is not a whole number, a curve that gives no number, a grid
 	locked[0]!.conversions = { mean: () => Infinity };
 	locked[0]!.locked = true;
 	assert.deepEqual(refused(planBudget({ objective: 'conversions', totalBudget: 250, currency: 'EUR', campaigns: locked })).problems, ['Brand search: its conversions curve gives Infinity at 100.00 EUR']);
+	// an objective from a node parameter or JSON that is none of the four was planned as revenue
+	assert.equal(refused(planBudget({ objective: 'cpa' as never, target: 20, totalBudget: 250, currency: 'EUR', campaigns: campaigns() })).reason, 'the objective must be one of conversions, revenue, target-cpa, target-roas, got cpa');
 	for (const gridPoints of [NaN, 1, 2.5]) {
 		assert.equal(refused(planBudget({ objective: 'conversions', totalBudget: 250, currency: 'EUR', gridPoints, campaigns: campaigns() })).reason, `the points sampled per curve must be a whole number of at least 2, got ${gridPoints}`);
 	}

@@ -42,7 +42,8 @@ export function responseModel(fit: CurveFit): ResponseModel | string {
 	};
 }
 
-export type Objective = 'conversions' | 'revenue' | 'target-cpa' | 'target-roas';
+export const OBJECTIVES = ['conversions', 'revenue', 'target-cpa', 'target-roas'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
 
 export interface CampaignPlanInput {
 	id: string;
@@ -180,6 +181,7 @@ export function planBudget(input: PlanInput): PlanResult {
 	const isTarget = objective === 'target-cpa' || objective === 'target-roas';
 	const maxStep = input.maxStep === undefined ? 0.2 : input.maxStep;
 	const grid = input.gridPoints ?? 64;
+	if (!OBJECTIVES.includes(objective)) return refuse(`the objective must be one of ${OBJECTIVES.join(', ')}, got ${String(objective)}`);
 	if (currencyExponent(input.currency) === undefined) return refuse(`the plan currency ${input.currency} is not an ISO 4217 code`);
 	if (campaigns.length === 0) return refuse('no campaigns in scope: nothing to plan');
 	if (campaigns.length === 1) return refuse(`only one campaign in scope (${campaigns[0]!.name ?? campaigns[0]!.id}): a split needs two or more; change its budget directly`);
