@@ -11,10 +11,10 @@ import type { IngestOutcome } from '../../nodes/shared/ingest';
 import { nodeOutput, type WorkflowInput, type ExecutionResult } from '../helpers/n8n';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { cli, type EngineCli } from './cli';
+import { slackPosts } from './expect';
 import { KLAVIYO_BURST_ONLY } from './world';
 
 const RATES: Record<string, string> = { EUR: '1.0825', GBP: '1.2650', JPY: '0.006712' };
-const ALERTS = 'C0ADOPSALR';
 /** One run of ingest.json: over 3 min on a loaded 2-core machine (the engine project's default timeout). */
 const RUN_TIMEOUT = 10 * 60_000;
 
@@ -46,9 +46,7 @@ describe('workflows/ingest.json from Run Now, three runs, as `n8n execute` ran t
 		return ['Ingest Google Ads', 'Ingest Meta', 'Ingest LinkedIn', 'Ingest Klaviyo'].flatMap((n) => nodeOutput(result, n).map((i) => i.json as unknown as IngestOutcome));
 	}
 
-	function slackMessages() {
-		return sandbox.world.slack.channels.find((c) => c.id === ALERTS)!.messages.filter((m) => m.viaApi);
-	}
+	const slackMessages = () => slackPosts(sandbox);
 
 	beforeAll(async () => {
 		engine = await startEngine({ seed: 21, storePrefix: 'adops-engine-ingest-runs' });
