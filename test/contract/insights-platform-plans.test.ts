@@ -1,16 +1,18 @@
 /**
  * Pace Budgets with the platforms' own budgets as the plan (plan source
- * "platform"), against the sandbox's Meta and Google Ads APIs through the
- * optimizer's adapters and a real store (PostgreSQL when DATABASE_URL is set,
- * PGlite otherwise): each active campaign with a daily budget of its own is
- * planned at daily budget × the days of the month in the account's currency
- * and paced against its stored spend; a campaign without one (a Google Ads
- * shared budget) is listed with the reason, never given a guessed plan.
+ * "platform"), against the sandbox's Meta API through the optimizer's
+ * adapters and a real store (PostgreSQL when DATABASE_URL is set, PGlite
+ * otherwise): each active campaign with a daily budget of its own is planned
+ * at daily budget × the days of the month in the account's currency and
+ * paced against its stored spend; a campaign without one (a Google Ads shared
+ * budget, in a listing built here) is listed with the reason, never given a
+ * guessed plan; an Account ID with several platforms and no Platform is
+ * refused in words before any platform is asked.
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { platformPlans, readPlatformPlans } from '../../nodes/shared/insights/platform-plans';
-import { paceBudgets } from '../../nodes/shared/insights/run';
+import { InsightsInputError, paceBudgets } from '../../nodes/shared/insights/run';
 import type { CampaignStates } from '../../nodes/shared/platforms/types';
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store } from '../../nodes/shared/store';
@@ -61,6 +63,15 @@ describe("Pace Budgets: plans from the platforms' own budgets", () => {
 			assert.equal(p.result.plan, plans.find((x) => x.campaignId === p.plan.campaignId)!.amount);
 			assert.match(p.result.summary, /of [\d,.]+ after 19 of 31 days/);
 		}
+	});
+
+	test('an Account ID with Meta and LinkedIn selected and no Platform is refused in words, before any platform is asked', async () => {
+		const adapters = sandboxAdapters(sb, ['meta', 'linkedin'], { retry: { maxRetries: 1 }, breaker: false });
+		const before = sb.requests().length;
+		const e = await readPlatformPlans(adapters, { meta: ['act_1'], linkedin: ['2'] }, { accountId: '1' }).then(() => assert.fail('expected an error'), (x: unknown) => x as Error);
+		assert.ok(e instanceof InsightsInputError, String(e));
+		assert.match(e.message, /Plan Source Platforms' Own Budgets with Account ID 1: set Platform too \(meta, linkedin credentials are selected/);
+		assert.equal(sb.requests().length, before, 'no platform was asked');
 	});
 
 	test('a campaign without a daily budget of its own is listed with the reason, not planned; paused ones are left out', () => {

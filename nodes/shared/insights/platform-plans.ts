@@ -15,7 +15,7 @@
 import type { CampaignStates } from '../platforms/types';
 import { controlFor, type OptimizerAdapters } from '../rules/apply';
 import { daysInMonth } from './days';
-import type { PlanInput } from './run';
+import { InsightsInputError, type PlanInput } from './run';
 
 export function platformPlans(listings: ReadonlyArray<CampaignStates>, month: string, scope: { campaignId?: string } = {}): { plans: PlanInput[]; problems: string[] } {
 	const days = daysInMonth(month);
@@ -46,9 +46,11 @@ export async function readPlatformPlans(
 	accounts: Partial<Record<string, readonly string[]>>,
 	scope: { platform?: string; accountId?: string; campaignId?: string } = {},
 ): Promise<(month: string) => Promise<{ plans: PlanInput[]; problems: string[] }>> {
+	const platforms = Object.keys(adapters).filter((p) => !scope.platform || p === scope.platform);
+	// one account id on every selected platform would ask the others for an account they do not have (an API error, not a plan)
+	if (scope.accountId && platforms.length > 1) throw new InsightsInputError(`Plan Source Platforms' Own Budgets with Account ID ${scope.accountId}: set Platform too (${platforms.join(', ')} credentials are selected; the account is read on its own platform only)`);
 	const listings: CampaignStates[] = [];
-	for (const platform of Object.keys(adapters)) {
-		if (scope.platform && scope.platform !== platform) continue;
+	for (const platform of platforms) {
 		const control = controlFor(adapters, platform);
 		for (const id of scope.accountId ? [scope.accountId] : (accounts[platform] ?? [])) listings.push(await control.listCampaignStates(id));
 	}
