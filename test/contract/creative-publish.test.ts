@@ -103,8 +103,8 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 			if (p === 'google_ads') return { link: LINK, parentId: googleAdGroupId(c.campaignId), pins: [{ field: 'headlines', index: 0, position: 1 }] };
 			return { link: LINK, organizationId: '2414183' };
 		}
-		async function approved(p: Pub, copy: Copy = COPY[p]): Promise<{ id: string; accountId: string; campaignId: string; target: PublishTarget }> {
-			const c = campaign(p);
+		/** An approved variant in an unused campaign, or in `c` (for variants that must create nothing). */
+		async function approved(p: Pub, copy: Copy = COPY[p], c = campaign(p)): Promise<{ id: string; accountId: string; campaignId: string; target: PublishTarget }> {
 			const hash = randomBytes(32).toString('hex');
 			await store.upsert('creative_variants', [
 				{ platform: p, account_id: c.accountId, campaign_id: c.campaignId, headline: copy.headlines.join('\n'), description: copy.descriptions.length ? copy.descriptions.join('\n') : null, primary_text: copy.primaryText, call_to_action: copy.callToAction, copy_angle: 'lightness', content_hash: hash, status: 'approved' },
@@ -287,20 +287,20 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 		});
 
 		test('a publish held by a live run is in progress: unknown, nothing sent; once the claim is stale, the platform is read (not there): failed, retryable', async () => {
-			const v = await approved('meta');
-			const claim = await store.claimAction(publishKey(v.id), { kind: 'creative.publish', target: 'meta', intent: { variantId: v.id }, claimedBy: claimHolder('other-run') });
+			const v = await approved('google_ads');
+			const claim = await store.claimAction(publishKey(v.id), { kind: 'creative.publish', target: 'google_ads', intent: { variantId: v.id }, claimedBy: claimHolder('other-run') });
 			assert.ok(claim.claimed);
-			const sent = creates('meta');
+			const sent = creates('google_ads');
 			const busy = await publish(v);
 			assert.equal(busy.outcome, 'unknown', busy.text);
 			assert.match(busy.text, /in progress by run other-run .*nothing was sent/);
-			assert.equal(creates('meta'), sent);
+			assert.equal(creates('google_ads'), sent);
 			assert.equal((await ledger(v.id))?.status, 'claimed');
 			const stale = await publish(v, { ...deps, staleClaimMs: 0, now: () => new Date(Date.now() + 1_000) });
 			assert.equal(stale.outcome, 'failed', stale.text);
 			assert.match(stale.text, /stopped while publishing.*created nothing/);
-			assert.equal(creates('meta'), sent, 'reading back sends no create');
-			assert.equal(adsOf('meta', v.campaignId).length, 0);
+			assert.equal(creates('google_ads'), sent, 'reading back sends no create');
+			assert.equal(adsOf('google_ads', v.campaignId).length, 0);
 		});
 
 		test('Meta: a headline over the text limit is refused: failed with the account, the call and the fix; the variant stays approved', async () => {
@@ -347,8 +347,10 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 				{ p: 'linkedin', copy: { ...COPY.linkedin, primaryText: 'Warm and light. '.repeat(40) }, words: /commentary has 640 characters; at most 600/, sent: 1 },
 				{ p: 'linkedin', copy: { ...COPY.linkedin, descriptions: ['One', 'Two'] }, words: /it has 2 descriptions and a LinkedIn ad takes 1/ },
 			];
+			const shared = new Map<Pub, { accountId: string; campaignId: string }>(); // nothing is created: one campaign per platform
 			for (const c of cases) {
-				const v = await approved(c.p, c.copy);
+				if (!shared.has(c.p)) shared.set(c.p, campaign(c.p));
+				const v = await approved(c.p, c.copy, shared.get(c.p));
 				const sent = creates(c.p);
 				const result = await publish(c.target ? { ...v, target: c.target(v.target) } : v);
 				assert.equal(result.outcome, 'failed', `${c.p} ${String(c.words)}: ${result.text}`);
