@@ -1,7 +1,8 @@
 // AdOps Approval run in-process by n8n-core against the sandbox's Notion (and an effects receiver) and the
 // store, as version 1 (one Operation list) and version 2 (Resource + Operation): Enqueue, Sync and Poll
 // Decisions, Execute Approved, Expire, Resolve Stuck; bad parameters with the item index; Continue On Fail;
-// paired items; workflows/approval-request.json and approvals.json from their manual triggers; and an approved
+// paired items; workflows/approval-request.json and approvals.json from their manual triggers (and approvals.json
+// from its 15-minute schedule: the sweep that finishes an approved proposal a crash left behind); and an approved
 // TikTok budget change from AdOps Optimizer executed once (every controlled platform has a credential slot).
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import { APPROVE_ACTION_ID } from '../../nodes/shared/alerts/interaction';
@@ -170,6 +171,35 @@ describe('AdOps Approval on n8n-core (versions 1 and 2)', () => {
 		expect(json(run.items('Expire Overdue')).filter((d) => String(d.proposalId).startsWith('wf-')).map((d) => `${d.proposalId}:${d.type}`)).toEqual(['wf-old:expired']);
 		expect(run.items('Expiry Alert')).toHaveLength(run.items('Expire Overdue').length);
 		expectPaired(run);
+	});
+
+	test('workflows/approvals.json (Every 15 Minutes): the sweep executes an approved proposal whose decision was already read, once, and expires the overdue one', async () => {
+		// approved, the decision read and consumed, nothing executed: what a run killed after reading it (or after
+		// the effect) leaves; no new decision will bring it to Execute Approved, the schedule must
+		await engine.runNode(enqueue(2), [{ proposal: proposal('sweep-a') }, { proposal: proposal('sweep-old', overdue()) }]);
+		await decide('sweep-a', 'Approved');
+		const read = await engine.runNode(node(2, 'decision', { operation: 'pollDecisions', consumer: 'approvals' }));
+		expect(json(read.items('Approval')).filter((d) => String(d.proposalId).startsWith('sweep-')).map((d) => `${d.proposalId}:${d.type}`)).toEqual(['sweep-a:approved']);
+		const shipped = () => {
+			const wf = readWorkflow('approvals.json');
+			for (const n of wf.nodes) if (n.name === 'Execute Approved') n.parameters.webhooks = executor();
+			return wf;
+		};
+		const effects = () => engine.sandbox.effects(KIND).filter((r) => (r.body as { proposalId?: string }).proposalId === 'sweep-a');
+		const run = await engine.run(shipped(), { start: 'Every 15 Minutes' });
+		expect(run.status, run.error?.message).toBe('success');
+		expect(run.ran('Read New Decisions')).toBe(false);
+		expect(json(run.items('Execute Approved')).filter((d) => String(d.proposalId).startsWith('sweep-')).map((d) => `${d.proposalId}:${d.type}`)).toEqual(['sweep-a:executed']);
+		expect(run.items('Execution Alert')).toHaveLength(run.items('Execute Approved').length);
+		expect(json(run.items('Expire Overdue')).filter((d) => String(d.proposalId).startsWith('sweep-')).map((d) => `${d.proposalId}:${d.type}`)).toEqual(['sweep-old:expired']);
+		expect(effects()).toHaveLength(1);
+		expect((await cards('sweep-a')).find((c) => plain(c, 'Proposal ID') === 'sweep-a')?.properties.Status?.status?.name).toBe('Executed');
+		expectPaired(run);
+		// the next sweep repeats no effect
+		const again = await engine.run(shipped(), { start: 'Every 15 Minutes' });
+		expect(again.status, again.error?.message).toBe('success');
+		expect(json(again.items('Execute Approved')).filter((d) => String(d.proposalId).startsWith('sweep-'))).toEqual([]);
+		expect(effects()).toHaveLength(1);
 	});
 
 	test('workflows/approvals-slack.json (Slack Interactivity): a signed Approve click is verified and answered; a request without its raw body names the binary property', async () => {
