@@ -98,10 +98,6 @@ export function isAdPublisher(adapter: unknown): adapter is AdPublisher {
 	return !!adapter && typeof (adapter as AdPublisher).adPublishing === 'object' && typeof (adapter as AdPublisher).createAd === 'function' && typeof (adapter as AdPublisher).findAd === 'function';
 }
 
-export function configError(platform: PlatformId, accountId: string, call: string, hint: string): PlatformApiError {
-	return new PlatformApiError({ platform, accountId, call, kind: 'config', retryable: false, hint });
-}
-
 export function malformed(platform: PlatformId, accountId: string, call: string, got: unknown): PlatformApiError {
 	return new PlatformApiError({ platform, accountId, call, kind: 'malformed_response', retryable: false, platformMessage: `unexpected answer ${JSON.stringify(got).slice(0, 160)}`, hint: 'the ad may have been created: its outcome is unknown until the account is read back' });
 }

@@ -2,7 +2,8 @@
 import { errors, type Customer } from 'google-ads-api';
 import { PlatformApiError } from '../resilience/errors';
 import type { CallExecutor } from '../resilience/call-policy';
-import { configError, malformed, type AdPublishing, type AdText, type CreateAdInput, type CreatedAd } from './ad-publish';
+import { refusedChange } from './campaign-state';
+import { malformed, type AdPublishing, type AdText, type CreateAdInput, type CreatedAd } from './ad-publish';
 
 export const GOOGLE_ADS_AD_PUBLISHING: AdPublishing = { validateFirst: true, parentLabel: 'ad group' };
 
@@ -58,7 +59,7 @@ export async function googleCreateAd(g: GoogleAccess, input: CreateAdInput): Pro
 	const id = gid(input.accountId);
 	const validateOnly = input.validateOnly === true;
 	const call = `create responsive search ad in ad group ${input.parentId ?? '?'}${validateOnly ? ' (validate only)' : ''}`;
-	if (!input.parentId) throw configError('google_ads', id, call, 'a responsive search ad goes into an ad group: choose the ad group');
+	if (!input.parentId) throw refusedChange('google_ads', id, call, 'no ad group was given', 'a responsive search ad goes into an ad group: choose the ad group');
 	const customer = g.customer(id, { signal: input.signal });
 	const pins = (list: AdText[]) => list.map((t) => ({ text: t.text, ...(t.pinnedField ? { pinned_field: t.pinnedField } : {}) }));
 	const response = await g.executor.run({ call, accountId: id, signal: input.signal, sideEffect: 'once' }, async () => {

@@ -1,5 +1,6 @@
 /** Publishing a LinkedIn sponsored content creative from approved copy (issue 20); see ./ad-publish.ts. */
-import { configError, malformed, type AdPublishing, type CreateAdInput, type CreatedAd } from './ad-publish';
+import { malformed, type AdPublishing, type CreateAdInput, type CreatedAd } from './ad-publish';
+import { refusedChange } from './campaign-state';
 import type { HttpTransport } from './http';
 
 export const LINKEDIN_AD_PUBLISHING: AdPublishing = { validateFirst: false, parentLabel: null };
@@ -7,8 +8,8 @@ export const LINKEDIN_AD_PUBLISHING: AdPublishing = { validateFirst: false, pare
 export async function linkedinCreateAd(http: HttpTransport, input: CreateAdInput): Promise<CreatedAd> {
 	const id = input.accountId.replace(/^urn:li:sponsoredAccount:/, '');
 	const call = `create sponsored content creative in campaign ${input.campaignId}`;
-	if (!input.organizationId) throw configError('linkedin', id, call, 'a sponsored content post is authored by a LinkedIn company page: set the Organization ID');
-	if (!input.copy.primaryText) throw configError('linkedin', id, call, 'a sponsored content post needs its introductory text (the variant has none)');
+	if (!input.organizationId) throw refusedChange('linkedin', id, call, 'no organization was given', 'a sponsored content post is authored by a LinkedIn company page: set the Organization ID');
+	if (!input.copy.primaryText) throw refusedChange('linkedin', id, call, 'the variant has no primary text', 'a sponsored content post needs its introductory text: give the variant one');
 	const headline = input.copy.headlines[0]?.text;
 	const { data } = await http.request<{ value?: { creative?: string; post?: string } }>(
 		{ call, accountId: id, signal: input.signal, sideEffect: 'once' },

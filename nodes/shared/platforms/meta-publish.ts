@@ -1,6 +1,7 @@
 /** Publishing a Meta ad from approved copy (issue 20); see ./ad-publish.ts. */
 import { PlatformApiError } from '../resilience/errors';
-import { configError, malformed, type AdPublishing, type CreateAdInput, type CreatedAd } from './ad-publish';
+import { malformed, type AdPublishing, type CreateAdInput, type CreatedAd } from './ad-publish';
+import { refusedChange } from './campaign-state';
 import type { HttpTransport } from './http';
 
 export const META_AD_PUBLISHING: AdPublishing = { validateFirst: false, parentLabel: 'ad set' };
@@ -37,13 +38,13 @@ async function metaPost(m: MetaAccess, accountId: string, call: string, path: st
 
 export async function metaCreateAd(m: MetaAccess, input: CreateAdInput): Promise<CreatedAd> {
 	const id = input.accountId.replace(/^act_/, '');
-	if (!input.pageId) throw configError('meta', id, 'create ad creative', 'a Meta ad needs the Facebook Page it speaks for: set the Page ID');
+	if (!input.pageId) throw refusedChange('meta', id, 'create ad creative', 'no Facebook Page was given', 'a Meta ad needs the Facebook Page it speaks for: set the Page ID');
 	const headline = input.copy.headlines[0]?.text;
 	let adSet = input.parentId;
 	if (!adSet) {
 		const { data } = await m.http.request<{ data?: Array<{ id?: string }> }>({ call: `list ad sets of campaign ${input.campaignId}`, accountId: id, signal: input.signal }, { method: 'GET', url: `/${m.apiVersion}/${input.campaignId}/adsets`, params: { fields: 'id,name,status', limit: 1, ...m.auth } });
 		adSet = data.data?.[0]?.id;
-		if (!adSet) throw configError('meta', id, `list ad sets of campaign ${input.campaignId}`, `campaign ${input.campaignId} has no ad set: create one in Ads Manager or choose the ad set`);
+		if (!adSet) throw refusedChange('meta', id, `list ad sets of campaign ${input.campaignId}`, `campaign ${input.campaignId} has no ad set`, 'create an ad set in Ads Manager or choose the ad set');
 	}
 	const cta = metaCallToAction(input.copy.callToAction);
 	const linkData: Record<string, unknown> = {
