@@ -35,9 +35,9 @@ interface ChildJob {
 	day: string;
 }
 
-/** Two campaigns of one meta account on `date` (one without revenue). */
-function performance(date: string, k: number): Array<RowInput<'campaign_performance'>> {
-	return [0, 1].map((c) => ({ date, platform: 'meta', account_id: 'act_f', campaign_id: `act_f_c${c}`, campaign_name: `Campaign ${c}`, currency: 'USD', spend: (10_000 + k * 733 + c * 91) / 100, impressions: 8_000 + k * 17, clicks: 120 + k + c, conversions: 3 + c, revenue: c === 1 ? null : (30_000 + k * 411) / 100 }));
+/** `campaigns` campaigns (default two) of one meta account on `date` (every odd one without revenue). */
+function performance(date: string, k: number, campaigns = 2): Array<RowInput<'campaign_performance'>> {
+	return Array.from({ length: campaigns }, (_, c) => c).map((c) => ({ date, platform: 'meta', account_id: 'act_f', campaign_id: `act_f_c${c}`, campaign_name: `Campaign ${c}`, currency: 'USD', spend: (10_000 + k * 733 + c * 91) / 100, impressions: 8_000 + k * 17, clicks: 120 + k + c, conversions: 3 + c, revenue: c % 2 === 1 ? null : (30_000 + k * 411) / 100 }));
 }
 
 const ingestions = (sandbox: Sandbox) => databoxState(sandbox.world).datasets.get(DATABOX_SANDBOX_DATASET_ID)!.ingestions.length;
@@ -50,8 +50,8 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 		let sandbox: Sandbox;
 		const datasets = { datasetId: DATABOX_SANDBOX_DATASET_ID };
 		const client = () => createDataboxClient({ apiKey: DATABOX_SANDBOX_API_KEY, mode: 'datasets', baseUrl: sandbox.urls.databox });
-		const day = async (date: string, k: number) => {
-			await store.upsert('campaign_performance', performance(date, k));
+		const day = async (date: string, k: number, campaigns?: number) => {
+			await store.upsert('campaign_performance', performance(date, k, campaigns));
 			return readKpis(store, { from: date, to: date });
 		};
 
@@ -126,6 +126,21 @@ for (const kind of ['PGlite', ...(process.env.DATABASE_URL ? ['PostgreSQL'] : []
 				assert.deepEqual([again.sent, again.alreadySent], [0, again.values]);
 				assert.equal(ingestions(sandbox), before + 1, 'sent once');
 				const held = [...databoxState(sandbox.world).datasets.get(DATABOX_SANDBOX_DATASET_ID)!.rows.values()].filter((r) => r.date === '2025-07-02');
+				assert.deepEqual(held.map((r) => r.value).sort(), databoxRecords(kpis).map((r) => r.value).sort());
+			});
+
+			test('a batch is claimed only when it is sent: killed at the second batch, only its values wait for the stale claim', async () => {
+				const kpis = await day('2025-07-05', 5, 30);
+				const values = databoxRecords(kpis).length;
+				assert.ok(values > 200, `three batches at least, got ${values} values`);
+				const before = ingestions(sandbox);
+				await killedAt('databox.after-claim@2', '2025-07-05');
+				assert.equal(ingestions(sandbox), before + 1, 'the first batch went out');
+				const fresh = await pushKpis(store, client(), kpis, datasets);
+				assert.deepEqual([fresh.alreadySent, fresh.inProgress, fresh.sent], [100, 100, values - 200], 'only the batch in flight is held by the dead run');
+				const settled = await pushKpis(store, client(), kpis, { ...datasets, now: stale });
+				assert.deepEqual([settled.reconciled.notReceived, settled.sent, settled.inProgress], [100, 100, 0]);
+				const held = [...databoxState(sandbox.world).datasets.get(DATABOX_SANDBOX_DATASET_ID)!.rows.values()].filter((r) => r.date === '2025-07-05');
 				assert.deepEqual(held.map((r) => r.value).sort(), databoxRecords(kpis).map((r) => r.value).sort());
 			});
 

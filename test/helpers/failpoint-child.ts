@@ -23,8 +23,9 @@ export function runFailpointChild(file: string, envName: string, job: unknown, f
 	});
 }
 
-/** The child died by SIGKILL at `point` (not earlier, not by an error). */
-export function assertKilledAt(run: ChildRun, point: string): void {
+/** The child died by SIGKILL at the armed failpoint (not earlier, not by an error). */
+export function assertKilledAt(run: ChildRun, failpoint: string): void {
+	const point = failpoint.replace(/@\d+$/, ''); // `name@N`: the N-th pass of `name`
 	assert.equal(run.signal, 'SIGKILL', `the child was not killed at ${point}: code ${run.code}, ${run.stderr.slice(-2000)}`);
 	assert.ok(run.stderr.includes(`failpoint ${point}: SIGKILL`), `the child died elsewhere than ${point}: ${run.stderr.slice(-2000)}`);
 }

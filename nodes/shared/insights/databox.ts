@@ -360,7 +360,6 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 	const records = databoxRecords(rows);
 	const result: PushKpisResult = { mode: client.mode, target, values: records.length, sent: 0, alreadySent: 0, reconciled: { received: 0, notReceived: 0 }, failed: 0, unknown: 0, inProgress: 0, ingestions: [], problems: [], summary: '' };
 	const claimedBy = options.claimedBy ?? `databox:${randomUUID()}`;
-	const toSend: Array<{ key: string; record: DataboxRecord }> = [];
 	const unknown: Array<{ key: string; record: DataboxRecord; note: BatchNote | undefined }> = [];
 	const stale: StaleClaim[] = [];
 
@@ -378,7 +377,17 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 		else if (seen?.status === 'claimed' && now() - seen.updatedAt > DATABOX_STALE_CLAIM_MS) stale.push({ key, record, claimedAt: seen.updatedAt, attempts: seen.attempts });
 		else toClaim.push({ key, record });
 	}
-	// claims are committed (a batch per transaction) before anything is sent
+	// a value reconciled or settled as never received is sent again
+	const resend = async (u: { key: string; record: DataboxRecord }) => {
+		toClaim.push({ key: u.key, record: u.record });
+	};
+	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, resend);
+	if (stale.length > 0) await settleStaleClaims(store, client, options.datasetId ?? '', target, stale, result, resend);
+
+	// each batch is claimed (in one transaction) just before it is sent, so no claim waits longer than
+	// its own batch: a run longer than DATABOX_STALE_CLAIM_MS never looks stopped, and a run that stops
+	// leaves at most one batch claimed
+	let changedMeanwhile = 0;
 	for (let i = 0; i < toClaim.length; i += DATABOX_BATCH) {
 		const part = toClaim.slice(i, i + DATABOX_BATCH);
 		const claims = await inOneTransaction(store, async (tx) => {
@@ -386,25 +395,15 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			for (const p of part) out.push(await claim(tx, p.key, p.record));
 			return out;
 		});
+		const batch: typeof part = [];
 		claims.forEach((c, j) => {
-			const p = part[j]!;
-			if (c.claimed) toSend.push(p);
+			if (c.claimed) batch.push(part[j]!);
 			else if (c.entry.status === 'succeeded') result.alreadySent++;
-			else if (c.entry.status === 'unknown') unknown.push({ ...p, note: batchNote(c.entry.response) });
+			else if (c.entry.status === 'unknown') changedMeanwhile++;
 			else result.inProgress++;
 		});
-	}
-
-	const resend = async (u: { key: string; record: DataboxRecord }) => {
-		const c = await claim(store, u.key, u.record);
-		if (c.claimed) toSend.push({ key: u.key, record: u.record });
-	};
-	if (unknown.length > 0) await reconcile(store, client, options.datasetId ?? '', target, unknown, result, resend);
-	if (stale.length > 0) await settleStaleClaims(store, client, options.datasetId ?? '', target, stale, result, resend);
-	if (toSend.length > 0) failpoint('databox.after-claim'); // claimed, nothing sent: a run killed here leaves claims the next run settles
-
-	for (let i = 0; i < toSend.length; i += DATABOX_BATCH) {
-		const batch = toSend.slice(i, i + DATABOX_BATCH);
+		if (batch.length === 0) continue;
+		failpoint('databox.after-claim'); // claimed, not sent: a run killed here leaves claims the next run settles
 		const id = randomUUID();
 		const sentAt = new Date(now()).toISOString();
 		try {
@@ -428,17 +427,14 @@ export async function pushKpis(store: LedgerStore, client: DataboxClient, rows: 
 			});
 			if (outcome === 'failed') result.failed += batch.length;
 			else result.unknown += batch.length;
-			if (error instanceof DataboxError && (error.kind === 'auth' || error.kind === 'not_found')) {
-				// every batch would be refused the same way (the key, the dataset): stop; the values claimed
-				// for the next batches were never sent: failed, so the next run sends them
-				const rest = toSend.slice(i + DATABOX_BATCH);
-				await inOneTransaction(store, async (tx) => {
-					for (const b of rest) await tx.completeAction(b.key, { status: 'failed', error: `not sent: ${message}` });
-				});
-				throw error;
-			}
+			// every batch would be refused the same way (the key, the dataset): stop; the next batches are not claimed
+			if (error instanceof DataboxError && (error.kind === 'auth' || error.kind === 'not_found')) throw error;
 			result.problems.push(outcome === 'failed' ? `${batch.length} values refused: ${message} (sent again by the next run)` : `${batch.length} values: the answer was lost (${message}); they may have been received, so they are not sent again before Databox's ingestions are checked`);
 		}
+	}
+	if (changedMeanwhile > 0) {
+		result.unknown += changedMeanwhile;
+		result.problems.push(`${changedMeanwhile} values: another run's answer was lost while this run read the ledger; checked against Databox by the next run`);
 	}
 	result.summary = summaryText(result);
 	return result;
