@@ -132,7 +132,7 @@ export class AdOpsStoreApi implements ICredentialType {
 			default: '{}',
 			description:
 				`Overrides of the platforms' published quotas, by platform or platform:endpoint, e.g. {"${PLATFORM_REGISTRY.google_ads.id}": {"windows": [{"points": 15000, "durationMs": 86400000}], "source": "Basic access"}}`,
-			displayOptions: { show: { sharedLimits: ['postgres', 'redis'] } },
+			// In-Process counts these quotas too: the field shows for every choice, so no hidden value takes effect unseen
 		},
 	];
 }
