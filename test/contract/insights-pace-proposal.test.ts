@@ -13,7 +13,6 @@
  * platform and sends nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { paceBudgets } from '../../nodes/shared/insights/run';
 import { parseRule } from '../../nodes/shared/rules';
@@ -25,6 +24,7 @@ import type { RowInput } from '../../nodes/shared/schema/rows';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { assertKilledAt, runChildJob, runFailpointChild } from '../helpers/failpoint-child';
 import { sandboxAdapters } from '../helpers/sandbox-adapters';
 import { testStore, type TestStore } from '../helpers/store';
 
@@ -44,17 +44,6 @@ interface ChildJob {
 	sandbox: Pick<Sandbox, 'credentials' | 'urls'>;
 	proposal: { id: string; payload: unknown };
 	nowMs: number;
-}
-
-/** Runs this file as a child that executes one approved proposal with `failpoints` armed; resolves with how it ended. */
-function runChild(job: ChildJob, failpoints: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, ADOPS_FAILPOINTS: failpoints, ADOPS_PACE_PROPOSAL_CHILD: JSON.stringify(job) }, stdio: ['ignore', 'ignore', 'pipe'] });
-		let stderr = '';
-		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-		child.on('error', reject);
-		child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
-	});
 }
 
 describe('Pace Budgets proposals through the optimizer, the approval executor and the ledger', () => {
@@ -174,10 +163,10 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 		const { proposal, budgetAfter, key } = await proposalFor(c);
 		const sent = writes();
 		await store.close(); // the child owns the store while it runs (PGlite is one process at a time)
-		const run = await runChild({ store: ts!.config, sandbox: { credentials: sb.credentials, urls: sb.urls }, proposal: { id: proposal.id, payload: proposal.payload }, nowMs: NOW.getTime() + 3_600_000 }, 'optimizer.after-platform');
+		const job: ChildJob = { store: ts!.config, sandbox: { credentials: sb.credentials, urls: sb.urls }, proposal: { id: proposal.id, payload: proposal.payload }, nowMs: NOW.getTime() + 3_600_000 };
+		const run = await runFailpointChild(__filename, 'ADOPS_PACE_PROPOSAL_CHILD', job, 'optimizer.after-platform');
 		store = await openStore(ts!.config);
-		assert.equal(run.signal, 'SIGKILL', `the child was not killed: code ${run.code}, ${run.stderr.slice(-2000)}`);
-		assert.match(run.stderr, /failpoint optimizer\.after-platform: SIGKILL/);
+		assertKilledAt(run, 'optimizer.after-platform');
 		assert.equal(cents(c.dailyBudget), cents(budgetAfter), 'the platform applied it before the kill');
 		assert.equal(writes() - sent, 1);
 		assert.equal((await store.select('action_ledger', { where: { idempotency_key: key } }))[0]!.status, 'claimed', 'the claim the dead run left open');
@@ -204,18 +193,11 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 
 if (CHILD) {
 	const job = JSON.parse(CHILD) as ChildJob;
-	void (async () => {
+	runChildJob(async () => {
 		const store = await openStore(job.store);
 		const adapters = sandboxAdapters(job.sandbox, ['meta'], ADAPTER_OPTIONS);
 		const execute = optimizationExecutor({ store, adapters, now: () => new Date(job.nowMs) });
 		await execute(job.proposal.payload as never, { proposal: { ...job.proposal, decidedBy: 'notion:maya', evidence: null } } as never);
 		await store.close();
-		process.stdout.write('survived\n');
-	})().then(
-		() => process.exit(0),
-		(error: unknown) => {
-			process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-			process.exit(1);
-		},
-	);
+	});
 }

@@ -15,7 +15,6 @@
  * sandbox's planting route.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, test } from '../helpers/vitest-api';
 import { renderAlert } from '../../nodes/shared/alerts/message';
 import { createSlackClient } from '../../nodes/shared/alerts/post';
@@ -27,6 +26,7 @@ import { anomalyAlert } from '../../nodes/shared/insights/run';
 import { openStore, type Store, type StoreConfig } from '../../nodes/shared/store';
 import { postWithChart } from '../../nodes/shared/insights/deliver';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
+import { assertKilledAt, runChildJob, runFailpointChild } from '../helpers/failpoint-child';
 import { testStore, type TestStore } from '../helpers/store';
 
 const CHILD = process.env.ADOPS_INSIGHTS_SLACK_CHILD;
@@ -37,17 +37,6 @@ interface ChildJob {
 	apiUrl: string;
 	key: string;
 	title: string;
-}
-
-/** Runs this file as a child that posts one alert with `failpoints` armed; resolves with how it ended. */
-function runChild(job: ChildJob, failpoints: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', __filename], { env: { ...process.env, ADOPS_FAILPOINTS: failpoints, ADOPS_INSIGHTS_SLACK_CHILD: JSON.stringify(job) }, stdio: ['ignore', 'ignore', 'pipe'] });
-		let stderr = '';
-		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-		child.on('error', reject);
-		child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
-	});
 }
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -184,10 +173,9 @@ describe('insights: charts into Slack with the external upload flow', () => {
 		/** The child owns the store while it runs (PGlite is one process at a time). */
 		async function killedAt(point: string, key: string, title: string): Promise<void> {
 			await store.close();
-			const run = await runChild(job(key, title), point);
+			const run = await runFailpointChild(__filename, 'ADOPS_INSIGHTS_SLACK_CHILD', job(key, title), point);
 			store = await openStore(ts.config);
-			assert.equal(run.signal, 'SIGKILL', `the child was not killed at ${point}: code ${run.code}, ${run.stderr.slice(-2000)}`);
-			assert.match(run.stderr, new RegExp(`failpoint ${point.replace('.', '\\.')}: SIGKILL`));
+			assertKilledAt(run, point);
 			const [entry] = await store.select('action_ledger', { where: { idempotency_key: key } });
 			assert.equal(entry!.status, 'claimed'); // the claim the dead run left open
 		}
@@ -243,17 +231,10 @@ describe('insights: charts into Slack with the external upload flow', () => {
 
 if (CHILD) {
 	const job = JSON.parse(CHILD) as ChildJob;
-	void (async () => {
+	runChildJob(async () => {
 		const store = await openStore(job.store);
 		const slack = { client: createSlackClient({ botToken: job.botToken, apiUrl: job.apiUrl }, { retries: 0, timeoutMs: 5_000 }), channel: 'C0ADOPSALR' };
 		await postWithChart(store, slack, job.key, { ...anomalyAlert(anomaly, { alert: true, reason: 'new', previous: null }), title: job.title }, anomalyChart(anomaly), 'child.png');
 		await store.close();
-		process.stdout.write('survived\n');
-	})().then(
-		() => process.exit(0),
-		(error: unknown) => {
-			process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-			process.exit(1);
-		},
-	);
+	});
 }
