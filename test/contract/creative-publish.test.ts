@@ -9,8 +9,12 @@
  *   ad on the platform (published, nothing created again); a lost answer of a
  *   create that never happened → unknown → not found → failed, retryable →
  *   published once.
+ * - An unknown publish whose read-back fails stays unknown and sends nothing;
+ *   a claim held by a live run is "in progress"; a stale one is read back.
  * - A Meta text-limit refusal and a Google policy finding → failed, with the
  *   account, the call and the fix; the variant stays approved; nothing created.
+ *   Bad input (fields missing, text over limits, more headlines than the ad
+ *   holds, settings missing) → failed with words; nothing created.
  * - A late answer (the ad created, the answer after the client's timeout)
  *   → unknown, one create sent → the next call finds the ad, creates nothing.
  * - SIGKILL between the claim and the platform call (failpoint
@@ -19,11 +23,11 @@
  *   platform's answer and the ledger (`creative.publish.after-platform`, a
  *   child process): the next call reconciles, one ad.
  *
- * Child mode: with PUBLISH_CHILD set this file publishes one variant and is
- * killed at the failpoint instead of registering tests.
+ * Child mode (test/helpers/failpoint-child.ts): with PUBLISH_CHILD set this
+ * file publishes one variant and is killed at the failpoint instead of
+ * registering tests.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +41,7 @@ import { openStore, type Store, type StoreConfig } from '../../nodes/shared/stor
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
 import type { FaultSpec } from '../../scripts/sandbox/core';
 import { googleAdGroupId, metaAdSetId, publishedAds } from '../../scripts/sandbox/platforms/publish';
+import { assertKilledAt, runChildJob, runFailpointChild } from '../helpers/failpoint-child';
 import { sandboxAdapters, type SandboxRef } from '../helpers/sandbox-adapters';
 import { claimHolder } from '../../nodes/shared/moderation/reconcile';
 
@@ -68,16 +73,15 @@ const COPY: Record<Pub, Copy> = {
 // ------------------------------------------------------------------------------------------------
 // Child mode: publish one variant, killed at the failpoint (ADOPS_FAILPOINTS)
 // ------------------------------------------------------------------------------------------------
-async function child(raw: string): Promise<never> {
-	const spec = JSON.parse(raw) as { sandbox: SandboxRef; store: StoreConfig; variantId: string; target: PublishTarget };
-	const store = await openStore(spec.store);
-	const result = await publishVariant({ store, adapters: adapters(spec.sandbox), runId: 'child' }, { variantId: spec.variantId, target: spec.target, approvedBy: 'Priya Shah', approvedAt: '2026-03-01T10:00:00.000Z' });
-	await store.close();
-	process.stdout.write(`publish finished without being killed: ${result.outcome}\n`);
-	process.exit(0);
-}
 const CHILD = process.env.PUBLISH_CHILD;
-if (CHILD) void child(CHILD);
+if (CHILD) {
+	runChildJob(async () => {
+		const spec = JSON.parse(CHILD) as { sandbox: SandboxRef; store: StoreConfig; variantId: string; target: PublishTarget };
+		const store = await openStore(spec.store);
+		await publishVariant({ store, adapters: adapters(spec.sandbox), runId: 'child' }, { variantId: spec.variantId, target: spec.target, approvedBy: 'Priya Shah', approvedAt: '2026-03-01T10:00:00.000Z' });
+		await store.close();
+	});
+}
 
 function registerSuite(name: string, open: () => Promise<{ store: Store; config: StoreConfig; cleanup: () => Promise<void> }>): void {
 	describe(`publishing approved variants (${name})`, () => {
@@ -384,21 +388,8 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; config:
 		async function killedAt(point: string, v: { id: string; target: PublishTarget }): Promise<void> {
 			const embedded = config.kind === 'embedded';
 			if (embedded) await store.close();
-			const code = await new Promise<number | null>((resolve, reject) => {
-				const c = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'creative-publish.test.ts')], {
-					env: { ...process.env, PUBLISH_CHILD: JSON.stringify({ sandbox: { urls: sb.urls, credentials: sb.credentials }, store: config, variantId: v.id, target: v.target }), ADOPS_FAILPOINTS: point },
-					stdio: ['ignore', 'pipe', 'pipe'],
-				});
-				let out = '';
-				c.stdout.on('data', (d) => (out += String(d)));
-				c.stderr.on('data', (d) => (out += String(d)));
-				c.on('error', reject);
-				c.on('exit', (exitCode, signal) => {
-					if (signal !== 'SIGKILL' || !out.includes(`failpoint ${point}: SIGKILL`)) reject(new Error(`the child was not killed at ${point} (${exitCode}, ${signal}): ${out}`));
-					else resolve(exitCode);
-				});
-			});
-			assert.equal(code, null);
+			const run = await runFailpointChild(join(__dirname, 'creative-publish.test.ts'), 'PUBLISH_CHILD', { sandbox: { urls: sb.urls, credentials: sb.credentials }, store: config, variantId: v.id, target: v.target }, point);
+			assertKilledAt(run, point);
 			if (embedded) store = await openStore(config);
 			deps = { store, adapters: adapters(sb) };
 		}
