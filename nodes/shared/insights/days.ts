@@ -12,6 +12,11 @@ export function dayString(day: number): string {
 	return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Whether `value` is a calendar day written YYYY-MM-DD (2026-02-30 and 2026-13-01 are not). */
+export function isDay(value: string): boolean {
+	return DATE_RE.test(value) && dayString(dayNumber(value)) === value;
+}
+
 /** 0 = Monday … 6 = Sunday. */
 export function weekday(day: number): number {
 	return (day + 3) % 7; // 1970-01-01 was a Thursday

@@ -13,7 +13,7 @@
  * numeric division), which the contract test runs on every row it reads.
  */
 import { derivedMetrics } from '../metrics';
-import { dayNumber, dayString } from './days';
+import { dayNumber, dayString, isDay } from './days';
 import { INSIGHT_METRICS, type InsightMetric } from './series';
 import type { Store } from '../store/types';
 import type { KpiSums, ViewName, ViewQuery, ViewRow } from '../store/views';
@@ -64,8 +64,7 @@ export type KpiReader = Pick<Store, 'selectView'>;
 export class KpiInputError extends Error {}
 
 function isoDate(value: string, label: string): string {
-	const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && dayString(dayNumber(value)) === value;
-	if (!ok) throw new KpiInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
+	if (!isDay(value)) throw new KpiInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
 	return value;
 }
 

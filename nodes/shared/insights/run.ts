@@ -20,7 +20,7 @@ import { currencyExponent } from '../platforms/currency';
 import { isPlatformId, PLATFORM_IDS } from '../platforms/registry';
 import type { Store } from '../store/types';
 import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
-import { dayNumber, dayString, daysInMonth, monthOf } from './days';
+import { dayNumber, dayString, daysInMonth, isDay, monthOf } from './days';
 import { DEFAULT_ALPHA, PATTERN_LABELS, type Anomaly, type ScanOptions, type TimeZoneChange } from './detect';
 import { pace, type PacingResult } from './pacing';
 import { paceRule, type PaceRule } from './pace-proposal';
@@ -120,13 +120,7 @@ const METHODS: ReadonlyArray<NonNullable<ScanOptions['method']>> = ['stl', 'week
 /** A day the caller gave (End Date, As Of, Week Ending): YYYY-MM-DD and a real calendar day, or a clear error. */
 function checkDay(value: string | undefined, label: string): void {
 	if (value === undefined) return;
-	let ok = false;
-	try {
-		ok = dayString(dayNumber(value)) === value;
-	} catch {
-		ok = false;
-	}
-	if (!ok) throw new InsightsInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
+	if (!isDay(value)) throw new InsightsInputError(`${label} must be a day YYYY-MM-DD, got "${value}"`);
 }
 
 /**
