@@ -19,7 +19,7 @@
  * evaluates the seed rules of supabase/seed.sql over the ingested performance
  * and each campaign's state read from its platform, and shows what would
  * execute, what would need approval and what the gates held back, with Slack
- * getting the evidence. Last, the approval loop:
+ * getting the evidence. The approval loop (run after insights):
  * `workflows/approval-request.json` queues a proposal (a Notion card and a
  * Slack message with Approve/Reject), the demo approves the card through the
  * sandbox's Notion as a person would, `workflows/approvals.json` runs
@@ -36,6 +36,20 @@
  * account, finds it (and the account total it drags down), stores it and
  * posts each alert once with its PNG chart; the demo prints the alerts in
  * words and the chart's path.
+ * Last, after the approval loop, `workflows/conversions.json` (issue 22
+ * item 5). Its copy has the sandbox's destinations filled in (a Meta pixel, a
+ * Google Ads conversion action, a LinkedIn conversion rule, a TikTok pixel;
+ * the shipped file leaves them empty) and its schedules off. A stream of journeys (scripts/demo/journeys.ts: 300 people over
+ * the last 5 days, impressions and clicks on the sandbox's active campaigns
+ * with click ids and UTMs, leads and purchases with values, some people
+ * without ad consent, a few events sent twice and one malformed) is posted in
+ * signed batches to its published AdOps Events Trigger (`n8n start` again);
+ * the demo prints the answers' counts and fails unless the store holds
+ * posted − duplicates − quarantined events. Run Now attributes yesterday's
+ * purchases, compares them with what the platforms reported and posts to
+ * Slack with a chart; Send to Ad Platforms (its node behind a manual trigger)
+ * runs twice: the demo prints per platform what was taken and refused, and
+ * fails if the rerun sends anything.
  * It ends with a table of the Slack messages and Notion cards each workflow
  * sent (README "Messages and cards per demo run" quotes it).
  * Each later capability adds its workflow here.
@@ -49,10 +63,17 @@ import { applySeed, openStore } from '../nodes/shared/store';
 import { defaultSeedFile } from '../nodes/shared/store/migrations';
 import { embeddedExecutor } from '../nodes/shared/store/embedded';
 import type { IngestOutcome } from '../nodes/shared/ingest';
-import { PLATFORM_REGISTRY } from '../nodes/shared/platforms/registry';
+import { PLATFORM_LABELS, PLATFORM_REGISTRY, type PlatformId } from '../nodes/shared/platforms/registry';
 import { ensureN8n } from './n8n-host/install';
 import { buildPackAndInstall } from './n8n-host/package';
 import { createN8nHost, type N8nHost, type WorkflowInput } from './n8n-host/host';
+import { conversionReceipts } from './sandbox/platforms/conversions';
+import { signBody, type IngestAnswer } from '../nodes/shared/events';
+import { SEND_BACK_PLATFORMS, type TargetResult } from '../nodes/shared/conversions';
+import { destinationParam } from '../nodes/AdOpsConversions/actions/sendBack.operation';
+import { plural } from '../nodes/shared/text/number';
+import { MODEL_LABELS, type AttributionModel } from '../nodes/shared/attribution';
+import { generateJourneys, type DemoCampaign } from './demo/journeys';
 
 const ROOT = resolve(__dirname, '..');
 const ALERT_CHANNEL = '#adops-alerts';
@@ -233,6 +254,124 @@ async function showInsights(sandbox: Sandbox, runData: Awaited<ReturnType<N8nHos
 	printChannel(sandbox, seen);
 }
 
+/** The sandbox's active campaigns on the platforms that take conversions back, with their account's currency. */
+function demoCampaigns(sandbox: Sandbox): DemoCampaign[] {
+	// the sandbox names Google Ads 'google'; every other world platform is named by its registry id
+	const { google_ads, meta, linkedin, tiktok } = PLATFORM_REGISTRY;
+	const ids = { google: google_ads.id, meta: meta.id, linkedin: linkedin.id, tiktok: tiktok.id } as const;
+	return [...sandbox.world.accounts, ...sandbox.world.tiktok.advertisers].flatMap((a) =>
+		a.campaigns.filter((c) => c.status === 'ACTIVE').map((c) => ({ platform: ids[a.platform], id: c.id, name: c.name, currency: a.currency })),
+	);
+}
+
+/**
+ * Where the demo's copy of conversions.json sends conversions back, as Send to Ad Platforms' parameters (its
+ * destinationParam names): one destination the sandbox's conversion endpoints accept per platform that takes them.
+ */
+export function sandboxDestinations(sandbox: Sandbox): Record<string, string> {
+	const google = sandbox.world.accounts.find((a) => a.platform === 'google')!;
+	const { google_ads, meta, linkedin, tiktok } = PLATFORM_REGISTRY;
+	const byPlatform: Partial<Record<PlatformId, string>> = {
+		[meta.id]: '998877665544',
+		[google_ads.id]: `customers/${google.id}/conversionActions/4455667788`,
+		[linkedin.id]: 'urn:lla:llaPartnerConversion:7001',
+		[tiktok.id]: 'CADOPSDEMOPIXEL01',
+	};
+	const missing = SEND_BACK_PLATFORMS.filter((p) => !byPlatform[p]);
+	if (missing.length) throw new Error(`the demo has no sandbox destination for ${missing.join(', ')}`);
+	return Object.fromEntries(SEND_BACK_PLATFORMS.map((p) => [destinationParam(p), byPlatform[p]!]));
+}
+
+const JOURNEY_DAYS = 5;
+
+/**
+ * The first-party loop of workflows/conversions.json: a generated stream of journeys posted, HMAC-signed, to its
+ * published Events Trigger; Run Now (attribute yesterday, compare with what the platforms reported, Slack with a
+ * chart); Send to Ad Platforms twice (the rerun must send nothing). Fails when the counts disagree.
+ */
+export async function conversionsLoop(n8n: N8nHost, sandbox: Sandbox, daily: WorkflowInput, sendBack: WorkflowInput, storeDir: string, secret: string): Promise<void> {
+	const stream = generateJourneys({ campaigns: demoCampaigns(sandbox), people: 300, days: JOURNEY_DAYS, now: Date.now(), seed: 22, perPost: 200 });
+	say(`  generated ${stream.people} people's journeys over the last ${JOURNEY_DAYS} days across the sandbox's active campaigns: ${plural(stream.impressions, 'impression')}, ${plural(stream.clicks, 'click')} (with gclid, fbclid, li_fat_id or ttclid and UTMs), ${plural(stream.leads, 'lead')}, ${plural(stream.purchases, 'purchase')} (${stream.purchasesWithoutConsent} by people who declined ad consent)`);
+	say(`  ${plural(stream.posted, 'event')} in ${plural(stream.posts.length, 'post')}: ${stream.duplicates} of them sent a second time, one malformed`);
+
+	const trigger = (daily.nodes as Array<{ type: string; webhookId?: string }>).find((n) => n.type === 'n8n-nodes-adops.adOpsEventsTrigger');
+	if (!trigger?.webhookId) throw new Error(`workflow "${daily.name}" has no AdOps Events Trigger with a webhook id`);
+	let done = step(`starting n8n with "${daily.name}" published; posting the events, signed with the AdOps Events credential, to its Events Trigger`);
+	const { url } = await n8n.start();
+	const hook = `${url}/webhook/${trigger.webhookId}/adops-events`;
+	const answers: IngestAnswer[] = [];
+	try {
+		for (const events of stream.posts) {
+			const body = JSON.stringify(events);
+			const post = () => fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-adops-signature': `sha256=${signBody(secret, body)}` }, body });
+			let res = await post();
+			// n8n answers 503 before any node runs when its own database check is slow; a post is safe to send again (duplicates are kept once)
+			for (let retry = 0; res.status === 503 && retry < 5; retry++) {
+				await new Promise((r) => setTimeout(r, 2000));
+				res = await post();
+			}
+			if (res.status !== 200) throw new Error(`the Events Trigger answered HTTP ${res.status} to a post of ${events.length} events: ${(await res.text()).slice(0, 300)}\n${n8n.serverLog(20)}`);
+			answers.push((await res.json()) as IngestAnswer);
+		}
+	} finally {
+		await n8n.stop();
+	}
+	done();
+	const sum = (k: 'received' | 'stored' | 'duplicates' | 'quarantined') => answers.reduce((t, a) => t + a[k], 0);
+	const reasons = answers.flatMap((a) => a.refused.map((r) => `${r.event_id ?? `event ${r.index}`}: ${r.reason}`));
+	say(`  the trigger's answers: ${plural(sum('received'), 'event')} received, ${sum('stored').toLocaleString('en-US')} stored, ${plural(sum('duplicates'), 'duplicate')} kept once, ${sum('quarantined')} quarantined${reasons.length ? ` (${reasons.join('; ')})` : ''}`);
+	const store = await openStore({ kind: 'embedded', path: storeDir });
+	const stored = (await store.select('marketing_events')).length;
+	await store.close();
+	say(`  the store holds ${plural(stored, 'event')}`);
+	const expected = sum('received') - sum('duplicates') - sum('quarantined');
+	if (sum('received') !== stream.posted || stored !== expected || sum('stored') !== expected) {
+		throw new Error(`the events do not add up: ${stream.posted} posted, ${sum('received')} received, ${sum('duplicates')} duplicates and ${sum('quarantined')} quarantined leave ${expected}, but the answers say ${sum('stored')} stored and the store holds ${stored}`);
+	}
+	if (sum('duplicates') !== stream.duplicates || sum('quarantined') !== stream.malformed) {
+		throw new Error(`the trigger counted ${sum('duplicates')} duplicates and ${sum('quarantined')} quarantined; the demo sent ${stream.duplicates} duplicates and ${stream.malformed} malformed`);
+	}
+
+	let seen = postedCount(sandbox);
+	done = step(`running workflow "${daily.name}" (Run Now: attribute yesterday's purchases, compare with what the platforms reported, Slack)`);
+	const run = await n8n.execute(daily.id as string);
+	done();
+	const first = (node: string) => run.runData[node]?.at(-1)?.data?.main?.[0]?.[0]?.json as Record<string, unknown> | undefined;
+	const a = first('Attribute Conversions') as { from: string; to: string; models: string[]; events: number; journeys: number; conversions: number; unattributed: number; rowsWritten: number } | undefined;
+	if (a) say(`  Attribute Conversions: ${plural(a.conversions, 'purchase')} on ${a.from === a.to ? a.from : `${a.from}…${a.to}`} (${a.unattributed} without a touch in the lookback) from ${plural(a.events, 'event')} in ${plural(a.journeys, 'journey')}; ${plural(a.rowsWritten, 'attribution row')} written for ${a.models.length} models`);
+	const c = first('Compare with Platforms') as { model: string; firstParty: number; platforms: unknown[]; slack?: { status: string } } | undefined;
+	if (c) say(`  Compare with Platforms (${MODEL_LABELS[c.model as AttributionModel] ?? c.model}): ${c.platforms.length} platforms against ${plural(c.firstParty, 'purchase')} of your own; Slack: ${c.slack?.status.replace(/_/g, ' ') ?? 'not posted'}`);
+	const message = sandbox.world.slack.channels.find((ch) => `#${ch.name}` === ALERT_CHANNEL)?.messages.filter((m) => m.viaApi).slice(seen).find((m) => m.files?.length);
+	const file = message ? sandbox.world.slack.files?.find((f) => f.id === message.files![0]) : undefined;
+	if (file?.bytes) {
+		const dir = join(tmpdir(), 'adops-demo-charts');
+		await mkdir(dir, { recursive: true });
+		const path = join(dir, file.name ?? `${file.id}.png`);
+		await writeFile(path, file.bytes);
+		say(`  its chart (PNG, ${file.bytes.length.toLocaleString('en-US')} bytes, the file Slack holds): ${path}`);
+	}
+	printChannel(sandbox, seen);
+
+	for (const label of ['first run', 'rerun'] as const) {
+		seen = postedCount(sandbox);
+		const receiptsBefore = conversionReceipts(sandbox.world).length;
+		done = step(`running "${sendBack.name}" (${label})`);
+		const sent = await n8n.execute(sendBack.id as string);
+		done();
+		const results = (sent.runData['Send to Ad Platforms']?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as TargetResult);
+		const received = conversionReceipts(sandbox.world).length - receiptsBefore;
+		for (const r of results) say(`  ${PLATFORM_LABELS[r.platform]}: ${r.text}`);
+		say(`  the sandbox's conversion endpoints received ${plural(received, 'event')} in this run; Slack ${plural(postedCount(sandbox) - seen, 'message')}`);
+		if (results.length !== SEND_BACK_PLATFORMS.length) throw new Error(`Send to Ad Platforms answered for ${results.length} platforms; the demo filled in ${SEND_BACK_PLATFORMS.length} destinations`);
+		if (label === 'rerun') {
+			const again = results.reduce((t, r) => t + r.accepted + r.rejected + r.failed + r.unknown + r.resent + r.batches, 0);
+			if (again !== 0 || received !== 0) throw new Error(`the rerun of Send to Ad Platforms sent again: ${again} events in its answers, ${received} received by the platforms; a rerun must send nothing`);
+		} else if (results.some((r) => r.failed + r.unknown + r.held > 0)) {
+			throw new Error(`Send to Ad Platforms did not get an answer for every event: ${results.map((r) => `${PLATFORM_LABELS[r.platform]}: ${r.text}`).join(' | ')}`);
+		}
+	}
+}
+
 async function main(): Promise<void> {
 	const started = performance.now();
 	say('AdOps demo: sandbox + embedded store (PGlite) + real n8n\n');
@@ -274,9 +413,10 @@ async function main(): Promise<void> {
 		// a loaded machine can take longer than the harness's 3 minutes for the backfill
 		n8n = await createN8nHost({ install, nodesDir: pkg.nodesDir, userFolder: join(work, 'n8n'), timeoutMs: 600_000 });
 		done = step('importing credentials and workflows into n8n');
-		await n8n.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir }));
-		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize, insights] = await Promise.all(
-			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json', 'insights.json'].map(loadWorkflow),
+		const credentials = sandboxN8nCredentials(sandbox, { backend: 'embedded', embeddedPath: storeDir });
+		await n8n.importCredentials(credentials);
+		const [alertDemo, ingest, ingestError, request, approvals, creative, moderation, optimize, insights, conversions] = await Promise.all(
+			['alert-demo.json', 'ingest.json', 'ingest-error.json', 'approval-request.json', 'approvals.json', 'creative.json', 'moderation.json', 'optimize.json', 'insights.json', 'conversions.json'].map(loadWorkflow),
 		);
 		// Detect Anomalies needs 28 days of history per series and the ingest's first backfill is 30 days: the demo's Meta ingest backfills 59
 		for (const node of ingest!.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) if (node.name === 'Ingest Meta') node.parameters.initialBackfillDays = 59;
@@ -296,8 +436,25 @@ async function main(): Promise<void> {
 		for (const node of approvals.nodes as Array<{ name: string; parameters: Record<string, unknown> }>) {
 			if (node.name === 'Execute Approved') node.parameters.webhooks = { executor: [{ kind: 'announce', url: `${sandbox.urls.effects}/announce`, timeout: 30 }] };
 		}
-		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!, optimize!, insights!]);
+		// conversions.json as a user sets it up: the sandbox's destinations filled in (the shipped file leaves them empty, and
+		// the node refuses without one); its schedules off, as the demo runs both paths itself (published for its Events
+		// Trigger, a schedule would fire during the demo's n8n starts). `n8n execute` runs the workflow's daily path (Run
+		// Now), so the send-back runs from a copy of its node behind a manual trigger.
+		const conversionNodes = conversions!.nodes as Array<{ name: string; type: string; disabled?: boolean; parameters: Record<string, unknown> }>;
+		for (const node of conversionNodes) {
+			if (node.type === 'n8n-nodes-base.scheduleTrigger') node.disabled = true;
+			if (node.name === 'Send to Ad Platforms') Object.assign(node.parameters, sandboxDestinations(sandbox));
+		}
+		const sendBack: WorkflowInput = {
+			id: 'AdOpsConvSendBack',
+			name: `${conversions!.name}: Send to Ad Platforms`,
+			nodes: conversionNodes.filter((n) => n.name === 'Manual Trigger (CLI)' || n.name === 'Send to Ad Platforms'),
+			connections: { 'Manual Trigger (CLI)': { main: [[{ node: 'Send to Ad Platforms', type: 'main', index: 0 }]] } },
+			settings: conversions!.settings,
+		};
+		await n8n.importWorkflows([alertDemo!, ingestError!, ingest!, request!, approvals!, creative!, moderation!, optimize!, insights!, conversions!, sendBack]);
 		await n8n.publishWorkflow(approvals!.id as string);
+		await n8n.publishWorkflow(conversions!.id as string);
 		done();
 
 		let seen = postedCount(sandbox);
@@ -387,6 +544,15 @@ async function main(): Promise<void> {
 		before = tally(sandbox);
 		await approvalLoop(n8n, sandbox, request!);
 		count(sandbox, 'approval loop', before);
+
+		const conversionsStarted = performance.now();
+		before = tally(sandbox);
+		say(`\n• conversions: a stream of journeys into "${conversions!.name}", attributed, compared and sent back to the platforms`);
+		const secret = (credentials.find((c) => c.type === 'adOpsEventsApi')?.data as { secret?: string } | undefined)?.secret;
+		if (!secret) throw new Error('the sandbox credentials have no AdOps Events secret');
+		await conversionsLoop(n8n, sandbox, conversions!, sendBack, storeDir, secret);
+		count(sandbox, 'conversions', before);
+		say(`  the conversions step took ${((performance.now() - conversionsStarted) / 1000).toFixed(1)} s`);
 		printCounts();
 		say(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 	} finally {
@@ -396,7 +562,7 @@ async function main(): Promise<void> {
 	}
 }
 
-main().catch((error: unknown) => {
+if (require.main === module) main().catch((error: unknown) => {
 	process.stderr.write(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
 	process.exit(1);
 });

@@ -5,6 +5,7 @@ import { adOpsStoreConnectionTest, openStoreFromNode } from '../common/store';
 import { pollDecisions } from '../shared/approvals';
 import { eventItem } from '../common/approvals';
 import { APPROVAL_DESCRIPTION, triggerEvent } from '../common/panel';
+import { limitsFromNode } from '../common/shared-limits';
 
 export class AdOpsApprovalTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -76,7 +77,7 @@ export class AdOpsApprovalTrigger implements INodeType {
 		try {
 			let queue;
 			try {
-				queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined });
+				queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined, limits: await limitsFromNode(this) });
 			} catch (error) {
 				throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the AdOps Notion credential (token, approval database id, API URL).' });
 			}

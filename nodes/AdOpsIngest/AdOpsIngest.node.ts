@@ -7,6 +7,7 @@ import { adOpsStoreConnectionTest } from '../common/store';
 import { router } from './actions/router';
 import * as ingest from './actions/ingest.operation';
 import * as qualityReport from './actions/qualityReport.operation';
+import * as fatigue from './actions/fatigue.operation';
 
 /**
  * A platform credential shows for its platform only. The condition form
@@ -34,7 +35,7 @@ export class AdOpsIngest implements INodeType {
 		// 2: Ad Account is a resource locator (From list / By ID / By URL); 1 keeps the comma-separated Account IDs text.
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: `={{$parameter["operation"] === "ingest" ? "Ingest · " + (${PRODUCT_LABELS}[$parameter["platform"]] ?? $parameter["platform"]) : "Data Quality Report"}}`,
+		subtitle: `={{$parameter["operation"] === "ingest" ? "Ingest · " + (${PRODUCT_LABELS}[$parameter["platform"]] ?? $parameter["platform"]) : $parameter["operation"] === "fatigue" ? "Creative Fatigue" : "Data Quality Report"}}`,
 		description: `Load daily ad performance from ${platformList(platformsWith('ingest'))} into one normalized, validated table`,
 		defaults: { name: 'AdOps Ingest' },
 		usableAsTool: true,
@@ -69,6 +70,12 @@ export class AdOpsIngest implements INodeType {
 						description: 'Fetch, normalize, validate and upsert daily campaign metrics; one output item per account',
 					},
 					{
+						name: 'Check Creative Fatigue',
+						value: 'fatigue',
+						action: 'Check stored ads for creative fatigue',
+						description: 'Judge every stored ad\'s CTR against its own past (ad_performance); one output item per fatigued ad, with the numbers in words',
+					},
+					{
 						name: 'Data Quality Report',
 						value: 'qualityReport',
 						action: 'Score the data quality',
@@ -78,6 +85,7 @@ export class AdOpsIngest implements INodeType {
 			},
 			...ingest.description,
 			...qualityReport.description,
+			...fatigue.description,
 		],
 	};
 

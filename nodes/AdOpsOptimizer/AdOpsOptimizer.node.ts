@@ -3,10 +3,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { CONTROLLED_CREDENTIALS, PLATFORM_CREDENTIAL_TESTS, platformCredentialTest } from '../common/platforms';
 import { platformAdAccountSearches } from '../common/list-search';
 import { adOpsStoreConnectionTest } from '../common/store';
+import { adOpsSlackApiTest } from '../common/slack';
 import { PLATFORM_REGISTRY, platformList, platformsWith } from '../shared/platforms/registry';
 import { router } from './actions/router';
 import * as backtest from './actions/backtest.operation';
 import * as reconcile from './actions/reconcile.operation';
+import * as planBudget from './actions/planBudget.operation';
 import * as run from './actions/run.operation';
 
 export class AdOpsOptimizer implements INodeType {
@@ -20,7 +22,7 @@ export class AdOpsOptimizer implements INodeType {
 		// (n8n adds it only where defaultVersion is undefined or equals version; see test/unit/canvas-custom-api-call.test.ts).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"]}}',
+		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"] === "planBudget" ? "plan budget" : $parameter["operation"]}}',
 		description: `Rules propose pauses and budget changes across ${platformList(platformsWith('optimizer'))}; gates decide; every change happens at most once`,
 		defaults: { name: 'AdOps Optimizer' },
 		usableAsTool: true,
@@ -33,6 +35,7 @@ export class AdOpsOptimizer implements INodeType {
 			...CONTROLLED_CREDENTIALS.map(({ platform, credential }) => {
 				return { name: credential, displayName: PLATFORM_REGISTRY[platform].productLabel, required: false, ...platformCredentialTest(credential) };
 			}),
+			{ name: 'adOpsSlackApi', displayName: 'Slack (the plan as charts, optional)', required: false, testedBy: 'adOpsSlackApiTest', displayOptions: { show: { operation: ['planBudget'] } } },
 		],
 		properties: [
 			{
@@ -47,6 +50,12 @@ export class AdOpsOptimizer implements INodeType {
 						value: 'backtest',
 						action: 'Backtest the rules over stored history',
 						description: 'Replay the rules day by day over the stored performance: what would have executed, been proposed or gated, and the budget path; changes nothing',
+					},
+					{
+						name: 'Plan Budget',
+						value: 'planBudget',
+						action: 'Plan the budget split across campaigns',
+						description: 'Fit a response curve per campaign to its stored history, split the total where it buys the most, and propose each changed budget for approval through the gates',
 					},
 					{
 						name: 'Reconcile',
@@ -65,11 +74,12 @@ export class AdOpsOptimizer implements INodeType {
 			...run.description,
 			...backtest.description,
 			...reconcile.description,
+			...planBudget.description,
 		],
 	};
 
 	methods = {
-		credentialTest: { adOpsStoreConnectionTest, ...PLATFORM_CREDENTIAL_TESTS },
+		credentialTest: { adOpsStoreConnectionTest, adOpsSlackApiTest, ...PLATFORM_CREDENTIAL_TESTS },
 		listSearch: platformAdAccountSearches(CONTROLLED_CREDENTIALS.map((c) => c.platform)),
 	};
 

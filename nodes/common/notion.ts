@@ -5,6 +5,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { ApprovalQueue, notionClient, parseApprovers, parseSlackUsers, resolveApprovalDataSource, verifyApprovalDataSource } from '../shared/approvals';
 import { scrubSecrets } from '../shared/resilience/errors';
 import type { Store } from '../shared/store';
+import type { RateLimiter } from '../shared/resilience/rate-limiter';
 
 export interface NotionSettings {
 	token: string;
@@ -38,6 +39,8 @@ export interface QueueOptions {
 	database?: string;
 	approvers?: string;
 	slackUsers?: string | IDataObject;
+	/** The AdOps Store credential's Shared Limits (`limitsFromNode`): every Notion request takes one of the integration's (about three a second). */
+	limits?: RateLimiter;
 }
 
 export async function openApprovalQueue(data: ICredentialDataDecryptedObject, store: Store, options: QueueOptions = {}): Promise<ApprovalQueue> {
@@ -47,7 +50,7 @@ export async function openApprovalQueue(data: ICredentialDataDecryptedObject, st
 	const dataSourceId = await dataSourceFor(settings);
 	return new ApprovalQueue({
 		store,
-		notion: { token: settings.token, baseUrl: settings.baseUrl, dataSourceId },
+		notion: { token: settings.token, baseUrl: settings.baseUrl, dataSourceId, client: notionClient({ token: settings.token, baseUrl: settings.baseUrl }, { limits: options.limits }) },
 		approvers: parseApprovers(options.approvers),
 		slackUsers: parseSlackUsers(options.slackUsers),
 	});

@@ -1,9 +1,10 @@
 // n8n glue for the platform credentials: credential values → core settings,
 // and the credential tests (a cheap read of each configured account).
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, IExecuteFunctions, IHttpRequestOptions, INodeCredentialTestResult } from 'n8n-workflow';
 import { createPlatformAdapter, parseIdList, settingsAccountIds, type PlatformSettings } from '../shared/platforms/factory';
 import type { AccountInfo, PlatformAdapter } from '../shared/platforms/types';
 import { linkedInTokenCheck } from '../shared/platforms/linkedin';
+import { GOOGLE_OAUTH_TOKEN_URL, googleAdsTokenCheck, useGoogleAccessToken } from '../shared/platforms/google-ads-rest';
 import { optionalCredentials, type CredentialSource } from './credentials';
 import { limitsFromNode } from './shared-limits';
 import { PLATFORM_DEFINITIONS, PLATFORM_REGISTRY, platformsWith, type PlatformId } from '../shared/platforms/registry';
@@ -65,33 +66,61 @@ export function platformSettings(platform: PlatformId, data: ICredentialDataDecr
 type AuthSource = CredentialSource & { helpers?: Partial<Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>> };
 
 /**
- * LinkedIn's access tokens expire (60 days); the adapter sends the stored one
- * as it is. When the credential holds a refresh token, one cheap call
- * (`GET /rest/adAccounts?q=search&pageSize=1`) goes through n8n's own OAuth2
- * helper first: on a 401 n8n exchanges the refresh token at the credential's
- * Access Token URL, stores the new token with the credential and repeats the
- * call; the credential is then read again, so the adapter gets the fresh
- * token. A refusal of that call is left to the adapter, which explains it
- * per account. Google Ads needs none of this: its adapter exchanges the
- * refresh token itself at the credential's token URL on every run.
+ * The cheapest call an OAuth2 platform's access token must pass, without the
+ * token: LinkedIn's first ad account, Google Ads' accessible customers.
  */
-async function refreshedLinkedInCredential(ctx: AuthSource, data: ICredentialDataDecryptedObject): Promise<ICredentialDataDecryptedObject> {
+function oauthTokenCheck(settings: PlatformSettings): IHttpRequestOptions | undefined {
+	switch (settings.platform) {
+		case PLATFORM_REGISTRY.linkedin.id:
+			return linkedInTokenCheck(settings);
+		case PLATFORM_REGISTRY.google_ads.id:
+			return googleAdsTokenCheck(settings);
+		default:
+			return undefined;
+	}
+}
+
+/** How long a Google access token n8n stored without its expiry is taken to live (Google's last an hour; a refusal before then makes the adapter exchange once itself). */
+const GOOGLE_TOKEN_ASSUMED_MS = 50 * 60_000;
+
+/**
+ * The access tokens of the OAuth2 credentials (LinkedIn: 60 days, Google Ads:
+ * an hour) expire; the adapters send the stored one. When the credential holds
+ * a refresh token, one cheap call (`oauthTokenCheck`) goes through n8n's own
+ * OAuth2 helper first: on a 401 n8n exchanges the refresh token at the
+ * credential's Access Token URL, stores the new token with the credential and
+ * repeats the call; the credential is then read again, so the adapter gets the
+ * fresh token, and the next run (another process too) the stored one. Google
+ * Ads' adapter takes that token over (`useGoogleAccessToken`) instead of
+ * exchanging the refresh token itself. A refusal of the check (or a credential
+ * without a stored access token, which n8n cannot send) is left to the adapter,
+ * which explains it per account (Google Ads: its own exchange, as before).
+ */
+async function renewedOAuthCredential(ctx: AuthSource, platform: PlatformId, data: ICredentialDataDecryptedObject): Promise<ICredentialDataDecryptedObject> {
+	const credential = PLATFORM_REGISTRY[platform].credentials[0];
 	const request = ctx.helpers?.httpRequestWithAuthentication;
-	if (!request || !oauthToken(data, 'refresh_token')) return data;
-	const type = PLATFORM_CREDENTIAL.linkedin;
-	const settings = platformSettings(PLATFORM_REGISTRY.linkedin.id, data) as Extract<PlatformSettings, { platform: typeof PLATFORM_REGISTRY.linkedin.id }>;
+	if (credential.kind !== 'oauth2' || !request || !oauthToken(data, 'refresh_token')) return data;
+	const check = oauthTokenCheck(platformSettings(platform, data));
+	if (!check) return data;
 	try {
-		await request.call(ctx as IExecuteFunctions, type, { ...linkedInTokenCheck(settings), json: true });
+		await request.call(ctx as IExecuteFunctions, credential.name, { ...check, json: true });
 	} catch {
 		return data;
 	}
-	return ctx.getCredentials<ICredentialDataDecryptedObject>(type);
+	const renewed = await ctx.getCredentials<ICredentialDataDecryptedObject>(credential.name);
+	const settings = platformSettings(platform, renewed);
+	const token = oauthToken(renewed, 'access_token');
+	if (settings.platform === PLATFORM_REGISTRY.google_ads.id && token) {
+		const stored = Number((renewed.oauthTokenData as Record<string, unknown> | undefined)?.n8n_expires_at);
+		useGoogleAccessToken({ tokenUrl: settings.tokenUrl || GOOGLE_OAUTH_TOKEN_URL, clientId: settings.clientId, refreshToken: settings.refreshToken }, token, Number.isFinite(stored) && stored > 0 ? stored : Date.now() + GOOGLE_TOKEN_ASSUMED_MS);
+	}
+	return renewed;
 }
 
-/** The platform credential's values, with a LinkedIn access token renewed through n8n when it has expired. */
+/** The platform credential's values, with an OAuth2 access token (LinkedIn, Google Ads) renewed through n8n when it has expired. */
 export async function platformCredentials(ctx: AuthSource, platform: PlatformId, data?: ICredentialDataDecryptedObject): Promise<ICredentialDataDecryptedObject> {
 	const values = data ?? (await ctx.getCredentials<ICredentialDataDecryptedObject>(PLATFORM_CREDENTIAL[platform]));
-	return platform === PLATFORM_REGISTRY.linkedin.id ? refreshedLinkedInCredential(ctx, values) : values;
+	return renewedOAuthCredential(ctx, platform, values);
 }
 
 export async function platformSettingsFromNode(ctx: AuthSource, platform: PlatformId): Promise<PlatformSettings> {

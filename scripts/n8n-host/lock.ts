@@ -11,7 +11,8 @@ export interface LockOptions {
 	onWait?: (owner: string) => void;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host is running (a signal-0 probe; EPERM: it runs under another user). */
+export function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withLock } from './lock';
+import { alive, withLock } from './lock';
 import { REPO_ROOT, assertNode24, cacheRoot, pathWithThisNode } from './paths';
 import { runOk } from './proc';
 
@@ -96,8 +96,14 @@ export async function buildAndPack(options: PackOptions = {}): Promise<PackedPac
 	assertNode24();
 	const log = options.log ?? ((m: string) => process.stderr.write(`[n8n-package] ${m}\n`));
 	const root = options.repoRoot ?? REPO_ROOT;
-	const dir = join(workDir(), 'pack');
+	// One folder per process: two test files packing at once (e2e runs two files at a time) must not replace the
+	// tarball the other is still extracting (it did: "tar: … Cannot open: No such file or directory").
+	const packRoot = join(workDir(), 'pack');
+	const dir = join(packRoot, String(process.pid));
 	await mkdir(dir, { recursive: true });
+	for (const entry of await readdir(packRoot)) {
+		if (/^\d+$/.test(entry) && entry !== String(process.pid) && !alive(Number(entry))) await rm(join(packRoot, entry), { recursive: true, force: true });
+	}
 	return withLock(join(workDir(), 'build.lock'), async () => {
 		const timings: Record<string, number> = {};
 		if (options.build !== false) {

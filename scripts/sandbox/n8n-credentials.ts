@@ -31,7 +31,11 @@ export const WORKFLOW_CREDENTIAL_IDS = {
 	openai: 'adopsOpenAiCred01',
 	tiktok: 'adopsTikTokCred01',
 	databox: 'adopsDataboxCrd1',
+	events: 'adopsEventsCred01',
 } as const;
+
+/** The secret the sandbox's AdOps Events credential signs with (HMAC-SHA256 of the body). */
+export const SANDBOX_EVENTS_SECRET = 'adops-sandbox-events-secret-0001';
 
 /** Every platform and Slack credential for the sandbox, plus the AdOps Store credential given. */
 export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, unknown>): N8nCredential[] {
@@ -93,5 +97,6 @@ export function sandboxN8nCredentials(sandbox: Sandbox, store: Record<string, un
 			data: { accessToken: c.tiktok.accessToken, advertiserIds: sandbox.world.tiktok.advertisers.map((a) => a.id).join(', '), baseUrl: urls.tiktok },
 		},
 		{ id: ids.databox, name: 'AdOps Databox', type: 'adOpsDataboxApi', data: { apiMode: 'datasets', apiKey: DATABOX_SANDBOX_API_KEY, baseUrl: urls.databox } },
+		{ id: ids.events, name: 'AdOps Events', type: 'adOpsEventsApi', data: { authMode: 'hmac', secret: SANDBOX_EVENTS_SECRET } },
 	];
 }

@@ -38,6 +38,7 @@ import { openai } from './platforms/openai';
 import { slack, slackHooks } from './platforms/slack';
 import { PlantError, plantAnomaly, type PlantSpec } from './plant';
 import { tiktok } from './platforms/tiktok';
+import { withConversions } from './platforms/conversions';
 import { dateToMs, fnv1a, isIsoDate, utcToday } from './rng';
 import { overDailyQuota, throttleReply, validateQuota } from './throttling';
 import { versionRefusal } from './versions';
@@ -132,7 +133,7 @@ export interface Sandbox {
 }
 
 /** Matched in order by prefix: `slackHooks` (`/slack/actions`) before `slack`. */
-const PLATFORMS: Platform[] = [withInstagram(meta), linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects, databoxPush, databox];
+const PLATFORMS: Platform[] = withConversions([withInstagram(meta), linkedin, klaviyo, tiktok, notion, slackHooks, slack, openai, googleads, googleoauth, effects, databoxPush, databox]);
 
 export function isLoopback(host: string): boolean {
 	const h = host.replace(/^\[|\]$/g, '').toLowerCase();

@@ -69,6 +69,8 @@ export interface Campaign {
 	budgetHistory: Array<{ date: string; dailyBudget: number }>;
 	/** Ascending by date; days without delivery have zeros. */
 	daily: DailyMetrics[];
+	/** A day's delivery from a known response curve at that day's budget, instead of the profile (scripts/sandbox/allocation.ts). */
+	response?: (date: string, dailyBudget: number) => DailyMetrics;
 }
 
 export interface AdAccount<P extends SimulatedPlatform = AdPlatform> {
@@ -553,6 +555,7 @@ export function budgetOn(campaign: Campaign, date: string): number {
 export function simulateDay(seed: number, account: AdAccount<SimulatedPlatform>, campaign: Campaign, date: string, dayIndex: number): DailyMetrics {
 	const zero: DailyMetrics = { date, spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: 0, leads: 0 };
 	if (date < campaign.createdDate || statusOn(campaign, date) !== 'ACTIVE') return zero;
+	if (campaign.response) return campaign.response(date, budgetOn(campaign, date));
 	const rng = rngFor(seed, 'day', account.platform, campaign.id, date);
 	const range = PLATFORM_PROFILES[account.platform];
 	const usdPerUnit = USD_PER_UNIT[account.currency] ?? 1;

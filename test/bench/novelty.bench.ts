@@ -59,6 +59,19 @@
  * cleared (stored before the column: read through their `real[]` and
  * backfilled) are timed too.
  *
+ * Section 5 (BENCH_SNAPSHOT=0 skips it): a cold process before and after
+ * persisted snapshots (nodes/shared/creative/novelty-snapshot.ts), on PGlite
+ * and, with DATABASE_URL, on PostgreSQL (a fresh schema): corpus 1 seeded
+ * with its vectors; "before" is today's cold path (every row read, the
+ * index built: a new cache without snapshots), then a process that builds
+ * and writes the snapshot, then two new processes that load it (read,
+ * restore, bring up to date) and check; then the first batch is stored as
+ * a run stores it and a new process loads the snapshot, reads the 50 rows
+ * after it and checks the next batch. Disagreements: after against before
+ * (the same store's ids, field for field) and against corpus 1 in memory.
+ * Printed with the load average (`uptime`'s three figures) at its start
+ * and end.
+ *
  *   node --import tsx test/bench/novelty.bench.ts
  *
  * Options (env): BENCH_PAST (100000), BENCH_CANDIDATES (50), BENCH_DIMS (512),
@@ -68,10 +81,13 @@
  * (0; 1 also times the portable JavaScript dense scan used without
  * WebAssembly SIMD, on the realistic corpus).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { Pool } from 'pg';
 import { join } from 'node:path';
 import { NoveltyIndexCache, backfillStats, checkStoredPast, openStoredPast } from '../../nodes/shared/creative/novelty-cache';
+import { readSnapshot, restoreIndex } from '../../nodes/shared/creative/novelty-snapshot';
 import {
 	NoveltyIndex,
 	lexicalSimilarity,
@@ -83,7 +99,7 @@ import {
 	type NoveltyResult,
 	type PastVariant,
 } from '../../nodes/shared/novelty';
-import { openStore } from '../../nodes/shared/store';
+import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { Rng } from '../../scripts/sandbox/rng';
@@ -95,6 +111,7 @@ const DENSE = (process.env.BENCH_DENSE ?? '1') !== '0';
 const JS = (process.env.BENCH_JS ?? '0') !== '0';
 const STORE = (process.env.BENCH_STORE ?? '1') !== '0';
 const LEGACY = (process.env.BENCH_LEGACY ?? '1') !== '0';
+const SNAPSHOT = (process.env.BENCH_SNAPSHOT ?? '1') !== '0';
 
 /** The sandbox's seeded mulberry32, as a function: the same sequence every run. */
 function rng(seed: number): () => number {
@@ -380,6 +397,18 @@ function realisticDense(dims: number): (x: Float32Array) => Float32Array {
 	};
 }
 
+/** One check of the run layer on the bench account (openStoredPast, then checkStoredPast), timed, with the longest event-loop block. */
+async function timedCheck(store: Store, cache: NoveltyIndexCache, batch: readonly CandidateVariant[]) {
+	const embedder = offlineEmbedder({ dimensions: DIMS });
+	const probe = blockProbe();
+	const t0 = performance.now();
+	const opened = await openStoredPast({ store, accountId: 'bench', platform: 'meta', embedder, texts: batch.map((c) => c.text), cache });
+	const read = ms(t0);
+	const t1 = performance.now();
+	const out = await checkStoredPast(opened, resolveThresholds());
+	return { out, read, rest: ms(t1), how: opened.cache, block: probe.stop() };
+}
+
 /** Rows of the bench account, inserted in one statement per 2,000 (the Store's upsert validates every vector component: minutes at 100,000). */
 async function insertRows(exec: SqlExecutor, rows: ReadonlyArray<{ hash: string; text: string; vector: Float32Array; at: number }>): Promise<void> {
 	for (let i = 0; i < rows.length; i += 2000) {
@@ -418,27 +447,10 @@ async function endToEnd(past: PastVariant[], candidates: CandidateVariant[], nex
 		const cache = new NoveltyIndexCache();
 		const embedder = offlineEmbedder({ dimensions: DIMS });
 		const thresholds = resolveThresholds();
-		const check = async (batch: readonly CandidateVariant[]) => {
-			const probe = blockProbe();
-			const t0 = performance.now();
-			const opened = await openStoredPast({ store, accountId: 'bench', platform: 'meta', embedder, texts: batch.map((c) => c.text), cache });
-			const read = ms(t0);
-			const t1 = performance.now();
-			const out = await checkStoredPast(opened, thresholds);
-			return { out, read, rest: ms(t1), how: opened.cache, block: probe.stop() };
-		};
+		const check = (batch: readonly CandidateVariant[]) => timedCheck(store, cache, batch);
 		const cold = await check(candidates);
 		// Another process's first run: a new cache, the rows read with their vectors as bytes (embedding_f32).
-		const cold2 = await (async () => {
-			const fresh = new NoveltyIndexCache();
-			const probe = blockProbe();
-			const t0 = performance.now();
-			const opened = await openStoredPast({ store, accountId: 'bench', platform: 'meta', embedder, texts: candidates.map((c) => c.text), cache: fresh });
-			const read = ms(t0);
-			const t1 = performance.now();
-			const out = await checkStoredPast(opened, thresholds);
-			return { out, read, rest: ms(t1), how: opened.cache, block: probe.stop() };
-		})();
+		const cold2 = await timedCheck(store, new NoveltyIndexCache(), candidates);
 		// Rows stored before the bytes column (BENCH_LEGACY=1): bytes cleared, the first cold read takes their real[] and backfills them.
 		let legacy: { read: number; rest: number; out: typeof cold.out; block: number } | null = null;
 		let filled = 0;
@@ -488,6 +500,86 @@ async function endToEnd(past: PastVariant[], candidates: CandidateVariant[], nex
 	}
 }
 
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
+
+/**
+ * Section 5: a cold process (its first check of the account) before and
+ * after persisted snapshots, on one store (see the top of this file).
+ */
+async function coldSnapshots(label: string, store: Store, exec: Pick<SqlExecutor, 'query'>, past: PastVariant[], candidates: CandidateVariant[], next: CandidateVariant[][], ref: Reference): Promise<void> {
+	console.log(`\n5. cold process before and after persisted snapshots, ${label} (load average at start: ${load()})`);
+	let t0 = performance.now();
+	const base = Date.UTC(2024, 5, 1);
+	await insertRows(exec as SqlExecutor, past.map((p, i) => ({ hash: p.id, text: p.text, vector: p.vector!, at: base + i * 300_000 })));
+	console.log(`  seeded ${past.length.toLocaleString('en')} rows with their vectors in ${fmt(ms(t0))}`);
+	const embedder = offlineEmbedder({ dimensions: DIMS });
+	const cold = (cache: NoveltyIndexCache, batch: readonly CandidateVariant[]) => timedCheck(store, cache, batch);
+	const total = (x: { read: number; rest: number }) => x.read + x.rest;
+	const under2 = (x: number) => (x < 2000 ? '  < 2 s target met' : '  ABOVE the 2 s target');
+	const before = await cold(new NoveltyIndexCache(), candidates);
+	console.log(`  before, today's cold path (${before.how}: every row read with its vector as bytes ${fmt(before.read)}; build + query + nearest rows ${fmt(before.rest)}): ${fmt(total(before))}${under2(total(before))}; longest event-loop block ${fmt(before.block)}`);
+	const writer = new NoveltyIndexCache({ snapshots: true });
+	const written = await cold(writer, candidates);
+	const headSnap = await readSnapshot(store, { accountId: 'bench', platform: 'meta', model: embedder.model });
+	console.log(
+		`  a process that builds and writes the snapshot (${written.how}: read ${fmt(written.read)}; build + query + nearest rows + snapshot write ${fmt(written.rest)}): ${fmt(total(written))}; ${writer.stats.snapshots.written} written, ${headSnap.ok ? `${(headSnap.bytes / 1e6).toFixed(1)} MB deflated` : `unreadable (${headSnap.reason})`}; longest event-loop block ${fmt(written.block)}`,
+	);
+	const afters: Array<Awaited<ReturnType<typeof cold>>> = [];
+	for (let k = 0; k < 2; k++) {
+		const cache = new NoveltyIndexCache({ snapshots: true });
+		const after = await cold(cache, candidates);
+		afters.push(after);
+		console.log(`  after, cold process ${k + 1} (${after.how}: snapshot read + restore + id list and changed rows ${fmt(after.read)}; query + nearest rows ${fmt(after.rest)}): ${fmt(total(after))}${under2(total(after))}; longest event-loop block ${fmt(after.block)}`);
+	}
+	// Where the time of the snapshot load goes, measured apart.
+	t0 = performance.now();
+	const snap = await readSnapshot(store, { accountId: 'bench', platform: 'meta', model: embedder.model });
+	const readMs = ms(t0);
+	t0 = performance.now();
+	const restored = snap.ok ? await restoreIndex(snap.content.state) : null;
+	const restoreMs = ms(t0);
+	t0 = performance.now();
+	await restored?.buildAsync();
+	console.log(`    of which, measured apart: the snapshot's parts read, digest, inflate and decode ${fmt(readMs)}; the index restored ${fmt(restoreMs)}; its postings built ${fmt(ms(t0))}`);
+	// The run before stored its batch; a new process loads the snapshot, reads the rows after it and checks the next batch.
+	const batches = batchesOf(candidates, next);
+	await insertRows(exec as SqlExecutor, storedAs(batches[0]!, 0).map((p, i) => ({ hash: p.id, text: p.text, vector: p.vector!, at: Math.max(Date.now(), base + past.length * 300_000 + 60_000) + i })));
+	const stale = await cold(new NoveltyIndexCache({ snapshots: true }), batches[1]!);
+	console.log(`  after, cold process with ${batches[0]!.length} variants stored after the snapshot (${stale.how}: ${fmt(stale.read)}; add + query + nearest rows ${fmt(stale.rest)}): ${fmt(total(stale))}${under2(total(stale))}; longest event-loop block ${fmt(stale.block)}`);
+	const ids = [...new Set([before, ...afters, stale].flatMap((x) => x.out.results.flatMap((r) => (r.nearest ? [r.nearest.id] : []))))];
+	const hash = new Map<string, string>();
+	for (let i = 0; i < ids.length; i += 200) for (const row of await store.selectColumns('creative_variants', ['id', 'content_hash'], { where: { id: { in: ids.slice(i, i + 200) } } })) hash.set(row.id, row.content_hash);
+	const mapped = (rs: NoveltyResult[]) => rs.map((r) => (r.nearest ? { ...r, nearest: { ...r.nearest, id: hash.get(r.nearest.id)! } } : r));
+	const strict = (a: NoveltyResult[], b: NoveltyResult[]) => a.filter((r, i) => JSON.stringify(r) !== JSON.stringify(b[i])).length;
+	console.log(
+		`  disagreements: after vs before, field for field: ${afters.map((a, k) => `${strict(a.out.results, before.out.results)} of ${candidates.length} (process ${k + 1})`).join(', ')}; vs corpus 1 in memory: ${disagreements(mapped(before.out.results), ref.first)} (before), ${afters.map((a) => disagreements(mapped(a.out.results), ref.first)).join(', ')} (after), ${disagreements(mapped(stale.out.results), ref.next[0]!)} of ${batches[1]!.length} (after, rows stored after the snapshot, vs its brute force)`,
+	);
+	console.log(`  load average at end: ${load()}`);
+}
+
+async function snapshotSection(past: PastVariant[], candidates: CandidateVariant[], next: CandidateVariant[][], ref: Reference): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'adops-novelty-snapshot-bench-'));
+	const store = await openStore({ kind: 'embedded', path: dir });
+	try {
+		await coldSnapshots('PGlite', store, (await embeddedExecutor(dir))!, past, candidates, next, ref);
+	} finally {
+		await store.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+	const url = process.env.DATABASE_URL;
+	if (!url) return;
+	const schema = `novelty_bench_${randomBytes(4).toString('hex')}`;
+	const pg = await openStore({ kind: 'postgres', connectionString: url, ssl: 'disable', schema });
+	const pool = new Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });
+	try {
+		await coldSnapshots('PostgreSQL', pg, { query: (sql, params) => pool.query(sql, params as unknown[]) as never }, past, candidates, next, ref);
+	} finally {
+		await pg.close();
+		await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+		await pool.end();
+	}
+}
+
 async function main(): Promise<void> {
 	console.log(`novelty bench: ${CANDIDATES} candidates × ${PAST.toLocaleString('en')} past variants, ${DIMS} dimensions, node ${process.version}`);
 	let t0 = performance.now();
@@ -500,6 +592,7 @@ async function main(): Promise<void> {
 	console.log(`  embedded ${past.length + candidates.length + next.flat().length} texts offline in ${fmt(ms(t0))} (once; cached in the store in production)`);
 	const sparse = run('1. sparse: offline embedder vectors', past, candidates, next);
 	if (STORE) await endToEnd(past, candidates, next, sparse);
+	if (SNAPSHOT) await snapshotSection(past, candidates, next, sparse);
 	if (!DENSE) return;
 	t0 = performance.now();
 	const project = realisticDense(DIMS);

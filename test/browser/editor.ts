@@ -170,7 +170,7 @@ export async function startEditor(options: StartEditorOptions = {}): Promise<Edi
 		viewport: { width: 1440, height: 900 },
 		locale: 'en-US',
 	});
-	context.setDefaultTimeout(20_000);
+	context.setDefaultTimeout(30_000);
 	const page = context.pages()[0] ?? (await context.newPage());
 	const shot = async (name: string): Promise<void> => {
 		await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) }).catch(() => undefined);

@@ -26,6 +26,7 @@ import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { PgPoolExecutor, type SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../../scripts/sandbox';
 import { addDays } from '../../scripts/sandbox/rng';
+import { countingStore } from '../helpers/counting-store';
 import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -44,21 +45,6 @@ const TEXT = {
 	question2: 'Is this made from recycled material?',
 	spam: 'Follow my page for daily giveaways!!! check my profile',
 } as const;
-
-/** A store that counts reads per table. */
-function countingStore(store: Store, reads: Map<string, number>): Store {
-	return new Proxy(store, {
-		get(target, prop, receiver) {
-			const value = Reflect.get(target, prop, receiver) as unknown;
-			if (typeof value !== 'function') return value;
-			if (prop !== 'select' && prop !== 'selectColumns' && prop !== 'selectColumnar') return value.bind(target);
-			return (table: string, ...rest: unknown[]) => {
-				reads.set(table, (reads.get(table) ?? 0) + 1);
-				return (value as (...a: unknown[]) => unknown).call(target, table, ...rest);
-			};
-		},
-	});
-}
 
 type Counts = [date: string, comments: number, negative: number, abusive: number, excluded: number, negativeShare: number | null, abusiveShare: number | null];
 const counts = (s: Pick<AdCommentSignal, 'date' | 'comments' | 'negative_comments' | 'abusive_comments' | 'excluded_comments' | 'negative_share' | 'abusive_share'>): Counts => [s.date, s.comments, s.negative_comments, s.abusive_comments, s.excluded_comments, s.negative_share, s.abusive_share];

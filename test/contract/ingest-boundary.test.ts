@@ -103,6 +103,8 @@ function baseRow(table: TableName, i: number, tag: string, itemId: string): Reco
 	switch (table) {
 		case 'campaign_performance':
 			return { date: '2025-06-01', platform: 'meta', account_id: id, campaign_id: id, currency: 'USD' };
+		case 'ad_performance':
+			return { date: '2025-06-01', platform: 'meta', account_id: id, campaign_id: id, ad_group_id: id, ad_id: id, currency: 'USD' };
 		case 'fx_rates':
 			return { base: 'EUR', quote: 'USD', rate_date: day, rate: 1.1 };
 		case 'creative_variants':
@@ -141,6 +143,14 @@ function baseRow(table: TableName, i: number, tag: string, itemId: string): Reco
 			return { platform: 'meta', account_id: id, metric: 'spend', date: day, episode_start: day, direction: 'spike', actual: 3, expected: 1, lower_bound: 0.5, upper_bound: 1.5, score: 9, volume: 3, method: 'stl', alpha: 0.05 };
 		case 'budget_plans':
 			return { platform: 'meta', account_id: id, month: '2025-06-01', amount: 1000, currency: 'USD' };
+		case 'marketing_events':
+			return { source: id, event_id: id, event_type: 'custom', event_time: '2025-06-17T00:00:00Z', received_at: '2025-06-17T00:00:00Z' };
+		case 'event_quarantine':
+			return { source: id, reason: 'r', payload: {}, content_hash: sha(i, 'e'), received_at: '2025-06-17T00:00:00Z' };
+		case 'attributed_conversions':
+			return { model: 'linear', date: day, platform: id, conversions: 1, revenue: 0, lookback_days: 30, computed_at: '2025-06-17T00:00:00Z' };
+		case 'conversion_uploads':
+			return { platform: 'meta', destination: id, source: id, event_id: id, batch_key: id, status: 'pending', first_sent_at: '2025-06-17T00:00:00Z' };
 	}
 }
 

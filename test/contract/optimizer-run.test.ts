@@ -32,6 +32,7 @@ import { startSandbox, type AdAccount, type Campaign, type Sandbox } from '../..
 import { addDays } from '../../scripts/sandbox/rng';
 import { provisionApprovalDatabase } from '../../scripts/notion/approval-database';
 import { sandboxAdapters } from '../helpers/sandbox-adapters';
+import { countingStore } from '../helpers/counting-store';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const TODAY = '2026-03-02';
@@ -53,21 +54,6 @@ function rule(id: string, campaign: Campaign, action: Record<string, unknown>, e
 type WorldPlatform = 'meta' | 'linkedin' | 'google';
 const PLATFORM = { meta: 'meta', linkedin: 'linkedin', google: 'google_ads' } as const;
 
-
-/** A store that counts reads per table (one batch read per table, never one per campaign). */
-function countingStore(store: Store, reads: Map<string, number>): Store {
-	return new Proxy(store, {
-		get(target, prop, receiver) {
-			const value = Reflect.get(target, prop, receiver) as unknown;
-			if (typeof value !== 'function') return value;
-			if (prop !== 'select' && prop !== 'selectColumns' && prop !== 'selectColumnar') return value.bind(target);
-			return (table: string, ...rest: unknown[]) => {
-				reads.set(table, (reads.get(table) ?? 0) + 1);
-				return (value as (...a: unknown[]) => unknown).call(target, table, ...rest);
-			};
-		},
-	});
-}
 
 function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (file: string) => Promise<void>; cleanup: () => Promise<void> }>): void {
 	describe(`optimizer run against the sandbox (${name})`, () => {

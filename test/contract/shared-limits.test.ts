@@ -6,6 +6,20 @@
 // whole quota and the platform refuses the excess. A circuit opened by one
 // process is open for the other.
 //
+// Slack and Notion the same way (test/queue/message-limits-worker.ts: the
+// clients built as the nodes build them): two processes post to one Slack
+// channel, or call one Notion integration, at once. Shared on PostgreSQL or
+// Redis they stay within Slack's about one message a second per channel and
+// Notion's about three requests a second together; in-process each keeps the
+// rate alone, so together they go about twice as fast (printed, not asserted:
+// it depends on both processes starting at once). The check is on the span
+// the sandbox saw: N calls that may take at most k per aligned second need
+// N / k distinct seconds, so the first and the last are taken more than
+// N / k - 2 seconds apart (the first at the end of its second, the last at the
+// start of its own), less a second for a request's way to the sandbox on
+// this loaded machine (7.3 s were seen for 10 messages: at least 8 s apart
+// when taken).
+//
 // PostgreSQL: DATABASE_URL (skipped without it). Redis: ADOPS_QUEUE_REDIS
 // (host:port, default 127.0.0.1:6379; skipped when nothing answers there).
 import { test, beforeAll, afterAll, describe } from 'vitest';
@@ -16,7 +30,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '../../scripts/sandbox';
-import { createSharedLimits, RespClient, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
+import { createSharedLimits, DEFAULT_QUOTAS, RespClient, type SharedLimits, type SharedLimitsConfig } from '../../nodes/shared/resilience/shared-limits';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
 import { CallExecutor } from '../../nodes/shared/resilience/call-policy';
 import { sharedLimitsFromCredential } from '../../nodes/common/shared-limits';
@@ -24,10 +38,15 @@ import { pinnedApiVersion } from '../../nodes/shared/platforms/registry';
 import { skipWhen } from '../helpers/skip';
 
 const WORKER = join(__dirname, '..', 'queue', 'limits-worker.ts');
+const MESSAGE_WORKER = join(__dirname, '..', 'queue', 'message-limits-worker.ts');
+const CHANNEL = 'C0ADOPSAPR';
+const SLACK_CALLS = 5;
+const NOTION_CALLS = 9;
 const PER_DAY = 40;
 const CALLS = 30;
 const [redisHost, redisPort] = (process.env.ADOPS_QUEUE_REDIS ?? '127.0.0.1:6379').split(':') as [string, string];
 const REDIS_URL = `redis://${redisHost}:${redisPort}`;
+type Backend = 'memory' | 'postgres' | 'redis';
 
 function redisUp(): Promise<boolean> {
 	return new Promise((resolve) => {
@@ -47,18 +66,19 @@ interface Outcome {
 	held: number;
 }
 
-function worker(args: Record<string, unknown>): Promise<Outcome> {
+/** Runs one worker script as its own process; its last output line, parsed. */
+function worker<T = Outcome>(args: Record<string, unknown>, script = WORKER): Promise<T> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
 		let out = '';
 		let err = '';
 		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
 		child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Outcome) : reject(new Error(`worker exited ${code}: ${err}`))));
+		child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as T) : reject(new Error(`worker exited ${code}: ${err}`))));
 	});
 }
 
-describe('shared limits across two processes against a sandbox daily quota', () => {
+describe('shared limits across two processes: a sandbox daily quota, one Slack channel, one Notion integration', { timeout: 180_000 }, () => {
 	let sandbox: Sandbox;
 	const schema = `adops_limits_${randomBytes(4).toString('hex')}`;
 	const prefix = `adops-limits-test-${randomBytes(4).toString('hex')}`;
@@ -91,7 +111,7 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 	 * limits of an AdOps Store credential, one fresh sandbox quota of PER_DAY
 	 * on the route and the same figure in the credential's Quotas.
 	 */
-	async function spend(backend: 'memory' | 'postgres' | 'redis'): Promise<{ outcomes: Outcome[]; used: number }> {
+	async function spend(backend: Backend): Promise<{ outcomes: Outcome[]; used: number }> {
 		sandbox.setDailyQuota('tiktok.advertiserInfo', undefined);
 		sandbox.setDailyQuota('tiktok.advertiserInfo', PER_DAY);
 		const accountId = sandbox.world.tiktok.advertisers[0]!.id;
@@ -203,5 +223,62 @@ describe('shared limits across two processes against a sandbox daily quota', () 
 			await limits.close();
 			await other.close();
 		}
+	});
+
+	const messageCredential = (backend: Backend) => ({
+		...(backend === 'postgres' ? { backend: 'postgres', connectionString: process.env.DATABASE_URL, ssl: 'disable', schema } : { backend: 'embedded' }),
+		sharedLimits: backend,
+		redisUrl: REDIS_URL,
+		quotas: '{}',
+	});
+
+	/** Two processes at once; the span (s) between the first and the last call the sandbox answered on `route`, and how many arrived. */
+	async function twoAtOnce(backend: Backend, kind: 'slack' | 'notion'): Promise<{ span: number; count: number }> {
+		const route = kind === 'slack' ? 'slack.postMessage' : 'notion.dataSource';
+		const before = sandbox.requests({ route }).length;
+		const base = {
+			kind,
+			credential: messageCredential(backend),
+			calls: kind === 'slack' ? SLACK_CALLS : NOTION_CALLS,
+			slack: { botToken: sandbox.credentials.slack.botToken, apiUrl: sandbox.urls.slack },
+			channel: CHANNEL,
+			notion: { token: sandbox.credentials.notion.token, baseUrl: sandbox.urls.notion, dataSourceId: sandbox.world.notion.approvalDataSourceId },
+		};
+		await Promise.all(['A', 'B'].map((who) => worker<{ answeredAt: number[] }>({ ...base, name: `${backend} ${who}` }, MESSAGE_WORKER)));
+		const seen = sandbox.requests({ route }).slice(before).filter((r) => r.status < 300);
+		const at = seen.map((r) => Date.parse(r.at)).sort((a, b) => a - b);
+		const span = (at[at.length - 1]! - at[0]!) / 1000;
+		figures.push(`${kind}, ${backend}: ${seen.length} calls in ${span.toFixed(1)} s (${((seen.length - 1) / Math.max(span, 0.001)).toFixed(1)} a second between the first and the last)`);
+		return { span, count: seen.length };
+	}
+
+	test("Slack and Notion defaults: Slack's one message a second per channel, Notion's three requests a second", () => {
+		assert.deepEqual(DEFAULT_QUOTAS['slack:post']!.windows, [{ points: 1, durationMs: 1000 }]);
+		assert.deepEqual(DEFAULT_QUOTAS.notion!.windows, [{ points: 3, durationMs: 1000 }]);
+	});
+
+	for (const backend of ['postgres', 'redis'] as const) {
+		test(`${backend}: two processes posting to one Slack channel stay at one message a second together`, async (t) => {
+			if (backend === 'postgres' && !process.env.DATABASE_URL) return t.skip('needs DATABASE_URL');
+			if (backend === 'redis' && !hasRedis) return t.skip(`no Redis at ${REDIS_URL}`);
+			const { span, count } = await twoAtOnce(backend, 'slack');
+			assert.equal(count, 2 * SLACK_CALLS, 'every message posted');
+			assert.ok(span >= count - 3, `${count} messages to one channel took ${span.toFixed(1)} s: at one a second they need at least ${count - 3} s`);
+		});
+
+		test(`${backend}: two processes calling one Notion integration stay at three requests a second together`, async (t) => {
+			if (backend === 'postgres' && !process.env.DATABASE_URL) return t.skip('needs DATABASE_URL');
+			if (backend === 'redis' && !hasRedis) return t.skip(`no Redis at ${REDIS_URL}`);
+			const { span, count } = await twoAtOnce(backend, 'notion');
+			assert.equal(count, 2 * NOTION_CALLS, 'every request answered');
+			assert.ok(span >= count / 3 - 3, `${count} requests took ${span.toFixed(1)} s: at three a second they need at least ${count / 3 - 3} s`);
+		});
+	}
+
+	test('Slack and Notion in-process (the default): each process keeps the rate alone; together they pass it (figures only)', async () => {
+		const slack = await twoAtOnce('memory', 'slack');
+		const notion = await twoAtOnce('memory', 'notion');
+		assert.equal(slack.count, 2 * SLACK_CALLS);
+		assert.equal(notion.count, 2 * NOTION_CALLS);
 	});
 });

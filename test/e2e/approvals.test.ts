@@ -198,7 +198,7 @@ describe('the approval loop in real n8n', () => {
 		}
 		// The same workflow for `n8n execute`, which cannot start at a polling trigger: a Manual Trigger and the
 		// trigger's poll as an operation (same core, same consumer), without the 15-minute expiry branch.
-		const kept = nodesOf(approvals).filter((n) => !['Every 15 Minutes', 'Expire Overdue', 'Expiry Alert', 'Run Now', 'Read New Decisions'].includes(n.name));
+		const kept = nodesOf(approvals).filter((n) => !['Every 15 Minutes', 'Expire Overdue', 'Expiry Alert', 'Run Now', 'Manual Trigger (CLI)', 'Read New Decisions'].includes(n.name));
 		const trigger = kept.find((n) => n.type === 'n8n-nodes-adops.adOpsApprovalTrigger')!;
 		approvalsOnce = {
 			...approvals,
@@ -211,7 +211,7 @@ describe('the approval loop in real n8n', () => {
 			],
 			connections: {
 				Start: { main: [[{ node: trigger.name, type: 'main', index: 0 }]] },
-				...Object.fromEntries(Object.entries(approvals.connections as Record<string, unknown>).filter(([k]) => !['Every 15 Minutes', 'Expire Overdue', 'Run Now', 'Read New Decisions'].includes(k))),
+				...Object.fromEntries(Object.entries(approvals.connections as Record<string, unknown>).filter(([k]) => !['Every 15 Minutes', 'Expire Overdue', 'Run Now', 'Manual Trigger (CLI)', 'Read New Decisions'].includes(k))),
 			},
 		} as unknown as WorkflowInput;
 		slackClicks = await loadWorkflow('approvals-slack.json');

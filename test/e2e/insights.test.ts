@@ -104,7 +104,7 @@ describe('workflows/insights.json in real n8n', () => {
 		await cleanup();
 	});
 
-	test('ingest, then insights: the planted tracking break and only it, each alert posted once with its PNG; a rerun posts nothing', async () => {
+	test('ingest, then insights: the planted tracking break, and no other drop, each alert posted once with its PNG; a rerun posts nothing', async () => {
 		const loaded = await n8n.execute(ingest.id as string);
 		assert.equal(loaded.status, 'success', JSON.stringify(loaded.error));
 		const before = channel().messages.length;
@@ -112,11 +112,20 @@ describe('workflows/insights.json in real n8n', () => {
 		assert.equal(result.status, 'success', JSON.stringify(result.error));
 		const anomalies = jsonOutput(result, 'Detect Anomalies').filter((i) => i.outcome === 'anomaly');
 		assert.ok(anomalies.length >= 1, `the planted anomaly is found (planted ${planted.date}): ${JSON.stringify(jsonOutput(result, 'Detect Anomalies'))}`.slice(0, 3000));
-		for (const a of anomalies) {
+		// The planted break (its campaign, or the account total it drags down) and, besides it, only what the sandbox's
+		// own data holds: since the newest days are scored against a fit that has not seen them, a real day of the world
+		// can be reported too (7 December: campaign 101's clicks on the planted day, 352 against about 184). Nothing
+		// else may be a drop, a tracking break or a value the platform did not report.
+		const ours = anomalies.filter((a) => a.campaignId === planted.campaign.id || a.campaignId === null);
+		for (const a of ours) {
 			assert.equal(a.date, planted.date, JSON.stringify(a));
-			assert.ok(a.campaignId === planted.campaign.id || a.campaignId === null, `only the planted campaign or its account total: ${JSON.stringify(a)}`);
 			assert.equal(a.metric, 'conversions');
 			assert.equal(a.direction, 'drop');
+		}
+		for (const a of anomalies.filter((x) => !ours.includes(x))) {
+			const truth = sandbox.world.accounts.flatMap((acc) => acc.campaigns).find((c) => c.id === a.campaignId)?.daily.find((d) => d.date === a.date) as Record<string, number> | undefined;
+			assert.ok(truth && truth[String(a.metric)] === a.actual, `an unplanted anomaly is the platform's own value: ${JSON.stringify(a)}`);
+			assert.ok(a.direction === 'spike' && a.pattern !== 'tracking_break', `nothing but the planted campaign drops: ${JSON.stringify(a)}`);
 		}
 		const broken = anomalies.find((a) => a.campaignId === planted.campaign.id)!;
 		assert.equal(broken.pattern, 'tracking_break');
@@ -128,8 +137,8 @@ describe('workflows/insights.json in real n8n', () => {
 			assert.ok(f, 'the message carries its file');
 			assert.deepEqual(Buffer.from(f.bytes!.subarray(0, 8)), PNG);
 			assert.equal(f.bytes!.length, f.length);
-			assert.match(m.text, /Conversions dropped to [\d,.]+ on /);
 		}
+		assert.equal(posted.filter((m) => /Conversions dropped to [\d,.]+ on /.test(m.text)).length, ours.length, 'one conversions-drop message per planted anomaly');
 		assert.ok(posted.some((m) => /tracking break/.test(m.text)));
 		const stored = await withStore(storeConfig, (store) => store.select('anomalies', {}));
 		assert.equal(stored.length, anomalies.length);

@@ -73,7 +73,7 @@ describe('issue 13 gates: workflows/optimize.json (Live) and the approvals, as `
 		const posted = slack().slice(slackBefore).map((m) => JSON.stringify(m));
 		const why = posted.find((m) => m.includes('E2E raise-m1'));
 		assert.ok(why, `Slack hears about it: ${posted.join('\n').slice(0, 2000)}`);
-		assert.match(why, new RegExp(`budget changed ${start.get(M1.id)!.toFixed(2)} → ${edited.toFixed(2)} USD by Jane Doe in Ads Manager at \\d{2}:\\d{2}, 3(\\.\\d+)? h ago &lt; cooldown 24 h`));
+		assert.match(why, new RegExp(`budget changed ${start.get(M1.id)!.toFixed(2)} → ${edited.toFixed(2)} USD by Jane Doe in Ads Manager at (\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}, 3(\\.\\d+)? h ago &lt; cooldown 24 h`));
 		// the next hourly run stores it without telling Slack again
 		const again = slack().length;
 		await n8n.execute(workflow.id as string);

@@ -2,6 +2,7 @@
 // (test/unit/credential-slots.test.ts checks the editor's authentication-field rule), the subtitle in words, and the
 // Ad Account locator: "From list" asks the sandbox's platforms which accounts the credential reaches,
 // "By URL" and "By ID" values reach the run, a bad address fails with the item index, version 1 still runs.
+import { clearGoogleAccessTokenCache } from '../../nodes/shared/platforms/google-ads-rest';
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import { NodeHelpers, type ILoadOptionsFunctions, type INode, type INodeListSearchResult, type INodeParameters, type INodeType } from 'n8n-workflow';
 import { PREFIX, startEngine, type Engine } from './harness';
@@ -149,19 +150,36 @@ describe('AdOps Ingest set up from scratch', () => {
 		}
 	});
 
-	test('Google Ads: the access token stored in the credential does not matter, the refresh token is exchanged at the credential\'s token URL', async () => {
+	test('Google Ads: an expired access token is renewed through n8n\'s OAuth2 helper, stored, and used by the adapter; the next run exchanges nothing', async () => {
 		const type = 'adOpsGoogleAdsOAuth2Api';
 		const saved = engine.credentials.values[type]!;
 		const google = engine.sandbox.world.accounts.filter((a) => a.platform === 'google');
+		const base = { operation: 'ingest', platform: 'google_ads', accounts: { __rl: true, mode: 'id', value: google[0]!.id }, reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: { failOnAccountError: true } };
+		const exchanges = () => engine.sandbox.requests({ route: 'googleoauth.token' }).length;
+		const refused = () => engine.sandbox.requests({ platform: 'googleads' }).filter((r) => r.status === 401).length;
 		try {
-			engine.credentials.values[type] = { ...saved, oauthTokenData: { ...(saved.oauthTokenData as object), access_token: 'ya29.sandbox.1.expired' } };
-			const run = await engine.runNode(node({ operation: 'ingest', platform: 'google_ads', accounts: { __rl: true, mode: 'id', value: google[0]!.id }, reportingCurrency: 'USD', lookbackDays: 1, initialBackfillDays: 2, options: {} }));
+			// a token of another refresh token: the adapter's cache (per process) holds none for it
+			const refreshToken = String((saved.oauthTokenData as { refresh_token: string }).refresh_token);
+			engine.credentials.values[type] = { ...saved, oauthTokenData: { refresh_token: refreshToken, access_token: 'ya29.sandbox.1.expired', expires_in: 3599 } };
+			clearGoogleAccessTokenCache();
+			const before = { exchanges: exchanges(), refused: refused() };
+			const run = await engine.runNode(node(base));
 			expect(run.status, run.error?.message).toBe('success');
 			expect(json(run.items('Ingest')).map((o) => o.status)).toEqual(['success']);
-			// the adapter's tokens came from the sandbox's token endpoint (cached per process, so counted over the whole file)
-			expect(engine.sandbox.requests({ route: 'googleoauth.token' }).length).toBeGreaterThanOrEqual(1);
+			expect(exchanges() - before.exchanges, 'one exchange, by n8n').toBe(1);
+			expect(refused() - before.refused, 'the stale token refused once, on the check through n8n').toBe(1);
+			const stored = engine.credentials.values[type]!.oauthTokenData as { access_token: string; refresh_token: string };
+			expect(stored.access_token).toMatch(/^ya29\.sandbox\.\d+\./);
+			expect(stored.refresh_token).toBe(refreshToken);
+			// The next run (its adapter's cache emptied, as in another process) uses the stored token: nothing exchanged.
+			clearGoogleAccessTokenCache();
+			const again = await engine.runNode(node(base));
+			expect(again.status, again.error?.message).toBe('success');
+			expect(exchanges() - before.exchanges).toBe(1);
+			expect(refused() - before.refused).toBe(1);
 		} finally {
 			engine.credentials.values[type] = saved;
+			clearGoogleAccessTokenCache();
 		}
 	});
 });

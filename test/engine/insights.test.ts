@@ -6,7 +6,7 @@
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import { rngFor } from '../../scripts/sandbox/rng';
-import { startEngine, type Engine } from './harness';
+import { readWorkflow, startEngine, type Engine } from './harness';
 import { json } from './expect';
 import { withStore } from './world';
 
@@ -235,4 +235,52 @@ describe('AdOps Insights on n8n-core', () => {
 		expect(json(again.items('Insights'))[0]).toMatchObject({ slack: { status: 'already_posted' } });
 		expect(channel.messages.length).toBe(before + 1);
 	}, 180_000);
+	test('workflows/insights.json with Propose Budget Changes on: one budget proposal per off-plan campaign reaches AdOps Approval (the on-track plan and the account plan none); a rerun adds none', async () => {
+		// two active Meta campaigns of the sandbox in two accounts, with their stored days, and a December plan at 70 % of
+		// what each is heading for (over-pacing); a third campaign at 100 % (on track). The account plan of act-ins is paced, not proposed.
+		const world = engine.sandbox.world;
+		const picked: Array<{ account: (typeof world.accounts)[number]; campaign: (typeof world.accounts)[number]['campaigns'][number]; share: number }> = [];
+		const usable = world.accounts
+			.filter((a) => a.platform === 'meta')
+			.flatMap((account) => account.campaigns.filter((x) => x.status === 'ACTIVE' && x.dailyBudget > 0 && x.daily.filter((d) => d.date <= END && d.spend > 0).length >= 60 && x.daily.filter((d) => d.date <= END).slice(-28).every((d) => d.spend > 0)).map((campaign) => ({ account, campaign })));
+		for (const u of usable) if (picked.length < 2 && !picked.some((p) => p.account.id === u.account.id)) picked.push({ ...u, share: 0.7 });
+		const third = usable.find((u) => !picked.some((p) => p.campaign.id === u.campaign.id));
+		if (third) picked.push({ ...third, share: 1 });
+		expect(picked.length, 'two Meta accounts with an active campaign that spent 60 days, and a third campaign').toBe(3);
+		await withStore(engine, async (store) => {
+			for (const { account, campaign: c, share } of picked) {
+				const days = c.daily.filter((d) => d.date <= END).slice(-70);
+				await store.upsert('campaign_performance', days.map((d) => ({ date: d.date, platform: 'meta', account_id: account.id, campaign_id: c.id, campaign_name: c.name, currency: account.currency, spend: d.spend, impressions: d.impressions, clicks: d.clicks, conversions: d.conversions, revenue: d.revenue })) as Array<RowInput<'campaign_performance'>>);
+				const recent = days.slice(-28);
+				const heading = (recent.reduce((a, d) => a + d.spend, 0) / recent.length) * 31;
+				await store.upsert('budget_plans', [{ platform: 'meta', account_id: account.id, campaign_id: c.id, month: '2026-12-01', amount: Math.round(heading * share * 100) / 100, currency: account.currency }]);
+			}
+		});
+		const wf = readWorkflow('insights.json');
+		const pace = wf.nodes.find((n) => n.name === 'Pace Budgets')!;
+		expect(pace.parameters.proposeBudgets).toBe(false); // off as shipped
+		pace.parameters.proposeBudgets = true;
+		// this test is about the Pace branch: Detect Anomalies (tested above, and rendering a PNG per alert) is left out of the run
+		wf.nodes = wf.nodes.filter((n) => n.name !== 'Detect Anomalies');
+		for (const c of Object.values(wf.connections)) for (const out of c.main ?? []) if (out) out.splice(0, out.length, ...out.filter((x) => x.node !== 'Detect Anomalies'));
+		const queued = async () => withStore(engine, (store) => store.select('approvals', {})) as unknown as Promise<Array<Record<string, unknown>>>;
+		const before = new Set((await queued()).map((r) => r.id));
+		const run = await engine.run(wf);
+		expect(run.status, JSON.stringify(run.error)).toBe('success');
+		const paced = json(run.items('Pace Budgets')).filter((i) => i.outcome === 'pacing');
+		const over = picked.slice(0, 2).map((p) => p.campaign.id);
+		for (const id of over) expect(paced.find((p) => p.campaignId === id), id).toMatchObject({ status: 'over', rule: { id: expect.any(String) } });
+		expect(paced.find((p) => p.campaignId === picked[2]!.campaign.id)).toMatchObject({ status: 'on_track', rule: null });
+		expect(paced.filter((p) => p.rule).map((p) => p.campaignId).sort()).toEqual([...over].sort()); // account plans are paced, never proposed
+		// exactly one proposal per over-pacing campaign passed the optimizer's gates into AdOps Approval's queue
+		const proposals = json(run.items('Queue Budget Proposals'));
+		const targets = (rows: Array<Record<string, unknown>>) => rows.map((r) => JSON.stringify(r).match(new RegExp(over.join('|')))?.[0]).sort();
+		expect(targets(proposals)).toEqual([...over].sort());
+		const after = await queued();
+		const added = after.filter((r) => !before.has(r.id));
+		expect(targets(added)).toEqual([...over].sort());
+		const again = await engine.run(wf);
+		expect(again.status, JSON.stringify(again.error)).toBe('success');
+		expect((await queued()).length).toBe(after.length);
+	}, 480_000);
 });

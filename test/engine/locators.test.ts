@@ -165,7 +165,7 @@ describe('resource locators of the AdOps nodes', () => {
 
 	test('Creative 1.1: From list shows the campaigns and accounts in the store for the Platform (filtered, paged); a campaign address reaches the run', async () => {
 		const type = engine.nodeTypes.getByNameAndVersion(`${PREFIX}adOpsCreative`, 1.1);
-		expect(type.description.defaultVersion).toBe(1.1);
+		expect(type.description.defaultVersion).toBe(1.2); // a new AdOps Creative is 1.2 (Publish Approved), which keeps 1.1's locators
 		const { world } = engine.sandbox;
 		const account = world.accounts.find((a) => a.platform === 'meta' && a.campaigns.some((c) => c.status === 'ACTIVE'))!;
 		const spent = (c: (typeof account.campaigns)[number]) => c.daily.some((d) => d.date >= addDays(world.today, -STORED_CAMPAIGN_DAYS) && d.impressions > 0 && d.spend > 0);

@@ -18,6 +18,7 @@ export function optimizerItem(over: Partial<OptimizerItem>): OptimizerItem {
 			{ gate: 'cooldown', status: 'pass', detail: 'last change 30.0 h ago ≥ 24 h', values: {} },
 			{ gate: 'schedule', status: 'skip', detail: 'no schedule', values: {} },
 		],
+		evidence: ['return on ad spend (roas) over last 7 days (2026-02-23..2026-03-01) was 4.20, above the threshold of 3.00'],
 		reasons: ['all gates passed'],
 		idempotencyKey: 'opt:0123456789abcdef0123456789abcdef',
 		evaluatedAt: '2026-03-02T10:00:00.000Z',

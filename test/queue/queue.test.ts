@@ -8,13 +8,24 @@
 //
 //   concurrent schedules       four copies of optimize.json on one 10-second schedule, live, three campaigns
 //   duplicated deliveries      five parallel copies of one signed Meta comment delivery
-//   approvals clicked twice    two cards approved twice, three Execute Approved runs at once
+//   approvals clicked twice    two cards approved twice, then three Execute Approved at once (the
+//                              trigger's path: poll then execute; and two 15-minute sweeps) while the
+//                              receiver answers late, so the runs overlap on each proposal
+//   shared limits              a TikTok ingest run six times at once on both workers against a sandbox
+//                              daily quota: in-process, PostgreSQL and Redis limits on the AdOps Store
+//                              credential
 //   a worker killed            at optimizer.after-platform, optimizer.after-ledger,
 //                              approval.after-executor, moderation.after-platform,
 //                              moderation.after-stored; the next run on a restarted worker
 //
 // Executions start where n8n's queue mode starts them: published webhooks
 // (through the webhook processor) and published schedules (the main).
+//
+// ADOPS_QUEUE_LEDGER_CLAIM=off runs the suite with the action ledger's claim
+// disabled, to show the suite notices: a trigger on the store's action_ledger
+// deletes an existing entry before every claim's insert, so every claim is
+// granted, as if `claimAction` always answered "claimed". Every scenario that
+// relies on the claim must then fail with a count above 1.
 import { test, beforeAll, afterAll, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -27,17 +38,45 @@ import { openStore, type Store, type StoreConfig } from '../../nodes/shared/stor
 import type { RowInput } from '../../nodes/shared/schema/rows';
 import type { WorkflowInput } from '../helpers/n8n';
 import { queueServices, startQueueCluster, type QueueCluster } from '../helpers/queue';
+import { RespClient } from '../../nodes/shared/resilience/shared-limits';
 
 const ROOT = join(__dirname, '..', '..');
 const ALERTS = 'C0ADOPSALR';
 const KIND = 'queue.effect';
 const ALWAYS = { metric: 'impressions', window: 'last_7_days', op: '>=', value: 0 };
 const CRED = { store: { id: 'adopsStoreCred01', name: 'AdOps Store' }, notion: { id: 'adopsNotionCred01', name: 'AdOps Notion' }, slack: { id: 'adopsSlackCred01', name: 'AdOps Slack' } };
+const CLAIM_OFF = process.env.ADOPS_QUEUE_LEDGER_CLAIM === 'off';
+/** The shared-limits scenario: the sandbox's daily quota on TikTok's report route, the same figure in the credential's Quotas. */
+const LIMITS = { quota: 20, runs: 6, windowDays: 240, route: 'tiktok.report', call: 'fetchDailyMetrics' } as const;
+const LIMIT_CREDS = { memory: 'adopsStoreLimMem', postgres: 'adopsStoreLimPgs', redis: 'adopsStoreLimRed' } as const;
 
 type WfNode = { name: string; type: string; parameters: Record<string, unknown>; disabled?: boolean; [k: string]: unknown };
 type Conns = Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
 type Picked = Campaign & { account: AdAccount };
 type Row = Record<string, unknown>;
+
+const redisUrl = (): string => {
+	const { redis } = queueServices();
+	return `redis://${redis.host}:${redis.port}`;
+};
+
+/**
+ * ADOPS_QUEUE_LEDGER_CLAIM=off: every claim is granted. A BEFORE INSERT
+ * trigger removes the entry a claim's INSERT … ON CONFLICT DO NOTHING would
+ * meet, so the insert always lands and `claimAction` answers claimed, whether
+ * another run holds the key or it already succeeded.
+ */
+async function disableLedgerClaim(connectionString: string, schema: string): Promise<void> {
+	const client = new pg.Client({ connectionString });
+	await client.connect();
+	try {
+		await client.query(`CREATE FUNCTION ${schema}.adops_test_claim_off() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN DELETE FROM ${schema}.action_ledger WHERE idempotency_key = NEW.idempotency_key; RETURN NEW; END $$`);
+		await client.query(`CREATE TRIGGER adops_test_claim_off BEFORE INSERT ON ${schema}.action_ledger FOR EACH ROW EXECUTE FUNCTION ${schema}.adops_test_claim_off()`);
+	} finally {
+		await client.end();
+	}
+}
 
 /** Replaces a workflow's triggers with one published Webhook node (`path`) feeding `target`. */
 function viaWebhook(w: WorkflowInput, path: string, target: string, drop: string[]): WorkflowInput {
@@ -208,6 +247,10 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			}
 			await store.upsert('campaign_performance', perf);
 		});
+		if (CLAIM_OFF) {
+			await disableLedgerClaim(storeUrl, schema);
+			mark('ledger claim DISABLED (ADOPS_QUEUE_LEDGER_CLAIM=off)');
+		}
 
 		const optimize = JSON.parse(await readFile(join(ROOT, 'workflows', 'optimize.json'), 'utf8')) as WorkflowInput;
 		const s = campaigns.schedule!;
@@ -236,9 +279,46 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		wf.execute = approvalRunner('QueueApprExec001', 'queue-approval-execute', execute, true);
 		// approvals.json's 15-minute sweep: Execute Approved without a new decision (what finishes a proposal a crash left behind)
 		wf.sweep = approvalRunner('QueueApprSweep01', 'queue-approval-sweep', execute, false);
+		// reads the cards' decisions into the store (a consumer of its own), so the sweeps see them approved
+		wf.sync = {
+			id: 'QueueApprSync001',
+			name: 'queue approval sync',
+			nodes: [
+				{ parameters: { httpMethod: 'POST', path: 'queue-approval-sync', responseMode: 'onReceived', options: {} }, name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID() },
+				{ parameters: { resource: 'decision', operation: 'pollDecisions', consumer: 'queue-sync', queueOptions: {} }, name: 'Decisions', type: 'n8n-nodes-adops.adOpsApproval', typeVersion: 2, position: [200, 0], credentials: { adOpsNotionApi: CRED.notion, adOpsStoreApi: CRED.store } },
+			],
+			connections: { Start: { main: [[{ node: 'Decisions', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as unknown as WorkflowInput;
+
+		// shared limits: one TikTok advertiser, LIMITS.windowDays of reports (one report call per 30 days), one workflow per Shared Limits choice
+		const advertiser = sandbox.world.tiktok.advertisers[0]!.id;
+		const until = addDays(sandbox.world.today, -1);
+		for (const [mode, credId] of Object.entries(LIMIT_CREDS)) {
+			wf[`limits-${mode}`] = {
+				id: `QueueLimits${mode.slice(0, 3)}0001`.slice(0, 16),
+				name: `queue limits ${mode}`,
+				nodes: [
+					{ parameters: { httpMethod: 'POST', path: `queue-limits-${mode}`, responseMode: 'onReceived', options: {} }, name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID() },
+					{
+						parameters: { operation: 'ingest', platform: 'tiktok', accounts: advertiser, reportingCurrency: 'USD', lookbackDays: 3, initialBackfillDays: 30, options: { maxRetries: 0, windowStart: addDays(until, -(LIMITS.windowDays - 1)), windowEnd: until } },
+						name: 'Ingest TikTok',
+						type: 'n8n-nodes-adops.adOpsIngest',
+						typeVersion: 1,
+						position: [200, 0],
+						credentials: { adOpsStoreApi: { id: credId, name: `AdOps Store (${mode} limits)` }, adOpsTikTokAdsApi: { id: 'adopsTikTokCred01', name: 'AdOps TikTok Ads' } },
+					},
+				],
+				connections: { Start: { main: [[{ node: 'Ingest TikTok', type: 'main', index: 0 }]] } },
+				settings: { executionOrder: 'v1' },
+			} as unknown as WorkflowInput;
+		}
 
 		cluster = await startQueueCluster({ workers: 2 });
-		await cluster.importCredentials(sandboxN8nCredentials(sandbox, { backend: 'postgres', connectionString: storeUrl, ssl: 'disable', schema }));
+		const storeCredential = { backend: 'postgres', connectionString: storeUrl, ssl: 'disable', schema };
+		const quotas = JSON.stringify({ [`tiktok:${LIMITS.call}`]: { windows: [{ points: LIMITS.quota, durationMs: 86_400_000 }] } });
+		const limitCredentials = Object.entries(LIMIT_CREDS).map(([mode, id]) => ({ id, name: `AdOps Store (${mode} limits)`, type: 'adOpsStoreApi', data: { ...storeCredential, sharedLimits: mode, redisUrl: redisUrl(), quotas } }));
+		await cluster.importCredentials([...sandboxN8nCredentials(sandbox, storeCredential), ...limitCredentials]);
 		await cluster.importWorkflows(Object.values(wf));
 		// the schedule copies are published by their test, once every worker is up (published now, they would fire
 		// every 10 s while the cluster boots and leave a backlog behind)
@@ -332,7 +412,7 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 		table.push(`moderation: 2 concurrent polls hid ${hidden.length} comments with ${hidden.length} hides (${polls.length} comment writes in all: hides, replies, likes), none twice; 5 duplicated deliveries started ${started} executions, 1 hide, ${posts} Slack post`);
 	});
 
-	test('approvals clicked twice: each approved proposal runs once across three concurrent Execute Approved runs; one receipt, one executed card, one Slack post each', async () => {
+	test('approvals clicked twice: each approved proposal runs once across three overlapping Execute Approved runs (the trigger path and two sweeps); one receipt, one executed card, one Slack post each', async () => {
 		const ids = ['queue-p1', 'queue-p2'];
 		const notionCreates = okWrites('notion.createPage').length;
 		for (const id of ids) {
@@ -347,8 +427,22 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			await approve(card.id);
 			await approve(card.id); // clicked twice
 		}
+		// the decisions reach the store first, so every one of the three runs below finds both proposals approved
+		await fire(wf.sync!.id as string, 'queue-approval-sync');
+		await withStore(async (store) => {
+			const rows = (await store.select('approvals', { where: { proposal_id: { in: ids } } })) as Row[];
+			assert.deepEqual(rows.map((r) => r.status), ['approved', 'approved'], 'both approvals read from the cards');
+		});
 		const slackBefore = slackPosts().length;
-		await fire(wf.execute!.id as string, 'queue-approval-execute', 3);
+		// the receiver records each effect at once and answers 5 s later: the three runs overlap on every proposal,
+		// so only the ledger's claim keeps the second and third from running it again (without the hold, the first
+		// run wrote "executed" before the others read the proposal, and they never reached the claim)
+		sandbox.holdEffects(5000, 6);
+		try {
+			await Promise.all([fire(wf.execute!.id as string, 'queue-approval-execute', 1), fire(wf.sweep!.id as string, 'queue-approval-sweep', 2)]);
+		} finally {
+			sandbox.holdEffects(0, 0);
+		}
 		const receipts = ids.map((id) => sandbox.effects(KIND).filter((r) => (r.body as { proposalId?: string } | null)?.proposalId === id).length);
 		assert.deepEqual(receipts, [1, 1], 'one effect per proposal');
 		for (const id of ids) assert.equal((await cardOf(id))?.properties.Status?.status?.name, 'Executed');
@@ -358,7 +452,41 @@ describe('the bundled workflows in n8n queue mode (main, two workers, webhook pr
 			const ledger = (await store.select('action_ledger', { where: { kind: `approval.${KIND}` } })) as Row[];
 			assert.deepEqual(ledger.map((e) => `${String(e.target)}:${String(e.status)}`).sort(), ids.map((id) => `${id}:succeeded`));
 		});
-		table.push(`approvals clicked twice: 2 cards, 3 concurrent runs: receipts ${receipts.join('/')}, executed Slack posts ${executedPosts.join('/')}`);
+		table.push(`approvals clicked twice: 2 cards, 3 overlapping Execute Approved runs (receiver answering 5 s late): receipts ${receipts.join('/')}, executed Slack posts ${executedPosts.join('/')}`);
+	});
+
+	test(`shared limits: a TikTok ingest run ${LIMITS.runs} times at once on both workers against a sandbox quota of ${LIMITS.quota} report calls a day; in-process the platform refuses calls, shared (PostgreSQL, Redis) at least 90 % is used with none refused`, async () => {
+		const figures: Record<string, { sent: number; used: number; refused: number; failed: number; workers: number }> = {};
+		for (const mode of Object.keys(LIMIT_CREDS) as Array<keyof typeof LIMIT_CREDS>) {
+			// a fresh quota on the platform, and on Redis a fresh day window (Redis keeps it between runs of the suite)
+			sandbox.setDailyQuota(LIMITS.route, undefined);
+			sandbox.setDailyQuota(LIMITS.route, LIMITS.quota);
+			if (mode === 'redis') {
+				const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+				const client = new RespClient(redisUrl());
+				await client.command(['DEL', `adops:limits:w:tiktok:${sandbox.world.tiktok.advertisers[0]!.id}:${LIMITS.call}|86400000:${day}`]);
+				await client.close();
+			}
+			const before = sandbox.requests({ route: LIMITS.route }).length;
+			const workflowId = wf[`limits-${mode}`]!.id as string;
+			const since = await cluster.lastExecutionId();
+			// more runs than one worker takes at once (concurrency 5): both workers run some
+			const answers = await Promise.all(Array.from({ length: LIMITS.runs }, () => cluster.postWebhook(`queue-limits-${mode}`, {})));
+			for (const a of answers) assert.equal(a.status, 200, a.text);
+			const runs = await cluster.waitForExecutions({ workflowId, sinceId: since, count: LIMITS.runs, timeoutMs: 180_000 });
+			const sent = sandbox.requests({ route: LIMITS.route }).length - before;
+			// the sandbox counts a call against the quota only when it answers it: past the quota every call is refused (TikTok's code 40100)
+			const used = Math.min(sent, LIMITS.quota);
+			const workers = cluster.workers.filter((w) => runs.some((r) => new RegExp(`execution(Id)?\\W{1,3}${r.id}\\b`, 'i').test(w.output))).length;
+			figures[mode] = { sent, used, refused: sent - used, failed: runs.filter((r) => r.status !== 'success').length, workers };
+		}
+		const line = Object.entries(figures).map(([m, f]) => `${m}: ${f.used} of ${LIMITS.quota} used (${Math.round((100 * f.used) / LIMITS.quota)} %), ${f.refused} refused, ${f.sent} sent, ${f.failed} of ${LIMITS.runs} runs stopped, runs seen in the logs of ${f.workers} workers`).join('; ');
+		table.push(`shared limits, ${LIMITS.runs} TikTok ingest runs of ${LIMITS.windowDays / 30} report calls each on 2 workers, quota ${LIMITS.quota}: ${line}`);
+		assert.ok(figures.memory!.refused > 0, `in-process: each worker spends the quota as if alone, the platform refuses the excess (${line})`);
+		for (const mode of ['postgres', 'redis'] as const) {
+			assert.equal(figures[mode]!.refused, 0, `${mode}: no call refused (${line})`);
+			assert.ok(figures[mode]!.used >= 0.9 * LIMITS.quota, `${mode}: at least 90 % of the quota used (${line})`);
+		}
 	});
 
 	test('a worker killed at optimizer.after-platform, then restarted: the next run changes nothing more and settles the ledger from the platform', async () => {

@@ -131,6 +131,6 @@ describe('creative staging: content hash, row, proposal', () => {
 		assert.match(evidence.warnings[0], /proof on file: G2 2025/);
 		assert.deepEqual(evidence.novelty, { verdict: 'novel', nearest: null });
 		assert.equal((p.payload as { contentHash: string }).contentHash, variantContentHash(v));
-		assert.match(p.impact ?? '', /publishing it to the platform is a later step/);
+		assert.match(p.impact ?? '', /with publish settings \(AdOps Approval or AdOps Creative Publish Approved\) it then goes live as a paused ad/);
 	});
 });

@@ -163,7 +163,7 @@ describe('checkNoveltyWith', () => {
 describe('NoveltyIndexCache', () => {
 	const entry = (n: number) => {
 		const index = new NoveltyIndex().add(Array.from({ length: n }, (_, i) => ({ id: `v${i}`, text: `variant ${i}` })));
-		return { index, docOf: new Map(), vec: new Uint8Array(8), updated: new Float64Array(8), unsaved: 0, firstStored: new Map(), excluded: new Set<string>(), newest: null, bytes: 0 };
+		return { index, docOf: new Map(), vec: new Uint8Array(8), updated: new Float64Array(8), unsaved: 0, firstStored: new Map(), excluded: new Set<string>(), newest: null, bytes: 0, snapshotSize: null };
 	};
 
 	test('take hands an index out (a concurrent run finds none), put keeps the most recent ones within the bounds', () => {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { MetaAdsAdapter, pickActions, appSecretProof, metaPages, type MetaPage } from '../../nodes/shared/platforms/meta';
 import { PlatformApiError } from '../../nodes/shared/resilience/errors';
+import { metaConversions } from '../../nodes/shared/platforms/meta-conversions';
+import type { EventRow } from '../../nodes/shared/conversions/payloads';
 import { useFixtureServer, fixture, fakeClock, type Reply } from '../fixtures/platforms/server';
 
 const TOKEN = 'EAAsecret-token-123456';
@@ -183,6 +185,33 @@ describe('Meta insights', () => {
 		assert.ok(clock.sleeps.includes(36_000), `sleeps ${clock.sleeps}`);
 		assert.equal(a.http.executor.stats.retryWaitMs, 120_000);
 		assert.equal(a.http.executor.stats.throttleWaitMs, 36_000);
+	});
+
+	test('send-back (Conversions API) shares the adapter\'s transport: 90 % app usage slows the next batch by 36 s, the proof never shows', async () => {
+		server.route = (req): Reply => {
+			if (req.path === '/v23.0/777/events') return { body: { events_received: 1 }, headers: { 'x-app-usage': JSON.stringify({ call_count: 90, total_time: 10, total_cputime: 10 }) } };
+			return { status: 404, body: { error: { message: 'unknown path', code: 803 } } };
+		};
+		const clock = fakeClock();
+		const sender = metaConversions.create({ platform: 'meta', accessToken: TOKEN, appSecret: APP_SECRET, apiVersion: 'v23.0', baseUrl: server.base, accountIds: [] }, { clock, retry: { initialDelayMs: 1, maxDelayMs: 5 } });
+		const event = { event_id: 'order-1', event_type: 'purchase', event_name: null, event_time: new Date().toISOString(), value: 10, currency: 'EUR', email_sha256: 'a'.repeat(64) } as unknown as EventRow;
+		await sender.send('777', [event]);
+		assert.deepEqual(clock.sleeps, [], 'the first batch is not held back');
+		await sender.send('777', [{ ...event, event_id: 'order-2' }]);
+		// the same rule as the adapter's: (90-75)/25 × 60 s before the next request
+		assert.deepEqual(clock.sleeps, [36_000]);
+		assert.equal(server.requests.length, 2);
+		const proof = appSecretProof(TOKEN, APP_SECRET);
+		assert.equal(JSON.parse(server.requests[0].body).appsecret_proof, proof);
+		// a refusal whose text repeats them bare (no key=value for the pattern scrub to catch): the token, the secret and the
+		// proof are redacted from the error because the transport knows them
+		server.route = (): Reply => ({ status: 400, body: { error: { message: `Invalid signature ${proof} for token ${TOKEN} and secret ${APP_SECRET}`, type: 'OAuthException', code: 100 } } });
+		await assert.rejects(sender.send('777', [{ ...event, event_id: 'order-3' }]), (error: unknown) => {
+			assert.ok(error instanceof PlatformApiError);
+			const text = JSON.stringify(error) + error.message + String(error.stack);
+			for (const secret of [proof, TOKEN, APP_SECRET]) assert.ok(!text.includes(secret), `${secret.slice(0, 6)}… leaked: ${error.message}`);
+			return true;
+		});
 	});
 
 	test('pickActions: first-match vs sum, and malformed lists kept', () => {

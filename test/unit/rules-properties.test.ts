@@ -50,6 +50,8 @@ const leafArb = fc
 	})
 	.map((l) => {
 		const out: Record<string, unknown> = { ...l };
+		// first-party counts read stored events over bounded windows only (a lifetime window is refused by the rule model)
+		if (l.metric.startsWith('first_party_') && l.window === 'lifetime') out.window = 'last_7_days';
 		if (l.compareTo === undefined || (l.compareTo === 'previous_window' && l.window === 'lifetime')) delete out.compareTo;
 		return out;
 	});

@@ -4,6 +4,7 @@ import { AlertDeliveryError, createSlackClient, slackPoster, type SlackSettings 
 import { numberParam } from '../../common/params';
 import { runOperation } from '../../common/router';
 import { openOptionalStore, threadRegistry } from '../../common/store';
+import { limitsFromNode } from '../../common/shared-limits';
 import * as post from './post.operation';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -17,7 +18,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	} catch (error) {
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: 0 });
 	}
-	const slack = createSlackClient(credentials, { retries });
+	// Slack's message budget per channel, counted where the AdOps Store credential's Shared Limits say (this process, PostgreSQL or Redis)
+	const slack = createSlackClient(credentials, { retries, limits: await limitsFromNode(this) });
 	const store = await openOptionalStore(this);
 	const deps: post.PostDeps = { slack: slackPoster(slack), defaultChannel: credentials.defaultChannel ?? '', threads: store ? threadRegistry(store) : undefined };
 

@@ -6,10 +6,13 @@ import { registerModerationExecutor } from '../../shared/moderation/executor';
 import type { MetaCommentsClient } from '../../shared/platforms/meta-comments';
 import type { OptimizerAdapters } from '../../shared/rules/apply';
 import { registerOptimizationExecutor } from '../../shared/rules/executor';
+import { registerBudgetPlanExecutor } from '../../shared/allocation/executor';
 import { metaCommentSettings } from '../../common/meta';
 import { controlledAdaptersFromNode } from '../../common/platforms';
 import { optionalCredentials } from '../../common/credentials';
 import { numberParam } from '../../common/params';
+import { PUBLISH_SETTING_FIELDS, publishTargets } from '../../common/creative-publish';
+import type { CreativePublishing } from '../../shared/creative/executor';
 
 const show = { show: { operation: ['executeApproved'] } };
 
@@ -56,6 +59,17 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Creative Publishing',
+		name: 'creativePublishing',
+		type: 'collection',
+		default: {},
+		placeholder: 'Add Publish Setting',
+		displayOptions: show,
+		description:
+			"With a Landing Page URL set, an approved creative variant is published as one ad (paused unless Ad Status says Live) on its platform through the platform's credential on this node, exactly once. Without it, approved variants are only marked approved (publish them with AdOps Creative, Publish Approved).",
+		options: PUBLISH_SETTING_FIELDS,
+	},
+	{
 		displayName: 'Options',
 		name: 'executeOptions',
 		type: 'collection',
@@ -86,13 +100,21 @@ export const description: INodeProperties[] = [
 ];
 
 /** Built-in executors (those that need the store get the queue's) plus this node's webhook executors. */
-export function registryFor(webhooks: IDataObject[], queue: ApprovalQueue, platforms: { metaComments?: MetaCommentsClient; optimizer?: OptimizerAdapters } = {}): ExecutorRegistry {
+export function registryFor(
+	webhooks: IDataObject[],
+	queue: ApprovalQueue,
+	platforms: { metaComments?: MetaCommentsClient; optimizer?: OptimizerAdapters; creativePublishing?: CreativePublishing } = {},
+): ExecutorRegistry {
 	const registry = new ExecutorRegistry();
-	registerCreativeExecutor(registry, queue.store);
+	// Creative proposals: marked approved, and published when the node has publish settings (their adapters are the platform credentials')
+	registerCreativeExecutor(registry, queue.store, platforms.creativePublishing);
 	// Moderation proposals act on Meta comments: their executor needs the node's AdOps Meta Ads credential.
 	if (platforms.metaComments) registerModerationExecutor(registry, { store: queue.store, metaComments: platforms.metaComments });
 	// Optimization proposals change campaigns: their executor needs the credential of each platform they act on.
-	if (platforms.optimizer && Object.keys(platforms.optimizer).length > 0) registerOptimizationExecutor(registry, { store: queue.store, adapters: platforms.optimizer });
+	if (platforms.optimizer && Object.keys(platforms.optimizer).length > 0) {
+		registerOptimizationExecutor(registry, { store: queue.store, adapters: platforms.optimizer });
+		registerBudgetPlanExecutor(registry, { store: queue.store, adapters: platforms.optimizer });
+	}
 	const builtIn = new Set(registry.kinds());
 	for (const w of webhooks) {
 		const kind = String(w.kind ?? '').trim();
@@ -128,12 +150,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, queue:
 	const meta = await optionalCredentials(this, 'adOpsMetaAdsApi');
 	const metaComments = meta ? metaCommentSettings(meta).client : undefined;
 	const { adapters: optimizer } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
-	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments, optimizer }), {
+	const publishSettings = this.getNodeParameter('creativePublishing', itemIndex, {}) as IDataObject;
+	const runId = `n8n-execution-${this.getExecutionId()}`;
+	const creativePublishing: CreativePublishing | undefined = String(publishSettings.link ?? '').trim() ? { adapters: optimizer, targets: publishTargets(publishSettings), runId } : undefined;
+	const events = await queue.executeApproved(registryFor(webhooks, queue, { metaComments, optimizer, creativePublishing }), {
 		retryFailed: options.retryFailed === true,
 		...(ids.length ? { proposalIds: ids } : {}),
 		...(options.limit ? { limit: numberParam(options.limit, 'Limit', undefined, { min: 1, integer: true }) } : {}),
 		...(options.claimLeaseMinutes !== undefined ? { claimLeaseMs: numberParam(options.claimLeaseMinutes, 'Claim Lease (Minutes)', 10, { min: 1 }) * 60_000 } : {}),
-		runId: `n8n-execution-${this.getExecutionId()}`,
+		runId,
 	});
 	return eventItems(queue, events, itemIndex);
 }

@@ -12,6 +12,7 @@ import * as pollDecisions from './pollDecisions.operation';
 import * as resolveStuck from './resolveStuck.operation';
 import * as slackInteraction from './slackInteraction.operation';
 import * as syncDecisions from './syncDecisions.operation';
+import { limitsFromNode } from '../../common/shared-limits';
 
 const operations = { enqueue, syncDecisions, pollDecisions, executeApproved, expire, resolveStuck, slackInteraction } as const;
 
@@ -26,7 +27,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		let queue;
 		try {
 			const database = notionDatabaseFromLocator(this.getNodeParameter('approvalDatabase', 0, ''));
-			queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { database, approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined });
+			queue = await openApprovalQueue(await this.getCredentials('adOpsNotionApi'), store, { database, approvers: options.approvers as string | undefined, slackUsers: options.slackUsers as string | undefined, limits: await limitsFromNode(this) });
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, { description: 'Check the Approval Database, the AdOps Notion credential (token, approval database id, API URL) and the Approvers / Slack Users options.' });
 		}

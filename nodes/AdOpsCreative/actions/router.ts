@@ -8,12 +8,24 @@ import type { CreativeContext } from './types';
 import * as checkNovelty from './checkNovelty.operation';
 import * as generate from './generate.operation';
 import * as listCampaigns from './listCampaigns.operation';
+import * as publishApproved from './publishApproved.operation';
+import { controlledAdaptersFromNode } from '../../common/platforms';
 
 const operations = { generate, checkNovelty, listCampaigns } as const;
 
 /** Generate Variants: two outputs, queued variants and variants held back; List Active Campaigns and Check Novelty: one. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;
+	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations | 'publishApproved';
+	if (operation === 'publishApproved') {
+		// no OpenAI: the adapters of the platform credentials set on the node (the others are left out)
+		const store = await openStoreFromNode(this);
+		try {
+			const { adapters } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
+			return await runOperationOutputs(this, publishApproved as Operation<publishApproved.PublishContext, INodeExecutionData[][]>, { store, adapters }, 1, 0);
+		} finally {
+			await store.release();
+		}
+	}
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 	const settings = openAiSettings(await this.getCredentials('adOpsOpenAiApi'));

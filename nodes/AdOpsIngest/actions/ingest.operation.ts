@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { runIngestAll, type IngestAccount } from '../../shared/ingest';
+import { runAdIngest, runIngestAll, type IngestAccount, type IngestOutcome } from '../../shared/ingest';
+import { canReportAds } from '../../shared/platforms/ad-report';
 import { isKnownCurrency } from '../../shared/platforms/currency';
 import { createPlatformAdapter, parseIdList, settingsAccountIds } from '../../shared/platforms/factory';
 import { PLATFORM_LABEL, type PlatformId } from '../../shared/resilience/errors';
@@ -104,6 +105,18 @@ export const description: INodeProperties[] = [
 				default: 'Placed Order',
 				description: 'Name of the Klaviyo metric whose value is revenue (looked up once per run)',
 			},
+			{
+				displayName: 'Level',
+				name: 'level',
+				type: 'options',
+				default: 'campaign',
+				description: 'What to load: campaign rows (campaign_performance), ad rows (ad_performance: Google Ads, Meta, LinkedIn) or both; ad outcomes carry level "ad"',
+				options: [
+					{ name: 'Ads', value: 'ad', description: 'Daily metrics per ad and ad group / ad set into ad_performance' },
+					{ name: 'Campaigns', value: 'campaign', description: 'Daily metrics per campaign into campaign_performance' },
+					{ name: 'Campaigns and Ads', value: 'both', description: 'Campaigns first, then the ads of the same window' },
+				],
+			},
 			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 4, description: 'Retries per API call on 429, 5xx and timeouts' },
 			{
 				displayName: 'Meta Lead Action Types',
@@ -171,15 +184,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, store:
 		throw new NodeOperationError(this.getNode(), `No ${PLATFORM_LABEL[platform]} accounts to ingest: list them in the node's Account IDs or in the credential`, { itemIndex });
 	}
 
-	const outcomes = await runIngestAll(
-		accountIds.map((accountId): IngestAccount => ({ adapter, accountId, window })),
-		{
-			store,
-			reportingCurrency,
-			lookbackDays: numberParam(this.getNodeParameter('lookbackDays', itemIndex, 3), 'Lookback Days', 3, { min: 0, max: 90, integer: true }),
-			initialBackfillDays: numberParam(this.getNodeParameter('initialBackfillDays', itemIndex, 30), 'Initial Backfill Days', 30, { min: 1, max: 1095, integer: true }),
-		},
-	);
+	const level = String(options.level ?? 'campaign');
+	if (level !== 'campaign' && !canReportAds(adapter)) {
+		throw new NodeOperationError(this.getNode(), `${PLATFORM_LABEL[platform]} does not report metrics per ad here (ad level: Google Ads, Meta, LinkedIn): set Level to Campaigns`, { itemIndex });
+	}
+	const defaults = {
+		store,
+		reportingCurrency,
+		lookbackDays: numberParam(this.getNodeParameter('lookbackDays', itemIndex, 3), 'Lookback Days', 3, { min: 0, max: 90, integer: true }),
+		initialBackfillDays: numberParam(this.getNodeParameter('initialBackfillDays', itemIndex, 30), 'Initial Backfill Days', 30, { min: 1, max: 1095, integer: true }),
+	};
+	const outcomes: Array<IngestOutcome & { level?: 'ad' }> = level === 'ad' ? [] : await runIngestAll(accountIds.map((accountId): IngestAccount => ({ adapter, accountId, window })), defaults);
+	if (level !== 'campaign' && canReportAds(adapter)) {
+		for (const accountId of accountIds) outcomes.push({ ...(await runAdIngest({ ...defaults, adapter, accountId, window })), level: 'ad' });
+	}
 	const failed = outcomes.filter((o) => o.status === 'failed');
 	if (options.failOnAccountError && failed.length > 0) {
 		const message = `${failed.length} of ${outcomes.length} ${PLATFORM_LABEL[platform]} account(s) failed: ${failed.map((f) => `${f.accountId}: ${f.error?.message ?? 'failed'}`).join('; ')}`;

@@ -4,8 +4,9 @@ import { runOperation, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
 import * as ingest from './ingest.operation';
 import * as qualityReport from './qualityReport.operation';
+import * as fatigue from './fatigue.operation';
 
-const operations = { ingest, qualityReport } as const;
+const operations = { ingest, qualityReport, fatigue } as const;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as keyof typeof operations;

@@ -4,6 +4,7 @@ import { createSlackClient, type SlackSettings } from '../../shared/alerts/post'
 import { optionalCredentials } from '../../common/credentials';
 import { slackChannelFromLocator } from '../../common/list-search';
 import { runOperation, type Operation } from '../../common/router';
+import { limitsFromNode } from '../../common/shared-limits';
 import { openStoreFromNode } from '../../common/store';
 import * as detect from './detect.operation';
 import * as digest from './digest.operation';
@@ -27,7 +28,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const settings = data as unknown as SlackSettings;
 			const channel = slackChannelFromLocator(this.getNodeParameter('channel', 0, ''), 'Slack Channel') || String(settings.defaultChannel ?? '').trim();
 			if (!channel) throw new NodeOperationError(this.getNode(), 'No Slack channel: set Slack Channel on the node or a default channel in the AdOps Slack credential');
-			slack = { client: createSlackClient(settings, { retries: 3 }), channel };
+			slack = { client: createSlackClient(settings, { retries: 3, limits: await limitsFromNode(this) }), channel };
 		}
 	}
 	const store = await openStoreFromNode(this);

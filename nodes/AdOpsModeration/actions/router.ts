@@ -10,6 +10,7 @@ import { openAIModerationDeps } from '../../shared/moderation/openai';
 import type { ModerationContext } from './types';
 import * as moderate from './moderate.operation';
 import * as poll from './poll.operation';
+import { limitsFromNode } from '../../common/shared-limits';
 
 const operations = { pollComments: poll, moderate } as const;
 
@@ -30,7 +31,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				ctx.chatModel = settings.chatModel;
 			}
 			const notion = await optionalCredentials(this, 'adOpsNotionApi');
-			if (notion) ctx.queue = await openApprovalQueue(notion, store);
+			if (notion) ctx.queue = await openApprovalQueue(notion, store, { limits: await limitsFromNode(this) });
 		}
 		return [await runOperation(this, op as Operation<ModerationContext>, ctx)];
 	} finally {

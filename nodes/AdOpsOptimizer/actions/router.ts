@@ -5,13 +5,14 @@ import { runOperationOutputs, type Operation } from '../../common/router';
 import { openStoreFromNode } from '../../common/store';
 import { outputsForCaller } from '../../common/tool';
 import * as backtest from './backtest.operation';
+import * as planBudget from './planBudget.operation';
 import * as reconcile from './reconcile.operation';
 import * as run from './run.operation';
 import type { OptimizerContext } from './types';
 
 export type { OptimizerContext } from './types';
 
-const operations = { run, backtest, reconcile } as const;
+const operations = { run, backtest, reconcile, planBudget } as const;
 
 /** Three outputs: executed (and failed) with their alerts, proposals for AdOps Approval, gated and everything stored only. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

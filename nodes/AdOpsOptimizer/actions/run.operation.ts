@@ -42,6 +42,15 @@ export const ACCOUNT_OPTIONS: Array<{ platform: PlatformId; option: INodePropert
 /** Rules and gates are the same for a run and a backtest. */
 const both = { show: { operation: ['run', 'backtest'] } };
 
+/** The gate options Run Rules and Plan Budget share (one definition of their names, types and defaults). */
+export const GATE_OPTIONS = {
+	budgetCeiling: { displayName: 'Budget Ceiling', name: 'budgetCeiling', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is raised above this (budget currency); 0 for none' },
+	budgetFloor: { displayName: 'Budget Floor', name: 'budgetFloor', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is lowered below this (budget currency)' },
+	cooldownHours: { displayName: 'Cooldown (Hours)', name: 'cooldownHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'Minimum time between two changes of one campaign (or one ad, for rules on ad level), by any rule' },
+	gates: { displayName: 'Gates (JSON)', name: 'gates', type: 'json', default: '{}', description: 'The whole gate configuration (minData, minEntityAgeDays, schedule, changeMode, …); the fields of these options override it' },
+	maxDailyChangePct: { displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Within any 24 hours a budget stays within ± this percent of its value at the start of those 24 hours (changes made in the platform count too)' },
+} satisfies Record<string, INodeProperties>;
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Mode',
@@ -77,7 +86,7 @@ export const description: INodeProperties[] = [
 		default: '[]',
 		displayOptions: both,
 		description:
-			'More rules, evaluated together with the stored ones: [{id, name, priority, scope, conditions, action, gates?}] (see the README). Invalid rules stop the run with the path of each problem.',
+			'More rules, evaluated together with the stored ones: [{id, name, priority, level?, scope, conditions, action, gates?}] (see the README). level "ad" (or action "pause_ad" / "enable_ad") makes a rule look at each ad, with its metrics from ad_performance (AdOps Ingest, Level "Campaigns and Ads"), and pause, enable or notify about that ad only. Invalid rules stop the run with the path of each problem.',
 	},
 	// Version 1 lists account IDs as text, 1.1 as locators; the rest of the options are the same.
 	...([1, 1.1] as const).map((version) => runOptions(version)),
@@ -108,15 +117,15 @@ function runOptions(version: 1 | 1.1): INodeProperties {
 				],
 				description: 'Actions that always become proposals',
 			},
-			{ displayName: 'Budget Ceiling', name: 'budgetCeiling', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is raised above this (budget currency); 0 for none' },
-			{ displayName: 'Budget Floor', name: 'budgetFloor', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'No daily budget is lowered below this (budget currency)' },
-			{ displayName: 'Cooldown (Hours)', name: 'cooldownHours', type: 'number', default: 24, typeOptions: { minValue: 0 }, description: 'Minimum time between two changes of one campaign, by any rule' },
+			GATE_OPTIONS.budgetCeiling,
+			GATE_OPTIONS.budgetFloor,
+			GATE_OPTIONS.cooldownHours,
 			{ displayName: 'Currency Gates (JSON)', name: 'currencies', type: 'json', default: '{}', description: 'Money gates per budget currency, e.g. {"JPY": {"budgetFloor": 1000, "approvalAmount": 20000, "minSpend": 5000}}' },
-			{ displayName: 'Gates (JSON)', name: 'gates', type: 'json', default: '{}', description: 'The whole gate configuration (minData, minEntityAgeDays, schedule, changeMode, …); the fields of these options override it' },
+			GATE_OPTIONS.gates,
 			{ displayName: 'Max Actions per Run', name: 'maxActionsPerRun', type: 'number', default: 100, typeOptions: { minValue: 0 }, description: 'Changes (executed or proposed) one run may plan; the rest are gated' },
 			{ displayName: 'Max Attempts per Change', name: 'maxAttempts', type: 'number', default: 3, typeOptions: { minValue: 1 }, description: 'Runs that may try one change before it is given up for the day' },
 			{ displayName: 'Max Change per Action (%)', name: 'maxChangePct', type: 'number', default: 25, typeOptions: { minValue: 0 } },
-			{ displayName: 'Max Change per 24 h (%)', name: 'maxDailyChangePct', type: 'number', default: 50, typeOptions: { minValue: 0 }, description: 'Within any 24 hours a budget stays within ± this percent of its value at the start of those 24 hours (changes made in the platform count too)' },
+			GATE_OPTIONS.maxDailyChangePct,
 			{ displayName: 'Min Entity Age (Days)', name: 'minEntityAgeDays', type: 'number', default: 0, typeOptions: { minValue: 0 }, description: 'Learning period: campaigns younger than this are not changed' },
 			{
 				displayName: 'Output',

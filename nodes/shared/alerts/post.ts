@@ -11,9 +11,16 @@
 // every error but its AbortError). Only answers that prove nothing was
 // posted are retried here: 429 (Retry-After honoured) and a connection that
 // was never made.
+//
+// Every message (a post, a file shared into a channel) first takes one call
+// from the client's limits (`createSlackClient(…, { limits })`: the AdOps
+// Store credential's Shared Limits), keyed `slack:post:<channel>`: Slack's
+// about one message a second per channel (DEFAULT_QUOTAS 'slack:post'),
+// counted in this process or, on PostgreSQL or Redis, across every process.
 import { createHash } from 'node:crypto';
 import { WebClient, type WebAPICallResult, ErrorCode, LogLevel } from '@slack/web-api';
 import { unknownOutcomeText } from '../resilience/outcome';
+import { RateLimitWaitTooLongError, type RateLimiter } from '../resilience/rate-limiter';
 import { renderAlert, type Alert } from './message';
 
 export interface SlackSettings {
@@ -95,13 +102,37 @@ export function normalizeSlackApiUrl(url: string | undefined): string {
 
 /** How often a post is retried after an answer proving it was not posted (429, connection never made). */
 const postRetries = new WeakMap<object, number>();
+/** The limits a client's messages count against (the AdOps Store credential's Shared Limits). */
+const postLimits = new WeakMap<object, RateLimiter>();
+
+/** The limits key of a message to `channel`: one window per channel as written (an ID and a name of one channel count apart). */
+export function slackPostKey(channel: string): string {
+	return `slack:post:${channel.trim().replace(/^#/, '')}`;
+}
+
+/**
+ * Takes one message to `channel` from the client's limits, waiting for the
+ * channel's next window when this one is used (Slack: about one a second).
+ * A wait past the limits' longest (10 min) stops here, before anything is
+ * sent, as a `failed` AlertDeliveryError.
+ */
+export async function takeSlackMessage(client: object, channel: string): Promise<void> {
+	const limits = postLimits.get(client);
+	if (!limits) return;
+	try {
+		await limits.acquire(slackPostKey(channel));
+	} catch (error) {
+		if (!(error instanceof RateLimitWaitTooLongError)) throw error;
+		throw new AlertDeliveryError(`Slack's message budget for ${channel} is used up for the next ${Math.round(error.waitMs / 60_000)} min (the Quotas of the AdOps Store credential); nothing was posted: post later or raise "slack:post" there`, 'ratelimited');
+	}
+}
 
 /**
  * The Slack client: the SDK's own retry is off (it would resend a post whose
  * answer was lost) and 429s are handed back, so `postAlert` retries only
  * answers that prove nothing was posted (`retries` times, default 5).
  */
-export function createSlackClient(settings: SlackSettings, options: { retries?: number; timeoutMs?: number } = {}): WebClient {
+export function createSlackClient(settings: SlackSettings, options: { retries?: number; timeoutMs?: number; limits?: RateLimiter } = {}): WebClient {
 	const client = new WebClient(settings.botToken, {
 		slackApiUrl: normalizeSlackApiUrl(settings.apiUrl),
 		retryConfig: { retries: 0 },
@@ -110,6 +141,7 @@ export function createSlackClient(settings: SlackSettings, options: { retries?: 
 		logLevel: LogLevel.ERROR,
 	});
 	postRetries.set(client, options.retries ?? 5);
+	if (options.limits) postLimits.set(client, options.limits);
 	return client;
 }
 
@@ -272,6 +304,7 @@ export async function postAlert(
 	const retries = options.retries ?? postRetries.get(slack) ?? 5;
 	let result: WebAPICallResult & { ts?: string; channel?: string };
 	for (let attempt = 0; ; attempt++) {
+		await takeSlackMessage(slack, channel);
 		try {
 			result = await slack.chat.postMessage({
 				channel,

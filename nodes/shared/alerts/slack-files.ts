@@ -17,7 +17,7 @@
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { failpoint } from '../resilience/failpoints';
-import { describeSlackError, slackPostOutcome } from './post';
+import { describeSlackError, slackPostOutcome, takeSlackMessage } from './post';
 
 export class SlackUploadError extends Error {
 	constructor(
@@ -132,6 +132,12 @@ export async function uploadSlackFiles(
 	}
 	const names = input.files.map((f) => f.filename).join(', ');
 	failpoint('slack.after-upload'); // uploaded, not shared: a run killed here has nothing in the channel
+	// sharing posts a message into the channel: it counts against the channel's message budget as a post does
+	try {
+		await takeSlackMessage(client, input.channel);
+	} catch (error) {
+		throw new SlackUploadError(`${(error as Error).message} (the files were uploaded, not shared)`, 'failed', 'ratelimited');
+	}
 	try {
 		const done = await client.files.completeUploadExternal({
 			files: ids.map(({ id, title }) => ({ id, ...(title ? { title } : {}) })),

@@ -5,7 +5,9 @@
  * state every part shares. The proposal state machine (proposal-store.ts),
  * Slack decisions (slack-decisions.ts) and execution (queue.ts) build on it.
  */
+import { createHash } from 'node:crypto';
 import { Client, isFullPage, LogLevel } from '@notionhq/client';
+import type { RateLimiter } from '../resilience/rate-limiter';
 import type { Approval } from '../schema/rows';
 import type { Store } from '../store/types';
 import { PROPS, readPeople, readText, richText, statusValue, type CardPage, type CardStatus } from './card';
@@ -14,19 +16,41 @@ import type { ApprovalEvent, Decider } from './events';
 import { proposalFromRow, type Proposal } from './proposal';
 import { ApprovalError, DEFAULT_CLAIM_LEASE_MS, DEFAULT_OVERLAP_MS, MINUTE_MS, SLACK_USER_ID, compactId, errorMessage, type ApprovalQueueOptions, type NotionQueueConfig, type SchemaInfo, type UserInfo } from './queue-types';
 
-/** The Notion client the queue uses: API version 2025-09-03, 429/529 retried by the client itself honouring Retry-After. */
-export function notionClient(config: Omit<NotionQueueConfig, 'dataSourceId'>): Client {
-	return (
-		config.client ??
-		new Client({
-			auth: config.token,
-			baseUrl: config.baseUrl,
-			notionVersion: '2025-09-03',
-			logLevel: LogLevel.ERROR,
-			timeoutMs: config.timeoutMs,
-			retry: config.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
-		})
-	);
+type NotionFetch = NonNullable<NonNullable<ConstructorParameters<typeof Client>[0]>['fetch']>;
+
+/** The limits key of an integration's requests: Notion's about three a second hold per integration (token). */
+export function notionLimitsKey(token: string | undefined): string {
+	return `notion:${createHash('sha256').update(token ?? '', 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The Notion client the queue uses: API version 2025-09-03, 429/529 retried
+ * by the client itself honouring Retry-After. With `limits` (the AdOps Store
+ * credential's Shared Limits), every request, reads and writes and the
+ * client's own retries, first takes one call of the integration's budget
+ * (DEFAULT_QUOTAS 'notion': about three a second), in this process or across
+ * every process sharing the limits.
+ */
+export function notionClient(config: Omit<NotionQueueConfig, 'dataSourceId'>, options: { limits?: RateLimiter } = {}): Client {
+	if (config.client) return config.client;
+	const limits = options.limits;
+	const key = notionLimitsKey(config.token);
+	return new Client({
+		auth: config.token,
+		baseUrl: config.baseUrl,
+		notionVersion: '2025-09-03',
+		logLevel: LogLevel.ERROR,
+		timeoutMs: config.timeoutMs,
+		retry: config.retry ?? { maxRetries: 5, initialRetryDelayMs: 1000, maxRetryDelayMs: 60_000 },
+		...(limits
+			? {
+					fetch: (async (url, init) => {
+						await limits.acquire(key, 1, (init as { signal?: AbortSignal } | undefined)?.signal);
+						return (fetch as unknown as NotionFetch)(url, init);
+					}) satisfies NotionFetch,
+				}
+			: {}),
+	});
 }
 
 /** A Notion write's error: `failed` when Notion refused it (4xx answer, 429, a connection never made), else `unknown` (5xx, timeout, unreadable answer). */

@@ -24,6 +24,20 @@ const RED = '#d62728';
 const BLUE = '#1f77b4';
 const GREY = '#7f7f7f';
 
+/**
+ * The legend has a row of its own under the title and subtitle (title 15 px at
+ * top 6, subtitle 12 px below it: down to about y 50), right-aligned; the plot
+ * starts under the legend with room for the y axis name. At `top: 40` it shared
+ * the subtitle's row and a long subtitle ("Meta account …, campaign …") ran
+ * under it (test/unit/insights-chart-layout.test.ts measures the boxes). The
+ * 24 px between legend items leave room for DejaVu Sans, the PNG's font, which
+ * is wider than the text widths ECharts estimates when it lays out without a
+ * browser (the names ran into the next item's symbol at the default 10 px),
+ * and the 40 px on the right keep the last name inside the picture.
+ */
+const LEGEND = { right: 40, top: 58, itemGap: 24 } as const;
+const GRID_TOP = 100;
+
 function round(v: number | null): number | null {
 	return v === null || !Number.isFinite(v) ? null : Math.round(v * 100) / 100;
 }
@@ -48,8 +62,8 @@ export function anomalyChartOption(input: AnomalyChartInput): EChartsCoreOption 
 	const marked = new Set(input.anomalies);
 	return {
 		title: { text: input.title, subtext: input.subtitle, left: 10, top: 6, textStyle: { fontSize: 15 } },
-		legend: { data: ['actual', 'expected', 'expected band', 'anomaly'], right: 10, top: 40 },
-		grid: { left: 60, right: 20, top: 80, bottom: 40 },
+		legend: { data: ['actual', 'expected', 'expected band', 'anomaly'], ...LEGEND },
+		grid: { left: 60, right: 20, top: GRID_TOP, bottom: 40 },
 		xAxis: { type: 'category', data: dates, boundaryGap: false },
 		yAxis: { type: 'value', name: input.unit ?? '', scale: false },
 		series: [
@@ -105,9 +119,10 @@ export function pacingChartOption(input: PacingChartInput): EChartsCoreOption {
 	});
 	return {
 		title: { text: input.title, subtext: input.subtitle, left: 10, top: 6, textStyle: { fontSize: 15 } },
-		legend: { data: ['spent', 'plan', 'forecast', 'forecast interval'], right: 10, top: 40 },
-		grid: { left: 70, right: 20, top: 80, bottom: 40 },
-		xAxis: { type: 'category', data: days, boundaryGap: false, name: input.month },
+		legend: { data: ['spent', 'plan', 'forecast', 'forecast interval'], ...LEGEND },
+		grid: { left: 70, right: 20, top: GRID_TOP, bottom: 52 },
+		// the month under the day numbers (at the axis end it ran off the picture's right edge)
+		xAxis: { type: 'category', data: days, boundaryGap: false, name: input.month, nameLocation: 'middle', nameGap: 28 },
 		yAxis: { type: 'value', name: input.currency ?? '' },
 		series: [
 			{ name: 'cone-base', type: 'line', data: lo, stack: 'cone', lineStyle: { opacity: 0 }, symbol: 'none', silent: true },

@@ -19,6 +19,7 @@
  *   error (`GroundingError`); ROAS and CTR are ratios and may mix.
  */
 import { derivedMetrics } from '../ingest/metrics';
+import { learningLines, type ResultFigures, type VariantLearning } from './learning';
 
 export const GROUNDING_METRICS = ['roas', 'cpa', 'ctr'] as const;
 export type GroundingMetric = (typeof GROUNDING_METRICS)[number];
@@ -57,7 +58,7 @@ export interface GroundingOptions {
 	minimum?: Partial<VolumeMinimum>;
 }
 
-export interface GroundingEntry {
+export interface GroundingEntry extends ResultFigures {
 	kind: 'variant' | 'campaign';
 	id: string;
 	label: string | null;
@@ -65,14 +66,6 @@ export interface GroundingEntry {
 	currency: string | null;
 	/** The chosen metric's value. */
 	value: number;
-	spend: number;
-	impressions: number;
-	clicks: number;
-	conversions: number;
-	revenue: number | null;
-	ctr: number | null;
-	cpa: number | null;
-	roas: number | null;
 }
 
 export interface Grounding {
@@ -82,6 +75,11 @@ export interface Grounding {
 	variants: { best: GroundingEntry[]; worst: GroundingEntry[] };
 	campaigns: { best: GroundingEntry[]; worst: GroundingEntry[] };
 	skipped: { belowMinimum: number; noMetric: number; invalid: number };
+	/**
+	 * The account's own published variants, best and worst per angle by CTR,
+	 * CPA and ROAS (learning.ts); the prompt gets their lines when present.
+	 */
+	variantResults?: VariantLearning | null;
 }
 
 export class GroundingError extends Error {
@@ -236,13 +234,25 @@ function entryForPrompt(e: GroundingEntry): Record<string, unknown> {
 	};
 }
 
-/** The grounding as a compact JSON value for the prompt (numbers rounded for reading). */
+/** `g` with the account's own variant results attached (learning.ts `learnFromVariants`). */
+export function withVariantResults(g: Grounding, results: VariantLearning | null): Grounding {
+	return { ...g, variantResults: results };
+}
+
+/**
+ * The grounding as a compact JSON value for the prompt (numbers rounded for
+ * reading). With variant results that have lines, one more key,
+ * `own_variants_by_angle`: the best/worst lines in words; otherwise exactly
+ * the five keys it always had.
+ */
 export function groundingForPrompt(g: Grounding): Record<string, unknown> {
+	const own = g.variantResults ? learningLines(g.variantResults) : [];
 	return {
 		ranked_by: METRIC_WORDS[g.metric],
 		best_variants: g.variants.best.map(entryForPrompt),
 		worst_variants: g.variants.worst.map(entryForPrompt),
 		best_campaigns: g.campaigns.best.map(entryForPrompt),
 		worst_campaigns: g.campaigns.worst.map(entryForPrompt),
+		...(own.length > 0 ? { own_variants_by_angle: own } : {}),
 	};
 }

@@ -14,6 +14,7 @@ export * from './variant';
 export * from './platform-rules';
 export * from './policy';
 export * from './grounding';
+export * from './learning';
 export * from './generate';
 export * from './stage';
 export * from './openai';

@@ -26,8 +26,13 @@
  *   with publish_outcome `unknown` and nothing is sent again under its key
  *   until the platform has been read: the next call looks the ad up
  *   (`findAd`: Meta and LinkedIn by the ad's name `AdOps variant <id>`,
- *   Google Ads by its exact text in the ad group). Found → `published`
- *   (reconciled); not there → `failed`, retryable; unreadable → stays unknown.
+ *   Google Ads by the variant's tag among the ad's URL custom parameters,
+ *   else its final URL and normalized text, in the ad group). Found →
+ *   `published` (reconciled); not there → `failed`, retryable; unreadable →
+ *   stays unknown. The ad group or ad set is resolved once, before the claim
+ *   (chosen, else the adapter's `defaultParent`: Google's best ad group by
+ *   conversions then clicks over 30 days, Meta's first ad set) and kept in
+ *   the ledger's intent, so a lost answer is looked for where it was sent.
  *
  * The ledger is the store's (`claimAction` / `completeAction` /
  * `resolveAction`), as the optimizer and the moderation and insights
@@ -35,18 +40,23 @@
  * moderation/reconcile.ts's `claimHolder` / `claimAbandoned`.
  *
  * The ledger completion and the variant's row commit in one transaction on
- * SQL stores; on Supabase the row follows the ledger, and a later call
- * repairs a row whose ledger entry already succeeded. Failpoints (the SIGKILL
+ * SQL stores (store/transaction.ts `inOneTransaction`); on Supabase the row
+ * follows the ledger, and a later call repairs a row whose ledger entry
+ * already succeeded. `checkPublished` is the read-only form for the approval
+ * loop's reconciler: it never sends a create. Failpoints (the SIGKILL
  * tests): `creative.publish.after-claim`: claimed, nothing sent yet;
  * `creative.publish.after-platform`: the ad exists, the ledger is still
- * `claimed`.
+ * `claimed`; platforms/meta-publish.ts `meta.publish.after-creative`: Meta's
+ * ad creative exists, its ad not yet (the retry reuses the creative).
  */
+import { escapeMrkdwn, type Alert } from '../alerts/message';
 import { claimAbandoned, claimHolder, holderName } from '../moderation/reconcile';
-import { isAdPublisher, type AdCopy, type AdStatus, type AdText, type CreateAdInput, type CreatedAd } from '../platforms/ad-publish';
+import { isAdPublisher, publishedAdUrl, type AdCopy, type AdStatus, type AdText, type CreateAdInput, type CreatedAd } from '../platforms/ad-publish';
 import { PLATFORM_LABELS, PLATFORM_REGISTRY, platformsWith, type PlatformDefinition, type PlatformId } from '../platforms/registry';
 import { PlatformApiError } from '../resilience/errors';
 import { failpoint } from '../resilience/failpoints';
 import { sideEffectOutcome, unknownOutcomeText } from '../resilience/outcome';
+import { inOneTransaction } from '../store/transaction';
 import type { CompleteOutcome, Json, Row, RowInput, Store } from '../store/types';
 
 /** Ledger kind of a publish. */
@@ -64,10 +74,12 @@ export interface PublishTarget {
 	link: string;
 	/** Default `PAUSED`: a person turns it on in the platform. */
 	status?: AdStatus;
-	/** Meta: the ad set (default: the campaign's first); Google Ads: the ad group (required). */
+	/** Meta: the ad set (default: the campaign's first); Google Ads: the ad group (default: the campaign's best by conversions, then clicks, over the last 30 days). */
 	parentId?: string;
 	/** Meta: the Facebook Page the ad speaks for (required). */
 	pageId?: string;
+	/** Meta: an uploaded image's hash, or the image of the campaign's existing ads; none: a link ad without an image of its own. */
+	image?: { hash: string } | { fromCampaign: true };
 	/** LinkedIn: the organization (company page) that authors the post (required). */
 	organizationId?: string;
 	/** Google Ads pinned positions: headline 0 → position 1 (`HEADLINE_1`), description 1 → 2 (`DESCRIPTION_2`). */
@@ -103,7 +115,7 @@ interface Common {
 }
 
 export type PublishResult =
-	| (Common & { outcome: 'published'; adId: string; creativeId: string | null; parentId: string | null; adStatus: string; how: 'created' | 'already_published' | 'reconciled' })
+	| (Common & { outcome: 'published'; adId: string; url: string | null; creativeId: string | null; parentId: string | null; adStatus: string; how: 'created' | 'already_published' | 'reconciled' })
 	| (Common & { outcome: 'failed'; retryable: boolean })
 	| (Common & { outcome: 'unknown' })
 	| (Common & { outcome: 'not_supported' });
@@ -161,17 +173,24 @@ function lostCause(error: unknown): string {
 	return message(error);
 }
 
-/** Runs `fn` in one transaction where the store has them (SQL), else directly (Supabase). */
-async function atomically(store: Store, fn: (s: Store) => Promise<void>): Promise<void> {
-	if (store.kind === 'supabase') return fn(store);
-	await store.transaction(fn);
-}
-
 /**
  * Publishes the approved variant `req.variantId` (see the module comment).
  * Never throws for a platform's answer: the result says what happened.
  */
 export async function publishVariant(deps: PublishDeps, req: PublishRequest): Promise<PublishResult> {
+	return publishOrCheck(deps, req, false);
+}
+
+/**
+ * The read-only form of `publishVariant` (the approval loop's reconciler): reports `published` when the
+ * ledger or the platform shows the ad (and records it), `failed` when nothing was sent or the platform shows
+ * no ad, `unknown` when it cannot tell; never sends a create.
+ */
+export async function checkPublished(deps: PublishDeps, req: PublishRequest): Promise<PublishResult> {
+	return publishOrCheck(deps, req, true);
+}
+
+async function publishOrCheck(deps: PublishDeps, req: PublishRequest, checkOnly: boolean): Promise<PublishResult> {
 	const { store } = deps;
 	const now = deps.now ?? (() => new Date());
 	const [row] = await store.select('creative_variants', { where: { id: req.variantId } });
@@ -180,7 +199,7 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 	const label = (PLATFORM_LABELS as Record<string, string>)[row.platform] ?? row.platform;
 	const where = `${label} account ${row.account_id ?? '?'}, campaign ${row.campaign_id}`;
 	if (row.status === 'published' && row.platform_ad_id) {
-		return { ...base, outcome: 'published', how: 'already_published', adId: row.platform_ad_id, creativeId: row.platform_creative_id, parentId: row.platform_parent_id, adStatus: row.platform_status ?? 'PAUSED', text: `Variant ${row.id} is already published in ${where} as ad ${row.platform_ad_id}; nothing was created` };
+		return { ...base, outcome: 'published', how: 'already_published', adId: row.platform_ad_id, url: publishedAdUrl(row.platform, row.account_id ?? '', row.campaign_id, { adId: row.platform_ad_id, parentId: row.platform_parent_id }), creativeId: row.platform_creative_id, parentId: row.platform_parent_id, adStatus: row.platform_status ?? 'PAUSED', text: `Variant ${row.id} is already published in ${where} as ad ${row.platform_ad_id}; nothing was created` };
 	}
 	const unsupported = publishUnsupportedReason(row.platform);
 	if (unsupported) return { ...base, outcome: 'not_supported', text: unsupported };
@@ -201,18 +220,42 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		approvedAt = req.approvedAt ?? approval?.decided_at ?? null;
 	}
 
+	const key = publishKey(row.id);
+	const [earlier] = await store.select('action_ledger', { where: { idempotency_key: key } });
+	if (checkOnly && (!earlier || earlier.status === 'failed')) {
+		return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} was never sent to ${where}${earlier ? ' (its last attempt failed)' : ''}: nothing to find; it stays approved` };
+	}
+	// where the ad goes: chosen, else where an earlier attempt sent it (its intent), else the platform's default
+	let parentId = req.target.parentId;
+	let parentWhy = '';
+	const earlierParent = (earlier?.intent as { parentId?: unknown } | null | undefined)?.parentId;
+	if (!parentId && typeof earlierParent === 'string' && earlierParent !== '') parentId = earlierParent;
+	if (!parentId && adapter.defaultParent && !checkOnly) {
+		try {
+			const found = await adapter.defaultParent({ accountId: row.account_id, campaignId: row.campaign_id });
+			if (found) {
+				parentId = found.id;
+				parentWhy = `; it went into ${found.why}`;
+			}
+		} catch (error) {
+			const text = `Variant ${row.id} was not published to ${where}: reading the campaign's ${adapter.adPublishing.parentLabel ?? 'structure'}s failed (${message(error)}); nothing was created. It stays approved; publish it again`;
+			return { ...base, outcome: 'failed', retryable: true, text };
+		}
+	}
+
 	const status: AdStatus = req.target.status ?? 'PAUSED';
 	const input: CreateAdInput = {
 		accountId: row.account_id,
 		campaignId: row.campaign_id,
 		name: publishedAdName(row.id),
-		...(req.target.parentId ? { parentId: req.target.parentId } : {}),
+		tag: row.id,
+		...(parentId ? { parentId } : {}),
+		...(req.target.image ? { image: req.target.image } : {}),
 		...(req.target.pageId ? { pageId: req.target.pageId } : {}),
 		...(req.target.organizationId ? { organizationId: req.target.organizationId } : {}),
 		status,
 		copy,
 	};
-	const key = publishKey(row.id);
 	const intent = {
 		kind: PUBLISH_LEDGER_KIND,
 		target: `${row.platform}:${row.account_id}:${row.campaign_id}`,
@@ -226,10 +269,11 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		outcome: 'published',
 		how,
 		adId: ad.adId,
+		url: publishedAdUrl(row.platform, row.account_id!, row.campaign_id, ad),
 		creativeId: ad.creativeId,
 		parentId: ad.parentId,
 		adStatus: ad.status,
-		text: `Variant ${row.id} ${how === 'created' ? 'is published' : how === 'reconciled' ? 'was published (found on the platform)' : 'is already published'} in ${where} as ${ad.status === 'PAUSED' ? 'a paused' : 'an active'} ad ${ad.adId}${ad.parentId && adapter.adPublishing.parentLabel ? ` in ${adapter.adPublishing.parentLabel} ${ad.parentId}` : ''}${approvedBy ? `, approved by ${approvedBy}` : ''}${extra}`,
+		text: `Variant ${row.id} ${how === 'created' ? 'is published' : how === 'reconciled' ? 'was published (found on the platform)' : 'is already published'} in ${where} as ${ad.status === 'PAUSED' ? 'a paused' : 'an active'} ad ${ad.adId}${ad.parentId && adapter.adPublishing.parentLabel ? ` in ${adapter.adPublishing.parentLabel} ${ad.parentId}` : ''}${approvedBy ? `, approved by ${approvedBy}` : ''}${how === 'created' ? parentWhy : ''}${extra}`,
 	});
 	const publishedPatch = (ad: CreatedAd): Partial<RowInput<'creative_variants'>> => ({
 		status: 'published',
@@ -270,23 +314,28 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		}
 		const attempts = from === 'claimed' ? { attempts: entry.attempts } : {};
 		if (found) {
-			await atomically(store, async (s) => {
+			await inOneTransaction(store, async (s) => {
 				await s.resolveAction(key, { from, status: 'succeeded', resolution: `${why}; found on the platform: ad ${found.adId} ("${input.name}")`, response: adJson(found), ...attempts });
 				await markRow(s, publishedPatch(found));
 			});
 			return published(found, 'reconciled', `; ${why}, the ad was found on the platform and nothing was created again`);
 		}
 		const text = `Variant ${row.id} was not published to ${where}: ${why}, and no ad "${input.name}" exists on the platform, so that attempt created nothing. It stays approved; publishing it again creates it`;
-		await atomically(store, async (s) => {
+		await inOneTransaction(store, async (s) => {
 			await s.resolveAction(key, { from, status: 'failed', resolution: `${why}; no ad "${input.name}" on the platform: not created`, ...attempts });
 			await markRow(s, { publish_outcome: 'failed', publish_error: text });
 		});
 		return { ...base, outcome: 'failed', retryable: true, text };
 	}
 
+	if (checkOnly) {
+		// the entry moved to failed between the read and the claim: this check sends nothing, so the claim ends failed
+		await store.completeAction(key, { status: 'failed', error: 'claimed by a read-only check, which sends nothing' });
+		return { ...base, outcome: 'failed', retryable: true, text: `Variant ${row.id} was not sent to ${where} by its last attempt; it stays approved` };
+	}
 	failpoint('creative.publish.after-claim');
 	const finish = async (outcome: CompleteOutcome, patch: Partial<RowInput<'creative_variants'>>) =>
-		atomically(store, async (s) => {
+		inOneTransaction(store, async (s) => {
 			await s.completeAction(key, outcome);
 			await markRow(s, patch);
 		});
@@ -316,4 +365,64 @@ export async function publishVariant(deps: PublishDeps, req: PublishRequest): Pr
 		await finish({ status: 'unknown', error: why.slice(0, 2000) }, { publish_outcome: 'unknown', publish_error: text });
 		return { ...base, outcome: 'unknown', text };
 	}
+}
+
+export interface PublishApprovedFilter {
+	/** Only these variants; empty or undefined: every approved one. */
+	variantIds?: string[];
+	platforms?: PlatformId[];
+	campaignId?: string;
+	/** At most this many variants per call (oldest approved first; default 20). */
+	limit?: number;
+}
+
+/**
+ * Publishes the approved, not yet published variants (AdOps Creative, Publish Approved): those with status
+ * `approved`, oldest first, each with its platform's target. A variant whose last attempt is unknown is
+ * read back, not sent again (publishVariant). One result per variant, in words.
+ */
+export async function publishApprovedVariants(deps: PublishDeps, targets: Partial<Record<PlatformId, PublishTarget>>, filter: PublishApprovedFilter = {}): Promise<PublishResult[]> {
+	const rows = await deps.store.select('creative_variants', {
+		where: {
+			status: 'approved',
+			...(filter.variantIds && filter.variantIds.length > 0 ? { id: { in: filter.variantIds } } : {}),
+			...(filter.platforms && filter.platforms.length > 0 ? { platform: { in: filter.platforms } } : {}),
+			...(filter.campaignId ? { campaign_id: filter.campaignId } : {}),
+		},
+		order: [{ column: 'created_at', ascending: true }, { column: 'id', ascending: true }],
+		limit: filter.limit ?? 20,
+	});
+	const results: PublishResult[] = [];
+	for (const row of rows) {
+		const target = targets[row.platform as PlatformId];
+		if (!target) {
+			const unsupported = publishUnsupportedReason(row.platform);
+			const label = (PLATFORM_LABELS as Record<string, string>)[row.platform] ?? row.platform;
+			results.push({ variantId: row.id, platform: row.platform, accountId: row.account_id, campaignId: row.campaign_id, ...(unsupported ? { outcome: 'not_supported' as const, text: unsupported } : { outcome: 'failed' as const, retryable: true, text: `Variant ${row.id} was not published: no ${label} publish settings were given; it stays approved` }) });
+			continue;
+		}
+		results.push(await publishVariant(deps, { variantId: row.id, target }));
+	}
+	return results;
+}
+
+/**
+ * The Slack alert of one publish result: published → the ad's link button (Open in <platform>); failed or not
+ * supported → what to fix; unknown → that it is being checked and nothing is sent again. The text is the
+ * result's own words, escaped (it quotes the platform and the copy).
+ */
+export function publishAlert(r: PublishResult): Alert {
+	const label = (PLATFORM_LABELS as Record<string, string>)[r.platform] ?? r.platform;
+	const fields = [
+		{ label: 'Platform', value: label },
+		...(r.accountId ? [{ label: 'Account', value: r.accountId }] : []),
+		...(r.campaignId ? [{ label: 'Campaign', value: r.campaignId }] : []),
+		{ label: 'Variant', value: r.variantId },
+	];
+	const message = escapeMrkdwn(r.text);
+	if (r.outcome === 'published') {
+		return { kind: 'action', label: r.how === 'created' ? 'Published' : 'Already published', title: `${label} ad ${r.adStatus === 'PAUSED' ? 'created paused' : 'created live'}`, message, fields: [...fields, { label: 'Ad', value: r.adId }], ...(r.url ? { link: { url: r.url, text: `Open in ${label}` } } : {}) };
+	}
+	if (r.outcome === 'unknown') return { kind: 'failure', label: 'Outcome unknown', title: `Publishing to ${label} is being checked`, message, fields };
+	return { kind: r.outcome === 'not_supported' ? 'info' : 'failure', label: r.outcome === 'not_supported' ? 'Not supported' : 'Not published', title: `Variant not published to ${label}`, message, fields };
 }

@@ -75,7 +75,8 @@ import { type CreativeRunStatus, type CreativeVariantRecord, type CreativeVarian
 import type { Store } from '../store/types';
 import { truncateVisibly } from '../text/graphemes';
 import { MAX_ATTEMPTS, MAX_BRIEF_LENGTH, MAX_COUNT, generateVariants, problemsOf, type GenerationResult, type RequestOutcome, type VariantOutcome } from './generate';
-import { GROUNDING_METRICS, GroundingError, selectGrounding, type Grounding, type GroundingEntry, type GroundingMetric, type PerformanceRecord } from './grounding';
+import { GROUNDING_METRICS, GroundingError, selectGrounding, withVariantResults, type Grounding, type GroundingEntry, type GroundingMetric, type PerformanceRecord } from './grounding';
+import { learnFromVariants, readVariantResults } from './learning';
 import { completeWithOpenAI, defaultEmbeddingDimensions, embedderWithOpenAI, type ChatCallRecord, type EmbeddingUsage } from './openai';
 import { CreativeConfigError, platformRules, type PlatformRuleOverrides, type RuleViolation } from './platform-rules';
 import type { BannedWord, BannedWordInput, PolicyFinding, PolicyOptions } from './policy';
@@ -423,7 +424,10 @@ async function loadGrounding(store: Store, input: CreativeRunInput, r: Resolved,
 		if (g.campaigns.best.length === 0 && g.campaigns.worst.length === 0) {
 			return { grounding: null, evidence: null, campaignName, warning: rows.length ? `no campaign of the account has enough volume to rank by ${input.metric.toUpperCase()} (${g.skipped.belowMinimum} below the minimum, ${g.skipped.noMetric} without the metric); generated without grounding` : null };
 		}
-		return { grounding: g, evidence: groundingEvidence(g, r.groundingDays), campaignName, warning: null };
+		// The account's own published variants, ranked per angle by their ads' results (learning.ts): the
+		// prompt gains their best/worst lines when any has enough volume, and is unchanged otherwise.
+		const learning = learnFromVariants(await readVariantResults(store, { platform: input.platform, accountId: r.accountId }));
+		return { grounding: withVariantResults(g, learning), evidence: groundingEvidence(g, r.groundingDays), campaignName, warning: null };
 	} catch (error) {
 		if (error instanceof GroundingError) return { grounding: null, evidence: null, campaignName, warning: `grounding skipped: ${error.message}` };
 		throw error;

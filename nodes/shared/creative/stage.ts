@@ -148,7 +148,7 @@ export function creativeProposalInput(variant: CreativeVariant, ctx: CreativePro
 		accountId: ctx.accountId,
 		entity: truncateVisibly(`campaign ${campaign}`, 500).text,
 		proposedChange: truncateVisibly(describeVariant(variant), 10_000).text,
-		impact: 'Approving marks the variant approved; publishing it to the platform is a later step.',
+		impact: 'Approving marks the variant approved; with publish settings (AdOps Approval or AdOps Creative Publish Approved) it then goes live as a paused ad.',
 		...(ctx.requestedAt ? { requestedAt: ctx.requestedAt } : {}),
 		...(ctx.expiresAt ? { expiresAt: ctx.expiresAt } : {}),
 	};
@@ -197,7 +197,7 @@ export function creativeBatchProposalInput(variants: readonly BatchVariant[], ct
 		accountId: ctx.accountId,
 		entity: truncateVisibly(`campaign ${campaign}`, 500).text,
 		proposedChange: truncateVisibly(variants.map((v, i) => `Variant ${i + 1}\n${describeVariant(v.variant)}`).join('\n\n'), 10_000).text,
-		impact: `Approving marks all ${variants.length} variants approved, rejecting rejects them all; publishing them to the platform is a later step.`,
+		impact: `Approving marks all ${variants.length} variants approved, rejecting rejects them all; with publish settings (AdOps Approval or AdOps Creative Publish Approved) they then go live as paused ads.`,
 		...(ctx.requestedAt ? { requestedAt: ctx.requestedAt } : {}),
 		...(ctx.expiresAt ? { expiresAt: ctx.expiresAt } : {}),
 	};

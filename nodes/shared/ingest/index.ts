@@ -28,6 +28,8 @@ export {
 	type IngestStatus,
 	type IngestErrorInfo,
 } from './run';
+export { storedAdId, variantResults, type VariantResults } from './variant-ads';
+export { runAdIngest, adIdentity, adKey, lastAdDay, AD_QUARANTINE_SOURCE, type RunAdIngestOptions, type AdPerformanceRow } from './ads';
 export {
 	qualityReport,
 	qualityLevel,

@@ -54,6 +54,12 @@ export interface PrepareOptions extends ValidationContext {
 	 * same canonical form; a row of another account is quarantined.
 	 */
 	accountId?: string;
+	/**
+	 * Rows below the campaign (ads.ts): the row's identity below its campaign
+	 * (part of the natural key) and the columns it adds, or why it is bad
+	 * (quarantined like any other bad row).
+	 */
+	entity?: (raw: DailyMetricRow) => { key: string; columns: Record<string, string | null> } | { reason: string };
 }
 
 /** Converts one validated row; a missing or stale FX rate yields a reason instead. */
@@ -139,11 +145,20 @@ export function prepareRows(input: ReadonlyArray<DailyMetricRow>, opts: PrepareO
 			bad(converted.reason);
 			continue;
 		}
+		let key = naturalKey(converted.row);
+		if (opts.entity) {
+			const entity = opts.entity(raw);
+			if ('reason' in entity) {
+				bad(entity.reason);
+				continue;
+			}
+			Object.assign(converted.row, entity.columns);
+			key += `\u0000${entity.key}`;
+		}
 		if (checked.warnings.length > 0) {
 			flagged++;
 			for (const w of checked.warnings) warn(`${describeRow(raw)}: ${w}`);
 		}
-		const key = naturalKey(converted.row);
 		if (byKey.has(key)) {
 			duplicates++;
 			byKey.delete(key); // last wins, in last-seen order

@@ -19,7 +19,7 @@
  * any other error) ends that account's run as `failed`, with the error's hint
  * and retry delay, in the returned outcome and in `ingest_runs.error`.
  */
-import type { PlatformAdapter, DailyMetricsResult, CallMeta } from '../platforms/types';
+import type { PlatformAdapter, DailyMetricRow, DailyMetricsResult, CallMeta } from '../platforms/types';
 import { isKnownCurrency } from '../platforms/currency';
 import { PLATFORM_REGISTRY } from '../platforms/registry';
 import { isPlatformApiError, type PlatformErrorKind } from '../resilience/errors';
@@ -29,7 +29,7 @@ import { checkChunkSize, validateRow } from '../store/validate';
 import { canonicalAccountId } from './accounts';
 import { computeWindow, dayIn, isValidTimeZone, type IngestWindow } from './dates';
 import { FxTable } from './fx';
-import { naturalKey, prepareRows, type PerformanceRow, type QuarantinedRow } from './normalize';
+import { naturalKey, prepareRows, type PerformanceRow, type PrepareOptions, type PreparedBatch, type QuarantinedRow } from './normalize';
 import { describeRow, quarantineHash, toJsonSafe } from './quarantine';
 
 export const QUARANTINE_SOURCE = 'ingest';
@@ -111,7 +111,7 @@ export class IngestConfigError extends Error {
 	override readonly name = 'IngestConfigError';
 }
 
-function errorInfo(error: unknown): IngestErrorInfo {
+export function errorInfo(error: unknown): IngestErrorInfo {
 	if (isPlatformApiError(error)) {
 		return {
 			message: error.message,
@@ -141,7 +141,7 @@ export function errorText(info: IngestErrorInfo): string {
 	return `[${info.kind}] ${info.message}${retry}`;
 }
 
-function checkConfig(opts: RunIngestOptions, platform: string): void {
+export function checkConfig(opts: Pick<RunIngestOptions, 'accountId' | 'reportingCurrency' | 'timezone'>, platform: string): void {
 	if (!(PLATFORMS as readonly string[]).includes(platform)) throw new IngestConfigError(`Unknown platform "${platform}"`);
 	if (typeof opts.accountId !== 'string') throw new IngestConfigError('The account id is empty');
 	if (!isKnownCurrency(opts.reportingCurrency)) throw new IngestConfigError(`Reporting currency "${opts.reportingCurrency}" is not an ISO 4217 code`);
@@ -153,7 +153,7 @@ function checkConfig(opts: RunIngestOptions, platform: string): void {
  * to exactly one account (registry `ingest.accountFromCredential`: Klaviyo's
  * private API key) may be given no id: the API names the account.
  */
-async function resolveAccountId(opts: RunIngestOptions, platform: Platform): Promise<string> {
+export async function resolveAccountId(opts: Pick<RunIngestOptions, 'accountId' | 'adapter' | 'signal'>, platform: Platform): Promise<string> {
 	const id = canonicalAccountId(platform, opts.accountId);
 	if (id !== '') return id;
 	if (!PLATFORM_REGISTRY[platform].ingest.accountFromCredential) throw new IngestConfigError('The account id is empty');
@@ -204,7 +204,7 @@ async function changedRows(store: Store, platform: string, rows: PerformanceRow[
 	});
 }
 
-function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: string; end: string }): { from: string; to: string } {
+export function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: string; end: string }): { from: string; to: string } {
 	let from = fallback.start;
 	let to = fallback.end;
 	for (const r of rows) {
@@ -216,7 +216,7 @@ function dayRange(rows: ReadonlyArray<{ date: unknown }>, fallback: { start: str
 }
 
 /** An outcome before anything happened: failed, nothing counted (the run fills it in). */
-function failedOutcome(platform: Platform, accountId: string, error: IngestErrorInfo | null): IngestOutcome {
+export function failedOutcome(platform: Platform, accountId: string, error: IngestErrorInfo | null): IngestOutcome {
 	return {
 		platform,
 		accountId,
@@ -246,21 +246,11 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 	const platform = (opts.platform ?? opts.adapter?.platform) as Platform;
 	const outcome = failedOutcome(platform, opts.accountId, null);
 	const { store } = opts;
-	try {
+	return bounded(outcome, t0, async () => {
 		checkConfig(opts, platform);
 		const accountId = await resolveAccountId(opts, platform);
 		outcome.accountId = accountId;
-		const lookbackDays = opts.lookbackDays ?? DEFAULT_LOOKBACK;
-		const initialBackfillDays = opts.initialBackfillDays ?? DEFAULT_BACKFILL;
-		let window: IngestWindow | { start: string; end: string; mode: 'manual' } | null;
-		if (opts.window) {
-			if (!(opts.window.start <= opts.window.end)) throw new IngestConfigError(`Window start ${opts.window.start} is after its end ${opts.window.end}`);
-			window = { ...opts.window, mode: 'manual' };
-		} else {
-			const today = dayIn(opts.timezone ?? 'UTC', startedAt);
-			const lastEnd = await lastLoadedEnd(store, platform, accountId);
-			window = computeWindow({ lastEnd, lookbackDays, initialBackfillDays, today });
-		}
+		const window = await runWindow(opts, () => lastLoadedEnd(store, platform, accountId), startedAt);
 		if (!window) {
 			outcome.status = 'up_to_date';
 			return outcome;
@@ -303,6 +293,27 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestOutcome> 
 			outcome.error = outcome.error ?? { ...info, message: `recording the ingest run failed: ${info.message}` };
 		}
 		return outcome;
+	});
+}
+
+/** A run's window: the explicit one, else `computeWindow` from the last day loaded (`lastEnd`) and today in the run's time zone; null when up to date. */
+export async function runWindow(
+	opts: Pick<RunIngestOptions, 'window' | 'lookbackDays' | 'initialBackfillDays' | 'timezone'>,
+	lastEnd: () => Promise<string | null>,
+	at: Date,
+): Promise<IngestWindow | { start: string; end: string; mode: 'manual' } | null> {
+	if (opts.window) {
+		if (!(opts.window.start <= opts.window.end)) throw new IngestConfigError(`Window start ${opts.window.start} is after its end ${opts.window.end}`);
+		return { ...opts.window, mode: 'manual' };
+	}
+	const today = dayIn(opts.timezone ?? 'UTC', at);
+	return computeWindow({ lastEnd: await lastEnd(), lookbackDays: opts.lookbackDays ?? DEFAULT_LOOKBACK, initialBackfillDays: opts.initialBackfillDays ?? DEFAULT_BACKFILL, today });
+}
+
+/** The failure boundary of a run (campaigns here, ads in ads.ts): nothing throws out; a throw fails the outcome with its error; `durationMs` is the time since `t0`. */
+export async function bounded(outcome: IngestOutcome, t0: number, run: () => Promise<IngestOutcome>): Promise<IngestOutcome> {
+	try {
+		return await run();
 	} catch (error) {
 		outcome.status = 'failed';
 		outcome.error = errorInfo(error);
@@ -322,6 +333,53 @@ export function storedWarnings(warnings: ReadonlyArray<string>): Json {
 	return out;
 }
 
+/**
+ * What every run does with a platform's answer (campaign rows here, ad rows in ads.ts): count it,
+ * check it is the run's account, take the account's time zone, load the FX rates of its days and
+ * validate, convert and de-duplicate its rows (`extra`: the run id, the ad identity).
+ */
+export async function prepareFetched(
+	opts: Pick<RunIngestOptions, 'store' | 'timezone' | 'reportingCurrency' | 'maxFxRateAgeDays'>,
+	platform: Platform,
+	accountId: string,
+	fetched: Omit<DailyMetricsResult, 'rows'> & { rows: ReadonlyArray<DailyMetricRow> },
+	window: { start: string; end: string },
+	now: () => Date,
+	outcome: IngestOutcome,
+	extra: Pick<PrepareOptions, 'ingestRunId' | 'entity'>,
+): Promise<PreparedBatch> {
+	outcome.fetch = fetched.meta ?? null;
+	outcome.rowsFetched = fetched.rows.length;
+	outcome.warnings.push(...(fetched.warnings ?? []));
+	const reported = typeof fetched.account?.accountId === 'string' ? canonicalAccountId(platform, fetched.account.accountId) : '';
+	if (reported !== '' && reported !== accountId) {
+		throw new IngestConfigError(`The ${platform} API answered for account ${reported}, not ${accountId}: set the account id to ${reported}`);
+	}
+
+	const accountZone = fetched.account?.timezone ?? null;
+	let timezone = opts.timezone ?? 'UTC';
+	if (accountZone && isValidTimeZone(accountZone)) timezone = accountZone;
+	else if (accountZone) outcome.warnings.push(`Unknown account time zone "${accountZone}"; future dates are checked in ${timezone}`);
+	outcome.timezone = timezone;
+
+	const range = dayRange(fetched.rows, window);
+	const fx = await FxTable.load(opts.store, opts.reportingCurrency, range.from, range.to, opts.maxFxRateAgeDays ?? DEFAULT_FX_AGE);
+	const batch = prepareRows(fetched.rows, {
+		platform,
+		today: dayIn(timezone, now()),
+		timezone,
+		accountCurrency: fetched.account?.currency ?? null,
+		reportingCurrency: opts.reportingCurrency,
+		fx,
+		accountId,
+		...extra,
+	});
+	outcome.rowsFlagged = batch.flagged;
+	outcome.duplicatesCollapsed = batch.duplicates;
+	outcome.warnings.push(...batch.warnings);
+	return batch;
+}
+
 async function loadWindow(
 	opts: RunIngestOptions,
 	platform: Platform,
@@ -338,35 +396,7 @@ async function loadWindow(
 		until: window.end,
 		signal: opts.signal,
 	});
-	outcome.fetch = fetched.meta ?? null;
-	outcome.rowsFetched = fetched.rows.length;
-	outcome.warnings.push(...(fetched.warnings ?? []));
-	const reported = typeof fetched.account?.accountId === 'string' ? canonicalAccountId(platform, fetched.account.accountId) : '';
-	if (reported !== '' && reported !== accountId) {
-		throw new IngestConfigError(`The ${platform} API answered for account ${reported}, not ${accountId}: set the account id to ${reported}`);
-	}
-
-	const accountZone = fetched.account?.timezone ?? null;
-	let timezone = opts.timezone ?? 'UTC';
-	if (accountZone && isValidTimeZone(accountZone)) timezone = accountZone;
-	else if (accountZone) outcome.warnings.push(`Unknown account time zone "${accountZone}"; future dates are checked in ${timezone}`);
-	outcome.timezone = timezone;
-
-	const range = dayRange(fetched.rows, window);
-	const fx = await FxTable.load(store, opts.reportingCurrency, range.from, range.to, opts.maxFxRateAgeDays ?? DEFAULT_FX_AGE);
-	const batch = prepareRows(fetched.rows, {
-		platform,
-		today: dayIn(timezone, now()),
-		timezone,
-		accountCurrency: fetched.account?.currency ?? null,
-		reportingCurrency: opts.reportingCurrency,
-		fx,
-		ingestRunId: runId,
-		accountId,
-	});
-	outcome.rowsFlagged = batch.flagged;
-	outcome.duplicatesCollapsed = batch.duplicates;
-	outcome.warnings.push(...batch.warnings);
+	const batch = await prepareFetched(opts, platform, accountId, fetched, window, now, outcome, { ingestRunId: runId });
 
 	const changed = await changedRows(store, platform, batch.rows);
 	// The table's own schema, once: a row it rejects is quarantined (not the
@@ -452,9 +482,9 @@ async function writeChanged(
 }
 
 /** Quarantine rows of a run; the content hash makes the database keep the first sighting of each record. */
-export function quarantineRows(runId: string | null, records: ReadonlyArray<QuarantinedRow>): Array<RowInput<'quarantine'>> {
+export function quarantineRows(runId: string | null, records: ReadonlyArray<QuarantinedRow>, source = QUARANTINE_SOURCE): Array<RowInput<'quarantine'>> {
 	return records.map((q) => ({
-		source: QUARANTINE_SOURCE,
+		source,
 		platform: q.platform,
 		account_id: q.accountId,
 		ingest_run_id: runId,
@@ -465,9 +495,9 @@ export function quarantineRows(runId: string | null, records: ReadonlyArray<Quar
 }
 
 /** Writes the records the database does not hold yet (ON CONFLICT (source, content_hash) DO NOTHING); returns how many were new. */
-async function recordQuarantine(store: Store, runId: string, records: ReadonlyArray<QuarantinedRow>): Promise<number> {
+export async function recordQuarantine(store: Store, runId: string | null, records: ReadonlyArray<QuarantinedRow>, source = QUARANTINE_SOURCE): Promise<number> {
 	if (records.length === 0) return 0;
-	const { written } = await store.upsert('quarantine', quarantineRows(runId, records), { onConflict: 'ignore' });
+	const { written } = await store.upsert('quarantine', quarantineRows(runId, records, source), { onConflict: 'ignore' });
 	return written;
 }
 

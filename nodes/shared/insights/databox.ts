@@ -333,19 +333,36 @@ async function ledgerEntries(store: LedgerStore, target: string, days: readonly 
 	return out;
 }
 
-/** Ingestions known to be ours (their answer arrived, or a lost batch was matched to them), newest last, per dataset. */
-const KNOWN_INGESTIONS = 1000;
-const knownKey = (target: string) => `databox:ingestions:${target}`;
+/**
+ * Ingestions known to be ours (their answer arrived, or a lost batch was
+ * matched to them), per dataset: one app_state row per ingestion, written by
+ * one upsert, so two runs remembering at once both keep theirs (the list in
+ * one row that this replaced was read, extended and written back: two runs
+ * at once lost one of the two, and a lost one later read as "not another
+ * batch's"). A list left by that older version is still read.
+ */
+const legacyKey = (target: string) => `databox:ingestions:${target}`;
+const ingestionKey = (target: string, id: string) => `databox:ingestion:${target}|${id}`;
+const KNOWN_CHUNK = 200;
 
-async function knownIngestions(store: LedgerStore, target: string): Promise<string[]> {
-	const v = await store.getState(knownKey(target));
-	return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+/** Which of `ids` are known as ours. */
+export async function knownIngestions(store: Pick<Store, 'getState' | 'selectColumns'>, target: string, ids: readonly string[]): Promise<Set<string>> {
+	const out = new Set<string>();
+	const wanted = new Set(ids);
+	const legacy = await store.getState(legacyKey(target));
+	if (Array.isArray(legacy)) for (const x of legacy) if (typeof x === 'string' && wanted.has(x)) out.add(x);
+	const byKey = new Map(ids.map((id) => [ingestionKey(target, id), id] as const));
+	const keys = [...byKey.keys()];
+	for (let i = 0; i < keys.length; i += KNOWN_CHUNK) {
+		const rows = await store.selectColumns('app_state', ['key'], { where: { key: { in: keys.slice(i, i + KNOWN_CHUNK) } } });
+		for (const r of rows) out.add(byKey.get(r.key)!);
+	}
+	return out;
 }
 
-async function rememberIngestion(store: LedgerStore, target: string, id: string): Promise<void> {
-	const list = await knownIngestions(store, target);
-	list.push(id);
-	await store.setState(knownKey(target), list.slice(-KNOWN_INGESTIONS));
+/** Remembers one ingestion as ours: a single upsert of its own row (atomic; no read-modify-write). */
+export async function rememberIngestion(store: Pick<Store, 'setState'>, target: string, id: string, at = new Date()): Promise<void> {
+	await store.setState(ingestionKey(target, id), { at: at.toISOString() });
 }
 
 /**
@@ -467,7 +484,7 @@ async function reconcile(
 	if (batches.size === 0) return;
 	const ingestions = await client.listIngestions(datasetId);
 	// an ingestion whose answer reached us (or that a lost batch was matched to) is not a lost batch
-	const taken = new Set<string>(await knownIngestions(store, target));
+	const taken = await knownIngestions(store, target, ingestions.map((i) => i.ingestionId));
 	for (const { note, items } of batches.values()) {
 		const from = note.sentAt - DATABOX_CLOCK_SLACK_MS;
 		const to = note.answeredAt + DATABOX_CLOCK_SLACK_MS;
@@ -532,8 +549,9 @@ async function settleStaleClaims(
 ): Promise<void> {
 	const since = Math.min(...stale.map((c) => c.claimedAt)) - DATABOX_CLOCK_SLACK_MS;
 	if (client.mode === 'datasets') {
-		const known = new Set(await knownIngestions(store, target));
-		const unexplained = (await client.listIngestions(datasetId)).filter((i) => !known.has(i.ingestionId) && Date.parse(i.timestamp) >= since);
+		const recent = (await client.listIngestions(datasetId)).filter((i) => Date.parse(i.timestamp) >= since);
+		const known = await knownIngestions(store, target, recent.map((i) => i.ingestionId));
+		const unexplained = recent.filter((i) => !known.has(i.ingestionId));
 		if (unexplained.length === 0) {
 			for (const c of stale) {
 				const r = await store.resolveAction(c.key, { from: 'claimed', attempts: c.attempts, status: 'failed', resolution: `The run that claimed it stopped before an answer, and Databox holds no ingestion since ${new Date(since).toISOString()} that is not another batch's: never received` });

@@ -16,6 +16,10 @@
  * Failpoints (resilience/failpoints.ts): `slack.after-upload` (slack-files.ts:
  * the bytes are at Slack, the file not shared yet) and `insights.after-post`
  * (shared, the ledger not told yet).
+ *
+ * The claim records the alert itself (`intent.alert`, alertSchema), so a
+ * caller that no longer composes the same text (allocation/slack.ts: a rerun
+ * while the plan waits) settles the post with the exact text first sent.
  */
 import type { WebClient } from '@slack/web-api';
 import { renderAlert, type Alert } from '../alerts/message';
@@ -23,6 +27,7 @@ import { findSharedFile, SlackUploadError, uploadSlackFiles } from '../alerts/sl
 import type { RenderedChart } from '../charts/render';
 import { claimAbandoned, claimHolder } from '../moderation/reconcile';
 import { failpoint } from '../resilience/failpoints';
+import type { Json } from '../schema/rows';
 import type { Store } from '../store/types';
 
 /** Where alerts are posted with their charts: an AdOps Slack credential's client and channel. */
@@ -53,7 +58,7 @@ export async function postWithChart(store: Store, slack: SlackDelivery, key: str
 export async function postWithCharts(store: Store, slack: SlackDelivery, key: string, alert: Alert, charts: ReadonlyArray<{ chart: RenderedChart; filename: string }>, options: PostOptions = {}): Promise<Delivery> {
 	const now = options.now ?? (() => new Date());
 	const text = renderAlert(alert).text;
-	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, files: charts.map((c) => c.filename) }, retryFailed: true, claimedBy: options.claimedBy ?? claimHolder(`insights:${key}`) };
+	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, files: charts.map((c) => c.filename), alert: alert as unknown as Json }, retryFailed: true, claimedBy: options.claimedBy ?? claimHolder(`insights:${key}`) };
 	let claim = await store.claimAction(key, intent);
 	const open = !claim.claimed && (claim.entry.status === 'unknown' || (claim.entry.status === 'claimed' && claimAbandoned(claim.entry, now(), options.staleClaimMs)));
 	if (open) {

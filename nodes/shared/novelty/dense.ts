@@ -120,6 +120,17 @@ export class VectorStore {
 	}
 
 	/**
+	 * Appends `count` zero rows in one step (restoring an index: the caller
+	 * then writes the nonzero components of each row into `data`).
+	 */
+	appendZeros(count: number): void {
+		const at = this.n * this.stride;
+		this.reserve((at + count * this.stride) * 4);
+		this.data.fill(0, at, at + count * this.stride);
+		this.n += count;
+	}
+
+	/**
 	 * Appends v / ‖v‖, the values `normalizeVector` gives, without the
 	 * intermediate copy; returns how many stored components are nonzero.
 	 * Throws, storing nothing, when a component is not finite. With `nz`, the

@@ -159,6 +159,44 @@ const SCAN_MASK = 16383;
 /** Candidates per pass of the dense kernel (simd.ts: 4 queries per f32x4 pass). */
 const DENSE_GROUP = 4;
 
+/**
+ * The contents of an index without its postings (`exportStateSteps`,
+ * `NoveltyIndex.fromStateSteps`): the variants in order, the trigram table
+ * and every variant's distinct trigram ids, and the stored unit vectors.
+ */
+export interface NoveltyIndexState {
+	ids: string[];
+	texts: string[];
+	/** Trigram key (base 37) → trigram id, −1 for none; `TRIGRAM_KEY_SPACE` entries. */
+	asciiIds: Int32Array;
+	/** Other trigrams (non-ASCII) and their ids. */
+	otherIds: Array<[string, number]>;
+	trigramCount: number;
+	/** Distinct trigram ids per variant, concatenated; `docOff`: offsets (n + 1). */
+	docTrig: Uint32Array;
+	docOff: Uint32Array;
+	/** Variants without a trigram. */
+	emptyDocs: Uint32Array;
+	/** Per variant: 0 no vector, 1 a zero vector, 3 a nonzero one. */
+	hasVec: Uint8Array;
+	/** Vector length; null when no variant has a vector. */
+	dims: number | null;
+	/** Nonzero stored components, all variants together. */
+	nonzeros: number;
+	/** While sparse: nonzero dimensions per variant (ascending) and offsets (n + 1); null once dense. */
+	nzDims: Uint32Array | null;
+	nzOff: Uint32Array | null;
+	/** Sparse: the unit vectors' values at `nzDims`; dense: every component, n × dims. */
+	values: Float32Array | null;
+	/** Sparse: (variant, dimension) pairs of stored −0 components, ascending. */
+	negativeZeros: Uint32Array | null;
+}
+
+/** A `NoveltyIndexState` that does not hang together (a damaged snapshot). */
+export class NoveltyStateError extends Error {
+	override name = 'NoveltyStateError';
+}
+
 /** Growable typed arrays. */
 class U32 {
 	a = new Uint32Array(1024);
@@ -318,6 +356,181 @@ export class NoveltyIndex {
 		for (const a of [this.asciiIds, this.docTrig.a, this.docOff.a, this.stamp, this.keys, this.hasVec, this.nzDims?.a, this.nzOff?.a, this.postOff, this.postDocs, this.dimOff, this.dimDocs, this.dimVals, this.dPostOff, this.dPostDocs, this.dDimOff, this.dDimDocs, this.dDimVals, this.counts, this.acc, this.isEmpty]) bytes += a?.byteLength ?? 0;
 		for (let d = 0; d < this.ids.length; d++) bytes += 2 * (this.texts[d]!.length + this.ids[d]!.length) + 64;
 		return bytes + this.otherIds.size * 64;
+	}
+
+	/**
+	 * What the index holds (variants, trigram ids, unit vectors), without the
+	 * postings a check builds from it: `NoveltyIndex.fromState` gives an
+	 * index with the same results, field for field. A persisted snapshot
+	 * (nodes/shared/creative/novelty-snapshot.ts) stores it, so a new process
+	 * skips the trigram extraction and vector normalization of every variant.
+	 * In steps (the −0 scan of every stored component, the copies).
+	 */
+	*exportStateSteps(): Steps<NoveltyIndexState> {
+		const n = this.ids.length;
+		const dims = this.dims;
+		let values: Float32Array | null = null;
+		let negativeZeros: Uint32Array | null = null;
+		const nzDims = this.nzDims ? this.nzDims.view().slice() : null;
+		const nzOff = this.nzOff ? this.nzOff.view().slice() : null;
+		if (dims !== null && this.store) {
+			const data = this.store.data;
+			const stride = this.store.stride;
+			const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+			if (nzDims && nzOff) {
+				// Sparse: the values at the recorded nonzero dimensions, and where a stored component is −0.
+				values = new Float32Array(nzDims.length);
+				const negatives: number[] = [];
+				for (let from = 0; from < n; from += BUILD_DOCS) {
+					for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) {
+						const base = d * stride;
+						for (let k = nzOff[d]!; k < nzOff[d + 1]!; k++) values[k] = data[base + nzDims[k]!]!;
+						for (let i = 0; i < dims; i++) if (bits[base + i] === 0x80000000) negatives.push(d, i);
+					}
+					yield;
+				}
+				negativeZeros = Uint32Array.from(negatives);
+			} else {
+				values = new Float32Array(n * dims);
+				for (let from = 0; from < n; from += BUILD_DOCS) {
+					for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) values.set(data.subarray(d * stride, d * stride + dims), d * dims);
+					yield;
+				}
+			}
+		}
+		return {
+			ids: this.ids.slice(),
+			texts: this.texts.slice(),
+			asciiIds: this.asciiIds.slice(),
+			otherIds: [...this.otherIds],
+			trigramCount: this.trigramCount,
+			docTrig: this.docTrig.view().slice(),
+			docOff: this.docOff.view().slice(),
+			emptyDocs: Uint32Array.from(this.emptyDocs),
+			hasVec: this.hasVec.slice(0, n),
+			dims,
+			nonzeros: this.nonzeros,
+			nzDims,
+			nzOff,
+			values,
+			negativeZeros,
+		};
+	}
+
+	/** `exportStateSteps` at once. */
+	exportState(): NoveltyIndexState {
+		this.idle();
+		return runSteps(this.exportStateSteps());
+	}
+
+	/**
+	 * An index holding what `state` describes (see `exportStateSteps`), in
+	 * steps. Throws `NoveltyStateError` when the state does not hang
+	 * together (lengths, offsets, ids out of range): a damaged snapshot.
+	 */
+	static *fromStateSteps(state: NoveltyIndexState, options: NoveltyIndexOptions = {}): Steps<NoveltyIndex> {
+		const index = new NoveltyIndex(options);
+		const s = state;
+		const n = s.ids.length;
+		const fail = (what: string): never => {
+			throw new NoveltyStateError(`Novelty index state: ${what}.`);
+		};
+		if (s.texts.length !== n || s.hasVec.length !== n || s.docOff.length !== n + 1 || s.docOff[0] !== 0 || s.docOff[n] !== s.docTrig.length) fail('lengths differ');
+		if (s.asciiIds.length !== TRIGRAM_KEY_SPACE || !Number.isInteger(s.trigramCount) || s.trigramCount < 0) fail('trigram table');
+		for (let d = 0; d < n; d++) if (s.docOff[d + 1]! < s.docOff[d]!) fail('offsets');
+		for (let k = 0; k < s.docTrig.length; k++) if (s.docTrig[k]! >= s.trigramCount) fail('trigram id out of range');
+		for (const d of s.emptyDocs) if (d >= n || s.docOff[d + 1] !== s.docOff[d]) fail('empty variants');
+		yield;
+		// The ids of the trigram table: each below trigramCount, each once.
+		const seen = new Uint8Array(s.trigramCount);
+		let known = 0;
+		const take = (id: number): void => {
+			if (!Number.isInteger(id) || id < 0 || id >= s.trigramCount || seen[id]) fail('trigram table');
+			seen[id] = 1;
+			known++;
+		};
+		for (let key = 0; key < s.asciiIds.length; key++) if (s.asciiIds[key]! >= 0) take(s.asciiIds[key]!);
+		for (const [, id] of s.otherIds) take(id);
+		if (known !== s.trigramCount) fail('trigram table');
+		for (let d = 0; d < n; d++) {
+			if (typeof s.ids[d] !== 'string' || typeof s.texts[d] !== 'string') fail('ids and texts');
+			index.ids.push(s.ids[d]!);
+			index.texts.push(s.texts[d]!);
+		}
+		index.asciiIds.set(s.asciiIds);
+		for (const [key, id] of s.otherIds) index.otherIds.set(key, id);
+		index.trigramCount = s.trigramCount;
+		index.docTrig.a = s.docTrig.slice();
+		index.docTrig.n = s.docTrig.length;
+		index.docOff.a = s.docOff.slice();
+		index.docOff.n = s.docOff.length;
+		for (const d of s.emptyDocs) index.emptyDocs.push(d);
+		index.stamp = new Uint32Array(Math.max(1024, s.trigramCount));
+		index.hasVec = new Uint8Array(Math.max(1024, n));
+		index.hasVec.set(s.hasVec);
+		index.nonzeros = s.nonzeros;
+		yield;
+		if (s.dims !== null) {
+			const dims = s.dims;
+			if (!Number.isInteger(dims) || dims <= 0 || !s.values) fail('vectors');
+			const store = new VectorStore(dims, index.simd);
+			store.reserveFor(n);
+			if (s.nzDims && s.nzOff) {
+				const { nzDims, nzOff, values } = s;
+				if (nzOff.length !== n + 1 || nzOff[0] !== 0 || nzOff[n] !== nzDims.length || values!.length !== nzDims.length) fail('sparse vectors');
+				const negatives = s.negativeZeros ?? new Uint32Array(0);
+				let neg = 0;
+				// Zero rows in one fill, then only the nonzero components (and −0s) written: O(nonzeros).
+				store.appendZeros(n);
+				const data = store.data;
+				const stride = store.stride;
+				yield;
+				for (let from = 0; from < n; from += BUILD_DOCS) {
+					for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) {
+						const base = d * stride;
+						if (nzOff[d + 1]! < nzOff[d]!) fail('sparse vectors');
+						for (let k = nzOff[d]!; k < nzOff[d + 1]!; k++) {
+							if (nzDims[k]! >= dims || values![k] === 0) fail('sparse vectors');
+							data[base + nzDims[k]!] = values![k]!;
+						}
+						for (; neg + 1 < negatives.length && negatives[neg] === d; neg += 2) {
+							if (negatives[neg + 1]! >= dims) fail('sparse vectors');
+							data[base + negatives[neg + 1]!] = -0;
+						}
+					}
+					yield;
+				}
+				if (neg !== negatives.length) fail('sparse vectors');
+				index.nzDims = new U32();
+				index.nzDims.a = nzDims.slice();
+				index.nzDims.n = nzDims.length;
+				index.nzOff = new U32();
+				index.nzOff.a = nzOff.slice();
+				index.nzOff.n = nzOff.length;
+			} else {
+				const values = s.values!;
+				if (values.length !== n * dims) fail('dense vectors');
+				for (let from = 0; from < n; from += BUILD_DOCS) {
+					for (let d = from, end = Math.min(n, from + BUILD_DOCS); d < end; d++) store.append(values.subarray(d * dims, (d + 1) * dims));
+					yield;
+				}
+			}
+			index.dims = dims;
+			index.store = store;
+		} else if (s.values || s.nzDims || s.nonzeros !== 0) {
+			fail('vectors without dimensions');
+		}
+		return index;
+	}
+
+	/** `fromStateSteps`, letting the event loop in every `sliceMs`. */
+	static fromStateAsync(state: NoveltyIndexState, options: NoveltyIndexOptions = {}, sliceMs: number = DEFAULT_SLICE_MS): Promise<NoveltyIndex> {
+		return runStepsAsync(NoveltyIndex.fromStateSteps(state, options), sliceMs);
+	}
+
+	/** `exportStateSteps`, letting the event loop in every `sliceMs` (the index is busy meanwhile). */
+	exportStateAsync(sliceMs: number = DEFAULT_SLICE_MS): Promise<NoveltyIndexState> {
+		return this.inSlices(this.exportStateSteps(), sliceMs);
 	}
 
 	/** Adds past variants. Vectors must all have the same length. */

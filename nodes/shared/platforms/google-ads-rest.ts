@@ -31,7 +31,10 @@
  *
  * Access tokens come from a standard OAuth 2.0 refresh-token grant at the
  * token URL and are cached (per token URL, client and refresh token) until
- * shortly before they expire; a 401 with a cached token refreshes once.
+ * shortly before they expire; a 401 with a cached token refreshes once. In
+ * n8n the node first hands over the token n8n stores with the credential
+ * (`useGoogleAccessToken`, after n8n's OAuth2 helper renewed it if it had
+ * expired), so a run exchanges nothing while that token is valid.
  */
 import axios, { type AxiosResponse } from 'axios';
 import { errors, googleAdsVersion, services, type Customer, type Hooks } from 'google-ads-api';
@@ -99,12 +102,41 @@ export function clearGoogleAccessTokenCache(): void {
 }
 
 /** OAuth 2.0 refresh-token grant (RFC 6749 §6) with a process-wide cache. */
+/** The cache key of a refresh token's access tokens: token URL, client and refresh token. */
+function tokenKey(options: Pick<OAuthTokenSourceOptions, 'tokenUrl' | 'clientId' | 'refreshToken'>): string {
+	return `${normalizeBaseUrl(options.tokenUrl)}\u0000${options.clientId}\u0000${options.refreshToken}`;
+}
+
+/**
+ * The cheapest call a Google Ads access token must pass (`GET /<version>/customers:listAccessibleCustomers`:
+ * no customer, no login customer), without the token: what the nodes send through n8n's OAuth2 helper, so
+ * that n8n renews an expired token and stores it with the credential before the adapter runs
+ * (nodes/common/platforms.ts), as for LinkedIn.
+ */
+export function googleAdsTokenCheck(config: { apiBaseUrl?: string; apiVersion?: string; developerToken: string }): { method: 'GET'; url: string; headers: Record<string, string> } {
+	return {
+		method: 'GET',
+		url: `${normalizeBaseUrl(config.apiBaseUrl || GOOGLE_ADS_API_BASE_URL)}/${config.apiVersion || GOOGLE_ADS_LIBRARY_API_VERSION}/customers:listAccessibleCustomers`,
+		headers: { 'developer-token': config.developerToken },
+	};
+}
+
+/**
+ * Hands the REST transport the access token n8n holds for this refresh token (the credential's stored token,
+ * which Google has just accepted or n8n has just renewed): the adapters of this refresh token use it instead of
+ * exchanging the refresh token themselves, until `expiresAt` or until Google refuses it (then one exchange
+ * of their own, as without it).
+ */
+export function useGoogleAccessToken(source: Pick<OAuthTokenSourceOptions, 'tokenUrl' | 'clientId' | 'refreshToken'>, token: string, expiresAt: number): void {
+	tokenCache.set(tokenKey(source), { token, expiresAt });
+}
+
 export class OAuthTokenSource {
 	private readonly key: string;
 	private readonly now: () => number;
 
 	constructor(private readonly options: OAuthTokenSourceOptions) {
-		this.key = `${normalizeBaseUrl(options.tokenUrl)}\u0000${options.clientId}\u0000${options.refreshToken}`;
+		this.key = tokenKey(options);
 		this.now = options.now ?? Date.now;
 	}
 

@@ -56,11 +56,16 @@ import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput,
 import { decimalField, majorToMicros, microsToMajor } from './money';
 import { wallClock } from '../text/dates';
 import type { CreateAdInput, CreatedAd } from './ad-publish';
-import { GOOGLE_ADS_AD_PUBLISHING, googleCreateAd, googleFindAd } from './google-ads-publish';
+import { googleAdIdentity, googleAdsAdDailyQuery, type AdMetricsResult } from './ad-report';
+import { GOOGLE_ADS_AD_PUBLISHING, googleBestAdGroup, googleCreateAd, googleFindAd } from './google-ads-publish';
 import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type AdState,
+	type AdStatusResult,
+	type AdStatusTarget,
+	type CallMeta,
 	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
@@ -611,6 +616,38 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		return rows.length > 0 ? this.campaignState(rows[0], id) : null;
 	}
 
+	/** One ad group ad's state (GAQL `FROM ad_group_ad WHERE ad_group_ad.ad.id = X`); null when the customer has no such ad (or it is removed). */
+	async getAdState(accountId: string, adId: string, signal?: AbortSignal): Promise<AdState | null> {
+		const id = googleCustomerId(accountId);
+		const ad = digitsCampaignId('google_ads', id, 'getAdState', adId, 'Google Ads (ad id)');
+		const rows = await this.query(`getAdState ad ${ad}`, id, `SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, ad_group_ad.ad.name, ad_group_ad.status FROM ad_group_ad WHERE ad_group_ad.ad.id = ${ad} AND ad_group_ad.status != 'REMOVED'`, signal);
+		const row = rows[0] as { campaign?: { id?: unknown }; ad_group?: { id?: unknown }; ad_group_ad?: { status?: unknown; ad?: { name?: unknown } } } | undefined;
+		if (!row) return null;
+		const raw = row.ad_group_ad?.status;
+		const status = raw === 3 || raw === 'PAUSED' ? 'PAUSED' : raw === 2 || raw === 'ENABLED' ? 'ACTIVE' : String(raw);
+		return { platform: 'google_ads', accountId: id, campaignId: row.campaign?.id === undefined ? null : String(row.campaign.id), adGroupId: row.ad_group?.id === undefined ? null : String(row.ad_group.id), adId: ad, name: typeof row.ad_group_ad?.ad?.name === 'string' ? row.ad_group_ad.ad.name : null, status, platformStatus: raw === undefined ? null : String(raw), raw: row };
+	}
+
+	/** Pause or enable one ad group ad (AdGroupAdService mutate, `update` of `status`; `ACTIVE` is `ENABLED`). */
+	async setAdStatus(input: AdStatusTarget): Promise<AdStatusResult> {
+		const id = googleCustomerId(input.accountId);
+		const call = `setAdStatus ad ${String(input.adId ?? '').trim()} → ${input.status}`;
+		checkStatusInput('google_ads', id, call, input.status, 'pause or enable only');
+		const ad = digitsCampaignId('google_ads', id, call, input.adId, 'Google Ads (ad id)');
+		const before = { ...this.executor.stats };
+		let group = input.adGroupId ? String(input.adGroupId).trim() : '';
+		if (!group) {
+			const state = await this.getAdState(id, ad, input.signal);
+			if (!state?.adGroupId) throw new PlatformApiError({ platform: 'google_ads', accountId: id, call, kind: 'not_found', retryable: false, hint: `ad ${ad} was not found in customer ${id} (or is removed): check the ad id` });
+			group = state.adGroupId;
+		}
+		if (!/^\d+$/.test(group)) throw refusedChange('google_ads', id, call, `ad group id must be digits, got "${group}"`, 'pass the ad group id shown in Google Ads');
+		const validateOnly = input.validateOnly === true;
+		const status = enums.AdGroupAdStatus[input.status === 'ACTIVE' ? 'ENABLED' : 'PAUSED'];
+		const result = await this.mutation(call, id, validateOnly, input.signal, (customer, options) => customer.adGroupAds.update([{ resource_name: `customers/${id}/adGroupAds/${group}~${ad}`, status }], options));
+		return { platform: 'google_ads', accountId: id, adId: ad, call: 'setAdStatus', request: { status: input.status }, validateOnly, response: result, meta: toCallMeta(before, this.executor.stats, 1) };
+	}
+
 	/** Pause or enable a campaign (`ACTIVE` is Google's `ENABLED`). */
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = googleCustomerId(input.accountId);
@@ -675,13 +712,22 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		};
 	}
 
-	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+	/** A daily GAQL report of one account, each row mapped by `map`. */
+	private async dailyReport<R>(query: DailyMetricsQuery, call: string, gaql: string, map: (row: Row, account: AccountInfo) => R): Promise<{ rows: R[]; account: AccountInfo; meta: CallMeta; warnings: string[] }> {
 		const before = { ...this.executor.stats };
-		const gaql = googleAdsDailyQuery(query.since, query.until);
 		const account = await this.describeAccount(query.accountId, query.signal);
 		const pages = { count: 1 };
-		const rows = await this.query('fetchDailyMetrics', account.accountId, gaql, query.signal, pages);
-		return { rows: rows.map((r) => this.mapRow(r, account)), account, meta: toCallMeta(before, this.executor.stats, pages.count), warnings: [] };
+		const rows = await this.query(call, account.accountId, gaql, query.signal, pages);
+		return { rows: rows.map((r) => map(r, account)), account, meta: toCallMeta(before, this.executor.stats, pages.count), warnings: [] };
+	}
+
+	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+		return this.dailyReport(query, 'fetchDailyMetrics', googleAdsDailyQuery(query.since, query.until), (r, account) => this.mapRow(r, account));
+	}
+
+	/** Daily metrics per ad (issue 20, ./ad-report.ts): GAQL `FROM ad_group_ad` by day, each row the campaign row plus its ad group and ad. */
+	async fetchAdDailyMetrics(query: DailyMetricsQuery): Promise<AdMetricsResult> {
+		return this.dailyReport(query, 'fetchAdDailyMetrics', googleAdsAdDailyQuery(query.since, query.until), (r, account) => ({ ...this.mapRow(r, account), ...googleAdIdentity(r) }));
 	}
 
 	/**
@@ -724,8 +770,13 @@ export class GoogleAdsAdapter implements PlatformAdapter, CampaignControl {
 		return googleCreateAd({ customer: (id, o) => this.customer(id, o ?? {}), executor: this.executor, toError: (e, c) => toGoogleAdsError(e, c, this.errorSecrets()) }, input);
 	}
 
-	/** The ad `createAd` made for `input`, found by its exact text among the ad group's ads; null when there is none. */
+	/** The ad `createAd` made for `input`, found by its tag (else its final URL and text) among the ad group's ads; null when there is none. */
 	findAd(input: CreateAdInput): Promise<CreatedAd | null> {
 		return googleFindAd({ customer: (id, o) => this.customer(id, o ?? {}), executor: this.executor, toError: (e, c) => toGoogleAdsError(e, c, this.errorSecrets()) }, input);
+	}
+
+	/** The campaign's best enabled ad group: most conversions, then most clicks, over the last 30 days. */
+	defaultParent(input: { accountId: string; campaignId: string; signal?: AbortSignal }): Promise<{ id: string; why: string } | null> {
+		return googleBestAdGroup({ customer: (id, o) => this.customer(id, o ?? {}), executor: this.executor, toError: (e, c) => toGoogleAdsError(e, c, this.errorSecrets()) }, input);
 	}
 }

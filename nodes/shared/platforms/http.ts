@@ -122,6 +122,11 @@ export class HttpTransport {
 		});
 	}
 
+	/** Hands an answer's headers to the platform's usage reading (Meta's slow-down), for a call made on `axios` directly. */
+	noteHeaders(headers: Record<string, unknown>): void {
+		this.onHeaders?.(headers);
+	}
+
 	toPlatformError(error: unknown, context: CallContext): PlatformApiError {
 		if (error instanceof PlatformApiError) return error;
 		const base = { platform: this.platform, accountId: context.accountId, call: context.call, secrets: this.secrets() };

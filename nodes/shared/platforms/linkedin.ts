@@ -28,6 +28,10 @@ import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type AdState,
+	type AdStatusResult,
+	type AdStatusTarget,
+	type CallMeta,
 	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
@@ -43,6 +47,7 @@ import {
 } from './types';
 import { pinnedApiVersion } from './registry';
 import type { CreateAdInput, CreatedAd } from './ad-publish';
+import { LINKEDIN_AD_PIVOTS, linkedInAdIdentity, type AdMetricsResult } from './ad-report';
 import { LINKEDIN_AD_PUBLISHING, linkedinCreateAd, linkedinFindAd } from './linkedin-publish';
 
 export const LINKEDIN_DEFAULT_BASE_URL = 'https://api.linkedin.com';
@@ -89,12 +94,11 @@ function restliDate(day: string): string {
 	return `(year:${y},month:${m},day:${d})`;
 }
 
-/** Rest.li 2.0 query string of the adAnalytics finder. */
-export function linkedInAnalyticsQuery(accountId: string, since: string, until: string, fields: readonly string[] = LINKEDIN_ANALYTICS_FIELDS): string {
+/** Rest.li 2.0 query string of the adAnalytics finder: one campaign pivot, or with `pivots` the statistics finder (up to three pivots). */
+export function linkedInAnalyticsQuery(accountId: string, since: string, until: string, fields: readonly string[] = LINKEDIN_ANALYTICS_FIELDS, pivots?: readonly string[]): string {
 	const urn = encodeURIComponent(`urn:li:sponsoredAccount:${linkedInAccountId(accountId)}`);
 	return [
-		'q=analytics',
-		'pivot=CAMPAIGN',
+		...(pivots ? ['q=statistics', `pivots=List(${pivots.join(',')})`] : ['q=analytics', 'pivot=CAMPAIGN']),
 		'timeGranularity=DAILY',
 		`dateRange=(start:${restliDate(since)},end:${restliDate(until)})`,
 		`accounts=List(${urn})`,
@@ -147,6 +151,14 @@ interface LinkedInPage<T> {
 	elements?: T[];
 	paging?: { start?: number; count?: number; total?: number };
 	metadata?: { nextPageToken?: string };
+}
+
+/** A LinkedIn creative id: digits (the number of `urn:li:sponsoredCreative:…`, or the URN itself). */
+function linkedInCreativeId(accountId: string, call: string, adId: string): string {
+	const urn = parseLinkedInUrn(adId);
+	const id = (urn ? urn.id : String(adId ?? '')).trim();
+	if (!/^\d+$/.test(id)) throw refusedChange('linkedin', accountId, call, `creative id must be digits or urn:li:sponsoredCreative:…, got "${adId}"`, 'pass the creative id shown in Campaign Manager');
+	return id;
 }
 
 /** A LinkedIn campaign id: digits (the number in Campaign Manager, or the id of `urn:li:sponsoredCampaign:…`). */
@@ -388,6 +400,46 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		return { platform: 'linkedin', accountId: id, campaignId: campaign, call, request, validateOnly: false, response: { httpStatus: status, ...data }, meta: toCallMeta(before, this.http.executor.stats, 1) };
 	}
 
+	/** One creative's state (`GET /rest/adAccounts/{id}/creatives/{urn}`: `intendedStatus`); null when the account has no such creative. */
+	async getAdState(accountId: string, adId: string, signal?: AbortSignal): Promise<AdState | null> {
+		const id = linkedInAccountId(accountId);
+		const creative = linkedInCreativeId(id, 'getAdState', adId);
+		try {
+			const { data } = await this.http.request<Record<string, unknown>>(
+				{ call: `getAdState creative ${creative}`, accountId: id, signal },
+				{ method: 'GET', url: `/rest/adAccounts/${encodeURIComponent(id)}/creatives/${encodeURIComponent(`urn:li:sponsoredCreative:${creative}`)}` },
+			);
+			const status = typeof data.intendedStatus === 'string' ? data.intendedStatus : '';
+			const campaign = parseLinkedInUrn(data.campaign);
+			return { platform: 'linkedin', accountId: id, campaignId: campaign ? campaign.id : null, adGroupId: null, adId: creative, name: typeof data.name === 'string' ? data.name : null, status: status || 'UNKNOWN', platformStatus: status || null, raw: data };
+		} catch (error) {
+			if (error instanceof PlatformApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+	}
+
+	/** Pause or activate one creative (a partial update of `intendedStatus`); LinkedIn has no validate-only mode. */
+	async setAdStatus(input: AdStatusTarget): Promise<AdStatusResult> {
+		const id = linkedInAccountId(input.accountId);
+		const creative = linkedInCreativeId(id, 'setAdStatus', input.adId);
+		const label = `setAdStatus creative ${creative}`;
+		checkStatusInput('linkedin', id, label, input.status, 'pause or activate only');
+		if (input.validateOnly) throw refusedChange('linkedin', id, label, 'LinkedIn has no validate-only mode', 'run without validateOnly (dry-run checks nothing on LinkedIn)');
+		const before = { ...this.http.executor.stats };
+		const { status, data } = await this.http.request<Record<string, unknown>>(
+			// setting a status is idempotent: retried, and the final error is marked unknown when an attempt may have applied it
+			{ call: `${label} → ${input.status}`, accountId: id, signal: input.signal, sideEffect: 'idempotent' },
+			{
+				method: 'POST',
+				url: `/rest/adAccounts/${encodeURIComponent(id)}/creatives/${encodeURIComponent(`urn:li:sponsoredCreative:${creative}`)}`,
+				headers: { 'X-RestLi-Method': 'PARTIAL_UPDATE', 'content-type': 'application/json' },
+				data: { patch: { $set: { intendedStatus: input.status } } },
+				transformResponse: [parseMaybeEmpty],
+			},
+		);
+		return { platform: 'linkedin', accountId: id, adId: creative, call: 'setAdStatus', request: { status: input.status }, validateOnly: false, response: { httpStatus: status, ...data }, meta: toCallMeta(before, this.http.executor.stats, 1) };
+	}
+
 	/** Pause or activate a campaign (`status`; a partial update). */
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = linkedInAccountId(input.accountId);
@@ -409,43 +461,29 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 		return this.change('setDailyBudget', input, campaign, { dailyBudget: { amount, currencyCode: input.currency } }, { dailyBudget: input.dailyBudget, currency: input.currency, platformAmount: amount });
 	}
 
-	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+	/** Daily adAnalytics elements of one account (`baseQuery` of `linkedInAnalyticsQuery`), each mapped by `map`; paged by token or start. */
+	private async dailyAnalytics<R>(query: DailyMetricsQuery, call: string, fields: { pivots?: readonly string[] }, map: (e: Record<string, unknown>, account: AccountInfo, names: Map<string, string | null>, warnings: string[]) => R): Promise<{ rows: R[]; account: AccountInfo; meta: CallMeta; warnings: string[] }> {
 		parseDay(query.since);
 		parseDay(query.until);
 		const before = { ...this.http.executor.stats };
 		const account = await this.describeAccount(query.accountId, query.signal);
 		const { campaigns } = await this.listCampaigns(account.accountId, query.signal);
 		const names = new Map(campaigns.map((c) => [c.campaignId, c.name]));
-		const rows: DailyMetricRow[] = [];
+		const rows: R[] = [];
 		const warnings: string[] = [];
 		let pages = 0;
-		const baseQuery = linkedInAnalyticsQuery(account.accountId, query.since, query.until);
+		const baseQuery = linkedInAnalyticsQuery(account.accountId, query.since, query.until, LINKEDIN_ANALYTICS_FIELDS, fields.pivots);
 		let start = 0;
 		let pageToken: string | undefined;
 		for (;;) {
 			const extra = pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : start > 0 ? `&start=${start}` : '';
 			const { data } = await this.http.request<LinkedInPage<Record<string, unknown>>>(
-				{ call: 'fetchDailyMetrics', accountId: account.accountId, signal: query.signal },
+				{ call, accountId: account.accountId, signal: query.signal },
 				{ method: 'GET', url: `/rest/adAnalytics?${baseQuery}${extra}` },
 			);
 			pages += 1;
 			const elements = Array.isArray(data.elements) ? data.elements : [];
-			for (const e of elements) {
-				const pivot = Array.isArray(e.pivotValues) ? e.pivotValues[0] : e.pivotValue;
-				const urn = parseLinkedInUrn(pivot);
-				if (!urn) warnings.push(`analytics element without a campaign URN: ${JSON.stringify(pivot)}`);
-				const campaignId = urn?.id ?? '';
-				rows.push({
-					platform: 'linkedin',
-					accountId: account.accountId,
-					campaignId,
-					campaignName: names.get(campaignId) ?? null,
-					date: dateRangeStart(e.dateRange),
-					currency: account.currency,
-					...reportedMetrics({ spend: e.costInLocalCurrency, impressions: e.impressions, clicks: e.clicks, conversions: e.externalWebsiteConversions, revenue: e.conversionValueInLocalCurrency, leads: e.oneClickLeads }),
-					raw: e,
-				});
-			}
+			for (const e of elements) rows.push(map(e, account, names, warnings));
 			const next = data.metadata?.nextPageToken;
 			if (next && next !== pageToken) {
 				pageToken = next;
@@ -459,6 +497,37 @@ export class LinkedInAdsAdapter implements PlatformAdapter, CampaignControl {
 			break;
 		}
 		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
+	}
+
+	/** An element's metrics as a campaign row of `campaignId`. */
+	private analyticsRow(e: Record<string, unknown>, account: AccountInfo, campaignId: string, names: Map<string, string | null>): DailyMetricRow {
+		return {
+			platform: 'linkedin',
+			accountId: account.accountId,
+			campaignId,
+			campaignName: names.get(campaignId) ?? null,
+			date: dateRangeStart(e.dateRange),
+			currency: account.currency,
+			...reportedMetrics({ spend: e.costInLocalCurrency, impressions: e.impressions, clicks: e.clicks, conversions: e.externalWebsiteConversions, revenue: e.conversionValueInLocalCurrency, leads: e.oneClickLeads }),
+			raw: e,
+		};
+	}
+
+	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+		return this.dailyAnalytics(query, 'fetchDailyMetrics', {}, (e, account, names, warnings) => {
+			const pivot = Array.isArray(e.pivotValues) ? e.pivotValues[0] : e.pivotValue;
+			const urn = parseLinkedInUrn(pivot);
+			if (!urn) warnings.push(`analytics element without a campaign URN: ${JSON.stringify(pivot)}`);
+			return this.analyticsRow(e, account, urn?.id ?? '', names);
+		});
+	}
+
+	/** Daily metrics per creative (issue 20, ./ad-report.ts): `q=statistics&pivots=List(CAMPAIGN,CREATIVE)`; the campaign stands as the ad group. */
+	async fetchAdDailyMetrics(query: DailyMetricsQuery): Promise<AdMetricsResult> {
+		return this.dailyAnalytics(query, 'fetchAdDailyMetrics', { pivots: LINKEDIN_AD_PIVOTS }, (e, account, names) => {
+			const { campaignId, ...ad } = linkedInAdIdentity(e.pivotValues, null);
+			return { ...this.analyticsRow(e, account, campaignId, names), ...ad, adGroupName: names.get(campaignId) ?? null };
+		});
 	}
 
 	/** The ad accounts the member may use (`GET /rest/adAccounts?q=search`), for the account pickers. */

@@ -40,12 +40,11 @@
  * Tokens never appear in messages.
  */
 import type { UsageThrottleOptions } from '../resilience/meta-usage';
-import { parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
 import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError } from '../resilience/errors';
 import { markOutcomeUnknown } from '../resilience/outcome';
 import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
-import { META_DEFAULT_API_VERSION, META_DEFAULT_BASE_URL, appSecretProof, interpretMetaError, metaAccountDigits, metaPages, type MetaPage } from './meta';
+import { META_DEFAULT_API_VERSION, appSecretProof, interpretMetaError, metaAccountDigits, metaPages, metaSecrets, metaTransport, type MetaPage } from './meta';
 
 export type MetaCommentSource = 'facebook' | 'instagram';
 
@@ -270,15 +269,9 @@ export class MetaCommentsClient {
 		if (!/^v\d+\.\d+$/u.test(this.apiVersion)) throw new TypeError(`Meta comments: apiVersion must look like v23.0, got ${this.apiVersion}`);
 		this.pageSize = Math.max(1, Math.min(500, Math.floor(config.pageSize ?? 100)));
 		this.proof = config.appSecret ? appSecretProof(config.accessToken, config.appSecret) : undefined;
-		const secrets = [config.accessToken, config.appSecret ?? '', this.proof ?? ''].filter(Boolean);
+		const secrets = metaSecrets(config.accessToken, config.appSecret, this.proof);
 		const interpret = (status: number, body: unknown, headers: Record<string, unknown>, context: CallContext) => interpretMetaCommentError(status, body, headers, context, this.apiVersion);
-		const make = (options: HttpOptions): HttpTransport => {
-			let http: HttpTransport | undefined = undefined;
-			http = new HttpTransport('meta', { ...options, defaultBaseUrl: META_DEFAULT_BASE_URL }, interpret, () => secrets, (headers) =>
-				http?.executor.gate.delay(usageDelayMs(parseMetaUsage(headers), config.usageThrottle)),
-			);
-			return http;
-		};
+		const make = (options: HttpOptions): HttpTransport => metaTransport(options, interpret, secrets, config.usageThrottle);
 		this.http = make(config);
 		this.replyHttp = make({ ...config, retry: { ...config.retry, maxRetries: 0 }, gate: config.gate ?? this.http.executor.gate });
 	}

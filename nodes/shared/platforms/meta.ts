@@ -24,7 +24,7 @@ import { createHmac } from 'node:crypto';
 import { type UsageThrottleOptions, parseMetaUsage, usageDelayMs } from '../resilience/meta-usage';
 import type { CallContext } from '../resilience/call-policy';
 import { PlatformApiError } from '../resilience/errors';
-import { HttpTransport, type HttpOptions, type InterpretedError } from './http';
+import { HttpTransport, type ErrorInterpreter, type HttpOptions, type InterpretedError } from './http';
 import { decimalField, majorToScaled, scaledToMajor, type NumericField } from './money';
 import { metaMinorUnitDigits } from './currency';
 import { cachedAccountInfo, campaignStateOf, checkBudgetInput, checkStatusInput, digitsCampaignId, instantToIso, pagedCampaignStates, refusedChange } from './campaign-state';
@@ -32,6 +32,10 @@ import {
 	parseDay,
 	toCallMeta,
 	type AccountInfo,
+	type AdState,
+	type AdStatusResult,
+	type AdStatusTarget,
+	type CallMeta,
 	type CampaignChange,
 	type CampaignChangeResult,
 	type CampaignChangeTarget,
@@ -47,7 +51,8 @@ import {
 } from './types';
 import { pinnedApiVersion } from './registry';
 import type { CreateAdInput, CreatedAd } from './ad-publish';
-import { META_AD_PUBLISHING, metaCreateAd, metaFindAd } from './meta-publish';
+import { META_AD_FIELDS, metaAdIdentity, type AdMetricsResult } from './ad-report';
+import { META_AD_PUBLISHING, metaCreateAd, metaFindAd, metaFirstAdSet } from './meta-publish';
 
 export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
 export const META_DEFAULT_API_VERSION = pinnedApiVersion('meta');
@@ -243,6 +248,24 @@ function metaAccountInfo(accountId: string, raw: Record<string, unknown>): Accou
 	};
 }
 
+/** What Meta calls must never show: the token, the app secret and the proof made of them. */
+export function metaSecrets(accessToken: string, appSecret: string | undefined, proof: string | undefined): string[] {
+	return [accessToken, appSecret ?? '', proof ?? ''].filter(Boolean);
+}
+
+/**
+ * Meta's one transport, for every client of the Graph API (the adapter, comments, conversions): Meta's errors read
+ * by `interpret`, `secrets` redacted from logs and errors, and the usage headers (x-app-usage,
+ * x-business-use-case-usage) slowing the next call through the transport's gate before Meta throttles.
+ */
+export function metaTransport(options: HttpOptions, interpret: ErrorInterpreter, secrets: readonly string[], usageThrottle?: UsageThrottleOptions): HttpTransport {
+	let http: HttpTransport | undefined = undefined;
+	http = new HttpTransport('meta', { ...options, defaultBaseUrl: META_DEFAULT_BASE_URL }, interpret, () => secrets, (headers) =>
+		http?.executor.gate.delay(usageDelayMs(parseMetaUsage(headers), usageThrottle)),
+	);
+	return http;
+}
+
 export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	readonly platform = 'meta' as const;
 	readonly canValidateOnly = true;
@@ -263,15 +286,7 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		this.leadTypes = config.leadActionTypes ?? META_DEFAULT_LEAD_ACTION_TYPES;
 		this.mode = config.actionTypeMode ?? 'first';
 		this.proof = config.appSecret ? appSecretProof(config.accessToken, config.appSecret) : undefined;
-		const secrets = [config.accessToken, config.appSecret ?? '', this.proof ?? ''].filter(Boolean);
-		let http: HttpTransport | undefined = undefined;
-		this.http = http = new HttpTransport(
-			'meta',
-			{ ...config, defaultBaseUrl: META_DEFAULT_BASE_URL },
-			(status, body, headers, context) => interpretMetaError(status, body, headers, context, this.apiVersion),
-			() => secrets,
-			(headers) => http?.executor.gate.delay(usageDelayMs(parseMetaUsage(headers), config.usageThrottle)),
-		);
+		this.http = metaTransport(config, (status, body, headers, context) => interpretMetaError(status, body, headers, context, this.apiVersion), metaSecrets(config.accessToken, config.appSecret, this.proof), config.usageThrottle);
 	}
 
 	private authParams(): Record<string, string> {
@@ -444,6 +459,50 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		return { platform: 'meta', accountId: id, campaignId, call, request, validateOnly, response: data, meta: toCallMeta(before, this.http.executor.stats, 1) };
 	}
 
+	/** One ad's state (`GET /{ad_id}`: its configured `status`, not `effective_status`); null when the account has no such ad. */
+	async getAdState(accountId: string, adId: string, signal?: AbortSignal): Promise<AdState | null> {
+		const id = metaAccountDigits(accountId);
+		const ad = digitsCampaignId('meta', id, 'getAdState', adId, 'Ads Manager (ad id)');
+		let a: Record<string, unknown>;
+		try {
+			a = await this.get<Record<string, unknown>>({ call: `getAdState ad ${ad}`, accountId: id, signal }, `/${this.apiVersion}/${ad}`, { fields: 'id,account_id,campaign_id,adset_id,name,status,effective_status' });
+		} catch (error) {
+			if (error instanceof PlatformApiError && error.kind === 'not_found') return null;
+			throw error;
+		}
+		if (a.account_id !== undefined && metaAccountDigits(String(a.account_id)) !== id) return null;
+		const status = typeof a.status === 'string' ? a.status : '';
+		return { platform: 'meta', accountId: id, campaignId: a.campaign_id === undefined ? null : String(a.campaign_id), adGroupId: a.adset_id === undefined ? null : String(a.adset_id), adId: ad, name: typeof a.name === 'string' ? a.name : null, status: status || 'UNKNOWN', platformStatus: status || null, raw: a };
+	}
+
+	/** Pause or activate one ad (`POST /{ad_id}` with `status`; its ad set and campaign keep theirs). */
+	async setAdStatus(input: AdStatusTarget): Promise<AdStatusResult> {
+		const id = metaAccountDigits(input.accountId);
+		const ad = digitsCampaignId('meta', id, 'setAdStatus', input.adId, 'Ads Manager (ad id)');
+		checkStatusInput('meta', id, `setAdStatus ad ${ad}`, input.status, 'pause or activate only');
+		const before = { ...this.http.executor.stats };
+		const validateOnly = input.validateOnly === true;
+		const body = new URLSearchParams({ status: input.status, ...(validateOnly ? { execution_options: '["validate_only"]' } : {}), ...this.authParams() });
+		const { data, status } = await this.http.request<Record<string, unknown>>(
+			// setting a status is idempotent: retried, and the final error is marked unknown when an attempt may have applied it
+			{ call: `setAdStatus ad ${ad} → ${input.status}${validateOnly ? ' (validate only)' : ''}`, accountId: id, signal: input.signal, sideEffect: 'idempotent' },
+			{ method: 'POST', url: `/${this.apiVersion}/${ad}`, data: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+		);
+		if (data.success !== true) {
+			throw new PlatformApiError({
+				platform: 'meta',
+				accountId: id,
+				call: `setAdStatus ad ${ad}`,
+				kind: 'malformed_response',
+				httpStatus: status,
+				retryable: false,
+				platformMessage: `expected {"success": true}, got ${JSON.stringify(data).slice(0, 120)}`,
+				hint: 'the change may have been made: its outcome is unknown until the ad is read back (the optimizer does that before it acts on this ad again)',
+			});
+		}
+		return { platform: 'meta', accountId: id, adId: ad, call: 'setAdStatus', request: { status: input.status }, validateOnly, response: data, meta: toCallMeta(before, this.http.executor.stats, 1) };
+	}
+
 	/** Pause or activate a campaign (`status` on the campaign; ad sets and ads keep theirs). */
 	async setStatus(input: CampaignChangeTarget & { status: 'ACTIVE' | 'PAUSED' }): Promise<CampaignChangeResult> {
 		const id = metaAccountDigits(input.accountId);
@@ -491,20 +550,21 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 		};
 	}
 
-	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+	/** Daily insights rows at `level` (campaign or ad), one per entity and day, each mapped by `map`. */
+	private async dailyInsights<R>(query: DailyMetricsQuery, call: string, level: 'campaign' | 'ad', fields: readonly string[], map: (row: MetaInsightsRow, account: AccountInfo) => R): Promise<{ rows: R[]; account: AccountInfo; meta: CallMeta; warnings: string[] }> {
 		parseDay(query.since);
 		parseDay(query.until);
 		const before = { ...this.http.executor.stats };
 		const account = await this.describeAccount(query.accountId, query.signal);
-		const rows: DailyMetricRow[] = [];
+		const rows: R[] = [];
 		const warnings: string[] = [];
 		let pages = 0;
-		const context = { call: 'fetchDailyMetrics', accountId: account.accountId, signal: query.signal };
+		const context = { call, accountId: account.accountId, signal: query.signal };
 		for await (const page of this.pages<MetaInsightsRow>(context, `/${this.apiVersion}/act_${account.accountId}/insights`, {
-			level: 'campaign',
+			level,
 			time_increment: 1,
 			time_range: JSON.stringify({ since: query.since, until: query.until }),
-			fields: META_INSIGHTS_FIELDS.join(','),
+			fields: fields.join(','),
 			limit: this.config.pageSize ?? 500,
 		})) {
 			pages += 1;
@@ -512,9 +572,18 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 				warnings.push(`page ${pages}: "data" is not a list; skipped`);
 				continue;
 			}
-			for (const row of page.data ?? []) rows.push(this.mapInsightsRow(row, account));
+			for (const row of page.data ?? []) rows.push(map(row, account));
 		}
 		return { rows, account, meta: toCallMeta(before, this.http.executor.stats, pages), warnings };
+	}
+
+	async fetchDailyMetrics(query: DailyMetricsQuery): Promise<DailyMetricsResult> {
+		return this.dailyInsights(query, 'fetchDailyMetrics', 'campaign', META_INSIGHTS_FIELDS, (row, account) => this.mapInsightsRow(row, account));
+	}
+
+	/** Daily metrics per ad (issue 20, ./ad-report.ts): insights `level=ad`, each row the campaign row plus its ad set and ad. */
+	async fetchAdDailyMetrics(query: DailyMetricsQuery): Promise<AdMetricsResult> {
+		return this.dailyInsights(query, 'fetchAdDailyMetrics', 'ad', [...META_INSIGHTS_FIELDS, ...META_AD_FIELDS], (row, account) => ({ ...this.mapInsightsRow(row, account), ...metaAdIdentity(row as Record<string, unknown>) }));
 	}
 
 	/** The ad accounts the token may read (`GET /me/adaccounts`), for the account pickers. */
@@ -537,6 +606,11 @@ export class MetaAdsAdapter implements PlatformAdapter, CampaignControl {
 	/** The ad `createAd` made for `input`, found by its name; null when there is none. */
 	findAd(input: CreateAdInput): Promise<CreatedAd | null> {
 		return metaFindAd({ http: this.http, apiVersion: this.apiVersion, auth: this.authParams() }, input);
+	}
+
+	/** The campaign's first ad set (where an ad goes when none is chosen). */
+	defaultParent(input: { accountId: string; campaignId: string; signal?: AbortSignal }): Promise<{ id: string; why: string } | null> {
+		return metaFirstAdSet({ http: this.http, apiVersion: this.apiVersion, auth: this.authParams() }, input);
 	}
 }
 

@@ -143,6 +143,38 @@ export interface ChangeHistoryRule {
 	detail: string;
 }
 
+/**
+ * Sending first-party conversions back to the platform (nodes/shared/conversions): where, how many per
+ * request, which identifiers it matches on, and how long it drops a repeat of the same event id.
+ */
+export interface ConversionApiRule {
+	/** The request, as the platform documents it. */
+	endpoint: string;
+	/** The product's name ("Conversions API"). */
+	product: string;
+	/** What one destination is (a pixel, a conversion action), and the form the package expects. */
+	destination: { label: string; accepted: string; pattern: RegExp };
+	/** Most events in one request (the platform refuses more). */
+	batchLimit: number;
+	/** The hashed identifiers it matches on (marketing_events digest columns). */
+	identifiers: ReadonlyArray<'email_sha256' | 'phone_sha256' | 'phone_e164_sha256' | 'external_id_sha256'>;
+	/** true: an event needs the platform's click id (Google click conversions need the gclid); false: the click id or a hashed identifier. */
+	clickIdRequired: boolean;
+	/** The field the platform drops repeats by (what the package sends as the event's stable id). */
+	dedupeKey: string;
+	/**
+	 * How long after the first receipt the platform drops a repeat with the same dedupe key, in hours. A
+	 * send whose answer was lost is sent again (same ids) only within this window; past it, it is left for
+	 * a person. Where the platform documents no window, the package takes a short one (see `dedupeNote`).
+	 */
+	dedupeWindowHours: number;
+	dedupeNote: string;
+	/** Oldest event the platform accepts, in days after the event happened. */
+	maxEventAgeDays: number;
+	/** Where the limits come from. */
+	reference: string;
+}
+
 export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	id: Id;
 	/** Short name in texts and alerts ("Meta"). */
@@ -162,6 +194,10 @@ export interface PlatformDefinition<Id extends PlatformId = PlatformId> {
 	changeHistory?: ChangeHistoryRule;
 	/** With `capabilities.creativePublish` off: why approved copy cannot be published there, in words. */
 	publishUnsupported?: string;
+	/** The click id the platform's ads add to the landing page's URL (first-party events join on it); absent: none. */
+	clickId?: string;
+	/** Sending conversions back (AdOps Conversions, Send Back); absent: the platform takes none from the package. */
+	conversions?: ConversionApiRule;
 }
 
 const trimmed = (id: string): string => id.trim();
@@ -169,6 +205,20 @@ const trimmed = (id: string): string => id.trim();
 export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition<K> } = {
 	google_ads: {
 		id: 'google_ads',
+		clickId: 'gclid',
+		conversions: {
+			endpoint: 'POST /v25/customers/{customer_id}:uploadClickConversions (partialFailure true)',
+			product: 'offline click conversions (with enhanced conversions user identifiers)',
+			destination: { label: 'conversion action', accepted: 'customers/{customer id}/conversionActions/{id}', pattern: /^customers\/\d{10}\/conversionActions\/\d+$/ },
+			batchLimit: 2000,
+			identifiers: ['email_sha256', 'phone_e164_sha256'],
+			clickIdRequired: true,
+			dedupeKey: 'order_id (and gclid + conversion_action + conversion_date_time)',
+			dedupeWindowHours: 24,
+			dedupeNote: 'Google refuses a second upload of the same gclid, conversion action and time (CLICK_CONVERSION_ALREADY_EXISTS) and of an order id it already has (ORDER_ID_ALREADY_IN_USE), without a stated window; the package resends a lost upload only within 24 h',
+			maxEventAgeDays: 90,
+			reference: 'https://developers.google.com/google-ads/api/reference/rpc/latest/UploadClickConversionsRequest',
+		},
 		label: 'Google Ads',
 		productLabel: 'Google Ads',
 		credentials: [{ name: 'adOpsGoogleAdsOAuth2Api', displayName: 'AdOps Google Ads OAuth2 API', kind: 'oauth2' }],
@@ -208,6 +258,20 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 	},
 	meta: {
 		id: 'meta',
+		clickId: 'fbclid',
+		conversions: {
+			endpoint: 'POST /v27.0/{pixel_id}/events (data[])',
+			product: 'Conversions API',
+			destination: { label: 'pixel (dataset) id', accepted: 'the digits of the pixel or dataset id', pattern: /^\d{5,20}$/ },
+			batchLimit: 1000,
+			identifiers: ['email_sha256', 'phone_sha256', 'external_id_sha256'],
+			clickIdRequired: false,
+			dedupeKey: 'event_id with event_name',
+			dedupeWindowHours: 48,
+			dedupeNote: 'Meta keeps the first of events with the same event_name and event_id received within 48 hours of each other',
+			maxEventAgeDays: 7,
+			reference: 'https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/server-event/',
+		},
 		label: 'Meta',
 		productLabel: 'Meta Ads',
 		credentials: [{ name: 'adOpsMetaAdsApi', displayName: 'AdOps Meta Ads API', kind: 'access_token' }],
@@ -250,6 +314,20 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 	},
 	linkedin: {
 		id: 'linkedin',
+		clickId: 'li_fat_id',
+		conversions: {
+			endpoint: 'POST /rest/conversionEvents (X-RestLi-Method: BATCH_CREATE, elements[])',
+			product: 'Conversions API',
+			destination: { label: 'conversion rule', accepted: 'urn:lla:llaPartnerConversion:{id}', pattern: /^urn:lla:llaPartnerConversion:\d+$/ },
+			batchLimit: 5000,
+			identifiers: ['email_sha256'],
+			clickIdRequired: false,
+			dedupeKey: 'eventId',
+			dedupeWindowHours: 24,
+			dedupeNote: 'LinkedIn discards an event with an eventId it has for the same conversion; it states no window, so the package resends a lost batch only within 24 h',
+			maxEventAgeDays: 90,
+			reference: 'https://learn.microsoft.com/en-us/linkedin/marketing/integrations/ads-reporting/conversions-api',
+		},
 		label: 'LinkedIn',
 		productLabel: 'LinkedIn Ads',
 		credentials: [{ name: 'adOpsLinkedInAdsOAuth2Api', displayName: 'AdOps LinkedIn Ads OAuth2 API', kind: 'oauth2' }],
@@ -325,6 +403,20 @@ export const PLATFORM_REGISTRY: { readonly [K in PlatformId]: PlatformDefinition
 	},
 	tiktok: {
 		id: 'tiktok',
+		clickId: 'ttclid',
+		conversions: {
+			endpoint: 'POST /open_api/v1.3/event/track/ (event_source web, data[])',
+			product: 'Events API 2.0',
+			destination: { label: 'pixel code', accepted: 'the pixel code from Events Manager', pattern: /^[A-Z0-9]{10,30}$/ },
+			batchLimit: 1000,
+			identifiers: ['email_sha256', 'phone_sha256', 'external_id_sha256'],
+			clickIdRequired: false,
+			dedupeKey: 'event_id with event',
+			dedupeWindowHours: 48,
+			dedupeNote: 'TikTok keeps the first of events with the same event and event_id arriving within 48 hours',
+			maxEventAgeDays: 7,
+			reference: 'https://business-api.tiktok.com/portal/docs?id=1771101303285761',
+		},
 		label: 'TikTok',
 		productLabel: 'TikTok Ads',
 		credentials: [{ name: 'adOpsTikTokAdsApi', displayName: 'AdOps TikTok Ads API', kind: 'access_token' }],
@@ -375,6 +467,11 @@ export function platformDefinition(id: string): PlatformDefinition {
 
 /** Platform id → its short label ("Meta"). */
 export const PLATFORM_LABELS = Object.fromEntries(PLATFORM_DEFINITIONS.map((p) => [p.id, p.label])) as { readonly [K in PlatformId]: string };
+
+/** The platforms that take conversions back (`conversions` set), in PLATFORM_IDS order. */
+export function conversionPlatforms(): PlatformId[] {
+	return PLATFORM_DEFINITIONS.filter((p) => p.conversions !== undefined).map((p) => p.id);
+}
 
 /** The ids of platforms with a capability, in PLATFORM_IDS order. */
 export function platformsWith(capability: keyof PlatformCapabilities): PlatformId[] {

@@ -213,6 +213,60 @@ export interface CampaignChange {
 }
 
 /** True when the adapter can read and change campaigns (Meta, LinkedIn, Google Ads). */
+/**
+ * One ad's state (a Meta ad, a Google Ads ad group ad, a LinkedIn creative):
+ * what the ad-level rules read before they pause or enable it, and read back
+ * when a change's answer was lost.
+ */
+export interface AdState {
+	platform: PlatformId;
+	accountId: string;
+	/** The ad's campaign, when the platform says. */
+	campaignId: string | null;
+	/** Meta ad set / Google Ads ad group; null on LinkedIn (no level between campaign and creative). */
+	adGroupId: string | null;
+	adId: string;
+	name: string | null;
+	/** `ACTIVE`, `PAUSED`, or the platform's own value for anything else (Google's `ENABLED` is `ACTIVE`). */
+	status: string;
+	platformStatus: string | null;
+	raw: unknown;
+}
+
+export interface AdStatusTarget {
+	accountId: string;
+	adId: string;
+	/** Google Ads: the ad group of the ad (its resource name is `adGroupAds/{adGroup}~{ad}`); read from the ad when absent. */
+	adGroupId?: string | null;
+	status: 'ACTIVE' | 'PAUSED';
+	validateOnly?: boolean;
+	signal?: AbortSignal;
+}
+
+export interface AdStatusResult {
+	platform: PlatformId;
+	accountId: string;
+	adId: string;
+	call: 'setAdStatus';
+	request: { status: 'ACTIVE' | 'PAUSED' };
+	validateOnly: boolean;
+	response: unknown;
+	meta: CallMeta;
+}
+
+/** Reading and setting one ad's status (Meta POST /{ad_id} status, Google Ads AdGroupAdService, LinkedIn creatives intendedStatus). */
+export interface AdControl {
+	readonly platform: PlatformId;
+	/** The ad's state now; null when the account has no such ad. */
+	getAdState(accountId: string, adId: string, signal?: AbortSignal): Promise<AdState | null>;
+	setAdStatus(input: AdStatusTarget): Promise<AdStatusResult>;
+}
+
+export function hasAdControl<T extends object>(adapter: T): adapter is T & AdControl {
+	const a = adapter as Partial<AdControl>;
+	return typeof a.getAdState === 'function' && typeof a.setAdStatus === 'function';
+}
+
 export function hasCampaignControl<T extends object>(adapter: T): adapter is T & CampaignControl {
 	const a = adapter as Partial<CampaignControl>;
 	return typeof a.listCampaignStates === 'function' && typeof a.getCampaignState === 'function' && typeof a.setStatus === 'function' && typeof a.setDailyBudget === 'function';

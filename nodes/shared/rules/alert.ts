@@ -32,6 +32,7 @@ function brief(value: unknown, max = 300): string {
 
 function campaignLabel(item: OptimizerItem): string {
 	const e = item.entity;
+	if (e.adId) return `${e.name ? `${e.name} ` : ''}(${e.platform} ad ${e.adId}${e.adGroupId && e.adGroupId !== e.campaignId ? ` in ad group ${e.adGroupId}` : ''}, campaign ${e.campaignId}, account ${e.accountId})`;
 	return `${e.name ? `${e.name} ` : ''}(${e.platform} ${e.campaignId}, account ${e.accountId})`;
 }
 
@@ -48,7 +49,7 @@ export function optimizerAlert(item: OptimizerItem): Alert | null {
 	if (!style) return null;
 	const a = item.action;
 	const fields: Alert['fields'] = [
-		{ label: 'Campaign', value: campaignLabel(item) },
+		{ label: item.entity.adId ? 'Ad' : 'Campaign', value: campaignLabel(item) },
 		{ label: 'Rule', value: `${item.rule.name} (priority ${item.rule.priority})` },
 	];
 	if (a) fields.push({ label: 'Change', value: a.summary });
@@ -60,13 +61,15 @@ export function optimizerAlert(item: OptimizerItem): Alert | null {
 	if (item.execution) fields.push({ label: 'Platform answered', value: brief(item.execution.response ?? 'ok') });
 	if (item.validation) fields.push({ label: 'Validation', value: brief(item.validation) });
 	if (item.error) fields.push({ label: 'Error', value: item.error.message.slice(0, 1000) });
+	// the matched conditions in words (metric, window with dates, value and threshold in the metric's unit)
+	if (item.evidence && item.evidence.length > 0) fields.push({ label: 'Evidence', value: item.evidence.join('; ').slice(0, 1000) });
 	const met = item.conditions.filter((c) => c.result === true).map((c) => `Condition: ${c.text}`);
 	const gates = item.gates.filter((g) => g.status !== 'skip').map((g) => `${GATE_MARK[g.status]} ${g.gate}: ${g.detail}`);
 	const last = item.outcome === 'executed' || item.outcome === 'dry_run' ? [] : item.reasons.slice(-1);
 	return {
 		kind: style.kind,
 		label: style.label,
-		title: a?.summary ? `${a.summary.slice(0, 120)}` : `${item.entity.platform} campaign ${item.entity.campaignId}`,
+		title: a?.summary ? `${a.summary.slice(0, 120)}` : item.entity.adId ? `${item.entity.platform} ad ${item.entity.adId} of campaign ${item.entity.campaignId}` : `${item.entity.platform} campaign ${item.entity.campaignId}`,
 		message: escapeMrkdwn(item.text),
 		fields,
 		items: [...met, ...gates, ...last].slice(0, 30),

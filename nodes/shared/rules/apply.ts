@@ -49,7 +49,7 @@
  */
 import { hostname } from 'node:os';
 import { currencyExponent } from '../platforms/currency';
-import { hasCampaignControl, type CampaignChangeResult, type CampaignControl, type CampaignState, type PlatformAdapter } from '../platforms/types';
+import { hasAdControl, hasCampaignControl, type AdControl, type AdState, type CampaignChangeResult, type CampaignControl, type CampaignState, type PlatformAdapter } from '../platforms/types';
 import { platformList, platformsWith } from '../platforms/registry';
 import { PlatformApiError, type PlatformId } from '../resilience/errors';
 import { failpoint } from '../resilience/failpoints';
@@ -78,12 +78,37 @@ export function controlFor(adapters: OptimizerAdapters, platform: string): Campa
 	return adapter;
 }
 
+/** The adapter of `platform` that can read and set one ad's status (rules of level `ad`); throws an Error that says what is missing. */
+export function adControlFor(adapters: OptimizerAdapters, platform: string): AdControl {
+	const adapter = controlFor(adapters, platform);
+	if (!hasAdControl(adapter)) throw new Error(`The ${platform} adapter cannot read or change ads: rules of level "ad" are not available on ${platform}`);
+	return adapter;
+}
+
+/**
+ * An ad's state in the shape the freshness check and the reconciliation read
+ * (status only: an ad has no budget of its own here).
+ */
+export function adStateAsEntity(ad: AdState, campaignId: string, currency: string | null): CampaignState {
+	return { platform: ad.platform, accountId: ad.accountId, campaignId: ad.campaignId ?? campaignId, name: ad.name, status: ad.status, platformStatus: ad.platformStatus, dailyBudget: null, budgetEditable: false, budgetNote: 'an ad has no budget of its own', currency, timezone: null, createdAt: null, raw: ad.raw };
+}
+
+/** "ad 123 of campaign 9" / "campaign 9": what a change is about, in words. */
+export function changeSubject(t: { platform?: string; campaignId: string; adId?: string | null }): string {
+	const platform = t.platform ? `${t.platform} ` : '';
+	return t.adId ? `${platform}ad ${t.adId} of campaign ${t.campaignId}` : `${platform}campaign ${t.campaignId}`;
+}
+
 /** A change as planned by the evaluation (a decision, or an approved proposal's payload). */
 export interface PlannedChange {
 	idempotencyKey: string;
 	platform: string;
 	accountId: string;
 	campaignId: string;
+	/** A change of one ad of the campaign (rules of level `ad`): pause or enable only. */
+	adId?: string | null;
+	/** The ad's ad group (Google Ads addresses the ad as `adGroupAds/{group}~{ad}`). */
+	adGroupId?: string | null;
 	/** The rule's action; budget actions carry the exact `budgetAfter`. */
 	action: ActionType;
 	/** Normalized status the change was planned on: `active` or `paused`. */
@@ -121,11 +146,11 @@ const isBudget = (a: ActionType) => a === 'scale_budget' || a === 'set_budget';
 
 /** Compares the campaign's current state with the state the change was planned on. */
 export function checkFreshness(planned: PlannedChange, state: CampaignState | null): Freshness {
-	if (!state) return { fresh: false, reason: `campaign ${planned.campaignId} no longer exists in account ${planned.accountId} (or is removed)`, current: null };
+	if (!state) return { fresh: false, reason: `${changeSubject(planned).replace(`${planned.platform} `, '')} no longer exists in account ${planned.accountId} (or is removed)`, current: null };
 	const current: CurrentState = { status: state.status, dailyBudget: state.dailyBudget, currency: state.currency, budgetEditable: state.budgetEditable, budgetNote: state.budgetNote };
 	const status = normalizeStatus(state.status);
 	if (status !== planned.statusBefore) {
-		return { fresh: false, reason: `stale: the campaign is ${state.status} on the platform now, the change was planned on ${planned.statusBefore.toUpperCase()} at ${planned.evaluatedAt}`, current };
+		return { fresh: false, reason: `stale: the ${planned.adId ? 'ad' : 'campaign'} is ${state.status} on the platform now, the change was planned on ${planned.statusBefore.toUpperCase()} at ${planned.evaluatedAt}`, current };
 	}
 	if (isBudget(planned.action)) {
 		if (state.currency !== planned.currency) return { fresh: false, reason: `stale: the account budgets in ${String(state.currency)} now, the change was planned in ${planned.currency}`, current };
@@ -183,6 +208,8 @@ export type ApplyRecord = (store: Store, result: ApplyResult) => Promise<void>;
 export interface ApplyOptions {
 	store: Store;
 	control: CampaignControl;
+	/** The ad control of the same platform, for changes of one ad (`PlannedChange.adId`); default: `control` when it has one. */
+	ads?: AdControl;
 	now: () => Date;
 	dryRun: boolean;
 	/** In a dry run, ask platforms that can (Meta, Google Ads) to validate the change. */
@@ -236,6 +263,9 @@ export interface IntentTarget {
 	platform: string;
 	accountId: string;
 	campaignId: string;
+	/** A change of one ad (rules of level `ad`). */
+	adId: string | null;
+	adGroupId: string | null;
 	action: ActionType;
 	requestedType: ActionType;
 	statusBefore: string;
@@ -273,6 +303,8 @@ export function intentTarget(entry: Pick<ActionLedgerEntry, 'intent' | 'target'>
 		platform,
 		accountId,
 		campaignId,
+		adId: str(i.adId),
+		adGroupId: str(i.adGroupId),
 		action,
 		requestedType: isAction(i.requestedType) ? i.requestedType : action,
 		statusBefore,
@@ -296,6 +328,7 @@ function ledgerIntent(p: PlannedChange, source: string, proposalId: string | nul
 		platform: p.platform,
 		accountId: p.accountId,
 		campaignId: p.campaignId,
+		...(p.adId ? { adId: p.adId, adGroupId: p.adGroupId ?? null } : {}),
 		action: p.action,
 		requestedType: p.requestedType ?? p.action,
 		statusBefore: p.statusBefore,
@@ -336,7 +369,28 @@ function fromLedger(entry: ActionLedgerEntry, maxAttempts: number): ApplyResult 
 	return 'retry';
 }
 
-async function send(p: PlannedChange, control: CampaignControl, validateOnly: boolean, signal?: AbortSignal): Promise<CampaignChangeResult> {
+/** The ad control of an ad's change (`o.ads`, else the campaign control when it has one). */
+function adsOf(p: PlannedChange, o: Pick<ApplyOptions, 'control' | 'ads'>): AdControl {
+	const ads = o.ads ?? (hasAdControl(o.control) ? o.control : null);
+	if (!ads) throw new Error(`The ${p.platform} adapter cannot read or change ads (ad ${String(p.adId)})`);
+	return ads;
+}
+
+/** The entity's state now: the campaign, or the ad (as a CampaignState without budget); null when it is gone. */
+async function readState(p: PlannedChange, o: Pick<ApplyOptions, 'control' | 'ads' | 'signal'>): Promise<CampaignState | null> {
+	if (!p.adId) return o.control.getCampaignState(p.accountId, p.campaignId, o.signal);
+	const ad = await adsOf(p, o).getAdState(p.accountId, p.adId, o.signal);
+	return ad ? adStateAsEntity(ad, p.campaignId, p.currency || null) : null;
+}
+
+type SentChange = Omit<CampaignChangeResult, 'platform' | 'accountId' | 'campaignId' | 'call' | 'request' | 'validateOnly'> & { call: CampaignChangeResult['call'] | 'setAdStatus'; request: unknown };
+
+async function send(p: PlannedChange, o: Pick<ApplyOptions, 'control' | 'ads'>, validateOnly: boolean, signal?: AbortSignal): Promise<SentChange> {
+	const control = o.control;
+	if (p.adId) {
+		if (p.action !== 'pause' && p.action !== 'enable') throw new Error(`${p.action} does not change an ad (ad ${p.adId}: pause or enable only)`);
+		return adsOf(p, o).setAdStatus({ accountId: p.accountId, adId: p.adId, adGroupId: p.adGroupId ?? null, status: p.action === 'pause' ? 'PAUSED' : 'ACTIVE', validateOnly, signal });
+	}
 	const target = { accountId: p.accountId, campaignId: p.campaignId, validateOnly, signal };
 	switch (p.action) {
 		case 'pause':
@@ -425,13 +479,13 @@ export async function applyPlannedChange(planned: PlannedChange, o: ApplyOptions
 	/** A retry's first target (the ledger intent of key K). */
 	let first: IntentTarget | null = null;
 	if (o.dryRun) {
-		const state = await o.control.getCampaignState(p.accountId, p.campaignId, o.signal);
+		const state = await readState(p, o);
 		const fresh = checkFreshness(p, state);
 		if (!fresh.fresh) return { outcome: 'refused', reason: fresh.reason as string, current: fresh.current, attempts: 0 };
 		let validation: Json | null = null;
 		if (o.validateOnly && o.control.canValidateOnly) {
 			try {
-				validation = toJson((await send(p, o.control, true, o.signal)).response);
+				validation = toJson((await send(p, o, true, o.signal)).response);
 			} catch (error) {
 				return { outcome: 'failed', error: errorInfo(error), attempts: 0, gaveUp: false };
 			}
@@ -442,7 +496,7 @@ export async function applyPlannedChange(planned: PlannedChange, o: ApplyOptions
 	const maxAttempts = o.maxAttempts ?? 3;
 	const by = o.claimedBy ?? holderId();
 	const attemptedAt = o.now().toISOString();
-	const intent = { kind: 'optimization', target: entityKey(p.platform, p.accountId, p.campaignId), intent: ledgerIntent(p, o.source, o.proposalId, attemptedAt, by), claimedBy: by };
+	const intent = { kind: 'optimization', target: entityKey(p.platform, p.accountId, p.campaignId, p.adId), intent: ledgerIntent(p, o.source, o.proposalId, attemptedAt, by), claimedBy: by };
 	let claim = await o.store.claimAction(p.idempotencyKey, intent);
 	if (!claim.claimed) {
 		const known = fromLedger(claim.entry, maxAttempts);
@@ -453,17 +507,18 @@ export async function applyPlannedChange(planned: PlannedChange, o: ApplyOptions
 			return recordKnown(o, now === 'retry' ? { outcome: 'in_progress', since: claim.entry.updated_at, by: claim.entry.claimed_by ?? null, attempts: claim.entry.attempts } : now);
 		}
 		const t = intentTarget(claim.entry);
-		if (t && t.platform === p.platform && t.campaignId === p.campaignId) first = t;
+		if (t && t.platform === p.platform && t.campaignId === p.campaignId && t.adId === (p.adId ?? null)) first = t;
 	}
 	const attempts = claim.entry.attempts;
 
 	let state: CampaignState | null;
 	try {
-		state = await o.control.getCampaignState(p.accountId, p.campaignId, o.signal);
+		state = await readState(p, o);
 	} catch (error) {
 		const info = errorInfo(error);
-		const message = `re-reading the campaign before the change failed: ${info.message}`;
-		return commit(o, p.idempotencyKey, { status: 'failed', error: `re-reading the campaign failed: ${info.message}` }, { outcome: 'failed', error: { ...info, message }, attempts, gaveUp: false });
+		const noun = p.adId ? 'ad' : 'campaign';
+		const message = `re-reading the ${noun} before the change failed: ${info.message}`;
+		return commit(o, p.idempotencyKey, { status: 'failed', error: `re-reading the ${noun} failed: ${info.message}` }, { outcome: 'failed', error: { ...info, message }, attempts, gaveUp: false });
 	}
 	if (first && state && showsTarget(first, state)) {
 		// the campaign shows key K's first target: an earlier attempt (recorded failed) did reach it; record it, send nothing
@@ -482,14 +537,14 @@ export async function applyPlannedChange(planned: PlannedChange, o: ApplyOptions
 		return commit(o, p.idempotencyKey, { status: 'failed', error: fresh.reason as string, response: toJson({ current: fresh.current }) }, { outcome: 'refused', reason: fresh.reason as string, current: fresh.current, attempts });
 	}
 
-	let result: CampaignChangeResult;
+	let result: SentChange;
 	try {
-		result = await send(p, o.control, false, o.signal);
+		result = await send(p, o, false, o.signal);
 	} catch (error) {
 		failpoint('optimizer.after-platform');
 		const info = errorInfo(error);
 		if (sideEffectOutcome(error) === 'unknown') {
-			const what = `${isBudget(p.action) ? `daily budget → ${targetText({ action: p.action, currency: p.currency, budgetAfter: p.budgetAfter, statusAfter: '' })}` : p.action} of ${p.platform} campaign ${p.campaignId}`;
+			const what = `${isBudget(p.action) ? `daily budget → ${targetText({ action: p.action, currency: p.currency, budgetAfter: p.budgetAfter, statusAfter: '' })}` : p.action} of ${changeSubject(p)}`;
 			const message = unknownOutcomeText(what, lostCause(error));
 			const unknown: ErrorInfo = { ...info, message, retryable: false };
 			return commit(o, p.idempotencyKey, { status: 'unknown', error: message, response: toJson({ error: info, attemptedAt }) }, { outcome: 'unknown', at: attemptedAt, error: unknown, attempts, pending: false });
@@ -567,7 +622,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The `optimization_actions` row of a ledger entry, from its intent (a record lost in a crash, or never written). */
 export function recordFromLedger(key: string, t: IntentTarget, patch: Partial<RowInput<'optimization_actions'>>): RowInput<'optimization_actions'> {
-	const details = { ...recordObj(t.details), ruleId: t.ruleId, ruleName: t.ruleName, idempotencyKey: key, evaluatedAt: t.evaluatedAt, statusBefore: t.statusBefore, statusAfter: t.statusAfter, budgetBefore: t.budgetBefore, budgetAfter: t.budgetAfter, currency: t.currency, runId: t.runId, repaired: true };
+	const details = { ...recordObj(t.details), ...(t.adId ? { level: 'ad', adId: t.adId, adGroupId: t.adGroupId } : {}), ruleId: t.ruleId, ruleName: t.ruleName, idempotencyKey: key, evaluatedAt: t.evaluatedAt, statusBefore: t.statusBefore, statusAfter: t.statusAfter, budgetBefore: t.budgetBefore, budgetAfter: t.budgetAfter, currency: t.currency, runId: t.runId, repaired: true };
 	return {
 		idempotency_key: key,
 		platform: t.platform as RowInput<'optimization_actions'>['platform'],
@@ -634,7 +689,20 @@ export async function reconcileOptimizationActions(store: Store, adapters: Optim
 	const states = new Map<string, CampaignState>(options.states ?? []);
 	const listed = new Set<string>();
 	const failedAccounts = new Map<string, string>();
+	const failedAds = new Map<string, string>();
 	for (const { target } of toCheck) {
+		if (target.adId) {
+			// an ad's change is read back from the ad itself (one read per ad with an open change)
+			const key = entityKey(target.platform, target.accountId, target.campaignId, target.adId);
+			if (states.has(key) || failedAds.has(key)) continue;
+			try {
+				const ad = await adControlFor(adapters, target.platform).getAdState(target.accountId, target.adId, options.signal);
+				if (ad) states.set(key, adStateAsEntity(ad, target.campaignId, target.currency || null));
+			} catch (error) {
+				failedAds.set(key, errorInfo(error).message);
+			}
+			continue;
+		}
 		const key = entityKey(target.platform, target.accountId, target.campaignId);
 		const account = `${target.platform}|${target.accountId}`;
 		if (states.has(key) || listed.has(account) || failedAccounts.has(account)) continue;
@@ -654,18 +722,20 @@ export async function reconcileOptimizationActions(store: Store, adapters: Optim
 
 	for (const { entry, target, from } of toCheck) {
 		const key = entry.idempotency_key;
-		const state = states.get(entityKey(target.platform, target.accountId, target.campaignId));
+		const state = states.get(entityKey(target.platform, target.accountId, target.campaignId, target.adId));
 		const readAt = now().toISOString();
 		const attemptAt = from === 'unknown' ? attemptTime(entry) : entry.attempts === 1 && target.attemptedAt ? target.attemptedAt : readAt;
 		const base = { key, target, from, by: entry.claimed_by ?? null, since: entry.updated_at, attempts: entry.attempts, at: attemptAt };
-		const accountError = failedAccounts.get(`${target.platform}|${target.accountId}`);
+		const adError = target.adId ? failedAds.get(entityKey(target.platform, target.accountId, target.campaignId, target.adId)) : undefined;
+		const accountError = adError ?? failedAccounts.get(`${target.platform}|${target.accountId}`);
+		const noun = target.adId ? 'ad' : 'campaign';
 		let status: 'succeeded' | 'failed' | null = null;
 		let reason: string;
 		if (accountError !== undefined) {
-			reason = `not reconciled: reading ${target.platform} account ${target.accountId} failed (${accountError}); the change counts as applied and the campaign is left alone until it is read`;
+			reason = adError !== undefined ? `not reconciled: reading ${changeSubject(target)} failed (${adError}); the change counts as applied and the ad is left alone until it is read` : `not reconciled: reading ${target.platform} account ${target.accountId} failed (${accountError}); the change counts as applied and the campaign is left alone until it is read`;
 			result.errors.push(`${key}: ${accountError}`);
 		} else if (!state) {
-			reason = `not reconciled: ${target.platform} campaign ${target.campaignId} is not in account ${target.accountId} any more (removed?); a person must check it`;
+			reason = `not reconciled: ${changeSubject(target)} is not in account ${target.accountId} any more (removed?); a person must check it`;
 		} else if (showsTarget(target, state)) {
 			status = 'succeeded';
 			reason = `observed: ${observedText(target, state)} equals the target at ${readAt}`;
@@ -673,7 +743,7 @@ export async function reconcileOptimizationActions(store: Store, adapters: Optim
 			status = 'failed';
 			reason = `observed not applied: ${observedText(target, state)} is still the value before the change at ${readAt}`;
 		} else {
-			reason = `not reconciled: the campaign shows ${observedText(target, state)} at ${readAt}, neither the target ${targetText(target)} nor the value before the change; it counts as applied and no rule changes this campaign until a person checks it and resolves ledger entry ${key}`;
+			reason = `not reconciled: the ${noun} shows ${observedText(target, state)} at ${readAt}, neither the target ${targetText(target)} nor the value before the change; it counts as applied and no rule changes this ${noun} until a person checks it and resolves ledger entry ${key}`;
 		}
 		if (status === null) {
 			result.open.push({ ...base, status: 'unknown', reason });
@@ -701,7 +771,7 @@ export function inProgressText(by: string | null, since: string): string {
 
 /** The action record of an open entry, for the gates: it counts as applied at its attempt's time, at its target. */
 export function openEntryRecord(e: ReconciledEntry): ActionRecord {
-	return { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, at: e.at, action: e.target.requestedType, budgetBefore: e.target.budgetBefore, budgetAfter: e.target.budgetAfter, ruleId: e.target.ruleId || null, idempotencyKey: e.key, unknown: e.status === 'unknown' };
+	return { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, ...(e.target.adId ? { adId: e.target.adId } : {}), at: e.at, action: e.target.requestedType, budgetBefore: e.target.budgetBefore, budgetAfter: e.target.budgetAfter, ruleId: e.target.ruleId || null, idempotencyKey: e.key, unknown: e.status === 'unknown' };
 }
 
 /**

@@ -50,9 +50,10 @@ export async function runBacktest(input: BacktestRunInput, deps: Pick<OptimizerD
 	const t1 = performance.now();
 	const report = backtest({
 		rules: read.ruleInputs,
-		entities: [...read.states.values()].map(entityOf),
+		// campaigns, and the ads of the rules on ad level (their status as read now)
+		entities: [...[...read.states.values()].map(entityOf), ...read.ads],
 		// anomaly metrics replay the stored anomalies by their day; pacing_ratio and forecast_month_spend are as of the first day
-		metrics: buildMetricIndex(read.metrics, read.signals).withInsights(read.insights),
+		metrics: buildMetricIndex(read.metrics, read.signals).withInsights(read.insights, read.attribution, read.firstParty),
 		actions: read.history,
 		settings: evaluation,
 		from: input.from,

@@ -47,6 +47,7 @@ import {
 	approvalCheck,
 	conflictGate,
 	fmt,
+	gate,
 	fmtMoney,
 	fmtPct,
 	killSwitchGate,
@@ -96,23 +97,33 @@ import {
 	type Metric,
 	type Op,
 	type Rule,
+	type LeafWindow,
 	type Settings,
 	type Window,
 } from './model';
 import { runSteps, runStepsAsync, yieldToEventLoop, type Steps } from '../resilience/steps';
 import { compileScope, scopeMiss, type ScopeTarget } from './scope';
 import { INSIGHT_RULE_METRICS, insightKey, insightMetricValue, type InsightRuleMetric } from '../insights/rule-metrics';
+import { ATTRIBUTION_RULE_METRICS, DEFAULT_ATTRIBUTION_RULE_MODEL, attributionKey, attributionMetricValue, hasAttributedRows, type AttributionRuleMetric, type AttributionRuleModel } from '../attribution/rule-metrics';
+import { FIRST_PARTY_RULE_METRICS, firstPartyEventCount, firstPartyMetricValue, type FirstPartyRuleMetric, type FirstPartyValue } from '../events/rule-metrics';
 import { DAY_MS, HOUR_MS, dayString, formatMinute, isValidTimeZone, localClock, type LocalClock } from './time';
 
 // ---------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------
 
-/** A campaign as the platform reports it now (read in the same batch as the metrics). */
+/**
+ * A campaign — or, with `adId`, one of its ads (rules of level `ad`) — as the
+ * platform reports it now (read in the same batch as the metrics).
+ */
 export interface EntityInput {
 	platform: string;
 	accountId: string;
 	campaignId: string;
+	/** The ad (Meta ad, Google Ads ad group ad, LinkedIn creative): the entity is this ad of the campaign, evaluated by rules of level `ad` only. */
+	adId?: string | null;
+	/** The ad's ad set / ad group (Google Ads needs it to change the ad); null on LinkedIn. */
+	adGroupId?: string | null;
 	name?: string | null;
 	labels?: readonly string[] | null;
 	/** Platform status: ACTIVE/ENABLED → active, PAUSED → paused, anything else (ARCHIVED, REMOVED, …) is left alone. */
@@ -139,6 +150,8 @@ export interface ActionRecord {
 	platform: string;
 	accountId: string;
 	campaignId: string;
+	/** A change of one ad of the campaign (it counts for that ad, not for its campaign). */
+	adId?: string | null;
 	at: string | Date | number;
 	action: ActionType;
 	budgetBefore?: number | null;
@@ -183,12 +196,15 @@ export interface EntityRef {
 	platform: string;
 	accountId: string;
 	campaignId: string;
+	/** Present for an ad (rules of level `ad`). */
+	adId?: string;
+	adGroupId?: string | null;
 	name: string | null;
 }
 
 export interface WindowInfo {
-	kind: Window['kind'];
-	/** Length in days (null for lifetime). */
+	kind: LeafWindow['kind'];
+	/** Length in days (null for lifetime and the last hour). */
 	days: number | null;
 	/** First day (null for lifetime: from the first stored day). */
 	start: string | null;
@@ -218,6 +234,10 @@ export interface LeafResult {
 	undefinedAsMatch: boolean;
 	/** `=` / `!=` only: the tolerance used. */
 	tolerance?: number;
+	/** Attribution metrics only: the model whose credit was read. */
+	model?: AttributionRuleModel;
+	/** First-party money only: what was left out, in words (conversion value in other currencies). */
+	note?: string;
 	/** One line: "cpa last 7 days (…) = 63.2 > 50". */
 	text: string;
 }
@@ -306,6 +326,9 @@ export type EntityStatus = 'active' | 'paused' | 'other';
 /** An entity after validation; what the evaluation and the backtest work on. */
 export interface Entity extends GateEntity {
 	accountKey: string;
+	/** The ad, for an ad entity; null for a campaign. */
+	adId: string | null;
+	adGroupId: string | null;
 	name: string | null;
 	labels: string[];
 	status: EntityStatus;
@@ -378,15 +401,22 @@ export function normalizeEntities(inputs: readonly EntityInput[]): { entities: E
 			bad('dailyBudget, budgetFloor and budgetCeiling must be numbers >= 0 or null');
 			continue;
 		}
-		const key = entityKey(e.platform, e.accountId, e.campaignId);
+		if (e.adId !== undefined && e.adId !== null && (typeof e.adId !== 'string' || e.adId === '')) {
+			bad('adId must be a non-empty string when given');
+			continue;
+		}
+		const adId = e.adId || null;
+		const key = entityKey(e.platform, e.accountId, e.campaignId, adId);
 		if (seen.has(key)) throw new RulesInputError(`entity ${key} is listed twice`);
 		seen.add(key);
 		entities.push({
 			key,
-			accountKey: makeAccountKey(e.platform, e.accountId),
+			accountKey: makeAccountKey(e.platform, e.accountId, adId === null ? 'campaign' : 'ad'),
 			platform: e.platform,
 			accountId: e.accountId,
 			campaignId: e.campaignId,
+			adId,
+			adGroupId: adId === null ? null : (e.adGroupId ?? null),
 			name: typeof e.name === 'string' ? e.name : null,
 			labels: Array.isArray(e.labels) ? normalizeLabels(e.labels) : [],
 			status: normalizeStatus(e.status),
@@ -435,7 +465,7 @@ export class ActionHistory implements GateHistory {
 				entry.via = r.via ?? null;
 			}
 			if (r.unknown) entry.unknown = true;
-			sorted.push([entityKey(r.platform, r.accountId, r.campaignId), entry]);
+			sorted.push([entityKey(r.platform, r.accountId, r.campaignId, r.adId), entry]);
 		}
 		// a total order (instant, entity, then the entry itself), so the input order of the records never changes a decision
 		const tie = (e: HistoryEntry) => JSON.stringify([e.action, e.budgetBefore, e.budgetAfter, e.ruleId, e.idempotencyKey, e.source ?? null, e.by ?? null, e.via ?? null, e.unknown ?? false]);
@@ -520,26 +550,28 @@ interface ResolvedWindow {
 	end: number;
 }
 
-function windowLength(w: Window): number {
-	return w.kind === 'last_n_days' ? w.days : w.kind === 'lifetime' ? Number.POSITIVE_INFINITY : 1;
+function windowLength(w: LeafWindow): number {
+	return w.kind === 'last_n_days' ? w.days : w.kind === 'lifetime' ? Number.POSITIVE_INFINITY : w.kind === 'last_hour' ? 1 / 24 : 1;
 }
 
-function windowName(w: Window): string {
-	return w.kind === 'last_n_days' ? `last ${w.days} days` : w.kind;
+function windowName(w: LeafWindow): string {
+	return w.kind === 'last_n_days' ? `last ${w.days} days` : w.kind === 'last_hour' ? 'last hour' : w.kind;
 }
 
-function makeWindow(w: Window, start: number, end: number, name: string): ResolvedWindow {
+function makeWindow(w: LeafWindow, start: number, end: number, name: string): ResolvedWindow {
 	const startDate = start === LIFETIME_START ? null : dayString(start);
 	const endDate = dayString(end);
 	const span = startDate === endDate ? endDate : `${startDate ?? ''}..${endDate}`;
 	return { info: { kind: w.kind, days: startDate === null ? null : end - start + 1, start: startDate, end: endDate, label: `${name} (${span})` }, start, end };
 }
 
-/** The days of a window for local day `today`. */
-export function resolveWindow(w: Window, today: number): { start: number; end: number; info: WindowInfo } {
+/** The days of a window for local day `today` (the last hour: today's day number; first-party metrics take its instants). */
+export function resolveWindow(w: LeafWindow, today: number): { start: number; end: number; info: WindowInfo } {
 	switch (w.kind) {
 		case 'today':
 			return makeWindow(w, today, today, 'today');
+		case 'last_hour':
+			return { info: { kind: w.kind, days: null, start: dayString(today), end: dayString(today), label: 'last hour' }, start: today, end: today };
 		case 'yesterday':
 			return makeWindow(w, today - 1, today - 1, 'yesterday');
 		case 'last_n_days':
@@ -550,18 +582,24 @@ export function resolveWindow(w: Window, today: number): { start: number; end: n
 }
 
 /** The window of the same length just before (not defined for lifetime). */
-export function previousWindow(w: Window, today: number): { start: number; end: number; info: WindowInfo } {
+export function previousWindow(w: LeafWindow, today: number): { start: number; end: number; info: WindowInfo } {
 	const cur = resolveWindow(w, today);
 	if (w.kind === 'lifetime') throw new RangeError('a lifetime window has no previous window');
 	const len = cur.end - cur.start + 1;
 	return makeWindow(w, cur.start - len, cur.start - 1, `previous ${windowName(w)}`);
 }
 
-/** The widest window a condition tree uses (lifetime > last N > one day; first in tree order on ties). */
+const TODAY: Window = { kind: 'today' };
+
+/**
+ * The widest window a condition tree uses (lifetime > last N > one day > the
+ * last hour; first in tree order on ties); the last hour alone is today's
+ * (the decision's day: its key and the minimum-data gate's default window).
+ */
 export function widestWindow(c: Condition): Window {
-	let best: Window | null = null;
+	let best: LeafWindow | null = null;
 	for (const leaf of conditionLeaves(c)) if (best === null || windowLength(leaf.window) > windowLength(best)) best = leaf.window;
-	return best as Window;
+	return (best as LeafWindow).kind === 'last_hour' ? TODAY : (best as Window);
 }
 
 // ---------------------------------------------------------------------------
@@ -613,6 +651,8 @@ interface EntityScope {
 	comments: CommentSeries | undefined;
 	today: number;
 	cutoff: number;
+	/** The evaluation instant (first-party windows end here). */
+	nowMs: number;
 	index: MetricIndex;
 	windows: WindowSlots;
 	/** The resolved windows of the entity's local day, by slot (shared by the entities of that day). */
@@ -634,13 +674,13 @@ interface EntityScope {
  * is resolved the first time it is used.
  */
 class WindowSlots {
-	readonly #byObject: [Map<Window, number>, Map<Window, number>] = [new Map(), new Map()];
+	readonly #byObject: [Map<LeafWindow, number>, Map<LeafWindow, number>] = [new Map(), new Map()];
 	readonly #byKey = new Map<string, number>();
-	readonly #specs: Array<{ window: Window; previous: boolean }> = [];
+	readonly #specs: Array<{ window: LeafWindow; previous: boolean }> = [];
 	readonly #days = new Map<number, Array<ResolvedWindow | undefined>>();
 
 	/** The slot of a window (`previous`: the window of the same length just before). */
-	slot(w: Window, previous: boolean): number {
+	slot(w: LeafWindow, previous: boolean): number {
 		const byObject = this.#byObject[previous ? 1 : 0];
 		let k = byObject.get(w);
 		if (k === undefined) {
@@ -672,7 +712,7 @@ class WindowSlots {
 		return r;
 	}
 
-	get(w: Window, today: number, previous: boolean): ResolvedWindow {
+	get(w: LeafWindow, today: number, previous: boolean): ResolvedWindow {
 		return this.resolve(this.day(today), today, this.slot(w, previous));
 	}
 }
@@ -742,12 +782,11 @@ function compileLeaf(leaf: LeafCondition, windows: WindowSlots): Verdict {
 	const metric = leaf.metric;
 	const op = leaf.op;
 	const undefinedResult = leaf.ifUndefined === 'match' ? true : null;
-	if (INSIGHT_SET.has(metric)) {
+	if (FINDING_SET.has(metric)) {
 		// a finding has no previous window or account average: compared with one it is unknown
 		if (leaf.compareTo !== undefined) return () => undefinedResult;
 		return (s) => {
-			const w = slotWindow(s, current);
-			const v = insightValue(s, metric as InsightRuleMetric, w);
+			const v = findingValue(s, leaf, current);
 			return v === null ? undefinedResult : compare(op, v, leaf, op === '=' || op === '!=' ? equalTolerance(leaf, null) : 0);
 		};
 	}
@@ -798,6 +837,93 @@ function compileCondition(c: Condition, windows: WindowSlots): Verdict {
 
 /** Insight metrics are not window sums: AdOps Insights' stored findings of the entity (null when none were read). */
 const INSIGHT_SET: ReadonlySet<Metric> = new Set<Metric>(INSIGHT_RULE_METRICS);
+/** Attribution metrics: attribution's stored credit of the campaign under the leaf's model (null when none was read). */
+const ATTRIBUTION_SET: ReadonlySet<Metric> = new Set<Metric>(ATTRIBUTION_RULE_METRICS);
+/** First-party metrics: the campaign's stored events over the leaf's window (null when none were read). */
+const FIRST_PARTY_SET: ReadonlySet<Metric> = new Set<Metric>(FIRST_PARTY_RULE_METRICS);
+/** Metrics read from stored findings (insights, attribution, first-party events) instead of the window sums. */
+const FINDING_SET: ReadonlySet<Metric> = new Set<Metric>([...INSIGHT_RULE_METRICS, ...ATTRIBUTION_RULE_METRICS, ...FIRST_PARTY_RULE_METRICS]);
+
+/** A finding's value for slot k's window: an insight, or an attribution metric (attributed_roas divides by the campaign's spend of the same window). */
+function findingValue(s: EntityScope, leaf: LeafCondition, k: number): number | null {
+	const w = slotWindow(s, k);
+	if (INSIGHT_SET.has(leaf.metric)) return insightValue(s, leaf.metric as InsightRuleMetric, w);
+	if (FIRST_PARTY_SET.has(leaf.metric)) return firstPartyValue(s, leaf, k).value;
+	const values = s.index.attribution;
+	if (!values) return null;
+	const e = s.entity;
+	const sums = leaf.metric === 'attributed_roas' ? slotSums(s, k) : null;
+	const currency = s.series ? s.series.currency : e.currency;
+	return attributionMetricValue(values.get(attributionKey(e.platform, e.campaignId)), leaf.metric as AttributionRuleMetric, leaf.model ?? DEFAULT_ATTRIBUTION_RULE_MODEL, w.start, Math.min(w.end, s.cutoff), sums ? { spend: sums.spend, currency } : null);
+}
+
+/** The span of slot k's window for the entity's account (its time zone) at the evaluation instant; null for lifetime (refused by the model). */
+function firstPartySpan(s: EntityScope, k: number) {
+	const values = s.index.firstParty;
+	const w = slotWindow(s, k);
+	if (!values || w.info.kind === 'lifetime') return null;
+	return values.span(w.info.kind, s.entity.timezone, w.start, w.end, s.nowMs, s.cutoff);
+}
+
+/** A first-party metric of the entity over slot k's window (first_party_roas divides by the campaign's spend of the same window). */
+function firstPartyValue(s: EntityScope, leaf: LeafCondition, k: number): FirstPartyValue {
+	const span = firstPartySpan(s, k);
+	if (!span) return { value: null, note: null };
+	const e = s.entity;
+	const currency = s.series ? s.series.currency : e.currency;
+	const spend = leaf.metric === 'first_party_roas' ? { spend: slotSums(s, k).spend, currency } : null;
+	return firstPartyMetricValue(s.index.firstParty?.get(e.platform, e.campaignId), leaf.metric as FirstPartyRuleMetric, span, currency, spend);
+}
+
+/** "today (2026-12-07) in Europe/Berlin", "the last hour (after 13:05 UTC)". */
+function firstPartyWindowWords(s: EntityScope, w: ResolvedWindow): string {
+	if (w.info.kind === 'last_hour') return `the last hour (after ${new Date(s.nowMs - HOUR_MS).toISOString().slice(11, 16)} UTC)`;
+	return `${w.info.label} in ${s.entity.timezone}`;
+}
+
+/**
+ * The conditions of a rule whose data is missing for the entity, in words
+ * (empty: none): attribution metrics without a stored attributed row of their
+ * model in their window, first-party metrics without a single event of the
+ * campaign in theirs. The decision is gated for missing data instead of
+ * reading them as 0.
+ */
+function missingData(s: EntityScope, rule: Rule): { texts: string[]; tables: string[] } {
+	const texts = missingAttribution(s, rule);
+	const tables = texts.length ? ['attributed_conversions'] : [];
+	const e = s.entity;
+	let firstParty = false;
+	for (const leaf of conditionLeaves(rule.conditions)) {
+		if (!FIRST_PARTY_SET.has(leaf.metric)) continue;
+		const k = s.windows.slot(leaf.window, false);
+		const span = firstPartySpan(s, k);
+		if (span && firstPartyEventCount(s.index.firstParty?.get(e.platform, e.campaignId), span) > 0) continue;
+		const text = `no first-party events for campaign ${e.campaignId} over ${firstPartyWindowWords(s, slotWindow(s, k))}: ${leaf.metric} is unknown, not 0`;
+		if (!texts.includes(text)) texts.push(text);
+		firstParty = true;
+	}
+	if (firstParty) tables.push('marketing_events');
+	return { texts, tables };
+}
+
+/**
+ * The attribution conditions of a rule without a stored attributed row of
+ * their model for the entity in their window, in words (empty: none).
+ */
+function missingAttribution(s: EntityScope, rule: Rule): string[] {
+	const out: string[] = [];
+	const e = s.entity;
+	const values = s.index.attribution?.get(attributionKey(e.platform, e.campaignId));
+	for (const leaf of conditionLeaves(rule.conditions)) {
+		if (!ATTRIBUTION_SET.has(leaf.metric)) continue;
+		const model: AttributionRuleModel = leaf.model ?? DEFAULT_ATTRIBUTION_RULE_MODEL;
+		const w = slotWindow(s, s.windows.slot(leaf.window, false));
+		if (hasAttributedRows(values, model, w.start, Math.min(w.end, s.cutoff))) continue;
+		const text = `no attributed conversions of the ${model.replace(/_/g, ' ')} model for campaign ${e.campaignId} over ${w.info.label}: ${leaf.metric} is unknown, not 0`;
+		if (!out.includes(text)) out.push(text);
+	}
+	return out;
+}
 function insightValue(s: EntityScope, metric: InsightRuleMetric, w: ResolvedWindow): number | null {
 	const values = s.index.insights;
 	if (!values) return null;
@@ -808,8 +934,8 @@ function insightValue(s: EntityScope, metric: InsightRuleMetric, w: ResolvedWind
 function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 	const k = s.windows.slot(leaf.window, false);
 	const win = slotWindow(s, k);
-	const insight = INSIGHT_SET.has(leaf.metric);
-	const actual = insight ? insightValue(s, leaf.metric as InsightRuleMetric, win) : metricValue(slotSums(s, k), leaf.metric);
+	const firstParty = FIRST_PARTY_SET.has(leaf.metric) ? firstPartyValue(s, leaf, k) : null;
+	const actual = firstParty ? firstParty.value : FINDING_SET.has(leaf.metric) ? findingValue(s, leaf, k) : metricValue(slotSums(s, k), leaf.metric);
 	let baseline: number | null = null;
 	let baselineWindow: WindowInfo | null = null;
 	let compared = actual;
@@ -843,6 +969,8 @@ function evaluateLeaf(leaf: LeafCondition, s: EntityScope): LeafResult {
 		result,
 		undefinedAsMatch,
 		...(leaf.op === '=' || leaf.op === '!=' ? { tolerance: tol } : {}),
+		...(ATTRIBUTION_SET.has(leaf.metric) ? { model: leaf.model ?? DEFAULT_ATTRIBUTION_RULE_MODEL } : {}),
+		...(firstParty?.note ? { note: firstParty.note } : {}),
 		text: '',
 	};
 }
@@ -852,12 +980,13 @@ export function leafText(l: LeafResult): string {
 	// one join: a flat string (a template would leave a tree of a dozen pieces per text on the heap)
 	const pct = l.compareTo !== null;
 	const u = pct ? '%' : '';
-	const parts: string[] = [l.metric, ' ', l.window.label, ' = ', fmt(l.actual)];
+	const parts: string[] = [l.metric, l.model ? ` (${l.model.replace(/_/g, ' ')} model)` : '', ' ', l.window.label, ' = ', fmt(l.actual)];
 	if (pct) parts.push(' vs ', l.compareTo === 'previous_window' ? 'previous window' : 'account average', ' ', fmt(l.baseline), ': change ', fmtPct(l.compared));
 	if (l.op === 'between') parts.push(' between ', fmt(l.min), u, ' and ', fmt(l.max), u);
 	else if (l.op === '=' || l.op === '!=') parts.push(' ', l.op === '=' ? '=' : '≠', ' ', fmt(l.value), u, l.tolerance ? ` (± ${fmt(l.tolerance)}${u})` : '');
 	else parts.push(' ', l.op, ' ', fmt(l.value), u);
 	parts.push(l.result === null ? ' → undefined' : l.result ? (l.undefinedAsMatch ? ' → undefined, counted as met' : ' → met') : ' → not met');
+	if (l.note) parts.push(' (', l.note, ')');
 	return parts.join('');
 }
 
@@ -926,10 +1055,12 @@ function actionSpec(action: Action): { type: ActionType; percent?: number; amoun
  * for the entity's local day, so hourly reruns on one local day share a key and
  * the ledger executes the change once.
  */
-export function idempotencyKey(ruleId: string, entity: Pick<Entity, 'platform' | 'accountId' | 'campaignId'>, action: Action, localDate: string, window: WindowInfo): string {
+export function idempotencyKey(ruleId: string, entity: Pick<Entity, 'platform' | 'accountId' | 'campaignId'> & { adId?: string | null }, action: Action, localDate: string, window: WindowInfo): string {
 	// A JSON array of the parts: unambiguous (strings are quoted) and cheaper than canonical JSON of an object.
 	const a = actionSpec(action);
-	const parts = [1, ruleId, entity.platform, entity.accountId, entity.campaignId, a.type, a.percent ?? null, a.amount ?? null, a.currency ?? null, localDate, window.kind, window.start, window.end];
+	const parts: unknown[] = [1, ruleId, entity.platform, entity.accountId, entity.campaignId, a.type, a.percent ?? null, a.amount ?? null, a.currency ?? null, localDate, window.kind, window.start, window.end];
+	// an ad's change: its id joins the parts (campaign keys stay as they were)
+	if (entity.adId) parts.push({ ad: entity.adId });
 	return `opt:${hash('sha256', JSON.stringify(parts), 'hex')}`;
 }
 
@@ -938,6 +1069,7 @@ function statusAfter(type: ActionType, before: EntityStatus): EntityStatus {
 }
 
 function entityLabel(e: Entity): string {
+	if (e.adId !== null) return `ad ${e.adId}${e.name ? ` "${e.name}"` : ''} of campaign ${e.campaignId}`;
 	return `campaign ${e.campaignId}${e.name ? ` "${e.name}"` : ''}`;
 }
 
@@ -999,6 +1131,7 @@ function proposalPayload(d: Decision, e: Entity, plan: BudgetPlan | null = null)
 		platform: e.platform,
 		accountId: e.accountId,
 		campaignId: e.campaignId,
+		...(e.adId !== null ? { adId: e.adId, adGroupId: e.adGroupId } : {}),
 		campaignName: e.name,
 		action: BUDGET_ACTIONS.has(a.type) ? 'set_budget' : a.type,
 		requested: { type: a.type, percent: a.requested.percent, amount: a.requested.amount },
@@ -1089,6 +1222,8 @@ interface PreparedRule {
 	/** Compiled once per run: `scopeMiss(rule.scope, target) === null`, and the conditions' verdict. */
 	inScope: (target: ScopeTarget) => boolean;
 	verdict: Verdict;
+	/** The rule reads an attribution or first-party metric: an entity without their data is gated for missing data. */
+	gatedOnMissing: boolean;
 	/** Why the action does not apply to an entity of each status (null: it does). */
 	notApplicable: Record<EntityStatus, string | null>;
 	/** Merged gate settings by budget currency (entities without own bounds). */
@@ -1233,6 +1368,7 @@ function* evaluationSteps(
 			change: CHANGE_ACTIONS.has(rule.action.type),
 			inScope: compileScope(rule.scope),
 			verdict: compileCondition(rule.conditions, windows),
+			gatedOnMissing: conditionLeaves(rule.conditions).some((l) => ATTRIBUTION_SET.has(l.metric) || FIRST_PARTY_SET.has(l.metric)),
 			notApplicable: { active: applicable(rule.action, 'active'), paused: applicable(rule.action, 'paused'), other: applicable(rule.action, 'other') },
 			gates: new Map(),
 		};
@@ -1255,7 +1391,7 @@ function* evaluationSteps(
 	// Objects shared by the decisions of one entity (ref) or one zone and window (evaluation): read-only output.
 	const refOf = (s: EntityScope): EntityRef => {
 		const e = s.entity;
-		return (s.ref ??= { key: e.key, platform: e.platform, accountId: e.accountId, campaignId: e.campaignId, name: e.name });
+		return (s.ref ??= { key: e.key, platform: e.platform, accountId: e.accountId, campaignId: e.campaignId, ...(e.adId !== null ? { adId: e.adId, adGroupId: e.adGroupId } : {}), name: e.name });
 	};
 	const evaluationOf = (prep: PreparedRule, e: Entity, clock: LocalClock): Decision['evaluation'] => {
 		let byRule = evaluations.get(e.timezone);
@@ -1318,6 +1454,7 @@ function* evaluationSteps(
 			comments: index.comments.get(e.key),
 			today: clock.day,
 			cutoff: options.hideToday ? clock.day - 1 : clock.day,
+			nowMs,
 			index,
 			windows,
 			slots: windows.day(clock.day),
@@ -1328,7 +1465,13 @@ function* evaluationSteps(
 		};
 		const mixed = series !== undefined && series.currency === null;
 		let matchedChanges: Candidate[] | null = null;
+		const level = e.adId === null ? 'campaign' : 'ad';
 		for (const prep of prepared) {
+			// a rule looks at the entities of its level only (campaigns, or ads)
+			if (prep.rule.level !== level) {
+				summary.outOfScope++;
+				continue;
+			}
 			if (!prep.inScope(target)) {
 				summary.outOfScope++;
 				if (settings.includeOutOfScope) {
@@ -1348,11 +1491,24 @@ function* evaluationSteps(
 				else summary.no_match++;
 				continue;
 			}
-			if (!full && prep.verdict(s) !== true) {
-				summary.no_match++;
-				continue;
+			if (!full) {
+				const verdict = prep.verdict(s);
+				// undefined with an attribution or first-party metric: maybe missing data (gated below, not a quiet no_match)
+				if (verdict !== true && !(verdict === null && prep.gatedOnMissing)) {
+					summary.no_match++;
+					continue;
+				}
 			}
 			const conditions = evaluateCondition(prep.rule.conditions, s);
+			if (prep.gatedOnMissing && conditions.result !== false) {
+				const missing = missingData(s, prep.rule);
+				if (missing.texts.length > 0) {
+					const g = gate('data_volume', 'fail', missing.texts.join('; '), { missing: missing.tables.join(', ') });
+					const gates = [killGate, g];
+					record({ ...base(prep, s, clock), decision: 'gated', matched: conditions.result, conditions: annotate(conditions), gates, action: requestedAction(prep.rule.action, e, true), reasons: gates.filter((x) => x.status === 'fail').map((x) => `${x.gate}: ${x.detail}`) }, s, prep);
+					continue;
+				}
+			}
 			if (conditions.result !== true) {
 				if (full) {
 					annotate(conditions);
@@ -1569,23 +1725,47 @@ function withInputNotes(result: ParsedEvaluation, p: { skipped: EvaluationResult
  * or behind UTC. `commentSignals`: an enabled rule uses a comment metric, so
  * `ad_comment_signals` must be read too. `insights`: an enabled rule uses an
  * AdOps Insights metric (anomaly_score, …), whose longest window is `days`.
+ * `attribution`: an enabled rule uses an attribution metric (attributed_roas,
+ * …): the models named and the longest window in days. `firstParty`: an
+ * enabled rule uses a first-party metric (first_party_conversions, …): the
+ * complete days before today its longest window reaches (0: today or the
+ * last hour only).
  */
-export function historyRequirements(ruleInputs: readonly unknown[], settingsInput: unknown): { metricsFrom: string | null; actionsFrom: string; commentSignals: boolean; insights?: { days: number } } {
+export function historyRequirements(
+	ruleInputs: readonly unknown[],
+	settingsInput: unknown,
+): {
+	metricsFrom: string | null;
+	actionsFrom: string;
+	commentSignals: boolean;
+	insights?: { days: number };
+	attribution?: { days: number; models: AttributionRuleModel[] };
+	firstParty?: { days: number };
+	ads?: true;
+} {
 	const rules = parseRules(ruleInputs).filter((r) => r.enabled);
 	const settings = parseSettings(settingsInput);
 	let span = 1;
 	let lifetime = false;
 	let commentSignals = false;
 	let insightDays = 0;
-	const consider = (w: Window, previous: boolean) => {
+	let attributionDays = 0;
+	const attributionModels = new Set<AttributionRuleModel>();
+	let firstPartyDays = -1;
+	const consider = (w: LeafWindow, previous: boolean) => {
 		if (w.kind === 'lifetime') lifetime = true;
-		else span = Math.max(span, (w.kind === 'last_n_days' ? w.days : 1) * (previous ? 2 : 1) + (w.kind === 'today' ? 0 : 1));
+		else span = Math.max(span, (w.kind === 'last_n_days' ? w.days : 1) * (previous ? 2 : 1) + (w.kind === 'today' || w.kind === 'last_hour' ? 0 : 1));
 	};
 	for (const r of rules) {
 		for (const leaf of conditionLeaves(r.conditions)) {
 			consider(leaf.window, leaf.compareTo === 'previous_window');
 			if (COMMENT_SIGNAL_SET.has(leaf.metric)) commentSignals = true;
 			if (INSIGHT_SET.has(leaf.metric)) insightDays = Math.max(insightDays, leaf.window.kind === 'last_n_days' ? leaf.window.days : leaf.window.kind === 'lifetime' ? 366 : 1);
+			if (ATTRIBUTION_SET.has(leaf.metric)) {
+				attributionModels.add(leaf.model ?? DEFAULT_ATTRIBUTION_RULE_MODEL);
+				attributionDays = Math.max(attributionDays, leaf.window.kind === 'last_n_days' ? leaf.window.days : leaf.window.kind === 'lifetime' ? 3660 : 1);
+			}
+			if (FIRST_PARTY_SET.has(leaf.metric)) firstPartyDays = Math.max(firstPartyDays, leaf.window.kind === 'last_n_days' ? leaf.window.days : leaf.window.kind === 'yesterday' ? 1 : 0);
 		}
 		if (r.gates.minData?.window) consider(r.gates.minData.window, false);
 	}
@@ -1598,5 +1778,9 @@ export function historyRequirements(ruleInputs: readonly unknown[], settingsInpu
 		actionsFrom: new Date(settings.nowMs - Math.max(cooldown * HOUR_MS, DAY_MS)).toISOString(),
 		commentSignals,
 		...(insightDays > 0 ? { insights: { days: insightDays } } : {}),
+		...(attributionDays > 0 ? { attribution: { days: attributionDays, models: [...attributionModels].sort() } } : {}),
+		...(firstPartyDays >= 0 ? { firstParty: { days: firstPartyDays } } : {}),
+		// a rule of level `ad`: the run reads `ad_performance` and the ads' states too
+		...(rules.some((r) => r.level === 'ad') ? { ads: true as const } : {}),
 	};
 }

@@ -118,6 +118,7 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 			platform: p.platform,
 			accountId: p.accountId,
 			campaignId: p.campaignId,
+			...(p.adId ? { adId: p.adId, adGroupId: p.adGroupId ?? null } : {}),
 			// budget proposals arrive as set_budget with the exact budgetAfter; the rule's own action is in `requested`
 			action: p.action,
 			statusBefore: p.statusBefore,
@@ -127,19 +128,20 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 			ruleId: p.ruleId,
 			evaluatedAt: p.evaluatedAt,
 		};
-		const campaign = `${p.platform} campaign ${p.campaignId}${p.campaignName ? ` "${p.campaignName}"` : ''} (account ${p.accountId})`;
+		const campaign = p.adId ? `${p.platform} ad ${p.adId}${p.campaignName ? ` "${p.campaignName}"` : ''} of campaign ${p.campaignId} (account ${p.accountId})` : `${p.platform} campaign ${p.campaignId}${p.campaignName ? ` "${p.campaignName}"` : ''} (account ${p.accountId})`;
 		const by = holderId(deps.runId ?? `approval ${ctx.proposal.id}`);
 		if (!p.dryRun) {
 			// settle what earlier attempts left open on this account before acting; another open change of the campaign blocks this one
 			const reconciled = await reconcileOptimizationActions(deps.store, deps.adapters, { now, accounts: [{ platform: p.platform, accountId: p.accountId }], leaseMs: deps.claimLeaseMs, claimedBy: by });
-			const other = reconciled.open.find((e) => e.target.campaignId === p.campaignId && e.key !== p.idempotencyKey);
+			const other = reconciled.open.find((e) => e.target.campaignId === p.campaignId && e.target.adId === (p.adId ?? null) && e.key !== p.idempotencyKey);
 			if (other) {
 				const why = other.status === 'in_progress' ? inProgressText(other.by, other.since) : other.reason;
 				throw new Error(`not applied to ${campaign}: another change of this campaign (ledger ${other.key}) is open — ${why}`);
 			}
 			// a change made outside the package since the proposal (a person paused and re-enabled it, set the budget and back):
 			// the proposal's cooldown and 24 h numbers no longer hold, so it is not applied (issue 13)
-			if (control.listCampaignChanges) {
+			// (the platforms' change histories are read per campaign: an ad's change is checked by its own cooldown at evaluation)
+			if (control.listCampaignChanges && !p.adId) {
 				const since = p.evaluatedAt;
 				// read no further back than the platform keeps (Google Ads refuses a start over 30 days back)
 				const changes = (await control.listCampaignChanges(p.accountId, changesSince(p.platform, since, now().toISOString()))).filter((c) => c.campaignId === p.campaignId && Date.parse(c.at) > Date.parse(since));

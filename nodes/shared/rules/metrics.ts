@@ -35,6 +35,8 @@ import { dayNumber, dayString } from './time';
 import { runSteps, runStepsAsync, type Steps } from '../resilience/steps';
 import { ratio, type MetricRow } from '../metrics';
 import type { InsightRuleValues } from '../insights/rule-metrics';
+import type { AttributionRuleValues } from '../attribution/rule-metrics';
+import type { FirstPartyRuleValues } from '../events/rule-metrics';
 
 /** A `campaign_performance` row as the store returns it (extra columns are ignored). */
 export interface MetricRowInput {
@@ -49,6 +51,11 @@ export interface MetricRowInput {
 	conversions: number | string | null;
 	revenue?: number | string | null;
 	leads?: number | string | null;
+	/**
+	 * An `ad_performance` row's ad (rules of level `ad`): the row belongs to
+	 * the ad's own series (`entityKey(…, ad_id)`), never to its campaign's.
+	 */
+	ad_id?: string | null;
 }
 
 /**
@@ -85,7 +92,7 @@ export interface CommentSignalRowInput {
 export type CommentSignalColumns = ColumnsOf<CommentSignalRowInput>;
 
 /** The fields of a `campaign_performance` row the index reads, in table order. */
-const METRIC_ROW_FIELDS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
+const METRIC_ROW_FIELDS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads', 'ad_id'] as const;
 /** The fields of an `ad_comment_signals` row the index reads. */
 const SIGNAL_ROW_FIELDS = ['date', 'platform', 'account_id', 'campaign_id', 'ad_id', 'comments', 'negative_comments', 'abusive_comments'] as const;
 
@@ -169,13 +176,21 @@ const C_PREFIXES = 3;
 /** One campaign's comment signal: its ads' counts summed per day (days with a signal row). */
 export type CommentSeries = PrefixSeries;
 
-/** Campaign key: platform, account and campaign id. */
-export function entityKey(platform: string, accountId: string, campaignId: string): string {
-	return `${platform}|${accountId}|${campaignId}`;
+/**
+ * Entity key: platform, account and campaign id, and for an ad (rules of
+ * level `ad`) its id after `|ad:`. A campaign's key is unchanged by the ad
+ * level, so campaign keys, ledger targets and idempotency keys stay as they were.
+ */
+export function entityKey(platform: string, accountId: string, campaignId: string, adId?: string | null): string {
+	return adId ? `${platform}|${accountId}|${campaignId}|ad:${adId}` : `${platform}|${accountId}|${campaignId}`;
 }
 
-export function accountKey(platform: string, accountId: string): string {
-	return `${platform}|${accountId}`;
+/**
+ * Account key of an entity: `account_average` compares a campaign with the
+ * account's campaigns and an ad with the account's ads (`|ads`).
+ */
+export function accountKey(platform: string, accountId: string, level: 'campaign' | 'ad' = 'campaign'): string {
+	return level === 'ad' ? `${platform}|${accountId}|ads` : `${platform}|${accountId}`;
 }
 
 /** Sums of an account over a window: what `account_average` compares with. */
@@ -219,9 +234,22 @@ export class MetricIndex {
 	/** account → start → end → sums (numeric keys: no key string per lookup). */
 	readonly #accountCache = new Map<string, Map<number, Map<number, AccountWindow>>>();
 
-	/** Attaches AdOps Insights' values (anomaly_score, pacing_ratio, …) for the rules that use them (undefined: none were read). */
-	withInsights(values: ReadonlyMap<string, InsightRuleValues> | undefined): this {
+	/** Attribution's stored credit per `platform|campaign` (readAttributionRuleMetrics), when a rule uses it; see `withInsights`. */
+	attribution: ReadonlyMap<string, AttributionRuleValues> | null = null;
+
+	/** First-party events per `platform|campaign` (readFirstPartyRuleMetrics), when a rule uses them; see `withInsights`. */
+	firstParty: FirstPartyRuleValues | null = null;
+
+	/**
+	 * Attaches AdOps Insights' values (anomaly_score, pacing_ratio, …),
+	 * attribution's credit (attributed_roas, …) and first-party events
+	 * (first_party_conversions, …) for the rules that use them (undefined:
+	 * none were read).
+	 */
+	withInsights(values: ReadonlyMap<string, InsightRuleValues> | undefined, attribution?: ReadonlyMap<string, AttributionRuleValues>, firstParty?: FirstPartyRuleValues): this {
 		this.insights = values ?? null;
+		this.attribution = attribution ?? null;
+		this.firstParty = firstParty ?? null;
 		return this;
 	}
 
@@ -245,6 +273,7 @@ export class MetricIndex {
 		const { platform: cPlatform, account_id: cAccount, campaign_id: cCampaign, date: cDate, currency: cCurrency, spend: cSpend, impressions: cImpressions, clicks: cClicks, conversions: cConversions } = cols;
 		const cRevenue = cols.revenue ?? null;
 		const cLeads = cols.leads ?? null;
+		const cAd = cols.ad_id ?? null;
 		// Pass 1: validate, find each row's series (nested maps: no key string per row) and day.
 		// Most rows pass the quick checks (non-empty ids, a currency seen valid, numbers or
 		// nulls, a calendar date); the others go through `checkRow`, which accepts them or
@@ -252,7 +281,7 @@ export class MetricIndex {
 		const rowSeries = new Int32Array(n).fill(-1);
 		const rowDay = new Int32Array(n);
 		const ids = new Map<string, Map<string, Map<string, number>>>();
-		const meta: Array<{ platform: string; accountId: string; campaignId: string; count: number }> = [];
+		const meta: Array<{ platform: string; accountId: string; campaignId: string; adId: string | null; count: number }> = [];
 		const currencies = new Set<string>();
 		// consecutive rows of one campaign (the usual order of a read) skip the map lookups
 		let lastPlatform = '';
@@ -264,10 +293,12 @@ export class MetricIndex {
 			if ((i & STEP_ROWS) === STEP_ROWS) yield;
 			const platform = cPlatform[i];
 			const account = cAccount[i];
-			const campaign = cCampaign[i];
+			const ad = cAd === null ? null : cAd[i] || null;
+			// an ad's series is found under its campaign id and ad id (NUL cannot occur in either)
+			const campaign = ad === null ? cCampaign[i] : `${cCampaign[i]}\u0000${ad}`;
 			let day =
 				isRow(input, i) &&
-				quickIds(platform, account, campaign) &&
+				quickIds(platform, account, cCampaign[i]) &&
 				quickCurrency(cCurrency[i], currencies) &&
 				quickValue(cSpend[i], true) &&
 				quickValue(cImpressions[i], false) &&
@@ -297,7 +328,7 @@ export class MetricIndex {
 				if (found === undefined) {
 					found = meta.length;
 					byCampaign.set(campaign, found);
-					meta.push({ platform, accountId: account, campaignId: campaign, count: 0 });
+					meta.push({ platform, accountId: account, campaignId: cCampaign[i], adId: ad, count: 0 });
 				}
 				id = found;
 				lastId = id;
@@ -338,7 +369,7 @@ export class MetricIndex {
 			const days = allDays.subarray(offsets[s], offsets[s + 1]);
 			const prefix = allPrefix.subarray(prefixAt, prefixAt + PREFIXES * stride);
 			prefixAt += PREFIXES * stride;
-			const key = entityKey(m.platform, m.accountId, m.campaignId);
+			const key = entityKey(m.platform, m.accountId, m.campaignId, m.adId);
 			let currency = '';
 			let mixed: string[] | null = null;
 			let spend = 0;
@@ -385,7 +416,7 @@ export class MetricIndex {
 				prefix[P_LEADS_N * stride + at] = leadsRows;
 			}
 			const rowCurrencies = mixed ? mixed.sort() : [currency];
-			const series: Series = { key, accountKey: accountKey(m.platform, m.accountId), days, prefix, currency: rowCurrencies.length === 1 ? rowCurrencies[0] : null, currencies: rowCurrencies };
+			const series: Series = { key, accountKey: accountKey(m.platform, m.accountId, m.adId === null ? 'campaign' : 'ad'), days, prefix, currency: rowCurrencies.length === 1 ? rowCurrencies[0] : null, currencies: rowCurrencies };
 			this.series.set(key, series);
 			let list = this.accounts.get(series.accountKey);
 			if (!list) this.accounts.set(series.accountKey, (list = []));
@@ -413,13 +444,17 @@ export class MetricIndex {
 				if (seen.has(id)) throw new RulesInputError(`two comment signal rows for ad ${row.ad_id} of ${accountKey(row.platform, row.account_id)} on ${row.date} (the natural key platform, account, ad, date must be unique)`);
 				seen.add(id);
 			}
-			const key = entityKey(row.platform, row.account_id, row.campaign_id as string);
-			let c = perCampaign.get(key);
-			if (!c) perCampaign.set(key, (c = { accountKey: accountKey(row.platform, row.account_id), byDay: new Map() }));
 			const day = dayNumber(row.date);
-			const sums = c.byDay.get(day);
-			if (sums) for (let k = 0; k < C_PREFIXES; k++) sums[k] += checked[k];
-			else c.byDay.set(day, [...checked]);
+			// summed per campaign, and per ad for the rules of level `ad` (the signal attaches to the ad itself)
+			const ad = row.ad_id !== undefined && row.ad_id !== null && row.ad_id !== '' ? row.ad_id : null;
+			for (const level of ad === null ? (['campaign'] as const) : (['campaign', 'ad'] as const)) {
+				const key = entityKey(row.platform, row.account_id, row.campaign_id as string, level === 'ad' ? ad : null);
+				let c = perCampaign.get(key);
+				if (!c) perCampaign.set(key, (c = { accountKey: accountKey(row.platform, row.account_id, level), byDay: new Map() }));
+				const sums = c.byDay.get(day);
+				if (sums) for (let k = 0; k < C_PREFIXES; k++) sums[k] += checked[k];
+				else c.byDay.set(day, [...checked]);
+			}
 		}
 		for (const [key, c] of perCampaign) {
 			const days = Int32Array.from([...c.byDay.keys()].sort((a, b) => a - b));
@@ -695,7 +730,13 @@ export function metricValue(s: WindowSums, metric: Metric): number | null {
 		case 'anomaly_direction':
 		case 'pacing_ratio':
 		case 'forecast_month_spend':
-			return null; // not window sums: evaluate.ts reads them from the index's insight values
+		case 'attributed_conversions':
+		case 'attributed_revenue':
+		case 'attributed_roas':
+		case 'first_party_conversions':
+		case 'first_party_revenue':
+		case 'first_party_roas':
+			return null; // not window sums: evaluate.ts reads them from the index's insight, attribution and first-party values
 		default:
 			return derivedValue(s, metric);
 	}

@@ -27,12 +27,16 @@
 import { z } from 'zod';
 import { PLATFORMS, currencyCode } from '../schema/rows';
 import { linearRegexRefusal } from './scope';
-import { finite, windowSchema } from './schema-parts';
+import { finite, leafWindowSchema } from './schema-parts';
 import { GATE_SETTING_SHAPES } from './gates/index';
+import { ATTRIBUTION_RULE_METRICS, ATTRIBUTION_RULE_MODELS } from '../attribution/rule-metrics';
+import { FIRST_PARTY_RULE_METRICS } from '../events/rule-metrics';
+import { INSIGHT_RULE_METRICS } from '../insights/rule-metrics';
 import {
 	COMPARE_TO,
 	METRICS,
 	OPS,
+	RULE_LEVELS,
 	type Action,
 	type AllCondition,
 	type AnyCondition,
@@ -55,7 +59,7 @@ export * from './rule-types';
 // Windows
 // ---------------------------------------------------------------------------
 
-export { MAX_WINDOW_DAYS, windowSchema, type Window } from './schema-parts';
+export { MAX_WINDOW_DAYS, leafWindowSchema, windowSchema, type LeafWindow, type Window } from './schema-parts';
 
 // ---------------------------------------------------------------------------
 // Conditions
@@ -85,7 +89,7 @@ export const MAX_CONDITION_LEAVES = 50;
 const leafSchema = z
 	.object({
 		metric: z.enum(METRICS),
-		window: windowSchema,
+		window: leafWindowSchema,
 		op: z.preprocess((v) => (typeof v === 'string' ? (OP_ALIASES[v.trim().toLowerCase()] ?? v.trim()) : v), z.enum(OPS)),
 		value: finite.optional(),
 		min: finite.optional(),
@@ -93,9 +97,19 @@ const leafSchema = z
 		tolerance: finite.min(0, 'must be at least 0').optional(),
 		compareTo: z.enum(COMPARE_TO).optional(),
 		ifUndefined: z.enum(['no_match', 'match']).default('no_match'),
+		model: z.enum(ATTRIBUTION_RULE_MODELS).optional(),
 	})
 	.strict()
 	.superRefine((leaf, ctx) => {
+		const attributed = (ATTRIBUTION_RULE_METRICS as readonly string[]).includes(leaf.metric);
+		if (leaf.model !== undefined && !attributed) ctx.addIssue({ code: 'custom', path: ['model'], message: `only used with ${ATTRIBUTION_RULE_METRICS.join(', ')}` });
+		const firstParty = (FIRST_PARTY_RULE_METRICS as readonly string[]).includes(leaf.metric);
+		if (leaf.window.kind === 'last_hour') {
+			if (!firstParty) ctx.addIssue({ code: 'custom', path: ['window'], message: `"last_hour" is only known for first_party_conversions and first_party_revenue (events have a time; ${leaf.metric} is stored per day)` });
+			else if (leaf.metric === 'first_party_roas') ctx.addIssue({ code: 'custom', path: ['window'], message: 'first_party_roas has no "last_hour": spend is stored per day, so the last hour has no spend to divide by (use today)' });
+			if (leaf.compareTo !== undefined) ctx.addIssue({ code: 'custom', path: ['compareTo'], message: 'not available over "last_hour"' });
+		}
+		if (firstParty && leaf.window.kind === 'lifetime') ctx.addIssue({ code: 'custom', path: ['window'], message: `${leaf.metric} counts stored events: use today, last_hour, yesterday or last_N_days (up to 365), not lifetime` });
 		if (leaf.op === 'between') {
 			if (leaf.min === undefined) ctx.addIssue({ code: 'custom', path: ['min'], message: 'required for op "between"' });
 			if (leaf.max === undefined) ctx.addIssue({ code: 'custom', path: ['max'], message: 'required for op "between"' });
@@ -327,30 +341,66 @@ export const ruleIdSchema = z
 	.max(100)
 	.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may hold letters, digits and . _ : - only');
 
-export const ruleSchema: z.ZodType<Rule, z.ZodTypeDef, unknown> = z
+/** Actions an ad-level rule may take (an ad has no budget of its own here). */
+export const AD_LEVEL_ACTIONS: ReadonlySet<Action['type']> = new Set<Action['type']>(['pause', 'enable', 'notify']);
+/** `{ type: 'pause_ad' }` / `{ type: 'enable_ad' }`: shorthands of `level: 'ad'` with pause / enable. */
+const AD_ACTION_ALIASES: Readonly<Record<string, 'pause' | 'enable'>> = { pause_ad: 'pause', enable_ad: 'enable' };
+
+function adActionShorthand(value: unknown): unknown {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+	const rule = value as Record<string, unknown>;
+	const action = rule.action as Record<string, unknown> | undefined;
+	const alias = action && typeof action === 'object' && typeof action.type === 'string' ? AD_ACTION_ALIASES[action.type] : undefined;
+	if (!alias || !action) return value;
+	// an explicit other level is reported by the refinement below (the alias says "ad")
+	return { ...rule, level: rule.level ?? 'ad', action: { ...action, type: alias }, [ALIAS_MARK]: action.type };
+}
+const ALIAS_MARK = '__adActionAlias';
+
+const ruleObject = z
 	.object({
 		id: ruleIdSchema,
 		name: z.string().trim().min(1, 'must not be empty').max(200),
 		description: z.string().trim().max(2000).nullable().default(null),
 		priority: z.number().int('must be a whole number').min(0).max(1_000_000).default(100),
 		enabled: z.boolean().default(true),
+		level: z.enum(RULE_LEVELS).default('campaign'),
 		scope: scopeSchema.default({}),
 		conditions: conditionSchema,
 		action: actionSchema,
 		gates: ruleGatesSchema.default({}),
 		requireApproval: z.boolean().default(false),
+		[ALIAS_MARK]: z.string().optional(),
 	})
 	.strict()
 	.superRefine((rule, ctx) => {
+		const alias = rule[ALIAS_MARK];
+		if (alias !== undefined && rule.level !== 'ad') ctx.addIssue({ code: 'custom', path: ['level'], message: `must be "ad" with action "${alias}" (or omitted)` });
+		if (rule.level === 'ad' && rule.action && !AD_LEVEL_ACTIONS.has(rule.action.type)) {
+			ctx.addIssue({ code: 'custom', path: ['action', 'type'], message: `"${rule.action.type}" is not an ad-level action: a rule with level "ad" may pause, enable or notify (an ad has no budget of its own here)` });
+		}
 		if (!rule.conditions || typeof rule.conditions !== 'object') return;
 		const depth = conditionDepth(rule.conditions);
 		if (depth > MAX_CONDITION_DEPTH) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `nests ${depth} levels deep; at most ${MAX_CONDITION_DEPTH}` });
 		const leaves = conditionLeaves(rule.conditions).length;
 		if (leaves > MAX_CONDITION_LEAVES) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `has ${leaves} conditions; at most ${MAX_CONDITION_LEAVES}` });
+		if (rule.level === 'ad') {
+			const insight = conditionLeaves(rule.conditions).find((l) => (INSIGHT_RULE_METRICS as readonly string[]).includes(l.metric));
+			if (insight) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `${insight.metric} is a campaign finding of AdOps Insights: not available on level "ad"` });
+			const attributed = conditionLeaves(rule.conditions).find((l) => (ATTRIBUTION_RULE_METRICS as readonly string[]).includes(l.metric));
+			if (attributed) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `${attributed.metric} is credited per campaign by attribution: not available on level "ad"` });
+			const firstParty = conditionLeaves(rule.conditions).find((l) => (FIRST_PARTY_RULE_METRICS as readonly string[]).includes(l.metric));
+			if (firstParty) ctx.addIssue({ code: 'custom', path: ['conditions'], message: `${firstParty.metric} counts first-party events per campaign: not available on level "ad"` });
+		}
 	});
 
+export const ruleSchema: z.ZodType<Rule, z.ZodTypeDef, unknown> = z.preprocess(
+	adActionShorthand,
+	ruleObject.transform(({ [ALIAS_MARK]: _alias, ...rule }) => rule as Rule),
+) as z.ZodType<Rule, z.ZodTypeDef, unknown>;
+
 /** A rule as JSON (what `parseRule` accepts). */
-export type RuleInput = z.input<typeof ruleSchema> | Record<string, unknown>;
+export type RuleInput = Omit<z.input<typeof ruleObject>, typeof ALIAS_MARK> | Record<string, unknown>;
 
 // ---------------------------------------------------------------------------
 // Settings of one evaluation

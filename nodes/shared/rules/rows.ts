@@ -33,7 +33,7 @@ export function ruleToRow(rule: Rule): RowInput<'optimization_rules'> {
 		rule_name: rule.name,
 		platform: rule.scope.platforms && rule.scope.platforms.length === 1 ? rule.scope.platforms[0] : null,
 		rule_type: rule.action.type,
-		conditions: toJson({ key: rule.id, description: rule.description, scope: rule.scope, when: rule.conditions, requireApproval: rule.requireApproval }),
+		conditions: toJson({ key: rule.id, description: rule.description, ...(rule.level !== 'campaign' ? { level: rule.level } : {}), scope: rule.scope, when: rule.conditions, requireApproval: rule.requireApproval }),
 		actions: toJson([rule.action]),
 		service_time_gating: toJson(gatesJson(rule)),
 		priority: rule.priority,
@@ -63,6 +63,7 @@ export function ruleInputFromRow(row: RuleRow): Record<string, unknown> {
 		description: c.description ?? null,
 		priority: row.priority,
 		enabled: row.is_active,
+		...(c.level !== undefined ? { level: c.level } : {}),
 		scope: c.scope ?? {},
 		conditions: c.when,
 		action: actions.length === 1 ? actions[0] : actions,
@@ -94,6 +95,8 @@ export function actionDetails(d: Decision): Json {
 		currency: a?.currency ?? null,
 		clampedBy: a?.clampedBy ?? [],
 		summary: a?.summary ?? null,
+		// an ad's change: the ad it is about (the row's campaign_id is the ad's campaign)
+		...(d.entity.adId ? { level: 'ad', adId: d.entity.adId, adGroupId: d.entity.adGroupId ?? null } : {}),
 	});
 }
 
@@ -144,6 +147,7 @@ export function actionRecordFromRow(
 		platform: row.platform,
 		accountId: row.account_id ?? '',
 		campaignId: row.campaign_id,
+		...(typeof details.adId === 'string' && details.adId !== '' ? { adId: details.adId } : {}),
 		at: row.executed_at ?? (typeof details.executedAt === 'string' ? details.executedAt : row.created_at),
 		action: row.action_type as ActionRecord['action'],
 		budgetBefore: num(details.budgetBefore),
@@ -163,6 +167,9 @@ export const optimizationPayloadSchema = z
 		platform: z.enum(PLATFORMS),
 		accountId: z.string().min(1),
 		campaignId: z.string().min(1),
+		/** An ad's change (rules of level `ad`): the ad, and its ad group where the platform needs it. */
+		adId: z.string().min(1).optional(),
+		adGroupId: z.string().nullable().optional(),
 		campaignName: z.string().nullable(),
 		/** Budget actions arrive as `set_budget` with the exact `budgetAfter`. */
 		action: z.enum(['pause', 'enable', 'set_budget']),

@@ -6,11 +6,13 @@
  * (metrics.ts) and the scope matcher (scope.ts) can read the types without
  * importing model.ts, which imports the gates to build its settings schemas.
  */
+import { ATTRIBUTION_RULE_METRICS, type AttributionRuleModel } from '../attribution/rule-metrics';
+import { FIRST_PARTY_RULE_METRICS } from '../events/rule-metrics';
 import { INSIGHT_RULE_METRICS } from '../insights/rule-metrics';
 import { BASE_METRIC_FIELDS, DERIVED_METRIC_NAMES } from '../metrics';
 import type { PLATFORMS } from '../schema/rows';
 import type { ApprovalThreshold, ChangeMode, MinData } from './gates/settings';
-import type { ScheduleWindow, Window } from './schema-parts';
+import type { LeafWindow, ScheduleWindow } from './schema-parts';
 
 // ---------------------------------------------------------------------------
 // Metrics
@@ -41,7 +43,30 @@ export const COMMENT_SIGNAL_METRICS = [...COMMENT_COUNT_METRICS, ...COMMENT_SHAR
  * `compareTo`. Listed once, as INSIGHT_RULE_METRICS there (not to be confused
  * with insights/series.ts's INSIGHT_METRICS, the metrics the anomaly scan reads).
  */
-export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS, ...INSIGHT_RULE_METRICS] as const;
+/**
+ * Attribution results (nodes/shared/attribution/rule-metrics.ts, read in one
+ * batch when a rule uses them): `attributed_conversions`,
+ * `attributed_revenue` (sums over the window of `attributed_conversions`
+ * under the condition's `model`, default markov) and `attributed_roas`
+ * (attributed revenue / the campaign's spend over the same window; null
+ * without spend or in another currency). null without any attributed row in
+ * the window (the decision is gated for missing data, never read as 0). Not window
+ * sums: with `compareTo` a leaf is unknown (as an insight's); level `campaign` only. Listed once, as ATTRIBUTION_RULE_METRICS there.
+ */
+/**
+ * First-party counts (nodes/shared/events/rule-metrics.ts, read from
+ * `marketing_events` in one batch when a rule uses them):
+ * `first_party_conversions` (lead and purchase events of the campaign),
+ * `first_party_revenue` (their value in the campaign's currency; other
+ * currencies left out, and said so) and `first_party_roas` (that revenue /
+ * the campaign's spend over the same window). Windows: `today` (the account's
+ * day so far), `last_hour` (not for roas: spend is stored per day),
+ * `yesterday`, `last_N_days`; not lifetime. null without any first-party
+ * event of the campaign in the window (the decision is gated for missing
+ * data, never read as 0). Not window sums: with `compareTo` a leaf is
+ * unknown; level `campaign` only. Listed once, as FIRST_PARTY_RULE_METRICS there.
+ */
+export const METRICS = [...BASE_METRICS, ...DERIVED_METRICS, ...COMMENT_SIGNAL_METRICS, ...INSIGHT_RULE_METRICS, ...ATTRIBUTION_RULE_METRICS, ...FIRST_PARTY_RULE_METRICS] as const;
 export type BaseMetric = (typeof BASE_METRICS)[number];
 export type DerivedMetric = (typeof DERIVED_METRICS)[number];
 export type CommentCountMetric = (typeof COMMENT_COUNT_METRICS)[number];
@@ -49,7 +74,7 @@ export type CommentShareMetric = (typeof COMMENT_SHARE_METRICS)[number];
 export type CommentSignalMetric = (typeof COMMENT_SIGNAL_METRICS)[number];
 export type Metric = (typeof METRICS)[number];
 /** Metrics expressed in money of the metric rows' currency. */
-export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl']);
+export const MONEY_METRICS: ReadonlySet<Metric> = new Set<Metric>(['spend', 'revenue', 'cpc', 'cpa', 'cpl', 'first_party_revenue']);
 
 // ---------------------------------------------------------------------------
 // Conditions
@@ -90,7 +115,8 @@ export type CompareTo = (typeof COMPARE_TO)[number];
  */
 export interface LeafCondition {
 	metric: Metric;
-	window: Window;
+	/** `last_hour` with first-party metrics only (model.ts). */
+	window: LeafWindow;
 	op: Op;
 	/** Threshold for >, >=, <, <= (a percent with `compareTo`). */
 	value?: number;
@@ -101,6 +127,8 @@ export interface LeafCondition {
 	tolerance?: number;
 	compareTo?: CompareTo;
 	ifUndefined: 'no_match' | 'match';
+	/** Attribution metrics only: the attribution model whose credit is read (default `markov`). */
+	model?: AttributionRuleModel;
 }
 
 export interface AllCondition {
@@ -206,6 +234,15 @@ export interface CurrencyGates {
 // Rule
 // ---------------------------------------------------------------------------
 
+/**
+ * What a rule acts on: `campaign` (the default; metrics from
+ * `campaign_performance`) or `ad` (one ad — Meta ad, Google Ads ad group ad,
+ * LinkedIn creative —, metrics from `ad_performance` with the same windows,
+ * actions pause / enable / notify only).
+ */
+export const RULE_LEVELS = ['campaign', 'ad'] as const;
+export type RuleLevel = (typeof RULE_LEVELS)[number];
+
 export interface Rule {
 	id: string;
 	name: string;
@@ -213,6 +250,8 @@ export interface Rule {
 	/** Lower number = higher priority (as in `optimization_rules.priority`, default 100). */
 	priority: number;
 	enabled: boolean;
+	/** The entities the rule looks at (default `campaign`). */
+	level: RuleLevel;
 	scope: Scope;
 	conditions: Condition;
 	action: Action;

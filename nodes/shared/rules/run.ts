@@ -54,6 +54,7 @@ import type { Json, Row, RowInput } from '../schema/rows';
 import type { Store, Where } from '../store/types';
 import {
 	applyPlannedChange,
+	changeSubject,
 	CLAIM_LEASE_MS,
 	controlFor,
 	CONTROLLED_PLATFORMS,
@@ -78,9 +79,13 @@ import { evaluateAsync, historyRequirements, resultLeaves, toJson, type ActionRe
 import type { GateResult } from './gates';
 import { MetricIndex, entityKey, type CommentSignalColumns, type MetricColumns } from './metrics';
 import { readInsightRuleMetrics, type InsightRuleValues } from '../insights/rule-metrics';
+import { readAttributionRuleMetrics, type AttributionRuleValues } from '../attribution/rule-metrics';
+import { readFirstPartyRuleMetrics, type FirstPartyRuleValues } from '../events/rule-metrics';
 import { DAY_MS, dayString } from './time';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
+import { readAds } from './ad-entities';
+import { conditionWords, type OptimizerCondition } from './evidence';
 
 export type { OptimizerAdapters, ControlledPlatform } from './apply';
 
@@ -156,21 +161,7 @@ export type OptimizerOutcome =
 /** Where the node sends an item: Slack (`alert`), the approval queue (`approval`), nowhere (`stored`). */
 export type OptimizerRoute = 'alert' | 'approval' | 'stored';
 
-export interface OptimizerCondition {
-	metric: string;
-	window: string;
-	op: string;
-	value: number | null;
-	min: number | null;
-	max: number | null;
-	compareTo: string | null;
-	actual: number | null;
-	baseline: number | null;
-	compared: number | null;
-	result: boolean | null;
-	/** "cpa last 7 days (2025-06-04..2025-06-10) = 63.2 > 50 → met" */
-	text: string;
-}
+export type { OptimizerCondition } from './evidence';
 
 export interface OptimizerItem {
 	outcome: OptimizerOutcome;
@@ -178,13 +169,16 @@ export interface OptimizerItem {
 	decision: Decision['decision'];
 	dryRun: boolean;
 	rule: { id: string; name: string; priority: number };
-	entity: { platform: string; accountId: string; campaignId: string; name: string | null };
+	/** The campaign, or with `adId` one of its ads (rules of level `ad`). */
+	entity: { platform: string; accountId: string; campaignId: string; adId?: string; adGroupId?: string | null; name: string | null };
 	/** The planned change with its numbers (null for no_match). */
 	action: PlannedAction | null;
 	/** Every leaf of the rule's conditions with its value (the matched ones have `result: true`). */
 	conditions: OptimizerCondition[];
 	/** Every gate with its numbers. */
 	gates: GateResult[];
+	/** The matched conditions in words: metric, window with its dates, value and threshold in the metric's unit. */
+	evidence: string[];
 	reasons: string[];
 	idempotencyKey: string | null;
 	evaluatedAt: string;
@@ -236,7 +230,7 @@ export interface OptimizerResult {
 	/** Stored rules that could not be read, campaigns left out, unreadable metric rows. */
 	warnings: string[];
 	/** `runId`: this run's id (ledger claims are held by it). `signalRows`: `ad_comment_signals` rows read (null: no rule uses a comment metric, the table was not read). */
-	stats: { runId: string; ruleRows: number; metricRows: number; signalRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
+	stats: { runId: string; ruleRows: number; metricRows: number; signalRows: number | null; adRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
 }
 
 const METRIC_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
@@ -269,6 +263,8 @@ function conditionsOf(d: Decision): OptimizerCondition[] {
 		baseline: l.baseline,
 		compared: l.compared,
 		result: l.result,
+		...(l.model ? { model: l.model } : {}),
+		...(l.note ? { note: l.note } : {}),
 		text: l.text,
 	}));
 }
@@ -305,7 +301,7 @@ const LEAD: Record<OptimizerOutcome, string> = {
 };
 
 function itemText(item: Omit<OptimizerItem, 'text'>): string {
-	const what = item.action?.summary ?? `${item.entity.platform} campaign ${item.entity.campaignId}`;
+	const what = item.action?.summary ?? changeSubject(item.entity);
 	const met = item.conditions.filter((c) => c.result === true).map((c) => c.text);
 	const failedGates = item.gates.filter((g) => g.status === 'fail').map((g) => `${g.gate}: ${g.detail}`);
 	const parts = [`${LEAD[item.outcome]}: ${what} — rule "${item.rule.name}" (priority ${item.rule.priority})`];
@@ -356,6 +352,7 @@ function plannedOf(d: Decision): PlannedChange {
 		platform: d.entity.platform,
 		accountId: d.entity.accountId,
 		campaignId: d.entity.campaignId,
+		...(d.entity.adId ? { adId: d.entity.adId, adGroupId: d.entity.adGroupId ?? null } : {}),
 		action: a.type,
 		statusBefore: a.statusBefore,
 		budgetBefore: a.budgetBefore,
@@ -391,7 +388,15 @@ export interface RunInputs {
 	signals: CommentSignalColumns | undefined;
 	/** AdOps Insights' values per `platform|account|campaign`, when a rule uses an insight metric (readInsightRuleMetrics). */
 	insights: Map<string, InsightRuleValues> | undefined;
+	/** Attribution's credit per `platform|campaign`, when a rule uses an attribution metric (readAttributionRuleMetrics). */
+	attribution: Map<string, AttributionRuleValues> | undefined;
+	/** First-party events per `platform|campaign`, when a rule uses a first-party metric (readFirstPartyRuleMetrics). */
+	firstParty: FirstPartyRuleValues | undefined;
 	history: ActionRecord[];
+	/** The ads evaluated by rules of level `ad` (empty without such a rule). */
+	ads: EntityInput[];
+	/** `ad_performance` rows read (null: no rule of level `ad`, the table was not read). */
+	adRows: number | null;
 	actionRows: number;
 	/** The `optimization_actions` rows the history was read from. */
 	actionRowsRead: Array<Pick<Row<'optimization_actions'>, (typeof ACTION_COLUMNS)[number]>>;
@@ -545,14 +550,24 @@ export async function readRunInputs(
 	let metrics: MetricColumns = { length: 0, columns: { date: [], platform: [], account_id: [], campaign_id: [], currency: [], spend: [], impressions: [], clicks: [], conversions: [], revenue: [], leads: [] } };
 	let signals: CommentSignalColumns | undefined;
 	let insights: Map<string, InsightRuleValues> | undefined;
+	let attribution: Map<string, AttributionRuleValues> | undefined;
+	let firstParty: FirstPartyRuleValues | undefined;
 	let actionRows = 0;
 	const history: ActionRecord[] = [];
 	let actionRowsRead: RunInputs['actionRowsRead'] = [];
+	let ads: EntityInput[] = [];
+	let adRows: number | null = null;
 	if (options.beforeHistory) await options.beforeHistory({ states, accounts, actionsFrom: req.actionsFrom });
 	if (accountIds.size > 0) {
 		const where: Where<'campaign_performance'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
 		if (req.metricsFrom) where.date = { gte: req.metricsFrom };
 		metrics = await store.selectColumnar('campaign_performance', METRIC_COLUMNS, { where });
+		if (req.ads) {
+			const read = await readAds(store, deps.adapters, { platforms, accountIds: [...accountIds], from: req.metricsFrom }, states, metrics, warnings, deps.signal);
+			metrics = read.metrics;
+			ads = read.entities;
+			adRows = read.adRows;
+		}
 		if (req.commentSignals) {
 			const signalWhere: Where<'ad_comment_signals'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
 			if (req.metricsFrom) signalWhere.date = { gte: req.metricsFrom };
@@ -568,6 +583,26 @@ export async function readRunInputs(
 				anomaliesTo: options.insightsUntil ?? dayString(todayUtc + 1),
 			});
 		}
+		if (req.attribution) {
+			// UTC conversion days of every account's own window: the longest window before the earliest local day to the latest
+			const todayUtc = Math.floor(Date.parse(String(settings.now)) / DAY_MS);
+			attribution = await readAttributionRuleMetrics(store, {
+				platforms,
+				models: req.attribution.models,
+				from: dayString(todayUtc - req.attribution.days - 2),
+				to: options.insightsUntil ?? dayString(todayUtc + 1),
+			});
+		}
+		if (req.firstParty) {
+			// every account's own window: its first local day starts at most a day and the zone's offset (≤ 14 h) before now's UTC day;
+			// events up to now (a backtest: to the end of its last day), never later (an event stamped ahead of the clock counts when its time comes)
+			const nowMs = Date.parse(String(settings.now));
+			firstParty = await readFirstPartyRuleMetrics(store, {
+				platforms,
+				from: nowMs - (req.firstParty.days + 2) * DAY_MS,
+				to: options.insightsUntil ? Date.parse(`${options.insightsUntil}T00:00:00Z`) + 2 * DAY_MS : nowMs,
+			});
+		}
 		const rows = await store.selectColumns('optimization_actions', ACTION_COLUMNS, { where: { action_taken: true, executed_at: { gte: req.actionsFrom, ...(options.actionsBefore ? { lt: options.actionsBefore } : {}) }, platform: { in: platforms } } });
 		actionRows = rows.length;
 		actionRowsRead = rows;
@@ -579,7 +614,7 @@ export async function readRunInputs(
 	const outsideRecords = outsideChangeRecords(outside, history, options.actionsBefore);
 	history.push(...outsideRecords);
 
-	return { ruleInputs, stored, req, states, accounts, metrics, signals, insights, history, actionRows, actionRowsRead, outsideChanges: outsideRecords.length };
+	return { ruleInputs, stored, req, states, accounts, metrics, signals, insights, attribution, firstParty, history, ads, adRows, actionRows, actionRowsRead, outsideChanges: outsideRecords.length };
 }
 
 /** The app_state key of a live run's marker: running → finished; a run that died stays `running`. */
@@ -635,7 +670,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	if (!dryRun) await store.setState(runMarkerKey(by), toJson({ status: 'running', by, startedAt: new Date().toISOString() } satisfies RunMarker));
 
 	const t0 = performance.now();
-	const { ruleInputs, stored, states, accounts, metrics, signals, insights, history, actionRows, actionRowsRead, req } = await readRunInputs(input, settings, deps, warnings, dryRun ? {} : { beforeHistory });
+	const { ruleInputs, stored, states, accounts, metrics, signals, insights, attribution, firstParty, history, ads, adRows, actionRows, actionRowsRead, req } = await readRunInputs(input, settings, deps, warnings, dryRun ? {} : { beforeHistory });
 	const readMs = performance.now() - t0;
 
 	// unknown entries count as applied at their attempt, at their target (their rows are in the history already; an
@@ -643,13 +678,16 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const seen = new Set(history.map((h) => h.idempotencyKey));
 	for (const e of openEntries) if (e.status === 'unknown' && !seen.has(e.key)) history.push(openEntryRecord(e));
 	const blocked = new Map<string, ReconciledEntry>();
-	for (const e of openEntries) if (!blocked.has(entityKey(e.target.platform, e.target.accountId, e.target.campaignId))) blocked.set(entityKey(e.target.platform, e.target.accountId, e.target.campaignId), e);
+	for (const e of openEntries) {
+		const key = entityKey(e.target.platform, e.target.accountId, e.target.campaignId, e.target.adId);
+		if (!blocked.has(key)) blocked.set(key, e);
+	}
 
 	// --- evaluate -----------------------------------------------------------------------------
 	const t1 = performance.now();
 	// built and evaluated in 10 ms slices: a queue-mode worker renews its job lock meanwhile (issue 21)
 	const index = await MetricIndex.build(metrics, signals);
-	const result = await evaluateAsync({ rules: ruleInputs, entities: [...states.values()].map(entityOf), metrics: index.withInsights(insights), actions: history, settings });
+	const result = await evaluateAsync({ rules: ruleInputs, entities: [...[...states.values()].map(entityOf), ...ads], metrics: index.withInsights(insights, attribution, firstParty), actions: history, settings });
 	const evaluateMs = performance.now() - t1;
 	for (const s of result.skippedEntities) warnings.push(`campaign ${s.entity.platform ?? '?'} ${s.entity.accountId ?? '?'} ${s.entity.campaignId ?? '?'} was not evaluated: ${s.reason}`);
 	if (result.rejectedRows > 0) warnings.push(`${result.rejectedRows} campaign_performance rows could not be read (bad date or currency, negative or too large numbers) and were left out`);
@@ -659,13 +697,14 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	let blockedCount = 0;
 	const decisions: Decision[] = result.decisions.map((d) => {
 		if ((d.decision !== 'execute' && d.decision !== 'propose') || !d.action || d.action.type === 'notify') return d;
-		const open = blocked.get(entityKey(d.entity.platform, d.entity.accountId, d.entity.campaignId));
+		const open = blocked.get(entityKey(d.entity.platform, d.entity.accountId, d.entity.campaignId, d.entity.adId));
+		const noun = d.entity.adId ? 'ad' : 'campaign';
 		// the same key held by another run: the claim reports it (in progress by …)
 		if (!open || (open.status === 'in_progress' && open.key === d.idempotencyKey)) return d;
 		const reason =
 			open.status === 'in_progress'
-				? `another change of this campaign (${changeWords(open)}, ledger ${open.key}) is ${inProgressText(open.by, open.since)}`
-				: `an earlier change of this campaign (${changeWords(open)}, ledger ${open.key}) has an unknown outcome: ${open.reason}`;
+				? `another change of this ${noun} (${changeWords(open)}, ledger ${open.key}) is ${inProgressText(open.by, open.since)}`
+				: `an earlier change of this ${noun} (${changeWords(open)}, ledger ${open.key}) has an unknown outcome: ${open.reason}`;
 		blockedCount++;
 		return { ...d, decision: 'gated', proposal: null, reasons: [...d.reasons, reason], gates: [...d.gates, { gate: 'unreconciled', status: 'fail', detail: reason, values: { ledgerKey: open.key, status: open.status } }] };
 	});
@@ -709,10 +748,13 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		decision: 'execute',
 		dryRun: false,
 		rule: { id: e.target.ruleId, name: e.target.ruleName ?? e.target.ruleId, priority: 0 },
-		entity: { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, name: states.get(entityKey(e.target.platform, e.target.accountId, e.target.campaignId))?.name ?? null },
+		entity: e.target.adId
+			? { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, adId: e.target.adId, adGroupId: e.target.adGroupId, name: null }
+			: { platform: e.target.platform, accountId: e.target.accountId, campaignId: e.target.campaignId, name: states.get(entityKey(e.target.platform, e.target.accountId, e.target.campaignId))?.name ?? null },
 		action: null,
 		conditions: [],
 		gates: [],
+		evidence: [],
 		reasons: [e.reason],
 		idempotencyKey: e.key,
 		evaluatedAt: e.target.evaluatedAt,
@@ -724,7 +766,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		proposalStatus: null,
 		text,
 	});
-	const where = (e: ReconciledEntry) => `${e.target.platform} campaign ${e.target.campaignId} (account ${e.target.accountId})`;
+	const where = (e: ReconciledEntry) => `${changeSubject(e.target)} (account ${e.target.accountId})`;
 	for (const e of reconciledEntries) {
 		const text =
 			e.status === 'succeeded'
@@ -763,6 +805,8 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 							platform: row.platform,
 							accountId: row.account_id ?? '',
 							campaignId: row.campaign_id,
+							adId: typeof d.adId === 'string' ? d.adId : null,
+							adGroupId: typeof d.adGroupId === 'string' ? d.adGroupId : null,
 							action: row.action_type as ReconciledEntry['target']['action'],
 							requestedType: row.action_type as ReconciledEntry['target']['action'],
 							statusBefore: String(d.statusBefore ?? ''),
@@ -854,10 +898,13 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			decision: d.decision,
 			dryRun,
 			rule: { id: d.ruleId, name: d.ruleName, priority: d.priority },
-			entity: { platform: d.entity.platform, accountId: d.entity.accountId, campaignId: d.entity.campaignId, name: d.entity.name },
+			entity: { platform: d.entity.platform, accountId: d.entity.accountId, campaignId: d.entity.campaignId, ...(d.entity.adId ? { adId: d.entity.adId, adGroupId: d.entity.adGroupId ?? null } : {}), name: d.entity.name },
 			action: d.action,
 			conditions: conditionsOf(d),
 			gates: d.gates,
+			evidence: conditionsOf(d)
+				.filter((c) => c.result === true)
+				.map((c) => conditionWords(c, d.action?.currency ?? null)),
 			reasons: [...d.reasons],
 			idempotencyKey: d.idempotencyKey,
 			evaluatedAt: d.evaluation.at,
@@ -931,7 +978,7 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			applied = await applyPlannedChange(plannedOf(d), { store, control, now: clock, dryRun, validateOnly: validateOnDryRun, maxAttempts, source: 'run', signal: deps.signal, claimedBy: by, record: dryRun ? undefined : record });
 		} catch (error) {
 			// a store failure mid-run: what was done so far is recorded; the rest is not attempted
-			throw new Error(`optimizer run stopped at ${d.entity.platform} campaign ${d.entity.campaignId} (rule "${d.ruleName}"): ${(error as Error).message}`, { cause: error });
+			throw new Error(`optimizer run stopped at ${changeSubject(d.entity)} (rule "${d.ruleName}"): ${(error as Error).message}`, { cause: error });
 		}
 		const suffix = dryRun ? ':dry-run' : '';
 		switch (applied.outcome) {
@@ -992,6 +1039,6 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 		summary,
 		accounts,
 		warnings,
-		stats: { runId, ruleRows: stored.rows, metricRows: metrics.length, signalRows: signals ? signals.length : null, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
+		stats: { runId, ruleRows: stored.rows, metricRows: metrics.length - (adRows ?? 0), signalRows: signals ? signals.length : null, adRows, actionRows, metricsFrom: req.metricsFrom, actionsFrom: req.actionsFrom, readMs, evaluateMs, applyMs, writeMs },
 	};
 }

@@ -35,14 +35,26 @@ function windowShorthand(value: unknown): unknown {
 	return { kind: s };
 }
 
-export const windowSchema: z.ZodType<Window, z.ZodTypeDef, unknown> = z.preprocess(
+const DAY_WINDOW_OBJECTS = [
+	z.object({ kind: z.literal('today') }).strict(),
+	z.object({ kind: z.literal('yesterday') }).strict(),
+	z.object({ kind: z.literal('last_n_days'), days: z.number().int('must be a whole number of days').min(1).max(MAX_WINDOW_DAYS) }).strict(),
+	z.object({ kind: z.literal('lifetime') }).strict(),
+] as const;
+
+export const windowSchema: z.ZodType<Window, z.ZodTypeDef, unknown> = z.preprocess(windowShorthand, z.discriminatedUnion('kind', [...DAY_WINDOW_OBJECTS]));
+
+/**
+ * A condition's window: a day window, or `last_hour` — the 60 minutes ending
+ * at the evaluation (now − 60 min < time ≤ now). Only first-party metrics
+ * have it (stored events carry their time; campaign_performance only days):
+ * model.ts refuses it on other metrics. JSON shorthand `"last_hour"`.
+ */
+export type LeafWindow = Window | { kind: 'last_hour' };
+
+export const leafWindowSchema: z.ZodType<LeafWindow, z.ZodTypeDef, unknown> = z.preprocess(
 	windowShorthand,
-	z.discriminatedUnion('kind', [
-		z.object({ kind: z.literal('today') }).strict(),
-		z.object({ kind: z.literal('yesterday') }).strict(),
-		z.object({ kind: z.literal('last_n_days'), days: z.number().int('must be a whole number of days').min(1).max(MAX_WINDOW_DAYS) }).strict(),
-		z.object({ kind: z.literal('lifetime') }).strict(),
-	]),
+	z.discriminatedUnion('kind', [...DAY_WINDOW_OBJECTS, z.object({ kind: z.literal('last_hour') }).strict()]),
 );
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -4,12 +4,11 @@
  * integer day numbers (days since 1970-01-01) so windows are plain integer
  * ranges.
  */
-import { DAY_MS, calendarDayMs, utcDate, wallClock } from '../text/dates';
+import { DAY_MS, HOUR_MS, calendarDayMs, utcDate, wallClock } from '../text/dates';
 import type { Weekday } from './schema-parts';
 import { WEEKDAYS } from './schema-parts';
 
-export { DAY_MS };
-export const HOUR_MS = 3_600_000;
+export { DAY_MS, HOUR_MS };
 
 /** Day number of `YYYY-MM-DD`, or NaN when it is not a real calendar date. */
 export function dayNumber(date: string): number {

@@ -21,6 +21,9 @@
 import { PLATFORM_IDS } from '../platforms/registry';
 import { z } from 'zod';
 import { anomalyProblems, anomalyRow, budgetPlanRow } from '../insights/rows';
+import { eventQuarantineRow, marketingEventRow } from '../events/rows';
+import { attributedConversionRow } from '../attribution/rows';
+import { conversionUploadRow } from '../conversions/rows';
 import { HIGHEST_MONEY_CEILING, amountInWords, moneyProblem } from '../platforms/currency';
 import { isCalendarDate } from '../text/dates';
 
@@ -97,6 +100,21 @@ export const campaignPerformanceRow = z
 		revenue: nullable(moneyAmount),
 		leads: nullable(money),
 		ingest_run_id: nullable(uuid),
+	})
+	.strict();
+
+/**
+ * `ad_performance` (issue 20): a `campaign_performance` row of one ad, with
+ * its ad group (Google Ads) / ad set (Meta) / campaign (LinkedIn) and the ad;
+ * no ingest run id (ad-level runs are not `ingest_runs`: see ingest/ads.ts).
+ */
+export const adPerformanceRow = campaignPerformanceRow
+	.omit({ ingest_run_id: true })
+	.extend({
+		ad_group_id: nonEmpty,
+		ad_group_name: nullable(z.string()),
+		ad_id: nonEmpty,
+		ad_name: nullable(z.string()),
 	})
 	.strict();
 
@@ -480,6 +498,7 @@ export const appStateRow = z
 /** Write schema of every table, by table name. */
 export const rowSchemas = {
 	campaign_performance: campaignPerformanceRow,
+	ad_performance: adPerformanceRow,
 	fx_rates: fxRateRow,
 	creative_variants: creativeVariantRow,
 	creative_runs: creativeRunRow,
@@ -499,6 +518,10 @@ export const rowSchemas = {
 	app_state: appStateRow,
 	anomalies: anomalyRow,
 	budget_plans: budgetPlanRow,
+	marketing_events: marketingEventRow,
+	event_quarantine: eventQuarantineRow,
+	attributed_conversions: attributedConversionRow,
+	conversion_uploads: conversionUploadRow,
 } as const;
 
 export type TableName = keyof typeof rowSchemas;
@@ -525,6 +548,7 @@ export const rowChecks: { [T in TableName]?: (row: Partial<z.output<(typeof rowS
 	},
 	anomalies: anomalyProblems,
 };
+rowChecks.ad_performance = rowChecks.campaign_performance as (typeof rowChecks)['ad_performance'];
 
 /** What a caller passes in (optional columns may be omitted). */
 export type RowInput<T extends TableName> = z.input<(typeof rowSchemas)[T]>;
@@ -537,6 +561,8 @@ type WithId = { id: string };
 /** Columns the database adds to the writable ones. */
 export interface SystemColumns {
 	campaign_performance: WithId &
+		Timestamps & { ctr: number | null; cpc: number | null; cpa: number | null; cpl: number | null; roas: number | null };
+	ad_performance: WithId &
 		Timestamps & { ctr: number | null; cpc: number | null; cpa: number | null; cpl: number | null; roas: number | null };
 	fx_rates: WithId & Timestamps;
 	/** `embedding_f32`: `embedding` as bytes (novelty/packed.ts), set by the database; null before a run backfills an older row. */
@@ -558,6 +584,10 @@ export interface SystemColumns {
 	app_state: { updated_at: string };
 	anomalies: WithId & Timestamps;
 	budget_plans: WithId & Timestamps;
+	marketing_events: WithId & { created_at: string };
+	event_quarantine: WithId & { created_at: string };
+	attributed_conversions: WithId & Timestamps;
+	conversion_uploads: WithId & Timestamps;
 }
 
 /** A row as read back from the store. */

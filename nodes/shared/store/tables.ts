@@ -5,6 +5,9 @@
  * only; caller-supplied strings are never spliced into SQL.
  */
 import { ANOMALY_COLUMNS, ANOMALY_NATURAL_KEY, BUDGET_PLAN_COLUMNS, BUDGET_PLAN_NATURAL_KEY } from '../insights/rows';
+import { ATTRIBUTED_CONVERSION_COLUMNS, ATTRIBUTED_CONVERSION_NATURAL_KEY } from '../attribution/rows';
+import { CONVERSION_UPLOAD_COLUMNS, CONVERSION_UPLOAD_NATURAL_KEY } from '../conversions/rows';
+import { EVENT_QUARANTINE_COLUMNS, EVENT_QUARANTINE_NATURAL_KEY, MARKETING_EVENT_COLUMNS, MARKETING_EVENT_NATURAL_KEY } from '../events/rows';
 import { rowSchemas, type TableName } from '../schema/rows';
 import { isViewName, VIEWS } from './views';
 
@@ -13,6 +16,25 @@ import type { ColumnKind, TableDef } from './defs';
 export type { ColumnKind, TableDef } from './defs';
 
 const ts = { created_at: 'timestamptz', updated_at: 'timestamptz' } as const;
+
+/** The money and metric columns of a daily performance row: campaign_performance and ad_performance, one list. */
+const performance = {
+	currency: 'text',
+	source_currency: 'text',
+	fx_rate: 'numeric',
+	fx_rate_date: 'date',
+	spend: 'numeric',
+	impressions: 'bigint',
+	clicks: 'bigint',
+	conversions: 'numeric',
+	revenue: 'numeric',
+	leads: 'numeric',
+	ctr: 'numeric',
+	cpc: 'numeric',
+	cpa: 'numeric',
+	cpl: 'numeric',
+	roas: 'numeric',
+} as const;
 
 function def(
 	name: TableName,
@@ -38,22 +60,22 @@ export const TABLES: { [T in TableName]: TableDef } = {
 		account_id: 'text',
 		campaign_id: 'text',
 		campaign_name: 'text',
-		currency: 'text',
-		source_currency: 'text',
-		fx_rate: 'numeric',
-		fx_rate_date: 'date',
-		spend: 'numeric',
-		impressions: 'bigint',
-		clicks: 'bigint',
-		conversions: 'numeric',
-		revenue: 'numeric',
-		leads: 'numeric',
-		ctr: 'numeric',
-		cpc: 'numeric',
-		cpa: 'numeric',
-		cpl: 'numeric',
-		roas: 'numeric',
+		...performance,
 		ingest_run_id: 'uuid',
+		...ts,
+	}),
+	ad_performance: def('ad_performance', ['platform', 'account_id', 'campaign_id', 'ad_group_id', 'ad_id', 'date'], {
+		id: 'uuid',
+		date: 'date',
+		platform: 'text',
+		account_id: 'text',
+		campaign_id: 'text',
+		campaign_name: 'text',
+		ad_group_id: 'text',
+		ad_group_name: 'text',
+		ad_id: 'text',
+		ad_name: 'text',
+		...performance,
 		...ts,
 	}),
 	fx_rates: def('fx_rates', ['base', 'quote', 'rate_date'], {
@@ -344,6 +366,10 @@ export const TABLES: { [T in TableName]: TableDef } = {
 	app_state: def('app_state', ['key'], { key: 'text', value: 'jsonb', updated_at: 'timestamptz' }, [], 'key'),
 	anomalies: def('anomalies', ANOMALY_NATURAL_KEY, ANOMALY_COLUMNS),
 	budget_plans: def('budget_plans', BUDGET_PLAN_NATURAL_KEY, BUDGET_PLAN_COLUMNS),
+	marketing_events: def('marketing_events', MARKETING_EVENT_NATURAL_KEY, MARKETING_EVENT_COLUMNS),
+	event_quarantine: def('event_quarantine', EVENT_QUARANTINE_NATURAL_KEY, EVENT_QUARANTINE_COLUMNS),
+	attributed_conversions: def('attributed_conversions', ATTRIBUTED_CONVERSION_NATURAL_KEY, ATTRIBUTED_CONVERSION_COLUMNS),
+	conversion_uploads: def('conversion_uploads', CONVERSION_UPLOAD_NATURAL_KEY, CONVERSION_UPLOAD_COLUMNS),
 };
 
 export function tableDef(table: string): TableDef {

@@ -33,6 +33,31 @@ export const VIEWS = {
 	mv_account_daily_summary: view('mv_account_daily_summary', { platform: 'text', account_id: 'text', date: 'date', currency: 'text', campaigns: 'integer', ...sums }, 'date'),
 	/** One row per platform, day and reporting currency. */
 	mv_platform_comparison: view('mv_platform_comparison', { platform: 'text', date: 'date', currency: 'text', accounts: 'integer', campaigns: 'integer', ...sums }, 'date'),
+	/** One row per published creative variant and reporting currency of its ad's days (20250621000000_creative_variant_results.sql): sums only, no ratios. */
+	creative_variant_results: view(
+		'creative_variant_results',
+		{
+			variant_id: 'text',
+			platform: 'text',
+			account_id: 'text',
+			campaign_id: 'text',
+			copy_angle: 'text',
+			headline: 'text',
+			primary_text: 'text',
+			description: 'text',
+			platform_ad_id: 'text',
+			published_at: 'timestamptz',
+			ad_id: 'text',
+			currency: 'text',
+			days: 'integer',
+			spend: 'numeric',
+			impressions: 'numeric',
+			clicks: 'numeric',
+			conversions: 'numeric',
+			revenue: 'numeric',
+		},
+		'variant_id',
+	),
 } as const;
 
 export type ViewName = keyof typeof VIEWS;
@@ -54,6 +79,28 @@ export interface ViewRows {
 	mv_campaign_daily_summary: KpiSums & { platform: string; account_id: string; campaign_id: string; campaign_name: string | null; date: string; currency: string };
 	mv_account_daily_summary: KpiSums & { platform: string; account_id: string; date: string; currency: string; campaigns: number };
 	mv_platform_comparison: KpiSums & { platform: string; date: string; currency: string; accounts: number; campaigns: number };
+	creative_variant_results: {
+		variant_id: string;
+		platform: string;
+		account_id: string | null;
+		campaign_id: string;
+		copy_angle: string | null;
+		headline: string | null;
+		primary_text: string | null;
+		description: string | null;
+		platform_ad_id: string;
+		published_at: string | null;
+		/** The ad id ad_performance stores (null when platform_ad_id has no recognisable form). */
+		ad_id: string | null;
+		/** Reporting currency of the ad's days; null when no day is stored yet. */
+		currency: string | null;
+		days: number;
+		spend: number;
+		impressions: number;
+		clicks: number;
+		conversions: number;
+		revenue: number | null;
+	};
 }
 
 export type ViewRow<V extends ViewName> = ViewRows[V];

@@ -7,6 +7,7 @@
  */
 
 export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
 
 const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

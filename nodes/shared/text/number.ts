@@ -33,3 +33,8 @@ function fourDecimals(k: number): string {
 	}
 	return neg ? `-${text}` : text;
 }
+
+/** A count with its noun for people: "1 event", "1,204 events" (en-US digit groups; `many` when the plural is not `one` + s). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+	return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

@@ -20,6 +20,7 @@ import {
 	GOOGLE_ADS_PAGE_SIZE,
 	GoogleAdsApiError,
 	applyGoogleAdsMutation,
+	googleAccount,
 	developerTokenError,
 	googleAdsSearch,
 	googleAdsSearchStream,
@@ -31,7 +32,9 @@ import {
 	type MutableCollection,
 } from '../google-ads';
 import { manualEdit } from './change-history';
+import { googleAdReportRows, isGoogleAdReport } from './ad-reports';
 import { googlePublishRoutes, withAdGroupAds } from './publish';
+import { withGoogleAdStatus, withGoogleAdStatusUpdate } from './ad-status';
 import { checkGoogleAccessToken } from './googleoauth';
 
 /** Oldest API version the sandbox answers (page size fixed at 10,000 from v17). */
@@ -75,15 +78,39 @@ function listAccessibleCustomers(ctx: Ctx): Reply {
 	return json(200, { resourceNames: ctx.state.world.accounts.filter((a) => a.platform === 'google').map((a) => `customers/${a.id}`) });
 }
 
+/**
+ * Daily ad reports (`FROM ad_group_ad` with `segments.date`, platforms/ad-reports.ts) ahead of the other
+ * handlers; the same customer checks and error bodies. search: pages of the page size with a page token;
+ * searchStream: batches.
+ */
+function withAdReports(stream: boolean, handler: (ctx: Ctx) => Reply): (ctx: Ctx) => Reply {
+	const report = customerRoute((ctx, id) => {
+		const body = ctx.body as { query?: string; pageToken?: string };
+		const rows = googleAdReportRows(ctx.state.world, googleAccount(ctx.state.world, id), String(body.query), (name, message) => requestError(name, message));
+		const size = pageSize(ctx);
+		const fieldMask = String(body.query).replace(/^\s*SELECT\s+([\s\S]*?)\s+FROM[\s\S]*$/i, '$1').split(',').map((f) => f.trim().split('.').map((p) => p.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())).join('.')).join(',');
+		if (stream) {
+			const batches: Array<Record<string, unknown>> = [];
+			for (let i = 0; i < rows.length; i += size) batches.push({ results: rows.slice(i, i + size), fieldMask, requestId: 'ad-report' });
+			return batches.length > 0 ? batches : [{ fieldMask, requestId: 'ad-report' }];
+		}
+		const offset = /^ad-report:(\d+)$/.exec(body.pageToken ?? '')?.[1];
+		const from = offset === undefined ? 0 : Number(offset);
+		const page = rows.slice(from, from + size);
+		return { ...(page.length > 0 ? { results: page } : {}), fieldMask, ...(from + size < rows.length ? { nextPageToken: `ad-report:${from + size}` } : {}) };
+	});
+	return (ctx) => (isGoogleAdReport(ctx.body) ? report(ctx) : handler(ctx));
+}
+
 const routes: Route[] = [
 	{ name: 'googleads.listAccessibleCustomers', method: 'GET', pattern: /^\/v(\d+)\/customers:listAccessibleCustomers$/, handler: listAccessibleCustomers },
-	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: withAdGroupAds(false, customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))) },
-	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: withAdGroupAds(true, customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))) },
+	{ name: 'googleads.search', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:search$/, handler: withGoogleAdStatus(false, withAdReports(false, withAdGroupAds(false, customerRoute((ctx, id) => googleAdsSearch(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))))) },
+	{ name: 'googleads.searchStream', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/googleAds:searchStream$/, handler: withGoogleAdStatus(true, withAdReports(true, withAdGroupAds(true, customerRoute((ctx, id) => googleAdsSearchStream(ctx.state.world, id, ctx.body, pageSize(ctx), now(ctx.state)))))) },
 	{ name: 'googleads.campaigns.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaigns:mutate$/, handler: mutate('campaigns') },
 	{ name: 'googleads.adminEdit', method: 'POST', pattern: /^\/_admin\/campaigns\/(\d+)\/edit$/, handler: manualEdit('google_ads', 'Google Ads web interface') },
 	{ name: 'googleads.campaignBudgets.mutate', method: 'POST', pattern: /^\/v(\d+)\/customers\/(\d+)\/campaignBudgets:mutate$/, handler: mutate('campaignBudgets') },
 	// publishing responsive search ads (issue 20)
-	...googlePublishRoutes,
+	...googlePublishRoutes.map((r) => ({ ...r, handler: withGoogleAdStatusUpdate(r.handler) })),
 ];
 
 export const googleads: Platform = {

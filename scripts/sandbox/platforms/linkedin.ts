@@ -9,9 +9,11 @@
  */
 import { bearer, bodyObject, header, json, now, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, isIsoDate, moneyString } from '../rng';
-import { findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus, type World } from '../world';
+import { findAccount, findCampaign, type AdAccount, type Campaign, type CampaignStatus, type DailyMetrics, type World } from '../world';
+import { adReport } from './ad-reports';
 import { changeLog, manualEdit, recordedChange } from './change-history';
 import { linkedinPublishRoutes } from './publish';
+import { linkedinAdStatusRoutes } from './ad-status';
 
 export type RestliValue = string | RestliValue[] | { [key: string]: RestliValue };
 
@@ -120,9 +122,24 @@ const METRICS = new Set([
 const USD_RATE: Record<string, number> = { USD: 1, GBP: 1.27, EUR: 1.08 };
 
 function analytics(ctx: Ctx): Reply {
-	if (ctx.query.get('q') !== 'analytics') return illegal('Only the analytics finder (q=analytics) is supported on adAnalytics by the sandbox');
-	const pivot = ctx.query.get('pivot');
-	if (pivot !== 'CAMPAIGN' && pivot !== 'ACCOUNT') return illegal('pivot must be CAMPAIGN or ACCOUNT');
+	const finder = ctx.query.get('q');
+	if (finder !== 'analytics' && finder !== 'statistics') return illegal('Only the analytics and statistics finders (q=analytics, q=statistics) are supported on adAnalytics by the sandbox');
+	// q=analytics takes one pivot; q=statistics up to three (pivots=List(CAMPAIGN,CREATIVE)), each element naming one value per pivot
+	let pivots: string[];
+	if (finder === 'analytics') pivots = [ctx.query.get('pivot') ?? ''];
+	else {
+		let parsed: RestliValue | undefined;
+		try {
+			const raw = rawParam(ctx, 'pivots');
+			parsed = raw ? parseRestli(raw) : undefined;
+		} catch (error) {
+			return illegal(`Invalid param. ${(error as Error).message}`);
+		}
+		if (!Array.isArray(parsed) || parsed.length === 0 || parsed.length > 3) return illegal('pivots must be List(...) of one to three pivots');
+		pivots = parsed.map(String);
+	}
+	for (const p of pivots) if (p !== 'CAMPAIGN' && p !== 'ACCOUNT' && p !== 'CREATIVE') return illegal('pivot must be CAMPAIGN, ACCOUNT or CREATIVE');
+	const pivot = pivots[0]!;
 	const granularity = ctx.query.get('timeGranularity');
 	if (granularity !== 'DAILY' && granularity !== 'ALL') return illegal('timeGranularity must be DAILY or ALL');
 	let parsedRange: RestliValue;
@@ -167,6 +184,7 @@ function analytics(ctx: Ctx): Reply {
 	const fields = fieldsRaw ? fieldsRaw.split(',').map((f) => f.trim()) : ['impressions', 'clicks', 'dateRange', 'pivotValues'];
 	for (const f of fields) if (!METRICS.has(f)) return illegal(`Invalid field ${f} requested in projection`);
 	if (fields.filter((f) => f !== 'dateRange' && f !== 'pivotValues').length > 20) return illegal('Request exceeds the maximum of 20 metrics');
+	if (pivots.includes('CREATIVE')) return json(200, { paging: { start: 0, count: 10, links: [] }, elements: creativeElements(ctx.state.world, selected, pivots, fields, start, end, granularity) });
 	const groups = new Map<string, { account: AdAccount; campaigns: Campaign[] }>();
 	for (const s of selected) {
 		const key = pivot === 'CAMPAIGN' ? `urn:li:sponsoredCampaign:${s.campaign.id}` : `urn:li:sponsoredAccount:${s.account.id}`;
@@ -214,6 +232,43 @@ function analytics(ctx: Ctx): Reply {
 		}
 	}
 	return json(200, { paging: { start: 0, count: 10, links: [] }, elements });
+}
+
+/** Elements per creative (platforms/ad-reports.ts splits each campaign day over its creatives, summing to it exactly). */
+function creativeElements(world: World, selected: ReadonlyArray<{ account: AdAccount; campaign: Campaign }>, pivots: readonly string[], fields: readonly string[], start: string, end: string, granularity: string): Array<Record<string, unknown>> {
+	const elements: Array<Record<string, unknown>> = [];
+	const byAccount = new Map<AdAccount, Campaign[]>();
+	for (const s of selected) byAccount.set(s.account, [...(byAccount.get(s.account) ?? []), s.campaign]);
+	for (const [account, campaigns] of byAccount) {
+		const sums = new Map<string, { campaign: Campaign; adId: string; since: string; until: string; m: Omit<DailyMetrics, 'date'> }>();
+		for (const r of adReport(world, account, start, end, [...new Set(campaigns)])) {
+			const [since, until] = granularity === 'ALL' ? [start, end] : [r.metrics.date, r.metrics.date];
+			const key = `${r.ad.adId}|${since}`;
+			const e = sums.get(key) ?? { campaign: r.campaign, adId: r.ad.adId, since, until, m: { spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: 0, leads: 0 } };
+			for (const k of ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const) e.m[k] += r.metrics[k];
+			sums.set(key, e);
+		}
+		for (const e of sums.values()) {
+			const urnOf = (p: string) => (p === 'CREATIVE' ? `urn:li:sponsoredCreative:${e.adId}` : p === 'CAMPAIGN' ? `urn:li:sponsoredCampaign:${e.campaign.id}` : `urn:li:sponsoredAccount:${account.id}`);
+			const all: Record<string, unknown> = {
+				impressions: e.m.impressions,
+				clicks: e.m.clicks,
+				landingPageClicks: Math.round(e.m.clicks * 0.9),
+				costInLocalCurrency: moneyString(e.m.spend, account.currency),
+				costInUsd: String(e.m.spend * (USD_RATE[account.currency] ?? 1)),
+				externalWebsiteConversions: e.m.conversions,
+				oneClickLeads: e.m.leads,
+				conversionValueInLocalCurrency: moneyString(e.m.revenue, account.currency),
+				totalEngagements: Math.round(e.m.clicks * 1.6),
+				dateRange: { start: liDate(e.since), end: liDate(e.until) },
+				pivotValues: pivots.map(urnOf),
+			};
+			const el: Record<string, unknown> = {};
+			for (const f of fields) el[f] = all[f];
+			elements.push(el);
+		}
+	}
+	return elements;
 }
 
 function accountJson(a: AdAccount): Record<string, unknown> {
@@ -397,6 +452,8 @@ const routes: Route[] = [
 	{ name: 'linkedin.campaignUpdate', method: 'POST', pattern: /^\/rest\/adAccounts\/(\d+)\/adCampaigns\/(\d+)$/, handler: updateCampaign },
 	// publishing sponsored content (issue 20)
 	...linkedinPublishRoutes,
+	// one creative's status (issue 20: rules on ads)
+	...linkedinAdStatusRoutes,
 ];
 
 export const linkedin: Platform = {

@@ -5,11 +5,13 @@
  * an absolute `paging.next`. Every reply carries `X-App-Usage` and
  * `X-Business-Use-Case-Usage` whose percentages rise with call volume.
  */
+import { adReport, type SandboxAd } from './ad-reports';
 import { createHmac } from 'node:crypto';
 import { bodyObject, bearer, json, now, param, type Ctx, type Platform, type Reply, type Route } from '../core';
 import { addDays, fnv1a, isIsoDate, moneyString, toMinor, fromMinor } from '../rng';
 import { changeLog, manualEdit, recordedChange } from './change-history';
 import { metaAdSetId, metaPublishRoutes } from './publish';
+import { withMetaAdRead, withMetaAdUpdate } from './ad-status';
 import { findAccount, findCampaign, metaTime, type AdAccount, type Campaign, type CampaignStatus, type MetaComment, type World } from '../world';
 
 const V = '/v\\d+(?:\\.\\d+)?';
@@ -114,6 +116,10 @@ const INSIGHT_FIELDS = new Set([
 	'account_currency',
 	'campaign_id',
 	'campaign_name',
+	'adset_id',
+	'adset_name',
+	'ad_id',
+	'ad_name',
 	'objective',
 	'spend',
 	'impressions',
@@ -238,7 +244,7 @@ function insights(ctx: Ctx): Reply {
 	const account = findAccount(world, 'meta', ctx.params[0]!);
 	if (!account) return notFound(ctx, `act_${ctx.params[0]}`);
 	const level = ctx.query.get('level') ?? 'account';
-	if (level !== 'account' && level !== 'campaign') return badParam(ctx, 'level must be one of account, campaign (the sandbox does not model ad sets and ads insights)');
+	if (level !== 'account' && level !== 'campaign' && level !== 'ad') return badParam(ctx, 'level must be one of account, campaign, ad (the sandbox does not model ad set insights)');
 	const fieldsRaw = ctx.query.get('fields') ?? 'date_start,date_stop,impressions,spend';
 	const fields = new Set(fieldsRaw.split(',').map((f) => f.trim()).filter(Boolean));
 	for (const f of fields) if (!INSIGHT_FIELDS.has(f)) return badParam(ctx, `${f} is not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values`);
@@ -289,6 +295,20 @@ function insights(ctx: Ctx): Reply {
 		if (level === 'account') {
 			const agg = sum(campaigns, since, until);
 			if (agg.impressions > 0) rows.push(insightRow(account, undefined, since, until, agg, fields));
+		} else if (level === 'ad') {
+			// ad-level rows split from the campaign's (platforms/ad-reports.ts): they sum to the campaign row exactly
+			const byAd = new Map<string, { campaign: Campaign; ad: SandboxAd; agg: Agg }>();
+			for (const r of adReport(world, account, since, until, campaigns)) {
+				const entry = byAd.get(r.ad.adId) ?? { campaign: r.campaign, ad: r.ad, agg: { spend: 0, impressions: 0, clicks: 0, conversions: 0, revenue: 0, leads: 0 } };
+				for (const k of ['spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const) entry.agg[k] += r.metrics[k];
+				byAd.set(r.ad.adId, entry);
+			}
+			for (const { campaign, ad, agg } of byAd.values()) {
+				const row = insightRow(account, campaign, since, until, agg, fields);
+				const adFields: Record<string, string> = { adset_id: ad.adGroupId, adset_name: ad.adGroupName, ad_id: ad.adId, ad_name: ad.adName };
+				for (const [k, v] of Object.entries(adFields)) if (fields.has(k)) row[k] = v;
+				rows.push(row);
+			}
 		} else {
 			for (const c of campaigns) {
 				const agg = sum([c], since, until);
@@ -730,8 +750,8 @@ const routes: Route[] = [
 	{ name: 'meta.like', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: likeComment },
 	{ name: 'meta.likes', method: 'GET', pattern: new RegExp(`^${V}/([\\d_]+)/likes$`), handler: listLikes },
 	{ name: 'meta.myAdAccounts', method: 'GET', pattern: new RegExp(`^${V}/me/adaccounts$`), handler: myAdAccounts },
-	{ name: 'meta.object', method: 'GET', pattern: new RegExp(`^${V}/((?:act_)?[\\d_]+)$`), handler: getObject },
-	{ name: 'meta.update', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: postObject },
+	{ name: 'meta.object', method: 'GET', pattern: new RegExp(`^${V}/((?:act_)?[\\d_]+)$`), handler: withMetaAdRead(getObject) },
+	{ name: 'meta.update', method: 'POST', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: withMetaAdUpdate(postObject) },
 	{ name: 'meta.delete', method: 'DELETE', pattern: new RegExp(`^${V}/([\\d_]+)$`), handler: deleteObject },
 	// publishing ads (issue 20): ad sets, ad creatives, ads
 	...metaPublishRoutes,

@@ -5,20 +5,25 @@
  *
  * Meta (Graph, form or JSON body):
  *   GET  /v{N}/{campaign_id}/adsets                  the campaign's ad set (one per campaign: `metaAdSetId`)
- *   POST /v{N}/act_{id}/adcreatives                  name, object_story_spec {page_id, link_data {link, message, name, description?, image_hash?, call_to_action {type, value {link}}}}
+ *   GET  /v{N}/{campaign_id}/ads                     the campaign's ads with creative{image_hash} (seeded ads: `metaImageHash(creativeId)`)
+ *   GET  /v{N}/act_{id}/adcreatives                  the creatives made here: id, name, object_story_spec (cursor paging)
+ *   POST /v{N}/act_{id}/adcreatives                  name, object_story_spec {page_id, link_data {link, message, name, description?, image_hash?, call_to_action {type, value {link}}}};
+ *                                                    an image_hash must be one of the account's images (its seeded ads')
  *   POST /v{N}/act_{id}/ads                          name, adset_id, creative {creative_id}, status (PAUSED | ACTIVE); execution_options ["validate_only"]
  *   (the new ad is listed by GET act_{id}/ads like the seeded ones)
  *   Errors: Graph's (#100) invalid parameter with error_user_title / error_user_msg; text limits
  *   (`META_TEXT_LIMITS`) refused with the field and its limit.
  *
  * Google Ads (REST, as `google-ads-api` sends a per-service mutate):
- *   POST /v{N}/customers/{id}/adGroupAds:mutate      operations [{create {adGroup, status, ad {finalUrls, responsiveSearchAd {headlines, descriptions}}}}], validateOnly
- *   googleAds:search / searchStream FROM ad_group_ad WHERE ad_group.id = X   (reads the ad group's ads back)
+ *   POST /v{N}/customers/{id}/adGroupAds:mutate      operations [{create {adGroup, status, ad {finalUrls, urlCustomParameters?, responsiveSearchAd {headlines, descriptions}}}}], validateOnly
+ *   googleAds:search / searchStream FROM ad_group_ad WHERE ad_group.id = X   (reads the ad group's ads back, custom parameters included)
+ *   googleAds:search / searchStream FROM ad_group WHERE campaign.id = X      (the campaign's two ad groups, conversions and clicks over LAST_30_DAYS)
  *   Errors: GoogleAdsFailure entries with `location.fieldPathElements`; text length and count limits
  *   (`GOOGLE_RSA_LIMITS`); a policy finding (`policyFindingError: POLICY_FINDING` with
  *   `details.policyFindingDetails.policyTopicEntries`) for text naming a planted trigger (`GOOGLE_POLICY_TRIGGERS`),
  *   exemptible ones listed with `isExemptible` in `policyViolationDetails` as Google documents.
- *   Ad groups: one per campaign, `googleAdGroupId(campaignId)`.
+ *   Ad groups: two per campaign, `googleAdGroupId(campaignId)` (…01, three fifths of the campaign's conversions
+ *   and clicks) and `googleAdGroupId(campaignId, 2)` (…02, the rest).
  *
  * LinkedIn (versioned REST; the platform's auth and version headers apply):
  *   POST /rest/adAccounts/{id}/creatives?action=createInline   {creative: {campaign, intendedStatus, name?, inlineContent: {post: {author, commentary, adContext, content.article {source, title}}}}}
@@ -26,6 +31,7 @@
  *   GET  /rest/adAccounts/{id}/creatives?q=criteria&campaigns=List(urn)   the campaign's creatives
  *   Errors: 422 with `errorDetails.inputErrors` naming the field (commentary over 600 characters, headline over 200).
  */
+import { createHash } from 'node:crypto';
 import { bodyObject, json, now, param, type Ctx, type Reply, type Route } from '../core';
 import { GoogleAdsApiError, googleAccount } from '../google-ads';
 import { findAccount, findCampaign, type World } from '../world';
@@ -44,7 +50,9 @@ export interface PublishedAd {
 	creativeId?: string;
 	name: string;
 	status: string;
-	text: { headline?: string; message?: string; description?: string; link?: string; callToAction?: string; headlines?: Array<{ text: string; pinnedField?: string }>; descriptions?: Array<{ text: string; pinnedField?: string }> };
+	/** Google Ads: the ad's URL custom parameters. */
+	customParameters?: Array<{ key: string; value: string }>;
+	text: { headline?: string; message?: string; description?: string; link?: string; callToAction?: string; imageHash?: string; headlines?: Array<{ text: string; pinnedField?: string }>; descriptions?: Array<{ text: string; pinnedField?: string }> };
 	createdAtMs: number;
 }
 
@@ -83,9 +91,14 @@ export function metaAdSetId(campaignId: string): string {
 	return `${campaignId.slice(0, -3)}7${campaignId.slice(-3)}`;
 }
 
-/** The id of a Google Ads campaign's ad group in the sandbox (one per campaign). */
-export function googleAdGroupId(campaignId: string): string {
-	return `${campaignId}01`;
+/** The id of a Google Ads campaign's ad group in the sandbox (two per campaign: 1 is the larger). */
+export function googleAdGroupId(campaignId: string, n: 1 | 2 = 1): string {
+	return `${campaignId}0${n}`;
+}
+
+/** The image hash of a seeded Meta ad's creative (an md5-like 32 hex digits, as Meta's are). */
+export function metaImageHash(creativeId: string): string {
+	return createHash('md5').update(`sandbox-image:${creativeId}`).digest('hex');
 }
 
 /** Meta's hard limits on link ad text (characters). */
@@ -170,6 +183,9 @@ function metaCreateCreative(ctx: Ctx): Reply {
 		}
 	}
 	if (typeof link.message !== 'string' || link.message.trim() === '') return invalid('message', 'Missing Primary Text', 'A link ad needs its primary text (message).');
+	if (link.image_hash !== undefined && !world.meta.ads.some((a) => a.accountId === account.id && metaImageHash(a.creativeId) === link.image_hash)) {
+		return invalid('image_hash', 'Image Not Found', `The image with hash ${String(link.image_hash)} is not in ad account ${account.id}: upload it to the account's images first.`, 1487242);
+	}
 	const cta = link.call_to_action as { type?: unknown } | undefined;
 	if (cta !== undefined && !META_CTA_TYPES.has(String(cta.type))) return invalid('call_to_action', 'Invalid Call to Action', `The call to action type ${String(cta.type)} is not one of ${[...META_CTA_TYPES].join(', ')}.`, 1487891);
 	const id = nextId(world, '2386000000');
@@ -209,14 +225,51 @@ function metaCreateAd(ctx: Ctx): Reply {
 		creativeId: record.id,
 		name,
 		status,
-		text: { message: String(l.message), ...(typeof l.name === 'string' ? { headline: l.name } : {}), ...(typeof l.description === 'string' ? { description: l.description } : {}), link: String(l.link), ...(cta ? { callToAction: String(cta.type) } : {}) },
+		text: { message: String(l.message), ...(typeof l.name === 'string' ? { headline: l.name } : {}), ...(typeof l.description === 'string' ? { description: l.description } : {}), link: String(l.link), ...(cta ? { callToAction: String(cta.type) } : {}), ...(typeof l.image_hash === 'string' ? { imageHash: l.image_hash } : {}) },
 		createdAtMs: now(ctx.state),
 	});
 	return json(200, { id });
 }
 
+/** The account's creatives made through the publish endpoint (seeded ads' creatives are not listed), cursor-paged like Graph. */
+function metaListCreatives(ctx: Ctx): Reply {
+	const world = ctx.state.world;
+	const account = findAccount(world, 'meta', ctx.params[0]!);
+	if (!account) return graphError(400, `Unsupported get request. Object with ID 'act_${ctx.params[0]}' does not exist`, { type: 'GraphMethodException', error_subcode: 33 });
+	const all = state(world).metaCreatives.filter((c) => c.accountId === account.id);
+	const limit = Math.max(1, Math.min(100, Number(param(ctx, 'limit') ?? 25) || 25));
+	const after = param(ctx, 'after');
+	const start = after === undefined ? 0 : Number(Buffer.from(String(after), 'base64url').toString()) || 0;
+	const page = all.slice(start, start + limit);
+	const more = start + limit < all.length;
+	const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
+	return json(200, {
+		data: page.map((c) => ({ id: c.id, name: c.name, object_story_spec: { page_id: c.pageId, link_data: c.linkData } })),
+		paging: { cursors: { before: cursor(start), after: cursor(start + page.length) }, ...(more ? { next: `https://graph.facebook.com${ctx.path}?after=${cursor(start + page.length)}` } : {}) },
+	});
+}
+
+/** A campaign's ads with their creative's image hash. */
+function metaCampaignAds(ctx: Ctx): Reply {
+	const world = ctx.state.world;
+	const found = findCampaign(world, 'meta', ctx.params[0]!);
+	if (!found) return graphError(400, `Unsupported get request. Object with ID '${ctx.params[0]}' does not exist`, { type: 'GraphMethodException', error_subcode: 33 });
+	const made = new Map(state(world).metaCreatives.map((c) => [c.id, c]));
+	const ads = world.meta.ads.filter((a) => a.campaignId === found.campaign.id);
+	return json(200, {
+		data: ads.map((a) => {
+			const record = made.get(a.creativeId);
+			const hash = record ? record.linkData.image_hash : metaImageHash(a.creativeId);
+			return { id: a.id, creative: { id: a.creativeId, ...(typeof hash === 'string' ? { image_hash: hash } : {}) } };
+		}),
+		paging: { cursors: {} },
+	});
+}
+
 export const metaPublishRoutes: Route[] = [
 	{ name: 'meta.adsets', method: 'GET', pattern: /^\/v\d+(?:\.\d+)?\/(\d+)\/adsets$/, handler: metaAdSets },
+	{ name: 'meta.campaign.ads', method: 'GET', pattern: /^\/v\d+(?:\.\d+)?\/(\d+)\/ads$/, handler: metaCampaignAds },
+	{ name: 'meta.adcreatives', method: 'GET', pattern: /^\/v\d+(?:\.\d+)?\/act_(\d+)\/adcreatives$/, handler: metaListCreatives },
 	{ name: 'meta.adcreatives.create', method: 'POST', pattern: /^\/v\d+(?:\.\d+)?\/act_(\d+)\/adcreatives$/, handler: metaCreateCreative },
 	{ name: 'meta.ads.create', method: 'POST', pattern: /^\/v\d+(?:\.\d+)?\/act_(\d+)\/ads$/, handler: metaCreateAd },
 ];
@@ -242,11 +295,16 @@ function googleCreateAds(ctx: Ctx): Reply {
 			const c = op.create;
 			if (!c) throw failure(400, [{ errorCode: { mutateError: 'MUTATE_NOT_ALLOWED' }, message: 'The sandbox creates ad group ads; update and remove are not simulated.' }]);
 			const m = /^customers\/(\d+)\/adGroups\/(\d+)$/.exec(String(c.adGroup ?? ''));
-			const campaign = m && m[1] === customerId ? account.campaigns.find((x) => googleAdGroupId(x.id) === m[2]) : undefined;
+			const campaign = m && m[1] === customerId ? account.campaigns.find((x) => googleAdGroupId(x.id) === m[2] || googleAdGroupId(x.id, 2) === m[2]) : undefined;
 			if (!campaign) throw failure(404, [{ errorCode: { mutateError: 'RESOURCE_NOT_FOUND' }, message: `Resource was not found: ${String(c.adGroup)}`, location: at(['ad_group']) }]);
 			const status = String(c.status ?? 'ENABLED');
 			if (status !== 'ENABLED' && status !== 'PAUSED') throw failure(400, [{ errorCode: { requestError: 'INVALID_ENUM_VALUE' }, message: `Invalid value for ad_group_ad.status: ${status}.` }]);
-			const ad = (c.ad ?? {}) as { finalUrls?: unknown; responsiveSearchAd?: { headlines?: Asset[]; descriptions?: Asset[] } };
+			const ad = (c.ad ?? {}) as { finalUrls?: unknown; urlCustomParameters?: Array<{ key?: unknown; value?: unknown }>; responsiveSearchAd?: { headlines?: Asset[]; descriptions?: Asset[] } };
+			const params = ad.urlCustomParameters ?? [];
+			for (const [i, p] of params.entries()) {
+				if (!/^[A-Za-z0-9]{1,16}$/.test(String(p.key ?? ''))) throw failure(400, [{ errorCode: { customParameterError: 'KEY_INVALID' }, message: 'A custom parameter key must be 1-16 letters and digits.', location: at(['ad'], ['url_custom_parameters', i], ['key']) }]);
+				if (!/^\S{1,250}$/.test(String(p.value ?? ''))) throw failure(400, [{ errorCode: { customParameterError: 'VALUE_HAS_WHITESPACE' }, message: 'A custom parameter value takes 1-250 characters and no spaces.', location: at(['ad'], ['url_custom_parameters', i], ['value']) }]);
+			}
 			if (!Array.isArray(ad.finalUrls) || ad.finalUrls.length === 0 || !ad.finalUrls.every((u) => typeof u === 'string' && /^https?:\/\/\S+$/.test(u))) {
 				throw failure(400, [{ errorCode: { adError: 'URL_NOT_SPECIFIED' }, message: 'A final URL is required for this ad type.', location: at(['ad'], ['final_urls']) }]);
 			}
@@ -288,7 +346,7 @@ function googleCreateAds(ctx: Ctx): Reply {
 			}
 			if (errors.length > 0) throw failure(400, errors);
 			const asList = (list: Asset[] | undefined) => (list ?? []).map((a) => ({ text: String(a.text), ...(a.pinnedField !== undefined ? { pinnedField: String(a.pinnedField) } : {}) }));
-			made.push({ platform: 'google_ads', id: '', accountId: account.id, campaignId: campaign.id, parentId: googleAdGroupId(campaign.id), name: '', status, text: { headlines: asList(rsa.headlines), descriptions: asList(rsa.descriptions), link: String(ad.finalUrls[0]) }, createdAtMs: now(ctx.state) });
+			made.push({ platform: 'google_ads', id: '', accountId: account.id, campaignId: campaign.id, parentId: m![2]!, name: '', status, ...(params.length ? { customParameters: params.map((p) => ({ key: String(p.key), value: String(p.value) })) } : {}), text: { headlines: asList(rsa.headlines), descriptions: asList(rsa.descriptions), link: String(ad.finalUrls[0]) }, createdAtMs: now(ctx.state) });
 		}
 		if (body.validateOnly === true) return json(200, {});
 		for (const ad of made) {
@@ -312,16 +370,50 @@ export function adGroupAdRows(world: World, customerId: string, query: unknown):
 		.filter((a) => a.accountId === customerId && (group === undefined || a.parentId === group))
 		.map((a) => ({
 			adGroup: { resourceName: `customers/${customerId}/adGroups/${a.parentId}`, id: a.parentId },
-			adGroupAd: { resourceName: a.name, status: a.status, ad: { id: a.id, finalUrls: [a.text.link], responsiveSearchAd: { headlines: a.text.headlines, descriptions: a.text.descriptions } } },
+			adGroupAd: { resourceName: a.name, status: a.status, ad: { id: a.id, finalUrls: [a.text.link], ...(a.customParameters ? { urlCustomParameters: a.customParameters } : {}), responsiveSearchAd: { headlines: a.text.headlines, descriptions: a.text.descriptions } } },
 		}));
+}
+
+/**
+ * `FROM ad_group WHERE campaign.id = X` (the best-ad-group read): the campaign's two ad groups, each with its
+ * share of the campaign's conversions and clicks over the 30 days before today (…01 three fifths, rounded
+ * down for clicks; …02 the rest), or undefined for every other query.
+ */
+export function adGroupRows(world: World, customerId: string, query: unknown, todayMs: number): Array<Record<string, unknown>> | undefined {
+	const q = typeof query === 'string' ? query : '';
+	// only the publish read (one campaign, the range summed): daily ad group reports are ingest's
+	const select = /^\s*SELECT\s+([\s\S]*?)\s+FROM\b/i.exec(q)?.[1] ?? '';
+	const campaignId = /\bcampaign\.id\s*=\s*(\d+)/i.exec(q)?.[1];
+	if (!/\bFROM\s+ad_group\b(?!_)/i.test(q) || !campaignId || /segments\./i.test(select)) return undefined;
+	const account = world.accounts.find((a) => a.platform === 'google' && a.id === customerId);
+	const campaigns = (account?.campaigns ?? []).filter((c) => c.id === campaignId);
+	const today = new Date(todayMs).toISOString().slice(0, 10);
+	const from = new Date(todayMs - 30 * 86_400_000).toISOString().slice(0, 10);
+	return campaigns.flatMap((c) => {
+		const days = c.daily.filter((d) => d.date >= from && d.date < today);
+		const conversions = days.reduce((t, d) => t + d.conversions, 0);
+		const clicks = days.reduce((t, d) => t + d.clicks, 0);
+		const conv1 = Math.round(conversions * 0.6 * 100) / 100;
+		const clicks1 = Math.floor(clicks * 0.6);
+		return [
+			{ adGroup: { resourceName: `customers/${customerId}/adGroups/${googleAdGroupId(c.id)}`, id: googleAdGroupId(c.id), name: `${c.name} | Core` }, metrics: { conversions: conv1, clicks: String(clicks1) } },
+			{ adGroup: { resourceName: `customers/${customerId}/adGroups/${googleAdGroupId(c.id, 2)}`, id: googleAdGroupId(c.id, 2), name: `${c.name} | Broad` }, metrics: { conversions: Math.round((conversions - conv1) * 100) / 100, clicks: String(clicks - clicks1) } },
+		];
+	});
 }
 
 /** Wraps the sandbox's search handlers so `FROM ad_group_ad` reads the published ads (REST shape of search / searchStream). */
 export function withAdGroupAds(stream: boolean, handler: (ctx: Ctx) => Reply): (ctx: Ctx) => Reply {
 	return (ctx) => {
-		const rows = adGroupAdRows(ctx.state.world, ctx.params[1]!, (ctx.body as { query?: unknown } | undefined)?.query);
+		const query = (ctx.body as { query?: unknown } | undefined)?.query;
+		const groups = adGroupRows(ctx.state.world, ctx.params[1]!, query, now(ctx.state));
+		if (groups) {
+			const mask = 'adGroup.id,adGroup.name,metrics.conversions,metrics.clicks';
+			return json(200, stream ? [{ results: groups, fieldMask: mask, requestId: 'publish-sandbox' }] : { results: groups, fieldMask: mask, totalResultsCount: String(groups.length) });
+		}
+		const rows = adGroupAdRows(ctx.state.world, ctx.params[1]!, query);
 		if (!rows) return handler(ctx);
-		const fieldMask = 'adGroup.id,adGroupAd.resourceName,adGroupAd.status,adGroupAd.ad.id,adGroupAd.ad.responsiveSearchAd.headlines,adGroupAd.ad.responsiveSearchAd.descriptions';
+		const fieldMask = 'adGroup.id,adGroupAd.resourceName,adGroupAd.status,adGroupAd.ad.id,adGroupAd.ad.finalUrls,adGroupAd.ad.urlCustomParameters,adGroupAd.ad.responsiveSearchAd.headlines,adGroupAd.ad.responsiveSearchAd.descriptions';
 		return json(200, stream ? [{ results: rows, fieldMask, requestId: 'publish-sandbox' }] : { results: rows, fieldMask, totalResultsCount: String(rows.length) });
 	};
 }

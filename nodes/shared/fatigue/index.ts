@@ -1,0 +1,4 @@
+export * from './detect';
+export * from './simulate';
+export * from './words';
+export * from './check';
