@@ -72,6 +72,10 @@ import {
 	type Rule,
 } from '../../nodes/shared/rules';
 import { DERIVED_METRIC_NAMES, ratio, type DerivedMetricName } from '../../nodes/shared/metrics';
+import { z } from 'zod';
+import { json } from '../../nodes/shared/schema/rows';
+import { validateRows } from '../../nodes/shared/store/validate';
+import { decisionToActionRow } from '../../nodes/shared/rules/rows';
 
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 10_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
@@ -263,6 +267,22 @@ const { idx, prebuilt } = (() => {
 })();
 const actionable = time(() => evaluate({ rules: ruleInputs, entities, metrics: rows, settings }).summary);
 const stress = time(() => evaluate({ rules: ruleSet('stress'), entities, metrics: rows, settings }).summary);
+// The write path: the run's records of the default output (optimization_actions rows, jsonb evidence and gates)
+// validated at the store boundary; their jsonb values parsed by the store's schema (a hand-written check and copy)
+// against two baselines: the schema as it was before 7 December (a z.lazy whose getter built the union anew on every
+// parse; zod 3 does not cache it) and that union built once.
+const writePath = (() => {
+	const records = evaluate({ rules: ruleInputs, entities, metrics: rows, settings }).decisions.map(decisionToActionRow).filter((r) => r !== null);
+	const rebuilt: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(rebuilt), z.record(rebuilt)]));
+	const union: z.ZodType<unknown> = z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(z.lazy(() => union)), z.record(z.lazy(() => union))]);
+	const values = records.flatMap((r) => [r.action_details, r.performance_snapshot, ...(r.gates ?? [])]);
+	const jsonbStore = time(() => values.every((v) => json.safeParse(v).success));
+	const jsonbUnion = time(() => values.every((v) => union.safeParse(v).success));
+	const jsonbRebuilt = time(() => values.every((v) => rebuilt.safeParse(v).success));
+	const validate = time(() => validateRows('optimization_actions', records).length);
+	if (!jsonbStore.value || !jsonbUnion.value || !jsonbRebuilt.value || validate.value !== records.length) throw new Error('the write path refused a record the run made');
+	return { records: records.length, values: values.length, jsonbStore, jsonbUnion, jsonbRebuilt, validate };
+})();
 const { full, matchedCore } = (() => {
 	const run = time(() => evaluate({ rules: ruleInputs, entities, metrics: rows, settings: { ...settings, output: 'full' } }));
 	const matched = new Set(run.value.decisions.filter((d) => d.matched === true).map((d) => `${d.ruleId}#${d.entity.key}`));
@@ -327,6 +347,9 @@ console.log(`ratio      full-history scan / core (default output):   ${(scanTota
 console.log(`ratio      per-campaign re-sum / core (default output): ${(perCampaign.ms / actionable.ms).toFixed(2)}× wall, ${(perCampaign.cpu / actionable.cpu).toFixed(2)}× cpu`);
 console.log(`ratio      per-campaign re-sum / core ('full' output):  ${(perCampaign.ms / full.ms).toFixed(2)}× wall, ${(perCampaign.cpu / full.cpu).toFixed(2)}× cpu`);
 console.log(`target     core (default output) under 2,000 ms wall, store reads not included: ${actionable.ms < 2000 ? 'met' : 'NOT met'} (${actionable.ms.toFixed(0)} ms)`);
+console.log(`write      ${writePath.records.toLocaleString('en-US')} records validated (validateRows, optimization_actions): ${fmtT(writePath.validate)}`);
+console.log(`write      their ${writePath.values.toLocaleString('en-US')} jsonb values, the store's check: ${fmtT(writePath.jsonbStore)}; a zod union built once: ${fmtT(writePath.jsonbUnion)}; the union rebuilt per parse (before): ${fmtT(writePath.jsonbRebuilt)}`);
+console.log(`ratio      jsonb: union rebuilt per parse / the store's check: ${(writePath.jsonbRebuilt.ms / writePath.jsonbStore.ms).toFixed(1)}× wall, ${(writePath.jsonbRebuilt.cpu / writePath.jsonbStore.cpu).toFixed(1)}× cpu; union built once / the store's check: ${(writePath.jsonbUnion.ms / writePath.jsonbStore.ms).toFixed(1)}× wall`);
 
 // --- store reads ------------------------------------------------------------
 

@@ -19,6 +19,10 @@
  *   `evaluateAsync` (the run's path: `MetricIndex.build` and the evaluation
  *   in 10 ms slices, resilience/steps.ts) must stay under 250 ms with the
  *   same decisions.
+ * - The store's write path for that run's records (about 12,000
+ *   optimization_actions rows with jsonb evidence and gates): `parseRows` at
+ *   once as the before, `parseRowsAsync` (what `upsert` calls: 10 ms slices)
+ *   must stay under 250 ms with the same rows.
  * - The anomaly scan over 10,000 campaigns × 180 days (`scanStore` on an
  *   in-memory reader: its own work, no database): one blocking `scanSeries`
  *   over every series as the before; `scanStore` (stage 1 and `scanSeries`
@@ -38,6 +42,8 @@ import { checkStoredPast, openStoredPast } from '../../nodes/shared/creative/nov
 import { buildSeries, scanSeries, scanStore, type PerformanceColumns, type PerformanceReader } from '../../nodes/shared/insights';
 import { NoveltyIndex, checkNoveltyWith, offlineEmbedder, resolveThresholds, type NoveltyResult } from '../../nodes/shared/novelty';
 import { evaluate, evaluateAsync } from '../../nodes/shared/rules';
+import { decisionToActionRow } from '../../nodes/shared/rules/rows';
+import { parseRows, parseRowsAsync } from '../../nodes/shared/store/validate';
 import { openStore } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
 import { Rng } from '../../scripts/sandbox/rng';
@@ -164,6 +170,17 @@ describe('event-loop budget: the longest block of each heavy workload', { ...ski
 		assert.deepEqual(sliced.value.summary, blocking.value.summary, 'the same summary');
 		assert.equal(digest(sliced.value.decisions), digest(blocking.value.decisions), 'the same decisions');
 		assert.ok(blocking.blocks.longestMs > sliced.blocks.longestMs, 'the probe sees the blocking evaluation as one long block');
+		assert.ok(sliced.blocks.longestMs < BUDGET_MS, `longest block ${sliced.blocks.longestMs.toFixed(0)} ms`);
+	});
+
+	test(`store writes: the records of that rules run (optimization_actions with jsonb evidence) parsed by parseRowsAsync, upsert's path, within ${BUDGET_MS} ms blocks, with the rows of parseRows`, async () => {
+		const { rows, entities } = generate();
+		const { decisions } = evaluate({ rules: ruleSet('realistic'), entities, metrics: rows, actions: history(entities), settings: SETTINGS } as Parameters<typeof evaluate>[0]);
+		const records = decisions.map(decisionToActionRow).filter((r) => r !== null);
+		const sliced = await measureBlocks(() => parseRowsAsync('optimization_actions', records));
+		const blocking = await measureBlocks(async () => parseRows('optimization_actions', records));
+		report.push(`store writes, ${records.length.toLocaleString('en')} optimization records: parseRows at once ${describeBlocks(blocking.blocks)}; parseRowsAsync ${describeBlocks(sliced.blocks)}`);
+		assert.equal(digest(sliced.value), digest(blocking.value), 'the same rows');
 		assert.ok(sliced.blocks.longestMs < BUDGET_MS, `longest block ${sliced.blocks.longestMs.toFixed(0)} ms`);
 	});
 

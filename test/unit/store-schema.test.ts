@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CREATIVE_VARIANT_STATUSES, MODERATION_ACTION_STATUSES, rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';
+import { CREATIVE_VARIANT_STATUSES, JSON_MAX_DEPTH, MODERATION_ACTION_STATUSES, json, rowSchemas, TABLE_NAMES } from '../../nodes/shared/schema/rows';
 import { StoreValidationError } from '../../nodes/shared/store/errors';
 import { TABLES } from '../../nodes/shared/store/tables';
 import { checkWhere, collapseByKey, validatePatch, validateRows } from '../../nodes/shared/store/validate';
@@ -129,4 +129,29 @@ test('spend and revenue are held to their currency ceiling (10^12 minor units); 
 	assert.throws(() => validatePatch('campaign_performance', { currency: 'USD', spend: 5e10 }), /spend of 50,000,000,000 USD is above the ceiling/);
 	assert.throws(() => validatePatch('campaign_performance', { spend: 2e12 }), /spend: must be at most 1,000,000,000,000/);
 	assert.deepEqual(validatePatch('campaign_performance', { spend: 5e10 }), { spend: 5e10 }, 'without the currency a patch is held to the highest ceiling');
+});
+
+test('jsonb values: JSON is accepted and copied; undefined, NaN, a Date, a function and nesting past the limit are refused with the path to them', () => {
+	const value = { a: [1, 'x', null, { b: true }], ['__proto__']: { c: 1 } };
+	const parsed = json.safeParse(value);
+	assert.ok(parsed.success);
+	assert.deepEqual(parsed.data, value);
+	assert.notEqual(parsed.data, value, 'a copy: freezing the stored row leaves the caller\'s object alone');
+	assert.equal(Object.getPrototypeOf(parsed.data), Object.prototype, 'a "__proto__" key stays data');
+	assert.deepEqual(Object.keys(parsed.data as object), ['a', '__proto__']);
+	const refused = (v: unknown) => {
+		const r = json.safeParse(v);
+		assert.ok(!r.success, JSON.stringify(v));
+		return r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+	};
+	assert.equal(refused({ a: [1, { b: Number.NaN }] }), 'a.1.b: must be a finite number, not NaN');
+	assert.equal(refused({ a: [undefined] }), 'a.0: must be a JSON value (text, a number, true/false, null, a list or an object), not undefined');
+	assert.equal(refused({ at: new Date(0) }), 'at: must be a JSON value, not a Date');
+	assert.match(refused([() => 1]), /^0: .*not function$/);
+	let deep: unknown = 1;
+	for (let i = 0; i < JSON_MAX_DEPTH + 1; i++) deep = [deep];
+	assert.match(refused(deep), /nests deeper than 200 levels/);
+	// a row with a bad jsonb value names the column and the path inside it
+	const row = { idempotency_key: 'k', platform: 'meta', account_id: 'a', campaign_id: 'c', action_type: 'pause', action_details: { x: [Number.POSITIVE_INFINITY] } };
+	assert.throws(() => validateRows('optimization_actions', [row]), /action_details\.x\.0: must be a finite number, not Infinity/);
 });

@@ -125,11 +125,14 @@ const leafSchema = z
 		}
 	});
 
-const groupAll: z.ZodType<AllCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
-	z.object({ all: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict(),
+// Each group's object schema is built once, on the first parse (zod 3's z.lazy calls its getter on every parse).
+let allObject: z.ZodType<AllCondition, z.ZodTypeDef, unknown> | undefined;
+let anyObject: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> | undefined;
+const groupAll: z.ZodType<AllCondition, z.ZodTypeDef, unknown> = z.lazy(
+	() => (allObject ??= z.object({ all: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict()),
 );
-const groupAny: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> = z.lazy(() =>
-	z.object({ any: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict(),
+const groupAny: z.ZodType<AnyCondition, z.ZodTypeDef, unknown> = z.lazy(
+	() => (anyObject ??= z.object({ any: z.array(conditionSchema).min(1, 'needs at least one condition') }).strict()),
 );
 
 /** Nesting the schema parses before the rule's depth limit is applied; deeper input is refused unparsed. */

@@ -85,6 +85,7 @@ import { DAY_MS, dayString } from './time';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
 import { readAds } from './ad-entities';
+import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../resilience/steps';
 import { conditionWords, type OptimizerCondition } from './evidence';
 
 export type { OptimizerAdapters, ControlledPlatform } from './apply';
@@ -893,7 +894,13 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 			: (await store.selectColumns('optimization_actions', ['idempotency_key', 'outcome'], { where: { idempotency_key: { in: dryRunKeys } } })).filter((r) => r.outcome === 'dry_run').map((r) => r.idempotency_key),
 	);
 	const dryRunRoute = (d: Decision): Partial<OptimizerItem> => (announcedDryRuns.has(`${d.idempotencyKey}:dry-run`) ? { route: 'stored', reasons: [...d.reasons, 'dry run already announced today: stored only'] } : {});
+	// Items and records of 10,000 campaigns take about a second to build: the event loop gets a turn every 10 ms.
+	let slice = performance.now();
 	for (const d of decisions) {
+		if (performance.now() - slice >= DEFAULT_SLICE_MS) {
+			await yieldToEventLoop();
+			slice = performance.now();
+		}
 		const base: Omit<OptimizerItem, 'text' | 'outcome' | 'route'> = {
 			decision: d.decision,
 			dryRun,

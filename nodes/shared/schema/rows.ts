@@ -50,16 +50,50 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** JSON value (what a jsonb column holds). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export const json: z.ZodType<Json> = z.lazy(() =>
-	z.union([
-		z.string(),
-		z.number().finite(),
-		z.boolean(),
-		z.null(),
-		z.array(json),
-		z.record(json),
-	]),
-);
+/** How deep a jsonb value may nest (as deep as the store boundary's text cleaning goes). */
+export const JSON_MAX_DEPTH = 200;
+
+/**
+ * A JSON value checked and copied in one walk: text, finite numbers, true/false, null, lists and objects (own keys),
+ * nothing else (undefined, NaN, a Date or a Map are refused with the path to them). Hand-written rather than a
+ * z.union over z.lazy: zod 3 calls a lazy getter on every parse and tries each member of a union in turn, which made
+ * the jsonb columns most of a 10,000-campaign optimizer run's time (test/bench/rules.bench.ts, "write").
+ */
+function copyJson(value: unknown, depth: number): { ok: true; value: Json } | { ok: false; path: Array<string | number>; message: string } {
+	if (value === null || typeof value === 'string' || typeof value === 'boolean') return { ok: true, value };
+	if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value } : { ok: false, path: [], message: `must be a finite number, not ${value}` };
+	if (typeof value !== 'object') return { ok: false, path: [], message: `must be a JSON value (text, a number, true/false, null, a list or an object), not ${typeof value}` };
+	if (depth >= JSON_MAX_DEPTH) return { ok: false, path: [], message: `nests deeper than ${JSON_MAX_DEPTH} levels` };
+	if (Array.isArray(value)) {
+		const out: Json[] = new Array(value.length);
+		for (let i = 0; i < value.length; i++) {
+			const r = copyJson(value[i], depth + 1);
+			if (!r.ok) return { ...r, path: [i, ...r.path] };
+			out[i] = r.value;
+		}
+		return { ok: true, value: out };
+	}
+	if (value instanceof Date || value instanceof Map || value instanceof Set || value instanceof Promise || ArrayBuffer.isView(value)) {
+		return { ok: false, path: [], message: `must be a JSON value, not a ${value.constructor.name}` };
+	}
+	const out: { [key: string]: Json } = {};
+	for (const key of Object.keys(value)) {
+		const r = copyJson((value as Record<string, unknown>)[key], depth + 1);
+		if (!r.ok) return { ...r, path: [key, ...r.path] };
+		// A "__proto__" key is data, not the copy's prototype.
+		if (key === '__proto__') Object.defineProperty(out, key, { value: r.value, enumerable: true, writable: true, configurable: true });
+		else out[key] = r.value;
+	}
+	return { ok: true, value: out };
+}
+
+/** JSON value (what a jsonb column holds), copied. */
+export const json = z.unknown().transform((value, ctx): Json => {
+	const r = copyJson(value, 0);
+	if (r.ok) return r.value;
+	ctx.addIssue({ code: 'custom', path: r.path, message: r.message });
+	return z.NEVER;
+}) as unknown as z.ZodType<Json, z.ZodTypeDef, Json>;
 /** A JSON value for a NOT NULL jsonb column. */
 export const jsonValue = json.refine((v) => v !== null, { message: 'must not be null' });
 

@@ -23,7 +23,7 @@ import {
 	claimRow,
 	collapseByKey,
 	upsertableDef,
-	parseRows,
+	parseRowsAsync,
 	rowsForInsert,
 	validatePatch,
 	writableColumns,
@@ -96,7 +96,7 @@ export class SqlStore implements Store {
 		const def = upsertableDef(table);
 		const size = checkChunkSize(opts.chunkSize);
 		const mode = checkOnConflict(opts.onConflict);
-		const parsed = parseRows(table, rows);
+		const parsed = await parseRowsAsync(table, rows);
 		const { rows: unique, collapsed } = collapseByKey(def, parsed);
 		if (unique.length === 0) return { written: 0, collapsed, ignored: 0 };
 

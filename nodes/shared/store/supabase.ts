@@ -29,7 +29,7 @@ import {
 	claimRow,
 	collapseByKey,
 	upsertableDef,
-	parseRows,
+	parseRowsAsync,
 	rowsForInsert,
 	validatePatch,
 } from './validate';
@@ -152,7 +152,7 @@ export class SupabaseStore implements Store {
 		const def = upsertableDef(table);
 		const size = checkChunkSize(opts.chunkSize);
 		const ignore = checkOnConflict(opts.onConflict) === 'ignore';
-		const parsed = parseRows(table, rows);
+		const parsed = await parseRowsAsync(table, rows);
 		const { rows: unique, collapsed } = collapseByKey(def, parsed);
 		const chunks = chunk(unique, size);
 		let inserted = 0;

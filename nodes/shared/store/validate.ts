@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { actionLedgerRow, rowChecks, rowSchemas, type TableName } from '../schema/rows';
 import { cleanText, cleanValue } from '../text/clean';
+import { runSteps, runStepsAsync, type Steps } from '../resilience/steps';
 import { StoreError, StoreValidationError } from './errors';
 import { isFilterable, tableDef, type ColumnKind, type TableDef } from './tables';
 import type { ClaimIntent, Condition, OnConflict, OrderBy, Scalar, SelectQuery, ValidatedRow, RowCheck, Where } from './types';
@@ -102,13 +103,31 @@ export function validateRows<T extends TableName>(table: T, rows: ReadonlyArray<
  * rejects the batch.
  */
 export function parseRows(table: TableName, rows: ReadonlyArray<unknown>): Array<Record<string, unknown>> {
+	return runSteps(parseRowSteps(table, rows));
+}
+
+/**
+ * `parseRows` in slices: the event loop gets a turn every 10 ms of parsing (a 10,000-campaign optimizer run writes
+ * about 12,000 records with jsonb evidence, a block of about a second parsed at once). The adapters' `upsert` uses it.
+ */
+export function parseRowsAsync(table: TableName, rows: ReadonlyArray<unknown>): Promise<Array<Record<string, unknown>>> {
+	return runStepsAsync(parseRowSteps(table, rows));
+}
+
+function* parseRowSteps(table: TableName, rows: ReadonlyArray<unknown>): Steps<Array<Record<string, unknown>>> {
 	if (!Array.isArray(rows)) throw new StoreError(`${table}: rows must be an array`, { table, code: 'VALIDATION' });
-	return rows.map((row, rowIndex) => {
-		if (isValidatedRow(table, row)) return row as Record<string, unknown>;
-		const checked = parseOne(table, row);
-		if (!checked.ok) throw new StoreValidationError(table, rowIndex, checked.reason);
-		return checked.row;
-	});
+	const out: Array<Record<string, unknown>> = new Array(rows.length);
+	for (let rowIndex = 0; rowIndex < rows.length; rowIndex++) {
+		const row: unknown = rows[rowIndex];
+		if (isValidatedRow(table, row)) out[rowIndex] = row as Record<string, unknown>;
+		else {
+			const checked = parseOne(table, row);
+			if (!checked.ok) throw new StoreValidationError(table, rowIndex, checked.reason);
+			out[rowIndex] = checked.row;
+		}
+		if (rowIndex % 16 === 15) yield;
+	}
+	return out;
 }
 
 /** `insert`'s rows: parsed by `parseRows`, each with a new id; a table without an id column is refused. */
