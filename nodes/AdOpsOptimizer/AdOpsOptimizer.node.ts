@@ -10,6 +10,7 @@ import * as backtest from './actions/backtest.operation';
 import * as reconcile from './actions/reconcile.operation';
 import * as planBudget from './actions/planBudget.operation';
 import * as run from './actions/run.operation';
+import * as setKillSwitch from './actions/setKillSwitch.operation';
 
 export class AdOpsOptimizer implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +23,7 @@ export class AdOpsOptimizer implements INodeType {
 		// (n8n adds it only where defaultVersion is undefined or equals version; see test/unit/canvas-custom-api-call.test.ts).
 		version: [1, 1.1],
 		defaultVersion: 1.1,
-		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"] === "planBudget" ? "plan budget" : $parameter["operation"]}}',
+		subtitle: '={{$parameter["operation"] === "run" ? ($parameter["mode"] === "live" ? "run rules (live)" : "run rules (dry run)") : $parameter["operation"] === "planBudget" ? "plan budget" : $parameter["operation"] === "setKillSwitch" ? "kill switch " + $parameter["killSwitchState"] : $parameter["operation"]}}',
 		description: `Rules propose pauses and budget changes across ${platformList(platformsWith('optimizer'))}; gates decide; every change happens at most once`,
 		defaults: { name: 'AdOps Optimizer' },
 		usableAsTool: true,
@@ -69,12 +70,19 @@ export class AdOpsOptimizer implements INodeType {
 						action: 'Run the optimization rules',
 						description: 'Evaluate the rules over stored performance and current campaign state; execute, propose or gate each decision with its evidence',
 					},
+					{
+						name: 'Set Kill Switch',
+						value: 'setKillSwitch',
+						action: 'Turn the kill switch on or off',
+						description: 'One switch in the store that holds every optimizer run, Plan Budget and approved budget or status change, on every worker, until it is turned off',
+					},
 				],
 			},
 			...run.description,
 			...backtest.description,
 			...reconcile.description,
 			...planBudget.description,
+			...setKillSwitch.description,
 		],
 	};
 

@@ -21,6 +21,8 @@ import type { CampaignControl, PlatformAdapter } from '../../nodes/shared/platfo
 import { parseRule, ruleFromRow, SEED_RULES, type RuleInput } from '../../nodes/shared/rules';
 import type { OptimizerAdapters } from '../../nodes/shared/rules/apply';
 import { registerOptimizationExecutor } from '../../nodes/shared/rules/executor';
+import { killSwitchHold, readKillSwitch, setKillSwitch } from '../../nodes/shared/rules/kill-switch';
+import { budgetPlanExecutor } from '../../nodes/shared/allocation/executor';
 import { runOptimizer, type OptimizerItem, type OptimizerResult, type OptimizerSettings } from '../../nodes/shared/rules/run';
 import { runBacktest } from '../../nodes/shared/rules/backtest-run';
 import type { RowInput } from '../../nodes/shared/schema/rows';
@@ -388,6 +390,58 @@ function registerSuite(name: string, open: () => Promise<{ store: Store; seed: (
 			assert.deepEqual(stopped.items.map((i) => [i.rule.id, i.outcome, i.gates.find((g) => g.gate === 'kill_switch')!.status]), [['kill-l4', 'gated', 'fail']]);
 			assert.equal(writes().length, before);
 			assert.equal(L4.status, 'ACTIVE');
+		});
+
+		test('the stored kill switch (Set Kill Switch) holds live runs, dry runs and a change approved before it, on every run, until it is off; then the change runs once', async () => {
+			const M5 = campaign('google', 'ACTIVE');
+			const P5 = campaign('meta', 'PAUSED');
+			const budget = M5.dailyBudget;
+			const proposed = await run([rule('raise-m5', M5, { type: 'scale_budget', percent: 40 })], LIVE, at(10));
+			assert.equal(proposed.proposals.length, 1);
+			const [queued] = await queue.enqueue(proposed.proposals);
+			clock = at(11);
+			await approve(queued!.pageId!);
+			await queue.syncDecisions();
+
+			const on = await setKillSwitch(store, { on: true, by: 'Dana (marketing ops)', reason: 'Black Friday freeze', now: at(11) });
+			assert.deepEqual(await readKillSwitch(store), on);
+			const before = writes().length;
+			// Execute Approved: held, still approved, nothing claimed, read or sent
+			const reads = sb.requests().length;
+			const [held] = await queue.executeApproved(registry);
+			assert.equal(held?.type, 'skipped', JSON.stringify(held));
+			assert.equal(held?.status, 'approved');
+			assert.equal(held?.held, `the stored kill switch is on (turned on by Dana (marketing ops) at ${at(11).toISOString().slice(0, 16).replace('T', ' ')} UTC: Black Friday freeze); turn it off with AdOps Optimizer, Set Kill Switch, to let approved changes run`);
+			assert.match(held!.message, /stays approved and nothing of it ran: the stored kill switch is on/);
+			assert.equal(sb.requests().length, reads, 'no platform read either');
+			assert.deepEqual(await store.select('action_ledger', { where: { target: queued!.proposalId } }), [], 'nothing claimed');
+			// a budget plan approved before the switch waits the same way (its executor carries the same hold)
+			assert.equal(await budgetPlanExecutor({ store, adapters }).hold!(), held?.held);
+			// a live run and a dry run of this process (killSwitch not set on the node): every decision gated, in the stored switch's words
+			for (const settings of [LIVE, DEFAULTS]) {
+				const stopped = await run([rule('kill-stored-p5', P5, { type: 'enable' })], settings, at(12));
+				assert.equal(stopped.killSwitch, true);
+				const gate = one(stopped, 'kill-stored-p5').gates.find((g) => g.gate === 'kill_switch')!;
+				assert.equal(gate.status, 'fail');
+				assert.match(gate.detail, /^kill switch is on \(stored kill switch turned on by Dana \(marketing ops\) at .* UTC: Black Friday freeze\): nothing executes or is proposed$/);
+			}
+			assert.equal(writes().length, before);
+			assert.equal(P5.status, 'PAUSED');
+			assert.equal(M5.dailyBudget, budget);
+
+			// off: the held change runs once, at the next Execute Approved
+			await setKillSwitch(store, { on: false, by: 'Dana (marketing ops)', now: at(13) });
+			clock = at(13);
+			const [executed] = await queue.executeApproved(registry);
+			assert.equal(executed?.type, 'executed', JSON.stringify(executed));
+			assert.equal(M5.dailyBudget, (proposed.proposals[0]!.payload as { budgetAfter: number }).budgetAfter);
+			assert.deepEqual(await queue.executeApproved(registry), [], 'once');
+			assert.equal(writes().length - before, 1);
+			// a switch nobody can read counts as on; a switch needs a name
+			await store.setState('optimizer.kill_switch', { on: 'maybe' });
+			assert.match((await killSwitchHold(store))!, /cannot be read, so it counts as on/);
+			await assert.rejects(setKillSwitch(store, { on: true, by: '  ' }), /Say who turns the kill switch on \(Set By\)/);
+			await setKillSwitch(store, { on: false, by: 'test', now: at(13) });
 		});
 
 		test('supabase/seed.sql rules read back as SEED_RULES and run (dry) from the store', async () => {

@@ -166,4 +166,40 @@ describe('AdOps Optimizer on n8n-core', () => {
 		expect((gated2!.find((i) => (i.json.rule as { name?: string } | undefined)?.name === 'E2E wf-pause')!.json as { reasons: string[] }).reasons.at(-1)).toMatch(/already announced today/);
 		expect(slackMessages(engine).length - before).toBe(3);
 	});
+
+	test('Set Kill Switch: on holds a live run of another Optimizer node (every decision gated, in its words) and needs a name; Show reads it; off lets the run act', async () => {
+		// any currency: the file's other tests use up the USD campaigns of seed 11
+		const { world } = engine.sandbox;
+		const pause = world.accounts
+			.filter((a) => ['meta', 'linkedin', 'google'].includes(a.platform))
+			.flatMap((account) => account.campaigns.map((c) => Object.assign(c, { account })))
+			.find((c) => c.status === 'ACTIVE' && !used.has(c.id) && c.daily.some((d) => d.impressions > 0 && d.date >= addDays(world.today, -7)))!;
+		expect(pause, 'an unused active campaign').toBeDefined();
+		used.add(pause.id);
+		const rules = JSON.stringify([rule('kill-stored', pause, { type: 'pause' })]);
+		const store = { adOpsStoreApi: creds.adOpsStoreApi! };
+		const kill = (parameters: Record<string, unknown>) => engine.runNode({ name: 'Kill Switch', type: 'adOpsOptimizer', parameters: { operation: 'setKillSwitch', ...parameters }, credentials: store });
+		const unnamed = await kill({ killSwitchState: 'on', killSwitchBy: '  ' }); // empty is an issue n8n shows before any run; spaces reach the node
+		expectNodeError(unnamed, 'Kill Switch', /Say who turns the kill switch on \(Set By\)/, 0);
+		const on = await kill({ killSwitchState: 'on', killSwitchBy: 'Dana', killSwitchReason: 'Black Friday freeze' });
+		expect(on.status, on.error?.message).toBe('success');
+		const [item] = on.items('Kill Switch', 0);
+		expect(item!.json).toMatchObject({ outcome: 'kill_switch', on: true, by: 'Dana', reason: 'Black Friday freeze', wasOn: false });
+		expect(item!.json.text).toMatch(/^Kill switch now on: turned on by Dana at \d{4}-\d\d-\d\d \d\d:\d\d UTC: Black Friday freeze\. Every optimizer run/);
+		expectPaired(on);
+		const held = await engine.runNode(node({ operation: 'run', mode: 'live', killSwitch: false, useStoredRules: false, rules, runOptions: gates }));
+		expect(held.status, held.error?.message).toBe('success');
+		const gated = held.outputs('Optimizer')[2]!;
+		const decision = gated.find((i) => (i.json.rule as { name?: string } | undefined)?.name === 'kill-stored')!.json as { outcome: string; gates: Array<{ gate: string; status: string; detail: string }> };
+		expect(decision.outcome).toBe('gated');
+		expect(decision.gates.find((g) => g.gate === 'kill_switch')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^kill switch is on \(stored kill switch turned on by Dana at .* UTC: Black Friday freeze\)/) });
+		expect(status(pause).status).toBe('ACTIVE');
+		const shown = await kill({ killSwitchState: 'show' });
+		expect(shown.items('Kill Switch', 0)[0]!.json.text).toMatch(/^Kill switch is on: turned on by Dana/);
+		const off = await kill({ killSwitchState: 'off', killSwitchBy: 'Dana' });
+		expect(off.items('Kill Switch', 0)[0]!.json).toMatchObject({ on: false, wasOn: true });
+		const acts = await engine.runNode(node({ operation: 'run', mode: 'live', killSwitch: false, useStoredRules: false, rules, runOptions: gates }));
+		expect(decided(acts.outputs('Optimizer')[0]!)).toEqual(['kill-stored:executed']);
+		expect(status(pause).status).toBe('PAUSED');
+	});
 });

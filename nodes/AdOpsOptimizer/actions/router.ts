@@ -8,11 +8,12 @@ import * as backtest from './backtest.operation';
 import * as planBudget from './planBudget.operation';
 import * as reconcile from './reconcile.operation';
 import * as run from './run.operation';
+import * as setKillSwitch from './setKillSwitch.operation';
 import type { OptimizerContext } from './types';
 
 export type { OptimizerContext } from './types';
 
-const operations = { run, backtest, reconcile, planBudget } as const;
+const operations = { run, backtest, reconcile, planBudget, setKillSwitch } as const;
 
 /** Three outputs: executed (and failed) with their alerts, proposals for AdOps Approval, gated and everything stored only. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -20,7 +21,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`);
 	const { adapters, accounts } = await controlledAdaptersFromNode(this, { maxRetries: 3 });
-	if (Object.keys(adapters).length === 0) {
+	// the kill switch lives in the store alone: it needs no platform credential
+	if (Object.keys(adapters).length === 0 && operation !== 'setKillSwitch') {
 		throw new NodeOperationError(this.getNode(), `Select at least one platform credential (${CONTROLLED_CREDENTIALS.map((c) => c.label).join(', ')}): the optimizer reads each campaign's current state from its platform before it evaluates or changes anything`);
 	}
 	const store = await openStoreFromNode(this);

@@ -69,7 +69,7 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		displayOptions: show,
-		description: 'Whether every decision is gated: nothing executes, nothing is proposed, every decision is stored with the reason',
+		description: 'Whether every decision of this run is gated: nothing executes, nothing is proposed, every decision is stored with the reason. To stop every run and every approved change, use the Set Kill Switch operation (the stored switch) instead',
 	},
 	{
 		displayName: 'Use Stored Rules',

@@ -4,6 +4,7 @@
 // data (titles, evidence, errors, approver names) goes where the renderer
 // escapes it and turns off Slack's automatic linking: fields, items and the
 // plain-text header, never the mrkdwn message.
+import { utcMinute } from '../text/dates';
 import { truncateVisibly } from '../text/graphemes';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, encodeApprovalValue } from './interaction';
 import { escapeMrkdwn, type Alert } from './message';
@@ -158,7 +159,7 @@ function formatTime(iso: string | undefined, now: Date): string | undefined {
 	if (!iso) return undefined;
 	const t = new Date(iso);
 	if (Number.isNaN(t.getTime())) return iso;
-	const shown = `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+	const shown = utcMinute(t);
 	const minutes = Math.round((t.getTime() - now.getTime()) / 60_000);
 	const span = (m: number) => (m >= 48 * 60 ? `${Math.round(m / 1440)} d` : m >= 90 ? `${Math.round(m / 60)} h` : `${m} min`);
 	if (minutes > 0) return `${shown} (in ${span(minutes)})`;

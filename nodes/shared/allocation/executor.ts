@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { ExecutionOutcomeUnknown, executionOutcome, type Executor, type ExecutorRegistry } from '../approvals/executors';
 import type { Json } from '../schema/rows';
 import { optimizationExecutor, type OptimizationExecutorDeps } from '../rules/executor';
+import { killSwitchHold } from '../rules/kill-switch';
 
 export const BUDGET_PLAN_KIND = 'budget_plan';
 
@@ -51,7 +52,7 @@ function label(change: Record<string, unknown>): string {
 /** The executor of `budget_plan` proposals; see the module doc. */
 export function budgetPlanExecutor(deps: OptimizationExecutorDeps): Executor {
 	const one = optimizationExecutor(deps);
-	return async (payload, ctx) => {
+	const execute: Executor = async (payload, ctx) => {
 		const parsed = budgetPlanPayloadSchema.safeParse(payload);
 		if (!parsed.success) throw new Error(`proposal ${ctx.proposal.id} does not carry a budget plan: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
 		const p = parsed.data;
@@ -87,6 +88,8 @@ export function budgetPlanExecutor(deps: OptimizationExecutorDeps): Executor {
 		}
 		return { planId: p.planId, week: p.week, executed: results } as unknown as Json;
 	};
+	// the stored kill switch holds every approved change (it stays approved, nothing is read or sent) until it is off
+	return Object.assign(execute, { hold: () => killSwitchHold(deps.store) });
 }
 
 /** Registers the `budget_plan` executor (AdOps Approval's Execute Approved does, next to `optimization`). */

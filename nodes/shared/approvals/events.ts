@@ -21,7 +21,7 @@ export type ApprovalEventType =
 	| 'in_progress'
 	/** The executor's answer was lost or late: possibly applied, counted as applied, being checked (reconciled) before anything acts; never re-sent blindly. */
 	| 'unknown'
-	/** Approved but not run now (no executor registered for the kind). */
+	/** Approved but not run now (no executor registered for the kind, or its executor holds it: the stored kill switch). */
 	| 'skipped'
 	/** A decision on a proposal that was no longer pending (a second click): nothing changed, nothing was written. */
 	| 'unchanged';
@@ -68,6 +68,8 @@ export interface ApprovalEvent {
 	url?: string;
 	decidedBy?: Decider;
 	reason?: RefusalReason;
+	/** `skipped` by its executor's hold: why it waits (the stored kill switch, who turned it on, when, why). */
+	held?: string;
 	/** Refusals that need a person's attention. */
 	flagged?: boolean;
 	/** `edited_after_queue`: which card fields differ from what was queued. */

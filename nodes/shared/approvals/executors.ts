@@ -53,8 +53,12 @@ export type ReconcileResult = { state: 'applied'; result?: Json; how: string } |
 /** Reads the platform's state for one proposal's effect. Must not perform the effect. */
 export type Reconciler = (payload: Json, ctx: ExecutionContext) => Promise<ReconcileResult>;
 
-/** Performs the side effect and returns what to record as the result (JSON). May carry `reconcile`. */
-export type Executor = ((payload: Json, ctx: ExecutionContext) => Promise<Json | void>) & { reconcile?: Reconciler };
+/**
+ * Performs the side effect and returns what to record as the result (JSON). May carry `reconcile`, and `hold`: why
+ * its proposals must wait now (the stored kill switch), or null. A held proposal keeps its status, nothing of it is
+ * claimed, read or sent, and the next Execute Approved after the hold lifts runs it.
+ */
+export type Executor = ((payload: Json, ctx: ExecutionContext) => Promise<Json | void>) & { reconcile?: Reconciler; hold?: () => Promise<string | null> };
 
 const UNKNOWN_MARK = Symbol.for('adops.outcomeUnknown');
 

@@ -83,6 +83,8 @@ export class ApprovalQueue extends SlackDecisions {
 		if (!executor) {
 			return this._event('skipped', p, `No executor is registered for kind "${p.kind}"; "${p.title}" stays ${p.status} until one is.`, { idempotencyKey: key });
 		}
+		const held = executor.hold ? await executor.hold() : null;
+		if (held) return this._event('skipped', p, `"${p.title}" stays ${p.status} and nothing of it ran: ${held}.`, { idempotencyKey: key, held });
 		const claim = await this.store.claimAction(key, {
 			kind: `approval.${p.kind}`,
 			target: p.id,

@@ -1419,7 +1419,7 @@ function* evaluationSteps(
 		proposal: null,
 	});
 
-	const killGate = killSwitchGate(settings.killSwitch);
+	const killGate = killSwitchGate(settings.killSwitch, settings.killSwitchReason);
 	const conflicts = new Map<PreparedRule, Map<number, GateResult>>();
 	const conflictFor = (winner: PreparedRule, loser: PreparedRule): GateResult => {
 		let m = conflicts.get(winner);

@@ -34,6 +34,7 @@ import { toJson } from './evaluate';
 import { changesSince, outsideChangeRecords } from './run';
 import { describeChange } from './gates/changes';
 import { actionRecordFromRow, optimizationPayloadSchema, type OptimizationPayload } from './rows';
+import { killSwitchHold } from './kill-switch';
 
 export const OPTIMIZATION_KIND = 'optimization';
 
@@ -106,7 +107,7 @@ async function record(store: Store, p: OptimizationPayload, ctx: ExecutionContex
  */
 export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 	const now = deps.now ?? (() => new Date());
-	return async (payload, ctx) => {
+	const execute: Executor = async (payload, ctx) => {
 		const parsed = optimizationPayloadSchema.safeParse(payload);
 		if (!parsed.success) {
 			throw new Error(`proposal ${ctx.proposal.id} does not carry an optimization change: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`);
@@ -221,6 +222,8 @@ export function optimizationExecutor(deps: OptimizationExecutorDeps): Executor {
 				throw new Error(`${campaign}: the change is ${inProgressText(result.by, result.since)}`);
 		}
 	};
+	// the stored kill switch holds every approved change (it stays approved, nothing is read or sent) until it is off
+	return Object.assign(execute, { hold: () => killSwitchHold(deps.store) });
 }
 
 /**

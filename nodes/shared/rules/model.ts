@@ -420,6 +420,8 @@ export const settingsSchema: z.ZodType<Settings, z.ZodTypeDef, unknown> = z
 			return z.NEVER;
 		}),
 		killSwitch: z.boolean().default(false),
+		/** Why the kill switch is on, for the gate's detail (the stored switch's words). */
+		killSwitchReason: z.string().optional(),
 		maxActionsPerRun: z.number().int('must be a whole number').min(0).max(1_000_000).default(100),
 		gates: gateConfigSchema.default({}),
 		currencies: z.record(currencyCode, currencyGatesSchema).default({}),

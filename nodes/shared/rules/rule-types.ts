@@ -269,6 +269,8 @@ export interface Settings {
 	nowMs: number;
 	/** Global kill switch: every decision is gated, nothing executes or is proposed. */
 	killSwitch: boolean;
+	/** Why it is on (the stored switch: who, when, why), for the gate's detail. */
+	killSwitchReason?: string;
 	/** Changes (executed or proposed) one evaluation may plan. */
 	maxActionsPerRun: number;
 	gates: GateConfig;

@@ -85,6 +85,7 @@ import { DAY_MS, dayString } from './time';
 import { parseRule, RuleValidationError, validateRules, type ValidationIssue } from './model';
 import { actionDetails, actionRecordFromRow, decisionToActionRow, ruleInputFromRow } from './rows';
 import { readAds } from './ad-entities';
+import { withStoredKillSwitch } from './kill-switch';
 import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../resilience/steps';
 import { conditionWords, type OptimizerCondition } from './evidence';
 
@@ -100,8 +101,10 @@ export interface OptimizerSettings {
 	maxAttempts?: number;
 	/** Operator gates (rules/model.ts `GateConfig`): minimum data, entity age, schedule, cooldown, change caps, floor and ceiling, approval threshold. */
 	gates?: unknown;
-	/** Global kill switch: every decision is gated. */
+	/** Global kill switch: every decision is gated (also when the store's kill switch is on: rules/kill-switch.ts). */
 	killSwitch?: boolean;
+	/** Why it is on, for the gate's detail (set from the stored switch). */
+	killSwitchReason?: string;
 	/** Changes (executed or proposed) one run may plan (default 100). */
 	maxActionsPerRun?: number;
 	/** Money gates per budget currency. */
@@ -646,7 +649,8 @@ export async function runOptimizer(input: OptimizerInput, deps: OptimizerDeps): 
 	const startedAt = clock();
 	const at = startedAt.toISOString();
 	const { evaluation: evalSettings, dryRun, validateOnDryRun, maxAttempts } = splitSettings(input.settings);
-	const settings = { ...evalSettings, now: at };
+	// the stored kill switch (Set Kill Switch) holds every run, live or dry, on every worker
+	const settings = await withStoredKillSwitch(store, { ...evalSettings, now: at });
 	const warnings: string[] = [];
 	const runId = deps.runId ? String(deps.runId) : `run-${randomUUID()}`;
 	const by = holderId(runId);

@@ -49,6 +49,11 @@ export function utcDate(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** An instant to the minute for people: "2026-12-07 18:20 UTC". */
+export function utcMinute(t: Date): string {
+	return `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** The wall clock of an instant in a time zone. */
 export interface WallClock {
 	/** Local calendar date `YYYY-MM-DD`. */
