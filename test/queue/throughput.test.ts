@@ -5,9 +5,12 @@
 // sandbox Meta account, 30 days of their performance in the store, the rules
 // benchmark's 20 realistic rules). RUNS copies of each are queued at once;
 // the figure is the wall time from the first queued to the last finished, and
-// runs a minute. Opt-in (about 15 minutes on this machine, more under load):
+// runs a minute. Opt-in (about 6 minutes on an idle machine, more under load):
 //
 //   ADOPS_QUEUE_THROUGHPUT=1 DATABASE_URL=… npx vitest run --project queue test/queue/throughput.test.ts
+//
+// ADOPS_QUEUE_THROUGHPUT_RUNS (4), ADOPS_QUEUE_THROUGHPUT_CAMPAIGNS (10000) and
+// ADOPS_QUEUE_THROUGHPUT_CONCURRENCY (5, the harness's worker --concurrency) change the workload.
 //
 // The load average is printed with every figure: on a machine shared with
 // other work a second worker competes for the same cores.
@@ -30,6 +33,8 @@ const ROOT = join(__dirname, '..', '..');
 const ON = process.env.ADOPS_QUEUE_THROUGHPUT === '1';
 const RUNS = Number(process.env.ADOPS_QUEUE_THROUGHPUT_RUNS ?? 4);
 const CAMPAIGNS = Number(process.env.ADOPS_QUEUE_THROUGHPUT_CAMPAIGNS ?? 10_000);
+/** Jobs a worker takes at once (`n8n worker --concurrency`): with the harness's 5, one worker takes every queued run and a second one idles. */
+const CONCURRENCY = Number(process.env.ADOPS_QUEUE_THROUGHPUT_CONCURRENCY ?? 5);
 const DAYS = 30;
 
 type WfNode = { name: string; type: string; parameters: Record<string, unknown>; [k: string]: unknown };
@@ -117,7 +122,7 @@ describe.skipIf(!ON)('throughput in queue mode, 1 worker then 2 (opt-in: ADOPS_Q
 		}
 		wf.optimize = viaWebhook(optimize, 'QueueTputOptim01', 'tput-optimize', triggers(optimize), ['Optimizer']);
 
-		cluster = await startQueueCluster({ workers: 1 });
+		cluster = await startQueueCluster({ workers: 1, concurrency: CONCURRENCY });
 		await cluster.importCredentials([
 			...sandboxN8nCredentials(sandbox, { backend: 'postgres', connectionString: storeUrl, ssl: 'disable', schema }),
 			{ id: 'adopsStoreTput02', name: 'AdOps Store (optimizer)', type: 'adOpsStoreApi', data: { backend: 'postgres', connectionString: storeUrl, ssl: 'disable', schema: optSchema } },
@@ -166,6 +171,7 @@ describe.skipIf(!ON)('throughput in queue mode, 1 worker then 2 (opt-in: ADOPS_Q
 	}
 
 	test('one worker, then two: the 7-account ingest and the 10,000-campaign optimizer dry run', async () => {
+		figures.push(`worker concurrency ${CONCURRENCY} (jobs each worker takes at once), ${RUNS} runs queued at once`);
 		const one = { ingest: await measure('ingest', 1), optimize: await measure('optimize', 1) };
 		const t0 = performance.now();
 		await cluster.addWorker();
