@@ -9,7 +9,7 @@
 // Store: PostgreSQL when DATABASE_URL is set, PGlite otherwise (read after n8n stops).
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { signBody, type IngestAnswer } from '../../nodes/shared/events';
 import { startN8n, type N8nHost, type WorkflowInput } from '../helpers/n8n';
 import { testStore, type TestStore } from '../helpers/store';
@@ -100,6 +100,9 @@ describe('AdOps Events Trigger in real n8n', () => {
 		const sorted = [...times].sort((a, b) => a - b);
 		const median = sorted[Math.floor(sorted.length / 2)];
 		console.log(`real n8n (${ts.config.kind}): ${answers.length} posts of 1,000 events, median ${median.toFixed(0)} ms, slowest ${sorted[sorted.length - 1].toFixed(0)} ms (${Math.round(1000 / (median / 1000))} events/s, ${retries} posts retried after n8n's 503); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+		// the issue's bar (a 1,000-event batch acknowledged within a second) holds where the machine is not overloaded
+		const cores = availableParallelism();
+		if (loadavg()[0] / cores < 1.5) assert.ok(median < 1000, `median post of 1,000 events took ${median.toFixed(0)} ms in real n8n (load ${loadavg()[0].toFixed(1)} on ${cores} cores)`);
 		const log = n8n.serverLog(5000).toLowerCase();
 		for (const email of data.emails.slice(0, 2000)) assert.ok(!log.includes(email.toLowerCase()), 'no e-mail address in the n8n log');
 		// PGlite is single-process: read the store once n8n has stopped
