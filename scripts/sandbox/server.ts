@@ -53,6 +53,12 @@ export interface SandboxOptions {
 	port?: number;
 	/** Pinned current date `YYYY-MM-DD` (default: real today, UTC). */
 	today?: string;
+	/**
+	 * The sandbox clock's instant at start (ISO-8601, on `today`; default: `today` at the real time of day). The clock
+	 * then runs in real time. A test whose own clock is fixed pins it here, so the times the platforms stamp (change
+	 * histories, Notion edits) are near the test's clock whatever the hour the test runs at.
+	 */
+	now?: string;
 	/** Rows per Google Ads `search` page and `searchStream` batch (default 10,000, as Google). */
 	googleAdsPageSize?: number;
 	/**
@@ -225,10 +231,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const port = options.port ?? 0;
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0-65535, got ${String(options.port)}`);
 
+	if (options.now !== undefined && !(Number.isFinite(Date.parse(options.now)) && new Date(options.now).toISOString().slice(0, 10) === today)) {
+		throw new Error(`now must be an ISO-8601 instant on ${today} (the sandbox's today), got ${String(options.now)}`);
+	}
 	const pageSize = options.googleAdsPageSize;
 	if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) throw new Error(`googleAdsPageSize must be a positive integer, got ${String(pageSize)}`);
 	const responders = new ResponderRegistry(globalResponders);
 	let state = newState(seed, today, responders, undefined, pageSize);
+	if (options.now !== undefined) state.clockOffsetMs = Date.parse(options.now) - Date.now();
 	state.enforceLimits = options.enforceLimits === true;
 
 	const admin = adminPlatform(() => state, (next) => {

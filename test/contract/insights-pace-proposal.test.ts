@@ -97,7 +97,9 @@ describe('Pace Budgets proposals through the optimizer, the approval executor an
 	const ctxOf = (proposal: { id: string }) => ({ proposal: { ...proposal, decidedBy: 'notion:maya', evidence: null } }) as unknown as Parameters<ReturnType<typeof optimizationExecutor>>[1];
 
 	beforeAll(async () => {
-		sb = await startSandbox({ seed: 22, today: TODAY });
+		// the sandbox clock pinned at midday, before NOW: the executors' clocks are NOW + hours, so a platform change stamped at
+		// the real time of day (after 18:00 UTC: later than NOW) was read as a change made outside the package (CI at 18:37 failed)
+		sb = await startSandbox({ seed: 22, today: TODAY, now: `${TODAY}T12:00:00Z` });
 		ts = await testStore('adops-pace-proposal');
 		store = await openStore(ts.config);
 		adapters = sandboxAdapters(sb, ['meta'], ADAPTER_OPTIONS);

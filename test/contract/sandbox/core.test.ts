@@ -123,3 +123,17 @@ describe('sandbox: binding, determinism, admin', () => {
 		}
 	});
 });
+
+describe('sandbox: a pinned clock', () => {
+	it('starts at the instant given (then runs in real time), on its today only', async () => {
+		const sb = await startSandbox({ seed: 3, today: '2026-03-20', now: '2026-03-20T12:00:00Z' });
+		try {
+			const drift = sb.now() - Date.parse('2026-03-20T12:00:00Z');
+			assert.ok(drift >= 0 && drift < 5_000, `the clock starts at 12:00 (drift ${drift} ms)`);
+		} finally {
+			await sb.close();
+		}
+		await assert.rejects(startSandbox({ today: '2026-03-20', now: '2026-03-21T01:00:00Z' }), /now must be an ISO-8601 instant on 2026-03-20/);
+		await assert.rejects(startSandbox({ today: '2026-03-20', now: 'noon' }), /now must be an ISO-8601 instant/);
+	});
+});
