@@ -12,6 +12,9 @@ import fc from 'fast-check';
 import { ISO_4217_EXPONENT } from '../../nodes/shared/platforms/currency';
 import { backtest, buildMetricIndex, evaluate, METRICS, type ActionRecord, type BacktestReport, type EntityInput, type MetricRowInput } from '../../nodes/shared/rules';
 
+/** The seed of the bounds-and-caps property (its activity check needs a run with enough budget changes). */
+const SEED = Number(process.env.ADOPS_PROPERTY_SEED ?? 20261207);
+
 const HOUR = 3_600_000;
 const CURRENCIES = ['USD', 'JPY', 'KWD'] as const;
 const ZONES = ['UTC', 'Europe/Berlin', 'America/Los_Angeles', 'Asia/Kolkata'];
@@ -225,12 +228,15 @@ describe('rules properties (backtest over 10 days, random worlds)', () => {
 					assert.equal(new Set(atStep.map((a) => `${a.campaignId}`)).size, atStep.length, 'one change per entity per run');
 				}
 			}),
-			{ numRuns: 120 },
+			// a fixed seed (ADOPS_PROPERTY_SEED tries others): with a random one the activity below ranged 19–151 budget
+			// changes over 12 runs and fell to 14 in CI (7 December), failing the bound by chance
+			{ numRuns: 120, seed: SEED },
 		);
 		// the generators must produce real activity, or the properties above prove nothing
-		// (typically 110–210 changes and 40–120 budget changes; the bounds leave room for random seeds)
+		// (over random seeds: 68–179 changes and 19–151 budget changes in 12 runs; the bounds are for the fixed seed's run
+		// and for other seeds tried by hand; the fixed seed: 88 changes, 56 budget changes)
 		assert.ok(applied > 40, `only ${applied} changes applied over all runs`);
-		assert.ok(budgetChanges > 15, `only ${budgetChanges} budget changes over all runs`);
+		assert.ok(budgetChanges > 15, `only ${budgetChanges} budget changes over all runs (seed ${SEED})`);
 	});
 
 	test('the kill switch stops everything: no change, no proposal, every decision gated by it', () => {
