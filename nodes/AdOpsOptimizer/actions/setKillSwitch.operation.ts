@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { ParameterError } from '../../common/params';
-import { killSwitchWords, readKillSwitch, setKillSwitch, type StoredKillSwitch } from '../../shared/rules/kill-switch';
+import { KillSwitchInputError, killSwitchWords, readKillSwitch, setKillSwitch, type StoredKillSwitch } from '../../shared/rules/kill-switch';
 import type { OptimizerContext } from './types';
 
 const show = { show: { operation: ['setKillSwitch'] } };
@@ -61,8 +61,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: O
 					on: state === 'on',
 					by: String(this.getNodeParameter('killSwitchBy', itemIndex, '') ?? ''),
 					reason: String(this.getNodeParameter('killSwitchReason', itemIndex, '') ?? ''),
-				}).catch((error: Error) => {
-					throw new ParameterError(error.message);
+				}).catch((error: unknown) => {
+					throw error instanceof KillSwitchInputError ? new ParameterError(error.message) : error;
 				});
 	const json = {
 		outcome: 'kill_switch',

@@ -27,7 +27,6 @@ import { z } from 'zod';
 import { ExecutionOutcomeUnknown, executionOutcome, type Executor, type ExecutorRegistry } from '../approvals/executors';
 import type { Json } from '../schema/rows';
 import { optimizationExecutor, type OptimizationExecutorDeps } from '../rules/executor';
-import { killSwitchHold } from '../rules/kill-switch';
 
 export const BUDGET_PLAN_KIND = 'budget_plan';
 
@@ -88,8 +87,8 @@ export function budgetPlanExecutor(deps: OptimizationExecutorDeps): Executor {
 		}
 		return { planId: p.planId, week: p.week, executed: results } as unknown as Json;
 	};
-	// the stored kill switch holds every approved change (it stays approved, nothing is read or sent) until it is off
-	return Object.assign(execute, { hold: () => killSwitchHold(deps.store) });
+	// held exactly when each of its changes would be (the optimization executor's hold: the stored kill switch)
+	return Object.assign(execute, { hold: one.hold });
 }
 
 /** Registers the `budget_plan` executor (AdOps Approval's Execute Approved does, next to `optimization`). */

@@ -11,6 +11,11 @@ import { utcMinute } from '../text/dates';
 
 export const KILL_SWITCH_STATE_KEY = 'optimizer.kill_switch';
 
+/** Input the switch refuses (no name): the node reports it as a parameter error, unlike a store failure. */
+export class KillSwitchInputError extends Error {
+	override name = 'KillSwitchInputError';
+}
+
 export interface StoredKillSwitch {
 	on: boolean;
 	/** Who turned it on or off, as the person or workflow gave it. */
@@ -34,7 +39,7 @@ export async function readKillSwitch(store: Pick<Store, 'getState'>): Promise<St
 /** Turns the stored switch on or off; returns what was stored. `by` and `reason` are the person's words. */
 export async function setKillSwitch(store: Pick<Store, 'setState'>, input: { on: boolean; by: string; reason?: string | null; now?: Date }): Promise<StoredKillSwitch> {
 	const by = input.by.trim();
-	if (!by) throw new Error('Say who turns the kill switch ' + (input.on ? 'on' : 'off') + ' (Set By): the people it stops need to know whom to ask');
+	if (!by) throw new KillSwitchInputError('Say who turns the kill switch ' + (input.on ? 'on' : 'off') + ' (Set By): the people it stops need to know whom to ask');
 	const reason = input.reason?.trim() || null;
 	const value: StoredKillSwitch = { on: input.on, by, at: (input.now ?? new Date()).toISOString(), reason };
 	await store.setState(KILL_SWITCH_STATE_KEY, { ...value });
