@@ -226,7 +226,7 @@ async function plantAnomaly(sandbox: Sandbox): Promise<{ accountId: string; camp
 
 /** The insights run in words: each anomaly with its alert, where its PNG chart is, and what Pace Budgets said. */
 async function showInsights(sandbox: Sandbox, runData: Awaited<ReturnType<N8nHost['execute']>>['runData'], seen: number): Promise<void> {
-	type Item = { outcome: string; slack?: { status: string; fileId?: string } | null; summary?: string; problems?: string[]; label?: string; status?: string; metric?: string; direction?: string; date?: string; pattern?: string | null; actual?: number; expected?: number; score?: number; campaignName?: string | null; campaignId?: string | null; accountId?: string; alertDecision?: string };
+	type Item = { outcome: string; slack?: { status: string; fileId?: string } | null; summary?: string; problems?: string[]; label?: string; status?: string; metric?: string; direction?: string; date?: string; pattern?: string | null; actual?: number; expected?: number; score?: number; campaignName?: string | null; campaignId?: string | null; accountId?: string; alertDecision?: string; alertGroup?: string | null };
 	const items = (node: string) => (runData[node]?.at(-1)?.data?.main?.[0] ?? []).map((i) => i.json as unknown as Item);
 	const anomalies = items('Detect Anomalies').filter((i) => i.outcome === 'anomaly');
 	say(`  Detect Anomalies: ${anomalies.length} anomal${anomalies.length === 1 ? 'y' : 'ies'}`);
@@ -237,9 +237,15 @@ async function showInsights(sandbox: Sandbox, runData: Awaited<ReturnType<N8nHos
 	const dir = join(tmpdir(), 'adops-demo-charts');
 	await mkdir(dir, { recursive: true });
 	const round = (v: number | undefined) => (v ?? 0).toLocaleString('en-US', { maximumFractionDigits: 1 });
+	// one Slack message per entity and day: its lead item carries the delivery, the others are in the same message
+	const slackWords = (a: Item): string => {
+		if (a.slack) return a.slack.status.replace(/_/g, ' ');
+		const lead = a.alertGroup ? anomalies.find((x) => x.alertGroup === a.alertGroup && x.slack) : undefined;
+		return lead?.slack ? `in the same message as its ${lead.metric} (${lead.slack.status.replace(/_/g, ' ')})` : 'not posted';
+	};
 	for (const a of anomalies) {
 		const where = a.campaignId ? `campaign ${a.campaignName ?? a.campaignId}` : `account ${a.accountId} as a whole`;
-		say(`  ${a.date}, ${where}: ${a.metric} ${a.direction === 'drop' ? 'dropped' : 'spiked'} to ${round(a.actual)} against ${round(a.expected)} expected (robust score ${round(a.score)})${a.pattern ? `, named ${a.pattern.replace(/_/g, ' ')}` : ''}; alert: ${String(a.alertDecision).replace(/_/g, ' ')}, Slack: ${a.slack?.status.replace(/_/g, ' ') ?? 'not posted'}`);
+		say(`  ${a.date}, ${where}: ${a.metric} ${a.direction === 'drop' ? 'dropped' : 'spiked'} to ${round(a.actual)} against ${round(a.expected)} expected (robust score ${round(a.score)})${a.pattern ? `, named ${a.pattern.replace(/_/g, ' ')}` : ''}; alert: ${String(a.alertDecision).replace(/_/g, ' ')}, Slack: ${slackWords(a)}`);
 		const file = a.slack?.fileId ? sandbox.world.slack.files?.find((f) => f.id === a.slack!.fileId) : undefined;
 		if (file?.bytes) {
 			const path = join(dir, file.name ?? `${file.id}.png`);

@@ -104,7 +104,7 @@ describe('workflows/insights.json in real n8n', () => {
 		await cleanup();
 	});
 
-	test('ingest, then insights: the planted tracking break, and no other drop, each alert posted once with its PNG; a rerun posts nothing', async () => {
+	test('ingest, then insights: the planted tracking break, and no other drop, one message per entity and day posted once with its PNGs; a rerun posts nothing', async () => {
 		const loaded = await n8n.execute(ingest.id as string);
 		assert.equal(loaded.status, 'success', JSON.stringify(loaded.error));
 		const before = channel().messages.length;
@@ -131,12 +131,16 @@ describe('workflows/insights.json in real n8n', () => {
 		assert.equal(broken.pattern, 'tracking_break');
 		assert.equal(broken.actual, 0);
 		const posted = channel().messages.slice(before);
-		assert.equal(posted.length, anomalies.length, 'one Slack message per anomaly (no pacing plan: nothing else)');
+		const entities = new Set(anomalies.map((a) => `${a.platform}|${a.accountId}|${a.campaignId}|${a.date}`));
+		assert.equal(posted.length, entities.size, 'one Slack message per entity and day (no pacing plan: nothing else)');
 		for (const m of posted) {
-			const f = sandbox.world.slack.files!.find((x) => x.id === m.files?.[0])!;
-			assert.ok(f, 'the message carries its file');
-			assert.deepEqual(Buffer.from(f.bytes!.subarray(0, 8)), PNG);
-			assert.equal(f.bytes!.length, f.length);
+			assert.ok(m.files && m.files.length >= 1 && m.files.length <= 3, 'the message carries its charts (at most 3)');
+			for (const id of m.files) {
+				const f = sandbox.world.slack.files!.find((x) => x.id === id)!;
+				assert.ok(f, 'the message carries its file');
+				assert.deepEqual(Buffer.from(f.bytes!.subarray(0, 8)), PNG);
+				assert.equal(f.bytes!.length, f.length);
+			}
 		}
 		assert.equal(posted.filter((m) => /Conversions dropped to [\d,.]+ on /.test(m.text)).length, ours.length, 'one conversions-drop message per planted anomaly');
 		assert.ok(posted.some((m) => /tracking break/.test(m.text)));

@@ -5,49 +5,11 @@
 // alert is posted once as its PNG chart through Slack's external upload flow; a rerun posts nothing.
 import { test, describe, beforeAll, afterAll, expect } from 'vitest';
 import type { RowInput } from '../../nodes/shared/schema/rows';
-import { rngFor } from '../../scripts/sandbox/rng';
+import { METRIC_LABELS, type InsightMetric } from '../../nodes/shared/insights/series';
 import { readWorkflow, startEngine, type Engine } from './harness';
 import { json } from './expect';
 import { withStore } from './world';
-
-const END = '2026-12-05';
-const DAYS = 140;
-const WEEKDAY = [0.7, 1.0, 1.08, 1.1, 1.05, 0.95, 0.65]; // Sunday first
-
-const dayOf = (i: number) => new Date(Date.parse(`${END}T00:00:00Z`) - (DAYS - 1 - i) * 86_400_000);
-
-/** Quiet campaigns (weekly season, slow trend, a few % noise) and the plants on the last day. */
-function series(platform: string, accountId: string, campaigns: number, seed: number, plants: Record<string, 'spike' | 'tracking_break'> = {}) {
-	const rand = rngFor(seed, 'insights-engine');
-	const r = () => rand.next();
-	const rows: Array<RowInput<'campaign_performance'>> = [];
-	for (let c = 1; c <= campaigns; c++) {
-		const id = `${accountId}-c${c}`;
-		const base = 15_000 + 2_000 * c;
-		for (let i = 0; i < DAYS; i++) {
-			const day = dayOf(i);
-			const noise = () => 1 + (r() - 0.5) * 0.08;
-			let impressions = Math.round(base * WEEKDAY[day.getUTCDay()]! * (1 + 0.001 * i) * noise());
-			let clicks = Math.round(impressions * 0.02 * noise());
-			let spend = Math.round(clicks * 0.5 * noise() * 100) / 100;
-			let conversions = Math.round(clicks * 0.06 * noise());
-			let revenue = Math.round(conversions * 40 * noise() * 100) / 100;
-			if (i === DAYS - 1 && plants[id] === 'spike') {
-				impressions *= 3;
-				clicks *= 3;
-				spend = Math.round(spend * 300) / 100;
-				conversions *= 3;
-				revenue = Math.round(revenue * 300) / 100;
-			}
-			if (i === DAYS - 1 && plants[id] === 'tracking_break') {
-				conversions = 0;
-				revenue = 0;
-			}
-			rows.push({ date: day.toISOString().slice(0, 10), platform, account_id: accountId, campaign_id: id, campaign_name: `Campaign ${c}`, currency: 'EUR', spend, impressions, clicks, conversions, revenue } as RowInput<'campaign_performance'>);
-		}
-	}
-	return rows;
-}
+import { END, series } from '../helpers/insights-world';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -89,12 +51,39 @@ describe('AdOps Insights on n8n-core', () => {
 		const broken = anomalies.find((a) => a.campaignId === 'act-ins-c7' && a.metric === 'conversions')!;
 		expect(broken).toMatchObject({ direction: 'drop', pattern: 'tracking_break', actual: 0 });
 		expect(anomalies.some((a) => a.campaignId === 'act-ins-c7' && a.metric === 'clicks')).toBe(false);
-		// every anomaly alerts the first time, in words, with its chart as binary
+		// every anomaly alerts the first time, with its chart as binary; one alert per campaign and day, in words, on the
+		// group's lead item (a named pattern first): the spike's metrics together, the tracking break on its own message
+		const groups = new Map<string, typeof anomalies>();
 		for (const a of anomalies) {
 			expect(a.alertDecision).toBe('new');
-			expect(a.alert).toMatchObject({ kind: expect.any(String), title: expect.stringContaining('act-ins') });
-			expect(JSON.stringify((a.alert as { message: string }).message)).not.toMatch(/[{}]/);
+			expect(a.alertGroup).toBe(a.idempotencyKey);
+			groups.set(String(a.alertGroup), [...(groups.get(String(a.alertGroup)) ?? []), a]);
 		}
+		expect(groups.size).toBe(2);
+		for (const [key, members] of groups) {
+			expect(new Set(members.map((m) => `${m.campaignId}|${m.date}`)).size).toBe(1);
+			expect(key).toContain(`|${members[0]!.campaignId}|${END}|`);
+			const alerts = members.filter((m) => m.alert !== null);
+			expect(alerts).toHaveLength(1);
+			// the lead: a named pattern, else the strongest score
+			const strongest = Math.max(...members.map((m) => Math.abs(m.score as number)));
+			expect(alerts[0]!.pattern !== null || Math.abs(alerts[0]!.score as number) === strongest).toBe(true);
+			members.sort((x, y) => Number(x !== alerts[0]) - Number(y !== alerts[0]));
+			const alert = alerts[0]!.alert as { title: string; message: string; kind: string };
+			expect(alert.title).toContain('act-ins');
+			expect(JSON.stringify(alert.message)).not.toMatch(/[{}]/);
+			// each member's metric is named in the one message, with its numbers
+			for (const m of members) expect(alert.message.toLowerCase()).toMatch(new RegExp(`${METRIC_LABELS[m.metric as InsightMetric]} (spiked|dropped) to .+? on ${END}, against an expected`));
+			expect(alert.message.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(members.length > 1 ? members.length : 0);
+		}
+		const breakGroup = [...groups.values()].find((m) => m[0]!.campaignId === 'act-ins-c7')!;
+		expect(breakGroup[0]).toMatchObject({ metric: 'conversions', pattern: 'tracking_break' });
+		expect((breakGroup[0]!.alert as { kind: string; title: string }).kind).toBe('failure');
+		expect((breakGroup[0]!.alert as { title: string }).title).toMatch(/^Tracking break/);
+		const spikeGroup = [...groups.values()].find((m) => m[0]!.campaignId === 'act-ins-c3')!;
+		expect(spikeGroup.length).toBeGreaterThan(1); // spend, and what moves with it
+		expect((spikeGroup[0]!.alert as { title: string }).title).toMatch(new RegExp(`and ${spikeGroup.length - 1} more on Meta account act-ins, campaign`));
+		expect(scan.messages).toBe(2);
 		const withChart = run.items('Insights').filter((i) => i.json.outcome === 'anomaly');
 		expect(withChart.every((i) => i.binary?.chart?.mimeType === 'image/png')).toBe(true);
 		const stored = await withStore(engine, (store) => store.select('anomalies', { where: { account_id: 'act-ins' } } as never));
@@ -120,23 +109,35 @@ describe('AdOps Insights on n8n-core', () => {
 		// the planted campaign, and the account as a whole (one campaign of four tripled: +50 %)
 		expect(new Set(anomalies.map((a) => a.campaignId))).toEqual(new Set(['li-ins-c2', null]));
 		expect(new Set(anomalies.map((a) => a.date))).toEqual(new Set([END]));
+		// one message per entity and day (the campaign, the account), on the lead item; its strongest members charted
+		const entities = new Set(anomalies.map((a) => `${a.campaignId}|${a.date}`));
 		for (const a of anomalies) {
 			expect(a.alert).toBeNull();
-			expect(a.slack).toMatchObject({ status: 'posted', channel: 'C0ADOPSALR' });
+			const delivered = anomalies.filter((x) => x.alertGroup === a.alertGroup && x.slack !== undefined);
+			expect(delivered).toHaveLength(1);
+			expect(delivered[0]!.slack).toMatchObject({ status: 'posted', channel: 'C0ADOPSALR' });
 		}
 		const posted = channel.messages.slice(before);
-		expect(posted).toHaveLength(anomalies.length);
+		expect(posted).toHaveLength(entities.size);
 		const files = engine.sandbox.world.slack.files ?? [];
 		for (const m of posted) {
-			expect(m.files).toHaveLength(1);
-			const f = files.find((x) => x.id === m.files![0])!;
-			expect(f.completed).toBe(true);
-			expect(f.channels).toEqual(['C0ADOPSALR']);
-			expect(Buffer.from(f.bytes!.subarray(0, 8))).toEqual(PNG);
-			expect(f.bytes!.length).toBe(f.length);
-			expect(f.bytes!.length).toBeGreaterThan(10_000);
+			// the message's group: the lead item whose delivery names the message's first file
+			const lead = anomalies.find((a) => (a.slack as { fileIds?: string[] } | undefined)?.fileIds?.[0] === m.files?.[0])!;
+			expect(lead).toBeDefined();
+			const members = anomalies.filter((a) => a.alertGroup === lead.alertGroup);
+			expect(m.files).toHaveLength(Math.min(3, members.length));
+			expect((lead.slack as { fileIds: string[] }).fileIds).toEqual(m.files);
+			for (const id of m.files!) {
+				const f = files.find((x) => x.id === id)!;
+				expect(f.completed).toBe(true);
+				expect(f.channels).toEqual(['C0ADOPSALR']);
+				expect(Buffer.from(f.bytes!.subarray(0, 8))).toEqual(PNG);
+				expect(f.bytes!.length).toBe(f.length);
+				expect(f.bytes!.length).toBeGreaterThan(10_000);
+			}
 			expect(m.text).toMatch(/li-ins/);
-			expect(m.text).toMatch(/expected/);
+			// every member of the entity's day is named in its one message, with its numbers
+			for (const a of members) expect(m.text.toLowerCase()).toMatch(new RegExp(`${METRIC_LABELS[a.metric as InsightMetric]} (spiked|dropped) to .+? on ${END}, against an expected`));
 		}
 		const again = await engine.runNode(node({ operation: 'detect', platform: 'linkedin', accountId: 'li-ins', channel: { mode: 'id', value: 'C0ADOPSALR' } }, true));
 		expect(again.status).toBe('success');

@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { numberParam } from '../../common/params';
 import { anomalyChart } from '../../shared/charts/from-insights';
 import { DEFAULT_ALPHA } from '../../shared/insights/detect';
-import { detectAnomalies, parseTimeZoneChanges, recordAlert } from '../../shared/insights/run';
+import { deliverAnomalyGroups, detectAnomalies, parseTimeZoneChanges, type DetectedAnomaly } from '../../shared/insights/run';
+import type { RenderedChart } from '../../shared/charts/render';
 import { INSIGHT_METRICS, METRIC_LABELS, type InsightMetric } from '../../shared/insights/series';
 import { asJson, scopeOf } from './common';
-import { deliveryJson, fileName, routeAlert, withChart } from './deliver';
+import { deliveryJson, fileName, withChart } from './deliver';
 import type { InsightsContext } from './types';
 
 const show = { show: { operation: ['detect'] } };
@@ -75,14 +76,28 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 		...(o.minChange !== undefined ? { minChange: numberParam(o.minChange, 'Minimum Change', 0.3, { min: 0 }) } : {}),
 		...(o.worsening !== undefined ? { worsening: numberParam(o.worsening, 'Worsening Factor', 1.25, { min: 1 }) } : {}),
 		...(String(o.timeZoneChanges ?? '').trim() ? { timeZoneChanges: parseTimeZoneChanges(String(o.timeZoneChanges)) } : {}),
+		...(ctx.slack ? { slack: ctx.slack } : {}),
 	});
 	const attach = o.attachCharts !== false;
+	// one message per entity and day: with AdOps Slack posted here with the charts of its strongest members, else
+	// handed on as its lead member's alert (AdOps Alert keeps it once by its idempotency key)
+	const charts = new Map<DetectedAnomaly, { chart: RenderedChart; filename: string }>();
+	const chartOf = (d: DetectedAnomaly) => {
+		let c = charts.get(d);
+		if (!c) {
+			const a = d.anomaly;
+			c = { chart: anomalyChart(a), filename: fileName(['anomaly', a.platform, a.accountId, a.campaignId ?? 'account', a.metric, a.date]) };
+			charts.set(d, c);
+		}
+		return c;
+	};
+	const deliveries = await deliverAnomalyGroups(ctx.store, ctx.slack, result.groups, chartOf);
 	const out: INodeExecutionData[] = [];
 	for (const d of result.anomalies) {
 		const a = d.anomaly;
-		const filename = fileName(['anomaly', a.platform, a.accountId, a.campaignId ?? 'account', a.metric, a.date]);
-		const { alert, delivery, chart } = await routeAlert(ctx, { key: d.alertKey, alert: d.alert, attach, chart: () => anomalyChart(a), filename });
-		await recordAlert(ctx.store, d, delivery);
+		const delivery = d.group && d.alert ? deliveries.get(d.group) : undefined;
+		const alert = ctx.slack ? null : d.alert;
+		const chart = d.group && attach ? chartOf(d) : undefined;
 		const json: IDataObject = {
 			outcome: 'anomaly',
 			platform: a.platform,
@@ -102,12 +117,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 			currency: a.currency,
 			lastDays: asJson(a.lastDays) as unknown as IDataObject,
 			alertDecision: d.decision.reason,
+			...(d.decision.reason === 'held' ? { heldBecause: d.decision.why } : {}),
+			alertGroup: d.group,
 			idempotencyKey: d.alertKey,
 			alert: alert as unknown as IDataObject,
 			...(delivery ? { slack: deliveryJson(delivery) } : {}),
 		};
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
-		out.push(chart && attach ? await withChart(this, item, chart, filename) : item);
+		out.push(chart ? await withChart(this, item, chart.chart, chart.filename) : item);
 	}
 	out.push({
 		json: {
@@ -115,6 +132,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, ctx: I
 			end: result.scan.end,
 			anomalies: result.anomalies.length,
 			alerts: result.anomalies.filter((d) => d.decision.alert).length,
+			messages: result.groups.length,
+			held: result.anomalies.filter((d) => d.decision.reason === 'held').length,
+			settled: result.settled,
 			series: result.scan.series,
 			scanned: result.scan.scanned,
 			decomposed: result.scan.decomposed,

@@ -28,7 +28,7 @@ import type { RenderedChart } from '../charts/render';
 import { claimAbandoned, claimHolder } from '../moderation/reconcile';
 import { failpoint } from '../resilience/failpoints';
 import type { Json } from '../schema/rows';
-import type { Store } from '../store/types';
+import type { ActionLedgerEntry, Store } from '../store/types';
 
 /** Where alerts are posted with their charts: an AdOps Slack credential's client and channel. */
 export interface SlackDelivery {
@@ -47,6 +47,49 @@ export interface PostOptions {
 	now?: () => Date;
 	/** A claim older than this whose holder cannot be checked is taken as abandoned (claimAbandoned's default: 10 minutes). */
 	staleClaimMs?: number;
+	/** Ledger kind (default `insights.alert`). */
+	kind?: string;
+	/** More for the claim's intent (an anomaly group: its members). */
+	extra?: Record<string, Json>;
+}
+
+/** What settling an open post found: posted (`found`), not posted (`not_posted`: the entry is now `failed`), or nothing decided. */
+export type Settled =
+	| { state: 'found'; ts: string; fileId: string }
+	| { state: 'not_posted' }
+	| { state: 'unreadable'; error: string }
+	/** The claim is held by a run that may still be posting (not abandoned). */
+	| { state: 'busy' };
+
+/**
+ * Settles a post whose earlier attempt is open: `unknown` (its answer was
+ * lost or late) or `claimed` by a run that stopped (claimAbandoned). Reads
+ * the channel's history for a file shared with the text that attempt sent
+ * (the alert its claim recorded; `text` when it recorded none): found, the
+ * ledger says succeeded; not there, failed (it may be posted again); the
+ * channel unreadable, it stays open. Nothing is posted here.
+ */
+export async function settleOpenPost(store: Store, slack: SlackDelivery, key: string, entry: ActionLedgerEntry, text: string | null, options: PostOptions = {}): Promise<Settled> {
+	const now = options.now ?? (() => new Date());
+	if (entry.status !== 'unknown' && !(entry.status === 'claimed' && claimAbandoned(entry, now(), options.staleClaimMs))) return { state: 'busy' };
+	const from = entry.status as 'unknown' | 'claimed';
+	const why = from === 'unknown' ? "an earlier post's answer was lost" : 'an earlier run stopped while posting';
+	const recorded = (entry.intent as { alert?: unknown } | null)?.alert;
+	const sentText = recorded && typeof recorded === 'object' ? renderAlert(recorded as unknown as Alert).text : text;
+	if (sentText === null) return { state: 'unreadable', error: `${why} and its text was not recorded` };
+	let found: { ts: string; fileId: string } | undefined;
+	try {
+		found = await findSharedFile(slack.client, slack.channel, sentText, { now: now() });
+	} catch (error) {
+		return { state: 'unreadable', error: `${why} and the channel could not be read (${(error as Error).message}); nothing was posted` };
+	}
+	const attempts = from === 'claimed' ? { attempts: entry.attempts } : {};
+	if (found) {
+		await store.resolveAction(key, { from, status: 'succeeded', resolution: `${why}; found in Slack: message ${found.ts} with file ${found.fileId}`, response: found, ...attempts });
+		return { state: 'found', ...found };
+	}
+	await store.resolveAction(key, { from, status: 'failed', resolution: `${why}; not in the channel history: the earlier post did not happen`, ...attempts });
+	return { state: 'not_posted' };
 }
 
 /** `postWithCharts` with one chart. */
@@ -54,29 +97,22 @@ export async function postWithChart(store: Store, slack: SlackDelivery, key: str
 	return postWithCharts(store, slack, key, alert, [{ chart, filename }], options);
 }
 
-/** Several charts in the one message (the weekly digest: one per platform), at most 10. */
+/** Several charts in the one message (the weekly digest: one per platform; an anomaly group: its strongest members), at most 10. */
 export async function postWithCharts(store: Store, slack: SlackDelivery, key: string, alert: Alert, charts: ReadonlyArray<{ chart: RenderedChart; filename: string }>, options: PostOptions = {}): Promise<Delivery> {
-	const now = options.now ?? (() => new Date());
 	const text = renderAlert(alert).text;
-	const intent = { kind: 'insights.alert', target: slack.channel, intent: { title: alert.title, files: charts.map((c) => c.filename), alert: alert as unknown as Json }, retryFailed: true, claimedBy: options.claimedBy ?? claimHolder(`insights:${key}`) };
+	const intent = {
+		kind: options.kind ?? 'insights.alert',
+		target: slack.channel,
+		intent: { title: alert.title, files: charts.map((c) => c.filename), alert: alert as unknown as Json, ...(options.extra ?? {}) },
+		retryFailed: true,
+		claimedBy: options.claimedBy ?? claimHolder(`insights:${key}`),
+	};
 	let claim = await store.claimAction(key, intent);
-	const open = !claim.claimed && (claim.entry.status === 'unknown' || (claim.entry.status === 'claimed' && claimAbandoned(claim.entry, now(), options.staleClaimMs)));
-	if (open) {
-		const from = claim.entry.status as 'unknown' | 'claimed';
-		const why = from === 'unknown' ? "an earlier post's answer was lost" : 'an earlier run stopped while posting';
-		let found: { ts: string; fileId: string } | undefined;
-		try {
-			found = await findSharedFile(slack.client, slack.channel, text, { now: now() });
-		} catch (error) {
-			return { status: 'unknown', error: `${why} and the channel could not be read (${(error as Error).message}); nothing was posted` };
-		}
-		const attempts = from === 'claimed' ? { attempts: claim.entry.attempts } : {};
-		if (found) {
-			await store.resolveAction(key, { from, status: 'succeeded', resolution: `${why}; found in Slack: message ${found.ts} with file ${found.fileId}`, response: found, ...attempts });
-			return { status: 'already_posted', ledger: 'succeeded', ...found };
-		}
-		await store.resolveAction(key, { from, status: 'failed', resolution: `${why}; not in the channel history: the earlier post did not happen`, ...attempts });
-		claim = await store.claimAction(key, intent);
+	if (!claim.claimed && (claim.entry.status === 'unknown' || claim.entry.status === 'claimed')) {
+		const settled = await settleOpenPost(store, slack, key, claim.entry, text, options);
+		if (settled.state === 'found') return { status: 'already_posted', ledger: 'succeeded', ts: settled.ts, fileId: settled.fileId };
+		if (settled.state === 'unreadable') return { status: 'unknown', error: settled.error };
+		if (settled.state === 'not_posted') claim = await store.claimAction(key, intent);
 	}
 	if (!claim.claimed) return { status: 'already_posted', ledger: claim.entry.status };
 	try {

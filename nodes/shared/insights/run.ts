@@ -18,8 +18,10 @@ import { anomalyChartOption } from '../charts/insights';
 import { renderChart, type RenderedChart } from '../charts/render';
 import { currencyExponent } from '../platforms/currency';
 import { isPlatformId, PLATFORM_IDS } from '../platforms/registry';
-import type { Store } from '../store/types';
-import { alertKey, decideAlerts, type AlertDecision, type SentAlert } from './alerting';
+import type { ActionLedgerEntry, Store } from '../store/types';
+import { alertKey, ANOMALY_ALERT_KIND, decideAlerts, episodeKey, groupAlerts, groupMembers, type AlertDecision, type GroupMember, type SentAlert } from './alerting';
+import type { Json } from '../schema/rows';
+import { postWithCharts, settleOpenPost, type Delivery, type PostOptions, type SlackDelivery } from './deliver';
 import { dayNumber, dayString, daysInMonth, isDay, monthOf } from './days';
 import { DEFAULT_ALPHA, PATTERN_LABELS, type Anomaly, type ScanOptions, type TimeZoneChange } from './detect';
 import { pace, type PacingResult } from './pacing';
@@ -28,7 +30,7 @@ import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './sco
 import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
 import { buildSeries, entityLabel, INSIGHT_METRICS, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
 
-type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update'>;
+type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update'> & Partial<Pick<Store, 'resolveAction'>>;
 
 // ---------------------------------------------------------------------------
 // words
@@ -49,22 +51,30 @@ function metricValue(a: Pick<Anomaly, 'metric' | 'currency'>, v: number): string
 	return formatAmount(v, MONEY_METRICS.has(a.metric) ? a.currency : null);
 }
 
-/** An anomaly as an alert for people: numbers in words, no JSON. */
-export function anomalyAlert(a: Anomaly, decision: Extract<AlertDecision, { alert: true }>): Alert {
+/** What moved, to what, against what: one anomaly in a sentence, with how it changed. */
+function anomalySentence(a: Anomaly): string {
 	const what = METRIC_LABELS[a.metric];
 	const moved = a.direction === 'spike' ? 'spiked' : 'dropped';
 	const pct = a.expected !== 0 ? Math.round(((a.actual - a.expected) / Math.abs(a.expected)) * 100) : null;
 	const change = pct === null ? 'from nothing' : `${pct > 0 ? '+' : ''}${pct} % against expected`;
-	const lines = [
-		`${what[0]!.toUpperCase()}${what.slice(1)} ${moved} to ${metricValue(a, a.actual)} on ${a.date}, against an expected ${metricValue(a, a.expected)} (normal range ${metricValue(a, a.lower)} to ${metricValue(a, a.upper)}; ${change}).`,
-		`Robust score ${a.score.toFixed(1)} (median/MAD of the deseasonalised remainder), on a volume of ${formatAmount(a.volume, a.metric === 'spend' || a.metric === 'revenue' ? a.currency : null)}.`,
-	];
+	return `${what[0]!.toUpperCase()}${what.slice(1)} ${moved} to ${metricValue(a, a.actual)} on ${a.date}, against an expected ${metricValue(a, a.expected)} (normal range ${metricValue(a, a.lower)} to ${metricValue(a, a.upper)}; ${change}).`;
+}
+
+/** The anomaly's headline: its pattern's name, or the metric and direction. */
+function anomalyWhat(a: Anomaly): string {
+	const what = a.pattern ? PATTERN_LABELS[a.pattern].split(':')[0]! : `${METRIC_LABELS[a.metric]} ${a.direction}`;
+	return what.charAt(0).toUpperCase() + what.slice(1);
+}
+
+/** An anomaly as an alert for people: numbers in words, no JSON. */
+export function anomalyAlert(a: Anomaly, decision: Extract<AlertDecision, { alert: true }>): Alert {
+	const lines = [anomalySentence(a), `Robust score ${a.score.toFixed(1)} (median/MAD of the deseasonalised remainder), on a volume of ${formatAmount(a.volume, a.metric === 'spend' || a.metric === 'revenue' ? a.currency : null)}.`];
 	if (a.episodeStart !== a.date) lines.push(`Anomalous since ${a.episodeStart}.`);
 	if (decision.reason === 'worse' && decision.previous !== null) lines.push(`Worse than when first reported (score ${decision.previous.toFixed(1)} then).`);
 	return {
 		kind: a.pattern ? 'failure' : 'info',
 		label: 'Anomaly',
-		title: `${a.pattern ? PATTERN_LABELS[a.pattern].split(':')[0] : `${what} ${a.direction}`} on ${entityLabel(a)}`,
+		title: `${anomalyWhat(a)} on ${entityLabel(a)}`,
 		message: lines.join(' '),
 		fields: [
 			{ label: 'Day', value: a.date },
@@ -73,6 +83,43 @@ export function anomalyAlert(a: Anomaly, decision: Extract<AlertDecision, { aler
 			{ label: 'Score', value: a.score.toFixed(1) },
 		],
 		...(a.pattern ? { items: [PATTERN_LABELS[a.pattern]] } : {}),
+		footer: 'AdOps Insights · Detect Anomalies',
+	};
+}
+
+/** Charts a group's message carries: its strongest members' (the rest are in its words). */
+export const GROUP_CHARTS = 3;
+
+/**
+ * The anomalies of one entity and day as one alert (members in lead order,
+ * alerting.ts's groupAlerts): one member is anomalyAlert; several are one
+ * message with a sentence each, the lead's name in the title.
+ */
+export function anomalyGroupAlert(members: ReadonlyArray<{ anomaly: Anomaly; decision: AlertDecision }>): Alert {
+	const lead = members[0]!;
+	if (!lead.decision.alert) throw new Error('anomalyGroupAlert: the lead member does not alert');
+	if (members.length === 1) return anomalyAlert(lead.anomaly, lead.decision);
+	const a = lead.anomaly;
+	const lines = members.map(({ anomaly: m, decision }) => {
+		const parts = [anomalySentence(m), `Score ${m.score.toFixed(1)}.`];
+		if (m.episodeStart !== m.date) parts.push(`Anomalous since ${m.episodeStart}.`);
+		if (decision.alert && decision.reason === 'worse' && decision.previous !== null) parts.push(`Worse than when first reported (score ${decision.previous.toFixed(1)} then).`);
+		return `• ${parts.join(' ')}`;
+	});
+	const charted = Math.min(GROUP_CHARTS, members.length);
+	lines.push(`${members.length} metrics left their normal range on ${a.date}; ${charted === members.length ? 'each is' : `the ${charted} strongest are`} charted below. Scores are the median/MAD robust z of the deseasonalised remainder.`);
+	const patterns = [...new Set(members.map((m) => m.anomaly.pattern).filter((p): p is NonNullable<Anomaly['pattern']> => p !== null))];
+	return {
+		kind: patterns.length > 0 ? 'failure' : 'info',
+		label: 'Anomaly',
+		title: `${anomalyWhat(a)} and ${members.length - 1} more on ${entityLabel(a)}`,
+		message: lines.join('\n'),
+		fields: [
+			{ label: 'Day', value: a.date },
+			{ label: 'Metrics', value: members.map((m) => `${METRIC_LABELS[m.anomaly.metric]} ${m.anomaly.direction}`).join(', ') },
+			{ label: 'Strongest score', value: a.score.toFixed(1) },
+		],
+		...(patterns.length > 0 ? { items: patterns.map((p) => PATTERN_LABELS[p]) } : {}),
 		footer: 'AdOps Insights · Detect Anomalies',
 	};
 }
@@ -101,15 +148,28 @@ export function pacingAlert(p: PacingResult, label: string, currency: string | n
 export interface DetectedAnomaly {
 	anomaly: Anomaly;
 	decision: AlertDecision;
-	/** Ledger / AdOps Alert idempotency key of this alert. */
+	/** Ledger / AdOps Alert idempotency key of the message this anomaly is in (its entity and day's group), or of its own episode when it does not alert. */
 	alertKey: string;
+	/** The group's alert, on its lead member only (the others are in the same message); null otherwise. */
 	alert: Alert | null;
+	/** The group key when the anomaly alerts (same as alertKey), else null. */
+	group: string | null;
+}
+
+/** One message: the alerting anomalies of one entity and day, the lead first. */
+export interface AnomalyGroup {
+	key: string;
+	members: DetectedAnomaly[];
+	alert: Alert;
 }
 
 export interface DetectRunResult {
 	scan: StoreScanResult;
 	anomalies: DetectedAnomaly[];
+	groups: AnomalyGroup[];
 	stored: number;
+	/** Earlier posts whose answer was lost (or whose run stopped) settled before this run alerted, in words. */
+	settled: string[];
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -147,14 +207,23 @@ export function parseTimeZoneChanges(text: string): TimeZoneChange[] {
 	return out;
 }
 
-export async function detectAnomalies(store: InsightStore, options: StoreScanOptions & { worsening?: number } = {}): Promise<DetectRunResult> {
+export interface DetectOptions extends StoreScanOptions {
+	worsening?: number;
+	/** Where the node posts the groups (deliver.ts): open posts of earlier runs are settled against it first. */
+	slack?: SlackDelivery;
+	postOptions?: PostOptions;
+}
+
+export async function detectAnomalies(store: InsightStore, options: DetectOptions = {}): Promise<DetectRunResult> {
 	checkDay(options.end, 'End Date');
 	if (options.method !== undefined && !METHODS.includes(options.method)) throw new InsightsInputError(`Method must be one of ${METHODS.join(', ')}, got "${String(options.method)}"`);
 	const unknown = (options.metrics ?? []).filter((m) => !(INSIGHT_METRICS as readonly string[]).includes(m));
 	if (unknown.length > 0) throw new InsightsInputError(`Metrics must be among ${INSIGHT_METRICS.join(', ')}; unknown: ${unknown.map((m) => `"${String(m)}"`).join(', ')}`);
 	const scan = await scanStore(store, options);
-	if (scan.anomalies.length === 0) return { scan, anomalies: [], stored: 0 };
+	if (scan.anomalies.length === 0) return { scan, anomalies: [], groups: [], stored: 0, settled: [] };
 	const from = scan.anomalies.reduce((m, a) => (a.episodeStart < m ? a.episodeStart : m), scan.anomalies[0]!.episodeStart);
+	// open posts first: what they settle is in the rows read next (alerted_score, alerted_at)
+	const open = await settleOpenAnomalyPosts(store, options.slack, options.postOptions);
 	const where: Record<string, unknown> = { date: { gte: from } };
 	if (options.platform) where.platform = options.platform;
 	const existing = await store.select('anomalies', { where } as never);
@@ -168,7 +237,7 @@ export async function detectAnomalies(store: InsightStore, options: StoreScanOpt
 			sent.push({ platform: String(row.platform), accountId: String(row.account_id), campaignId: row.campaign_id ? String(row.campaign_id) : null, metric: String(row.metric), episodeStart: dateText(row.episode_start), score: num(row.alerted_score) });
 		}
 	}
-	const decided = decideAlerts(scan.anomalies, sent, options.worsening);
+	const decided = decideAlerts(scan.anomalies, sent, options.worsening, open.held);
 	const rows = decided.map(({ anomaly: a }) => {
 		const prev = byKey.get(`${a.platform}|${a.accountId}|${a.campaignId ?? ''}|${a.metric}|${a.date}`) as unknown as Record<string, unknown> | undefined;
 		return {
@@ -197,29 +266,107 @@ export async function detectAnomalies(store: InsightStore, options: StoreScanOpt
 		};
 	});
 	await store.upsert('anomalies', rows as never);
-	return {
-		scan,
-		stored: rows.length,
-		anomalies: decided.map(({ anomaly, decision }) => ({ anomaly, decision, alertKey: alertKey(anomaly), alert: decision.alert ? anomalyAlert(anomaly, decision) : null })),
-	};
+	const out: DetectedAnomaly[] = decided.map(({ anomaly, decision }) => ({ anomaly, decision, alertKey: alertKey(anomaly), alert: null, group: null }));
+	const groups: AnomalyGroup[] = groupAlerts(out).map(({ key, members }) => {
+		for (const m of members) {
+			m.alertKey = key;
+			m.group = key;
+		}
+		const alert = anomalyGroupAlert(members);
+		members[0]!.alert = alert;
+		return { key, members, alert };
+	});
+	return { scan, stored: rows.length, anomalies: out, groups, settled: open.words };
 }
 
 /**
- * After an anomaly's alert went its way: handed to AdOps Alert (no Slack
- * delivery here; its idempotency key keeps it once) or posted / found posted
- * in Slack, it counts as alerted at its score. A failed or unknown post is
- * not marked, so the next run tries again (an unknown one is first looked for
- * in the channel).
+ * Before a scan alerts: every open anomaly post (ledger kind
+ * ANOMALY_ALERT_KIND, `unknown` or claimed by a run that stopped; and the
+ * per-anomaly posts of versions before the grouping, kind `insights.alert`)
+ * is settled by reading the channel (deliver.ts's settleOpenPost). Found: its
+ * members count as alerted at the scores it was sent at (and are marked so
+ * in `anomalies`). Not there: nothing was posted, its members alert again in
+ * this run's groups. Unreadable, or still being posted by another run: its
+ * members' episodes are held (nothing is posted on a guess). Without Slack
+ * nothing is open (the alerts go to AdOps Alert, whose ledger keeps them).
  */
-export async function recordAlert(store: InsightStore, d: Pick<DetectedAnomaly, 'anomaly' | 'alert'>, delivery?: { status: string; fileId?: string }): Promise<void> {
-	if (!d.alert) return;
-	if (!delivery) return markAlerted(store, d.anomaly, null);
-	if (delivery.status === 'posted' || delivery.status === 'already_posted') await markAlerted(store, d.anomaly, delivery.fileId ?? null);
+export async function settleOpenAnomalyPosts(store: InsightStore, slack: SlackDelivery | undefined, postOptions: PostOptions = {}): Promise<{ posted: GroupMember[]; held: Map<string, string>; words: string[] }> {
+	const posted: GroupMember[] = [];
+	const held = new Map<string, string>();
+	const words: string[] = [];
+	if (!slack) return { posted, held, words };
+	const entries = await store.select('action_ledger', { where: { kind: { in: [ANOMALY_ALERT_KIND, 'insights.alert'] }, status: { in: ['unknown', 'claimed'] } } } as never);
+	for (const entry of entries as unknown as ActionLedgerEntry[]) {
+		const members = openPostMembers(entry);
+		if (members.length === 0) continue;
+		const key = entry.idempotency_key;
+		const settled = await settleOpenPost(store as Store, slack, key, entry, null, postOptions);
+		const what = members.map((m) => `${m.metric} of ${m.campaignId ? `campaign ${m.campaignId}` : `account ${m.accountId}`} on ${m.date}`).join(', ');
+		if (settled.state === 'found') {
+			for (const m of members) await markAlertedAt(store, m, Math.abs(m.score), settled.fileId);
+			posted.push(...members);
+			words.push(`${what}: an earlier post's answer was lost; found in Slack (message ${settled.ts}), not posted again`);
+		} else if (settled.state === 'not_posted') {
+			words.push(`${what}: an earlier post's answer was lost; not in the channel, so it is posted now`);
+		} else {
+			const why = settled.state === 'busy' ? `another run is posting it (${entry.claimed_by ?? 'unknown holder'})` : settled.error;
+			for (const m of members) held.set(episodeKey({ ...m, metric: m.metric as Anomaly['metric'] }), why);
+			words.push(`${what}: held: ${why}`);
+		}
+	}
+	return { posted, held, words };
+}
+
+/** The anomalies an open ledger entry posted: its recorded members, or (a per-anomaly post of an older version) the one its key names, at its recorded score. */
+function openPostMembers(entry: ActionLedgerEntry): GroupMember[] {
+	const intent = (entry.intent ?? {}) as { members?: unknown; alert?: { fields?: Array<{ label: string; value: string }> } };
+	if (entry.kind === ANOMALY_ALERT_KIND) return Array.isArray(intent.members) ? (intent.members as GroupMember[]) : [];
+	const m = /^insights\.alert:([^|]+)\|(.+)\|([^|]*)\|([a-z_]+)\|(\d{4}-\d{2}-\d{2})\|(\d{4}-\d{2}-\d{2})$/.exec(entry.idempotency_key);
+	if (!m || !(INSIGHT_METRICS as readonly string[]).includes(m[4]!)) return [];
+	const score = Number(intent.alert?.fields?.find((f) => f.label === 'Score')?.value);
+	return [{ platform: m[1]!, accountId: m[2]!, campaignId: m[3] ? m[3] : null, metric: m[4]!, episodeStart: m[5]!, date: m[6]!, score: Number.isFinite(score) ? Math.abs(score) : 0 }];
+}
+
+/**
+ * Posts each group as one Slack message with the charts of its first
+ * GROUP_CHARTS members (deliver.ts's postWithCharts under the group's key,
+ * the members in the ledger entry), and records the members alerted once
+ * posted or found posted. Without Slack each group counts as handed on (its
+ * lead item carries the alert for AdOps Alert). Returns each group's delivery.
+ */
+export async function deliverAnomalyGroups(
+	store: Store,
+	slack: SlackDelivery | undefined,
+	groups: readonly AnomalyGroup[],
+	chartOf: (d: DetectedAnomaly) => { chart: RenderedChart; filename: string },
+	postOptions: PostOptions = {},
+): Promise<Map<string, Delivery>> {
+	const deliveries = new Map<string, Delivery>();
+	for (const g of groups) {
+		if (!slack) {
+			await recordGroupAlert(store, g);
+			continue;
+		}
+		const delivery = await postWithCharts(store, slack, g.key, g.alert, g.members.slice(0, GROUP_CHARTS).map(chartOf), { ...postOptions, kind: ANOMALY_ALERT_KIND, extra: { members: groupMembers(g.members) as unknown as Json } });
+		deliveries.set(g.key, delivery);
+		await recordGroupAlert(store, g, delivery);
+	}
+	return deliveries;
+}
+
+/** A group's message went its way: handed to AdOps Alert (no delivery) or posted / found posted in Slack. Each member counts as alerted at its score. */
+export async function recordGroupAlert(store: InsightStore, group: Pick<AnomalyGroup, 'members'>, delivery?: { status: string; fileId?: string }): Promise<void> {
+	if (delivery && delivery.status !== 'posted' && delivery.status !== 'already_posted') return;
+	for (const m of group.members) await markAlerted(store, m.anomaly, delivery?.fileId ?? null);
 }
 
 /** Records that an anomaly's alert was sent (or handed to AdOps Alert) at its score. */
 export async function markAlerted(store: InsightStore, a: Anomaly, ref: string | null, at = new Date()): Promise<void> {
-	await store.update('anomalies', { platform: a.platform, account_id: a.accountId, campaign_id: a.campaignId ?? '', metric: a.metric, date: a.date } as never, { alerted_score: Math.abs(a.score), alerted_at: at.toISOString(), alert_ts: ref } as never);
+	await markAlertedAt(store, a, Math.abs(a.score), ref, at);
+}
+
+async function markAlertedAt(store: InsightStore, a: Pick<GroupMember, 'platform' | 'accountId' | 'campaignId' | 'metric' | 'date'>, score: number, ref: string | null, at = new Date()): Promise<void> {
+	await store.update('anomalies', { platform: a.platform, account_id: a.accountId, campaign_id: a.campaignId ?? '', metric: a.metric, date: a.date } as never, { alerted_score: score, alerted_at: at.toISOString(), alert_ts: ref } as never);
 }
 
 // ---------------------------------------------------------------------------
