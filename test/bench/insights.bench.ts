@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { buildSeries, forecast, scanSeries, scanStore, type PerformanceColumns } from '../../nodes/shared/insights';
 import { openStore, type Store } from '../../nodes/shared/store';
 import { embeddedExecutor } from '../../nodes/shared/store/embedded';
+import { describeBlocks, measureBlocks } from '../helpers/event-loop';
 import type { SqlExecutor } from '../../nodes/shared/store/sql-runner';
 import { Pool } from 'pg';
 import { generateSeries } from '../unit/insights-fixtures';
@@ -97,6 +98,12 @@ async function measure(name: string, store: Store, exec: SqlExecutor): Promise<v
 	console.log(
 		`${name} scan: ${(s1 - s0).toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU of this process (read ${staged.timings.readMs.toFixed(0)} ms: ${staged.read.stage1Rows} recent rows + ${staged.read.stage2Rows} rows of ${staged.read.candidateCampaigns} candidate campaigns and ${staged.read.candidateAccounts} accounts; detect ${staged.timings.detectMs.toFixed(0)} ms) for ${staged.scanned} series (${CAMPAIGNS} campaigns and their accounts × 9 metrics): ${staged.decomposed} decomposed, ${staged.quiet} proven quiet; ${staged.anomalies.length} anomalies, ${spikes} campaign spend anomalies (planted ${Math.ceil(CAMPAIGNS / 500)}); ${load()}`,
 	);
+	// the event loop during the scan (issue 21): the longest block, and the same anomalies (compared sorted, scores to 9 decimals)
+	{
+		const m = await measureBlocks(() => scanStore(store, { end: END, historyDays: DAYS, lookbackDays: 3 }));
+		const key = (list: typeof staged.anomalies) => JSON.stringify(list.map((a) => `${a.platform}|${a.accountId}|${a.campaignId}|${a.metric}|${a.date}|${a.score.toFixed(9)}`).sort());
+		console.log(`${name} scan, event loop: ${describeBlocks(m.blocks)}; the same ${m.value.anomalies.length} anomalies: ${key(m.value.anomalies) === key(staged.anomalies) ? 'yes' : 'NO'}; ${load()}`);
+	}
 	// one full columnar read + the in-memory scan (the prefilter on: exact, see the unit test)
 	const r0 = performance.now();
 	const cols = await store.selectColumnar('campaign_performance', [...COLUMNS], { where: { date: { gte: start, lte: END } } });
