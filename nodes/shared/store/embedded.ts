@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteExecutor } from './sql-runner';
 import { migrate } from './migrations';
-import { SqlStore } from './sql-store';
+import { analyzeUnanalyzed, SqlStore } from './sql-store';
 
 /** The lock file's name inside the embedded store folder. */
 export const LOCK_FILE = 'adops.lock';
@@ -192,6 +192,8 @@ interface Shared {
 	ready: Promise<{ db: PGlite; exec: PgliteExecutor }>;
 	refs: number;
 	migrated?: Promise<unknown>;
+	/** The open-time ANALYZE of tables never analyzed (sql-store.ts's analyzeUnanalyzed), once per instance. */
+	analyzed?: Promise<unknown>;
 }
 
 const instances = new Map<string, Shared>();
@@ -254,6 +256,9 @@ export async function openEmbeddedStore(path: string, autoMigrate = true): Promi
 				throw error;
 			}
 		}
+		// PGlite has no autovacuum: tables filled without statistics (by an older version, or by SQL) are analyzed once
+		entry.analyzed ??= analyzeUnanalyzed(exec).catch(() => []);
+		await entry.analyzed;
 		return new SqlStore('embedded', exec, release);
 	} catch (error) {
 		await release().catch(() => undefined);
