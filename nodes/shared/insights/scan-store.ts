@@ -26,7 +26,7 @@
 import { dayNumber, dayString } from './days';
 import { scanSeries, type ScanOptions, type ScanResult } from './detect';
 import { GATE_WEEKS, windowMayFlag } from './gate';
-import type { Store } from '../store/types';
+import { selectColumnarParts, type Store } from '../store/types';
 import { buildSeries, INSIGHT_METRICS, metricSeries, type EntitySeries, type PerformanceColumns } from './series';
 import { DEFAULT_SLICE_MS, yieldToEventLoop } from '../resilience/steps';
 
@@ -37,6 +37,11 @@ type Query = Parameters<Store['selectColumnar']>[2];
 
 function read(store: PerformanceReader, columns: readonly string[], query: { where: Record<string, unknown>; order?: unknown; limit?: number }): Promise<Part> {
 	return store.selectColumnar('campaign_performance', columns as never, query as Query) as unknown as Promise<Part>;
+}
+
+/** Reads one after the other, as one result (store/types.ts's selectColumnarParts). */
+function readParts(store: PerformanceReader, columns: readonly string[], queries: ReadonlyArray<{ where: Record<string, unknown> }>): Promise<Part> {
+	return selectColumnarParts(store, 'campaign_performance', columns as never, queries as never) as unknown as Promise<Part>;
 }
 
 export interface StoreScanOptions extends ScanOptions {
@@ -58,7 +63,12 @@ export interface StoreScanResult extends ScanResult {
 }
 
 const BASE_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'] as const;
-const CHUNK = 1000;
+/** Candidate ids per stage-2 read (100 campaigns × 182 days: about 18,000 rows a read). */
+const CHUNK = 100;
+/** Candidate accounts per stage-2 read (an account's every campaign is read: a few at a time). */
+const ACCOUNTS_PER_READ = 2;
+/** Gate days per stage-1 read (3 days of 10,000 campaigns: 30,000 rows). */
+const DAYS_PER_READ = 3;
 
 function baseWhere(options: StoreScanOptions, from: string, to: string): Record<string, unknown> {
 	const where: Record<string, unknown> = { date: { gte: from, lte: to } };
@@ -83,20 +93,6 @@ function hasCurrencyChange(s: EntitySeries): boolean {
 		last = c;
 	}
 	return false;
-}
-
-function concat(parts: Part[]): PerformanceColumns {
-	if (parts.length === 1) return parts[0] as unknown as PerformanceColumns;
-	const columns: Record<string, unknown[]> = {};
-	let length = 0;
-	for (const p of parts) {
-		length += p.length;
-		for (const [k, v] of Object.entries(p.columns)) {
-			const out = (columns[k] ??= []);
-			for (let i = 0; i < v.length; i++) out.push(v[i]);
-		}
-	}
-	return { length, columns } as unknown as PerformanceColumns;
 }
 
 /**
@@ -153,7 +149,12 @@ export async function scanStore(store: PerformanceReader, options: StoreScanOpti
 	const recentFrom = dayString(endDay - recentDays + 1);
 	const gateDays: string[] = [];
 	for (let k = 0; k <= gateWeeks; k++) for (let l = 0; l < lookback; l++) gateDays.push(dayString(endDay - l - 7 * k));
-	const recent = await read(store, [...BASE_COLUMNS], { where: { ...baseWhere(options, recentFrom, end), date: { in: gateDays.sort() } } });
+	// a few days per read: on PGlite a query blocks the event loop for its duration (about 60 ms per 30,000 rows; the
+	// store lets the loop in after each read), and each day is an index range, so the parts cost what one read does
+	gateDays.sort();
+	const recentReads: Array<{ where: Record<string, unknown> }> = [];
+	for (let i = 0; i < gateDays.length; i += DAYS_PER_READ) recentReads.push({ where: { ...baseWhere(options, recentFrom, end), date: { in: gateDays.slice(i, i + DAYS_PER_READ) } } });
+	const recent = (await readParts(store, [...BASE_COLUMNS], recentReads)) as unknown as PerformanceColumns;
 	const t1 = performance.now();
 	const recentSeries = buildSeries(recent as unknown as PerformanceColumns, { end, historyDays: recentDays });
 	await yieldToEventLoop();
@@ -186,29 +187,27 @@ export async function scanStore(store: PerformanceReader, options: StoreScanOpti
 
 	// --- stage 2: the whole history of the candidates ---------------------------------------------
 	const columns = [...BASE_COLUMNS, 'campaign_name'];
-	const accountParts: Part[] = [];
 	const accountIds = [...new Set([...candidateAccounts.values()].map((a) => a.accountId))];
-	for (let i = 0; i < accountIds.length; i += CHUNK) {
-		accountParts.push(await read(store, columns, { where: { ...baseWhere(options, start, end), account_id: { in: accountIds.slice(i, i + CHUNK) } } }));
-	}
-	const campaignParts: Part[] = [];
+	const accountReads: Array<{ where: Record<string, unknown> }> = [];
+	for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_READ) accountReads.push({ where: { ...baseWhere(options, start, end), account_id: { in: accountIds.slice(i, i + ACCOUNTS_PER_READ) } } });
 	const campaignIds = [...new Set([...candidateCampaigns.values()].map((c) => c.campaignId))];
-	for (let i = 0; i < campaignIds.length; i += CHUNK) {
-		campaignParts.push(await read(store, columns, { where: { ...baseWhere(options, start, end), campaign_id: { in: campaignIds.slice(i, i + CHUNK) } } }));
-	}
+	const campaignReads: Array<{ where: Record<string, unknown> }> = [];
+	for (let i = 0; i < campaignIds.length; i += CHUNK) campaignReads.push({ where: { ...baseWhere(options, start, end), campaign_id: { in: campaignIds.slice(i, i + CHUNK) } } });
+	const accountRows = accountReads.length > 0 ? ((await readParts(store, columns, accountReads)) as unknown as PerformanceColumns) : null;
+	const campaignRows = campaignReads.length > 0 ? ((await readParts(store, columns, campaignReads)) as unknown as PerformanceColumns) : null;
 	const t2 = performance.now();
 	const series: EntitySeries[] = [];
-	if (accountParts.length > 0) {
-		for (const s of buildSeries(concat(accountParts), { end, historyDays })) {
+	if (accountRows) {
+		for (const s of buildSeries(accountRows, { end, historyDays })) {
 			// the same account id on another platform was read too: only the candidates' accounts are complete
 			if (candidateAccounts.has(`${s.platform}|${s.accountId}`)) series.push(s);
 		}
 	}
-	if (campaignParts.length > 0) {
-		for (const s of buildSeries(concat(campaignParts), { end, historyDays, accounts: false })) if (candidateCampaigns.has(s.key)) series.push(s);
+	if (campaignRows) {
+		for (const s of buildSeries(campaignRows, { end, historyDays, accounts: false })) if (candidateCampaigns.has(s.key)) series.push(s);
 	}
 	const res = await scanInSlices(series, options);
-	const stage2Rows = accountParts.reduce((a, p) => a + p.length, 0) + campaignParts.reduce((a, p) => a + p.length, 0);
+	const stage2Rows = (accountRows?.length ?? 0) + (campaignRows?.length ?? 0);
 	const scannedAll = recentSeries.length * metrics.length;
 	return {
 		...res,

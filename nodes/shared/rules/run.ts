@@ -51,7 +51,7 @@ import type { ProposalInput } from '../approvals/proposal';
 import { PLATFORM_REGISTRY, type PlatformDefinition } from '../platforms/registry';
 import type { CampaignChange, CampaignState } from '../platforms/types';
 import type { Json, Row, RowInput } from '../schema/rows';
-import type { Store, Where } from '../store/types';
+import { dayWindows, selectColumnarParts, type Store, type Where } from '../store/types';
 import {
 	applyPlannedChange,
 	changeSubject,
@@ -235,6 +235,32 @@ export interface OptimizerResult {
 	warnings: string[];
 	/** `runId`: this run's id (ledger claims are held by it). `signalRows`: `ad_comment_signals` rows read (null: no rule uses a comment metric, the table was not read). */
 	stats: { runId: string; ruleRows: number; metricRows: number; signalRows: number | null; adRows: number | null; actionRows: number; metricsFrom: string | null; actionsFrom: string; readMs: number; evaluateMs: number; applyMs: number; writeMs: number };
+}
+
+/**
+ * A run's metrics: `where` from `from` on (all days when null), read in windows of METRIC_READ_DAYS days (issue
+ * 21: on PGlite one query blocks the event loop for its duration; 10,000 campaigns × 30 days in one read was one
+ * block); each window is an index range, the last one open towards the future.
+ */
+export async function readRunMetrics(store: Pick<Store, 'selectColumnar'>, where: Where<'campaign_performance'>, from: string | null, now: unknown): Promise<MetricColumns> {
+	if (!from) return store.selectColumnar('campaign_performance', METRIC_COLUMNS, { where });
+	return selectColumnarParts(store, 'campaign_performance', METRIC_COLUMNS, metricWindows(from, now).map((date) => ({ where: { ...where, date } })));
+}
+
+/** Days per metrics read of a run (10,000 campaigns: 30,000 rows a read). */
+const METRIC_READ_DAYS = 3;
+
+/**
+ * The date windows of a run's metrics read: from `from` through the day after the run's instant (UTC) in
+ * METRIC_READ_DAYS, the last one open (so a row dated later is read too, whatever the clock).
+ */
+function metricWindows(from: string, now: unknown): Array<{ gte: string; lte?: string }> {
+	const at = typeof now === 'string' && Number.isFinite(Date.parse(now)) ? Date.parse(now) : Date.now();
+	const tomorrow = new Date(at + 86_400_000).toISOString().slice(0, 10);
+	const windows: Array<{ gte: string; lte?: string }> = /^\d{4}-\d{2}-\d{2}$/.test(from) && from <= tomorrow ? dayWindows(from, tomorrow, METRIC_READ_DAYS) : [];
+	if (windows.length === 0) return [{ gte: from }];
+	delete windows[windows.length - 1]!.lte;
+	return windows;
 }
 
 const METRIC_COLUMNS = ['date', 'platform', 'account_id', 'campaign_id', 'currency', 'spend', 'impressions', 'clicks', 'conversions', 'revenue', 'leads'] as const;
@@ -564,8 +590,7 @@ export async function readRunInputs(
 	if (options.beforeHistory) await options.beforeHistory({ states, accounts, actionsFrom: req.actionsFrom });
 	if (accountIds.size > 0) {
 		const where: Where<'campaign_performance'> = { platform: { in: platforms }, account_id: { in: [...accountIds] } };
-		if (req.metricsFrom) where.date = { gte: req.metricsFrom };
-		metrics = await store.selectColumnar('campaign_performance', METRIC_COLUMNS, { where });
+		metrics = await readRunMetrics(store, where, req.metricsFrom, settings.now);
 		if (req.ads) {
 			const read = await readAds(store, deps.adapters, { platforms, accountIds: [...accountIds], from: req.metricsFrom }, states, metrics, warnings, deps.signal);
 			metrics = read.metrics;

@@ -129,6 +129,43 @@ export interface ColumnarRows<T extends TableName, K extends keyof Row<T> & stri
 	columns: { [C in K]: Array<Row<T>[C]> };
 }
 
+/**
+ * Several columnar reads of one table as one result, read one after the
+ * other: a large read split into parts (a few days, a hundred campaigns) so
+ * that no single query blocks long on PGlite, which runs on the event loop's
+ * thread (issue 21). The parts must not overlap.
+ */
+export async function selectColumnarParts<T extends TableName, K extends keyof Row<T> & string>(
+	store: Pick<Store, 'selectColumnar'>,
+	table: T,
+	columns: readonly K[],
+	queries: ReadonlyArray<SelectQuery<T>>,
+): Promise<ColumnarRows<T, K>> {
+	if (queries.length === 1) return store.selectColumnar(table, columns, queries[0]);
+	const out = { length: 0, columns: Object.fromEntries(columns.map((c) => [c, [] as unknown[]])) } as unknown as ColumnarRows<T, K>;
+	for (const query of queries) {
+		const part = await store.selectColumnar(table, columns, query);
+		out.length += part.length;
+		for (const c of columns) {
+			const to = out.columns[c] as unknown[];
+			const from = part.columns[c] as unknown[];
+			for (let i = 0; i < from.length; i++) to.push(from[i]);
+		}
+	}
+	return out;
+}
+
+/** Days from `from` to `to` (YYYY-MM-DD, both included) in windows of `days`, as date conditions. */
+export function dayWindows(from: string, to: string, days: number): Array<{ gte: string; lte: string }> {
+	const out: Array<{ gte: string; lte: string }> = [];
+	const end = Date.parse(`${to}T00:00:00Z`);
+	for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += days * 86_400_000) {
+		const last = Math.min(end, t + (days - 1) * 86_400_000);
+		out.push({ gte: new Date(t).toISOString().slice(0, 10), lte: new Date(last).toISOString().slice(0, 10) });
+	}
+	return out;
+}
+
 /** The rows of a columnar result, one object each. */
 export function columnarToRows<T extends TableName, K extends keyof Row<T> & string>(data: ColumnarRows<T, K>): Array<Pick<Row<T>, K>> {
 	const names = Object.keys(data.columns) as K[];
