@@ -5,8 +5,9 @@
  * spend, impressions, clicks, conversions and revenue all spike is one
  * message naming each, with the charts of its three strongest; a rerun posts
  * nothing. The faults first: a message whose answer was lost is settled by
- * reading the channel before anything is posted again, also when the group
- * has changed since (a metric joined): found, its members are alerted and
+ * reading the channel before anything is posted again (a lost answer, a
+ * late one, a run killed between its steps), also when the group has changed
+ * since (a metric joined): found, its members are alerted and
  * only the newcomer is posted; not there, the whole group is posted once; the
  * channel unreadable, the members are held and nothing is posted on a guess.
  * A member that worsens on the same day is a new message. An open post of
@@ -44,11 +45,11 @@ describe('insights: one Slack message per entity and day', () => {
 	let ts: TestStore;
 	let store: Store;
 	const channel = () => sb.world.slack.channels.find((c) => c.id === 'C0ADOPSALR')!;
-	const slack = () => ({ client: createSlackClient({ botToken: sb.credentials.slack.botToken, apiUrl: sb.urls.slack }, { retries: 0, timeoutMs: 5_000 }), channel: 'C0ADOPSALR' });
+	const slack = (timeoutMs = 5_000) => ({ client: createSlackClient({ botToken: sb.credentials.slack.botToken, apiUrl: sb.urls.slack }, { retries: 0, timeoutMs }), channel: 'C0ADOPSALR' });
 
 	/** One Detect Anomalies run as the node makes it: detect, then post each group. */
-	async function run(accountId: string, metrics?: InsightMetric[]) {
-		const s = slack();
+	async function run(accountId: string, metrics?: InsightMetric[], timeoutMs?: number) {
+		const s = slack(timeoutMs);
 		const result = await detectAnomalies(store, { platform: 'meta', accountIds: [accountId], slack: s, end: END, ...(metrics ? { metrics } : {}) });
 		const deliveries = await deliverAnomalyGroups(store, s, result.groups, chartOf);
 		return { ...result, deliveries };
@@ -61,12 +62,21 @@ describe('insights: one Slack message per entity and day', () => {
 	}
 	/** The campaign's group of a run (its entity and day). */
 	const campaignGroup = (r: Awaited<ReturnType<typeof run>>, campaignId: string) => r.groups.find((g) => g.members[0]!.anomaly.campaignId === campaignId);
+	/** A first run on spend and clicks whose every message meets `spec`: the planted campaign's post is unknown. */
+	async function firstRunUnknown(accountId: string, spec: Omit<Parameters<Sandbox['injectFault']>[0], 'count'>, timeoutMs?: number) {
+		const before = channel().messages.length;
+		await faultEach(accountId, ['spend', 'clicks'], spec);
+		const first = await run(accountId, ['spend', 'clicks'], timeoutMs);
+		const g = campaignGroup(first, `${accountId}-c2`)!;
+		assert.equal(first.deliveries.get(g.key)!.status, 'unknown', JSON.stringify(first.deliveries.get(g.key)));
+		return { before, first, g };
+	}
 
 	beforeAll(async () => {
 		sb = await startSandbox({ seed: 4 });
 		ts = await testStore('adops-insights-groups');
 		store = await openStore(ts.config);
-		const rows = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7'].flatMap((a, i) => series('meta', a, 4, 30 + i, { [`${a}-c2`]: 'spike' }));
+		const rows = ['g1', 'g2', 'g3', 'g4', 'g5', 'g6', 'g7', 'g8'].flatMap((a, i) => series('meta', a, 4, 30 + i, { [`${a}-c2`]: 'spike' }));
 		await store.upsert('campaign_performance', rows);
 	}, 120_000);
 	afterAll(async () => {
@@ -107,11 +117,7 @@ describe('insights: one Slack message per entity and day', () => {
 	});
 
 	test('a lost answer, then a metric joins the group: the first message is found in the channel, only the newcomers are posted', async () => {
-		const before = channel().messages.length;
-		await faultEach('g2', ['spend', 'clicks'], { route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
-		const first = await run('g2', ['spend', 'clicks']);
-		const g = campaignGroup(first, 'g2-c2')!;
-		assert.equal(first.deliveries.get(g.key)!.status, 'unknown');
+		const { before, first, g } = await firstRunUnknown('g2', { route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
 		const shared = channel().messages.length - before;
 		assert.equal(shared, first.groups.length, 'the lost one was shared; only its answer was lost');
 
@@ -132,11 +138,7 @@ describe('insights: one Slack message per entity and day', () => {
 	});
 
 	test('refused before it was shared, then a metric joins: the channel shows it is not there, the whole group is posted once', async () => {
-		const before = channel().messages.length;
-		await faultEach('g3', ['spend', 'clicks'], { route: 'slack.completeUploadExternal', kind: '5xx', status: 503 });
-		const first = await run('g3', ['spend', 'clicks']);
-		const g = campaignGroup(first, 'g3-c2')!;
-		assert.equal(first.deliveries.get(g.key)!.status, 'unknown');
+		const { before, g } = await firstRunUnknown('g3', { route: 'slack.completeUploadExternal', kind: '5xx', status: 503 });
 		assert.ok(!channel().messages.slice(before).some((x) => x.text.includes('(g3-c2)')));
 
 		const second = await run('g3');
@@ -151,11 +153,7 @@ describe('insights: one Slack message per entity and day', () => {
 	});
 
 	test('a lost answer and the channel unreadable: its members are held and nothing is posted; the next run finds it', async () => {
-		const before = channel().messages.length;
-		await faultEach('g4', ['spend', 'clicks'], { route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
-		const first = await run('g4', ['spend', 'clicks']);
-		const g = campaignGroup(first, 'g4-c2')!;
-		assert.equal(first.deliveries.get(g.key)!.status, 'unknown');
+		const { before } = await firstRunUnknown('g4', { route: 'slack.completeUploadExternal', kind: '5xx', status: 502, afterEffect: true });
 		const shared = channel().messages.length - before;
 
 		sb.injectFault({ route: 'slack.history', kind: '5xx', status: 503, count: 50 });
@@ -171,6 +169,21 @@ describe('insights: one Slack message per entity and day', () => {
 		assert.ok(later.settled.some((w) => /found in Slack/.test(w)), later.settled.join('; '));
 		const all = channel().messages.slice(before).filter((x) => x.text.includes('(g4-c2)'));
 		assert.equal(all.filter((x) => /Spend spiked/.test(x.text)).length, 1, 'spend posted once over the three runs');
+	});
+
+	test('a late answer (past the client timeout, the message shared meanwhile), then a metric joins: found in the channel, only the newcomers are posted', async () => {
+		const { before, first, g } = await firstRunUnknown('g8', { route: 'slack.completeUploadExternal', kind: 'latency', latencyMs: 1_200, afterEffect: true }, 300);
+		await new Promise((r) => setTimeout(r, 1_300)); // the late answers arrive and are dropped
+		const shared = channel().messages.length - before;
+		assert.equal(shared, first.groups.length, 'shared; only the answers came too late');
+
+		const second = await run('g8');
+		assert.ok(second.settled.some((w) => /found in Slack/.test(w)), second.settled.join('; '));
+		const all = channel().messages.slice(before).filter((x) => x.text.includes('(g8-c2)'));
+		for (const metric of ['Spend', 'Clicks', 'Impressions', 'Conversions', 'Revenue']) assert.equal(all.filter((x) => new RegExp(`${metric} spiked`).test(x.text)).length, 1, `${metric} posted once`);
+		const [entry] = await store.select('action_ledger', { where: { idempotency_key: g.key } });
+		assert.equal(entry!.status, 'succeeded');
+		assert.equal((await run('g8')).groups.length, 0);
 	});
 
 	test('a member that worsens on the same day is a new message; one that does not is not', async () => {

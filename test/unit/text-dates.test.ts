@@ -3,7 +3,7 @@
 import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DAY_MS, calendarDayMs, dateInZone, isCalendarDate, isValidTimeZone, utcDate, wallClock } from '../../nodes/shared/text/dates';
+import { DAY_MS, calendarDayMs, dateInZone, dayWindows, isCalendarDate, isValidTimeZone, utcDate, wallClock } from '../../nodes/shared/text/dates';
 import { isoDate } from '../../nodes/shared/schema/rows';
 import { addDays, dayIn, isValidTimeZone as ingestTimeZone } from '../../nodes/shared/ingest/dates';
 import { eachDay, parseDay } from '../../nodes/shared/platforms/types';
@@ -104,4 +104,19 @@ describe('time zones', () => {
 			{ numRuns: 2000 },
 		);
 	});
+});
+
+test('dayWindows: calendar dates in windows of n days, the last one shorter; none for a reversed or bad range; n a whole number', () => {
+	assert.deepEqual(dayWindows('2025-02-26', '2025-03-03', 3), [
+		{ gte: '2025-02-26', lte: '2025-02-28' },
+		{ gte: '2025-03-01', lte: '2025-03-03' },
+	]);
+	assert.deepEqual(dayWindows('2024-02-28', '2024-03-01', 2), [
+		{ gte: '2024-02-28', lte: '2024-02-29' },
+		{ gte: '2024-03-01', lte: '2024-03-01' },
+	]);
+	assert.deepEqual(dayWindows('2025-03-03', '2025-03-01', 3), []);
+	assert.deepEqual(dayWindows('2025-02-30', '2025-03-03', 3), []);
+	assert.throws(() => dayWindows('2025-03-01', '2025-03-03', 0), /whole number of at least 1/);
+	assert.throws(() => dayWindows('2025-03-01', '2025-03-03', 1.5), /whole number of at least 1/);
 });

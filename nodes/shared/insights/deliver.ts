@@ -69,7 +69,7 @@ export type Settled =
  * ledger says succeeded; not there, failed (it may be posted again); the
  * channel unreadable, it stays open. Nothing is posted here.
  */
-export async function settleOpenPost(store: Store, slack: SlackDelivery, key: string, entry: ActionLedgerEntry, text: string | null, options: PostOptions = {}): Promise<Settled> {
+export async function settleOpenPost(store: Pick<Store, 'resolveAction'>, slack: SlackDelivery, key: string, entry: ActionLedgerEntry, text: string | null, options: PostOptions = {}): Promise<Settled> {
 	const now = options.now ?? (() => new Date());
 	if (entry.status !== 'unknown' && !(entry.status === 'claimed' && claimAbandoned(entry, now(), options.staleClaimMs))) return { state: 'busy' };
 	const from = entry.status as 'unknown' | 'claimed';

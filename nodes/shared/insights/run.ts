@@ -30,7 +30,7 @@ import { forecastScope, scopeLabel, type Scope, type ScopeForecast } from './sco
 import { scanStore, type StoreScanOptions, type StoreScanResult } from './scan-store';
 import { buildSeries, entityLabel, INSIGHT_METRICS, METRIC_LABELS, MONEY_METRICS, type PerformanceColumns } from './series';
 
-type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update'> & Partial<Pick<Store, 'resolveAction'>>;
+type InsightStore = Pick<Store, 'select' | 'selectColumnar' | 'upsert' | 'update' | 'resolveAction'>;
 
 // ---------------------------------------------------------------------------
 // words
@@ -300,7 +300,7 @@ export async function settleOpenAnomalyPosts(store: InsightStore, slack: SlackDe
 		const members = openPostMembers(entry);
 		if (members.length === 0) continue;
 		const key = entry.idempotency_key;
-		const settled = await settleOpenPost(store as Store, slack, key, entry, null, postOptions);
+		const settled = await settleOpenPost(store, slack, key, entry, null, postOptions);
 		const what = members.map((m) => `${m.metric} of ${m.campaignId ? `campaign ${m.campaignId}` : `account ${m.accountId}`} on ${m.date}`).join(', ');
 		if (settled.state === 'found') {
 			for (const m of members) await markAlertedAt(store, m, Math.abs(m.score), settled.fileId);

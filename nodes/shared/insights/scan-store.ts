@@ -39,9 +39,14 @@ function read(store: PerformanceReader, columns: readonly string[], query: { whe
 	return store.selectColumnar('campaign_performance', columns as never, query as Query) as unknown as Promise<Part>;
 }
 
-/** Reads one after the other, as one result (store/types.ts's selectColumnarParts). */
-function readParts(store: PerformanceReader, columns: readonly string[], queries: ReadonlyArray<{ where: Record<string, unknown> }>): Promise<Part> {
-	return selectColumnarParts(store, 'campaign_performance', columns as never, queries as never) as unknown as Promise<Part>;
+/**
+ * `where` with `column` in `values`, `size` values a read, read one after the other as one result
+ * (store/types.ts's selectColumnarParts; none when `values` is empty).
+ */
+function readIn(store: PerformanceReader, columns: readonly string[], where: Record<string, unknown>, column: string, values: readonly string[], size: number): Promise<PerformanceColumns> {
+	const queries: Array<{ where: Record<string, unknown> }> = [];
+	for (let i = 0; i < values.length; i += size) queries.push({ where: { ...where, [column]: { in: values.slice(i, i + size) } } });
+	return selectColumnarParts(store, 'campaign_performance', columns as never, queries as never) as unknown as Promise<PerformanceColumns>;
 }
 
 export interface StoreScanOptions extends ScanOptions {
@@ -149,14 +154,11 @@ export async function scanStore(store: PerformanceReader, options: StoreScanOpti
 	const recentFrom = dayString(endDay - recentDays + 1);
 	const gateDays: string[] = [];
 	for (let k = 0; k <= gateWeeks; k++) for (let l = 0; l < lookback; l++) gateDays.push(dayString(endDay - l - 7 * k));
-	// a few days per read: on PGlite a query blocks the event loop for its duration (about 60 ms per 30,000 rows; the
+	// a few days per read: on PGlite a query blocks the event loop for its duration (about 50 ms per 30,000 rows when idle; the
 	// store lets the loop in after each read), and each day is an index range, so the parts cost what one read does
-	gateDays.sort();
-	const recentReads: Array<{ where: Record<string, unknown> }> = [];
-	for (let i = 0; i < gateDays.length; i += DAYS_PER_READ) recentReads.push({ where: { ...baseWhere(options, recentFrom, end), date: { in: gateDays.slice(i, i + DAYS_PER_READ) } } });
-	const recent = (await readParts(store, [...BASE_COLUMNS], recentReads)) as unknown as PerformanceColumns;
+	const recent = await readIn(store, BASE_COLUMNS, baseWhere(options, recentFrom, end), 'date', gateDays.sort(), DAYS_PER_READ);
 	const t1 = performance.now();
-	const recentSeries = buildSeries(recent as unknown as PerformanceColumns, { end, historyDays: recentDays });
+	const recentSeries = buildSeries(recent, { end, historyDays: recentDays });
 	await yieldToEventLoop();
 	const tzAccounts = new Set<string>();
 	for (const c of options.timeZoneChanges ?? []) {
@@ -188,26 +190,18 @@ export async function scanStore(store: PerformanceReader, options: StoreScanOpti
 	// --- stage 2: the whole history of the candidates ---------------------------------------------
 	const columns = [...BASE_COLUMNS, 'campaign_name'];
 	const accountIds = [...new Set([...candidateAccounts.values()].map((a) => a.accountId))];
-	const accountReads: Array<{ where: Record<string, unknown> }> = [];
-	for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_READ) accountReads.push({ where: { ...baseWhere(options, start, end), account_id: { in: accountIds.slice(i, i + ACCOUNTS_PER_READ) } } });
 	const campaignIds = [...new Set([...candidateCampaigns.values()].map((c) => c.campaignId))];
-	const campaignReads: Array<{ where: Record<string, unknown> }> = [];
-	for (let i = 0; i < campaignIds.length; i += CHUNK) campaignReads.push({ where: { ...baseWhere(options, start, end), campaign_id: { in: campaignIds.slice(i, i + CHUNK) } } });
-	const accountRows = accountReads.length > 0 ? ((await readParts(store, columns, accountReads)) as unknown as PerformanceColumns) : null;
-	const campaignRows = campaignReads.length > 0 ? ((await readParts(store, columns, campaignReads)) as unknown as PerformanceColumns) : null;
+	const accountRows = await readIn(store, columns, baseWhere(options, start, end), 'account_id', accountIds, ACCOUNTS_PER_READ);
+	const campaignRows = await readIn(store, columns, baseWhere(options, start, end), 'campaign_id', campaignIds, CHUNK);
 	const t2 = performance.now();
 	const series: EntitySeries[] = [];
-	if (accountRows) {
-		for (const s of buildSeries(accountRows, { end, historyDays })) {
-			// the same account id on another platform was read too: only the candidates' accounts are complete
-			if (candidateAccounts.has(`${s.platform}|${s.accountId}`)) series.push(s);
-		}
+	for (const s of buildSeries(accountRows, { end, historyDays })) {
+		// the same account id on another platform was read too: only the candidates' accounts are complete
+		if (candidateAccounts.has(`${s.platform}|${s.accountId}`)) series.push(s);
 	}
-	if (campaignRows) {
-		for (const s of buildSeries(campaignRows, { end, historyDays, accounts: false })) if (candidateCampaigns.has(s.key)) series.push(s);
-	}
+	for (const s of buildSeries(campaignRows, { end, historyDays, accounts: false })) if (candidateCampaigns.has(s.key)) series.push(s);
 	const res = await scanInSlices(series, options);
-	const stage2Rows = (accountRows?.length ?? 0) + (campaignRows?.length ?? 0);
+	const stage2Rows = accountRows.length + campaignRows.length;
 	const scannedAll = recentSeries.length * metrics.length;
 	return {
 		...res,

@@ -51,7 +51,8 @@ import type { ProposalInput } from '../approvals/proposal';
 import { PLATFORM_REGISTRY, type PlatformDefinition } from '../platforms/registry';
 import type { CampaignChange, CampaignState } from '../platforms/types';
 import type { Json, Row, RowInput } from '../schema/rows';
-import { dayWindows, selectColumnarParts, type Store, type Where } from '../store/types';
+import { selectColumnarParts, type Store, type Where } from '../store/types';
+import { dayWindows, isCalendarDate, utcDate } from '../text/dates';
 import {
 	applyPlannedChange,
 	changeSubject,
@@ -256,8 +257,7 @@ const METRIC_READ_DAYS = 3;
  */
 function metricWindows(from: string, now: unknown): Array<{ gte: string; lte?: string }> {
 	const at = typeof now === 'string' && Number.isFinite(Date.parse(now)) ? Date.parse(now) : Date.now();
-	const tomorrow = new Date(at + 86_400_000).toISOString().slice(0, 10);
-	const windows: Array<{ gte: string; lte?: string }> = /^\d{4}-\d{2}-\d{2}$/.test(from) && from <= tomorrow ? dayWindows(from, tomorrow, METRIC_READ_DAYS) : [];
+	const windows: Array<{ gte: string; lte?: string }> = isCalendarDate(from) ? dayWindows(from, utcDate(at + DAY_MS), METRIC_READ_DAYS) : [];
 	if (windows.length === 0) return [{ gte: from }];
 	delete windows[windows.length - 1]!.lte;
 	return windows;

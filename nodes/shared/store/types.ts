@@ -155,17 +155,6 @@ export async function selectColumnarParts<T extends TableName, K extends keyof R
 	return out;
 }
 
-/** Days from `from` to `to` (YYYY-MM-DD, both included) in windows of `days`, as date conditions. */
-export function dayWindows(from: string, to: string, days: number): Array<{ gte: string; lte: string }> {
-	const out: Array<{ gte: string; lte: string }> = [];
-	const end = Date.parse(`${to}T00:00:00Z`);
-	for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += days * 86_400_000) {
-		const last = Math.min(end, t + (days - 1) * 86_400_000);
-		out.push({ gte: new Date(t).toISOString().slice(0, 10), lte: new Date(last).toISOString().slice(0, 10) });
-	}
-	return out;
-}
-
 /** The rows of a columnar result, one object each. */
 export function columnarToRows<T extends TableName, K extends keyof Row<T> & string>(data: ColumnarRows<T, K>): Array<Pick<Row<T>, K>> {
 	const names = Object.keys(data.columns) as K[];

@@ -49,6 +49,19 @@ export function utcDate(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * Calendar dates `from` to `to` (both included) in windows of `days` days, as
+ * date conditions `{ gte, lte }` (the last window may be shorter); none when
+ * either is not a calendar date or `from` is after `to`.
+ */
+export function dayWindows(from: string, to: string, days: number): Array<{ gte: string; lte: string }> {
+	if (!Number.isInteger(days) || days < 1) throw new RangeError(`dayWindows: days must be a whole number of at least 1, got ${days}`);
+	const out: Array<{ gte: string; lte: string }> = [];
+	const end = calendarDayMs(to);
+	for (let t = calendarDayMs(from); t <= end; t += days * DAY_MS) out.push({ gte: utcDate(t), lte: utcDate(Math.min(end, t + (days - 1) * DAY_MS)) });
+	return out;
+}
+
 /** An instant to the minute for people: "2026-12-07 18:20 UTC". */
 export function utcMinute(t: Date): string {
 	return `${t.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
